@@ -1,0 +1,31 @@
+import type { ConfigOf, Spec } from '../shared/index.js';
+
+/** What a subcommand receives: its validated config and the positional arguments after its name. */
+export interface CommandContext<S extends Spec> {
+  readonly config: ConfigOf<S>;
+  readonly positionals: readonly string[];
+}
+
+/**
+ * One `infernode <name>` subcommand. The CLI parses flags, loads `--config <file>`, validates
+ * against `spec` and calls `run`; `run` owns the process from then on (it may never return for
+ * long-running servers). Returns the exit code.
+ */
+export interface Command<S extends Spec = Spec> {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Usage line shown in `--help`, e.g. `infernode sim --port <n> --model <name>`. */
+  readonly usage: string;
+  /** Env var prefix: INFERNODE_<envPrefix>_<PATH>. */
+  readonly envPrefix: string;
+  readonly spec: S;
+  /** Longer help: what the command does, shown under usage. */
+  readonly description?: string;
+  run(ctx: CommandContext<S>): Promise<number>;
+}
+
+/** Erases the spec type so commands can sit in one list. */
+export function defineCommand<S extends Spec>(command: Command<S>): Command {
+  return command;
+}

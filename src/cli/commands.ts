@@ -1,0 +1,5 @@
+import type { Command } from './command.js';
+import { versionCommand } from './version-command.js';
+
+/** Every subcommand, in the order `infernode --help` lists them. Explicit list, no side effects. */
+export const COMMANDS: readonly Command[] = [versionCommand];

@@ -1,0 +1,90 @@
+/**
+ * One small error hierarchy with stable codes (STYLE.md §15). Codes are mapped to HTTP only at
+ * the edge; pure code returns expected outcomes as discriminated unions instead of throwing.
+ */
+
+/** Every stable error code, grouped by area prefix. The README error table lists each one. */
+export const ERROR_CODES = [
+  'CONFIG_INVALID',
+  'CLI_USAGE',
+  'GW_BAD_REQUEST',
+  'GW_BODY_TOO_LARGE',
+  'GW_UNKNOWN_MODEL',
+  'GW_UNKNOWN_STRATEGY',
+  'GW_NO_ENDPOINT',
+  'GW_UNAUTHORIZED',
+  'GW_RATE_LIMITED',
+  'GW_SHUTTING_DOWN',
+  'GW_UPSTREAM_CONNECT_TIMEOUT',
+  'GW_UPSTREAM_FIRST_BYTE_TIMEOUT',
+  'GW_UPSTREAM_STREAM_IDLE_TIMEOUT',
+  'GW_UPSTREAM_CONNECT_FAILED',
+  'GW_UPSTREAM_RESET',
+  'GW_UPSTREAM_ERROR',
+  'PROTO_INVALID_MESSAGE',
+  'PROTO_VERSION_MISMATCH',
+  'PROTO_UNAUTHORIZED',
+  'AGENT_SCRAPE_FAILED',
+  'AGENT_LEADER_UNREACHABLE',
+  'ENGINE_METRICS_PARSE',
+  'LEADER_LEASE_LOST',
+  'CLUSTER_FILE_INVALID',
+  'SIM_BAD_REQUEST',
+  'PROC_CHILD_FAILED',
+  'NO_ENDPOINT',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppErrorOptions {
+  readonly httpStatus?: number;
+  readonly cause?: unknown;
+  /** Extra structured detail for logs; never user secrets. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** The base error: a stable `code`, an optional HTTP status for the edge, and a chained cause. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number | undefined;
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.httpStatus = options.httpStatus;
+    this.detail = options.detail;
+  }
+}
+
+/** One problem found while validating config, with the dotted path of the offending key. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown once with every config problem found, so the operator fixes them all in one go. */
+export class ConfigError extends AppError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(
+      'CONFIG_INVALID',
+      `invalid configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** True when `err` is an AppError with the given code. */
+export function hasCode(err: unknown, code: ErrorCode): boolean {
+  return err instanceof AppError && err.code === code;
+}
+
+/** Turns anything thrown into an Error, so logs and causes are always well formed. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+}

@@ -1,0 +1,87 @@
+/**
+ * Small helpers shared by every HTTP server of the project: bounded body reading, JSON replies,
+ * listening and closing with a grace period.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { AppError } from './errors.js';
+
+/**
+ * Reads a request body up to `limitBytes`. Rejects with GW_BODY_TOO_LARGE (413) as soon as the
+ * limit is passed, without buffering the rest; with GW_BAD_REQUEST if the client aborts.
+ */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limitBytes) {
+    throw new AppError(
+      'GW_BODY_TOO_LARGE',
+      `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes`,
+      { httpStatus: 413 },
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      req.resume();
+      throw new AppError(
+        'GW_BODY_TOO_LARGE',
+        `request body exceeds the limit of ${limitBytes} bytes`,
+        { httpStatus: 413 },
+      );
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** Writes a JSON reply with the given status and extra headers. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Writes a plain-text reply. */
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Listens on host:port (0 = any free port) and returns the bound port. */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  return address.port;
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish for up to `graceMs`, then destroys what is
+ * left. Idle keep-alive sockets are closed at once.
+ */
+export async function closeServer(server: Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+}
