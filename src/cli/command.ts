@@ -22,6 +22,8 @@ export interface Command<S extends Spec = Spec> {
   readonly spec: S;
   /** Longer help: what the command does, shown under usage. */
   readonly description?: string;
+  /** For command groups such as `infernode bench <scenario>`: the first argument picks one. */
+  readonly subcommands?: readonly Command[];
   run(ctx: CommandContext<S>): Promise<number>;
 }
 

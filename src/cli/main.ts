@@ -24,7 +24,26 @@ async function main(argv: readonly string[]): Promise<number> {
     write(mainHelp(COMMANDS));
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  let command = COMMANDS.find((c) => c.name === name);
+  if (command?.subcommands !== undefined) {
+    const group = command;
+    const sub = rest.shift();
+    if (sub === undefined || sub.startsWith('-')) {
+      write(
+        mainHelp(group.subcommands ?? []).replace(
+          'infernode <command>',
+          `infernode ${group.name} <scenario>`,
+        ),
+      );
+      return sub === '--help' || sub === '-h' ? 0 : 1;
+    }
+    command = group.subcommands?.find((c) => c.name === sub);
+    if (command === undefined) {
+      return fail(
+        `unknown ${group.name} scenario "${sub}"; valid: ${(group.subcommands ?? []).map((c) => c.name).join(', ')}`,
+      );
+    }
+  }
   if (command === undefined)
     return fail(`unknown command "${name}"; valid: ${COMMANDS.map((c) => c.name).join(', ')}`);
   let parsed;

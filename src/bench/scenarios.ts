@@ -1,0 +1,4 @@
+import type { Command } from '../cli/index.js';
+
+/** Every benchmark scenario, in the order `infernode bench --help` lists them. */
+export const BENCH_SCENARIOS: readonly Command[] = [];

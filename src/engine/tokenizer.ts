@@ -1,0 +1,69 @@
+/**
+ * The deterministic stand-in tokenizer shared by the simulator and the router, so a prompt cuts
+ * into the same tokens (and the same 16-token KV blocks) on both sides.
+ *
+ * One token = 4 UTF-8 bytes, read as a little-endian uint32 (the last one zero-padded). That is
+ * close to the ~4 characters per token of real BPE vocabularies on English text, costs one pass
+ * over the bytes, and a shared text prefix always yields a shared token prefix (modulo the last,
+ * partial token), which is what prefix caching needs.
+ */
+
+/** Bytes per stand-in token. */
+export const BYTES_PER_TOKEN = 4;
+
+const encoder = new TextEncoder();
+
+/** Token ids of `text`. */
+export function tokenize(text: string): Uint32Array {
+  const bytes = encoder.encode(text);
+  return tokenizeBytes(bytes);
+}
+
+/** Token ids of UTF-8 bytes. */
+export function tokenizeBytes(bytes: Uint8Array): Uint32Array {
+  const count = Math.ceil(bytes.length / BYTES_PER_TOKEN);
+  const padded = new Uint8Array(count * BYTES_PER_TOKEN);
+  padded.set(bytes);
+  const view = new DataView(padded.buffer);
+  const tokens = new Uint32Array(count);
+  for (let i = 0; i < count; i++) tokens[i] = view.getUint32(i * BYTES_PER_TOKEN, true);
+  return tokens;
+}
+
+/** Number of stand-in tokens in `text`, without building them. */
+export function countTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / BYTES_PER_TOKEN);
+}
+
+/** An OpenAI chat message as far as prompt rendering cares. */
+export interface ChatMessageLike {
+  readonly role: string;
+  readonly content?: unknown;
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) =>
+        part !== null &&
+        typeof part === 'object' &&
+        typeof (part as { text?: unknown }).text === 'string'
+          ? (part as { text: string }).text
+          : JSON.stringify(part),
+      )
+      .join('');
+  }
+  return content === undefined || content === null ? '' : JSON.stringify(content);
+}
+
+/**
+ * The stand-in chat template. Each message renders as `<|role|>\n<content>\n`, and generation
+ * starts after `<|assistant|>\n`. A conversation that grows by appending turns renders to text
+ * that extends the previous rendering, so multi-turn chats share their prefix blocks.
+ */
+export function renderChatPrompt(messages: readonly ChatMessageLike[]): string {
+  let text = '';
+  for (const m of messages) text += `<|${m.role}|>\n${contentText(m.content)}\n`;
+  return `${text}<|assistant|>\n`;
+}
