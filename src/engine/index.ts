@@ -1,2 +1,5 @@
 export * from './tokenizer.js';
 export * from './block-hash.js';
+export * from './prometheus-text.js';
+export * from './engine-metrics.js';
+export * from './vllm-dialect.js';

@@ -1,0 +1,180 @@
+/**
+ * The static cluster file (`examples/local-cluster.yaml`): nodes, their engines and GPUs, and the
+ * same custom resources Kubernetes would hold. Validation is pure and reports every problem at once.
+ */
+import { ConfigError, type ConfigIssue } from '../shared/index.js';
+import type { CustomResource, EngineEndpoint, EngineKind } from './types.js';
+
+/** A simulated engine that `infernode up` starts: the `infernode sim` flags it gets. */
+export interface SimSpec {
+  readonly port: number;
+  readonly profile?: string;
+  readonly speed?: number;
+  readonly maxNumSeqs?: number;
+  readonly numGpuBlocks?: number;
+  readonly maxLoras?: number;
+  readonly enableLora?: boolean;
+}
+
+export interface EngineEntry {
+  readonly name: string;
+  readonly model: string;
+  readonly engine: EngineKind;
+  /** Either `sim` (started by `up`) or `url` (an existing OpenAI-compatible server). */
+  readonly sim: SimSpec | undefined;
+  readonly url: string | undefined;
+  /** GPU indices on the node; default: the k-th engine of a node uses GPU k. */
+  readonly gpus: readonly number[];
+}
+
+export interface NodeEntry {
+  readonly name: string;
+  /** Port of the node agent's local API (/metrics, /healthz, /v1/gpus). */
+  readonly agentPort: number;
+  readonly engines: readonly EngineEntry[];
+}
+
+export interface LeaderEntry {
+  readonly host: string;
+  /** OpenAI-compatible gateway port. */
+  readonly gatewayPort: number;
+  /** Agent hub (WebSocket /v1/agents), leader API and /metrics port. */
+  readonly controlPort: number;
+}
+
+export interface ClusterFile {
+  readonly leader: LeaderEntry;
+  readonly nodes: readonly NodeEntry[];
+  readonly resources: readonly CustomResource[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function port(v: unknown, path: string, issues: ConfigIssue[], fallback?: number): number {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
+    issues.push({ path, message: `expected a port 1–65535, got ${JSON.stringify(v)}` });
+    return 0;
+  }
+  return v;
+}
+
+function parseEngine(
+  raw: unknown,
+  path: string,
+  index: number,
+  issues: ConfigIssue[],
+): EngineEntry | undefined {
+  if (!isObj(raw)) {
+    issues.push({ path, message: 'expected an object' });
+    return undefined;
+  }
+  const name =
+    typeof raw.name === 'string' && /^[a-z0-9][a-z0-9.-]*$/.test(raw.name) ? raw.name : undefined;
+  if (name === undefined)
+    issues.push({ path: `${path}.name`, message: 'expected a DNS-style name' });
+  if (typeof raw.model !== 'string' || raw.model === '')
+    issues.push({ path: `${path}.model`, message: 'expected a model name' });
+  const engine = raw.engine ?? 'vllm';
+  if (engine !== 'vllm' && engine !== 'sglang')
+    issues.push({ path: `${path}.engine`, message: 'expected vllm or sglang' });
+  let sim: SimSpec | undefined;
+  if (isObj(raw.sim))
+    sim = {
+      ...(raw.sim as Partial<SimSpec>),
+      port: port(raw.sim.port, `${path}.sim.port`, issues),
+    };
+  const url = typeof raw.url === 'string' ? raw.url : undefined;
+  if ((sim === undefined) === (url === undefined))
+    issues.push({ path, message: 'give exactly one of sim or url' });
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
+    issues.push({ path: `${path}.url`, message: 'expected an http(s) URL' });
+  const gpus = raw.gpus ?? [index];
+  if (!Array.isArray(gpus) || gpus.some((g) => !Number.isInteger(g) || (g as number) < 0)) {
+    issues.push({ path: `${path}.gpus`, message: 'expected a list of GPU indices' });
+  }
+  if (name === undefined) return undefined;
+  return {
+    name,
+    model: String(raw.model),
+    engine: engine as EngineKind,
+    sim,
+    url,
+    gpus: gpus as number[],
+  };
+}
+
+/** Validates a parsed cluster file. Throws one ConfigError (code CONFIG_INVALID) with every issue. */
+export function parseClusterFile(raw: unknown): ClusterFile {
+  const issues: ConfigIssue[] = [];
+  const root = isObj(raw) ? raw : {};
+  if (!isObj(raw)) issues.push({ path: '', message: 'the cluster file must be a YAML mapping' });
+  const leaderRaw = isObj(root.leader) ? root.leader : {};
+  const leader: LeaderEntry = {
+    host: typeof leaderRaw.host === 'string' ? leaderRaw.host : '127.0.0.1',
+    gatewayPort: port(leaderRaw.gatewayPort, 'leader.gatewayPort', issues, 8080),
+    controlPort: port(leaderRaw.controlPort, 'leader.controlPort', issues, 8081),
+  };
+  const nodes: NodeEntry[] = [];
+  const rawNodes = Array.isArray(root.nodes) ? (root.nodes as unknown[]) : [];
+  if (!Array.isArray(root.nodes))
+    issues.push({ path: 'nodes', message: 'expected a list of nodes' });
+  rawNodes.forEach((n, i) => {
+    const path = `nodes[${i}]`;
+    if (!isObj(n) || typeof n.name !== 'string') {
+      issues.push({ path, message: 'expected a node with a name' });
+      return;
+    }
+    const engines = (Array.isArray(n.engines) ? (n.engines as unknown[]) : [])
+      .map((e, k) => parseEngine(e, `${path}.engines[${k}]`, k, issues))
+      .filter((e): e is EngineEntry => e !== undefined);
+    nodes.push({
+      name: n.name,
+      agentPort: port(n.agentPort, `${path}.agentPort`, issues),
+      engines,
+    });
+  });
+  const seen = new Set<string>();
+  for (const id of nodes.flatMap((n) => n.engines.map((e) => `${n.name}/${e.name}`))) {
+    if (seen.has(id)) issues.push({ path: 'nodes', message: `duplicate engine ${id}` });
+    seen.add(id);
+  }
+  const resources = Array.isArray(root.resources) ? (root.resources as CustomResource[]) : [];
+  resources.forEach((r, i) => {
+    if (
+      !isObj(r) ||
+      typeof r.kind !== 'string' ||
+      !isObj(r.metadata) ||
+      typeof r.metadata.name !== 'string'
+    ) {
+      issues.push({
+        path: `resources[${i}]`,
+        message: 'expected a resource with kind and metadata.name',
+      });
+    }
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { leader, nodes, resources };
+}
+
+/** The URL an engine entry is served at. */
+export function engineUrl(entry: EngineEntry, host = '127.0.0.1'): string {
+  return entry.url ?? `http://${host}:${entry.sim?.port ?? 0}`;
+}
+
+/** The endpoints a cluster file declares (all ready: the file is the source of truth). */
+export function clusterEndpoints(file: ClusterFile): EngineEndpoint[] {
+  return file.nodes.flatMap((node) =>
+    node.engines.map((e) => ({
+      id: `${node.name}/${e.name}`,
+      name: e.name,
+      model: e.model,
+      url: engineUrl(e).replace(/\/+$/, ''),
+      node: node.name,
+      engine: e.engine,
+      gpuIndices: e.gpus,
+      ready: true,
+    })),
+  );
+}

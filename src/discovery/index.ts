@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './cluster-file.js';
+export {
+  StaticClusterSource,
+  type StaticClusterSourceOptions,
+} from './adapters/static-cluster-source.js';

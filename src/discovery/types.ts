@@ -1,0 +1,60 @@
+/**
+ * The discovery port (DESIGN.md §2): where the leader and agents learn which engines exist and
+ * which custom resources are declared. Two adapters implement it: the static cluster file
+ * (`infernode up`, tests, benchmarks) and Kubernetes informers (src/kube).
+ */
+import type { Runnable } from '../shared/index.js';
+
+/** Engine dialect, from the `model.infernode.io/engine` label. */
+export type EngineKind = 'vllm' | 'sglang';
+
+/** One engine endpoint (a vLLM pod, a simulator, or an external OpenAI-compatible server). */
+export interface EngineEndpoint {
+  /** Stable id: `<namespace>/<pod>` on Kubernetes, `<node>/<engine>` in the cluster file. */
+  readonly id: string;
+  /** Short name for headers and tables (pod name or engine name). */
+  readonly name: string;
+  /** Base model served. */
+  readonly model: string;
+  /** Base URL, e.g. `http://10.0.0.7:8000`. */
+  readonly url: string;
+  /** Node the engine runs on. */
+  readonly node: string;
+  readonly engine: EngineKind;
+  /** GPU indices on its node it uses; undefined when unknown (then the whole node counts). */
+  readonly gpuIndices: readonly number[] | undefined;
+  /** Routable as far as discovery knows: has an address, is Ready, is not terminating. */
+  readonly ready: boolean;
+}
+
+/** A custom resource in Kubernetes shape (ModelAdapter, PodAutoscaler, RayClusterFleet, KVCache). */
+export interface CustomResource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly resourceVersion?: string;
+    readonly generation?: number;
+  };
+  readonly spec?: unknown;
+  readonly status?: unknown;
+}
+
+/** Everything discovery knows at one moment. */
+export interface ClusterView {
+  readonly endpoints: readonly EngineEndpoint[];
+  readonly resources: readonly CustomResource[];
+}
+
+/** The port. `run` keeps the view current until the signal aborts. */
+export interface ClusterSource extends Runnable {
+  /** The current view (empty until the first sync). */
+  current(): ClusterView;
+  /** Called after every change with the new view; returns an unsubscribe function. */
+  onChange(listener: (view: ClusterView) => void): () => void;
+  /** Resolves after the first full sync. */
+  readonly synced: Promise<void>;
+}

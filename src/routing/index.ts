@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './routing-state.js';
+export * from './no-endpoint-error.js';
+export * from './registry.js';
+export * from './pick.js';

@@ -1,0 +1,82 @@
+/**
+ * The routing seam (STYLE.md §4): pure strategies that score a snapshot of candidate endpoints.
+ * The gateway builds the snapshot; `pick()` fuses scores and breaks ties with an injected RNG.
+ */
+import type { EngineMetrics } from '../engine/index.js';
+import type { Rng } from '../shared/index.js';
+import type { RoutingState } from './routing-state.js';
+
+/** One candidate endpoint with everything a strategy may score on. */
+export interface EndpointLoad {
+  readonly id: string;
+  /** Short name (pod / engine name) — what `target-pod` shows. */
+  readonly name: string;
+  readonly model: string;
+  readonly node: string;
+  /** Discovery says routable (address, Ready, not terminating). */
+  readonly ready: boolean;
+  /** Not ejected by passive health checks and not on a failed GPU. */
+  readonly healthy: boolean;
+  /** Requests the gateway has in flight to this endpoint (exact, no lag). */
+  readonly inFlight: number;
+  /** Latest agent-reported metrics; undefined before the first report. */
+  readonly metrics: EngineMetrics | undefined;
+  /** True when the agent's report is older than the staleness limit. */
+  readonly stale: boolean;
+  /** LoRA adapters loaded on the engine. */
+  readonly adapters: readonly string[];
+  /** LoRA slots (max_loras) of the engine; 0 when LoRA is off or unknown. */
+  readonly maxLoras: number;
+}
+
+/** What a strategy knows about the request. Fields are computed lazily by the gateway. */
+export interface RoutingRequest {
+  /** The `model` of the request (base model or adapter name). */
+  readonly model: string;
+  /** The base model, when `model` names an adapter. */
+  readonly baseModel: string;
+  /** The adapter requested, if any. */
+  readonly adapter: string | undefined;
+  /** Prompt text as the stand-in chat template renders it. */
+  readonly promptText: string;
+  /** Prompt length in stand-in tokens. */
+  readonly promptTokens: number;
+  /** `max_tokens` (or `max_completion_tokens`) when given. */
+  readonly maxTokens: number | undefined;
+  readonly user: string | undefined;
+  readonly sessionId: string | undefined;
+  readonly requestId: string;
+}
+
+/** The snapshot strategies score; `endpoints` are the candidates (ready and healthy). */
+export interface RoutingSnapshot {
+  readonly endpoints: readonly EndpointLoad[];
+  readonly nowMs: number;
+}
+
+/** Everything besides the snapshot a strategy may use. */
+export interface RoutingContext {
+  readonly rng: Rng;
+  /** Long-lived routing state (prefix index, fairness counters, sessions), owned by the gateway. */
+  readonly state: RoutingState;
+}
+
+export type Polarity = 'lower-is-better' | 'higher-is-better';
+
+/** One routing strategy: a kebab-case name equal to its config id, a polarity and a scorer. */
+export interface RoutingAlgorithm {
+  readonly name: string;
+  readonly polarity: Polarity;
+  /** One line for docs and the 400 that lists valid names. */
+  readonly description: string;
+  /** A score per candidate (same order); NaN means "cannot score this one" (gets the worst). */
+  score(snapshot: RoutingSnapshot, request: RoutingRequest, ctx: RoutingContext): readonly number[];
+  /** Optional post-route hook: record the decision (prefix index, fairness counters). */
+  onRouted?(chosen: EndpointLoad, request: RoutingRequest, ctx: RoutingContext): void;
+}
+
+/** A weighted list of strategies, parsed once from config or a `routing-strategy` header. */
+export type StrategyMix = readonly {
+  readonly algorithm: RoutingAlgorithm;
+  readonly weight: number;
+}[];
