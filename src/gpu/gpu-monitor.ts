@@ -1,0 +1,204 @@
+/**
+ * `GpuMonitor`: the agent's GPU loop (a Runnable). It probes every `gpu.probeIntervalMs`, tails
+ * the kernel log every `gpu.kmsgPollIntervalMs` so an Xid is noticed within about a second, runs
+ * the pure health policy, updates metrics, and tells listeners at once when any GPU's health
+ * changes. It builds nothing: ports, config, clock, logger and registry come in.
+ */
+import {
+  AppError,
+  sleep,
+  toError,
+  type Clock,
+  type Logger,
+  type Registry,
+  type Runnable,
+} from '../shared/index.js';
+import type { GpuConfig } from './gpu-config.js';
+import { GpuMetrics } from './gpu-metrics.js';
+import type { GpuProbe, HostFacts, HostProbe, KernelLogSource } from './gpu-probe.js';
+import {
+  evaluateHealth,
+  initialHealthState,
+  type HealthState,
+  type HealthTransition,
+  type ProbeOutcome,
+} from './health-policy.js';
+import { extractXidEvents } from './parse-kernel-log.js';
+import type { GpuReport, XidEvent } from './types.js';
+
+/** Called with the full report and what changed, right after any GPU's health changes. */
+export type GpuChangeListener = (
+  report: GpuReport,
+  transitions: readonly HealthTransition[],
+) => void;
+
+/** Constructor options of {@link GpuMonitor}. */
+export interface GpuMonitorOptions {
+  readonly probe: GpuProbe;
+  /** Kernel-log source for Xids; `null` on nodes without NVIDIA GPUs. */
+  readonly kernelLog: KernelLogSource | null;
+  /** Host facts source; `null` to skip them. */
+  readonly hostProbe: HostProbe | null;
+  /** Node cache directory whose disk the host probe reports. Default `/`. */
+  readonly cachePath?: string;
+  readonly config: GpuConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly registry: Registry;
+  /** Node name: the `node` label and report field. */
+  readonly node: string;
+}
+
+/** The GPU monitor; see the module comment. */
+export class GpuMonitor implements Runnable {
+  readonly name = 'gpu-monitor';
+  readonly #o: GpuMonitorOptions;
+  readonly #metrics: GpuMetrics;
+  readonly #listeners = new Set<GpuChangeListener>();
+  #state: HealthState;
+  #host: HostFacts | null = null;
+
+  constructor(options: GpuMonitorOptions) {
+    this.#o = options;
+    this.#metrics = new GpuMetrics(options.registry, options.node);
+    this.#state = initialHealthState(options.probe.tool);
+  }
+
+  /** Adds a health-change listener; returns a function that removes it. */
+  onChange(listener: GpuChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Every GPU's facts and health, as JSON for `GET /v1/gpus`. */
+  report(): GpuReport {
+    const s = this.#state;
+    return {
+      node: this.#o.node,
+      tool: s.tool,
+      lastProbeMs: s.lastProbeMs,
+      probeConsecutiveFailures: s.probeConsecutiveFailures,
+      lastProbeError: s.lastProbeError,
+      gpus: [...s.gpus.values()].map((t) => ({ health: t.health, facts: t.facts })),
+      host: this.#host,
+    };
+  }
+
+  /**
+   * Runs until `signal` aborts. Rejects only when `gpu.failOnProbeError` is set and the first
+   * probe fails (so startup fails); later failures are reported through health and metrics.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const { config, clock } = this.#o;
+    const first = await this.probeOnce(signal);
+    if (first.kind === 'error' && config.failOnProbeError && !signal.aborted)
+      throw new AppError(first.code, `first GPU probe failed: ${first.message}`);
+    let nextProbeMs = clock.monotonicMs() + config.probeIntervalMs;
+    while (!signal.aborted) {
+      const now = clock.monotonicMs();
+      if (now >= nextProbeMs) {
+        await this.probeOnce(signal);
+        nextProbeMs = Math.max(nextProbeMs + config.probeIntervalMs, clock.monotonicMs());
+        continue;
+      }
+      await sleep(Math.min(config.kmsgPollIntervalMs, nextProbeMs - now), signal);
+      await this.pollKernelLogOnce(signal);
+    }
+  }
+
+  /** One full cycle: kernel log, then probe, then policy. Returns the probe outcome. */
+  async probeOnce(signal: AbortSignal): Promise<ProbeOutcome> {
+    const xids = await this.#readXids(signal);
+    const { config, clock, probe } = this.#o;
+    const started = clock.monotonicMs();
+    const inner = AbortSignal.any([signal, AbortSignal.timeout(config.probeTimeoutMs * 2)]);
+    let outcome: ProbeOutcome;
+    try {
+      outcome = { kind: 'sample', sample: await probe.sample({ signal: inner }) };
+    } catch (thrown) {
+      const err = toError(thrown);
+      const code = err instanceof AppError ? err.code : 'GPU_PROBE_EXIT_NONZERO';
+      outcome = { kind: 'error', code, message: err.message };
+      if (!signal.aborted) this.#o.log.warn({ err, code }, 'GPU probe failed');
+    }
+    if (signal.aborted) return outcome;
+    const seconds = (clock.monotonicMs() - started) / 1000;
+    this.#metrics.observeProbe(probe.tool, seconds, outcome.kind === 'error' ? outcome.code : null);
+    await this.#sampleHost(inner);
+    this.#apply(outcome, xids);
+    return outcome;
+  }
+
+  /** Reads the kernel log and applies any Xids at once (between probe cycles). */
+  async pollKernelLogOnce(signal: AbortSignal): Promise<void> {
+    const xids = await this.#readXids(signal);
+    if (xids.length > 0 && !signal.aborted) this.#apply({ kind: 'skipped' }, xids);
+  }
+
+  async #readXids(signal: AbortSignal): Promise<XidEvent[]> {
+    const source = this.#o.kernelLog;
+    if (source === null) return [];
+    try {
+      return extractXidEvents(await source.readNewLines({ signal }));
+    } catch (thrown) {
+      const err = toError(thrown);
+      this.#metrics.countError(err instanceof AppError ? err.code : 'GPU_KMSG_READ_FAILED');
+      this.#o.log.warn({ err }, 'kernel log read failed');
+      return [];
+    }
+  }
+
+  async #sampleHost(signal: AbortSignal): Promise<void> {
+    const host = this.#o.hostProbe;
+    if (host === null) return;
+    try {
+      this.#host = await host.sample(this.#o.cachePath ?? '/', { signal });
+    } catch (thrown) {
+      this.#o.log.debug({ err: toError(thrown) }, 'host probe failed');
+    }
+  }
+
+  #apply(probe: ProbeOutcome, xids: readonly XidEvent[]): void {
+    const { state, transitions } = evaluateHealth(
+      this.#state,
+      { probe, xids, nowMs: this.#o.clock.now() },
+      this.#o.config,
+    );
+    this.#state = state;
+    this.#metrics.countXids(xids, state);
+    this.#metrics.update(state);
+    this.#logXids(xids);
+    if (transitions.length === 0) return;
+    for (const t of transitions) {
+      const line = {
+        busId: t.busId,
+        gpu: t.health.index,
+        from: t.from,
+        to: t.to,
+        reasons: t.health.reasons,
+      };
+      if (t.to === 'healthy') this.#o.log.info(line, 'GPU health changed');
+      else this.#o.log.warn(line, 'GPU health changed');
+    }
+    const report = this.report();
+    for (const listener of this.#listeners) {
+      try {
+        listener(report, transitions);
+      } catch (thrown) {
+        this.#o.log.error({ err: toError(thrown) }, 'GPU change listener threw');
+      }
+    }
+  }
+
+  /** One line per (GPU, Xid) per batch, so an Xid storm does not flood the log. */
+  #logXids(xids: readonly XidEvent[]): void {
+    const counts = new Map<string, { busId: string; xid: number; count: number; detail: string }>();
+    for (const e of xids) {
+      const key = `${e.busId}/${e.xid}`;
+      const c = counts.get(key) ?? { busId: e.busId, xid: e.xid, count: 0, detail: e.detail };
+      c.count += 1;
+      counts.set(key, c);
+    }
+    for (const c of counts.values()) this.#o.log.warn(c, 'GPU Xid event');
+  }
+}
