@@ -1,0 +1,88 @@
+/** Types of the simulator's pure engine core (engine-core.ts). */
+
+/** Why a request finished, with vLLM's `finished_reason` values. */
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+/** What the HTTP layer hands the core for one request. */
+export interface CoreRequestSpec {
+  /** Prompt length, tokens. */
+  readonly promptLength: number;
+  /** Chained hashes of the prompt's full blocks (src/engine hashBlocks). */
+  readonly blockHashes: readonly number[];
+  /** Output tokens after which the request stops with `length`. */
+  readonly maxTokens: number;
+  /**
+   * Output tokens after which the model emits EOS and stops with `stop`; `Infinity` when EOS is
+   * ignored (`ignore_eos`). The EOS token counts as an output token, as in vLLM.
+   */
+  readonly eosAfterTokens: number;
+  /** LoRA adapter name, or null for the base model. */
+  readonly lora: string | null;
+}
+
+/** One request inside the core. Mutable state is owned by the core; `tag` belongs to the caller. */
+export interface CoreRequest<T = unknown> {
+  readonly id: number;
+  readonly spec: CoreRequestSpec;
+  /** Caller data (the HTTP sink), carried so token delivery needs no map lookup. */
+  readonly tag: T;
+  state: 'waiting' | 'running' | 'finished';
+  /** Tokens whose KV is computed (cache hits included). */
+  numComputedTokens: number;
+  /** Output tokens generated so far. */
+  numOutputTokens: number;
+  /** KV blocks held, in order. */
+  blockIds: number[];
+  /** Leading blocks already registered in the prefix cache. */
+  numHashedBlocks: number;
+  /** Prompt tokens served from the prefix cache at first scheduling; -1 before. */
+  numCachedTokens: number;
+  /** Times this request was preempted. */
+  numPreemptions: number;
+  /** Simulated timestamps, seconds; NaN until they happen. */
+  arrivalS: number;
+  firstScheduledS: number;
+  firstTokenS: number;
+  lastTokenS: number;
+  /** Time of the token before the last one (inter-token latency = last − previous). */
+  prevTokenS: number;
+  finishedS: number;
+  finishReason: FinishReason | null;
+}
+
+/** What one engine step did. Arrays are fresh per step; requests are shared references. */
+export interface StepResult<T = unknown> {
+  /** Simulated start and end of the step, seconds. */
+  readonly startS: number;
+  readonly endS: number;
+  /** Requests in the batch. */
+  readonly batchSize: number;
+  /** Prompt (or recomputed) tokens computed this step. */
+  readonly prefillTokens: number;
+  /** Requests that produced one output token this step. */
+  readonly emitted: readonly CoreRequest<T>[];
+  /** Requests that finished this step (also in `emitted`). */
+  readonly finished: readonly CoreRequest<T>[];
+  /** Preemptions this step. */
+  readonly preemptions: number;
+  /** Prefix-cache lookups this step, tokens (vLLM counts whole prompts). */
+  readonly prefixQueryTokens: number;
+  /** Prefix-cache hits this step, tokens. */
+  readonly prefixHitTokens: number;
+}
+
+/** Engine knobs, with vLLM's names in the docs. */
+export interface CoreConfig {
+  /** --max-num-seqs: requests running at once. */
+  readonly maxNumSeqs: number;
+  /** --max-num-batched-tokens: token budget of one step (chunked prefill). */
+  readonly maxNumBatchedTokens: number;
+  /** --num-gpu-blocks-override: KV blocks. */
+  readonly numGpuBlocks: number;
+  /** Tokens per KV block (16). */
+  readonly blockSizeTokens: number;
+  /** --max-loras: distinct adapters in one batch. */
+  readonly maxLoras: number;
+  /** Waiting-queue bound; `submit` refuses beyond it (vLLM's queue is unbounded). */
+  readonly maxWaitingRequests: number;
+}

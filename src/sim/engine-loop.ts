@@ -1,0 +1,129 @@
+/**
+ * Drives the pure EngineCore in (scaled) real time with one timer: steps are computed when the
+ * wall clock reaches their simulated start and delivered when it reaches their end. At high
+ * speed factors many steps run per tick, and each sink is flushed once per tick, so a token
+ * costs one chunk string and no timer. When the machine falls behind, steps run back to back
+ * and simulated time keeps its own pace (metrics stay what the model did, not CPU jitter).
+ */
+import type { CoreRequest, CoreRequestSpec, StepResult } from './core-types.js';
+import type { EngineCore } from './engine-core.js';
+
+/** Receives one request's tokens. Implemented by the HTTP layer. */
+export interface TokenSink {
+  /** One output token was produced (`req.numOutputTokens` is its 1-based index). */
+  onToken(req: CoreRequest<TokenSink>): void;
+  /** The request finished (after its last onToken). */
+  onFinish(req: CoreRequest<TokenSink>): void;
+  /** Write what was buffered during this tick. */
+  flush(): void;
+}
+
+/** Observes every step (metrics). */
+export type StepObserver = (result: StepResult<TokenSink>) => void;
+
+/** Wall time one tick may run before yielding to I/O, milliseconds. */
+const TICK_BUDGET_MS = 8;
+
+/** The timer-driven loop around one EngineCore. */
+export class EngineLoop {
+  readonly core: EngineCore<TokenSink>;
+  readonly #speed: number;
+  readonly #observe: StepObserver;
+  #anchorWallMs = 0;
+  #anchorSimS = 0;
+  #pending: StepResult<TokenSink> | null = null;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #dirty: TokenSink[] = [];
+  #closed = false;
+
+  /**
+   * @param speed simulated seconds per wall second (1 = real time; 1000 makes a 7.7 ms step
+   *   take 7.7 µs).
+   */
+  constructor(core: EngineCore<TokenSink>, speed: number, observe: StepObserver) {
+    this.core = core;
+    this.#speed = speed;
+    this.#observe = observe;
+  }
+
+  /** Simulated time that corresponds to now on the wall clock, seconds. */
+  simNowS(): number {
+    if (this.#idle()) return this.core.nowS;
+    return this.#anchorSimS + ((performance.now() - this.#anchorWallMs) / 1000) * this.#speed;
+  }
+
+  /** Queues a request; null when the waiting queue is full. */
+  submit(spec: CoreRequestSpec, sink: TokenSink): CoreRequest<TokenSink> | null {
+    if (this.#closed) return null;
+    if (this.#idle()) this.#anchor();
+    const req = this.core.submit(spec, sink, this.simNowS());
+    if (req !== null) this.#schedule(0);
+    return req;
+  }
+
+  /** Drops a request (client disconnect). */
+  abort(req: CoreRequest<TokenSink>): void {
+    this.core.abort(req);
+  }
+
+  /** Stops the timer; pending work is abandoned. */
+  close(): void {
+    this.#closed = true;
+    this.#clear();
+  }
+
+  #idle(): boolean {
+    return this.#pending === null && this.#timer === undefined && !this.core.hasWork;
+  }
+
+  #anchor(): void {
+    this.#anchorWallMs = performance.now();
+    this.#anchorSimS = this.core.nowS;
+  }
+
+  #clear(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer as NodeJS.Timeout);
+    clearImmediate(this.#timer as NodeJS.Immediate);
+    this.#timer = undefined;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer =
+      delayMs < 1 ? setImmediate(this.#tick) : setTimeout(this.#tick, Math.floor(delayMs));
+  }
+
+  #tick = (): void => {
+    this.#timer = undefined;
+    const wallStart = performance.now();
+    const target = this.#anchorSimS + ((wallStart - this.#anchorWallMs) / 1000) * this.#speed;
+    let steps = 0;
+    for (;;) {
+      if (this.#pending !== null) {
+        if (this.#pending.endS > target) break;
+        this.#deliver(this.#pending);
+        this.#pending = null;
+      }
+      if (!this.core.hasWork) break;
+      this.#pending = this.core.step();
+      if ((++steps & 31) === 0 && performance.now() - wallStart > TICK_BUDGET_MS) break;
+    }
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    for (const sink of dirty) sink.flush();
+    if (this.#pending === null && !this.core.hasWork) return; // idle until the next submit
+    const aheadS = (this.#pending?.endS ?? this.core.nowS) - this.simNowS();
+    this.#schedule(aheadS > 0 ? (aheadS / this.#speed) * 1000 : 0);
+  };
+
+  #deliver(result: StepResult<TokenSink>): void {
+    this.#observe(result);
+    for (const req of result.emitted) {
+      const sink = req.tag;
+      sink.onToken(req);
+      this.#dirty.push(sink);
+    }
+    for (const req of result.finished) req.tag.onFinish(req);
+  }
+}

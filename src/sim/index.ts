@@ -1,0 +1,24 @@
+/**
+ * The vLLM v0.10–v0.11 compatible engine simulator (DESIGN.md §6): HTTP surface, continuous
+ * batching core with prefix caching, preemption and LoRA slots, analytic step times, faults.
+ */
+export { startSimServer, type SimServer } from './sim-server.js';
+export { SIM_DEFAULTS, type SimServerOptions } from './sim-options.js';
+export { NO_FAULTS, type SimFaults } from './faults.js';
+export { simCommand } from './sim-command.js';
+export { EngineCore } from './engine-core.js';
+export type {
+  CoreConfig,
+  CoreRequest,
+  CoreRequestSpec,
+  FinishReason,
+  StepResult,
+} from './core-types.js';
+export {
+  DEFAULT_PROFILE,
+  HARDWARE_PROFILES,
+  stepTimeS,
+  type HardwareProfile,
+  type StepShape,
+} from './profiles.js';
+export { SIM_VLLM_VERSION } from './control-routes.js';

@@ -1,0 +1,133 @@
+/**
+ * Runtime LoRA adapters with vLLM's `/v1/load_lora_adapter` and `/v1/unload_lora_adapter`
+ * rules (vllm/entrypoints/openai/serving_models.py, vllm/lora/peft_helper.py):
+ * - missing lora_name or lora_path → 400 "Both 'lora_name' and 'lora_path' must be provided."
+ * - a name already loaded → 400 "The lora adapter '<name>' has already been loaded."
+ * - a path with no adapter → 404 NotFoundError "Loading lora <name> failed: No adapter found for <path>"
+ * - rank above --max-lora-rank → 400 "LoRA rank <r> is greater than max_lora_rank <max>."
+ * - LoRA disabled → 400 "LoRA is not enabled. Use --enable-lora to enable LoRA."
+ * - unload without lora_name → 400; of an unknown name → 404 "The lora adapter '<name>' cannot be found."
+ * vLLM never refuses a load for lack of slots: `--max-loras` bounds the adapters in one batch
+ * (the scheduler holds other adapters' requests back). The registry itself is bounded at
+ * `maxAdapters` (vLLM's is not), answered 400 beyond it.
+ */
+import { vllmError, type VllmError } from './openai-shapes.js';
+
+/** A loaded adapter. */
+export interface LoraAdapter {
+  readonly name: string;
+  readonly path: string;
+  /** LoRA rank (`r`). */
+  readonly rank: number;
+  /** vLLM's lora_int_id: 1, 2, …; also the seed of the adapter's KV block hashes. */
+  readonly intId: number;
+}
+
+/** What exists at an adapter path: nothing, or an adapter with a known or default rank. */
+export type AdapterProbe = (
+  path: string,
+) => Promise<{ kind: 'missing' } | { kind: 'found'; rank: number }>;
+
+/** Limits of the registry. */
+export interface LoraRegistryOptions {
+  readonly enabled: boolean;
+  /** --max-lora-rank. */
+  readonly maxLoraRank: number;
+  /** Most adapters registered at once. */
+  readonly maxAdapters: number;
+}
+
+const str = (body: Record<string, unknown>, key: string): string | undefined => {
+  const v = body[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+/** The adapters an engine has loaded. */
+export class LoraRegistry {
+  readonly #options: LoraRegistryOptions;
+  readonly #adapters = new Map<string, LoraAdapter>();
+  #nextIntId = 1;
+
+  constructor(options: LoraRegistryOptions) {
+    this.#options = options;
+  }
+
+  /** Loaded adapters, in load order. */
+  list(): LoraAdapter[] {
+    return [...this.#adapters.values()];
+  }
+
+  /** The adapter called `name`, if loaded. */
+  get(name: string): LoraAdapter | undefined {
+    return this.#adapters.get(name);
+  }
+
+  /** Validates and loads; returns the adapter or vLLM's error. */
+  async load(body: Record<string, unknown>, probe: AdapterProbe): Promise<LoraAdapter | VllmError> {
+    const name = str(body, 'lora_name');
+    const path = str(body, 'lora_path');
+    if (name === undefined || path === undefined)
+      return vllmError(
+        400,
+        'InvalidUserInput',
+        "Both 'lora_name' and 'lora_path' must be provided.",
+      );
+    if (this.#adapters.has(name))
+      return vllmError(
+        400,
+        'InvalidUserInput',
+        `The lora adapter '${name}' has already been loaded.`,
+      );
+    if (!this.#options.enabled)
+      return vllmError(
+        400,
+        'BadRequestError',
+        'LoRA is not enabled. Use --enable-lora to enable LoRA.',
+      );
+    if (this.#adapters.size >= this.#options.maxAdapters)
+      return vllmError(
+        400,
+        'BadRequestError',
+        `Too many LoRA adapters loaded (simulator limit ${this.#options.maxAdapters}).`,
+      );
+    const found = await probe(path);
+    if (found.kind === 'missing')
+      return vllmError(
+        404,
+        'NotFoundError',
+        `Loading lora ${name} failed: No adapter found for ${path}`,
+      );
+    if (found.rank > this.#options.maxLoraRank)
+      return vllmError(
+        400,
+        'BadRequestError',
+        `LoRA rank ${found.rank} is greater than max_lora_rank ${this.#options.maxLoraRank}.`,
+      );
+    // A concurrent load of the same name may have finished while we probed.
+    if (this.#adapters.has(name))
+      return vllmError(
+        400,
+        'InvalidUserInput',
+        `The lora adapter '${name}' has already been loaded.`,
+      );
+    const adapter = { name, path, rank: found.rank, intId: this.#nextIntId++ };
+    this.#adapters.set(name, adapter);
+    return adapter;
+  }
+
+  /** Unloads; returns the adapter or vLLM's error. */
+  unload(body: Record<string, unknown>): LoraAdapter | VllmError {
+    const name = str(body, 'lora_name');
+    if (name === undefined)
+      return vllmError(
+        400,
+        'InvalidUserInput',
+        "'lora_name' needs to be provided to unload a LoRA adapter.",
+      );
+    const adapter = this.#adapters.get(name);
+    if (adapter === undefined)
+      return vllmError(404, 'NotFoundError', `The lora adapter '${name}' cannot be found.`);
+    this.#adapters.delete(name);
+    return adapter;
+  }
+}

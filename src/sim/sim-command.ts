@@ -1,0 +1,135 @@
+/**
+ * `infernode sim`: one vLLM-compatible engine simulator as a process. Prints its URL on stdout,
+ * logs to stderr, drains on SIGTERM/SIGINT (health 503, new requests 503, in-flight streams
+ * finish within --shutdown-grace-ms) and exits; the exit fault ends the process with its code.
+ */
+import { defineCommand, type Command } from '../cli/index.js';
+import { bool, createLogger, int, num, runProcess, str, whenAborted } from '../shared/index.js';
+import { HARDWARE_PROFILES } from './profiles.js';
+import { createSimServer } from './sim-server.js';
+import { SIM_DEFAULTS } from './sim-options.js';
+
+const spec = {
+  port: int(8000, 'TCP port to listen on (0 = any free port)', { min: 0, max: 65535 }),
+  host: str(SIM_DEFAULTS.host, 'address to bind'),
+  model: str(SIM_DEFAULTS.model, 'served model name (the base model id in /v1/models)'),
+  profile: str(SIM_DEFAULTS.profile, 'hardware profile of the analytic timing model', {
+    oneOf: [...HARDWARE_PROFILES.keys()],
+  }),
+  speed: num(SIM_DEFAULTS.speed, 'simulated seconds per wall second (1 = real time)', {
+    min: 1e-3,
+  }),
+  maxNumSeqs: int(SIM_DEFAULTS.maxNumSeqs, 'vLLM --max-num-seqs: requests running at once', {
+    min: 1,
+  }),
+  numGpuBlocks: int(SIM_DEFAULTS.numGpuBlocks, 'KV-cache blocks of 16 tokens', { min: 1 }),
+  maxLoras: int(SIM_DEFAULTS.maxLoras, 'vLLM --max-loras: adapters in one batch', { min: 1 }),
+  maxLoraRank: int(SIM_DEFAULTS.maxLoraRank, 'vLLM --max-lora-rank', { min: 1 }),
+  enableLora: bool(SIM_DEFAULTS.enableLora, 'vLLM --enable-lora: allow runtime LoRA adapters'),
+  maxModelLen: int(SIM_DEFAULTS.maxModelLen, 'vLLM --max-model-len, tokens', { min: 1 }),
+  maxNumBatchedTokens: int(
+    SIM_DEFAULTS.maxNumBatchedTokens,
+    'vLLM --max-num-batched-tokens: chunked-prefill token budget per step',
+    { min: 1 },
+  ),
+  slowStartMs: int(0, 'fault: not ready (health and inference 503) for this long, ms', { min: 0 }),
+  errorRate: num(0, 'fault: fraction 0–1 of inference requests answered 500', { min: 0, max: 1 }),
+  hangRate: num(0, 'fault: fraction 0–1 of inference requests never answered', { min: 0, max: 1 }),
+  dropAfterChunks: int(0, 'fault: cut every stream after this many chunks (0 = off)', { min: 0 }),
+  exitAfterMs: int(-1, 'fault: exit the process this long after start, ms (-1 = never)', {
+    min: -1,
+  }),
+  exitCode: int(1, 'fault: exit status used by --exit-after-ms', { min: 0, max: 255 }),
+  shutdownGraceMs: int(10_000, 'how long in-flight requests may finish after SIGTERM, ms', {
+    min: 0,
+  }),
+};
+
+/** The typed values of `spec` (the spec helpers return the Field union, so ConfigOf widens). */
+interface SimCommandConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly model: string;
+  readonly profile: string;
+  readonly speed: number;
+  readonly maxNumSeqs: number;
+  readonly numGpuBlocks: number;
+  readonly maxLoras: number;
+  readonly maxLoraRank: number;
+  readonly enableLora: boolean;
+  readonly maxModelLen: number;
+  readonly maxNumBatchedTokens: number;
+  readonly slowStartMs: number;
+  readonly errorRate: number;
+  readonly hangRate: number;
+  readonly dropAfterChunks: number;
+  readonly exitAfterMs: number;
+  readonly exitCode: number;
+  readonly shutdownGraceMs: number;
+}
+
+/** The `infernode sim` command. */
+export const simCommand: Command = defineCommand({
+  name: 'sim',
+  summary: 'run one vLLM-compatible engine simulator',
+  usage:
+    'infernode sim --port <n> --model <name> [--profile <name>] [--speed <x>] [--max-num-seqs <n>] ' +
+    '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] ' +
+    '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] [fault flags]',
+  description:
+    'Serves vLLM v0.11 endpoints (/v1/chat/completions, /v1/completions, /v1/embeddings, ' +
+    '/v1/models, /health, /version, /tokenize, /metrics, /v1/load_lora_adapter, ' +
+    '/v1/unload_lora_adapter) from a continuous-batching simulation with an analytic ' +
+    'timing model. Faults can also be changed at run time with POST /admin/faults.',
+  envPrefix: 'SIM',
+  spec,
+  async run({ config }) {
+    const c = config as unknown as SimCommandConfig;
+    const log = createLogger({ base: { role: 'sim' } });
+    const server = await createSimServer(
+      {
+        port: c.port,
+        host: c.host,
+        model: c.model,
+        profile: c.profile,
+        speed: c.speed,
+        maxNumSeqs: c.maxNumSeqs,
+        numGpuBlocks: c.numGpuBlocks,
+        maxLoras: c.maxLoras,
+        maxLoraRank: c.maxLoraRank,
+        enableLora: c.enableLora,
+        maxModelLen: c.maxModelLen,
+        maxNumBatchedTokens: c.maxNumBatchedTokens,
+        faults: {
+          slowStartMs: c.slowStartMs,
+          errorRate: c.errorRate,
+          hangRate: c.hangRate,
+          dropAfterChunks: c.dropAfterChunks,
+          exitAfterMs: c.exitAfterMs,
+          exitCode: c.exitCode,
+        },
+        log,
+      },
+      {
+        onFaultExit: (code) => {
+          log.flush();
+          process.exit(code);
+        },
+      },
+    );
+    process.stdout.write(`${server.url}\n`);
+    await runProcess(
+      [
+        {
+          name: 'sim',
+          run: async (signal) => {
+            await whenAborted(signal);
+            await server.drain(c.shutdownGraceMs);
+          },
+        },
+      ],
+      { log, shutdownGraceMs: c.shutdownGraceMs + 2000 },
+    );
+    return 0;
+  },
+});

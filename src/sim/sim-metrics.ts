@@ -1,0 +1,301 @@
+/**
+ * The simulator's `/metrics`: vLLM V1's Prometheus names, labels (`model_name`, `engine`) and
+ * buckets (reference/perf.md §8.1), fed by what the engine loop actually did. Times are
+ * simulated seconds (the model's clock, independent of --speed). Built on a Registry owned by
+ * the simulator instance, never prom-client's global one.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CoreRequest, FinishReason, StepResult } from './core-types.js';
+
+/** vllm:time_to_first_token_seconds buckets, seconds. */
+export const TTFT_BUCKETS_S = [
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0,
+  40.0, 80.0, 160.0, 640.0, 2560.0,
+];
+/** vllm:inter_token_latency_seconds / time_per_output_token_seconds buckets, seconds. */
+export const ITL_BUCKETS_S = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0,
+  40.0, 80.0,
+];
+/** Request-level latency buckets (e2e, queue, prefill, decode, inference), seconds. */
+export const REQUEST_LATENCY_BUCKETS_S = [
+  0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0,
+  480.0, 960.0, 1920.0, 7680.0,
+];
+/** vllm:iteration_tokens_total buckets, tokens. */
+export const ITERATION_TOKEN_BUCKETS = [
+  1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
+];
+
+/** vLLM's build_1_2_5_buckets: 1, 2, 5, 10, 20, 50, … up to `max`. */
+export function buckets125(max: number): number[] {
+  const out: number[] = [];
+  for (let exp = 1; ; exp *= 10) {
+    for (const m of [1, 2, 5]) {
+      if (m * exp > max) return out;
+      out.push(m * exp);
+    }
+  }
+}
+
+/** Static facts shown in the info gauges. */
+export interface SimMetricsInfo {
+  readonly modelName: string;
+  readonly maxModelLen: number;
+  readonly blockSizeTokens: number;
+  readonly numGpuBlocks: number;
+  /** Null when LoRA is disabled (then vllm:lora_requests_info is not exported). */
+  readonly maxLoras: number | null;
+}
+
+/** What the gauges read at scrape time (the EngineCore). */
+export interface SimMetricsSource {
+  readonly numRunning: number;
+  readonly numWaiting: number;
+  readonly pool: { readonly usageRatio: number };
+  loraNames(): { running: string[]; waiting: string[] };
+}
+
+type HistogramKey =
+  | 'ttft'
+  | 'itl'
+  | 'tpot'
+  | 'reqTpot'
+  | 'e2e'
+  | 'queue'
+  | 'inference'
+  | 'prefill'
+  | 'decode'
+  | 'promptTokens'
+  | 'genTokens'
+  | 'maxTokens'
+  | 'iteration';
+
+/** Every vLLM metric the simulator exports, registered on one registry. */
+export class SimMetrics {
+  readonly #labels: { model_name: string; engine: string };
+  readonly #success: Counter;
+  readonly #counters: Record<'queries' | 'hits' | 'preempt' | 'prompt' | 'gen', Counter.Internal>;
+  readonly #h: Record<HistogramKey, Histogram.Internal<string>>;
+
+  constructor(registry: Registry, core: SimMetricsSource, info: SimMetricsInfo) {
+    const labels = { model_name: info.modelName, engine: '0' };
+    this.#labels = labels;
+    const labelNames = ['model_name', 'engine'];
+    const registers = [registry];
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.set(labels, read());
+        },
+      });
+    };
+    gauge(
+      'vllm:num_requests_running',
+      'Number of requests in model execution batches.',
+      () => core.numRunning,
+    );
+    gauge(
+      'vllm:num_requests_waiting',
+      'Number of requests waiting to be processed.',
+      () => core.numWaiting,
+    );
+    gauge(
+      'vllm:kv_cache_usage_perc',
+      'KV-cache usage. 1 means 100 percent usage.',
+      () => core.pool.usageRatio,
+    );
+    gauge(
+      'vllm:gpu_cache_usage_perc',
+      'GPU KV-cache usage. 1 means 100 percent usage (deprecated).',
+      () => core.pool.usageRatio,
+    );
+    const counter = (name: string, help: string): Counter.Internal =>
+      new Counter({ name, help, labelNames, registers }).labels(labels);
+    this.#counters = {
+      queries: counter(
+        'vllm:prefix_cache_queries_total',
+        'Prefix cache queries, in terms of number of queried tokens.',
+      ),
+      hits: counter(
+        'vllm:prefix_cache_hits_total',
+        'Prefix cache hits, in terms of number of cached tokens.',
+      ),
+      preempt: counter(
+        'vllm:num_preemptions_total',
+        'Cumulative number of preemption from the engine.',
+      ),
+      prompt: counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.'),
+      gen: counter('vllm:generation_tokens_total', 'Number of generation tokens processed.'),
+    };
+    this.#success = new Counter({
+      name: 'vllm:request_success_total',
+      help: 'Count of successfully processed requests.',
+      labelNames: [...labelNames, 'finished_reason'],
+      registers,
+    });
+    for (const reason of ['stop', 'length', 'abort'])
+      this.#success.inc({ ...labels, finished_reason: reason }, 0);
+    const hist = (name: string, help: string, buckets: number[]): Histogram.Internal<string> =>
+      new Histogram({ name, help, labelNames, buckets, registers }).labels(labels);
+    const tokenBuckets = buckets125(info.maxModelLen);
+    this.#h = {
+      ttft: hist(
+        'vllm:time_to_first_token_seconds',
+        'Histogram of time to first token in seconds.',
+        TTFT_BUCKETS_S,
+      ),
+      itl: hist(
+        'vllm:inter_token_latency_seconds',
+        'Histogram of inter-token latency in seconds.',
+        ITL_BUCKETS_S,
+      ),
+      tpot: hist(
+        'vllm:time_per_output_token_seconds',
+        'Histogram of time per output token in seconds (deprecated; see inter_token_latency).',
+        ITL_BUCKETS_S,
+      ),
+      reqTpot: hist(
+        'vllm:request_time_per_output_token_seconds',
+        'Histogram of time_per_output_token_seconds per request.',
+        ITL_BUCKETS_S,
+      ),
+      e2e: hist(
+        'vllm:e2e_request_latency_seconds',
+        'Histogram of e2e request latency in seconds.',
+        REQUEST_LATENCY_BUCKETS_S,
+      ),
+      queue: hist(
+        'vllm:request_queue_time_seconds',
+        'Histogram of time spent in WAITING phase for request.',
+        REQUEST_LATENCY_BUCKETS_S,
+      ),
+      inference: hist(
+        'vllm:request_inference_time_seconds',
+        'Histogram of time spent in RUNNING phase for request.',
+        REQUEST_LATENCY_BUCKETS_S,
+      ),
+      prefill: hist(
+        'vllm:request_prefill_time_seconds',
+        'Histogram of time spent in PREFILL phase for request.',
+        REQUEST_LATENCY_BUCKETS_S,
+      ),
+      decode: hist(
+        'vllm:request_decode_time_seconds',
+        'Histogram of time spent in DECODE phase for request.',
+        REQUEST_LATENCY_BUCKETS_S,
+      ),
+      promptTokens: hist(
+        'vllm:request_prompt_tokens',
+        'Number of prefill tokens processed.',
+        tokenBuckets,
+      ),
+      genTokens: hist(
+        'vllm:request_generation_tokens',
+        'Number of generation tokens processed.',
+        tokenBuckets,
+      ),
+      maxTokens: hist(
+        'vllm:request_params_max_tokens',
+        'Histogram of the max_tokens request parameter.',
+        tokenBuckets,
+      ),
+      iteration: hist(
+        'vllm:iteration_tokens_total',
+        'Histogram of number of tokens per engine_step.',
+        ITERATION_TOKEN_BUCKETS,
+      ),
+    };
+    new Gauge({
+      name: 'vllm:cache_config_info',
+      help: 'Information of the LLMEngine CacheConfig',
+      labelNames: [
+        'block_size',
+        'cache_dtype',
+        'enable_prefix_caching',
+        'gpu_memory_utilization',
+        'num_gpu_blocks',
+        'num_cpu_blocks',
+        'engine',
+      ],
+      registers,
+    }).set(
+      {
+        block_size: String(info.blockSizeTokens),
+        cache_dtype: 'auto',
+        enable_prefix_caching: 'True',
+        gpu_memory_utilization: '0.9',
+        num_gpu_blocks: String(info.numGpuBlocks),
+        num_cpu_blocks: '0',
+        engine: '0',
+      },
+      1,
+    );
+    if (info.maxLoras !== null) {
+      const maxLora = String(info.maxLoras);
+      new Gauge({
+        name: 'vllm:lora_requests_info',
+        help: 'Running stats on lora requests.',
+        labelNames: ['max_lora', 'waiting_lora_adapters', 'running_lora_adapters'],
+        registers,
+        collect() {
+          // One series, the current one (vLLM leaves old label sets behind; consumers take the newest).
+          this.reset();
+          const names = core.loraNames();
+          this.set(
+            {
+              max_lora: maxLora,
+              running_lora_adapters: names.running.join(','),
+              waiting_lora_adapters: names.waiting.join(','),
+            },
+            Date.now() / 1000,
+          );
+        },
+      });
+    }
+  }
+
+  /** Records one delivered engine step. */
+  onStep(step: StepResult): void {
+    const c = this.#counters;
+    if (step.prefixQueryTokens > 0) c.queries.inc(step.prefixQueryTokens);
+    if (step.prefixHitTokens > 0) c.hits.inc(step.prefixHitTokens);
+    if (step.preemptions > 0) c.preempt.inc(step.preemptions);
+    if (step.emitted.length > 0) c.gen.inc(step.emitted.length);
+    this.#h.iteration.observe(step.prefillTokens + step.batchSize);
+    const { itl, tpot } = this.#h;
+    for (const req of step.emitted) {
+      if (req.numOutputTokens === 1) {
+        c.prompt.inc(req.spec.promptLength);
+        this.#h.ttft.observe(req.firstTokenS - req.arrivalS);
+      } else {
+        const gapS = req.lastTokenS - req.prevTokenS;
+        itl.observe(gapS);
+        tpot.observe(gapS);
+      }
+    }
+    for (const req of step.finished) this.onFinished(req);
+  }
+
+  /** Records a finished (or aborted) request. */
+  onFinished(req: CoreRequest): void {
+    const reason: FinishReason = req.finishReason ?? 'abort';
+    this.#success.inc({ ...this.#labels, finished_reason: reason });
+    if (reason === 'abort' || Number.isNaN(req.firstTokenS)) return;
+    const h = this.#h;
+    const decodeS = req.lastTokenS - req.firstTokenS;
+    h.e2e.observe(req.finishedS - req.arrivalS);
+    h.queue.observe(req.firstScheduledS - req.arrivalS);
+    h.prefill.observe(req.firstTokenS - req.firstScheduledS);
+    h.decode.observe(decodeS);
+    h.inference.observe(req.lastTokenS - req.firstScheduledS);
+    if (req.numOutputTokens > 1) h.reqTpot.observe(decodeS / (req.numOutputTokens - 1));
+    h.promptTokens.observe(req.spec.promptLength);
+    h.genTokens.observe(req.numOutputTokens);
+    h.maxTokens.observe(req.spec.maxTokens);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * SimServerOptions (the public options of startSimServer) and their defaults, resolved once.
+ */
+import type { Logger } from '../shared/index.js';
+import type { SimFaults } from './faults.js';
+import { DEFAULT_PROFILE, HARDWARE_PROFILES, type HardwareProfile } from './profiles.js';
+
+/** Options of one in-process simulator. Every field is optional; defaults are vLLM's where it has one. */
+export interface SimServerOptions {
+  /** TCP port; 0 = any free port. Default 0. */
+  port?: number;
+  /** Bind address. Default '127.0.0.1'. */
+  host?: string;
+  /** Served model name (base model id). Default 'meta-llama/Llama-3.1-8B-Instruct'. */
+  model?: string;
+  /** Hardware profile id (profiles.ts): 'llama-8b-h100' (default) or 'llama-8b-a100'. */
+  profile?: string;
+  /** Simulated seconds per wall second. Default 1 (real time); tests use 100–10000. */
+  speed?: number;
+  /** --max-num-seqs: running requests at most. Default 256. */
+  maxNumSeqs?: number;
+  /** KV-cache blocks of 16 tokens (--num-gpu-blocks-override). Default 25000 (~8B bf16 on 80 GB). */
+  numGpuBlocks?: number;
+  /** --max-loras: adapters in one batch. Default 1 (vLLM's default). */
+  maxLoras?: number;
+  /** --max-lora-rank. Default 16 (vLLM's default). */
+  maxLoraRank?: number;
+  /** --enable-lora. Default false. */
+  enableLora?: boolean;
+  /**
+   * --max-model-len, tokens. Default 131072 (Llama-3.1). Clamped to the KV-cache capacity
+   * (numGpuBlocks × 16) where vLLM would refuse to start.
+   */
+  maxModelLen?: number;
+  /** --max-num-batched-tokens: the chunked-prefill token budget per step. Default 8192. */
+  maxNumBatchedTokens?: number;
+  /** Faults active from the start (see SimFaults). Default none. */
+  faults?: Partial<SimFaults>;
+  /** Logger; default silent. */
+  log?: Logger;
+}
+
+/** Defaults of SimServerOptions (also the `infernode sim` flag defaults). */
+export const SIM_DEFAULTS = {
+  port: 0,
+  host: '127.0.0.1',
+  model: 'meta-llama/Llama-3.1-8B-Instruct',
+  profile: DEFAULT_PROFILE,
+  speed: 1,
+  maxNumSeqs: 256,
+  numGpuBlocks: 25_000,
+  maxLoras: 1,
+  maxLoraRank: 16,
+  enableLora: false,
+  maxModelLen: 131_072,
+  maxNumBatchedTokens: 8192,
+} as const;
+
+/** Largest request body accepted, bytes; beyond it the answer is 413. */
+export const SIM_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Waiting-queue bound; beyond it requests get 503 (vLLM's queue is unbounded). */
+export const SIM_MAX_WAITING_REQUESTS = 4096;
+/** Most LoRA adapters registered at once (vLLM's registry is unbounded). */
+export const SIM_MAX_ADAPTERS = 1024;
+/** KV block size, tokens. */
+export const SIM_BLOCK_SIZE_TOKENS = 16;
+
+/** Options with every default filled in and checked. */
+export type ResolvedSimOptions = Required<Omit<SimServerOptions, 'faults' | 'log'>> & {
+  readonly hardware: HardwareProfile;
+};
+
+/** Fills defaults and validates; throws an Error naming every bad option. */
+export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions {
+  const o = { ...SIM_DEFAULTS, ...stripUndefined(options) };
+  const problems: string[] = [];
+  const hardware = HARDWARE_PROFILES.get(o.profile);
+  if (hardware === undefined)
+    problems.push(
+      `profile: unknown "${o.profile}"; valid: ${[...HARDWARE_PROFILES.keys()].join(', ')}`,
+    );
+  const positive = [
+    'speed',
+    'maxNumSeqs',
+    'numGpuBlocks',
+    'maxLoras',
+    'maxLoraRank',
+    'maxModelLen',
+    'maxNumBatchedTokens',
+  ] as const;
+  for (const key of positive) {
+    if (!(o[key] > 0) || !Number.isFinite(o[key]))
+      problems.push(`${key}: must be > 0, got ${o[key]}`);
+  }
+  if (problems.length > 0 || hardware === undefined)
+    throw new Error(`invalid simulator options: ${problems.join('; ')}`);
+  const maxModelLen = Math.min(o.maxModelLen, o.numGpuBlocks * SIM_BLOCK_SIZE_TOKENS);
+  return { ...o, maxModelLen, hardware };
+}
+
+function stripUndefined(options: SimServerOptions): Partial<typeof SIM_DEFAULTS> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (v !== undefined && k !== 'faults' && k !== 'log') out[k] = v;
+  }
+  return out;
+}

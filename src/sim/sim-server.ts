@@ -1,0 +1,282 @@
+/**
+ * The simulator's HTTP server (node:http, no framework): builds the engine core, loop, metrics
+ * registry, LoRA registry and fault state for one instance, and routes requests to handlers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  AppError,
+  Registry,
+  closeServer,
+  listen,
+  readBody,
+  sendJson,
+  silentLogger,
+  toError,
+} from '../shared/index.js';
+import {
+  handleFaults,
+  handleHealth,
+  handleLoadLora,
+  handleMetrics,
+  handleModels,
+  handleUnloadLora,
+  handleVersion,
+} from './control-routes.js';
+import { EngineCore } from './engine-core.js';
+import { EngineLoop, type TokenSink } from './engine-loop.js';
+import { FaultController } from './fault-controller.js';
+import type { SimFaults } from './faults.js';
+import {
+  handleEmbeddings,
+  handleGeneration,
+  handleTokenize,
+  holdForever,
+  isInferencePath,
+} from './inference-routes.js';
+import { LoraRegistry } from './lora-registry.js';
+import { vllmError } from './openai-shapes.js';
+import { sendError, type SimContext } from './sim-context.js';
+import { SimMetrics } from './sim-metrics.js';
+import {
+  SIM_BLOCK_SIZE_TOKENS,
+  SIM_MAX_ADAPTERS,
+  SIM_MAX_BODY_BYTES,
+  SIM_MAX_WAITING_REQUESTS,
+  resolveSimOptions,
+  type SimServerOptions,
+} from './sim-options.js';
+
+/** A running simulator. */
+export interface SimServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The bound port. */
+  readonly port: number;
+  /** Merges fault settings (same as `POST /admin/faults`). */
+  setFaults(f: Partial<SimFaults>): void;
+  /** Stops at once: in-flight requests are cut. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Process-level hooks used by `infernode sim`; not part of the public API. */
+export interface SimServerHooks {
+  /** What the exit fault does; default: kill the server in-process. */
+  readonly onFaultExit?: (code: number) => void;
+}
+
+/** A SimServer that can also drain gracefully (for `infernode sim` under runProcess). */
+export interface DrainableSimServer extends SimServer {
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts them. */
+  drain(graceMs: number): Promise<void>;
+}
+
+const POST_PATHS = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+  '/tokenize',
+  '/v1/load_lora_adapter',
+  '/v1/unload_lora_adapter',
+]);
+const GET_PATHS = new Set(['/health', '/version', '/metrics', '/v1/models']);
+/** Paths answered even during slow start and shutdown. */
+const ALWAYS_PATHS = new Set(['/version', '/metrics', '/admin/faults']);
+
+/** Starts a vLLM-compatible engine simulator; resolves once it listens. */
+export function startSimServer(options: SimServerOptions): Promise<SimServer> {
+  return createSimServer(options, {});
+}
+
+/** startSimServer with process hooks and a drain method. */
+export async function createSimServer(
+  options: SimServerOptions,
+  hooks: SimServerHooks,
+): Promise<DrainableSimServer> {
+  const resolved = resolveSimOptions(options);
+  const log = options.log ?? silentLogger();
+  const core = new EngineCore<TokenSink>(
+    {
+      maxNumSeqs: resolved.maxNumSeqs,
+      maxNumBatchedTokens: resolved.maxNumBatchedTokens,
+      numGpuBlocks: resolved.numGpuBlocks,
+      blockSizeTokens: SIM_BLOCK_SIZE_TOKENS,
+      maxLoras: resolved.enableLora ? resolved.maxLoras : Number.MAX_SAFE_INTEGER,
+      maxWaitingRequests: SIM_MAX_WAITING_REQUESTS,
+    },
+    resolved.hardware,
+  );
+  const registry = new Registry();
+  const metrics = new SimMetrics(registry, core, {
+    modelName: resolved.model,
+    maxModelLen: resolved.maxModelLen,
+    blockSizeTokens: SIM_BLOCK_SIZE_TOKENS,
+    numGpuBlocks: resolved.numGpuBlocks,
+    maxLoras: resolved.enableLora ? resolved.maxLoras : null,
+  });
+  const loop = new EngineLoop(core, resolved.speed, (step) => metrics.onStep(step));
+  const server: Server = createServer();
+  let kill = (): void => undefined;
+  const faults = new FaultController({}, (code) => {
+    log.warn({ code }, 'exit fault: engine dies');
+    if (hooks.onFaultExit !== undefined) hooks.onFaultExit(code);
+    else kill();
+  });
+  const ctx: SimContext = {
+    options: resolved,
+    log,
+    loop,
+    registry,
+    metrics,
+    lora: new LoraRegistry({
+      enabled: resolved.enableLora,
+      maxLoraRank: resolved.maxLoraRank,
+      maxAdapters: SIM_MAX_ADAPTERS,
+    }),
+    faults,
+    createdS: Math.floor(Date.now() / 1000),
+    hung: new Set(),
+    isDraining: false,
+  };
+  faults.set({ ...(options.faults ?? {}) });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    dispatch(ctx, req, res).catch((err: unknown) => {
+      log.error({ err: toError(err) }, 'simulator handler failed');
+      if (!res.headersSent)
+        sendError(res, vllmError(500, 'InternalServerError', toError(err).message));
+      else res.destroy();
+    });
+  });
+  const port = await listen(server, resolved.port, resolved.host);
+  let stopping: Promise<void> | undefined;
+  const drain = (graceMs: number): Promise<void> => {
+    stopping ??= (async () => {
+      ctx.isDraining = true;
+      for (const res of ctx.hung) res.destroy();
+      await closeServer(server, graceMs);
+      loop.close();
+      faults.close();
+    })();
+    return stopping;
+  };
+  kill = () => {
+    ctx.isDraining = true;
+    loop.close();
+    server.closeAllConnections();
+    server.close();
+  };
+  log.info(
+    { port, model: resolved.model, profile: resolved.profile, speed: resolved.speed },
+    'simulator listening',
+  );
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    setFaults: (f) => faults.set(f),
+    close: () => drain(0),
+    drain,
+  };
+}
+
+async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const method = req.method ?? 'GET';
+  const isPost = POST_PATHS.has(path);
+  if (!isPost && !GET_PATHS.has(path) && path !== '/admin/faults') {
+    req.resume();
+    sendJson(res, 404, { detail: 'Not Found' });
+    return;
+  }
+  const allowed =
+    path === '/admin/faults'
+      ? method === 'GET' || method === 'POST'
+      : method === (isPost ? 'POST' : 'GET');
+  if (!allowed) {
+    req.resume();
+    sendJson(res, 405, { detail: 'Method Not Allowed' });
+    return;
+  }
+  if (!ALWAYS_PATHS.has(path) && path !== '/health') {
+    if (ctx.isDraining) {
+      req.resume();
+      sendError(res, vllmError(503, 'ServiceUnavailableError', 'The server is shutting down.'), {
+        connection: 'close',
+      });
+      return;
+    }
+    const waitMs = ctx.faults.notReadyForMs();
+    if (waitMs > 0) {
+      req.resume();
+      sendError(res, vllmError(503, 'ServiceUnavailableError', 'The engine is still loading.'), {
+        'retry-after': String(Math.ceil(waitMs / 1000)),
+      });
+      return;
+    }
+  }
+  let body: unknown;
+  if (method === 'POST') {
+    const parsed = await readJson(req);
+    if (parsed.error !== undefined) {
+      sendError(res, parsed.error);
+      return;
+    }
+    body = parsed.body;
+  }
+  if (isInferencePath(path)) {
+    if (ctx.faults.drawHang()) {
+      holdForever(ctx, req, res);
+      return;
+    }
+    if (ctx.faults.drawError()) {
+      sendError(
+        res,
+        vllmError(500, 'InternalServerError', 'Simulated engine failure (fault injection).'),
+      );
+      return;
+    }
+  }
+  switch (path) {
+    case '/health':
+      return handleHealth(ctx, res);
+    case '/version':
+      return handleVersion(res);
+    case '/metrics':
+      return handleMetrics(ctx, res);
+    case '/v1/models':
+      return handleModels(ctx, res);
+    case '/v1/chat/completions':
+      return handleGeneration(ctx, 'chat', body, res);
+    case '/v1/completions':
+      return handleGeneration(ctx, 'completion', body, res);
+    case '/v1/embeddings':
+      return handleEmbeddings(ctx, body, res);
+    case '/tokenize':
+      return handleTokenize(ctx, body, res);
+    case '/v1/load_lora_adapter':
+      return handleLoadLora(ctx, body, res);
+    case '/v1/unload_lora_adapter':
+      return handleUnloadLora(ctx, body, res);
+    default:
+      return handleFaults(ctx, method, body, res);
+  }
+}
+
+async function readJson(
+  req: IncomingMessage,
+): Promise<{ body: unknown; error?: undefined } | { error: ReturnType<typeof vllmError> }> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, SIM_MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof AppError && err.httpStatus === 413)
+      return { error: vllmError(413, 'RequestEntityTooLarge', err.message) };
+    return { error: vllmError(400, 'BadRequestError', toError(err).message) };
+  }
+  try {
+    return { body: raw.length === 0 ? undefined : (JSON.parse(raw.toString('utf8')) as unknown) };
+  } catch (err) {
+    return {
+      error: vllmError(400, 'BadRequestError', `JSON decode error: ${toError(err).message}`),
+    };
+  }
+}
