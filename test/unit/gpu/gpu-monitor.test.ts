@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_GPU_CONFIG,
+  GpuMonitor,
+  type GpuProbe,
+  type GpuReport,
+  type GpuSample,
+  type HostProbe,
+  type KernelLogSource,
+} from '../../../src/gpu/index.js';
+import { AppError, ManualClock, Registry, silentLogger } from '../../../src/shared/index.js';
+import { aGpu, aSample } from './builders.js';
+
+class FakeGpuProbe implements GpuProbe {
+  readonly tool = 'nvidia-smi' as const;
+  next: GpuSample | AppError = aSample([aGpu(0), aGpu(1)]);
+  sample(): Promise<GpuSample> {
+    return this.next instanceof AppError ? Promise.reject(this.next) : Promise.resolve(this.next);
+  }
+}
+
+class FakeKernelLog implements KernelLogSource {
+  pending: string[] = [];
+  readNewLines(): Promise<string[]> {
+    const out = this.pending;
+    this.pending = [];
+    return Promise.resolve(out);
+  }
+}
+
+const fakeHost: HostProbe = {
+  sample: (path) =>
+    Promise.resolve({
+      cpuCount: 2,
+      cpuLoad1m: 0.5,
+      cpuBusyPct: 10,
+      memoryTotalBytes: 8,
+      memoryAvailableBytes: 4,
+      cacheDisk: { path, mount: '/', totalBytes: 10, usedBytes: 5, availableBytes: 5 },
+    }),
+};
+
+function setup(overrides: Partial<typeof DEFAULT_GPU_CONFIG> = {}) {
+  const probe = new FakeGpuProbe();
+  const kernelLog = new FakeKernelLog();
+  const clock = new ManualClock();
+  const registry = new Registry();
+  const monitor = new GpuMonitor({
+    probe,
+    kernelLog,
+    hostProbe: fakeHost,
+    cachePath: '/var/cache/infernode',
+    config: { ...DEFAULT_GPU_CONFIG, healthyHoldDownMs: 10_000, ...overrides },
+    clock,
+    log: silentLogger(),
+    registry,
+    node: 'node-a',
+  });
+  const reports: GpuReport[] = [];
+  monitor.onChange((report) => reports.push(report));
+  return { probe, kernelLog, clock, registry, monitor, reports };
+}
+
+const signal = new AbortController().signal;
+const XID79_GPU1 =
+  "[6781741.548779] NVRM: Xid (PCI:0000:3b:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.";
+
+describe('GpuMonitor', () => {
+  it('reports every GPU with facts and health, as JSON', async () => {
+    const { monitor, reports } = setup();
+    await monitor.probeOnce(signal);
+    const report = monitor.report();
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expect(report).toMatchObject({
+      node: 'node-a',
+      tool: 'nvidia-smi',
+      probeConsecutiveFailures: 0,
+      host: { cpuCount: 2 },
+    });
+    expect(report.gpus.map((g) => [g.health.index, g.health.health])).toEqual([
+      [0, 'healthy'],
+      [1, 'healthy'],
+    ]);
+    expect(reports).toHaveLength(1); // first sight of the GPUs is a change
+  });
+
+  it('calls the listener at once when a kernel-log Xid fails a GPU, and heals after the hold-down', async () => {
+    const { monitor, kernelLog, clock, reports } = setup();
+    await monitor.probeOnce(signal);
+    kernelLog.pending.push(XID79_GPU1);
+    await monitor.pollKernelLogOnce(signal);
+    expect(reports).toHaveLength(2);
+    expect(reports[1]?.gpus[1]?.health).toMatchObject({ health: 'failed', busId: '0000:3b:00.0' });
+    clock.advance(9_999);
+    await monitor.probeOnce(signal);
+    expect(reports).toHaveLength(2);
+    clock.advance(1);
+    await monitor.probeOnce(signal);
+    expect(reports[2]?.gpus[1]?.health.health).toBe('healthy');
+  });
+
+  it('exports the infernode_gpu_ metrics with bounded labels', async () => {
+    const { monitor, kernelLog, registry } = setup();
+    await monitor.probeOnce(signal);
+    kernelLog.pending.push(XID79_GPU1);
+    await monitor.pollKernelLogOnce(signal);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'infernode_gpu_temperature_celsius{node="node-a",gpu="0",uuid="GPU-00000000-0000-0000-0000-000000000000"} 41',
+    );
+    expect(text).toContain('infernode_gpu_memory_total_bytes{node="node-a",gpu="1"');
+    expect(text).toMatch(
+      /infernode_gpu_xid_events_total\{node="node-a",gpu="1",uuid="[^"]+",xid="79"\} 1/,
+    );
+    expect(text).toMatch(
+      /infernode_gpu_health_state\{node="node-a",gpu="1",uuid="[^"]+",state="failed"\} 1/,
+    );
+    expect(text).toContain('infernode_gpu_probe_up{node="node-a"} 1');
+    expect(text).toContain(
+      'infernode_gpu_probe_duration_seconds_count{node="node-a",tool="nvidia-smi"} 1',
+    );
+  });
+
+  it('counts probe errors, sets probe_up 0, and fails GPUs after N consecutive errors', async () => {
+    const { monitor, probe, registry } = setup({ probeFailuresBeforeFailed: 2 });
+    await monitor.probeOnce(signal);
+    probe.next = new AppError('GPU_PROBE_TIMEOUT', 'timed out');
+    await monitor.probeOnce(signal);
+    expect(monitor.report().gpus.every((g) => g.health.health === 'healthy')).toBe(true);
+    await monitor.probeOnce(signal);
+    expect(monitor.report()).toMatchObject({
+      probeConsecutiveFailures: 2,
+      lastProbeError: 'GPU_PROBE_TIMEOUT',
+    });
+    expect(monitor.report().gpus.every((g) => g.health.health === 'failed')).toBe(true);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'infernode_gpu_probe_errors_total{node="node-a",code="GPU_PROBE_TIMEOUT"} 2',
+    );
+    expect(text).toContain('infernode_gpu_probe_up{node="node-a"} 0');
+  });
+
+  it('rejects run() when the first probe fails and failOnProbeError is set', async () => {
+    const { monitor, probe } = setup({ failOnProbeError: true });
+    probe.next = new AppError('GPU_DRIVER_UNAVAILABLE', 'no driver');
+    await expect(monitor.run(new AbortController().signal)).rejects.toMatchObject({
+      code: 'GPU_DRIVER_UNAVAILABLE',
+    });
+  });
+
+  it('run() stops when its signal aborts', async () => {
+    const { monitor } = setup({ probeIntervalMs: 100, kmsgPollIntervalMs: 50 });
+    const ac = new AbortController();
+    const done = monitor.run(ac.signal);
+    ac.abort();
+    await expect(done).resolves.toBeUndefined();
+  });
+});
