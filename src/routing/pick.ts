@@ -1,17 +1,31 @@
 /**
- * Score fusion: each strategy's scores are min–max normalized to [0, 1] with its polarity (1 =
- * best), weighted, summed; the highest total wins and ties are broken by the injected RNG.
+ * Score fusion: each strategy's scores are brought onto [0, 1] with its polarity (1 = best) —
+ * min–max over the candidates, or as they are for `absolute` strategies — weighted, summed; the highest total wins and ties are broken by the injected RNG.
  */
 import { NoEndpointError } from './no-endpoint-error.js';
 import type {
   EndpointLoad,
+  Normalization,
   RoutingContext,
   RoutingRequest,
   RoutingSnapshot,
   StrategyMix,
 } from './types.js';
 
-function normalize(scores: readonly number[], lowerIsBetter: boolean): number[] {
+function normalizeAbsolute(scores: readonly number[], lowerIsBetter: boolean): number[] {
+  return scores.map((s) => {
+    if (Number.isNaN(s)) return 0;
+    const unit = Math.min(1, Math.max(0, s));
+    return lowerIsBetter ? 1 - unit : unit;
+  });
+}
+
+function normalize(
+  scores: readonly number[],
+  lowerIsBetter: boolean,
+  mode: Normalization = 'min-max',
+): number[] {
+  if (mode === 'absolute') return normalizeAbsolute(scores, lowerIsBetter);
   let min = Infinity;
   let max = -Infinity;
   for (const s of scores) {
@@ -56,6 +70,7 @@ export function pick(
       const normalized = normalize(
         algorithm.score(view, request, ctx),
         algorithm.polarity === 'lower-is-better',
+        algorithm.normalization,
       );
       for (let i = 0; i < totals.length; i++)
         totals[i] = (totals[i] as number) + (normalized[i] ?? 0) * (weight / weightSum);
@@ -72,6 +87,6 @@ export function pick(
     const winner = bestIndexes[Math.floor(ctx.rng.next() * bestIndexes.length)] ?? 0;
     chosen = candidates[winner] as EndpointLoad;
   }
-  for (const { algorithm } of mix) algorithm.onRouted?.(chosen, request, ctx);
+  for (const { algorithm } of mix) algorithm.onRouted?.(chosen, request, ctx, snapshot);
   return chosen;
 }

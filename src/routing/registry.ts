@@ -5,14 +5,44 @@
 import type { RoutingAlgorithm, StrategyMix } from './types.js';
 import { random } from './algorithms/random.js';
 import { leastRequest } from './algorithms/least-request.js';
+import { leastKvCache } from './algorithms/least-kv-cache.js';
+import { leastLatency } from './algorithms/least-latency.js';
+import { throughput } from './algorithms/throughput.js';
+import { powerOfTwo } from './algorithms/power-of-two.js';
+import { leastBusyTime } from './algorithms/least-busy-time.js';
+import { sessionAffinity } from './algorithms/session-affinity.js';
+import { loraAffinity } from './algorithms/lora-affinity.js';
+import { vtcBasic } from './algorithms/vtc-basic.js';
+import { prefixCache } from './algorithms/prefix-cache.js';
 
 /** Every strategy, keyed by name. */
 export const ALGORITHMS: ReadonlyMap<string, RoutingAlgorithm> = new Map(
-  [random, leastRequest].map((a) => [a.name, a]),
+  [
+    random,
+    leastRequest,
+    leastKvCache,
+    leastLatency,
+    throughput,
+    powerOfTwo,
+    leastBusyTime,
+    sessionAffinity,
+    loraAffinity,
+    vtcBasic,
+    prefixCache,
+  ].map((a) => [a.name, a]),
 );
 
-/** Named mixes that stand for a weighted list. */
-export const COMPOSITES: ReadonlyMap<string, string> = new Map<string, string>();
+/**
+ * Named mixes that stand for a weighted list. `auto` is llm-d's default scorer set (queue 2,
+ * KV utilization 2, prefix 3) mapped onto our strategies: the gateway's exact in-flight count
+ * stands in for the queue, the agents' KV usage for KV utilization.
+ */
+export const COMPOSITES: ReadonlyMap<string, string> = new Map<string, string>([
+  ['auto', 'least-request:2,least-kv-cache:2,prefix-cache:3'],
+]);
+
+/** The strategy used when neither the request nor the config names one. */
+export const DEFAULT_STRATEGY = 'auto';
 
 /** Names accepted in config and in the `routing-strategy` header. */
 export function validStrategyNames(): string[] {

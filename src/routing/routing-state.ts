@@ -1,14 +1,51 @@
+import { PrefixIndex } from './prefix-index.js';
+import { defaultRoutingConfig, type RoutingConfig } from './routing-config.js';
+import { SessionTable } from './session-table.js';
+import { VtcTracker } from './vtc-tracker.js';
+
 /**
  * Long-lived, bounded state that stateful strategies share across requests. The gateway owns one
- * instance; strategies read and update it through their hooks. Each strategy that needs state
- * adds its own field here.
+ * instance per process; strategies read and update it through their hooks. Each structure is
+ * built on first use and bounded by the routing config.
  */
 export interface RoutingState {
+  /** The routing config the structures are sized from. */
+  readonly config: RoutingConfig;
   /** Free-form, strategy-owned slots keyed by strategy name. Each value must be bounded. */
   readonly slots: Map<string, unknown>;
+  /** Block hash → endpoints (prefix-cache). */
+  readonly prefixIndex: PrefixIndex;
+  /** Session id → endpoint (session-affinity). */
+  readonly sessions: SessionTable;
+  /** Per-user weighted token counters (vtc-basic). */
+  readonly vtc: VtcTracker;
 }
 
-/** A fresh, empty state. */
-export function createRoutingState(): RoutingState {
-  return { slots: new Map() };
+class LazyRoutingState implements RoutingState {
+  readonly config: RoutingConfig;
+  readonly slots = new Map<string, unknown>();
+  #prefixIndex: PrefixIndex | undefined;
+  #sessions: SessionTable | undefined;
+  #vtc: VtcTracker | undefined;
+
+  constructor(config: RoutingConfig) {
+    this.config = config;
+  }
+
+  get prefixIndex(): PrefixIndex {
+    return (this.#prefixIndex ??= new PrefixIndex(this.config.prefixCache));
+  }
+
+  get sessions(): SessionTable {
+    return (this.#sessions ??= new SessionTable(this.config.sessionAffinity));
+  }
+
+  get vtc(): VtcTracker {
+    return (this.#vtc ??= new VtcTracker(this.config.vtc));
+  }
+}
+
+/** A fresh, empty state sized by `config` (default: the routing config defaults). */
+export function createRoutingState(config: RoutingConfig = defaultRoutingConfig()): RoutingState {
+  return new LazyRoutingState(config);
 }

@@ -63,16 +63,34 @@ export interface RoutingContext {
 
 export type Polarity = 'lower-is-better' | 'higher-is-better';
 
+/**
+ * How pick() brings a strategy's scores onto [0, 1] before weighting. `min-max` (the default)
+ * stretches the scores of this request's candidates over [0, 1]; `absolute` means the scores are
+ * already on a fixed 0–1 scale (a KV usage ratio, a prefix match ratio) and are used as they are,
+ * so a small difference stays a small contribution in a weighted mix (llm-d's scorer convention).
+ */
+export type Normalization = 'min-max' | 'absolute';
+
 /** One routing strategy: a kebab-case name equal to its config id, a polarity and a scorer. */
 export interface RoutingAlgorithm {
   readonly name: string;
   readonly polarity: Polarity;
+  /** Default `min-max`; see {@link Normalization}. */
+  readonly normalization?: Normalization;
   /** One line for docs and the 400 that lists valid names. */
   readonly description: string;
   /** A score per candidate (same order); NaN means "cannot score this one" (gets the worst). */
   score(snapshot: RoutingSnapshot, request: RoutingRequest, ctx: RoutingContext): readonly number[];
-  /** Optional post-route hook: record the decision (prefix index, fairness counters). */
-  onRouted?(chosen: EndpointLoad, request: RoutingRequest, ctx: RoutingContext): void;
+  /**
+   * Optional post-route hook: record the decision (prefix index, fairness counters, sessions).
+   * `snapshot` is the one pick() was given (its `nowMs` dates the record).
+   */
+  onRouted?(
+    chosen: EndpointLoad,
+    request: RoutingRequest,
+    ctx: RoutingContext,
+    snapshot: RoutingSnapshot,
+  ): void;
 }
 
 /** A weighted list of strategies, parsed once from config or a `routing-strategy` header. */

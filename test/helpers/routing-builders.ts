@@ -1,4 +1,13 @@
-import type { EndpointLoad, RoutingRequest } from '../../src/routing/index.js';
+import type { EngineMetrics, EngineScrape, EngineWindow } from '../../src/engine/index.js';
+import { SeededRng } from '../../src/shared/index.js';
+import {
+  createRoutingState,
+  pick,
+  type EndpointLoad,
+  type RoutingAlgorithm,
+  type RoutingRequest,
+  type RoutingState,
+} from '../../src/routing/index.js';
 
 /** A ready, healthy endpoint with no load; override what a test cares about. */
 export function anEndpoint(id: string, overrides: Partial<EndpointLoad> = {}): EndpointLoad {
@@ -32,4 +41,65 @@ export function aRequest(overrides: Partial<RoutingRequest> = {}): RoutingReques
     requestId: 'req-1',
     ...overrides,
   };
+}
+
+/** Agent-reported metrics with idle defaults; override the scrape and window fields a test needs. */
+export function someMetrics(
+  overrides: {
+    readonly scrape?: Partial<EngineScrape>;
+    readonly window?: Partial<EngineWindow>;
+    readonly scrapedAtMs?: number;
+  } = {},
+): EngineMetrics {
+  const none = { sum: 0, count: 0 };
+  return {
+    scrapedAtMs: overrides.scrapedAtMs ?? 1_000,
+    scrape: {
+      numRequestsRunning: 0,
+      numRequestsWaiting: 0,
+      kvCacheUsageRatio: 0,
+      prefixCacheQueriesTotal: 0,
+      prefixCacheHitsTotal: 0,
+      numPreemptionsTotal: 0,
+      promptTokensTotal: 0,
+      generationTokensTotal: 0,
+      requestSuccessTotal: 0,
+      ttftSeconds: none,
+      itlSeconds: none,
+      e2eSeconds: none,
+      queueSeconds: none,
+      prefillSeconds: none,
+      decodeSeconds: none,
+      lora: undefined,
+      ...overrides.scrape,
+    },
+    window: {
+      windowMs: 10_000,
+      promptTokensPerSecond: 0,
+      generationTokensPerSecond: 0,
+      requestsPerSecond: 0,
+      meanTtftSeconds: undefined,
+      meanItlSeconds: undefined,
+      meanQueueSeconds: undefined,
+      meanPrefillSeconds: undefined,
+      meanDecodeSeconds: undefined,
+      meanPromptTokens: undefined,
+      meanGenerationTokens: undefined,
+      prefixCacheHitRatio: undefined,
+      ...overrides.window,
+    },
+  };
+}
+
+/** Picks with one strategy alone, a fresh state unless one is given; returns the chosen id. */
+export function pickWith(
+  algorithm: RoutingAlgorithm,
+  endpoints: readonly EndpointLoad[],
+  request: RoutingRequest = aRequest(),
+  options: { readonly seed?: number; readonly state?: RoutingState; readonly nowMs?: number } = {},
+): string {
+  return pick({ nowMs: options.nowMs ?? 1_000, endpoints }, request, [{ algorithm, weight: 1 }], {
+    rng: new SeededRng(options.seed ?? 1),
+    state: options.state ?? createRoutingState(),
+  }).id;
 }

@@ -1,0 +1,25 @@
+import { BYTES_PER_TOKEN, hashBlocks, tokenize } from '../engine/index.js';
+import { stringHash52 } from './string-hash.js';
+
+/**
+ * The chained block hashes of a prompt as the engines key their KV blocks: the stand-in tokens
+ * of `promptText` (src/engine tokenize, 4 UTF-8 bytes each) cut into `blockSizeTokens` blocks and
+ * hashed with hashBlocks. Only the first `maxBlocks` full blocks are hashed, and only the text
+ * they can cover is tokenized, so the cost per request is bounded. An adapter seeds the hash:
+ * vLLM does not share KV blocks between LoRA adapters, so neither does the index.
+ */
+export function promptBlockHashes(
+  promptText: string,
+  blockSizeTokens: number,
+  maxBlocks: number,
+  adapter?: string,
+): number[] {
+  const maxTokens = blockSizeTokens * maxBlocks;
+  // A UTF-16 code unit encodes to ≥ 1 byte, so this many code units cover ≥ maxTokens tokens.
+  const maxChars = maxTokens * BYTES_PER_TOKEN;
+  const text = promptText.length > maxChars ? promptText.slice(0, maxChars) : promptText;
+  let tokens = tokenize(text);
+  if (tokens.length > maxTokens) tokens = tokens.subarray(0, maxTokens);
+  const seed = adapter === undefined ? 0 : (stringHash52(adapter) % 0x100000000) | 0;
+  return hashBlocks(tokens, blockSizeTokens, seed);
+}

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { renderChatPrompt } from '../../../../src/engine/index.js';
+import {
+  ALGORITHMS,
+  createRoutingState,
+  defaultRoutingConfig,
+  type EndpointLoad,
+  type RoutingState,
+} from '../../../../src/routing/index.js';
+import { eligibleForPrefix } from '../../../../src/routing/algorithms/prefix-cache.js';
+import { anEndpoint, aRequest, pickWith, someMetrics } from '../../../helpers/routing-builders.js';
+import { describeAlgorithmContract } from '../algorithm-contract.js';
+
+const algo = ALGORITHMS.get('prefix-cache')!;
+describeAlgorithmContract(algo);
+
+/** Deterministic filler text: `chars` characters that differ per `topic`. */
+const text = (topic: string, chars: number): string => {
+  let out = '';
+  for (let i = 0; out.length < chars; i++) out += `${topic} sentence ${i} about things. `;
+  return out.slice(0, chars);
+};
+
+const prompt = (promptText: string, extra: Partial<Parameters<typeof aRequest>[0]> = {}) =>
+  aRequest({ promptText, promptTokens: Math.ceil(promptText.length / 4), ...extra });
+
+/** Routes one request and counts it in flight on the chosen endpoint (a live cluster's view). */
+function route(
+  state: RoutingState,
+  endpoints: EndpointLoad[],
+  promptText: string,
+  opts: { seed?: number; nowMs?: number; adapter?: string } = {},
+): string {
+  const id = pickWith(algo, endpoints, prompt(promptText, { adapter: opts.adapter }), {
+    state,
+    seed: opts.seed ?? 1,
+    nowMs: opts.nowMs ?? 1_000,
+  });
+  const i = endpoints.findIndex((e) => e.id === id);
+  endpoints[i] = { ...endpoints[i]!, inFlight: endpoints[i]!.inFlight + 1 };
+  return id;
+}
+
+const cluster = (n: number) => Array.from({ length: n }, (_, i) => anEndpoint(`n/${i}`));
+
+describe('prefix-cache', () => {
+  it('sends the same long prompt 5 times to the same endpoint', () => {
+    const state = createRoutingState();
+    // Other traffic keeps every endpoint a little busy; each send completes before the next.
+    const endpoints = [2, 1, 3, 2, 1, 2, 3, 1].map((inFlight, i) =>
+      anEndpoint(`n/${i}`, { inFlight }),
+    );
+    const long = text('contract', 64_000);
+    const chosen = [1, 2, 3, 4, 5].map((seed) =>
+      pickWith(algo, endpoints, prompt(long), { state, seed }),
+    );
+    expect(new Set(chosen).size).toBe(1);
+  });
+
+  it('spreads a burst of one prompt once its holder is above mean + 2σ (AIBrix guard)', () => {
+    const state = createRoutingState();
+    const endpoints = cluster(8);
+    const long = text('burst', 8_000);
+    const chosen = [1, 2, 3].map((seed) => route(state, endpoints, long, { seed }));
+    expect(chosen[1]).not.toBe(chosen[0]);
+  });
+
+  it('keeps multi-turn conversations (growing prompts) on their endpoint', () => {
+    const state = createRoutingState();
+    const endpoints = cluster(4);
+    const talks = ['alpha', 'beta', 'gamma', 'delta'].map((topic) => ({
+      topic,
+      messages: [{ role: 'system', content: text(topic, 2_000) }] as {
+        role: string;
+        content: string;
+      }[],
+      homes: [] as string[],
+    }));
+    for (let turn = 0; turn < 5; turn++) {
+      for (const talk of talks) {
+        talk.messages.push({ role: 'user', content: text(`${talk.topic}-q${turn}`, 300) });
+        talk.homes.push(
+          route(state, endpoints, renderChatPrompt(talk.messages), { seed: turn * 7 + 1 }),
+        );
+        talk.messages.push({ role: 'assistant', content: text(`${talk.topic}-a${turn}`, 500) });
+      }
+    }
+    for (const talk of talks) expect(new Set(talk.homes).size).toBe(1);
+    // Each conversation started on the least-loaded endpoint, so they are spread out.
+    expect(new Set(talks.map((t) => t.homes[0])).size).toBe(4);
+  });
+
+  it.each([
+    ['spread within 16: the match wins', [0, 5, 1, 1], 'n/1'],
+    ['spread above 16: only the least loaded', [0, 17, 3, 3], 'n/0'],
+    ['above mean + 2σ: skipped', [0, 10, 1, 1, 1, 1, 1, 1, 1, 1], 'n/0'],
+  ])('load guards — %s', (_name, loads, expected) => {
+    const state = createRoutingState();
+    const long = text('guarded', 8_000);
+    const endpoints = loads.map((inFlight, i) => anEndpoint(`n/${i}`, { inFlight }));
+    state.prefixIndex.insert(
+      (algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state }),
+      state.prefixIndex.memo!.hashes),
+      'n/1',
+      1_000,
+    );
+    expect(pickWith(algo, endpoints, prompt(long), { state })).toBe(expected);
+  });
+
+  it('guards match AIBrix: sample σ, least loaded always eligible', () => {
+    const e = (loads: number[]) => loads.map((inFlight, i) => anEndpoint(`n/${i}`, { inFlight }));
+    expect(eligibleForPrefix(e([0, 0, 0, 4]), 16, 1)).toEqual([true, true, true, false]);
+    expect(eligibleForPrefix(e([0, 0, 0, 4]), 16, 2)).toEqual([true, true, true, true]);
+    expect(eligibleForPrefix(e([0, 20, 0]), 16, 2)).toEqual([true, false, true]);
+    expect(eligibleForPrefix(e([7]), 16, 2)).toEqual([true]);
+  });
+
+  it('prefers the longest leading match', () => {
+    const state = createRoutingState();
+    const endpoints = cluster(3);
+    const base = text('shared', 4_000);
+    route(state, endpoints, base + text('short-tail', 1_000), { seed: 1 });
+    const full = base + text('long-tail', 8_000);
+    const holder = route(state, endpoints, full, { seed: 2 });
+    // Both hold `base`; only `holder` holds the long tail.
+    expect(route(state, endpoints, full + ' and one more question', { seed: 3 })).toBe(holder);
+  });
+
+  it('without a full block behaves as least-request', () => {
+    const endpoints = [3, 1, 2].map((inFlight, i) => anEndpoint(`n/${i}`, { inFlight }));
+    expect(pickWith(algo, endpoints, prompt('hi'))).toBe('n/1');
+  });
+
+  it('does not share blocks between adapters', () => {
+    const state = createRoutingState();
+    const endpoints = cluster(4);
+    const long = text('lora', 8_000);
+    const first = route(state, endpoints, long, { adapter: 'a' });
+    const scores = algo.score({ nowMs: 1_000, endpoints }, prompt(long, { adapter: 'b' }), {
+      rng: { next: () => 0 },
+      state,
+    });
+    expect(scores[endpoints.findIndex((e) => e.id === first)]).toBeLessThan(0.5);
+  });
+
+  it('an entry older than the TTL is a miss', () => {
+    const state = createRoutingState();
+    const endpoints = cluster(4);
+    const long = text('ttl', 8_000);
+    const first = route(state, endpoints, long, { nowMs: 0 });
+    const i = endpoints.findIndex((e) => e.id === first);
+    const at = (nowMs: number) =>
+      algo.score({ nowMs, endpoints }, prompt(long), { rng: { next: () => 0 }, state })[i]!;
+    expect(at(1_200_000)).toBeGreaterThan(0.9);
+    expect(at(1_200_001)).toBeLessThan(0.1);
+  });
+
+  it('forgets an endpoint whose engine restarted (a counter went back)', () => {
+    const state = createRoutingState();
+    const m = (prompts: number, at: number) =>
+      someMetrics({ scrape: { promptTokensTotal: prompts }, scrapedAtMs: at });
+    let endpoints = cluster(2).map((e) => ({ ...e, metrics: m(10_000, 1) }));
+    const long = text('restart', 8_000);
+    const first = route(state, endpoints, long);
+    const score = () =>
+      algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state })[
+        endpoints.findIndex((e) => e.id === first)
+      ]!;
+    expect(score()).toBeGreaterThan(0.9);
+    endpoints = endpoints.map((e) => ({ ...e, metrics: m(e.id === first ? 50 : 20_000, 2) }));
+    expect(score()).toBeLessThan(0.1);
+    expect(state.prefixIndex.resets).toBe(1);
+  });
+
+  it('forgets an endpoint whose engine reports far fewer hits than predicted', () => {
+    const state = createRoutingState();
+    const m = (queries: number, hits: number, at: number) =>
+      someMetrics({
+        scrape: {
+          prefixCacheQueriesTotal: queries,
+          prefixCacheHitsTotal: hits,
+          promptTokensTotal: queries,
+        },
+        scrapedAtMs: at,
+      });
+    const endpoints = [anEndpoint('n/0', { metrics: m(0, 0, 1) })];
+    const long = text('evicted', 8_000); // 2000 tokens
+    // pick() skips scoring with one candidate; score once so the index sees the first report.
+    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+    for (let i = 0; i < 4; i++) route(state, endpoints, long);
+    // 3 of 4 requests were predicted full hits (6000 of 8000 tokens); the engine saw none.
+    endpoints[0] = { ...endpoints[0]!, metrics: m(8_000, 0, 2) };
+    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+    expect(state.prefixIndex.resets).toBe(1);
+    // An engine that confirms the hits keeps its blocks.
+    for (let i = 0; i < 4; i++) route(state, endpoints, long);
+    endpoints[0] = { ...endpoints[0], metrics: m(16_000, 6_000, 3) };
+    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+    expect(state.prefixIndex.resets).toBe(1);
+  });
+
+  it('forget() drops an endpoint’s blocks', () => {
+    const state = createRoutingState();
+    const endpoints = cluster(3);
+    const long = text('forget', 8_000);
+    const first = route(state, endpoints, long);
+    state.prefixIndex.forget(first);
+    const i = endpoints.findIndex((e) => e.id === first);
+    const scores = algo.score({ nowMs: 1_000, endpoints }, prompt(long), {
+      rng: { next: () => 0 },
+      state,
+    });
+    expect(scores[i]).toBeLessThan(0.1);
+  });
+
+  it('keeps the index within maxBlocks', () => {
+    const defaults = defaultRoutingConfig();
+    const state = createRoutingState({
+      ...defaults,
+      prefixCache: { ...defaults.prefixCache, maxBlocks: 100 },
+    });
+    const endpoints = cluster(4);
+    for (let i = 0; i < 20; i++) route(state, endpoints, text(`bounded-${i}`, 4_000));
+    expect(state.prefixIndex.size).toBeLessThanOrEqual(100);
+  });
+});
