@@ -1,4 +1,5 @@
 import type { Command } from '../cli/index.js';
+import { gpuBench } from './gpu-bench.js';
 
 /** Every benchmark scenario, in the order `infernode bench --help` lists them. */
-export const BENCH_SCENARIOS: readonly Command[] = [];
+export const BENCH_SCENARIOS: readonly Command[] = [gpuBench];
