@@ -2,6 +2,16 @@ import type { Command } from './command.js';
 import { benchCommand } from '../bench/index.js';
 import { simCommand } from '../sim/index.js';
 import { versionCommand } from './version-command.js';
+import { leaderCommand } from '../leader/index.js';
+import { agentCommand } from '../agent/index.js';
+import { upCommand } from '../up/index.js';
 
 /** Every subcommand, in the order `infernode --help` lists them. Explicit list, no side effects. */
-export const COMMANDS: readonly Command[] = [versionCommand, simCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [
+  upCommand,
+  leaderCommand,
+  agentCommand,
+  simCommand,
+  benchCommand,
+  versionCommand,
+];

@@ -168,7 +168,8 @@ export function clusterEndpoints(file: ClusterFile): EngineEndpoint[] {
   return file.nodes.flatMap((node) =>
     node.engines.map((e) => ({
       id: `${node.name}/${e.name}`,
-      name: e.name,
+      // Engine names repeat across nodes; the short name must not.
+      name: `${node.name}-${e.name}`,
       model: e.model,
       url: engineUrl(e).replace(/\/+$/, ''),
       node: node.name,

@@ -1,0 +1,14 @@
+import { defineCommand } from '../cli/index.js';
+import { agentConfigSpec } from './agent-config.js';
+import { runAgent } from './main.js';
+
+export const agentCommand = defineCommand({
+  name: 'agent',
+  summary: 'run a node agent: watches the node’s engines and GPUs, reports to the leader',
+  usage: 'infernode agent --node <name> [--leader-url ws://host:8081/v1/agents] [--api-port <n>]',
+  description:
+    'Scrapes every engine of its node, reports to the leader over WebSocket (token from INFERNODE_AGENT_TOKEN), and serves /metrics, /healthz, /readyz and /v1/engines on --api-port.',
+  envPrefix: 'AGENT',
+  spec: agentConfigSpec,
+  run: ({ config }) => runAgent(config),
+});

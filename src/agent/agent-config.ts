@@ -1,0 +1,47 @@
+/** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
+import { hostname } from 'node:os';
+import { int, str } from '../shared/index.js';
+
+const positive = { min: 1 };
+
+export const agentConfigSpec = {
+  node: str(hostname(), 'the node this agent owns (the downward-API node name on Kubernetes)', {
+    env: 'NODE_NAME',
+  }),
+  discovery: str('static', 'where engines come from: static (the cluster file) or kubernetes', {
+    oneOf: ['static', 'kubernetes'],
+  }),
+  clusterFile: str('examples/local-cluster.yaml', 'the static cluster file (discovery=static)'),
+  leaderUrl: str('ws://127.0.0.1:8081/v1/agents', 'the leader’s agent hub WebSocket URL', {
+    check: (v) => (/^wss?:\/\/[^/]+/.test(v) ? undefined : 'expected a ws:// or wss:// URL'),
+  }),
+  token: str('', 'bearer token for the leader (required)', {
+    env: 'INFERNODE_AGENT_TOKEN',
+    check: (v) => (v.length < 16 ? 'must be at least 16 characters' : undefined),
+  }),
+  api: {
+    host: str('127.0.0.1', 'local API listen address (/metrics, /healthz, /v1/gpus)'),
+    port: int(9100, 'local API port', { min: 0, max: 65535 }),
+  },
+  scrape: {
+    intervalMs: int(500, 'how often each engine’s /metrics is scraped, ms', positive),
+    timeoutMs: int(1000, 'timeout of one scrape, ms', positive),
+    windowMs: int(
+      10_000,
+      'sliding window for rates and means reported to the leader, ms',
+      positive,
+    ),
+    modelsEveryN: int(
+      4,
+      'fetch each engine’s /v1/models (loaded adapters) every N scrapes',
+      positive,
+    ),
+  },
+  reconnect: {
+    initialMs: int(250, 'first reconnect delay to the leader, ms (jittered, doubling)', positive),
+    maxMs: int(10_000, 'longest reconnect delay, ms', positive),
+  },
+  shutdownGraceMs: int(10_000, 'how long to drain on SIGTERM before exiting, ms', positive),
+};
+
+export type AgentConfigSpec = typeof agentConfigSpec;

@@ -1,0 +1,179 @@
+/**
+ * The agent's side of the protocol: connects to the leader's hub with the bearer token, sends a
+ * full `hello`, then a seq-numbered `state` delta whenever something changed; answers `resync`
+ * with a fresh `hello`; reconnects with jittered backoff, forever, while the rest of the agent
+ * keeps working. A slow leader (send buffer over its high-water mark) is disconnected rather
+ * than buffered without bound.
+ */
+import WebSocket from 'ws';
+import {
+  PROTOCOL_VERSION,
+  decodeLeaderMessage,
+  type AgentMessage,
+  type EngineReport,
+  type GpuHealthSummary,
+  type NodeSnapshot,
+} from '../protocol/index.js';
+import { backoffDelayMs, sleep, type Logger, type Rng } from '../shared/index.js';
+import type { AgentMetrics } from './agent-metrics.js';
+
+export interface GossipClientOptions {
+  readonly url: string;
+  readonly token: string;
+  readonly node: string;
+  readonly agentVersion: string;
+  readonly log: Logger;
+  readonly metrics: AgentMetrics;
+  readonly rng: Rng;
+  readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
+  /** Disconnect when this many bytes wait to be sent. Default 8 MiB. */
+  readonly highWaterBytes?: number;
+  /** Connect + handshake timeout. Default 5000 ms. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+export class GossipClient {
+  readonly name = 'gossip-client';
+  readonly #o: GossipClientOptions;
+  #ws: WebSocket | undefined;
+  #seq = 0;
+  #engines = new Map<string, string>();
+  #snapshot: { engines: EngineReport[]; gpus: GpuHealthSummary[] } = { engines: [], gpus: [] };
+  #leader: { leader: string; epoch: number } | undefined;
+
+  constructor(options: GossipClientOptions) {
+    this.#o = options;
+  }
+
+  /** The leader this agent last heard from, and its epoch. */
+  get leader(): { leader: string; epoch: number } | undefined {
+    return this.#leader;
+  }
+
+  get connected(): boolean {
+    return this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** New engine reports: sends a delta of the engines whose report changed. */
+  updateEngines(reports: readonly EngineReport[]): void {
+    const changed: EngineReport[] = [];
+    const seen = new Set<string>();
+    for (const r of reports) {
+      seen.add(r.id);
+      const text = JSON.stringify(r);
+      if (this.#engines.get(r.id) !== text) changed.push(r);
+    }
+    const removed = [...this.#engines.keys()].filter((id) => !seen.has(id));
+    this.#snapshot = { ...this.#snapshot, engines: [...reports] };
+    if (changed.length === 0 && removed.length === 0) return;
+    if (this.#sendDelta({ engines: changed, removedEngines: removed })) {
+      for (const r of changed) this.#engines.set(r.id, JSON.stringify(r));
+      for (const id of removed) this.#engines.delete(id);
+    }
+  }
+
+  /** New GPU health: sent at once, flagged urgent (a failed GPU must stop routing now). */
+  updateGpus(gpus: readonly GpuHealthSummary[], urgent: boolean): void {
+    this.#snapshot = { ...this.#snapshot, gpus: [...gpus] };
+    this.#sendDelta({ gpus, urgent });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      if (signal.aborted) return;
+      const healthy = await this.#session(signal);
+      attempt = healthy ? 0 : attempt + 1;
+      await sleep(
+        backoffDelayMs({ ...this.#o.reconnect, factor: 2 }, attempt, this.#o.rng),
+        signal,
+      );
+    }
+  }
+
+  /** One connection, until it closes. Resolves true when it got as far as a welcome. */
+  #session(signal: AbortSignal): Promise<boolean> {
+    const { log, metrics } = this.#o;
+    return new Promise((resolve) => {
+      const ws = new WebSocket(this.#o.url, {
+        headers: { authorization: `Bearer ${this.#o.token}` },
+        handshakeTimeout: this.#o.handshakeTimeoutMs ?? 5000,
+        maxPayload: 4 * 1024 * 1024,
+      });
+      this.#ws = ws;
+      let welcomed = false;
+      const onAbort = (): void => ws.close(1001, 'agent stopping');
+      signal.addEventListener('abort', onAbort, { once: true });
+      ws.on('open', () => {
+        metrics.leaderConnected.set(1);
+        this.#sendHello();
+      });
+      ws.on('message', (data: Buffer) => {
+        const decoded = decodeLeaderMessage(data);
+        if (!decoded.ok) {
+          log.warn({ reason: decoded.reason }, 'bad message from leader: reconnecting');
+          ws.close(4400, 'invalid message');
+          return;
+        }
+        const msg = decoded.message;
+        if (msg.type === 'welcome') {
+          welcomed = true;
+          this.#leader = { leader: msg.leader, epoch: msg.epoch };
+          log.info({ leader: msg.leader, epoch: msg.epoch }, 'connected to leader');
+        } else {
+          log.info({ reason: msg.reason }, 'leader asked for a resync');
+          this.#sendHello();
+        }
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        log.warn({ status: res.statusCode }, 'leader refused the connection');
+        ws.terminate();
+      });
+      ws.on('error', (err) => log.debug({ err: err.message }, 'leader connection error'));
+      ws.on('close', (code, reason) => {
+        signal.removeEventListener('abort', onAbort);
+        metrics.leaderConnected.set(0);
+        if (this.#ws === ws) this.#ws = undefined;
+        if (!signal.aborted)
+          log.warn({ code, reason: reason.toString() }, 'leader connection closed');
+        resolve(welcomed);
+      });
+    });
+  }
+
+  #sendHello(): void {
+    const snapshot: NodeSnapshot = this.#snapshot;
+    this.#seq++;
+    const sent = this.#send({
+      v: PROTOCOL_VERSION,
+      type: 'hello',
+      node: this.#o.node,
+      agentVersion: this.#o.agentVersion,
+      seq: this.#seq,
+      snapshot,
+    });
+    if (sent) this.#engines = new Map(snapshot.engines.map((r) => [r.id, JSON.stringify(r)]));
+  }
+
+  #sendDelta(delta: Omit<Extract<AgentMessage, { type: 'state' }>, 'v' | 'type' | 'seq'>): boolean {
+    if (!this.connected) return false;
+    this.#seq++;
+    return this.#send({ v: PROTOCOL_VERSION, type: 'state', seq: this.#seq, ...delta });
+  }
+
+  #send(message: AgentMessage): boolean {
+    const ws = this.#ws;
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    if (ws.bufferedAmount > (this.#o.highWaterBytes ?? 8 * 1024 * 1024)) {
+      this.#o.log.warn(
+        { buffered: ws.bufferedAmount },
+        'leader is not reading: dropping the connection',
+      );
+      ws.terminate();
+      return false;
+    }
+    ws.send(JSON.stringify(message));
+    this.#o.metrics.reportsSent.inc({ type: message.type });
+    return true;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The agent's composition root: discovery of the node's engines, the engine watcher, the gossip
+ * client to the leader and the local API, under one lifecycle. The agent keeps scraping and
+ * serving /metrics while the leader is away.
+ */
+import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
+import {
+  INFERNODE_VERSION,
+  createLogger,
+  createRegistry,
+  runProcess,
+  systemClock,
+  systemRng,
+  type ConfigOf,
+  type Logger,
+} from '../shared/index.js';
+import type { AgentConfigSpec } from './agent-config.js';
+import { AgentApi } from './agent-api.js';
+import { AgentMetrics } from './agent-metrics.js';
+import { EngineWatcher } from './engine-watcher.js';
+import { GossipClient } from './gossip-client.js';
+
+export type AgentConfig = ConfigOf<AgentConfigSpec>;
+
+/** Builds and runs the agent until SIGTERM/SIGINT or a fatal error. */
+export async function runAgent(
+  config: AgentConfig,
+  makeSource?: (log: Logger) => ClusterSource,
+): Promise<number> {
+  const log = createLogger({
+    base: { role: 'agent', node: config.node, version: INFERNODE_VERSION },
+  });
+  const registry = createRegistry();
+  const metrics = new AgentMetrics(registry, config.node);
+  const source =
+    makeSource?.(log) ??
+    new StaticClusterSource({
+      path: config.clusterFile,
+      node: config.node,
+      log: log.child({ component: 'discovery' }),
+    });
+  const watcher = new EngineWatcher({
+    source,
+    clock: systemClock,
+    log: log.child({ component: 'engine-watcher' }),
+    metrics,
+    ...config.scrape,
+  });
+  const gossip = new GossipClient({
+    url: config.leaderUrl,
+    token: config.token,
+    node: config.node,
+    agentVersion: INFERNODE_VERSION,
+    log: log.child({ component: 'gossip' }),
+    metrics,
+    rng: systemRng,
+    reconnect: config.reconnect,
+  });
+  watcher.onCycle((reports) => gossip.updateEngines(reports));
+  let synced = false;
+  void source.synced.then(() => (synced = true));
+  const api = new AgentApi({
+    host: config.api.host,
+    port: config.api.port,
+    registry,
+    log: log.child({ component: 'api' }),
+    isReady: () => synced,
+    jsonRoutes: {
+      '/v1/engines': () => ({
+        node: config.node,
+        leader: gossip.leader ?? null,
+        connected: gossip.connected,
+        engines: watcher.reports(),
+      }),
+    },
+  });
+  await runProcess([source, watcher, gossip, api], {
+    log,
+    shutdownGraceMs: config.shutdownGraceMs,
+  });
+  return 0;
+}

@@ -1,0 +1,34 @@
+/**
+ * What the gateway needs to know about engines, as a port: the leader implements it over its
+ * cluster state store, tests over a fixed list.
+ */
+import type { EndpointLoad } from '../routing/index.js';
+
+/** An engine the gateway may send to: the routing view plus its address. */
+export interface GatewayEndpoint extends Omit<EndpointLoad, 'inFlight' | 'healthy'> {
+  readonly url: string;
+  /** Healthy as far as the cluster knows (agent says up, GPU not failed). */
+  readonly clusterHealthy: boolean;
+}
+
+export interface ModelLookup {
+  /** False when no engine serves the model or an adapter of that name (→ 404). */
+  readonly known: boolean;
+  readonly baseModel: string;
+  readonly adapter: string | undefined;
+  readonly endpoints: readonly GatewayEndpoint[];
+}
+
+export interface ModelEntry {
+  readonly id: string;
+  /** Base model of an adapter. */
+  readonly parent: string | undefined;
+}
+
+export interface EndpointCatalog {
+  lookup(model: string): ModelLookup;
+  /** Models (and adapters) with at least one ready engine, for GET /v1/models. */
+  models(): readonly ModelEntry[];
+  /** Base URL of an endpoint by id (for health probes); undefined when it is gone. */
+  endpointUrl(id: string): string | undefined;
+}

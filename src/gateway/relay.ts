@@ -1,0 +1,129 @@
+/**
+ * Relays an upstream response to the client chunk by chunk with backpressure: when the client
+ * is slow, the upstream read pauses, so memory stays flat. A client that leaves aborts the
+ * upstream; an upstream that dies mid-stream ends an SSE stream with an error event (the client
+ * never hangs); a gap longer than the idle timeout counts as a dead upstream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError } from '../shared/index.js';
+import { UsageSniffer, type TokenUsage } from './usage-sniffer.js';
+
+export type RelayOutcome = 'complete' | 'client-gone' | 'upstream-failed';
+
+export interface RelayResult {
+  readonly outcome: RelayOutcome;
+  readonly usage: TokenUsage | undefined;
+  readonly error: AppError | undefined;
+}
+
+export interface RelayOptions {
+  readonly stream: boolean;
+  readonly streamIdleTimeoutMs: number;
+  readonly headers: Record<string, string>;
+}
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
+
+/** Copies the upstream headers that mean something end to end, plus ours. */
+export function responseHeaders(
+  upstream: IncomingMessage,
+  extra: Record<string, string>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return { ...out, ...extra };
+}
+
+export function relay(
+  upstream: IncomingMessage,
+  res: ServerResponse,
+  options: RelayOptions,
+): Promise<RelayResult> {
+  const sniffer = new UsageSniffer(options.stream);
+  res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream, options.headers));
+  return new Promise((resolve) => {
+    let done = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const finish = (outcome: RelayOutcome, error?: AppError): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(idleTimer);
+      upstream.off('data', onData);
+      res.off('close', onClientClose);
+      resolve({ outcome, usage: sniffer.usage(), error });
+    };
+    const upstreamFailed = (error: AppError): void => {
+      if (done) return;
+      upstream.destroy();
+      if (options.stream && !res.writableEnded) {
+        const event = {
+          error: {
+            message: error.message,
+            type: 'api_error',
+            code: error.code.toLowerCase(),
+            param: null,
+          },
+        };
+        res.end(`data: ${JSON.stringify(event)}\n\n`);
+      } else {
+        // A JSON body cut short cannot be repaired; closing the socket tells the client.
+        res.destroy();
+      }
+      finish('upstream-failed', error);
+    };
+    const armIdle = (): void => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(
+        () =>
+          upstreamFailed(
+            new AppError(
+              'GW_UPSTREAM_STREAM_IDLE_TIMEOUT',
+              `upstream sent nothing for ${options.streamIdleTimeoutMs} ms`,
+            ),
+          ),
+        options.streamIdleTimeoutMs,
+      );
+    };
+    const onData = (chunk: Buffer): void => {
+      armIdle();
+      sniffer.feed(chunk);
+      if (!res.write(chunk)) {
+        upstream.pause();
+        res.once('drain', () => upstream.resume());
+      }
+    };
+    const onClientClose = (): void => {
+      if (!res.writableFinished) {
+        upstream.destroy();
+        finish('client-gone');
+      }
+    };
+    armIdle();
+    upstream.on('data', onData);
+    upstream.on('end', () => {
+      if (upstream.complete) {
+        res.end();
+        finish('complete');
+      } else {
+        upstreamFailed(new AppError('GW_UPSTREAM_RESET', 'upstream closed the response early'));
+      }
+    });
+    upstream.on('error', () =>
+      upstreamFailed(new AppError('GW_UPSTREAM_RESET', 'upstream connection lost mid-response')),
+    );
+    upstream.on('aborted', () =>
+      upstreamFailed(new AppError('GW_UPSTREAM_RESET', 'upstream connection lost mid-response')),
+    );
+    res.on('close', onClientClose);
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Reads token usage out of a response as it streams past, without holding the stream: SSE chunks
+ * are scanned only when they mention "usage"; JSON bodies are kept up to a bound and parsed at
+ * the end. Feeds rate-limit settlement and fairness counters.
+ */
+
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+}
+
+const USAGE = Buffer.from('"usage"');
+
+function usageFrom(value: unknown): TokenUsage | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const u = (value as { usage?: unknown }).usage;
+  if (u === null || typeof u !== 'object') return undefined;
+  const usage = u as {
+    prompt_tokens?: unknown;
+    completion_tokens?: unknown;
+    prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  };
+  if (typeof usage.prompt_tokens !== 'number') return undefined;
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0,
+    cachedTokens: typeof cached === 'number' ? cached : 0,
+  };
+}
+
+export class UsageSniffer {
+  readonly #stream: boolean;
+  readonly #limitBytes: number;
+  #json: Buffer[] = [];
+  #jsonBytes = 0;
+  #tail = '';
+  #usage: TokenUsage | undefined;
+  /** Number of SSE `data:` events that carried generated content (≈ output tokens when streaming). */
+  chunks = 0;
+
+  constructor(stream: boolean, limitBytes = 1024 * 1024) {
+    this.#stream = stream;
+    this.#limitBytes = limitBytes;
+  }
+
+  feed(chunk: Buffer): void {
+    if (!this.#stream) {
+      this.#jsonBytes += chunk.length;
+      if (this.#jsonBytes <= this.#limitBytes) this.#json.push(chunk);
+      return;
+    }
+    this.chunks++;
+    if (chunk.indexOf(USAGE) < 0 && this.#tail === '') return;
+    const text = this.#tail + chunk.toString('utf8');
+    const lines = text.split('\n');
+    this.#tail = (lines.pop() ?? '').slice(-64 * 1024);
+    for (const line of lines) {
+      if (!line.startsWith('data: ') || !line.includes('"usage"')) continue;
+      try {
+        this.#usage = usageFrom(JSON.parse(line.slice(6))) ?? this.#usage;
+      } catch {
+        // A line that is not JSON (e.g. [DONE]) carries no usage.
+      }
+    }
+  }
+
+  /** The usage seen, if any; for JSON bodies parses what was kept. */
+  usage(): TokenUsage | undefined {
+    if (
+      !this.#stream &&
+      this.#usage === undefined &&
+      this.#jsonBytes > 0 &&
+      this.#jsonBytes <= this.#limitBytes
+    ) {
+      try {
+        this.#usage = usageFrom(JSON.parse(Buffer.concat(this.#json).toString('utf8')));
+      } catch {
+        this.#usage = undefined;
+      }
+      this.#json = [];
+    }
+    return this.#usage;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The agent hub: the WebSocket endpoint `/v1/agents` that every node agent reports to. It checks
+ * the bearer token before upgrading, validates every message, tracks seq numbers (asking for a
+ * resync on a gap), pings every interval and declares an agent lost after 3 missed pongs.
+ * Everything it learns goes to the ClusterStateStore, the single writer.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  decodeAgentMessage,
+  type LeaderMessage,
+} from '../protocol/index.js';
+import { Counter, Gauge, type Logger, type Registry } from '../shared/index.js';
+import { bearerMatches } from './auth.js';
+import type { ClusterStateStore } from './cluster-state.js';
+
+export interface AgentHubOptions {
+  readonly store: ClusterStateStore;
+  readonly token: string;
+  readonly log: Logger;
+  readonly registry: Registry;
+  /** Leader identity and epoch sent in `welcome`. */
+  readonly identity: () => { leader: string; epoch: number } | undefined;
+  /** Ping period; an agent that misses 3 pongs is lost. Default 1000 ms. */
+  readonly pingIntervalMs?: number;
+  /** A connection must say hello within this time. Default 5000 ms. */
+  readonly helloTimeoutMs?: number;
+  /** Largest message accepted. Default 4 MiB. */
+  readonly maxPayloadBytes?: number;
+  /** Most agents connected at once. Default 5000. */
+  readonly maxAgents?: number;
+}
+
+interface Session {
+  node: string | undefined;
+  expectSeq: number;
+  awaitingResync: boolean;
+  missedPongs: number;
+}
+
+export class AgentHub {
+  readonly name = 'agent-hub';
+  readonly #o: AgentHubOptions;
+  readonly #wss: WebSocketServer;
+  readonly #sessions = new Map<WebSocket, Session>();
+  readonly #byNode = new Map<string, WebSocket>();
+  readonly #connected: Gauge;
+  readonly #rejected: Counter;
+  readonly #received: Counter;
+  #pingTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: AgentHubOptions) {
+    this.#o = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes ?? 4 * 1024 * 1024,
+    });
+    this.#connected = new Gauge({
+      name: 'infernode_leader_agents_connected',
+      help: 'Agents connected to the hub',
+      registers: [options.registry],
+    });
+    this.#rejected = new Counter({
+      name: 'infernode_leader_agent_messages_rejected_total',
+      help: 'Agent messages or connections rejected, by reason',
+      labelNames: ['reason'],
+      registers: [options.registry],
+    });
+    this.#received = new Counter({
+      name: 'infernode_leader_agent_messages_total',
+      help: 'Valid agent messages received, by type',
+      labelNames: ['type'],
+      registers: [options.registry],
+    });
+  }
+
+  /** Handles an HTTP upgrade on `/v1/agents`; refuses bad tokens before the WebSocket exists. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, reason: string): void => {
+      this.#rejected.inc({ reason });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!bearerMatches(req.headers.authorization, this.#o.token))
+      return refuse(401, 'Unauthorized');
+    if (this.#o.identity() === undefined) return refuse(503, 'Not Leader');
+    if (this.#sessions.size >= (this.#o.maxAgents ?? 5000)) return refuse(503, 'Too Many Agents');
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+  }
+
+  /** Starts heartbeats; on abort closes every agent socket with a close frame. */
+  run(signal: AbortSignal): Promise<void> {
+    const interval = this.#o.pingIntervalMs ?? 1000;
+    this.#pingTimer = setInterval(() => this.#heartbeat(), interval);
+    return new Promise((resolve) => {
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearInterval(this.#pingTimer);
+          for (const ws of this.#sessions.keys()) ws.close(1001, 'leader stopping');
+          setTimeout(() => {
+            for (const ws of this.#sessions.keys()) ws.terminate();
+            this.#wss.close();
+            resolve();
+          }, 200).unref();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  #accept(ws: WebSocket): void {
+    const session: Session = {
+      node: undefined,
+      expectSeq: 0,
+      awaitingResync: false,
+      missedPongs: 0,
+    };
+    this.#sessions.set(ws, session);
+    const helloTimer = setTimeout(() => {
+      if (session.node === undefined) this.#reject(ws, 'hello-timeout', 'no hello in time');
+    }, this.#o.helloTimeoutMs ?? 5000);
+    ws.on('pong', () => (session.missedPongs = 0));
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
+      this.#onMessage(ws, session, data);
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      this.#sessions.delete(ws);
+      if (session.node !== undefined && this.#byNode.get(session.node) === ws) {
+        this.#byNode.delete(session.node);
+        this.#o.store.markAgentLost(session.node);
+        this.#o.log.warn({ node: session.node }, 'agent disconnected');
+      }
+      this.#connected.set(this.#byNode.size);
+    });
+    ws.on('error', (err) => this.#o.log.debug({ err }, 'agent socket error'));
+  }
+
+  #onMessage(ws: WebSocket, session: Session, data: Buffer): void {
+    const decoded = decodeAgentMessage(data);
+    if (!decoded.ok) {
+      const code = decoded.reason.startsWith('protocol version')
+        ? CLOSE_CODES.versionMismatch
+        : CLOSE_CODES.invalidMessage;
+      return this.#reject(
+        ws,
+        code === CLOSE_CODES.versionMismatch ? 'version' : 'invalid',
+        decoded.reason,
+        code,
+      );
+    }
+    const msg = decoded.message;
+    this.#received.inc({ type: msg.type });
+    if (msg.type === 'hello') {
+      if (session.node !== undefined && session.node !== msg.node)
+        return this.#reject(ws, 'invalid', 'node name changed');
+      const previous = this.#byNode.get(msg.node);
+      if (previous !== undefined && previous !== ws)
+        previous.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
+      if (!this.#o.store.applySnapshot(msg.node, msg.agentVersion, msg.snapshot))
+        return this.#reject(ws, 'capacity', 'too many nodes');
+      const first = session.node === undefined;
+      session.node = msg.node;
+      session.expectSeq = msg.seq + 1;
+      session.awaitingResync = false;
+      this.#byNode.set(msg.node, ws);
+      this.#connected.set(this.#byNode.size);
+      const who = this.#o.identity();
+      if (first && who !== undefined)
+        this.#send(ws, { v: PROTOCOL_VERSION, type: 'welcome', ...who });
+      if (first)
+        this.#o.log.info(
+          { node: msg.node, engines: msg.snapshot.engines.length },
+          'agent connected',
+        );
+      return;
+    }
+    if (session.node === undefined) return this.#reject(ws, 'invalid', 'state before hello');
+    if (session.awaitingResync) return;
+    if (msg.seq !== session.expectSeq) {
+      session.awaitingResync = true;
+      this.#o.log.warn(
+        { node: session.node, got: msg.seq, want: session.expectSeq },
+        'seq gap: asking for resync',
+      );
+      this.#send(ws, {
+        v: PROTOCOL_VERSION,
+        type: 'resync',
+        reason: `expected seq ${session.expectSeq}, got ${msg.seq}`,
+      });
+      return;
+    }
+    session.expectSeq = msg.seq + 1;
+    this.#o.store.applyDelta(session.node, msg);
+  }
+
+  #heartbeat(): void {
+    for (const [ws, session] of this.#sessions) {
+      if (session.missedPongs >= 3) {
+        this.#o.log.warn({ node: session.node }, 'agent missed 3 heartbeats: lost');
+        ws.terminate();
+        continue;
+      }
+      session.missedPongs++;
+      ws.ping();
+    }
+  }
+
+  #send(ws: WebSocket, message: LeaderMessage): void {
+    ws.send(JSON.stringify(message));
+  }
+
+  #reject(
+    ws: WebSocket,
+    reason: string,
+    detail: string,
+    code: number = CLOSE_CODES.invalidMessage,
+  ): void {
+    this.#rejected.inc({ reason });
+    this.#o.log.warn({ reason, detail }, 'closing agent connection');
+    ws.close(code, detail.slice(0, 120));
+  }
+}

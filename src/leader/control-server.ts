@@ -1,0 +1,91 @@
+/**
+ * The leader's control port: the agent hub (WebSocket /v1/agents), /metrics, /healthz, /readyz
+ * and a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard.
+ */
+import http from 'node:http';
+import {
+  closeServer,
+  listen,
+  sendJson,
+  sendText,
+  type Logger,
+  type Registry,
+} from '../shared/index.js';
+import type { AgentHub } from './agent-hub.js';
+import type { ClusterStateStore } from './cluster-state.js';
+
+export interface ControlServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly hub: AgentHub;
+  readonly store: ClusterStateStore;
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Ready when this returns true (leading, discovery synced, gateway listening). */
+  readonly isReady: () => boolean;
+  /** Extra fields for /v1/cluster (leader identity, ejected engines…). */
+  readonly describe: () => Record<string, unknown>;
+}
+
+export class ControlServer {
+  readonly name = 'control-server';
+  readonly #o: ControlServerOptions;
+  readonly #server: http.Server;
+  #port = 0;
+
+  constructor(options: ControlServerOptions) {
+    this.#o = options;
+    this.#server = http.createServer((req, res) => {
+      this.#handle(req, res).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      });
+    });
+    this.#server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').split('?')[0] === '/v1/agents')
+        options.hub.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.#port = await listen(this.#server, this.#o.port, this.#o.host);
+    this.#o.log.info({ port: this.#port }, 'control server listening (agent hub, metrics)');
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await closeServer(this.#server, 2000);
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      return sendText(res, 200, await this.#o.registry.metrics(), this.#o.registry.contentType);
+    }
+    if (path === '/healthz' || path === '/livez') return sendText(res, 200, 'ok\n');
+    if (path === '/readyz')
+      return this.#o.isReady() ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'not ready\n');
+    if (path === '/v1/cluster') {
+      const engines = this.#o.store.endpoints().map((s) => ({
+        id: s.endpoint.id,
+        node: s.endpoint.node,
+        model: s.endpoint.model,
+        url: s.endpoint.url,
+        ready: s.endpoint.ready,
+        stale: s.stale,
+        agentSaysDown: s.agentSaysDown,
+        gpuFailed: s.gpuFailed,
+        adapters: s.report?.adapters ?? [],
+        running: s.report?.metrics?.scrape.numRequestsRunning,
+        waiting: s.report?.metrics?.scrape.numRequestsWaiting,
+        kvCacheUsageRatio: s.report?.metrics?.scrape.kvCacheUsageRatio,
+      }));
+      return sendJson(res, 200, { ...this.#o.describe(), nodes: this.#o.store.nodes(), engines });
+    }
+    sendJson(res, 404, { error: `unknown path ${path ?? ''}` });
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Leader election (DESIGN.md §1, STYLE.md §9): the port (LeaderElection), its static adapter,
+ * the pure Lease decision, the LeaseStore port and the Lease elector over it.
+ */
+export * from './election.js';
+export * from './lease-decision.js';
+export * from './lease-store.js';
+export * from './lease-elector.js';

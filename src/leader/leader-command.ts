@@ -1,0 +1,14 @@
+import { defineCommand } from '../cli/index.js';
+import { leaderConfigSpec } from './leader-config.js';
+import { runLeader } from './main.js';
+
+export const leaderCommand = defineCommand({
+  name: 'leader',
+  summary: 'run the leader: OpenAI-compatible gateway, agent hub, cluster decisions',
+  usage: 'infernode leader [--cluster-file <file>] [--gateway-port <n>] [--control-port <n>]',
+  description:
+    'Serves the gateway on --gateway-port and the agent hub (WebSocket /v1/agents), /metrics, /healthz and /readyz on --control-port. Agents authenticate with INFERNODE_AGENT_TOKEN.',
+  envPrefix: 'LEADER',
+  spec: leaderConfigSpec,
+  run: ({ config }) => runLeader(config),
+});

@@ -1,0 +1,68 @@
+/** The leader's configuration spec: every key, its flag, env var and default (see `--help`). */
+import { hostname } from 'node:os';
+import { int, str } from '../shared/index.js';
+
+const positive = { min: 1 };
+const port = { min: 0, max: 65535 };
+
+export const leaderConfigSpec = {
+  identity: str(hostname(), 'this leader candidate’s identity (the pod name on Kubernetes)', {
+    env: 'POD_NAME',
+  }),
+  discovery: str('static', 'where engines come from: static (the cluster file) or kubernetes', {
+    oneOf: ['static', 'kubernetes'],
+  }),
+  clusterFile: str('examples/local-cluster.yaml', 'the static cluster file (discovery=static)'),
+  gateway: {
+    host: str('127.0.0.1', 'gateway listen address'),
+    port: int(8080, 'gateway port (OpenAI-compatible API)', port),
+    maxBodyBytes: int(
+      8 * 1024 * 1024,
+      'largest request body accepted, bytes (413 above)',
+      positive,
+    ),
+    defaultStrategy: str(
+      'least-request',
+      'routing strategy when a request names none (a name or weighted list)',
+    ),
+    retryAfterSeconds: int(
+      1,
+      'Retry-After sent with 503 when no engine is ready, seconds',
+      positive,
+    ),
+  },
+  upstream: {
+    connectTimeoutMs: int(2000, 'TCP connect timeout to an engine, ms', positive),
+    firstByteTimeoutMs: int(120_000, 'time to the engine’s response headers, ms', positive),
+    streamIdleTimeoutMs: int(30_000, 'longest gap between two response chunks, ms', positive),
+    maxSocketsPerEngine: int(1024, 'pooled keep-alive connections per engine', positive),
+  },
+  passiveHealth: {
+    consecutiveFailures: int(
+      3,
+      'consecutive connect failures or timeouts that eject an engine',
+      positive,
+    ),
+    baseEjectionMs: int(5000, 'first ejection period, ms (doubles per ejection)', positive),
+    maxEjectionMs: int(60_000, 'longest ejection period, ms', positive),
+  },
+  control: {
+    host: str('127.0.0.1', 'control listen address (agent hub, /metrics, /healthz)'),
+    port: int(8081, 'control port', port),
+  },
+  agents: {
+    token: str('', 'bearer token agents must present (required)', {
+      env: 'INFERNODE_AGENT_TOKEN',
+      check: (v) => (v.length < 16 ? 'must be at least 16 characters' : undefined),
+    }),
+    staleAfterMs: int(3000, 'an agent report older than this is stale, ms', positive),
+    pingIntervalMs: int(
+      1000,
+      'heartbeat period; 3 missed pongs mean the agent is lost, ms',
+      positive,
+    ),
+  },
+  shutdownGraceMs: int(30_000, 'how long to drain on SIGTERM before exiting, ms', positive),
+};
+
+export type LeaderConfigSpec = typeof leaderConfigSpec;

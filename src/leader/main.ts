@@ -1,0 +1,184 @@
+/**
+ * The leader's composition root: builds every adapter and component, wires them, and runs them
+ * under one lifecycle. Leader-only parts (gateway, agent hub, health prober) run only while this
+ * process holds leadership; losing it exits non-zero so Kubernetes restarts the pod.
+ */
+import http from 'node:http';
+import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
+import {
+  GatewayMetrics,
+  GatewayServer,
+  HealthProber,
+  InFlightTracker,
+  PassiveHealth,
+  admitAll,
+  type Admission,
+} from '../gateway/index.js';
+import { createRoutingState, parseStrategy } from '../routing/index.js';
+import {
+  AppError,
+  ConfigError,
+  INFERNODE_VERSION,
+  createLogger,
+  createRegistry,
+  runProcess,
+  systemClock,
+  systemRng,
+  type ConfigOf,
+  type Logger,
+  type Runnable,
+} from '../shared/index.js';
+import { AgentHub } from './agent-hub.js';
+import { ClusterStateStore } from './cluster-state.js';
+import { ControlServer } from './control-server.js';
+import { StaticElection, type LeaderElection, type Leadership } from './election/election.js';
+import type { LeaderConfigSpec } from './leader-config.js';
+import { StoreCatalog } from './store-catalog.js';
+
+export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
+
+/** Adapters that differ between the static mode and Kubernetes; main builds the static ones. */
+export interface LeaderAdapters {
+  readonly source: ClusterSource;
+  readonly election: LeaderElection;
+  readonly admission: Admission;
+}
+
+function staticAdapters(config: LeaderConfig, log: Logger): LeaderAdapters {
+  return {
+    source: new StaticClusterSource({
+      path: config.clusterFile,
+      log: log.child({ component: 'discovery' }),
+    }),
+    election: new StaticElection(config.identity),
+    admission: admitAll,
+  };
+}
+
+/** Runs leader-only parts for as long as leadership lasts. */
+class LeaderOnlyParts implements Runnable {
+  readonly name = 'leader-only';
+  readonly election: LeaderElection;
+  readonly parts: readonly Runnable[];
+  readonly log: Logger;
+  readonly onLeadership: (l: Leadership | undefined) => void;
+
+  constructor(
+    election: LeaderElection,
+    parts: readonly Runnable[],
+    log: Logger,
+    onLeadership: (l: Leadership | undefined) => void,
+  ) {
+    this.election = election;
+    this.parts = parts;
+    this.log = log;
+    this.onLeadership = onLeadership;
+  }
+
+  run(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let running: Promise<unknown> = Promise.resolve();
+      this.election
+        .run(signal, {
+          onStartedLeading: (leadership) => {
+            this.log.info({ epoch: leadership.epoch }, 'became leader');
+            this.onLeadership(leadership);
+            const both = AbortSignal.any([signal, leadership.signal]);
+            running = Promise.all(this.parts.map((p) => p.run(both)));
+          },
+          onStoppedLeading: (reason) => {
+            this.onLeadership(undefined);
+            reject(new AppError('LEADER_LEASE_LOST', `lost leadership: ${reason}`));
+          },
+          onNewLeader: (identity) => this.log.info({ leader: identity }, 'another process leads'),
+        })
+        .then(() => running)
+        .then(() => resolve(), reject);
+    });
+  }
+}
+
+/** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
+export async function runLeader(
+  config: LeaderConfig,
+  adapters?: (log: Logger) => LeaderAdapters,
+): Promise<number> {
+  const log = createLogger({
+    base: { role: 'leader', identity: config.identity, version: INFERNODE_VERSION },
+  });
+  const mix = parseStrategy(config.gateway.defaultStrategy);
+  if (!mix.ok) throw new ConfigError([{ path: 'gateway.defaultStrategy', message: mix.message }]);
+  const registry = createRegistry();
+  const clock = systemClock;
+  const { source, election, admission } = adapters?.(log) ?? staticAdapters(config, log);
+  const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
+  source.onChange((view) => store.setDiscovery(view));
+  let leadership: Leadership | undefined;
+  const hub = new AgentHub({
+    store,
+    token: config.agents.token,
+    log: log.child({ component: 'agent-hub' }),
+    registry,
+    identity: () =>
+      leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
+    pingIntervalMs: config.agents.pingIntervalMs,
+  });
+  const catalog = new StoreCatalog(store);
+  const health = new PassiveHealth(config.passiveHealth);
+  const gateway = new GatewayServer({
+    host: config.gateway.host,
+    port: config.gateway.port,
+    log: log.child({ component: 'gateway' }),
+    drainMs: Math.max(1000, config.shutdownGraceMs - 2000),
+    deps: {
+      catalog,
+      admission,
+      inFlight: new InFlightTracker(),
+      health,
+      metrics: new GatewayMetrics(registry),
+      routing: { rng: systemRng, state: createRoutingState() },
+      defaultStrategy: config.gateway.defaultStrategy,
+      agent: new http.Agent({
+        keepAlive: true,
+        maxSockets: config.upstream.maxSocketsPerEngine,
+        scheduling: 'lifo',
+      }),
+      timeouts: config.upstream,
+      maxBodyBytes: config.gateway.maxBodyBytes,
+      retryAfterSeconds: config.gateway.retryAfterSeconds,
+      clock,
+      log: log.child({ component: 'gateway' }),
+    },
+  });
+  const prober = new HealthProber({
+    health,
+    catalog,
+    clock,
+    log: log.child({ component: 'health-prober' }),
+  });
+  let synced = false;
+  void source.synced.then(() => (synced = true));
+  const control = new ControlServer({
+    host: config.control.host,
+    port: config.control.port,
+    hub,
+    store,
+    registry,
+    log: log.child({ component: 'control' }),
+    isReady: () => synced && leadership !== undefined && !gateway.draining,
+    describe: () => ({
+      leader: config.identity,
+      epoch: leadership?.epoch,
+      version: INFERNODE_VERSION,
+      ejected: health.ejected(),
+    }),
+  });
+  const leaderOnly = new LeaderOnlyParts(
+    election,
+    [gateway, hub, prober],
+    log,
+    (l) => (leadership = l),
+  );
+  await runProcess([source, control, leaderOnly], { log, shutdownGraceMs: config.shutdownGraceMs });
+  return 0;
+}

@@ -1,0 +1,71 @@
+/**
+ * The gateway's EndpointCatalog over the cluster state store: which engines serve a model or an
+ * adapter, with what the agents know about them.
+ */
+import type {
+  EndpointCatalog,
+  GatewayEndpoint,
+  ModelEntry,
+  ModelLookup,
+} from '../gateway/index.js';
+import type { ClusterStateStore, EndpointState } from './cluster-state.js';
+
+function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
+  const lora = s.report?.metrics?.scrape.lora;
+  return {
+    id: s.endpoint.id,
+    name: s.endpoint.name,
+    model: s.endpoint.model,
+    node: s.endpoint.node,
+    url: s.endpoint.url,
+    ready: s.endpoint.ready,
+    clusterHealthy: !s.agentSaysDown && !s.gpuFailed,
+    metrics: s.report?.metrics,
+    stale: s.stale,
+    adapters: s.report?.adapters ?? [],
+    maxLoras: lora?.maxLoras ?? 0,
+  };
+}
+
+export class StoreCatalog implements EndpointCatalog {
+  readonly #store: ClusterStateStore;
+
+  constructor(store: ClusterStateStore) {
+    this.#store = store;
+  }
+
+  lookup(model: string): ModelLookup {
+    const direct = this.#store.endpointsForModel(model);
+    if (direct.length > 0)
+      return {
+        known: true,
+        baseModel: model,
+        adapter: undefined,
+        endpoints: direct.map(toGatewayEndpoint),
+      };
+    // An adapter name: engines of its base model are the candidates; routing prefers those
+    // that have it loaded.
+    for (const [base, adapters] of this.#store.readyAdapters()) {
+      if (adapters.has(model)) {
+        const endpoints = this.#store
+          .endpointsForModel(base)
+          .map(toGatewayEndpoint)
+          .filter((e) => e.adapters.includes(model));
+        return { known: true, baseModel: base, adapter: model, endpoints };
+      }
+    }
+    return { known: false, baseModel: model, adapter: undefined, endpoints: [] };
+  }
+
+  models(): readonly ModelEntry[] {
+    const out: ModelEntry[] = this.#store.readyModels().map((id) => ({ id, parent: undefined }));
+    for (const [base, adapters] of this.#store.readyAdapters()) {
+      for (const a of [...adapters].sort()) out.push({ id: a, parent: base });
+    }
+    return out;
+  }
+
+  endpointUrl(id: string): string | undefined {
+    return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.url;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Agent ↔ leader messages (DESIGN.md §4.2): versioned JSON `{v, type, …}` over one WebSocket.
+ * The agent sends `hello` with a full snapshot, then seq-numbered `state` deltas; the leader
+ * answers `welcome`, asks for `resync` when it sees a gap, and sends `command`s guarded by epoch.
+ */
+import type { EngineMetrics } from '../engine/index.js';
+
+/** Protocol version; a peer with another major version is refused with a clear reason. */
+export const PROTOCOL_VERSION = 1;
+
+/** Health of one GPU as the agent's policy sees it (facts stay on the agent's /v1/gpus). */
+export interface GpuHealthSummary {
+  readonly index: number;
+  readonly uuid: string;
+  readonly health: 'healthy' | 'degraded' | 'failed';
+  readonly reasons: readonly string[];
+}
+
+/** One engine as its node's agent sees it. */
+export interface EngineReport {
+  /** Same id as discovery's EngineEndpoint.id. */
+  readonly id: string;
+  readonly model: string;
+  readonly url: string;
+  /** The engine answered its last scrape(s) (within two scrape intervals). */
+  readonly ready: boolean;
+  /** Latest normalized metrics; absent until the first successful scrape. */
+  readonly metrics?: EngineMetrics;
+  /** Adapters loaded on the engine (from its LoRA metrics / models list). */
+  readonly adapters: readonly string[];
+  /** Why it is not ready, for humans. */
+  readonly error?: string;
+}
+
+/** Everything an agent knows, sent in `hello` and on `resync`. */
+export interface NodeSnapshot {
+  readonly engines: readonly EngineReport[];
+  readonly gpus: readonly GpuHealthSummary[];
+}
+
+export interface HelloMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'hello';
+  readonly node: string;
+  readonly agentVersion: string;
+  /** Seq of the snapshot; the next delta carries seq + 1. */
+  readonly seq: number;
+  readonly snapshot: NodeSnapshot;
+}
+
+/** A delta: upserted engines, removed engine ids, and the full GPU list when it changed. */
+export interface StateMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'state';
+  readonly seq: number;
+  readonly engines?: readonly EngineReport[];
+  readonly removedEngines?: readonly string[];
+  readonly gpus?: readonly GpuHealthSummary[];
+  /** True when this delta carries an urgent change (a GPU failed) sent ahead of the period. */
+  readonly urgent?: boolean;
+}
+
+export interface WelcomeMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'welcome';
+  readonly leader: string;
+  readonly epoch: number;
+}
+
+export interface ResyncMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'resync';
+  readonly reason: string;
+}
+
+export type AgentMessage = HelloMessage | StateMessage;
+export type LeaderMessage = WelcomeMessage | ResyncMessage;
+
+/** WebSocket close codes the hub uses (4000–4999 are application codes). */
+export const CLOSE_CODES = {
+  invalidMessage: 4400,
+  unauthorized: 4401,
+  versionMismatch: 4426,
+  replaced: 4409,
+  notLeader: 4503,
+} as const;

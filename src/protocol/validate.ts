@@ -1,0 +1,134 @@
+/**
+ * Validation of every message that crosses the wire. Returns a discriminated result; never throws
+ * on bad input, so a peer's bug closes one socket and never crashes a process.
+ */
+import {
+  PROTOCOL_VERSION,
+  type AgentMessage,
+  type EngineReport,
+  type GpuHealthSummary,
+  type LeaderMessage,
+} from './messages.js';
+
+export type Decoded<T> =
+  { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStr = (v: unknown, max = 1024): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= max;
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isStrList = (v: unknown, max: number): v is string[] =>
+  Array.isArray(v) && v.length <= max && v.every((s) => isStr(s));
+
+/** Bounds on what one message may carry. */
+export const MESSAGE_LIMITS = {
+  enginesPerNode: 256,
+  gpusPerNode: 64,
+  adaptersPerEngine: 1024,
+} as const;
+
+function checkEngine(e: unknown): string | undefined {
+  if (!isObj(e)) return 'engine is not an object';
+  if (!isStr(e.id) || !isStr(e.model) || !isStr(e.url)) return 'engine needs id, model and url';
+  if (typeof e.ready !== 'boolean') return `engine ${e.id}: ready must be a boolean`;
+  if (!isStrList(e.adapters, MESSAGE_LIMITS.adaptersPerEngine))
+    return `engine ${e.id}: adapters must be a list of names`;
+  if (e.metrics !== undefined) {
+    const m = e.metrics;
+    if (!isObj(m) || !isObj(m.scrape) || !isObj(m.window) || typeof m.scrapedAtMs !== 'number') {
+      return `engine ${e.id}: metrics malformed`;
+    }
+    for (const key of ['numRequestsRunning', 'numRequestsWaiting', 'kvCacheUsageRatio'] as const) {
+      if (typeof m.scrape[key] !== 'number')
+        return `engine ${e.id}: metrics.scrape.${key} must be a number`;
+    }
+  }
+  return undefined;
+}
+
+function checkGpu(g: unknown): string | undefined {
+  if (!isObj(g)) return 'gpu is not an object';
+  if (!Number.isInteger(g.index) || typeof g.uuid !== 'string') return 'gpu needs index and uuid';
+  if (g.health !== 'healthy' && g.health !== 'degraded' && g.health !== 'failed')
+    return `gpu ${String(g.index)}: bad health`;
+  if (!isStrList(g.reasons, 64) && !(Array.isArray(g.reasons) && g.reasons.length === 0))
+    return 'gpu reasons malformed';
+  return undefined;
+}
+
+function checkList(
+  list: unknown,
+  max: number,
+  what: string,
+  check: (x: unknown) => string | undefined,
+): string | undefined {
+  if (!Array.isArray(list)) return `${what} must be a list`;
+  if (list.length > max) return `${what}: more than ${max}`;
+  for (const item of list) {
+    const problem = check(item);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function header(raw: string | Buffer): Decoded<Obj> {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (!isObj(value)) return { ok: false, reason: 'not a JSON object' };
+  if (value.v !== PROTOCOL_VERSION)
+    return {
+      ok: false,
+      reason: `protocol version ${JSON.stringify(value.v)} unsupported; want ${PROTOCOL_VERSION}`,
+    };
+  return { ok: true, message: value };
+}
+
+/** Decodes and validates a message from an agent. */
+export function decodeAgentMessage(raw: string | Buffer): Decoded<AgentMessage> {
+  const h = header(raw);
+  if (!h.ok) return h;
+  const m = h.message;
+  let problem: string | undefined;
+  if (m.type === 'hello') {
+    if (!isStr(m.node, 253) || !isStr(m.agentVersion, 64) || !isSeq(m.seq) || !isObj(m.snapshot))
+      problem = 'hello needs node, agentVersion, seq and snapshot';
+    else
+      problem =
+        checkList(m.snapshot.engines, MESSAGE_LIMITS.enginesPerNode, 'engines', checkEngine) ??
+        checkList(m.snapshot.gpus, MESSAGE_LIMITS.gpusPerNode, 'gpus', checkGpu);
+  } else if (m.type === 'state') {
+    if (!isSeq(m.seq)) problem = 'state needs seq';
+    else if (m.engines !== undefined)
+      problem = checkList(m.engines, MESSAGE_LIMITS.enginesPerNode, 'engines', checkEngine);
+    if (
+      problem === undefined &&
+      m.removedEngines !== undefined &&
+      !isStrList(m.removedEngines, MESSAGE_LIMITS.enginesPerNode)
+    )
+      problem = 'removedEngines must be ids';
+    if (problem === undefined && m.gpus !== undefined)
+      problem = checkList(m.gpus, MESSAGE_LIMITS.gpusPerNode, 'gpus', checkGpu);
+  } else problem = `unknown message type ${JSON.stringify(m.type)}`;
+  return problem === undefined
+    ? { ok: true, message: m as unknown as AgentMessage }
+    : { ok: false, reason: problem };
+}
+
+/** Decodes and validates a message from the leader. */
+export function decodeLeaderMessage(raw: string | Buffer): Decoded<LeaderMessage> {
+  const h = header(raw);
+  if (!h.ok) return h;
+  const m = h.message;
+  if (m.type === 'welcome' && isStr(m.leader) && isSeq(m.epoch))
+    return { ok: true, message: m as unknown as LeaderMessage };
+  if (m.type === 'resync' && typeof m.reason === 'string')
+    return { ok: true, message: m as unknown as LeaderMessage };
+  return { ok: false, reason: `bad leader message of type ${JSON.stringify(m.type)}` };
+}
+
+export type { EngineReport, GpuHealthSummary };

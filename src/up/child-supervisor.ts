@@ -1,0 +1,152 @@
+/**
+ * Runs the local cluster's processes as children: restarts one that dies on its own (with
+ * backoff, reported on the console), stops them all with SIGTERM then SIGKILL after a grace
+ * period, and never leaves one behind — even when this process itself is killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+
+export interface ChildSpec {
+  /** Unique name, e.g. `sim-node-a-engine-0`, `agent-node-a`, `leader`. */
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+interface Child {
+  readonly spec: ChildSpec;
+  process: ChildProcess | undefined;
+  restarts: number;
+  /** False once stopped on purpose: no restart. */
+  wanted: boolean;
+  log: WriteStream;
+}
+
+export interface SupervisorOptions {
+  /** The CLI entry (dist/cli/main.js). */
+  readonly cliPath: string;
+  /** Where each child's output goes: <logDir>/<name>.log. */
+  readonly logDir: string;
+  /** Told about deaths and restarts (the console, in `up`). */
+  readonly report: (line: string) => void;
+  /** Time a child gets between SIGTERM and SIGKILL. Default 5000 ms. */
+  readonly stopGraceMs?: number;
+}
+
+const RESTART_DELAYS_MS = [500, 1000, 2000, 5000, 10_000];
+
+export class ChildSupervisor {
+  readonly #o: SupervisorOptions;
+  readonly #children = new Map<string, Child>();
+  #stopping = false;
+  readonly #onExit = (): void => {
+    for (const c of this.#children.values()) c.process?.kill('SIGKILL');
+  };
+
+  constructor(options: SupervisorOptions) {
+    this.#o = options;
+    mkdirSync(options.logDir, { recursive: true });
+    process.on('exit', this.#onExit);
+  }
+
+  /** Starts (or restarts) a child by spec. */
+  start(spec: ChildSpec): void {
+    const existing = this.#children.get(spec.name);
+    if (existing?.process?.exitCode === null) return;
+    const child: Child = existing ?? {
+      spec,
+      process: undefined,
+      restarts: 0,
+      wanted: true,
+      log: createWriteStream(join(this.#o.logDir, `${spec.name}.log`), { flags: 'a' }),
+    };
+    child.wanted = true;
+    this.#children.set(spec.name, child);
+    this.#spawn(child);
+  }
+
+  /** Restarts a previously started child after it was stopped. */
+  restart(name: string): void {
+    const child = this.#children.get(name);
+    if (child !== undefined) this.start(child.spec);
+  }
+
+  /** Sends a signal to a child as a crash would; it is restarted unless `restart` is false. */
+  kill(
+    name: string,
+    signal: NodeJS.Signals = 'SIGKILL',
+    options: { restart: boolean } = { restart: true },
+  ): void {
+    const child = this.#children.get(name);
+    if (child === undefined) throw new Error(`no child named ${name}`);
+    child.wanted = options.restart;
+    child.process?.kill(signal);
+  }
+
+  /** Stops one child for good (SIGTERM, then SIGKILL after the grace period). */
+  async stop(name: string): Promise<void> {
+    const child = this.#children.get(name);
+    if (child === undefined) return;
+    child.wanted = false;
+    await this.#terminate(child);
+  }
+
+  /** Stops every child; resolves when all have exited. */
+  async stopAll(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(
+      [...this.#children.values()].map((c) => ((c.wanted = false), this.#terminate(c))),
+    );
+    for (const c of this.#children.values()) c.log.end();
+    process.off('exit', this.#onExit);
+  }
+
+  /** PIDs of the children alive now. */
+  pids(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, c] of this.#children) {
+      if (
+        c.process?.pid !== undefined &&
+        c.process.exitCode === null &&
+        c.process.signalCode === null
+      )
+        out.set(name, c.process.pid);
+    }
+    return out;
+  }
+
+  #spawn(child: Child): void {
+    const proc = spawn(process.execPath, [this.#o.cliPath, ...child.spec.args], {
+      env: { ...process.env, ...child.spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.process = proc;
+    proc.stdout.pipe(child.log, { end: false });
+    proc.stderr.pipe(child.log, { end: false });
+    proc.on('exit', (code, signal) => {
+      if (this.#stopping || !child.wanted) return;
+      const delay =
+        RESTART_DELAYS_MS[Math.min(child.restarts, RESTART_DELAYS_MS.length - 1)] ?? 10_000;
+      child.restarts++;
+      this.#o.report(
+        `${child.spec.name} exited (${signal ?? `code ${String(code)}`}); restarting in ${delay} ms (restart #${child.restarts})`,
+      );
+      setTimeout(() => {
+        if (child.wanted && !this.#stopping) this.#spawn(child);
+      }, delay).unref();
+    });
+  }
+
+  async #terminate(child: Child): Promise<void> {
+    const proc = child.process;
+    if (proc === undefined) return;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), this.#o.stopGraceMs ?? 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

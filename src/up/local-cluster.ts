@@ -1,0 +1,186 @@
+/**
+ * Starts a whole infernode cluster on loopback from a cluster file: the simulated engines, the
+ * leader and one agent per node, as child processes; waits until the gateway serves every model
+ * and every agent reports. Used by `infernode up`, the end-to-end tests and the benchmarks.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import {
+  parseClusterFile,
+  type ClusterFile,
+  type EngineEntry,
+  type NodeEntry,
+} from '../discovery/index.js';
+import { sleep } from '../shared/index.js';
+import { ChildSupervisor, type ChildSpec } from './child-supervisor.js';
+
+export interface LocalClusterOptions {
+  readonly clusterFile: string;
+  /** Directory for the children's logs. Default `.infernode/logs`. */
+  readonly logDir?: string;
+  /** Agent token; default a fresh random one. */
+  readonly token?: string;
+  /** Extra environment for every child (e.g. a PATH with fake GPU tools). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly report?: (line: string) => void;
+  /** How long to wait for the cluster to serve. Default 60000 ms. */
+  readonly readyTimeoutMs?: number;
+  /** Extra flags for the leader / every agent / every simulator. */
+  readonly leaderArgs?: readonly string[];
+  readonly agentArgs?: readonly string[];
+  readonly simArgs?: readonly string[];
+}
+
+export interface LocalCluster {
+  readonly file: ClusterFile;
+  readonly gatewayUrl: string;
+  readonly controlUrl: string;
+  /** Agent local API URL by node name. */
+  readonly agentUrls: ReadonlyMap<string, string>;
+  readonly supervisor: ChildSupervisor;
+  readonly token: string;
+  stop(): Promise<void>;
+}
+
+/** The repository root (where package.json is), found from this module's location. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above this module');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Child names, one scheme everywhere (tests kill children by these names). */
+export const childName = {
+  leader: 'leader',
+  agent: (node: string) => `agent-${node}`,
+  sim: (node: string, engine: string) => `sim-${node}-${engine}`,
+};
+
+function simSpec(node: NodeEntry, e: EngineEntry, extra: readonly string[]): ChildSpec | undefined {
+  if (e.sim === undefined) return undefined;
+  const args = ['sim', '--port', String(e.sim.port), '--model', e.model];
+  if (e.sim.profile !== undefined) args.push('--profile', e.sim.profile);
+  if (e.sim.speed !== undefined) args.push('--speed', String(e.sim.speed));
+  if (e.sim.maxNumSeqs !== undefined) args.push('--max-num-seqs', String(e.sim.maxNumSeqs));
+  if (e.sim.numGpuBlocks !== undefined) args.push('--num-gpu-blocks', String(e.sim.numGpuBlocks));
+  if (e.sim.maxLoras !== undefined) args.push('--max-loras', String(e.sim.maxLoras));
+  if (e.sim.enableLora === true) args.push('--enable-lora');
+  return { name: childName.sim(node.name, e.name), args: [...args, ...extra] };
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return res.json();
+}
+
+interface ClusterJson {
+  nodes: { node: string; connected: boolean }[];
+  engines: { id: string; stale: boolean; agentSaysDown: boolean }[];
+}
+
+/** Resolves once every node's agent is connected and every engine has a fresh, ready report. */
+export async function waitUntilServing(
+  controlUrl: string,
+  file: ClusterFile,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not started';
+  while (Date.now() < deadline) {
+    try {
+      const view = (await fetchJson(`${controlUrl}/v1/cluster`)) as ClusterJson;
+      const connected = new Set(view.nodes.filter((n) => n.connected).map((n) => n.node));
+      const missing = file.nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
+      const notReady = view.engines.filter((e) => e.stale || e.agentSaysDown).map((e) => e.id);
+      if (missing.length === 0 && notReady.length === 0 && view.engines.length > 0) return;
+      last = `agents not connected: [${missing.join(', ')}], engines not ready: [${notReady.join(', ')}]`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`local cluster not serving after ${timeoutMs} ms: ${last}`);
+}
+
+/** Starts the cluster described by the file. On failure everything started is stopped. */
+export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const root = packageRoot();
+  const file = parseClusterFile(parseYaml(readFileSync(options.clusterFile, 'utf8')));
+  const token = options.token ?? randomBytes(24).toString('hex');
+  const supervisor = new ChildSupervisor({
+    cliPath: join(root, 'dist', 'cli', 'main.js'),
+    logDir: resolve(options.logDir ?? join(root, '.infernode', 'logs')),
+    report: options.report ?? (() => undefined),
+  });
+  const env = { ...options.env, INFERNODE_AGENT_TOKEN: token };
+  const { host, gatewayPort, controlPort } = file.leader;
+  const controlUrl = `http://${host}:${controlPort}`;
+  const clusterPath = resolve(options.clusterFile);
+  try {
+    for (const node of file.nodes) {
+      for (const engine of node.engines) {
+        const spec = simSpec(node, engine, options.simArgs ?? []);
+        if (spec !== undefined) supervisor.start({ ...spec, env });
+      }
+    }
+    supervisor.start({
+      name: childName.leader,
+      env,
+      args: [
+        'leader',
+        '--cluster-file',
+        clusterPath,
+        '--gateway-host',
+        host,
+        '--gateway-port',
+        String(gatewayPort),
+        '--control-host',
+        host,
+        '--control-port',
+        String(controlPort),
+        '--identity',
+        'leader-0',
+        ...(options.leaderArgs ?? []),
+      ],
+    });
+    for (const node of file.nodes) {
+      supervisor.start({
+        name: childName.agent(node.name),
+        env,
+        args: [
+          'agent',
+          '--node',
+          node.name,
+          '--cluster-file',
+          clusterPath,
+          '--leader-url',
+          `ws://${host}:${controlPort}/v1/agents`,
+          '--api-port',
+          String(node.agentPort),
+          ...(options.agentArgs ?? []),
+        ],
+      });
+    }
+    await waitUntilServing(controlUrl, file, options.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await supervisor.stopAll();
+    throw err;
+  }
+  return {
+    file,
+    gatewayUrl: `http://${host}:${gatewayPort}`,
+    controlUrl,
+    agentUrls: new Map(file.nodes.map((n) => [n.name, `http://127.0.0.1:${n.agentPort}`])),
+    supervisor,
+    token,
+    stop: () => supervisor.stopAll(),
+  };
+}
