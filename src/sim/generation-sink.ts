@@ -50,7 +50,7 @@ export class GenerationSink implements TokenSink {
   }
 
   onToken(req: CoreRequest<TokenSink>): void {
-    if (this.#done || !this.#gen.stream) return;
+    if (this.#done || this.#drop || !this.#gen.stream) return;
     const i = req.numOutputTokens;
     const t = this.#t;
     if (i === 1) this.#buf += t.opening;

@@ -114,8 +114,12 @@ export class SimMetrics {
       'GPU KV-cache usage. 1 means 100 percent usage (deprecated).',
       () => core.pool.usageRatio,
     );
-    const counter = (name: string, help: string): Counter.Internal =>
-      new Counter({ name, help, labelNames, registers }).labels(labels);
+    // Children are created (at zero) up front, as Python's prometheus_client does on .labels().
+    const counter = (name: string, help: string): Counter.Internal => {
+      const c = new Counter({ name, help, labelNames, registers });
+      c.inc(labels, 0);
+      return c.labels(labels);
+    };
     this.#counters = {
       queries: counter(
         'vllm:prefix_cache_queries_total',
@@ -140,8 +144,11 @@ export class SimMetrics {
     });
     for (const reason of ['stop', 'length', 'abort'])
       this.#success.inc({ ...labels, finished_reason: reason }, 0);
-    const hist = (name: string, help: string, buckets: number[]): Histogram.Internal<string> =>
-      new Histogram({ name, help, labelNames, buckets, registers }).labels(labels);
+    const hist = (name: string, help: string, buckets: number[]): Histogram.Internal<string> => {
+      const h = new Histogram({ name, help, labelNames, buckets, registers });
+      h.zero(labels);
+      return h.labels(labels);
+    };
     const tokenBuckets = buckets125(info.maxModelLen);
     this.#h = {
       ttft: hist(
@@ -249,8 +256,8 @@ export class SimMetrics {
           this.set(
             {
               max_lora: maxLora,
-              running_lora_adapters: names.running.join(','),
               waiting_lora_adapters: names.waiting.join(','),
+              running_lora_adapters: names.running.join(','),
             },
             Date.now() / 1000,
           );
