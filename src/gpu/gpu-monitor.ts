@@ -85,30 +85,41 @@ export class GpuMonitor implements Runnable {
   }
 
   /**
-   * Runs until `signal` aborts. Rejects only when `gpu.failOnProbeError` is set and the first
-   * probe fails (so startup fails); later failures are reported through health and metrics.
+   * Runs until `signal` aborts: a probe loop (every `gpu.probeIntervalMs`) and a kernel-log loop
+   * (every `gpu.kmsgPollIntervalMs`) side by side, so an Xid is seen within a poll even while a
+   * dying GPU makes nvidia-smi hang until its timeout. Rejects only when `gpu.failOnProbeError`
+   * is set and the first probe fails (so startup fails); later failures show in health and metrics.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const { config, clock } = this.#o;
+    const { config } = this.#o;
+    await this.pollKernelLogOnce(signal); // fixes the kernel-log start offset before anything else
     const first = await this.probeOnce(signal);
     if (first.kind === 'error' && config.failOnProbeError && !signal.aborted)
       throw new AppError(first.code, `first GPU probe failed: ${first.message}`);
-    let nextProbeMs = clock.monotonicMs() + config.probeIntervalMs;
-    while (!signal.aborted) {
-      const now = clock.monotonicMs();
-      if (now >= nextProbeMs) {
-        await this.probeOnce(signal);
-        nextProbeMs = Math.max(nextProbeMs + config.probeIntervalMs, clock.monotonicMs());
-        continue;
-      }
-      await sleep(Math.min(config.kmsgPollIntervalMs, nextProbeMs - now), signal);
-      await this.pollKernelLogOnce(signal);
+    await Promise.all([
+      this.#loop(signal, config.probeIntervalMs, () => this.probeOnce(signal)),
+      this.#loop(signal, config.kmsgPollIntervalMs, () => this.pollKernelLogOnce(signal)),
+    ]);
+  }
+
+  /** Calls `step` every `intervalMs` (start to start; never back to back) until `signal` aborts. */
+  async #loop(
+    signal: AbortSignal,
+    intervalMs: number,
+    step: () => Promise<unknown>,
+  ): Promise<void> {
+    const { clock } = this.#o;
+    let next = clock.monotonicMs() + intervalMs;
+    for (;;) {
+      await sleep(Math.max(0, next - clock.monotonicMs()), signal);
+      if (signal.aborted) return;
+      await step();
+      next = Math.max(next + intervalMs, clock.monotonicMs() + intervalMs / 2);
     }
   }
 
-  /** One full cycle: kernel log, then probe, then policy. Returns the probe outcome. */
+  /** One probe cycle, then the policy. Returns the probe outcome. */
   async probeOnce(signal: AbortSignal): Promise<ProbeOutcome> {
-    const xids = await this.#readXids(signal);
     const { config, clock, probe } = this.#o;
     const started = clock.monotonicMs();
     const inner = AbortSignal.any([signal, AbortSignal.timeout(config.probeTimeoutMs * 2)]);
@@ -125,7 +136,7 @@ export class GpuMonitor implements Runnable {
     const seconds = (clock.monotonicMs() - started) / 1000;
     this.#metrics.observeProbe(probe.tool, seconds, outcome.kind === 'error' ? outcome.code : null);
     await this.#sampleHost(inner);
-    this.#apply(outcome, xids);
+    this.#apply(outcome, []);
     return outcome;
   }
 

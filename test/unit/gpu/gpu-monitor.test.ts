@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_GPU_CONFIG,
   GpuMonitor,
+  type CallOptions,
   type GpuProbe,
   type GpuReport,
   type GpuSample,
@@ -14,7 +15,7 @@ import { aGpu, aSample } from './builders.js';
 class FakeGpuProbe implements GpuProbe {
   readonly tool = 'nvidia-smi' as const;
   next: GpuSample | AppError = aSample([aGpu(0), aGpu(1)]);
-  sample(): Promise<GpuSample> {
+  sample(_options: CallOptions): Promise<GpuSample> {
     return this.next instanceof AppError ? Promise.reject(this.next) : Promise.resolve(this.next);
   }
 }
@@ -146,6 +147,33 @@ describe('GpuMonitor', () => {
     await expect(monitor.run(new AbortController().signal)).rejects.toMatchObject({
       code: 'GPU_DRIVER_UNAVAILABLE',
     });
+  });
+
+  it('run() notices an Xid while the probe hangs (separate kernel-log loop)', async () => {
+    const { monitor, probe, kernelLog, reports } = setup({
+      probeIntervalMs: 100,
+      kmsgPollIntervalMs: 50,
+    });
+    let calls = 0;
+    probe.sample = ({ signal: s }: CallOptions): Promise<GpuSample> => {
+      calls += 1;
+      if (calls === 1) return Promise.resolve(aSample([aGpu(0), aGpu(1)]));
+      return new Promise<GpuSample>((resolve) =>
+        s.addEventListener('abort', () => resolve(aSample([])), { once: true }),
+      );
+    };
+    const ac = new AbortController();
+    const failed = new Promise<void>((resolve) =>
+      monitor.onChange((r) => r.gpus[1]?.health.health === 'failed' && resolve()),
+    );
+    const done = monitor.run(ac.signal);
+    while (calls < 2) await new Promise((r) => setTimeout(r, 10)); // the probe is now hanging
+    kernelLog.pending.push(XID79_GPU1);
+    await failed;
+    expect(calls).toBe(2);
+    expect(reports.at(-1)?.lastProbeError).toBeNull();
+    ac.abort();
+    await done;
   });
 
   it('run() stops when its signal aborts', async () => {
