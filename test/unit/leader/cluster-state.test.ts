@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ClusterStateStore } from '../../../src/leader/index.js';
+import { ManualClock } from '../../../src/shared/index.js';
+import type { EngineEndpoint } from '../../../src/discovery/index.js';
+import type { EngineReport } from '../../../src/protocol/index.js';
+
+const endpoint = (
+  node: string,
+  name: string,
+  gpus: number[] | undefined,
+  model = 'm',
+): EngineEndpoint => ({
+  id: `${node}/${name}`,
+  name: `${node}-${name}`,
+  model,
+  url: `http://127.0.0.1:1/${name}`,
+  node,
+  engine: 'vllm',
+  gpuIndices: gpus,
+  ready: true,
+});
+const report = (id: string, ready = true, adapters: string[] = []): EngineReport => ({
+  id,
+  model: 'm',
+  url: 'u',
+  ready,
+  adapters,
+});
+
+function setup() {
+  const clock = new ManualClock();
+  const store = new ClusterStateStore({ clock, staleAfterMs: 1000 });
+  store.setDiscovery({
+    endpoints: [
+      endpoint('a', 'e0', [0]),
+      endpoint('a', 'e1', [1]),
+      endpoint('b', 'e0', undefined),
+      endpoint('b', 'x', undefined, 'other'),
+    ],
+    resources: [],
+  });
+  return { clock, store };
+}
+
+describe('ClusterStateStore', () => {
+  it('keeps discovered engines without any agent, flagged stale', () => {
+    const { store } = setup();
+    expect(
+      store.endpointsForModel('m').map((s) => [s.endpoint.id, s.stale, s.agentSaysDown]),
+    ).toEqual([
+      ['a/e0', true, false],
+      ['a/e1', true, false],
+      ['b/e0', true, false],
+    ]);
+    expect(store.readyModels()).toEqual(['m', 'other']);
+  });
+
+  it('turns fresh with a report, stale again when the report ages or the agent is lost', () => {
+    const { store, clock } = setup();
+    store.applySnapshot('a', '1', { engines: [report('a/e0'), report('a/e1')], gpus: [] });
+    expect(store.endpointsForModel('m')[0]!.stale).toBe(false);
+    clock.advance(1001);
+    expect(store.endpointsForModel('m')[0]!.stale).toBe(true);
+    store.applyDelta('a', { v: 1, type: 'state', seq: 2, engines: [report('a/e0')] });
+    expect(store.endpointsForModel('m')[0]!.stale).toBe(false);
+    store.markAgentLost('a');
+    const lost = store.endpointsForModel('m')[0]!;
+    expect(lost.stale).toBe(true);
+    expect(lost.endpoint.ready).toBe(true);
+  });
+
+  it('believes a fresh report that an engine is down, not a stale one', () => {
+    const { store, clock } = setup();
+    store.applySnapshot('a', '1', { engines: [report('a/e0', false), report('a/e1')], gpus: [] });
+    expect(store.endpointsForModel('m')[0]!.agentSaysDown).toBe(true);
+    clock.advance(5000);
+    expect(store.endpointsForModel('m')[0]!.agentSaysDown).toBe(false);
+  });
+
+  it('marks engines on a failed GPU, or the whole node when the mapping is unknown, and tells listeners at once', () => {
+    const { store } = setup();
+    const events: string[] = [];
+    store.onChange((reason, node) => events.push(`${reason}:${node}`));
+    store.applySnapshot('a', '1', { engines: [report('a/e0'), report('a/e1')], gpus: [] });
+    store.applySnapshot('b', '1', { engines: [report('b/e0')], gpus: [] });
+    store.applyDelta('a', {
+      v: 1,
+      type: 'state',
+      seq: 2,
+      gpus: [{ index: 1, uuid: 'g1', health: 'failed', reasons: ['xid 79'] }],
+      urgent: true,
+    });
+    store.applyDelta('b', {
+      v: 1,
+      type: 'state',
+      seq: 2,
+      gpus: [{ index: 3, uuid: 'g3', health: 'failed', reasons: ['ecc'] }],
+    });
+    const failed = Object.fromEntries(store.endpoints().map((s) => [s.endpoint.id, s.gpuFailed]));
+    expect(failed).toEqual({ 'a/e0': false, 'a/e1': true, 'b/e0': true, 'b/x': true });
+    expect(events).toContain('urgent:a');
+  });
+
+  it('lists adapters loaded on ready engines', () => {
+    const { store } = setup();
+    store.applySnapshot('a', '1', {
+      engines: [report('a/e0', true, ['sql']), report('a/e1', false, ['down-only'])],
+      gpus: [],
+    });
+    expect([...(store.readyAdapters().get('m') ?? [])]).toEqual(['sql']);
+  });
+
+  it('refuses nodes past its bound', () => {
+    const store = new ClusterStateStore({ clock: new ManualClock(), maxNodes: 1 });
+    expect(store.applySnapshot('a', '1', { engines: [], gpus: [] })).toBe(true);
+    expect(store.applySnapshot('b', '1', { engines: [], gpus: [] })).toBe(false);
+  });
+});
