@@ -135,8 +135,8 @@ export class GpuMonitor implements Runnable {
     if (signal.aborted) return outcome;
     const seconds = (clock.monotonicMs() - started) / 1000;
     this.#metrics.observeProbe(probe.tool, seconds, outcome.kind === 'error' ? outcome.code : null);
-    await this.#sampleHost(inner);
     this.#apply(outcome, []);
+    await this.#sampleHost(inner); // after the policy, so a slow df never delays a health change
     return outcome;
   }
 

@@ -73,6 +73,9 @@ export class ToolRunner {
     });
     try {
       const r = await Promise.race([child, abandon]);
+      // The child has exited once its result is here: free the slot now, not a microtask later,
+      // so a follow-up run (nvidia-smi -L after the query) is not refused.
+      if (r !== 'abandoned' && this.#inFlight === settled) this.#inFlight = null;
       if (r === 'abandoned')
         throw new AppError(
           'GPU_PROBE_TIMEOUT',
