@@ -1,0 +1,210 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
+import { ControlServer } from '../../../src/leader/control-server.js';
+import { GossipClient } from '../../../src/agent/gossip-client.js';
+import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
+import { createRegistry, silentLogger, systemClock, SeededRng } from '../../../src/shared/index.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+interface Leader {
+  store: ClusterStateStore;
+  url: string;
+  port: number;
+  metrics: () => Promise<string>;
+  stop: () => Promise<void>;
+}
+
+async function startLeader(port = 0, pingIntervalMs = 100): Promise<Leader> {
+  const registry = createRegistry({ defaultMetrics: false });
+  const log = silentLogger();
+  const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
+  const hub = new AgentHub({
+    store,
+    token: TOKEN,
+    log,
+    registry,
+    identity: () => ({ leader: 'l-0', epoch: 7 }),
+    pingIntervalMs,
+  });
+  const control = new ControlServer({
+    host: '127.0.0.1',
+    port,
+    hub,
+    store,
+    registry,
+    log,
+    isReady: () => true,
+    describe: () => ({}),
+  });
+  const abort = new AbortController();
+  const runs = Promise.all([hub.run(abort.signal), control.run(abort.signal)]);
+  await waitFor(() => control.port > 0, 'control server');
+  return {
+    store,
+    port: control.port,
+    url: `ws://127.0.0.1:${control.port}/v1/agents`,
+    metrics: () => registry.metrics(),
+    stop: async () => {
+      abort.abort();
+      await runs;
+    },
+  };
+}
+
+const hello = (seq: number, node = 'node-a') =>
+  JSON.stringify({
+    v: 1,
+    type: 'hello',
+    node,
+    agentVersion: 't',
+    seq,
+    snapshot: {
+      engines: [{ id: `${node}/e0`, model: 'm', url: 'http://x', ready: true, adapters: [] }],
+      gpus: [],
+    },
+  });
+
+function connect(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${TOKEN}` }, ...options });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+const nextMessage = (ws: WebSocket): Promise<Record<string, unknown>> =>
+  new Promise((resolve) =>
+    ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()) as Record<string, unknown>)),
+  );
+const closed = (ws: WebSocket): Promise<{ code: number; reason: string }> =>
+  new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+
+let leader: Leader | undefined;
+afterEach(async () => {
+  await leader?.stop();
+  leader = undefined;
+});
+
+describe('agent hub', () => {
+  it('refuses an agent without the right token before upgrading, and counts it', async () => {
+    leader = await startLeader();
+    const ws = new WebSocket(leader.url, { headers: { authorization: 'Bearer wrong' } });
+    const status = await new Promise<number>((resolve) =>
+      ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(status).toBe(401);
+    expect(await leader.metrics()).toMatch(
+      /infernode_leader_agent_messages_rejected_total\{reason="Unauthorized"\} 1/,
+    );
+  });
+
+  it('welcomes a hello with the leader identity and epoch and stores the snapshot', async () => {
+    leader = await startLeader();
+    const ws = await connect(leader.url);
+    const welcome = nextMessage(ws);
+    ws.send(hello(1));
+    expect(await welcome).toEqual({ v: 1, type: 'welcome', leader: 'l-0', epoch: 7 });
+    await waitFor(
+      () => leader!.store.nodes().some((n) => n.node === 'node-a' && n.connected),
+      'node stored',
+    );
+    ws.close();
+  });
+
+  it('closes the socket on a malformed message with a reason, and counts it', async () => {
+    leader = await startLeader();
+    const ws = await connect(leader.url);
+    const done = closed(ws);
+    ws.send('{"v":1,"type":"hello","node":""}');
+    const { code, reason } = await done;
+    expect(code).toBe(4400);
+    expect(reason).toMatch(/hello needs/);
+    expect(await leader.metrics()).toMatch(/rejected_total\{reason="invalid"\} 1/);
+  });
+
+  it('refuses another protocol version with its own close code', async () => {
+    leader = await startLeader();
+    const ws = await connect(leader.url);
+    const done = closed(ws);
+    ws.send(hello(1).replace('"v":1', '"v":9'));
+    expect((await done).code).toBe(4426);
+  });
+
+  it('asks for a resync on a seq gap and ignores deltas until the next hello', async () => {
+    leader = await startLeader();
+    const ws = await connect(leader.url);
+    const welcome = nextMessage(ws);
+    ws.send(hello(1));
+    await welcome;
+    ws.send(JSON.stringify({ v: 1, type: 'state', seq: 2, removedEngines: [] }));
+    const resync = nextMessage(ws);
+    ws.send(JSON.stringify({ v: 1, type: 'state', seq: 4, removedEngines: ['node-a/e0'] }));
+    expect(await resync).toMatchObject({ type: 'resync', reason: 'expected seq 3, got 4' });
+    ws.send(JSON.stringify({ v: 1, type: 'state', seq: 5, removedEngines: ['node-a/e0'] }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(leader.store.nodes()[0]!.engineIds).toEqual(['node-a/e0']);
+    ws.send(hello(6));
+    ws.send(JSON.stringify({ v: 1, type: 'state', seq: 7, removedEngines: ['node-a/e0'] }));
+    await waitFor(
+      () => leader!.store.nodes()[0]!.engineIds.length === 0,
+      'delta applied after the new hello',
+    );
+    ws.close();
+  });
+
+  it('declares an agent lost after 3 missed heartbeats', async () => {
+    leader = await startLeader(0, 50);
+    const ws = await connect(leader.url, { autoPong: false });
+    ws.send(hello(1));
+    await waitFor(() => leader!.store.nodes()[0]?.connected === true, 'connected');
+    const { code } = await closed(ws);
+    expect(code).toBe(1006);
+    await waitFor(() => !leader!.store.nodes()[0]!.connected, 'agent marked lost');
+  });
+
+  it('an agent reconnects with backoff and reports again from a full hello after the leader returns', async () => {
+    leader = await startLeader();
+    const port = leader.port;
+    const registry = createRegistry({ defaultMetrics: false });
+    const gossip = new GossipClient({
+      url: leader.url,
+      token: TOKEN,
+      node: 'node-r',
+      agentVersion: 't',
+      log: silentLogger(),
+      metrics: new AgentMetrics(registry, 'node-r'),
+      rng: new SeededRng(1),
+      reconnect: { initialMs: 50, maxMs: 200 },
+    });
+    gossip.updateEngines([
+      { id: 'node-r/e0', model: 'm', url: 'http://x', ready: true, adapters: [] },
+    ]);
+    const abort = new AbortController();
+    const running = gossip.run(abort.signal);
+    await waitFor(
+      () => leader!.store.nodes().some((n) => n.node === 'node-r' && n.connected),
+      'first connection',
+    );
+    await leader.stop();
+    await waitFor(() => !gossip.connected, 'disconnected');
+    gossip.updateEngines([
+      { id: 'node-r/e0', model: 'm', url: 'http://x', ready: false, adapters: [] },
+    ]);
+    leader = await startLeader(port);
+    await waitFor(
+      () => leader!.store.nodes().some((n) => n.node === 'node-r' && n.connected),
+      'reconnected',
+      10_000,
+    );
+    const engine = leader.store.nodes().find((n) => n.node === 'node-r')!;
+    expect(engine.engineIds).toEqual(['node-r/e0']);
+    expect(gossip.leader).toEqual({ leader: 'l-0', epoch: 7 });
+    abort.abort();
+    await running;
+  });
+});
