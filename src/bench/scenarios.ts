@@ -1,5 +1,7 @@
 import type { Command } from '../cli/index.js';
+import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
+import { simBenchCommand } from './sim-bench.js';
 
 /** Every benchmark scenario, in the order `infernode bench --help` lists them. */
-export const BENCH_SCENARIOS: readonly Command[] = [gpuBench];
+export const BENCH_SCENARIOS: readonly Command[] = [gpuBench, simBenchCommand, gatewayBench];
