@@ -6,7 +6,9 @@ import {
   RocmSmiGpuProbe,
   createGpuProbe,
   DEFAULT_GPU_CONFIG,
+  nvidiaQueryArgs,
 } from '../../../src/gpu/index.js';
+import { ToolRunner } from '../../../src/gpu/adapters/run-tool.js';
 import { AppError, silentLogger } from '../../../src/shared/index.js';
 import { FAKE_BIN, FakeGpuScenario } from './fake-tools.js';
 
@@ -145,5 +147,22 @@ describe('createGpuProbe', () => {
         createGpuProbe({ config: { ...config, failOnProbeError: true }, log, path: scenario.dir }),
       ),
     ).toBe('GPU_PROBE_NOT_FOUND');
+  });
+});
+
+describe('ToolRunner with a tool that cannot be reaped', () => {
+  let scenario: FakeGpuScenario;
+  beforeEach(
+    () => (scenario = new FakeGpuScenario({ gpus: 1, hangSeconds: 30, orphanSeconds: 4 })),
+  );
+  afterEach(() => scenario.dispose());
+
+  it('gives up after timeout + grace, and refuses a new run while the old one is alive', async () => {
+    const runner = new ToolRunner(join(FAKE_BIN, 'nvidia-smi'));
+    const opts = { signal, timeoutMs: 200, killGraceMs: 300 };
+    const first = await codeOf(runner.run(nvidiaQueryArgs(), opts));
+    expect(first).toBe('GPU_PROBE_TIMEOUT');
+    const second = runner.run(nvidiaQueryArgs(), opts);
+    await expect(second).rejects.toThrow(/still alive/);
   });
 });
