@@ -1,0 +1,138 @@
+/**
+ * An in-process gateway in front of a fixed list of endpoints (usually in-process simulators),
+ * for integration tests of the proxy itself.
+ */
+import http from 'node:http';
+import {
+  GatewayMetrics,
+  GatewayServer,
+  InFlightTracker,
+  PassiveHealth,
+  admitAll,
+  type Admission,
+  type EndpointCatalog,
+  type GatewayEndpoint,
+  type UpstreamTimeouts,
+} from '../../src/gateway/index.js';
+import { createRoutingState } from '../../src/routing/index.js';
+import {
+  SeededRng,
+  createRegistry,
+  silentLogger,
+  systemClock,
+  type Registry,
+} from '../../src/shared/index.js';
+import { waitFor } from './wait-for.js';
+
+export function anEngine(
+  name: string,
+  url: string,
+  overrides: Partial<GatewayEndpoint> = {},
+): GatewayEndpoint {
+  return {
+    id: `n/${name}`,
+    name,
+    model: 'm',
+    node: 'n',
+    url,
+    ready: true,
+    clusterHealthy: true,
+    metrics: undefined,
+    stale: true,
+    adapters: [],
+    maxLoras: 0,
+    ...overrides,
+  };
+}
+
+/** A catalog over a mutable list. */
+export class FixedCatalog implements EndpointCatalog {
+  endpoints: GatewayEndpoint[];
+  constructor(endpoints: GatewayEndpoint[]) {
+    this.endpoints = endpoints;
+  }
+  lookup(model: string) {
+    const endpoints = this.endpoints.filter((e) => e.model === model);
+    return { known: endpoints.length > 0, baseModel: model, adapter: undefined, endpoints };
+  }
+  models() {
+    return [...new Set(this.endpoints.filter((e) => e.ready).map((e) => e.model))].map((id) => ({
+      id,
+      parent: undefined,
+    }));
+  }
+  endpointUrl(id: string) {
+    return this.endpoints.find((e) => e.id === id)?.url;
+  }
+}
+
+export interface Harness {
+  url: string;
+  health: PassiveHealth;
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(
+  catalog: EndpointCatalog,
+  options: {
+    timeouts?: Partial<UpstreamTimeouts>;
+    maxBodyBytes?: number;
+    admission?: Admission;
+    defaultStrategy?: string;
+  } = {},
+): Promise<Harness> {
+  const registry = createRegistry({ defaultMetrics: false });
+  const health = new PassiveHealth({
+    consecutiveFailures: 3,
+    baseEjectionMs: 60_000,
+    maxEjectionMs: 60_000,
+  });
+  const gateway = new GatewayServer({
+    host: '127.0.0.1',
+    port: 0,
+    log: silentLogger(),
+    drainMs: 1000,
+    deps: {
+      catalog,
+      admission: options.admission ?? admitAll,
+      inFlight: new InFlightTracker(),
+      health,
+      metrics: new GatewayMetrics(registry),
+      routing: { rng: new SeededRng(1), state: createRoutingState() },
+      defaultStrategy: options.defaultStrategy ?? 'least-request',
+      agent: new http.Agent({ keepAlive: true }),
+      timeouts: {
+        connectTimeoutMs: 1000,
+        firstByteTimeoutMs: 5000,
+        streamIdleTimeoutMs: 5000,
+        ...options.timeouts,
+      },
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      retryAfterSeconds: 2,
+      clock: systemClock,
+      log: silentLogger(),
+    },
+  });
+  const abort = new AbortController();
+  const running = gateway.run(abort.signal);
+  await waitFor(() => gateway.port > 0, 'gateway listening');
+  return {
+    url: `http://127.0.0.1:${gateway.port}`,
+    health,
+    registry,
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  };
+}
+
+/** A port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
