@@ -39,10 +39,17 @@ export function hashBlock(
   const parentHi = Math.floor(parent / 0x100000000);
   let a = mix(seed ^ 0x9747b28c, parentLo);
   let b = mix(seed ^ 0x5bd1e995, parentHi);
+  // mix() inlined for both lanes: the hot loop of prefix hashing (same arithmetic as mix()).
   for (let i = start; i < end; i++) {
     const t = tokens[i] as number;
-    a = mix(a, t);
-    b = mix(b, t ^ 0x27d4eb2f);
+    let k = Math.imul(t, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    a ^= k;
+    a = (Math.imul((a << 13) | (a >>> 19), 5) + 0xe6546b64) | 0;
+    k = Math.imul(t ^ 0x27d4eb2f, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    b ^= k;
+    b = (Math.imul((b << 13) | (b >>> 19), 5) + 0xe6546b64) | 0;
   }
   const n = end - start;
   a = fmix(a ^ n);

@@ -30,6 +30,9 @@ interface EndpointRecord {
   predictedHitTokens: number;
 }
 
+/** A block re-attributed to its newest holder within this many ms keeps its LRU position. */
+export const RECENCY_REFRESH_MS = 1000;
+
 /** Endpoint records kept (LRU); a dropped one comes back as a new incarnation with no blocks. */
 export const MAX_TRACKED_ENDPOINTS = 10_000;
 
@@ -166,16 +169,31 @@ export class PrefixIndex {
     const oldestMs = nowMs - this.#config.entryTtlMs;
     for (let b = hashes.length - 1; b >= 0; b--) {
       const hash = hashes[b] as number;
-      const old = this.#blocks.peek(hash);
-      const holders: number[] = [];
-      if (old !== undefined) {
-        for (let k = 0; k < old.length; k += 2) {
-          const g = old[k] as number;
-          const at = old[k + 1] as number;
-          if (g !== gen && at >= oldestMs && this.#liveGens.has(g)) holders.push(g, at);
-        }
-        if (holders.length + 2 > maxPairs) holders.splice(0, holders.length + 2 - maxPairs);
+      const holders = this.#blocks.peek(hash);
+      if (holders === undefined) {
+        this.#blocks.set(hash, [gen, nowMs]);
+        continue;
       }
+      const last = holders.length - 2;
+      if (holders[last] === gen && nowMs - (holders[last + 1] as number) < RECENCY_REFRESH_MS) {
+        // Re-sent within a second (a hot prefix): its LRU position is fresh enough; skip the
+        // LRU update, which is most of the cost of an insert.
+        holders[last + 1] = nowMs;
+        continue;
+      }
+      // Compact in place (no allocation on the hot path): drop this endpoint's old pair, pairs
+      // of dead incarnations and expired pairs; then make room and append the fresh pair.
+      let w = 0;
+      for (let k = 0; k < holders.length; k += 2) {
+        const g = holders[k] as number;
+        const at = holders[k + 1] as number;
+        if (g === gen || at < oldestMs || !this.#liveGens.has(g)) continue;
+        holders[w] = g;
+        holders[w + 1] = at;
+        w += 2;
+      }
+      holders.length = w;
+      if (w + 2 > maxPairs) holders.splice(0, w + 2 - maxPairs);
       holders.push(gen, nowMs);
       this.#blocks.set(hash, holders);
     }
