@@ -41,6 +41,13 @@ export const ERROR_CODES = [
   'GPU_DRIVER_UNAVAILABLE',
   'GPU_KMSG_READ_FAILED',
   'GPU_HOST_PROBE_FAILED',
+  'K8S_REQUEST_FAILED',
+  'K8S_REQUEST_TIMEOUT',
+  'K8S_NOT_FOUND',
+  'K8S_CONFLICT',
+  'K8S_FORBIDDEN',
+  'K8S_INVALID',
+  'K8S_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -80,8 +80,11 @@ export class LeaseElector implements LeaderElection {
   async run(signal: AbortSignal, hooks: LeadershipHooks): Promise<void> {
     const { store, identity, log, clock, renewDeadlineMs, retryPeriodMs } = this.#o;
     let term: Term | undefined;
-    let lost = false;
+    // Aborted when leadership is lost: wakes the loop out of sleeps and requests.
     const wake = new AbortController();
+    // A function, not a property read: TypeScript would keep the loop condition's narrowing
+    // across the awaits below.
+    const stopped = (): boolean => signal.aborted || wake.signal.aborted;
     let observed = { key: '', atMs: 0 };
     let lastHolder: string | undefined;
     let stored: StoredLease | undefined;
@@ -92,7 +95,6 @@ export class LeaseElector implements LeaderElection {
       term.controller.abort(new AppError('LEADER_LEASE_LOST', reason));
       log.error({ identity, epoch: term.epoch, reason }, 'lost leadership');
       term = undefined;
-      lost = true;
       wake.abort();
       hooks.onStoppedLeading(reason);
     };
@@ -102,7 +104,7 @@ export class LeaseElector implements LeaderElection {
       t.watchdog = setTimeout(() => stopLeading('renew deadline passed'), inMs);
     };
 
-    while (!signal.aborted && !lost) {
+    while (!stopped()) {
       const attemptMs = clock.monotonicMs();
       // A leader's request may not outlive its renew deadline.
       const budgetMs = term
@@ -173,14 +175,14 @@ export class LeaseElector implements LeaderElection {
             break;
         }
       } catch (err) {
-        if (signal.aborted || lost) break;
+        if (stopped()) break;
         const level = hasCode(err, 'K8S_CONFLICT') ? 'debug' : 'warn';
         log[level](
           { identity, err: toError(err), leading: term !== undefined },
           'lease attempt failed',
         );
       }
-      if (signal.aborted || lost) break;
+      if (stopped()) break;
       const jitter = term ? 1 : 1 + this.#o.rng.next() * 0.2;
       await sleep(retryPeriodMs * jitter, AbortSignal.any([signal, wake.signal]));
     }
@@ -202,7 +204,7 @@ export class LeaseElector implements LeaderElection {
     const { store, identity, log, clock } = this.#o;
     clearTimeout(term.watchdog);
     term.controller.abort(new AppError('LEADER_LEASE_LOST', 'released on shutdown'));
-    if (!stored || stored.record.holderIdentity !== identity) return;
+    if (stored?.record.holderIdentity !== identity) return;
     const released: LeaseRecord = {
       holderIdentity: '',
       leaseDurationSeconds: 1,

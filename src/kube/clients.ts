@@ -1,0 +1,45 @@
+/**
+ * The Kubernetes clients a process needs, built once in main from one KubeConfig and passed down
+ * (no module builds its own client).
+ */
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import { AppError } from '../shared/index.js';
+
+/** The typed API clients infernode uses, sharing one KubeConfig. */
+export interface KubeClients {
+  readonly kubeConfig: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly custom: CustomObjectsApi;
+}
+
+/** Builds the clients from a KubeConfig (see {@link loadKubeConfig}). Makes no request. */
+export function createKubeClients(kubeConfig: KubeConfig): KubeClients {
+  return {
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+  };
+}
+
+/**
+ * The KubeConfig of this process: the pod's service account when running in a cluster
+ * (KUBERNETES_SERVICE_HOST set), else $KUBECONFIG or ~/.kube/config. Throws K8S_UNAVAILABLE when
+ * none is found.
+ */
+export function loadKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (kc.getCurrentCluster() === null)
+    throw new AppError('K8S_UNAVAILABLE', 'no Kubernetes cluster configured');
+  return kc;
+}

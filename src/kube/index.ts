@@ -1,0 +1,19 @@
+/**
+ * The Kubernetes adapters (DESIGN.md §3): clients, informer supervisor, discovery from pods and
+ * custom resources, the Lease store, the leader's pod label, node operations, scale, CRD types
+ * and the `kube` config spec.
+ */
+export * from './clients.js';
+export * from './request.js';
+export * from './bounded-watch.js';
+export * from './informer-supervisor.js';
+export * from './pod-endpoint.js';
+export * from './k8s-cluster-source.js';
+export * from './crd-types.js';
+export * from './k8s-lease-store.js';
+export * from './pod-labeler.js';
+export * from './node-ops.js';
+export * from './k8s-node-ops.js';
+export * from './scale.js';
+export * from './k8s-scale-client.js';
+export * from './kube-config.js';

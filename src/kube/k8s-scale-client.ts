@@ -1,0 +1,59 @@
+/**
+ * ScaleClient on Kubernetes: the `/scale` subresource of any group's resource, through the
+ * generic custom-objects paths (`/apis/<group>/<version>/namespaces/<ns>/<plural>/<name>/scale`),
+ * which serve built-in kinds (apps/v1 deployments) and CRDs (rayclusterfleets) alike.
+ */
+import type { KubeClients } from './clients.js';
+import { MERGE_PATCH, kubeCall } from './request.js';
+import type { ScaleCallOptions, ScaleClient, ScaleState, ScaleTarget } from './scale.js';
+
+export interface K8sScaleClientOptions {
+  readonly clients: KubeClients;
+  /** Bound of each request in ms (`kube.requestTimeoutMs`). */
+  readonly requestTimeoutMs: number;
+}
+
+interface ScaleObject {
+  spec?: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+
+const describe = (t: ScaleTarget): string => `${t.plural}.${t.group} ${t.namespace}/${t.name}`;
+
+/** ScaleClient through the API server's scale subresource. */
+export class K8sScaleClient implements ScaleClient {
+  readonly #o: K8sScaleClientOptions;
+
+  constructor(options: K8sScaleClientOptions) {
+    this.#o = options;
+  }
+
+  async getScale(target: ScaleTarget, options: ScaleCallOptions): Promise<ScaleState> {
+    const scale = (await kubeCall(
+      `get scale of ${describe(target)}`,
+      { ...options, timeoutMs: this.#o.requestTimeoutMs },
+      (o) => this.#o.clients.custom.getNamespacedCustomObjectScale(target, o),
+    )) as ScaleObject;
+    return {
+      replicas: scale.spec?.replicas ?? 0,
+      statusReplicas: scale.status?.replicas ?? 0,
+      selector: scale.status?.selector,
+    };
+  }
+
+  async setReplicas(
+    target: ScaleTarget,
+    replicas: number,
+    options: ScaleCallOptions,
+  ): Promise<void> {
+    await kubeCall(
+      `scale ${describe(target)} to ${replicas}`,
+      { ...options, timeoutMs: this.#o.requestTimeoutMs, contentType: MERGE_PATCH },
+      (o) =>
+        this.#o.clients.custom.patchNamespacedCustomObjectScale(
+          { ...target, body: { spec: { replicas } } },
+          o,
+        ),
+    );
+  }
+}

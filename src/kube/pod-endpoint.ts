@@ -1,0 +1,86 @@
+/**
+ * Engine pods → EngineEndpoints (DESIGN.md §5, AIBrix `pkg/utils/pod.go`). Pure. An engine pod
+ * carries `model.infernode.io/name` (or AIBrix's `model.aibrix.ai/name`); it is routable only
+ * with a pod IP, condition Ready=True and no deletionTimestamp.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { EngineEndpoint, EngineKind } from '../discovery/index.js';
+
+/** The labels infernode reads, with AIBrix's equivalents read as a fallback. */
+export const ENGINE_LABELS = {
+  model: ['model.infernode.io/name', 'model.aibrix.ai/name'],
+  port: ['model.infernode.io/port', 'model.aibrix.ai/port'],
+  engine: ['model.infernode.io/engine', 'model.aibrix.ai/engine'],
+} as const;
+
+/** Port an engine serves on when no port label is set (vLLM's default). */
+export const DEFAULT_ENGINE_PORT = 8000;
+
+function firstLabel(pod: V1Pod, keys: readonly string[]): string | undefined {
+  const labels = pod.metadata?.labels ?? {};
+  const annotations = pod.metadata?.annotations ?? {};
+  for (const key of keys) {
+    const value = labels[key] ?? annotations[key];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** True when the pod carries an engine model label (infernode's or AIBrix's). */
+export function isEnginePod(pod: V1Pod): boolean {
+  return firstLabel(pod, ENGINE_LABELS.model) !== undefined;
+}
+
+function portOf(pod: V1Pod): number {
+  const text = firstLabel(pod, ENGINE_LABELS.port);
+  const port = Number(text);
+  return text !== undefined && Number.isInteger(port) && port > 0 && port < 65536
+    ? port
+    : DEFAULT_ENGINE_PORT;
+}
+
+function engineOf(pod: V1Pod): EngineKind {
+  return firstLabel(pod, ENGINE_LABELS.engine) === 'sglang' ? 'sglang' : 'vllm';
+}
+
+/**
+ * GPU indices from the first container's `NVIDIA_VISIBLE_DEVICES` when it is a list of indices
+ * (`0,1`); undefined for `all`, UUIDs, MIG ids or when unset (the whole node then counts).
+ */
+export function gpuIndicesOf(pod: V1Pod): readonly number[] | undefined {
+  for (const container of pod.spec?.containers ?? []) {
+    const value = container.env?.find((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')?.value;
+    if (value === undefined) continue;
+    const parts = value.split(',').map((p) => p.trim());
+    if (parts.length > 0 && parts.every((p) => /^\d+$/.test(p))) return parts.map(Number);
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Routable as AIBrix's FilterReadyPod decides: an IP, Ready=True, not terminating. */
+export function isPodRoutable(pod: V1Pod): boolean {
+  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  return (
+    (pod.status?.podIP ?? '') !== '' && ready === true && pod.metadata?.deletionTimestamp == null
+  );
+}
+
+/** The endpoint of an engine pod, or undefined when the pod has no model label or no name. */
+export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
+  const model = firstLabel(pod, ENGINE_LABELS.model);
+  const name = pod.metadata?.name;
+  if (model === undefined || name === undefined) return undefined;
+  const ip = pod.status?.podIP ?? '';
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  return {
+    id: `${pod.metadata?.namespace ?? 'default'}/${name}`,
+    name,
+    model,
+    url: ip === '' ? '' : `http://${host}:${portOf(pod)}`,
+    node: pod.spec?.nodeName ?? '',
+    engine: engineOf(pod),
+    gpuIndices: gpuIndicesOf(pod),
+    ready: isPodRoutable(pod),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * How gateway traffic reaches the leader only (docs/kubernetes.md): the elected leader labels its
+ * own pod `infernode.io/role=leader`, and the gateway and control Services select that label.
+ * On winning, the new leader first removes the label from any other pod (a previous holder that
+ * died or was partitioned) and then labels itself; a follower, and a leader stepping down,
+ * removes its own label. Patches are JSON merge patches of `metadata.labels`.
+ */
+import type { KubeClients } from './clients.js';
+import { MERGE_PATCH, kubeCall, type KubeCallOptions } from './request.js';
+
+/** The label the Services select. */
+export const ROLE_LABEL = 'infernode.io/role';
+/** Its value on the leader's pod. */
+export const LEADER_ROLE = 'leader';
+
+export interface PodLabelerOptions {
+  readonly clients: KubeClients;
+  /** Namespace of this pod (POD_NAMESPACE). */
+  readonly namespace: string;
+  /** This pod (POD_NAME). */
+  readonly podName: string;
+  /** Bound of each request in ms (`kube.requestTimeoutMs`). */
+  readonly requestTimeoutMs: number;
+}
+
+/** Patches this pod's role label. Failures are K8S_* AppErrors; every method is idempotent. */
+export class PodLabeler {
+  readonly #o: PodLabelerOptions;
+
+  constructor(options: PodLabelerOptions) {
+    this.#o = options;
+  }
+
+  async #setRole(pod: string, role: string | null, options: KubeCallOptions): Promise<void> {
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const body = { metadata: { labels: { [ROLE_LABEL]: role } } };
+    await kubeCall(
+      `label pod ${namespace}/${pod} ${ROLE_LABEL}=${role ?? '-'}`,
+      { ...options, timeoutMs, contentType: MERGE_PATCH },
+      (o) => clients.core.patchNamespacedPod({ name: pod, namespace, body }, o),
+    );
+  }
+
+  /** Pods in this namespace that carry the leader label now. */
+  async labelledLeaders(options: KubeCallOptions): Promise<string[]> {
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const list = await kubeCall(
+      `list leader pods in ${namespace}`,
+      { ...options, timeoutMs },
+      (o) =>
+        clients.core.listNamespacedPod(
+          { namespace, labelSelector: `${ROLE_LABEL}=${LEADER_ROLE}` },
+          o,
+        ),
+    );
+    return list.items.map((p) => p.metadata?.name ?? '').filter((n) => n !== '');
+  }
+
+  /** Takes the label from every other pod, then puts it on this one (call after winning). */
+  async markLeader(options: KubeCallOptions): Promise<void> {
+    for (const pod of await this.labelledLeaders(options)) {
+      if (pod !== this.#o.podName) await this.#setRole(pod, null, options);
+    }
+    await this.#setRole(this.#o.podName, LEADER_ROLE, options);
+  }
+
+  /** Removes the label from this pod (at startup as a follower, and when stepping down). */
+  async markFollower(options: KubeCallOptions): Promise<void> {
+    await this.#setRole(this.#o.podName, null, options);
+  }
+}

@@ -1,0 +1,171 @@
+import { V1Pod } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKubeClients, K8sClusterSource } from '../../../src/kube/index.js';
+import { silentLogger } from '../../../src/shared/index.js';
+import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { aPod, eventually } from '../../helpers/kube-builders.js';
+import { loadCrds } from './crds.js';
+
+const fastRestarts = { backoff: { initialMs: 20, maxMs: 100, factor: 2 } };
+
+describe('K8sClusterSource', () => {
+  let server: FakeKubeApiServer;
+  let stop: AbortController;
+
+  beforeEach(async () => {
+    server = await FakeKubeApiServer.start();
+    for (const crd of loadCrds()) server.addCrd(crd);
+    stop = new AbortController();
+  });
+
+  afterEach(async () => {
+    stop.abort();
+    await server.close();
+  });
+
+  function startSource(node?: string): { source: K8sClusterSource; done: Promise<void> } {
+    const source = new K8sClusterSource({
+      clients: createKubeClients(server.kubeConfig()),
+      log: silentLogger(),
+      requestTimeoutMs: 5000,
+      supervisor: fastRestarts,
+      ...(node ? { node, watchCustomResources: false } : {}),
+    });
+    return { source, done: source.run(stop.signal) };
+  }
+
+  it('follows an engine pod from creation through Ready, termination and deletion (leader-wide)', async () => {
+    server.put(aPod('other', 'kube-system').onNode('cpu-1').ready().withIp('10.0.9.9').build());
+    const { source, done } = startSource();
+    await source.synced;
+    expect(source.current().endpoints).toEqual([]);
+
+    const core = createKubeClients(server.kubeConfig()).core;
+    await core.createNamespacedPod({
+      namespace: 'ml',
+      body: aPod('vllm-0', 'ml')
+        .onNode('gpu-1')
+        .withModel('llama')
+        .withLabel('model.infernode.io/port', '8001')
+        .withGpus('0,1')
+        .withFinalizer('test/hold')
+        .build() as never,
+    });
+    const pending = await eventually(() => source.current().endpoints[0]);
+    expect(pending).toMatchObject({
+      id: 'ml/vllm-0',
+      name: 'vllm-0',
+      model: 'llama',
+      node: 'gpu-1',
+      engine: 'vllm',
+      ready: false,
+      url: '',
+    });
+    expect(pending!.gpuIndices).toEqual([0, 1]);
+
+    await core.replaceNamespacedPodStatus({
+      name: 'vllm-0',
+      namespace: 'ml',
+      body: Object.assign(new V1Pod(), server.get('v1', 'Pod', 'ml', 'vllm-0'), {
+        status: {
+          phase: 'Running',
+          podIP: '10.0.0.7',
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
+      }),
+    });
+    await eventually(() => source.current().endpoints[0]?.ready === true);
+    expect(source.current().endpoints[0]?.url).toBe('http://10.0.0.7:8001');
+
+    await core.deleteNamespacedPod({ name: 'vllm-0', namespace: 'ml' });
+    await eventually(() => source.current().endpoints[0]?.ready === false);
+    expect(source.current().endpoints).toHaveLength(1);
+
+    await core.patchNamespacedPod({
+      name: 'vllm-0',
+      namespace: 'ml',
+      body: [{ op: 'remove', path: '/metadata/finalizers' }],
+    });
+    await eventually(() => source.current().endpoints.length === 0);
+    stop.abort();
+    await done;
+  });
+
+  it('reads AIBrix labels and merges a pod labelled both ways once', async () => {
+    server.put(
+      aPod('a', 'ml')
+        .onNode('n1')
+        .withModel('m1', 'model.aibrix.ai/name')
+        .withLabel('model.aibrix.ai/port', '9000')
+        .ready()
+        .withIp('10.0.0.1')
+        .build(),
+    );
+    server.put(
+      aPod('b', 'ml')
+        .onNode('n1')
+        .withModel('m2')
+        .withModel('m2', 'model.aibrix.ai/name')
+        .withLabel('model.infernode.io/engine', 'sglang')
+        .ready()
+        .withIp('10.0.0.2')
+        .build(),
+    );
+    const { source } = startSource();
+    await source.synced;
+    await eventually(() => source.current().endpoints.length === 2);
+    expect(source.current().endpoints.map((e) => [e.id, e.model, e.url, e.engine])).toEqual([
+      ['ml/a', 'm1', 'http://10.0.0.1:9000', 'vllm'],
+      ['ml/b', 'm2', 'http://10.0.0.2:8000', 'sglang'],
+    ]);
+  });
+
+  it('an agent source sees only the pods bound to its node, including one bound later', async () => {
+    server.put(
+      aPod('here', 'ml').onNode('gpu-1').withModel('m').ready().withIp('10.0.0.1').build(),
+    );
+    server.put(
+      aPod('there', 'ml').onNode('gpu-2').withModel('m').ready().withIp('10.0.0.2').build(),
+    );
+    server.put(aPod('unbound', 'ml').withModel('m').build());
+    const { source } = startSource('gpu-1');
+    await source.synced;
+    await eventually(() => source.current().endpoints.length === 1);
+    expect(source.current().endpoints[0]?.id).toBe('ml/here');
+    expect(source.current().resources).toEqual([]);
+
+    const unbound = server.get('v1', 'Pod', 'ml', 'unbound')!;
+    server.put({ ...unbound, spec: { ...(unbound.spec as object), nodeName: 'gpu-1' } });
+    await eventually(() => source.current().endpoints.length === 2);
+
+    server.delete('v1', 'Pod', 'ml', 'here');
+    await eventually(
+      () =>
+        source
+          .current()
+          .endpoints.map((e) => e.id)
+          .join() === 'ml/unbound',
+    );
+    const watches = server.requests.filter((r) => r.query.includes('watch=true'));
+    expect(watches.every((r) => decodeURIComponent(r.query).includes('spec.nodeName=gpu-1'))).toBe(
+      true,
+    );
+  });
+
+  it('puts the custom resources in the view', async () => {
+    const { source } = startSource();
+    await source.synced;
+    server.put({
+      apiVersion: 'infernode.io/v1alpha1',
+      kind: 'KVCache',
+      metadata: { name: 'kv', namespace: 'ml' },
+      spec: { mode: 'centralized' },
+    });
+    const resource = await eventually(() => source.current().resources[0]);
+    expect(resource).toMatchObject({
+      kind: 'KVCache',
+      metadata: { name: 'kv', namespace: 'ml' },
+      spec: { mode: 'centralized' },
+    });
+  });
+});
