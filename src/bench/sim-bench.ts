@@ -12,7 +12,7 @@
 import { defineCommand, type Command } from '../cli/index.js';
 import { int, num, str } from '../shared/index.js';
 import { writeBenchResult } from './results.js';
-import { medianGapMs, startSimChild, streamCompletion, streamLoad } from './sim-load.js';
+import { meanGapMs, startSimChild, streamCompletion, streamLoad } from './sim-load.js';
 
 /** Reference decode step times (perf.md §9 worked example), ms, and the tolerance (ratio). */
 export const SIM_STEP_REFERENCE = { batch1Ms: 7.7, batch64Ctx2kMs: 18, tolerance: 0.2 } as const;
@@ -47,14 +47,14 @@ async function measureStepTimes(): Promise<Record<string, unknown>> {
   const sim = await startSimChild(['--speed', '1', '--profile', 'llama-8b-h100']);
   try {
     const single = await streamCompletion(sim.url, { prompt: promptOf(32, 0), max_tokens: 120 });
-    const batch1Ms = medianGapMs([single], 20, 120);
+    const batch1Ms = meanGapMs([single], 20, 120);
     const traces = await Promise.all(
       Array.from({ length: 64 }, (_, i) =>
         streamCompletion(sim.url, { prompt: promptOf(2048, i + 1), max_tokens: 80 }),
       ),
     );
     // Tokens 30–80: every stream has finished its prefill and all 64 decode together.
-    const batch64Ms = medianGapMs(traces, 30, 80);
+    const batch64Ms = meanGapMs(traces, 30, 80);
     const ref = SIM_STEP_REFERENCE;
     const within = (measured: number, expected: number): boolean =>
       Math.abs(measured / expected - 1) <= ref.tolerance;

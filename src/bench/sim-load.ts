@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once, setMaxListeners } from 'node:events';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { AppError } from '../shared/index.js';
 
 /** A simulator child process and its URL. */
 export interface SimChild {
@@ -28,7 +29,9 @@ export async function startSimChild(args: readonly string[]): Promise<SimChild> 
       const line = out.split('\n')[0];
       if (out.includes('\n') && line !== undefined) resolve(line.trim());
     });
-    child.once('exit', (code) => reject(new Error(`sim child exited with ${String(code)}`)));
+    child.once('exit', (code) =>
+      reject(new AppError('PROC_CHILD_FAILED', `sim child exited with ${String(code)}`)),
+    );
   });
   return {
     url,
@@ -79,15 +82,21 @@ export function streamCompletion(
   });
 }
 
-/** Median of the gaps between consecutive tokens with index in [from, to) of each trace, ms. */
-export function medianGapMs(traces: readonly StreamTrace[], from: number, to: number): number {
-  const gaps: number[] = [];
+/**
+ * Per trace, the mean gap between tokens `from` and `to - 1` (timer quantisation makes single
+ * gaps jitter by ~1 ms, their mean does not); the median of those means, ms.
+ */
+export function meanGapMs(traces: readonly StreamTrace[], from: number, to: number): number {
+  const means: number[] = [];
   for (const t of traces) {
-    for (let i = Math.max(from, 1); i < Math.min(to, t.tokenTimesMs.length); i++)
-      gaps.push((t.tokenTimesMs[i] as number) - (t.tokenTimesMs[i - 1] as number));
+    const last = Math.min(to, t.tokenTimesMs.length) - 1;
+    if (last <= from) continue;
+    means.push(
+      ((t.tokenTimesMs[last] as number) - (t.tokenTimesMs[from] as number)) / (last - from),
+    );
   }
-  gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)] ?? NaN;
+  means.sort((a, b) => a - b);
+  return means[Math.floor(means.length / 2)] ?? NaN;
 }
 
 /**

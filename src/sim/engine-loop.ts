@@ -88,10 +88,17 @@ export class EngineLoop {
     this.#timer = undefined;
   }
 
+  /**
+   * Wakes the loop: at once when work is due, else by a timer rounded to whole milliseconds.
+   * A step delivered up to ~1 ms late does not shift later steps (their times are absolute),
+   * and the loop never spins waiting for a sub-millisecond remainder.
+   */
   #schedule(delayMs: number): void {
     if (this.#timer !== undefined || this.#closed) return;
     this.#timer =
-      delayMs < 1 ? setImmediate(this.#tick) : setTimeout(this.#tick, Math.floor(delayMs));
+      delayMs <= 0
+        ? setImmediate(this.#tick)
+        : setTimeout(this.#tick, Math.max(1, Math.round(delayMs)));
   }
 
   #tick = (): void => {

@@ -1,7 +1,7 @@
 /**
  * SimServerOptions (the public options of startSimServer) and their defaults, resolved once.
  */
-import type { Logger } from '../shared/index.js';
+import { AppError, type Logger } from '../shared/index.js';
 import type { SimFaults } from './faults.js';
 import { DEFAULT_PROFILE, HARDWARE_PROFILES, type HardwareProfile } from './profiles.js';
 
@@ -70,7 +70,7 @@ export type ResolvedSimOptions = Required<Omit<SimServerOptions, 'faults' | 'log
   readonly hardware: HardwareProfile;
 };
 
-/** Fills defaults and validates; throws an Error naming every bad option. */
+/** Fills defaults and validates; throws one AppError (CONFIG_INVALID) naming every bad option. */
 export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions {
   const o = { ...SIM_DEFAULTS, ...stripUndefined(options) };
   const problems: string[] = [];
@@ -93,7 +93,7 @@ export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions
       problems.push(`${key}: must be > 0, got ${o[key]}`);
   }
   if (problems.length > 0 || hardware === undefined)
-    throw new Error(`invalid simulator options: ${problems.join('; ')}`);
+    throw new AppError('CONFIG_INVALID', `invalid simulator options: ${problems.join('; ')}`);
   const maxModelLen = Math.min(o.maxModelLen, o.numGpuBlocks * SIM_BLOCK_SIZE_TOKENS);
   return { ...o, maxModelLen, hardware };
 }

@@ -3,44 +3,20 @@
  * registry, LoRA registry and fault state for one instance, and routes requests to handlers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import {
-  AppError,
-  Registry,
-  closeServer,
-  listen,
-  readBody,
-  sendJson,
-  silentLogger,
-  toError,
-} from '../shared/index.js';
-import {
-  handleFaults,
-  handleHealth,
-  handleLoadLora,
-  handleMetrics,
-  handleModels,
-  handleUnloadLora,
-  handleVersion,
-} from './control-routes.js';
+import { Registry, closeServer, listen, silentLogger, toError } from '../shared/index.js';
 import { EngineCore } from './engine-core.js';
 import { EngineLoop, type TokenSink } from './engine-loop.js';
 import { FaultController } from './fault-controller.js';
 import type { SimFaults } from './faults.js';
-import {
-  handleEmbeddings,
-  handleGeneration,
-  handleTokenize,
-  holdForever,
-  isInferencePath,
-} from './inference-routes.js';
 import { LoraRegistry } from './lora-registry.js';
 import { vllmError } from './openai-shapes.js';
 import { sendError, type SimContext } from './sim-context.js';
+import { dispatch } from './sim-router.js';
 import { SimMetrics } from './sim-metrics.js';
 import {
   SIM_BLOCK_SIZE_TOKENS,
+  SIM_DEFAULTS,
   SIM_MAX_ADAPTERS,
-  SIM_MAX_BODY_BYTES,
   SIM_MAX_WAITING_REQUESTS,
   resolveSimOptions,
   type SimServerOptions,
@@ -70,18 +46,6 @@ export interface DrainableSimServer extends SimServer {
   drain(graceMs: number): Promise<void>;
 }
 
-const POST_PATHS = new Set([
-  '/v1/chat/completions',
-  '/v1/completions',
-  '/v1/embeddings',
-  '/tokenize',
-  '/v1/load_lora_adapter',
-  '/v1/unload_lora_adapter',
-]);
-const GET_PATHS = new Set(['/health', '/version', '/metrics', '/v1/models']);
-/** Paths answered even during slow start and shutdown. */
-const ALWAYS_PATHS = new Set(['/version', '/metrics', '/admin/faults']);
-
 /** Starts a vLLM-compatible engine simulator; resolves once it listens. */
 export function startSimServer(options: SimServerOptions): Promise<SimServer> {
   return createSimServer(options, {});
@@ -94,6 +58,11 @@ export async function createSimServer(
 ): Promise<DrainableSimServer> {
   const resolved = resolveSimOptions(options);
   const log = options.log ?? silentLogger();
+  if (resolved.maxModelLen < (options.maxModelLen ?? SIM_DEFAULTS.maxModelLen))
+    log.warn(
+      { maxModelLen: resolved.maxModelLen, numGpuBlocks: resolved.numGpuBlocks },
+      'max_model_len clamped to the KV-cache capacity',
+    );
   const core = new EngineCore<TokenSink>(
     {
       maxNumSeqs: resolved.maxNumSeqs,
@@ -176,107 +145,4 @@ export async function createSimServer(
     close: () => drain(0),
     drain,
   };
-}
-
-async function dispatch(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const method = req.method ?? 'GET';
-  const isPost = POST_PATHS.has(path);
-  if (!isPost && !GET_PATHS.has(path) && path !== '/admin/faults') {
-    req.resume();
-    sendJson(res, 404, { detail: 'Not Found' });
-    return;
-  }
-  const allowed =
-    path === '/admin/faults'
-      ? method === 'GET' || method === 'POST'
-      : method === (isPost ? 'POST' : 'GET');
-  if (!allowed) {
-    req.resume();
-    sendJson(res, 405, { detail: 'Method Not Allowed' });
-    return;
-  }
-  if (!ALWAYS_PATHS.has(path) && path !== '/health') {
-    if (ctx.isDraining) {
-      req.resume();
-      sendError(res, vllmError(503, 'ServiceUnavailableError', 'The server is shutting down.'), {
-        connection: 'close',
-      });
-      return;
-    }
-    const waitMs = ctx.faults.notReadyForMs();
-    if (waitMs > 0) {
-      req.resume();
-      sendError(res, vllmError(503, 'ServiceUnavailableError', 'The engine is still loading.'), {
-        'retry-after': String(Math.ceil(waitMs / 1000)),
-      });
-      return;
-    }
-  }
-  let body: unknown;
-  if (method === 'POST') {
-    const parsed = await readJson(req);
-    if (parsed.error !== undefined) {
-      sendError(res, parsed.error);
-      return;
-    }
-    body = parsed.body;
-  }
-  if (isInferencePath(path)) {
-    if (ctx.faults.drawHang()) {
-      holdForever(ctx, req, res);
-      return;
-    }
-    if (ctx.faults.drawError()) {
-      sendError(
-        res,
-        vllmError(500, 'InternalServerError', 'Simulated engine failure (fault injection).'),
-      );
-      return;
-    }
-  }
-  switch (path) {
-    case '/health':
-      return handleHealth(ctx, res);
-    case '/version':
-      return handleVersion(res);
-    case '/metrics':
-      return handleMetrics(ctx, res);
-    case '/v1/models':
-      return handleModels(ctx, res);
-    case '/v1/chat/completions':
-      return handleGeneration(ctx, 'chat', body, res);
-    case '/v1/completions':
-      return handleGeneration(ctx, 'completion', body, res);
-    case '/v1/embeddings':
-      return handleEmbeddings(ctx, body, res);
-    case '/tokenize':
-      return handleTokenize(ctx, body, res);
-    case '/v1/load_lora_adapter':
-      return handleLoadLora(ctx, body, res);
-    case '/v1/unload_lora_adapter':
-      return handleUnloadLora(ctx, body, res);
-    default:
-      return handleFaults(ctx, method, body, res);
-  }
-}
-
-async function readJson(
-  req: IncomingMessage,
-): Promise<{ body: unknown; error?: undefined } | { error: ReturnType<typeof vllmError> }> {
-  let raw: Buffer;
-  try {
-    raw = await readBody(req, SIM_MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof AppError && err.httpStatus === 413)
-      return { error: vllmError(413, 'RequestEntityTooLarge', err.message) };
-    return { error: vllmError(400, 'BadRequestError', toError(err).message) };
-  }
-  try {
-    return { body: raw.length === 0 ? undefined : (JSON.parse(raw.toString('utf8')) as unknown) };
-  } catch (err) {
-    return {
-      error: vllmError(400, 'BadRequestError', `JSON decode error: ${toError(err).message}`),
-    };
-  }
 }

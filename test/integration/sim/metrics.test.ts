@@ -1,12 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer, type SimServerOptions } from '../../../src/sim/index.js';
-import {
-  ITL_BUCKETS_S,
-  REQUEST_LATENCY_BUCKETS_S,
-  TTFT_BUCKETS_S,
-} from '../../../src/sim/sim-metrics.js';
 import { chatBody, metric, postJson, scrape, waitFor } from './sim-helpers.js';
+
+// vLLM's buckets (reference/perf.md §8.1), written out here so the test checks the source.
+const TTFT_BUCKETS_S = [
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80,
+  160, 640, 2560,
+];
+const ITL_BUCKETS_S = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80,
+];
+const REQUEST_LATENCY_BUCKETS_S = [
+  0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680,
+];
 
 let sim: SimServer | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFaults } from '../../../src/sim/faults.js';
-import { buckets125 } from '../../../src/sim/sim-metrics.js';
+import { buckets125 } from '../../../src/sim/metric-buckets.js';
 
 describe('parseFaults', () => {
   it('accepts a valid partial', () => {
