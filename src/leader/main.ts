@@ -31,6 +31,7 @@ import {
 import { AgentHub } from './agent-hub.js';
 import { ClusterStateStore } from './cluster-state.js';
 import { ControlServer } from './control-server.js';
+import { registerClusterMetrics } from './cluster-metrics.js';
 import { StaticElection, type LeaderElection, type Leadership } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 import { StoreCatalog } from './store-catalog.js';
@@ -113,6 +114,7 @@ export async function runLeader(
   const { source, election, admission } = adapters?.(log) ?? staticAdapters(config, log);
   const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
   source.onChange((view) => store.setDiscovery(view));
+  registerClusterMetrics(registry, store);
   let leadership: Leadership | undefined;
   const hub = new AgentHub({
     store,

@@ -35,6 +35,10 @@ export interface SupervisorOptions {
   readonly stopGraceMs?: number;
 }
 
+/** True while the process has neither exited nor been killed. */
+const isAlive = (p: ChildProcess | undefined): boolean =>
+  p?.exitCode === null && p.signalCode === null;
+
 const RESTART_DELAYS_MS = [500, 1000, 2000, 5000, 10_000];
 
 export class ChildSupervisor {
@@ -54,7 +58,7 @@ export class ChildSupervisor {
   /** Starts (or restarts) a child by spec. */
   start(spec: ChildSpec): void {
     const existing = this.#children.get(spec.name);
-    if (existing?.process?.exitCode === null) return;
+    if (isAlive(existing?.process)) return;
     const child: Child = existing ?? {
       spec,
       process: undefined,

@@ -86,12 +86,18 @@ interface ClusterJson {
   engines: { id: string; stale: boolean; agentSaysDown: boolean }[];
 }
 
-/** Resolves once every node's agent is connected and every engine has a fresh, ready report. */
+/** Resolves once every node's agent is connected and every simulated engine is fresh and ready. */
 export async function waitUntilServing(
   controlUrl: string,
   file: ClusterFile,
   timeoutMs: number,
 ): Promise<void> {
+  // Engines given by URL are not waited for: they may be down on purpose.
+  const simIds = new Set(
+    file.nodes.flatMap((n) =>
+      n.engines.filter((e) => e.sim !== undefined).map((e) => `${n.name}/${e.name}`),
+    ),
+  );
   const deadline = Date.now() + timeoutMs;
   let last = 'not started';
   while (Date.now() < deadline) {
@@ -99,7 +105,9 @@ export async function waitUntilServing(
       const view = (await fetchJson(`${controlUrl}/v1/cluster`)) as ClusterJson;
       const connected = new Set(view.nodes.filter((n) => n.connected).map((n) => n.node));
       const missing = file.nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
-      const notReady = view.engines.filter((e) => e.stale || e.agentSaysDown).map((e) => e.id);
+      const notReady = view.engines
+        .filter((e) => simIds.has(e.id) && (e.stale || e.agentSaysDown))
+        .map((e) => e.id);
       if (missing.length === 0 && notReady.length === 0 && view.engines.length > 0) return;
       last = `agents not connected: [${missing.join(', ')}], engines not ready: [${notReady.join(', ')}]`;
     } catch (err) {

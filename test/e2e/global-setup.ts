@@ -1,0 +1,8 @@
+import { execFileSync } from 'node:child_process';
+
+/** End-to-end tests run the built CLI as child processes: build it fresh once. */
+export default function setup(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
+}

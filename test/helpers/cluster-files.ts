@@ -1,0 +1,64 @@
+/** Writes cluster files on free loopback ports for end-to-end tests. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/** `count` distinct free TCP ports (briefly bound to port 0, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve) => {
+          const s = net.createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+export interface TestClusterSpec {
+  readonly nodes: number;
+  readonly enginesPerNode: number;
+  readonly model?: string;
+  readonly speed?: number;
+  /** Extra engines by URL (not simulated), per node index. */
+  readonly extraEngines?: readonly { node: number; name: string; model: string; url: string }[];
+}
+
+/** A temp dir holding `cluster.yaml`; returns both paths. */
+export async function writeClusterFile(
+  spec: TestClusterSpec,
+): Promise<{ dir: string; path: string }> {
+  const ports = await freePorts(2 + spec.nodes * (1 + spec.enginesPerNode));
+  let next = 0;
+  const take = (): number => ports[next++] as number;
+  const file = {
+    leader: { host: '127.0.0.1', gatewayPort: take(), controlPort: take() },
+    nodes: Array.from({ length: spec.nodes }, (_, n) => ({
+      name: `node-${String.fromCharCode(97 + n)}`,
+      agentPort: take(),
+      engines: [
+        ...Array.from({ length: spec.enginesPerNode }, (_, k) => ({
+          name: `engine-${k}`,
+          model: spec.model ?? 'test-model',
+          gpus: [k],
+          sim: { port: take(), speed: spec.speed ?? 50, maxNumSeqs: 32 },
+        })),
+        ...(spec.extraEngines ?? [])
+          .filter((e) => e.node === n)
+          .map((e) => ({ name: e.name, model: e.model, url: e.url })),
+      ],
+    })),
+    resources: [],
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'infernode-e2e-'));
+  const path = join(dir, 'cluster.yaml');
+  writeFileSync(path, stringify(file));
+  return { dir, path };
+}
