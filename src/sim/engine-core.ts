@@ -53,11 +53,6 @@ export class EngineCore<T = unknown> {
     return { running: names(this.#running), waiting: names(this.#waiting) };
   }
 
-  /** Moves the idle clock forward (time passes while nothing runs). Never moves it back. */
-  advanceIdleTo(nowS: number): void {
-    if (nowS > this.#nowS) this.#nowS = nowS;
-  }
-
   /**
    * Queues a request, stamped at `arrivalS` (default: the clock). Returns null when the waiting
    * queue is at its bound.

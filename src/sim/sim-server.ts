@@ -121,7 +121,10 @@ export async function createSimServer(
     stopping ??= (async () => {
       ctx.isDraining = true;
       for (const res of ctx.hung) res.destroy();
+      // Keep-alive sockets go idle as their last response ends: close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
       await closeServer(server, graceMs);
+      clearInterval(sweep);
       loop.close();
       faults.close();
     })();

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer, type SimServerOptions } from '../../../src/sim/index.js';
-import { chatBody, postJson } from './sim-helpers.js';
+import { chatBody, postJson, waitFor } from './sim-helpers.js';
 
 let sim: SimServer | undefined;
 afterEach(async () => {
@@ -50,15 +50,18 @@ function readStream(
 
 describe('simulator faults', () => {
   it('slow start: /health and inference answer 503 until ready', async () => {
-    const s = await start({ faults: { slowStartMs: 300 } });
+    const s = await start({ faults: { slowStartMs: 60_000 } });
     expect((await fetch(`${s.url}/health`)).status).toBe(503);
     const r = await postJson(s.url, '/v1/chat/completions', chatBody('x', 2));
     expect(r.status).toBe(503);
     expect(r.json.error.code).toBe(503);
+    expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await fetch(`${s.url}/version`)).status).toBe(200);
-    await new Promise((res) => setTimeout(res, 350));
+    // Ready once the slow start is over (here: shortened to nothing at run time).
+    await postJson(s.url, '/admin/faults', { slowStartMs: 0 });
     const health = await fetch(`${s.url}/health`);
     expect([health.status, await health.text()]).toEqual([200, '']);
+    expect((await postJson(s.url, '/v1/chat/completions', chatBody('x', 2))).status).toBe(200);
   });
 
   it('error rate: every request gets 500 in vLLM’s error shape at rate 1, none at 0', async () => {
@@ -95,10 +98,13 @@ describe('simulator faults', () => {
 
   it('exit in-process: the server dies and refuses connections', async () => {
     const s = await start();
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
     s.setFaults({ exitAfterMs: 0 });
-    await new Promise((res) => setTimeout(res, 50));
-    const err = await fetch(`${s.url}/health`).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TypeError); // fetch failed: ECONNREFUSED
+    const dead = await waitFor(async () => {
+      const err = await fetch(`${s.url}/health`).catch((e: unknown) => e);
+      return err instanceof TypeError; // fetch failed: ECONNREFUSED
+    });
+    expect(dead).toBe(true);
   });
 
   it('admin endpoint reads and validates faults at run time', async () => {

@@ -71,7 +71,7 @@ describe('simulator HTTP edges', () => {
     await reader.read();
     controller.abort();
     let aborted = 0;
-    for (let i = 0; i < 100 && aborted === 0; i++) {
+    for (let i = 0; i < 300 && aborted === 0; i++) {
       await new Promise((r) => setTimeout(r, 10));
       const text = await (await fetch(`${sim.url}/metrics`)).text();
       aborted = Number(

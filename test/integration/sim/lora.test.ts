@@ -111,7 +111,7 @@ describe('runtime LoRA endpoints', () => {
         lora_name: name,
         lora_path: await adapterDir(name),
       });
-    const body = (model: string) => ({ model, prompt: 'x', max_tokens: 60, ignore_eos: true });
+    const body = (model: string) => ({ model, prompt: 'x', max_tokens: 200, ignore_eos: true });
     const runs = [
       postJson(sim.url, '/v1/completions', body('a')),
       postJson(sim.url, '/v1/completions', body('b')),
