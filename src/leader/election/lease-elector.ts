@@ -108,7 +108,7 @@ export class LeaseElector implements LeaderElection {
       const attemptMs = clock.monotonicMs();
       // A leader's request may not outlive its renew deadline.
       const budgetMs = term
-        ? Math.max(1, term.lastRenewMs + renewDeadlineMs - attemptMs)
+        ? Math.max(1, Math.ceil(term.lastRenewMs + renewDeadlineMs - attemptMs))
         : renewDeadlineMs;
       const callSignal = AbortSignal.any([signal, wake.signal, AbortSignal.timeout(budgetMs)]);
       try {

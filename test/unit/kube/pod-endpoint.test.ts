@@ -1,0 +1,61 @@
+import { V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { gpuIndicesOf, isPodRoutable, podToEndpoint } from '../../../src/kube/index.js';
+import { aPod } from '../../helpers/kube-builders.js';
+
+const pod = (b: ReturnType<typeof aPod>): V1Pod => Object.assign(new V1Pod(), b.build());
+
+describe('podToEndpoint', () => {
+  it('maps a ready engine pod', () => {
+    expect(
+      podToEndpoint(
+        pod(aPod('vllm-0', 'ml').onNode('gpu-1').withModel('llama').ready().withIp('10.0.0.7')),
+      ),
+    ).toEqual({
+      id: 'ml/vllm-0',
+      name: 'vllm-0',
+      model: 'llama',
+      url: 'http://10.0.0.7:8000',
+      node: 'gpu-1',
+      engine: 'vllm',
+      gpuIndices: undefined,
+      ready: true,
+    });
+  });
+
+  it('ignores pods without a model label', () => {
+    expect(podToEndpoint(pod(aPod('x').ready().withIp('10.0.0.1')))).toBeUndefined();
+  });
+
+  it('reads the port label, falls back to 8000 on a bad one, brackets IPv6', () => {
+    const base = aPod('p').withModel('m').ready();
+    expect(
+      podToEndpoint(pod(base.withLabel('model.infernode.io/port', '8001').withIp('fd00::7')))?.url,
+    ).toBe('http://[fd00::7]:8001');
+    expect(
+      podToEndpoint(
+        pod(aPod('q').withModel('m').withLabel('model.aibrix.ai/port', 'http').withIp('10.0.0.2')),
+      )?.url,
+    ).toBe('http://10.0.0.2:8000');
+  });
+
+  it('is routable only with an IP, Ready=True and no deletionTimestamp', () => {
+    expect(isPodRoutable(pod(aPod('a').withModel('m').ready()))).toBe(false);
+    expect(isPodRoutable(pod(aPod('a').withModel('m').ready(false).withIp('10.0.0.1')))).toBe(
+      false,
+    );
+    const terminating = pod(aPod('a').withModel('m').ready().withIp('10.0.0.1'));
+    terminating.metadata!.deletionTimestamp = new Date();
+    expect(isPodRoutable(terminating)).toBe(false);
+  });
+
+  it.each([
+    ['0', [0]],
+    ['0,1, 3', [0, 1, 3]],
+    ['all', undefined],
+    ['GPU-5c7e0a2f-0000-0000-0000-000000000000', undefined],
+    ['MIG-GPU-1/0/0', undefined],
+  ])('gpuIndices of NVIDIA_VISIBLE_DEVICES=%s', (value, expected) => {
+    expect(gpuIndicesOf(pod(aPod('g').withModel('m').withGpus(value)))).toEqual(expected);
+  });
+});
