@@ -107,7 +107,7 @@ describe('Lease election on the fake API server', () => {
 
   const lease = (): { holderIdentity?: string; leaseTransitions?: number } =>
     (server.get('coordination.k8s.io/v1', 'Lease', 'infernode', 'infernode-leader')?.spec ??
-      {}) as never;
+      {}) as { holderIdentity?: string; leaseTransitions?: number };
 
   it('two candidates: exactly one leads at any time, and the follower learns who', async () => {
     const a = candidate('pod-a');
