@@ -59,6 +59,8 @@ export interface StepResult<T = unknown> {
   readonly batchSize: number;
   /** Prompt (or recomputed) tokens computed this step. */
   readonly prefillTokens: number;
+  /** Every token scheduled this step, prefill and decode (vllm:iteration_tokens_total). */
+  readonly scheduledTokens: number;
   /** Requests that produced one output token this step. */
   readonly emitted: readonly CoreRequest<T>[];
   /** Requests that finished this step (also in `emitted`). */

@@ -200,11 +200,13 @@ export class EngineCore<T = unknown> {
     prefixHitTokens: number,
   ): StepResult<T> {
     let prefillTokens = 0;
+    let scheduledTokens = 0;
     let decodeContextTokens = 0;
     for (let i = 0; i < batch.length; i++) {
       const req = batch[i] as CoreRequest<T>;
       const n = newTokens[i] as number;
       const total = req.spec.promptLength + req.numOutputTokens;
+      scheduledTokens += n;
       if (n === 1 && req.numComputedTokens === total - 1) decodeContextTokens += total;
       else prefillTokens += n;
     }
@@ -243,6 +245,7 @@ export class EngineCore<T = unknown> {
       endS,
       batchSize: batch.length,
       prefillTokens,
+      scheduledTokens,
       emitted,
       finished,
       preemptions,

@@ -249,7 +249,7 @@ export class SimMetrics {
     if (step.prefixHitTokens > 0) c.hits.inc(step.prefixHitTokens);
     if (step.preemptions > 0) c.preempt.inc(step.preemptions);
     if (step.emitted.length > 0) c.gen.inc(step.emitted.length);
-    this.#h.iteration.observe(step.prefillTokens + step.batchSize);
+    this.#h.iteration.observe(step.scheduledTokens);
     const { itl, tpot } = this.#h;
     for (const req of step.emitted) {
       if (req.numOutputTokens === 1) {

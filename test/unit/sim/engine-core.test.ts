@@ -57,6 +57,7 @@ describe('EngineCore', () => {
     const r = core.submit(spec(tokens(2500)), null)!;
     const steps = [core.step()!, core.step()!, core.step()!];
     expect(steps.map((s) => s.prefillTokens)).toEqual([1000, 1000, 500]);
+    expect(steps.map((s) => s.scheduledTokens)).toEqual([1000, 1000, 500]);
     expect(steps[0]!.emitted).toHaveLength(0);
     expect(steps[2]!.emitted).toEqual([r]);
   });
@@ -138,6 +139,8 @@ describe('EngineCore', () => {
     const s = core.step()!;
     expect(s.batchSize).toBe(64);
     expect(s.emitted).toHaveLength(64);
+    const decode = core.step()!;
+    expect([decode.prefillTokens, decode.scheduledTokens]).toEqual([0, 64]);
   });
 
   it('abort frees blocks and removes the request', () => {
