@@ -105,9 +105,10 @@ describe('Lease election on the fake API server', () => {
     return c;
   }
 
-  const lease = (): { holderIdentity?: string; leaseTransitions?: number } =>
-    (server.get('coordination.k8s.io/v1', 'Lease', 'infernode', 'infernode-leader')?.spec ??
-      {}) as { holderIdentity?: string; leaseTransitions?: number };
+  type LeaseSpec = { holderIdentity?: string; leaseTransitions?: number } | undefined;
+  const lease = (): LeaseSpec =>
+    server.get('coordination.k8s.io/v1', 'Lease', 'infernode', 'infernode-leader')
+      ?.spec as LeaseSpec;
 
   it('two candidates: exactly one leads at any time, and the follower learns who', async () => {
     const a = candidate('pod-a');
@@ -119,7 +120,7 @@ describe('Lease election on the fake API server', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     const [leader, follower] = a.isLeading() ? [a, b] : [b, a];
-    expect(lease().holderIdentity).toBe(leader.identity);
+    expect(lease()?.holderIdentity).toBe(leader.identity);
     expect(leader.leadership?.epoch).toBe(0);
     await eventually(() => follower.newLeaders.includes(leader.identity));
     expect(leader.lostReasons).toEqual([]);
@@ -167,6 +168,6 @@ describe('Lease election on the fake API server', () => {
     leader.store.partitioned = true;
     await eventually(() => follower.isLeading(), 8000);
     expect(follower.leadership!.epoch).toBe(epoch + 1);
-    expect(lease().holderIdentity).toBe(follower.identity);
+    expect(lease()?.holderIdentity).toBe(follower.identity);
   });
 });
