@@ -80,7 +80,8 @@ export async function dispatch(
   if (method === 'POST') {
     const parsed = await readJson(req);
     if (parsed.error !== undefined) {
-      sendError(res, parsed.error);
+      // After a 413 the rest of the body is unread: the connection cannot be reused.
+      sendError(res, parsed.error, parsed.error.status === 413 ? { connection: 'close' } : {});
       return;
     }
     body = parsed.body;
