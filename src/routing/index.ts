@@ -6,3 +6,17 @@ export * from './registry.js';
 export * from './pick.js';
 export { PrefixIndex } from './prefix-index.js';
 export { promptBlockHashes } from './prefix-hashing.js';
+export * from './traffic-policy.js';
+export * from './traffic-config.js';
+export { admissionErrorBody } from './admission-errors.js';
+export {
+  MemoryRateLimitStore,
+  DEFAULT_MEMORY_MAX_KEYS,
+  type RateLimitStore,
+} from './rate-limit-store.js';
+export type { GcraCharge, ReserveOutcome } from './gcra.js';
+export { ApiKeyTable, apiKeyDigest, bearerToken, type ApiKeyEntry } from './api-keys.js';
+export {
+  RedisRateLimitStore,
+  type RedisRateLimitStoreOptions,
+} from './adapters/redis-rate-limit-store.js';

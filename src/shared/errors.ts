@@ -48,6 +48,7 @@ export const ERROR_CODES = [
   'K8S_FORBIDDEN',
   'K8S_INVALID',
   'K8S_UNAVAILABLE',
+  'ROUTING_RATE_LIMIT_STORE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,228 @@
+/**
+ * Admission control for the gateway: API keys (401), per-user requests and tokens per minute and
+ * per-model requests per second (429 + Retry-After). Tokens are *reserved* at admission — the
+ * prompt plus `max_tokens`, or when it is absent `defaultMaxTokensReservation` (1024, capped
+ * at what the user's per-minute budget leaves after the prompt) — and *settled* with the real
+ * usage afterwards, refunding or charging the difference. So a request that states
+ * `max_tokens` can never take a user past the budget (AIBrix counts tokens only after the
+ * response, so one large request overshoots); one without it overshoots by at most what it
+ * produced beyond the default reservation, and later requests wait that debt out.
+ *
+ * `settle(undefined)` — the request failed before usage was known — refunds the output
+ * reservation but keeps the prompt tokens, which were sent to an engine and may have been
+ * computed. Requests and model RPS are never refunded: the request was made.
+ *
+ * The user is the API key's user when keys are configured (a header cannot borrow someone else's
+ * budget), else the `user` header; a request without a user has no per-user limits (as AIBrix),
+ * so per-user limits are only enforceable with API keys. A store failure admits the request
+ * (fail open: rate limiting must not become an outage) and is reported through `onStoreError`.
+ */
+import { AppError, type Clock } from '../shared/index.js';
+import { ApiKeyTable, bearerToken } from './api-keys.js';
+import type { GcraCharge } from './gcra.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+import { refusal } from './admission-errors.js';
+import { boundedKey } from './string-hash.js';
+import type { TrafficConfig, UserLimits } from './traffic-config.js';
+
+/** What the gateway knows about a request at admission. */
+export interface AdmissionRequest {
+  /** The `user` header. */
+  readonly user: string | undefined;
+  /** The `Authorization` header. */
+  readonly authorization: string | undefined;
+  readonly model: string;
+  /** Prompt size in stand-in tokens. */
+  readonly promptTokens: number;
+  /** `max_tokens` / `max_completion_tokens` when given. */
+  readonly maxTokens: number | undefined;
+}
+
+/** Admitted (with the user the request counts against), or refused with an OpenAI error. */
+export type AdmissionResult =
+  | { readonly ok: true; readonly user: string | undefined; readonly ticket: AdmissionTicket }
+  | {
+      readonly ok: false;
+      readonly status: 401 | 429;
+      /** OpenAI error code: `invalid_api_key` or `rate_limit_exceeded`. */
+      readonly code: string;
+      readonly message: string;
+      /** Seconds until enough budget frees (whole, ≥ 1); absent when waiting cannot help. */
+      readonly retryAfterSeconds?: number;
+    };
+
+/** Settles an admitted request's token reservation; call once when it ends (later calls no-op). */
+export interface AdmissionTicket {
+  /** Never rejects: store failures go to `onStoreError`. */
+  settle(
+    usage: { readonly promptTokens: number; readonly completionTokens: number } | undefined,
+  ): Promise<void>;
+}
+
+/** The gateway's admission port. */
+export interface TrafficPolicy {
+  /** Rejects only when `signal` aborts (with its reason). */
+  admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
+}
+
+/** Dependencies: time, where the counters live, and where store failures are reported. */
+export interface TrafficPolicyDeps {
+  readonly clock: Clock;
+  readonly store: RateLimitStore;
+  /** Called with an AppError (ROUTING_RATE_LIMIT_STORE_FAILED) when the store fails. */
+  readonly onStoreError?: (err: AppError) => void;
+}
+
+const MINUTE_MS = 60_000;
+const SECOND_MS = 1_000;
+
+/** A charge with what it limits, for the refusal message. */
+export interface LabelledCharge extends GcraCharge {
+  readonly what: string;
+  readonly limit: number;
+}
+
+function charge(
+  key: string,
+  perWindow: number,
+  windowMs: number,
+  amount: number,
+  what: string,
+): LabelledCharge {
+  const emissionIntervalMs = windowMs / perWindow;
+  // A window always admits at least one unit, so a limit below 1 per window still lets one through.
+  return {
+    key,
+    emissionIntervalMs,
+    burstMs: Math.max(windowMs, emissionIntervalMs),
+    amount,
+    what,
+    limit: perWindow,
+  };
+}
+
+const isAborted = (signal: AbortSignal): boolean => signal.aborted;
+const keyPart = (name: string): string => encodeURIComponent(boundedKey(name));
+const NO_OP_TICKET: AdmissionTicket = { settle: () => Promise.resolve() };
+
+/**
+ * Output tokens reserved without `max_tokens`: the configured default, but never more than the
+ * user's per-minute budget leaves after the prompt, so a small budget still admits requests.
+ */
+function defaultReservation(
+  config: TrafficConfig,
+  limits: UserLimits | undefined,
+  req: AdmissionRequest,
+): number {
+  const tpm = limits?.tpm;
+  const byDefault = config.defaultMaxTokensReservation;
+  return tpm === undefined
+    ? byDefault
+    : Math.min(byDefault, Math.max(0, Math.floor(tpm) - req.promptTokens));
+}
+
+function unauthorized(message: string): AdmissionResult {
+  return { ok: false, status: 401, code: 'invalid_api_key', message };
+}
+
+/** Builds the admission policy from validated config (see traffic-config.ts). */
+export function createTrafficPolicy(config: TrafficConfig, deps: TrafficPolicyDeps): TrafficPolicy {
+  const keys = new ApiKeyTable(config.apiKeys);
+  const storeFailed = (cause: unknown): void =>
+    deps.onStoreError?.(
+      new AppError('ROUTING_RATE_LIMIT_STORE_FAILED', 'rate-limit store failed; request admitted', {
+        cause,
+      }),
+    );
+
+  const identify = (req: AdmissionRequest): { user: string | undefined } | AdmissionResult => {
+    if (!keys.isEnabled) return { user: req.user === '' ? undefined : req.user };
+    const token = bearerToken(req.authorization);
+    if (token === undefined)
+      return unauthorized(
+        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+      );
+    const user = keys.userOf(token);
+    return user === undefined ? unauthorized('Incorrect API key provided.') : { user };
+  };
+
+  const ticketFor = (
+    user: string,
+    limits: UserLimits,
+    req: AdmissionRequest,
+    reservedOutput: number,
+  ): AdmissionTicket => {
+    const tpm = limits.tpm;
+    if (tpm === undefined) return NO_OP_TICKET;
+    const key = `u:${keyPart(user)}:tpm`;
+    const reserved = req.promptTokens + reservedOutput;
+    let settled = false;
+    return {
+      async settle(usage) {
+        if (settled) return;
+        settled = true;
+        const actual =
+          usage === undefined ? req.promptTokens : usage.promptTokens + usage.completionTokens;
+        const delta = actual - reserved;
+        if (delta === 0) return;
+        try {
+          await deps.store.adjust(key, MINUTE_MS / tpm, delta, deps.clock.now());
+        } catch (err) {
+          storeFailed(err);
+        }
+      },
+    };
+  };
+
+  return {
+    async admit(req, { signal }) {
+      if (signal.aborted) throw signal.reason;
+      const who = identify(req);
+      if ('ok' in who) return who;
+      const { user } = who;
+      const charges: LabelledCharge[] = [];
+      const userLimits =
+        user === undefined ? undefined : (config.users.get(user) ?? config.defaultUser);
+      const reservedOutput = req.maxTokens ?? defaultReservation(config, userLimits, req);
+      if (user !== undefined && userLimits !== undefined) {
+        if (userLimits.rpm !== undefined)
+          charges.push(
+            charge(`u:${keyPart(user)}:rpm`, userLimits.rpm, MINUTE_MS, 1, 'requests per minute'),
+          );
+        if (userLimits.tpm !== undefined)
+          charges.push(
+            charge(
+              `u:${keyPart(user)}:tpm`,
+              userLimits.tpm,
+              MINUTE_MS,
+              req.promptTokens + reservedOutput,
+              'tokens per minute',
+            ),
+          );
+      }
+      const rps = config.models.get(req.model)?.rps;
+      if (rps !== undefined)
+        charges.push(
+          charge(`m:${keyPart(req.model)}:rps`, rps, SECOND_MS, 1, 'requests per second'),
+        );
+      if (charges.length === 0) return { ok: true, user, ticket: NO_OP_TICKET };
+      let outcome;
+      try {
+        outcome = await deps.store.reserve(charges, deps.clock.now(), { signal });
+      } catch (err) {
+        // The wait may have ended because the client went away: that is not a store failure.
+        if (isAborted(signal)) throw signal.reason;
+        storeFailed(err);
+        return { ok: true, user, ticket: NO_OP_TICKET };
+      }
+      if (outcome.ok) {
+        const ticket =
+          user !== undefined && userLimits !== undefined
+            ? ticketFor(user, userLimits, req, reservedOutput)
+            : NO_OP_TICKET;
+        return { ok: true, user, ticket };
+      }
+      return refusal(charges[outcome.index], outcome.retryAfterMs, user, req);
+    },
+  };
+}

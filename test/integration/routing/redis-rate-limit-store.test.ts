@@ -1,0 +1,144 @@
+/**
+ * The Redis store against a real redis-server (started here on a free port, no persistence,
+ * killed after): the shared store contract, plus what only several replicas show — two clients
+ * sharing one budget atomically — and the traffic policy end to end over Redis.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  RedisRateLimitStore,
+  createTrafficPolicy,
+  trafficConfigFrom,
+} from '../../../src/routing/index.js';
+import { ManualClock } from '../../../src/shared/index.js';
+import { describeRateLimitStoreContract } from '../../unit/routing/rate-limit-store-contract.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let server: ChildProcess | undefined;
+let port = 0;
+const clients: Redis[] = [];
+
+function client(): Redis {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: false, maxRetriesPerRequest: 1 });
+  clients.push(redis);
+  return redis;
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  server = spawn(
+    '/usr/bin/redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined); // connection refused until the server is up
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      break;
+    } catch (err) {
+      probe.disconnect();
+      if (attempt > 100) throw err;
+      await sleep(50);
+    }
+  }
+  probe.disconnect();
+});
+
+afterAll(async () => {
+  for (const redis of clients) redis.disconnect();
+  const child = server;
+  if (child?.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
+let n = 0;
+describeRateLimitStoreContract(
+  'redis',
+  () => new RedisRateLimitStore({ redis: client(), commandTimeoutMs: 5_000 }),
+  () => `contract:${n++}`,
+);
+
+describe('RedisRateLimitStore across replicas', () => {
+  const signal = new AbortController().signal;
+
+  it('two gateway replicas share one budget atomically', async () => {
+    const a = new RedisRateLimitStore({ redis: client(), commandTimeoutMs: 5_000 });
+    const b = new RedisRateLimitStore({ redis: client(), commandTimeoutMs: 5_000 });
+    const charge = { key: 'shared', emissionIntervalMs: 600, burstMs: 60_000, amount: 1 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        (i % 2 === 0 ? a : b).reserve([charge], 1_000, { signal }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(100);
+  });
+
+  it('keys expire once their budget is whole again', async () => {
+    const redis = client();
+    const store = new RedisRateLimitStore({ redis, keyPrefix: 'ttl:', commandTimeoutMs: 5_000 });
+    await store.reserve(
+      [{ key: 'k', emissionIntervalMs: 1, burstMs: 100, amount: 1 }],
+      Date.now(),
+      { signal },
+    );
+    const ttl = await redis.pttl('ttl:k');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1_001);
+  });
+
+  it('serves the traffic policy: reserve, 429 with Retry-After, settle refunds', async () => {
+    const clock = new ManualClock();
+    const store = new RedisRateLimitStore({
+      redis: client(),
+      keyPrefix: `policy${Date.now()}:`,
+      commandTimeoutMs: 5_000,
+    });
+    const config = trafficConfigFrom(
+      { defaultMaxTokensReservation: 1024 },
+      { limits: { users: { alice: { tpm: 10_000 } } } },
+    );
+    const policy = createTrafficPolicy(config, { clock, store });
+    const req = {
+      user: 'alice',
+      authorization: undefined,
+      model: 'm',
+      promptTokens: 1000,
+      maxTokens: 4000,
+    };
+    const first = await policy.admit(req, { signal });
+    const second = await policy.admit(req, { signal });
+    expect(first.ok && second.ok).toBe(true);
+    const refused = await policy.admit(req, { signal });
+    expect(refused).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 30 });
+    // Each used 1010 of its 5000 reserved tokens: the refunds make room for another.
+    if (first.ok) await first.ticket.settle({ promptTokens: 1000, completionTokens: 10 });
+    if (second.ok) await second.ticket.settle({ promptTokens: 1000, completionTokens: 10 });
+    expect((await policy.admit(req, { signal })).ok).toBe(true);
+  });
+});
