@@ -1,0 +1,430 @@
+/**
+ * The deploy/ manifests, rendered as `kubectl apply -k` would (kubectl kustomize when kubectl is
+ * installed, else the in-repo kustomize-lite), validated offline: built-in objects against
+ * kubernetes-models' schemas, custom resources against their CRD's openAPIV3Schema (ajv) plus
+ * JavaScript mirrors of the CRDs' CEL rules, and infernode's own deployment rules.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import * as models from 'kubernetes-models';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { kustomizeLite, type Manifest } from '../../helpers/kustomize-lite.js';
+
+const DEPLOY = join(import.meta.dirname, '../../../deploy');
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+
+function kubectlKustomize(dir: string): Manifest[] {
+  const text = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
+  return parseAllDocuments(text).map((d) => d.toJS() as Manifest);
+}
+const render = (dir: string): Manifest[] =>
+  hasKubectl ? kubectlKustomize(dir) : kustomizeLite(dir);
+
+const root = render(DEPLOY);
+const examples = render(join(DEPLOY, 'examples'));
+const byKind = (kind: string, objs = root): Manifest[] => objs.filter((m) => m.kind === kind);
+const one = (kind: string, name: string): Manifest => {
+  const found = root.find((m) => m.kind === kind && m.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} not rendered`);
+  return found;
+};
+
+// The processes' shutdownGraceMs defaults (src/agent/agent-config.ts, src/leader/leader-config.ts).
+const SHUTDOWN_GRACE_MS = { agent: 10_000, leader: 30_000 };
+
+/** kubernetes-models' class for an apiVersion/kind, e.g. rbac.authorization.k8s.io/v1 Role. */
+function modelClass(
+  apiVersion: string,
+  kind: string,
+): (new (data: unknown) => { validate(): void }) | undefined {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const key = group === '' ? '' : group!.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
+  const all = models as unknown as Record<string, Record<string, Record<string, unknown>>>;
+  const ns =
+    key === ''
+      ? (all as unknown as Record<string, Record<string, unknown>>)[version!]
+      : all[key]?.[version!];
+  return ns?.[kind] as (new (data: unknown) => { validate(): void }) | undefined;
+}
+
+// ---- CEL rules of the CRDs, mirrored in JavaScript (CEL cannot run offline here) ----
+type Obj = Record<string, unknown>;
+const has = (o: Obj, k: string): boolean => o[k] !== undefined;
+const CEL_MIRRORS: Record<string, (self: Obj) => boolean> = {
+  '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas': (s) =>
+    !has(s, 'minReplicas') || (s.minReplicas as number) <= (s.maxReplicas as number),
+  '!has(self.panicWindowSeconds) || !has(self.observeWindowSeconds) || self.panicWindowSeconds <= self.observeWindowSeconds':
+    (s) =>
+      !has(s, 'panicWindowSeconds') ||
+      !has(s, 'observeWindowSeconds') ||
+      (s.panicWindowSeconds as number) <= (s.observeWindowSeconds as number),
+  'self.startTime < self.endTime': (s) => (s.startTime as string) < (s.endTime as string),
+  '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas': (s) =>
+    !has(s, 'minReplicas') ||
+    !has(s, 'maxReplicas') ||
+    (s.minReplicas as number) <= (s.maxReplicas as number),
+  "self.metricSourceType != 'pod' || (has(self.protocolType) && has(self.port) && has(self.path))":
+    (s) =>
+      s.metricSourceType !== 'pod' || (has(s, 'protocolType') && has(s, 'port') && has(s, 'path')),
+  "self.metricSourceType != 'external' || (has(self.protocolType) && has(self.endpoint) && has(self.path))":
+    (s) =>
+      s.metricSourceType !== 'external' ||
+      (has(s, 'protocolType') && has(s, 'endpoint') && has(s, 'path')),
+  "self.metricSourceType != 'resource' || self.targetMetric in ['cpu', 'memory']": (s) =>
+    s.metricSourceType !== 'resource' || ['cpu', 'memory'].includes(s.targetMetric as string),
+  '!has(self.progressDeadlineSeconds) || !has(self.minReadySeconds) || self.progressDeadlineSeconds > self.minReadySeconds':
+    (s) =>
+      !has(s, 'progressDeadlineSeconds') ||
+      !has(s, 'minReadySeconds') ||
+      (s.progressDeadlineSeconds as number) > (s.minReadySeconds as number),
+  '!(has(self.redis) && has(self.etcd))': (s) => !(has(s, 'redis') && has(s, 'etcd')),
+  'has(self.externalConnection) != has(self.runtime)': (s) =>
+    has(s, 'externalConnection') !== has(s, 'runtime'),
+};
+
+interface Schema {
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  'x-kubernetes-validations'?: { rule: string; message: string }[];
+}
+
+/** Messages of the CEL rules `data` breaks, walking the schema alongside it. */
+function celViolations(schema: Schema, data: unknown): string[] {
+  const out: string[] = [];
+  if (data === null || typeof data !== 'object') return out;
+  for (const { rule, message } of schema['x-kubernetes-validations'] ?? []) {
+    const mirror = CEL_MIRRORS[rule];
+    if (!mirror) throw new Error(`no JavaScript mirror for CEL rule ${rule}`);
+    if (!Array.isArray(data) && !mirror(data as Obj)) out.push(message);
+  }
+  if (Array.isArray(data) && schema.items)
+    for (const item of data) out.push(...celViolations(schema.items, item));
+  for (const [key, sub] of Object.entries(schema.properties ?? {}))
+    out.push(...celViolations(sub, (data as Obj)[key]));
+  return out;
+}
+
+const crds = byKind('CustomResourceDefinition');
+const crdSchema = (kind: string): Schema => {
+  const crd = crds.find((c) => (c.spec as { names: { kind: string } }).names.kind === kind)!;
+  return (crd.spec as { versions: { schema: { openAPIV3Schema: Schema } }[] }).versions[0]!.schema
+    .openAPIV3Schema;
+};
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+/** Problems of a custom resource: schema errors and broken CEL rules. */
+function crProblems(cr: Manifest): string[] {
+  const schema = crdSchema(cr.kind);
+  const validate = ajv.compile(schema);
+  const rest: Obj = { ...cr };
+  delete rest.metadata;
+  const errors = validate(rest)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+  return [...errors, ...celViolations(schema, rest)];
+}
+
+describe('deploy/ manifests', () => {
+  it(`render with ${hasKubectl ? 'kubectl kustomize' : 'kustomize-lite (no kubectl here)'}`, () => {
+    const kinds = root.map((m) => m.kind).sort();
+    expect(kinds).toEqual([
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
+      'CustomResourceDefinition',
+      'CustomResourceDefinition',
+      'CustomResourceDefinition',
+      'CustomResourceDefinition',
+      'DaemonSet',
+      'Deployment',
+      'Namespace',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'Service',
+      'ServiceAccount',
+      'ServiceAccount',
+    ]);
+    for (const m of root)
+      if (
+        !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(
+          m.kind,
+        )
+      )
+        expect(m.metadata.namespace, `${m.kind}/${m.metadata.name}`).toBe('infernode-system');
+  });
+
+  it.runIf(hasKubectl)(
+    'kustomize-lite renders what kubectl renders (so CI without kubectl checks the same objects)',
+    () => {
+      const key = (m: Manifest): string =>
+        `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+      const sort = (ms: Manifest[]): Manifest[] =>
+        [...ms].sort((a, b) => key(a).localeCompare(key(b)));
+      expect(sort(kustomizeLite(DEPLOY))).toEqual(sort(root));
+      expect(sort(kustomizeLite(join(DEPLOY, 'examples')))).toEqual(sort(examples));
+    },
+  );
+
+  it('every built-in object is valid against the Kubernetes schemas (kubernetes-models)', () => {
+    for (const m of [
+      ...root,
+      ...examples.filter((e) => !e.apiVersion.startsWith('infernode.io/')),
+    ]) {
+      const Model = modelClass(m.apiVersion, m.kind);
+      expect(Model, `${m.apiVersion} ${m.kind} has a model`).toBeDefined();
+      expect(() => new Model!(m).validate(), `${m.kind}/${m.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('the CRDs: infernode.io/v1alpha1, status subresource, printer columns, scale only where AIBrix has one', () => {
+    const scale: Record<string, boolean> = {
+      ModelAdapter: false,
+      PodAutoscaler: false,
+      RayClusterFleet: true,
+      KVCache: false,
+    };
+    for (const crd of crds) {
+      const spec = crd.spec as {
+        group: string;
+        names: { kind: string };
+        versions: {
+          name: string;
+          subresources: { status?: unknown; scale?: unknown };
+          additionalPrinterColumns?: unknown[];
+          schema?: unknown;
+        }[];
+      };
+      expect(spec.group).toBe('infernode.io');
+      const [v] = spec.versions;
+      expect(v?.name).toBe('v1alpha1');
+      expect(v?.subresources.status).toEqual({});
+      expect(v?.subresources.scale !== undefined, spec.names.kind).toBe(scale[spec.names.kind]);
+      expect(v?.additionalPrinterColumns?.length).toBeGreaterThan(1);
+      expect(v?.schema).toBeDefined();
+    }
+  });
+
+  it('the examples are valid custom resources', () => {
+    const crs = examples.filter((e) => e.apiVersion === 'infernode.io/v1alpha1');
+    expect(crs.map((c) => c.kind).sort()).toEqual(['KVCache', 'ModelAdapter', 'PodAutoscaler']);
+    for (const cr of crs) expect(crProblems(cr), cr.kind).toEqual([]);
+    const pa = crs.find((c) => c.kind === 'PodAutoscaler')!;
+    expect(pa.spec).toMatchObject({
+      scalingStrategy: 'APA',
+      metricsSources: [{ targetMetric: 'vllm:num_requests_running' }],
+    });
+  });
+
+  it('the CRDs reject what AIBrix rejects', () => {
+    const pa = examples.find((e) => e.kind === 'PodAutoscaler')!;
+    const withSpec = (m: Manifest, patch: Obj): Manifest => ({
+      ...m,
+      spec: { ...(m.spec as Obj), ...patch },
+    });
+    expect(crProblems(withSpec(pa, { minReplicas: 9, maxReplicas: 2 }))).toContain(
+      'minReplicas must be less than or equal to maxReplicas',
+    );
+    expect(crProblems(withSpec(pa, { scalingStrategy: 'XPA' })).join()).toMatch(/allowed values/);
+    expect(crProblems(withSpec(pa, { panicWindowSeconds: 300 }))).toContain(
+      'panicWindowSeconds must be less than or equal to observeWindowSeconds',
+    );
+    expect(crProblems(withSpec(pa, { metricsSources: [] })).join()).toMatch(/fewer than 1/);
+    expect(
+      crProblems(
+        withSpec(pa, {
+          metricsSources: [{ metricSourceType: 'pod', targetMetric: 'x', targetValue: '1' }],
+        }),
+      ),
+    ).toContain('a pod metric source needs protocolType, port and path');
+    expect(
+      crProblems(
+        withSpec(pa, { schedules: [{ name: 'night', startTime: '22:00', endTime: '06:00' }] }),
+      ),
+    ).toContain('endTime must be after startTime (a window cannot cross midnight)');
+    const noMax: Obj = { ...(pa.spec as Obj) };
+    delete noMax.maxReplicas;
+    expect(crProblems({ ...pa, spec: noMax }).join()).toMatch(/maxReplicas/);
+
+    const ma = examples.find((e) => e.kind === 'ModelAdapter')!;
+    expect(crProblems(withSpec(ma, { artifactURL: 'ftp://host/x' })).join()).toMatch(/pattern/);
+    expect(crProblems(withSpec(ma, { replicas: 2 })).join()).toMatch(/allowed values/);
+    expect(crProblems(withSpec(ma, { artifactURL: 's3://bucket/lora' }))).toEqual([]);
+
+    const kv = examples.find((e) => e.kind === 'KVCache')!;
+    expect(
+      crProblems(withSpec(kv, { metadata: { redis: { runtime: {} }, etcd: { runtime: {} } } })),
+    ).toContain('choose one metadata store, redis or etcd');
+    expect(crProblems(withSpec(kv, { metadata: { redis: {} } }))).toContain(
+      'set exactly one of externalConnection and runtime',
+    );
+    expect(crProblems(withSpec(kv, { mode: 'sharded' })).join()).toMatch(/allowed values/);
+  });
+
+  it('workloads: command, downward API, probes, resources, securityContext, scrape annotations, grace', () => {
+    const agent = one('DaemonSet', 'infernode-agent');
+    const leader = one('Deployment', 'infernode-leader');
+    for (const [w, role, ports] of [
+      [agent, 'agent', [9100]],
+      [leader, 'leader', [8080, 8081]],
+    ] as const) {
+      const pod = (w.spec as { template: { metadata: { annotations: Obj }; spec: Obj } }).template;
+      expect(pod.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(ports.at(-1)),
+      });
+      expect((pod.spec.terminationGracePeriodSeconds as number) * 1000).toBeGreaterThan(
+        SHUTDOWN_GRACE_MS[role],
+      );
+      const containers = pod.spec.containers as {
+        command: string[];
+        args: string[];
+        env: { name: string; valueFrom?: unknown }[];
+        ports: { containerPort: number }[];
+        resources: { requests: Obj; limits: Obj };
+        securityContext: Obj;
+        livenessProbe: unknown;
+        readinessProbe: unknown;
+      }[];
+      const [main] = containers;
+      expect([...main!.command, ...main!.args]).toEqual([
+        'infernode',
+        role,
+        '--discovery',
+        'kubernetes',
+      ]);
+      expect(main!.ports.map((p) => p.containerPort)).toEqual(ports);
+      const env = new Set(main!.env.map((e) => e.name));
+      for (const name of ['NODE_NAME', 'POD_NAME', 'POD_NAMESPACE', 'INFERNODE_AGENT_TOKEN'])
+        expect(env.has(name), name).toBe(true);
+      expect(main!.livenessProbe).toBeDefined();
+      expect(main!.readinessProbe).toBeDefined();
+      for (const c of [...containers, ...((pod.spec.initContainers ?? []) as typeof containers)]) {
+        expect(c.resources.requests).toBeDefined();
+        expect(c.resources.limits).toBeDefined();
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.securityContext.privileged).toBeUndefined();
+      }
+      expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+    }
+  });
+
+  it('the agent: GPU nodes, GPU and own taints tolerated, node cache, read-only /dev/kmsg, RollingUpdate', () => {
+    const spec = one('DaemonSet', 'infernode-agent').spec as {
+      updateStrategy: { type: string };
+      template: {
+        spec: {
+          nodeSelector: Obj;
+          tolerations: { key: string; effect: string }[];
+          volumes: { name: string; hostPath?: { path: string } }[];
+          containers: {
+            args: string[];
+            env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+            volumeMounts: { mountPath: string; readOnly?: boolean }[];
+          }[];
+        };
+      };
+    };
+    const pod = spec.template.spec;
+    expect(spec.updateStrategy.type).toBe('RollingUpdate');
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(pod.tolerations.map((t) => `${t.key}:${t.effect}`).sort()).toEqual([
+      'amd.com/gpu:NoSchedule',
+      'infernode.io/gpu-unhealthy:NoSchedule',
+      'nvidia.com/gpu:NoSchedule',
+    ]);
+    expect(
+      pod.volumes
+        .map((v) => v.hostPath?.path)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['/dev/kmsg', '/var/cache/infernode']);
+    const mounts = pod.containers[0]!.volumeMounts;
+    expect(mounts.find((m) => m.mountPath === '/dev/kmsg')?.readOnly).toBe(true);
+    expect(
+      pod.containers[0]!.env.find((e) => e.name === 'NODE_NAME')?.valueFrom?.fieldRef?.fieldPath,
+    ).toBe('spec.nodeName');
+  });
+
+  it('the leader: two spread replicas, a PDB, and Services that select the elected pod only', () => {
+    const spec = one('Deployment', 'infernode-leader').spec as {
+      replicas: number;
+      template: { spec: { affinity: { podAntiAffinity: unknown } } };
+    };
+    expect(spec.replicas).toBe(2);
+    expect(spec.template.spec.affinity.podAntiAffinity).toBeDefined();
+    expect((one('PodDisruptionBudget', 'infernode-leader').spec as Obj).minAvailable).toBe(1);
+    for (const [name, port] of [
+      ['infernode-gateway', 8080],
+      ['infernode-control', 8081],
+    ] as const) {
+      const svc = one('Service', name).spec as { selector: Obj; ports: { port: number }[] };
+      expect(svc.selector).toMatchObject({
+        'infernode.io/role': 'leader',
+        'app.kubernetes.io/component': 'leader',
+      });
+      expect(svc.ports[0]!.port).toBe(port);
+    }
+  });
+
+  it('RBAC is least privilege per process', () => {
+    interface Rule {
+      apiGroups: string[];
+      resources: string[];
+      verbs: string[];
+      resourceNames?: string[];
+    }
+    const rules = (kind: string, name: string): Rule[] => one(kind, name).rules as Rule[];
+    const grants = (rs: Rule[]): Set<string> =>
+      new Set(rs.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${res}:${v}`))));
+    for (const r of [
+      ...rules('ClusterRole', 'infernode-agent'),
+      ...rules('ClusterRole', 'infernode-leader'),
+      ...rules('Role', 'infernode-leader'),
+    ]) {
+      expect(r.verbs).not.toContain('*');
+      expect(r.resources).not.toContain('*');
+      expect(r.resources).not.toContain('secrets');
+      expect(r.verbs).not.toContain('delete');
+    }
+    expect([...grants(rules('ClusterRole', 'infernode-agent'))].sort()).toEqual([
+      'events:create',
+      'events:patch',
+      'nodes/status:patch',
+      'nodes:get',
+      'nodes:list',
+      'nodes:patch',
+      'nodes:watch',
+      'pods:get',
+      'pods:list',
+      'pods:watch',
+    ]);
+    const leaderCluster = grants(rules('ClusterRole', 'infernode-leader'));
+    expect(leaderCluster.has('leases:get') || leaderCluster.has('pods:patch')).toBe(false);
+    for (const g of [
+      'pods:watch',
+      'modeladapters:watch',
+      'podautoscalers/status:update',
+      'deployments/scale:patch',
+      'rayclusterfleets/scale:patch',
+      'events:create',
+    ])
+      expect(leaderCluster.has(g), g).toBe(true);
+    const leaderNs = grants(rules('Role', 'infernode-leader'));
+    expect([...leaderNs].sort()).toEqual([
+      'leases:create',
+      'leases:get',
+      'leases:update',
+      'pods:patch',
+    ]);
+    for (const b of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')])
+      expect((b.subjects as { namespace: string }[])[0]!.namespace).toBe('infernode-system');
+  });
+});
