@@ -1,0 +1,200 @@
+/**
+ * `infernode bench gateway`: what the gateway adds. Starts a local cluster (fast simulators, the
+ * leader's gateway, one agent), then a load generator in its own process sends the same requests
+ * straight to the engines and through the gateway in one run: sequential pairs for added latency
+ * (p50/p99, and percentiles of the paired differences), paced arrivals for latency at moderate
+ * load, and closed-loop concurrency for the throughput ratio. Also reads the gateway's own
+ * `infernode_gateway_added_latency_seconds` histogram per phase. Targets are reported, not asserted.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineCommand } from '../cli/index.js';
+import { bool, int, list, num, str } from '../shared/index.js';
+import { startBenchCluster } from './bench-cluster.js';
+import { checkTargets, renderMarkdown, type LoadResult } from './gateway-report.js';
+import type { LoadPlan } from './load-client.js';
+import { writeBenchResult } from './results.js';
+
+const spec = {
+  requests: int(1000, 'sequential request pairs per round', { min: 10 }),
+  rounds: int(3, 'sequential rounds', { min: 1 }),
+  warmup: int(300, 'warm-up request pairs per variant (not measured)', { min: 0 }),
+  rate: int(1000, 'paced phase: offered requests per second, both targets together (0 = skip)', {
+    min: 0,
+  }),
+  durationS: num(4, 'seconds per target for the paced and each throughput phase', { min: 0.5 }),
+  concurrency: list(['16', '64'], 'closed-loop concurrencies for the throughput ratio', {
+    check: (v) =>
+      v.length > 0 && v.every((c) => /^[1-9]\d*$/.test(c))
+        ? undefined
+        : 'expected positive integers',
+  }),
+  engines: int(1, 'simulated engines (direct load is spread over all of them)', {
+    min: 1,
+    max: 16,
+  }),
+  speed: num(1000, 'simulator speed factor (engine time ÷ this)', { min: 1 }),
+  maxTokens: int(8, 'max_tokens per request', { min: 1 }),
+  promptBytes: int(1024, 'prompt size in bytes (the request body is ~70 bytes more)', { min: 1 }),
+  stream: bool(true, 'also run the streaming variant'),
+  timeoutMs: int(10_000, 'per-request timeout, ms', { min: 100 }),
+  cpuProfDir: str('', 'write V8 CPU profiles of every child (leader, sims, agent) here'),
+  out: str('bench/results/gateway.json', 'result file (a .md summary is written next to it)'),
+};
+
+/** The typed values of `spec`. */
+interface GatewayBenchConfig {
+  readonly requests: number;
+  readonly rounds: number;
+  readonly warmup: number;
+  readonly rate: number;
+  readonly durationS: number;
+  readonly concurrency: readonly string[];
+  readonly engines: number;
+  readonly speed: number;
+  readonly maxTokens: number;
+  readonly promptBytes: number;
+  readonly stream: boolean;
+  readonly timeoutMs: number;
+  readonly cpuProfDir: string;
+  readonly out: string;
+}
+
+const MODEL = 'bench-model';
+
+/** Runs the load generator process; resolves with its JSON output. */
+function runLoadGenerator(plan: LoadPlan, timeoutMs: number): Promise<LoadResult> {
+  const script = fileURLToPath(new URL('./gateway-load.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, JSON.stringify(plan)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => (out += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        reject(new Error(`load generator exited with ${signal ?? `code ${String(code)}`}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(out) as LoadResult);
+      } catch (err) {
+        reject(new Error('load generator printed no JSON result', { cause: err }));
+      }
+    });
+  });
+}
+
+function commandLine(c: GatewayBenchConfig): string {
+  return (
+    `infernode bench gateway --requests ${c.requests} --rounds ${c.rounds} --rate ${c.rate} ` +
+    `--duration-s ${c.durationS} --concurrency ${c.concurrency.join(',')} --engines ${c.engines} ` +
+    `--speed ${c.speed} --max-tokens ${c.maxTokens} --prompt-bytes ${c.promptBytes}` +
+    (c.stream ? '' : ' --no-stream')
+  );
+}
+
+/** The `gateway` bench scenario. */
+export const gatewayBench = defineCommand({
+  name: 'gateway',
+  summary: 'gateway added latency (p50/p99) and throughput vs direct engine access, one run',
+  usage:
+    'infernode bench gateway [--requests 1000] [--rounds 3] [--rate 1000] [--duration-s 4] ' +
+    '[--concurrency 16,64] [--engines 1] [--no-stream] [--out bench/results/gateway.json]',
+  envPrefix: 'BENCH_GATEWAY',
+  spec,
+  async run({ config }) {
+    const c = config as unknown as GatewayBenchConfig;
+    const report = (line: string): boolean => process.stderr.write(`${line}\n`);
+    const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
+    const env =
+      c.cpuProfDir === ''
+        ? undefined
+        : {
+            NODE_OPTIONS: `--import=${preload}`,
+            INFERNODE_CPU_PROF_DIR: resolvePath(c.cpuProfDir),
+          };
+    const bench = await startBenchCluster({
+      engines: c.engines,
+      model: MODEL,
+      speed: c.speed,
+      maxNumSeqs: 1024,
+      ...(env === undefined ? {} : { env }),
+      report,
+    });
+    report(`cluster up: gateway :${bench.gatewayPort}, ${c.engines} engine(s); logs ${bench.dir}`);
+    const concurrency = c.concurrency.map(Number);
+    const plan: LoadPlan = {
+      host: bench.host,
+      gatewayPort: bench.gatewayPort,
+      directPorts: bench.enginePorts,
+      controlPort: bench.controlPort,
+      model: MODEL,
+      rounds: c.rounds,
+      requests: c.requests,
+      warmup: c.warmup,
+      rate: c.rate,
+      durationMs: c.durationS * 1000,
+      concurrency,
+      maxTokens: c.maxTokens,
+      promptBytes: c.promptBytes,
+      variants: c.stream ? ['non-streaming', 'streaming'] : ['non-streaming'],
+      timeoutMs: c.timeoutMs,
+    };
+    const variants = plan.variants.length;
+    const budgetMs =
+      variants * (c.rounds * c.requests * 20 + (concurrency.length * 2 + 1) * plan.durationMs) +
+      120_000;
+    let load: LoadResult;
+    let failed = true;
+    try {
+      load = await runLoadGenerator(plan, budgetMs);
+      failed = false;
+    } finally {
+      await bench.stop(failed);
+    }
+    const checks = checkTargets(load);
+    const cpus = os.cpus();
+    const note =
+      `Client (load generator), gateway (leader) and ${c.engines} simulator(s) plus one agent ` +
+      `share ${cpus.length} cores, so throughput ratios are lower bounds for a gateway with its own cores; ` +
+      `simulator speed ×${c.speed}, max_tokens ${c.maxTokens}, ~${c.promptBytes}-byte prompts, ` +
+      `routing least-request.`;
+    const result = {
+      topology: {
+        engines: c.engines,
+        agents: 1,
+        simulatorSpeed: c.speed,
+        maxTokens: c.maxTokens,
+        promptBytes: c.promptBytes,
+        loadGenerator: 'own process, node:http keep-alive agents',
+      },
+      targets: checks,
+      allTargetsMet: checks.every((t) => t.pass),
+      ...load,
+      note,
+    };
+    const command = commandLine(c);
+    const path = await writeBenchResult(c.out, command, result);
+    const md = c.out.replace(/\.json$/, '') + '.md';
+    const machine = `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+    await writeFile(
+      md,
+      renderMarkdown(command, new Date().toISOString(), machine, load, checks, note),
+    );
+    process.stdout.write(
+      `${JSON.stringify({ targets: checks }, null, 2)}\nwrote ${path} and ${md}\n`,
+    );
+    return 0;
+  },
+});

@@ -1,0 +1,225 @@
+/**
+ * The gateway benchmark's load generator, run as its own process (`node gateway-load.js <json>`)
+ * so the client never shares an event loop with the gateway. Sends the same requests straight to
+ * the engines and through the gateway — sequential pairs, paced arrivals, closed-loop concurrency
+ * — scrapes the leader's /metrics around each phase, and prints one JSON result on stdout.
+ */
+import http from 'node:http';
+import {
+  histogramDelta,
+  median,
+  ms3,
+  parsePromHistogram,
+  parsePromValue,
+  summarize,
+  summarizeHistogram,
+  type PromHistogram,
+} from './latency-stats.js';
+import {
+  keepAliveAgent,
+  runClosedLoop,
+  runPaced,
+  runSequential,
+  type LoadPlan,
+  type Target,
+} from './load-client.js';
+
+const HISTOGRAM = 'infernode_gateway_added_latency_seconds';
+const CPU = 'infernode_process_cpu_seconds_total';
+
+interface Scrape {
+  readonly hist: PromHistogram | undefined;
+  readonly cpuS: number;
+}
+
+/** Scrapes the leader's /metrics; a failed scrape yields no histogram (the phase still counts). */
+function scrape(plan: LoadPlan): Promise<Scrape> {
+  const none: Scrape = { hist: undefined, cpuS: NaN };
+  return new Promise((resolve) => {
+    const req = http.get(
+      { host: plan.host, port: plan.controlPort, path: '/metrics', agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({
+            hist: parsePromHistogram(text, HISTOGRAM),
+            cpuS: parsePromValue(text, CPU) ?? NaN,
+          }),
+        );
+      },
+    );
+    req.setTimeout(5000, () => req.destroy(new Error('metrics scrape timed out')));
+    req.on('error', (err) => {
+      process.stderr.write(`metrics scrape failed: ${err.message}\n`);
+      resolve(none);
+    });
+  });
+}
+
+/** Accumulates the gateway's own histogram and CPU over one or more measured windows. */
+class GatewayView {
+  #hist: PromHistogram | undefined;
+  #cpuS = 0;
+  #before: Scrape | undefined;
+  readonly #plan: LoadPlan;
+  constructor(plan: LoadPlan) {
+    this.#plan = plan;
+  }
+  async begin(): Promise<void> {
+    this.#before = await scrape(this.#plan);
+  }
+  async end(): Promise<void> {
+    const after = await scrape(this.#plan);
+    const before = this.#before;
+    if (before?.hist === undefined || after.hist === undefined) return;
+    const d = histogramDelta(before.hist, after.hist);
+    const acc = this.#hist;
+    this.#hist =
+      acc === undefined
+        ? d
+        : {
+            buckets: d.buckets.map((b, i) => ({
+              le: b.le,
+              count: b.count + (acc.buckets[i]?.count ?? 0),
+            })),
+            sum: d.sum + acc.sum,
+            count: d.count + acc.count,
+          };
+    this.#cpuS += after.cpuS - before.cpuS;
+  }
+  summary(): Record<string, number> {
+    const h = this.#hist;
+    if (h === undefined) return {};
+    return { ...summarizeHistogram(h), leaderCpuMsPerRequest: ms3((this.#cpuS * 1000) / h.count) };
+  }
+}
+
+function bodies(plan: LoadPlan, stream: boolean): (i: number) => Buffer {
+  const filler = 'The quick brown fox jumps over the lazy dog. '.repeat(
+    Math.ceil(plan.promptBytes / 45),
+  );
+  const cache = Array.from({ length: 64 }, (_, k) =>
+    Buffer.from(
+      JSON.stringify({
+        model: plan.model,
+        messages: [{ role: 'user', content: `${filler.slice(0, plan.promptBytes)} #${k}` }],
+        max_tokens: plan.maxTokens,
+        ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+      }),
+    ),
+  );
+  return (i) => cache[i % cache.length] as Buffer;
+}
+
+const added = (g: { p50Ms: number; p99Ms: number }, d: { p50Ms: number; p99Ms: number }) => ({
+  p50Ms: ms3(g.p50Ms - d.p50Ms),
+  p99Ms: ms3(g.p99Ms - d.p99Ms),
+});
+
+async function runVariant(plan: LoadPlan, stream: boolean, direct: Target, gateway: Target) {
+  const body = bodies(plan, stream);
+  const t = plan.timeoutMs;
+  const log = (line: string): boolean =>
+    process.stderr.write(`[load ${stream ? 'stream' : 'json'}] ${line}\n`);
+  await runSequential(direct, gateway, body, 1, plan.warmup, t);
+  const maxC = Math.max(...plan.concurrency);
+  await runClosedLoop(direct, body, maxC, 500, t);
+  await runClosedLoop(gateway, body, maxC, 500, t);
+
+  log(`sequential ${plan.rounds} x ${plan.requests} pairs`);
+  const seqView = new GatewayView(plan);
+  await seqView.begin();
+  const seq = await runSequential(direct, gateway, body, plan.rounds, plan.requests, t);
+  await seqView.end();
+  const d = summarize(seq.direct);
+  const g = summarize(seq.gateway);
+  const sequential = {
+    pairs: seq.paired.length,
+    errors: seq.errors,
+    direct: d,
+    gateway: g,
+    added: added(g, d),
+    pairedDifference: summarize(seq.paired),
+    medianOfRoundMedianDifferencesMs: ms3(median(seq.rounds.map(median))),
+    gatewayOwn: seqView.summary(),
+  };
+
+  let paced: Record<string, unknown> | undefined;
+  if (plan.rate > 0) {
+    log(`paced ${plan.rate} req/s for ${plan.durationMs} ms`);
+    const view = new GatewayView(plan);
+    await view.begin();
+    const p = await runPaced([direct, gateway], body, plan.rate, plan.durationMs, t);
+    await view.end();
+    const pd = summarize(p.samples[0]);
+    const pg = summarize(p.samples[1]);
+    paced = {
+      offeredRps: plan.rate,
+      achievedRps: Math.round(p.achievedRps),
+      errors: p.errors,
+      direct: pd,
+      gateway: pg,
+      added: added(pg, pd),
+      gatewayOwn: view.summary(),
+    };
+  }
+
+  const throughput = [];
+  for (const c of plan.concurrency) {
+    log(`closed loop c=${c}, ${plan.durationMs} ms per target (ABBA halves)`);
+    const half = plan.durationMs / 2;
+    const view = new GatewayView(plan);
+    const d1 = await runClosedLoop(direct, body, c, half, t);
+    await view.begin();
+    const g1 = await runClosedLoop(gateway, body, c, half, t);
+    const g2 = await runClosedLoop(gateway, body, c, half, t);
+    await view.end();
+    const d2 = await runClosedLoop(direct, body, c, half, t);
+    const directRps = ((d1.completed + d2.completed) * 1000) / plan.durationMs;
+    const gatewayRps = ((g1.completed + g2.completed) * 1000) / plan.durationMs;
+    throughput.push({
+      concurrency: c,
+      directRps: Math.round(directRps),
+      gatewayRps: Math.round(gatewayRps),
+      ratio: Math.round((gatewayRps / directRps) * 1000) / 1000,
+      errors: d1.errors + d2.errors + g1.errors + g2.errors,
+      directLatency: summarize([...d1.latencies, ...d2.latencies]),
+      gatewayLatency: summarize([...g1.latencies, ...g2.latencies]),
+      gatewayOwn: view.summary(),
+    });
+  }
+  return { sequential, paced, throughput };
+}
+
+async function main(): Promise<void> {
+  const plan = JSON.parse(process.argv[2] ?? '{}') as LoadPlan;
+  const path = '/v1/chat/completions';
+  const sockets = Math.max(...plan.concurrency, 1);
+  const direct: Target = {
+    name: 'direct',
+    host: plan.host,
+    ports: plan.directPorts,
+    path,
+    agent: keepAliveAgent(sockets),
+  };
+  const gateway: Target = {
+    name: 'gateway',
+    host: plan.host,
+    ports: [plan.gatewayPort],
+    path,
+    agent: keepAliveAgent(sockets),
+  };
+  const out: Record<string, unknown> = {};
+  for (const variant of plan.variants)
+    out[variant] = await runVariant(plan, variant === 'streaming', direct, gateway);
+  direct.agent.destroy();
+  gateway.agent.destroy();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`load generator failed: ${String(err)}\n`);
+  process.exitCode = 1;
+});

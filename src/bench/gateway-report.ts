@@ -1,0 +1,146 @@
+/**
+ * The gateway benchmark's result shape, its targets (reported pass/fail, never asserted) and the
+ * markdown summary written next to the JSON result.
+ */
+import type { GatewayOwnSummary, LatencySummary } from './latency-stats.js';
+
+/** Added latency, gateway minus direct, at two percentiles. */
+export interface Added {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** What the gateway's own histogram and the leader's CPU say about one phase. */
+export type GatewayOwn = Partial<GatewayOwnSummary> & { readonly leaderCpuMsPerRequest?: number };
+
+/** Sequential pairs: one request at a time, direct and gateway alternating. */
+export interface SequentialPhase {
+  readonly pairs: number;
+  readonly errors: number;
+  readonly direct: LatencySummary;
+  readonly gateway: LatencySummary;
+  /** Difference of the percentiles. */
+  readonly added: Added;
+  /** Percentiles of the per-pair differences. */
+  readonly pairedDifference: LatencySummary;
+  readonly medianOfRoundMedianDifferencesMs: number;
+  readonly gatewayOwn: GatewayOwn;
+}
+
+/** Open-loop arrivals at a moderate rate, split evenly between direct and gateway. */
+export interface PacedPhase {
+  readonly offeredRps: number;
+  readonly achievedRps: number;
+  readonly errors: number;
+  readonly direct: LatencySummary;
+  readonly gateway: LatencySummary;
+  readonly added: Added;
+  readonly gatewayOwn: GatewayOwn;
+}
+
+/** Closed-loop throughput at one concurrency, direct vs gateway. */
+export interface ThroughputPoint {
+  readonly concurrency: number;
+  readonly directRps: number;
+  readonly gatewayRps: number;
+  readonly ratio: number;
+  readonly errors: number;
+  readonly directLatency: LatencySummary;
+  readonly gatewayLatency: LatencySummary;
+  readonly gatewayOwn: GatewayOwn;
+}
+
+/** One request shape's results (non-streaming or streaming). */
+export interface VariantResult {
+  readonly sequential: SequentialPhase;
+  readonly paced: PacedPhase | undefined;
+  readonly throughput: readonly ThroughputPoint[];
+}
+
+/** The load generator's output, by variant. */
+export type LoadResult = Partial<Record<'non-streaming' | 'streaming', VariantResult>>;
+
+/** One target, measured. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: number;
+  readonly limit: number;
+  readonly pass: boolean;
+}
+
+/** The targets from the brief: added p50 ≤ 0.5 ms, p99 ≤ 2 ms at moderate load, ratio ≥ 0.7. */
+export function checkTargets(result: LoadResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const le = (target: string, measured: number, limit: number): void => {
+    checks.push({ target, measured, limit, pass: measured <= limit });
+  };
+  for (const [variant, v] of Object.entries(result)) {
+    le(`${variant}: added p50, sequential (ms)`, v.sequential.added.p50Ms, 0.5);
+    if (v.paced !== undefined)
+      le(`${variant}: added p99 at ${v.paced.offeredRps} req/s paced (ms)`, v.paced.added.p99Ms, 2);
+    else le(`${variant}: added p99, sequential (ms)`, v.sequential.added.p99Ms, 2);
+    for (const t of v.throughput) {
+      checks.push({
+        target: `${variant}: throughput ratio at c=${t.concurrency}`,
+        measured: t.ratio,
+        limit: 0.7,
+        pass: t.ratio >= 0.7,
+      });
+    }
+  }
+  return checks;
+}
+
+const f = (v: number | undefined): string => (v === undefined ? '–' : String(v));
+
+/** A short markdown summary of a run. */
+export function renderMarkdown(
+  command: string,
+  at: string,
+  machine: string,
+  result: LoadResult,
+  checks: readonly TargetCheck[],
+  note: string,
+): string {
+  const lines = [
+    '# Gateway benchmark: added latency and throughput',
+    '',
+    `Command: \`${command}\` (after \`npx tsc -p tsconfig.build.json\`)`,
+    '',
+    `Run ${at} on ${machine}. ${note}`,
+    '',
+    '## Targets',
+    '',
+    '| target | measured | limit | pass |',
+    '|---|---|---|---|',
+    ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.limit} | ${c.pass ? 'yes' : 'no'} |`),
+  ];
+  for (const [variant, v] of Object.entries(result)) {
+    const s = v.sequential;
+    lines.push(
+      '',
+      `## ${variant}`,
+      '',
+      `Latency in ms. Sequential: ${s.pairs} pairs; paced: open-loop arrivals split evenly.`,
+      '',
+      '| phase | direct p50 | gateway p50 | added p50 | direct p99 | gateway p99 | added p99 | paired-diff p50 / p99 | gateway own mean / p50 / p99 |',
+      '|---|---|---|---|---|---|---|---|---|',
+      `| sequential | ${s.direct.p50Ms} | ${s.gateway.p50Ms} | **${s.added.p50Ms}** | ${s.direct.p99Ms} | ${s.gateway.p99Ms} | **${s.added.p99Ms}** | ${s.pairedDifference.p50Ms} / ${s.pairedDifference.p99Ms} | ${f(s.gatewayOwn.meanMs)} / ${f(s.gatewayOwn.p50Ms)} / ${f(s.gatewayOwn.p99Ms)} |`,
+    );
+    const p = v.paced;
+    if (p !== undefined)
+      lines.push(
+        `| paced ${p.offeredRps} req/s | ${p.direct.p50Ms} | ${p.gateway.p50Ms} | **${p.added.p50Ms}** | ${p.direct.p99Ms} | ${p.gateway.p99Ms} | **${p.added.p99Ms}** | – | ${f(p.gatewayOwn.meanMs)} / ${f(p.gatewayOwn.p50Ms)} / ${f(p.gatewayOwn.p99Ms)} |`,
+      );
+    lines.push(
+      '',
+      '| concurrency | direct req/s | gateway req/s | ratio | gateway p50 / p99 ms | leader CPU ms/req |',
+      '|---|---|---|---|---|---|',
+      ...v.throughput.map(
+        (t) =>
+          `| ${t.concurrency} | ${t.directRps} | ${t.gatewayRps} | **${t.ratio}** | ${t.gatewayLatency.p50Ms} / ${t.gatewayLatency.p99Ms} | ${f(t.gatewayOwn.leaderCpuMsPerRequest)} |`,
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
