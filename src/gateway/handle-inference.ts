@@ -119,7 +119,11 @@ export async function handleInference(
       openAiError(404, `The model \`${parsed.model}\` does not exist.`, 'model_not_found', 'model'),
     );
   const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  // Only a client that leaves before the response is done aborts: aborting after a finished
+  // response would build an AbortError (a DOMException with a stack) per request for nothing.
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   const admission = await deps.admission.admit(
     {
       user: headerString(req.headers.user) ?? parsed.user,
@@ -175,7 +179,7 @@ export async function handleInference(
     let upstream: IncomingMessage;
     try {
       upstream = await callUpstream({
-        baseUrl: new URL(endpoint.url),
+        baseUrl: endpoint.url,
         path: req.url ?? '/',
         headers: {
           'content-type': 'application/json',

@@ -16,7 +16,8 @@ export interface UpstreamTimeouts {
 }
 
 export interface UpstreamCall {
-  readonly baseUrl: URL;
+  /** The engine's base URL; only its host and port are used (a string is parsed once and cached). */
+  readonly baseUrl: URL | string;
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
   readonly body: Buffer;
@@ -47,6 +48,27 @@ function classify(err: NodeJS.ErrnoException): AppError {
   );
 }
 
+interface HostPort {
+  readonly hostname: string;
+  readonly port: string;
+}
+
+/** Parsed engine base URLs by string: `new URL()` per request is measurable on the hot path. */
+const hostPorts = new Map<string, HostPort>();
+const MAX_CACHED_URLS = 4096;
+
+function hostPortOf(baseUrl: URL | string): HostPort {
+  if (typeof baseUrl !== 'string') return baseUrl;
+  let hp = hostPorts.get(baseUrl);
+  if (hp === undefined) {
+    const url = new URL(baseUrl);
+    hp = { hostname: url.hostname, port: url.port };
+    if (hostPorts.size >= MAX_CACHED_URLS) hostPorts.clear();
+    hostPorts.set(baseUrl, hp);
+  }
+  return hp;
+}
+
 /** Sends the request; resolves with the response once headers arrive. */
 export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -54,9 +76,10 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
       reject(new AppError('GW_UPSTREAM_RESET', 'client went away before the upstream call'));
       return;
     }
+    const target = hostPortOf(call.baseUrl);
     const req = http.request({
-      host: call.baseUrl.hostname,
-      port: call.baseUrl.port,
+      host: target.hostname,
+      port: target.port,
       path: call.path,
       method: 'POST',
       headers: call.headers,
