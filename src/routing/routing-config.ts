@@ -28,7 +28,12 @@ export const routingConfigSpec = {
       min: 1,
       max: 4096,
     }),
-    maxBlocks: int(200_000, 'prefix index capacity in blocks, all endpoints together (LRU)', {
+    indexStrideBlocks: int(
+      4,
+      'index every Nth block only: matches count in N-block steps, index work and memory ÷ N',
+      { min: 1, max: 64 },
+    ),
+    maxBlocks: int(200_000, 'prefix index capacity in indexed blocks, all endpoints (LRU)', {
       min: 1,
     }),
     maxEndpointsPerBlock: int(16, 'endpoints remembered per block; the oldest is dropped', {
@@ -73,6 +78,7 @@ export const routingConfigSpec = {
 /** Prefix-cache knobs; see {@link routingConfigSpec} for units and defaults. */
 export interface PrefixCacheConfig {
   readonly blockSizeTokens: number;
+  readonly indexStrideBlocks: number;
   readonly maxBlocks: number;
   readonly maxEndpointsPerBlock: number;
   readonly maxPromptBlocks: number;

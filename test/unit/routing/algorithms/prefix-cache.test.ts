@@ -7,7 +7,7 @@ import {
   type EndpointLoad,
   type RoutingState,
 } from '../../../../src/routing/index.js';
-import { eligibleForPrefix } from '../../../../src/routing/algorithms/prefix-cache.js';
+import { eligibleForPrefix, sampleChain } from '../../../../src/routing/algorithms/prefix-cache.js';
 import { anEndpoint, aRequest, pickWith, someMetrics } from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
@@ -113,6 +113,15 @@ describe('prefix-cache', () => {
     expect(eligibleForPrefix(e([0, 0, 0, 4]), 16, 2)).toEqual([true, true, true, true]);
     expect(eligibleForPrefix(e([0, 20, 0]), 16, 2)).toEqual([true, false, true]);
     expect(eligibleForPrefix(e([7]), 16, 2)).toEqual([true]);
+  });
+
+  it('indexes every 4th block of the chain by default', () => {
+    expect(sampleChain([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4)).toEqual([3, 7]);
+    expect(sampleChain([0, 1, 2], 4)).toEqual([]);
+    expect(sampleChain([0, 1, 2], 1)).toEqual([0, 1, 2]);
+    const state = createRoutingState();
+    route(state, cluster(2), text('strided', 64 * 4 * 10));
+    expect(state.prefixIndex.size).toBe(10);
   });
 
   it('prefers the longest leading match', () => {
