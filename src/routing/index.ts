@@ -20,3 +20,7 @@ export {
   RedisRateLimitStore,
   type RedisRateLimitStoreOptions,
 } from './adapters/redis-rate-limit-store.js';
+export {
+  createRateLimitStore,
+  type RateLimitStoreKnobs,
+} from './adapters/rate-limit-store-factory.js';

@@ -39,6 +39,11 @@ export const RECENCY_REFRESH_MS = 1000;
 /** Endpoint records kept (LRU); a dropped one comes back as a new incarnation with no blocks. */
 export const MAX_TRACKED_ENDPOINTS = 10_000;
 
+/**
+ * The prefix index (see the file comment): `match` ranks, `insert` records, `observe` and
+ * `forget` correct. Bounded by `maxBlocks` blocks × `maxEndpointsPerBlock` holders and
+ * {@link MAX_TRACKED_ENDPOINTS} endpoint records. Time is always passed in.
+ */
 export class PrefixIndex {
   readonly #config: PrefixCacheConfig;
   /**

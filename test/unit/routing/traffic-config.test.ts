@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   ApiKeyTable,
+  MemoryRateLimitStore,
   apiKeyDigest,
+  createRateLimitStore,
   parseTrafficLimits,
   trafficConfigFrom,
 } from '../../../src/routing/index.js';
-import { ConfigError } from '../../../src/shared/index.js';
+import { AppError, ConfigError } from '../../../src/shared/index.js';
 
 describe('traffic config', () => {
   it('parses limits and keys', () => {
@@ -64,5 +66,18 @@ describe('traffic config', () => {
     expect(table.userOf('sk-one-000000')).toBe('one');
     expect(table.userOf('sk-one-00000')).toBeUndefined();
     expect(new ApiKeyTable([]).isEnabled).toBe(false);
+  });
+});
+
+describe('createRateLimitStore', () => {
+  const knobs = {
+    store: 'memory',
+    memoryMaxKeys: 5,
+    redisKeyPrefix: 'p:',
+    redisCommandTimeoutMs: 10,
+  };
+  it('builds the memory store by default and refuses redis without a client', () => {
+    expect(createRateLimitStore(knobs)).toBeInstanceOf(MemoryRateLimitStore);
+    expect(() => createRateLimitStore({ ...knobs, store: 'redis' })).toThrow(AppError);
   });
 });
