@@ -1,5 +1,6 @@
 /** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { hostname } from 'node:os';
+import { gpuConfigSpec } from '../gpu/index.js';
 import { int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
@@ -41,6 +42,11 @@ export const agentConfigSpec = {
     initialMs: int(250, 'first reconnect delay to the leader, ms (jittered, doubling)', positive),
     maxMs: int(10_000, 'longest reconnect delay, ms', positive),
   },
+  nodeCachePath: str(
+    '/var/lib/infernode/cache',
+    'node cache directory (weights, adapters); its disk is reported',
+  ),
+  gpu: gpuConfigSpec,
   shutdownGraceMs: int(10_000, 'how long to drain on SIGTERM before exiting, ms', positive),
 };
 

@@ -19,6 +19,7 @@ import { AgentApi } from './agent-api.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { GossipClient } from './gossip-client.js';
+import { createGpuMonitor } from './gpu-wiring.js';
 
 export type AgentConfig = ConfigOf<AgentConfigSpec>;
 
@@ -57,6 +58,15 @@ export async function runAgent(
     reconnect: config.reconnect,
   });
   watcher.onCycle((reports) => gossip.updateEngines(reports));
+  const gpus = await createGpuMonitor({
+    gpuSection: config.gpu,
+    node: config.node,
+    cachePath: config.nodeCachePath,
+    clock: systemClock,
+    log,
+    registry,
+    onGpus: (summary, urgent) => gossip.updateGpus(summary, urgent),
+  });
   let synced = false;
   void source.synced.then(() => (synced = true));
   const api = new AgentApi({
@@ -66,6 +76,7 @@ export async function runAgent(
     log: log.child({ component: 'api' }),
     isReady: () => synced,
     jsonRoutes: {
+      '/v1/gpus': () => gpus.report(),
       '/v1/engines': () => ({
         node: config.node,
         leader: gossip.leader ?? null,
@@ -74,7 +85,7 @@ export async function runAgent(
       }),
     },
   });
-  await runProcess([source, watcher, gossip, api], {
+  await runProcess([source, watcher, gpus, gossip, api], {
     log,
     shutdownGraceMs: config.shutdownGraceMs,
   });

@@ -32,6 +32,11 @@ export interface NodeEntry {
   /** Port of the node agent's local API (/metrics, /healthz, /v1/gpus). */
   readonly agentPort: number;
   readonly engines: readonly EngineEntry[];
+  /**
+   * Extra environment for this node's agent under `infernode up`, e.g. `INFERNODE_KMSG_PATH` or
+   * a fake GPU tool's scenario, so each simulated node can have its own GPUs.
+   */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 export interface LeaderEntry {
@@ -129,10 +134,17 @@ export function parseClusterFile(raw: unknown): ClusterFile {
     const engines = (Array.isArray(n.engines) ? (n.engines as unknown[]) : [])
       .map((e, k) => parseEngine(e, `${path}.engines[${k}]`, k, issues))
       .filter((e): e is EngineEntry => e !== undefined);
+    const env: Record<string, string> = {};
+    if (n.env !== undefined) {
+      if (!isObj(n.env) || Object.values(n.env).some((v) => typeof v !== 'string'))
+        issues.push({ path: `${path}.env`, message: 'expected a map of strings' });
+      else Object.assign(env, n.env);
+    }
     nodes.push({
       name: n.name,
       agentPort: port(n.agentPort, `${path}.agentPort`, issues),
       engines,
+      env,
     });
   });
   const seen = new Set<string>();

@@ -48,6 +48,15 @@ export class GatewayServer {
     return this.#draining;
   }
 
+  /**
+   * Takes an engine out of service for the requests already on it: they may finish within
+   * `timeoutMs`, then are cut. (New requests avoid it through the catalog.) Returns how many
+   * requests were in flight to it.
+   */
+  drainEndpoint(id: string, timeoutMs: number): number {
+    return this.#o.deps.inFlight.drain(id, timeoutMs);
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     this.#port = await listen(this.#server, this.#o.port, this.#o.host);
     this.#o.log.info({ host: this.#o.host, port: this.#port }, 'gateway listening');

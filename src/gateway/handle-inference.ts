@@ -173,7 +173,12 @@ export async function handleInference(
     const endpoint = lookup.endpoints.find((e) => e.id === chosen.id) as GatewayEndpoint;
     tried.add(endpoint.id);
     if (attempt > 0) deps.metrics.retries.inc();
-    const done = deps.inFlight.start(endpoint.id);
+    const current: { upstream?: IncomingMessage } = {};
+    const done = deps.inFlight.start(endpoint.id, () => {
+      // Drain deadline passed (engine taken out of service): cut this request.
+      if (current.upstream === undefined) abort.abort();
+      else current.upstream.destroy();
+    });
     deps.metrics.inFlight.inc();
     const dispatchedAt = performance.now();
     let upstream: IncomingMessage;
@@ -213,6 +218,7 @@ export async function handleInference(
       }
       continue;
     }
+    current.upstream = upstream;
     deps.health.recordSuccess(endpoint.id);
     const status = upstream.statusCode ?? 502;
     if (RETRYABLE_STATUS.has(status) && attempt === 0) {

@@ -1,6 +1,11 @@
-/** Requests the gateway has in flight, per endpoint: exact, no scrape lag. */
+/**
+ * Requests the gateway has in flight, per endpoint: exact, no scrape lag. Each request can be
+ * cancelled, so an engine taken out of service (a failed GPU) gets a drain deadline after which
+ * what is still running on it is cut.
+ */
 export class InFlightTracker {
   readonly #counts = new Map<string, number>();
+  readonly #cancels = new Map<string, Set<() => void>>();
   #total = 0;
 
   get(id: string): number {
@@ -12,9 +17,14 @@ export class InFlightTracker {
   }
 
   /** Counts one request; returns the function that uncounts it (idempotent). */
-  start(id: string): () => void {
+  start(id: string, cancel?: () => void): () => void {
     this.#counts.set(id, this.get(id) + 1);
     this.#total++;
+    if (cancel !== undefined) {
+      const set = this.#cancels.get(id) ?? new Set();
+      set.add(cancel);
+      this.#cancels.set(id, set);
+    }
     let done = false;
     return () => {
       if (done) return;
@@ -23,6 +33,25 @@ export class InFlightTracker {
       const left = this.get(id) - 1;
       if (left <= 0) this.#counts.delete(id);
       else this.#counts.set(id, left);
+      if (cancel !== undefined) {
+        const set = this.#cancels.get(id);
+        set?.delete(cancel);
+        if (set?.size === 0) this.#cancels.delete(id);
+      }
     };
+  }
+
+  /**
+   * Lets the requests now in flight to `id` run for `timeoutMs`, then cancels the ones still
+   * running. Returns how many were in flight.
+   */
+  drain(id: string, timeoutMs: number): number {
+    const pending = [...(this.#cancels.get(id) ?? [])];
+    if (pending.length > 0) {
+      setTimeout(() => {
+        for (const cancel of pending) if (this.#cancels.get(id)?.has(cancel) === true) cancel();
+      }, timeoutMs).unref();
+    }
+    return pending.length;
   }
 }

@@ -2,4 +2,5 @@ export { leaderCommand } from './leader-command.js';
 export { leaderConfigSpec } from './leader-config.js';
 export { ClusterStateStore, type EndpointState, type NodeState } from './cluster-state.js';
 export { AgentHub } from './agent-hub.js';
-export { runLeader, type LeaderAdapters, type LeaderConfig } from './main.js';
+export { runLeader } from './main.js';
+export { staticAdapters, nodeOpsFor, type LeaderAdapters, type LeaderConfig } from './leader-adapters.js';

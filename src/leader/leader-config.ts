@@ -1,5 +1,6 @@
 /** The leader's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { hostname } from 'node:os';
+import { kubeConfigSpec } from '../kube/index.js';
 import { int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
@@ -62,6 +63,21 @@ export const leaderConfigSpec = {
       positive,
     ),
   },
+  gpuRemediation: {
+    nodeOps: str(
+      'auto',
+      'where node taints, Events and conditions go: kubernetes, memory (log only) or auto (kubernetes when discovery is)',
+      {
+        oneOf: ['auto', 'kubernetes', 'memory'],
+      },
+    ),
+    drainTimeoutMs: int(
+      30_000,
+      'requests running on a failed GPU’s engines may finish within this, ms',
+      positive,
+    ),
+  },
+  kube: kubeConfigSpec,
   shutdownGraceMs: int(30_000, 'how long to drain on SIGTERM before exiting, ms', positive),
 };
 

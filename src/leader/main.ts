@@ -4,19 +4,15 @@
  * process holds leadership; losing it exits non-zero so Kubernetes restarts the pod.
  */
 import http from 'node:http';
-import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
 import {
   GatewayMetrics,
   GatewayServer,
   HealthProber,
   InFlightTracker,
   PassiveHealth,
-  admitAll,
-  type Admission,
 } from '../gateway/index.js';
 import { createRoutingState, parseStrategy } from '../routing/index.js';
 import {
-  AppError,
   ConfigError,
   INFERNODE_VERSION,
   createLogger,
@@ -24,80 +20,17 @@ import {
   runProcess,
   systemClock,
   systemRng,
-  type ConfigOf,
   type Logger,
-  type Runnable,
 } from '../shared/index.js';
 import { AgentHub } from './agent-hub.js';
 import { ClusterStateStore } from './cluster-state.js';
 import { ControlServer } from './control-server.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
-import { StaticElection, type LeaderElection, type Leadership } from './election/election.js';
-import type { LeaderConfigSpec } from './leader-config.js';
+import type { Leadership } from './election/election.js';
+import { LeaderOnlyParts } from './leader-only-parts.js';
+import { staticAdapters, type LeaderAdapters, type LeaderConfig } from './leader-adapters.js';
 import { StoreCatalog } from './store-catalog.js';
-
-export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
-
-/** Adapters that differ between the static mode and Kubernetes; main builds the static ones. */
-export interface LeaderAdapters {
-  readonly source: ClusterSource;
-  readonly election: LeaderElection;
-  readonly admission: Admission;
-}
-
-function staticAdapters(config: LeaderConfig, log: Logger): LeaderAdapters {
-  return {
-    source: new StaticClusterSource({
-      path: config.clusterFile,
-      log: log.child({ component: 'discovery' }),
-    }),
-    election: new StaticElection(config.identity),
-    admission: admitAll,
-  };
-}
-
-/** Runs leader-only parts for as long as leadership lasts. */
-class LeaderOnlyParts implements Runnable {
-  readonly name = 'leader-only';
-  readonly election: LeaderElection;
-  readonly parts: readonly Runnable[];
-  readonly log: Logger;
-  readonly onLeadership: (l: Leadership | undefined) => void;
-
-  constructor(
-    election: LeaderElection,
-    parts: readonly Runnable[],
-    log: Logger,
-    onLeadership: (l: Leadership | undefined) => void,
-  ) {
-    this.election = election;
-    this.parts = parts;
-    this.log = log;
-    this.onLeadership = onLeadership;
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let running: Promise<unknown> = Promise.resolve();
-      this.election
-        .run(signal, {
-          onStartedLeading: (leadership) => {
-            this.log.info({ epoch: leadership.epoch }, 'became leader');
-            this.onLeadership(leadership);
-            const both = AbortSignal.any([signal, leadership.signal]);
-            running = Promise.all(this.parts.map((p) => p.run(both)));
-          },
-          onStoppedLeading: (reason) => {
-            this.onLeadership(undefined);
-            reject(new AppError('LEADER_LEASE_LOST', `lost leadership: ${reason}`));
-          },
-          onNewLeader: (identity) => this.log.info({ leader: identity }, 'another process leads'),
-        })
-        .then(() => running)
-        .then(() => resolve(), reject);
-    });
-  }
-}
+import { GpuRemediation } from './gpu-remediation.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -111,7 +44,7 @@ export async function runLeader(
   if (!mix.ok) throw new ConfigError([{ path: 'gateway.defaultStrategy', message: mix.message }]);
   const registry = createRegistry();
   const clock = systemClock;
-  const { source, election, admission } = adapters?.(log) ?? staticAdapters(config, log);
+  const { source, election, admission, nodeOps } = adapters?.(log) ?? staticAdapters(config, log);
   const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
   source.onChange((view) => store.setDiscovery(view));
   registerClusterMetrics(registry, store);
@@ -175,9 +108,18 @@ export async function runLeader(
       ejected: health.ejected(),
     }),
   });
+  const remediation = new GpuRemediation({
+    store,
+    nodeOps,
+    log: log.child({ component: 'gpu-remediation' }),
+    registry,
+    rng: systemRng,
+    drainEndpoint: (id, ms) => gateway.drainEndpoint(id, ms),
+    drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
+  });
   const leaderOnly = new LeaderOnlyParts(
     election,
-    [gateway, hub, prober],
+    [gateway, hub, prober, remediation],
     log,
     (l) => (leadership = l),
   );

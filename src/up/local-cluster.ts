@@ -162,7 +162,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     for (const node of file.nodes) {
       supervisor.start({
         name: childName.agent(node.name),
-        env,
+        env: { ...env, ...node.env },
         args: [
           'agent',
           '--node',

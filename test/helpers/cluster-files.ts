@@ -27,6 +27,8 @@ export interface TestClusterSpec {
   readonly enginesPerNode: number;
   readonly model?: string;
   readonly speed?: number;
+  /** Extra environment for each node's agent, by node index. */
+  readonly nodeEnv?: (nodeIndex: number) => Record<string, string>;
   /** Extra engines by URL (not simulated), per node index. */
   readonly extraEngines?: readonly { node: number; name: string; model: string; url: string }[];
 }
@@ -43,6 +45,7 @@ export async function writeClusterFile(
     nodes: Array.from({ length: spec.nodes }, (_, n) => ({
       name: `node-${String.fromCharCode(97 + n)}`,
       agentPort: take(),
+      env: spec.nodeEnv?.(n) ?? {},
       engines: [
         ...Array.from({ length: spec.enginesPerNode }, (_, k) => ({
           name: `engine-${k}`,

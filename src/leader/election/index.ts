@@ -6,3 +6,4 @@ export * from './election.js';
 export * from './lease-decision.js';
 export * from './lease-store.js';
 export * from './lease-elector.js';
+export * from './adapters/role-label.js';

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ClusterStateStore } from '../../../src/leader/index.js';
+import { GpuRemediation } from '../../../src/leader/gpu-remediation.js';
+import { planNodeRemediation } from '../../../src/leader/gpu-remediation-plan.js';
+import { InMemoryNodeOps } from '../../../src/kube/index.js';
+import { ManualClock, SeededRng, createRegistry, silentLogger } from '../../../src/shared/index.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const gpu = (index: number, health: 'healthy' | 'degraded' | 'failed', reasons: string[] = []) => ({
+  index,
+  uuid: `g${index}`,
+  health,
+  reasons,
+});
+
+describe('planNodeRemediation', () => {
+  it.each([
+    [[gpu(0, 'healthy'), gpu(1, 'healthy')], false, /all 2 GPUs healthy/],
+    [[gpu(0, 'degraded', ['pcie x8 < x16'])], false, /degraded: GPU 0 \(pcie x8 < x16\)/],
+    [[gpu(0, 'healthy'), gpu(1, 'failed', ['xid 79'])], true, /failed: GPU 1 \(xid 79\)/],
+  ])('%j → tainted %s', (gpus, tainted, message) => {
+    const plan = planNodeRemediation('n', gpus);
+    expect(plan.tainted).toBe(tainted);
+    expect(plan.message).toMatch(message);
+  });
+});
+
+describe('GpuRemediation', () => {
+  it('taints, drains and writes an Event on failure; untaints on recovery', async () => {
+    const store = new ClusterStateStore({ clock: new ManualClock() });
+    store.setDiscovery({
+      endpoints: [
+        {
+          id: 'a/e1',
+          name: 'a-e1',
+          model: 'm',
+          url: 'http://x',
+          node: 'a',
+          engine: 'vllm',
+          gpuIndices: [1],
+          ready: true,
+        },
+      ],
+      resources: [],
+    });
+    const ops = new InMemoryNodeOps();
+    const drained: string[] = [];
+    const remediation = new GpuRemediation({
+      store,
+      nodeOps: ops,
+      log: silentLogger(),
+      registry: createRegistry({ defaultMetrics: false }),
+      rng: new SeededRng(1),
+      drainEndpoint: (id) => (drained.push(id), 1),
+      drainTimeoutMs: 1000,
+    });
+    const abort = new AbortController();
+    const running = remediation.run(abort.signal);
+    store.applySnapshot('a', 't', {
+      engines: [{ id: 'a/e1', model: 'm', url: 'http://x', ready: true, adapters: [] }],
+      gpus: [gpu(1, 'healthy')],
+    });
+    await waitFor(() => ops.conditions.get('a')?.[0]?.status === 'True', 'condition True');
+    store.applyDelta('a', {
+      v: 1,
+      type: 'state',
+      seq: 2,
+      gpus: [gpu(1, 'failed', ['xid 79'])],
+      urgent: true,
+    });
+    await waitFor(
+      () => (ops.taints.get('a') ?? []).some((t) => t.key === 'infernode.io/gpu-unhealthy'),
+      'tainted',
+    );
+    expect(drained).toEqual(['a/e1']);
+    expect(
+      ops.calls.some(
+        (c) => c.op === 'event' && c.event.reason === 'GpuFailed' && c.event.type === 'Warning',
+      ),
+    ).toBe(true);
+    store.applyDelta('a', { v: 1, type: 'state', seq: 3, gpus: [gpu(1, 'healthy')] });
+    await waitFor(() => (ops.taints.get('a') ?? []).length === 0, 'untainted');
+    await waitFor(
+      () => ops.calls.some((c) => c.op === 'event' && c.event.reason === 'GpuRecovered'),
+      'recovery event',
+    );
+    abort.abort();
+    await running;
+  });
+});
