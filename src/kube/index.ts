@@ -7,6 +7,7 @@ export * from './clients.js';
 export * from './request.js';
 export * from './bounded-watch.js';
 export * from './informer-supervisor.js';
+export * from './kube-metrics.js';
 export * from './pod-endpoint.js';
 export * from './k8s-cluster-source.js';
 export * from './crd-types.js';

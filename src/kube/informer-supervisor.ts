@@ -24,9 +24,11 @@ import {
   type Clock,
   type Logger,
   type Rng,
+  type Registry,
   type Runnable,
 } from '../shared/index.js';
 import { BoundedWatch, type BoundedWatchOptions } from './bounded-watch.js';
+import { kubeMetrics } from './kube-metrics.js';
 
 /** What to watch and how to recover. */
 export interface InformerSupervisorOptions<T extends KubernetesObject> {
@@ -50,6 +52,8 @@ export interface InformerSupervisorOptions<T extends KubernetesObject> {
   readonly rng?: Rng;
   /** Watch tuning (server timeout, idle timeout). */
   readonly watch?: BoundedWatchOptions;
+  /** Registry for `infernode_kube_informer_*` metrics; none when unset. */
+  readonly registry?: Registry;
 }
 
 /** A supervised informer: a Runnable whose cache other parts read. */
@@ -112,6 +116,8 @@ export class InformerSupervisor<T extends KubernetesObject> implements Runnable 
     const policy = this.#options.backoff ?? DEFAULT_BACKOFF;
     const healthyResetMs = this.#options.healthyResetMs ?? 60_000;
     const delay = this.#options.delay ?? sleep;
+    const metrics = this.#options.registry ? kubeMetrics(this.#options.registry) : undefined;
+    metrics?.informerSynced.set({ informer: this.name }, this.#listed ? 1 : 0);
     this.#listSignal = signal;
     let wake: (() => void) | undefined;
     let lastError: unknown;
@@ -132,12 +138,16 @@ export class InformerSupervisor<T extends KubernetesObject> implements Runnable 
         } catch (err) {
           onError(err);
         }
-        if (this.#listed) this.#markSynced();
+        if (this.#listed) {
+          this.#markSynced();
+          metrics?.informerSynced.set({ informer: this.name }, 1);
+        }
         await Promise.race([failed, whenAborted(signal)]);
         if (isAborted(signal)) break;
         if (clock.monotonicMs() - startedAtMs >= healthyResetMs) attempt = 0;
         const delayMs = backoffDelayMs(policy, attempt++, rng);
         this.#restarts++;
+        metrics?.informerRestarts.inc({ informer: this.name });
         log.warn(
           { informer: this.name, err: toError(lastError), attempt, delayMs },
           'informer failed; restarting after backoff',

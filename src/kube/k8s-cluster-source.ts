@@ -28,7 +28,7 @@ import { kubeCall } from './request.js';
 /** Restart tuning shared by every informer of the source. */
 export type SupervisorTuning = Pick<
   InformerSupervisorOptions<KubernetesObject>,
-  'backoff' | 'healthyResetMs' | 'delay' | 'clock' | 'rng' | 'watch'
+  'backoff' | 'healthyResetMs' | 'delay' | 'clock' | 'rng' | 'watch' | 'registry'
 >;
 
 export interface K8sClusterSourceOptions {

@@ -1,7 +1,13 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubeClients, InformerSupervisor, kubeCall } from '../../../src/kube/index.js';
-import { SeededRng, silentLogger, sleep } from '../../../src/shared/index.js';
+import {
+  createRegistry,
+  SeededRng,
+  silentLogger,
+  sleep,
+  type Registry,
+} from '../../../src/shared/index.js';
 import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
 
@@ -10,11 +16,13 @@ describe('InformerSupervisor on the fake API server', () => {
   let stop: AbortController;
   let done: Promise<void>;
   let delays: number[];
+  let registry: Registry;
 
   beforeEach(async () => {
     server = await FakeKubeApiServer.start();
     stop = new AbortController();
     delays = [];
+    registry = createRegistry({ defaultMetrics: false });
   });
 
   afterEach(async () => {
@@ -34,6 +42,7 @@ describe('InformerSupervisor on the fake API server', () => {
           clients.core.listPodForAllNamespaces({}, o),
         ),
       log: silentLogger(),
+      registry,
       rng: new SeededRng(7),
       // Record the backoff the supervisor asks for, but wait only a moment.
       delay: (ms, signal) => {
@@ -118,6 +127,9 @@ describe('InformerSupervisor on the fake API server', () => {
     expect(delays[0]).toBeLessThanOrEqual(1000);
     expect(delays[4]).toBeGreaterThanOrEqual(8000);
     expect(delays.every((d) => d <= 30_000)).toBe(true);
+    const text = await registry.metrics();
+    expect(text).toContain(`infernode_kube_informer_restarts_total{informer="pods"} ${s.restarts}`);
+    expect(text).toContain('infernode_kube_informer_synced{informer="pods"} 1');
   });
 
   it('relists after 410 Gone, dropping what was deleted while it was away', async () => {
