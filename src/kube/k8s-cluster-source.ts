@@ -38,7 +38,10 @@ export interface K8sClusterSourceOptions {
   readonly node?: string;
   /** Namespaces to watch; empty or undefined: all namespaces. */
   readonly namespaces?: readonly string[];
-  /** Also watch ModelAdapter, PodAutoscaler, RayClusterFleet and KVCache. Default true; agents pass false. */
+  /**
+   * Also watch ModelAdapter, PodAutoscaler, RayClusterFleet and KVCache. Default: true for the
+   * leader (no `node`), false for agents (their RBAC does not grant it).
+   */
   readonly watchCustomResources?: boolean;
   /** Bound of each list request in ms (`kube.requestTimeoutMs`). */
   readonly requestTimeoutMs: number;
@@ -65,7 +68,7 @@ export class K8sClusterSource implements ClusterSource {
       options.namespaces && options.namespaces.length > 0 ? options.namespaces : [undefined];
     for (const ns of namespaces) {
       for (const label of ENGINE_LABELS.model) this.#pods.push(this.#podInformer(ns, label));
-      if (options.watchCustomResources ?? true)
+      if (options.watchCustomResources ?? options.node === undefined)
         for (const { plural } of CRD_KINDS) this.#resources.push(this.#crInformer(ns, plural));
     }
     for (const s of [...this.#pods, ...this.#resources]) s.onChange(() => this.#schedule());

@@ -29,7 +29,7 @@ describe('K8sClusterSource', () => {
       log: silentLogger(),
       requestTimeoutMs: 5000,
       supervisor: fastRestarts,
-      ...(node ? { node, watchCustomResources: false } : {}),
+      ...(node ? { node } : {}),
     });
     return { source, done: source.run(stop.signal) };
   }
