@@ -409,6 +409,8 @@ describe('deploy/ manifests', () => {
     const leaderCluster = grants(rules('ClusterRole', 'infernode-leader'));
     expect(leaderCluster.has('leases:get') || leaderCluster.has('pods:patch')).toBe(false);
     for (const g of [
+      'nodes:patch',
+      'nodes/status:patch',
       'pods:watch',
       'modeladapters:watch',
       'podautoscalers/status:update',
