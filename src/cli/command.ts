@@ -4,6 +4,8 @@ import type { ConfigOf, Spec } from '../shared/index.js';
 export interface CommandContext<S extends Spec> {
   readonly config: ConfigOf<S>;
   readonly positionals: readonly string[];
+  /** The parsed `--config` file, for structured sections a flat spec cannot hold (limits, keys). */
+  readonly file: unknown;
 }
 
 /**

@@ -78,7 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  return command.run({ config, positionals: parsed.positionals });
+  return command.run({ config, positionals: parsed.positionals, file });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,36 +1,14 @@
 /**
  * The admission port: rate limits, quotas and API keys decide before routing whether a request
  * may go on. The gateway calls `admit` and, after the response, settles the ticket with the real
- * token usage. The default admits everything.
+ * token usage. The policy lives in src/routing (TrafficPolicy); the default admits everything.
  */
+import type { AdmissionTicket, TrafficPolicy } from '../routing/index.js';
 
-export interface AdmissionRequest {
-  readonly user: string | undefined;
-  readonly authorization: string | undefined;
-  readonly model: string;
-  readonly promptTokens: number;
-  readonly maxTokens: number | undefined;
-}
+export type { AdmissionRequest, AdmissionResult, AdmissionTicket } from '../routing/index.js';
 
-export interface AdmissionTicket {
-  settle(
-    usage: { readonly promptTokens: number; readonly completionTokens: number } | undefined,
-  ): Promise<void>;
-}
-
-export type AdmissionResult =
-  | { readonly ok: true; readonly user: string | undefined; readonly ticket: AdmissionTicket }
-  | {
-      readonly ok: false;
-      readonly status: 401 | 429;
-      readonly code: string;
-      readonly message: string;
-      readonly retryAfterSeconds?: number;
-    };
-
-export interface Admission {
-  admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
-}
+/** The port the gateway calls: the routing area's TrafficPolicy. */
+export type Admission = TrafficPolicy;
 
 const NO_TICKET: AdmissionTicket = { settle: () => Promise.resolve() };
 

@@ -3,4 +3,9 @@ export { leaderConfigSpec } from './leader-config.js';
 export { ClusterStateStore, type EndpointState, type NodeState } from './cluster-state.js';
 export { AgentHub } from './agent-hub.js';
 export { runLeader } from './main.js';
-export { staticAdapters, nodeOpsFor, type LeaderAdapters, type LeaderConfig } from './leader-adapters.js';
+export {
+  buildAdapters,
+  nodeOpsFor,
+  type LeaderAdapters,
+  type LeaderConfig,
+} from './leader-adapters.js';

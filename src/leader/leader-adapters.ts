@@ -3,8 +3,9 @@
  * place from the config. Kubernetes-only parts are created only when asked for, so the static
  * mode never needs a kubeconfig.
  */
+import { Redis } from 'ioredis';
 import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
-import { admitAll, type Admission } from '../gateway/index.js';
+import type { Admission } from '../gateway/index.js';
 import {
   InMemoryNodeOps,
   K8sNodeOps,
@@ -12,7 +13,8 @@ import {
   loadKubeConfig,
   type NodeOps,
 } from '../kube/index.js';
-import type { ConfigOf, Logger } from '../shared/index.js';
+import { createRateLimitStore, createTrafficPolicy, trafficConfigFrom } from '../routing/index.js';
+import { systemClock, toError, type ConfigOf, type Logger } from '../shared/index.js';
 import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 
@@ -45,15 +47,37 @@ export function nodeOpsFor(config: LeaderConfig): NodeOps {
   });
 }
 
-/** The static mode: the cluster file, the single configured leader, admit-all. */
-export function staticAdapters(config: LeaderConfig, log: Logger): LeaderAdapters {
+/**
+ * Rate limits, quotas and API keys from the config: the `traffic.*` knobs and the config file's
+ * `limits` and `apiKeys` sections. Counters live in memory, or in Redis for several replicas.
+ */
+export function admissionFor(config: LeaderConfig, file: unknown, log: Logger): Admission {
+  const traffic = trafficConfigFrom(config.traffic, file);
+  const redis =
+    config.traffic.store === 'redis'
+      ? new Redis(config.traffic.redisUrl, {
+          commandTimeout: config.traffic.redisCommandTimeoutMs,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+        })
+      : undefined;
+  redis?.on('error', (err: unknown) => log.warn({ err: toError(err) }, 'redis connection error'));
+  return createTrafficPolicy(traffic, {
+    clock: systemClock,
+    store: createRateLimitStore(config.traffic, redis === undefined ? {} : { redis }),
+    onStoreError: (err) => log.warn({ err }, 'rate-limit store failed: admitting (fail open)'),
+  });
+}
+
+/** The adapters for the configured mode. */
+export function buildAdapters(config: LeaderConfig, file: unknown, log: Logger): LeaderAdapters {
   return {
     source: new StaticClusterSource({
       path: config.clusterFile,
       log: log.child({ component: 'discovery' }),
     }),
     election: new StaticElection(config.identity),
-    admission: admitAll,
+    admission: admissionFor(config, file, log.child({ component: 'traffic' })),
     nodeOps: nodeOpsFor(config),
   };
 }

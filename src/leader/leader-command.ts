@@ -10,5 +10,5 @@ export const leaderCommand = defineCommand({
     'Serves the gateway on --gateway-port and the agent hub (WebSocket /v1/agents), /metrics, /healthz and /readyz on --control-port. Agents authenticate with INFERNODE_AGENT_TOKEN.',
   envPrefix: 'LEADER',
   spec: leaderConfigSpec,
-  run: ({ config }) => runLeader(config),
+  run: ({ config, file }) => runLeader(config, file),
 });

@@ -1,6 +1,7 @@
 /** The leader's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { hostname } from 'node:os';
 import { kubeConfigSpec } from '../kube/index.js';
+import { routingConfigSpec, trafficConfigSpec } from '../routing/index.js';
 import { int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
@@ -77,6 +78,8 @@ export const leaderConfigSpec = {
       positive,
     ),
   },
+  routing: routingConfigSpec,
+  traffic: trafficConfigSpec,
   kube: kubeConfigSpec,
   shutdownGraceMs: int(30_000, 'how long to drain on SIGTERM before exiting, ms', positive),
 };

@@ -11,16 +11,14 @@ import {
   InFlightTracker,
   PassiveHealth,
 } from '../gateway/index.js';
-import { createRoutingState, parseStrategy } from '../routing/index.js';
+import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
-  ConfigError,
   INFERNODE_VERSION,
   createLogger,
   createRegistry,
   runProcess,
   systemClock,
   systemRng,
-  type Logger,
 } from '../shared/index.js';
 import { AgentHub } from './agent-hub.js';
 import { ClusterStateStore } from './cluster-state.js';
@@ -28,25 +26,26 @@ import { ControlServer } from './control-server.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import type { Leadership } from './election/election.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
-import { staticAdapters, type LeaderAdapters, type LeaderConfig } from './leader-adapters.js';
+import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { StoreCatalog } from './store-catalog.js';
 import { GpuRemediation } from './gpu-remediation.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
-export async function runLeader(
-  config: LeaderConfig,
-  adapters?: (log: Logger) => LeaderAdapters,
-): Promise<number> {
+export async function runLeader(config: LeaderConfig, file: unknown): Promise<number> {
   const log = createLogger({
     base: { role: 'leader', identity: config.identity, version: INFERNODE_VERSION },
   });
-  const mix = parseStrategy(config.gateway.defaultStrategy);
-  if (!mix.ok) throw new ConfigError([{ path: 'gateway.defaultStrategy', message: mix.message }]);
   const registry = createRegistry();
   const clock = systemClock;
-  const { source, election, admission, nodeOps } = adapters?.(log) ?? staticAdapters(config, log);
+  const { source, election, admission, nodeOps } = buildAdapters(config, file, log);
   const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
-  source.onChange((view) => store.setDiscovery(view));
+  const routingState = createRoutingState(asRoutingConfig(config.routing));
+  source.onChange((view) => {
+    const gone = new Set(store.endpoints().map((s) => s.endpoint.id));
+    for (const e of view.endpoints) gone.delete(e.id);
+    for (const id of gone) routingState.prefixIndex.forget(id);
+    store.setDiscovery(view);
+  });
   registerClusterMetrics(registry, store);
   let leadership: Leadership | undefined;
   const hub = new AgentHub({
@@ -71,8 +70,8 @@ export async function runLeader(
       inFlight: new InFlightTracker(),
       health,
       metrics: new GatewayMetrics(registry),
-      routing: { rng: systemRng, state: createRoutingState() },
-      defaultStrategy: config.gateway.defaultStrategy,
+      routing: { rng: systemRng, state: routingState },
+      defaultStrategy: config.routing.strategy,
       agent: new http.Agent({
         keepAlive: true,
         maxSockets: config.upstream.maxSocketsPerEngine,

@@ -44,7 +44,11 @@ describe('gateway proxy', () => {
     gw = await startGateway(new FixedCatalog([anEngine('a', a.url), anEngine('b', b.url)]));
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused' });
     const { data, response } = await client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'hello there' }], max_completion_tokens: 5 })
+      .create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hello there' }],
+        max_completion_tokens: 5,
+      })
       .withResponse();
     expect(data.choices[0]!.message.content).toBeTruthy();
     expect(['a', 'b']).toContain(response.headers.get('target-pod'));
