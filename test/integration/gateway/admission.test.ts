@@ -47,7 +47,7 @@ async function start(file: unknown): Promise<void> {
 describe('gateway admission (rate limits and API keys)', () => {
   it('answers 401 with the OpenAI body when keys are configured and the key is missing or wrong', async () => {
     await start({ apiKeys: [{ key: 'sk-alice-0123456789', user: 'alice' }] });
-    for (const headers of [{}, { authorization: 'Bearer sk-wrong' }]) {
+    for (const headers of [{}, { authorization: 'Bearer sk-wrong' }] as Record<string, string>[]) {
       const res = await post(headers);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({
