@@ -39,7 +39,16 @@ export function createKubeClients(kubeConfig: KubeConfig): KubeClients {
 export function loadKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromDefault();
-  if (kc.getCurrentCluster() === null)
-    throw new AppError('K8S_UNAVAILABLE', 'no Kubernetes cluster configured');
+  const cluster = kc.getCurrentCluster();
+  // With nothing configured, client-node silently falls back to http://localhost:8080.
+  const fallback =
+    cluster?.name === 'cluster' &&
+    cluster.server === 'http://localhost:8080' &&
+    kc.getCurrentUser()?.name === 'user';
+  if (cluster === null || fallback)
+    throw new AppError(
+      'K8S_UNAVAILABLE',
+      'no Kubernetes cluster configured: not in a pod (no service account) and no KUBECONFIG or ~/.kube/config',
+    );
   return kc;
 }
