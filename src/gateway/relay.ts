@@ -37,11 +37,15 @@ export function responseHeaders(
   upstream: IncomingMessage,
   extra: Record<string, string>,
 ): Record<string, string | string[]> {
+  // One object, no intermediate entry arrays or spreads: this runs once per request.
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream.headers)) {
+  const headers = upstream.headers;
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   }
-  return { ...out, ...extra };
+  for (const name in extra) out[name] = extra[name] as string;
+  return out;
 }
 
 export function relay(
