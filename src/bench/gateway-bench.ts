@@ -6,15 +6,20 @@
  * load, and closed-loop concurrency for the throughput ratio. Also reads the gateway's own
  * `infernode_gateway_added_latency_seconds` histogram per phase. Targets are reported, not asserted.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../cli/index.js';
 import { bool, int, list, num, str } from '../shared/index.js';
-import { startBenchCluster } from './bench-cluster.js';
-import { checkTargets, renderMarkdown, type LoadResult } from './gateway-report.js';
+import { freePorts, startBenchCluster } from './bench-cluster.js';
+import { runLoadGenerator, startReferenceProxy } from './bench-processes.js';
+import {
+  checkTargets,
+  renderMarkdown,
+  summarizeReference,
+  type LoadResult,
+} from './gateway-report.js';
 import type { LoadPlan } from './load-client.js';
 import { writeBenchResult } from './results.js';
 
@@ -40,6 +45,10 @@ const spec = {
   maxTokens: int(8, 'max_tokens per request', { min: 1 }),
   promptBytes: int(1024, 'prompt size in bytes (the request body is ~70 bytes more)', { min: 1 }),
   stream: bool(true, 'also run the streaming variant'),
+  referenceProxy: bool(
+    true,
+    'also measure a bare node:http proxy (the floor for a Node gateway on this machine)',
+  ),
   timeoutMs: int(10_000, 'per-request timeout, ms', { min: 100 }),
   cpuProfDir: str('', 'write V8 CPU profiles of every child (leader, sims, agent) here'),
   out: str('bench/results/gateway.json', 'result file (a .md summary is written next to it)'),
@@ -58,6 +67,7 @@ interface GatewayBenchConfig {
   readonly maxTokens: number;
   readonly promptBytes: number;
   readonly stream: boolean;
+  readonly referenceProxy: boolean;
   readonly timeoutMs: number;
   readonly cpuProfDir: string;
   readonly out: string;
@@ -65,42 +75,13 @@ interface GatewayBenchConfig {
 
 const MODEL = 'bench-model';
 
-/** Runs the load generator process; resolves with its JSON output. */
-function runLoadGenerator(plan: LoadPlan, timeoutMs: number): Promise<LoadResult> {
-  const script = fileURLToPath(new URL('./gateway-load.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, JSON.stringify(plan)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (c: string) => (out += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0) {
-        reject(new Error(`load generator exited with ${signal ?? `code ${String(code)}`}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(out) as LoadResult);
-      } catch (err) {
-        reject(new Error('load generator printed no JSON result', { cause: err }));
-      }
-    });
-  });
-}
-
 function commandLine(c: GatewayBenchConfig): string {
   return (
     `infernode bench gateway --requests ${c.requests} --rounds ${c.rounds} --rate ${c.rate} ` +
     `--duration-s ${c.durationS} --concurrency ${c.concurrency.join(',')} --engines ${c.engines} ` +
     `--speed ${c.speed} --max-tokens ${c.maxTokens} --prompt-bytes ${c.promptBytes}` +
-    (c.stream ? '' : ' --no-stream')
+    (c.stream ? '' : ' --no-stream') +
+    (c.referenceProxy ? '' : ' --no-reference-proxy')
   );
 }
 
@@ -151,14 +132,29 @@ export const gatewayBench = defineCommand({
       variants: c.stream ? ['non-streaming', 'streaming'] : ['non-streaming'],
       timeoutMs: c.timeoutMs,
     };
-    const variants = plan.variants.length;
-    const budgetMs =
+    const budgetMs = (variants: number): number =>
       variants * (c.rounds * c.requests * 20 + (concurrency.length * 2 + 1) * plan.durationMs) +
       120_000;
     let load: LoadResult;
+    let reference: LoadResult | undefined;
     let failed = true;
     try {
-      load = await runLoadGenerator(plan, budgetMs);
+      load = await runLoadGenerator(plan, budgetMs(plan.variants.length));
+      if (c.referenceProxy) {
+        const [port] = await freePorts(1);
+        const proxy = await startReferenceProxy(port ?? 0, bench.enginePorts);
+        report(`reference proxy :${proxy.port}`);
+        try {
+          const refPlan = {
+            ...plan,
+            gatewayPort: proxy.port,
+            variants: ['non-streaming' as const],
+          };
+          reference = await runLoadGenerator(refPlan, budgetMs(1));
+        } finally {
+          await proxy.stop();
+        }
+      }
       failed = false;
     } finally {
       await bench.stop(failed);
@@ -182,6 +178,7 @@ export const gatewayBench = defineCommand({
       targets: checks,
       allTargetsMet: checks.every((t) => t.pass),
       ...load,
+      referenceProxy: reference === undefined ? undefined : summarizeReference(load, reference),
       note,
     };
     const command = commandLine(c);
@@ -190,7 +187,15 @@ export const gatewayBench = defineCommand({
     const machine = `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
     await writeFile(
       md,
-      renderMarkdown(command, new Date().toISOString(), machine, load, checks, note),
+      renderMarkdown({
+        command,
+        at: new Date().toISOString(),
+        machine,
+        result: load,
+        reference,
+        checks,
+        note,
+      }),
     );
     process.stdout.write(
       `${JSON.stringify({ targets: checks }, null, 2)}\nwrote ${path} and ${md}\n`,

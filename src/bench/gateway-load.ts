@@ -91,7 +91,7 @@ class GatewayView {
   }
   summary(): Record<string, number> {
     const h = this.#hist;
-    if (h === undefined) return {};
+    if (h === undefined || h.count <= 0) return {};
     return { ...summarizeHistogram(h), leaderCpuMsPerRequest: ms3((this.#cpuS * 1000) / h.count) };
   }
 }

@@ -91,17 +91,64 @@ export function checkTargets(result: LoadResult): TargetCheck[] {
   return checks;
 }
 
-const f = (v: number | undefined): string => (v === undefined ? '–' : String(v));
+const f = (v: number | null | undefined): string =>
+  v === undefined || v === null ? '–' : String(v);
+
+/** The reference proxy against the gateway, non-streaming: what a bare Node proxy reaches here. */
+export interface ReferenceSummary {
+  readonly sequentialAdded: Added;
+  readonly pacedAdded: Added | undefined;
+  readonly throughput: readonly {
+    readonly concurrency: number;
+    readonly directRps: number;
+    readonly proxyRps: number;
+    readonly ratio: number;
+    /** Gateway req/s (from the gateway pass) ÷ reference proxy req/s. */
+    readonly gatewayOverProxy: number;
+  }[];
+  readonly note: string;
+}
+
+/** Condenses the reference pass next to the gateway pass. */
+export function summarizeReference(
+  gateway: LoadResult,
+  ref: LoadResult,
+): ReferenceSummary | undefined {
+  const r = ref['non-streaming'];
+  const g = gateway['non-streaming'];
+  if (r === undefined) return undefined;
+  return {
+    sequentialAdded: r.sequential.added,
+    pacedAdded: r.paced?.added,
+    throughput: r.throughput.map((t) => {
+      const gw = g?.throughput.find((x) => x.concurrency === t.concurrency);
+      return {
+        concurrency: t.concurrency,
+        directRps: t.directRps,
+        proxyRps: t.gatewayRps,
+        ratio: t.ratio,
+        gatewayOverProxy:
+          gw === undefined ? NaN : Math.round((gw.gatewayRps / t.gatewayRps) * 1000) / 1000,
+      };
+    }),
+    note: 'bare node:http proxy (read body, JSON.parse, keep-alive forward, pipe back), measured right after the gateway pass with the same load',
+  };
+}
+
+/** What the markdown summary is made from. */
+export interface MarkdownInput {
+  readonly command: string;
+  readonly at: string;
+  readonly machine: string;
+  readonly result: LoadResult;
+  readonly reference: LoadResult | undefined;
+  readonly checks: readonly TargetCheck[];
+  readonly note: string;
+}
 
 /** A short markdown summary of a run. */
-export function renderMarkdown(
-  command: string,
-  at: string,
-  machine: string,
-  result: LoadResult,
-  checks: readonly TargetCheck[],
-  note: string,
-): string {
+export function renderMarkdown(input: MarkdownInput): string {
+  const { command, at, machine, result, reference, checks, note } = input;
   const lines = [
     '# Gateway benchmark: added latency and throughput',
     '',
@@ -115,7 +162,15 @@ export function renderMarkdown(
     '|---|---|---|---|',
     ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.limit} | ${c.pass ? 'yes' : 'no'} |`),
   ];
-  for (const [variant, v] of Object.entries(result)) {
+  const sections: [string, VariantResult | undefined][] = [
+    ...Object.entries(result),
+    [
+      'non-streaming, reference: bare node:http proxy instead of the gateway',
+      reference?.['non-streaming'],
+    ],
+  ];
+  for (const [variant, v] of sections) {
+    if (v === undefined) continue;
     const s = v.sequential;
     lines.push(
       '',
