@@ -18,7 +18,7 @@ import type {
   CustomResource,
   EngineEndpoint,
 } from '../discovery/index.js';
-import { toError, type Logger } from '../shared/index.js';
+import { ConfigError, toError, type Logger } from '../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from './crd-types.js';
 import { InformerSupervisor, type InformerSupervisorOptions } from './informer-supervisor.js';
@@ -50,7 +50,7 @@ export interface K8sClusterSourceOptions {
 
 type AnyList = KubernetesListObject<KubernetesObject>;
 
-/** Discovery from Kubernetes informers. */
+/** Discovery from Kubernetes informers. Throws ConfigError for an empty `node`. */
 export class K8sClusterSource implements ClusterSource {
   readonly name = 'k8s-cluster-source';
   readonly synced: Promise<void>;
@@ -63,6 +63,11 @@ export class K8sClusterSource implements ClusterSource {
   #isSynced = false;
 
   constructor(options: K8sClusterSourceOptions) {
+    // An empty node name would select the unscheduled pods of every node.
+    if (options.node?.trim() === '')
+      throw new ConfigError([
+        { path: 'node', message: 'an agent needs its node name (NODE_NAME)' },
+      ]);
     this.#options = options;
     const namespaces: readonly (string | undefined)[] =
       options.namespaces && options.namespaces.length > 0 ? options.namespaces : [undefined];
