@@ -1,6 +1,7 @@
 import type { Command } from '../cli/index.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
+import { routingBench } from './routing-bench.js';
 import { routingPickBench } from './routing-pick-bench.js';
 import { simBenchCommand } from './sim-bench.js';
 
@@ -10,4 +11,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   simBenchCommand,
   gatewayBench,
   routingPickBench,
+  routingBench,
 ];
