@@ -231,6 +231,16 @@ describe('custom resources through the API', () => {
     const deployment = scaleTargetOf({ kind: 'Deployment', name: 'llama' }, 'ml');
     await scale.setReplicas(deployment, 5, {});
     expect((await scale.getScale(deployment, {})).replicas).toBe(5);
+    const typed = await clients.apps.readNamespacedDeploymentScale({
+      name: 'llama',
+      namespace: 'ml',
+    });
+    expect(typed.spec?.replicas).toBe(5);
+    const deploymentObj = await clients.apps.readNamespacedDeployment({
+      name: 'llama',
+      namespace: 'ml',
+    });
+    expect(deploymentObj.metadata?.generation).toBeGreaterThanOrEqual(1);
     const pa = scaleTargetOf(
       { apiVersion: 'infernode.io/v1alpha1', kind: 'PodAutoscaler', name: 'x' },
       'ml',
