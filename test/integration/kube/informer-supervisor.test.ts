@@ -23,6 +23,7 @@ describe('InformerSupervisor on the fake API server', () => {
     stop = new AbortController();
     delays = [];
     registry = createRegistry({ defaultMetrics: false });
+    clockOffsetMs = 0;
   });
 
   afterEach(async () => {
@@ -30,6 +31,12 @@ describe('InformerSupervisor on the fake API server', () => {
     await done;
     await server.close();
   });
+
+  let clockOffsetMs = 0;
+  const clock = {
+    now: () => Date.now() + clockOffsetMs,
+    monotonicMs: () => performance.now() + clockOffsetMs,
+  };
 
   function start(): InformerSupervisor<V1Pod> {
     const clients = createKubeClients(server.kubeConfig());
@@ -43,6 +50,7 @@ describe('InformerSupervisor on the fake API server', () => {
         ),
       log: silentLogger(),
       registry,
+      clock,
       rng: new SeededRng(7),
       // Record the backoff the supervisor asks for, but wait only a moment.
       delay: (ms, signal) => {
@@ -130,6 +138,20 @@ describe('InformerSupervisor on the fake API server', () => {
     const text = await registry.metrics();
     expect(text).toContain(`infernode_kube_informer_restarts_total{informer="pods"} ${s.restarts}`);
     expect(text).toContain('infernode_kube_informer_synced{informer="pods"} 1');
+  });
+
+  it('backoff starts over after a healthy period', async () => {
+    const s = start();
+    await s.synced;
+    await eventually(() => server.watchCount === 1);
+    server.failNext(3);
+    server.dropWatches(true);
+    await eventually(() => s.restarts >= 4 && server.watchCount === 1);
+    expect(delays[3]).toBeGreaterThanOrEqual(4000);
+    clockOffsetMs += 61_000; // the watch has now been healthy for over a minute
+    server.dropWatches(true);
+    await eventually(() => s.restarts >= 5);
+    expect(delays[4]).toBeLessThanOrEqual(1000);
   });
 
   it('relists after 410 Gone, dropping what was deleted while it was away', async () => {
