@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { defineCommand } from '../cli/index.js';
 import { agentConfigSpec } from './agent-config.js';
 import { runAgent } from './main.js';
@@ -10,5 +11,5 @@ export const agentCommand = defineCommand({
     'Scrapes every engine of its node, reports to the leader over WebSocket (token from INFERNODE_AGENT_TOKEN), and serves /metrics, /healthz, /readyz and /v1/engines on --api-port.',
   envPrefix: 'AGENT',
   spec: agentConfigSpec,
-  run: ({ config }) => runAgent(config),
+  run: ({ config }) => runAgent({ ...config, node: config.node || hostname() }),
 });

@@ -1,14 +1,17 @@
 /** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
-import { hostname } from 'node:os';
 import { gpuConfigSpec } from '../gpu/index.js';
 import { int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
 
 export const agentConfigSpec = {
-  node: str(hostname(), 'the node this agent owns (the downward-API node name on Kubernetes)', {
-    env: 'NODE_NAME',
-  }),
+  node: str(
+    '',
+    'the node this agent owns (the downward-API node name on Kubernetes; empty: the host name)',
+    {
+      env: 'NODE_NAME',
+    },
+  ),
   discovery: str('static', 'where engines come from: static (the cluster file) or kubernetes', {
     oneOf: ['static', 'kubernetes'],
   }),

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { defineCommand } from '../cli/index.js';
 import { leaderConfigSpec } from './leader-config.js';
 import { runLeader } from './main.js';
@@ -10,5 +11,6 @@ export const leaderCommand = defineCommand({
     'Serves the gateway on --gateway-port and the agent hub (WebSocket /v1/agents), /metrics, /healthz and /readyz on --control-port. Agents authenticate with INFERNODE_AGENT_TOKEN.',
   envPrefix: 'LEADER',
   spec: leaderConfigSpec,
-  run: ({ config, file }) => runLeader(config, file),
+  run: ({ config, file }) =>
+    runLeader({ ...config, identity: config.identity || hostname() }, file),
 });

@@ -1,5 +1,4 @@
 /** The leader's configuration spec: every key, its flag, env var and default (see `--help`). */
-import { hostname } from 'node:os';
 import { kubeConfigSpec } from '../kube/index.js';
 import { routingConfigSpec, trafficConfigSpec } from '../routing/index.js';
 import { int, str } from '../shared/index.js';
@@ -8,9 +7,13 @@ const positive = { min: 1 };
 const port = { min: 0, max: 65535 };
 
 export const leaderConfigSpec = {
-  identity: str(hostname(), 'this leader candidate’s identity (the pod name on Kubernetes)', {
-    env: 'POD_NAME',
-  }),
+  identity: str(
+    '',
+    'this leader candidate’s identity (the pod name on Kubernetes; empty: the host name)',
+    {
+      env: 'POD_NAME',
+    },
+  ),
   discovery: str('static', 'where engines come from: static (the cluster file) or kubernetes', {
     oneOf: ['static', 'kubernetes'],
   }),
