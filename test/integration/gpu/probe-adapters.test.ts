@@ -153,13 +153,15 @@ describe('createGpuProbe', () => {
 describe('ToolRunner with a tool that cannot be reaped', () => {
   let scenario: FakeGpuScenario;
   beforeEach(
-    () => (scenario = new FakeGpuScenario({ gpus: 1, hangSeconds: 30, orphanSeconds: 4 })),
+    () => (scenario = new FakeGpuScenario({ gpus: 1, hangSeconds: 30, orphanSeconds: 10 })),
   );
   afterEach(() => scenario.dispose());
 
   it('gives up after timeout + grace, and refuses a new run while the old one is alive', async () => {
     const runner = new ToolRunner(join(FAKE_BIN, 'nvidia-smi'));
-    const opts = { signal, timeoutMs: 200, killGraceMs: 300 };
+    // The timeout leaves the fake tool time to start and spawn its orphan even on a loaded
+    // machine (a Node process can take over a second to start there).
+    const opts = { signal, timeoutMs: 3000, killGraceMs: 300 };
     const first = await codeOf(runner.run(nvidiaQueryArgs(), opts));
     expect(first).toBe('GPU_PROBE_TIMEOUT');
     const second = runner.run(nvidiaQueryArgs(), opts);
