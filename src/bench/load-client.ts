@@ -101,8 +101,10 @@ export interface SequentialResult {
 }
 
 /**
- * `rounds` × `perRound` pairs, one request at a time; within a pair the order alternates so
- * drift and noise hit both targets alike.
+ * `rounds` × `perRound` pairs, one request at a time, strictly alternating targets (D G D G …),
+ * so every request follows one to the other target: state a request leaves behind in the
+ * engine (a just-finished generation, a warm socket) hits both alike. Odd rounds start with the
+ * gateway, so neither target is always first in its pair.
  */
 export async function runSequential(
   direct: Target,
@@ -115,9 +117,9 @@ export async function runSequential(
   const out: SequentialResult = { direct: [], gateway: [], paired: [], rounds: [], errors: 0 };
   for (let r = 0; r < rounds; r++) {
     const round: number[] = [];
+    const gatewayFirst = r % 2 === 1;
     for (let i = 0; i < perRound; i++) {
       const body = bodyFor(r * perRound + i);
-      const gatewayFirst = (i + r) % 2 === 1;
       const a = await timedRequest(gatewayFirst ? gateway : direct, body, timeoutMs);
       const b = await timedRequest(gatewayFirst ? direct : gateway, body, timeoutMs);
       const [d, g] = gatewayFirst ? [b, a] : [a, b];
