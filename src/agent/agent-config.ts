@@ -1,5 +1,6 @@
 /** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { gpuConfigSpec } from '../gpu/index.js';
+import { kubeConfigSpec } from '../kube/index.js';
 import { int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
@@ -50,6 +51,10 @@ export const agentConfigSpec = {
     'node cache directory (weights, adapters); its disk is reported',
   ),
   gpu: gpuConfigSpec,
+  kube: {
+    requestTimeoutMs: kubeConfigSpec.requestTimeoutMs,
+    watchTimeoutSeconds: kubeConfigSpec.watchTimeoutSeconds,
+  },
   shutdownGraceMs: int(10_000, 'how long to drain on SIGTERM before exiting, ms', positive),
 };
 

@@ -19,6 +19,7 @@ import { AgentApi } from './agent-api.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { GossipClient } from './gossip-client.js';
+import { K8sClusterSource, createKubeClients, loadKubeConfig } from '../kube/index.js';
 import { createGpuMonitor } from './gpu-wiring.js';
 
 export type AgentConfig = ConfigOf<AgentConfigSpec>;
@@ -35,6 +36,15 @@ export async function runAgent(
   const metrics = new AgentMetrics(registry, config.node);
   const source =
     makeSource?.(log) ??
+    (config.discovery === 'kubernetes'
+      ? new K8sClusterSource({
+          clients: createKubeClients(loadKubeConfig()),
+          log: log.child({ component: 'discovery' }),
+          node: config.node,
+          requestTimeoutMs: config.kube.requestTimeoutMs,
+          supervisor: { registry, watch: { timeoutSeconds: config.kube.watchTimeoutSeconds } },
+        })
+      : undefined) ??
     new StaticClusterSource({
       path: config.clusterFile,
       node: config.node,

@@ -1,4 +1,4 @@
-import type { ConfigOf, Spec } from '../shared/index.js';
+import type { ConfigIssue, ConfigOf, Spec } from '../shared/index.js';
 
 /** What a subcommand receives: its validated config and the positional arguments after its name. */
 export interface CommandContext<S extends Spec> {
@@ -26,6 +26,8 @@ export interface Command<S extends Spec = Spec> {
   readonly description?: string;
   /** For command groups such as `infernode bench <scenario>`: the first argument picks one. */
   readonly subcommands?: readonly Command[];
+  /** Checks across keys that single fields cannot express; reported like any config problem. */
+  validate?(config: ConfigOf<S>): readonly ConfigIssue[];
   run(ctx: CommandContext<S>): Promise<number>;
 }
 

@@ -68,6 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
   let config;
   try {
     config = loadConfig(command.spec, command.envPrefix, { file, env: process.env, flags });
+    const issues = command.validate?.(config) ?? [];
+    if (issues.length > 0) throw new ConfigError(issues);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(

@@ -8,13 +8,21 @@ import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
 import type { Admission } from '../gateway/index.js';
 import {
   InMemoryNodeOps,
+  K8sClusterSource,
   K8sNodeOps,
   createKubeClients,
   loadKubeConfig,
   type NodeOps,
 } from '../kube/index.js';
 import { createRateLimitStore, createTrafficPolicy, trafficConfigFrom } from '../routing/index.js';
-import { systemClock, toError, type ConfigOf, type Logger } from '../shared/index.js';
+import {
+  systemClock,
+  toError,
+  type ConfigOf,
+  type Logger,
+  type Registry,
+} from '../shared/index.js';
+import { KubeLeaderElection } from './kube-election.js';
 import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 
@@ -70,14 +78,41 @@ export function admissionFor(config: LeaderConfig, file: unknown, log: Logger): 
 }
 
 /** The adapters for the configured mode. */
-export function buildAdapters(config: LeaderConfig, file: unknown, log: Logger): LeaderAdapters {
+export function buildAdapters(
+  config: LeaderConfig,
+  file: unknown,
+  log: Logger,
+  registry: Registry,
+): LeaderAdapters {
+  const admission = admissionFor(config, file, log.child({ component: 'traffic' }));
+  if (config.discovery === 'kubernetes') {
+    const clients = createKubeClients(loadKubeConfig());
+    const { kube } = config;
+    return {
+      source: new K8sClusterSource({
+        clients,
+        log: log.child({ component: 'discovery' }),
+        namespaces: kube.watchNamespaces,
+        requestTimeoutMs: kube.requestTimeoutMs,
+        supervisor: { registry, watch: { timeoutSeconds: kube.watchTimeoutSeconds } },
+      }),
+      election: new KubeLeaderElection(
+        clients,
+        kube,
+        config.identity,
+        log.child({ component: 'election' }),
+      ),
+      admission,
+      nodeOps: nodeOpsFor(config),
+    };
+  }
   return {
     source: new StaticClusterSource({
       path: config.clusterFile,
       log: log.child({ component: 'discovery' }),
     }),
     election: new StaticElection(config.identity),
-    admission: admissionFor(config, file, log.child({ component: 'traffic' })),
+    admission,
     nodeOps: nodeOpsFor(config),
   };
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { defineCommand } from '../cli/index.js';
+import { electionIssues } from './election/index.js';
 import { leaderConfigSpec } from './leader-config.js';
 import { runLeader } from './main.js';
 
@@ -11,6 +12,7 @@ export const leaderCommand = defineCommand({
     'Serves the gateway on --gateway-port and the agent hub (WebSocket /v1/agents), /metrics, /healthz and /readyz on --control-port. Agents authenticate with INFERNODE_AGENT_TOKEN.',
   envPrefix: 'LEADER',
   spec: leaderConfigSpec,
+  validate: (config) => electionIssues(config.kube.election),
   run: ({ config, file }) =>
     runLeader({ ...config, identity: config.identity || hostname() }, file),
 });

@@ -37,7 +37,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   });
   const registry = createRegistry();
   const clock = systemClock;
-  const { source, election, admission, nodeOps } = buildAdapters(config, file, log);
+  const { source, election, admission, nodeOps } = buildAdapters(config, file, log, registry);
   const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
   const routingState = createRoutingState(asRoutingConfig(config.routing));
   source.onChange((view) => {

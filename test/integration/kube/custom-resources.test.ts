@@ -11,7 +11,7 @@ import {
   type ModelAdapter,
 } from '../../../src/kube/index.js';
 import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
-import { loadCrds } from './crds.js';
+import { loadCrds } from '../../helpers/crds.js';
 
 const gv = { group: INFERNODE_GROUP, version: INFERNODE_VERSION, namespace: 'ml' };
 const call = <T>(what: string, fn: Parameters<typeof kubeCall<T>>[2]): Promise<T> =>

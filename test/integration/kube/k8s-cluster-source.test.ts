@@ -4,7 +4,7 @@ import { createKubeClients, K8sClusterSource } from '../../../src/kube/index.js'
 import { silentLogger } from '../../../src/shared/index.js';
 import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
-import { loadCrds } from './crds.js';
+import { loadCrds } from '../../helpers/crds.js';
 
 const fastRestarts = { backoff: { initialMs: 20, maxMs: 100, factor: 2 } };
 

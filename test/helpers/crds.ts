@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-const CRD_DIR = join(import.meta.dirname, '../../../deploy/crds');
+const CRD_DIR = join(import.meta.dirname, '../../deploy/crds');
 
 /** Every CustomResourceDefinition under deploy/crds. */
 export function loadCrds(): unknown[] {

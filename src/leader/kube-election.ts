@@ -1,0 +1,58 @@
+/**
+ * Leader election on Kubernetes: the Lease elector, plus the role label that makes the gateway
+ * and control Services select the leader's pod. A restarted container keeps its labels, so a
+ * candidate first marks itself a follower.
+ */
+import {
+  K8sLeaseStore,
+  PodLabeler,
+  type KubeClients,
+  type KubeConfigValues,
+} from '../kube/index.js';
+import { toError, type Logger } from '../shared/index.js';
+import {
+  LeaseElector,
+  withRoleLabel,
+  type LeaderElection,
+  type LeadershipHooks,
+} from './election/index.js';
+
+export class KubeLeaderElection implements LeaderElection {
+  readonly name = 'kube-leader-election';
+  readonly #elector: LeaseElector;
+  readonly #labeler: PodLabeler;
+  readonly #log: Logger;
+
+  constructor(clients: KubeClients, kube: KubeConfigValues, identity: string, log: Logger) {
+    this.#log = log;
+    this.#elector = new LeaseElector({
+      store: new K8sLeaseStore({
+        clients,
+        namespace: kube.namespace,
+        name: kube.election.leaseName,
+        requestTimeoutMs: kube.requestTimeoutMs,
+      }),
+      identity,
+      log,
+      leaseDurationMs: kube.election.leaseDurationMs,
+      renewDeadlineMs: kube.election.renewDeadlineMs,
+      retryPeriodMs: kube.election.retryPeriodMs,
+    });
+    this.#labeler = new PodLabeler({
+      clients,
+      namespace: kube.namespace,
+      podName: identity,
+      requestTimeoutMs: kube.requestTimeoutMs,
+    });
+  }
+
+  async run(signal: AbortSignal, hooks: LeadershipHooks): Promise<void> {
+    await this.#labeler.markFollower({ signal }).catch((err: unknown) => {
+      this.#log.warn({ err: toError(err) }, 'could not clear the leader label at start');
+    });
+    await this.#elector.run(
+      signal,
+      withRoleLabel(hooks, { labeler: this.#labeler, log: this.#log }),
+    );
+  }
+}

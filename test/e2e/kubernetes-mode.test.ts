@@ -1,0 +1,175 @@
+/**
+ * The real processes in Kubernetes mode against the fake API server: two leader candidates
+ * contend for the Lease, exactly one labels its pod `infernode.io/role=leader` and serves the
+ * gateway in front of engines it discovers from pods; an agent on a node reports to it; when the
+ * leader is killed the other takes over within the lease duration.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimServer, type SimServer } from '../../src/sim/index.js';
+import { FakeKubeApiServer } from '../fixtures/kube-api-server.js';
+import { aNode, aPod } from '../helpers/kube-builders.js';
+import { freePorts } from '../helpers/cluster-files.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { loadCrds } from '../helpers/crds.js';
+
+const NS = 'infernode-system';
+const TOKEN = 'e2e-agent-token-0123456789';
+let api: FakeKubeApiServer;
+let sim: SimServer;
+let env: NodeJS.ProcessEnv;
+const children: ChildProcess[] = [];
+const leaders = new Map<string, { proc: ChildProcess; gateway: number; control: number }>();
+
+const logs: string[] = [];
+function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+  const proc = spawn(process.execPath, ['dist/cli/main.js', ...args], {
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  proc.stderr.on('data', (d: Buffer) => {
+    if (logs.length < 5000) logs.push(`[${args[0] ?? ''}] ${d.toString()}`);
+  });
+  children.push(proc);
+  return proc;
+}
+
+const roleOf = (pod: string) =>
+  api.get('v1', 'Pod', NS, pod)?.metadata.labels?.['infernode.io/role'];
+const labelled = () => ['leader-0', 'leader-1'].filter((p) => roleOf(p) === 'leader');
+
+async function chat(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'test-model',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 3,
+    }),
+    signal: AbortSignal.timeout(5000),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+beforeAll(async () => {
+  api = await FakeKubeApiServer.start();
+  sim = await startSimServer({ port: 0, model: 'test-model', speed: 100 });
+  for (const crd of loadCrds()) api.addCrd(crd);
+  api.put(aNode('node-a'));
+  api.put(aPod('leader-0', NS).onNode('node-b').ready().withIp('127.0.0.1').build());
+  api.put(aPod('leader-1', NS).onNode('node-c').ready().withIp('127.0.0.1').build());
+  api.put(
+    aPod('vllm-0', 'serving')
+      .onNode('node-a')
+      .withModel('test-model')
+      .withLabel('model.infernode.io/port', String(sim.port))
+      .ready()
+      .withIp('127.0.0.1')
+      .build(),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'infernode-k8s-'));
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: t, user: {token: test-token}}]\ncontexts: [{name: fake, context: {cluster: fake, user: t}}]\ncurrent-context: fake\n`,
+  );
+  env = { ...process.env, KUBECONFIG: kubeconfig, POD_NAMESPACE: NS, INFERNODE_AGENT_TOKEN: TOKEN };
+  const ports = await freePorts(4);
+  for (const [i, name] of ['leader-0', 'leader-1'].entries()) {
+    const gateway = ports[i * 2]!;
+    const control = ports[i * 2 + 1]!;
+    const proc = run([
+      'leader',
+      '--discovery',
+      'kubernetes',
+      '--identity',
+      name,
+      '--gateway-port',
+      String(gateway),
+      '--control-port',
+      String(control),
+      '--kube-election-lease-duration-ms',
+      '3000',
+      '--kube-election-renew-deadline-ms',
+      '2000',
+      '--kube-election-retry-period-ms',
+      '500',
+    ]);
+    leaders.set(name, { proc, gateway, control });
+  }
+});
+
+afterAll(async () => {
+  if (process.env.INFERNODE_TEST_DEBUG !== undefined) console.log(logs.join(''));
+  if (process.env.INFERNODE_TEST_DEBUG !== undefined) console.log(logs.join(''));
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await sim.close();
+  await api.close();
+});
+
+describe('Kubernetes mode', () => {
+  it('elects one leader, which labels its pod and serves engines discovered from pods; an agent reports to it; a killed leader is replaced', async () => {
+    await waitFor(() => labelled().length === 1, 'one labelled leader', 20_000);
+    const [first] = labelled();
+    const leader = leaders.get(first!)!;
+    const follower = leaders.get(first === 'leader-0' ? 'leader-1' : 'leader-0')!;
+    await waitFor(
+      async () => (await chat(leader.gateway)) === 200,
+      'the leader serves the engine pod',
+      15_000,
+    );
+    await expect(chat(follower.gateway)).rejects.toThrow(); // followers do not serve the gateway
+
+    run([
+      'agent',
+      '--discovery',
+      'kubernetes',
+      '--node',
+      'node-a',
+      '--api-port',
+      '0',
+      '--leader-url',
+      `ws://127.0.0.1:${leader.control}/v1/agents`,
+      '--gpu-tool',
+      'none',
+    ]);
+    await waitFor(
+      async () => {
+        const view = (await (
+          await fetch(`http://127.0.0.1:${leader.control}/v1/cluster`)
+        ).json()) as {
+          nodes: { node: string; connected: boolean }[];
+          engines: { id: string; stale: boolean }[];
+        };
+        return (
+          view.nodes.some((n) => n.node === 'node-a' && n.connected) &&
+          view.engines.some((e) => e.id === 'serving/vllm-0' && !e.stale)
+        );
+      },
+      'agent connected with a fresh report of the engine pod',
+      20_000,
+    );
+
+    const killedAt = Date.now();
+    leader.proc.kill('SIGKILL');
+    await once(leader.proc, 'exit');
+    await waitFor(
+      async () => (await chat(follower.gateway).catch(() => 0)) === 200,
+      'the other candidate serves',
+      20_000,
+    );
+    const takeoverMs = Date.now() - killedAt;
+    console.log(`leader killed → new leader serving in ${takeoverMs} ms (lease 3 s)`);
+    await waitFor(
+      () => roleOf(first === 'leader-0' ? 'leader-1' : 'leader-0') === 'leader',
+      'new leader labelled',
+    );
+    expect(takeoverMs).toBeLessThan(15_000);
+  });
+});
