@@ -96,6 +96,7 @@ export const gatewayBench = defineCommand({
   spec,
   async run({ config }) {
     const c = config as unknown as GatewayBenchConfig;
+    const loadBefore = os.loadavg()[0] ?? NaN; // the machine is shared: say how busy it was
     const report = (line: string): boolean => process.stderr.write(`${line}\n`);
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
     const env =
@@ -161,11 +162,13 @@ export const gatewayBench = defineCommand({
     }
     const checks = checkTargets(load);
     const cpus = os.cpus();
+    const loadAfter = os.loadavg()[0] ?? NaN;
     const note =
       `Client (load generator), gateway (leader) and ${c.engines} simulator(s) plus one agent ` +
       `share ${cpus.length} cores, so throughput ratios are lower bounds for a gateway with its own cores; ` +
       `simulator speed ×${c.speed}, max_tokens ${c.maxTokens}, ~${c.promptBytes}-byte prompts, ` +
-      `routing least-request.`;
+      `routing least-request. 1-min load average ${loadBefore.toFixed(1)} before the run, ` +
+      `${loadAfter.toFixed(1)} at its end (other work on the machine included).`;
     const result = {
       topology: {
         engines: c.engines,

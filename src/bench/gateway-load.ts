@@ -118,6 +118,24 @@ const added = (g: { p50Ms: number; p99Ms: number }, d: { p50Ms: number; p99Ms: n
   p99Ms: ms3(g.p99Ms - d.p99Ms),
 });
 
+/**
+ * Added p50/p99 per one-second window, then the median over windows: one stall (another
+ * process, a GC) moves one window, not the whole phase's p99.
+ */
+function windowedAdded(windows: [number[][], number[][]]) {
+  const p50: number[] = [];
+  const p99: number[] = [];
+  windows[0].forEach((d, w) => {
+    const g = windows[1][w];
+    if (g === undefined || d.length < 20 || g.length < 20) return;
+    const sd = summarize(d);
+    const sg = summarize(g);
+    p50.push(sg.p50Ms - sd.p50Ms);
+    p99.push(sg.p99Ms - sd.p99Ms);
+  });
+  return { windows: p50.length, p50Ms: ms3(median(p50)), p99Ms: ms3(median(p99)) };
+}
+
 async function runVariant(plan: LoadPlan, stream: boolean, direct: Target, gateway: Target) {
   const body = bodies(plan, stream);
   const t = plan.timeoutMs;
@@ -162,6 +180,7 @@ async function runVariant(plan: LoadPlan, stream: boolean, direct: Target, gatew
       direct: pd,
       gateway: pg,
       added: added(pg, pd),
+      windowed: windowedAdded(p.windows),
       gatewayOwn: view.summary(),
     };
   }

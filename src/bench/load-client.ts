@@ -147,8 +147,15 @@ export async function runPaced(
   rate: number,
   durationMs: number,
   timeoutMs: number,
-): Promise<{ samples: [number[], number[]]; errors: number; achievedRps: number }> {
+): Promise<{
+  samples: [number[], number[]];
+  /** The same samples by one-second window of their send time: [target][window]. */
+  windows: [number[][], number[][]];
+  errors: number;
+  achievedRps: number;
+}> {
   const samples: [number[], number[]] = [[], []];
+  const windows: [number[][], number[][]] = [[], []];
   const pending: Promise<void>[] = [];
   let errors = 0;
   const start = performance.now();
@@ -159,10 +166,16 @@ export async function runPaced(
     for (; sent < due; sent++) {
       const which = sent % 2 === 0 ? 0 : 1;
       const into = samples[which];
+      const byWindow = windows[which];
+      const w = Math.floor((sent * 1000) / rate / 1000);
       pending.push(
         timedRequest(targets[which], bodyFor(sent), timeoutMs).then((s) => {
-          if (s.ok) into.push(s.totalMs);
-          else errors++;
+          if (!s.ok) {
+            errors++;
+            return;
+          }
+          into.push(s.totalMs);
+          (byWindow[w] ??= []).push(s.totalMs);
         }),
       );
     }
@@ -171,7 +184,7 @@ export async function runPaced(
     await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
   }
   await Promise.all(pending);
-  return { samples, errors, achievedRps: (total * 1000) / (performance.now() - start) };
+  return { samples, windows, errors, achievedRps: (total * 1000) / (performance.now() - start) };
 }
 
 /** Closed-loop load: `concurrency` workers, each sending its next request when one completes. */
