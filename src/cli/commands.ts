@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { benchCommand } from '../bench/index.js';
 import { simCommand } from '../sim/index.js';
 import { versionCommand } from './version-command.js';
+import { statusCommand } from './status-command.js';
 import { leaderCommand } from '../leader/index.js';
 import { agentCommand } from '../agent/index.js';
 import { upCommand } from '../up/index.js';
@@ -11,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   upCommand,
   leaderCommand,
   agentCommand,
+  statusCommand,
   simCommand,
   benchCommand,
   versionCommand,

@@ -2,6 +2,7 @@
  * The walking skeleton end to end: a local cluster of 2 nodes × 2 simulated engines behind the
  * leader's gateway, driven with the official openai client; engines and agents die and return.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { childName, startLocalCluster, type LocalCluster } from '../../src/up/index.js';
@@ -70,6 +71,16 @@ describe('local cluster', () => {
     let chunks = 0;
     for await (const chunk of stream) if (chunk.choices[0]?.delta.content) chunks++;
     expect(chunks).toBe(6);
+  });
+
+  it('infernode status shows every node and engine as the leader sees them', () => {
+    const text = execFileSync(
+      process.execPath,
+      ['dist/cli/main.js', 'status', '--leader-url', cluster.controlUrl],
+      { encoding: 'utf8' },
+    );
+    expect(text).toMatch(/node-a\s+connected/);
+    expect(text).toMatch(/node-b\/engine-1\s+test-model\s+ok/);
   });
 
   it('answers every bad input with its status and an OpenAI-shaped body', async () => {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../src/cli/status-command.js';
+
+describe('renderStatus', () => {
+  it('shows nodes with agent and GPU state, and engines with their state and load', () => {
+    const lines = renderStatus({
+      leader: 'l-0',
+      epoch: 3,
+      version: '0.1.0',
+      ejected: ['b/e0'],
+      nodes: [
+        {
+          node: 'a',
+          connected: true,
+          agentVersion: '0.1.0',
+          gpus: [
+            { index: 0, health: 'healthy' },
+            { index: 1, health: 'failed' },
+          ],
+        },
+        { node: 'b', connected: false, agentVersion: '0.1.0', gpus: [] },
+      ],
+      engines: [
+        {
+          id: 'a/e0',
+          model: 'm',
+          ready: true,
+          stale: false,
+          agentSaysDown: false,
+          gpuFailed: false,
+          running: 2,
+          waiting: 0,
+          kvCacheUsageRatio: 0.25,
+        },
+        {
+          id: 'a/e1',
+          model: 'm',
+          ready: true,
+          stale: false,
+          agentSaysDown: false,
+          gpuFailed: true,
+        },
+        {
+          id: 'b/e0',
+          model: 'm',
+          ready: true,
+          stale: true,
+          agentSaysDown: false,
+          gpuFailed: false,
+        },
+      ],
+    });
+    const text = lines.join('\n');
+    expect(text).toMatch(/leader l-0 {2}epoch 3/);
+    expect(text).toMatch(/a\s+connected\s+0:healthy 1:failed/);
+    expect(text).toMatch(/b\s+lost\s+-/);
+    expect(text).toMatch(/a\/e0\s+m\s+ok\s+2\s+0\s+25%/);
+    expect(text).toMatch(/a\/e1\s+m\s+gpu-failed/);
+    expect(text).toMatch(/b\/e0\s+m\s+ejected/);
+  });
+});
