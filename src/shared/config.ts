@@ -7,7 +7,7 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 
 type Kind = 'int' | 'number' | 'string' | 'bool' | 'list';
 
-interface FieldBase<K extends Kind, T> {
+export interface FieldBase<K extends Kind, T> {
   readonly kind: K;
   readonly doc: string;
   readonly default: T;
@@ -44,35 +44,42 @@ export type ConfigOf<S extends Spec> = {
 };
 
 type Opts<T> = Omit<FieldBase<Kind, T>, 'kind' | 'default' | 'doc'>;
-export const int = (def: number, doc: string, o: Opts<number> = {}): Field => ({
+/** An integer field. */
+export const int = (def: number, doc: string, o: Opts<number> = {}): FieldBase<'int', number> => ({
   kind: 'int',
   default: def,
   doc,
   ...o,
 });
-export const num = (def: number, doc: string, o: Opts<number> = {}): Field => ({
-  kind: 'number',
-  default: def,
-  doc,
-  ...o,
-});
-export const str = (def: string, doc: string, o: Opts<string> = {}): Field => ({
-  kind: 'string',
-  default: def,
-  doc,
-  ...o,
-});
-export const bool = (def: boolean, doc: string, o: Opts<boolean> = {}): Field => ({
-  kind: 'bool',
-  default: def,
-  doc,
-  ...o,
-});
+/** A number field. */
+export const num = (
+  def: number,
+  doc: string,
+  o: Opts<number> = {},
+): FieldBase<'number', number> => ({ kind: 'number', default: def, doc, ...o });
+/** A string field (`oneOf` restricts it). */
+export const str = (
+  def: string,
+  doc: string,
+  o: Opts<string> = {},
+): FieldBase<'string', string> => ({ kind: 'string', default: def, doc, ...o });
+/** A boolean field (`--flag` / `--no-flag`). */
+export const bool = (
+  def: boolean,
+  doc: string,
+  o: Opts<boolean> = {},
+): FieldBase<'bool', boolean> => ({ kind: 'bool', default: def, doc, ...o });
+/** A list of strings (comma-separated on the command line and in env). */
 export const list = (
   def: readonly string[],
   doc: string,
   o: Opts<readonly string[]> = {},
-): Field => ({ kind: 'list', default: def, doc, ...o });
+): FieldBase<'list', readonly string[]> => ({
+  kind: 'list',
+  default: def,
+  doc,
+  ...o,
+});
 
 function isField(node: Field | Spec): node is Field {
   return typeof (node as Field).kind === 'string' && 'doc' in node;
