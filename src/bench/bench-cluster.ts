@@ -15,6 +15,8 @@ export interface BenchClusterOptions {
   /** Simulator speed factor (simulated seconds per wall second). */
   readonly speed: number;
   readonly maxNumSeqs: number;
+  /** Extra leader flags (e.g. `--routing-strategy least-request`). */
+  readonly leaderArgs?: readonly string[];
   /** Extra environment for every child (e.g. NODE_OPTIONS=--cpu-prof). */
   readonly env?: Readonly<Record<string, string>>;
   readonly report?: (line: string) => void;
@@ -82,6 +84,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       clusterFile,
       logDir: join(dir, 'logs'),
       ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.leaderArgs === undefined ? {} : { leaderArgs: options.leaderArgs }),
       ...(options.report === undefined ? {} : { report: options.report }),
       readyTimeoutMs: 30_000,
     });

@@ -44,6 +44,7 @@ const spec = {
   speed: num(1000, 'simulator speed factor (engine time ÷ this)', { min: 1 }),
   maxTokens: int(8, 'max_tokens per request', { min: 1 }),
   promptBytes: int(1024, 'prompt size in bytes (the request body is ~70 bytes more)', { min: 1 }),
+  strategy: str('auto', 'the gateway’s routing strategy (the leader’s --routing-strategy)'),
   stream: bool(true, 'also run the streaming variant'),
   referenceProxy: bool(
     true,
@@ -66,6 +67,7 @@ interface GatewayBenchConfig {
   readonly speed: number;
   readonly maxTokens: number;
   readonly promptBytes: number;
+  readonly strategy: string;
   readonly stream: boolean;
   readonly referenceProxy: boolean;
   readonly timeoutMs: number;
@@ -79,7 +81,8 @@ function commandLine(c: GatewayBenchConfig): string {
   return (
     `infernode bench gateway --requests ${c.requests} --rounds ${c.rounds} --rate ${c.rate} ` +
     `--duration-s ${c.durationS} --concurrency ${c.concurrency.join(',')} --engines ${c.engines} ` +
-    `--speed ${c.speed} --max-tokens ${c.maxTokens} --prompt-bytes ${c.promptBytes}` +
+    `--speed ${c.speed} --max-tokens ${c.maxTokens} --prompt-bytes ${c.promptBytes} ` +
+    `--strategy ${c.strategy}` +
     (c.stream ? '' : ' --no-stream') +
     (c.referenceProxy ? '' : ' --no-reference-proxy')
   );
@@ -111,6 +114,7 @@ export const gatewayBench = defineCommand({
       model: MODEL,
       speed: c.speed,
       maxNumSeqs: 1024,
+      leaderArgs: ['--routing-strategy', c.strategy],
       ...(env === undefined ? {} : { env }),
       report,
     });
@@ -167,13 +171,14 @@ export const gatewayBench = defineCommand({
       `Client (load generator), gateway (leader) and ${c.engines} simulator(s) plus one agent ` +
       `share ${cpus.length} cores, so throughput ratios are lower bounds for a gateway with its own cores; ` +
       `simulator speed ×${c.speed}, max_tokens ${c.maxTokens}, ~${c.promptBytes}-byte prompts, ` +
-      `routing least-request. 1-min load average ${loadBefore.toFixed(1)} before the run, ` +
+      `routing strategy ${c.strategy}. 1-min load average ${loadBefore.toFixed(1)} before the run, ` +
       `${loadAfter.toFixed(1)} at its end (other work on the machine included).`;
     const result = {
       topology: {
         engines: c.engines,
         agents: 1,
         simulatorSpeed: c.speed,
+        routingStrategy: c.strategy,
         maxTokens: c.maxTokens,
         promptBytes: c.promptBytes,
         loadGenerator: 'own process, node:http keep-alive agents',
