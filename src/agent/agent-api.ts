@@ -4,10 +4,9 @@
  */
 import http from 'node:http';
 import {
-  closeServer,
-  listen,
+  serveOpsRoute,
+  serveUntilAborted,
   sendJson,
-  sendText,
   type Logger,
   type Registry,
 } from '../shared/index.js';
@@ -41,24 +40,23 @@ export class AgentApi {
     return this.#port;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    this.#port = await listen(this.#server, this.#o.port, this.#o.host);
-    this.#o.log.info({ port: this.#port }, 'agent API listening');
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
+  run(signal: AbortSignal): Promise<void> {
+    return serveUntilAborted(this.#server, {
+      host: this.#o.host,
+      port: this.#o.port,
+      closeGraceMs: 1000,
+      signal,
+      onListening: (port) => {
+        this.#port = port;
+        this.#o.log.info({ port }, 'agent API listening');
+      },
     });
-    await closeServer(this.#server, 1000);
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET' });
-    if (path === '/metrics')
-      return sendText(res, 200, await this.#o.registry.metrics(), this.#o.registry.contentType);
-    if (path === '/healthz' || path === '/livez') return sendText(res, 200, 'ok\n');
-    if (path === '/readyz')
-      return this.#o.isReady() ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'not ready\n');
+    if (await serveOpsRoute(path, res, this.#o)) return;
     const route = this.#o.jsonRoutes[path];
     if (route !== undefined) return sendJson(res, 200, route());
     sendJson(res, 404, { error: `unknown path ${path}` });

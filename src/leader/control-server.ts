@@ -4,10 +4,9 @@
  */
 import http from 'node:http';
 import {
-  closeServer,
-  listen,
+  serveOpsRoute,
+  serveUntilAborted,
   sendJson,
-  sendText,
   type Logger,
   type Registry,
 } from '../shared/index.js';
@@ -51,24 +50,22 @@ export class ControlServer {
     return this.#port;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    this.#port = await listen(this.#server, this.#o.port, this.#o.host);
-    this.#o.log.info({ port: this.#port }, 'control server listening (agent hub, metrics)');
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
+  run(signal: AbortSignal): Promise<void> {
+    return serveUntilAborted(this.#server, {
+      host: this.#o.host,
+      port: this.#o.port,
+      closeGraceMs: 2000,
+      signal,
+      onListening: (port) => {
+        this.#port = port;
+        this.#o.log.info({ port }, 'control server listening (agent hub, metrics)');
+      },
     });
-    await closeServer(this.#server, 2000);
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      return sendText(res, 200, await this.#o.registry.metrics(), this.#o.registry.contentType);
-    }
-    if (path === '/healthz' || path === '/livez') return sendText(res, 200, 'ok\n');
-    if (path === '/readyz')
-      return this.#o.isReady() ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'not ready\n');
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (await serveOpsRoute(path, res, this.#o)) return;
     if (path === '/v1/cluster') {
       const engines = this.#o.store.endpoints().map((s) => ({
         id: s.endpoint.id,
@@ -86,6 +83,6 @@ export class ControlServer {
       }));
       return sendJson(res, 200, { ...this.#o.describe(), nodes: this.#o.store.nodes(), engines });
     }
-    sendJson(res, 404, { error: `unknown path ${path ?? ''}` });
+    sendJson(res, 404, { error: `unknown path ${path}` });
   }
 }

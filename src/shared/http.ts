@@ -85,3 +85,49 @@ export async function closeServer(server: Server, graceMs: number): Promise<void
   await closed;
   clearTimeout(timer);
 }
+
+/**
+ * Listens, reports the bound port, serves until `signal` aborts, then closes with `closeGraceMs`
+ * for in-flight requests. The shape every long-lived server of the project runs in.
+ */
+export async function serveUntilAborted(
+  server: Server,
+  options: {
+    readonly host: string;
+    readonly port: number;
+    readonly closeGraceMs: number;
+    readonly signal: AbortSignal;
+    readonly onListening: (port: number) => void;
+  },
+): Promise<void> {
+  options.onListening(await listen(server, options.port, options.host));
+  await new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    else options.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await closeServer(server, options.closeGraceMs);
+}
+
+/** What the operational routes need: the process registry and a readiness check. */
+export interface OpsRoutes {
+  readonly registry: { metrics(): Promise<string>; readonly contentType: string };
+  readonly isReady: () => boolean;
+}
+
+/**
+ * Serves `/metrics`, `/healthz` (and `/livez`) and `/readyz`, the same on every process. Returns
+ * false when `path` is none of them.
+ */
+export async function serveOpsRoute(
+  path: string,
+  res: ServerResponse,
+  ops: OpsRoutes,
+): Promise<boolean> {
+  if (path === '/metrics')
+    sendText(res, 200, await ops.registry.metrics(), ops.registry.contentType);
+  else if (path === '/healthz' || path === '/livez') sendText(res, 200, 'ok\n');
+  else if (path === '/readyz')
+    sendText(res, ops.isReady() ? 200 : 503, ops.isReady() ? 'ready\n' : 'not ready\n');
+  else return false;
+  return true;
+}
