@@ -158,7 +158,7 @@ describe('gateway proxy', () => {
   it('answers 504 when engines hang before headers, and retries a hang on a healthy engine', async () => {
     const hung = await sim({ hangRate: 1 });
     gw = await startGateway(new FixedCatalog([anEngine('hung', hung.url)]), {
-      timeouts: { firstByteTimeoutMs: 300 },
+      timeouts: { firstByteTimeoutMs: 1000 },
     });
     const res = await post(gw.url, chat());
     expect(res.status).toBe(504);
@@ -169,7 +169,7 @@ describe('gateway proxy', () => {
     const ok = await sim();
     gw = await startGateway(
       new FixedCatalog([anEngine('hung', hung.url), anEngine('ok', ok.url)]),
-      { timeouts: { firstByteTimeoutMs: 300 }, defaultStrategy: 'random' },
+      { timeouts: { firstByteTimeoutMs: 1000 }, defaultStrategy: 'random' },
     );
     for (let i = 0; i < 4; i++) {
       const r = await post(gw.url, chat());
