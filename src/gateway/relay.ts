@@ -67,6 +67,9 @@ export function relay(
     };
     const upstreamFailed = (error: AppError): void => {
       if (done) return;
+      // Settle first: destroying the upstream emits its own 'aborted'/'error', which must not
+      // replace the real cause (e.g. an idle timeout reported as a reset).
+      finish('upstream-failed', error);
       upstream.destroy();
       if (options.stream && !res.writableEnded) {
         const event = {
@@ -82,7 +85,6 @@ export function relay(
         // A JSON body cut short cannot be repaired; closing the socket tells the client.
         res.destroy();
       }
-      finish('upstream-failed', error);
     };
     const onIdle = (): void =>
       upstreamFailed(

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startSimServer, type SimServer } from '../../../src/sim/index.js';
@@ -202,6 +203,23 @@ describe('gateway proxy', () => {
       /data: \{"error":\{"message":"upstream (connection lost mid-response|closed the response early)"/,
     );
     expect(text).not.toContain('[DONE]');
+  });
+
+  it('ends a stream that stalls past the idle timeout with a stream-idle error event', async () => {
+    const stalled = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"choices":[{"delta":{"content":"a"}}]}\n\n');
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    const { port } = stalled.address() as { port: number };
+    gw = await startGateway(new FixedCatalog([anEngine('s', `http://127.0.0.1:${port}`)]), {
+      timeouts: { streamIdleTimeoutMs: 300 },
+    });
+    const text = await (await post(gw.url, chat({ stream: true }))).text();
+    stalled.closeAllConnections();
+    stalled.close();
+    expect(text).toContain('"code":"gw_upstream_stream_idle_timeout"');
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
