@@ -1,0 +1,140 @@
+/**
+ * The first phase of a gateway request: read and parse the body, resolve the routing strategy
+ * and the model, and ask admission (keys, rate limits). Either the request is admitted with
+ * everything routing needs, or it is refused with the status and OpenAI body to send.
+ */
+import type { IncomingMessage } from 'node:http';
+import { parseStrategy, type RoutingRequest, type StrategyMix } from '../routing/index.js';
+import { readBody } from '../shared/index.js';
+import type { AdmissionTicket } from './admission.js';
+import type { ModelLookup } from './endpoint-catalog.js';
+import type { InferenceDeps } from './handle-inference.js';
+import { errorResponse, openAiError } from './openai-error.js';
+import { parseRequest, type ApiKind, type ParsedRequest } from './parse-request.js';
+
+/** A request ready to route. */
+export interface Admitted {
+  readonly raw: Buffer;
+  readonly parsed: ParsedRequest;
+  readonly mix: StrategyMix;
+  readonly lookup: ModelLookup;
+  readonly ticket: AdmissionTicket;
+  readonly request: RoutingRequest;
+}
+
+export type AdmitOutcome =
+  | { readonly ok: true; readonly admitted: Admitted; readonly strategy: string }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      readonly body: unknown;
+      readonly headers: Record<string, string>;
+      /** The strategy and model names for the request metric, as far as they were learnt. */
+      readonly strategy: string;
+      readonly model: string;
+    };
+
+const mixCache = new Map<string, ReturnType<typeof parseStrategy>>();
+
+/** The strategy a request names (or the default), parsed once per distinct spelling (bounded). */
+function strategyFor(
+  header: string | string[] | undefined,
+  fallback: string,
+): { name: string; parsed: ReturnType<typeof parseStrategy> } {
+  const name = typeof header === 'string' && header.trim() !== '' ? header.trim() : fallback;
+  let parsed = mixCache.get(name);
+  if (parsed === undefined) {
+    parsed = parseStrategy(name);
+    if (mixCache.size > 256) mixCache.clear();
+    mixCache.set(name, parsed);
+  }
+  return { name, parsed };
+}
+
+/** A header's value when it is a non-empty string. */
+export function headerString(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export async function admitRequest(
+  kind: ApiKind,
+  req: IncomingMessage,
+  deps: InferenceDeps,
+  requestId: string,
+  signal: AbortSignal,
+): Promise<AdmitOutcome> {
+  const strategy = strategyFor(req.headers['routing-strategy'], deps.defaultStrategy);
+  const refuse = (
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    model = 'unknown',
+  ): AdmitOutcome => ({
+    ok: false,
+    status,
+    body,
+    headers,
+    strategy: strategy.name,
+    model,
+  });
+  let raw: Buffer;
+  let parsed: ParsedRequest;
+  try {
+    raw = await readBody(req, deps.maxBodyBytes);
+    parsed = parseRequest(kind, raw);
+  } catch (err) {
+    const { status, body } = errorResponse(err);
+    return refuse(status, body, status === 413 ? { connection: 'close' } : {});
+  }
+  if (!strategy.parsed.ok) {
+    return refuse(
+      400,
+      openAiError(400, strategy.parsed.message, 'invalid_routing_strategy', 'routing-strategy'),
+    );
+  }
+  const lookup = deps.catalog.lookup(parsed.model);
+  if (!lookup.known) {
+    return refuse(
+      404,
+      openAiError(404, `The model \`${parsed.model}\` does not exist.`, 'model_not_found', 'model'),
+    );
+  }
+  const admission = await deps.admission.admit(
+    {
+      user: headerString(req.headers.user) ?? parsed.user,
+      authorization: req.headers.authorization,
+      model: parsed.model,
+      promptTokens: parsed.promptTokens,
+      maxTokens: parsed.maxTokens,
+    },
+    { signal },
+  );
+  if (!admission.ok) {
+    const retry: Record<string, string> =
+      admission.retryAfterSeconds === undefined
+        ? {}
+        : { 'retry-after': String(admission.retryAfterSeconds) };
+    return refuse(
+      admission.status,
+      openAiError(admission.status, admission.message, admission.code),
+      retry,
+      parsed.model,
+    );
+  }
+  const request: RoutingRequest = {
+    model: parsed.model,
+    baseModel: lookup.baseModel,
+    adapter: lookup.adapter,
+    promptText: parsed.promptText,
+    promptTokens: parsed.promptTokens,
+    maxTokens: parsed.maxTokens,
+    user: admission.user,
+    sessionId: headerString(req.headers['x-session-id']),
+    requestId,
+  };
+  return {
+    ok: true,
+    strategy: strategy.name,
+    admitted: { raw, parsed, mix: strategy.parsed.mix, lookup, ticket: admission.ticket, request },
+  };
+}
