@@ -8,32 +8,57 @@ import { AppError } from './errors.js';
 
 /**
  * Reads a request body up to `limitBytes`. Rejects with GW_BODY_TOO_LARGE (413) as soon as the
- * limit is passed, without buffering the rest; with GW_BAD_REQUEST if the client aborts.
+ * limit is passed, without buffering the rest; with GW_BAD_REQUEST if the client aborts. Plain
+ * 'data' events, not the async iterator: this runs once per gateway request and the iterator's
+ * promise per chunk costs measurably more.
  */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limitBytes) {
-    throw new AppError(
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const tooLarge = (detail: string): AppError =>
+    new AppError(
       'GW_BODY_TOO_LARGE',
-      `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes`,
+      `request body ${detail} exceeds the limit of ${limitBytes} bytes`,
       { httpStatus: 413 },
     );
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      req.resume();
-      throw new AppError(
-        'GW_BODY_TOO_LARGE',
-        `request body exceeds the limit of ${limitBytes} bytes`,
-        { httpStatus: 413 },
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limitBytes) return Promise.reject(tooLarge(`of ${declared} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        req.resume();
+        reject(tooLarge(''));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(
+        new AppError('GW_BAD_REQUEST', `request body could not be read: ${err.message}`, {
+          httpStatus: 400,
+          cause: err,
+        }),
       );
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    };
+    const onAborted = (): void => onError(new Error('client aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
 }
 
 /** Writes a JSON reply with the given status and extra headers. */
