@@ -67,23 +67,23 @@ describe('FileKernelLogSource', () => {
     expect(await s.readNewLines({ signal })).toEqual(['3', '4', '5']);
   });
 
-  it('reads /dev/kmsg records when the device is readable here', async (ctx) => {
+  it('reads /dev/kmsg records, or fails with GPU_KMSG_READ_FAILED where the device is not readable', async () => {
     const kmsg = new FileKernelLogSource({
       path: '/dev/kmsg',
       fromStart: true,
       maxLinesPerRead: 5,
       log: silentLogger(),
     });
-    let lines: string[];
     try {
-      lines = await kmsg.readNewLines({ signal });
-    } catch {
-      ctx.skip();
-      return;
+      const lines = await kmsg.readNewLines({ signal });
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines[0]).toMatch(/^\d+,\d+,\d+,[^;]*;/);
+    } catch (err) {
+      // Containers without CAP_SYSLOG (and some CI sandboxes) cannot open /dev/kmsg: the
+      // adapter must say so with its stable code, not crash.
+      expect((err as { code?: string }).code).toBe('GPU_KMSG_READ_FAILED');
     } finally {
       await kmsg.close();
     }
-    expect(lines.length).toBeGreaterThan(0);
-    expect(lines[0]).toMatch(/^\d+,\d+,\d+,[^;]*;/);
   });
 });
