@@ -35,6 +35,11 @@ export interface EngineScrape {
   readonly prefillSeconds: HistogramTotals;
   readonly decodeSeconds: HistogramTotals;
   readonly lora: LoraInfo | undefined;
+  /**
+   * KV cache capacity in tokens (`num_gpu_blocks × block_size` of vLLM's `cache_config_info`);
+   * undefined when the engine does not report it.
+   */
+  readonly kvCapacityTokens: number | undefined;
 }
 
 /** Rates and means over the agent's sliding window (between two scrapes ~window apart). */

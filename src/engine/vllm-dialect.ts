@@ -45,6 +45,22 @@ function loraInfo(samples: readonly Sample[]): LoraInfo | undefined {
   };
 }
 
+/**
+ * KV capacity in tokens from `vllm:cache_config_info` (an info gauge: the figures are labels):
+ * `num_gpu_blocks × block_size`, summed over engines (data-parallel ranks); undefined without it.
+ */
+function kvCapacityTokens(samples: readonly Sample[]): number | undefined {
+  let total: number | undefined;
+  for (const s of samples) {
+    if (s.name !== 'vllm:cache_config_info') continue;
+    const blocks = Number(s.labels.num_gpu_blocks);
+    const blockSize = Number(s.labels.block_size);
+    if (!(blocks > 0) || !(blockSize > 0)) continue;
+    total = (total ?? 0) + blocks * blockSize;
+  }
+  return total;
+}
+
 /** Normalizes one vLLM /metrics exposition. Missing metrics read as 0. */
 export function normalizeVllm(samples: readonly Sample[]): EngineScrape {
   const kv =
@@ -78,5 +94,6 @@ export function normalizeVllm(samples: readonly Sample[]): EngineScrape {
     prefillSeconds: histogram(samples, 'vllm:request_prefill_time_seconds'),
     decodeSeconds: histogram(samples, 'vllm:request_decode_time_seconds'),
     lora: loraInfo(samples),
+    kvCapacityTokens: kvCapacityTokens(samples),
   };
 }

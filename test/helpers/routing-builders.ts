@@ -71,6 +71,7 @@ export function someMetrics(
       prefillSeconds: none,
       decodeSeconds: none,
       lora: undefined,
+      kvCapacityTokens: undefined,
       ...overrides.scrape,
     },
     window: {

@@ -48,6 +48,25 @@ describe('normalizeVllm', () => {
     expect(scrape.itlSeconds).toEqual({ sum: 6.9, count: 690 });
   });
 
+  it.each([
+    ['absent', '', undefined],
+    [
+      'one engine',
+      'vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="26700"} 1.0',
+      427_200,
+    ],
+    [
+      'two data-parallel engines',
+      'vllm:cache_config_info{block_size="16",engine="0",num_gpu_blocks="100"} 1.0\n' +
+        'vllm:cache_config_info{block_size="16",engine="1",num_gpu_blocks="100"} 1.0',
+      3_200,
+    ],
+    ['blocks not reported', 'vllm:cache_config_info{block_size="16",engine="0"} 1.0', undefined],
+  ])('reads KV capacity from cache_config_info — %s', (_name, lines, tokens) => {
+    const s = normalizeVllm(parsePrometheusText(`${TEXT}${lines}\n`).samples);
+    expect(s.kvCapacityTokens).toBe(tokens);
+  });
+
   it('takes the newest lora_requests_info sample', () => {
     expect(scrape.lora).toEqual({ maxLoras: 4, running: ['c'], waiting: ['d'] });
   });
