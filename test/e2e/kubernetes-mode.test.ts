@@ -105,10 +105,17 @@ beforeAll(async () => {
   }
 });
 
+// Should the worker die before afterAll runs, its children must not outlive it.
+const killChildren = (): void => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+};
+process.on('exit', killChildren);
+
 afterAll(async () => {
   if (process.env.INFERNODE_TEST_DEBUG !== undefined) console.log(logs.join(''));
   if (process.env.INFERNODE_TEST_DEBUG !== undefined) console.log(logs.join(''));
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killChildren();
+  process.off('exit', killChildren);
   await sim.close();
   await api.close();
 });
