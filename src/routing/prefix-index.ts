@@ -2,6 +2,13 @@
  * The approximate prefix index behind `prefix-cache`: which endpoint was last sent which prompt
  * block. One global LRU (`maxBlocks`) maps a block hash to a few holders (`maxEndpointsPerBlock`,
  * most recent kept), each an endpoint *incarnation* (`gen`) and the time it was routed there.
+ * Each endpoint also keeps its own LRU of the blocks attributed to it, bounded by what its engine
+ * can hold: its KV capacity (`kvCapacityTokens` from its metrics, else
+ * `defaultEndpointCapacityTokens`) in indexed blocks. Routing a block to an endpoint refreshes it
+ * there; going over capacity drops that endpoint's least recently routed blocks, as the engine's
+ * own LRU evicts them — so a prefix the engine can no longer hold stops attracting requests.
+ * The two agree: a block dropped from either (capacity, `maxBlocks`, TTL, holder limit) leaves
+ * both, so together they stay O(1) per block and bounded by `maxBlocks` × holders.
  *
  * Corrections, since the index only guesses what the engines hold:
  * - Incarnations: forgetting an endpoint's blocks is O(1) — it gets a new `gen`, and entries of
@@ -17,18 +24,9 @@
  * and a chain is evicted from its tail, as vLLM evicts (a chain broken at its root is worthless).
  */
 import { LRUCache } from 'lru-cache';
+import { foldReport, newEndpointRecord, type EndpointRecord } from './prefix-index-record.js';
 import type { PrefixCacheConfig } from './routing-config.js';
 import type { EndpointLoad } from './types.js';
-
-interface EndpointRecord {
-  gen: number;
-  promptTokensTotal: number;
-  queriesTotal: number;
-  hitsTotal: number;
-  scrapedAtMs: number;
-  routedPromptTokens: number;
-  predictedHitTokens: number;
-}
 
 /** Index keys are block hashes modulo 2^30: small integers. */
 const KEY_SPACE = 0x40000000;
@@ -54,7 +52,8 @@ export class PrefixIndex {
    */
   readonly #blocks: LRUCache<number, number[]>;
   readonly #endpoints: LRUCache<string, EndpointRecord>;
-  readonly #liveGens = new Set<number>();
+  /** Live incarnation → its endpoint record. */
+  readonly #liveGens = new Map<number, EndpointRecord>();
   #nextGen = 1;
   /**
    * The last request scored, its hashes and each candidate's matched blocks, so pick()'s
@@ -68,7 +67,14 @@ export class PrefixIndex {
 
   constructor(config: PrefixCacheConfig) {
     this.#config = config;
-    this.#blocks = new LRUCache({ max: config.maxBlocks });
+    this.#blocks = new LRUCache({
+      max: config.maxBlocks,
+      // Evicted (or replaced by a colliding hash): its holders no longer hold it.
+      dispose: (holders, key) => {
+        for (let k = 1; k < holders.length; k += 2)
+          this.#liveGens.get(holders[k] as number)?.keys.delete(key);
+      },
+    });
     this.#endpoints = new LRUCache({
       max: MAX_TRACKED_ENDPOINTS,
       dispose: (rec) => this.#liveGens.delete(rec.gen),
@@ -78,29 +84,23 @@ export class PrefixIndex {
   #record(endpointId: string): EndpointRecord {
     let rec = this.#endpoints.get(endpointId);
     if (rec === undefined) {
-      rec = {
-        gen: this.#newGen(),
-        promptTokensTotal: 0,
-        queriesTotal: 0,
-        hitsTotal: 0,
-        scrapedAtMs: 0,
-        routedPromptTokens: 0,
-        predictedHitTokens: 0,
-      };
+      rec = newEndpointRecord(this.#config.defaultEndpointCapacityTokens);
+      this.#newGen(rec);
       this.#endpoints.set(endpointId, rec);
     }
     return rec;
   }
 
-  #newGen(): number {
-    const gen = this.#nextGen++;
-    this.#liveGens.add(gen);
-    return gen;
+  /** Gives the record a fresh incarnation holding no blocks; the old one's entries go dead. */
+  #newGen(rec: EndpointRecord): void {
+    this.#liveGens.delete(rec.gen);
+    rec.gen = this.#nextGen++;
+    rec.keys = new Set();
+    this.#liveGens.set(rec.gen, rec);
   }
 
   #reincarnate(rec: EndpointRecord): void {
-    this.#liveGens.delete(rec.gen);
-    rec.gen = this.#newGen();
+    this.#newGen(rec);
     this.resets++;
   }
 
@@ -120,30 +120,7 @@ export class PrefixIndex {
     const metrics = endpoint.metrics;
     if (metrics === undefined || endpoint.stale) return;
     const rec = this.#record(endpoint.id);
-    if (metrics.scrapedAtMs <= rec.scrapedAtMs) return;
-    const s = metrics.scrape;
-    const first = rec.scrapedAtMs === 0;
-    if (
-      !first &&
-      (s.promptTokensTotal < rec.promptTokensTotal || s.prefixCacheQueriesTotal < rec.queriesTotal)
-    ) {
-      this.#reincarnate(rec);
-    } else if (!first && this.#config.resetOnHitRatioMismatch) {
-      const queries = s.prefixCacheQueriesTotal - rec.queriesTotal;
-      const hits = s.prefixCacheHitsTotal - rec.hitsTotal;
-      const routed = rec.routedPromptTokens;
-      const predicted = routed > 0 ? rec.predictedHitTokens / routed : 0;
-      const minQueries = 8 * this.#config.blockSizeTokens;
-      if (queries >= minQueries && routed >= queries / 2 && predicted >= 0.5) {
-        if (hits / queries < predicted / 4) this.#reincarnate(rec);
-      }
-    }
-    rec.promptTokensTotal = s.promptTokensTotal;
-    rec.queriesTotal = s.prefixCacheQueriesTotal;
-    rec.hitsTotal = s.prefixCacheHitsTotal;
-    rec.scrapedAtMs = metrics.scrapedAtMs;
-    rec.routedPromptTokens = 0;
-    rec.predictedHitTokens = 0;
+    if (foldReport(rec, metrics, this.#config)) this.#reincarnate(rec);
   }
 
   /**
@@ -176,9 +153,21 @@ export class PrefixIndex {
     return matched;
   }
 
-  /** Attributes every block to the endpoint as of `nowMs` (last block first; see file comment). */
-  insert(hashes: readonly number[], endpointId: string, nowMs: number): void {
-    const gen = this.genOf(endpointId);
+  /**
+   * Attributes every block to the endpoint as of `nowMs` (last block first; see file comment),
+   * then trims the endpoint to its capacity. `kvCapacityTokens`: the engine's KV capacity from
+   * its latest metrics, if reported (otherwise the last known one or the configured default).
+   */
+  insert(
+    hashes: readonly number[],
+    endpointId: string,
+    nowMs: number,
+    kvCapacityTokens?: number,
+  ): void {
+    const rec = this.#record(endpointId);
+    if (kvCapacityTokens !== undefined && kvCapacityTokens > 0)
+      rec.capacityTokens = kvCapacityTokens;
+    const { gen, keys } = rec;
     const maxPairs = this.#config.maxEndpointsPerBlock * 2;
     const oldestMs = nowMs - this.#config.entryTtlMs;
     for (let b = hashes.length - 1; b >= 0; b--) {
@@ -186,14 +175,16 @@ export class PrefixIndex {
       const key = hash % KEY_SPACE;
       const holders = this.#blocks.peek(key);
       if (holders?.[0] !== hash) {
-        this.#blocks.set(key, [hash, gen, nowMs]);
+        this.#blocks.set(key, [hash, gen, nowMs]); // disposes a colliding block's holders
+        keys.delete(key);
+        keys.add(key);
         continue;
       }
       const last = holders.length - 2;
       if (holders[last] === gen && nowMs - (holders[last + 1] as number) < RECENCY_REFRESH_MS) {
-        // Re-sent within a second (a hot prefix): its LRU position is fresh enough; skip the
-        // LRU update, which is most of the cost of an insert.
-        holders[last + 1] = nowMs;
+        // Routed here within the last second (a hot prefix): both LRU positions are fresh
+        // enough; skip the updates, which are most of the cost of an insert. The time is left
+        // as it is, so a prefix sent more often than once a second is still refreshed each second.
         continue;
       }
       // Compact in place (no allocation on the hot path): drop this endpoint's old pair, pairs
@@ -202,15 +193,54 @@ export class PrefixIndex {
       for (let k = 1; k < holders.length; k += 2) {
         const g = holders[k] as number;
         const at = holders[k + 1] as number;
-        if (g === gen || at < oldestMs || !this.#liveGens.has(g)) continue;
+        if (g === gen) continue;
+        const other = this.#liveGens.get(g);
+        if (other === undefined) continue;
+        if (at < oldestMs) {
+          other.keys.delete(key);
+          continue;
+        }
         holders[w] = g;
         holders[w + 1] = at;
         w += 2;
       }
       holders.length = w;
-      if (w + 1 > maxPairs) holders.splice(1, w + 1 - maxPairs);
+      if (w + 1 > maxPairs) {
+        const drop = w + 1 - maxPairs; // the oldest holders
+        for (let k = 1; k < 1 + drop; k += 2)
+          this.#liveGens.get(holders[k] as number)?.keys.delete(key);
+        holders.splice(1, drop);
+      }
       holders.push(gen, nowMs);
-      this.#blocks.set(hash, holders);
+      this.#blocks.set(key, holders);
+      keys.delete(key);
+      keys.add(key);
+    }
+    this.#trim(rec);
+  }
+
+  /** Drops the endpoint's least recently routed blocks beyond its capacity in indexed blocks. */
+  #trim(rec: EndpointRecord): void {
+    const c = this.#config;
+    const capacity = Math.max(
+      1,
+      Math.floor(rec.capacityTokens / (c.blockSizeTokens * c.indexStrideBlocks)),
+    );
+    if (rec.keys.size <= capacity) return;
+    for (const key of rec.keys) {
+      if (rec.keys.size <= capacity) break;
+      rec.keys.delete(key);
+      const holders = this.#blocks.peek(key);
+      if (holders === undefined) continue;
+      let w = 1;
+      for (let k = 1; k < holders.length; k += 2) {
+        if (holders[k] === rec.gen) continue;
+        holders[w] = holders[k] as number;
+        holders[w + 1] = holders[k + 1] as number;
+        w += 2;
+      }
+      holders.length = w;
+      if (w === 1) this.#blocks.delete(key);
     }
   }
 
@@ -224,5 +254,10 @@ export class PrefixIndex {
   /** Blocks held (for tests and metrics). */
   get size(): number {
     return this.#blocks.size;
+  }
+
+  /** Blocks attributed to the endpoint's current incarnation (for tests and metrics). */
+  heldBy(endpointId: string): number {
+    return this.#endpoints.peek(endpointId)?.keys.size ?? 0;
   }
 }

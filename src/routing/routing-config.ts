@@ -36,6 +36,11 @@ export const routingConfigSpec = {
     maxBlocks: int(200_000, 'prefix index capacity in indexed blocks, all endpoints (LRU)', {
       min: 1,
     }),
+    defaultEndpointCapacityTokens: int(
+      400_000,
+      'KV capacity (tokens) assumed for an engine that does not report one; the index keeps at most this much per endpoint (LRU)',
+      { min: 1 },
+    ),
     maxEndpointsPerBlock: int(16, 'endpoints remembered per block; the oldest is dropped', {
       min: 1,
       max: 256,
@@ -80,6 +85,7 @@ export interface PrefixCacheConfig {
   readonly blockSizeTokens: number;
   readonly indexStrideBlocks: number;
   readonly maxBlocks: number;
+  readonly defaultEndpointCapacityTokens: number;
   readonly maxEndpointsPerBlock: number;
   readonly maxPromptBlocks: number;
   readonly entryTtlMs: number;

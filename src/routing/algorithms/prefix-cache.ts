@@ -83,7 +83,8 @@ function scoreWithIndex(
  * quarters the index work and memory at no cost that matters to routing (see `sampleChain`).
  * Score = match ratio (matched / indexed blocks) with a sub-block in-flight tie-break, on a fixed
  * 0–1 scale (`absolute`); endpoints outside the guards score 0. After the pick every block is
- * attributed to the chosen endpoint (optimistic, as AIBrix and llm-d do). Engine reports
+ * attributed to the chosen endpoint (optimistic, as AIBrix and llm-d do), which keeps at most its
+ * engine's KV capacity (`kvCapacityTokens`, else the configured default) of them. Engine reports
  * correct the index (restart, over-promise; see PrefixIndex); stale reports are not used for
  * corrections, and the guards use the gateway's own counts, so staleness does not affect the score.
  */
@@ -110,7 +111,7 @@ export const prefixCache: RoutingAlgorithm = {
     const c = state.config.prefixCache;
     const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
     index.notePrediction(chosen.id, request.promptTokens, matched * tokensPerIndexedBlock);
-    index.insert(hashes, chosen.id, snapshot.nowMs);
+    index.insert(hashes, chosen.id, snapshot.nowMs, chosen.metrics?.scrape.kvCapacityTokens);
     index.memo = undefined;
   },
 };

@@ -1,0 +1,75 @@
+/**
+ * What the prefix index keeps per endpoint, and the check of an engine's report against it
+ * (restart, over-promise; see prefix-index.ts's file comment). Pure: no I/O, time passed in.
+ */
+import type { EngineMetrics } from '../engine/index.js';
+import type { PrefixCacheConfig } from './routing-config.js';
+
+/** One endpoint as the prefix index sees it. */
+export interface EndpointRecord {
+  /** Current incarnation; blocks recorded under an older one no longer match. */
+  gen: number;
+  /** Keys of the blocks this incarnation holds, least recently routed first (a Set keeps order). */
+  keys: Set<number>;
+  /** KV capacity in tokens (latest reported, else the configured default). */
+  capacityTokens: number;
+  promptTokensTotal: number;
+  queriesTotal: number;
+  hitsTotal: number;
+  scrapedAtMs: number;
+  /** Prompt tokens routed here, and hits the index predicted for them, since the last scrape. */
+  routedPromptTokens: number;
+  predictedHitTokens: number;
+}
+
+/** A record with no incarnation yet (gen 0) and no blocks. */
+export function newEndpointRecord(capacityTokens: number): EndpointRecord {
+  return {
+    gen: 0,
+    keys: new Set(),
+    capacityTokens,
+    promptTokensTotal: 0,
+    queriesTotal: 0,
+    hitsTotal: 0,
+    scrapedAtMs: 0,
+    routedPromptTokens: 0,
+    predictedHitTokens: 0,
+  };
+}
+
+/**
+ * Folds a newer engine report into the record and says whether it contradicts the index: a
+ * cumulative counter went backwards (the engine restarted with an empty cache), or this gateway
+ * sent most of the engine's prompt tokens, predicted a hit ratio ≥ 0.5 for them, and the engine
+ * reports under a quarter of that (it evicted what we think it holds). An older or equally old
+ * report changes nothing.
+ */
+export function foldReport(
+  rec: EndpointRecord,
+  metrics: EngineMetrics,
+  config: PrefixCacheConfig,
+): boolean {
+  if (metrics.scrapedAtMs <= rec.scrapedAtMs) return false;
+  const s = metrics.scrape;
+  let contradicted = false;
+  if (rec.scrapedAtMs !== 0) {
+    if (s.promptTokensTotal < rec.promptTokensTotal || s.prefixCacheQueriesTotal < rec.queriesTotal)
+      contradicted = true;
+    else if (config.resetOnHitRatioMismatch) {
+      const queries = s.prefixCacheQueriesTotal - rec.queriesTotal;
+      const hits = s.prefixCacheHitsTotal - rec.hitsTotal;
+      const routed = rec.routedPromptTokens;
+      const predicted = routed > 0 ? rec.predictedHitTokens / routed : 0;
+      const minQueries = 8 * config.blockSizeTokens;
+      if (queries >= minQueries && routed >= queries / 2 && predicted >= 0.5)
+        contradicted = hits / queries < predicted / 4;
+    }
+  }
+  rec.promptTokensTotal = s.promptTokensTotal;
+  rec.queriesTotal = s.prefixCacheQueriesTotal;
+  rec.hitsTotal = s.prefixCacheHitsTotal;
+  rec.scrapedAtMs = metrics.scrapedAtMs;
+  rec.routedPromptTokens = 0;
+  rec.predictedHitTokens = 0;
+  return contradicted;
+}
