@@ -2,8 +2,9 @@
  * The agent's node-local API: /healthz, /readyz, /metrics, /v1/engines (what the agent sees) and
  * extra JSON routes that capabilities register (e.g. /v1/gpus).
  */
-import http from 'node:http';
+import type http from 'node:http';
 import {
+  createJsonServer,
   serveOpsRoute,
   serveUntilAborted,
   sendJson,
@@ -29,11 +30,7 @@ export class AgentApi {
 
   constructor(options: AgentApiOptions) {
     this.#o = options;
-    this.#server = http.createServer((req, res) => {
-      this.#handle(req, res).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      });
-    });
+    this.#server = createJsonServer((req, res) => this.#handle(req, res));
   }
 
   get port(): number {

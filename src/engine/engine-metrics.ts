@@ -74,6 +74,22 @@ function meanOf(a: HistogramTotals, b: HistogramTotals): number | undefined {
   return count > 0 ? (b.sum - a.sum) / count : undefined;
 }
 
+/** A window with nothing in it: one scrape only, or a counter reset. */
+export const EMPTY_WINDOW: EngineWindow = Object.freeze({
+  windowMs: 0,
+  promptTokensPerSecond: 0,
+  generationTokensPerSecond: 0,
+  requestsPerSecond: 0,
+  meanTtftSeconds: undefined,
+  meanItlSeconds: undefined,
+  meanQueueSeconds: undefined,
+  meanPrefillSeconds: undefined,
+  meanDecodeSeconds: undefined,
+  meanPromptTokens: undefined,
+  meanGenerationTokens: undefined,
+  prefixCacheHitRatio: undefined,
+});
+
 /** Window figures from an older and a newer scrape; counter resets give zeros, not negatives. */
 export function computeWindow(
   older: EngineScrape | undefined,
@@ -81,20 +97,7 @@ export function computeWindow(
   windowMs: number,
 ): EngineWindow {
   if (older === undefined || windowMs <= 0 || newer.promptTokensTotal < older.promptTokensTotal) {
-    return {
-      windowMs: 0,
-      promptTokensPerSecond: 0,
-      generationTokensPerSecond: 0,
-      requestsPerSecond: 0,
-      meanTtftSeconds: undefined,
-      meanItlSeconds: undefined,
-      meanQueueSeconds: undefined,
-      meanPrefillSeconds: undefined,
-      meanDecodeSeconds: undefined,
-      meanPromptTokens: undefined,
-      meanGenerationTokens: undefined,
-      prefixCacheHitRatio: undefined,
-    };
+    return EMPTY_WINDOW;
   }
   const seconds = windowMs / 1000;
   const finished = newer.e2eSeconds.count - older.e2eSeconds.count;

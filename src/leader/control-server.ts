@@ -2,8 +2,9 @@
  * The leader's control port: the agent hub (WebSocket /v1/agents), /metrics, /healthz, /readyz
  * and a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import {
+  createJsonServer,
   serveOpsRoute,
   serveUntilAborted,
   sendJson,
@@ -34,11 +35,7 @@ export class ControlServer {
 
   constructor(options: ControlServerOptions) {
     this.#o = options;
-    this.#server = http.createServer((req, res) => {
-      this.#handle(req, res).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      });
-    });
+    this.#server = createJsonServer((req, res) => this.#handle(req, res));
     this.#server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/v1/agents')
         options.hub.handleUpgrade(req, socket, head);

@@ -2,7 +2,7 @@
  * Small helpers shared by every HTTP server of the project: bounded body reading, JSON replies,
  * listening and closing with a grace period.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { AppError } from './errors.js';
 
@@ -155,4 +155,19 @@ export async function serveOpsRoute(
     sendText(res, ops.isReady() ? 200 : 503, ops.isReady() ? 'ready\n' : 'not ready\n');
   else return false;
   return true;
+}
+
+/**
+ * An HTTP server for an async handler: a handler that throws answers 500 with a JSON body
+ * (never a stack trace) instead of leaving the request hanging.
+ */
+export function createJsonServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Server {
+  return createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
 }

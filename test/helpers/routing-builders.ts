@@ -1,4 +1,9 @@
-import type { EngineMetrics, EngineScrape, EngineWindow } from '../../src/engine/index.js';
+import {
+  EMPTY_WINDOW,
+  type EngineMetrics,
+  type EngineScrape,
+  type EngineWindow,
+} from '../../src/engine/index.js';
 import { SeededRng } from '../../src/shared/index.js';
 import {
   createRoutingState,
@@ -75,18 +80,8 @@ export function someMetrics(
       ...overrides.scrape,
     },
     window: {
+      ...EMPTY_WINDOW,
       windowMs: 10_000,
-      promptTokensPerSecond: 0,
-      generationTokensPerSecond: 0,
-      requestsPerSecond: 0,
-      meanTtftSeconds: undefined,
-      meanItlSeconds: undefined,
-      meanQueueSeconds: undefined,
-      meanPrefillSeconds: undefined,
-      meanDecodeSeconds: undefined,
-      meanPromptTokens: undefined,
-      meanGenerationTokens: undefined,
-      prefixCacheHitRatio: undefined,
       ...overrides.window,
     },
   };
