@@ -26,10 +26,6 @@ export const leaderConfigSpec = {
       'largest request body accepted, bytes (413 above)',
       positive,
     ),
-    defaultStrategy: str(
-      'least-request',
-      'routing strategy when a request names none (a name or weighted list)',
-    ),
     retryAfterSeconds: int(
       1,
       'Retry-After sent with 503 when no engine is ready, seconds',
