@@ -46,6 +46,7 @@ function endpointsOf(n: number, rng: SeededRng): EndpointLoad[] {
     ready: true,
     healthy: true,
     inFlight: Math.floor(rng.next() * 4),
+    pendingPrefillTokens: Math.floor(rng.next() * 4) * 8192,
     metrics: undefined,
     stale: false,
     adapters: [],

@@ -5,7 +5,10 @@
 import type { EndpointLoad } from '../routing/index.js';
 
 /** An engine the gateway may send to: the routing view plus its address. */
-export interface GatewayEndpoint extends Omit<EndpointLoad, 'inFlight' | 'healthy'> {
+export interface GatewayEndpoint extends Omit<
+  EndpointLoad,
+  'inFlight' | 'pendingPrefillTokens' | 'healthy'
+> {
   readonly url: string;
   /** Healthy as far as the cluster knows (agent says up, GPU not failed). */
   readonly clusterHealthy: boolean;

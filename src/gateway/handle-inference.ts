@@ -121,6 +121,7 @@ class InferenceExchange {
     const endpoints: EndpointLoad[] = admitted.lookup.endpoints.map((e) => ({
       ...e,
       inFlight: inFlight.get(e.id),
+      pendingPrefillTokens: inFlight.prefillTokens(e.id),
       healthy: e.clusterHealthy && !health.isEjected(e.id) && !tried.has(e.id),
     }));
     try {
@@ -149,6 +150,7 @@ class InferenceExchange {
       if (current.upstream === undefined) this.#abort.abort();
       else current.upstream.destroy();
     });
+    const prefillDone = deps.inFlight.startPrefill(endpoint.id, admitted.request.promptTokens);
     deps.metrics.inFlight.inc();
     try {
       const dispatchedAt = performance.now();
@@ -180,9 +182,10 @@ class InferenceExchange {
           error: new AppError('GW_UPSTREAM_ERROR', `engine ${endpoint.name} answered ${status}`),
         };
       }
-      await this.#respond(admitted, endpoint, upstream, dispatchedAt);
+      await this.#respond(admitted, endpoint, upstream, dispatchedAt, prefillDone);
       return { kind: 'done' };
     } finally {
+      prefillDone();
       done();
       deps.metrics.inFlight.dec();
     }
@@ -194,6 +197,7 @@ class InferenceExchange {
     endpoint: GatewayEndpoint,
     upstream: IncomingMessage,
     dispatchedAt: number,
+    prefillDone: () => void,
   ): Promise<void> {
     const { metrics, timeouts } = this.#deps;
     const status = upstream.statusCode ?? 502;
@@ -209,6 +213,7 @@ class InferenceExchange {
       stream: admitted.parsed.stream,
       streamIdleTimeoutMs: timeouts.streamIdleTimeoutMs,
       headers: { 'request-id': this.#requestId, ...headers },
+      onFirstByte: prefillDone,
     });
     metrics.addedLatency.observe(
       (dispatchedAt - this.#started + performance.now() - headersAt) / 1000,

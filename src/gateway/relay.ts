@@ -20,6 +20,8 @@ export interface RelayOptions {
   readonly stream: boolean;
   readonly streamIdleTimeoutMs: number;
   readonly headers: Record<string, string>;
+  /** Called once, on the first body byte from the engine (the end of its prefill when streaming). */
+  readonly onFirstByte?: () => void;
 }
 
 const HOP_BY_HOP = new Set([
@@ -93,7 +95,12 @@ export function relay(
           `upstream sent nothing for ${options.streamIdleTimeoutMs} ms`,
         ),
       );
+    let firstByte = options.onFirstByte;
     const onData = (chunk: Buffer): void => {
+      if (firstByte !== undefined) {
+        firstByte();
+        firstByte = undefined;
+      }
       // Re-arm the idle timer in place: refresh() is far cheaper than a new timer per chunk.
       idleTimer.refresh();
       sniffer.feed(chunk);

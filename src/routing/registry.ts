@@ -5,6 +5,7 @@
 import type { RoutingAlgorithm, StrategyMix } from './types.js';
 import { random } from './algorithms/random.js';
 import { leastRequest } from './algorithms/least-request.js';
+import { leastPrefill } from './algorithms/least-prefill.js';
 import { leastKvCache } from './algorithms/least-kv-cache.js';
 import { leastLatency } from './algorithms/least-latency.js';
 import { throughput } from './algorithms/throughput.js';
@@ -20,6 +21,7 @@ export const ALGORITHMS: ReadonlyMap<string, RoutingAlgorithm> = new Map(
   [
     random,
     leastRequest,
+    leastPrefill,
     leastKvCache,
     leastLatency,
     throughput,
@@ -34,11 +36,13 @@ export const ALGORITHMS: ReadonlyMap<string, RoutingAlgorithm> = new Map(
 
 /**
  * Named mixes that stand for a weighted list. `auto` is llm-d's default scorer set (queue 2,
- * KV utilization 2, prefix 3) mapped onto our strategies: the gateway's exact in-flight count
- * stands in for the queue, the agents' KV usage for KV utilization.
+ * KV utilization 2, prefix 3) mapped onto our strategies: the queue is the prompt tokens this
+ * gateway has waiting for prefill on each engine (exact, and in the unit a wait is made of; the
+ * in-flight request count, which counts decoding requests too, measured 30–40% worse on the
+ * Mooncake trace), KV utilization the agents' KV usage.
  */
 export const COMPOSITES: ReadonlyMap<string, string> = new Map<string, string>([
-  ['auto', 'least-request:2,least-kv-cache:2,prefix-cache:3'],
+  ['auto', 'least-prefill:2,least-kv-cache:2,prefix-cache:3'],
 ]);
 
 /** The strategy used when neither the request nor the config names one. */

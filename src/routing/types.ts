@@ -19,6 +19,12 @@ export interface EndpointLoad {
   readonly healthy: boolean;
   /** Requests the gateway has in flight to this endpoint (exact, no lag). */
   readonly inFlight: number;
+  /**
+   * Prompt tokens of this gateway's in-flight requests to this endpoint that have produced no
+   * output yet: the prefill queued ahead of a new request (exact for streaming requests; a
+   * non-streaming one counts until it completes).
+   */
+  readonly pendingPrefillTokens: number;
   /** Latest agent-reported metrics; undefined before the first report. */
   readonly metrics: EngineMetrics | undefined;
   /** True when the agent's report is older than the staleness limit. */

@@ -69,6 +69,7 @@ export class FixedCatalog implements EndpointCatalog {
 export interface Harness {
   url: string;
   health: PassiveHealth;
+  inFlight: InFlightTracker;
   registry: Registry;
   stop(): Promise<void>;
 }
@@ -88,6 +89,7 @@ export async function startGateway(
     baseEjectionMs: 60_000,
     maxEjectionMs: 60_000,
   });
+  const inFlight = new InFlightTracker();
   const gateway = new GatewayServer({
     host: '127.0.0.1',
     port: 0,
@@ -96,7 +98,7 @@ export async function startGateway(
     deps: {
       catalog,
       admission: options.admission ?? admitAll,
-      inFlight: new InFlightTracker(),
+      inFlight,
       health,
       metrics: new GatewayMetrics(registry),
       routing: { rng: new SeededRng(1), state: createRoutingState() },
@@ -120,6 +122,7 @@ export async function startGateway(
   return {
     url: `http://127.0.0.1:${gateway.port}`,
     health,
+    inFlight,
     registry,
     stop: async () => {
       abort.abort();

@@ -24,6 +24,7 @@ export function anEndpoint(id: string, overrides: Partial<EndpointLoad> = {}): E
     ready: true,
     healthy: true,
     inFlight: 0,
+    pendingPrefillTokens: 0,
     metrics: undefined,
     stale: false,
     adapters: [],

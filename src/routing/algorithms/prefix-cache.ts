@@ -1,5 +1,4 @@
 import { promptBlockHashes } from '../prefix-hashing.js';
-import type { PrefixIndex } from '../prefix-index.js';
 import type { RoutingState } from '../routing-state.js';
 import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../types.js';
 
@@ -52,25 +51,41 @@ export function eligibleForPrefix(
   return loads.map((l) => l <= bound);
 }
 
+/**
+ * Ranks the eligible endpoints by the prefill work that stands between this request and its
+ * first token there: the prompt tokens already queued for prefill on the endpoint plus the part
+ * of this prompt it does not hold. With no queue anywhere this is AIBrix's longest match; with
+ * queues it weighs a match against the wait in the same unit (tokens), so a holder buried under
+ * other prompts is not chosen for a match worth less than its queue — the stickiness that plain
+ * longest-match pays for under load. Scores are 1 − cost / (largest queue + prompt), on a fixed
+ * 0–1 scale, with a sub-token in-flight tie-break; ineligible endpoints score 0.
+ */
 function scoreWithIndex(
   endpoints: readonly EndpointLoad[],
+  request: RoutingRequest,
   hashes: readonly number[],
-  index: PrefixIndex,
+  state: RoutingState,
   eligible: readonly boolean[],
   nowMs: number,
 ): number[] {
+  const index = state.prefixIndex;
   const gens = endpoints.map((e, i) => (eligible[i] === true ? index.genOf(e.id) : 0));
   const matched = index.match(hashes, gens, nowMs);
   const memo = index.memo;
   endpoints.forEach((e, i) => memo?.matched.set(e.id, matched[i] ?? 0));
-  const blocks = hashes.length;
-  // The load tie-break stays below one block's share, so matching always ranks first.
-  const loadShare = Math.min(0.01, 1 / (2 * (blocks + 1)));
+  const c = state.config.prefixCache;
+  const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
+  const prompt = Math.max(request.promptTokens, hashes.length * tokensPerIndexedBlock);
+  const maxQueued = endpoints.reduce((m, e) => Math.max(m, e.pendingPrefillTokens), 0);
+  const scale = maxQueued + prompt + 1;
+  // The in-flight tie-break stays below one token's share of the scale.
+  const loadShare = 1 / (2 * scale);
   const maxInFlight = endpoints.reduce((m, e) => Math.max(m, e.inFlight), 0);
   return endpoints.map((e, i) => {
     if (eligible[i] !== true) return 0;
-    const ratio = blocks > 0 ? (matched[i] ?? 0) / blocks : 0;
-    return ratio * (1 - loadShare) + loadShare * (1 - e.inFlight / (maxInFlight + 1));
+    const uncached = prompt - (matched[i] ?? 0) * tokensPerIndexedBlock;
+    const cost = e.pendingPrefillTokens + uncached;
+    return (1 - cost / scale) * (1 - loadShare) + loadShare * (1 - e.inFlight / (maxInFlight + 1));
   });
 }
 
@@ -78,11 +93,11 @@ function scoreWithIndex(
  * Prefix-cache affinity (AIBrix `prefix-cache`, approximate index as llm-d's default): the
  * prompt's chained block hashes are matched against what this gateway sent where
  * (`RoutingState.prefixIndex`); among endpoints that pass the load guards
- * ({@link eligibleForPrefix}) the longest leading match wins, then fewer requests in flight.
+ * ({@link eligibleForPrefix}) the least prefill work wins: queued prompt tokens plus the part of
+ * this prompt the endpoint does not hold ({@link scoreWithIndex}), then fewer requests in flight.
  * Only every `indexStrideBlocks`-th block hash is indexed (default 4: 64-token steps), which
  * quarters the index work and memory at no cost that matters to routing (see `sampleChain`).
- * Score = match ratio (matched / indexed blocks) with a sub-block in-flight tie-break, on a fixed
- * 0–1 scale (`absolute`); endpoints outside the guards score 0. After the pick every block is
+ * After the pick every block is
  * attributed to the chosen endpoint (optimistic, as AIBrix and llm-d do), which keeps at most its
  * engine's KV capacity (`kvCapacityTokens`, else the configured default) of them. Engine reports
  * correct the index (restart, over-promise; see PrefixIndex); stale reports are not used for
@@ -99,7 +114,7 @@ export const prefixCache: RoutingAlgorithm = {
     const hashes = hashesFor(request, state);
     const c = state.config.prefixCache;
     const eligible = eligibleForPrefix(snapshot.endpoints, c.imbalanceAbsCount, c.stdDevFactor);
-    return scoreWithIndex(snapshot.endpoints, hashes, index, eligible, snapshot.nowMs);
+    return scoreWithIndex(snapshot.endpoints, request, hashes, state, eligible, snapshot.nowMs);
   },
   onRouted: (chosen, request, { state }, snapshot) => {
     const index = state.prefixIndex;

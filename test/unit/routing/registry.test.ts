@@ -20,6 +20,7 @@ describe('registry', () => {
       'least-busy-time',
       'least-kv-cache',
       'least-latency',
+      'least-prefill',
       'least-request',
       'lora-affinity',
       'power-of-two',
@@ -31,12 +32,12 @@ describe('registry', () => {
     ]);
   });
 
-  it('auto is the default and expands to llm-d’s queue 2, KV 2, prefix 3', () => {
+  it('auto is the default and expands to llm-d’s queue 2, KV 2, prefix 3 (queue in tokens)', () => {
     expect(DEFAULT_STRATEGY).toBe('auto');
     expect(defaultRoutingConfig().strategy).toBe('auto');
     const parsed = parseStrategy('auto');
     expect(parsed.ok && parsed.mix.map((m) => [m.algorithm.name, m.weight])).toEqual([
-      ['least-request', 2],
+      ['least-prefill', 2],
       ['least-kv-cache', 2],
       ['prefix-cache', 3],
     ]);
@@ -91,7 +92,7 @@ describe('absolute normalization in pick()', () => {
     expect(run(fixed([0.52, 0.5], 'absolute'), fixed([0, 1]))).toBe('n/1');
   });
 
-  it('auto lets a long prefix match outweigh a little load', () => {
+  it('auto lets a long prefix match outweigh a little load and a short queue', () => {
     const state = createRoutingState();
     const auto = parseStrategy('auto');
     if (!auto.ok) throw new Error(auto.message);
@@ -104,7 +105,9 @@ describe('absolute normalization in pick()', () => {
       rng: new SeededRng(2),
       state,
     });
-    const busier = cluster.map((e) => (e.id === first.id ? { ...e, inFlight: 2 } : e));
+    const busier = cluster.map((e) =>
+      e.id === first.id ? { ...e, inFlight: 2, pendingPrefillTokens: 200 } : e,
+    );
     const again = pick({ nowMs: 0, endpoints: busier }, request, auto.mix, {
       rng: new SeededRng(3),
       state,
