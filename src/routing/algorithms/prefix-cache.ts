@@ -107,7 +107,8 @@ export const prefixCache: RoutingAlgorithm = {
   name: 'prefix-cache',
   polarity: 'higher-is-better',
   normalization: 'absolute',
-  description: 'longest cached prompt prefix among endpoints that are not overloaded',
+  description:
+    'least prefill work — queued prompt tokens plus the uncached part of the prompt — among endpoints that are not overloaded',
   score: (snapshot, request, { state }) => {
     const index = state.prefixIndex;
     for (const e of snapshot.endpoints) index.observe(e);
