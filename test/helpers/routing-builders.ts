@@ -100,3 +100,18 @@ export function pickWith(
     state: options.state ?? createRoutingState(),
   }).id;
 }
+
+/** Deterministic filler text for prompts: `chars` characters that differ per `topic`. */
+export function fillerText(topic: string, chars: number): string {
+  let out = '';
+  for (let i = 0; out.length < chars; i++) out += `${topic} sentence ${i} about things. `;
+  return out.slice(0, chars);
+}
+
+/** A request whose prompt is `promptText`, counted in stand-in tokens (4 bytes each). */
+export function promptRequest(
+  promptText: string,
+  overrides: Partial<RoutingRequest> = {},
+): RoutingRequest {
+  return aRequest({ promptText, promptTokens: Math.ceil(promptText.length / 4), ...overrides });
+}

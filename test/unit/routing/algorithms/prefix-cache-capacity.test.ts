@@ -5,19 +5,18 @@ import {
   defaultRoutingConfig,
   type EndpointLoad,
 } from '../../../../src/routing/index.js';
-import { anEndpoint, aRequest, pickWith, someMetrics } from '../../../helpers/routing-builders.js';
+import {
+  anEndpoint,
+  pickWith,
+  someMetrics,
+  fillerText,
+  promptRequest,
+} from '../../../helpers/routing-builders.js';
 
 const algo = ALGORITHMS.get('prefix-cache')!;
 
-/** Deterministic filler text: `chars` characters that differ per `topic`. */
-const text = (topic: string, chars: number): string => {
-  let out = '';
-  for (let i = 0; out.length < chars; i++) out += `${topic} sentence ${i} about things. `;
-  return out.slice(0, chars);
-};
-
-const prompt = (promptText: string) =>
-  aRequest({ promptText, promptTokens: Math.ceil(promptText.length / 4) });
+const text = fillerText;
+const prompt = promptRequest;
 
 /** An endpoint whose engine reports `kvCapacityTokens` (undefined: reports none). */
 const withCapacity = (id: string, kvCapacityTokens: number | undefined, inFlight = 0) =>

@@ -4,19 +4,17 @@ import {
   createRoutingState,
   type EndpointLoad,
 } from '../../../../src/routing/index.js';
-import { anEndpoint, aRequest, pickWith } from '../../../helpers/routing-builders.js';
+import {
+  anEndpoint,
+  pickWith,
+  fillerText,
+  promptRequest,
+} from '../../../helpers/routing-builders.js';
 
 const algo = ALGORITHMS.get('prefix-cache')!;
 
-/** Deterministic filler text: `chars` characters that differ per `topic`. */
-const text = (topic: string, chars: number): string => {
-  let out = '';
-  for (let i = 0; out.length < chars; i++) out += `${topic} sentence ${i} about things. `;
-  return out.slice(0, chars);
-};
-
-const prompt = (promptText: string) =>
-  aRequest({ promptText, promptTokens: Math.ceil(promptText.length / 4) });
+const text = fillerText;
+const prompt = promptRequest;
 
 /** A 4-endpoint cluster where `n/1` holds a 2000-token prompt (1984 tokens in indexed blocks). */
 function clusterWithHolder(): { state: ReturnType<typeof createRoutingState>; long: string } {

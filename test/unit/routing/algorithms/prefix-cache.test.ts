@@ -8,21 +8,20 @@ import {
   type RoutingState,
 } from '../../../../src/routing/index.js';
 import { eligibleForPrefix, sampleChain } from '../../../../src/routing/algorithms/prefix-cache.js';
-import { anEndpoint, aRequest, pickWith, someMetrics } from '../../../helpers/routing-builders.js';
+import {
+  anEndpoint,
+  pickWith,
+  someMetrics,
+  fillerText,
+  promptRequest,
+} from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
 const algo = ALGORITHMS.get('prefix-cache')!;
 describeAlgorithmContract(algo);
 
-/** Deterministic filler text: `chars` characters that differ per `topic`. */
-const text = (topic: string, chars: number): string => {
-  let out = '';
-  for (let i = 0; out.length < chars; i++) out += `${topic} sentence ${i} about things. `;
-  return out.slice(0, chars);
-};
-
-const prompt = (promptText: string, extra: Partial<Parameters<typeof aRequest>[0]> = {}) =>
-  aRequest({ promptText, promptTokens: Math.ceil(promptText.length / 4), ...extra });
+const text = fillerText;
+const prompt = promptRequest;
 
 /** Routes one request and counts it in flight on the chosen endpoint (a live cluster's view). */
 function route(
