@@ -4,7 +4,11 @@
  * mode never needs a kubeconfig.
  */
 import { Redis } from 'ioredis';
-import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
+import {
+  StaticClusterSource,
+  type ClusterSource,
+  type CustomResource,
+} from '../discovery/index.js';
 import type { Admission } from '../gateway/index.js';
 import {
   InMemoryNodeOps,
@@ -14,7 +18,12 @@ import {
   loadKubeConfig,
   type NodeOps,
 } from '../kube/index.js';
-import { createRateLimitStore, createTrafficPolicy, trafficConfigFrom } from '../routing/index.js';
+import {
+  createRateLimitStore,
+  createTrafficPolicy,
+  limitsWithResources,
+  trafficConfigFrom,
+} from '../routing/index.js';
 import {
   systemClock,
   toError,
@@ -33,6 +42,8 @@ export interface LeaderAdapters {
   readonly source: ClusterSource;
   readonly election: LeaderElection;
   readonly admission: Admission;
+  /** Lays the RateLimitPolicy resources discovery reports over the config file's limits. */
+  readonly applyResources: (resources: readonly CustomResource[]) => void;
   readonly nodeOps: NodeOps;
 }
 
@@ -57,9 +68,14 @@ export function nodeOpsFor(config: LeaderConfig): NodeOps {
 
 /**
  * Rate limits, quotas and API keys from the config: the `traffic.*` knobs and the config file's
- * `limits` and `apiKeys` sections. Counters live in memory, or in Redis for several replicas.
+ * `limits` and `apiKeys` sections, with RateLimitPolicy resources laid over the limits as
+ * discovery reports them. Counters live in memory, or in Redis for several replicas.
  */
-export function admissionFor(config: LeaderConfig, file: unknown, log: Logger): Admission {
+export function admissionFor(
+  config: LeaderConfig,
+  file: unknown,
+  log: Logger,
+): Pick<LeaderAdapters, 'admission' | 'applyResources'> {
   const traffic = trafficConfigFrom(config.traffic, file);
   const redis =
     config.traffic.store === 'redis'
@@ -70,11 +86,21 @@ export function admissionFor(config: LeaderConfig, file: unknown, log: Logger): 
         })
       : undefined;
   redis?.on('error', (err: unknown) => log.warn({ err: toError(err) }, 'redis connection error'));
-  return createTrafficPolicy(traffic, {
+  const policy = createTrafficPolicy(traffic, {
     clock: systemClock,
     store: createRateLimitStore(config.traffic, redis === undefined ? {} : { redis }),
     onStoreError: (err) => log.warn({ err }, 'rate-limit store failed: admitting (fail open)'),
   });
+  let reported = '';
+  const applyResources = (resources: readonly CustomResource[]): void => {
+    const { config: merged, issues } = limitsWithResources(traffic, resources);
+    policy.setLimits(merged);
+    // Discovery re-reports unchanged resources; say what is wrong once, not on every change.
+    const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    if (text !== '' && text !== reported) log.warn({ issues: text }, 'RateLimitPolicy left out');
+    reported = text;
+  };
+  return { admission: policy, applyResources };
 }
 
 /** The adapters for the configured mode. */
@@ -84,7 +110,7 @@ export function buildAdapters(
   log: Logger,
   registry: Registry,
 ): LeaderAdapters {
-  const admission = admissionFor(config, file, log.child({ component: 'traffic' }));
+  const traffic = admissionFor(config, file, log.child({ component: 'traffic' }));
   if (config.discovery === 'kubernetes') {
     const clients = createKubeClients(loadKubeConfig());
     const { kube } = config;
@@ -102,7 +128,7 @@ export function buildAdapters(
         config.identity,
         log.child({ component: 'election' }),
       ),
-      admission,
+      ...traffic,
       nodeOps: nodeOpsFor(config),
     };
   }
@@ -112,7 +138,7 @@ export function buildAdapters(
       log: log.child({ component: 'discovery' }),
     }),
     election: new StaticElection(config.identity),
-    admission,
+    ...traffic,
     nodeOps: nodeOpsFor(config),
   };
 }

@@ -37,7 +37,12 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   });
   const registry = createRegistry();
   const clock = systemClock;
-  const { source, election, admission, nodeOps } = buildAdapters(config, file, log, registry);
+  const { source, election, admission, applyResources, nodeOps } = buildAdapters(
+    config,
+    file,
+    log,
+    registry,
+  );
   const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
   const routingState = createRoutingState(asRoutingConfig(config.routing));
   source.onChange((view) => {
@@ -45,6 +50,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     for (const e of view.endpoints) gone.delete(e.id);
     for (const id of gone) routingState.prefixIndex.forget(id);
     store.setDiscovery(view);
+    applyResources(view.resources);
   });
   registerClusterMetrics(registry, store);
   let leadership: Leadership | undefined;

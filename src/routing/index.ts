@@ -8,6 +8,7 @@ export { PrefixIndex } from './prefix-index.js';
 export { promptBlockHashes } from './prefix-hashing.js';
 export * from './traffic-policy.js';
 export * from './traffic-config.js';
+export * from './rate-limit-resources.js';
 export { admissionErrorBody } from './admission-errors.js';
 export {
   MemoryRateLimitStore,

@@ -65,6 +65,12 @@ export interface TrafficPolicy {
   admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
 }
 
+/** A policy whose user and model limits can be replaced while it runs (API keys stay). */
+export interface ReloadableTrafficPolicy extends TrafficPolicy {
+  /** Applies new limits to the next request; counters already in the store are kept. */
+  setLimits(limits: Pick<TrafficConfig, 'users' | 'defaultUser' | 'models'>): void;
+}
+
 /** Dependencies: time, where the counters live, and where store failures are reported. */
 export interface TrafficPolicyDeps {
   readonly clock: Clock;
@@ -126,7 +132,11 @@ function unauthorized(message: string): AdmissionResult {
 }
 
 /** Builds the admission policy from validated config (see traffic-config.ts). */
-export function createTrafficPolicy(config: TrafficConfig, deps: TrafficPolicyDeps): TrafficPolicy {
+export function createTrafficPolicy(
+  initial: TrafficConfig,
+  deps: TrafficPolicyDeps,
+): ReloadableTrafficPolicy {
+  let config = initial;
   const keys = new ApiKeyTable(config.apiKeys);
   const storeFailed = (cause: unknown): void =>
     deps.onStoreError?.(
@@ -175,6 +185,9 @@ export function createTrafficPolicy(config: TrafficConfig, deps: TrafficPolicyDe
   };
 
   return {
+    setLimits({ users, defaultUser, models }) {
+      config = { ...config, users, defaultUser, models };
+    },
     async admit(req, { signal }) {
       if (signal.aborted) throw signal.reason;
       const who = identify(req);

@@ -37,6 +37,14 @@ beforeAll(async () => {
     nodes: 2,
     enginesPerNode: 2,
     extraEngines: [{ node: 1, name: 'ghost', model: 'ghost-model', url: ghostUrl }],
+    resources: [
+      {
+        apiVersion: 'infernode.io/v1alpha1',
+        kind: 'RateLimitPolicy',
+        metadata: { name: 'tight', namespace: 'infernode' },
+        spec: { users: { 'limited-user': { rpm: 1 } } },
+      },
+    ],
   });
   cluster = await startLocalCluster({
     clusterFile: path,
@@ -125,6 +133,28 @@ describe('local cluster', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('overloaded_error');
+  });
+
+  it('enforces a RateLimitPolicy declared in the cluster file: 429 with Retry-After', async () => {
+    const send = () =>
+      fetch(`${cluster.gatewayUrl}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', user: 'limited-user' },
+        body: JSON.stringify({ model: 'test-model', prompt: 'hi', max_tokens: 1 }),
+      });
+    expect((await send()).status).toBe(200);
+    const refused = await send();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await refused.json()) as { error: { type: string; message: string } };
+    expect(body.error.message).toContain('requests per minute');
+    // Other users are not limited by it.
+    const other = await fetch(`${cluster.gatewayUrl}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', user: 'someone-else' },
+      body: JSON.stringify({ model: 'test-model', prompt: 'hi', max_tokens: 1 }),
+    });
+    expect(other.status).toBe(200);
   });
 
   it('keeps serving when an engine dies; its agent reports it down', async () => {

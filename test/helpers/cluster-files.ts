@@ -31,6 +31,8 @@ export interface TestClusterSpec {
   readonly nodeEnv?: (nodeIndex: number) => Record<string, string>;
   /** Extra engines by URL (not simulated), per node index. */
   readonly extraEngines?: readonly { node: number; name: string; model: string; url: string }[];
+  /** Custom resources declared in the file (e.g. a RateLimitPolicy). */
+  readonly resources?: readonly unknown[];
 }
 
 /** A temp dir holding `cluster.yaml`; returns both paths. */
@@ -58,7 +60,7 @@ export async function writeClusterFile(
           .map((e) => ({ name: e.name, model: e.model, url: e.url })),
       ],
     })),
-    resources: [],
+    resources: spec.resources ?? [],
   };
   const dir = mkdtempSync(join(tmpdir(), 'infernode-e2e-'));
   const path = join(dir, 'cluster.yaml');
