@@ -18,9 +18,10 @@ export const CRD_KINDS = [
   { kind: 'PodAutoscaler', plural: 'podautoscalers' },
   { kind: 'RayClusterFleet', plural: 'rayclusterfleets' },
   { kind: 'KVCache', plural: 'kvcaches' },
+  { kind: 'RateLimitPolicy', plural: 'ratelimitpolicies' },
 ] as const;
 
-/** One of the four kinds. */
+/** One of the kinds. */
 export type CrdKind = (typeof CRD_KINDS)[number]['kind'];
 
 /** metav1.LabelSelector. */

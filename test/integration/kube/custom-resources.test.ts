@@ -261,6 +261,8 @@ describe('custom resources through the API', () => {
       'modeladapters/status',
       'podautoscalers',
       'podautoscalers/status',
+      'ratelimitpolicies',
+      'ratelimitpolicies/status',
       'rayclusterfleets',
       'rayclusterfleets/scale',
       'rayclusterfleets/status',

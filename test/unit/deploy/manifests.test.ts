@@ -11,6 +11,9 @@ import * as models from 'kubernetes-models';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { kustomizeLite, type Manifest } from '../../helpers/kustomize-lite.js';
+import { celViolations, type Schema } from '../../helpers/crd-cel.js';
+
+type Obj = Record<string, unknown>;
 
 const DEPLOY = join(import.meta.dirname, '../../../deploy');
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -49,63 +52,6 @@ function modelClass(
   return ns?.[kind] as (new (data: unknown) => { validate(): void }) | undefined;
 }
 
-// ---- CEL rules of the CRDs, mirrored in JavaScript (CEL cannot run offline here) ----
-type Obj = Record<string, unknown>;
-const has = (o: Obj, k: string): boolean => o[k] !== undefined;
-const CEL_MIRRORS: Record<string, (self: Obj) => boolean> = {
-  '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas': (s) =>
-    !has(s, 'minReplicas') || (s.minReplicas as number) <= (s.maxReplicas as number),
-  '!has(self.panicWindowSeconds) || !has(self.observeWindowSeconds) || self.panicWindowSeconds <= self.observeWindowSeconds':
-    (s) =>
-      !has(s, 'panicWindowSeconds') ||
-      !has(s, 'observeWindowSeconds') ||
-      (s.panicWindowSeconds as number) <= (s.observeWindowSeconds as number),
-  'self.startTime < self.endTime': (s) => (s.startTime as string) < (s.endTime as string),
-  '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas': (s) =>
-    !has(s, 'minReplicas') ||
-    !has(s, 'maxReplicas') ||
-    (s.minReplicas as number) <= (s.maxReplicas as number),
-  "self.metricSourceType != 'pod' || (has(self.protocolType) && has(self.port) && has(self.path))":
-    (s) =>
-      s.metricSourceType !== 'pod' || (has(s, 'protocolType') && has(s, 'port') && has(s, 'path')),
-  "self.metricSourceType != 'external' || (has(self.protocolType) && has(self.endpoint) && has(self.path))":
-    (s) =>
-      s.metricSourceType !== 'external' ||
-      (has(s, 'protocolType') && has(s, 'endpoint') && has(s, 'path')),
-  "self.metricSourceType != 'resource' || self.targetMetric in ['cpu', 'memory']": (s) =>
-    s.metricSourceType !== 'resource' || ['cpu', 'memory'].includes(s.targetMetric as string),
-  '!has(self.progressDeadlineSeconds) || !has(self.minReadySeconds) || self.progressDeadlineSeconds > self.minReadySeconds':
-    (s) =>
-      !has(s, 'progressDeadlineSeconds') ||
-      !has(s, 'minReadySeconds') ||
-      (s.progressDeadlineSeconds as number) > (s.minReadySeconds as number),
-  '!(has(self.redis) && has(self.etcd))': (s) => !(has(s, 'redis') && has(s, 'etcd')),
-  'has(self.externalConnection) != has(self.runtime)': (s) =>
-    has(s, 'externalConnection') !== has(s, 'runtime'),
-};
-
-interface Schema {
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  'x-kubernetes-validations'?: { rule: string; message: string }[];
-}
-
-/** Messages of the CEL rules `data` breaks, walking the schema alongside it. */
-function celViolations(schema: Schema, data: unknown): string[] {
-  const out: string[] = [];
-  if (data === null || typeof data !== 'object') return out;
-  for (const { rule, message } of schema['x-kubernetes-validations'] ?? []) {
-    const mirror = CEL_MIRRORS[rule];
-    if (!mirror) throw new Error(`no JavaScript mirror for CEL rule ${rule}`);
-    if (!Array.isArray(data) && !mirror(data as Obj)) out.push(message);
-  }
-  if (Array.isArray(data) && schema.items)
-    for (const item of data) out.push(...celViolations(schema.items, item));
-  for (const [key, sub] of Object.entries(schema.properties ?? {}))
-    out.push(...celViolations(sub, (data as Obj)[key]));
-  return out;
-}
-
 const crds = byKind('CustomResourceDefinition');
 const crdSchema = (kind: string): Schema => {
   const crd = crds.find((c) => (c.spec as { names: { kind: string } }).names.kind === kind)!;
@@ -133,6 +79,7 @@ describe('deploy/ manifests', () => {
       'ClusterRole',
       'ClusterRoleBinding',
       'ClusterRoleBinding',
+      'CustomResourceDefinition',
       'CustomResourceDefinition',
       'CustomResourceDefinition',
       'CustomResourceDefinition',
@@ -186,6 +133,7 @@ describe('deploy/ manifests', () => {
       PodAutoscaler: false,
       RayClusterFleet: true,
       KVCache: false,
+      RateLimitPolicy: false,
     };
     for (const crd of crds) {
       const spec = crd.spec as {
@@ -210,7 +158,12 @@ describe('deploy/ manifests', () => {
 
   it('the examples are valid custom resources', () => {
     const crs = examples.filter((e) => e.apiVersion === 'infernode.io/v1alpha1');
-    expect(crs.map((c) => c.kind).sort()).toEqual(['KVCache', 'ModelAdapter', 'PodAutoscaler']);
+    expect(crs.map((c) => c.kind).sort()).toEqual([
+      'KVCache',
+      'ModelAdapter',
+      'PodAutoscaler',
+      'RateLimitPolicy',
+    ]);
     for (const cr of crs) expect(crProblems(cr), cr.kind).toEqual([]);
     const pa = crs.find((c) => c.kind === 'PodAutoscaler')!;
     expect(pa.spec).toMatchObject({
@@ -262,6 +215,18 @@ describe('deploy/ manifests', () => {
       'set exactly one of externalConnection and runtime',
     );
     expect(crProblems(withSpec(kv, { mode: 'sharded' })).join()).toMatch(/allowed values/);
+
+    const rl = examples.find((e) => e.kind === 'RateLimitPolicy')!;
+    expect(crProblems(withSpec(rl, { users: { a: { rpm: 0 } } }))).toContain(
+      'rpm and tpm must be above 0',
+    );
+    expect(crProblems(withSpec(rl, { defaultUser: { tpm: -5 } }))).toContain(
+      'rpm and tpm must be above 0',
+    );
+    expect(crProblems(withSpec(rl, { models: { m: { rps: 0 } } }))).toContain(
+      'rps must be above 0',
+    );
+    expect(crProblems(withSpec(rl, { users: { a: { rpm: 'many' } } })).join()).toMatch(/number/);
   });
 
   it('workloads: command, downward API, probes, resources, securityContext, scrape annotations, grace', () => {
