@@ -12,7 +12,8 @@ import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../cli/index.js';
 import { bool, int, list, num, str } from '../shared/index.js';
-import { freePorts, startBenchCluster } from './bench-cluster.js';
+import { freePorts } from '../shared/index.js';
+import { startBenchCluster } from './bench-cluster.js';
 import { runLoadGenerator, startReferenceProxy } from './bench-processes.js';
 import {
   checkTargets,

@@ -4,12 +4,9 @@
  * generator child process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalCluster, type LocalCluster } from '../up/index.js';
-import { freePorts } from './bench-cluster.js';
+import { freePorts } from '../shared/index.js';
+import { startTempCluster, type TempCluster } from './bench-cluster.js';
 import { reviveSamples, type ReplayOutput, type ReplayPlan } from './routing-stats.js';
 
 /** The simulated fleet. */
@@ -24,18 +21,14 @@ export interface RoutingClusterOptions {
 }
 
 /** A running cluster with its engines' URLs. */
-export interface RoutingCluster {
-  readonly cluster: LocalCluster;
+export interface RoutingCluster extends TempCluster {
   readonly host: string;
   readonly gatewayPort: number;
   readonly engineUrls: readonly string[];
-  /** Stops every child and removes the temp directory (kept when `keep`, for its logs). */
-  stop(keep?: boolean): Promise<void>;
 }
 
 /** Starts a fresh cluster: `engines` simulators over min(2, engines) nodes, one leader, agents. */
 export async function startRoutingCluster(o: RoutingClusterOptions): Promise<RoutingCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'infernode-routing-bench-'));
   const nodes = Math.min(2, o.engines);
   const [gatewayPort = 0, controlPort = 0, ...rest] = await freePorts(2 + nodes + o.engines);
   const agentPorts = rest.slice(0, nodes);
@@ -64,30 +57,15 @@ export async function startRoutingCluster(o: RoutingClusterOptions): Promise<Rou
     })),
     resources: [],
   };
-  const clusterFile = join(dir, 'cluster.yaml');
-  await writeFile(clusterFile, `${JSON.stringify(file, null, 2)}\n`); // JSON is YAML
-  let cluster: LocalCluster;
-  try {
-    cluster = await startLocalCluster({
-      clusterFile,
-      logDir: join(dir, 'logs'),
-      readyTimeoutMs: 60_000,
-      simArgs: ['--max-model-len', String(o.maxModelLen)],
-    });
-  } catch (err) {
-    throw new Error(`routing benchmark cluster did not start (logs in ${dir}/logs)`, {
-      cause: err,
-    });
-  }
+  const started = await startTempCluster('infernode-routing-bench-', file, {
+    readyTimeoutMs: 60_000,
+    simArgs: ['--max-model-len', String(o.maxModelLen)],
+  });
   return {
-    cluster,
+    ...started,
     host,
     gatewayPort,
     engineUrls: enginePorts.map((p) => `http://${host}:${p}`),
-    stop: async (keep = false) => {
-      await cluster.stop();
-      if (!keep) await rm(dir, { recursive: true, force: true });
-    },
   };
 }
 

@@ -9,3 +9,4 @@ export * from './lifecycle.js';
 export * from './http.js';
 export * from './args.js';
 export * from './version.js';
+export * from './free-ports.js';
