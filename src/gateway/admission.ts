@@ -5,14 +5,20 @@
  */
 import type { AdmissionTicket, TrafficPolicy } from '../routing/index.js';
 
-export type { AdmissionRequest, AdmissionResult, AdmissionTicket } from '../routing/index.js';
+export type {
+  AdmissionRequest,
+  AdmissionResult,
+  AdmissionTicket,
+  AuthenticationResult,
+} from '../routing/index.js';
 
 /** The port the gateway calls: the routing area's TrafficPolicy. */
 export type Admission = TrafficPolicy;
 
 const NO_TICKET: AdmissionTicket = { settle: () => Promise.resolve() };
 
-/** Admits every request; the user is the `user` header. */
+/** Admits every request without a key; the user is the `user` header. */
 export const admitAll: Admission = {
+  authenticate: () => ({ ok: true }),
   admit: (req) => Promise.resolve({ ok: true, user: req.user, ticket: NO_TICKET }),
 };

@@ -1,16 +1,21 @@
 /**
- * The first phase of a gateway request: read and parse the body, resolve the routing strategy
- * and the model, and ask admission (keys, rate limits). Either the request is admitted with
- * everything routing needs, or it is refused with the status and OpenAI body to send.
+ * The first phase of a gateway request (the API key was already checked from the headers, by
+ * the server): resolve the routing strategy from the headers, read the body under its bounds,
+ * parse it, resolve the model, and ask admission (rate limits). Either the request is admitted
+ * with everything routing needs, or it is refused with the status and OpenAI body to send.
+ * Only expected refusals (AppErrors with a status) come back as outcomes: anything else is
+ * thrown, so the server logs it with its stack.
  */
 import type { IncomingMessage } from 'node:http';
 import { parseStrategy, type RoutingRequest, type StrategyMix } from '../routing/index.js';
-import { readBody } from '../shared/index.js';
+import { AppError } from '../shared/index.js';
 import type { AdmissionTicket } from './admission.js';
 import type { ModelLookup } from './endpoint-catalog.js';
 import type { InferenceDeps } from './handle-inference.js';
+import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { parseRequest, type ApiKind, type ParsedRequest } from './parse-request.js';
+import { readRequestBody } from './read-request-body.js';
 
 /** A request ready to route. */
 export interface Admitted {
@@ -56,12 +61,14 @@ export function headerString(value: string | string[] | undefined): string | und
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** Reads, checks and admits one request; see the file comment for the order. */
 export async function admitRequest(
   kind: ApiKind,
   req: IncomingMessage,
   deps: InferenceDeps,
   requestId: string,
   signal: AbortSignal,
+  intake: RequestIntake,
 ): Promise<AdmitOutcome> {
   const strategy = strategyFor(req.headers['routing-strategy'], deps.defaultStrategy);
   const refuse = (
@@ -77,20 +84,28 @@ export async function admitRequest(
     strategy: strategy.name,
     model,
   });
-  let raw: Buffer;
-  let parsed: ParsedRequest;
-  try {
-    raw = await readBody(req, deps.maxBodyBytes);
-    parsed = parseRequest(kind, raw);
-  } catch (err) {
-    const { status, body } = errorResponse(err);
-    return refuse(status, body, status === 413 ? { connection: 'close' } : {});
-  }
+  // Answered from the headers, before the body is read.
   if (!strategy.parsed.ok) {
     return refuse(
       400,
       openAiError(400, strategy.parsed.message, 'invalid_routing_strategy', 'routing-strategy'),
     );
+  }
+  let raw: Buffer;
+  let parsed: ParsedRequest;
+  try {
+    raw = await readRequestBody(req, intake.lease, {
+      maxBodyBytes: deps.maxBodyBytes,
+      bodyTimeoutMs: intake.bodyTimeoutMs,
+    });
+    parsed = parseRequest(kind, raw);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.httpStatus === undefined) throw err;
+    const { status, body } = errorResponse(err);
+    const headers: Record<string, string> = {};
+    if (status === 413 || status === 408) headers.connection = 'close';
+    if (status === 503) headers['retry-after'] = String(deps.retryAfterSeconds);
+    return refuse(status, body, headers);
   }
   const lookup = deps.catalog.lookup(parsed.model);
   if (!lookup.known) {

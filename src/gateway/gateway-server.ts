@@ -1,12 +1,21 @@
 /**
  * The OpenAI-compatible HTTP server. On stop: readiness fails, new requests get 503 with
  * `Connection: close`, in-flight streams drain up to the grace period, then sockets close.
+ *
+ * Before any work, every request is checked in this order: shutting down (503), too many
+ * connections (503), the API key from the headers (401). Only then does a path, a method, a
+ * routing strategy or a model get an answer, so a caller without a key learns nothing and costs
+ * no body read. Answers sent before the body was read drain it first (reply-and-linger.ts).
  */
 import http from 'node:http';
-import { closeServer, listen, sendJson, toError, type Logger } from '../shared/index.js';
+import type { Socket } from 'node:net';
+import { closeServer, listen, toError, type Logger } from '../shared/index.js';
+import { BodyBudget } from './body-budget.js';
 import { handleInference, type InferenceDeps } from './handle-inference.js';
-import { openAiError } from './openai-error.js';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from './intake-limits.js';
+import { errorResponse, openAiError } from './openai-error.js';
 import type { ApiKind } from './parse-request.js';
+import { replyAndLinger } from './reply-and-linger.js';
 
 export interface GatewayServerOptions {
   readonly host: string;
@@ -15,6 +24,8 @@ export interface GatewayServerOptions {
   readonly log: Logger;
   /** How long in-flight requests may take to finish on stop. Default 10000 ms. */
   readonly drainMs?: number;
+  /** Connection, body-budget and arrival-time bounds; see DEFAULT_INTAKE_LIMITS. */
+  readonly limits?: Partial<IntakeLimits>;
   /** Called with the bound port once listening. */
   readonly onListening?: (port: number) => void;
 }
@@ -25,19 +36,44 @@ const ROUTES: Readonly<Record<string, ApiKind>> = {
   '/v1/embeddings': 'embeddings',
 };
 
+/** How often Node checks headers and request timeouts (its default, 30 s, would blur them). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
 export class GatewayServer {
   readonly name = 'gateway';
   readonly #o: GatewayServerOptions;
+  readonly #limits: IntakeLimits;
   readonly #server: http.Server;
+  readonly #budget: BodyBudget;
+  /** Connections accepted past `maxConnections`: their requests are refused. */
+  readonly #overLimit = new WeakSet<Socket>();
+  #connections = 0;
   #draining = false;
   #port = 0;
 
   constructor(options: GatewayServerOptions) {
     this.#o = options;
+    const limits = { ...DEFAULT_INTAKE_LIMITS, ...options.limits };
+    this.#limits = limits;
+    this.#budget = new BodyBudget(limits.maxInFlightBodyBytes);
     this.#server = http.createServer(
-      { keepAliveTimeout: 65_000, headersTimeout: 30_000 },
+      {
+        keepAliveTimeout: 65_000,
+        headersTimeout: limits.headersTimeoutMs,
+        // Node's own backstop for a whole request (headers and body); ours answer first.
+        requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs + 5000,
+        connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      },
       (req, res) => this.#handle(req, res),
     );
+    // Past the limit a connection still gets an HTTP answer (503), so the client knows why;
+    // past twice the limit Node drops sockets unanswered, which bounds the refusals too.
+    this.#server.maxConnections = 2 * limits.maxConnections;
+    this.#server.on('connection', (socket: Socket) => {
+      this.#connections++;
+      if (this.#connections > limits.maxConnections) this.#overLimit.add(socket);
+      socket.once('close', () => this.#connections--);
+    });
   }
 
   get port(): number {
@@ -46,6 +82,11 @@ export class GatewayServer {
 
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /** Request-body bytes held by in-flight requests now. */
+  get inFlightBodyBytes(): number {
+    return this.#budget.inUseBytes;
   }
 
   /**
@@ -70,21 +111,50 @@ export class GatewayServer {
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
+      replyAndLinger(req, res, status, body, headers);
     if (this.#draining) {
-      sendJson(res, 503, openAiError(503, 'gateway is shutting down', 'shutting_down'), {
+      reply(503, openAiError(503, 'gateway is shutting down', 'shutting_down'), {
         connection: 'close',
         'retry-after': '1',
       });
       return;
     }
+    if (this.#overLimit.has(req.socket)) {
+      const message = `the gateway has its maximum of ${this.#limits.maxConnections} connections; retry shortly`;
+      reply(503, openAiError(503, message, 'gw_too_many_connections'), {
+        connection: 'close',
+        'retry-after': '1',
+      });
+      return;
+    }
+    const auth = this.#o.deps.admission.authenticate(req.headers.authorization);
+    if (!auth.ok) {
+      reply(auth.status, openAiError(auth.status, auth.message, auth.code));
+      return;
+    }
+    this.#route(req, res, reply);
+  }
+
+  #route(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    reply: (status: number, body: unknown, headers?: Record<string, string>) => void,
+  ): void {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const kind = ROUTES[path];
     if (kind !== undefined && req.method === 'POST') {
-      handleInference(kind, req, res, this.#o.deps).catch((err: unknown) => {
+      const lease = this.#budget.lease();
+      res.once('close', () => lease.release());
+      const intake = { lease, bodyTimeoutMs: this.#limits.bodyTimeoutMs };
+      handleInference(kind, req, res, this.#o.deps, intake).catch((err: unknown) => {
+        // Every 500 is logged with its stack (and its cause's); the client gets no stack.
         this.#o.log.error({ err: toError(err) }, 'unhandled gateway error');
-        if (!res.headersSent)
-          sendJson(res, 500, openAiError(500, 'internal error', 'internal_error'));
-        else res.destroy();
+        if (res.headersSent) res.destroy();
+        else {
+          const { status, body } = errorResponse(err);
+          reply(status, body);
+        }
       });
       return;
     }
@@ -97,15 +167,15 @@ export class GatewayServer {
         root: m.id,
         parent: m.parent ?? null,
       }));
-      sendJson(res, 200, { object: 'list', data });
+      reply(200, { object: 'list', data });
       return;
     }
     if (kind !== undefined) {
-      sendJson(res, 405, openAiError(405, `use POST for ${path}`, 'method_not_allowed'), {
+      reply(405, openAiError(405, `use POST for ${path}`, 'method_not_allowed'), {
         allow: 'POST',
       });
       return;
     }
-    sendJson(res, 404, openAiError(404, `unknown path ${path}`, 'unknown_path'));
+    reply(404, openAiError(404, `unknown path ${path}`, 'unknown_path'));
   }
 }

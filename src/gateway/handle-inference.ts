@@ -4,18 +4,20 @@
  */
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { pick, type EndpointLoad, type RoutingContext } from '../routing/index.js';
-import { AppError, sendJson, type Clock, type Logger } from '../shared/index.js';
+import { NoEndpointError, pick, type EndpointLoad, type RoutingContext } from '../routing/index.js';
+import { AppError, type Clock, type Logger } from '../shared/index.js';
 import type { Admission } from './admission.js';
 import { admitRequest, headerString, type Admitted } from './admit-request.js';
 import type { EndpointCatalog, GatewayEndpoint } from './endpoint-catalog.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightTracker } from './in-flight.js';
+import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { normalizeUpstreamError } from './upstream-error.js';
 import type { ApiKind } from './parse-request.js';
 import type { PassiveHealth } from './passive-health.js';
 import { relay } from './relay.js';
+import { replyAndLinger } from './reply-and-linger.js';
 import {
   CONNECT_FAILURES,
   callUpstream,
@@ -52,14 +54,22 @@ class InferenceExchange {
   readonly #started = performance.now();
   readonly #requestId: string;
   readonly #abort = new AbortController();
+  readonly #intake: RequestIntake;
   #model = 'unknown';
   #strategy: string;
 
-  constructor(kind: ApiKind, req: IncomingMessage, res: ServerResponse, deps: InferenceDeps) {
+  constructor(
+    kind: ApiKind,
+    req: IncomingMessage,
+    res: ServerResponse,
+    deps: InferenceDeps,
+    intake: RequestIntake,
+  ) {
     this.#kind = kind;
     this.#req = req;
     this.#res = res;
     this.#deps = deps;
+    this.#intake = intake;
     this.#strategy = deps.defaultStrategy;
     this.#requestId = headerString(req.headers['x-request-id'])?.slice(0, 128) ?? randomUUID();
     // Only a client that leaves before the response is done aborts: aborting after a finished
@@ -76,6 +86,7 @@ class InferenceExchange {
       this.#deps,
       this.#requestId,
       this.#abort.signal,
+      this.#intake,
     );
     this.#strategy = outcome.strategy;
     if (!outcome.ok) {
@@ -88,7 +99,14 @@ class InferenceExchange {
     const tried = new Set<string>();
     let lastError: AppError | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const endpoint = this.#choose(admitted, tried);
+      let endpoint: GatewayEndpoint | undefined;
+      try {
+        endpoint = this.#choose(admitted, tried);
+      } catch (err) {
+        this.#count(500);
+        await admitted.ticket.settle(undefined);
+        throw err;
+      }
       if (endpoint === undefined) break;
       tried.add(endpoint.id);
       if (attempt > 0) this.#deps.metrics.retries.inc();
@@ -115,7 +133,12 @@ class InferenceExchange {
     this.#reply(status, body);
   }
 
-  /** Picks among ready, healthy engines not tried yet; undefined when none is left. */
+  /**
+   * Picks among ready, healthy engines not tried yet; undefined when none is left. Only the
+   * typed NoEndpointError means that: anything else a strategy throws is a bug, surfaced as
+   * GW_ROUTING_FAILED (500, logged with the stack by the server) rather than a 503 that would
+   * hide it as "no ready engine".
+   */
   #choose(admitted: Admitted, tried: ReadonlySet<string>): GatewayEndpoint | undefined {
     const { inFlight, health, clock, routing } = this.#deps;
     const endpoints: EndpointLoad[] = admitted.lookup.endpoints.map((e) => ({
@@ -132,8 +155,12 @@ class InferenceExchange {
         routing,
       );
       return admitted.lookup.endpoints.find((e) => e.id === chosen.id);
-    } catch {
-      return undefined;
+    } catch (err) {
+      if (err instanceof NoEndpointError) return undefined;
+      throw new AppError('GW_ROUTING_FAILED', 'the routing strategy failed', {
+        httpStatus: 500,
+        cause: err,
+      });
     }
   }
 
@@ -259,7 +286,10 @@ class InferenceExchange {
   #reply(status: number, body: unknown, headers: Record<string, string> = {}): void {
     this.#count(status);
     if (!this.#res.headersSent)
-      sendJson(this.#res, status, body, { 'request-id': this.#requestId, ...headers });
+      replyAndLinger(this.#req, this.#res, status, body, {
+        'request-id': this.#requestId,
+        ...headers,
+      });
   }
 }
 
@@ -269,6 +299,7 @@ export function handleInference(
   req: IncomingMessage,
   res: ServerResponse,
   deps: InferenceDeps,
+  intake: RequestIntake,
 ): Promise<void> {
-  return new InferenceExchange(kind, req, res, deps).run();
+  return new InferenceExchange(kind, req, res, deps, intake).run();
 }

@@ -2,6 +2,8 @@ export * from './admission.js';
 export * from './endpoint-catalog.js';
 export { GatewayMetrics } from './gateway-metrics.js';
 export { GatewayServer, type GatewayServerOptions } from './gateway-server.js';
+export { BodyBudget, type BodyLease } from './body-budget.js';
+export { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from './intake-limits.js';
 export { HealthProber } from './health-prober.js';
 export { InFlightTracker } from './in-flight.js';
 export { PassiveHealth, type PassiveHealthPolicy } from './passive-health.js';

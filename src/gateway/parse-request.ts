@@ -4,7 +4,7 @@
  * forwarded untouched.
  */
 import { countTokens, renderChatPrompt, type ChatMessageLike } from '../engine/index.js';
-import { AppError } from '../shared/index.js';
+import { AppError, exceedsJsonDepth } from '../shared/index.js';
 
 /** The OpenAI endpoints the gateway serves. */
 export type ApiKind = 'chat' | 'completions' | 'embeddings';
@@ -21,6 +21,13 @@ export interface ParsedRequest {
   /** The body's `user` field (the `user` header wins over it). */
   readonly user: string | undefined;
 }
+
+/**
+ * Deepest nesting of arrays and objects a body may have. OpenAI bodies nest about 6 levels
+ * (messages → content parts → image_url) and tool parameter schemas a few more; 64 leaves room
+ * for any real schema while keeping every later walk of the body far from the stack limit.
+ */
+export const MAX_REQUEST_JSON_DEPTH = 64;
 
 const bad = (message: string, param: string | null = null): AppError =>
   new AppError('GW_BAD_REQUEST', message, { httpStatus: 400, detail: { param } });
@@ -49,8 +56,18 @@ function promptOf(kind: ApiKind, body: Record<string, unknown>): string {
   throw bad(`${field} is required`, field);
 }
 
-/** Parses a request body. Throws GW_BAD_REQUEST (400) with the offending field. */
+/**
+ * Parses a request body. Throws GW_BAD_REQUEST (400) with the offending field, or
+ * GW_BODY_TOO_DEEP (400) when it nests deeper than MAX_REQUEST_JSON_DEPTH.
+ */
 export function parseRequest(kind: ApiKind, raw: Buffer): ParsedRequest {
+  if (exceedsJsonDepth(raw, MAX_REQUEST_JSON_DEPTH)) {
+    throw new AppError(
+      'GW_BODY_TOO_DEEP',
+      `request body nests deeper than ${MAX_REQUEST_JSON_DEPTH} levels`,
+      { httpStatus: 400 },
+    );
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

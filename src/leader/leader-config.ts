@@ -31,6 +31,22 @@ export const leaderConfigSpec = {
       'Retry-After sent with 503 when no engine is ready, seconds',
       positive,
     ),
+    maxConnections: int(
+      4096,
+      'open client connections per gateway process; requests on connections past it get 503',
+      positive,
+    ),
+    maxInFlightBodyBytes: int(
+      256 * 1024 * 1024,
+      'request-body bytes all in-flight requests may hold together, bytes (503 + Retry-After above)',
+      positive,
+    ),
+    bodyTimeoutMs: int(10_000, 'a request body must arrive within this, ms (408 after)', positive),
+    headersTimeoutMs: int(
+      10_000,
+      'request headers must arrive within this, ms (408 after)',
+      positive,
+    ),
   },
   upstream: {
     connectTimeoutMs: int(2000, 'TCP connect timeout to an engine, ms', positive),

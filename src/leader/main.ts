@@ -70,6 +70,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     port: config.gateway.port,
     log: log.child({ component: 'gateway' }),
     drainMs: Math.max(1000, config.shutdownGraceMs - 2000),
+    limits: config.gateway,
     deps: {
       catalog,
       admission,

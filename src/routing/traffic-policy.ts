@@ -59,8 +59,26 @@ export interface AdmissionTicket {
   ): Promise<void>;
 }
 
+/** A refusal for a missing or wrong API key. */
+export interface Unauthorized {
+  readonly ok: false;
+  readonly status: 401;
+  /** OpenAI error code: `invalid_api_key`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The API-key check alone: passed (or keys are off), or refused with 401. */
+export type AuthenticationResult = { readonly ok: true } | Unauthorized;
+
 /** The gateway's admission port. */
 export interface TrafficPolicy {
+  /**
+   * Checks the `Authorization` header against the API keys, from the headers alone, so the
+   * gateway can refuse a caller before reading its body or telling it anything (which models
+   * exist, which strategies). Always ok when no keys are configured. `admit` checks again.
+   */
+  authenticate(authorization: string | undefined): AuthenticationResult;
   /** Rejects only when `signal` aborts (with its reason). */
   admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
 }
@@ -127,7 +145,7 @@ function defaultReservation(
     : Math.min(byDefault, Math.max(0, Math.floor(tpm) - req.promptTokens));
 }
 
-function unauthorized(message: string): AdmissionResult {
+function unauthorized(message: string): Unauthorized {
   return { ok: false, status: 401, code: 'invalid_api_key', message };
 }
 
@@ -145,7 +163,9 @@ export function createTrafficPolicy(
       }),
     );
 
-  const identify = (req: AdmissionRequest): { user: string | undefined } | AdmissionResult => {
+  const identify = (
+    req: Pick<AdmissionRequest, 'user' | 'authorization'>,
+  ): { user: string | undefined } | Unauthorized => {
     if (!keys.isEnabled) return { user: req.user === '' ? undefined : req.user };
     const token = bearerToken(req.authorization);
     if (token === undefined)
@@ -185,6 +205,10 @@ export function createTrafficPolicy(
   };
 
   return {
+    authenticate(authorization) {
+      const who = identify({ user: undefined, authorization });
+      return 'ok' in who ? who : { ok: true };
+    },
     setLimits({ users, defaultUser, models }) {
       config = { ...config, users, defaultUser, models };
     },

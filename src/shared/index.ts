@@ -7,6 +7,7 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './lifecycle.js';
 export * from './http.js';
+export * from './json-depth.js';
 export * from './args.js';
 export * from './version.js';
 export * from './free-ports.js';

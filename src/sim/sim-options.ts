@@ -58,6 +58,9 @@ export const SIM_DEFAULTS = {
 
 /** Largest request body accepted, bytes; beyond it the answer is 413. */
 export const SIM_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Deepest JSON nesting the simulator parses (400 above), as the gateway's limit: real bodies nest ~6. */
+export const SIM_MAX_JSON_DEPTH = 64;
 /** Waiting-queue bound; beyond it requests get 503 (vLLM's queue is unbounded). */
 export const SIM_MAX_WAITING_REQUESTS = 4096;
 /** Most LoRA adapters registered at once (vLLM's registry is unbounded). */

@@ -3,7 +3,7 @@
  * body (bounded, JSON), the error and hang faults, then the endpoint handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, readBody, sendJson, toError } from '../shared/index.js';
+import { AppError, exceedsJsonDepth, readBody, sendJson, toError } from '../shared/index.js';
 import {
   handleFaults,
   handleHealth,
@@ -22,7 +22,7 @@ import {
 } from './inference-routes.js';
 import { vllmError, type VllmError } from './openai-shapes.js';
 import { sendError, type SimContext } from './sim-context.js';
-import { SIM_MAX_BODY_BYTES } from './sim-options.js';
+import { SIM_MAX_BODY_BYTES, SIM_MAX_JSON_DEPTH } from './sim-options.js';
 
 const POST_PATHS = new Set([
   '/v1/chat/completions',
@@ -135,6 +135,16 @@ async function readJson(
     if (err instanceof AppError && err.httpStatus === 413)
       return { error: vllmError(413, 'RequestEntityTooLarge', err.message) };
     return { error: vllmError(400, 'BadRequestError', toError(err).message) };
+  }
+  // Refused before parsing: walking a body nested thousands deep overflows the stack.
+  if (exceedsJsonDepth(raw, SIM_MAX_JSON_DEPTH)) {
+    return {
+      error: vllmError(
+        400,
+        'BadRequestError',
+        `JSON nests deeper than ${SIM_MAX_JSON_DEPTH} levels`,
+      ),
+    };
   }
   try {
     return { body: raw.length === 0 ? undefined : (JSON.parse(raw.toString('utf8')) as unknown) };

@@ -12,6 +12,7 @@ import {
   type Admission,
   type EndpointCatalog,
   type GatewayEndpoint,
+  type IntakeLimits,
   type UpstreamTimeouts,
 } from '../../src/gateway/index.js';
 import { createRoutingState } from '../../src/routing/index.js';
@@ -20,7 +21,9 @@ import {
   createRegistry,
   silentLogger,
   systemClock,
+  type Logger,
   type Registry,
+  type Rng,
 } from '../../src/shared/index.js';
 import { waitFor } from './wait-for.js';
 
@@ -71,6 +74,7 @@ export interface Harness {
   health: PassiveHealth;
   inFlight: InFlightTracker;
   registry: Registry;
+  gateway: GatewayServer;
   stop(): Promise<void>;
 }
 
@@ -81,6 +85,11 @@ export async function startGateway(
     maxBodyBytes?: number;
     admission?: Admission;
     defaultStrategy?: string;
+    limits?: Partial<IntakeLimits>;
+    /** The routing RNG (default: seeded). */
+    rng?: Rng;
+    /** Where the gateway logs (default: nowhere). */
+    log?: Logger;
   } = {},
 ): Promise<Harness> {
   const registry = createRegistry({ defaultMetrics: false });
@@ -93,15 +102,16 @@ export async function startGateway(
   const gateway = new GatewayServer({
     host: '127.0.0.1',
     port: 0,
-    log: silentLogger(),
+    log: options.log ?? silentLogger(),
     drainMs: 1000,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     deps: {
       catalog,
       admission: options.admission ?? admitAll,
       inFlight,
       health,
       metrics: new GatewayMetrics(registry),
-      routing: { rng: new SeededRng(1), state: createRoutingState() },
+      routing: { rng: options.rng ?? new SeededRng(1), state: createRoutingState() },
       defaultStrategy: options.defaultStrategy ?? 'least-request',
       agent: new http.Agent({ keepAlive: true }),
       timeouts: {
@@ -124,6 +134,7 @@ export async function startGateway(
     health,
     inFlight,
     registry,
+    gateway,
     stop: async () => {
       abort.abort();
       await running;
