@@ -40,7 +40,8 @@ export function replyAndLinger(
   headers: Record<string, string>,
   limits: LingerLimits = DEFAULT_LINGER,
 ): void {
-  if (req.complete || req.destroyed || !hasBody(req)) {
+  // A client that stalled (408) is not drained: waiting for it is what just timed out.
+  if (req.complete || req.destroyed || !hasBody(req) || status === 408) {
     sendJson(res, status, body, headers);
     return;
   }
@@ -54,6 +55,8 @@ export function replyAndLinger(
   // The whole response goes out now (its length is declared), so the client can read it while
   // it is still sending; only end() waits, because end() is what lets Node close the socket.
   res.write(text);
+  // A HEAD answer has no body, and Node sends headers only with the first body byte or end().
+  res.flushHeaders();
   let drainedBytes = 0;
   const finish = (): void => {
     clearTimeout(timer);
