@@ -2,9 +2,12 @@
 // 48 reached 1 GB). The gateway runs in a child process (built code from DIST, default ./dist)
 // in front of a stub engine that answers after 20 s, so every admitted body is held at once.
 // Usage: node scripts/measure-intake-memory.mjs [clients=48] [bodyMiB=8]
+import { Buffer } from 'node:buffer';
 import { fork } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { clearInterval, setInterval, setTimeout } from 'node:timers';
+import { URL, fileURLToPath } from 'node:url';
 
 const dist = process.env.DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
 
@@ -70,7 +73,7 @@ if (process.argv[2] === '--child') {
       log: silentLogger(),
     },
   });
-  const abort = new AbortController();
+  const abort = new globalThis.AbortController();
   void gateway.run(abort.signal);
   while (gateway.port === 0) await new Promise((r) => setTimeout(r, 10));
   let peakRss = 0;
