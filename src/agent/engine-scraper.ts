@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import { normalizeVllm, parsePrometheusText, type EngineScrape } from '../engine/index.js';
-import { AppError } from '../shared/index.js';
+import { AppError, linkedSignal } from '../shared/index.js';
 
 /** GET a small text resource with a timeout; rejects on non-2xx. */
 export function getText(
@@ -13,30 +13,28 @@ export function getText(
   signal: AbortSignal,
   limitBytes = 4 * 1024 * 1024,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      url,
-      { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > limitBytes) req.destroy(new Error(`response over ${limitBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        res.on('end', () => {
-          if ((res.statusCode ?? 500) >= 300)
-            reject(new AppError('AGENT_SCRAPE_FAILED', `${url} answered ${res.statusCode ?? 0}`));
-          else resolve(Buffer.concat(chunks).toString('utf8'));
-        });
-        res.on('error', reject);
-      },
-    );
+  // Not AbortSignal.any on the process signal: that leaks per call on Node 20 (linked-signal.ts).
+  const link = linkedSignal([signal], timeoutMs);
+  return new Promise<string>((resolve, reject) => {
+    const req = http.get(url, { signal: link.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limitBytes) req.destroy(new Error(`response over ${limitBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if ((res.statusCode ?? 500) >= 300)
+          reject(new AppError('AGENT_SCRAPE_FAILED', `${url} answered ${res.statusCode ?? 0}`));
+        else resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      res.on('error', reject);
+    });
     req.on('error', (err) =>
       reject(new AppError('AGENT_SCRAPE_FAILED', `${url}: ${err.message}`, { cause: err })),
     );
-  });
+  }).finally(link.dispose);
 }
 
 /** Scrapes and normalizes an engine's metrics. */

@@ -10,6 +10,7 @@ import type { Admission } from './admission.js';
 import { admitRequest, headerString, type Admitted } from './admit-request.js';
 import type { EndpointCatalog, GatewayEndpoint } from './endpoint-catalog.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { modelLabel, strategyLabel } from './metric-labels.js';
 import type { InFlightTracker } from './in-flight.js';
 import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
@@ -276,10 +277,12 @@ class InferenceExchange {
   }
 
   #count(status: number): void {
-    this.#deps.metrics.requests.inc({
-      model: this.#model,
+    const { catalog, defaultStrategy, metrics } = this.#deps;
+    // Labels from the request are bounded (metric-labels.ts): raw values grew a series each.
+    metrics.requests.inc({
+      model: modelLabel(this.#model, (m) => catalog.lookup(m).known),
       status: String(status),
-      strategy: this.#strategy,
+      strategy: strategyLabel(this.#strategy, defaultStrategy),
     });
   }
 

@@ -3,7 +3,7 @@
  * clears the engine; failure ejects it again for a longer period.
  */
 import http from 'node:http';
-import { sleep, type Clock, type Logger } from '../shared/index.js';
+import { linkedSignal, sleep, type Clock, type Logger } from '../shared/index.js';
 import type { EndpointCatalog } from './endpoint-catalog.js';
 import type { PassiveHealth } from './passive-health.js';
 
@@ -20,17 +20,15 @@ export interface HealthProberOptions {
 
 /** GET <url>/health; true on a 2xx within the timeout. */
 export function probeHealth(url: string, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(
-      `${url}/health`,
-      { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) },
-      (res) => {
-        res.resume();
-        resolve((res.statusCode ?? 500) < 300);
-      },
-    );
+  // Not AbortSignal.any on the process signal: that leaks per call on Node 20 (linked-signal.ts).
+  const link = linkedSignal([signal], timeoutMs);
+  return new Promise<boolean>((resolve) => {
+    const req = http.get(`${url}/health`, { signal: link.signal }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 300);
+    });
     req.on('error', () => resolve(false));
-  });
+  }).finally(link.dispose);
 }
 
 export class HealthProber {

@@ -19,7 +19,6 @@ import {
   systemClock,
   systemRng,
   toError,
-  whenAborted,
   type BackoffPolicy,
   type Clock,
   type Logger,
@@ -128,6 +127,10 @@ export class InformerSupervisor<T extends KubernetesObject> implements Runnable 
       wake?.();
     };
     this.#informer.on('error', onError);
+    // One abort listener for the whole run (not one per restart, which would pile up on the
+    // process-lifetime signal): stopping wakes the wait for a failure.
+    const onStop = (): void => wake?.();
+    signal.addEventListener('abort', onStop, { once: true });
     let attempt = 0;
     try {
       while (!isAborted(signal)) {
@@ -142,7 +145,7 @@ export class InformerSupervisor<T extends KubernetesObject> implements Runnable 
           this.#markSynced();
           metrics?.informerSynced.set({ informer: this.name }, 1);
         }
-        await Promise.race([failed, whenAborted(signal)]);
+        if (!isAborted(signal)) await failed;
         if (isAborted(signal)) break;
         if (clock.monotonicMs() - startedAtMs >= healthyResetMs) attempt = 0;
         const delayMs = backoffDelayMs(policy, attempt++, rng);
@@ -158,6 +161,7 @@ export class InformerSupervisor<T extends KubernetesObject> implements Runnable 
       this.#stopping = true;
       await this.#informer.stop();
       this.#informer.off('error', onError);
+      signal.removeEventListener('abort', onStop);
     }
   }
 }

@@ -12,7 +12,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import { AppError, type ErrorCode } from '../shared/index.js';
+import { AppError, linkedSignal, type ErrorCode } from '../shared/index.js';
 
 /** Per-call options of every Kubernetes adapter method. */
 export interface KubeCallOptions {
@@ -97,14 +97,17 @@ export async function kubeCall<T>(
 ): Promise<T> {
   if (settings.signal?.aborted)
     throw new AppError('K8S_REQUEST_FAILED', `${what}: aborted`, { cause: settings.signal.reason });
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
-  const signal = settings.signal ? AbortSignal.any([settings.signal, timeout]) : timeout;
+  // Not AbortSignal.any on the caller's (often process-lifetime) signal: that leaks per call on
+  // Node 20 (linked-signal.ts).
+  const link = linkedSignal([settings.signal], settings.timeoutMs);
   try {
     return await call({
-      middleware: [middleware(signal, settings.contentType)],
+      middleware: [middleware(link.signal, settings.contentType)],
       middlewareMergeStrategy: 'append',
     });
   } catch (thrown) {
-    throw toKubeError(thrown, what, timeout.aborted && settings.signal?.aborted !== true);
+    throw toKubeError(thrown, what, link.timedOut && settings.signal?.aborted !== true);
+  } finally {
+    link.dispose();
   }
 }

@@ -11,6 +11,7 @@ import type {
   StateMessage,
 } from '../protocol/index.js';
 import type { Clock } from '../shared/index.js';
+import { decideNewNode, nodesToForget } from './node-retention.js';
 
 /** One engine as the gateway sees it. */
 export interface EndpointState {
@@ -36,7 +37,10 @@ export interface NodeState {
 }
 
 interface AgentRecord {
+  readonly node: string;
   connected: boolean;
+  /** When the agent was last lost; undefined while connected. */
+  disconnectedAtMs: number | undefined;
   lastReportMs: number;
   agentVersion: string;
   engines: Map<string, EngineReport>;
@@ -47,8 +51,15 @@ export interface ClusterStateOptions {
   readonly clock: Clock;
   /** A report older than this is stale. Default 3000 ms. */
   readonly staleAfterMs?: number;
-  /** Most nodes tracked. Default 10000. */
-  readonly maxNodes?: number;
+  /**
+   * A node gone from discovery whose agent has been disconnected this long is forgotten, ms.
+   * Default 600000 (10 min).
+   */
+  readonly forgetAfterMs?: number;
+  /**
+   * Most records held for nodes discovery does not know (see node-retention.ts). Default 256.
+   */
+  readonly maxUndiscoveredNodes?: number;
 }
 
 /** Listener for changes that must reach routing at once (GPU failures, engines down). */
@@ -57,20 +68,42 @@ export type StateListener = (reason: string, node: string) => void;
 export class ClusterStateStore {
   readonly #clock: Clock;
   readonly #staleAfterMs: number;
-  readonly #maxNodes: number;
+  readonly #retention: { readonly forgetAfterMs: number; readonly maxUndiscoveredNodes: number };
   #view: ClusterView = { endpoints: [], resources: [] };
+  #discoveredNodes: ReadonlySet<string> = new Set();
   readonly #agents = new Map<string, AgentRecord>();
   readonly #listeners = new Set<StateListener>();
 
   constructor(options: ClusterStateOptions) {
     this.#clock = options.clock;
     this.#staleAfterMs = options.staleAfterMs ?? 3000;
-    this.#maxNodes = options.maxNodes ?? 10_000;
+    this.#retention = {
+      forgetAfterMs: options.forgetAfterMs ?? 600_000,
+      maxUndiscoveredNodes: options.maxUndiscoveredNodes ?? 256,
+    };
   }
 
   /** Replaces the discovery view (from the ClusterSource). */
   setDiscovery(view: ClusterView): void {
     this.#view = view;
+    this.#discoveredNodes = new Set(view.endpoints.map((e) => e.node));
+    this.forgetGoneNodes();
+  }
+
+  /**
+   * Drops the records of nodes gone from discovery whose agent has been away past
+   * `forgetAfterMs`. Runs on every discovery change, hello and `nodes()` read, so no timer is
+   * needed; returns the names forgotten.
+   */
+  forgetGoneNodes(): string[] {
+    const gone = nodesToForget(
+      this.#agents.values(),
+      this.#discoveredNodes,
+      this.#clock.now(),
+      this.#retention,
+    );
+    for (const node of gone) this.#agents.delete(node);
+    return gone;
   }
 
   /** Custom resources from discovery, for controllers. */
@@ -83,11 +116,26 @@ export class ClusterStateStore {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Applies an agent's full snapshot (hello or resync). False when the node limit is reached. */
+  /**
+   * Applies an agent's full snapshot (hello or resync). False when the node is new, discovery
+   * does not know it, and the undiscovered records are at their bound, all connected.
+   */
   applySnapshot(node: string, agentVersion: string, snapshot: NodeSnapshot): boolean {
-    if (!this.#agents.has(node) && this.#agents.size >= this.#maxNodes) return false;
+    this.forgetGoneNodes();
+    if (!this.#agents.has(node)) {
+      const decision = decideNewNode(
+        node,
+        this.#agents.values(),
+        this.#discoveredNodes,
+        this.#retention,
+      );
+      if (decision.kind === 'refuse') return false;
+      if (decision.kind === 'admit-evicting') this.#agents.delete(decision.evict);
+    }
     this.#agents.set(node, {
+      node,
       connected: true,
+      disconnectedAtMs: undefined,
       lastReportMs: this.#clock.now(),
       agentVersion,
       engines: new Map(snapshot.engines.map((e) => [e.id, e])),
@@ -103,6 +151,7 @@ export class ClusterStateStore {
     if (record === undefined) return;
     record.lastReportMs = this.#clock.now();
     record.connected = true;
+    record.disconnectedAtMs = undefined;
     for (const e of delta.engines ?? []) record.engines.set(e.id, e);
     for (const id of delta.removedEngines ?? []) record.engines.delete(id);
     if (delta.gpus !== undefined) record.gpus = delta.gpus;
@@ -114,6 +163,7 @@ export class ClusterStateStore {
     const record = this.#agents.get(node);
     if (record === undefined) return;
     record.connected = false;
+    record.disconnectedAtMs = this.#clock.now();
     this.#emit('agent-lost', node);
   }
 
@@ -156,8 +206,9 @@ export class ClusterStateStore {
     return out;
   }
 
-  /** Every node that has ever reported. */
+  /** Every node that reported and is not yet forgotten (see {@link forgetGoneNodes}). */
   nodes(): NodeState[] {
+    this.forgetGoneNodes();
     return [...this.#agents.entries()].map(([node, r]) => ({
       node,
       connected: r.connected,

@@ -73,6 +73,16 @@ export const leaderConfigSpec = {
       check: (v) => (v.length < 16 ? 'must be at least 16 characters' : undefined),
     }),
     staleAfterMs: int(3000, 'an agent report older than this is stale, ms', positive),
+    forgetAfterMs: int(
+      600_000,
+      'a node gone from discovery whose agent has been disconnected this long is forgotten, ms',
+      positive,
+    ),
+    maxUndiscoveredNodes: int(
+      256,
+      'most nodes unknown to discovery (e.g. not listed yet) the leader keeps a record of; a hello past it is refused',
+      positive,
+    ),
     pingIntervalMs: int(
       1000,
       'heartbeat period; 3 missed pongs mean the agent is lost, ms',

@@ -43,7 +43,12 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     log,
     registry,
   );
-  const store = new ClusterStateStore({ clock, staleAfterMs: config.agents.staleAfterMs });
+  const store = new ClusterStateStore({
+    clock,
+    staleAfterMs: config.agents.staleAfterMs,
+    forgetAfterMs: config.agents.forgetAfterMs,
+    maxUndiscoveredNodes: config.agents.maxUndiscoveredNodes,
+  });
   const routingState = createRoutingState(asRoutingConfig(config.routing));
   source.onChange((view) => {
     const gone = new Set(store.endpoints().map((s) => s.endpoint.id));

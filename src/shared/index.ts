@@ -6,6 +6,7 @@ export * from './config.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './lifecycle.js';
+export * from './linked-signal.js';
 export * from './http.js';
 export * from './json-depth.js';
 export * from './args.js';

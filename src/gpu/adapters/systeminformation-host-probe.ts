@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { resolve, sep } from 'node:path';
 import si from 'systeminformation';
-import { AppError } from '../../shared/index.js';
+import { AppError, linkedSignal } from '../../shared/index.js';
 import type { CallOptions, HostFacts, HostProbe } from '../gpu-probe.js';
 
 /** Options of {@link SystemInformationHostProbe}. */
@@ -40,7 +40,9 @@ export class SystemInformationHostProbe implements HostProbe {
 
   /** One host sample. Throws AppError `GPU_HOST_PROBE_FAILED` on error, timeout or abort. */
   async sample(cachePath: string, { signal }: CallOptions): Promise<HostFacts> {
-    const inner = AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]);
+    // Not AbortSignal.any: it leaks per call on a long-lived signal on Node 20 (linked-signal.ts).
+    const link = linkedSignal([signal], this.#timeoutMs);
+    const inner = link.signal;
     if (inner.aborted) throw new AppError('GPU_HOST_PROBE_FAILED', 'host probe aborted');
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -76,6 +78,7 @@ export class SystemInformationHostProbe implements HostProbe {
       throw new AppError('GPU_HOST_PROBE_FAILED', 'host probe failed', { cause: err });
     } finally {
       if (onAbort !== undefined) inner.removeEventListener('abort', onAbort);
+      link.dispose();
     }
   }
 }

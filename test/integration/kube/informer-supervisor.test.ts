@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubeClients, InformerSupervisor, kubeCall } from '../../../src/kube/index.js';
@@ -130,6 +131,9 @@ describe('InformerSupervisor on the fake API server', () => {
     server.put(aPod('b').build());
     await eventually(() => names(s) === 'a,b');
     expect(s.restarts).toBeGreaterThanOrEqual(5);
+    // Restarts and list calls leave no listener behind on the process-lifetime signal (before:
+    // one more per restart and per list call).
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(1);
     // 1 s doubling, half-jittered: each cap is twice the last.
     expect(delays[0]).toBeGreaterThanOrEqual(500);
     expect(delays[0]).toBeLessThanOrEqual(1000);

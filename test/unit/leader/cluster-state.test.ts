@@ -110,9 +110,62 @@ describe('ClusterStateStore', () => {
     expect([...(store.readyAdapters().get('m') ?? [])]).toEqual(['sql']);
   });
 
-  it('refuses nodes past its bound', () => {
-    const store = new ClusterStateStore({ clock: new ManualClock(), maxNodes: 1 });
+  it('refuses a new undiscovered node only when the bound is reached and every one is connected', () => {
+    const store = new ClusterStateStore({ clock: new ManualClock(), maxUndiscoveredNodes: 1 });
+    expect(store.applySnapshot('x', '1', { engines: [], gpus: [] })).toBe(true);
+    expect(store.applySnapshot('y', '1', { engines: [], gpus: [] })).toBe(false);
+    // A node discovery knows is never refused for that bound.
+    store.setDiscovery({ endpoints: [endpoint('a', 'e0', [0])], resources: [] });
     expect(store.applySnapshot('a', '1', { engines: [], gpus: [] })).toBe(true);
-    expect(store.applySnapshot('b', '1', { engines: [], gpus: [] })).toBe(false);
+    // Once the undiscovered one is gone, its record makes room for the next.
+    store.markAgentLost('x');
+    expect(store.applySnapshot('y', '1', { engines: [], gpus: [] })).toBe(true);
+    expect(
+      store
+        .nodes()
+        .map((n) => n.node)
+        .sort(),
+    ).toEqual(['a', 'y']);
+  });
+
+  it('forgets a node gone from discovery once its agent has been away past the grace period', () => {
+    const { clock, store } = setup();
+    const empty = { engines: [], gpus: [] };
+    store.applySnapshot('a', '1', empty);
+    store.applySnapshot('b', '1', empty);
+    store.markAgentLost('a');
+    store.markAgentLost('b');
+    // b leaves discovery; a stays: a is kept however long its agent is away.
+    store.setDiscovery({ endpoints: [endpoint('a', 'e0', [0])], resources: [] });
+    clock.advance(599_999);
+    expect(store.nodes().map((n) => n.node)).toEqual(['a', 'b']);
+    clock.advance(1);
+    expect(store.nodes().map((n) => n.node)).toEqual(['a']);
+    clock.advance(3_600_000);
+    expect(store.nodes().map((n) => n.node)).toEqual(['a']);
+  });
+
+  it('keeps a connected node that discovery does not know, and a reconnect restarts the grace period', () => {
+    const clock = new ManualClock();
+    const store = new ClusterStateStore({ clock, forgetAfterMs: 1000 });
+    store.applySnapshot('x', '1', { engines: [], gpus: [] });
+    clock.advance(5000);
+    expect(store.nodes().map((n) => n.node)).toEqual(['x']);
+    store.markAgentLost('x');
+    clock.advance(900);
+    store.applySnapshot('x', '1', { engines: [], gpus: [] });
+    clock.advance(900);
+    expect(store.nodes().map((n) => n.node)).toEqual(['x']);
+  });
+
+  it('holds a bounded table under a stream of one-off node names', () => {
+    const clock = new ManualClock();
+    const store = new ClusterStateStore({ clock, maxUndiscoveredNodes: 50 });
+    for (let i = 0; i < 20_000; i++) {
+      expect(store.applySnapshot(`n${i}`, '1', { engines: [], gpus: [] })).toBe(true);
+      store.markAgentLost(`n${i}`);
+      clock.advance(10);
+    }
+    expect(store.nodes().length).toBeLessThanOrEqual(50);
   });
 });
