@@ -45,7 +45,11 @@ export interface StatusWriter<S> {
    * undefined when the object does not exist (a level-triggered controller sees that next
    * time). Rethrows the last conflict after the attempts run out, and any other error at once.
    */
-  update(key: string, mutate: StatusMutation<S>, options: StatusCallOptions): Promise<S | undefined>;
+  update(
+    key: string,
+    mutate: StatusMutation<S>,
+    options: StatusCallOptions,
+  ): Promise<S | undefined>;
 }
 
 export const isConflict = (err: unknown): boolean =>
