@@ -19,6 +19,7 @@ export {
   type Reconciler,
 } from './reconciler.js';
 export type { KeySource } from './key-source.js';
+export { viewKeys, type ViewEntries, type ViewSource } from './view-keys.js';
 export { systemTimers, type Timers } from './timers.js';
 export { WorkQueue, type AddOutcome } from './work-queue.js';
 export { KeyBackoff } from './key-backoff.js';
