@@ -22,8 +22,6 @@ export type { KeySource } from './key-source.js';
 export { viewKeys, type ViewEntries, type ViewSource } from './view-keys.js';
 export { systemTimers, type Timers } from './timers.js';
 export { WorkQueue, type AddOutcome } from './work-queue.js';
-export { KeyBackoff } from './key-backoff.js';
-export { DelayedKeys } from './delayed-keys.js';
 export {
   reconcileOutcome,
   type ReconcileOutcome,

@@ -78,6 +78,7 @@ export class ReconcileHost implements Runnable {
   readonly #inFlight = new Set<AbortController>();
   #reconcileCount = 0;
   #running = false;
+  #isFullReported = false;
 
   constructor(options: ReconcileHostOptions) {
     this.name = options.name;
@@ -97,7 +98,13 @@ export class ReconcileHost implements Runnable {
     const outcome = this.#queue.add(key);
     if (outcome === 'full') {
       this.#metrics.dropped.inc({ controller: this.name });
-      this.#options.log.warn({ controller: this.name, key }, 'work queue full: key dropped');
+      // One line per episode, not per key: a full queue may refuse thousands of keys.
+      if (!this.#isFullReported) {
+        this.#options.log.warn({ controller: this.name, key }, 'work queue full: keys dropped');
+      }
+      this.#isFullReported = true;
+    } else {
+      this.#isFullReported = false;
     }
     this.#updateDepth();
     if (outcome === 'queued') this.#wakeOne();
