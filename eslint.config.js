@@ -61,6 +61,7 @@ export default tseslint.config(
       'src/gpu/**',
       'src/autoscaling/**',
       'src/fleet/**',
+      'src/controllers/**',
       'src/leader/election/**',
     ],
     ignores: ['**/adapters/**'],
