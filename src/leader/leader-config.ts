@@ -103,6 +103,21 @@ export const leaderConfigSpec = {
       positive,
     ),
   },
+  controllers: {
+    maxQueuedKeys: int(
+      10_000,
+      'most keys a controller’s work queue holds (more wait for the next resync)',
+      positive,
+    ),
+    resyncIntervalMs: int(
+      60_000,
+      'every key is reconciled again this often even without a change, ms (0: off)',
+      { min: 0 },
+    ),
+    reconcileTimeoutMs: int(60_000, 'one reconcile’s signal aborts after this, ms', positive),
+    backoffInitialMs: int(1000, 'first retry delay after a failed reconcile, ms', positive),
+    backoffMaxMs: int(30_000, 'longest retry delay after failed reconciles, ms', positive),
+  },
   routing: routingConfigSpec,
   traffic: trafficConfigSpec,
   kube: kubeConfigSpec,

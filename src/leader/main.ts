@@ -11,6 +11,7 @@ import {
   InFlightTracker,
   PassiveHealth,
 } from '../gateway/index.js';
+import { CorrelatingEventRecorder, systemTimers } from '../controllers/index.js';
 import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,
@@ -29,6 +30,7 @@ import { LeaderOnlyParts } from './leader-only-parts.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { StoreCatalog } from './store-catalog.js';
 import { GpuRemediation } from './gpu-remediation.js';
+import { reconcileHostSettings } from './controller-settings.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(config: LeaderConfig, file: unknown): Promise<number> {
@@ -119,14 +121,23 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
       ejected: health.ejected(),
     }),
   });
+  const remediationLog = log.child({ component: 'gpu-remediation' });
   const remediation = new GpuRemediation({
     store,
     nodeOps,
-    log: log.child({ component: 'gpu-remediation' }),
+    events: new CorrelatingEventRecorder({
+      sink: (event, options) => nodeOps.recordEvent(event, options),
+      clock,
+      log: remediationLog,
+    }),
+    log: remediationLog,
     registry,
+    clock,
     rng: systemRng,
+    timers: systemTimers,
     drainEndpoint: (id, ms) => gateway.drainEndpoint(id, ms),
     drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
+    settings: reconcileHostSettings(config.controllers),
   });
   const leaderOnly = new LeaderOnlyParts(
     election,

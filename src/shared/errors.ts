@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'K8S_INVALID',
   'K8S_UNAVAILABLE',
   'ROUTING_RATE_LIMIT_STORE_FAILED',
+  'CONTROLLER_RECONCILE_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
