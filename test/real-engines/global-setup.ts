@@ -13,16 +13,21 @@ declare module 'vitest' {
   }
 }
 
+/** The first build on 2 cores takes many minutes; past this something is wrong (CI allows 90). */
+const BUILD_TIMEOUT_MS = 60 * 60_000;
+
 export default function setup(project: TestProject): void {
   const out = execFileSync('bash', ['scripts/build-llama-server.sh'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
+    timeout: BUILD_TIMEOUT_MS,
   });
   const binary = out.trim().split('\n').pop() ?? '';
   if (binary === '') throw new Error('scripts/build-llama-server.sh printed no binary path');
   project.provide('llamaServerBinary', binary);
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
+    timeout: 10 * 60_000,
   });
 }
