@@ -28,6 +28,18 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
         },
       },
+      {
+        // A real llama.cpp llama-server behind the gateway. Its global setup builds llama-server
+        // from source once per machine (minutes on 2 cores), so it stays out of unit/integration.
+        test: {
+          name: 'real-engines',
+          include: ['test/real-engines/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          globalSetup: ['test/real-engines/global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -3,7 +3,12 @@
  * same custom resources Kubernetes would hold. Validation is pure and reports every problem at once.
  */
 import { ConfigError, type ConfigIssue } from '../shared/index.js';
-import type { CustomResource, EngineEndpoint, EngineKind } from './types.js';
+import {
+  ENGINE_KINDS,
+  type CustomResource,
+  type EngineEndpoint,
+  type EngineKind,
+} from './types.js';
 
 /** A simulated engine that `infernode up` starts: the `infernode sim` flags it gets. */
 export interface SimSpec {
@@ -82,8 +87,8 @@ function parseEngine(
   if (typeof raw.model !== 'string' || raw.model === '')
     issues.push({ path: `${path}.model`, message: 'expected a model name' });
   const engine = raw.engine ?? 'vllm';
-  if (engine !== 'vllm' && engine !== 'sglang')
-    issues.push({ path: `${path}.engine`, message: 'expected vllm or sglang' });
+  if (!ENGINE_KINDS.some((k) => k === engine))
+    issues.push({ path: `${path}.engine`, message: `expected one of ${ENGINE_KINDS.join(', ')}` });
   let sim: SimSpec | undefined;
   if (isObj(raw.sim))
     sim = {

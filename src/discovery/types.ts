@@ -5,8 +5,11 @@
  */
 import type { Runnable } from '../shared/index.js';
 
-/** Engine dialect, from the `model.infernode.io/engine` label. */
-export type EngineKind = 'vllm' | 'sglang';
+/** Engine dialects infernode knows; the agent reads each one's /metrics in its own names. */
+export const ENGINE_KINDS = ['vllm', 'sglang', 'llamacpp'] as const;
+
+/** Engine dialect, from the `model.infernode.io/engine` label or a cluster file's `engine`. */
+export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 /** One engine endpoint (a vLLM pod, a simulator, or an external OpenAI-compatible server). */
 export interface EngineEndpoint {

@@ -3,3 +3,4 @@ export * from './block-hash.js';
 export * from './prometheus-text.js';
 export * from './engine-metrics.js';
 export * from './vllm-dialect.js';
+export * from './llamacpp-dialect.js';

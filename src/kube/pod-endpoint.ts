@@ -4,7 +4,7 @@
  * with a pod IP, condition Ready=True and no deletionTimestamp.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { EngineEndpoint, EngineKind } from '../discovery/index.js';
+import { ENGINE_KINDS, type EngineEndpoint, type EngineKind } from '../discovery/index.js';
 
 /** The labels infernode reads, with AIBrix's equivalents read as a fallback. */
 export const ENGINE_LABELS = {
@@ -40,7 +40,8 @@ function portOf(pod: V1Pod): number {
 }
 
 function engineOf(pod: V1Pod): EngineKind {
-  return firstLabel(pod, ENGINE_LABELS.engine) === 'sglang' ? 'sglang' : 'vllm';
+  const label = firstLabel(pod, ENGINE_LABELS.engine);
+  return ENGINE_KINDS.find((k) => k === label) ?? 'vllm';
 }
 
 /**

@@ -14,8 +14,14 @@ export interface TestClusterSpec {
   readonly speed?: number;
   /** Extra environment for each node's agent, by node index. */
   readonly nodeEnv?: (nodeIndex: number) => Record<string, string>;
-  /** Extra engines by URL (not simulated), per node index. */
-  readonly extraEngines?: readonly { node: number; name: string; model: string; url: string }[];
+  /** Extra engines by URL (not simulated), per node index; `engine` is the dialect (default vllm). */
+  readonly extraEngines?: readonly {
+    node: number;
+    name: string;
+    model: string;
+    url: string;
+    engine?: string;
+  }[];
   /** Custom resources declared in the file (e.g. a RateLimitPolicy). */
   readonly resources?: readonly unknown[];
 }
@@ -42,7 +48,12 @@ export async function writeClusterFile(
         })),
         ...(spec.extraEngines ?? [])
           .filter((e) => e.node === n)
-          .map((e) => ({ name: e.name, model: e.model, url: e.url })),
+          .map((e) => ({
+            name: e.name,
+            model: e.model,
+            url: e.url,
+            ...(e.engine === undefined ? {} : { engine: e.engine }),
+          })),
       ],
     })),
     resources: spec.resources ?? [],

@@ -73,4 +73,18 @@ describe('parseClusterFile', () => {
       ]),
     );
   });
+
+  it('accepts the llama.cpp dialect and rejects an unknown one, naming the valid ones', () => {
+    const file = (engine: string): unknown => ({
+      nodes: [
+        {
+          name: 'n',
+          agentPort: 9000,
+          engines: [{ name: 'a', model: 'm', url: 'http://h:1', engine }],
+        },
+      ],
+    });
+    expect(clusterEndpoints(parseClusterFile(file('llamacpp')))[0]!.engine).toBe('llamacpp');
+    expect(() => parseClusterFile(file('tgi'))).toThrow(/expected one of vllm, sglang, llamacpp/);
+  });
 });

@@ -23,6 +23,22 @@ describe('podToEndpoint', () => {
     });
   });
 
+  it('reads the engine dialect label; an unknown one falls back to vllm', () => {
+    const withEngine = (engine: string) =>
+      podToEndpoint(
+        pod(
+          aPod('e', 'ml')
+            .withModel('m')
+            .withLabel('model.infernode.io/engine', engine)
+            .ready()
+            .withIp('10.0.0.7'),
+        ),
+      )?.engine;
+    expect(withEngine('llamacpp')).toBe('llamacpp');
+    expect(withEngine('sglang')).toBe('sglang');
+    expect(withEngine('tgi')).toBe('vllm');
+  });
+
   it('ignores pods without a model label', () => {
     expect(podToEndpoint(pod(aPod('x').ready().withIp('10.0.0.1')))).toBeUndefined();
   });
