@@ -19,7 +19,12 @@ import { AgentApi } from './agent-api.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { GossipClient } from './gossip-client.js';
-import { K8sClusterSource, createKubeClients, loadKubeConfig } from '../kube/index.js';
+import {
+  K8sClusterSource,
+  createKubeClients,
+  loadKubeConfig,
+  resolveDiscoveryScope,
+} from '../kube/index.js';
 import { createGpuMonitor } from './gpu-wiring.js';
 
 export type AgentConfig = ConfigOf<AgentConfigSpec>;
@@ -41,6 +46,8 @@ export async function runAgent(
           clients: createKubeClients(loadKubeConfig()),
           log: log.child({ component: 'discovery' }),
           node: config.node,
+          // The same scope as the leader's: an agent reports only pods the leader would trust.
+          scope: resolveDiscoveryScope(config.kube),
           requestTimeoutMs: config.kube.requestTimeoutMs,
           supervisor: { registry, watch: { timeoutSeconds: config.kube.watchTimeoutSeconds } },
         })

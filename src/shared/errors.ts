@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'K8S_INVALID',
   'K8S_UNAVAILABLE',
   'ROUTING_RATE_LIMIT_STORE_FAILED',
+  'ROUTING_API_KEYS_SECRET_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
