@@ -128,6 +128,9 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     log,
     (l) => (leadership = l),
   );
-  await runProcess([source, ...watchers, control, leaderOnly], { log, shutdownGraceMs: config.shutdownGraceMs });
+  await runProcess([source, ...watchers, control, leaderOnly], {
+    log,
+    shutdownGraceMs: config.shutdownGraceMs,
+  });
   return 0;
 }

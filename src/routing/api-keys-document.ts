@@ -74,9 +74,7 @@ export function withApiKeysDocument(
  */
 export function apiKeysFromSecretData(
   data: Readonly<Record<string, string>> | undefined,
-):
-  | { ok: true; value: TrafficLimits | undefined }
-  | { ok: false; issues: readonly ConfigIssue[] } {
+): { ok: true; value: TrafficLimits | undefined } | { ok: false; issues: readonly ConfigIssue[] } {
   if (data === undefined) return { ok: true, value: undefined };
   const text = data[API_KEYS_DOCUMENT_KEY];
   if (text === undefined)

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import {
   discoveryScopeFrom,
@@ -6,6 +6,7 @@ import {
   resolveDiscoveryScope,
   scopeLabelSelector,
 } from '../../../src/kube/index.js';
+import { aPod } from '../../helpers/kube-builders.js';
 
 const values = {
   namespace: 'infernode-system',
@@ -13,20 +14,12 @@ const values = {
   requireLabels: [],
   requireOwnerKinds: [],
 };
-const pod = (namespace: string, labels: Record<string, string> = {}, owner?: string): V1Pod => ({
-  metadata: {
-    name: 'p',
-    namespace,
-    labels: { 'model.infernode.io/name': 'm', ...labels },
-    ...(owner
-      ? {
-          ownerReferences: [
-            { apiVersion: 'apps/v1', kind: owner, name: 'o', uid: 'u', controller: true },
-          ],
-        }
-      : {}),
-  },
-});
+const pod = (namespace: string, labels: Record<string, string> = {}, owner?: string): V1Pod => {
+  const b = aPod('p', namespace).withModel('m');
+  for (const [k, v] of Object.entries(labels)) b.withLabel(k, v);
+  if (owner !== undefined) b.ownedBy(owner, 'o');
+  return Object.assign(new V1Pod(), b.build());
+};
 
 describe('discovery scope', () => {
   it('defaults to this pod’s own namespace, not every namespace', () => {
