@@ -41,8 +41,11 @@ export interface LeaderAdapters {
   readonly watchers: readonly Runnable[];
 }
 
-/** Node operations for GPU remediation: the Kubernetes API, or memory (decisions logged only). */
-export function nodeOpsFor(config: LeaderConfig): NodeOps {
+/**
+ * Node operations for GPU remediation: the Kubernetes API, or memory (decisions logged only).
+ * `clients` default to the process's own (service account or kubeconfig).
+ */
+export function nodeOpsFor(config: LeaderConfig, clients?: KubeClients): NodeOps {
   const configured = config.gpuRemediation.nodeOps;
   const mode =
     configured === 'auto'
@@ -52,7 +55,7 @@ export function nodeOpsFor(config: LeaderConfig): NodeOps {
       : configured;
   if (mode === 'memory') return new InMemoryNodeOps();
   return new K8sNodeOps({
-    clients: createKubeClients(loadKubeConfig()),
+    clients: clients ?? createKubeClients(loadKubeConfig()),
     requestTimeoutMs: config.kube.requestTimeoutMs,
     eventsNamespace: config.kube.eventsNamespace || config.kube.namespace,
     component: 'infernode-leader',
@@ -60,17 +63,21 @@ export function nodeOpsFor(config: LeaderConfig): NodeOps {
   });
 }
 
-/** The adapters for the configured mode. */
+/**
+ * The adapters for the configured mode. `kubeClients` default to the process's own (service
+ * account or kubeconfig); tests pass clients of a fake API server.
+ */
 export function buildAdapters(
   config: LeaderConfig,
   file: unknown,
   log: Logger,
   registry: Registry,
+  kubeClients?: KubeClients,
 ): LeaderAdapters {
   const traffic = admissionFor(config, file, log.child({ component: 'traffic' }), registry);
   const { applyApiKeysSecret, ...admission } = traffic;
   if (config.discovery === 'kubernetes') {
-    const clients = createKubeClients(loadKubeConfig());
+    const clients = kubeClients ?? createKubeClients(loadKubeConfig());
     const { kube } = config;
     const supervisor = { registry, watch: { timeoutSeconds: kube.watchTimeoutSeconds } };
     return {
@@ -88,7 +95,7 @@ export function buildAdapters(
         log.child({ component: 'election' }),
       ),
       ...admission,
-      nodeOps: nodeOpsFor(config),
+      nodeOps: nodeOpsFor(config, clients),
       watchers: apiKeysWatch(config, clients, applyApiKeysSecret, log, supervisor),
     };
   }
