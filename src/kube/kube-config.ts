@@ -11,9 +11,13 @@ import { int, list, str, type ConfigOf } from '../shared/index.js';
 const positive = { min: 1 };
 
 export const kubeConfigSpec = {
-  namespace: str('default', 'namespace of this pod: holds the leader Lease and the role label', {
-    env: 'POD_NAMESPACE',
-  }),
+  namespace: str(
+    'default',
+    'namespace of this pod: the default discovery scope; holds the leader Lease, role label and API keys Secret',
+    {
+      env: 'POD_NAMESPACE',
+    },
+  ),
   watchNamespaces: list(
     [],
     'namespaces whose engine pods (and, for the leader, custom resources) are watched; empty = this pod’s namespace only; * = all namespaces',
