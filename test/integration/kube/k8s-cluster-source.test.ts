@@ -40,7 +40,10 @@ describe('K8sClusterSource', () => {
       supervisor: fastRestarts,
       ...(node ? { node } : {}),
     });
-    return { source, done: source.run(stop.signal) };
+    // One signal per source: many sources on one signal would pile up its abort listeners.
+    const own = new AbortController();
+    stop.signal.addEventListener('abort', () => own.abort(), { once: true });
+    return { source, done: source.run(own.signal) };
   }
 
   it('follows an engine pod from creation through Ready, termination and deletion (leader)', async () => {
