@@ -47,11 +47,15 @@ export const agentConfigSpec = {
     maxMs: int(10_000, 'longest reconnect delay, ms', positive),
   },
   nodeCachePath: str(
-    '/var/lib/infernode/cache',
+    '/var/cache/infernode',
     'node cache directory (weights, adapters); its disk is reported',
   ),
   gpu: gpuConfigSpec,
   kube: {
+    namespace: kubeConfigSpec.namespace,
+    watchNamespaces: kubeConfigSpec.watchNamespaces,
+    requireLabels: kubeConfigSpec.requireLabels,
+    requireOwnerKinds: kubeConfigSpec.requireOwnerKinds,
     requestTimeoutMs: kubeConfigSpec.requestTimeoutMs,
     watchTimeoutSeconds: kubeConfigSpec.watchTimeoutSeconds,
   },

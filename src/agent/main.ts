@@ -13,16 +13,44 @@ import {
   systemRng,
   type ConfigOf,
   type Logger,
+  type Registry,
 } from '../shared/index.js';
 import type { AgentConfigSpec } from './agent-config.js';
 import { AgentApi } from './agent-api.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { GossipClient } from './gossip-client.js';
-import { K8sClusterSource, createKubeClients, loadKubeConfig } from '../kube/index.js';
+import {
+  K8sClusterSource,
+  createKubeClients,
+  loadKubeConfig,
+  resolveDiscoveryScope,
+  type KubeClients,
+} from '../kube/index.js';
 import { createGpuMonitor } from './gpu-wiring.js';
 
 export type AgentConfig = ConfigOf<AgentConfigSpec>;
+
+/**
+ * The agent's discovery on Kubernetes: the engine pods bound to its node, in the same scope as
+ * the leader's (an agent reports only pods the leader would trust). Throws ConfigError for a
+ * bad scope.
+ */
+export function kubeSourceFor(
+  config: AgentConfig,
+  clients: KubeClients,
+  log: Logger,
+  registry: Registry,
+): K8sClusterSource {
+  return new K8sClusterSource({
+    clients,
+    log: log.child({ component: 'discovery' }),
+    node: config.node,
+    scope: resolveDiscoveryScope(config.kube),
+    requestTimeoutMs: config.kube.requestTimeoutMs,
+    supervisor: { registry, watch: { timeoutSeconds: config.kube.watchTimeoutSeconds } },
+  });
+}
 
 /** Builds and runs the agent until SIGTERM/SIGINT or a fatal error. */
 export async function runAgent(
@@ -37,13 +65,7 @@ export async function runAgent(
   const source =
     makeSource?.(log) ??
     (config.discovery === 'kubernetes'
-      ? new K8sClusterSource({
-          clients: createKubeClients(loadKubeConfig()),
-          log: log.child({ component: 'discovery' }),
-          node: config.node,
-          requestTimeoutMs: config.kube.requestTimeoutMs,
-          supervisor: { registry, watch: { timeoutSeconds: config.kube.watchTimeoutSeconds } },
-        })
+      ? kubeSourceFor(config, createKubeClients(loadKubeConfig()), log, registry)
       : undefined) ??
     new StaticClusterSource({
       path: config.clusterFile,

@@ -1,7 +1,9 @@
 /**
- * The Kubernetes adapter of the discovery port (DESIGN.md §2, §5). The leader watches engine
- * pods cluster-wide (or in configured namespaces); an agent watches only its node's pods
- * (field selector `spec.nodeName=<node>`). Engine pods carry `model.infernode.io/name` or
+ * The Kubernetes adapter of the discovery port (DESIGN.md §2, §5). The leader and the agents
+ * watch engine pods in the namespaces of their {@link DiscoveryScope} (by default their own), one
+ * informer per namespace, or cluster-wide only when the scope says `*`; an agent watches only its
+ * node's pods (field selector `spec.nodeName=<node>`). Pods outside the scope (a required label
+ * or owner kind missing) are never endpoints. Engine pods carry `model.infernode.io/name` or
  * AIBrix's `model.aibrix.ai/name`; a label selector cannot OR two keys, so there is one informer
  * per key and the view merges them. The infernode custom resources are watched too (leader).
  * Each informer runs under an InformerSupervisor.
@@ -22,6 +24,7 @@ import { ConfigError, toError, type Logger } from '../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from './crd-types.js';
 import { InformerSupervisor, type InformerSupervisorOptions } from './informer-supervisor.js';
+import { isPodInScope, scopeLabelSelector, type DiscoveryScope } from './discovery-scope.js';
 import { ENGINE_LABELS, podToEndpoint } from './pod-endpoint.js';
 import { kubeCall } from './request.js';
 
@@ -36,8 +39,8 @@ export interface K8sClusterSourceOptions {
   readonly log: Logger;
   /** Agent mode: only pods bound to this node. Undefined: every node (leader). */
   readonly node?: string;
-  /** Namespaces to watch; empty or undefined: all namespaces. */
-  readonly namespaces?: readonly string[];
+  /** Which pods may be engines: namespaces, required labels and owner kinds (discovery-scope.ts). */
+  readonly scope: DiscoveryScope;
   /**
    * Also watch ModelAdapter, PodAutoscaler, RayClusterFleet and KVCache. Default: true for the
    * leader (no `node`), false for agents (their RBAC does not grant it).
@@ -69,8 +72,8 @@ export class K8sClusterSource implements ClusterSource {
         { path: 'node', message: 'an agent needs its node name (NODE_NAME)' },
       ]);
     this.#options = options;
-    const namespaces: readonly (string | undefined)[] =
-      options.namespaces && options.namespaces.length > 0 ? options.namespaces : [undefined];
+    const { namespaces: scoped } = options.scope;
+    const namespaces: readonly (string | undefined)[] = scoped === 'all' ? [undefined] : scoped;
     for (const ns of namespaces) {
       for (const label of ENGINE_LABELS.model) this.#pods.push(this.#podInformer(ns, label));
       if (options.watchCustomResources ?? options.node === undefined)
@@ -105,11 +108,12 @@ export class K8sClusterSource implements ClusterSource {
     const { clients, node, requestTimeoutMs: timeoutMs } = this.#options;
     const fieldSelector = node === undefined ? undefined : `spec.nodeName=${node}`;
     const path = ns === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${ns}/pods`;
-    const query = { labelSelector: label, ...(fieldSelector ? { fieldSelector } : {}) };
+    const labelSelector = scopeLabelSelector(label, this.#options.scope);
+    const query = { labelSelector, ...(fieldSelector ? { fieldSelector } : {}) };
     const name = `pods(${label}${ns ? `, ns=${ns}` : ''}${node ? `, node=${node}` : ''})`;
     return new InformerSupervisor<V1Pod>({
       ...this.#tuning(name, path),
-      labelSelector: label,
+      labelSelector,
       ...(fieldSelector ? { fieldSelector } : {}),
       list: (signal) =>
         kubeCall(`list ${name}`, { signal, timeoutMs }, (o) =>
@@ -157,6 +161,7 @@ export class K8sClusterSource implements ClusterSource {
     const endpoints = new Map<string, EngineEndpoint>();
     for (const s of this.#pods) {
       for (const pod of s.list()) {
+        if (!isPodInScope(pod, this.#options.scope)) continue;
         const endpoint = podToEndpoint(pod);
         // A pod with both labels shows up in both informers; the first (infernode's) wins.
         if (endpoint && !endpoints.has(endpoint.id)) endpoints.set(endpoint.id, endpoint);

@@ -11,12 +11,28 @@ import { int, list, str, type ConfigOf } from '../shared/index.js';
 const positive = { min: 1 };
 
 export const kubeConfigSpec = {
-  namespace: str('default', 'namespace of this pod: holds the leader Lease and the role label', {
-    env: 'POD_NAMESPACE',
-  }),
+  namespace: str(
+    'default',
+    'namespace of this pod: the default discovery scope; holds the leader Lease, role label and API keys Secret',
+    {
+      env: 'POD_NAMESPACE',
+    },
+  ),
   watchNamespaces: list(
     [],
-    'namespaces whose engine pods and custom resources are watched; empty = all namespaces',
+    'namespaces whose engine pods (and, for the leader, custom resources) are watched; empty = this pod’s namespace only; * = all namespaces',
+  ),
+  requireLabels: list(
+    [],
+    'key=value labels an engine pod must also carry to be discovered (e.g. infernode.io/serving=true)',
+  ),
+  requireOwnerKinds: list(
+    [],
+    'if set, an engine pod must have a controller owner of one of these kinds (e.g. ReplicaSet,StatefulSet,LeaderWorkerSet)',
+  ),
+  apiKeysSecret: str(
+    'infernode-api-keys',
+    'Secret in this pod’s namespace holding gateway API keys (key keys.yaml), watched by the leader; empty = none',
   ),
   requestTimeoutMs: int(10_000, 'bound of one Kubernetes API request, ms', positive),
   watchTimeoutSeconds: int(
@@ -24,7 +40,10 @@ export const kubeConfigSpec = {
     'server-side timeout asked of each watch, s (a silent watch is dropped 30 s after it)',
     positive,
   ),
-  eventsNamespace: str('default', 'namespace of Events about nodes (cluster-scoped objects)'),
+  eventsNamespace: str(
+    '',
+    'namespace of Events about nodes (cluster-scoped objects); empty = this pod’s namespace',
+  ),
   election: {
     leaseName: str('infernode-leader', 'name of the coordination.k8s.io Lease'),
     leaseDurationMs: int(15_000, 'how long a lease is valid without renewal, ms', positive),

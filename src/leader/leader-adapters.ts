@@ -3,7 +3,6 @@
  * place from the config. Kubernetes-only parts are created only when asked for, so the static
  * mode never needs a kubeconfig.
  */
-import { Redis } from 'ioredis';
 import {
   StaticClusterSource,
   type ClusterSource,
@@ -14,26 +13,19 @@ import {
   InMemoryNodeOps,
   K8sClusterSource,
   K8sNodeOps,
+  K8sSecretWatch,
   createKubeClients,
   loadKubeConfig,
+  resolveDiscoveryScope,
+  type KubeClients,
   type NodeOps,
+  type SupervisorTuning,
 } from '../kube/index.js';
-import {
-  createRateLimitStore,
-  createTrafficPolicy,
-  limitsWithResources,
-  trafficConfigFrom,
-} from '../routing/index.js';
-import {
-  systemClock,
-  toError,
-  type ConfigOf,
-  type Logger,
-  type Registry,
-} from '../shared/index.js';
+import type { ConfigOf, Logger, Registry, Runnable } from '../shared/index.js';
 import { KubeLeaderElection } from './kube-election.js';
 import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
+import { admissionFor, type TrafficAdmission } from './traffic-admission.js';
 
 export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
 
@@ -45,10 +37,15 @@ export interface LeaderAdapters {
   /** Lays the RateLimitPolicy resources discovery reports over the config file's limits. */
   readonly applyResources: (resources: readonly CustomResource[]) => void;
   readonly nodeOps: NodeOps;
+  /** More parts to run beside discovery on every replica (the API keys Secret watch). */
+  readonly watchers: readonly Runnable[];
 }
 
-/** Node operations for GPU remediation: the Kubernetes API, or memory (decisions logged only). */
-export function nodeOpsFor(config: LeaderConfig): NodeOps {
+/**
+ * Node operations for GPU remediation: the Kubernetes API, or memory (decisions logged only).
+ * `clients` default to the process's own (service account or kubeconfig).
+ */
+export function nodeOpsFor(config: LeaderConfig, clients?: KubeClients): NodeOps {
   const configured = config.gpuRemediation.nodeOps;
   const mode =
     configured === 'auto'
@@ -58,69 +55,38 @@ export function nodeOpsFor(config: LeaderConfig): NodeOps {
       : configured;
   if (mode === 'memory') return new InMemoryNodeOps();
   return new K8sNodeOps({
-    clients: createKubeClients(loadKubeConfig()),
+    clients: clients ?? createKubeClients(loadKubeConfig()),
     requestTimeoutMs: config.kube.requestTimeoutMs,
-    eventsNamespace: config.kube.eventsNamespace,
+    eventsNamespace: config.kube.eventsNamespace || config.kube.namespace,
     component: 'infernode-leader',
     instance: config.identity,
   });
 }
 
 /**
- * Rate limits, quotas and API keys from the config: the `traffic.*` knobs and the config file's
- * `limits` and `apiKeys` sections, with RateLimitPolicy resources laid over the limits as
- * discovery reports them. Counters live in memory, or in Redis for several replicas.
+ * The adapters for the configured mode. `kubeClients` default to the process's own (service
+ * account or kubeconfig); tests pass clients of a fake API server.
  */
-export function admissionFor(
-  config: LeaderConfig,
-  file: unknown,
-  log: Logger,
-): Pick<LeaderAdapters, 'admission' | 'applyResources'> {
-  const traffic = trafficConfigFrom(config.traffic, file);
-  const redis =
-    config.traffic.store === 'redis'
-      ? new Redis(config.traffic.redisUrl, {
-          commandTimeout: config.traffic.redisCommandTimeoutMs,
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-        })
-      : undefined;
-  redis?.on('error', (err: unknown) => log.warn({ err: toError(err) }, 'redis connection error'));
-  const policy = createTrafficPolicy(traffic, {
-    clock: systemClock,
-    store: createRateLimitStore(config.traffic, redis === undefined ? {} : { redis }),
-    onStoreError: (err) => log.warn({ err }, 'rate-limit store failed: admitting (fail open)'),
-  });
-  let reported = '';
-  const applyResources = (resources: readonly CustomResource[]): void => {
-    const { config: merged, issues } = limitsWithResources(traffic, resources);
-    policy.setLimits(merged);
-    // Discovery re-reports unchanged resources; say what is wrong once, not on every change.
-    const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    if (text !== '' && text !== reported) log.warn({ issues: text }, 'RateLimitPolicy left out');
-    reported = text;
-  };
-  return { admission: policy, applyResources };
-}
-
-/** The adapters for the configured mode. */
 export function buildAdapters(
   config: LeaderConfig,
   file: unknown,
   log: Logger,
   registry: Registry,
+  kubeClients?: KubeClients,
 ): LeaderAdapters {
-  const traffic = admissionFor(config, file, log.child({ component: 'traffic' }));
+  const traffic = admissionFor(config, file, log.child({ component: 'traffic' }), registry);
+  const { applyApiKeysSecret, ...admission } = traffic;
   if (config.discovery === 'kubernetes') {
-    const clients = createKubeClients(loadKubeConfig());
+    const clients = kubeClients ?? createKubeClients(loadKubeConfig());
     const { kube } = config;
+    const supervisor = { registry, watch: { timeoutSeconds: kube.watchTimeoutSeconds } };
     return {
       source: new K8sClusterSource({
         clients,
         log: log.child({ component: 'discovery' }),
-        namespaces: kube.watchNamespaces,
+        scope: resolveDiscoveryScope(kube),
         requestTimeoutMs: kube.requestTimeoutMs,
-        supervisor: { registry, watch: { timeoutSeconds: kube.watchTimeoutSeconds } },
+        supervisor,
       }),
       election: new KubeLeaderElection(
         clients,
@@ -128,8 +94,9 @@ export function buildAdapters(
         config.identity,
         log.child({ component: 'election' }),
       ),
-      ...traffic,
-      nodeOps: nodeOpsFor(config),
+      ...admission,
+      nodeOps: nodeOpsFor(config, clients),
+      watchers: apiKeysWatch(config, clients, applyApiKeysSecret, log, supervisor),
     };
   }
   return {
@@ -138,7 +105,31 @@ export function buildAdapters(
       log: log.child({ component: 'discovery' }),
     }),
     election: new StaticElection(config.identity),
-    ...traffic,
+    ...admission,
     nodeOps: nodeOpsFor(config),
+    watchers: [],
   };
+}
+
+/** The watch on the API keys Secret (`kube.apiKeysSecret`; none when that is empty). */
+function apiKeysWatch(
+  config: LeaderConfig,
+  clients: KubeClients,
+  apply: TrafficAdmission['applyApiKeysSecret'],
+  log: Logger,
+  supervisor: SupervisorTuning,
+): Runnable[] {
+  const { namespace, apiKeysSecret, requestTimeoutMs } = config.kube;
+  if (apiKeysSecret === '') return [];
+  return [
+    new K8sSecretWatch({
+      clients,
+      namespace,
+      name: apiKeysSecret,
+      log: log.child({ component: 'api-keys' }),
+      requestTimeoutMs,
+      onChange: apply,
+      supervisor,
+    }),
+  ];
 }

@@ -1,7 +1,7 @@
 /** The leader's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { kubeConfigSpec } from '../kube/index.js';
 import { routingConfigSpec, trafficConfigSpec } from '../routing/index.js';
-import { int, str } from '../shared/index.js';
+import { bool, int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
 const port = { min: 0, max: 65535 };
@@ -46,6 +46,10 @@ export const leaderConfigSpec = {
       10_000,
       'request headers must arrive within this, ms (408 after)',
       positive,
+    ),
+    allowAnonymous: bool(
+      false,
+      'discovery=kubernetes: serve requests without API keys when none are configured (else 401 until keys arrive from the Secret or the config file)',
     ),
   },
   upstream: {

@@ -39,7 +39,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   });
   const registry = createRegistry();
   const clock = systemClock;
-  const { source, election, admission, applyResources, nodeOps } = buildAdapters(
+  const { source, election, admission, applyResources, nodeOps, watchers } = buildAdapters(
     config,
     file,
     log,
@@ -145,6 +145,9 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     log,
     (l) => (leadership = l),
   );
-  await runProcess([source, control, leaderOnly], { log, shutdownGraceMs: config.shutdownGraceMs });
+  await runProcess([source, ...watchers, control, leaderOnly], {
+    log,
+    shutdownGraceMs: config.shutdownGraceMs,
+  });
   return 0;
 }

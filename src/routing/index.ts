@@ -9,6 +9,7 @@ export { promptBlockHashes } from './prefix-hashing.js';
 export * from './traffic-policy.js';
 export * from './traffic-config.js';
 export * from './rate-limit-resources.js';
+export * from './api-keys-document.js';
 export { admissionErrorBody } from './admission-errors.js';
 export {
   MemoryRateLimitStore,

@@ -16,9 +16,13 @@
  * budget), else the `user` header; a request without a user has no per-user limits (as AIBrix),
  * so per-user limits are only enforceable with API keys. A store failure admits the request
  * (fail open: rate limiting must not become an outage) and is reported through `onStoreError`.
+ *
+ * With `requireApiKeys` (the Kubernetes install's default), a gateway that has no keys refuses
+ * every request (401) instead of serving anonymously: keys may arrive later from a watched
+ * Secret, and until then the gateway is closed, not open.
  */
 import { AppError, type Clock } from '../shared/index.js';
-import { ApiKeyTable, bearerToken } from './api-keys.js';
+import { ApiKeyTable, bearerToken, type ApiKeyEntry } from './api-keys.js';
 import type { GcraCharge } from './gcra.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { refusal } from './admission-errors.js';
@@ -83,10 +87,15 @@ export interface TrafficPolicy {
   admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
 }
 
-/** A policy whose user and model limits can be replaced while it runs (API keys stay). */
+/** A policy whose limits and API keys can be replaced while it runs. */
 export interface ReloadableTrafficPolicy extends TrafficPolicy {
   /** Applies new limits to the next request; counters already in the store are kept. */
   setLimits(limits: Pick<TrafficConfig, 'users' | 'defaultUser' | 'models'>): void;
+  /**
+   * Replaces the API keys for the next request. Counters are kept: they are keyed by user, so a
+   * rotated key for the same user keeps spending that user's budget.
+   */
+  setApiKeys(entries: readonly ApiKeyEntry[]): void;
 }
 
 /** Dependencies: time, where the counters live, and where store failures are reported. */
@@ -95,6 +104,8 @@ export interface TrafficPolicyDeps {
   readonly store: RateLimitStore;
   /** Called with an AppError (ROUTING_RATE_LIMIT_STORE_FAILED) when the store fails. */
   readonly onStoreError?: (err: AppError) => void;
+  /** Refuse every request (401) while no API key is configured. Default false (open). */
+  readonly requireApiKeys?: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -155,7 +166,7 @@ export function createTrafficPolicy(
   deps: TrafficPolicyDeps,
 ): ReloadableTrafficPolicy {
   let config = initial;
-  const keys = new ApiKeyTable(config.apiKeys);
+  let keys = new ApiKeyTable(config.apiKeys);
   const storeFailed = (cause: unknown): void =>
     deps.onStoreError?.(
       new AppError('ROUTING_RATE_LIMIT_STORE_FAILED', 'rate-limit store failed; request admitted', {
@@ -166,6 +177,10 @@ export function createTrafficPolicy(
   const identify = (
     req: Pick<AdmissionRequest, 'user' | 'authorization'>,
   ): { user: string | undefined } | Unauthorized => {
+    if (!keys.isEnabled && deps.requireApiKeys === true)
+      return unauthorized(
+        'This gateway requires API keys and has none configured yet; ask its operator.',
+      );
     if (!keys.isEnabled) return { user: req.user === '' ? undefined : req.user };
     const token = bearerToken(req.authorization);
     if (token === undefined)
@@ -211,6 +226,9 @@ export function createTrafficPolicy(
     },
     setLimits({ users, defaultUser, models }) {
       config = { ...config, users, defaultUser, models };
+    },
+    setApiKeys(entries) {
+      keys = new ApiKeyTable(entries);
     },
     async admit(req, { signal }) {
       if (signal.aborted) throw signal.reason;

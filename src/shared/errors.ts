@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'K8S_UNAVAILABLE',
   'ROUTING_RATE_LIMIT_STORE_FAILED',
   'CONTROLLER_RECONCILE_TIMEOUT',
+  'ROUTING_API_KEYS_SECRET_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,8 +1,9 @@
 /**
  * The real processes in Kubernetes mode against the fake API server: two leader candidates
  * contend for the Lease, exactly one labels its pod `infernode.io/role=leader` and serves the
- * gateway in front of engines it discovers from pods; an agent on a node reports to it; when the
- * leader is killed the other takes over within the lease duration.
+ * gateway, with API keys from the Secret infernode-api-keys, in front of engines it discovers
+ * from pods in its watched namespace; an agent on a node reports to it; when the leader is
+ * killed the other takes over within the lease duration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,6 +20,7 @@ import { loadCrds } from '../helpers/crds.js';
 
 const NS = 'infernode-system';
 const TOKEN = 'e2e-agent-token-0123456789';
+const API_KEY = 'sk-e2e-alice-0123';
 let api: FakeKubeApiServer;
 let sim: SimServer;
 let env: NodeJS.ProcessEnv;
@@ -42,10 +44,14 @@ const roleOf = (pod: string) =>
   api.get('v1', 'Pod', NS, pod)?.metadata.labels?.['infernode.io/role'];
 const labelled = () => ['leader-0', 'leader-1'].filter((p) => roleOf(p) === 'leader');
 
-async function chat(port: number): Promise<number> {
+/** POSTs a chat completion with `key` ('' sends no Authorization header). */
+async function chat(port: number, key = API_KEY): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(key === '' ? {} : { authorization: `Bearer ${key}` }),
+    },
     body: JSON.stringify({
       model: 'test-model',
       messages: [{ role: 'user', content: 'hi' }],
@@ -73,13 +79,31 @@ beforeAll(async () => {
       .withIp('127.0.0.1')
       .build(),
   );
+  api.put({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'infernode-api-keys', namespace: NS },
+    data: {
+      'keys.yaml': Buffer.from(`apiKeys:\n  - { key: ${API_KEY}, user: alice }\n`).toString(
+        'base64',
+      ),
+    },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'infernode-k8s-'));
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   writeFileSync(
     kubeconfig,
     `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: t, user: {token: test-token}}]\ncontexts: [{name: fake, context: {cluster: fake, user: t}}]\ncurrent-context: fake\n`,
   );
-  env = { ...process.env, KUBECONFIG: kubeconfig, POD_NAMESPACE: NS, INFERNODE_AGENT_TOKEN: TOKEN };
+  env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    POD_NAMESPACE: NS,
+    INFERNODE_AGENT_TOKEN: TOKEN,
+    // The engines run in `serving`, outside the processes' own namespace: both widen the scope.
+    INFERNODE_LEADER_KUBE_WATCH_NAMESPACES: 'serving',
+    INFERNODE_AGENT_KUBE_WATCH_NAMESPACES: 'serving',
+  };
   const ports = await freePorts(4);
   for (const [i, name] of ['leader-0', 'leader-1'].entries()) {
     const gateway = ports[i * 2]!;
@@ -132,6 +156,7 @@ describe('Kubernetes mode', () => {
       15_000,
     );
     await expect(chat(follower.gateway)).rejects.toThrow(); // followers do not serve the gateway
+    expect(await chat(leader.gateway, '')).toBe(401); // keys from the Secret are required
 
     run([
       'agent',

@@ -54,6 +54,14 @@ export class PodBuilder {
     return this;
   }
 
+  /** Adds a controller owner reference (as a ReplicaSet or StatefulSet sets on its pods). */
+  ownedBy(kind: string, name: string): this {
+    const ref = { apiVersion: 'apps/v1', kind, name, uid: `uid-${name}`, controller: true };
+    const md = this.#pod.metadata as { ownerReferences?: (typeof ref)[] };
+    md.ownerReferences = [...(md.ownerReferences ?? []), ref];
+    return this;
+  }
+
   ready(isReady = true): this {
     this.#pod.status.phase = 'Running';
     this.#pod.status.conditions = [{ type: 'Ready', status: isReady ? 'True' : 'False' }];

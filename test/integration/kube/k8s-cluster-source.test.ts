@@ -1,12 +1,17 @@
 import { V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClients, K8sClusterSource } from '../../../src/kube/index.js';
+import {
+  createKubeClients,
+  K8sClusterSource,
+  type DiscoveryScope,
+} from '../../../src/kube/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
 import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
 import { loadCrds } from '../../helpers/crds.js';
 
 const fastRestarts = { backoff: { initialMs: 20, maxMs: 100, factor: 2 } };
+const inMl: DiscoveryScope = { namespaces: ['ml'], requireLabels: {}, requireOwnerKinds: [] };
 
 describe('K8sClusterSource', () => {
   let server: FakeKubeApiServer;
@@ -23,18 +28,25 @@ describe('K8sClusterSource', () => {
     await server.close();
   });
 
-  function startSource(node?: string): { source: K8sClusterSource; done: Promise<void> } {
+  function startSource(
+    node?: string,
+    scope: DiscoveryScope = inMl,
+  ): { source: K8sClusterSource; done: Promise<void> } {
     const source = new K8sClusterSource({
       clients: createKubeClients(server.kubeConfig()),
       log: silentLogger(),
+      scope,
       requestTimeoutMs: 5000,
       supervisor: fastRestarts,
       ...(node ? { node } : {}),
     });
-    return { source, done: source.run(stop.signal) };
+    // One signal per source: many sources on one signal would pile up its abort listeners.
+    const own = new AbortController();
+    stop.signal.addEventListener('abort', () => own.abort(), { once: true });
+    return { source, done: source.run(own.signal) };
   }
 
-  it('follows an engine pod from creation through Ready, termination and deletion (leader-wide)', async () => {
+  it('follows an engine pod from creation through Ready, termination and deletion (leader)', async () => {
     server.put(aPod('other', 'kube-system').onNode('cpu-1').ready().withIp('10.0.9.9').build());
     const { source, done } = startSource();
     await source.synced;
@@ -167,5 +179,48 @@ describe('K8sClusterSource', () => {
       metadata: { name: 'kv', namespace: 'ml' },
       spec: { mode: 'centralized' },
     });
+  });
+
+  it('discovers only pods in the scope: its namespaces, the required labels, the owner kinds', async () => {
+    const engine = (name: string, ns: string) =>
+      aPod(name, ns).onNode('gpu-1').withModel('m').ready().withIp('10.0.0.1');
+    server.put(engine('mine', 'ml').withLabel('infernode.io/serving', 'true').build());
+    server.put(engine('tenant', 'tenant-a').withLabel('infernode.io/serving', 'true').build());
+    server.put(engine('unlabelled', 'ml').build());
+    server.put(
+      engine('owned', 'ml')
+        .withLabel('infernode.io/serving', 'true')
+        .ownedBy('ReplicaSet', 'vllm-5d9f')
+        .build(),
+    );
+    const ids = (source: K8sClusterSource) => source.current().endpoints.map((e) => e.id);
+
+    // The namespace scope: a Ready pod with the model label in another namespace is no engine.
+    const byNamespace = startSource(undefined, inMl).source;
+    await byNamespace.synced;
+    expect(ids(byNamespace)).toEqual(['ml/mine', 'ml/owned', 'ml/unlabelled']);
+
+    // A required label: the unlabelled pod is not discovered, by the leader or by an agent.
+    const labelled = { ...inMl, requireLabels: { 'infernode.io/serving': 'true' } };
+    for (const node of [undefined, 'gpu-1']) {
+      const source = startSource(node, labelled).source;
+      await source.synced;
+      expect(ids(source)).toEqual(['ml/mine', 'ml/owned']);
+    }
+
+    // An owner kind: only pods a ReplicaSet controls.
+    const owned = startSource(undefined, { ...labelled, requireOwnerKinds: ['ReplicaSet'] }).source;
+    await owned.synced;
+    expect(ids(owned)).toEqual(['ml/owned']);
+
+    // `*` opts into every namespace, with one cluster-wide informer per label.
+    const all = startSource(undefined, { ...inMl, namespaces: 'all' }).source;
+    await all.synced;
+    expect(ids(all)).toEqual(['ml/mine', 'ml/owned', 'ml/unlabelled', 'tenant-a/tenant']);
+    const watched = server.requests.filter((r) => r.query.includes('watch=true'));
+    expect(watched.some((r) => r.path === '/api/v1/pods')).toBe(true);
+    expect(watched.filter((r) => r.path !== '/api/v1/pods').map((r) => r.path)).not.toContain(
+      '/api/v1/namespaces/tenant-a/pods',
+    );
   });
 });

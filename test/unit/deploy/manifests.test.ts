@@ -4,26 +4,18 @@
  * kubernetes-models' schemas, custom resources against their CRD's openAPIV3Schema (ajv) plus
  * JavaScript mirrors of the CRDs' CEL rules, and infernode's own deployment rules.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import * as models from 'kubernetes-models';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { kustomizeLite, type Manifest } from '../../helpers/kustomize-lite.js';
+import { DEPLOY_DIR, hasKubectl, renderKustomization } from '../../helpers/render-deploy.js';
 import { celViolations, type Schema } from '../../helpers/crd-cel.js';
 
 type Obj = Record<string, unknown>;
 
-const DEPLOY = join(import.meta.dirname, '../../../deploy');
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
-
-function kubectlKustomize(dir: string): Manifest[] {
-  const text = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
-  return parseAllDocuments(text).map((d) => d.toJS() as Manifest);
-}
-const render = (dir: string): Manifest[] =>
-  hasKubectl ? kubectlKustomize(dir) : kustomizeLite(dir);
+const DEPLOY = DEPLOY_DIR;
+const render = renderKustomization;
 
 const root = render(DEPLOY);
 const examples = render(join(DEPLOY, 'examples'));
@@ -77,7 +69,7 @@ describe('deploy/ manifests', () => {
     expect(kinds).toEqual([
       'ClusterRole',
       'ClusterRole',
-      'ClusterRoleBinding',
+      'ClusterRole',
       'ClusterRoleBinding',
       'CustomResourceDefinition',
       'CustomResourceDefinition',
@@ -87,8 +79,12 @@ describe('deploy/ manifests', () => {
       'DaemonSet',
       'Deployment',
       'Namespace',
+      'NetworkPolicy',
+      'NetworkPolicy',
       'PodDisruptionBudget',
       'Role',
+      'RoleBinding',
+      'RoleBinding',
       'RoleBinding',
       'Service',
       'Service',
@@ -337,61 +333,5 @@ describe('deploy/ manifests', () => {
       });
       expect(svc.ports[0]!.port).toBe(port);
     }
-  });
-
-  it('RBAC is least privilege per process', () => {
-    interface Rule {
-      apiGroups: string[];
-      resources: string[];
-      verbs: string[];
-      resourceNames?: string[];
-    }
-    const rules = (kind: string, name: string): Rule[] => one(kind, name).rules as Rule[];
-    const grants = (rs: Rule[]): Set<string> =>
-      new Set(rs.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${res}:${v}`))));
-    for (const r of [
-      ...rules('ClusterRole', 'infernode-agent'),
-      ...rules('ClusterRole', 'infernode-leader'),
-      ...rules('Role', 'infernode-leader'),
-    ]) {
-      expect(r.verbs).not.toContain('*');
-      expect(r.resources).not.toContain('*');
-      expect(r.resources).not.toContain('secrets');
-      expect(r.verbs).not.toContain('delete');
-    }
-    expect([...grants(rules('ClusterRole', 'infernode-agent'))].sort()).toEqual([
-      'events:create',
-      'events:patch',
-      'nodes/status:patch',
-      'nodes:get',
-      'nodes:list',
-      'nodes:patch',
-      'nodes:watch',
-      'pods:get',
-      'pods:list',
-      'pods:watch',
-    ]);
-    const leaderCluster = grants(rules('ClusterRole', 'infernode-leader'));
-    expect(leaderCluster.has('leases:get') || leaderCluster.has('pods:patch')).toBe(false);
-    for (const g of [
-      'nodes:patch',
-      'nodes/status:patch',
-      'pods:watch',
-      'modeladapters:watch',
-      'podautoscalers/status:update',
-      'deployments/scale:patch',
-      'rayclusterfleets/scale:patch',
-      'events:create',
-    ])
-      expect(leaderCluster.has(g), g).toBe(true);
-    const leaderNs = grants(rules('Role', 'infernode-leader'));
-    expect([...leaderNs].sort()).toEqual([
-      'leases:create',
-      'leases:get',
-      'leases:update',
-      'pods:patch',
-    ]);
-    for (const b of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')])
-      expect((b.subjects as { namespace: string }[])[0]!.namespace).toBe('infernode-system');
   });
 });

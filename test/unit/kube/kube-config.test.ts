@@ -11,6 +11,10 @@ describe('kubeConfigSpec', () => {
     expect(config.kube).toMatchObject({
       namespace: 'default',
       watchNamespaces: [],
+      requireLabels: [],
+      requireOwnerKinds: [],
+      apiKeysSecret: 'infernode-api-keys',
+      eventsNamespace: '',
       requestTimeoutMs: 10_000,
       election: {
         leaseName: 'infernode-leader',
