@@ -22,7 +22,7 @@ import { ApiKeyTable, bearerToken } from './api-keys.js';
 import type { GcraCharge } from './gcra.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { refusal } from './admission-errors.js';
-import { boundedKey } from './string-hash.js';
+import { boundedKey } from '../kvcache/index.js';
 import type { TrafficConfig, UserLimits } from './traffic-config.js';
 
 /** What the gateway knows about a request at admission. */

@@ -23,6 +23,7 @@ import {
   type Registry,
 } from '../../src/shared/index.js';
 import { waitFor } from './wait-for.js';
+import { aRoutingContext } from './routing-builders.js';
 
 export function anEngine(
   name: string,
@@ -101,7 +102,7 @@ export async function startGateway(
       inFlight,
       health,
       metrics: new GatewayMetrics(registry),
-      routing: { rng: new SeededRng(1), state: createRoutingState() },
+      routing: aRoutingContext(1),
       defaultStrategy: options.defaultStrategy ?? 'least-request',
       agent: new http.Agent({ keepAlive: true }),
       timeouts: {

@@ -1,4 +1,4 @@
-import { stringHash52 } from '../string-hash.js';
+import { stringHash52 } from '../../kvcache/index.js';
 import type { EndpointLoad, RoutingAlgorithm } from '../types.js';
 
 /**
