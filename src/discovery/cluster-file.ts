@@ -3,7 +3,7 @@
  * same custom resources Kubernetes would hold. Validation is pure and reports every problem at once.
  */
 import { ConfigError, type ConfigIssue } from '../shared/index.js';
-import type { CustomResource, EngineEndpoint, EngineKind } from './types.js';
+import type { CustomResource, EngineEndpoint, EngineKind } from './cluster-source.js';
 
 /** A simulated engine that `infernode up` starts: the `infernode sim` flags it gets. */
 export interface SimSpec {

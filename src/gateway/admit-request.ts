@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseStrategy, type RoutingRequest, type StrategyMix } from '../routing/index.js';
 import { readBody } from '../shared/index.js';
-import type { AdmissionTicket } from './admission.js';
+import type { AdmissionTicket } from '../traffic/index.js';
 import type { ModelLookup } from './endpoint-catalog.js';
 import type { InferenceDeps } from './handle-inference.js';
 import { errorResponse, openAiError } from './openai-error.js';

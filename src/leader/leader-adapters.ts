@@ -9,7 +9,7 @@ import {
   type ClusterSource,
   type CustomResource,
 } from '../discovery/index.js';
-import type { Admission } from '../gateway/index.js';
+import type { TrafficPolicy } from '../traffic/index.js';
 import {
   InMemoryNodeOps,
   K8sClusterSource,
@@ -18,12 +18,8 @@ import {
   loadKubeConfig,
   type NodeOps,
 } from '../kube/index.js';
-import {
-  createRateLimitStore,
-  createTrafficPolicy,
-  limitsWithResources,
-  trafficConfigFrom,
-} from '../routing/index.js';
+import { createTrafficPolicy, limitsWithResources, trafficConfigFrom } from '../traffic/index.js';
+import { createRateLimitStore } from '../traffic/adapters/index.js';
 import {
   systemClock,
   toError,
@@ -41,7 +37,7 @@ export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
 export interface LeaderAdapters {
   readonly source: ClusterSource;
   readonly election: LeaderElection;
-  readonly admission: Admission;
+  readonly admission: TrafficPolicy;
   /** Lays the RateLimitPolicy resources discovery reports over the config file's limits. */
   readonly applyResources: (resources: readonly CustomResource[]) => void;
   readonly nodeOps: NodeOps;

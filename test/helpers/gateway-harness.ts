@@ -8,15 +8,12 @@ import {
   GatewayServer,
   InFlightTracker,
   PassiveHealth,
-  admitAll,
-  type Admission,
   type EndpointCatalog,
   type GatewayEndpoint,
   type UpstreamTimeouts,
 } from '../../src/gateway/index.js';
-import { createRoutingState } from '../../src/routing/index.js';
+import { admitAll, type TrafficPolicy } from '../../src/traffic/index.js';
 import {
-  SeededRng,
   createRegistry,
   silentLogger,
   systemClock,
@@ -80,7 +77,7 @@ export async function startGateway(
   options: {
     timeouts?: Partial<UpstreamTimeouts>;
     maxBodyBytes?: number;
-    admission?: Admission;
+    admission?: TrafficPolicy;
     defaultStrategy?: string;
   } = {},
 ): Promise<Harness> {

@@ -1,5 +1,5 @@
 import { promptBlockHashes, type PrefixCacheIndex } from '../../kvcache/index.js';
-import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../types.js';
+import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
 
 function hashesFor(request: RoutingRequest, index: PrefixCacheIndex): number[] {
   if (index.memo?.request === request) return index.memo.hashes;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../src/shared/index.js';
 import { parseStrategy, pick, type RoutingAlgorithm } from '../../../src/routing/index.js';
 import { aRequest, anEndpoint, aRoutingContext } from '../../helpers/routing-builders.js';
 

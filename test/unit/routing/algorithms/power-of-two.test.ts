@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../../src/shared/index.js';
-import { ALGORITHMS, createRoutingState } from '../../../../src/routing/index.js';
+import { ALGORITHMS } from '../../../../src/routing/index.js';
 import {
   anEndpoint,
   aRequest,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALGORITHMS, createRoutingState } from '../../../../src/routing/index.js';
+import { ALGORITHMS } from '../../../../src/routing/index.js';
 import { rendezvousIndex } from '../../../../src/routing/algorithms/session-affinity.js';
 import {
   anEndpoint,
