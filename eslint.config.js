@@ -20,9 +20,9 @@ const ioModules = [
 
 /** Other areas are reached only through their index.ts (STYLE.md §23). */
 const areas =
-  'shared|protocol|agent|leader|routing|gateway|gpu|weights|lora|kvcache|autoscaling|fleet|kube|engine|sim|cli|bench|controllers';
+  'shared|protocol|agent|leader|routing|traffic|gateway|gpu|weights|lora|kvcache|autoscaling|fleet|controllers|discovery|kube|engine|sim|up|cli|bench';
 const deepImport = {
-  regex: `^(\\.\\./)+(${areas})/(?!index\\.js$).+`,
+  regex: `^(\\.\\./)+(${areas})/(?!index\\.js$|adapters/index\\.js$).+`,
   message: 'Import another area only through its index.ts.',
 };
 
@@ -56,6 +56,7 @@ export default tseslint.config(
   {
     files: [
       'src/routing/**',
+      'src/traffic/**',
       'src/kvcache/**',
       'src/lora/**',
       'src/gpu/**',

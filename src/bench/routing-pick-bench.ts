@@ -6,9 +6,11 @@
  */
 import os from 'node:os';
 import { defineCommand } from '../cli/index.js';
-import { hashBlocks, tokenize } from '../engine/index.js';
+import { tokenize } from '../engine/index.js';
+import { PrefixIndex, hashBlocks } from '../kvcache/index.js';
 import {
   createRoutingState,
+  defaultRoutingConfig,
   parseStrategy,
   pick,
   type EndpointLoad,
@@ -79,8 +81,12 @@ function timePicks(
   picks: number,
   cold = false,
 ): PickTiming {
-  const state = createRoutingState();
-  const rng = new SeededRng(42);
+  const config = defaultRoutingConfig();
+  const ctx = {
+    rng: new SeededRng(42),
+    state: createRoutingState(config),
+    prefixIndex: new PrefixIndex(config.prefixCache),
+  };
   const request = (i: number): RoutingRequest => {
     const doc = docs[i % docs.length] ?? '';
     const promptText = cold ? `request ${i}: ${doc}` : `${doc} question ${i}?`;
@@ -96,13 +102,13 @@ function timePicks(
       requestId: `r${i}`,
     };
   };
-  for (let i = 0; i < 200; i++) pick({ nowMs: i, endpoints }, request(i), mix, { rng, state });
+  for (let i = 0; i < 200; i++) pick({ nowMs: i, endpoints }, request(i), mix, ctx);
   const samples: number[] = [];
   const cpuStart = process.cpuUsage();
   for (let i = 0; i < picks; i++) {
     const r = request(i + 200);
     const t0 = performance.now();
-    pick({ nowMs: 200 + i, endpoints }, r, mix, { rng, state });
+    pick({ nowMs: 200 + i, endpoints }, r, mix, ctx);
     samples.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpuStart);

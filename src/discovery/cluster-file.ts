@@ -8,7 +8,7 @@ import {
   type CustomResource,
   type EngineEndpoint,
   type EngineKind,
-} from './types.js';
+} from './cluster-source.js';
 
 /** A simulated engine that `infernode up` starts: the `infernode sim` flags it gets. */
 export interface SimSpec {

@@ -1,4 +1,4 @@
-export * from './types.js';
+export * from './cluster-source.js';
 export * from './cluster-file.js';
 export {
   StaticClusterSource,

@@ -1,5 +1,4 @@
 export * from './tokenizer.js';
-export * from './block-hash.js';
 export * from './prometheus-text.js';
 export * from './engine-metrics.js';
 export * from './vllm-dialect.js';

@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseStrategy, type RoutingRequest, type StrategyMix } from '../routing/index.js';
 import { AppError } from '../shared/index.js';
-import type { AdmissionTicket } from './admission.js';
+import type { AdmissionTicket } from '../traffic/index.js';
 import type { ModelLookup } from './endpoint-catalog.js';
 import type { InferenceDeps } from './handle-inference.js';
 import type { RequestIntake } from './intake-limits.js';

@@ -6,7 +6,7 @@ import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { NoEndpointError, pick, type EndpointLoad, type RoutingContext } from '../routing/index.js';
 import { AppError, type Clock, type Logger } from '../shared/index.js';
-import type { Admission } from './admission.js';
+import type { TrafficPolicy } from '../traffic/index.js';
 import { admitRequest, headerString, type Admitted } from './admit-request.js';
 import type { EndpointCatalog, GatewayEndpoint } from './endpoint-catalog.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -28,7 +28,7 @@ import {
 
 export interface InferenceDeps {
   readonly catalog: EndpointCatalog;
-  readonly admission: Admission;
+  readonly admission: TrafficPolicy;
   readonly inFlight: InFlightTracker;
   readonly health: PassiveHealth;
   readonly metrics: GatewayMetrics;

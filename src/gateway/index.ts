@@ -1,4 +1,3 @@
-export * from './admission.js';
 export * from './endpoint-catalog.js';
 export { GatewayMetrics } from './gateway-metrics.js';
 export { GatewayServer, type GatewayServerOptions } from './gateway-server.js';

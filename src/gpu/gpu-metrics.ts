@@ -5,7 +5,12 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from '../shared/index.js';
 import type { HealthState } from './health-policy.js';
-import { GPU_HEALTH_STATES, type GpuFacts, type GpuVendorTool, type XidEvent } from './types.js';
+import {
+  GPU_HEALTH_STATES,
+  type GpuFacts,
+  type GpuVendorTool,
+  type XidEvent,
+} from './gpu-facts.js';
 
 const GPU_LABELS = ['node', 'gpu', 'uuid'] as const;
 /** Probe duration buckets, seconds: 10 ms … 30 s (nvidia-smi takes 50 ms – 2 s; timeouts ~10 s). */

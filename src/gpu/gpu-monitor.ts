@@ -16,7 +16,7 @@ import {
 } from '../shared/index.js';
 import type { GpuConfig } from './gpu-config.js';
 import { GpuMetrics } from './gpu-metrics.js';
-import type { GpuProbe, HostFacts, HostProbe, KernelLogSource } from './gpu-probe.js';
+import type { GpuProbe, HostProbe, KernelLogSource } from './gpu-probe.js';
 import {
   evaluateHealth,
   initialHealthState,
@@ -25,7 +25,7 @@ import {
   type ProbeOutcome,
 } from './health-policy.js';
 import { extractXidEvents } from './parse-kernel-log.js';
-import type { GpuReport, XidEvent } from './types.js';
+import type { GpuReport, HostFacts, XidEvent } from './gpu-facts.js';
 
 /** Called with the full report and what changed, right after any GPU's health changes. */
 export type GpuChangeListener = (

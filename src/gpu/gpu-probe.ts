@@ -2,7 +2,7 @@
  * The ports of the GPU area (STYLE.md §2): small interfaces named for their role. Adapters in
  * `adapters/` implement them with execa, node:fs and systeminformation; tests use fakes.
  */
-import type { GpuSample, GpuVendorTool } from './types.js';
+import type { GpuSample, GpuVendorTool, HostFacts } from './gpu-facts.js';
 
 /** Per-call options of every port method (STYLE.md §11). */
 export interface CallOptions {
@@ -27,25 +27,6 @@ export interface GpuProbe {
  */
 export interface KernelLogSource {
   readNewLines(options: CallOptions): Promise<string[]>;
-}
-
-/** Host facts the agent reports beside its GPUs. */
-export interface HostFacts {
-  readonly cpuCount: number;
-  /** 1-minute load average (0 where the OS has none). */
-  readonly cpuLoad1m: number;
-  /** Current CPU busy share, 0–100 %. */
-  readonly cpuBusyPct: number;
-  readonly memoryTotalBytes: number;
-  readonly memoryAvailableBytes: number;
-  /** The file system holding the node cache path. */
-  readonly cacheDisk: {
-    readonly path: string;
-    readonly mount: string;
-    readonly totalBytes: number;
-    readonly usedBytes: number;
-    readonly availableBytes: number;
-  } | null;
 }
 
 /** Reads host facts; `cachePath` is the node cache directory whose disk is reported. */

@@ -17,7 +17,7 @@ import type {
   GpuSample,
   GpuVendorTool,
   XidEvent,
-} from './types.js';
+} from './gpu-facts.js';
 
 /** Policy settings (config keys under `gpu.`). */
 export interface HealthPolicyConfig extends HealthThresholds {

@@ -3,7 +3,7 @@
  * thresholds are in {@link HealthThresholds}; the table in src/gpu/README.md lists every rule.
  */
 import { UNKNOWN_XID, xidCatalogEntry } from './xid-catalog.js';
-import type { GpuFacts, XidEvent } from './types.js';
+import type { GpuFacts, XidEvent } from './gpu-facts.js';
 
 /** One reason a GPU is not healthy. */
 export interface Finding {

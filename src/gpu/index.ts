@@ -26,12 +26,13 @@ export type {
   GpuReportEntry,
   GpuSample,
   GpuVendorTool,
+  HostFacts,
   LostGpu,
   MigDeviceFacts,
   XidEvent,
-} from './types.js';
-export { GPU_HEALTH_STATES } from './types.js';
-export type { CallOptions, GpuProbe, HostFacts, HostProbe, KernelLogSource } from './gpu-probe.js';
+} from './gpu-facts.js';
+export { GPU_HEALTH_STATES } from './gpu-facts.js';
+export type { CallOptions, GpuProbe, HostProbe, KernelLogSource } from './gpu-probe.js';
 export {
   DEFAULT_GPU_CONFIG,
   GPU_TOOL_CHOICES,

@@ -5,7 +5,7 @@
  * `host kernel: …`.
  */
 import { normalizeBusId } from './bus-id.js';
-import type { XidEvent } from './types.js';
+import type { XidEvent } from './gpu-facts.js';
 
 /** A kernel-log line split into its timestamp text and message. */
 export interface KernelLogLine {

@@ -6,7 +6,7 @@
  *   MIG 1g.10gb     Device  0: (UUID: MIG-4d0efb7d-…)
  * ```
  */
-import type { MigDeviceFacts } from './types.js';
+import type { MigDeviceFacts } from './gpu-facts.js';
 
 /** One GPU of the `-L` listing with its MIG devices (empty when MIG is off). */
 export interface ListedGpu {

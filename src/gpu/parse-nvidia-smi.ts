@@ -7,7 +7,7 @@
 import { normalizeBusId } from './bus-id.js';
 import { NVIDIA_QUERY_FIELDS } from './nvidia-fields.js';
 import { parseBytes, parseFlag, parseInteger, parseNumber, parseText } from './tool-values.js';
-import type { GpuFacts, LostGpu } from './types.js';
+import type { GpuFacts, LostGpu } from './gpu-facts.js';
 
 /** What one nvidia-smi run said: readable GPUs, unreachable GPUs, and lines we did not understand. */
 export interface NvidiaSmiParse {

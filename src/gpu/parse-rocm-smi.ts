@@ -6,7 +6,7 @@
  */
 import { normalizeBusId } from './bus-id.js';
 import { parseInteger, parseNumber, parseText } from './tool-values.js';
-import type { GpuFacts } from './types.js';
+import type { GpuFacts } from './gpu-facts.js';
 
 /**
  * The rocm-smi flags, derived from the keys the fixtures show: product name and unique id

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes adapters (DESIGN.md §3): clients, informer supervisor, discovery from pods and
- * custom resources, the Lease store, the leader's pod label, node operations, scale, CRD types
+ * custom resources, the leader's pod label, node operations, scale, CRD types
  * and the `kube` config spec.
  */
 export * from './clients.js';
@@ -13,7 +13,6 @@ export * from './discovery-scope.js';
 export * from './k8s-cluster-source.js';
 export * from './k8s-secret-watch.js';
 export * from './crd-types.js';
-export * from './k8s-lease-store.js';
 export * from './pod-labeler.js';
 export * from './node-ops.js';
 export * from './k8s-node-ops.js';

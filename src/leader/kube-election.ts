@@ -3,19 +3,10 @@
  * and control Services select the leader's pod. A restarted container keeps its labels, so a
  * candidate first marks itself a follower.
  */
-import {
-  K8sLeaseStore,
-  PodLabeler,
-  type KubeClients,
-  type KubeConfigValues,
-} from '../kube/index.js';
+import { PodLabeler, type KubeClients, type KubeConfigValues } from '../kube/index.js';
 import { toError, type Logger } from '../shared/index.js';
-import {
-  LeaseElector,
-  withRoleLabel,
-  type LeaderElection,
-  type LeadershipHooks,
-} from './election/index.js';
+import { K8sLeaseStore, withRoleLabel } from './election/adapters/index.js';
+import { LeaseElector, type LeaderElection, type LeadershipHooks } from './election/index.js';
 
 export class KubeLeaderElection implements LeaderElection {
   readonly name = 'kube-leader-election';

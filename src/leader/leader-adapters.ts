@@ -8,7 +8,7 @@ import {
   type ClusterSource,
   type CustomResource,
 } from '../discovery/index.js';
-import type { Admission } from '../gateway/index.js';
+import type { TrafficPolicy } from '../traffic/index.js';
 import {
   InMemoryNodeOps,
   K8sClusterSource,
@@ -33,7 +33,7 @@ export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
 export interface LeaderAdapters {
   readonly source: ClusterSource;
   readonly election: LeaderElection;
-  readonly admission: Admission;
+  readonly admission: TrafficPolicy;
   /** Lays the RateLimitPolicy resources discovery reports over the config file's limits. */
   readonly applyResources: (resources: readonly CustomResource[]) => void;
   readonly nodeOps: NodeOps;

@@ -1,6 +1,7 @@
 /** The leader's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { kubeConfigSpec } from '../kube/index.js';
-import { routingConfigSpec, trafficConfigSpec } from '../routing/index.js';
+import { routingConfigSpec } from '../routing/index.js';
+import { trafficConfigSpec } from '../traffic/index.js';
 import { bool, int, str } from '../shared/index.js';
 
 const positive = { min: 1 };

@@ -12,6 +12,7 @@ import {
   PassiveHealth,
 } from '../gateway/index.js';
 import { CorrelatingEventRecorder, systemTimers } from '../controllers/index.js';
+import { PrefixIndex } from '../kvcache/index.js';
 import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,
@@ -51,11 +52,13 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     forgetAfterMs: config.agents.forgetAfterMs,
     maxUndiscoveredNodes: config.agents.maxUndiscoveredNodes,
   });
-  const routingState = createRoutingState(asRoutingConfig(config.routing));
+  const routingConfig = asRoutingConfig(config.routing);
+  const routingState = createRoutingState(routingConfig);
+  // The prefix index's owner: prefix-cache reads and feeds it through the routing context, and
+  // discovery removals reach it here.
+  const prefixIndex = new PrefixIndex(routingConfig.prefixCache);
   source.onChange((view) => {
-    const gone = new Set(store.endpoints().map((s) => s.endpoint.id));
-    for (const e of view.endpoints) gone.delete(e.id);
-    for (const id of gone) routingState.prefixIndex.forget(id);
+    prefixIndex.retain(view.endpoints.map((e) => e.id));
     store.setDiscovery(view);
     applyResources(view.resources);
   });
@@ -84,7 +87,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
       inFlight: new InFlightTracker(),
       health,
       metrics: new GatewayMetrics(registry),
-      routing: { rng: systemRng, state: routingState },
+      routing: { rng: systemRng, state: routingState, prefixIndex },
       defaultStrategy: config.routing.strategy,
       agent: new http.Agent({
         keepAlive: true,

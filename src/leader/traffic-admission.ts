@@ -8,16 +8,14 @@
  */
 import { Redis } from 'ioredis';
 import type { CustomResource } from '../discovery/index.js';
-import type { Admission } from '../gateway/index.js';
+import type { TrafficPolicy } from '../traffic/index.js';
 import {
   apiKeysFromSecretData,
-  createRateLimitStore,
-  createTrafficPolicy,
-  limitsWithResources,
-  trafficConfigFrom,
   withApiKeysDocument,
   type TrafficLimits,
-} from '../routing/index.js';
+} from '../traffic/index.js';
+import { createTrafficPolicy, limitsWithResources, trafficConfigFrom } from '../traffic/index.js';
+import { createRateLimitStore } from '../traffic/adapters/index.js';
 import {
   AppError,
   Counter,
@@ -30,9 +28,9 @@ import {
 } from '../shared/index.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 
-/** Admission, and the two ways its limits and keys change at run time. */
+/** TrafficPolicy, and the two ways its limits and keys change at run time. */
 export interface TrafficAdmission {
-  readonly admission: Admission;
+  readonly admission: TrafficPolicy;
   /** Lays the RateLimitPolicy resources discovery reports over the config file's limits. */
   readonly applyResources: (resources: readonly CustomResource[]) => void;
   /** Applies an API keys Secret's decoded data; `undefined`: there is no such Secret. */

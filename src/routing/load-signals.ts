@@ -3,7 +3,7 @@
  * missing or stale figure counts as.
  */
 import type { EngineMetrics } from '../engine/index.js';
-import type { EndpointLoad } from './types.js';
+import type { EndpointLoad } from './routing-algorithm.js';
 
 /** How far a stale figure is pulled toward the fresh mean: 0.5 = halfway. */
 export const STALE_WEIGHT = 0.5;

@@ -10,7 +10,7 @@ import type {
   RoutingRequest,
   RoutingSnapshot,
   StrategyMix,
-} from './types.js';
+} from './routing-algorithm.js';
 
 function normalizeAbsolute(scores: readonly number[], lowerIsBetter: boolean): number[] {
   return scores.map((s) => {

@@ -2,7 +2,7 @@
  * The explicit list of strategies (no self-registration by import side effect) and the parser of
  * weighted mixes such as `prefix-cache:3,least-request:1`.
  */
-import type { RoutingAlgorithm, StrategyMix } from './types.js';
+import type { RoutingAlgorithm, StrategyMix } from './routing-algorithm.js';
 import { random } from './algorithms/random.js';
 import { leastRequest } from './algorithms/least-request.js';
 import { leastPrefill } from './algorithms/least-prefill.js';

@@ -1,5 +1,4 @@
-import { PrefixIndex } from './prefix-index.js';
-import { defaultRoutingConfig, type RoutingConfig } from './routing-config.js';
+import type { RoutingConfig } from './routing-config.js';
 import { SessionTable } from './session-table.js';
 import { VtcTracker } from './vtc-tracker.js';
 
@@ -11,10 +10,6 @@ import { VtcTracker } from './vtc-tracker.js';
 export interface RoutingState {
   /** The routing config the structures are sized from. */
   readonly config: RoutingConfig;
-  /** Free-form, strategy-owned slots keyed by strategy name. Each value must be bounded. */
-  readonly slots: Map<string, unknown>;
-  /** Block hash → endpoints (prefix-cache). */
-  readonly prefixIndex: PrefixIndex;
   /** Session id → endpoint (session-affinity). */
   readonly sessions: SessionTable;
   /** Per-user weighted token counters (vtc-basic). */
@@ -23,17 +18,11 @@ export interface RoutingState {
 
 class LazyRoutingState implements RoutingState {
   readonly config: RoutingConfig;
-  readonly slots = new Map<string, unknown>();
-  #prefixIndex: PrefixIndex | undefined;
   #sessions: SessionTable | undefined;
   #vtc: VtcTracker | undefined;
 
   constructor(config: RoutingConfig) {
     this.config = config;
-  }
-
-  get prefixIndex(): PrefixIndex {
-    return (this.#prefixIndex ??= new PrefixIndex(this.config.prefixCache));
   }
 
   get sessions(): SessionTable {
@@ -45,7 +34,7 @@ class LazyRoutingState implements RoutingState {
   }
 }
 
-/** A fresh, empty state sized by `config` (default: the routing config defaults). */
-export function createRoutingState(config: RoutingConfig = defaultRoutingConfig()): RoutingState {
+/** A fresh, empty state sized by `config` (see defaultRoutingConfig for the defaults). */
+export function createRoutingState(config: RoutingConfig): RoutingState {
   return new LazyRoutingState(config);
 }

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { SessionAffinityConfig } from './routing-config.js';
-import { boundedKey } from './string-hash.js';
+import { boundedKey } from '../kvcache/index.js';
 
 interface SessionEntry {
   readonly endpointId: string;

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { VtcConfig } from './routing-config.js';
-import { boundedKey } from './string-hash.js';
+import { boundedKey } from '../kvcache/index.js';
 
 interface UserWindow {
   /** Weighted tokens per bucket; bucket b covers [b·bucketMs, (b+1)·bucketMs). */

@@ -3,7 +3,7 @@
  * embeddings and tokenize (answered directly: they do not occupy the simulated GPU).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hashBlocks } from '../engine/index.js';
+import { hashBlocks } from '../kvcache/index.js';
 import { sendJson } from '../shared/index.js';
 import type { CoreRequest } from './core-types.js';
 import type { TokenSink } from './engine-loop.js';

@@ -8,16 +8,13 @@ import {
   GatewayServer,
   InFlightTracker,
   PassiveHealth,
-  admitAll,
-  type Admission,
   type EndpointCatalog,
   type GatewayEndpoint,
   type IntakeLimits,
   type UpstreamTimeouts,
 } from '../../src/gateway/index.js';
-import { createRoutingState } from '../../src/routing/index.js';
+import { admitAll, type TrafficPolicy } from '../../src/traffic/index.js';
 import {
-  SeededRng,
   createRegistry,
   silentLogger,
   systemClock,
@@ -26,6 +23,7 @@ import {
   type Rng,
 } from '../../src/shared/index.js';
 import { waitFor } from './wait-for.js';
+import { aRoutingContext } from './routing-builders.js';
 
 export function anEngine(
   name: string,
@@ -83,7 +81,7 @@ export async function startGateway(
   options: {
     timeouts?: Partial<UpstreamTimeouts>;
     maxBodyBytes?: number;
-    admission?: Admission;
+    admission?: TrafficPolicy;
     defaultStrategy?: string;
     limits?: Partial<IntakeLimits>;
     /** The routing RNG (default: seeded). */
@@ -111,7 +109,10 @@ export async function startGateway(
       inFlight,
       health,
       metrics: new GatewayMetrics(registry),
-      routing: { rng: options.rng ?? new SeededRng(1), state: createRoutingState() },
+      routing: {
+        ...aRoutingContext(1),
+        ...(options.rng === undefined ? {} : { rng: options.rng }),
+      },
       defaultStrategy: options.defaultStrategy ?? 'least-request',
       agent: new http.Agent({ keepAlive: true }),
       timeouts: {

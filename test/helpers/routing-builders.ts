@@ -5,14 +5,37 @@ import {
   type EngineWindow,
 } from '../../src/engine/index.js';
 import { SeededRng } from '../../src/shared/index.js';
+import { PrefixIndex } from '../../src/kvcache/index.js';
 import {
   createRoutingState,
+  defaultRoutingConfig,
   pick,
   type EndpointLoad,
   type RoutingAlgorithm,
+  type RoutingConfig,
+  type RoutingContext,
   type RoutingRequest,
   type RoutingState,
 } from '../../src/routing/index.js';
+
+/** What a routing context remembers across requests: the routing state and the prefix index. */
+export interface RoutingMemory {
+  readonly state: RoutingState;
+  readonly prefixIndex: PrefixIndex;
+}
+
+/** Fresh, empty routing memory sized by `config` (default: the routing config defaults). */
+export function aRoutingMemory(config: RoutingConfig = defaultRoutingConfig()): RoutingMemory {
+  return { state: createRoutingState(config), prefixIndex: new PrefixIndex(config.prefixCache) };
+}
+
+/** A routing context with a seeded RNG and fresh memory unless one is given. */
+export function aRoutingContext(
+  seed = 1,
+  memory: RoutingMemory = aRoutingMemory(),
+): RoutingContext {
+  return { rng: new SeededRng(seed), ...memory };
+}
 
 /** A ready, healthy endpoint with no load; override what a test cares about. */
 export function anEndpoint(id: string, overrides: Partial<EndpointLoad> = {}): EndpointLoad {
@@ -93,12 +116,14 @@ export function pickWith(
   algorithm: RoutingAlgorithm,
   endpoints: readonly EndpointLoad[],
   request: RoutingRequest = aRequest(),
-  options: { readonly seed?: number; readonly state?: RoutingState; readonly nowMs?: number } = {},
+  options: { readonly seed?: number; readonly state?: RoutingMemory; readonly nowMs?: number } = {},
 ): string {
-  return pick({ nowMs: options.nowMs ?? 1_000, endpoints }, request, [{ algorithm, weight: 1 }], {
-    rng: new SeededRng(options.seed ?? 1),
-    state: options.state ?? createRoutingState(),
-  }).id;
+  return pick(
+    { nowMs: options.nowMs ?? 1_000, endpoints },
+    request,
+    [{ algorithm, weight: 1 }],
+    aRoutingContext(options.seed ?? 1, options.state),
+  ).id;
 }
 
 /** Deterministic filler text for prompts: `chars` characters that differ per `topic`. */

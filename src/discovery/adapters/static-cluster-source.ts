@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { sleep, toError, type Logger } from '../../shared/index.js';
 import { clusterEndpoints, parseClusterFile } from '../cluster-file.js';
-import type { ClusterSource, ClusterView, EngineEndpoint } from '../types.js';
+import type { ClusterSource, ClusterView, EngineEndpoint } from '../cluster-source.js';
 
 export interface StaticClusterSourceOptions {
   readonly path: string;

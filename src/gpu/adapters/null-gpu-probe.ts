@@ -1,6 +1,6 @@
 /** `NullGpuProbe`: the probe of a node without GPU tools (STYLE.md §3). It reports zero GPUs. */
 import type { GpuProbe } from '../gpu-probe.js';
-import type { GpuSample } from '../types.js';
+import type { GpuSample } from '../gpu-facts.js';
 
 /** Reports zero GPUs, never fails. The monitor sets `infernode_gpu_probe_up` to 0 for it. */
 export class NullGpuProbe implements GpuProbe {

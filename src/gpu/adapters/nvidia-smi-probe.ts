@@ -14,7 +14,7 @@ import {
 } from '../nvidia-fields.js';
 import { parseNvidiaSmiList } from '../parse-nvidia-smi-list.js';
 import { parseNvidiaSmiQuery } from '../parse-nvidia-smi.js';
-import type { GpuFacts, GpuSample } from '../types.js';
+import type { GpuFacts, GpuSample } from '../gpu-facts.js';
 import { ToolRunner, type ToolResult } from './run-tool.js';
 
 /** Constructor options. */

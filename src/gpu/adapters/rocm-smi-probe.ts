@@ -2,7 +2,7 @@
 import { AppError } from '../../shared/index.js';
 import type { CallOptions, GpuProbe } from '../gpu-probe.js';
 import { ROCM_SMI_ARGS, parseRocmSmiJson } from '../parse-rocm-smi.js';
-import type { GpuSample } from '../types.js';
+import type { GpuSample } from '../gpu-facts.js';
 import { ToolRunner } from './run-tool.js';
 
 /** Constructor options. */

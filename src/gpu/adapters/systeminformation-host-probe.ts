@@ -7,7 +7,8 @@ import { loadavg } from 'node:os';
 import { resolve, sep } from 'node:path';
 import si from 'systeminformation';
 import { AppError, linkedSignal } from '../../shared/index.js';
-import type { CallOptions, HostFacts, HostProbe } from '../gpu-probe.js';
+import type { CallOptions, HostProbe } from '../gpu-probe.js';
+import type { HostFacts } from '../gpu-facts.js';
 
 /** Options of {@link SystemInformationHostProbe}. */
 export interface SystemInformationHostProbeOptions {

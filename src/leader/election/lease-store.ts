@@ -1,5 +1,5 @@
 /**
- * The LeaseStore port: where the election record lives. `K8sLeaseStore` (src/kube) keeps it in a
+ * The LeaseStore port: where the election record lives. `K8sLeaseStore` (./adapters) keeps it in a
  * coordination.k8s.io/v1 Lease; tests use an in-memory fake. Every write is guarded by the
  * version last read, so two candidates can never both win the same round.
  */

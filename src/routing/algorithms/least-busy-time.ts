@@ -1,6 +1,6 @@
 import type { EngineMetrics } from '../../engine/index.js';
 import { imputedMetric } from '../load-signals.js';
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /**
  * Busy time of an engine, in engine-seconds of request execution per wall-clock second: the

@@ -1,5 +1,5 @@
 import { imputedMetric } from '../load-signals.js';
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /**
  * Lowest KV cache usage (0–1) as the agents report it (vLLM `kv_cache_usage_perc`, SGLang

@@ -1,6 +1,6 @@
 import type { EngineWindow } from '../../engine/index.js';
 import { freshMetrics } from '../load-signals.js';
-import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../types.js';
+import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
 
 /** AIBrix's guesses when no endpoint reports request sizes: 10 prompt, 100 output tokens. */
 export const DEFAULT_PROMPT_TOKENS_GUESS = 10;

@@ -1,4 +1,4 @@
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /**
  * Fewest prompt tokens waiting for prefill: what this gateway sent to the endpoint that has not

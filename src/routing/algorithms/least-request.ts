@@ -1,4 +1,4 @@
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /** Fewest requests in flight, as the gateway counts them itself (exact, no scrape lag). */
 export const leastRequest: RoutingAlgorithm = {

@@ -1,4 +1,4 @@
-import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../types.js';
+import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
 
 /** Share of the score that the in-flight tie-break may use; below the gap between tiers. */
 const LOAD_SHARE = 0.1;

@@ -1,5 +1,5 @@
 import { randomInt } from '../../shared/index.js';
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /**
  * Power of two choices: two distinct candidates drawn with the injected RNG; the one with fewer

@@ -1,11 +1,9 @@
-import { promptBlockHashes } from '../prefix-hashing.js';
-import type { RoutingState } from '../routing-state.js';
-import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../types.js';
+import { promptBlockHashes, type PrefixCacheIndex } from '../../kvcache/index.js';
+import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
 
-function hashesFor(request: RoutingRequest, state: RoutingState): number[] {
-  const index = state.prefixIndex;
+function hashesFor(request: RoutingRequest, index: PrefixCacheIndex): number[] {
   if (index.memo?.request === request) return index.memo.hashes;
-  const c = state.config.prefixCache;
+  const c = index.config;
   const chain = promptBlockHashes(
     request.promptText,
     c.blockSizeTokens,
@@ -64,16 +62,15 @@ function scoreWithIndex(
   endpoints: readonly EndpointLoad[],
   request: RoutingRequest,
   hashes: readonly number[],
-  state: RoutingState,
+  index: PrefixCacheIndex,
   eligible: readonly boolean[],
   nowMs: number,
 ): number[] {
-  const index = state.prefixIndex;
   const gens = endpoints.map((e, i) => (eligible[i] === true ? index.genOf(e.id) : 0));
   const matched = index.match(hashes, gens, nowMs);
   const memo = index.memo;
   endpoints.forEach((e, i) => memo?.matched.set(e.id, matched[i] ?? 0));
-  const c = state.config.prefixCache;
+  const c = index.config;
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
   const prompt = Math.max(request.promptTokens, hashes.length * tokensPerIndexedBlock);
   const maxQueued = endpoints.reduce((m, e) => Math.max(m, e.pendingPrefillTokens), 0);
@@ -92,7 +89,7 @@ function scoreWithIndex(
 /**
  * Prefix-cache affinity (AIBrix `prefix-cache`, approximate index as llm-d's default): the
  * prompt's chained block hashes are matched against what this gateway sent where
- * (`RoutingState.prefixIndex`); among endpoints that pass the load guards
+ * (the context's `prefixIndex`); among endpoints that pass the load guards
  * ({@link eligibleForPrefix}) the least prefill work wins: queued prompt tokens plus the part of
  * this prompt the endpoint does not hold ({@link scoreWithIndex}), then fewer requests in flight.
  * Only every `indexStrideBlocks`-th block hash is indexed (default 4: 64-token steps), which
@@ -109,22 +106,20 @@ export const prefixCache: RoutingAlgorithm = {
   normalization: 'absolute',
   description:
     'least prefill work — queued prompt tokens plus the uncached part of the prompt — among endpoints that are not overloaded',
-  score: (snapshot, request, { state }) => {
-    const index = state.prefixIndex;
+  score: (snapshot, request, { prefixIndex: index }) => {
     for (const e of snapshot.endpoints) index.observe(e);
-    const hashes = hashesFor(request, state);
-    const c = state.config.prefixCache;
+    const hashes = hashesFor(request, index);
+    const c = index.config;
     const eligible = eligibleForPrefix(snapshot.endpoints, c.imbalanceAbsCount, c.stdDevFactor);
-    return scoreWithIndex(snapshot.endpoints, request, hashes, state, eligible, snapshot.nowMs);
+    return scoreWithIndex(snapshot.endpoints, request, hashes, index, eligible, snapshot.nowMs);
   },
-  onRouted: (chosen, request, { state }, snapshot) => {
-    const index = state.prefixIndex;
-    const hashes = hashesFor(request, state);
+  onRouted: (chosen, request, { prefixIndex: index }, snapshot) => {
+    const hashes = hashesFor(request, index);
     const matched =
       index.memo?.matched.get(chosen.id) ??
       index.match(hashes, [index.genOf(chosen.id)], snapshot.nowMs)[0] ??
       0;
-    const c = state.config.prefixCache;
+    const c = index.config;
     const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
     index.notePrediction(chosen.id, request.promptTokens, matched * tokensPerIndexedBlock);
     index.insert(hashes, chosen.id, snapshot.nowMs, chosen.metrics?.scrape.kvCapacityTokens);

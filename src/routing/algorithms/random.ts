@@ -1,4 +1,4 @@
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /** Uniform random: every candidate scores a fresh random number; the highest wins. */
 export const random: RoutingAlgorithm = {

@@ -1,5 +1,5 @@
-import { stringHash52 } from '../string-hash.js';
-import type { EndpointLoad, RoutingAlgorithm } from '../types.js';
+import { stringHash52 } from '../../kvcache/index.js';
+import type { EndpointLoad, RoutingAlgorithm } from '../routing-algorithm.js';
 
 /**
  * Rendezvous (highest-random-weight) choice of an endpoint for a session id: each candidate

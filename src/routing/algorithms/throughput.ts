@@ -1,5 +1,5 @@
 import { imputedMetric } from '../load-signals.js';
-import type { RoutingAlgorithm } from '../types.js';
+import type { RoutingAlgorithm } from '../routing-algorithm.js';
 
 /**
  * Least token throughput load: `2 × prompt tokens/s + generation tokens/s` over the agent's

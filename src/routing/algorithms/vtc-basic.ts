@@ -1,4 +1,4 @@
-import type { RoutingAlgorithm, RoutingRequest } from '../types.js';
+import type { RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
 import type { VtcConfig } from '../routing-config.js';
 
 /** AIBrix's output estimate: 1.5 × the prompt, capped here by `max_tokens` when given. */

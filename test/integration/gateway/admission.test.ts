@@ -4,7 +4,7 @@ import {
   MemoryRateLimitStore,
   createTrafficPolicy,
   trafficConfigFrom,
-} from '../../../src/routing/index.js';
+} from '../../../src/traffic/index.js';
 import { systemClock } from '../../../src/shared/index.js';
 import {
   FixedCatalog,

@@ -1,11 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createKubeClients,
-  K8sLeaseStore,
-  PodLabeler,
-  ROLE_LABEL,
-} from '../../../src/kube/index.js';
-import { LeaseElector, withRoleLabel } from '../../../src/leader/election/index.js';
+import { createKubeClients, PodLabeler, ROLE_LABEL } from '../../../src/kube/index.js';
+import { LeaseElector } from '../../../src/leader/election/index.js';
+import { K8sLeaseStore, withRoleLabel } from '../../../src/leader/election/adapters/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
 import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashBlocks, tokenize } from '../../../src/engine/index.js';
+import { tokenize } from '../../../src/engine/index.js';
+import { hashBlocks } from '../../../src/kvcache/index.js';
 import {
   engineCounters,
   percentiles,

@@ -7,12 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../src/shared/index.js';
 import {
   NoEndpointError,
-  createRoutingState,
   pick,
   type RoutingAlgorithm,
   type RoutingSnapshot,
 } from '../../../src/routing/index.js';
-import { aRequest, anEndpoint } from '../../helpers/routing-builders.js';
+import {
+  aRequest,
+  anEndpoint,
+  aRoutingContext,
+  aRoutingMemory,
+} from '../../helpers/routing-builders.js';
 
 function snapshot(): RoutingSnapshot {
   return {
@@ -33,14 +37,14 @@ export function describeAlgorithmContract(algorithm: RoutingAlgorithm): void {
 
     it('never picks an unready or unhealthy endpoint', () => {
       for (let seed = 0; seed < 50; seed++) {
-        const ctx = { rng: new SeededRng(seed), state: createRoutingState() };
+        const ctx = aRoutingContext(seed);
         const chosen = pick(snapshot(), aRequest(), mix, ctx);
         expect(['n/a', 'n/c', 'n/e']).toContain(chosen.id);
       }
     });
 
     it('throws NoEndpointError on an empty candidate set', () => {
-      const ctx = { rng: new SeededRng(1), state: createRoutingState() };
+      const ctx = aRoutingContext(1);
       expect(() => pick({ nowMs: 0, endpoints: [] }, aRequest(), mix, ctx)).toThrow(
         NoEndpointError,
       );
@@ -50,7 +54,7 @@ export function describeAlgorithmContract(algorithm: RoutingAlgorithm): void {
 
     it('is deterministic under a seed', () => {
       const run = (): string[] => {
-        const ctx = { rng: new SeededRng(7), state: createRoutingState() };
+        const ctx = aRoutingContext(7);
         return Array.from(
           { length: 20 },
           (_, i) => pick(snapshot(), aRequest({ requestId: `r${i}` }), mix, ctx).id,
@@ -64,7 +68,7 @@ export function describeAlgorithmContract(algorithm: RoutingAlgorithm): void {
       const frozen = structuredClone(snap);
       const request = aRequest();
       const requestCopy = structuredClone(request);
-      algorithm.score(snap, request, { rng: new SeededRng(3), state: createRoutingState() });
+      algorithm.score(snap, request, aRoutingContext(3));
       expect(snap).toEqual(frozen);
       expect(request).toEqual(requestCopy);
     });
@@ -73,7 +77,7 @@ export function describeAlgorithmContract(algorithm: RoutingAlgorithm): void {
       const snap = snapshot();
       const scores = algorithm.score(snap, aRequest(), {
         rng: new SeededRng(3),
-        state: createRoutingState(),
+        ...aRoutingMemory(),
       });
       expect(scores).toHaveLength(snap.endpoints.length);
     });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../src/shared/index.js';
-import {
-  createRoutingState,
-  parseStrategy,
-  pick,
-  type RoutingAlgorithm,
-} from '../../../src/routing/index.js';
-import { aRequest, anEndpoint } from '../../helpers/routing-builders.js';
+import { parseStrategy, pick, type RoutingAlgorithm } from '../../../src/routing/index.js';
+import { aRequest, anEndpoint, aRoutingContext } from '../../helpers/routing-builders.js';
 
 const fixed = (
   name: string,
@@ -21,7 +15,7 @@ const fixed = (
 
 describe('pick (score fusion)', () => {
   const endpoints = [anEndpoint('n/0'), anEndpoint('n/1'), anEndpoint('n/2')];
-  const ctx = () => ({ rng: new SeededRng(5), state: createRoutingState() });
+  const ctx = () => aRoutingContext(5);
 
   it('normalizes with polarity and weights', () => {
     // a prefers n/0 strongly (higher is better); b prefers n/2 (lower is better).

@@ -4,7 +4,6 @@ import {
   ALGORITHMS,
   DEFAULT_STRATEGY,
   asRoutingConfig,
-  createRoutingState,
   defaultRoutingConfig,
   parseStrategy,
   pick,
@@ -12,7 +11,13 @@ import {
   validStrategyNames,
   type RoutingAlgorithm,
 } from '../../../src/routing/index.js';
-import { aRequest, anEndpoint, someMetrics } from '../../helpers/routing-builders.js';
+import {
+  aRequest,
+  anEndpoint,
+  someMetrics,
+  aRoutingContext,
+  aRoutingMemory,
+} from '../../helpers/routing-builders.js';
 
 describe('registry', () => {
   it('lists every strategy once, named like its file', () => {
@@ -84,7 +89,7 @@ describe('absolute normalization in pick()', () => {
         { algorithm: a, weight: 1 },
         { algorithm: b, weight: 1 },
       ],
-      { rng: new SeededRng(1), state: createRoutingState() },
+      aRoutingContext(1),
     ).id;
 
   it('keeps a small absolute difference small against a min-max strategy', () => {
@@ -93,7 +98,7 @@ describe('absolute normalization in pick()', () => {
   });
 
   it('auto lets a long prefix match outweigh a little load and a short queue', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const auto = parseStrategy('auto');
     if (!auto.ok) throw new Error(auto.message);
     const long = 'a shared system prompt. '.repeat(400);
@@ -103,14 +108,14 @@ describe('absolute normalization in pick()', () => {
     );
     const first = pick({ nowMs: 0, endpoints: cluster }, request, auto.mix, {
       rng: new SeededRng(2),
-      state,
+      ...state,
     });
     const busier = cluster.map((e) =>
       e.id === first.id ? { ...e, inFlight: 2, pendingPrefillTokens: 200 } : e,
     );
     const again = pick({ nowMs: 0, endpoints: busier }, request, auto.mix, {
       rng: new SeededRng(3),
-      state,
+      ...state,
     });
     expect(again.id).toBe(first.id);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashBlocks } from '../../../src/engine/index.js';
+import { hashBlocks } from '../../../src/kvcache/index.js';
 import { EngineCore } from '../../../src/sim/engine-core.js';
 import type { CoreConfig, CoreRequest, CoreRequestSpec } from '../../../src/sim/core-types.js';
 import { HARDWARE_PROFILES } from '../../../src/sim/profiles.js';

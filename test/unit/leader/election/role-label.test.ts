@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withRoleLabel, type RoleLabeler } from '../../../../src/leader/election/index.js';
+import { withRoleLabel, type RoleLabeler } from '../../../../src/leader/election/adapters/index.js';
 import { AppError, silentLogger } from '../../../../src/shared/index.js';
 import { eventually } from '../../../helpers/kube-builders.js';
 

@@ -34,7 +34,7 @@ describe('least-kv-cache', () => {
     const scores = algo.score(
       { nowMs: 0, endpoints: [kv('n/0', 0.3), kv('n/1', undefined), kv('n/2', 0.5, true)] },
       aRequest(),
-      { rng: { next: () => 0 }, state: undefined as never },
+      { rng: { next: () => 0 }, state: undefined as never, prefixIndex: undefined as never },
     );
     expect(scores[0]).toBeCloseTo(0.3);
     expect(scores[1]).toBeCloseTo(0.3);

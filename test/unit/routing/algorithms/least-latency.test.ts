@@ -18,7 +18,7 @@ const lat = (queue: number, prefill: number, decode: number, promptTok = 100, ge
     },
   });
 
-const ctx = { rng: { next: () => 0 }, state: undefined as never };
+const ctx = { rng: { next: () => 0 }, state: undefined as never, prefixIndex: undefined as never };
 
 describe('least-latency', () => {
   it('follows AIBrix: queue + prefill/token × prompt + decode/token × output', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../../src/shared/index.js';
-import { ALGORITHMS, createRoutingState, pick } from '../../../../src/routing/index.js';
-import { aRequest, anEndpoint } from '../../../helpers/routing-builders.js';
+import { ALGORITHMS, pick } from '../../../../src/routing/index.js';
+import { aRequest, anEndpoint, aRoutingMemory } from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
 const leastRequest = ALGORITHMS.get('least-request')!;
@@ -20,7 +20,7 @@ describe('least-request', () => {
       [{ algorithm: leastRequest, weight: 1 }],
       {
         rng: new SeededRng(1),
-        state: createRoutingState(),
+        ...aRoutingMemory(),
       },
     );
     expect(chosen.id).toBe(expected);
@@ -38,7 +38,7 @@ describe('least-request', () => {
       seen.add(
         pick({ nowMs: 0, endpoints }, aRequest(), [{ algorithm: leastRequest, weight: 1 }], {
           rng,
-          state: createRoutingState(),
+          ...aRoutingMemory(),
         }).id,
       );
     }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../../src/shared/index.js';
-import { ALGORITHMS, createRoutingState } from '../../../../src/routing/index.js';
-import { anEndpoint, aRequest, pickWith } from '../../../helpers/routing-builders.js';
+import { ALGORITHMS } from '../../../../src/routing/index.js';
+import {
+  anEndpoint,
+  aRequest,
+  pickWith,
+  aRoutingMemory,
+} from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
 const algo = ALGORITHMS.get('power-of-two')!;
@@ -13,7 +18,7 @@ describe('power-of-two', () => {
     for (let seed = 0; seed < 30; seed++) {
       const scores = algo.score({ nowMs: 0, endpoints }, aRequest(), {
         rng: new SeededRng(seed),
-        state: createRoutingState(),
+        ...aRoutingMemory(),
       });
       const drawn = scores.map((s, i) => [s, i] as const).filter(([s]) => s > 0);
       expect(drawn).toHaveLength(2);
@@ -35,7 +40,7 @@ describe('power-of-two', () => {
     expect(
       algo.score({ nowMs: 0, endpoints: [anEndpoint('n/0')] }, aRequest(), {
         rng: new SeededRng(1),
-        state: createRoutingState(),
+        ...aRoutingMemory(),
       }),
     ).toEqual([1]);
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALGORITHMS,
-  createRoutingState,
   defaultRoutingConfig,
   type EndpointLoad,
 } from '../../../../src/routing/index.js';
@@ -11,6 +10,7 @@ import {
   someMetrics,
   fillerText,
   promptRequest,
+  aRoutingMemory,
 } from '../../../helpers/routing-builders.js';
 
 const algo = ALGORITHMS.get('prefix-cache')!;
@@ -35,7 +35,7 @@ describe('prefix-cache with capacity-aware endpoints', () => {
     ['no report, small default: evicted', undefined, 4_096, 'n/1'],
   ])('%s', (_name, capacity, defaultTokens, expected) => {
     const defaults = defaultRoutingConfig();
-    const state = createRoutingState({
+    const state = aRoutingMemory({
       ...defaults,
       prefixCache: { ...defaults.prefixCache, defaultEndpointCapacityTokens: defaultTokens },
     });
@@ -49,7 +49,7 @@ describe('prefix-cache with capacity-aware endpoints', () => {
   });
 
   it('the most recent prompts still attract their follow-ups on a small engine', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const alone = [withCapacity('n/0', 4_096)];
     pickWith(algo, alone, prompt(old), { state });
     later.forEach((p) => pickWith(algo, alone, prompt(p), { state }));

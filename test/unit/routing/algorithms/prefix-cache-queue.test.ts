@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ALGORITHMS,
-  createRoutingState,
-  type EndpointLoad,
-} from '../../../../src/routing/index.js';
+import { ALGORITHMS, type EndpointLoad } from '../../../../src/routing/index.js';
 import {
   anEndpoint,
   pickWith,
   fillerText,
   promptRequest,
+  aRoutingMemory,
+  type RoutingMemory,
 } from '../../../helpers/routing-builders.js';
 
 const algo = ALGORITHMS.get('prefix-cache')!;
@@ -17,11 +15,11 @@ const text = fillerText;
 const prompt = promptRequest;
 
 /** A 4-endpoint cluster where `n/1` holds a 2000-token prompt (1984 tokens in indexed blocks). */
-function clusterWithHolder(): { state: ReturnType<typeof createRoutingState>; long: string } {
-  const state = createRoutingState();
+function clusterWithHolder(): { state: RoutingMemory; long: string } {
+  const state = aRoutingMemory();
   const long = text('queued', 8_000);
   const endpoints = [0, 1, 2, 3].map((i) => anEndpoint(`n/${i}`));
-  algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+  algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
   state.prefixIndex.insert(state.prefixIndex.memo!.hashes, 'n/1', 1_000);
   state.prefixIndex.memo = undefined;
   return { state, long };
@@ -46,7 +44,7 @@ describe('prefix-cache weighs a match against the prefill queued on its holder',
     const { state, long } = clusterWithHolder();
     const scores = algo.score({ nowMs: 1_000, endpoints: withQueue([0, 0, 0, 0]) }, prompt(long), {
       rng: { next: () => 0 },
-      state,
+      ...state,
     });
     expect(scores[1]).toBeGreaterThan(0.99);
     for (const i of [0, 2, 3]) expect(scores[i]).toBeLessThan(0.01);

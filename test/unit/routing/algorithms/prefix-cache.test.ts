@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderChatPrompt } from '../../../../src/engine/index.js';
 import {
   ALGORITHMS,
-  createRoutingState,
   defaultRoutingConfig,
   type EndpointLoad,
-  type RoutingState,
 } from '../../../../src/routing/index.js';
 import { eligibleForPrefix, sampleChain } from '../../../../src/routing/algorithms/prefix-cache.js';
 import {
@@ -14,6 +12,8 @@ import {
   someMetrics,
   fillerText,
   promptRequest,
+  aRoutingMemory,
+  type RoutingMemory,
 } from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
@@ -25,7 +25,7 @@ const prompt = promptRequest;
 
 /** Routes one request and counts it in flight on the chosen endpoint (a live cluster's view). */
 function route(
-  state: RoutingState,
+  state: RoutingMemory,
   endpoints: EndpointLoad[],
   promptText: string,
   opts: { seed?: number; nowMs?: number; adapter?: string } = {},
@@ -44,7 +44,7 @@ const cluster = (n: number) => Array.from({ length: n }, (_, i) => anEndpoint(`n
 
 describe('prefix-cache', () => {
   it('sends the same long prompt 5 times to the same endpoint', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     // Other traffic keeps every endpoint a little busy; each send completes before the next.
     const endpoints = [2, 1, 3, 2, 1, 2, 3, 1].map((inFlight, i) =>
       anEndpoint(`n/${i}`, { inFlight }),
@@ -57,7 +57,7 @@ describe('prefix-cache', () => {
   });
 
   it('spreads a burst of one prompt once its holder is above mean + 2σ (AIBrix guard)', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = cluster(8);
     const long = text('burst', 8_000);
     const chosen = [1, 2, 3].map((seed) => route(state, endpoints, long, { seed }));
@@ -65,7 +65,7 @@ describe('prefix-cache', () => {
   });
 
   it('keeps multi-turn conversations (growing prompts) on their endpoint', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = cluster(4);
     const talks = ['alpha', 'beta', 'gamma', 'delta'].map((topic) => ({
       topic,
@@ -94,11 +94,11 @@ describe('prefix-cache', () => {
     ['spread above 16: only the least loaded', [0, 17, 3, 3], 'n/0'],
     ['above mean + 2σ: skipped', [0, 10, 1, 1, 1, 1, 1, 1, 1, 1], 'n/0'],
   ])('load guards — %s', (_name, loads, expected) => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const long = text('guarded', 8_000);
     const endpoints = loads.map((inFlight, i) => anEndpoint(`n/${i}`, { inFlight }));
     state.prefixIndex.insert(
-      (algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state }),
+      (algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state }),
       state.prefixIndex.memo!.hashes),
       'n/1',
       1_000,
@@ -118,13 +118,13 @@ describe('prefix-cache', () => {
     expect(sampleChain([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4)).toEqual([3, 7]);
     expect(sampleChain([0, 1, 2], 4)).toEqual([]);
     expect(sampleChain([0, 1, 2], 1)).toEqual([0, 1, 2]);
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     route(state, cluster(2), text('strided', 64 * 4 * 10));
     expect(state.prefixIndex.size).toBe(10);
   });
 
   it('prefers the longest leading match', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = cluster(3);
     const base = text('shared', 4_000);
     route(state, endpoints, base + text('short-tail', 1_000), { seed: 1 });
@@ -140,38 +140,38 @@ describe('prefix-cache', () => {
   });
 
   it('does not share blocks between adapters', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = cluster(4);
     const long = text('lora', 8_000);
     const first = route(state, endpoints, long, { adapter: 'a' });
     const scores = algo.score({ nowMs: 1_000, endpoints }, prompt(long, { adapter: 'b' }), {
       rng: { next: () => 0 },
-      state,
+      ...state,
     });
     expect(scores[endpoints.findIndex((e) => e.id === first)]).toBeLessThan(0.5);
   });
 
   it('an entry older than the TTL is a miss', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = cluster(4);
     const long = text('ttl', 8_000);
     const first = route(state, endpoints, long, { nowMs: 0 });
     const i = endpoints.findIndex((e) => e.id === first);
     const at = (nowMs: number) =>
-      algo.score({ nowMs, endpoints }, prompt(long), { rng: { next: () => 0 }, state })[i]!;
+      algo.score({ nowMs, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state })[i]!;
     expect(at(1_200_000)).toBeGreaterThan(0.9);
     expect(at(1_200_001)).toBeLessThan(0.1);
   });
 
   it('forgets an endpoint whose engine restarted (a counter went back)', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const m = (prompts: number, at: number) =>
       someMetrics({ scrape: { promptTokensTotal: prompts }, scrapedAtMs: at });
     let endpoints = cluster(2).map((e) => ({ ...e, metrics: m(10_000, 1) }));
     const long = text('restart', 8_000);
     const first = route(state, endpoints, long);
     const score = () =>
-      algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state })[
+      algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state })[
         endpoints.findIndex((e) => e.id === first)
       ]!;
     expect(score()).toBeGreaterThan(0.9);
@@ -181,7 +181,7 @@ describe('prefix-cache', () => {
   });
 
   it('forgets an endpoint whose engine reports far fewer hits than predicted', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const m = (queries: number, hits: number, at: number) =>
       someMetrics({
         scrape: {
@@ -194,21 +194,21 @@ describe('prefix-cache', () => {
     const endpoints = [anEndpoint('n/0', { metrics: m(0, 0, 1) })];
     const long = text('evicted', 8_000); // 2000 tokens
     // pick() skips scoring with one candidate; score once so the index sees the first report.
-    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
     for (let i = 0; i < 4; i++) route(state, endpoints, long);
     // 3 of 4 requests were predicted full hits (6000 of 8000 tokens); the engine saw none.
     endpoints[0] = { ...endpoints[0]!, metrics: m(8_000, 0, 2) };
-    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
     expect(state.prefixIndex.resets).toBe(1);
     // An engine that confirms the hits keeps its blocks.
     for (let i = 0; i < 4; i++) route(state, endpoints, long);
     endpoints[0] = { ...endpoints[0], metrics: m(16_000, 6_000, 3) };
-    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, state });
+    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
     expect(state.prefixIndex.resets).toBe(1);
   });
 
   it('forget() drops an endpoint’s blocks', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = cluster(3);
     const long = text('forget', 8_000);
     const first = route(state, endpoints, long);
@@ -216,14 +216,14 @@ describe('prefix-cache', () => {
     const i = endpoints.findIndex((e) => e.id === first);
     const scores = algo.score({ nowMs: 1_000, endpoints }, prompt(long), {
       rng: { next: () => 0 },
-      state,
+      ...state,
     });
     expect(scores[i]).toBeLessThan(0.1);
   });
 
   it('keeps the index within maxBlocks', () => {
     const defaults = defaultRoutingConfig();
-    const state = createRoutingState({
+    const state = aRoutingMemory({
       ...defaults,
       prefixCache: { ...defaults.prefixCache, maxBlocks: 100 },
     });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../../src/shared/index.js';
-import { ALGORITHMS, createRoutingState, pick } from '../../../../src/routing/index.js';
-import { aRequest, anEndpoint } from '../../../helpers/routing-builders.js';
+import { ALGORITHMS, pick } from '../../../../src/routing/index.js';
+import { aRequest, anEndpoint, aRoutingContext } from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
 const random = ALGORITHMS.get('random')!;
@@ -10,7 +9,7 @@ describeAlgorithmContract(random);
 describe('random', () => {
   it('is uniform over 4 endpoints: χ² over 200 picks passes at α = 0.01', () => {
     const endpoints = [0, 1, 2, 3].map((i) => anEndpoint(`n/${i}`, { inFlight: i }));
-    const ctx = { rng: new SeededRng(2024), state: createRoutingState() };
+    const ctx = aRoutingContext(2024);
     const counts = new Map<string, number>();
     for (let i = 0; i < 200; i++) {
       const id = pick(

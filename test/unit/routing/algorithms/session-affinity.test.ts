@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ALGORITHMS, createRoutingState } from '../../../../src/routing/index.js';
+import { ALGORITHMS } from '../../../../src/routing/index.js';
 import { rendezvousIndex } from '../../../../src/routing/algorithms/session-affinity.js';
-import { anEndpoint, aRequest, pickWith } from '../../../helpers/routing-builders.js';
+import {
+  anEndpoint,
+  aRequest,
+  pickWith,
+  aRoutingMemory,
+} from '../../../helpers/routing-builders.js';
 import { describeAlgorithmContract } from '../algorithm-contract.js';
 
 const algo = ALGORITHMS.get('session-affinity')!;
@@ -18,11 +23,11 @@ describe('session-affinity', () => {
   });
 
   it('sticks to where the session went, even when that was not the hash winner', () => {
-    const state = createRoutingState();
+    const state = aRoutingMemory();
     const endpoints = four();
     const winner = rendezvousIndex('s-2', endpoints);
     const other = endpoints[(winner + 1) % 4]!;
-    state.sessions.remember('s-2', other.id, 1_000);
+    state.state.sessions.remember('s-2', other.id, 1_000);
     expect(pickWith(algo, endpoints, aRequest({ sessionId: 's-2' }), { state })).toBe(other.id);
   });
 
@@ -39,27 +44,27 @@ describe('session-affinity', () => {
   });
 
   it('re-homes a session whose endpoint is gone, then sticks there', () => {
-    const state = createRoutingState();
-    state.sessions.remember('s-3', 'n/9', 1_000);
+    const state = aRoutingMemory();
+    state.state.sessions.remember('s-3', 'n/9', 1_000);
     const endpoints = four();
     const first = pickWith(algo, endpoints, aRequest({ sessionId: 's-3' }), { state });
     expect(first).toBe(endpoints[rendezvousIndex('s-3', endpoints)]!.id);
-    expect(state.sessions.lookup('s-3', 1_000)).toBe(first);
+    expect(state.state.sessions.lookup('s-3', 1_000)).toBe(first);
   });
 
   it('forgets idle sessions after the TTL and bounds the table', () => {
-    const state = createRoutingState();
-    state.sessions.remember('s-4', 'n/1', 0);
-    expect(state.sessions.lookup('s-4', 3_600_000)).toBe('n/1');
-    expect(state.sessions.lookup('s-4', 3_600_001)).toBeUndefined();
-    state.sessions.remember('x'.repeat(10_000), 'n/1', 0);
-    expect(state.sessions.lookup('x'.repeat(10_000), 0)).toBe('n/1');
+    const state = aRoutingMemory();
+    state.state.sessions.remember('s-4', 'n/1', 0);
+    expect(state.state.sessions.lookup('s-4', 3_600_000)).toBe('n/1');
+    expect(state.state.sessions.lookup('s-4', 3_600_001)).toBeUndefined();
+    state.state.sessions.remember('x'.repeat(10_000), 'n/1', 0);
+    expect(state.state.sessions.lookup('x'.repeat(10_000), 0)).toBe('n/1');
   });
 
   it('is neutral without a session id', () => {
     const scores = algo.score({ nowMs: 0, endpoints: four() }, aRequest(), {
       rng: { next: () => 0 },
-      state: createRoutingState(),
+      ...aRoutingMemory(),
     });
     expect(scores).toEqual([0, 0, 0, 0]);
   });

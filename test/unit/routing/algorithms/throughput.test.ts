@@ -34,6 +34,7 @@ describe('throughput', () => {
     const scores = algo.score({ nowMs: 0, endpoints: [rates('n/0', 7, 3)] }, aRequest(), {
       rng: { next: () => 0 },
       state: undefined as never,
+      prefixIndex: undefined as never,
     });
     expect(scores).toEqual([17]);
   });

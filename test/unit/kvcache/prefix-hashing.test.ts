@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashBlocks, tokenize, tokenizeBytes } from '../../../src/engine/index.js';
-import { promptBlockHashes } from '../../../src/routing/index.js';
+import { tokenize, tokenizeBytes } from '../../../src/engine/index.js';
+import { hashBlocks, promptBlockHashes } from '../../../src/kvcache/index.js';
 import { SeededRng } from '../../../src/shared/index.js';
 
 /** The tokenizer and block hash as first written (DataView reads, mix() calls): the reference. */

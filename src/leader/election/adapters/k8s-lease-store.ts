@@ -4,19 +4,12 @@
  * client-node 1.x hands them back as strings, so both strings and Dates are read.
  */
 import { V1Lease, V1LeaseSpec, V1MicroTime, V1ObjectMeta } from '@kubernetes/client-node';
-// The LeaseStore port belongs to its consumer (election); src/leader's index is the leader
-// process's composition root and does not re-export it, so this adapter imports the port's
-// own index. Type-only: no runtime edge from kube to leader.
-// eslint-disable-next-line no-restricted-imports
-import type {
-  LeaseRecord,
-  LeaseStore,
-  LeaseStoreCallOptions,
-  StoredLease,
-} from '../leader/election/index.js';
-import { hasCode } from '../shared/index.js';
-import type { KubeClients } from './clients.js';
-import { kubeCall } from './request.js';
+// The adapter lives beside the port it implements (election's LeaseStore), so kube never
+// imports leader: kube offers the client and the call wrapper, election adapts them.
+import { kubeCall, type KubeClients } from '../../../kube/index.js';
+import { hasCode } from '../../../shared/index.js';
+import type { LeaseRecord } from '../lease-decision.js';
+import type { LeaseStore, LeaseStoreCallOptions, StoredLease } from '../lease-store.js';
 
 export interface K8sLeaseStoreOptions {
   readonly clients: KubeClients;

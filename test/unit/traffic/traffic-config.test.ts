@@ -3,10 +3,10 @@ import {
   ApiKeyTable,
   MemoryRateLimitStore,
   apiKeyDigest,
-  createRateLimitStore,
   parseTrafficLimits,
   trafficConfigFrom,
-} from '../../../src/routing/index.js';
+} from '../../../src/traffic/index.js';
+import { createRateLimitStore } from '../../../src/traffic/adapters/index.js';
 import { AppError, ConfigError } from '../../../src/shared/index.js';
 
 describe('traffic config', () => {

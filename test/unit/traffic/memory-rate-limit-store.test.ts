@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimitStore } from '../../../src/routing/index.js';
+import { MemoryRateLimitStore } from '../../../src/traffic/index.js';
 import { describeRateLimitStoreContract } from './rate-limit-store-contract.js';
 
 let n = 0;

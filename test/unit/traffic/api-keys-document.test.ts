@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { apiKeysFromSecretData, withApiKeysDocument } from '../../../src/traffic/index.js';
 import {
   MemoryRateLimitStore,
   apiKeyDigest,
-  apiKeysFromSecretData,
   createTrafficPolicy,
   parseApiKeysDocument,
   trafficConfigFrom,
-  withApiKeysDocument,
   type AdmissionResult,
-} from '../../../src/routing/index.js';
+} from '../../../src/traffic/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 
 const signal = new AbortController().signal;

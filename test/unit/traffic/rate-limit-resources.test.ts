@@ -5,7 +5,7 @@ import {
   limitsWithResources,
   trafficConfigFrom,
   type ResourceLike,
-} from '../../../src/routing/index.js';
+} from '../../../src/traffic/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 
 const base = trafficConfigFrom(

@@ -4,7 +4,7 @@
  * Retry-After, refunds that never exceed the full budget, and debt.
  */
 import { describe, expect, it } from 'vitest';
-import type { GcraCharge, RateLimitStore } from '../../../src/routing/index.js';
+import type { GcraCharge, RateLimitStore } from '../../../src/traffic/index.js';
 
 const T0 = 1_700_000_000_000;
 const signal = new AbortController().signal;

@@ -8,13 +8,10 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RedisRateLimitStore,
-  createTrafficPolicy,
-  trafficConfigFrom,
-} from '../../../src/routing/index.js';
+import { createTrafficPolicy, trafficConfigFrom } from '../../../src/traffic/index.js';
+import { RedisRateLimitStore } from '../../../src/traffic/adapters/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
-import { describeRateLimitStoreContract } from '../../unit/routing/rate-limit-store-contract.js';
+import { describeRateLimitStoreContract } from '../../unit/traffic/rate-limit-store-contract.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRoutingConfig, type PrefixCacheConfig } from '../../../src/routing/index.js';
-import { PrefixIndex } from '../../../src/routing/prefix-index.js';
+import { PrefixIndex, type PrefixCacheConfig } from '../../../src/kvcache/index.js';
+import { defaultRoutingConfig } from '../../../src/routing/index.js';
 
 /** 64 tokens per indexed block with the defaults (16-token blocks, stride 4). */
 const TOKENS_PER_ENTRY = 64;

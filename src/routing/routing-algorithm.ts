@@ -3,6 +3,7 @@
  * The gateway builds the snapshot; `pick()` fuses scores and breaks ties with an injected RNG.
  */
 import type { EngineMetrics } from '../engine/index.js';
+import type { PrefixCacheIndex } from '../kvcache/index.js';
 import type { Rng } from '../shared/index.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -63,8 +64,10 @@ export interface RoutingSnapshot {
 /** Everything besides the snapshot a strategy may use. */
 export interface RoutingContext {
   readonly rng: Rng;
-  /** Long-lived routing state (prefix index, fairness counters, sessions), owned by the gateway. */
+  /** Long-lived routing state (fairness counters, sessions), owned by the gateway. */
   readonly state: RoutingState;
+  /** The prefix index (kvcache's), which prefix-cache reads and feeds; its owner is the leader. */
+  readonly prefixIndex: PrefixCacheIndex;
 }
 
 export type Polarity = 'lower-is-better' | 'higher-is-better';

@@ -3,7 +3,7 @@ import {
   MemoryRateLimitStore,
   createTrafficPolicy,
   trafficConfigFrom,
-} from '../../../src/routing/index.js';
+} from '../../../src/traffic/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 
 const policy = (file: unknown) =>

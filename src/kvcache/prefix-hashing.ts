@@ -1,5 +1,6 @@
-import { BYTES_PER_TOKEN, hashBlocks, tokenize } from '../engine/index.js';
+import { BYTES_PER_TOKEN, tokenize } from '../engine/index.js';
 import { stringHash52 } from './string-hash.js';
+import { hashBlocks } from './block-hash.js';
 
 /**
  * The chained block hashes of a prompt as the engines key their KV blocks: the stand-in tokens

@@ -25,8 +25,8 @@
  */
 import { LRUCache } from 'lru-cache';
 import { foldReport, newEndpointRecord, type EndpointRecord } from './prefix-index-record.js';
-import type { PrefixCacheConfig } from './routing-config.js';
-import type { EndpointLoad } from './types.js';
+import type { PrefixCacheConfig } from './prefix-cache-config.js';
+import type { ObservedEndpoint, PrefixCacheIndex, PrefixMemo } from './prefix-cache-index.js';
 
 /** Index keys are block hashes modulo 2^30: small integers. */
 const KEY_SPACE = 0x40000000;
@@ -42,8 +42,8 @@ export const MAX_TRACKED_ENDPOINTS = 10_000;
  * `forget` correct. Bounded by `maxBlocks` blocks × `maxEndpointsPerBlock` holders and
  * {@link MAX_TRACKED_ENDPOINTS} endpoint records. Time is always passed in.
  */
-export class PrefixIndex {
-  readonly #config: PrefixCacheConfig;
+export class PrefixIndex implements PrefixCacheIndex {
+  readonly config: PrefixCacheConfig;
   /**
    * Block key → `[blockHash, gen, routedAtMs, gen, routedAtMs, …]`, holders oldest first. The key
    * is the hash's low 30 bits (a small integer, which V8's Map handles ~4× faster than a 52-bit
@@ -59,14 +59,12 @@ export class PrefixIndex {
    * The last request scored, its hashes and each candidate's matched blocks, so pick()'s
    * post-route hook does not hash the prompt twice. One slot: bounded.
    */
-  memo:
-    | { readonly request: object; readonly hashes: number[]; matched: Map<string, number> }
-    | undefined;
+  memo: PrefixMemo | undefined;
   /** Incarnations started because the engine's report contradicted the index (for tests, metrics). */
   resets = 0;
 
   constructor(config: PrefixCacheConfig) {
-    this.#config = config;
+    this.config = config;
     this.#blocks = new LRUCache({
       max: config.maxBlocks,
       // Evicted (or replaced by a colliding hash): its holders no longer hold it.
@@ -84,7 +82,7 @@ export class PrefixIndex {
   #record(endpointId: string): EndpointRecord {
     let rec = this.#endpoints.get(endpointId);
     if (rec === undefined) {
-      rec = newEndpointRecord(this.#config.defaultEndpointCapacityTokens);
+      rec = newEndpointRecord(this.config.defaultEndpointCapacityTokens);
       this.#newGen(rec);
       this.#endpoints.set(endpointId, rec);
     }
@@ -115,12 +113,18 @@ export class PrefixIndex {
     if (rec !== undefined) this.#reincarnate(rec);
   }
 
+  /** Forgets every endpoint not in `endpointIds` (discovery's current view). */
+  retain(endpointIds: Iterable<string>): void {
+    const keep = new Set(endpointIds);
+    for (const id of [...this.#endpoints.keys()]) if (!keep.has(id)) this.forget(id);
+  }
+
   /** Applies what the engine reports (restart, over-promise); see the file comment. */
-  observe(endpoint: EndpointLoad): void {
+  observe(endpoint: ObservedEndpoint): void {
     const metrics = endpoint.metrics;
     if (metrics === undefined || endpoint.stale) return;
     const rec = this.#record(endpoint.id);
-    if (foldReport(rec, metrics, this.#config)) this.#reincarnate(rec);
+    if (foldReport(rec, metrics, this.config)) this.#reincarnate(rec);
   }
 
   /**
@@ -135,7 +139,7 @@ export class PrefixIndex {
       if (g !== 0) indexOf.set(g, i);
     });
     if (indexOf.size === 0) return matched;
-    const oldestMs = nowMs - this.#config.entryTtlMs;
+    const oldestMs = nowMs - this.config.entryTtlMs;
     for (let b = 0; b < hashes.length; b++) {
       const hash = hashes[b] as number;
       const holders = this.#blocks.peek(hash % KEY_SPACE);
@@ -168,8 +172,8 @@ export class PrefixIndex {
     if (kvCapacityTokens !== undefined && kvCapacityTokens > 0)
       rec.capacityTokens = kvCapacityTokens;
     const { gen, keys } = rec;
-    const maxPairs = this.#config.maxEndpointsPerBlock * 2;
-    const oldestMs = nowMs - this.#config.entryTtlMs;
+    const maxPairs = this.config.maxEndpointsPerBlock * 2;
+    const oldestMs = nowMs - this.config.entryTtlMs;
     for (let b = hashes.length - 1; b >= 0; b--) {
       const hash = hashes[b] as number;
       const key = hash % KEY_SPACE;
@@ -221,7 +225,7 @@ export class PrefixIndex {
 
   /** Drops the endpoint's least recently routed blocks beyond its capacity in indexed blocks. */
   #trim(rec: EndpointRecord): void {
-    const c = this.#config;
+    const c = this.config;
     const capacity = Math.max(
       1,
       Math.floor(rec.capacityTokens / (c.blockSizeTokens * c.indexStrideBlocks)),

@@ -8,7 +8,7 @@ import {
   type AdmissionRequest,
   type AdmissionResult,
   type RateLimitStore,
-} from '../../../src/routing/index.js';
+} from '../../../src/traffic/index.js';
 import type { AppError } from '../../../src/shared/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 

@@ -3,7 +3,6 @@
  * type here is plain JSON: numbers, strings, booleans, arrays and `null` for "the tool did not
  * report it" (`[N/A]`, `[Not Supported]`, a missing field).
  */
-import type { HostFacts } from './gpu-probe.js';
 
 /** Which tool produced a sample. `none` is the null probe on a node without GPU tools. */
 export type GpuVendorTool = 'nvidia-smi' | 'rocm-smi' | 'none';
@@ -136,4 +135,23 @@ export interface GpuReport {
   readonly gpus: readonly GpuReportEntry[];
   /** Host facts from the last successful host probe, `null` if none yet or none configured. */
   readonly host: HostFacts | null;
+}
+
+/** Host facts the agent reports beside its GPUs. */
+export interface HostFacts {
+  readonly cpuCount: number;
+  /** 1-minute load average (0 where the OS has none). */
+  readonly cpuLoad1m: number;
+  /** Current CPU busy share, 0–100 %. */
+  readonly cpuBusyPct: number;
+  readonly memoryTotalBytes: number;
+  readonly memoryAvailableBytes: number;
+  /** The file system holding the node cache path. */
+  readonly cacheDisk: {
+    readonly path: string;
+    readonly mount: string;
+    readonly totalBytes: number;
+    readonly usedBytes: number;
+    readonly availableBytes: number;
+  } | null;
 }

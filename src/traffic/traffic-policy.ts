@@ -1,5 +1,5 @@
 /**
- * Admission control for the gateway: API keys (401), per-user requests and tokens per minute and
+ * TrafficPolicy control for the gateway: API keys (401), per-user requests and tokens per minute and
  * per-model requests per second (429 + Retry-After). Tokens are *reserved* at admission — the
  * prompt plus `max_tokens`, or when it is absent `defaultMaxTokensReservation` (1024, capped
  * at what the user's per-minute budget leaves after the prompt) — and *settled* with the real
@@ -23,69 +23,18 @@
  */
 import { AppError, type Clock } from '../shared/index.js';
 import { ApiKeyTable, bearerToken, type ApiKeyEntry } from './api-keys.js';
-import type { GcraCharge } from './gcra.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { refusal } from './admission-errors.js';
-import { boundedKey } from './string-hash.js';
+import {
+  NO_TICKET,
+  type AdmissionRequest,
+  type AdmissionTicket,
+  type LabelledCharge,
+  type TrafficPolicy,
+  type Unauthorized,
+} from './admission.js';
+import { boundedKey } from '../kvcache/index.js';
 import type { TrafficConfig, UserLimits } from './traffic-config.js';
-
-/** What the gateway knows about a request at admission. */
-export interface AdmissionRequest {
-  /** The `user` header. */
-  readonly user: string | undefined;
-  /** The `Authorization` header. */
-  readonly authorization: string | undefined;
-  readonly model: string;
-  /** Prompt size in stand-in tokens. */
-  readonly promptTokens: number;
-  /** `max_tokens` / `max_completion_tokens` when given. */
-  readonly maxTokens: number | undefined;
-}
-
-/** Admitted (with the user the request counts against), or refused with an OpenAI error. */
-export type AdmissionResult =
-  | { readonly ok: true; readonly user: string | undefined; readonly ticket: AdmissionTicket }
-  | {
-      readonly ok: false;
-      readonly status: 401 | 429;
-      /** OpenAI error code: `invalid_api_key` or `rate_limit_exceeded`. */
-      readonly code: string;
-      readonly message: string;
-      /** Seconds until enough budget frees (whole, ≥ 1); absent when waiting cannot help. */
-      readonly retryAfterSeconds?: number;
-    };
-
-/** Settles an admitted request's token reservation; call once when it ends (later calls no-op). */
-export interface AdmissionTicket {
-  /** Never rejects: store failures go to `onStoreError`. */
-  settle(
-    usage: { readonly promptTokens: number; readonly completionTokens: number } | undefined,
-  ): Promise<void>;
-}
-
-/** A refusal for a missing or wrong API key. */
-export interface Unauthorized {
-  readonly ok: false;
-  readonly status: 401;
-  /** OpenAI error code: `invalid_api_key`. */
-  readonly code: string;
-  readonly message: string;
-}
-
-/** The API-key check alone: passed (or keys are off), or refused with 401. */
-export type AuthenticationResult = { readonly ok: true } | Unauthorized;
-
-/** The gateway's admission port. */
-export interface TrafficPolicy {
-  /**
-   * Checks the `Authorization` header against the API keys, from the headers alone, so the
-   * gateway can refuse a caller before reading its body or telling it anything (which models
-   * exist, which strategies). Always ok when no keys are configured. `admit` checks again.
-   */
-  authenticate(authorization: string | undefined): AuthenticationResult;
-  /** Rejects only when `signal` aborts (with its reason). */
-  admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
-}
 
 /** A policy whose limits and API keys can be replaced while it runs. */
 export interface ReloadableTrafficPolicy extends TrafficPolicy {
@@ -111,12 +60,6 @@ export interface TrafficPolicyDeps {
 const MINUTE_MS = 60_000;
 const SECOND_MS = 1_000;
 
-/** A charge with what it limits, for the refusal message. */
-export interface LabelledCharge extends GcraCharge {
-  readonly what: string;
-  readonly limit: number;
-}
-
 function charge(
   key: string,
   perWindow: number,
@@ -138,7 +81,6 @@ function charge(
 
 const isAborted = (signal: AbortSignal): boolean => signal.aborted;
 const keyPart = (name: string): string => encodeURIComponent(boundedKey(name));
-const NO_OP_TICKET: AdmissionTicket = { settle: () => Promise.resolve() };
 
 /**
  * Output tokens reserved without `max_tokens`: the configured default, but never more than the
@@ -198,7 +140,7 @@ export function createTrafficPolicy(
     reservedOutput: number,
   ): AdmissionTicket => {
     const tpm = limits.tpm;
-    if (tpm === undefined) return NO_OP_TICKET;
+    if (tpm === undefined) return NO_TICKET;
     const key = `u:${keyPart(user)}:tpm`;
     const reserved = req.promptTokens + reservedOutput;
     let settled = false;
@@ -260,7 +202,7 @@ export function createTrafficPolicy(
         charges.push(
           charge(`m:${keyPart(req.model)}:rps`, rps, SECOND_MS, 1, 'requests per second'),
         );
-      if (charges.length === 0) return { ok: true, user, ticket: NO_OP_TICKET };
+      if (charges.length === 0) return { ok: true, user, ticket: NO_TICKET };
       let outcome;
       try {
         outcome = await deps.store.reserve(charges, deps.clock.now(), { signal });
@@ -268,13 +210,13 @@ export function createTrafficPolicy(
         // The wait may have ended because the client went away: that is not a store failure.
         if (isAborted(signal)) throw signal.reason;
         storeFailed(err);
-        return { ok: true, user, ticket: NO_OP_TICKET };
+        return { ok: true, user, ticket: NO_TICKET };
       }
       if (outcome.ok) {
         const ticket =
           user !== undefined && userLimits !== undefined
             ? ticketFor(user, userLimits, req, reservedOutput)
-            : NO_OP_TICKET;
+            : NO_TICKET;
         return { ok: true, user, ticket };
       }
       return refusal(charges[outcome.index], outcome.retryAfterMs, user, req);

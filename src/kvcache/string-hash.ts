@@ -1,4 +1,5 @@
-import { hashBlock, tokenize } from '../engine/index.js';
+import { tokenize } from '../engine/index.js';
+import { hashBlock } from './block-hash.js';
 
 /**
  * A 52-bit hash of a string (the engine's block hash over its stand-in tokens), for rendezvous

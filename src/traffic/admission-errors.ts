@@ -1,5 +1,5 @@
 /** The refusals of the traffic policy and their OpenAI-shaped error body. */
-import type { AdmissionRequest, AdmissionResult, LabelledCharge } from './traffic-policy.js';
+import type { AdmissionRequest, AdmissionResult, LabelledCharge } from './admission.js';
 
 /** A 429 for the charge that did not fit: Retry-After when waiting helps, else "too large". */
 export function refusal(

@@ -3,7 +3,7 @@
  * (restart, over-promise; see prefix-index.ts's file comment). Pure: no I/O, time passed in.
  */
 import type { EngineMetrics } from '../engine/index.js';
-import type { PrefixCacheConfig } from './routing-config.js';
+import type { PrefixCacheConfig } from './prefix-cache-config.js';
 
 /** One endpoint as the prefix index sees it. */
 export interface EndpointRecord {

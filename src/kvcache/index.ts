@@ -1,0 +1,15 @@
+/**
+ * The KV cache room: what the control plane knows and keeps of engines' KV blocks. Today it holds
+ * the chained block hash engines key their blocks by, the prompt → block-hash cut, and the
+ * leader's prefix index (which endpoint holds which prefix) with its config; the agent's L1 block
+ * store, the block service and the global index from KV events grow here (DESIGN.md §4.4).
+ *
+ * Decision code: pure, no I/O (lint-enforced). May import `shared` and `engine` (tokenizer,
+ * metric shapes) only; routing, the gateway and the simulator import it, never the reverse.
+ */
+export * from './block-hash.js';
+export * from './prefix-cache-config.js';
+export * from './prefix-cache-index.js';
+export { PrefixIndex, MAX_TRACKED_ENDPOINTS, RECENCY_REFRESH_MS } from './prefix-index.js';
+export { promptBlockHashes } from './prefix-hashing.js';
+export * from './string-hash.js';

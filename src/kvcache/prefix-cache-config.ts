@@ -1,0 +1,61 @@
+/**
+ * The prefix-cache index's knobs (the leader's `routing.prefixCache` config section): its
+ * spec, with defaults, units and bounds, and the validated shape. The routing config nests this
+ * spec, so the flag and env var names stay `routing.prefixCache.*`.
+ */
+import { bool, int, num } from '../shared/index.js';
+
+/** Every prefix-cache knob with its default (see routing/routing-config-spec.ts for why AIBrix's manifests). */
+export const prefixCacheConfigSpec = {
+  blockSizeTokens: int(16, 'prefix-cache block size in stand-in tokens (4 UTF-8 bytes each)', {
+    min: 1,
+    max: 4096,
+  }),
+  indexStrideBlocks: int(
+    4,
+    'index every Nth block only: matches count in N-block steps, index work and memory ÷ N',
+    { min: 1, max: 64 },
+  ),
+  maxBlocks: int(200_000, 'prefix index capacity in indexed blocks, all endpoints (LRU)', {
+    min: 1,
+  }),
+  defaultEndpointCapacityTokens: int(
+    400_000,
+    'KV capacity (tokens) assumed for an engine that does not report one; the index keeps at most this much per endpoint (LRU)',
+    { min: 1 },
+  ),
+  maxEndpointsPerBlock: int(16, 'endpoints remembered per block; the oldest is dropped', {
+    min: 1,
+    max: 256,
+  }),
+  maxPromptBlocks: int(4096, 'blocks hashed per prompt (longer prompts match on their head)', {
+    min: 1,
+  }),
+  entryTtlMs: int(1_200_000, 'a block routed to an endpoint longer ago than this is a miss', {
+    min: 1,
+  }),
+  imbalanceAbsCount: int(16, 'in-flight spread (max − min) above which only least-loaded count', {
+    min: 0,
+  }),
+  stdDevFactor: num(2, 'prefix matches only on endpoints with in-flight ≤ mean + k·σ', {
+    min: 0,
+  }),
+  resetOnHitRatioMismatch: bool(
+    true,
+    'forget an endpoint’s blocks when the engine’s hit ratio is far below what the index predicted',
+  ),
+} as const;
+
+/** Prefix-cache knobs; see {@link prefixCacheConfigSpec} for units and defaults. */
+export interface PrefixCacheConfig {
+  readonly blockSizeTokens: number;
+  readonly indexStrideBlocks: number;
+  readonly maxBlocks: number;
+  readonly defaultEndpointCapacityTokens: number;
+  readonly maxEndpointsPerBlock: number;
+  readonly maxPromptBlocks: number;
+  readonly entryTtlMs: number;
+  readonly imbalanceAbsCount: number;
+  readonly stdDevFactor: number;
+  readonly resetOnHitRatioMismatch: boolean;
+}

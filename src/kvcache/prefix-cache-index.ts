@@ -1,0 +1,47 @@
+/**
+ * The seam between the prefix index (this room owns it) and the `prefix-cache` routing strategy
+ * that reads and feeds it. The strategy is handed an index through its routing context and knows
+ * only this interface, so KV knowledge has one owner: today the gateway's approximate index of
+ * what it routed where; later engine KV events and the agents' L1 stores feed the same owner.
+ */
+import type { EngineMetrics } from '../engine/index.js';
+import type { PrefixCacheConfig } from './prefix-cache-config.js';
+
+/** What the index needs to know of an endpoint to correct itself from the engine's reports. */
+export interface ObservedEndpoint {
+  readonly id: string;
+  /** Latest agent-reported metrics; undefined before the first report. */
+  readonly metrics: EngineMetrics | undefined;
+  /** The report is older than the staleness limit: not used for corrections. */
+  readonly stale: boolean;
+}
+
+/** One request's hashes and each candidate's matched blocks, kept between score and onRouted. */
+export interface PrefixMemo {
+  readonly request: object;
+  readonly hashes: number[];
+  matched: Map<string, number>;
+}
+
+/** The prefix index as the routing strategy sees it; see PrefixIndex for the behaviour. */
+export interface PrefixCacheIndex {
+  /** The knobs the index was sized from (block size, stride, load guards). */
+  readonly config: PrefixCacheConfig;
+  /** The last request scored (one slot), so the post-route hook does not hash twice. */
+  memo: PrefixMemo | undefined;
+  /** The endpoint's current incarnation (created on first sight). */
+  genOf(endpointId: string): number;
+  /** Applies what the engine reports (restart, over-promise). */
+  observe(endpoint: ObservedEndpoint): void;
+  /** Leading blocks of `hashes` each candidate (by incarnation, 0 = left out) holds. */
+  match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array;
+  /** Notes what the index predicted for a request routed to the endpoint. */
+  notePrediction(endpointId: string, promptTokens: number, predictedHitTokens: number): void;
+  /** Attributes `hashes` to the endpoint, bounded by its KV capacity (tokens) when known. */
+  insert(
+    hashes: readonly number[],
+    endpointId: string,
+    nowMs: number,
+    capacityTokens?: number,
+  ): void;
+}
