@@ -11,6 +11,7 @@ import {
   InFlightTracker,
   PassiveHealth,
 } from '../gateway/index.js';
+import { readClusterFile } from '../discovery/index.js';
 import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,
@@ -32,6 +33,9 @@ import { GpuRemediation } from './gpu-remediation.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(config: LeaderConfig, file: unknown): Promise<number> {
+  // A missing or invalid cluster file is an operator's mistake, not a crash: fail before anything
+  // listens, with one line naming the file (the CLI prints AppErrors without a stack).
+  if (config.discovery === 'static') await readClusterFile(config.clusterFile);
   const log = createLogger({
     base: { role: 'leader', identity: config.identity, version: INFERNODE_VERSION },
   });
@@ -128,6 +132,8 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     log,
     (l) => (leadership = l),
   );
-  await runProcess([source, control, leaderOnly], { log, shutdownGraceMs: config.shutdownGraceMs });
-  return 0;
+  return runProcess([source, control, leaderOnly], {
+    log,
+    shutdownGraceMs: config.shutdownGraceMs,
+  });
 }

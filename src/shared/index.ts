@@ -7,6 +7,5 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './lifecycle.js';
 export * from './http.js';
-export * from './args.js';
 export * from './version.js';
 export * from './free-ports.js';
