@@ -3,11 +3,7 @@
  * client to the leader and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
-import {
-  StaticClusterSource,
-  readClusterFile,
-  type ClusterSource,
-} from '../discovery/index.js';
+import { StaticClusterSource, readClusterFile, type ClusterSource } from '../discovery/index.js';
 import {
   INFERNODE_VERSION,
   createLogger,

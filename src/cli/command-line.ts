@@ -85,7 +85,10 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Com
     const { flag } = command.positional;
     const given = flags[flag];
     if (given !== undefined && given !== first)
-      throw new AppError('CLI_USAGE', `"${first}" and --${flag} ${String(given)} disagree: give one`);
+      throw new AppError(
+        'CLI_USAGE',
+        `"${first}" and --${flag} ${String(given)} disagree: give one`,
+      );
     flags[flag] = first;
   }
   return {

@@ -37,9 +37,13 @@ export async function readClusterFile(
     mtimeMs = (await stat(path)).mtimeMs;
     text = await readFile(path, { encoding: 'utf8', signal: options.signal });
   } catch (err) {
-    throw new AppError('CONFIG_FILE_UNREADABLE', `cannot read the cluster file ${path}: ${readProblem(err)}`, {
-      cause: err,
-    });
+    throw new AppError(
+      'CONFIG_FILE_UNREADABLE',
+      `cannot read the cluster file ${path}: ${readProblem(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   let raw: unknown;
   try {
@@ -47,17 +51,25 @@ export async function readClusterFile(
   } catch (err) {
     // The YAML library appends a code frame on later lines; the first line says what and where.
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    throw new AppError('CONFIG_FILE_UNREADABLE', `the cluster file ${path} is not valid YAML: ${first}`, {
-      cause: err,
-    });
+    throw new AppError(
+      'CONFIG_FILE_UNREADABLE',
+      `the cluster file ${path} is not valid YAML: ${first}`,
+      {
+        cause: err,
+      },
+    );
   }
   try {
     return { file: parseClusterFile(raw), mtimeMs };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const issues = err.issues.map((i) => `${i.path === '' ? '(root)' : i.path}: ${i.message}`);
-    throw new AppError('CONFIG_INVALID', `the cluster file ${path} is invalid: ${issues.join('; ')}`, {
-      cause: err,
-    });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `the cluster file ${path} is invalid: ${issues.join('; ')}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
