@@ -255,7 +255,8 @@ export function loadConfig<S extends Spec>(
     }
     const problem = failed ? undefined : checkValue(info.field, value);
     // A default that fails its check (a required token) was set by no one: say how to set it.
-    const unset = fromFile === undefined && layers.every(([, raw]) => raw === undefined);
+    const unset =
+      fromFile === undefined && layers.every(([, raw]) => raw === undefined || raw === '');
     const how = info.env === undefined ? `--${info.flag}` : `${info.env} or --${info.flag}`;
     if (problem !== undefined)
       issues.push({ path: info.path, message: unset ? `${problem} (set ${how})` : problem });
