@@ -38,21 +38,18 @@ function usageError(command: Command, err: unknown): AppError {
   const code = (err as { code?: string }).code;
   const message = err instanceof Error ? err.message : String(err);
   const help = `see infernode ${command.name} --help`;
-  switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new AppError('CLI_USAGE', `unknown flag ${quoted(message)} (${help})`);
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new AppError(
-        'CLI_USAGE',
-        `unexpected argument "${quoted(message)}": infernode ${command.name} takes ${
-          command.positional === undefined ? 'no arguments, only flags' : 'one argument'
-        } (${help})`,
-      );
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return new AppError('CLI_USAGE', `${message.split('\n')[0] ?? message} (${help})`);
-    default:
-      throw err;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return new AppError('CLI_USAGE', `unknown flag ${quoted(message)} (${help})`);
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const takes = command.positional === undefined ? 'no arguments, only flags' : 'one argument';
+    return new AppError(
+      'CLI_USAGE',
+      `unexpected argument "${quoted(message)}": infernode ${command.name} takes ${takes} (${help})`,
+    );
   }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return new AppError('CLI_USAGE', `${message.split('\n')[0] ?? message} (${help})`);
+  throw err;
 }
 
 /**

@@ -8,7 +8,9 @@ export function formatDefault(field: Field): string {
       return field.default === '' ? '(none)' : field.default;
     case 'list':
       return field.default.length === 0 ? '(none)' : field.default.join(',');
-    default:
+    case 'int':
+    case 'number':
+    case 'bool':
       return String(field.default);
   }
 }

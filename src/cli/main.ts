@@ -27,7 +27,7 @@ function fail(text: string): number {
  * terminal, e.g. a pod), readable lines at a terminal. Never both (they used to print twice).
  */
 function reportConfigError(command: Command, err: ConfigError): void {
-  if (process.stderr.isTTY !== true) {
+  if (!process.stderr.isTTY) {
     process.stderr.write(
       `${JSON.stringify({ level: 'fatal', code: err.code, command: command.name, msg: 'invalid configuration', issues: err.issues })}\n`,
     );

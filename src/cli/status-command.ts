@@ -57,7 +57,7 @@ export function fetchFailure(err: unknown, timeoutMs: number): string {
   const error = err instanceof Error ? err : new Error(String(err));
   if (error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   const cause = error.cause as { code?: string; message?: string } | undefined;
-  if (cause?.code !== undefined) return NETWORK_REASONS[cause.code] ?? `${cause.code}`;
+  if (cause?.code !== undefined) return NETWORK_REASONS[cause.code] ?? cause.code;
   return cause?.message ?? error.message;
 }
 

@@ -27,7 +27,7 @@ describe('help texts', () => {
     for (const command of every) {
       const text = commandHelp(command)
         .split('\n')
-        .filter((line) => !/^\s*--out\b/.test(line) && !/^Usage:/.test(line))
+        .filter((line) => !/^\s*--out\b/.test(line) && !line.startsWith('Usage:'))
         .join('\n');
       const cited = text.match(/[\w./-]+\/[\w.-]+\.(?:ya?ml|json|jsonl|md)\b/g) ?? [];
       for (const file of cited) {
