@@ -3,7 +3,7 @@
  * client to the leader and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
-import { StaticClusterSource, type ClusterSource } from '../discovery/index.js';
+import { StaticClusterSource, readClusterFile, type ClusterSource } from '../discovery/index.js';
 import {
   INFERNODE_VERSION,
   createLogger,
@@ -57,6 +57,9 @@ export async function runAgent(
   config: AgentConfig,
   makeSource?: (log: Logger) => ClusterSource,
 ): Promise<number> {
+  // Fail before anything starts, with one line naming the file, when the cluster file is unusable.
+  if (makeSource === undefined && config.discovery === 'static')
+    await readClusterFile(config.clusterFile);
   const log = createLogger({
     base: { role: 'agent', node: config.node, version: INFERNODE_VERSION },
   });
@@ -117,9 +120,8 @@ export async function runAgent(
       }),
     },
   });
-  await runProcess([source, watcher, gpus, gossip, api], {
+  return runProcess([source, watcher, gpus, gossip, api], {
     log,
     shutdownGraceMs: config.shutdownGraceMs,
   });
-  return 0;
 }

@@ -1,9 +1,8 @@
 import type { ConfigIssue, ConfigOf, Spec } from '../shared/index.js';
 
-/** What a subcommand receives: its validated config and the positional arguments after its name. */
+/** What a subcommand receives: its validated config (a positional argument already folded in). */
 export interface CommandContext<S extends Spec> {
   readonly config: ConfigOf<S>;
-  readonly positionals: readonly string[];
   /** The parsed `--config` file, for structured sections a flat spec cannot hold (limits, keys). */
   readonly file: unknown;
 }
@@ -24,6 +23,11 @@ export interface Command<S extends Spec = Spec> {
   readonly spec: S;
   /** Longer help: what the command does, shown under usage. */
   readonly description?: string;
+  /**
+   * The one positional argument the command takes, if any: it sets the flag named here (e.g.
+   * `infernode up my-cluster.yaml` sets `--cluster-file`). Commands without it refuse arguments.
+   */
+  readonly positional?: { readonly name: string; readonly flag: string };
   /** For command groups such as `infernode bench <scenario>`: the first argument picks one. */
   readonly subcommands?: readonly Command[];
   /** Checks across keys that single fields cannot express; reported like any config problem. */

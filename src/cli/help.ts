@@ -1,5 +1,19 @@
-import { describeSpec } from '../shared/index.js';
+import { describeSpec, type Field } from '../shared/index.js';
 import type { Command } from './command.js';
+
+/** A default as an operator would type it: `8080`, `examples/local-cluster.yaml`, `a,b`. */
+export function formatDefault(field: Field): string {
+  switch (field.kind) {
+    case 'string':
+      return field.default === '' ? '(none)' : field.default;
+    case 'list':
+      return field.default.length === 0 ? '(none)' : field.default.join(',');
+    case 'int':
+    case 'number':
+    case 'bool':
+      return String(field.default);
+  }
+}
 
 /** The help text of one subcommand, generated from its spec so it never drifts from the code. */
 export function commandHelp(command: Command): string {
@@ -7,16 +21,17 @@ export function commandHelp(command: Command): string {
   if (command.description !== undefined) lines.push('', command.description);
   lines.push('', 'Options (flag / environment variable, default):');
   for (const info of describeSpec(command.spec, command.envPrefix)) {
-    const def = JSON.stringify(info.field.default);
+    const flag =
+      info.field.kind === 'bool' ? `--[no-]${info.flag}` : `--${info.flag} <${info.field.kind}>`;
     lines.push(
-      `  --${info.flag}${info.env === undefined ? '' : `  [${info.env}]`}  (default ${def})`,
+      `  ${flag}${info.env === undefined ? '' : `  [${info.env}]`}  (default ${formatDefault(info.field)})`,
     );
     lines.push(`      ${info.field.doc}`);
   }
   lines.push(
     '  --config <file>  a YAML or JSON file with the same keys (flags and env override it)',
   );
-  lines.push('  --help           this text');
+  lines.push('  -h, --help       this text');
   return lines.join('\n');
 }
 
@@ -27,6 +42,7 @@ export function mainHelp(commands: readonly Command[]): string {
     'infernode — a Kubernetes-native control plane for LLM inference',
     '',
     'Usage: infernode <command> [options]     (infernode <command> --help for its options)',
+    '       infernode --version',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `infernode` command: picks the subcommand, parses flags, loads and validates config once,
- * then hands over. Config problems are printed together and exit 1.
+ * The `infernode` command: picks the subcommand, parses its flags (node:util parseArgs, options
+ * generated from its config spec), loads and validates config once, then hands over. Usage and
+ * config problems, and the operator errors a command throws (`AppError`: a missing file, a busy
+ * port), print once without a stack and exit 1; only a bug prints a stack.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, loadConfig, parseArgs, toError } from '../shared/index.js';
+import { AppError, ConfigError, INFERNODE_VERSION, loadConfig, toError } from '../shared/index.js';
+import type { Command } from './command.js';
+import { parseCommandLine, type CommandLine } from './command-line.js';
 import { commandHelp, mainHelp } from './help.js';
 import { COMMANDS } from './commands.js';
 
@@ -18,69 +22,97 @@ function fail(text: string): number {
   return 1;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...rest] = argv;
+/**
+ * Config problems, printed once: one structured line where a machine reads the log (not a
+ * terminal, e.g. a pod), readable lines at a terminal. Never both (they used to print twice).
+ */
+function reportConfigError(command: Command, err: ConfigError): void {
+  if (!process.stderr.isTTY) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', code: err.code, command: command.name, msg: 'invalid configuration', issues: err.issues })}\n`,
+    );
+    return;
+  }
+  const lines = err.issues.map((issue) => `  ${issue.path}: ${issue.message}`);
+  process.stderr.write(`infernode ${command.name}: invalid configuration\n${lines.join('\n')}\n`);
+}
+
+/** The command named by argv (a scenario of a group), or the exit code when there is none. */
+function pickCommand(argv: string[]): Command | number {
+  const name = argv.shift();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     write(mainHelp(COMMANDS));
     return name === undefined ? 1 : 0;
   }
-  let command = COMMANDS.find((c) => c.name === name);
-  if (command?.subcommands !== undefined) {
-    const group = command;
-    const sub = rest.shift();
-    if (sub === undefined || sub.startsWith('-')) {
-      write(
-        mainHelp(group.subcommands ?? []).replace(
-          'infernode <command>',
-          `infernode ${group.name} <scenario>`,
-        ),
-      );
-      return sub === '--help' || sub === '-h' ? 0 : 1;
-    }
-    command = group.subcommands?.find((c) => c.name === sub);
-    if (command === undefined) {
-      return fail(
-        `unknown ${group.name} scenario "${sub}"; valid: ${(group.subcommands ?? []).map((c) => c.name).join(', ')}`,
-      );
-    }
+  if (name === '--version' || name === '-v') {
+    write(INFERNODE_VERSION);
+    return 0;
   }
+  const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined)
     return fail(`unknown command "${name}"; valid: ${COMMANDS.map((c) => c.name).join(', ')}`);
-  let parsed;
-  try {
-    parsed = parseArgs(rest);
-  } catch (err) {
-    return fail(toError(err).message);
+  if (command.subcommands === undefined) return command;
+  const subcommands = command.subcommands;
+  const sub = argv.shift();
+  if (sub === undefined || sub.startsWith('-')) {
+    write(
+      mainHelp(subcommands).replace('infernode <command>', `infernode ${command.name} <scenario>`),
+    );
+    return sub === '--help' || sub === '-h' ? 0 : 1;
   }
-  const { help, h, config: configPath, ...flags } = parsed.flags;
-  if (help === true || h === true) {
+  return (
+    subcommands.find((c) => c.name === sub) ??
+    fail(
+      `unknown ${command.name} scenario "${sub}"; valid: ${subcommands.map((c) => c.name).join(', ')}`,
+    )
+  );
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const rest = [...argv];
+  const command = pickCommand(rest);
+  if (typeof command === 'number') return command;
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(command, rest);
+  } catch (err) {
+    if (err instanceof AppError) return fail(err.message);
+    throw err;
+  }
+  if (line.help) {
     write(commandHelp(command));
     return 0;
   }
   let file: unknown;
-  if (typeof configPath === 'string') {
+  if (line.configPath !== undefined) {
     try {
-      file = parseYaml(readFileSync(configPath, 'utf8'));
+      file = parseYaml(readFileSync(line.configPath, 'utf8'));
     } catch (err) {
-      return fail(`cannot read config file ${configPath}: ${toError(err).message}`);
+      const reason = (toError(err).message.split('\n')[0] ?? '').trim();
+      return fail(`cannot read the config file ${line.configPath}: ${reason}`);
     }
   }
   let config;
   try {
-    config = loadConfig(command.spec, command.envPrefix, { file, env: process.env, flags });
+    config = loadConfig(command.spec, command.envPrefix, {
+      file,
+      env: process.env,
+      flags: line.flags,
+    });
     const issues = command.validate?.(config) ?? [];
     if (issues.length > 0) throw new ConfigError(issues);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(
-        `${JSON.stringify({ level: 'fatal', code: err.code, msg: 'invalid configuration', issues: err.issues })}\n`,
-      );
-      for (const issue of err.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
-      return 1;
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    reportConfigError(command, err);
+    return 1;
   }
-  return command.run({ config, positionals: parsed.positionals, file });
+  try {
+    return await command.run({ config, file });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    process.stderr.write(`infernode ${command.name}: ${err.message} [${err.code}]\n`);
+    return 1;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -39,6 +39,28 @@ function engineState(e: ClusterView['engines'][number], ejected: readonly string
   return e.stale ? 'stale' : 'ok';
 }
 
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused (is the leader running on that port?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ERR_INVALID_URL: 'not a valid http:// URL',
+};
+
+/**
+ * Why a fetch to the leader failed, in words: fetch itself only says "fetch failed" and keeps
+ * the reason (ECONNREFUSED, a DNS failure) in `cause`.
+ */
+export function fetchFailure(err: unknown, timeoutMs: number): string {
+  const error = err instanceof Error ? err : new Error(String(err));
+  if (error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  if (cause?.code !== undefined) return NETWORK_REASONS[cause.code] ?? cause.code;
+  return cause?.message ?? error.message;
+}
+
 /** Prints the leader's view as tables. */
 export function renderStatus(view: ClusterView): string[] {
   const lines = [
@@ -74,16 +96,15 @@ export const statusCommand = defineCommand({
     timeoutMs: int(5000, 'request timeout, ms', { min: 1 }),
   },
   async run({ config }) {
+    const url = `${config.leaderUrl.replace(/\/+$/, '')}/v1/cluster`;
     let view: ClusterView;
     try {
-      const res = await fetch(`${config.leaderUrl}/v1/cluster`, {
-        signal: AbortSignal.timeout(config.timeoutMs),
-      });
-      if (!res.ok) throw new Error(`${config.leaderUrl} answered ${res.status}`);
+      const res = await fetch(url, { signal: AbortSignal.timeout(config.timeoutMs) });
+      if (!res.ok) throw new Error(`it answered HTTP ${res.status}`);
       view = (await res.json()) as ClusterView;
     } catch (err) {
       process.stderr.write(
-        `infernode status: cannot reach the leader at ${config.leaderUrl}: ${(err as Error).message}\n`,
+        `infernode status: cannot read the cluster from the leader at ${url}: ${fetchFailure(err, config.timeoutMs)} (set --leader-url or INFERNODE_STATUS_LEADER_URL)\n`,
       );
       return 1;
     }

@@ -4,3 +4,4 @@ export {
   StaticClusterSource,
   type StaticClusterSourceOptions,
 } from './adapters/static-cluster-source.js';
+export { readClusterFile, type ClusterFileRead } from './adapters/read-cluster-file.js';

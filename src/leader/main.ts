@@ -13,6 +13,7 @@ import {
 } from '../gateway/index.js';
 import { CorrelatingEventRecorder, systemTimers } from '../controllers/index.js';
 import { PrefixIndex } from '../kvcache/index.js';
+import { readClusterFile } from '../discovery/index.js';
 import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,
@@ -35,6 +36,9 @@ import { reconcileHostSettings } from './controller-settings.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(config: LeaderConfig, file: unknown): Promise<number> {
+  // A missing or invalid cluster file is an operator's mistake, not a crash: fail before anything
+  // listens, with one line naming the file (the CLI prints AppErrors without a stack).
+  if (config.discovery === 'static') await readClusterFile(config.clusterFile);
   const log = createLogger({
     base: { role: 'leader', identity: config.identity, version: INFERNODE_VERSION },
   });
@@ -148,9 +152,8 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     log,
     (l) => (leadership = l),
   );
-  await runProcess([source, ...watchers, control, leaderOnly], {
+  return runProcess([source, ...watchers, control, leaderOnly], {
     log,
     shutdownGraceMs: config.shutdownGraceMs,
   });
-  return 0;
 }

@@ -254,7 +254,12 @@ export function loadConfig<S extends Spec>(
       } else value = parsed.value;
     }
     const problem = failed ? undefined : checkValue(info.field, value);
-    if (problem !== undefined) issues.push({ path: info.path, message: problem });
+    // A default that fails its check (a required token) was set by no one: say how to set it.
+    const unset =
+      fromFile === undefined && layers.every(([, raw]) => raw === undefined || raw === '');
+    const how = info.env === undefined ? `--${info.flag}` : `${info.env} or --${info.flag}`;
+    if (problem !== undefined)
+      issues.push({ path: info.path, message: unset ? `${problem} (set ${how})` : problem });
     setPath(out, info.path, value);
   }
   if (issues.length > 0) throw new ConfigError(issues);

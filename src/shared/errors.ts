@@ -6,6 +6,7 @@
 /** Every stable error code, grouped by area prefix. The README error table lists each one. */
 export const ERROR_CODES = [
   'CONFIG_INVALID',
+  'CONFIG_FILE_UNREADABLE',
   'CLI_USAGE',
   'GW_BAD_REQUEST',
   'GW_BODY_TOO_LARGE',
@@ -23,6 +24,7 @@ export const ERROR_CODES = [
   'AGENT_SCRAPE_FAILED',
   'LEADER_LEASE_LOST',
   'PROC_CHILD_FAILED',
+  'PROC_PORT_IN_USE',
   'NO_ENDPOINT',
   'GPU_PROBE_NOT_FOUND',
   'GPU_PROBE_TIMEOUT',

@@ -9,6 +9,5 @@ export * from './lifecycle.js';
 export * from './linked-signal.js';
 export * from './http.js';
 export * from './json-depth.js';
-export * from './args.js';
 export * from './version.js';
 export * from './free-ports.js';

@@ -23,11 +23,13 @@ export interface RunProcessOptions {
 /**
  * Runs the parts until a signal or until one of them fails. A part that rejects stops the
  * others and the process exits 1; a clean signal exits 0. Past the grace period it exits 1.
+ * Resolves with the exit code it passed to `exit` (for callers whose `exit` does not end the
+ * process).
  */
 export async function runProcess(
   parts: readonly Runnable[],
   options: RunProcessOptions,
-): Promise<void> {
+): Promise<number> {
   const { log } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const graceMs = options.shutdownGraceMs ?? 30_000;
@@ -45,12 +47,14 @@ export async function runProcess(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let graceTimer: NodeJS.Timeout | undefined;
+  // The grace timer is deliberately not unref'd: it holds the event loop open while the parts
+  // drain. Without it, a part waiting on an unref'd timer (a WebSocket close grace) let the loop
+  // empty, and Node ended the process with code 0 before "stopped" — even after a failure.
   root.signal.addEventListener('abort', () => {
     graceTimer = setTimeout(() => {
       log.error({ graceMs }, 'shutdown grace period passed: exiting');
       exit(1);
     }, graceMs);
-    graceTimer.unref();
   });
   const runs = parts.map(async (part) => {
     try {
@@ -73,6 +77,7 @@ export async function runProcess(
   log.info({ exitCode }, 'stopped');
   log.flush();
   exit(exitCode);
+  return exitCode;
 }
 
 /** Resolves when the signal aborts (immediately if it already has). */

@@ -2,6 +2,13 @@
  * Runs the local cluster's processes as children: restarts one that dies on its own (with
  * backoff, reported on the console), stops them all with SIGTERM then SIGKILL after a grace
  * period, and never leaves one behind — even when this process itself is killed.
+ *
+ * Each child runs in its own process group, so a Ctrl-C at the terminal reaches only the
+ * supervising process, which then sends each child one SIGTERM and waits for it to drain
+ * (before, the terminal's SIGINT and the supervisor's SIGTERM arrived together, and the second
+ * signal made the child skip its drain). While the cluster starts, a child that exits is not
+ * restarted but reported through `startupFailure`: a bad port or file fails at once instead of
+ * restarting for a minute.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -15,8 +22,24 @@ export interface ChildSpec {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** A child that exited while the cluster was starting. */
+export interface ChildExit {
+  readonly name: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last line the child wrote to stderr (its own one-line reason, or a JSON log line). */
+  readonly lastLine: string;
+  readonly logPath: string;
+}
+
+/** Bytes of each child's stderr kept in memory to explain a failure at start. */
+const STDERR_TAIL_BYTES = 4096;
+
 interface Child {
   readonly spec: ChildSpec;
+  readonly logPath: string;
+  /** The end of the child's stderr, at most STDERR_TAIL_BYTES. */
+  stderrTail: string;
   process: ChildProcess | undefined;
   restarts: number;
   /** False once stopped on purpose: no restart. */
@@ -45,6 +68,8 @@ export class ChildSupervisor {
   readonly #o: SupervisorOptions;
   readonly #children = new Map<string, Child>();
   #stopping = false;
+  /** Set while the cluster starts: exits go here instead of being restarted. */
+  #onStartupExit: ((exit: ChildExit) => void) | undefined;
   readonly #onExit = (): void => {
     for (const c of this.#children.values()) c.process?.kill('SIGKILL');
   };
@@ -59,16 +84,28 @@ export class ChildSupervisor {
   start(spec: ChildSpec): void {
     const existing = this.#children.get(spec.name);
     if (isAlive(existing?.process)) return;
+    const logPath = join(this.#o.logDir, `${spec.name}.log`);
     const child: Child = existing ?? {
       spec,
+      logPath,
+      stderrTail: '',
       process: undefined,
       restarts: 0,
       wanted: true,
-      log: createWriteStream(join(this.#o.logDir, `${spec.name}.log`), { flags: 'a' }),
+      log: createWriteStream(logPath, { flags: 'a' }),
     };
     child.wanted = true;
     this.#children.set(spec.name, child);
     this.#spawn(child);
+  }
+
+  /**
+   * Until `done` is called, a child that exits is not restarted: `failed` resolves with the
+   * first such exit (the caller stops the others and reports it). Then restarts resume.
+   */
+  watchStartup(): { readonly failed: Promise<ChildExit>; done(): void } {
+    const failed = new Promise<ChildExit>((resolve) => (this.#onStartupExit = resolve));
+    return { failed, done: () => (this.#onStartupExit = undefined) };
   }
 
   /** Restarts a previously started child after it was stopped. */
@@ -125,12 +162,34 @@ export class ChildSupervisor {
     const proc = spawn(process.execPath, [this.#o.cliPath, ...child.spec.args], {
       env: { ...process.env, ...child.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: the terminal's Ctrl-C reaches only us (see the file comment).
+      detached: true,
     });
     child.process = proc;
+    child.stderrTail = '';
     proc.stdout.pipe(child.log, { end: false });
     proc.stderr.pipe(child.log, { end: false });
+    proc.stderr.on('data', (chunk: Buffer) => {
+      child.stderrTail = (child.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
     proc.on('exit', (code, signal) => {
       if (this.#stopping || !child.wanted) return;
+      const onStartupExit = this.#onStartupExit;
+      if (onStartupExit !== undefined) {
+        child.wanted = false;
+        // 'close' follows 'exit' once stderr is drained, so the last line is complete.
+        proc.once('close', () => {
+          const lines = child.stderrTail.split('\n').filter((l) => l.trim() !== '');
+          onStartupExit({
+            name: child.spec.name,
+            code,
+            signal,
+            lastLine: lines[lines.length - 1] ?? '',
+            logPath: child.logPath,
+          });
+        });
+        return;
+      }
       const delay =
         RESTART_DELAYS_MS[Math.min(child.restarts, RESTART_DELAYS_MS.length - 1)] ?? 10_000;
       child.restarts++;

@@ -4,18 +4,20 @@
  * and every agent reports. Used by `infernode up`, the end-to-end tests and the benchmarks.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import {
-  parseClusterFile,
+  readClusterFile,
   type ClusterFile,
   type EngineEntry,
   type NodeEntry,
 } from '../discovery/index.js';
-import { sleep } from '../shared/index.js';
+import { AppError, sleep } from '../shared/index.js';
 import { ChildSupervisor, type ChildSpec } from './child-supervisor.js';
+import { describeChildExit } from './child-exit-reason.js';
+import { clusterPorts } from './cluster-ports.js';
+import { assertPortsFree } from './port-check.js';
 
 export interface LocalClusterOptions {
   readonly clusterFile: string;
@@ -32,6 +34,8 @@ export interface LocalClusterOptions {
   readonly leaderArgs?: readonly string[];
   readonly agentArgs?: readonly string[];
   readonly simArgs?: readonly string[];
+  /** Aborting it (Ctrl-C while starting) stops what was started and rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalCluster {
@@ -91,6 +95,7 @@ export async function waitUntilServing(
   controlUrl: string,
   file: ClusterFile,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<void> {
   // Engines given by URL are not waited for: they may be down on purpose.
   const simIds = new Set(
@@ -101,6 +106,7 @@ export async function waitUntilServing(
   const deadline = Date.now() + timeoutMs;
   let last = 'not started';
   while (Date.now() < deadline) {
+    if (signal?.aborted === true) throw new AppError('PROC_CHILD_FAILED', 'stopped while starting');
     try {
       const view = (await fetchJson(`${controlUrl}/v1/cluster`)) as ClusterJson;
       const connected = new Set(view.nodes.filter((n) => n.connected).map((n) => n.node));
@@ -113,15 +119,23 @@ export async function waitUntilServing(
     } catch (err) {
       last = (err as Error).message;
     }
-    await sleep(200);
+    await sleep(200, signal);
   }
-  throw new Error(`local cluster not serving after ${timeoutMs} ms: ${last}`);
+  throw new AppError(
+    'PROC_CHILD_FAILED',
+    `the local cluster was not serving after ${timeoutMs} ms: ${last}`,
+  );
 }
 
-/** Starts the cluster described by the file. On failure everything started is stopped. */
+/**
+ * Starts the cluster described by the file. Fails fast, with one line, on a missing or invalid
+ * file, a port in use, or a child that exits while starting; on failure everything started is
+ * stopped.
+ */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const root = packageRoot();
-  const file = parseClusterFile(parseYaml(readFileSync(options.clusterFile, 'utf8')));
+  const { file } = await readClusterFile(options.clusterFile, { signal: options.signal });
+  await assertPortsFree(clusterPorts(file), options.clusterFile, { signal: options.signal });
   const token = options.token ?? randomBytes(24).toString('hex');
   const supervisor = new ChildSupervisor({
     cliPath: join(root, 'dist', 'cli', 'main.js'),
@@ -132,6 +146,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const { host, gatewayPort, controlPort } = file.leader;
   const controlUrl = `http://${host}:${controlPort}`;
   const clusterPath = resolve(options.clusterFile);
+  const startup = supervisor.watchStartup();
   try {
     for (const node of file.nodes) {
       for (const engine of node.engines) {
@@ -177,8 +192,19 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         ],
       });
     }
-    await waitUntilServing(controlUrl, file, options.readyTimeoutMs ?? 60_000);
+    const stopped = new AbortController();
+    const signal = AbortSignal.any([stopped.signal, ...(options.signal ? [options.signal] : [])]);
+    const childFailed = startup.failed.then((exit) => {
+      throw new AppError('PROC_CHILD_FAILED', describeChildExit(exit));
+    });
+    childFailed.catch(() => undefined); // also handled when the race is already over
+    await Promise.race([
+      waitUntilServing(controlUrl, file, options.readyTimeoutMs ?? 60_000, signal),
+      childFailed,
+    ]).finally(() => stopped.abort());
+    startup.done();
   } catch (err) {
+    startup.done();
     await supervisor.stopAll();
     throw err;
   }

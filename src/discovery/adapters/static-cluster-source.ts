@@ -3,10 +3,10 @@
  * changes (polling its mtime, which works on every file system). A bad edit is logged and the
  * last good view is kept.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { stat } from 'node:fs/promises';
 import { sleep, toError, type Logger } from '../../shared/index.js';
-import { clusterEndpoints, parseClusterFile } from '../cluster-file.js';
+import { clusterEndpoints } from '../cluster-file.js';
+import { readClusterFile } from './read-cluster-file.js';
 import type { ClusterSource, ClusterView, EngineEndpoint } from '../cluster-source.js';
 
 export interface StaticClusterSourceOptions {
@@ -45,9 +45,8 @@ export class StaticClusterSource implements ClusterSource {
   /** Reads the file once; throws on a missing or invalid file (used at startup). */
   async load(): Promise<void> {
     const { path, node } = this.options;
-    const info = await stat(path);
-    const file = parseClusterFile(parseYaml(await readFile(path, 'utf8')));
-    this.#mtimeMs = info.mtimeMs;
+    const { file, mtimeMs } = await readClusterFile(path);
+    this.#mtimeMs = mtimeMs;
     const endpoints: EngineEndpoint[] = clusterEndpoints(file).filter(
       (e) => node === undefined || e.node === node,
     );

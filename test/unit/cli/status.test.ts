@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderStatus } from '../../../src/cli/status-command.js';
+import { fetchFailure, renderStatus } from '../../../src/cli/status-command.js';
 
 describe('renderStatus', () => {
   it('shows nodes with agent and GPU state, and engines with their state and load', () => {
@@ -57,5 +57,15 @@ describe('renderStatus', () => {
     expect(text).toMatch(/a\/e0\s+m\s+ok\s+2\s+0\s+25%/);
     expect(text).toMatch(/a\/e1\s+m\s+gpu-failed/);
     expect(text).toMatch(/b\/e0\s+m\s+ejected/);
+  });
+});
+
+describe('fetchFailure', () => {
+  it('says why the leader could not be read, from the cause fetch hides', () => {
+    const refused = new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    expect(fetchFailure(refused, 5000)).toMatch(/^connection refused/);
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(fetchFailure(timeout, 5000)).toBe('no answer within 5000 ms');
+    expect(fetchFailure(new Error('it answered HTTP 503'), 5000)).toBe('it answered HTTP 503');
   });
 });

@@ -81,3 +81,33 @@ describe('loadConfig', () => {
     expect(names).toContainEqual(['enable-lora', 'INFERNODE_T_ENABLE_LORA']);
   });
 });
+
+describe('loadConfig hints', () => {
+  it('says how to set a required value nobody set (env var and flag)', () => {
+    const spec = {
+      agents: {
+        token: str('', 'token', {
+          env: 'INFERNODE_AGENT_TOKEN',
+          check: (v) => (v.length < 16 ? 'must be at least 16 characters' : undefined),
+        }),
+      },
+    };
+    const issuesOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(spec, 'X', { env });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).issues;
+      }
+    };
+    expect(issuesOf({})).toEqual([
+      {
+        path: 'agents.token',
+        message: 'must be at least 16 characters (set INFERNODE_AGENT_TOKEN or --agents-token)',
+      },
+    ]);
+    expect(issuesOf({ INFERNODE_AGENT_TOKEN: 'short' })).toEqual([
+      { path: 'agents.token', message: 'must be at least 16 characters' },
+    ]);
+  });
+});
