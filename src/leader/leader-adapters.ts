@@ -14,6 +14,7 @@ import {
   InMemoryNodeOps,
   K8sClusterSource,
   K8sNodeOps,
+  K8sTokenReviewApi,
   createKubeClients,
   loadKubeConfig,
   type NodeOps,
@@ -31,6 +32,9 @@ import {
   type Logger,
   type Registry,
 } from '../shared/index.js';
+import type { AgentAuthenticator } from './agent-authenticator.js';
+import { StaticAgentAuthenticator } from './adapters/static-agent-authenticator.js';
+import { TokenReviewAgentAuthenticator } from './adapters/token-review-agent-authenticator.js';
 import { KubeLeaderElection } from './kube-election.js';
 import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
@@ -45,6 +49,20 @@ export interface LeaderAdapters {
   /** Lays the RateLimitPolicy resources discovery reports over the config file's limits. */
   readonly applyResources: (resources: readonly CustomResource[]) => void;
   readonly nodeOps: NodeOps;
+  readonly authenticator: AgentAuthenticator;
+}
+
+/** How agents prove their node: per-node tokens from the secret, or TokenReview. */
+export function agentAuthenticatorFor(config: LeaderConfig): AgentAuthenticator {
+  const { agents } = config;
+  if (agents.auth === 'static') return new StaticAgentAuthenticator(agents.secret);
+  return new TokenReviewAgentAuthenticator({
+    api: new K8sTokenReviewApi(createKubeClients(loadKubeConfig()), config.kube.requestTimeoutMs),
+    audience: agents.audience,
+    username: agents.serviceAccount,
+    cacheTtlMs: agents.reviewCacheMs,
+    cacheMax: agents.reviewCacheMax,
+  });
 }
 
 /** Node operations for GPU remediation: the Kubernetes API, or memory (decisions logged only). */
@@ -130,6 +148,7 @@ export function buildAdapters(
       ),
       ...traffic,
       nodeOps: nodeOpsFor(config),
+      authenticator: agentAuthenticatorFor(config),
     };
   }
   return {
@@ -140,5 +159,6 @@ export function buildAdapters(
     election: new StaticElection(config.identity),
     ...traffic,
     nodeOps: nodeOpsFor(config),
+    authenticator: agentAuthenticatorFor(config),
   };
 }

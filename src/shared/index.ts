@@ -10,3 +10,4 @@ export * from './http.js';
 export * from './args.js';
 export * from './version.js';
 export * from './free-ports.js';
+export * from './loopback.js';

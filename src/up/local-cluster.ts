@@ -14,6 +14,7 @@ import {
   type EngineEntry,
   type NodeEntry,
 } from '../discovery/index.js';
+import { deriveAgentToken } from '../protocol/index.js';
 import { sleep } from '../shared/index.js';
 import { ChildSupervisor, type ChildSpec } from './child-supervisor.js';
 
@@ -21,8 +22,8 @@ export interface LocalClusterOptions {
   readonly clusterFile: string;
   /** Directory for the children's logs. Default `.infernode/logs`. */
   readonly logDir?: string;
-  /** Agent token; default a fresh random one. */
-  readonly token?: string;
+  /** Cluster secret the agents' per-node tokens derive from; default a fresh random one. */
+  readonly secret?: string;
   /** Extra environment for every child (e.g. a PATH with fake GPU tools). */
   readonly env?: Readonly<Record<string, string>>;
   readonly report?: (line: string) => void;
@@ -41,7 +42,8 @@ export interface LocalCluster {
   /** Agent local API URL by node name. */
   readonly agentUrls: ReadonlyMap<string, string>;
   readonly supervisor: ChildSupervisor;
-  readonly token: string;
+  /** The cluster secret (only the leader gets it; each agent gets its node's token). */
+  readonly secret: string;
   stop(): Promise<void>;
 }
 
@@ -122,13 +124,14 @@ export async function waitUntilServing(
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const root = packageRoot();
   const file = parseClusterFile(parseYaml(readFileSync(options.clusterFile, 'utf8')));
-  const token = options.token ?? randomBytes(24).toString('hex');
+  const secret = options.secret ?? randomBytes(24).toString('hex');
   const supervisor = new ChildSupervisor({
     cliPath: join(root, 'dist', 'cli', 'main.js'),
     logDir: resolve(options.logDir ?? join(root, '.infernode', 'logs')),
     report: options.report ?? (() => undefined),
   });
-  const env = { ...options.env, INFERNODE_AGENT_TOKEN: token };
+  // Children inherit this process's environment: blank the credentials so none leaks across.
+  const env = { ...options.env, INFERNODE_CLUSTER_SECRET: '', INFERNODE_AGENT_TOKEN: '' };
   const { host, gatewayPort, controlPort } = file.leader;
   const controlUrl = `http://${host}:${controlPort}`;
   const clusterPath = resolve(options.clusterFile);
@@ -141,7 +144,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     }
     supervisor.start({
       name: childName.leader,
-      env,
+      env: { ...env, INFERNODE_CLUSTER_SECRET: secret },
       args: [
         'leader',
         '--cluster-file',
@@ -162,7 +165,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     for (const node of file.nodes) {
       supervisor.start({
         name: childName.agent(node.name),
-        env: { ...env, ...node.env },
+        env: { ...env, ...node.env, INFERNODE_AGENT_TOKEN: deriveAgentToken(secret, node.name) },
         args: [
           'agent',
           '--node',
@@ -188,7 +191,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     controlUrl,
     agentUrls: new Map(file.nodes.map((n) => [n.name, `http://127.0.0.1:${n.agentPort}`])),
     supervisor,
-    token,
+    secret,
     stop: () => supervisor.stopAll(),
   };
 }

@@ -79,7 +79,12 @@ beforeAll(async () => {
     kubeconfig,
     `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: t, user: {token: test-token}}]\ncontexts: [{name: fake, context: {cluster: fake, user: t}}]\ncurrent-context: fake\n`,
   );
-  env = { ...process.env, KUBECONFIG: kubeconfig, POD_NAMESPACE: NS, INFERNODE_AGENT_TOKEN: TOKEN };
+  env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    POD_NAMESPACE: NS,
+    INFERNODE_CLUSTER_SECRET: TOKEN,
+  };
   const ports = await freePorts(4);
   for (const [i, name] of ['leader-0', 'leader-1'].entries()) {
     const gateway = ports[i * 2]!;
