@@ -5,7 +5,7 @@
  * matched: ws's `finishRequest` holds the request until the handshake has been checked.
  */
 import type { ClientRequest } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
 import { AppError } from '../shared/index.js';
 import { normalizeFingerprint } from './agent-auth-config.js';
@@ -30,9 +30,12 @@ export function leaderTlsOptions(
     rejectUnauthorized: false,
     finishRequest: (req: ClientRequest) => {
       req.once('socket', (socket) => {
-        (socket as TLSSocket).once('secureConnect', () => {
-          const cert = (socket as TLSSocket).getPeerCertificate();
-          const got = normalizeFingerprint(cert.fingerprint256 ?? '');
+        if (!(socket instanceof TLSSocket)) {
+          req.destroy(new Error('wss:// without a TLS socket'));
+          return;
+        }
+        socket.once('secureConnect', () => {
+          const got = normalizeFingerprint(socket.getPeerCertificate().fingerprint256);
           if (got === pin) {
             req.end();
             return;

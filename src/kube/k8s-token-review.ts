@@ -3,6 +3,7 @@
  * the agent's projected ServiceAccount token, and the pod named in it (for its node). Both go
  * through kubeCall, so each has the request timeout, the caller's signal and K8S_* errors.
  */
+import { V1TokenReview, V1TokenReviewSpec } from '@kubernetes/client-node';
 import type { KubeClients } from './clients.js';
 import { kubeCall, type KubeCallOptions } from './request.js';
 
@@ -52,11 +53,11 @@ export class K8sTokenReviewApi implements TokenReviewApi {
       (o) =>
         this.#clients.authentication.createTokenReview(
           {
-            body: {
+            body: Object.assign(new V1TokenReview(), {
               apiVersion: 'authentication.k8s.io/v1',
               kind: 'TokenReview',
-              spec: { token, audiences: [...audiences] },
-            },
+              spec: Object.assign(new V1TokenReviewSpec(), { token, audiences: [...audiences] }),
+            }),
           },
           o,
         ),
