@@ -26,3 +26,14 @@ export function bearerCredential(header: string | undefined): string | undefined
   const credential = header.slice('Bearer '.length).trim();
   return credential === '' ? undefined : credential;
 }
+
+/** Runs one check bounded by `timeoutMs`; a throwing adapter counts as `auth-unavailable`. */
+export function authenticateWithin(
+  authenticator: AgentAuthenticator,
+  credential: string,
+  timeoutMs: number,
+): Promise<AgentAuthResult> {
+  return authenticator
+    .authenticate(credential, { signal: AbortSignal.timeout(timeoutMs) })
+    .catch((err: unknown) => ({ ok: false, reason: 'auth-unavailable', detail: String(err) }));
+}

@@ -1,9 +1,9 @@
 /**
  * The agent hub: the WebSocket endpoint `/v1/agents` that every node agent reports to. It asks
  * the AgentAuthenticator which node the bearer credential may speak for before upgrading, and
- * refuses a `hello` for any other node (without touching that node's real session). It
- * validates every message, tracks seq numbers (asking for a
- * resync on a gap), pings every interval and declares an agent lost after 3 missed pongs.
+ * refuses a `hello` for any other node (without touching that node's real session). It validates
+ * every message, tracks seq numbers (asking for a resync on a gap), pings every interval and
+ * declares an agent lost after 3 missed pongs.
  * Everything it learns goes to the ClusterStateStore, the single writer.
  */
 import type { IncomingMessage } from 'node:http';
@@ -16,7 +16,11 @@ import {
   type LeaderMessage,
 } from '../protocol/index.js';
 import { Counter, Gauge, type Logger, type Registry } from '../shared/index.js';
-import { bearerCredential, type AgentAuthenticator } from './agent-authenticator.js';
+import {
+  authenticateWithin,
+  bearerCredential,
+  type AgentAuthenticator,
+} from './agent-authenticator.js';
 import type { ClusterStateStore } from './cluster-state.js';
 
 export interface AgentHubOptions {
@@ -100,13 +104,8 @@ export class AgentHub {
     if (this.#sessions.size + this.#authenticating >= (this.#o.maxAgents ?? 5000))
       return refuse(503, 'Too Many Agents');
     this.#authenticating++;
-    const signal = AbortSignal.timeout(this.#o.authTimeoutMs ?? 5000);
-    void this.#o.authenticator
-      .authenticate(credential, { signal })
-      .catch(
-        (err: unknown) => ({ ok: false, reason: 'auth-unavailable', detail: String(err) }) as const,
-      )
-      .then((result) => {
+    void authenticateWithin(this.#o.authenticator, credential, this.#o.authTimeoutMs ?? 5000).then(
+      (result) => {
         this.#authenticating--;
         if (socket.destroyed) return;
         if (!result.ok) {
@@ -117,7 +116,8 @@ export class AgentHub {
         }
         if (this.#o.identity() === undefined) return refuse(503, 'Not Leader');
         this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, result.node));
-      });
+      },
+    );
   }
 
   /** Starts heartbeats; on abort closes every agent socket with a close frame. */
