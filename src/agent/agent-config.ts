@@ -1,7 +1,7 @@
 /** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { gpuConfigSpec } from '../gpu/index.js';
 import { kubeConfigSpec } from '../kube/index.js';
-import { int, str } from '../shared/index.js';
+import { bool, int, str } from '../shared/index.js';
 
 const positive = { min: 1 };
 
@@ -20,10 +20,36 @@ export const agentConfigSpec = {
   leaderUrl: str('ws://127.0.0.1:8081/v1/agents', 'the leader’s agent hub WebSocket URL', {
     check: (v) => (/^wss?:\/\/[^/]+/.test(v) ? undefined : 'expected a ws:// or wss:// URL'),
   }),
-  token: str('', 'bearer token for the leader (required)', {
+  auth: str(
+    'static',
+    'how this agent proves its node: static (token or clusterSecret) or kubernetes (projected ServiceAccount token)',
+    { oneOf: ['static', 'kubernetes'] },
+  ),
+  token: str('', 'this node’s agent token `<node>.<mac>` (`infernode agent-token` prints it)', {
     env: 'INFERNODE_AGENT_TOKEN',
-    check: (v) => (v.length < 16 ? 'must be at least 16 characters' : undefined),
   }),
+  clusterSecret: str('', 'cluster secret to derive this node’s token from, instead of token', {
+    env: 'INFERNODE_CLUSTER_SECRET',
+  }),
+  serviceAccountTokenFile: str(
+    '/var/run/secrets/infernode/token',
+    'projected ServiceAccount token, audience infernode (auth=kubernetes); re-read on every connect',
+  ),
+  leaderCaFile: str('', 'PEM CA bundle that signed the leader’s certificate (wss://)'),
+  leaderFingerprint: str(
+    '',
+    'SHA-256 fingerprint of the leader’s certificate to pin instead of a CA (wss://; hex, colons optional)',
+    {
+      check: (v) =>
+        v === '' || /^[0-9a-f]{64}$/i.test(v.replace(/:/g, ''))
+          ? undefined
+          : 'expected 64 hex digits',
+    },
+  ),
+  allowInsecure: bool(
+    false,
+    'allow a plain ws:// leaderUrl to a non-loopback host (the token crosses the network in clear)',
+  ),
   api: {
     host: str('127.0.0.1', 'local API listen address (/metrics, /healthz, /v1/gpus)'),
     port: int(9100, 'local API port', { min: 0, max: 65535 }),

@@ -1,5 +1,7 @@
 /**
- * The agent's side of the protocol: connects to the leader's hub with the bearer token, sends a
+ * The agent's side of the protocol: connects to the leader's hub with its bearer credential
+ * (fetched anew for every connection: a projected ServiceAccount token rotates), verifies the
+ * leader's certificate on wss:// (CA or pinned fingerprint, see leader-tls.ts), sends a
  * full `hello`, then a seq-numbered `state` delta whenever something changed; answers `resync`
  * with a fresh `hello`; reconnects with jittered backoff, forever, while the rest of the agent
  * keeps working. A slow leader (send buffer over its high-water mark) is disconnected rather
@@ -14,12 +16,16 @@ import {
   type GpuHealthSummary,
   type NodeSnapshot,
 } from '../protocol/index.js';
-import { backoffDelayMs, sleep, type Logger, type Rng } from '../shared/index.js';
+import { backoffDelayMs, sleep, toError, type Logger, type Rng } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
+import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
 
 export interface GossipClientOptions {
   readonly url: string;
-  readonly token: string;
+  /** The bearer credential for one connection attempt (a token, or a token file read anew). */
+  readonly credential: (signal: AbortSignal) => Promise<string>;
+  /** How the leader's certificate is checked on wss://. Default: the system CAs. */
+  readonly trust?: LeaderTrust;
   readonly node: string;
   readonly agentVersion: string;
   readonly log: Logger;
@@ -92,13 +98,27 @@ export class GossipClient {
   }
 
   /** One connection, until it closes. Resolves true when it got as far as a welcome. */
-  #session(signal: AbortSignal): Promise<boolean> {
+  async #session(signal: AbortSignal): Promise<boolean> {
     const { log, metrics } = this.#o;
+    const handshakeTimeout = this.#o.handshakeTimeoutMs ?? 5000;
+    let credential: string;
+    try {
+      credential = await this.#o.credential(
+        AbortSignal.any([signal, AbortSignal.timeout(handshakeTimeout)]),
+      );
+    } catch (err) {
+      if (!signal.aborted)
+        log.warn({ err: toError(err) }, 'no credential for the leader: retrying');
+      return false;
+    }
     return new Promise((resolve) => {
       const ws = new WebSocket(this.#o.url, {
-        headers: { authorization: `Bearer ${this.#o.token}` },
-        handshakeTimeout: this.#o.handshakeTimeoutMs ?? 5000,
+        headers: { authorization: `Bearer ${credential}` },
+        handshakeTimeout,
         maxPayload: 4 * 1024 * 1024,
+        ...leaderTlsOptions(this.#o.url, this.#o.trust ?? {}, (err) =>
+          log.warn({ err }, 'leader certificate does not match the pin: not sending the token'),
+        ),
       });
       this.#ws = ws;
       let welcomed = false;

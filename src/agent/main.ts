@@ -3,6 +3,8 @@
  * client to the leader and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { StaticClusterSource, readClusterFile, type ClusterSource } from '../discovery/index.js';
 import {
   INFERNODE_VERSION,
@@ -17,6 +19,7 @@ import {
 } from '../shared/index.js';
 import type { AgentConfigSpec } from './agent-config.js';
 import { AgentApi } from './agent-api.js';
+import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { GossipClient } from './gossip-client.js';
@@ -52,6 +55,19 @@ export function kubeSourceFor(
   });
 }
 
+/**
+ * The credential of each connection: the static per-node token, or the projected
+ * ServiceAccount token read anew each time (kubelet rotates it).
+ */
+function agentCredential(config: AgentConfig): (signal: AbortSignal) => Promise<string> {
+  if (config.auth === 'static') {
+    const token = staticAgentToken(config);
+    return () => Promise.resolve(token);
+  }
+  return async (signal) =>
+    (await readFile(config.serviceAccountTokenFile, { encoding: 'utf8', signal })).trim();
+}
+
 /** Builds and runs the agent until SIGTERM/SIGINT or a fatal error. */
 export async function runAgent(
   config: AgentConfig,
@@ -84,7 +100,15 @@ export async function runAgent(
   });
   const gossip = new GossipClient({
     url: config.leaderUrl,
-    token: config.token,
+    credential: agentCredential(config),
+    ...(config.leaderCaFile === '' && config.leaderFingerprint === ''
+      ? {}
+      : {
+          trust:
+            config.leaderFingerprint === ''
+              ? { ca: readFileSync(config.leaderCaFile) }
+              : { fingerprint: config.leaderFingerprint },
+        }),
     node: config.node,
     agentVersion: INFERNODE_VERSION,
     log: log.child({ component: 'gossip' }),

@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { benchCommand } from '../bench/index.js';
 import { simCommand } from '../sim/index.js';
 import { versionCommand } from './version-command.js';
+import { agentTokenCommand } from './agent-token-command.js';
 import { statusCommand } from './status-command.js';
 import { leaderCommand } from '../leader/index.js';
 import { agentCommand } from '../agent/index.js';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
   leaderCommand,
   agentCommand,
   statusCommand,
+  agentTokenCommand,
   simCommand,
   benchCommand,
   versionCommand,

@@ -4,6 +4,7 @@
  */
 import {
   AppsV1Api,
+  AuthenticationV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -16,6 +17,8 @@ export interface KubeClients {
   readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  /** TokenReview: the leader checks agents' ServiceAccount tokens with it. */
+  readonly authentication: AuthenticationV1Api;
   readonly coordination: CoordinationV1Api;
   readonly custom: CustomObjectsApi;
 }
@@ -26,6 +29,7 @@ export function createKubeClients(kubeConfig: KubeConfig): KubeClients {
     kubeConfig,
     core: kubeConfig.makeApiClient(CoreV1Api),
     apps: kubeConfig.makeApiClient(AppsV1Api),
+    authentication: kubeConfig.makeApiClient(AuthenticationV1Api),
     coordination: kubeConfig.makeApiClient(CoordinationV1Api),
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
   };

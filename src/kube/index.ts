@@ -19,3 +19,4 @@ export * from './k8s-node-ops.js';
 export * from './scale.js';
 export * from './k8s-scale-client.js';
 export * from './kube-config.js';
+export * from './k8s-token-review.js';

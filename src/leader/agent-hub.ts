@@ -1,7 +1,9 @@
 /**
- * The agent hub: the WebSocket endpoint `/v1/agents` that every node agent reports to. It checks
- * the bearer token before upgrading, validates every message, tracks seq numbers (asking for a
- * resync on a gap), pings every interval and declares an agent lost after 3 missed pongs.
+ * The agent hub: the WebSocket endpoint `/v1/agents` that every node agent reports to. It asks
+ * the AgentAuthenticator which node the bearer credential may speak for before upgrading, and
+ * refuses a `hello` for any other node (without touching that node's real session). It validates
+ * every message, tracks seq numbers (asking for a resync on a gap), pings every interval and
+ * declares an agent lost after 3 missed pongs.
  * Everything it learns goes to the ClusterStateStore, the single writer.
  */
 import type { IncomingMessage } from 'node:http';
@@ -14,12 +16,17 @@ import {
   type LeaderMessage,
 } from '../protocol/index.js';
 import { Counter, Gauge, type Logger, type Registry } from '../shared/index.js';
-import { bearerMatches } from './auth.js';
+import {
+  authenticateWithin,
+  bearerCredential,
+  type AgentAuthenticator,
+} from './agent-authenticator.js';
 import type { ClusterStateStore } from './cluster-state.js';
 
 export interface AgentHubOptions {
   readonly store: ClusterStateStore;
-  readonly token: string;
+  /** Maps a connection's bearer credential to the node it may speak for. */
+  readonly authenticator: AgentAuthenticator;
   readonly log: Logger;
   readonly registry: Registry;
   /** Leader identity and epoch sent in `welcome`. */
@@ -30,11 +37,15 @@ export interface AgentHubOptions {
   readonly helloTimeoutMs?: number;
   /** Largest message accepted. Default 4 MiB. */
   readonly maxPayloadBytes?: number;
-  /** Most agents connected at once. Default 5000. */
+  /** Most agents connected or authenticating at once. Default 5000. */
   readonly maxAgents?: number;
+  /** Bound of one credential check (a TokenReview in Kubernetes). Default 5000 ms. */
+  readonly authTimeoutMs?: number;
 }
 
 interface Session {
+  /** The node the connection's credential may speak for. */
+  readonly identity: string;
   node: string | undefined;
   expectSeq: number;
   awaitingResync: boolean;
@@ -51,6 +62,7 @@ export class AgentHub {
   readonly #rejected: Counter;
   readonly #received: Counter;
   #pingTimer: NodeJS.Timeout | undefined;
+  #authenticating = 0;
 
   constructor(options: AgentHubOptions) {
     this.#o = options;
@@ -77,17 +89,35 @@ export class AgentHub {
     });
   }
 
-  /** Handles an HTTP upgrade on `/v1/agents`; refuses bad tokens before the WebSocket exists. */
+  /**
+   * Handles an HTTP upgrade on `/v1/agents`; refuses a missing or bad credential before the
+   * WebSocket exists. Reasons counted: Unauthorized, Auth Unavailable, Not Leader, Too Many Agents.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refuse = (status: number, reason: string): void => {
       this.#rejected.inc({ reason });
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!bearerMatches(req.headers.authorization, this.#o.token))
-      return refuse(401, 'Unauthorized');
+    const credential = bearerCredential(req.headers.authorization);
+    if (credential === undefined) return refuse(401, 'Unauthorized');
     if (this.#o.identity() === undefined) return refuse(503, 'Not Leader');
-    if (this.#sessions.size >= (this.#o.maxAgents ?? 5000)) return refuse(503, 'Too Many Agents');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    if (this.#sessions.size + this.#authenticating >= (this.#o.maxAgents ?? 5000))
+      return refuse(503, 'Too Many Agents');
+    this.#authenticating++;
+    void authenticateWithin(this.#o.authenticator, credential, this.#o.authTimeoutMs ?? 5000).then(
+      (result) => {
+        this.#authenticating--;
+        if (socket.destroyed) return;
+        if (!result.ok) {
+          this.#o.log.warn({ reason: result.reason, detail: result.detail }, 'agent refused');
+          return result.reason === 'unauthorized'
+            ? refuse(401, 'Unauthorized')
+            : refuse(503, 'Auth Unavailable');
+        }
+        if (this.#o.identity() === undefined) return refuse(503, 'Not Leader');
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, result.node));
+      },
+    );
   }
 
   /** Starts heartbeats; on abort closes every agent socket with a close frame. */
@@ -111,8 +141,9 @@ export class AgentHub {
     });
   }
 
-  #accept(ws: WebSocket): void {
+  #accept(ws: WebSocket, identity: string): void {
     const session: Session = {
+      identity,
       node: undefined,
       expectSeq: 0,
       awaitingResync: false,
@@ -156,6 +187,14 @@ export class AgentHub {
     const msg = decoded.message;
     this.#received.inc({ type: msg.type });
     if (msg.type === 'hello') {
+      // Before anything else: a hello for another node must not replace that node's session.
+      if (msg.node !== session.identity)
+        return this.#reject(
+          ws,
+          'node-mismatch',
+          `credential is for node ${session.identity}, not ${msg.node}`,
+          CLOSE_CODES.unauthorized,
+        );
       if (session.node !== undefined && session.node !== msg.node)
         return this.#reject(ws, 'invalid', 'node name changed');
       const previous = this.#byNode.get(msg.node);

@@ -1,6 +1,7 @@
 /**
  * The leader's control port: the agent hub (WebSocket /v1/agents), /metrics, /healthz, /readyz
- * and a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard.
+ * and a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard. With a
+ * certificate it speaks https:// and wss://, so agent tokens never cross the network in clear.
  */
 import type http from 'node:http';
 import {
@@ -25,6 +26,8 @@ export interface ControlServerOptions {
   readonly isReady: () => boolean;
   /** Extra fields for /v1/cluster (leader identity, ejected engines…). */
   readonly describe: () => Record<string, unknown>;
+  /** Certificate and key: serve https:// and wss:// instead of plain HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
 }
 
 export class ControlServer {
@@ -35,7 +38,7 @@ export class ControlServer {
 
   constructor(options: ControlServerOptions) {
     this.#o = options;
-    this.#server = createJsonServer((req, res) => this.#handle(req, res));
+    this.#server = createJsonServer((req, res) => this.#handle(req, res), options.tls);
     this.#server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/v1/agents')
         options.hub.handleUpgrade(req, socket, head);
@@ -55,7 +58,11 @@ export class ControlServer {
       signal,
       onListening: (port) => {
         this.#port = port;
-        this.#o.log.info({ port }, 'control server listening (agent hub, metrics)');
+        // The fingerprint is what agents pin (leaderFingerprint) when no CA signs the certificate.
+        this.#o.log.info(
+          { port, tls: this.#o.tls !== undefined, fingerprint: this.#o.tls?.fingerprint },
+          'control server listening (agent hub, metrics)',
+        );
       },
     });
   }

@@ -14,6 +14,7 @@ import {
   K8sClusterSource,
   K8sNodeOps,
   K8sSecretWatch,
+  K8sTokenReviewApi,
   createKubeClients,
   loadKubeConfig,
   resolveDiscoveryScope,
@@ -22,6 +23,9 @@ import {
   type SupervisorTuning,
 } from '../kube/index.js';
 import type { ConfigOf, Logger, Registry, Runnable } from '../shared/index.js';
+import type { AgentAuthenticator } from './agent-authenticator.js';
+import { StaticAgentAuthenticator } from './adapters/static-agent-authenticator.js';
+import { TokenReviewAgentAuthenticator } from './adapters/token-review-agent-authenticator.js';
 import { KubeLeaderElection } from './kube-election.js';
 import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
@@ -39,6 +43,27 @@ export interface LeaderAdapters {
   readonly nodeOps: NodeOps;
   /** More parts to run beside discovery on every replica (the API keys Secret watch). */
   readonly watchers: readonly Runnable[];
+  /** How agents prove which node they speak for. */
+  readonly authenticator: AgentAuthenticator;
+}
+
+/** How agents prove their node: per-node tokens from the secret, or TokenReview. */
+export function agentAuthenticatorFor(
+  config: LeaderConfig,
+  clients?: KubeClients,
+): AgentAuthenticator {
+  const { agents } = config;
+  if (agents.auth === 'static') return new StaticAgentAuthenticator(agents.secret);
+  return new TokenReviewAgentAuthenticator({
+    api: new K8sTokenReviewApi(
+      clients ?? createKubeClients(loadKubeConfig()),
+      config.kube.requestTimeoutMs,
+    ),
+    audience: agents.audience,
+    username: agents.serviceAccount,
+    cacheTtlMs: agents.reviewCacheMs,
+    cacheMax: agents.reviewCacheMax,
+  });
 }
 
 /**
@@ -97,6 +122,7 @@ export function buildAdapters(
       ...admission,
       nodeOps: nodeOpsFor(config, clients),
       watchers: apiKeysWatch(config, clients, applyApiKeysSecret, log, supervisor),
+      authenticator: agentAuthenticatorFor(config, clients),
     };
   }
   return {
@@ -108,6 +134,7 @@ export function buildAdapters(
     ...admission,
     nodeOps: nodeOpsFor(config),
     watchers: [],
+    authenticator: agentAuthenticatorFor(config),
   };
 }
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { defineCommand } from '../cli/index.js';
+import { agentAuthIssues } from './agent-auth-config.js';
 import { electionIssues } from './election/index.js';
 import { leaderConfigSpec } from './leader-config.js';
 import { runLeader } from './main.js';
@@ -9,10 +10,10 @@ export const leaderCommand = defineCommand({
   summary: 'run the leader: OpenAI-compatible gateway, agent hub, cluster decisions',
   usage: 'infernode leader [--cluster-file <file>] [--gateway-port <n>] [--control-port <n>]',
   description:
-    'Serves the gateway on --gateway-port and the agent hub (WebSocket /v1/agents), /metrics, /healthz and /readyz on --control-port. Agents authenticate with INFERNODE_AGENT_TOKEN.',
+    'Serves the gateway on --gateway-port and the agent hub (WebSocket /v1/agents), /metrics, /healthz and /readyz on --control-port. Agents authenticate with per-node tokens derived from INFERNODE_CLUSTER_SECRET (agents.auth=static) or their ServiceAccount token (agents.auth=kubernetes); control.tls.* serves https/wss.',
   envPrefix: 'LEADER',
   spec: leaderConfigSpec,
-  validate: (config) => electionIssues(config.kube.election),
+  validate: (config) => [...electionIssues(config.kube.election), ...agentAuthIssues(config)],
   run: ({ config, file }) =>
     runLeader({ ...config, identity: config.identity || hostname() }, file),
 });

@@ -71,12 +71,38 @@ export const leaderConfigSpec = {
   control: {
     host: str('127.0.0.1', 'control listen address (agent hub, /metrics, /healthz)'),
     port: int(8081, 'control port', port),
+    tls: {
+      certFile: str(
+        '',
+        'PEM certificate (chain) of the control port; with keyFile it serves https:// and wss://',
+      ),
+      keyFile: str('', 'PEM private key of control.tls.certFile'),
+    },
   },
   agents: {
-    token: str('', 'bearer token agents must present (required)', {
-      env: 'INFERNODE_AGENT_TOKEN',
-      check: (v) => (v.length < 16 ? 'must be at least 16 characters' : undefined),
+    auth: str(
+      'static',
+      'how agents prove their node: static (per-node tokens derived from agents.secret) or kubernetes (ServiceAccount token + TokenReview)',
+      { oneOf: ['static', 'kubernetes'] },
+    ),
+    secret: str('', 'cluster secret the per-node agent tokens derive from (agents.auth=static)', {
+      env: 'INFERNODE_CLUSTER_SECRET',
     }),
+    audience: str('infernode', 'audience agents’ ServiceAccount tokens must carry (kubernetes)'),
+    serviceAccount: str(
+      'system:serviceaccount:infernode-system:infernode-agent',
+      'username agents’ ServiceAccount tokens must belong to (kubernetes)',
+    ),
+    reviewCacheMs: int(
+      60_000,
+      'how long an accepted agent token is trusted without a new TokenReview, ms',
+      positive,
+    ),
+    reviewCacheMax: int(10_000, 'most accepted agent tokens remembered', positive),
+    allowInsecure: bool(
+      false,
+      'serve the agent hub as plain ws:// on a non-loopback control.host (tokens cross the network in clear)',
+    ),
     staleAfterMs: int(3000, 'an agent report older than this is stale, ms', positive),
     forgetAfterMs: int(
       600_000,

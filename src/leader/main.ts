@@ -26,6 +26,7 @@ import {
 import { AgentHub } from './agent-hub.js';
 import { ClusterStateStore } from './cluster-state.js';
 import { ControlServer } from './control-server.js';
+import { loadControlTls } from './control-tls.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import type { Leadership } from './election/election.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
@@ -44,12 +45,9 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   });
   const registry = createRegistry();
   const clock = systemClock;
-  const { source, election, admission, applyResources, nodeOps, watchers } = buildAdapters(
-    config,
-    file,
-    log,
-    registry,
-  );
+  const tls = loadControlTls(config.control.tls);
+  const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
+    buildAdapters(config, file, log, registry);
   const store = new ClusterStateStore({
     clock,
     staleAfterMs: config.agents.staleAfterMs,
@@ -70,7 +68,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   let leadership: Leadership | undefined;
   const hub = new AgentHub({
     store,
-    token: config.agents.token,
+    authenticator,
     log: log.child({ component: 'agent-hub' }),
     registry,
     identity: () =>
@@ -120,6 +118,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
     store,
     registry,
     log: log.child({ component: 'control' }),
+    ...(tls === undefined ? {} : { tls }),
     isReady: () => synced && leadership !== undefined && !gateway.draining,
     describe: () => ({
       leader: config.identity,

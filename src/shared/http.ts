@@ -3,6 +3,7 @@
  * listening and closing with a grace period.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { once } from 'node:events';
 import { AppError } from './errors.js';
 
@@ -159,15 +160,19 @@ export async function serveOpsRoute(
 
 /**
  * An HTTP server for an async handler: a handler that throws answers 500 with a JSON body
- * (never a stack trace) instead of leaving the request hanging.
+ * (never a stack trace) instead of leaving the request hanging. With `tls` it serves HTTPS.
  */
 export function createJsonServer(
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  tls?: { readonly cert: Buffer; readonly key: Buffer },
 ): Server {
-  return createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => {
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     });
-  });
+  };
+  return tls === undefined
+    ? createServer(listener)
+    : createTlsServer({ cert: tls.cert, key: tls.key }, listener);
 }

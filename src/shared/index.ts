@@ -11,3 +11,4 @@ export * from './http.js';
 export * from './json-depth.js';
 export * from './version.js';
 export * from './free-ports.js';
+export * from './loopback.js';

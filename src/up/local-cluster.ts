@@ -13,6 +13,7 @@ import {
   type EngineEntry,
   type NodeEntry,
 } from '../discovery/index.js';
+import { deriveAgentToken } from '../protocol/index.js';
 import { AppError, sleep } from '../shared/index.js';
 import { ChildSupervisor, type ChildSpec } from './child-supervisor.js';
 import { describeChildExit } from './child-exit-reason.js';
@@ -23,8 +24,8 @@ export interface LocalClusterOptions {
   readonly clusterFile: string;
   /** Directory for the children's logs. Default `.infernode/logs`. */
   readonly logDir?: string;
-  /** Agent token; default a fresh random one. */
-  readonly token?: string;
+  /** Cluster secret the agents' per-node tokens derive from; default a fresh random one. */
+  readonly secret?: string;
   /** Extra environment for every child (e.g. a PATH with fake GPU tools). */
   readonly env?: Readonly<Record<string, string>>;
   readonly report?: (line: string) => void;
@@ -45,7 +46,8 @@ export interface LocalCluster {
   /** Agent local API URL by node name. */
   readonly agentUrls: ReadonlyMap<string, string>;
   readonly supervisor: ChildSupervisor;
-  readonly token: string;
+  /** The cluster secret (only the leader gets it; each agent gets its node's token). */
+  readonly secret: string;
   stop(): Promise<void>;
 }
 
@@ -136,13 +138,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const root = packageRoot();
   const { file } = await readClusterFile(options.clusterFile, { signal: options.signal });
   await assertPortsFree(clusterPorts(file), options.clusterFile, { signal: options.signal });
-  const token = options.token ?? randomBytes(24).toString('hex');
+  const secret = options.secret ?? randomBytes(24).toString('hex');
   const supervisor = new ChildSupervisor({
     cliPath: join(root, 'dist', 'cli', 'main.js'),
     logDir: resolve(options.logDir ?? join(root, '.infernode', 'logs')),
     report: options.report ?? (() => undefined),
   });
-  const env = { ...options.env, INFERNODE_AGENT_TOKEN: token };
+  // Children inherit this process's environment: blank the credentials so none leaks across.
+  const env = { ...options.env, INFERNODE_CLUSTER_SECRET: '', INFERNODE_AGENT_TOKEN: '' };
   const { host, gatewayPort, controlPort } = file.leader;
   const controlUrl = `http://${host}:${controlPort}`;
   const clusterPath = resolve(options.clusterFile);
@@ -156,7 +159,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     }
     supervisor.start({
       name: childName.leader,
-      env,
+      env: { ...env, INFERNODE_CLUSTER_SECRET: secret },
       args: [
         'leader',
         '--cluster-file',
@@ -177,7 +180,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     for (const node of file.nodes) {
       supervisor.start({
         name: childName.agent(node.name),
-        env: { ...env, ...node.env },
+        env: { ...env, ...node.env, INFERNODE_AGENT_TOKEN: deriveAgentToken(secret, node.name) },
         args: [
           'agent',
           '--node',
@@ -214,7 +217,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     controlUrl,
     agentUrls: new Map(file.nodes.map((n) => [n.name, `http://127.0.0.1:${n.agentPort}`])),
     supervisor,
-    token,
+    secret,
     stop: () => supervisor.stopAll(),
   };
 }

@@ -99,7 +99,7 @@ beforeAll(async () => {
     ...process.env,
     KUBECONFIG: kubeconfig,
     POD_NAMESPACE: NS,
-    INFERNODE_AGENT_TOKEN: TOKEN,
+    INFERNODE_CLUSTER_SECRET: TOKEN,
     // The engines run in `serving`, outside the processes' own namespace: both widen the scope.
     INFERNODE_LEADER_KUBE_WATCH_NAMESPACES: 'serving',
     INFERNODE_AGENT_KUBE_WATCH_NAMESPACES: 'serving',

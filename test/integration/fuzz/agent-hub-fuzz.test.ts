@@ -8,21 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
+import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
+import { deriveAgentToken } from '../../../src/protocol/index.js';
 import { ControlServer } from '../../../src/leader/control-server.js';
 import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { heapUsedBytes } from '../../helpers/heap.js';
 
-const TOKEN = 'test-token-0123456789abcdef';
+const SECRET = 'test-secret-0123456789abcdef';
+/** The fuzzing agent's credential names node `fuzz-a`; hellos for other nodes are refused (4401). */
+const TOKEN = deriveAgentToken(SECRET, 'fuzz-a');
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /**
  * Close codes an agent may see: 1000/1001 normal and leader stopping, 1005 no code, 1006 the
  * socket went without a close frame (ws after a protocol error on the wire), 1007 invalid UTF-8
  * in a text frame, 1009 a frame over maxPayload, and the protocol's own 4400 invalid message,
- * 4409 replaced, 4426 version mismatch (src/protocol/messages.ts CLOSE_CODES).
+ * 4401 a hello for a node the credential does not name, 4409 replaced, 4426 version mismatch (src/protocol/messages.ts CLOSE_CODES).
  */
-const DOCUMENTED_CLOSE_CODES = new Set([1000, 1001, 1005, 1006, 1007, 1009, 4400, 4409, 4426]);
+const DOCUMENTED_CLOSE_CODES = new Set([
+  1000, 1001, 1005, 1006, 1007, 1009, 4400, 4401, 4409, 4426,
+]);
 
 let store: ClusterStateStore;
 let url: string;
@@ -35,7 +41,7 @@ beforeAll(async () => {
   store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
   const hub = new AgentHub({
     store,
-    token: TOKEN,
+    authenticator: new StaticAgentAuthenticator(SECRET),
     log,
     registry,
     identity: () => ({ leader: 'l-0', epoch: 1 }),
@@ -167,7 +173,7 @@ async function session(frames: readonly (string | Buffer)[]): Promise<Outcome> {
 
 describe('agent hub fuzz', () => {
   it('keeps or closes fuzzed connections with documented codes, stays up and serving, and lets go of memory', async () => {
-    for (let i = 0; i < 10; i++) await session([JSON.stringify(hello('warm', 0))]);
+    for (let i = 0; i < 10; i++) await session([JSON.stringify(hello('fuzz-a', 0))]);
     const baseline = await heapUsedBytes();
     const codes = new Map<number, number>();
     let runs = 0;
@@ -185,7 +191,8 @@ describe('agent hub fuzz', () => {
     expect(runs).toBeGreaterThanOrEqual(30);
     // Still up: health answers, and a well-behaved agent is heard.
     expect((await fetch(`${controlUrl}/healthz`)).status).toBe(200);
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const after = deriveAgentToken(SECRET, 'after-fuzz');
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${after}` } });
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify(hello('after-fuzz', 0)));
     await waitFor(

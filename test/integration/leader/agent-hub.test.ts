@@ -4,10 +4,12 @@ import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
 import { ControlServer } from '../../../src/leader/control-server.js';
 import { GossipClient } from '../../../src/agent/gossip-client.js';
 import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
+import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
+import { deriveAgentToken } from '../../../src/protocol/index.js';
 import { createRegistry, silentLogger, systemClock, SeededRng } from '../../../src/shared/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-const TOKEN = 'test-token-0123456789abcdef';
+const SECRET = 'test-secret-0123456789abcdef';
 
 interface Leader {
   store: ClusterStateStore;
@@ -23,7 +25,7 @@ async function startLeader(port = 0, pingIntervalMs = 100): Promise<Leader> {
   const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
   const hub = new AgentHub({
     store,
-    token: TOKEN,
+    authenticator: new StaticAgentAuthenticator(SECRET),
     log,
     registry,
     identity: () => ({ leader: 'l-0', epoch: 7 }),
@@ -68,7 +70,8 @@ const hello = (seq: number, node = 'node-a') =>
   });
 
 function connect(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
-  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${TOKEN}` }, ...options });
+  const token = deriveAgentToken(SECRET, 'node-a');
+  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, ...options });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -173,7 +176,7 @@ describe('agent hub', () => {
     const registry = createRegistry({ defaultMetrics: false });
     const gossip = new GossipClient({
       url: leader.url,
-      token: TOKEN,
+      credential: () => Promise.resolve(deriveAgentToken(SECRET, 'node-r')),
       node: 'node-r',
       agentVersion: 't',
       log: silentLogger(),

@@ -259,8 +259,12 @@ describe('deploy/ manifests', () => {
       ]);
       expect(main!.ports.map((p) => p.containerPort)).toEqual(ports);
       const env = new Set(main!.env.map((e) => e.name));
-      for (const name of ['NODE_NAME', 'POD_NAME', 'POD_NAMESPACE', 'INFERNODE_AGENT_TOKEN'])
+      for (const name of ['NODE_NAME', 'POD_NAME', 'POD_NAMESPACE'])
         expect(env.has(name), name).toBe(true);
+      // Agents prove their node with a ServiceAccount token, not a shared secret.
+      expect(
+        env.has(role === 'agent' ? 'INFERNODE_AGENT_AUTH' : 'INFERNODE_LEADER_AGENTS_AUTH'),
+      ).toBe(true);
       expect(main!.livenessProbe).toBeDefined();
       expect(main!.readinessProbe).toBeDefined();
       for (const c of [...containers, ...((pod.spec.initContainers ?? []) as typeof containers)]) {

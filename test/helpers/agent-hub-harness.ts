@@ -1,0 +1,96 @@
+/**
+ * A real agent hub behind a real control server on 127.0.0.1:0 (plain or TLS), with any
+ * AgentAuthenticator, and small helpers to speak the agent protocol to it from a raw ws client.
+ */
+import WebSocket from 'ws';
+import type { AgentAuthenticator } from '../../src/leader/agent-authenticator.js';
+import { ControlServer } from '../../src/leader/control-server.js';
+import { AgentHub, ClusterStateStore } from '../../src/leader/index.js';
+import { createRegistry, silentLogger, systemClock } from '../../src/shared/index.js';
+import { waitFor } from './wait-for.js';
+
+export interface HubHarness {
+  readonly store: ClusterStateStore;
+  /** ws:// or wss:// URL of /v1/agents. */
+  readonly url: string;
+  readonly metrics: () => Promise<string>;
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts a hub that leads as `l-0` at epoch 7. */
+export async function startHub(options: {
+  readonly authenticator: AgentAuthenticator;
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
+}): Promise<HubHarness> {
+  const registry = createRegistry({ defaultMetrics: false });
+  const log = silentLogger();
+  const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
+  const hub = new AgentHub({
+    store,
+    authenticator: options.authenticator,
+    log,
+    registry,
+    identity: () => ({ leader: 'l-0', epoch: 7 }),
+    pingIntervalMs: 100,
+  });
+  const control = new ControlServer({
+    host: '127.0.0.1',
+    port: 0,
+    hub,
+    store,
+    registry,
+    log,
+    isReady: () => true,
+    describe: () => ({}),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+  });
+  const abort = new AbortController();
+  const runs = Promise.all([hub.run(abort.signal), control.run(abort.signal)]);
+  await waitFor(() => control.port > 0, 'control server');
+  const scheme = options.tls === undefined ? 'ws' : 'wss';
+  return {
+    store,
+    url: `${scheme}://127.0.0.1:${control.port}/v1/agents`,
+    metrics: () => registry.metrics(),
+    stop: async () => {
+      abort.abort();
+      await runs;
+    },
+  };
+}
+
+/** A protocol-v1 hello for `node` with one engine. */
+export const helloFrame = (node: string, seq = 1): string =>
+  JSON.stringify({
+    v: 1,
+    type: 'hello',
+    node,
+    agentVersion: 't',
+    seq,
+    snapshot: {
+      engines: [{ id: `${node}/e0`, model: 'm', url: 'http://x', ready: true, adapters: [] }],
+      gpus: [],
+    },
+  });
+
+/** Opens a raw agent socket with a bearer credential; rejects on a refused upgrade. */
+export function openAgentSocket(url: string, credential: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${credential}` } });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+/** Resolves with the close code and reason. */
+export const closeOf = (ws: WebSocket): Promise<{ code: number; reason: string }> =>
+  new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+
+/** Resolves with the next JSON message. */
+export const nextJson = (ws: WebSocket): Promise<Record<string, unknown>> =>
+  new Promise((resolve) =>
+    ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()) as Record<string, unknown>)),
+  );
