@@ -3,7 +3,8 @@
  * caller's abort signal, normalized through the engine's dialect.
  */
 import http from 'node:http';
-import { normalizeVllm, parsePrometheusText, type EngineScrape } from '../engine/index.js';
+import { parsePrometheusText, type EngineScrape } from '../engine/index.js';
+import type { MetricsDialect } from './engine-dialects.js';
 import { AppError } from '../shared/index.js';
 
 /** GET a small text resource with a timeout; rejects on non-2xx. */
@@ -39,14 +40,15 @@ export function getText(
   });
 }
 
-/** Scrapes and normalizes an engine's metrics. */
+/** Scrapes an engine's metrics and normalizes them through its dialect. */
 export async function scrapeEngine(
   baseUrl: string,
+  dialect: MetricsDialect,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<EngineScrape> {
   const text = await getText(`${baseUrl}/metrics`, timeoutMs, signal);
-  return normalizeVllm(parsePrometheusText(text).samples);
+  return dialect(parsePrometheusText(text).samples);
 }
 
 /** Adapters an engine lists in /v1/models (entries whose parent is set). */

@@ -8,6 +8,7 @@ import type { ClusterSource, EngineEndpoint } from '../discovery/index.js';
 import type { EngineReport } from '../protocol/index.js';
 import { toError, type Clock, type Logger } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
+import { metricsDialectFor } from './engine-dialects.js';
 import { fetchAdapters, scrapeEngine } from './engine-scraper.js';
 
 export interface EngineWatcherOptions {
@@ -83,7 +84,12 @@ export class EngineWatcher {
     }
     t.cycles++;
     try {
-      const scrape = await scrapeEngine(endpoint.url, timeoutMs, signal);
+      const scrape = await scrapeEngine(
+        endpoint.url,
+        metricsDialectFor(endpoint.engine),
+        timeoutMs,
+        signal,
+      );
       if (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1) {
         t.adapters = await fetchAdapters(endpoint.url, timeoutMs, signal).catch(() => t.adapters);
       }
