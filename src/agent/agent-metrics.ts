@@ -72,7 +72,7 @@ export class AgentMetrics {
     });
   }
 
-  observeEngine(e: EngineEndpoint, s: EngineScrape, ready: boolean): void {
+  observeEngine(e: EngineEndpoint, s: EngineScrape): void {
     const labels = { node: this.#node, engine: e.name, model: e.model };
     // A gauge the engine does not expose is left out, not exported as 0 (unknown is not idle).
     for (const [gauge, value] of [
@@ -84,10 +84,10 @@ export class AgentMetrics {
       else gauge.set(labels, value);
     }
     this.prefixHits.set(labels, s.prefixCacheHitsTotal);
-    this.ready.set(labels, ready ? 1 : 0);
   }
 
-  markEngineDown(e: EngineEndpoint): void {
-    this.ready.set({ node: this.#node, engine: e.name, model: e.model }, 0);
+  /** Sets the engine's ready gauge (liveness, not metrics). */
+  markEngineReady(e: EngineEndpoint, ready: boolean): void {
+    this.ready.set({ node: this.#node, engine: e.name, model: e.model }, ready ? 1 : 0);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Which metrics dialect reads an engine's /metrics, chosen by the engine's `engine` field
+ * How the agent talks to each kind of engine — which metrics dialect reads its /metrics and
+ * where its health endpoint is — chosen by the engine's `engine` field
  * (`model.infernode.io/engine` label, cluster-file `engine:`). Adding a dialect is one line in
- * {@link METRICS_DIALECTS}. A dialect maps what it knows and leaves the rest unknown (undefined
+ * {@link ENGINE_DIALECTS}. A dialect maps what it knows and leaves the rest unknown (undefined
  * gauges, `hasRequestCounters: false`): an engine whose metrics cannot be read is never reported
  * as idle.
  */
@@ -11,16 +12,24 @@ import { normalizeVllm, type EngineScrape, type Sample } from '../engine/index.j
 /** Normalizes one /metrics exposition (parsed samples) into the common EngineScrape. */
 export type MetricsDialect = (samples: readonly Sample[]) => EngineScrape;
 
+/** What the agent needs to know to watch one kind of engine. */
+export interface EngineDialect {
+  readonly readMetrics: MetricsDialect;
+  /** Liveness endpoint (2xx = alive and serving), e.g. vLLM's `/health`. */
+  readonly healthPath: string;
+}
+
 /**
- * One dialect per engine kind. SGLang has no mapping of its own yet: the vLLM reader finds none
- * of its names and so reports it as an engine without load data (routed on the gateway's counts).
+ * One dialect per engine kind. SGLang has no metrics mapping of its own yet: the vLLM reader finds
+ * none of its names and so reports it as an engine without load data (routed on the gateway's
+ * counts). vLLM, SGLang and llama.cpp all answer `/health`.
  */
-export const METRICS_DIALECTS: Readonly<Record<EngineKind, MetricsDialect>> = {
-  vllm: normalizeVllm,
-  sglang: normalizeVllm,
+export const ENGINE_DIALECTS: Readonly<Record<EngineKind, EngineDialect>> = {
+  vllm: { readMetrics: normalizeVllm, healthPath: '/health' },
+  sglang: { readMetrics: normalizeVllm, healthPath: '/health' },
 };
 
 /** The dialect for an engine kind. */
-export function metricsDialectFor(engine: EngineKind): MetricsDialect {
-  return METRICS_DIALECTS[engine];
+export function engineDialectFor(engine: EngineKind): EngineDialect {
+  return ENGINE_DIALECTS[engine];
 }

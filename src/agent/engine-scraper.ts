@@ -40,6 +40,15 @@ export function getText(
   });
 }
 
+/** Resolves when the engine's health endpoint answers 2xx; rejects otherwise or on timeout. */
+export async function probeHealth(
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await getText(url, timeoutMs, signal, 64 * 1024);
+}
+
 /** Scrapes an engine's metrics and normalizes them through its dialect. */
 export async function scrapeEngine(
   baseUrl: string,

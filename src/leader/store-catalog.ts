@@ -21,7 +21,8 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
     ready: s.endpoint.ready,
     clusterHealthy: !s.agentSaysDown && !s.gpuFailed,
     metrics: s.report?.metrics,
-    stale: s.stale,
+    // Metrics the agent could not read this cycle are stale data (not a dead engine).
+    stale: s.stale || s.report?.metricsStale === true,
     adapters: s.report?.adapters ?? [],
     maxLoras: lora?.maxLoras ?? 0,
   };
