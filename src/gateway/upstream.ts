@@ -2,8 +2,17 @@
  * One upstream attempt: POST the body to the engine over a pooled keep-alive agent, with named
  * timeouts for connecting and for the first byte (response headers). Failures come back as
  * AppErrors whose codes say which phase failed, so a dashboard can tell them apart.
+ *
+ * A reset on a REUSED pooled socket before any response byte is the engine having closed an idle
+ * keep-alive connection under us (llama.cpp closes one ~2 ms after a stream although it
+ * advertised `Keep-Alive: timeout=5`), not the engine failing: that send is retried once, at once,
+ * on a fresh connection to the same engine, and only the fresh attempt's outcome counts.
  */
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, {
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { AppError, type ErrorCode } from '../shared/index.js';
 
 export interface UpstreamTimeouts {
@@ -69,21 +78,58 @@ function hostPortOf(baseUrl: URL | string): HostPort {
   return hp;
 }
 
-/** Sends the request; resolves with the response once headers arrive. */
-export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
+/** A failed send, and whether it died on a reused socket before any response byte. */
+class SendFailure extends Error {
+  readonly error: AppError;
+  readonly onReusedSocket: boolean;
+  constructor(error: AppError, onReusedSocket: boolean) {
+    super(error.message, { cause: error });
+    this.error = error;
+    this.onReusedSocket = onReusedSocket;
+  }
+}
+
+/**
+ * Sends the request; resolves with the response once headers arrive. Retries once on a fresh
+ * connection after a reset on a reused keep-alive socket (see the file comment).
+ */
+export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
+  try {
+    return await sendOnce(call, call.agent);
+  } catch (err) {
+    if (!(err instanceof SendFailure)) throw err;
+    const retry =
+      err.onReusedSocket && err.error.code === 'GW_UPSTREAM_RESET' && !call.signal.aborted;
+    if (!retry) throw err.error;
+  }
+  // A one-off connection (not kept alive): the pool may hold more sockets the engine already
+  // closed. The socket closes by itself once the response ends.
+  try {
+    return await sendOnce(call, new http.Agent({ keepAlive: false }));
+  } catch (err) {
+    throw err instanceof SendFailure ? err.error : err;
+  }
+}
+
+function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (call.signal.aborted) {
-      reject(new AppError('GW_UPSTREAM_RESET', 'client went away before the upstream call'));
+      reject(
+        new SendFailure(
+          new AppError('GW_UPSTREAM_RESET', 'client went away before the upstream call'),
+          false,
+        ),
+      );
       return;
     }
     const target = hostPortOf(call.baseUrl);
-    const req = http.request({
+    const req: ClientRequest = http.request({
       host: target.hostname,
       port: target.port,
       path: call.path,
       method: 'POST',
       headers: call.headers,
-      agent: call.agent,
+      agent,
     });
     let connectTimer: NodeJS.Timeout | undefined;
     let firstByteTimer: NodeJS.Timeout | undefined;
@@ -95,7 +141,7 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
       clearTimeout(firstByteTimer);
       call.signal.removeEventListener('abort', onAbort);
       req.destroy();
-      reject(err);
+      reject(new SendFailure(err, req.reusedSocket));
     };
     const onAbort = (): void => fail(new AppError('GW_UPSTREAM_RESET', 'client went away'));
     call.signal.addEventListener('abort', onAbort, { once: true });
