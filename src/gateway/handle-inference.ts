@@ -12,7 +12,7 @@ import type { EndpointCatalog, GatewayEndpoint } from './endpoint-catalog.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightTracker } from './in-flight.js';
 import { errorResponse, openAiError } from './openai-error.js';
-import { normalizeUpstreamError } from './upstream-error.js';
+import { upstreamErrorReply } from './upstream-error.js';
 import type { ApiKind } from './parse-request.js';
 import type { PassiveHealth } from './passive-health.js';
 import { relay } from './relay.js';
@@ -202,9 +202,11 @@ class InferenceExchange {
     const { metrics, timeouts } = this.#deps;
     const status = upstream.statusCode ?? 502;
     const headers = { 'target-pod': endpoint.name, 'routing-strategy': this.#strategy };
-    if (status >= 400 && !admitted.parsed.stream) {
+    // Streaming or not, nothing reached the client yet: the error contract applies to both.
+    if (status >= 400) {
       const text = (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
-      this.#reply(status, normalizeUpstreamError(status, text), headers);
+      const reply = upstreamErrorReply(status, text, endpoint.name);
+      this.#reply(reply.status, reply.body, headers);
       await admitted.ticket.settle(undefined);
       return;
     }
