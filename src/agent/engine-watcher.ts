@@ -5,7 +5,11 @@
  * a /metrics that is slow or unreadable marks the metrics stale, never the engine down.
  */
 import { computeWindow, type EngineScrape } from '../engine/index.js';
-import type { ClusterSource, EngineEndpoint } from '../discovery/index.js';
+import {
+  engineClientOptions,
+  type ClusterSource,
+  type EngineEndpoint,
+} from '../discovery/index.js';
 import type { EngineReport } from '../protocol/index.js';
 import { toError, type Clock, type Logger } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
@@ -16,7 +20,7 @@ import {
   observeLiveness,
   type Liveness,
 } from './engine-liveness.js';
-import { fetchAdapters, probeHealth, scrapeEngine } from './engine-scraper.js';
+import { fetchAdapters, probeHealth, scrapeEngine, type EngineCall } from './engine-scraper.js';
 
 export interface EngineWatcherOptions {
   readonly source: ClusterSource;
@@ -43,6 +47,23 @@ interface Tracked {
 
 /** Most scrapes kept per engine for the window (bounded whatever the interval). */
 const MAX_HISTORY = 512;
+
+/** How to call an engine, or why it cannot be called (a missing CA or API key file / variable). */
+function callFor(
+  endpoint: EngineEndpoint,
+  timeoutMs: number,
+  signal: AbortSignal,
+): EngineCall | Error {
+  try {
+    return { client: engineClientOptions(endpoint.connection), timeoutMs, signal };
+  } catch (err) {
+    return toError(err);
+  }
+}
+
+function rejected(reason: Error): PromiseRejectedResult {
+  return { status: 'rejected', reason };
+}
 
 export class EngineWatcher {
   readonly name = 'engine-watcher';
@@ -108,12 +129,19 @@ export class EngineWatcher {
     const t = this.#trackedFor(endpoint.id);
     t.cycles++;
     const dialect = engineDialectFor(endpoint.engine);
-    const [health, scrape] = await Promise.allSettled([
-      probeHealth(`${endpoint.url}${dialect.healthPath}`, timeoutMs, signal),
-      scrapeEngine(endpoint.url, dialect.readMetrics, timeoutMs, signal),
-    ]);
-    if (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1) {
-      t.adapters = await fetchAdapters(endpoint.url, timeoutMs, signal).catch(() => t.adapters);
+    const call = callFor(endpoint, timeoutMs, signal);
+    const [health, scrape] =
+      call instanceof Error
+        ? [rejected(call), rejected(call)]
+        : await Promise.allSettled([
+            probeHealth(`${endpoint.url}${dialect.healthPath}`, call),
+            scrapeEngine(endpoint.url, dialect.readMetrics, call),
+          ]);
+    if (
+      !(call instanceof Error) &&
+      (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1)
+    ) {
+      t.adapters = await fetchAdapters(endpoint.url, call).catch(() => t.adapters);
     }
     const now = clock.now();
     t.healthError = health.status === 'fulfilled' ? undefined : toError(health.reason).message;

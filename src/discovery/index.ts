@@ -4,3 +4,4 @@ export {
   StaticClusterSource,
   type StaticClusterSourceOptions,
 } from './adapters/static-cluster-source.js';
+export * from './engine-client.js';

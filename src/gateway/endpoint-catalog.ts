@@ -3,6 +3,7 @@
  * cluster state store, tests over a fixed list.
  */
 import type { EndpointLoad } from '../routing/index.js';
+import type { EngineConnection } from '../discovery/index.js';
 
 /** An engine the gateway may send to: the routing view plus its address. */
 export interface GatewayEndpoint extends Omit<
@@ -12,6 +13,8 @@ export interface GatewayEndpoint extends Omit<
   readonly url: string;
   /** Healthy as far as the cluster knows (agent says up, GPU not failed). */
   readonly clusterHealthy: boolean;
+  /** TLS and API key settings of the engine (discovery's); absent for a plain engine. */
+  readonly connection?: EngineConnection;
 }
 
 export interface ModelLookup {

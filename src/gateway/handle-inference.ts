@@ -4,6 +4,7 @@
  */
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { engineClientOptions } from '../discovery/index.js';
 import { pick, type EndpointLoad, type RoutingContext } from '../routing/index.js';
 import { AppError, sendJson, type Clock, type Logger } from '../shared/index.js';
 import type { Admission } from './admission.js';
@@ -165,6 +166,7 @@ class InferenceExchange {
           },
           body: admitted.raw,
           agent: deps.agent,
+          client: engineClientOptions(endpoint.connection),
           timeouts: deps.timeouts,
           signal: this.#abort.signal,
         });

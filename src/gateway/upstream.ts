@@ -13,6 +13,8 @@ import http, {
   type IncomingMessage,
   type OutgoingHttpHeaders,
 } from 'node:http';
+import https from 'node:https';
+import type { EngineClientOptions } from '../discovery/index.js';
 import { AppError, type ErrorCode } from '../shared/index.js';
 
 export interface UpstreamTimeouts {
@@ -30,7 +32,13 @@ export interface UpstreamCall {
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
   readonly body: Buffer;
+  /** Pool for plain-HTTP engines; `https://` engines get a pool per TLS setting (see below). */
   readonly agent: http.Agent;
+  /**
+   * The engine's TLS options and API key (engineClientOptions); its `authorization` replaces any
+   * Authorization header, so the gateway client's own key never reaches an engine.
+   */
+  readonly client?: EngineClientOptions;
   readonly timeouts: UpstreamTimeouts;
   /** Aborts the call (client went away). */
   readonly signal: AbortSignal;
@@ -60,6 +68,7 @@ function classify(err: NodeJS.ErrnoException): AppError {
 interface HostPort {
   readonly hostname: string;
   readonly port: string;
+  readonly isHttps: boolean;
 }
 
 /** Parsed engine base URLs by string: `new URL()` per request is measurable on the hot path. */
@@ -67,11 +76,16 @@ const hostPorts = new Map<string, HostPort>();
 const MAX_CACHED_URLS = 4096;
 
 function hostPortOf(baseUrl: URL | string): HostPort {
-  if (typeof baseUrl !== 'string') return baseUrl;
+  if (typeof baseUrl !== 'string')
+    return {
+      hostname: baseUrl.hostname,
+      port: baseUrl.port,
+      isHttps: baseUrl.protocol === 'https:',
+    };
   let hp = hostPorts.get(baseUrl);
   if (hp === undefined) {
     const url = new URL(baseUrl);
-    hp = { hostname: url.hostname, port: url.port };
+    hp = { hostname: url.hostname, port: url.port, isHttps: url.protocol === 'https:' };
     if (hostPorts.size >= MAX_CACHED_URLS) hostPorts.clear();
     hostPorts.set(baseUrl, hp);
   }
@@ -89,13 +103,37 @@ class SendFailure extends Error {
   }
 }
 
+/** Keep-alive pools for `https://` engines, one per TLS setting (few: one per CA in practice). */
+const httpsAgents = new Map<string, https.Agent>();
+const MAX_HTTPS_AGENTS = 64;
+
+function httpsAgentFor(client: EngineClientOptions, like: http.Agent): https.Agent {
+  let agent = httpsAgents.get(client.tlsKey);
+  if (agent === undefined) {
+    if (httpsAgents.size >= MAX_HTTPS_AGENTS) {
+      for (const a of httpsAgents.values()) a.destroy();
+      httpsAgents.clear();
+    }
+    agent = new https.Agent({ keepAlive: true, maxSockets: like.maxSockets, ...client.tls });
+    httpsAgents.set(client.tlsKey, agent);
+  }
+  return agent;
+}
+
 /**
  * Sends the request; resolves with the response once headers arrive. Retries once on a fresh
  * connection after a reset on a reused keep-alive socket (see the file comment).
  */
 export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
   try {
-    return await sendOnce(call, call.agent);
+    const target = hostPortOf(call.baseUrl);
+    const pooled =
+      target.isHttps && call.client !== undefined
+        ? httpsAgentFor(call.client, call.agent)
+        : target.isHttps
+          ? https.globalAgent
+          : call.agent;
+    return await sendOnce(call, pooled);
   } catch (err) {
     if (!(err instanceof SendFailure)) throw err;
     const retry =
@@ -105,7 +143,10 @@ export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage>
   // A one-off connection (not kept alive): the pool may hold more sockets the engine already
   // closed. The socket closes by itself once the response ends.
   try {
-    return await sendOnce(call, new http.Agent({ keepAlive: false }));
+    const fresh = hostPortOf(call.baseUrl).isHttps
+      ? new https.Agent({ keepAlive: false, ...call.client?.tls })
+      : new http.Agent({ keepAlive: false });
+    return await sendOnce(call, fresh);
   } catch (err) {
     throw err instanceof SendFailure ? err.error : err;
   }
@@ -123,14 +164,16 @@ function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessag
       return;
     }
     const target = hostPortOf(call.baseUrl);
-    const req: ClientRequest = http.request({
+    const authorization = call.client?.authorization;
+    const options = {
       host: target.hostname,
       port: target.port,
       path: call.path,
       method: 'POST',
-      headers: call.headers,
+      headers: authorization === undefined ? call.headers : { ...call.headers, authorization },
       agent,
-    });
+    };
+    const req: ClientRequest = target.isHttps ? https.request(options) : http.request(options);
     let connectTimer: NodeJS.Timeout | undefined;
     let firstByteTimer: NodeJS.Timeout | undefined;
     let settled = false;

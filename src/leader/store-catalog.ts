@@ -25,6 +25,7 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
     stale: s.stale || s.report?.metricsStale === true,
     adapters: s.report?.adapters ?? [],
     maxLoras: lora?.maxLoras ?? 0,
+    ...(s.endpoint.connection === undefined ? {} : { connection: s.endpoint.connection }),
   };
 }
 
