@@ -37,4 +37,6 @@ export interface EndpointCatalog {
   models(): readonly ModelEntry[];
   /** Base URL of an endpoint by id (for health probes); undefined when it is gone. */
   endpointUrl(id: string): string | undefined;
+  /** TLS and API key settings of an endpoint by id (for health probes); optional. */
+  endpointConnection?(id: string): EngineConnection | undefined;
 }

@@ -8,6 +8,7 @@ import type {
   ModelEntry,
   ModelLookup,
 } from '../gateway/index.js';
+import type { EngineConnection } from '../discovery/index.js';
 import type { ClusterStateStore, EndpointState } from './cluster-state.js';
 
 function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
@@ -69,5 +70,9 @@ export class StoreCatalog implements EndpointCatalog {
 
   endpointUrl(id: string): string | undefined {
     return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.url;
+  }
+
+  endpointConnection(id: string): EngineConnection | undefined {
+    return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.connection;
   }
 }

@@ -13,6 +13,7 @@ import {
   type EngineConnection,
   type EngineEndpoint,
 } from '../../../src/discovery/index.js';
+import { probeHealth } from '../../../src/gateway/health-prober.js';
 import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import {
   FixedCatalog,
@@ -179,5 +180,12 @@ describe('https engines', () => {
     expect(answer.choices[0]?.message.content).toBe('ok');
     const sent = fixture.received.filter((r) => r.path === '/v1/chat/completions').at(-1);
     expect(sent?.authorization).toBe('Bearer engine-secret');
+  });
+
+  it("the gateway's ejection probe reaches an https engine with its CA, and fails cleanly without", async () => {
+    const signal = new AbortController().signal;
+    const connection = { caFile: join(dir, 'cert.pem'), apiKeyEnv: KEY_ENV };
+    await expect(probeHealth(fixture.url, 2000, signal, connection)).resolves.toBe(true);
+    await expect(probeHealth(fixture.url, 2000, signal)).resolves.toBe(false);
   });
 });
