@@ -68,12 +68,20 @@ export async function scrapeEngine(
   return dialect(parsePrometheusText(text).samples);
 }
 
-/** Adapters an engine lists in /v1/models (entries whose parent is set). */
-export async function fetchAdapters(baseUrl: string, call: EngineCall): Promise<string[]> {
+/** What an engine lists in /v1/models: base models and loaded adapters (entries with a parent). */
+export interface ServedModels {
+  readonly models: string[];
+  readonly adapters: string[];
+}
+
+/** Reads an engine's /v1/models. */
+export async function fetchModels(baseUrl: string, call: EngineCall): Promise<ServedModels> {
   const body = JSON.parse(await getText(`${baseUrl}/v1/models`, call)) as {
     data?: { id?: unknown; parent?: unknown }[];
   };
-  return (body.data ?? [])
-    .filter((m) => typeof m.parent === 'string' && typeof m.id === 'string')
-    .map((m) => m.id as string);
+  const entries = (body.data ?? []).filter((m) => typeof m.id === 'string');
+  return {
+    models: entries.filter((m) => typeof m.parent !== 'string').map((m) => m.id as string),
+    adapters: entries.filter((m) => typeof m.parent === 'string').map((m) => m.id as string),
+  };
 }

@@ -20,7 +20,13 @@ import {
   observeLiveness,
   type Liveness,
 } from './engine-liveness.js';
-import { fetchAdapters, probeHealth, scrapeEngine, type EngineCall } from './engine-scraper.js';
+import {
+  fetchModels,
+  probeHealth,
+  scrapeEngine,
+  type EngineCall,
+  type ServedModels,
+} from './engine-scraper.js';
 
 export interface EngineWatcherOptions {
   readonly source: ClusterSource;
@@ -36,6 +42,7 @@ export interface EngineWatcherOptions {
 interface Tracked {
   history: { atMs: number; scrape: EngineScrape }[];
   adapters: string[];
+  servedModels: string[] | undefined;
   cycles: number;
   liveness: Liveness;
   wasReady: boolean;
@@ -113,6 +120,7 @@ export class EngineWatcher {
       t = {
         history: [],
         adapters: [],
+        servedModels: undefined,
         cycles: 0,
         liveness: UNKNOWN_LIVENESS,
         wasReady: false,
@@ -141,7 +149,8 @@ export class EngineWatcher {
       !(call instanceof Error) &&
       (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1)
     ) {
-      t.adapters = await fetchAdapters(endpoint.url, call).catch(() => t.adapters);
+      const served = await fetchModels(endpoint.url, call).catch(() => undefined);
+      if (served !== undefined) this.#learnModels(endpoint, t, served);
     }
     const now = clock.now();
     t.healthError = health.status === 'fulfilled' ? undefined : toError(health.reason).message;
@@ -172,6 +181,18 @@ export class EngineWatcher {
     return this.#report(endpoint, t, ready);
   }
 
+  /** Records what the engine serves; logs once when the configured model is not among it. */
+  #learnModels(endpoint: EngineEndpoint, t: Tracked, served: ServedModels): void {
+    const wasServed = t.servedModels === undefined || t.servedModels.includes(endpoint.model);
+    t.adapters = served.adapters;
+    t.servedModels = served.models;
+    if (wasServed && !served.models.includes(endpoint.model))
+      this.#o.log.warn(
+        { engine: endpoint.id, configured: endpoint.model, served: served.models.slice(0, 8) },
+        'configured model is not served by the engine: not routed until it is',
+      );
+  }
+
   /** Adds a scrape to the history; true when the engine finished requests since the last one. */
   #record(t: Tracked, scrape: EngineScrape, now: number): boolean {
     const previous = t.history[t.history.length - 1]?.scrape;
@@ -198,6 +219,7 @@ export class EngineWatcher {
       url: endpoint.url,
       ready,
       adapters: t.adapters,
+      ...(t.servedModels === undefined ? {} : { servedModels: t.servedModels }),
       ...(latest === undefined
         ? {}
         : {

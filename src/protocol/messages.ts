@@ -36,6 +36,11 @@ export interface EngineReport {
   readonly metricsStale?: boolean;
   /** Adapters loaded on the engine (from its LoRA metrics / models list). */
   readonly adapters: readonly string[];
+  /**
+   * Base models the engine lists in /v1/models (entries without a parent); absent until first
+   * read. A configured model missing here is a configuration mismatch: the engine is not routed.
+   */
+  readonly servedModels?: readonly string[];
   /** Why it is not ready, for humans. */
   readonly error?: string;
 }

@@ -34,6 +34,8 @@ function checkEngine(e: unknown): string | undefined {
   if (typeof e.ready !== 'boolean') return `engine ${e.id}: ready must be a boolean`;
   if (!isStrList(e.adapters, MESSAGE_LIMITS.adaptersPerEngine))
     return `engine ${e.id}: adapters must be a list of names`;
+  if (e.servedModels !== undefined && !isStrList(e.servedModels, MESSAGE_LIMITS.adaptersPerEngine))
+    return `engine ${e.id}: servedModels must be a list of names`;
   if (e.metrics !== undefined) {
     const m = e.metrics;
     if (!isObj(m) || !isObj(m.scrape) || !isObj(m.window) || typeof m.scrapedAtMs !== 'number') {

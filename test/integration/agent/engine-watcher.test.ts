@@ -84,4 +84,12 @@ describe('EngineWatcher readiness', () => {
     fixture.knobs.healthStatus = 200;
     expect((await cycles(1)).ready).toBe(true);
   });
+
+  it('learns the models the engine serves from /v1/models', async () => {
+    const { fixture, cycles } = await watch({ models: ['other-model'] });
+    const report = await cycles(1);
+    expect(report.servedModels).toEqual(['other-model']);
+    fixture.knobs.models = ['m'];
+    expect((await cycles(4)).servedModels).toEqual(['m']);
+  });
 });
