@@ -72,16 +72,22 @@ export class AgentMetrics {
     });
   }
 
-  observeEngine(e: EngineEndpoint, s: EngineScrape, ready: boolean): void {
+  observeEngine(e: EngineEndpoint, s: EngineScrape): void {
     const labels = { node: this.#node, engine: e.name, model: e.model };
-    this.running.set(labels, s.numRequestsRunning);
-    this.waiting.set(labels, s.numRequestsWaiting);
-    this.kvUsage.set(labels, s.kvCacheUsageRatio);
+    // A gauge the engine does not expose is left out, not exported as 0 (unknown is not idle).
+    for (const [gauge, value] of [
+      [this.running, s.numRequestsRunning],
+      [this.waiting, s.numRequestsWaiting],
+      [this.kvUsage, s.kvCacheUsageRatio],
+    ] as const) {
+      if (value === undefined) gauge.remove(labels);
+      else gauge.set(labels, value);
+    }
     this.prefixHits.set(labels, s.prefixCacheHitsTotal);
-    this.ready.set(labels, ready ? 1 : 0);
   }
 
-  markEngineDown(e: EngineEndpoint): void {
-    this.ready.set({ node: this.#node, engine: e.name, model: e.model }, 0);
+  /** Sets the engine's ready gauge (liveness, not metrics). */
+  markEngineReady(e: EngineEndpoint, ready: boolean): void {
+    this.ready.set({ node: this.#node, engine: e.name, model: e.model }, ready ? 1 : 0);
   }
 }

@@ -1,22 +1,39 @@
 /**
- * One engine's scrape: GET /metrics (and now and then /v1/models) with a timeout and the
- * caller's abort signal, normalized through the engine's dialect.
+ * One engine's scrape: GET /metrics, its health endpoint and now and then /v1/models, with a
+ * timeout and the caller's abort signal, over HTTP or HTTPS with the engine's TLS settings and
+ * API key (the same ones the gateway uses), normalized through the engine's dialect.
  */
 import http from 'node:http';
-import { normalizeVllm, parsePrometheusText, type EngineScrape } from '../engine/index.js';
+import https from 'node:https';
+import { parsePrometheusText, type EngineScrape } from '../engine/index.js';
+import type { EngineClientOptions } from '../discovery/index.js';
 import { AppError, linkedSignal } from '../shared/index.js';
+import type { MetricsDialect } from './engine-dialects.js';
+
+/** How to reach one engine: its client options, a timeout per call and the caller's signal. */
+export interface EngineCall {
+  readonly client: EngineClientOptions;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
 
 /** GET a small text resource with a timeout; rejects on non-2xx. */
 export function getText(
   url: string,
-  timeoutMs: number,
-  signal: AbortSignal,
+  call: EngineCall,
   limitBytes = 4 * 1024 * 1024,
 ): Promise<string> {
   // Not AbortSignal.any on the process signal: that leaks per call on Node 20 (linked-signal.ts).
-  const link = linkedSignal([signal], timeoutMs);
+  const link = linkedSignal([call.signal], call.timeoutMs);
   return new Promise<string>((resolve, reject) => {
-    const req = http.get(url, { signal: link.signal }, (res) => {
+    const isHttps = url.startsWith('https:');
+    const options = {
+      signal: link.signal,
+      headers:
+        call.client.authorization === undefined ? {} : { authorization: call.client.authorization },
+      ...(isHttps ? call.client.tls : {}),
+    };
+    const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -30,33 +47,43 @@ export function getText(
         else resolve(Buffer.concat(chunks).toString('utf8'));
       });
       res.on('error', reject);
-    });
+    };
+    const req = isHttps ? https.get(url, options, onResponse) : http.get(url, options, onResponse);
     req.on('error', (err) =>
       reject(new AppError('AGENT_SCRAPE_FAILED', `${url}: ${err.message}`, { cause: err })),
     );
   }).finally(link.dispose);
 }
 
-/** Scrapes and normalizes an engine's metrics. */
-export async function scrapeEngine(
-  baseUrl: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<EngineScrape> {
-  const text = await getText(`${baseUrl}/metrics`, timeoutMs, signal);
-  return normalizeVllm(parsePrometheusText(text).samples);
+/** Resolves when the engine's health endpoint answers 2xx; rejects otherwise or on timeout. */
+export async function probeHealth(url: string, call: EngineCall): Promise<void> {
+  await getText(url, call, 64 * 1024);
 }
 
-/** Adapters an engine lists in /v1/models (entries whose parent is set). */
-export async function fetchAdapters(
+/** Scrapes an engine's metrics and normalizes them through its dialect. */
+export async function scrapeEngine(
   baseUrl: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<string[]> {
-  const body = JSON.parse(await getText(`${baseUrl}/v1/models`, timeoutMs, signal)) as {
+  dialect: MetricsDialect,
+  call: EngineCall,
+): Promise<EngineScrape> {
+  const text = await getText(`${baseUrl}/metrics`, call);
+  return dialect(parsePrometheusText(text).samples);
+}
+
+/** What an engine lists in /v1/models: base models and loaded adapters (entries with a parent). */
+export interface ServedModels {
+  readonly models: string[];
+  readonly adapters: string[];
+}
+
+/** Reads an engine's /v1/models. */
+export async function fetchModels(baseUrl: string, call: EngineCall): Promise<ServedModels> {
+  const body = JSON.parse(await getText(`${baseUrl}/v1/models`, call)) as {
     data?: { id?: unknown; parent?: unknown }[];
   };
-  return (body.data ?? [])
-    .filter((m) => typeof m.parent === 'string' && typeof m.id === 'string')
-    .map((m) => m.id as string);
+  const entries = (body.data ?? []).filter((m) => typeof m.id === 'string');
+  return {
+    models: entries.filter((m) => typeof m.parent !== 'string').map((m) => m.id as string),
+    adapters: entries.filter((m) => typeof m.parent === 'string').map((m) => m.id as string),
+  };
 }

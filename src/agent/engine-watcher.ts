@@ -1,14 +1,32 @@
 /**
- * Watches the engines of this node: scrapes each one every interval, keeps a bounded history for
- * window rates, and turns an engine unready after two failed scrapes in a row (i.e. within two
- * intervals of it going silent). Publishes one EngineReport per engine after each cycle.
+ * Watches the engines of this node: every interval it checks each engine's health endpoint and
+ * scrapes its /metrics (in parallel), keeps a bounded history for window rates, and publishes one
+ * EngineReport per engine after each cycle. Readiness comes from liveness (engine-liveness.ts):
+ * a /metrics that is slow or unreadable marks the metrics stale, never the engine down.
  */
 import { computeWindow, type EngineScrape } from '../engine/index.js';
-import type { ClusterSource, EngineEndpoint } from '../discovery/index.js';
+import {
+  engineClientOptions,
+  type ClusterSource,
+  type EngineEndpoint,
+} from '../discovery/index.js';
 import type { EngineReport } from '../protocol/index.js';
 import { sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
-import { fetchAdapters, scrapeEngine } from './engine-scraper.js';
+import { engineDialectFor } from './engine-dialects.js';
+import {
+  UNKNOWN_LIVENESS,
+  isEngineReady,
+  observeLiveness,
+  type Liveness,
+} from './engine-liveness.js';
+import {
+  fetchModels,
+  probeHealth,
+  scrapeEngine,
+  type EngineCall,
+  type ServedModels,
+} from './engine-scraper.js';
 
 export interface EngineWatcherOptions {
   readonly source: ClusterSource;
@@ -23,14 +41,36 @@ export interface EngineWatcherOptions {
 
 interface Tracked {
   history: { atMs: number; scrape: EngineScrape }[];
-  failures: number;
   adapters: string[];
+  servedModels: string[] | undefined;
   cycles: number;
-  lastError: string | undefined;
+  liveness: Liveness;
+  wasReady: boolean;
+  /** Why the latest health check failed; undefined after a 2xx. */
+  healthError: string | undefined;
+  /** Why the latest /metrics scrape failed; undefined after one that worked. */
+  metricsError: string | undefined;
 }
 
 /** Most scrapes kept per engine for the window (bounded whatever the interval). */
 const MAX_HISTORY = 512;
+
+/** How to call an engine, or why it cannot be called (a missing CA or API key file / variable). */
+function callFor(
+  endpoint: EngineEndpoint,
+  timeoutMs: number,
+  signal: AbortSignal,
+): EngineCall | Error {
+  try {
+    return { client: engineClientOptions(endpoint.connection), timeoutMs, signal };
+  } catch (err) {
+    return toError(err);
+  }
+}
+
+function rejected(reason: Error): PromiseRejectedResult {
+  return { status: 'rejected', reason };
+}
 
 export class EngineWatcher {
   readonly name = 'engine-watcher';
@@ -73,49 +113,112 @@ export class EngineWatcher {
     for (const listener of this.#listeners) listener(this.#reports);
   }
 
-  async #scrapeOne(endpoint: EngineEndpoint, signal: AbortSignal): Promise<EngineReport> {
-    const { clock, metrics, timeoutMs, windowMs } = this.#o;
-    let t = this.#tracked.get(endpoint.id);
+  #trackedFor(id: string): Tracked {
+    let t = this.#tracked.get(id);
     if (t === undefined) {
-      t = { history: [], failures: 0, adapters: [], cycles: 0, lastError: undefined };
-      this.#tracked.set(endpoint.id, t);
+      t = {
+        history: [],
+        adapters: [],
+        servedModels: undefined,
+        cycles: 0,
+        liveness: UNKNOWN_LIVENESS,
+        wasReady: false,
+        healthError: undefined,
+        metricsError: undefined,
+      };
+      this.#tracked.set(id, t);
     }
+    return t;
+  }
+
+  async #scrapeOne(endpoint: EngineEndpoint, signal: AbortSignal): Promise<EngineReport> {
+    const { clock, metrics, timeoutMs, intervalMs } = this.#o;
+    const t = this.#trackedFor(endpoint.id);
     t.cycles++;
-    try {
-      const scrape = await scrapeEngine(endpoint.url, timeoutMs, signal);
-      if (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1) {
-        t.adapters = await fetchAdapters(endpoint.url, timeoutMs, signal).catch(() => t.adapters);
-      }
-      const now = clock.now();
-      t.failures = 0;
-      t.lastError = undefined;
-      t.history.push({ atMs: now, scrape });
-      while (
-        t.history.length > MAX_HISTORY ||
-        ((t.history[0]?.atMs ?? now) < now - windowMs && t.history.length > 2)
-      )
-        t.history.shift();
-      metrics.observeEngine(endpoint, scrape, true);
-    } catch (err) {
-      t.failures++;
-      t.lastError = toError(err).message;
-      metrics.scrapeErrors.inc({ engine: endpoint.name });
-      if (t.failures === 2)
-        this.#o.log.warn(
-          { engine: endpoint.id, err: t.lastError },
-          'engine stopped answering: unready',
-        );
+    const dialect = engineDialectFor(endpoint.engine);
+    const call = callFor(endpoint, timeoutMs, signal);
+    const [health, scrape] =
+      call instanceof Error
+        ? [rejected(call), rejected(call)]
+        : await Promise.allSettled([
+            probeHealth(`${endpoint.url}${dialect.healthPath}`, call),
+            scrapeEngine(endpoint.url, dialect.readMetrics, call),
+          ]);
+    if (
+      !(call instanceof Error) &&
+      (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1)
+    ) {
+      const served = await fetchModels(endpoint.url, call).catch(() => undefined);
+      if (served !== undefined) this.#learnModels(endpoint, t, served);
     }
-    const ready = t.failures < 2 && t.history.length > 0;
+    const now = clock.now();
+    t.healthError = health.status === 'fulfilled' ? undefined : toError(health.reason).message;
+    const served = scrape.status === 'fulfilled' && this.#record(t, scrape.value, now);
+    if (scrape.status === 'fulfilled') {
+      t.metricsError = undefined;
+      metrics.observeEngine(endpoint, scrape.value);
+    } else {
+      if (t.metricsError === undefined)
+        this.#o.log.info(
+          { engine: endpoint.id, err: toError(scrape.reason).message },
+          'engine metrics unreadable: stale data, readiness from its health endpoint',
+        );
+      t.metricsError = toError(scrape.reason).message;
+      metrics.scrapeErrors.inc({ engine: endpoint.name });
+    }
+    t.liveness = observeLiveness(t.liveness, {
+      healthOk: health.status === 'fulfilled',
+      servedRequests: served,
+      nowMs: now,
+    });
+    // Two intervals: the engine must have shown finished requests in one of the last two scrapes.
+    const ready = isEngineReady(t.liveness, now, 2 * intervalMs);
+    if (t.wasReady && !ready)
+      this.#o.log.warn({ engine: endpoint.id, err: t.healthError }, 'engine not alive: unready');
+    t.wasReady = ready;
+    metrics.markEngineReady(endpoint, ready);
+    return this.#report(endpoint, t, ready);
+  }
+
+  /** Records what the engine serves; logs once when the configured model is not among it. */
+  #learnModels(endpoint: EngineEndpoint, t: Tracked, served: ServedModels): void {
+    const wasServed = t.servedModels === undefined || t.servedModels.includes(endpoint.model);
+    t.adapters = served.adapters;
+    t.servedModels = served.models;
+    if (wasServed && !served.models.includes(endpoint.model))
+      this.#o.log.warn(
+        { engine: endpoint.id, configured: endpoint.model, served: served.models.slice(0, 8) },
+        'configured model is not served by the engine: not routed until it is',
+      );
+  }
+
+  /** Adds a scrape to the history; true when the engine finished requests since the last one. */
+  #record(t: Tracked, scrape: EngineScrape, now: number): boolean {
+    const previous = t.history[t.history.length - 1]?.scrape;
+    t.history.push({ atMs: now, scrape });
+    while (
+      t.history.length > MAX_HISTORY ||
+      ((t.history[0]?.atMs ?? now) < now - this.#o.windowMs && t.history.length > 2)
+    )
+      t.history.shift();
+    return (
+      previous !== undefined &&
+      scrape.hasRequestCounters !== false &&
+      scrape.requestSuccessTotal > previous.requestSuccessTotal
+    );
+  }
+
+  #report(endpoint: EngineEndpoint, t: Tracked, ready: boolean): EngineReport {
     const latest = t.history[t.history.length - 1];
     const oldest = t.history[0];
-    if (!ready) metrics.markEngineDown(endpoint);
+    const error = ready ? t.metricsError : (t.healthError ?? t.metricsError);
     return {
       id: endpoint.id,
       model: endpoint.model,
       url: endpoint.url,
       ready,
       adapters: t.adapters,
+      ...(t.servedModels === undefined ? {} : { servedModels: t.servedModels }),
       ...(latest === undefined
         ? {}
         : {
@@ -129,7 +232,8 @@ export class EngineWatcher {
               scrapedAtMs: latest.atMs,
             },
           }),
-      ...(t.lastError === undefined ? {} : { error: t.lastError }),
+      ...(t.metricsError === undefined ? {} : { metricsStale: true }),
+      ...(error === undefined ? {} : { error }),
     };
   }
 }

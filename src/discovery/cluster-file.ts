@@ -6,6 +6,7 @@ import { ConfigError, type ConfigIssue } from '../shared/index.js';
 import {
   ENGINE_KINDS,
   type CustomResource,
+  type EngineConnection,
   type EngineEndpoint,
   type EngineKind,
 } from './cluster-source.js';
@@ -30,6 +31,8 @@ export interface EngineEntry {
   readonly url: string | undefined;
   /** GPU indices on the node; default: the k-th engine of a node uses GPU k. */
   readonly gpus: readonly number[];
+  /** `tls: {caFile, insecureSkipVerify}` and `apiKey: {env | file}`; absent when neither is set. */
+  readonly connection?: EngineConnection;
 }
 
 export interface NodeEntry {
@@ -70,6 +73,47 @@ function port(v: unknown, path: string, issues: ConfigIssue[], fallback?: number
   return v;
 }
 
+function optionalString(v: unknown, path: string, issues: ConfigIssue[]): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && v !== '') return v;
+  issues.push({ path, message: 'expected a non-empty string' });
+  return undefined;
+}
+
+/** `tls` and `apiKey` of an engine entry; the key only by reference (env or file). */
+function parseConnection(
+  raw: Record<string, unknown>,
+  path: string,
+  issues: ConfigIssue[],
+): EngineConnection | undefined {
+  const tls = raw.tls === undefined ? {} : isObj(raw.tls) ? raw.tls : undefined;
+  if (tls === undefined) issues.push({ path: `${path}.tls`, message: 'expected a mapping' });
+  const key = raw.apiKey === undefined ? {} : isObj(raw.apiKey) ? raw.apiKey : undefined;
+  if (key === undefined)
+    issues.push({
+      path: `${path}.apiKey`,
+      message: 'expected {env: VAR} or {file: path}; never put the key itself in the file',
+    });
+  const skip = tls?.insecureSkipVerify;
+  if (skip !== undefined && typeof skip !== 'boolean')
+    issues.push({ path: `${path}.tls.insecureSkipVerify`, message: 'expected true or false' });
+  const connection: EngineConnection = {
+    ...(tls?.caFile === undefined
+      ? {}
+      : { caFile: optionalString(tls.caFile, `${path}.tls.caFile`, issues) }),
+    ...(skip === true ? { insecureSkipVerify: true } : {}),
+    ...(key?.env === undefined
+      ? {}
+      : { apiKeyEnv: optionalString(key.env, `${path}.apiKey.env`, issues) }),
+    ...(key?.file === undefined
+      ? {}
+      : { apiKeyFile: optionalString(key.file, `${path}.apiKey.file`, issues) }),
+  };
+  if (connection.apiKeyEnv !== undefined && connection.apiKeyFile !== undefined)
+    issues.push({ path: `${path}.apiKey`, message: 'give env or file, not both' });
+  return Object.keys(connection).length === 0 ? undefined : connection;
+}
+
 function parseEngine(
   raw: unknown,
   path: string,
@@ -104,6 +148,7 @@ function parseEngine(
   if (!Array.isArray(gpus) || gpus.some((g) => !Number.isInteger(g) || (g as number) < 0)) {
     issues.push({ path: `${path}.gpus`, message: 'expected a list of GPU indices' });
   }
+  const connection = parseConnection(raw, path, issues);
   if (name === undefined) return undefined;
   return {
     name,
@@ -112,6 +157,7 @@ function parseEngine(
     sim,
     url,
     gpus: gpus as number[],
+    ...(connection === undefined ? {} : { connection }),
   };
 }
 
@@ -193,6 +239,7 @@ export function clusterEndpoints(file: ClusterFile): EngineEndpoint[] {
       engine: e.engine,
       gpuIndices: e.gpus,
       ready: true,
+      ...(e.connection === undefined ? {} : { connection: e.connection }),
     })),
   );
 }

@@ -11,6 +11,21 @@ export const ENGINE_KINDS = ['vllm', 'sglang', 'llamacpp'] as const;
 /** Engine dialect, from the `model.infernode.io/engine` label or a cluster file's `engine`. */
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
+/**
+ * How to reach an engine beyond its URL: TLS trust for `https://` engines and the engine's own
+ * API key (vLLM `--api-key`), given by reference (environment variable or file), never in clear.
+ */
+export interface EngineConnection {
+  /** PEM file of the CA that signed the engine's certificate; default: the system CAs. */
+  readonly caFile?: string;
+  /** Skip certificate verification (self-signed engines, testing). Default false. */
+  readonly insecureSkipVerify?: boolean;
+  /** Environment variable holding the engine's API key, sent as `Authorization: Bearer`. */
+  readonly apiKeyEnv?: string;
+  /** File holding the engine's API key (e.g. a mounted Secret); surrounding whitespace ignored. */
+  readonly apiKeyFile?: string;
+}
+
 /** One engine endpoint (a vLLM pod, a simulator, or an external OpenAI-compatible server). */
 export interface EngineEndpoint {
   /** Stable id: `<namespace>/<pod>` on Kubernetes, `<node>/<engine>` in the cluster file. */
@@ -28,6 +43,8 @@ export interface EngineEndpoint {
   readonly gpuIndices: readonly number[] | undefined;
   /** Routable as far as discovery knows: has an address, is Ready, is not terminating. */
   readonly ready: boolean;
+  /** TLS and API key settings; absent for a plain engine without a key. */
+  readonly connection?: EngineConnection;
 }
 
 /** A custom resource in Kubernetes shape (ModelAdapter, PodAutoscaler, RayClusterFleet, KVCache). */

@@ -5,3 +5,4 @@ export {
   type StaticClusterSourceOptions,
 } from './adapters/static-cluster-source.js';
 export { readClusterFile, type ClusterFileRead } from './adapters/read-cluster-file.js';
+export * from './engine-client.js';

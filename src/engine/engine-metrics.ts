@@ -16,12 +16,25 @@ export interface LoraInfo {
   readonly waiting: readonly string[];
 }
 
-/** One scrape, normalized. Counters are cumulative since engine start. */
+/**
+ * One scrape, normalized. Counters are cumulative since engine start. Unknown is not zero: a
+ * gauge the engine does not expose (another dialect, metrics turned off) is undefined, and
+ * `hasRequestCounters: false` says the token and request counters are missing, so routing
+ * never reads an engine it cannot see as idle.
+ */
 export interface EngineScrape {
-  readonly numRequestsRunning: number;
-  readonly numRequestsWaiting: number;
-  /** KV cache usage, 0–1. */
-  readonly kvCacheUsageRatio: number;
+  /** Requests running now; undefined when the engine does not expose it. */
+  readonly numRequestsRunning: number | undefined;
+  /** Requests waiting now; undefined when the engine does not expose it. */
+  readonly numRequestsWaiting: number | undefined;
+  /** KV cache usage, 0–1; undefined when the engine does not expose it. */
+  readonly kvCacheUsageRatio: number | undefined;
+  /**
+   * False when the engine does not expose its token and request counters (and latency
+   * histograms): the counters below then read 0 and every window is empty (unknown). Absent
+   * means true (agents before this field always had them), so old reports stay readable.
+   */
+  readonly hasRequestCounters?: boolean;
   readonly prefixCacheQueriesTotal: number;
   readonly prefixCacheHitsTotal: number;
   readonly numPreemptionsTotal: number;
@@ -90,13 +103,22 @@ export const EMPTY_WINDOW: EngineWindow = Object.freeze({
   prefixCacheHitRatio: undefined,
 });
 
-/** Window figures from an older and a newer scrape; counter resets give zeros, not negatives. */
+/**
+ * Window figures from an older and a newer scrape; counter resets give zeros, not negatives, and
+ * scrapes without request counters give the empty (unknown) window.
+ */
 export function computeWindow(
   older: EngineScrape | undefined,
   newer: EngineScrape,
   windowMs: number,
 ): EngineWindow {
-  if (older === undefined || windowMs <= 0 || newer.promptTokensTotal < older.promptTokensTotal) {
+  if (
+    older === undefined ||
+    windowMs <= 0 ||
+    newer.hasRequestCounters === false ||
+    older.hasRequestCounters === false ||
+    newer.promptTokensTotal < older.promptTokensTotal
+  ) {
     return EMPTY_WINDOW;
   }
   const seconds = windowMs / 1000;

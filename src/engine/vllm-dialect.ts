@@ -61,14 +61,19 @@ function kvCapacityTokens(samples: readonly Sample[]): number | undefined {
   return total;
 }
 
-/** Normalizes one vLLM /metrics exposition. Missing metrics read as 0. */
+/**
+ * Normalizes one vLLM /metrics exposition. A missing gauge is undefined (unknown, not idle);
+ * without `vllm:prompt_tokens_total` the counters are reported as absent
+ * (`hasRequestCounters: false`); other missing counters and histograms read as 0.
+ */
 export function normalizeVllm(samples: readonly Sample[]): EngineScrape {
   const kv =
-    sumOf(samples, 'vllm:kv_cache_usage_perc') ?? sumOf(samples, 'vllm:gpu_cache_usage_perc') ?? 0;
+    sumOf(samples, 'vllm:kv_cache_usage_perc') ?? sumOf(samples, 'vllm:gpu_cache_usage_perc');
   return {
-    numRequestsRunning: first(samples, 'vllm:num_requests_running'),
-    numRequestsWaiting: first(samples, 'vllm:num_requests_waiting'),
-    kvCacheUsageRatio: Math.min(1, Math.max(0, kv)),
+    numRequestsRunning: sumOf(samples, 'vllm:num_requests_running'),
+    numRequestsWaiting: sumOf(samples, 'vllm:num_requests_waiting'),
+    kvCacheUsageRatio: kv === undefined ? undefined : Math.min(1, Math.max(0, kv)),
+    hasRequestCounters: sumOf(samples, 'vllm:prompt_tokens_total') !== undefined,
     prefixCacheQueriesTotal: first(
       samples,
       'vllm:prefix_cache_queries_total',

@@ -3,6 +3,7 @@
  * cluster state store, tests over a fixed list.
  */
 import type { EndpointLoad } from '../routing/index.js';
+import type { EngineConnection } from '../discovery/index.js';
 
 /** An engine the gateway may send to: the routing view plus its address. */
 export interface GatewayEndpoint extends Omit<
@@ -12,6 +13,8 @@ export interface GatewayEndpoint extends Omit<
   readonly url: string;
   /** Healthy as far as the cluster knows (agent says up, GPU not failed). */
   readonly clusterHealthy: boolean;
+  /** TLS and API key settings of the engine (discovery's); absent for a plain engine. */
+  readonly connection?: EngineConnection;
 }
 
 export interface ModelLookup {
@@ -34,4 +37,6 @@ export interface EndpointCatalog {
   models(): readonly ModelEntry[];
   /** Base URL of an endpoint by id (for health probes); undefined when it is gone. */
   endpointUrl(id: string): string | undefined;
+  /** TLS and API key settings of an endpoint by id (for health probes); optional. */
+  endpointConnection?(id: string): EngineConnection | undefined;
 }

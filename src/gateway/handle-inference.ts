@@ -4,6 +4,7 @@
  */
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { engineClientOptions } from '../discovery/index.js';
 import { NoEndpointError, pick, type EndpointLoad, type RoutingContext } from '../routing/index.js';
 import { AppError, type Clock, type Logger } from '../shared/index.js';
 import type { TrafficPolicy } from '../traffic/index.js';
@@ -14,7 +15,7 @@ import { modelLabel, strategyLabel } from './metric-labels.js';
 import type { InFlightTracker } from './in-flight.js';
 import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
-import { normalizeUpstreamError } from './upstream-error.js';
+import { upstreamErrorReply } from './upstream-error.js';
 import type { ApiKind } from './parse-request.js';
 import type { PassiveHealth } from './passive-health.js';
 import { relay } from './relay.js';
@@ -193,6 +194,7 @@ class InferenceExchange {
           },
           body: admitted.raw,
           agent: deps.agent,
+          client: engineClientOptions(endpoint.connection),
           timeouts: deps.timeouts,
           signal: this.#abort.signal,
         });
@@ -230,9 +232,11 @@ class InferenceExchange {
     const { metrics, timeouts } = this.#deps;
     const status = upstream.statusCode ?? 502;
     const headers = { 'target-pod': endpoint.name, 'routing-strategy': this.#strategy };
-    if (status >= 400 && !admitted.parsed.stream) {
+    // Streaming or not, nothing reached the client yet: the error contract applies to both.
+    if (status >= 400) {
       const text = (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
-      this.#reply(status, normalizeUpstreamError(status, text), headers);
+      const reply = upstreamErrorReply(status, text, endpoint.name);
+      this.#reply(reply.status, reply.body, headers);
       await admitted.ticket.settle(undefined);
       return;
     }

@@ -3,6 +3,8 @@
  * clears the engine; failure ejects it again for a longer period.
  */
 import http from 'node:http';
+import https from 'node:https';
+import { engineClientOptions, type EngineConnection } from '../discovery/index.js';
 import { linkedSignal, sleep, type Clock, type Logger } from '../shared/index.js';
 import type { EndpointCatalog } from './endpoint-catalog.js';
 import type { PassiveHealth } from './passive-health.js';
@@ -18,16 +20,38 @@ export interface HealthProberOptions {
   readonly probeTimeoutMs?: number;
 }
 
-/** GET <url>/health; true on a 2xx within the timeout. */
-export function probeHealth(url: string, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+/**
+ * GET <url>/health over HTTP or HTTPS with the engine's TLS settings and API key; true on a 2xx
+ * within the timeout, false on anything else (including a missing CA or key reference).
+ */
+export function probeHealth(
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  connection?: EngineConnection,
+): Promise<boolean> {
   // Not AbortSignal.any on the process signal: that leaks per call on Node 20 (linked-signal.ts).
   const link = linkedSignal([signal], timeoutMs);
   return new Promise<boolean>((resolve) => {
-    const req = http.get(`${url}/health`, { signal: link.signal }, (res) => {
-      res.resume();
-      resolve((res.statusCode ?? 500) < 300);
-    });
-    req.on('error', () => resolve(false));
+    try {
+      const client = engineClientOptions(connection);
+      const isHttps = url.startsWith('https:');
+      const options = {
+        signal: link.signal,
+        headers: client.authorization === undefined ? {} : { authorization: client.authorization },
+        ...(isHttps ? client.tls : {}),
+      };
+      const onResponse = (res: http.IncomingMessage): void => {
+        res.resume();
+        resolve((res.statusCode ?? 500) < 300);
+      };
+      const req = isHttps
+        ? https.get(`${url}/health`, options, onResponse)
+        : http.get(`${url}/health`, options, onResponse);
+      req.on('error', () => resolve(false));
+    } catch {
+      resolve(false);
+    }
   }).finally(link.dispose);
 }
 
@@ -49,7 +73,8 @@ export class HealthProber {
           health.recordSuccess(id);
           continue;
         }
-        if (await probeHealth(url, this.#o.probeTimeoutMs ?? 1000, signal)) {
+        const connection = catalog.endpointConnection?.(id);
+        if (await probeHealth(url, this.#o.probeTimeoutMs ?? 1000, signal, connection)) {
           health.recordSuccess(id);
           log.info({ endpoint: id }, 'ejected engine passed its probe: back in rotation');
         } else {

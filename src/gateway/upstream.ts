@@ -2,8 +2,19 @@
  * One upstream attempt: POST the body to the engine over a pooled keep-alive agent, with named
  * timeouts for connecting and for the first byte (response headers). Failures come back as
  * AppErrors whose codes say which phase failed, so a dashboard can tell them apart.
+ *
+ * A reset on a REUSED pooled socket before any response byte is the engine having closed an idle
+ * keep-alive connection under us (llama.cpp closes one ~2 ms after a stream although it
+ * advertised `Keep-Alive: timeout=5`), not the engine failing: that send is retried once, at once,
+ * on a fresh connection to the same engine, and only the fresh attempt's outcome counts.
  */
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, {
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
+import https from 'node:https';
+import type { EngineClientOptions } from '../discovery/index.js';
 import { AppError, type ErrorCode } from '../shared/index.js';
 
 export interface UpstreamTimeouts {
@@ -21,7 +32,13 @@ export interface UpstreamCall {
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
   readonly body: Buffer;
+  /** Pool for plain-HTTP engines; `https://` engines get a pool per TLS setting (see below). */
   readonly agent: http.Agent;
+  /**
+   * The engine's TLS options and API key (engineClientOptions); its `authorization` replaces any
+   * Authorization header, so the gateway client's own key never reaches an engine.
+   */
+  readonly client?: EngineClientOptions;
   readonly timeouts: UpstreamTimeouts;
   /** Aborts the call (client went away). */
   readonly signal: AbortSignal;
@@ -51,6 +68,7 @@ function classify(err: NodeJS.ErrnoException): AppError {
 interface HostPort {
   readonly hostname: string;
   readonly port: string;
+  readonly isHttps: boolean;
 }
 
 /** Parsed engine base URLs by string: `new URL()` per request is measurable on the hot path. */
@@ -58,33 +76,104 @@ const hostPorts = new Map<string, HostPort>();
 const MAX_CACHED_URLS = 4096;
 
 function hostPortOf(baseUrl: URL | string): HostPort {
-  if (typeof baseUrl !== 'string') return baseUrl;
+  if (typeof baseUrl !== 'string')
+    return {
+      hostname: baseUrl.hostname,
+      port: baseUrl.port,
+      isHttps: baseUrl.protocol === 'https:',
+    };
   let hp = hostPorts.get(baseUrl);
   if (hp === undefined) {
     const url = new URL(baseUrl);
-    hp = { hostname: url.hostname, port: url.port };
+    hp = { hostname: url.hostname, port: url.port, isHttps: url.protocol === 'https:' };
     if (hostPorts.size >= MAX_CACHED_URLS) hostPorts.clear();
     hostPorts.set(baseUrl, hp);
   }
   return hp;
 }
 
-/** Sends the request; resolves with the response once headers arrive. */
-export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
+/** A failed send, and whether it died on a reused socket before any response byte. */
+class SendFailure extends Error {
+  readonly error: AppError;
+  readonly onReusedSocket: boolean;
+  constructor(error: AppError, onReusedSocket: boolean) {
+    super(error.message, { cause: error });
+    this.error = error;
+    this.onReusedSocket = onReusedSocket;
+  }
+}
+
+/** Keep-alive pools for `https://` engines, one per TLS setting (few: one per CA in practice). */
+const httpsAgents = new Map<string, https.Agent>();
+const MAX_HTTPS_AGENTS = 64;
+
+function httpsAgentFor(client: EngineClientOptions, like: http.Agent): https.Agent {
+  let agent = httpsAgents.get(client.tlsKey);
+  if (agent === undefined) {
+    if (httpsAgents.size >= MAX_HTTPS_AGENTS) {
+      for (const a of httpsAgents.values()) a.destroy();
+      httpsAgents.clear();
+    }
+    agent = new https.Agent({ keepAlive: true, maxSockets: like.maxSockets, ...client.tls });
+    httpsAgents.set(client.tlsKey, agent);
+  }
+  return agent;
+}
+
+/**
+ * Sends the request; resolves with the response once headers arrive. Retries once on a fresh
+ * connection after a reset on a reused keep-alive socket (see the file comment).
+ */
+export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
+  try {
+    const target = hostPortOf(call.baseUrl);
+    const pooled =
+      target.isHttps && call.client !== undefined
+        ? httpsAgentFor(call.client, call.agent)
+        : target.isHttps
+          ? https.globalAgent
+          : call.agent;
+    return await sendOnce(call, pooled);
+  } catch (err) {
+    if (!(err instanceof SendFailure)) throw err;
+    const retry =
+      err.onReusedSocket && err.error.code === 'GW_UPSTREAM_RESET' && !call.signal.aborted;
+    if (!retry) throw err.error;
+  }
+  // A one-off connection (not kept alive): the pool may hold more sockets the engine already
+  // closed. The socket closes by itself once the response ends.
+  try {
+    const fresh = hostPortOf(call.baseUrl).isHttps
+      ? new https.Agent({ keepAlive: false, ...call.client?.tls })
+      : new http.Agent({ keepAlive: false });
+    return await sendOnce(call, fresh);
+  } catch (err) {
+    throw err instanceof SendFailure ? err.error : err;
+  }
+}
+
+function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (call.signal.aborted) {
-      reject(new AppError('GW_UPSTREAM_RESET', 'client went away before the upstream call'));
+      reject(
+        new SendFailure(
+          new AppError('GW_UPSTREAM_RESET', 'client went away before the upstream call'),
+          false,
+        ),
+      );
       return;
     }
     const target = hostPortOf(call.baseUrl);
-    const req = http.request({
+    const authorization = call.client?.authorization;
+    const options = {
       host: target.hostname,
       port: target.port,
       path: call.path,
       method: 'POST',
-      headers: call.headers,
-      agent: call.agent,
-    });
+      headers: authorization === undefined ? call.headers : { ...call.headers, authorization },
+      agent,
+    };
+    const req: ClientRequest = target.isHttps ? https.request(options) : http.request(options);
     let connectTimer: NodeJS.Timeout | undefined;
     let firstByteTimer: NodeJS.Timeout | undefined;
     let settled = false;
@@ -95,7 +184,7 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
       clearTimeout(firstByteTimer);
       call.signal.removeEventListener('abort', onAbort);
       req.destroy();
-      reject(err);
+      reject(new SendFailure(err, req.reusedSocket));
     };
     const onAbort = (): void => fail(new AppError('GW_UPSTREAM_RESET', 'client went away'));
     call.signal.addEventListener('abort', onAbort, { once: true });

@@ -20,7 +20,11 @@ export interface EndpointState {
   readonly report: EngineReport | undefined;
   /** The agent's data is missing, from a lost agent, or older than the staleness limit. */
   readonly stale: boolean;
-  /** A fresh report says the engine stopped answering. */
+  /**
+   * The agent's last report says the engine stopped answering. Staleness never clears it: an
+   * agent that reported an engine down and then went quiet (or was lost) has told us nothing new,
+   * so only a later report that says ready (or discovery dropping the engine) brings it back.
+   */
   readonly agentSaysDown: boolean;
   /** A GPU the engine uses is failed (or, without a GPU mapping, any GPU of its node). */
   readonly gpuFailed: boolean;
@@ -229,7 +233,10 @@ export class ClusterStateStore {
     const gpuFailed =
       failed.length > 0 &&
       (endpoint.gpuIndices === undefined || endpoint.gpuIndices.some((i) => failed.includes(i)));
-    return { endpoint, report, stale, agentSaysDown: !stale && !report.ready, gpuFailed };
+    // Down is the last thing the agent said, fresh or not: a dead engine's report stops changing,
+    // so its data ages into "stale", and stale must not read as "maybe up again".
+    const agentSaysDown = report !== undefined && !report.ready;
+    return { endpoint, report, stale, agentSaysDown, gpuFailed };
   }
 
   #emit(reason: string, node: string): void {

@@ -8,7 +8,14 @@ import type {
   ModelEntry,
   ModelLookup,
 } from '../gateway/index.js';
+import type { EngineConnection } from '../discovery/index.js';
 import type { ClusterStateStore, EndpointState } from './cluster-state.js';
+
+/** False only when the engine's model list is known and lacks the configured model. */
+function servesConfiguredModel(s: EndpointState): boolean {
+  const served = s.report?.servedModels;
+  return served === undefined || served.includes(s.endpoint.model);
+}
 
 function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
   const lora = s.report?.metrics?.scrape.lora;
@@ -19,11 +26,14 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
     node: s.endpoint.node,
     url: s.endpoint.url,
     ready: s.endpoint.ready,
-    clusterHealthy: !s.agentSaysDown && !s.gpuFailed,
+    // An engine whose /v1/models does not list the configured model would answer 404: skip it.
+    clusterHealthy: !s.agentSaysDown && !s.gpuFailed && servesConfiguredModel(s),
     metrics: s.report?.metrics,
-    stale: s.stale,
+    // Metrics the agent could not read this cycle are stale data (not a dead engine).
+    stale: s.stale || s.report?.metricsStale === true,
     adapters: s.report?.adapters ?? [],
     maxLoras: lora?.maxLoras ?? 0,
+    ...(s.endpoint.connection === undefined ? {} : { connection: s.endpoint.connection }),
   };
 }
 
@@ -67,5 +77,9 @@ export class StoreCatalog implements EndpointCatalog {
 
   endpointUrl(id: string): string | undefined {
     return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.url;
+  }
+
+  endpointConnection(id: string): EngineConnection | undefined {
+    return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.connection;
   }
 }

@@ -22,12 +22,25 @@ export interface EngineReport {
   readonly id: string;
   readonly model: string;
   readonly url: string;
-  /** The engine answered its last scrape(s) (within two scrape intervals). */
+  /**
+   * The engine is alive: its health endpoint answered recently (not twice failed in a row) or it
+   * finished requests recently. Never decided from /metrics.
+   */
   readonly ready: boolean;
   /** Latest normalized metrics; absent until the first successful scrape. */
   readonly metrics?: EngineMetrics;
+  /**
+   * True when the latest /metrics scrape failed (slow, off, 401): `metrics`, if present, are from
+   * an older scrape. Stale data, not a dead engine. Absent means false.
+   */
+  readonly metricsStale?: boolean;
   /** Adapters loaded on the engine (from its LoRA metrics / models list). */
   readonly adapters: readonly string[];
+  /**
+   * Base models the engine lists in /v1/models (entries without a parent); absent until first
+   * read. A configured model missing here is a configuration mismatch: the engine is not routed.
+   */
+  readonly servedModels?: readonly string[];
   /** Why it is not ready, for humans. */
   readonly error?: string;
 }

@@ -34,15 +34,21 @@ function checkEngine(e: unknown): string | undefined {
   if (typeof e.ready !== 'boolean') return `engine ${e.id}: ready must be a boolean`;
   if (!isStrList(e.adapters, MESSAGE_LIMITS.adaptersPerEngine))
     return `engine ${e.id}: adapters must be a list of names`;
+  if (e.servedModels !== undefined && !isStrList(e.servedModels, MESSAGE_LIMITS.adaptersPerEngine))
+    return `engine ${e.id}: servedModels must be a list of names`;
   if (e.metrics !== undefined) {
     const m = e.metrics;
     if (!isObj(m) || !isObj(m.scrape) || !isObj(m.window) || typeof m.scrapedAtMs !== 'number') {
       return `engine ${e.id}: metrics malformed`;
     }
+    // A gauge the engine does not expose is absent (unknown), never a made-up 0.
     for (const key of ['numRequestsRunning', 'numRequestsWaiting', 'kvCacheUsageRatio'] as const) {
-      if (typeof m.scrape[key] !== 'number')
-        return `engine ${e.id}: metrics.scrape.${key} must be a number`;
+      if (m.scrape[key] !== undefined && typeof m.scrape[key] !== 'number')
+        return `engine ${e.id}: metrics.scrape.${key} must be a number when present`;
     }
+    const counters = m.scrape.hasRequestCounters;
+    if (counters !== undefined && typeof counters !== 'boolean')
+      return `engine ${e.id}: metrics.scrape.hasRequestCounters must be a boolean`;
   }
   return undefined;
 }

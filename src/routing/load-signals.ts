@@ -1,6 +1,13 @@
 /**
  * Shared handling of agent-reported load figures for the metric-based strategies: what a
- * missing or stale figure counts as.
+ * missing or stale figure counts as, and what an engine without data is scored on.
+ *
+ * Two kinds of "missing" are told apart. A figure that is only missing for now (one scrape so
+ * far, nothing finished in the window) is imputed as the mean of the others. An engine WITHOUT
+ * DATA — no metrics ever reported (/metrics off, 401, no agent) or a dialect that does not expose
+ * the figure — is not idle: when any candidate is without data, the strategy scores every
+ * candidate on the gateway's own in-flight counts instead ({@link gatewayLoadScores}), because a
+ * figure cannot be compared with a guess. Such an engine is then neither flooded nor starved.
  */
 import type { EngineMetrics } from '../engine/index.js';
 import type { EndpointLoad } from './routing-algorithm.js';
@@ -44,11 +51,39 @@ export function imputeLoads(
   });
 }
 
-/** The scores of a figure read from each endpoint's metrics, with {@link imputeLoads} applied. */
+/**
+ * True when the endpoint has reported metrics and they expose the figure a strategy scores
+ * (`exposes`, e.g. "the KV gauge is present"); false for an engine without data.
+ */
+export function hasLoadData(
+  endpoint: EndpointLoad,
+  exposes: (metrics: EngineMetrics) => boolean,
+): boolean {
+  return endpoint.metrics !== undefined && exposes(endpoint.metrics);
+}
+
+/**
+ * Scores from the gateway's own counts, for when some candidate has no data: in-flight requests
+ * over (the most in flight + 1), so the scores lie on [0, 1) and suit both `min-max` and
+ * `absolute` strategies (lower is better).
+ */
+export function gatewayLoadScores(endpoints: readonly EndpointLoad[]): number[] {
+  let most = 0;
+  for (const e of endpoints) most = Math.max(most, e.inFlight);
+  return endpoints.map((e) => e.inFlight / (most + 1));
+}
+
+/**
+ * The scores of a figure read from each endpoint's metrics, with {@link imputeLoads} applied;
+ * when any endpoint is without data (see `exposes` and {@link hasLoadData}), the gateway's own
+ * counts for all ({@link gatewayLoadScores}).
+ */
 export function imputedMetric(
   endpoints: readonly EndpointLoad[],
   read: (metrics: EngineMetrics) => number | undefined,
+  exposes: (metrics: EngineMetrics) => boolean,
 ): number[] {
+  if (!endpoints.every((e) => hasLoadData(e, exposes))) return gatewayLoadScores(endpoints);
   return imputeLoads(
     endpoints.map((e) => (e.metrics === undefined ? undefined : read(e.metrics))),
     endpoints.map((e) => e.stale),

@@ -87,6 +87,7 @@ export function someMetrics(
       numRequestsRunning: 0,
       numRequestsWaiting: 0,
       kvCacheUsageRatio: 0,
+      hasRequestCounters: true,
       prefixCacheQueriesTotal: 0,
       prefixCacheHitsTotal: 0,
       numPreemptionsTotal: 0,

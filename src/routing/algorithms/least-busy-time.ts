@@ -18,12 +18,15 @@ export function busyTimeRatio(metrics: EngineMetrics): number | undefined {
 }
 
 /**
- * Least busy engine by {@link busyTimeRatio}. Stale figures count less and unknown ones count as
- * the fresh mean (`imputeLoads`).
+ * Least busy engine by {@link busyTimeRatio}. Stale figures count less and a window that is
+ * unknown for now counts as the fresh mean (`imputeLoads`). Without data (no metrics, or no
+ * request counters in the engine's dialect) on any candidate, every candidate is scored on the
+ * gateway's in-flight counts instead (`gatewayLoadScores`): unknown is not idle.
  */
 export const leastBusyTime: RoutingAlgorithm = {
   name: 'least-busy-time',
   polarity: 'lower-is-better',
   description: 'least engine busy time (request-seconds executed per second) in the agent window',
-  score: (snapshot) => imputedMetric(snapshot.endpoints, busyTimeRatio),
+  score: (snapshot) =>
+    imputedMetric(snapshot.endpoints, busyTimeRatio, (m) => m.scrape.hasRequestCounters !== false),
 };

@@ -1,5 +1,5 @@
 import type { EngineWindow } from '../../engine/index.js';
-import { freshMetrics } from '../load-signals.js';
+import { freshMetrics, gatewayLoadScores, hasLoadData } from '../load-signals.js';
 import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
 
 /** AIBrix's guesses when no endpoint reports request sizes: 10 prompt, 100 output tokens. */
@@ -59,12 +59,21 @@ function guesses(
   return [prompt, request.maxTokens === undefined ? output : Math.min(output, request.maxTokens)];
 }
 
-/** Lowest expected latency (see {@link expectedLatencySeconds}). */
+/**
+ * Lowest expected latency (see {@link expectedLatencySeconds}); an engine whose window is unknown
+ * for now (stale, nothing finished) ranks last. Without data (no metrics, or no latency
+ * histograms in the engine's dialect) on any candidate, every candidate is scored on the
+ * gateway's in-flight counts instead (`gatewayLoadScores`), so such an engine is not starved.
+ */
 export const leastLatency: RoutingAlgorithm = {
   name: 'least-latency',
   polarity: 'lower-is-better',
   description: 'lowest expected queue + prefill + decode time from the agent windows',
   score: (snapshot, request) => {
+    if (
+      !snapshot.endpoints.every((e) => hasLoadData(e, (m) => m.scrape.hasRequestCounters !== false))
+    )
+      return gatewayLoadScores(snapshot.endpoints);
     const windows = snapshot.endpoints.map(windowOf);
     const [promptTokens, outputTokens] = guesses(request, windows);
     return windows.map((w) => expectedLatencySeconds(w, promptTokens, outputTokens));

@@ -67,6 +67,20 @@ describe('normalizeVllm', () => {
     expect(s.kvCapacityTokens).toBe(tokens);
   });
 
+  it('reads metrics of another dialect as unknown, not as an idle engine', () => {
+    const llamaCpp = `llamacpp:requests_processing 3
+llamacpp:kv_cache_usage_ratio 0.8
+llamacpp:prompt_tokens_total 1200
+`;
+    const scrape = normalizeVllm(parsePrometheusText(llamaCpp).samples);
+    expect(scrape.numRequestsRunning).toBeUndefined();
+    expect(scrape.numRequestsWaiting).toBeUndefined();
+    expect(scrape.kvCacheUsageRatio).toBeUndefined();
+    expect(scrape.hasRequestCounters).toBe(false);
+    expect(computeWindow(scrape, scrape, 10_000).windowMs).toBe(0);
+    expect(normalizeVllm(parsePrometheusText(TEXT).samples).hasRequestCounters).toBe(true);
+  });
+
   it('takes the newest lora_requests_info sample', () => {
     expect(scrape.lora).toEqual({ maxLoras: 4, running: ['c'], waiting: ['d'] });
   });

@@ -69,11 +69,17 @@ describe('ClusterStateStore', () => {
     expect(lost.endpoint.ready).toBe(true);
   });
 
-  it('believes a fresh report that an engine is down, not a stale one', () => {
+  it('keeps an engine its agent reported down, down after the report turns stale or the agent is lost', () => {
     const { store, clock } = setup();
     store.applySnapshot('a', '1', { engines: [report('a/e0', false), report('a/e1')], gpus: [] });
     expect(store.endpointsForModel('m')[0]!.agentSaysDown).toBe(true);
     clock.advance(5000);
+    const aged = store.endpointsForModel('m')[0]!;
+    expect([aged.stale, aged.agentSaysDown]).toEqual([true, true]);
+    store.markAgentLost('a');
+    expect(store.endpointsForModel('m')[0]!.agentSaysDown).toBe(true);
+    expect(store.endpointsForModel('m')[1]!.agentSaysDown).toBe(false);
+    store.applySnapshot('a', '1', { engines: [report('a/e0'), report('a/e1')], gpus: [] });
     expect(store.endpointsForModel('m')[0]!.agentSaysDown).toBe(false);
   });
 

@@ -6,9 +6,10 @@ import { describeAlgorithmContract } from '../algorithm-contract.js';
 const algo = ALGORITHMS.get('least-kv-cache')!;
 describeAlgorithmContract(algo);
 
-const kv = (id: string, ratio: number | undefined, stale = false) =>
+const kv = (id: string, ratio: number | undefined, stale = false, inFlight = 0) =>
   anEndpoint(id, {
     stale,
+    inFlight,
     metrics:
       ratio === undefined ? undefined : someMetrics({ scrape: { kvCacheUsageRatio: ratio } }),
   });
@@ -17,9 +18,9 @@ describe('least-kv-cache', () => {
   it.each([
     ['lowest usage wins', [kv('n/0', 0.9), kv('n/1', 0.2), kv('n/2', 0.5)], 'n/1'],
     [
-      'missing metrics count as the fresh mean',
-      [kv('n/0', 0.9), kv('n/1', undefined), kv('n/2', 0.1)],
-      'n/2',
+      'an engine without data puts every candidate on the gateway in-flight counts',
+      [kv('n/0', 0.9, false, 0), kv('n/1', undefined, false, 2), kv('n/2', 0.1, false, 1)],
+      'n/0',
     ],
     [
       'a stale low figure counts only half',
@@ -32,12 +33,24 @@ describe('least-kv-cache', () => {
 
   it('scores on the fixed 0–1 scale, never NaN', () => {
     const scores = algo.score(
-      { nowMs: 0, endpoints: [kv('n/0', 0.3), kv('n/1', undefined), kv('n/2', 0.5, true)] },
+      { nowMs: 0, endpoints: [kv('n/0', 0.3), kv('n/1', 0.5, true)] },
       aRequest(),
       { rng: { next: () => 0 }, state: undefined as never, prefixIndex: undefined as never },
     );
     expect(scores[0]).toBeCloseTo(0.3);
-    expect(scores[1]).toBeCloseTo(0.3);
-    expect(scores[2]).toBeCloseTo(0.4);
+    expect(scores[1]).toBeCloseTo(0.4);
+  });
+
+  it('reads a missing KV gauge as no data, not as an empty cache', () => {
+    const dark = anEndpoint('n/dark', {
+      inFlight: 4,
+      metrics: someMetrics({ scrape: { kvCacheUsageRatio: undefined } }),
+    });
+    const scores = algo.score(
+      { nowMs: 0, endpoints: [dark, kv('n/1', 0.6, false, 1)] },
+      aRequest(),
+      { rng: { next: () => 0 }, state: undefined as never, prefixIndex: undefined as never },
+    );
+    expect(scores).toEqual([4 / 5, 1 / 5]);
   });
 });

@@ -47,7 +47,6 @@ describe('least-latency', () => {
   });
 
   it.each([
-    ['no metrics', undefined, false],
     ['stale metrics', lat(0, 0.1, 0.1), true],
     ['no finished requests in the window', someMetrics(), false],
   ])('scores NaN with %s', (_name, metrics, stale) => {
@@ -66,9 +65,17 @@ describe('least-latency', () => {
       'n/1',
     ],
     ['queueing dominates', [lat(5, 0.1, 0.1), lat(0, 0.2, 0.2), lat(3, 0, 0)], 'n/1'],
-    ['unknown ranks last', [undefined, lat(9, 9, 9), lat(10, 10, 10)], 'n/1'],
+    ['unknown for now ranks last', [someMetrics(), lat(9, 9, 9), lat(10, 10, 10)], 'n/1'],
   ])('%s', (_name, metrics, expected) => {
     const endpoints = metrics.map((m, i) => anEndpoint(`n/${i}`, { metrics: m }));
     expect(pickWith(algo, endpoints, aRequest({ promptTokens: 1000 }))).toBe(expected);
+  });
+
+  it('scores every candidate on the gateway in-flight counts when one has no metrics', () => {
+    const endpoints = [
+      anEndpoint('n/0', { metrics: undefined, inFlight: 1 }),
+      anEndpoint('n/1', { metrics: lat(0, 0.1, 0.1), inFlight: 3 }),
+    ];
+    expect(algo.score({ nowMs: 0, endpoints }, aRequest(), ctx)).toEqual([1 / 4, 3 / 4]);
   });
 });
