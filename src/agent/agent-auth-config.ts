@@ -4,7 +4,7 @@
  */
 import { deriveAgentToken, parseAgentToken } from '../protocol/index.js';
 import { isLoopbackHost, type ConfigIssue } from '../shared/index.js';
-import type { AgentConfig } from './main.js';
+import type { AgentConfig } from './agent-config.js';
 
 type Checked = Pick<
   AgentConfig,

@@ -1,7 +1,7 @@
 /** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { gpuConfigSpec } from '../gpu/index.js';
 import { kubeConfigSpec } from '../kube/index.js';
-import { bool, int, str } from '../shared/index.js';
+import { bool, int, str, type ConfigOf } from '../shared/index.js';
 
 const positive = { min: 1 };
 
@@ -89,3 +89,6 @@ export const agentConfigSpec = {
 };
 
 export type AgentConfigSpec = typeof agentConfigSpec;
+
+/** The agent's validated configuration. */
+export type AgentConfig = ConfigOf<AgentConfigSpec>;

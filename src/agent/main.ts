@@ -13,11 +13,10 @@ import {
   runProcess,
   systemClock,
   systemRng,
-  type ConfigOf,
   type Logger,
   type Registry,
 } from '../shared/index.js';
-import type { AgentConfigSpec } from './agent-config.js';
+import type { AgentConfig } from './agent-config.js';
 import { AgentApi } from './agent-api.js';
 import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
@@ -32,7 +31,7 @@ import {
 } from '../kube/index.js';
 import { createGpuMonitor } from './gpu-wiring.js';
 
-export type AgentConfig = ConfigOf<AgentConfigSpec>;
+export type { AgentConfig } from './agent-config.js';
 
 /**
  * The agent's discovery on Kubernetes: the engine pods bound to its node, in the same scope as

@@ -11,7 +11,7 @@ import { parseStrategy, type RoutingRequest, type StrategyMix } from '../routing
 import { AppError } from '../shared/index.js';
 import type { AdmissionTicket } from '../traffic/index.js';
 import type { ModelLookup } from './endpoint-catalog.js';
-import type { InferenceDeps } from './handle-inference.js';
+import type { InferenceDeps } from './inference-deps.js';
 import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { parseRequest, type ApiKind, type ParsedRequest } from './parse-request.js';

@@ -2,47 +2,22 @@
  * One inference request through the gateway: parse, admit, route, forward with one retry on
  * another engine when nothing reached the client yet, relay, account.
  */
-import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { engineClientOptions } from '../discovery/index.js';
-import { NoEndpointError, pick, type EndpointLoad, type RoutingContext } from '../routing/index.js';
-import { AppError, type Clock, type Logger } from '../shared/index.js';
-import type { TrafficPolicy } from '../traffic/index.js';
+import { NoEndpointError, pick, type EndpointLoad } from '../routing/index.js';
+import { AppError } from '../shared/index.js';
 import { admitRequest, headerString, type Admitted } from './admit-request.js';
-import type { EndpointCatalog, GatewayEndpoint } from './endpoint-catalog.js';
-import type { GatewayMetrics } from './gateway-metrics.js';
+import type { InferenceDeps } from './inference-deps.js';
+import type { GatewayEndpoint } from './endpoint-catalog.js';
 import { modelLabel, strategyLabel } from './metric-labels.js';
-import type { InFlightTracker } from './in-flight.js';
 import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { upstreamErrorReply } from './upstream-error.js';
 import type { ApiKind } from './parse-request.js';
-import type { PassiveHealth } from './passive-health.js';
 import { relay } from './relay.js';
 import { replyAndLinger } from './reply-and-linger.js';
-import {
-  CONNECT_FAILURES,
-  callUpstream,
-  readUpstreamBody,
-  type UpstreamTimeouts,
-} from './upstream.js';
-
-export interface InferenceDeps {
-  readonly catalog: EndpointCatalog;
-  readonly admission: TrafficPolicy;
-  readonly inFlight: InFlightTracker;
-  readonly health: PassiveHealth;
-  readonly metrics: GatewayMetrics;
-  readonly routing: RoutingContext;
-  readonly defaultStrategy: string;
-  readonly agent: Agent;
-  readonly timeouts: UpstreamTimeouts;
-  readonly maxBodyBytes: number;
-  /** Seconds clients are told to wait when no engine is ready. */
-  readonly retryAfterSeconds: number;
-  readonly clock: Clock;
-  readonly log: Logger;
-}
+import { CONNECT_FAILURES, callUpstream, readUpstreamBody } from './upstream.js';
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 /** The outcome of one upstream attempt. */

@@ -6,6 +6,6 @@ export { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from './intake-limits.js';
 export { HealthProber } from './health-prober.js';
 export { InFlightTracker } from './in-flight.js';
 export { PassiveHealth, type PassiveHealthPolicy } from './passive-health.js';
-export type { InferenceDeps } from './handle-inference.js';
+export type { InferenceDeps } from './inference-deps.js';
 export type { UpstreamTimeouts } from './upstream.js';
 export { openAiError } from './openai-error.js';

@@ -1,0 +1,32 @@
+/**
+ * What the gateway's inference path is given: the catalog of endpoints, admission, the trackers,
+ * routing, the upstream pool and its timeouts. A leaf of types, so the request's stages can share
+ * it without importing each other.
+ */
+import type { Agent } from 'node:http';
+import type { RoutingContext } from '../routing/index.js';
+import type { Clock, Logger } from '../shared/index.js';
+import type { TrafficPolicy } from '../traffic/index.js';
+import type { EndpointCatalog } from './endpoint-catalog.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import type { InFlightTracker } from './in-flight.js';
+import type { PassiveHealth } from './passive-health.js';
+import type { UpstreamTimeouts } from './upstream.js';
+
+/** The inference path's dependencies, built once by the leader's root. */
+export interface InferenceDeps {
+  readonly catalog: EndpointCatalog;
+  readonly admission: TrafficPolicy;
+  readonly inFlight: InFlightTracker;
+  readonly health: PassiveHealth;
+  readonly metrics: GatewayMetrics;
+  readonly routing: RoutingContext;
+  readonly defaultStrategy: string;
+  readonly agent: Agent;
+  readonly timeouts: UpstreamTimeouts;
+  readonly maxBodyBytes: number;
+  /** Seconds clients are told to wait when no engine is ready. */
+  readonly retryAfterSeconds: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
