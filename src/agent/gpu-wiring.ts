@@ -3,14 +3,8 @@
  * Xids on NVIDIA nodes, and forwards every health change to the leader at once (a failed GPU is
  * urgent: the leader must stop routing to its engines now, not at the next report).
  */
-import {
-  FileKernelLogSource,
-  GpuMonitor,
-  SystemInformationHostProbe,
-  asGpuConfig,
-  createGpuProbe,
-  type GpuReport,
-} from '../gpu/index.js';
+import { GpuMonitor, asGpuConfig, type GpuReport } from '../gpu/index.js';
+import { FileKernelLogSource, SystemInformationHostProbe, createGpuProbe } from '../gpu/adapters/index.js';
 import type { GpuHealthSummary } from '../protocol/index.js';
 import type { Clock, Logger, Registry } from '../shared/index.js';
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { StaticClusterSource, readClusterFile, type ClusterSource } from '../discovery/index.js';
+import { type ClusterSource } from '../discovery/index.js';
+import { StaticClusterSource, readClusterFile } from '../discovery/adapters/index.js';
 import {
   INFERNODE_VERSION,
   createLogger,

@@ -1,5 +1,5 @@
-import type { Command } from '../cli/index.js';
-import { defineCommand } from '../cli/index.js';
+import type { Command } from '../shared/index.js';
+import { defineCommand } from '../shared/index.js';
 import { BENCH_SCENARIOS } from './scenarios.js';
 
 /** The `bench` command group: each scenario is a subcommand with its own flags and --help. */

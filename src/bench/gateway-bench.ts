@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineCommand } from '../cli/index.js';
+import { defineCommand } from '../shared/index.js';
 import { bool, int, list, num, str } from '../shared/index.js';
 import { freePorts } from '../shared/index.js';
 import { startBenchCluster } from './bench-cluster.js';

@@ -4,7 +4,7 @@
  * capture, `noheader,nounits` form) to the in-process part: parse, kernel-log Xid extraction,
  * health policy and metric updates, timed with `process.cpuUsage()` over many cycles.
  */
-import { defineCommand } from '../cli/index.js';
+import { defineCommand } from '../shared/index.js';
 import {
   DEFAULT_GPU_CONFIG,
   GpuMetrics,

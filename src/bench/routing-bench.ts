@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { writeFile } from 'node:fs/promises';
-import { defineCommand, type Command } from '../cli/index.js';
+import { defineCommand, type Command } from '../shared/index.js';
 import { parseStrategy } from '../routing/index.js';
 import { int, num, str } from '../shared/index.js';
 import { writeBenchResult } from './results.js';

@@ -5,7 +5,7 @@
  * stand-in tokenizer + block hash throughput against a 500 MB/s-per-core budget.
  */
 import os from 'node:os';
-import { defineCommand } from '../cli/index.js';
+import { defineCommand } from '../shared/index.js';
 import { tokenize } from '../engine/index.js';
 import { PrefixIndex, hashBlocks } from '../kvcache/index.js';
 import {

@@ -1,4 +1,4 @@
-import type { Command } from '../cli/index.js';
+import type { Command } from '../shared/index.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
 import { routingBench } from './routing-bench.js';

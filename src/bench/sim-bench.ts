@@ -9,7 +9,7 @@
  * where a tick is about one decode step, so nearly every token is its own write.
  * Needs a build: `npm run build && node dist/cli/main.js bench sim`.
  */
-import { defineCommand, type Command } from '../cli/index.js';
+import { defineCommand, type Command } from '../shared/index.js';
 import { int, num, str } from '../shared/index.js';
 import { writeBenchResult } from './results.js';
 import { meanGapMs, startSimChild, streamCompletion, streamLoad } from './sim-load.js';

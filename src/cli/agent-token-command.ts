@@ -1,4 +1,4 @@
-import { defineCommand } from './command.js';
+import { defineCommand } from '../shared/index.js';
 import { deriveAgentToken } from '../protocol/index.js';
 import { str } from '../shared/index.js';
 

@@ -6,7 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, describeSpec } from '../shared/index.js';
-import type { Command } from './command.js';
+import type { Command } from '../shared/index.js';
 
 /** What the command line of one subcommand said. */
 export interface CommandLine {

@@ -1,4 +1,4 @@
-import type { Command } from './command.js';
+import type { Command } from '../shared/index.js';
 import { benchCommand } from '../bench/index.js';
 import { simCommand } from '../sim/index.js';
 import { versionCommand } from './version-command.js';

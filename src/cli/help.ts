@@ -1,5 +1,5 @@
 import { describeSpec, type Field } from '../shared/index.js';
-import type { Command } from './command.js';
+import type { Command } from '../shared/index.js';
 
 /** A default as an operator would type it: `8080`, `examples/local-cluster.yaml`, `a,b`. */
 export function formatDefault(field: Field): string {

@@ -1,2 +1,6 @@
-/** What other areas need to define a subcommand. (The command list itself lives in commands.ts.) */
-export { defineCommand, type Command, type CommandContext } from './command.js';
+/**
+ * The `infernode` command: argument parsing, help and the list of subcommands. Each capability
+ * defines its own command (`defineCommand` from `shared`) and exports it; this room only composes
+ * them (commands.ts) and imports no room's internals. Nothing imports `cli`.
+ */
+export { COMMANDS } from './commands.js';

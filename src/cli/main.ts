@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { AppError, ConfigError, INFERNODE_VERSION, loadConfig, toError } from '../shared/index.js';
-import type { Command } from './command.js';
+import type { Command } from '../shared/index.js';
 import { parseCommandLine, type CommandLine } from './command-line.js';
 import { commandHelp, mainHelp } from './help.js';
 import { COMMANDS } from './commands.js';

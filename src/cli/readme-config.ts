@@ -4,7 +4,7 @@
  * and `<!-- /config:<command> -->`, and a test fails when they are out of date.
  */
 import { describeSpec } from '../shared/index.js';
-import type { Command } from './command.js';
+import type { Command } from '../shared/index.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 

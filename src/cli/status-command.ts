@@ -3,7 +3,7 @@
  * their load, freshness and health — from the leader's control API (`/v1/cluster`).
  */
 import { int, str } from '../shared/index.js';
-import { defineCommand } from './command.js';
+import { defineCommand } from '../shared/index.js';
 
 interface ClusterView {
   leader?: string;

@@ -1,4 +1,4 @@
-import { defineCommand } from './command.js';
+import { defineCommand } from '../shared/index.js';
 import { INFERNODE_VERSION } from '../shared/index.js';
 
 export const versionCommand = defineCommand({

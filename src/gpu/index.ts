@@ -81,19 +81,3 @@ export {
 } from './health-policy.js';
 export { GpuMetrics } from './gpu-metrics.js';
 export { GpuMonitor, type GpuChangeListener, type GpuMonitorOptions } from './gpu-monitor.js';
-export { NvidiaSmiGpuProbe, type NvidiaSmiGpuProbeOptions } from './adapters/nvidia-smi-probe.js';
-export { RocmSmiGpuProbe, type RocmSmiGpuProbeOptions } from './adapters/rocm-smi-probe.js';
-export { NullGpuProbe } from './adapters/null-gpu-probe.js';
-export {
-  createGpuProbe,
-  findOnPath,
-  type CreateGpuProbeOptions,
-} from './adapters/probe-factory.js';
-export {
-  FileKernelLogSource,
-  type FileKernelLogSourceOptions,
-} from './adapters/kernel-log-source.js';
-export {
-  SystemInformationHostProbe,
-  type SystemInformationHostProbeOptions,
-} from './adapters/systeminformation-host-probe.js';

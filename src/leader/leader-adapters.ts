@@ -3,11 +3,8 @@
  * place from the config. Kubernetes-only parts are created only when asked for, so the static
  * mode never needs a kubeconfig.
  */
-import {
-  StaticClusterSource,
-  type ClusterSource,
-  type CustomResource,
-} from '../discovery/index.js';
+import { type ClusterSource, type CustomResource } from '../discovery/index.js';
+import { StaticClusterSource } from '../discovery/adapters/index.js';
 import type { TrafficPolicy } from '../traffic/index.js';
 import {
   InMemoryNodeOps,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { defineCommand } from '../cli/index.js';
+import { defineCommand } from '../shared/index.js';
 import { agentAuthIssues } from './agent-auth-config.js';
 import { electionIssues } from './election/index.js';
 import { leaderConfigSpec } from './leader-config.js';

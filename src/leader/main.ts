@@ -13,7 +13,7 @@ import {
 } from '../gateway/index.js';
 import { CorrelatingEventRecorder, systemTimers } from '../controllers/index.js';
 import { PrefixIndex } from '../kvcache/index.js';
-import { readClusterFile } from '../discovery/index.js';
+import { readClusterFile } from '../discovery/adapters/index.js';
 import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,

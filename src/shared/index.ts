@@ -12,3 +12,4 @@ export * from './json-depth.js';
 export * from './version.js';
 export * from './free-ports.js';
 export * from './loopback.js';
+export * from './command.js';

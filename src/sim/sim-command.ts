@@ -3,7 +3,7 @@
  * logs to stderr, drains on SIGTERM/SIGINT (health 503, new requests 503, in-flight streams
  * finish within --shutdown-grace-ms) and exits; the exit fault ends the process with its code.
  */
-import { defineCommand, type Command } from '../cli/index.js';
+import { defineCommand, type Command } from '../shared/index.js';
 import { bool, createLogger, int, num, runProcess, str, whenAborted } from '../shared/index.js';
 import { HARDWARE_PROFILES } from './profiles.js';
 import { createSimServer } from './sim-server.js';

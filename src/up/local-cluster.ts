@@ -7,12 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  readClusterFile,
-  type ClusterFile,
-  type EngineEntry,
-  type NodeEntry,
-} from '../discovery/index.js';
+import { type ClusterFile, type EngineEntry, type NodeEntry } from '../discovery/index.js';
+import { readClusterFile } from '../discovery/adapters/index.js';
 import { deriveAgentToken } from '../protocol/index.js';
 import { AppError, sleep } from '../shared/index.js';
 import { ChildSupervisor, type ChildSpec } from './child-supervisor.js';

@@ -2,7 +2,7 @@
  * `infernode up`: the embedded default — a whole local cluster on loopback. Prints the gateway
  * URL, the metrics URLs and a table of nodes and engines; Ctrl-C stops everything.
  */
-import { defineCommand } from '../cli/index.js';
+import { defineCommand } from '../shared/index.js';
 import { str, int, whenAborted } from '../shared/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

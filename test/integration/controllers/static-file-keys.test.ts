@@ -13,11 +13,8 @@ import {
   viewKeys,
   type ViewEntries,
 } from '../../../src/controllers/index.js';
-import {
-  StaticClusterSource,
-  type ClusterView,
-  type CustomResource,
-} from '../../../src/discovery/index.js';
+import { type ClusterView, type CustomResource } from '../../../src/discovery/index.js';
+import { StaticClusterSource } from '../../../src/discovery/adapters/index.js';
 import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import { writeClusterFile } from '../../helpers/cluster-files.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { SystemInformationHostProbe } from '../../../src/gpu/index.js';
+import { SystemInformationHostProbe } from '../../../src/gpu/adapters/index.js';
 import { mountFor } from '../../../src/gpu/adapters/systeminformation-host-probe.js';
 
 describe('SystemInformationHostProbe', () => {

@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileKernelLogSource, extractXidEvents } from '../../../src/gpu/index.js';
+import { extractXidEvents } from '../../../src/gpu/index.js';
+import { FileKernelLogSource } from '../../../src/gpu/adapters/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
 
 const XID79 =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../../src/cli/command-line.js';
-import { defineCommand } from '../../../src/cli/index.js';
+import { defineCommand } from '../../../src/shared/index.js';
 import { COMMANDS } from '../../../src/cli/commands.js';
 import { bool, int, list, str } from '../../../src/shared/index.js';
 

@@ -1,4 +1,5 @@
-import type { ConfigIssue, ConfigOf, Spec } from '../shared/index.js';
+import type { ConfigOf, Spec } from './config.js';
+import type { ConfigIssue } from './errors.js';
 
 /** What a subcommand receives: its validated config (a positional argument already folded in). */
 export interface CommandContext<S extends Spec> {
