@@ -23,9 +23,9 @@ import { fileURLToPath } from 'node:url';
 export const ROOMS = [
   'shared',
   'engine',
+  'discovery',
   'kvcache',
   'protocol',
-  'discovery',
   'controllers',
   'routing',
   'traffic',

@@ -4,7 +4,11 @@
  * urgent: the leader must stop routing to its engines now, not at the next report).
  */
 import { GpuMonitor, asGpuConfig, type GpuReport } from '../gpu/index.js';
-import { FileKernelLogSource, SystemInformationHostProbe, createGpuProbe } from '../gpu/adapters/index.js';
+import {
+  FileKernelLogSource,
+  SystemInformationHostProbe,
+  createGpuProbe,
+} from '../gpu/adapters/index.js';
 import type { GpuHealthSummary } from '../protocol/index.js';
 import type { Clock, Logger, Registry } from '../shared/index.js';
 

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes adapters (DESIGN.md §3): clients, informer supervisor, discovery from pods and
- * custom resources, the leader's pod label, node operations, scale, CRD types
+ * custom resources, the leader's pod label, node operations, scale,
  * and the `kube` config spec.
  */
 export * from './clients.js';
@@ -12,7 +12,6 @@ export * from './pod-endpoint.js';
 export * from './discovery-scope.js';
 export * from './k8s-cluster-source.js';
 export * from './k8s-secret-watch.js';
-export * from './crd-types.js';
 export * from './pod-labeler.js';
 export * from './node-ops.js';
 export * from './k8s-node-ops.js';

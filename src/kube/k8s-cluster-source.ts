@@ -22,7 +22,7 @@ import type {
 } from '../discovery/index.js';
 import { ConfigError, toError, type Logger } from '../shared/index.js';
 import type { KubeClients } from './clients.js';
-import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from './crd-types.js';
+import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from '../discovery/index.js';
 import { InformerSupervisor, type InformerSupervisorOptions } from './informer-supervisor.js';
 import { isPodInScope, scopeLabelSelector, type DiscoveryScope } from './discovery-scope.js';
 import { ENGINE_LABELS, podToEndpoint } from './pod-endpoint.js';

@@ -4,7 +4,7 @@
  * `K8sScaleClient` is the Kubernetes adapter; `InMemoryScaleClient` serves the static mode and tests.
  */
 import { AppError } from '../shared/index.js';
-import { INFERNODE_GROUP, INFERNODE_VERSION } from './crd-types.js';
+import { INFERNODE_GROUP, INFERNODE_VERSION } from '../discovery/index.js';
 
 /** Where a scale subresource lives. */
 export interface ScaleTarget {

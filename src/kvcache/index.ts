@@ -13,3 +13,4 @@ export * from './prefix-cache-index.js';
 export { PrefixIndex, MAX_TRACKED_ENDPOINTS, RECENCY_REFRESH_MS } from './prefix-index.js';
 export { promptBlockHashes } from './prefix-hashing.js';
 export * from './string-hash.js';
+export * from './kvcache-resource.js';

@@ -6,15 +6,8 @@
 export { NvidiaSmiGpuProbe, type NvidiaSmiGpuProbeOptions } from './nvidia-smi-probe.js';
 export { RocmSmiGpuProbe, type RocmSmiGpuProbeOptions } from './rocm-smi-probe.js';
 export { NullGpuProbe } from './null-gpu-probe.js';
-export {
-  createGpuProbe,
-  findOnPath,
-  type CreateGpuProbeOptions,
-} from './probe-factory.js';
-export {
-  FileKernelLogSource,
-  type FileKernelLogSourceOptions,
-} from './kernel-log-source.js';
+export { createGpuProbe, findOnPath, type CreateGpuProbeOptions } from './probe-factory.js';
+export { FileKernelLogSource, type FileKernelLogSourceOptions } from './kernel-log-source.js';
 export {
   SystemInformationHostProbe,
   type SystemInformationHostProbeOptions,

@@ -6,7 +6,12 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_GPU_CONFIG, GpuMonitor, type GpuHealth, type GpuReport } from '../../../src/gpu/index.js';
+import {
+  DEFAULT_GPU_CONFIG,
+  GpuMonitor,
+  type GpuHealth,
+  type GpuReport,
+} from '../../../src/gpu/index.js';
 import { FileKernelLogSource, createGpuProbe } from '../../../src/gpu/adapters/index.js';
 import { Registry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import { FakeGpuScenario } from './fake-tools.js';

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NVIDIA_QUERY_FIELDS, DEFAULT_GPU_CONFIG, nvidiaQueryArgs } from '../../../src/gpu/index.js';
-import { NvidiaSmiGpuProbe, RocmSmiGpuProbe, createGpuProbe } from '../../../src/gpu/adapters/index.js';
+import {
+  NVIDIA_QUERY_FIELDS,
+  DEFAULT_GPU_CONFIG,
+  nvidiaQueryArgs,
+} from '../../../src/gpu/index.js';
+import {
+  NvidiaSmiGpuProbe,
+  RocmSmiGpuProbe,
+  createGpuProbe,
+} from '../../../src/gpu/adapters/index.js';
 import { ToolRunner } from '../../../src/gpu/adapters/run-tool.js';
 import { AppError, silentLogger } from '../../../src/shared/index.js';
 import { FAKE_BIN, FakeGpuScenario } from './fake-tools.js';

@@ -1,15 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INFERNODE_GROUP, INFERNODE_VERSION } from '../../../src/discovery/index.js';
 import {
   createKubeClients,
-  INFERNODE_GROUP,
-  INFERNODE_VERSION,
   K8sScaleClient,
   kubeCall,
   MERGE_PATCH,
   scaleTargetOf,
   type KubeClients,
-  type ModelAdapter,
 } from '../../../src/kube/index.js';
+import type { ModelAdapter } from '../../../src/lora/index.js';
 import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
 import { loadCrds } from '../../helpers/crds.js';
 

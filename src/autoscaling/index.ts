@@ -1,0 +1,8 @@
+/**
+ * The autoscaling room: HPA, KPA and APA (pure), metric windows and the PodAutoscaler controller
+ * grow here (DESIGN.md §3). Today it holds the PodAutoscaler resource's types.
+ *
+ * Decision code: pure, no I/O (lint-enforced); adapters go in `adapters/` behind their own
+ * entry. May import `shared`, `engine`, `discovery` (resource shapes) and `controllers`.
+ */
+export * from './pod-autoscaler.js';

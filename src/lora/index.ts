@@ -1,0 +1,8 @@
+/**
+ * The LoRA room: adapter placement (pure), the ModelAdapter controller (leader) and the agent's
+ * adapter manager grow here (DESIGN.md §3). Today it holds the ModelAdapter resource's types.
+ *
+ * Decision code: pure, no I/O (lint-enforced); adapters go in `adapters/` behind their own
+ * entry. May import `shared`, `engine`, `discovery` (resource shapes) and `controllers`.
+ */
+export * from './model-adapter.js';
