@@ -9,6 +9,8 @@
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { handleClientError } from './client-error.js';
 import { closeServer, listen, toError, type Logger } from '../shared/index.js';
 import { BodyBudget } from './body-budget.js';
 import { handleInference } from './handle-inference.js';
@@ -48,6 +50,8 @@ export class GatewayServer {
   readonly #budget: BodyBudget;
   /** Connections accepted past `maxConnections`: their requests are refused. */
   readonly #overLimit = new WeakSet<Socket>();
+  /** Sockets whose request is being answered now (see client-error.ts). */
+  readonly #answering = new WeakSet<Duplex>();
   #connections = 0;
   #draining = false;
   #port = 0;
@@ -75,6 +79,9 @@ export class GatewayServer {
       if (this.#connections > limits.maxConnections) this.#overLimit.add(socket);
       socket.once('close', () => this.#connections--);
     });
+    this.#server.on('clientError', (err: Error & { code?: string }, socket: Duplex) =>
+      handleClientError(err, socket, (s) => this.#answering.has(s)),
+    );
   }
 
   get port(): number {
@@ -112,6 +119,10 @@ export class GatewayServer {
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // A socket with a response under way: stray bytes after `Connection: close` must not drop it.
+    const socket = req.socket;
+    this.#answering.add(socket);
+    res.once('close', () => this.#answering.delete(socket));
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
       replyAndLinger(req, res, status, body, headers);
     if (this.#draining) {

@@ -5,7 +5,7 @@ import { freePorts } from '../helpers/cluster-files.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
-const NO_TOKEN = { INFERNODE_AGENT_TOKEN: '' };
+const NO_TOKEN = { INFERNODE_AGENT_TOKEN: '', INFERNODE_CLUSTER_SECRET: '' };
 
 describe('infernode command-line messages', () => {
   it('prints the version for --version and -v', async () => {
@@ -28,13 +28,13 @@ describe('infernode command-line messages', () => {
     expect(stray.stderr).toMatch(/unexpected argument "some-file\.yaml"/);
   });
 
-  it('names the environment variable of a missing token, and prints the problem once', async () => {
+  it('names the environment variable of a missing cluster secret, and prints the problem once', async () => {
     const run = await runCli(['leader', '--gateway-port', '0', '--control-port', '0'], NO_TOKEN);
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr).toMatch(/agents\.token/);
-    expect(run.stderr).toMatch(/INFERNODE_AGENT_TOKEN/);
-    expect(run.stderr.match(/agents\.token/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/agents\.secret/);
+    expect(run.stderr).toMatch(/INFERNODE_CLUSTER_SECRET/);
+    expect(run.stderr.match(/agents\.secret/g)).toHaveLength(1);
   });
 
   it('status against an unreachable leader names the URL and the reason', async () => {

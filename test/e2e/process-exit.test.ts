@@ -7,7 +7,8 @@ import { writeClusterFile } from '../helpers/cluster-files.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const TOKEN = { INFERNODE_AGENT_TOKEN: 'e2e-token-0123456789abcdef' };
+/** The leader's cluster secret; the agent derives its node's token from the same secret. */
+const TOKEN = { INFERNODE_CLUSTER_SECRET: 'e2e-secret-0123456789abcdef', INFERNODE_AGENT_TOKEN: '' };
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 const logged = (stderr: string, msg: string): boolean =>
   lines(stderr).some((l) => l.startsWith('{') && (JSON.parse(l) as { msg?: string }).msg === msg);

@@ -25,6 +25,7 @@ describe('loadKubeConfig', () => {
     expect(kc.getCurrentCluster()?.server).toBe('https://10.0.0.1:6443');
     expect(Object.keys(createKubeClients(kc)).sort()).toEqual([
       'apps',
+      'authentication',
       'coordination',
       'core',
       'custom',
