@@ -185,11 +185,14 @@ describe('llama.cpp llama-server behind the gateway', () => {
     const engine = await waitFor(
       async () => {
         const e = (await agentEngines()).engines.find((x) => x.id === 'node-a/llama');
-        return e?.metrics !== undefined && Number(e.metrics.scrape.promptTokensTotal) > 0
+        // Idle again: the scrape after the earlier tests' last request finished.
+        return e?.metrics !== undefined &&
+          Number(e.metrics.scrape.promptTokensTotal) > 0 &&
+          e.metrics.scrape.numRequestsRunning === 0
           ? e
           : undefined;
       },
-      'the agent to report llama.cpp token counters',
+      'the agent to report llama.cpp token counters with the engine idle',
       10_000,
     ).catch(async () => (await agentEngines()).engines.find((x) => x.id === 'node-a/llama'));
     expect(engine?.ready).toBe(true);
@@ -199,9 +202,11 @@ describe('llama.cpp llama-server behind the gateway', () => {
     expect(scrape.promptTokensTotal).toEqual(expect.any(Number));
     expect(scrape.promptTokensTotal as number).toBeGreaterThan(0);
     expect(scrape.generationTokensTotal as number).toBeGreaterThanOrEqual(8 + 6 + 5);
-    // llama.cpp exposes no KV usage and no latency histograms: unknown, not 0.
+    // llama.cpp exposes no KV usage and no latency histograms: unknown, not 0. The common shape
+    // carries a histogram with nothing in it, so every latency mean of the window stays unknown.
     expect(scrape.kvCacheUsageRatio).toBeUndefined();
-    expect(scrape.ttftSeconds).toBeUndefined();
+    expect(scrape.ttftSeconds).toEqual({ sum: 0, count: 0 });
+    expect(engine?.metrics?.window.meanTtftSeconds).toBeUndefined();
   });
 
   it('routes to an engine started without --metrics', async () => {
