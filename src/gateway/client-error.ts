@@ -1,9 +1,10 @@
 /**
  * The gateway's answer to a request Node's HTTP parser rejects. Node's default writes a status
- * line and destroys the socket at once, which is right for a request it cannot read, but wrong
- * for bytes that arrive after a complete `Connection: close` request: that request is already
- * being answered, and destroying the socket drops the answer (the client sees a bare close). So
- * those stray bytes are ignored and the socket closes after the response, as `close` asks.
+ * line and destroys the socket at once. That is right for a request it cannot read, but wrong
+ * for bytes that arrive after a complete `Connection: close` request, or once the gateway has
+ * begun its answer: destroying the socket then drops the answer (the client sees a bare close).
+ * So those sockets get a bounded grace to finish the response, which closes them (such requests
+ * are answered with `Connection: close`); every other parse error is answered as Node does.
  */
 import type { Duplex } from 'node:stream';
 
@@ -22,6 +23,9 @@ const REASONS: Readonly<Record<number, string>> = {
   431: 'Request Header Fields Too Large',
 };
 
+/** How long a socket whose request is being answered may live on after a parse error, ms. */
+export const ANSWER_GRACE_MS = 5000;
+
 /**
  * Handles one `clientError`. `isAnswering(socket)` says whether a request on it is being
  * answered now (the gateway tracks its sockets' open responses).
@@ -31,8 +35,15 @@ export function handleClientError(
   socket: Duplex,
   isAnswering: (socket: Duplex) => boolean,
 ): void {
-  if (err.code === 'HPE_CLOSED_CONNECTION' && isAnswering(socket)) return;
-  if (socket.writable && (socket as { bytesWritten?: number }).bytesWritten === 0) {
+  const written = (socket as { bytesWritten?: number }).bytesWritten ?? 0;
+  const owedAnAnswer = err.code === 'HPE_CLOSED_CONNECTION' || written > 0;
+  if (owedAnAnswer && isAnswering(socket)) {
+    const backstop = setTimeout(() => socket.destroy(err), ANSWER_GRACE_MS);
+    backstop.unref();
+    socket.once('close', () => clearTimeout(backstop));
+    return;
+  }
+  if (socket.writable && written === 0) {
     const status = statusForClientError(err.code);
     socket.write(
       `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nConnection: close\r\n\r\n`,

@@ -23,7 +23,7 @@ interface AgentEngines {
     id: string;
     ready: boolean;
     error?: string;
-    metrics?: { scrape: Record<string, unknown> };
+    metrics?: { scrape: Record<string, unknown>; window: Record<string, unknown> };
   }[];
 }
 

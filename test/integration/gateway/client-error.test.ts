@@ -31,6 +31,14 @@ describe('requests Node cannot parse', () => {
     expect(answer.statuses).toEqual([400]);
   });
 
+  it('still answers a request whose Transfer-Encoding the parser refuses only after the headers', async () => {
+    const head =
+      'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: !\r\n\r\n';
+    const answer = await rawExchange(port, Buffer.from(head), 5000);
+    expect(answer.statuses.length).toBe(1);
+    expect([400, 408]).toContain(answer.statuses[0]);
+  });
+
   it('answers a request it cannot read with 400 and closes', async () => {
     const answer = await rawExchange(port, Buffer.from('GARBAGE\r\n\r\n'), 5000);
     expect(answer.statuses).toEqual([400]);
