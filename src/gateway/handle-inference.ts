@@ -14,12 +14,15 @@ import { modelLabel, strategyLabel } from './metric-labels.js';
 import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { upstreamErrorReply } from './upstream-error.js';
+import { isUnsupportedAnswer } from './api-support.js';
 import type { ApiKind } from './parse-request.js';
 import { relay } from './relay.js';
 import { replyAndLinger } from './reply-and-linger.js';
 import { CONNECT_FAILURES, callUpstream, readUpstreamBody } from './upstream.js';
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+/** Answers that may mean "this engine does not serve this endpoint" (see api-support.ts). */
+const NOT_SERVED_STATUS = new Set([404, 405, 501]);
 /** The outcome of one upstream attempt. */
 type Attempt = { readonly kind: 'done' } | { readonly kind: 'retry'; readonly error: AppError };
 
@@ -117,20 +120,20 @@ class InferenceExchange {
    * hide it as "no ready engine".
    */
   #choose(admitted: Admitted, tried: ReadonlySet<string>): GatewayEndpoint | undefined {
-    const { inFlight, health, clock, routing } = this.#deps;
+    const { inFlight, health, clock, routing, apiSupport } = this.#deps;
+    const nowMs = clock.now();
     const endpoints: EndpointLoad[] = admitted.lookup.endpoints.map((e) => ({
       ...e,
       inFlight: inFlight.get(e.id),
       pendingPrefillTokens: inFlight.prefillTokens(e.id),
-      healthy: e.clusterHealthy && !health.isEjected(e.id) && !tried.has(e.id),
+      healthy:
+        e.clusterHealthy &&
+        !health.isEjected(e.id) &&
+        !tried.has(e.id) &&
+        !apiSupport.isUnsupported(e.id, this.#kind, nowMs),
     }));
     try {
-      const chosen = pick(
-        { endpoints, nowMs: clock.now() },
-        admitted.request,
-        admitted.mix,
-        routing,
-      );
+      const chosen = pick({ endpoints, nowMs }, admitted.request, admitted.mix, routing);
       return admitted.lookup.endpoints.find((e) => e.id === chosen.id);
     } catch (err) {
       if (err instanceof NoEndpointError) return undefined;
@@ -187,7 +190,23 @@ class InferenceExchange {
           error: new AppError('GW_UPSTREAM_ERROR', `engine ${endpoint.name} answered ${status}`),
         };
       }
-      await this.#respond(admitted, endpoint, upstream, dispatchedAt, prefillDone);
+      let errorText: string | undefined;
+      if (NOT_SERVED_STATUS.has(status)) {
+        errorText = (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
+        if (mayRetry && isUnsupportedAnswer(status, errorText)) {
+          // This engine does not serve this endpoint at all: remember it and try another.
+          deps.apiSupport.learnUnsupported(endpoint.id, this.#kind, deps.clock.now());
+          deps.metrics.upstreamErrors.inc({ kind: 'endpoint_not_served' });
+          return {
+            kind: 'retry',
+            error: new AppError(
+              'GW_UPSTREAM_ERROR',
+              `engine ${endpoint.name} does not serve ${this.#req.url ?? 'this endpoint'}`,
+            ),
+          };
+        }
+      }
+      await this.#respond(admitted, endpoint, upstream, dispatchedAt, prefillDone, errorText);
       return { kind: 'done' };
     } finally {
       prefillDone();
@@ -203,13 +222,15 @@ class InferenceExchange {
     upstream: IncomingMessage,
     dispatchedAt: number,
     prefillDone: () => void,
+    /** The error body when the attempt already read it. */
+    errorText?: string,
   ): Promise<void> {
     const { metrics, timeouts } = this.#deps;
     const status = upstream.statusCode ?? 502;
     const headers = { 'target-pod': endpoint.name, 'routing-strategy': this.#strategy };
     // Streaming or not, nothing reached the client yet: the error contract applies to both.
     if (status >= 400) {
-      const text = (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
+      const text = errorText ?? (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
       const reply = upstreamErrorReply(status, text, endpoint.name);
       this.#reply(reply.status, reply.body, headers);
       await admitted.ticket.settle(undefined);

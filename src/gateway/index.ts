@@ -9,3 +9,4 @@ export { PassiveHealth, type PassiveHealthPolicy } from './passive-health.js';
 export type { InferenceDeps } from './inference-deps.js';
 export type { UpstreamTimeouts } from './upstream.js';
 export { openAiError } from './openai-error.js';
+export { ApiSupport, isUnsupportedAnswer } from './api-support.js';

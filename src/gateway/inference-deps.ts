@@ -7,6 +7,7 @@ import type { Agent } from 'node:http';
 import type { RoutingContext } from '../routing/index.js';
 import type { Clock, Logger } from '../shared/index.js';
 import type { TrafficPolicy } from '../traffic/index.js';
+import type { ApiSupport } from './api-support.js';
 import type { EndpointCatalog } from './endpoint-catalog.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightTracker } from './in-flight.js';
@@ -19,6 +20,8 @@ export interface InferenceDeps {
   readonly admission: TrafficPolicy;
   readonly inFlight: InFlightTracker;
   readonly health: PassiveHealth;
+  /** Engines known not to serve an endpoint (learned from their answers). */
+  readonly apiSupport: ApiSupport;
   readonly metrics: GatewayMetrics;
   readonly routing: RoutingContext;
   readonly defaultStrategy: string;

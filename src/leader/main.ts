@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import {
+  ApiSupport,
   GatewayMetrics,
   GatewayServer,
   HealthProber,
@@ -88,6 +89,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
       admission,
       inFlight: new InFlightTracker(),
       health,
+      apiSupport: new ApiSupport(),
       metrics: new GatewayMetrics(registry),
       routing: { rng: systemRng, state: routingState, prefixIndex },
       defaultStrategy: config.routing.strategy,

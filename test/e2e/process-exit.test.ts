@@ -8,7 +8,10 @@ import { runCli, startCli } from '../helpers/run-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** The leader's cluster secret; the agent derives its node's token from the same secret. */
-const TOKEN = { INFERNODE_CLUSTER_SECRET: 'e2e-secret-0123456789abcdef', INFERNODE_AGENT_TOKEN: '' };
+const TOKEN = {
+  INFERNODE_CLUSTER_SECRET: 'e2e-secret-0123456789abcdef',
+  INFERNODE_AGENT_TOKEN: '',
+};
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 const logged = (stderr: string, msg: string): boolean =>
   lines(stderr).some((l) => l.startsWith('{') && (JSON.parse(l) as { msg?: string }).msg === msg);

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import {
+  ApiSupport,
   GatewayMetrics,
   GatewayServer,
   InFlightTracker,
@@ -108,6 +109,7 @@ export async function startGateway(
       admission: options.admission ?? admitAll,
       inFlight,
       health,
+      apiSupport: new ApiSupport(),
       metrics: new GatewayMetrics(registry),
       routing: {
         ...aRoutingContext(1),
