@@ -9,6 +9,7 @@ export * from './bounded-watch.js';
 export * from './informer-supervisor.js';
 export * from './kube-metrics.js';
 export * from './pod-endpoint.js';
+export * from './pod-connection.js';
 export * from './discovery-scope.js';
 export * from './k8s-cluster-source.js';
 export * from './k8s-secret-watch.js';

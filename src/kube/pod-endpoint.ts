@@ -5,6 +5,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { ENGINE_KINDS, type EngineEndpoint, type EngineKind } from '../discovery/index.js';
+import { podConnection } from './pod-connection.js';
 
 /** The labels infernode reads, with AIBrix's equivalents read as a fallback. */
 export const ENGINE_LABELS = {
@@ -74,14 +75,16 @@ export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
   if (model === undefined || name === undefined) return undefined;
   const ip = pod.status?.podIP ?? '';
   const host = ip.includes(':') ? `[${ip}]` : ip;
+  const { scheme, connection } = podConnection(pod);
   return {
     id: `${pod.metadata?.namespace ?? 'default'}/${name}`,
     name,
     model,
-    url: ip === '' ? '' : `http://${host}:${portOf(pod)}`,
+    url: ip === '' ? '' : `${scheme}://${host}:${portOf(pod)}`,
     node: pod.spec?.nodeName ?? '',
     engine: engineOf(pod),
     gpuIndices: gpuIndicesOf(pod),
     ready: isPodRoutable(pod),
+    ...(connection === undefined ? {} : { connection }),
   };
 }

@@ -75,3 +75,44 @@ describe('podToEndpoint', () => {
     expect(gpuIndicesOf(pod(aPod('g').withModel('m').withGpus(value)))).toEqual(expected);
   });
 });
+
+describe('engine pod connections from annotations', () => {
+  const engineWith = (annotations: Record<string, string>) => {
+    const built = aPod('e', 'ml').withModel('m').ready().withIp('10.0.0.7').build();
+    return podToEndpoint(
+      Object.assign(new V1Pod(), {
+        ...built,
+        metadata: { ...built.metadata, annotations },
+      }),
+    );
+  };
+
+  it('speaks https with the named CA and sends the named API key', () => {
+    const endpoint = engineWith({
+      'engine.infernode.io/scheme': 'https',
+      'engine.infernode.io/ca': 'vllm-ca',
+      'engine.infernode.io/api-key': 'team-a',
+    });
+    expect(endpoint?.url).toBe('https://10.0.0.7:8000');
+    expect(endpoint?.connection).toEqual({
+      caFile: '/etc/infernode/engine-ca/vllm-ca.pem',
+      apiKeyEnv: 'INFERNODE_ENGINE_API_KEY_TEAM_A',
+    });
+  });
+
+  it('never takes a path or a variable of the pod’s choosing', () => {
+    const endpoint = engineWith({
+      'engine.infernode.io/ca': '../../etc/infernode/tls/tls',
+      'engine.infernode.io/api-key': 'PATH',
+    });
+    expect(endpoint?.url).toBe('http://10.0.0.7:8000');
+    expect(endpoint?.connection).toBeUndefined();
+  });
+
+  it('skips verification only when asked', () => {
+    expect(engineWith({ 'engine.infernode.io/insecure-skip-verify': 'true' })?.connection).toEqual({
+      insecureSkipVerify: true,
+    });
+    expect(engineWith({})?.connection).toBeUndefined();
+  });
+});
