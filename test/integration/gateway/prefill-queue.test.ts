@@ -20,19 +20,29 @@ afterEach(async () => {
 });
 
 /** An engine whose streamed answer the test releases step by step. */
-async function steppedEngine(): Promise<{ url: string; step: () => void }> {
+async function steppedEngine(): Promise<{
+  url: string;
+  step: () => void;
+  hasRequest: () => boolean;
+}> {
   const steps: (() => void)[] = [];
   let pending: http.ServerResponse | undefined;
   engine = http.createServer((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'text/event-stream' });
+    // Send the headers now, as vLLM does before its first token (Node holds them until a write).
+    res.flushHeaders();
     pending = res;
   });
   steps.push(() => pending?.write('data: {"choices":[{"index":0,"text":"a"}]}\n\n'));
   steps.push(() => pending?.end('data: [DONE]\n\n'));
   await new Promise<void>((r) => engine?.listen(0, '127.0.0.1', r));
   const { port } = engine.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, step: () => steps.shift()?.() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    step: () => steps.shift()?.(),
+    hasRequest: () => pending !== undefined,
+  };
 }
 
 describe('gateway prefill queue', () => {
@@ -47,6 +57,9 @@ describe('gateway prefill queue', () => {
     });
     const tracker = gw.inFlight;
     // Headers alone do not end the prefill: vLLM sends them before the first token.
+    // The gateway counts the prompt before it dispatches: wait until the engine holds it too,
+    // else the first step would write to no one.
+    await waitFor(() => stepped.hasRequest(), 'the engine has the request');
     await waitFor(() => tracker.prefillTokens('n/a') > 0, 'prompt queued for prefill');
     expect(tracker.prefillTokens('n/a')).toBe(countTokens(prompt));
     expect(tracker.get('n/a')).toBe(1);
