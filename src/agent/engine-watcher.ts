@@ -4,6 +4,7 @@
  * EngineReport per engine after each cycle. Readiness comes from liveness (engine-liveness.ts):
  * a /metrics that is slow or unreadable marks the metrics stale, never the engine down.
  */
+import { setMaxListeners } from 'node:events';
 import { computeWindow, type EngineScrape } from '../engine/index.js';
 import {
   engineClientOptions,
@@ -11,7 +12,7 @@ import {
   type EngineEndpoint,
 } from '../discovery/index.js';
 import type { EngineReport } from '../protocol/index.js';
-import { sleep, toError, type Clock, type Logger } from '../shared/index.js';
+import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import { engineDialectFor } from './engine-dialects.js';
 import {
@@ -72,6 +73,9 @@ function rejected(reason: Error): PromiseRejectedResult {
   return { status: 'rejected', reason };
 }
 
+/** Calls in flight per engine during a cycle: its health probe and its /metrics scrape. */
+const CALLS_PER_ENGINE = 2;
+
 export class EngineWatcher {
   readonly name = 'engine-watcher';
   readonly #o: EngineWatcherOptions;
@@ -104,12 +108,22 @@ export class EngineWatcher {
     }
   }
 
-  /** One scrape of every engine, in parallel. */
+  /**
+   * One scrape of every engine, in parallel. The engines' calls hang on one signal of this
+   * cycle, not on the process-lifetime `signal`: that keeps one listener there whatever the
+   * number of engines, while the cycle's own signal fans out to two calls per engine by design.
+   */
   async cycle(signal: AbortSignal): Promise<void> {
     const endpoints = this.#o.source.current().endpoints;
     for (const id of this.#tracked.keys())
       if (!endpoints.some((e) => e.id === id)) this.#tracked.delete(id);
-    this.#reports = await Promise.all(endpoints.map((e) => this.#scrapeOne(e, signal)));
+    const cycle = linkedSignal([signal]);
+    setMaxListeners(CALLS_PER_ENGINE * endpoints.length + 1, cycle.signal);
+    try {
+      this.#reports = await Promise.all(endpoints.map((e) => this.#scrapeOne(e, cycle.signal)));
+    } finally {
+      cycle.dispose();
+    }
     for (const listener of this.#listeners) listener(this.#reports);
   }
 
