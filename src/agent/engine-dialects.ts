@@ -18,6 +18,9 @@ import {
 /** Normalizes one /metrics exposition (parsed samples) into the common EngineScrape. */
 export type MetricsDialect = (samples: readonly Sample[]) => EngineScrape;
 
+/** An engine that exposes nothing: what a partial scrape is laid over. */
+const UNKNOWN_SCRAPE: EngineScrape = normalizeVllm([]);
+
 /**
  * A partial scrape (a dialect that knows only some figures) in the common shape: unknown gauges
  * stay undefined; unknown counters and histograms read as an engine with no such data (the
@@ -25,10 +28,9 @@ export type MetricsDialect = (samples: readonly Sample[]) => EngineScrape;
  * exposes its prompt-token counter.
  */
 function completeScrape(partial: PartialEngineScrape): EngineScrape {
-  const unknown = normalizeVllm([]);
   const known = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   return {
-    ...unknown,
+    ...UNKNOWN_SCRAPE,
     ...known,
     numRequestsRunning: partial.numRequestsRunning,
     numRequestsWaiting: partial.numRequestsWaiting,

@@ -13,6 +13,8 @@ export interface HubHarness {
   readonly store: ClusterStateStore;
   /** ws:// or wss:// URL of /v1/agents. */
   readonly url: string;
+  /** http:// or https:// base URL of the control server (/healthz, /metrics). */
+  readonly controlUrl: string;
   readonly metrics: () => Promise<string>;
   readonly stop: () => Promise<void>;
 }
@@ -21,6 +23,10 @@ export interface HubHarness {
 export async function startHub(options: {
   readonly authenticator: AgentAuthenticator;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
+  /** Default 100 ms. */
+  readonly pingIntervalMs?: number;
+  /** Default: the hub's own. */
+  readonly maxPayloadBytes?: number;
 }): Promise<HubHarness> {
   const registry = createRegistry({ defaultMetrics: false });
   const log = silentLogger();
@@ -31,7 +37,8 @@ export async function startHub(options: {
     log,
     registry,
     identity: () => ({ leader: 'l-0', epoch: 7 }),
-    pingIntervalMs: 100,
+    pingIntervalMs: options.pingIntervalMs ?? 100,
+    ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
   });
   const control = new ControlServer({
     host: '127.0.0.1',
@@ -51,6 +58,7 @@ export async function startHub(options: {
   return {
     store,
     url: `${scheme}://127.0.0.1:${control.port}/v1/agents`,
+    controlUrl: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${control.port}`,
     metrics: () => registry.metrics(),
     stop: async () => {
       abort.abort();

@@ -14,7 +14,13 @@ import {
   type IntakeLimits,
   type UpstreamTimeouts,
 } from '../../src/gateway/index.js';
-import { admitAll, type TrafficPolicy } from '../../src/traffic/index.js';
+import {
+  MemoryRateLimitStore,
+  admitAll,
+  createTrafficPolicy,
+  trafficConfigFrom,
+  type TrafficPolicy,
+} from '../../src/traffic/index.js';
 import {
   createRegistry,
   silentLogger,
@@ -152,4 +158,15 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/**
+ * A traffic policy from a config file's `apiKeys`/`limits` sections, on an in-memory store, with
+ * a 64-token output reservation (small enough for the simulators' short answers).
+ */
+export function trafficPolicyFrom(file: unknown): TrafficPolicy {
+  return createTrafficPolicy(trafficConfigFrom({ defaultMaxTokensReservation: 64 }, file), {
+    clock: systemClock,
+    store: new MemoryRateLimitStore({ maxKeys: 1000 }),
+  });
 }

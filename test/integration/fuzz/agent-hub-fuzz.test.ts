@@ -7,11 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
 import { deriveAgentToken } from '../../../src/protocol/index.js';
-import { ControlServer } from '../../../src/leader/control-server.js';
-import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
+import { startHub, type HubHarness } from '../../helpers/agent-hub-harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { heapUsedBytes } from '../../helpers/heap.js';
 
@@ -30,47 +28,18 @@ const DOCUMENTED_CLOSE_CODES = new Set([
   1000, 1001, 1005, 1006, 1007, 1009, 4400, 4401, 4409, 4426,
 ]);
 
-let store: ClusterStateStore;
-let url: string;
-let controlUrl: string;
-let stop: () => Promise<void>;
+let hub: HubHarness;
 
 beforeAll(async () => {
-  const registry = createRegistry({ defaultMetrics: false });
-  const log = silentLogger();
-  store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
-  const hub = new AgentHub({
-    store,
+  hub = await startHub({
     authenticator: new StaticAgentAuthenticator(SECRET),
-    log,
-    registry,
-    identity: () => ({ leader: 'l-0', epoch: 1 }),
     pingIntervalMs: 1000,
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
   });
-  const control = new ControlServer({
-    host: '127.0.0.1',
-    port: 0,
-    hub,
-    store,
-    registry,
-    log,
-    isReady: () => true,
-    describe: () => ({}),
-  });
-  const abort = new AbortController();
-  const runs = Promise.all([hub.run(abort.signal), control.run(abort.signal)]);
-  await waitFor(() => control.port > 0, 'control server');
-  url = `ws://127.0.0.1:${control.port}/v1/agents`;
-  controlUrl = `http://127.0.0.1:${control.port}`;
-  stop = async () => {
-    abort.abort();
-    await runs;
-  };
 });
 
 afterAll(async () => {
-  await stop();
+  await hub.stop();
 });
 
 const engine = (node: string) => ({
@@ -147,7 +116,7 @@ interface Outcome {
 
 /** Connects with the valid token, sends the frames, and sees whether the hub closes. */
 async function session(frames: readonly (string | Buffer)[]): Promise<Outcome> {
-  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const ws = new WebSocket(hub.url, { headers: { authorization: `Bearer ${TOKEN}` } });
   ws.on('error', () => undefined); // the close code says what happened
   const closed = new Promise<number>((resolve) =>
     ws.once('close', (code: number) => resolve(code)),
@@ -190,13 +159,13 @@ describe('agent hub fuzz', () => {
     );
     expect(runs).toBeGreaterThanOrEqual(30);
     // Still up: health answers, and a well-behaved agent is heard.
-    expect((await fetch(`${controlUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${hub.controlUrl}/healthz`)).status).toBe(200);
     const after = deriveAgentToken(SECRET, 'after-fuzz');
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${after}` } });
+    const ws = new WebSocket(hub.url, { headers: { authorization: `Bearer ${after}` } });
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify(hello('after-fuzz', 0)));
     await waitFor(
-      () => store.nodes().some((n) => n.node === 'after-fuzz' && n.connected),
+      () => hub.store.nodes().some((n) => n.node === 'after-fuzz' && n.connected),
       'the hub hears an agent after the fuzz run',
     );
     ws.close(1000);

@@ -9,13 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { startSimServer, type SimServer } from '../../../src/sim/index.js';
 import {
-  MemoryRateLimitStore,
-  createTrafficPolicy,
-  trafficConfigFrom,
-} from '../../../src/traffic/index.js';
-import { systemClock } from '../../../src/shared/index.js';
-import {
   FixedCatalog,
+  trafficPolicyFrom,
   anEngine,
   startGateway,
   type Harness,
@@ -41,13 +36,7 @@ let port: number;
 
 beforeAll(async () => {
   sim = await startSimServer({ port: 0, model: 'm', speed: 10_000 });
-  const admission = createTrafficPolicy(
-    trafficConfigFrom(
-      { defaultMaxTokensReservation: 64 },
-      { apiKeys: [{ key: KEY, user: 'fuzz' }] },
-    ),
-    { clock: systemClock, store: new MemoryRateLimitStore({ maxKeys: 1000 }) },
-  );
+  const admission = trafficPolicyFrom({ apiKeys: [{ key: KEY, user: 'fuzz' }] });
   gw = await startGateway(new FixedCatalog([anEngine('a', sim.url)]), {
     admission,
     maxBodyBytes: MAX_BODY_BYTES,

@@ -1,13 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../../src/sim/index.js';
 import {
-  MemoryRateLimitStore,
-  createTrafficPolicy,
-  trafficConfigFrom,
-} from '../../../src/traffic/index.js';
-import { systemClock } from '../../../src/shared/index.js';
-import {
   FixedCatalog,
+  trafficPolicyFrom,
   anEngine,
   startGateway,
   type Harness,
@@ -34,13 +29,7 @@ const post = (headers: Record<string, string>) =>
 
 async function start(file: unknown): Promise<void> {
   sim = await startSimServer({ port: 0, model: 'm', speed: 500 });
-  const admission = createTrafficPolicy(
-    trafficConfigFrom({ defaultMaxTokensReservation: 64 }, file),
-    {
-      clock: systemClock,
-      store: new MemoryRateLimitStore({ maxKeys: 100 }),
-    },
-  );
+  const admission = trafficPolicyFrom(file);
   gw = await startGateway(new FixedCatalog([anEngine('a', sim.url)]), { admission });
 }
 
