@@ -170,7 +170,7 @@ describe('local cluster', () => {
     );
   });
 
-  it('keeps a lost agent’s engines serving, marked stale, ejects the really dead one, and turns fresh when the agent returns', async () => {
+  it('keeps a lost agent’s engines serving, marked stale, keeps the really dead one out, and turns fresh when the agent returns', async () => {
     cluster.supervisor.kill(childName.agent('node-a'), 'SIGKILL', { restart: false });
     await waitFor(
       async () => (await engine('node-a/engine-1')).stale,
@@ -181,8 +181,9 @@ describe('local cluster', () => {
     expect(metrics).toMatch(
       /infernode_leader_engine_stale\{node="node-a",engine="node-a-engine-1"\} 1/,
     );
-    // Stale engines stay routable: the live one keeps serving, the dead one fails connects,
-    // every request is retried elsewhere, and passive health ejects the dead one.
+    // Stale engines stay routable, but stale never brings back an engine its agent last reported
+    // down: the live one keeps serving and the dead one gets nothing (whether passive health
+    // also ejected it during the previous test depends on timing, so that is not asserted).
     const pods = new Set<string>();
     for (let i = 0; i < 40; i++) {
       const { response } = await ask(`agent gone ${i}`);
@@ -191,10 +192,9 @@ describe('local cluster', () => {
     }
     expect(pods.has('node-a-engine-1')).toBe(true);
     expect(pods.has('node-a-engine-0')).toBe(false);
-    await waitFor(
-      async () => (await view()).ejected.includes('node-a/engine-0'),
-      'dead engine ejected',
-    );
+    const dead = await engine('node-a/engine-0');
+    expect(dead.stale).toBe(true);
+    expect(dead.agentSaysDown).toBe(true);
     cluster.supervisor.restart(childName.agent('node-a'));
     await waitFor(
       async () => !(await engine('node-a/engine-1')).stale,
