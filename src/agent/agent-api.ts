@@ -24,12 +24,12 @@ export interface AgentApiOptions {
 
 export class AgentApi {
   readonly name = 'agent-api';
-  readonly #o: AgentApiOptions;
+  readonly #options: AgentApiOptions;
   readonly #server: http.Server;
   #port = 0;
 
   constructor(options: AgentApiOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#server = createJsonServer((req, res) => this.#handle(req, res));
   }
 
@@ -39,13 +39,13 @@ export class AgentApi {
 
   run(signal: AbortSignal): Promise<void> {
     return serveUntilAborted(this.#server, {
-      host: this.#o.host,
-      port: this.#o.port,
+      host: this.#options.host,
+      port: this.#options.port,
       closeGraceMs: 1000,
       signal,
       onListening: (port) => {
         this.#port = port;
-        this.#o.log.info({ port }, 'agent API listening');
+        this.#options.log.info({ port }, 'agent API listening');
       },
     });
   }
@@ -53,8 +53,8 @@ export class AgentApi {
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET' });
-    if (await serveOpsRoute(path, res, this.#o)) return;
-    const route = this.#o.jsonRoutes[path];
+    if (await serveOpsRoute(path, res, this.#options)) return;
+    const route = this.#options.jsonRoutes[path];
     if (route !== undefined) return sendJson(res, 200, route());
     sendJson(res, 404, { error: `unknown path ${path}` });
   }

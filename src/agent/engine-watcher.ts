@@ -78,13 +78,13 @@ const CALLS_PER_ENGINE = 2;
 
 export class EngineWatcher {
   readonly name = 'engine-watcher';
-  readonly #o: EngineWatcherOptions;
+  readonly #options: EngineWatcherOptions;
   readonly #tracked = new Map<string, Tracked>();
   readonly #listeners = new Set<(reports: EngineReport[]) => void>();
   #reports: EngineReport[] = [];
 
   constructor(options: EngineWatcherOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** The latest report of every engine on the node. */
@@ -99,9 +99,12 @@ export class EngineWatcher {
 
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const started = this.#o.clock.monotonicMs();
+      const started = this.#options.clock.monotonicMs();
       await this.cycle(signal);
-      const waitMs = Math.max(0, this.#o.intervalMs - (this.#o.clock.monotonicMs() - started));
+      const waitMs = Math.max(
+        0,
+        this.#options.intervalMs - (this.#options.clock.monotonicMs() - started),
+      );
       // sleep removes its abort listener when the timer fires: a listener added per cycle on
       // the process-lifetime signal and never removed grew the agent by ~110 MB a day.
       await sleep(waitMs, signal);
@@ -114,7 +117,7 @@ export class EngineWatcher {
    * number of engines, while the cycle's own signal fans out to two calls per engine by design.
    */
   async cycle(signal: AbortSignal): Promise<void> {
-    const endpoints = this.#o.source.current().endpoints;
+    const endpoints = this.#options.source.current().endpoints;
     for (const id of this.#tracked.keys())
       if (!endpoints.some((e) => e.id === id)) this.#tracked.delete(id);
     const cycle = linkedSignal([signal]);
@@ -146,7 +149,7 @@ export class EngineWatcher {
   }
 
   async #scrapeOne(endpoint: EngineEndpoint, signal: AbortSignal): Promise<EngineReport> {
-    const { clock, metrics, timeoutMs, intervalMs } = this.#o;
+    const { clock, metrics, timeoutMs, intervalMs } = this.#options;
     const t = this.#trackedFor(endpoint.id);
     t.cycles++;
     const dialect = engineDialectFor(endpoint.engine);
@@ -160,7 +163,7 @@ export class EngineWatcher {
           ]);
     if (
       !(call instanceof Error) &&
-      (t.cycles % this.#o.modelsEveryN === 1 || this.#o.modelsEveryN === 1)
+      (t.cycles % this.#options.modelsEveryN === 1 || this.#options.modelsEveryN === 1)
     ) {
       const served = await fetchModels(endpoint.url, call).catch(() => undefined);
       if (served !== undefined) this.#learnModels(endpoint, t, served);
@@ -173,7 +176,7 @@ export class EngineWatcher {
       metrics.observeEngine(endpoint, scrape.value);
     } else {
       if (t.metricsError === undefined)
-        this.#o.log.info(
+        this.#options.log.info(
           { engine: endpoint.id, err: toError(scrape.reason).message },
           'engine metrics unreadable: stale data, readiness from its health endpoint',
         );
@@ -188,7 +191,10 @@ export class EngineWatcher {
     // Two intervals: the engine must have shown finished requests in one of the last two scrapes.
     const ready = isEngineReady(t.liveness, now, 2 * intervalMs);
     if (t.wasReady && !ready)
-      this.#o.log.warn({ engine: endpoint.id, err: t.healthError }, 'engine not alive: unready');
+      this.#options.log.warn(
+        { engine: endpoint.id, err: t.healthError },
+        'engine not alive: unready',
+      );
     t.wasReady = ready;
     metrics.markEngineReady(endpoint, ready);
     return this.#report(endpoint, t, ready);
@@ -200,7 +206,7 @@ export class EngineWatcher {
     t.adapters = served.adapters;
     t.servedModels = served.models;
     if (wasServed && !served.models.includes(endpoint.model))
-      this.#o.log.warn(
+      this.#options.log.warn(
         { engine: endpoint.id, configured: endpoint.model, served: served.models.slice(0, 8) },
         'configured model is not served by the engine: not routed until it is',
       );
@@ -212,7 +218,7 @@ export class EngineWatcher {
     t.history.push({ atMs: now, scrape });
     while (
       t.history.length > MAX_HISTORY ||
-      ((t.history[0]?.atMs ?? now) < now - this.#o.windowMs && t.history.length > 2)
+      ((t.history[0]?.atMs ?? now) < now - this.#options.windowMs && t.history.length > 2)
     )
       t.history.shift();
     return (

@@ -1,5 +1,5 @@
 /**
- * The agent's composition root: discovery of the node's engines, the engine watcher, the gossip
+ * The agent's composition root: discovery of the node's engines, the engine watcher, the leader
  * client to the leader and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
@@ -22,7 +22,7 @@ import { AgentApi } from './agent-api.js';
 import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
-import { GossipClient } from './gossip-client.js';
+import { LeaderClient } from './leader-client.js';
 import {
   K8sClusterSource,
   createKubeClients,
@@ -98,7 +98,7 @@ export async function runAgent(
     metrics,
     ...config.scrape,
   });
-  const gossip = new GossipClient({
+  const leaderClient = new LeaderClient({
     url: config.leaderUrl,
     credential: agentCredential(config),
     ...(config.leaderCaFile === '' && config.leaderFingerprint === ''
@@ -111,12 +111,12 @@ export async function runAgent(
         }),
     node: config.node,
     agentVersion: INFERNODE_VERSION,
-    log: log.child({ component: 'gossip' }),
+    log: log.child({ component: 'leader-client' }),
     metrics,
     rng: systemRng,
     reconnect: config.reconnect,
   });
-  watcher.onCycle((reports) => gossip.updateEngines(reports));
+  watcher.onCycle((reports) => leaderClient.updateEngines(reports));
   const gpus = await createGpuMonitor({
     gpuSection: config.gpu,
     node: config.node,
@@ -124,7 +124,7 @@ export async function runAgent(
     clock: systemClock,
     log,
     registry,
-    onGpus: (summary, urgent) => gossip.updateGpus(summary, urgent),
+    onGpus: (summary, urgent) => leaderClient.updateGpus(summary, urgent),
   });
   let synced = false;
   void source.synced.then(() => (synced = true));
@@ -138,13 +138,13 @@ export async function runAgent(
       '/v1/gpus': () => gpus.report(),
       '/v1/engines': () => ({
         node: config.node,
-        leader: gossip.leader ?? null,
-        connected: gossip.connected,
+        leader: leaderClient.leader ?? null,
+        connected: leaderClient.connected,
         engines: watcher.reports(),
       }),
     },
   });
-  return runProcess([source, watcher, gpus, gossip, api], {
+  return runProcess([source, watcher, gpus, leaderClient, api], {
     log,
     shutdownGraceMs: config.shutdownGraceMs,
   });

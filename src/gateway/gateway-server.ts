@@ -44,7 +44,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 export class GatewayServer {
   readonly name = 'gateway';
-  readonly #o: GatewayServerOptions;
+  readonly #options: GatewayServerOptions;
   readonly #limits: IntakeLimits;
   readonly #server: http.Server;
   readonly #budget: BodyBudget;
@@ -57,7 +57,7 @@ export class GatewayServer {
   #port = 0;
 
   constructor(options: GatewayServerOptions) {
-    this.#o = options;
+    this.#options = options;
     const limits = { ...DEFAULT_INTAKE_LIMITS, ...options.limits };
     this.#limits = limits;
     this.#budget = new BodyBudget(limits.maxInFlightBodyBytes);
@@ -103,19 +103,19 @@ export class GatewayServer {
    * requests were in flight to it.
    */
   drainEndpoint(id: string, timeoutMs: number): number {
-    return this.#o.deps.inFlight.drain(id, timeoutMs);
+    return this.#options.deps.inFlight.drain(id, timeoutMs);
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    this.#port = await listen(this.#server, this.#o.port, this.#o.host);
-    this.#o.log.info({ host: this.#o.host, port: this.#port }, 'gateway listening');
-    this.#o.onListening?.(this.#port);
+    this.#port = await listen(this.#server, this.#options.port, this.#options.host);
+    this.#options.log.info({ host: this.#options.host, port: this.#port }, 'gateway listening');
+    this.#options.onListening?.(this.#port);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     this.#draining = true;
-    await closeServer(this.#server, this.#o.drainMs ?? 10_000);
+    await closeServer(this.#server, this.#options.drainMs ?? 10_000);
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -140,7 +140,7 @@ export class GatewayServer {
       });
       return;
     }
-    const auth = this.#o.deps.admission.authenticate(req.headers.authorization);
+    const auth = this.#options.deps.admission.authenticate(req.headers.authorization);
     if (!auth.ok) {
       reply(auth.status, openAiError(auth.status, auth.message, auth.code));
       return;
@@ -159,9 +159,9 @@ export class GatewayServer {
       const lease = this.#budget.lease();
       res.once('close', () => lease.release());
       const intake = { lease, bodyTimeoutMs: this.#limits.bodyTimeoutMs };
-      handleInference(kind, req, res, this.#o.deps, intake).catch((err: unknown) => {
+      handleInference(kind, req, res, this.#options.deps, intake).catch((err: unknown) => {
         // Every 500 is logged with its stack (and its cause's); the client gets no stack.
-        this.#o.log.error({ err: toError(err) }, 'unhandled gateway error');
+        this.#options.log.error({ err: toError(err) }, 'unhandled gateway error');
         if (res.headersSent) res.destroy();
         else {
           const { status, body } = errorResponse(err);
@@ -171,7 +171,7 @@ export class GatewayServer {
       return;
     }
     if (path === '/v1/models' && req.method === 'GET') {
-      const data = this.#o.deps.catalog.models().map((m) => ({
+      const data = this.#options.deps.catalog.models().map((m) => ({
         id: m.id,
         object: 'model',
         created: 0,

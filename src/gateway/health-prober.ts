@@ -57,16 +57,16 @@ export function probeHealth(
 
 export class HealthProber {
   readonly name = 'gateway-health-prober';
-  readonly #o: HealthProberOptions;
+  readonly #options: HealthProberOptions;
 
   constructor(options: HealthProberOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const { health, catalog, clock, log } = this.#o;
+    const { health, catalog, clock, log } = this.#options;
     while (!signal.aborted) {
-      await sleep(this.#o.intervalMs ?? 500, signal);
+      await sleep(this.#options.intervalMs ?? 500, signal);
       for (const id of health.dueForProbe(clock.now())) {
         const url = catalog.endpointUrl(id);
         if (url === undefined) {
@@ -74,7 +74,7 @@ export class HealthProber {
           continue;
         }
         const connection = catalog.endpointConnection?.(id);
-        if (await probeHealth(url, this.#o.probeTimeoutMs ?? 1000, signal, connection)) {
+        if (await probeHealth(url, this.#options.probeTimeoutMs ?? 1000, signal, connection)) {
           health.recordSuccess(id);
           log.info({ endpoint: id }, 'ejected engine passed its probe: back in rotation');
         } else {

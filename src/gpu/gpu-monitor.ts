@@ -53,14 +53,14 @@ export interface GpuMonitorOptions {
 /** The GPU monitor; see the module comment. */
 export class GpuMonitor implements Runnable {
   readonly name = 'gpu-monitor';
-  readonly #o: GpuMonitorOptions;
+  readonly #options: GpuMonitorOptions;
   readonly #metrics: GpuMetrics;
   readonly #listeners = new Set<GpuChangeListener>();
   #state: HealthState;
   #host: HostFacts | null = null;
 
   constructor(options: GpuMonitorOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#metrics = new GpuMetrics(options.registry, options.node);
     this.#state = initialHealthState(options.probe.tool);
   }
@@ -75,7 +75,7 @@ export class GpuMonitor implements Runnable {
   report(): GpuReport {
     const s = this.#state;
     return {
-      node: this.#o.node,
+      node: this.#options.node,
       tool: s.tool,
       lastProbeMs: s.lastProbeMs,
       probeConsecutiveFailures: s.probeConsecutiveFailures,
@@ -92,7 +92,7 @@ export class GpuMonitor implements Runnable {
    * is set and the first probe fails (so startup fails); later failures show in health and metrics.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const { config } = this.#o;
+    const { config } = this.#options;
     await this.pollKernelLogOnce(signal); // fixes the kernel-log start offset before anything else
     const first = await this.probeOnce(signal);
     if (first.kind === 'error' && config.failOnProbeError && !signal.aborted)
@@ -109,7 +109,7 @@ export class GpuMonitor implements Runnable {
     intervalMs: number,
     step: () => Promise<unknown>,
   ): Promise<void> {
-    const { clock } = this.#o;
+    const { clock } = this.#options;
     let next = clock.monotonicMs() + intervalMs;
     for (;;) {
       await sleep(Math.max(0, next - clock.monotonicMs()), signal);
@@ -121,7 +121,7 @@ export class GpuMonitor implements Runnable {
 
   /** One probe cycle, then the policy. Returns the probe outcome. */
   async probeOnce(signal: AbortSignal): Promise<ProbeOutcome> {
-    const { config, clock } = this.#o;
+    const { config, clock } = this.#options;
     const started = clock.monotonicMs();
     // Not AbortSignal.any on the process signal: that leaks per call on Node 20 (linked-signal.ts).
     const link = linkedSignal([signal], config.probeTimeoutMs * 2);
@@ -137,7 +137,7 @@ export class GpuMonitor implements Runnable {
     inner: AbortSignal,
     started: number,
   ): Promise<ProbeOutcome> {
-    const { clock, probe } = this.#o;
+    const { clock, probe } = this.#options;
     let outcome: ProbeOutcome;
     try {
       outcome = { kind: 'sample', sample: await probe.sample({ signal: inner }) };
@@ -145,7 +145,7 @@ export class GpuMonitor implements Runnable {
       const err = toError(thrown);
       const code = err instanceof AppError ? err.code : 'GPU_PROBE_EXIT_NONZERO';
       outcome = { kind: 'error', code, message: err.message };
-      if (!signal.aborted) this.#o.log.warn({ err, code }, 'GPU probe failed');
+      if (!signal.aborted) this.#options.log.warn({ err, code }, 'GPU probe failed');
     }
     if (signal.aborted) return outcome;
     const seconds = (clock.monotonicMs() - started) / 1000;
@@ -162,33 +162,33 @@ export class GpuMonitor implements Runnable {
   }
 
   async #readXids(signal: AbortSignal): Promise<XidEvent[]> {
-    const source = this.#o.kernelLog;
+    const source = this.#options.kernelLog;
     if (source === null) return [];
     try {
       return extractXidEvents(await source.readNewLines({ signal }));
     } catch (thrown) {
       const err = toError(thrown);
       this.#metrics.countError(err instanceof AppError ? err.code : 'GPU_KMSG_READ_FAILED');
-      this.#o.log.warn({ err }, 'kernel log read failed');
+      this.#options.log.warn({ err }, 'kernel log read failed');
       return [];
     }
   }
 
   async #sampleHost(signal: AbortSignal): Promise<void> {
-    const host = this.#o.hostProbe;
+    const host = this.#options.hostProbe;
     if (host === null) return;
     try {
-      this.#host = await host.sample(this.#o.cachePath ?? '/', { signal });
+      this.#host = await host.sample(this.#options.cachePath ?? '/', { signal });
     } catch (thrown) {
-      this.#o.log.debug({ err: toError(thrown) }, 'host probe failed');
+      this.#options.log.debug({ err: toError(thrown) }, 'host probe failed');
     }
   }
 
   #apply(probe: ProbeOutcome, xids: readonly XidEvent[]): void {
     const { state, transitions } = evaluateHealth(
       this.#state,
-      { probe, xids, nowMs: this.#o.clock.now() },
-      this.#o.config,
+      { probe, xids, nowMs: this.#options.clock.now() },
+      this.#options.config,
     );
     this.#state = state;
     this.#metrics.countXids(xids, state);
@@ -203,15 +203,15 @@ export class GpuMonitor implements Runnable {
         to: t.to,
         reasons: t.health.reasons,
       };
-      if (t.to === 'healthy') this.#o.log.info(line, 'GPU health changed');
-      else this.#o.log.warn(line, 'GPU health changed');
+      if (t.to === 'healthy') this.#options.log.info(line, 'GPU health changed');
+      else this.#options.log.warn(line, 'GPU health changed');
     }
     const report = this.report();
     for (const listener of this.#listeners) {
       try {
         listener(report, transitions);
       } catch (thrown) {
-        this.#o.log.error({ err: toError(thrown) }, 'GPU change listener threw');
+        this.#options.log.error({ err: toError(thrown) }, 'GPU change listener threw');
       }
     }
   }
@@ -225,6 +225,6 @@ export class GpuMonitor implements Runnable {
       c.count += 1;
       counts.set(key, c);
     }
-    for (const c of counts.values()) this.#o.log.warn(c, 'GPU Xid event');
+    for (const c of counts.values()) this.#options.log.warn(c, 'GPU Xid event');
   }
 }

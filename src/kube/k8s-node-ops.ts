@@ -47,24 +47,24 @@ const MAX_ATTEMPTS = 5;
 
 /** NodeOps through the Kubernetes API. */
 export class K8sNodeOps implements NodeOps {
-  readonly #o: K8sNodeOpsOptions;
+  readonly #options: K8sNodeOpsOptions;
   readonly #events = new Map<string, { name: string; namespace: string; count: number }>();
 
   constructor(options: K8sNodeOpsOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   #settings(options: NodeOpsCallOptions, contentType?: string) {
     return {
       ...options,
-      timeoutMs: this.#o.requestTimeoutMs,
+      timeoutMs: this.#options.requestTimeoutMs,
       ...(contentType ? { contentType } : {}),
     };
   }
 
   async #readNode(node: string, options: NodeOpsCallOptions): Promise<V1Node> {
     return kubeCall(`get node ${node}`, this.#settings(options), (o) =>
-      this.#o.clients.core.readNode({ name: node }, o),
+      this.#options.clients.core.readNode({ name: node }, o),
     );
   }
 
@@ -91,7 +91,7 @@ export class K8sNodeOps implements NodeOps {
     const name = n.metadata?.name ?? '';
     const body = { metadata: { resourceVersion: n.metadata?.resourceVersion }, spec: { taints } };
     return kubeCall(`patch taints of node ${name}`, this.#settings(options, MERGE_PATCH), (o) =>
-      this.#o.clients.core.patchNode({ name, body }, o),
+      this.#options.clients.core.patchNode({ name, body }, o),
     );
   }
 
@@ -122,7 +122,7 @@ export class K8sNodeOps implements NodeOps {
     condition: NodeConditionUpdate,
     options: NodeOpsCallOptions,
   ): Promise<boolean> {
-    const clock = this.#o.clock ?? systemClock;
+    const clock = this.#options.clock ?? systemClock;
     return this.#edit(node, options, async (n) => {
       const current = (n.status?.conditions ?? []).map((c): NodeCondition => ({
         type: c.type,
@@ -139,7 +139,7 @@ export class K8sNodeOps implements NodeOps {
         status: { conditions },
       };
       await kubeCall(`patch status of node ${node}`, this.#settings(options, MERGE_PATCH), (o) =>
-        this.#o.clients.core.patchNodeStatus({ name: node, body }, o),
+        this.#options.clients.core.patchNodeStatus({ name: node, body }, o),
       );
       return changed;
     });
@@ -147,15 +147,15 @@ export class K8sNodeOps implements NodeOps {
 
   async recordEvent(event: NodeEvent, options: NodeOpsCallOptions): Promise<void> {
     const { involvedObject: io } = event;
-    const namespace = io.namespace ?? this.#o.eventsNamespace ?? 'default';
+    const namespace = io.namespace ?? this.#options.eventsNamespace ?? 'default';
     const key = `${io.kind}/${io.namespace ?? ''}/${io.name}/${event.reason}/${event.type}/${event.message}`;
-    const now = new Date((this.#o.clock ?? systemClock).now());
+    const now = new Date((this.#options.clock ?? systemClock).now());
     const seen = this.#events.get(key);
     if (seen) {
       try {
         const body = { count: seen.count + 1, lastTimestamp: now.toISOString() };
         await kubeCall(`patch event ${seen.name}`, this.#settings(options, MERGE_PATCH), (o) =>
-          this.#o.clients.core.patchNamespacedEvent(
+          this.#options.clients.core.patchNamespacedEvent(
             { name: seen.name, namespace: seen.namespace, body },
             o,
           ),
@@ -183,17 +183,17 @@ export class K8sNodeOps implements NodeOps {
       firstTimestamp: now,
       lastTimestamp: now,
       source: Object.assign(new V1EventSource(), {
-        component: this.#o.component,
-        host: this.#o.instance,
+        component: this.#options.component,
+        host: this.#options.instance,
       }),
-      reportingComponent: this.#o.component,
-      reportingInstance: this.#o.instance,
+      reportingComponent: this.#options.component,
+      reportingInstance: this.#options.instance,
     });
     await kubeCall(`create event for ${io.kind} ${io.name}`, this.#settings(options), (o) =>
-      this.#o.clients.core.createNamespacedEvent({ namespace, body }, o),
+      this.#options.clients.core.createNamespacedEvent({ namespace, body }, o),
     );
     this.#events.set(key, { name, namespace, count: 1 });
-    if (this.#events.size > (this.#o.maxTrackedEvents ?? 256)) {
+    if (this.#events.size > (this.#options.maxTrackedEvents ?? 256)) {
       const oldest = this.#events.keys().next().value;
       if (oldest !== undefined) this.#events.delete(oldest);
     }

@@ -22,17 +22,17 @@ const describe = (t: ScaleTarget): string => `${t.plural}.${t.group} ${t.namespa
 
 /** ScaleClient through the API server's scale subresource. */
 export class K8sScaleClient implements ScaleClient {
-  readonly #o: K8sScaleClientOptions;
+  readonly #options: K8sScaleClientOptions;
 
   constructor(options: K8sScaleClientOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   async getScale(target: ScaleTarget, options: ScaleCallOptions): Promise<ScaleState> {
     const scale = (await kubeCall(
       `get scale of ${describe(target)}`,
-      { ...options, timeoutMs: this.#o.requestTimeoutMs },
-      (o) => this.#o.clients.custom.getNamespacedCustomObjectScale(target, o),
+      { ...options, timeoutMs: this.#options.requestTimeoutMs },
+      (o) => this.#options.clients.custom.getNamespacedCustomObjectScale(target, o),
     )) as ScaleObject;
     return {
       replicas: scale.spec?.replicas ?? 0,
@@ -48,9 +48,9 @@ export class K8sScaleClient implements ScaleClient {
   ): Promise<void> {
     await kubeCall(
       `scale ${describe(target)} to ${replicas}`,
-      { ...options, timeoutMs: this.#o.requestTimeoutMs, contentType: MERGE_PATCH },
+      { ...options, timeoutMs: this.#options.requestTimeoutMs, contentType: MERGE_PATCH },
       (o) =>
-        this.#o.clients.custom.patchNamespacedCustomObjectScale(
+        this.#options.clients.custom.patchNamespacedCustomObjectScale(
           { ...target, body: { spec: { replicas } } },
           o,
         ),

@@ -25,14 +25,14 @@ export interface PodLabelerOptions {
 
 /** Patches this pod's role label. Failures are K8S_* AppErrors; every method is idempotent. */
 export class PodLabeler {
-  readonly #o: PodLabelerOptions;
+  readonly #options: PodLabelerOptions;
 
   constructor(options: PodLabelerOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   async #setRole(pod: string, role: string | null, options: KubeCallOptions): Promise<void> {
-    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#options;
     const body = { metadata: { labels: { [ROLE_LABEL]: role } } };
     await kubeCall(
       `label pod ${namespace}/${pod} ${ROLE_LABEL}=${role ?? '-'}`,
@@ -43,7 +43,7 @@ export class PodLabeler {
 
   /** Pods in this namespace that carry the leader label now. */
   async labelledLeaders(options: KubeCallOptions): Promise<string[]> {
-    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#options;
     const list = await kubeCall(
       `list leader pods in ${namespace}`,
       { ...options, timeoutMs },
@@ -59,13 +59,13 @@ export class PodLabeler {
   /** Takes the label from every other pod, then puts it on this one (call after winning). */
   async markLeader(options: KubeCallOptions): Promise<void> {
     for (const pod of await this.labelledLeaders(options)) {
-      if (pod !== this.#o.podName) await this.#setRole(pod, null, options);
+      if (pod !== this.#options.podName) await this.#setRole(pod, null, options);
     }
-    await this.#setRole(this.#o.podName, LEADER_ROLE, options);
+    await this.#setRole(this.#options.podName, LEADER_ROLE, options);
   }
 
   /** Removes the label from this pod (at startup as a follower, and when stepping down). */
   async markFollower(options: KubeCallOptions): Promise<void> {
-    await this.#setRole(this.#o.podName, null, options);
+    await this.#setRole(this.#options.podName, null, options);
   }
 }

@@ -54,7 +54,7 @@ interface Session {
 
 export class AgentHub {
   readonly name = 'agent-hub';
-  readonly #o: AgentHubOptions;
+  readonly #options: AgentHubOptions;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<WebSocket, Session>();
   readonly #byNode = new Map<string, WebSocket>();
@@ -65,7 +65,7 @@ export class AgentHub {
   #authenticating = 0;
 
   constructor(options: AgentHubOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes ?? 4 * 1024 * 1024,
@@ -100,29 +100,31 @@ export class AgentHub {
     };
     const credential = bearerCredential(req.headers.authorization);
     if (credential === undefined) return refuse(401, 'Unauthorized');
-    if (this.#o.identity() === undefined) return refuse(503, 'Not Leader');
-    if (this.#sessions.size + this.#authenticating >= (this.#o.maxAgents ?? 5000))
+    if (this.#options.identity() === undefined) return refuse(503, 'Not Leader');
+    if (this.#sessions.size + this.#authenticating >= (this.#options.maxAgents ?? 5000))
       return refuse(503, 'Too Many Agents');
     this.#authenticating++;
-    void authenticateWithin(this.#o.authenticator, credential, this.#o.authTimeoutMs ?? 5000).then(
-      (result) => {
-        this.#authenticating--;
-        if (socket.destroyed) return;
-        if (!result.ok) {
-          this.#o.log.warn({ reason: result.reason, detail: result.detail }, 'agent refused');
-          return result.reason === 'unauthorized'
-            ? refuse(401, 'Unauthorized')
-            : refuse(503, 'Auth Unavailable');
-        }
-        if (this.#o.identity() === undefined) return refuse(503, 'Not Leader');
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, result.node));
-      },
-    );
+    void authenticateWithin(
+      this.#options.authenticator,
+      credential,
+      this.#options.authTimeoutMs ?? 5000,
+    ).then((result) => {
+      this.#authenticating--;
+      if (socket.destroyed) return;
+      if (!result.ok) {
+        this.#options.log.warn({ reason: result.reason, detail: result.detail }, 'agent refused');
+        return result.reason === 'unauthorized'
+          ? refuse(401, 'Unauthorized')
+          : refuse(503, 'Auth Unavailable');
+      }
+      if (this.#options.identity() === undefined) return refuse(503, 'Not Leader');
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, result.node));
+    });
   }
 
   /** Starts heartbeats; on abort closes every agent socket with a close frame. */
   run(signal: AbortSignal): Promise<void> {
-    const interval = this.#o.pingIntervalMs ?? 1000;
+    const interval = this.#options.pingIntervalMs ?? 1000;
     this.#pingTimer = setInterval(() => this.#heartbeat(), interval);
     return new Promise((resolve) => {
       signal.addEventListener(
@@ -152,7 +154,7 @@ export class AgentHub {
     this.#sessions.set(ws, session);
     const helloTimer = setTimeout(() => {
       if (session.node === undefined) this.#reject(ws, 'hello-timeout', 'no hello in time');
-    }, this.#o.helloTimeoutMs ?? 5000);
+    }, this.#options.helloTimeoutMs ?? 5000);
     ws.on('pong', () => (session.missedPongs = 0));
     ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
@@ -163,12 +165,12 @@ export class AgentHub {
       this.#sessions.delete(ws);
       if (session.node !== undefined && this.#byNode.get(session.node) === ws) {
         this.#byNode.delete(session.node);
-        this.#o.store.markAgentLost(session.node);
-        this.#o.log.warn({ node: session.node }, 'agent disconnected');
+        this.#options.store.markAgentLost(session.node);
+        this.#options.log.warn({ node: session.node }, 'agent disconnected');
       }
       this.#connected.set(this.#byNode.size);
     });
-    ws.on('error', (err) => this.#o.log.debug({ err }, 'agent socket error'));
+    ws.on('error', (err) => this.#options.log.debug({ err }, 'agent socket error'));
   }
 
   #onMessage(ws: WebSocket, session: Session, data: Buffer): void {
@@ -200,7 +202,7 @@ export class AgentHub {
       const previous = this.#byNode.get(msg.node);
       if (previous !== undefined && previous !== ws)
         previous.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
-      if (!this.#o.store.applySnapshot(msg.node, msg.agentVersion, msg.snapshot))
+      if (!this.#options.store.applySnapshot(msg.node, msg.agentVersion, msg.snapshot))
         return this.#reject(ws, 'capacity', 'too many nodes');
       const first = session.node === undefined;
       session.node = msg.node;
@@ -208,11 +210,11 @@ export class AgentHub {
       session.awaitingResync = false;
       this.#byNode.set(msg.node, ws);
       this.#connected.set(this.#byNode.size);
-      const who = this.#o.identity();
+      const who = this.#options.identity();
       if (first && who !== undefined)
         this.#send(ws, { v: PROTOCOL_VERSION, type: 'welcome', ...who });
       if (first)
-        this.#o.log.info(
+        this.#options.log.info(
           { node: msg.node, engines: msg.snapshot.engines.length },
           'agent connected',
         );
@@ -222,7 +224,7 @@ export class AgentHub {
     if (session.awaitingResync) return;
     if (msg.seq !== session.expectSeq) {
       session.awaitingResync = true;
-      this.#o.log.warn(
+      this.#options.log.warn(
         { node: session.node, got: msg.seq, want: session.expectSeq },
         'seq gap: asking for resync',
       );
@@ -234,13 +236,13 @@ export class AgentHub {
       return;
     }
     session.expectSeq = msg.seq + 1;
-    this.#o.store.applyDelta(session.node, msg);
+    this.#options.store.applyDelta(session.node, msg);
   }
 
   #heartbeat(): void {
     for (const [ws, session] of this.#sessions) {
       if (session.missedPongs >= 3) {
-        this.#o.log.warn({ node: session.node }, 'agent missed 3 heartbeats: lost');
+        this.#options.log.warn({ node: session.node }, 'agent missed 3 heartbeats: lost');
         ws.terminate();
         continue;
       }
@@ -260,7 +262,7 @@ export class AgentHub {
     code: number = CLOSE_CODES.invalidMessage,
   ): void {
     this.#rejected.inc({ reason });
-    this.#o.log.warn({ reason, detail }, 'closing agent connection');
+    this.#options.log.warn({ reason, detail }, 'closing agent connection');
     ws.close(code, detail.slice(0, 120));
   }
 }

@@ -32,12 +32,12 @@ export interface ControlServerOptions {
 
 export class ControlServer {
   readonly name = 'control-server';
-  readonly #o: ControlServerOptions;
+  readonly #options: ControlServerOptions;
   readonly #server: http.Server;
   #port = 0;
 
   constructor(options: ControlServerOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#server = createJsonServer((req, res) => this.#handle(req, res), options.tls);
     this.#server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/v1/agents')
@@ -52,15 +52,19 @@ export class ControlServer {
 
   run(signal: AbortSignal): Promise<void> {
     return serveUntilAborted(this.#server, {
-      host: this.#o.host,
-      port: this.#o.port,
+      host: this.#options.host,
+      port: this.#options.port,
       closeGraceMs: 2000,
       signal,
       onListening: (port) => {
         this.#port = port;
         // The fingerprint is what agents pin (leaderFingerprint) when no CA signs the certificate.
-        this.#o.log.info(
-          { port, tls: this.#o.tls !== undefined, fingerprint: this.#o.tls?.fingerprint },
+        this.#options.log.info(
+          {
+            port,
+            tls: this.#options.tls !== undefined,
+            fingerprint: this.#options.tls?.fingerprint,
+          },
           'control server listening (agent hub, metrics)',
         );
       },
@@ -69,9 +73,9 @@ export class ControlServer {
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (await serveOpsRoute(path, res, this.#o)) return;
+    if (await serveOpsRoute(path, res, this.#options)) return;
     if (path === '/v1/cluster') {
-      const engines = this.#o.store.endpoints().map((s) => ({
+      const engines = this.#options.store.endpoints().map((s) => ({
         id: s.endpoint.id,
         node: s.endpoint.node,
         model: s.endpoint.model,
@@ -85,7 +89,11 @@ export class ControlServer {
         waiting: s.report?.metrics?.scrape.numRequestsWaiting,
         kvCacheUsageRatio: s.report?.metrics?.scrape.kvCacheUsageRatio,
       }));
-      return sendJson(res, 200, { ...this.#o.describe(), nodes: this.#o.store.nodes(), engines });
+      return sendJson(res, 200, {
+        ...this.#options.describe(),
+        nodes: this.#options.store.nodes(),
+        engines,
+      });
     }
     sendJson(res, 404, { error: `unknown path ${path}` });
   }

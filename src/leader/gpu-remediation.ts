@@ -52,13 +52,13 @@ export interface GpuRemediationOptions {
 
 /** The reconcile of one node: observe the store, plan, act through NodeOps, emit Events. */
 export class GpuRemediationReconciler implements Reconciler {
-  readonly #o: GpuRemediationOptions;
+  readonly #options: GpuRemediationOptions;
   /** What was last applied per node (tainted or not); bounded by the store's nodes. */
   readonly #applied = new Map<string, boolean>();
   readonly #actions: Counter<'action'>;
 
   constructor(options: GpuRemediationOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#actions = new Counter({
       name: 'infernode_leader_gpu_remediations_total',
       help: 'GPU remediation actions on nodes (taint, untaint, drain, error)',
@@ -68,7 +68,7 @@ export class GpuRemediationReconciler implements Reconciler {
   }
 
   async reconcile(node: string, context: ReconcileContext): Promise<ReconcileResult> {
-    const state = this.#o.store.nodes().find((n) => n.node === node);
+    const state = this.#options.store.nodes().find((n) => n.node === node);
     if (state === undefined) {
       this.#applied.delete(node);
       return DONE;
@@ -89,20 +89,20 @@ export class GpuRemediationReconciler implements Reconciler {
   async #remediate(plan: NodeRemediation, { signal, log }: ReconcileContext): Promise<void> {
     const { node, message } = plan;
     // Drain first: routing already avoids these engines; bound what is still running.
-    for (const e of this.#o.store.endpoints()) {
+    for (const e of this.#options.store.endpoints()) {
       if (e.endpoint.node === node && e.gpuFailed) {
-        const n = this.#o.drainEndpoint(e.endpoint.id, this.#o.drainTimeoutMs);
+        const n = this.#options.drainEndpoint(e.endpoint.id, this.#options.drainTimeoutMs);
         if (n > 0) this.#actions.inc({ action: 'drain' });
       }
     }
     const opts = { signal };
-    await this.#o.nodeOps.taintNode(node, GPU_UNHEALTHY_TAINT, opts);
-    await this.#o.nodeOps.setNodeCondition(
+    await this.#options.nodeOps.taintNode(node, GPU_UNHEALTHY_TAINT, opts);
+    await this.#options.nodeOps.setNodeCondition(
       node,
       { type: GPU_HEALTHY_CONDITION, status: 'False', reason: 'GpuFailed', message },
       opts,
     );
-    await this.#o.events.record(
+    await this.#options.events.record(
       {
         involvedObject: { kind: 'Node', name: node },
         reason: 'GpuFailed',
@@ -121,14 +121,14 @@ export class GpuRemediationReconciler implements Reconciler {
   async #restore(plan: NodeRemediation, { signal, log }: ReconcileContext): Promise<void> {
     const { node, message } = plan;
     const opts = { signal };
-    const changed = await this.#o.nodeOps.untaintNode(node, GPU_UNHEALTHY_TAINT, opts);
-    await this.#o.nodeOps.setNodeCondition(
+    const changed = await this.#options.nodeOps.untaintNode(node, GPU_UNHEALTHY_TAINT, opts);
+    await this.#options.nodeOps.setNodeCondition(
       node,
       { type: GPU_HEALTHY_CONDITION, status: 'True', reason: 'GpuHealthy', message },
       opts,
     );
     if (!changed) return;
-    await this.#o.events.record(
+    await this.#options.events.record(
       {
         involvedObject: { kind: 'Node', name: node },
         reason: 'GpuRecovered',

@@ -65,7 +65,7 @@ const isAlive = (p: ChildProcess | undefined): boolean =>
 const RESTART_DELAYS_MS = [500, 1000, 2000, 5000, 10_000];
 
 export class ChildSupervisor {
-  readonly #o: SupervisorOptions;
+  readonly #options: SupervisorOptions;
   readonly #children = new Map<string, Child>();
   #stopping = false;
   /** Set while the cluster starts: exits go here instead of being restarted. */
@@ -75,7 +75,7 @@ export class ChildSupervisor {
   };
 
   constructor(options: SupervisorOptions) {
-    this.#o = options;
+    this.#options = options;
     mkdirSync(options.logDir, { recursive: true });
     process.on('exit', this.#onExit);
   }
@@ -84,7 +84,7 @@ export class ChildSupervisor {
   start(spec: ChildSpec): void {
     const existing = this.#children.get(spec.name);
     if (isAlive(existing?.process)) return;
-    const logPath = join(this.#o.logDir, `${spec.name}.log`);
+    const logPath = join(this.#options.logDir, `${spec.name}.log`);
     const child: Child = existing ?? {
       spec,
       logPath,
@@ -159,7 +159,7 @@ export class ChildSupervisor {
   }
 
   #spawn(child: Child): void {
-    const proc = spawn(process.execPath, [this.#o.cliPath, ...child.spec.args], {
+    const proc = spawn(process.execPath, [this.#options.cliPath, ...child.spec.args], {
       env: { ...process.env, ...child.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: the terminal's Ctrl-C reaches only us (see the file comment).
@@ -193,7 +193,7 @@ export class ChildSupervisor {
       const delay =
         RESTART_DELAYS_MS[Math.min(child.restarts, RESTART_DELAYS_MS.length - 1)] ?? 10_000;
       child.restarts++;
-      this.#o.report(
+      this.#options.report(
         `${child.spec.name} exited (${signal ?? `code ${String(code)}`}); restarting in ${delay} ms (restart #${child.restarts})`,
       );
       setTimeout(() => {
@@ -208,7 +208,7 @@ export class ChildSupervisor {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), this.#o.stopGraceMs ?? 5000);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), this.#options.stopGraceMs ?? 5000);
     await exited;
     clearTimeout(timer);
   }

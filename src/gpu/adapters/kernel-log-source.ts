@@ -31,7 +31,7 @@ const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoExceptio
 
 /** The kernel-log adapter of {@link KernelLogSource}. */
 export class FileKernelLogSource implements KernelLogSource {
-  readonly #o: FileKernelLogSourceOptions;
+  readonly #options: FileKernelLogSourceOptions;
   readonly #splitter = new LineSplitter();
   readonly #decoder = new TextDecoder();
   #started = false;
@@ -41,7 +41,7 @@ export class FileKernelLogSource implements KernelLogSource {
   #lostRecords = 0;
 
   constructor(options: FileKernelLogSourceOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Records the kernel overwrote before we read them (/dev/kmsg EPIPE), since construction. */
@@ -53,7 +53,7 @@ export class FileKernelLogSource implements KernelLogSource {
   async readNewLines({ signal }: CallOptions): Promise<string[]> {
     if (signal.aborted) return [];
     try {
-      const st = await stat(this.#o.path).catch((err: unknown) => {
+      const st = await stat(this.#options.path).catch((err: unknown) => {
         if (errno(err) === 'ENOENT') return null;
         throw err;
       });
@@ -65,12 +65,14 @@ export class FileKernelLogSource implements KernelLogSource {
       const lines = st.isCharacterDevice()
         ? await this.#readDevice()
         : await this.#readFile(st.size, st.ino);
-      const kept = keepNewest(lines, this.#o.maxLinesPerRead);
+      const kept = keepNewest(lines, this.#options.maxLinesPerRead);
       if (kept.dropped > 0)
-        this.#o.log.warn({ dropped: kept.dropped }, 'kernel log burst: oldest lines dropped');
+        this.#options.log.warn({ dropped: kept.dropped }, 'kernel log burst: oldest lines dropped');
       return kept.lines;
     } catch (err) {
-      throw new AppError('GPU_KMSG_READ_FAILED', `cannot read ${this.#o.path}`, { cause: err });
+      throw new AppError('GPU_KMSG_READ_FAILED', `cannot read ${this.#options.path}`, {
+        cause: err,
+      });
     }
   }
 
@@ -78,11 +80,11 @@ export class FileKernelLogSource implements KernelLogSource {
     if (!this.#started) {
       this.#started = true;
       this.#inode = inode;
-      this.#offset = this.#o.fromStart ? 0 : size;
+      this.#offset = this.#options.fromStart ? 0 : size;
     }
     if (inode !== this.#inode || size < this.#offset) {
-      this.#o.log.info(
-        { path: this.#o.path },
+      this.#options.log.info(
+        { path: this.#options.path },
         'kernel log truncated or rotated: reading from start',
       );
       this.#inode = inode;
@@ -91,7 +93,7 @@ export class FileKernelLogSource implements KernelLogSource {
     }
     if (size === this.#offset) return [];
     const length = Math.min(size - this.#offset, MAX_FILE_READ_BYTES);
-    const fh = await open(this.#o.path, 'r');
+    const fh = await open(this.#options.path, 'r');
     try {
       const buf = Buffer.alloc(length);
       const { bytesRead } = await fh.read(buf, 0, length, this.#offset);
@@ -106,11 +108,11 @@ export class FileKernelLogSource implements KernelLogSource {
 
   async #readDevice(): Promise<string[]> {
     if (this.#device === null) {
-      this.#device = await open(this.#o.path, constants.O_RDONLY | constants.O_NONBLOCK);
-      if (!this.#o.fromStart) await this.#drainDevice(Number.POSITIVE_INFINITY);
+      this.#device = await open(this.#options.path, constants.O_RDONLY | constants.O_NONBLOCK);
+      if (!this.#options.fromStart) await this.#drainDevice(Number.POSITIVE_INFINITY);
       this.#started = true;
     }
-    return this.#drainDevice(this.#o.maxLinesPerRead);
+    return this.#drainDevice(this.#options.maxLinesPerRead);
   }
 
   /** Reads records until EAGAIN or `maxRecords`; returns their lines. */

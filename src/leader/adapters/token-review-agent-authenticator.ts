@@ -25,11 +25,11 @@ export interface TokenReviewAgentAuthenticatorOptions {
 }
 
 export class TokenReviewAgentAuthenticator implements AgentAuthenticator {
-  readonly #o: TokenReviewAgentAuthenticatorOptions;
+  readonly #options: TokenReviewAgentAuthenticatorOptions;
   readonly #accepted: LRUCache<string, string>;
 
   constructor(options: TokenReviewAgentAuthenticatorOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#accepted = new LRUCache({ max: options.cacheMax, ttl: options.cacheTtlMs });
   }
 
@@ -42,7 +42,7 @@ export class TokenReviewAgentAuthenticator implements AgentAuthenticator {
     const cached = this.#accepted.get(key);
     if (cached !== undefined) return { ok: true, node: cached };
     try {
-      const { api, audience, username } = this.#o;
+      const { api, audience, username } = this.#options;
       const review = await api.reviewToken(credential, [audience], options);
       const pod = reviewedAgentPod(review, audience, username);
       if (!pod.ok) return { ok: false, reason: 'unauthorized', detail: pod.detail };

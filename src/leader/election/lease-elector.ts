@@ -63,10 +63,10 @@ export function electionIssues(d: {
 /** Leader election on a Lease. Throws ConfigError at construction for inconsistent durations. */
 export class LeaseElector implements LeaderElection {
   readonly name = 'lease-elector';
-  readonly #o: Required<LeaseElectorOptions>;
+  readonly #options: Required<LeaseElectorOptions>;
 
   constructor(options: LeaseElectorOptions) {
-    this.#o = {
+    this.#options = {
       leaseDurationMs: 15_000,
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
@@ -74,12 +74,12 @@ export class LeaseElector implements LeaderElection {
       rng: systemRng,
       ...options,
     };
-    const issues = electionIssues(this.#o);
+    const issues = electionIssues(this.#options);
     if (issues.length > 0) throw new ConfigError(issues);
   }
 
   async run(signal: AbortSignal, hooks: LeadershipHooks): Promise<void> {
-    const { store, identity, log, clock, renewDeadlineMs, retryPeriodMs } = this.#o;
+    const { store, identity, log, clock, renewDeadlineMs, retryPeriodMs } = this.#options;
     let term: Term | undefined;
     // Aborted when leadership is lost: wakes the loop out of sleeps and requests.
     const wake = new AbortController();
@@ -126,7 +126,7 @@ export class LeaseElector implements LeaderElection {
           identity,
           nowMs: clock.monotonicMs(),
           observedAtMs: observed.atMs,
-          leaseDurationMs: this.#o.leaseDurationMs,
+          leaseDurationMs: this.#options.leaseDurationMs,
           renewDeadlineMs,
           leading: term,
         });
@@ -188,7 +188,7 @@ export class LeaseElector implements LeaderElection {
         callLink.dispose();
       }
       if (stopped()) break;
-      const jitter = term ? 1 : 1 + this.#o.rng.next() * 0.2;
+      const jitter = term ? 1 : 1 + this.#options.rng.next() * 0.2;
       const sleepLink = linkedSignal([signal, wake.signal]);
       await sleep(retryPeriodMs * jitter, sleepLink.signal);
       sleepLink.dispose();
@@ -198,17 +198,17 @@ export class LeaseElector implements LeaderElection {
 
   #record(acquireTimeMs: number | undefined, leaseTransitions: number): LeaseRecord {
     return {
-      holderIdentity: this.#o.identity,
-      leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
+      holderIdentity: this.#options.identity,
+      leaseDurationSeconds: Math.ceil(this.#options.leaseDurationMs / 1000),
       acquireTimeMs,
-      renewTimeMs: this.#o.clock.now(),
+      renewTimeMs: this.#options.clock.now(),
       leaseTransitions,
     };
   }
 
   /** Clean stop: the leader-only parts stop first, then the lease is handed back at once. */
   async #release(term: Term, stored: StoredLease | undefined): Promise<void> {
-    const { store, identity, log, clock } = this.#o;
+    const { store, identity, log, clock } = this.#options;
     clearTimeout(term.watchdog);
     term.controller.abort(new AppError('LEADER_LEASE_LOST', 'released on shutdown'));
     if (stored?.record.holderIdentity !== identity) return;
@@ -221,7 +221,7 @@ export class LeaseElector implements LeaderElection {
     };
     try {
       await store.update(released, stored.version, {
-        signal: AbortSignal.timeout(this.#o.renewDeadlineMs),
+        signal: AbortSignal.timeout(this.#options.renewDeadlineMs),
       });
       log.info({ identity, epoch: term.epoch }, 'released the lease');
     } catch (err) {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
 import { ControlServer } from '../../../src/leader/control-server.js';
-import { GossipClient } from '../../../src/agent/gossip-client.js';
+import { LeaderClient } from '../../../src/agent/leader-client.js';
 import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
 import { deriveAgentToken } from '../../../src/protocol/index.js';
@@ -174,7 +174,7 @@ describe('agent hub', () => {
     leader = await startLeader();
     const port = leader.port;
     const registry = createRegistry({ defaultMetrics: false });
-    const gossip = new GossipClient({
+    const gossip = new LeaderClient({
       url: leader.url,
       credential: () => Promise.resolve(deriveAgentToken(SECRET, 'node-r')),
       node: 'node-r',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
-import { GossipClient } from '../../../src/agent/gossip-client.js';
+import { LeaderClient } from '../../../src/agent/leader-client.js';
 import type { LeaderTrust } from '../../../src/agent/leader-tls.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
 import type { AgentAuthenticator } from '../../../src/leader/agent-authenticator.js';
@@ -76,7 +76,7 @@ afterEach(async () => {
 
 /** Runs a gossip client for node-a with the given trust until `until` holds or it times out. */
 async function runAgent(trust: LeaderTrust | undefined, until: () => boolean): Promise<void> {
-  const gossip = new GossipClient({
+  const gossip = new LeaderClient({
     url: hub!.url,
     credential: () => Promise.resolve(deriveAgentToken(SECRET, 'node-a')),
     ...(trust === undefined ? {} : { trust }),

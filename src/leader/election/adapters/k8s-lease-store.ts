@@ -44,11 +44,11 @@ export function leaseToRecord(lease: V1Lease): LeaseRecord {
 
 /** A Lease-backed LeaseStore. */
 export class K8sLeaseStore implements LeaseStore {
-  readonly #o: K8sLeaseStoreOptions;
+  readonly #options: K8sLeaseStoreOptions;
   readonly #name: string;
 
   constructor(options: K8sLeaseStoreOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#name = options.name ?? 'infernode-leader';
   }
 
@@ -56,7 +56,7 @@ export class K8sLeaseStore implements LeaseStore {
     // client-node's models are classes (typescript-eslint forbids literals in their place).
     const metadata = Object.assign(new V1ObjectMeta(), {
       name: this.#name,
-      namespace: this.#o.namespace,
+      namespace: this.#options.namespace,
       labels: { 'app.kubernetes.io/name': 'infernode' },
       ...(resourceVersion !== undefined ? { resourceVersion } : {}),
     });
@@ -80,7 +80,7 @@ export class K8sLeaseStore implements LeaseStore {
   }
 
   async get(options: LeaseStoreCallOptions): Promise<StoredLease | undefined> {
-    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#options;
     try {
       const lease = await kubeCall(
         `get lease ${namespace}/${this.#name}`,
@@ -95,7 +95,7 @@ export class K8sLeaseStore implements LeaseStore {
   }
 
   async create(record: LeaseRecord, options: LeaseStoreCallOptions): Promise<StoredLease> {
-    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#options;
     const lease = await kubeCall(
       `create lease ${namespace}/${this.#name}`,
       { ...options, timeoutMs },
@@ -110,7 +110,7 @@ export class K8sLeaseStore implements LeaseStore {
     version: string,
     options: LeaseStoreCallOptions,
   ): Promise<StoredLease> {
-    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#o;
+    const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#options;
     const lease = await kubeCall(
       `update lease ${namespace}/${this.#name}`,
       { ...options, timeoutMs },

@@ -27,7 +27,7 @@ import {
 import type { AgentMetrics } from './agent-metrics.js';
 import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
 
-export interface GossipClientOptions {
+export interface LeaderClientOptions {
   readonly url: string;
   /** The bearer credential for one connection attempt (a token, or a token file read anew). */
   readonly credential: (signal: AbortSignal) => Promise<string>;
@@ -45,17 +45,17 @@ export interface GossipClientOptions {
   readonly handshakeTimeoutMs?: number;
 }
 
-export class GossipClient {
-  readonly name = 'gossip-client';
-  readonly #o: GossipClientOptions;
+export class LeaderClient {
+  readonly name = 'leader-client';
+  readonly #options: LeaderClientOptions;
   #ws: WebSocket | undefined;
   #seq = 0;
   #engines = new Map<string, string>();
   #snapshot: { engines: EngineReport[]; gpus: GpuHealthSummary[] } = { engines: [], gpus: [] };
   #leader: { leader: string; epoch: number } | undefined;
 
-  constructor(options: GossipClientOptions) {
-    this.#o = options;
+  constructor(options: LeaderClientOptions) {
+    this.#options = options;
   }
 
   /** The leader this agent last heard from, and its epoch. */
@@ -98,7 +98,7 @@ export class GossipClient {
       const healthy = await this.#session(signal);
       attempt = healthy ? 0 : attempt + 1;
       await sleep(
-        backoffDelayMs({ ...this.#o.reconnect, factor: 2 }, attempt, this.#o.rng),
+        backoffDelayMs({ ...this.#options.reconnect, factor: 2 }, attempt, this.#options.rng),
         signal,
       );
     }
@@ -106,13 +106,13 @@ export class GossipClient {
 
   /** One connection, until it closes. Resolves true when it got as far as a welcome. */
   async #session(signal: AbortSignal): Promise<boolean> {
-    const { log, metrics } = this.#o;
-    const handshakeTimeout = this.#o.handshakeTimeoutMs ?? 5000;
+    const { log, metrics } = this.#options;
+    const handshakeTimeout = this.#options.handshakeTimeoutMs ?? 5000;
     let credential: string;
     // Not AbortSignal.any on the process signal: that leaks per reconnect on Node 20.
     const link = linkedSignal([signal], handshakeTimeout);
     try {
-      credential = await this.#o.credential(link.signal);
+      credential = await this.#options.credential(link.signal);
     } catch (err) {
       if (!signal.aborted)
         log.warn({ err: toError(err) }, 'no credential for the leader: retrying');
@@ -121,11 +121,11 @@ export class GossipClient {
       link.dispose();
     }
     return new Promise((resolve) => {
-      const ws = new WebSocket(this.#o.url, {
+      const ws = new WebSocket(this.#options.url, {
         headers: { authorization: `Bearer ${credential}` },
         handshakeTimeout,
         maxPayload: 4 * 1024 * 1024,
-        ...leaderTlsOptions(this.#o.url, this.#o.trust ?? {}, (err) =>
+        ...leaderTlsOptions(this.#options.url, this.#options.trust ?? {}, (err) =>
           log.warn({ err }, 'leader certificate does not match the pin: not sending the token'),
         ),
       });
@@ -176,8 +176,8 @@ export class GossipClient {
     const sent = this.#send({
       v: PROTOCOL_VERSION,
       type: 'hello',
-      node: this.#o.node,
-      agentVersion: this.#o.agentVersion,
+      node: this.#options.node,
+      agentVersion: this.#options.agentVersion,
       seq: this.#seq,
       snapshot,
     });
@@ -193,8 +193,8 @@ export class GossipClient {
   #send(message: AgentMessage): boolean {
     const ws = this.#ws;
     if (ws?.readyState !== WebSocket.OPEN) return false;
-    if (ws.bufferedAmount > (this.#o.highWaterBytes ?? 8 * 1024 * 1024)) {
-      this.#o.log.warn(
+    if (ws.bufferedAmount > (this.#options.highWaterBytes ?? 8 * 1024 * 1024)) {
+      this.#options.log.warn(
         { buffered: ws.bufferedAmount },
         'leader is not reading: dropping the connection',
       );
@@ -202,7 +202,7 @@ export class GossipClient {
       return false;
     }
     ws.send(JSON.stringify(message));
-    this.#o.metrics.reportsSent.inc({ type: message.type });
+    this.#options.metrics.reportsSent.inc({ type: message.type });
     return true;
   }
 }
