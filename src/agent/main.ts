@@ -1,6 +1,6 @@
 /**
- * The agent's composition root: discovery of the node's engines, the engine watcher, the leader
- * client to the leader and the local API, under one lifecycle. The agent keeps scraping and
+ * The agent's composition root: discovery of the node's engines, the engine watcher, the client
+ * to the leader and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
 import { readFileSync } from 'node:fs';
