@@ -58,6 +58,7 @@ export default tseslint.config(
       'src/routing/**',
       'src/traffic/**',
       'src/kvcache/**',
+      'src/weights/**',
       'src/lora/**',
       'src/gpu/**',
       'src/autoscaling/**',

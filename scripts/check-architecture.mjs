@@ -30,6 +30,7 @@ export const ROOMS = [
   'routing',
   'traffic',
   'gpu',
+  'weights',
   'lora',
   'autoscaling',
   'fleet',
