@@ -5,7 +5,12 @@
 
 /** A parsed, normalized artifact URI. `uri` is the canonical text (the cache key's input). */
 export type ArtifactRef =
-  | { readonly scheme: 's3'; readonly uri: string; readonly bucket: string; readonly prefix: string }
+  | {
+      readonly scheme: 's3';
+      readonly uri: string;
+      readonly bucket: string;
+      readonly prefix: string;
+    }
   | { readonly scheme: 'http' | 'https'; readonly uri: string; readonly url: URL }
   | {
       readonly scheme: 'hf';

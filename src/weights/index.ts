@@ -10,3 +10,4 @@
  */
 export * from './artifact.js';
 export * from './artifact-source.js';
+export * from './artifact-pull.js';
