@@ -83,7 +83,14 @@ describe('read-through S3 endpoint with the AWS SDK as client', () => {
     expect(head.ETag).toBe('"abc123"');
     expect(head.AcceptRanges).toBe('bytes');
     expect(head.LastModified?.toISOString()).toBe('2025-01-02T03:04:05.000Z');
+    // The CRT client's HeadObject carries the GET's Range and reads the size from Content-Range.
+    const ranged = await s3.send(
+      new HeadObjectCommand({ Bucket: 'models', Key: shard, Range: 'bytes=1000-2999' }),
+    );
+    expect(ranged.ContentLength).toBe(2000);
+    expect(ranged.ContentRange).toBe('bytes 1000-2999/3000');
     expect(reader.holds).toBe(0);
+    expect(reader.releases).toBe(2);
   });
 
   it('serves a whole object and exact ranges (a-b, a-, -n), releasing every object', async () => {
