@@ -4,6 +4,7 @@ import { simCommand } from '../sim/index.js';
 import { versionCommand } from './version-command.js';
 import { agentTokenCommand } from './agent-token-command.js';
 import { statusCommand } from './status-command.js';
+import { pullCommand } from './pull-command.js';
 import { leaderCommand } from '../leader/index.js';
 import { agentCommand } from '../agent/index.js';
 import { upCommand } from '../up/index.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   leaderCommand,
   agentCommand,
   statusCommand,
+  pullCommand,
   agentTokenCommand,
   simCommand,
   benchCommand,
