@@ -19,7 +19,7 @@ const err = (line: string): void => void process.stderr.write(`${line}\n`);
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** Yields each JSON line of an NDJSON body; a line that is not JSON is skipped. */
-async function* ndjsonLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {
+async function* ndjsonLines(body: AsyncIterable<Uint8Array>): AsyncGenerator {
   const decoder = new TextDecoder();
   let buffered = '';
   for await (const chunk of body) {
