@@ -14,3 +14,6 @@ export { PrefixIndex, MAX_TRACKED_ENDPOINTS, RECENCY_REFRESH_MS } from './prefix
 export { promptBlockHashes } from './prefix-hashing.js';
 export * from './string-hash.js';
 export * from './kvcache-resource.js';
+export * from './eviction-policy.js';
+export { createEvictionPolicy } from './create-eviction-policy.js';
+export { S3FIFO_DEFAULTS } from './s3fifo-policy.js';
