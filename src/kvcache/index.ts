@@ -17,3 +17,12 @@ export * from './kvcache-resource.js';
 export * from './eviction-policy.js';
 export { createEvictionPolicy } from './create-eviction-policy.js';
 export { S3FIFO_DEFAULTS } from './s3fifo-policy.js';
+export * from './block-store.js';
+export type { BlockStoreCounters, BlockStoreStats } from './block-store-stats.js';
+export {
+  SlabAllocator,
+  DEFAULT_SLAB_BYTES,
+  DEFAULT_SLOT_SIZES,
+  type Slot,
+  type SlabAllocatorOptions,
+} from './slab-allocator.js';
