@@ -26,3 +26,13 @@ export {
   type Slot,
   type SlabAllocatorOptions,
 } from './slab-allocator.js';
+export * from './block-wire-format.js';
+export { encodeRequest, encodeReply, joinFrame } from './block-wire.js';
+export {
+  createRequestDecoder,
+  createReplyDecoder,
+  type FrameDecoder,
+  type FrameFault,
+  type DecodeResult,
+  type DecoderOptions,
+} from './block-wire-decoder.js';
