@@ -1,8 +1,9 @@
 /**
  * The KV cache room: what the control plane knows and keeps of engines' KV blocks. Today it holds
  * the chained block hash engines key their blocks by, the prompt → block-hash cut, and the
- * leader's prefix index (which endpoint holds which prefix) with its config; the agent's L1 block
- * store, the block service and the global index from KV events grow here (DESIGN.md §4.4).
+ * leader's prefix index (which endpoint holds which prefix) with its config, the agent's L1 block
+ * store (slab slots, S3-FIFO / LRU eviction) and the native block wire codec; the block service
+ * (in adapters/) and the global index from KV events grow here (DESIGN.md §4.4).
  *
  * Decision code: pure, no I/O (lint-enforced). May import `shared` and `engine` (tokenizer,
  * metric shapes) only; routing, the gateway and the simulator import it, never the reverse.
