@@ -1,6 +1,7 @@
 import type { Command } from '../shared/index.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
+import { kvStoreBench } from './kv-store-bench.js';
 import { routingBench } from './routing-bench.js';
 import { routingPickBench } from './routing-pick-bench.js';
 import { simBenchCommand } from './sim-bench.js';
@@ -12,4 +13,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   gatewayBench,
   routingPickBench,
   routingBench,
+  kvStoreBench,
 ];

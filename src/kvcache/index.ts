@@ -1,8 +1,9 @@
 /**
  * The KV cache room: what the control plane knows and keeps of engines' KV blocks. Today it holds
  * the chained block hash engines key their blocks by, the prompt → block-hash cut, and the
- * leader's prefix index (which endpoint holds which prefix) with its config; the agent's L1 block
- * store, the block service and the global index from KV events grow here (DESIGN.md §4.4).
+ * leader's prefix index (which endpoint holds which prefix) with its config, the agent's L1 block
+ * store (slab slots, S3-FIFO / LRU eviction) and the native block wire codec; the block service
+ * (in adapters/) and the global index from KV events grow here (DESIGN.md §4.4).
  *
  * Decision code: pure, no I/O (lint-enforced). May import `shared` and `engine` (tokenizer,
  * metric shapes) only; routing, the gateway and the simulator import it, never the reverse.
@@ -14,3 +15,25 @@ export { PrefixIndex, MAX_TRACKED_ENDPOINTS, RECENCY_REFRESH_MS } from './prefix
 export { promptBlockHashes } from './prefix-hashing.js';
 export * from './string-hash.js';
 export * from './kvcache-resource.js';
+export * from './eviction-policy.js';
+export { createEvictionPolicy } from './create-eviction-policy.js';
+export { S3FIFO_DEFAULTS } from './s3fifo-policy.js';
+export * from './block-store.js';
+export type { BlockStoreCounters, BlockStoreStats } from './block-store-stats.js';
+export {
+  SlabAllocator,
+  DEFAULT_SLAB_BYTES,
+  DEFAULT_SLOT_SIZES,
+  type Slot,
+  type SlabAllocatorOptions,
+} from './slab-allocator.js';
+export * from './block-wire-format.js';
+export { encodeRequest, encodeReply, joinFrame } from './block-wire.js';
+export {
+  createRequestDecoder,
+  createReplyDecoder,
+  type FrameDecoder,
+  type FrameFault,
+  type DecodeResult,
+  type DecoderOptions,
+} from './block-wire-decoder.js';

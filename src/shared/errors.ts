@@ -69,6 +69,8 @@ export const ERROR_CODES = [
   'COMMAND_NODE_UNKNOWN',
   'COMMAND_FAILED',
   'ENGINE_NOT_FOUND',
+  'KV_BLOCK_TOO_LARGE',
+  'KV_FRAME_TOO_LARGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

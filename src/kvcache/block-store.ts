@@ -1,0 +1,220 @@
+/**
+ * The agent's L1 KV block store: blocks keyed by the engines' chained block hash (a 52-bit
+ * number, block-hash.ts), bytes copied into slab slots (slab-allocator.ts), ordered for
+ * eviction by S3-FIFO or LRU (eviction-policy.ts), byte-budgeted.
+ *
+ * - `put` copies in. A block already held is kept as is (a chained hash names its content) and
+ *   refreshed in the policy. Memory for a new block comes from evicting by the policy until
+ *   the allocator has a slot — so the store never grows past its budget — and a block larger
+ *   than the largest slot class is refused with KV_BLOCK_TOO_LARGE before anything is evicted.
+ * - `get` returns a pinned view, not a copy: the bytes stay valid until `release()`, even if the
+ *   block is evicted or deleted meanwhile (its slot is freed on the last release), so a socket
+ *   can write straight from the slab. `getCopy` is the simple alternative.
+ * - `exists` and `longestPrefix` only look (no policy access), as AIBrix's `exists`.
+ * - Evictions are reported to `onEvict(key, bytes)` (the agent tells the leader what left);
+ *   `delete` is the caller's own act and is not reported.
+ */
+import { AppError } from '../shared/index.js';
+import {
+  zeroCounters,
+  type BlockStoreCounters,
+  type BlockStoreStats,
+} from './block-store-stats.js';
+import { createEvictionPolicy } from './create-eviction-policy.js';
+import type {
+  BlockKey,
+  EvictionCallbacks,
+  EvictionPolicy,
+  EvictionPolicyName,
+  S3FifoOptions,
+} from './eviction-policy.js';
+import { SlabAllocator, type Slot } from './slab-allocator.js';
+
+/** How a store is sized and what it reports. */
+export interface BlockStoreOptions extends EvictionCallbacks {
+  /** DRAM budget, bytes: slab memory never exceeds it. */
+  readonly budgetBytes: number;
+  /** Default `s3fifo` (AIBrix's default). */
+  readonly policy?: EvictionPolicyName;
+  readonly s3fifo?: S3FifoOptions;
+  /** Slot classes, bytes; set them to the engines' block sizes to waste nothing. */
+  readonly slotSizes?: readonly number[];
+  readonly slabBytes?: number;
+}
+
+/** A pinned, read-only-by-contract view of a block's bytes; call `release()` once done. */
+export interface BlockView {
+  readonly key: BlockKey;
+  readonly bytes: Uint8Array;
+  /** Unpins; idempotent. */
+  release(): void;
+}
+
+/** What `put` did: stored a new block, kept the one already held, or found no room. */
+export type PutOutcome = 'stored' | 'present' | 'no-room';
+
+interface Entry {
+  readonly slot: Slot;
+  readonly length: number;
+  pins: number;
+  /** Still findable; false once evicted or deleted (its slot waits for the last release). */
+  held: boolean;
+}
+
+/** The L1 block store (see the file comment). */
+export class BlockStore {
+  readonly budgetBytes: number;
+  private readonly allocator: SlabAllocator;
+  private readonly policy: EvictionPolicy;
+  private readonly entries = new Map<BlockKey, Entry>();
+  private readonly counters: BlockStoreCounters = zeroCounters();
+  private readonly onEvict: EvictionCallbacks['onEvict'];
+  private heldBytes = 0;
+  private slotBytes = 0;
+  private pinnedViews = 0;
+
+  constructor(options: BlockStoreOptions) {
+    this.budgetBytes = options.budgetBytes;
+    this.allocator = new SlabAllocator(options);
+    this.onEvict = options.onEvict;
+    this.policy = createEvictionPolicy(options.policy ?? 's3fifo', {
+      capacityBytes: this.allocator.maxSlabs * this.allocator.slabBytes,
+      ...(options.s3fifo === undefined ? {} : { s3fifo: options.s3fifo }),
+      ...(options.onHot === undefined ? {} : { onHot: options.onHot }),
+      onEvict: (key) => this.evicted(key),
+    });
+  }
+
+  /** The largest block `put` accepts, bytes. */
+  get maxBlockBytes(): number {
+    return this.allocator.maxBlockBytes;
+  }
+
+  /** Copies `data` in under `key` (see the file comment). */
+  put(key: BlockKey, data: Uint8Array): PutOutcome {
+    if (this.allocator.classFor(data.length) === undefined) {
+      this.counters.putsTooLargeTotal++;
+      throw new AppError(
+        'KV_BLOCK_TOO_LARGE',
+        `block of ${data.length} bytes is larger than the largest slot (${this.maxBlockBytes} bytes)`,
+        { detail: { key, bytes: data.length, maxBlockBytes: this.maxBlockBytes } },
+      );
+    }
+    const old = this.entries.get(key);
+    if (old !== undefined) {
+      if (old.length === data.length) {
+        this.policy.insert(key, old.slot.size);
+        this.counters.putsPresentTotal++;
+        return 'present';
+      }
+      this.delete(key);
+    }
+    let slot = this.allocator.allocate(data.length);
+    while (slot === undefined && this.policy.evictOne())
+      slot = this.allocator.allocate(data.length);
+    if (slot === undefined) {
+      this.counters.putsNoRoomTotal++;
+      return 'no-room';
+    }
+    this.allocator.view(slot, data.length).set(data);
+    this.entries.set(key, { slot, length: data.length, pins: 0, held: true });
+    this.heldBytes += data.length;
+    this.slotBytes += slot.size;
+    // Cannot evict: held slots ≤ allocated slabs ≤ the policy's capacity.
+    this.policy.insert(key, slot.size);
+    this.counters.putsTotal++;
+    this.counters.putBytesTotal += data.length;
+    return 'stored';
+  }
+
+  /** A pinned view of the block (a hit for the policy), or undefined on a miss. */
+  get(key: BlockKey): BlockView | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.counters.missesTotal++;
+      return undefined;
+    }
+    this.policy.access(key);
+    this.counters.hitsTotal++;
+    this.counters.hitBytesTotal += entry.length;
+    entry.pins++;
+    this.pinnedViews++;
+    let released = false;
+    return {
+      key,
+      bytes: this.allocator.view(entry.slot, entry.length),
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.pins--;
+        this.pinnedViews--;
+        if (entry.pins === 0 && !entry.held) this.freeSlot(entry);
+      },
+    };
+  }
+
+  /** A copy of the block's bytes (a hit for the policy), or undefined on a miss. */
+  getCopy(key: BlockKey): Uint8Array | undefined {
+    const view = this.get(key);
+    if (view === undefined) return undefined;
+    const copy = view.bytes.slice();
+    view.release();
+    return copy;
+  }
+
+  /** Whether each key is held; no policy access. */
+  exists(keys: readonly BlockKey[]): boolean[] {
+    return keys.map((key) => this.entries.has(key));
+  }
+
+  /** How many leading blocks of the chain `keys` are held; no policy access. */
+  longestPrefix(keys: readonly BlockKey[]): number {
+    let n = 0;
+    while (n < keys.length && this.entries.has(keys[n] as BlockKey)) n++;
+    return n;
+  }
+
+  /** Drops the block (not reported to onEvict); true when it was held. */
+  delete(key: BlockKey): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    this.policy.remove(key);
+    this.unhold(key, entry);
+    this.counters.deletesTotal++;
+    return true;
+  }
+
+  /** Counters and gauges for the caller to export. */
+  stats(): BlockStoreStats {
+    return {
+      ...this.counters,
+      blocks: this.entries.size,
+      bytes: this.heldBytes,
+      slotBytes: this.slotBytes,
+      slabBytes: this.allocator.allocatedBytes,
+      budgetBytes: this.budgetBytes,
+      pinnedViews: this.pinnedViews,
+    };
+  }
+
+  private evicted(key: BlockKey): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.unhold(key, entry);
+    this.counters.evictionsTotal++;
+    this.counters.evictedBytesTotal += entry.length;
+    this.onEvict?.(key, entry.length);
+  }
+
+  private unhold(key: BlockKey, entry: Entry): void {
+    this.entries.delete(key);
+    entry.held = false;
+    this.heldBytes -= entry.length;
+    if (entry.pins === 0) this.freeSlot(entry);
+  }
+
+  private freeSlot(entry: Entry): void {
+    this.allocator.free(entry.slot);
+    this.slotBytes -= entry.slot.size;
+  }
+}
