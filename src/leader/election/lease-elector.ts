@@ -12,8 +12,6 @@ import {
   hasCode,
   linkedSignal,
   sleep,
-  systemClock,
-  systemRng,
   toError,
   type Clock,
   type ConfigIssue,
@@ -35,8 +33,10 @@ export interface LeaseElectorOptions {
   readonly renewDeadlineMs?: number;
   /** Pause between attempts (followers add up to 20% jitter). Default 2000 ms; < renewDeadlineMs. */
   readonly retryPeriodMs?: number;
-  readonly clock?: Clock;
-  readonly rng?: Rng;
+  /** Reads the time for lease records and the renew watchdog; from the composition root. */
+  readonly clock: Clock;
+  /** Jitters the followers' retry period; from the composition root. */
+  readonly rng: Rng;
 }
 
 interface Term {
@@ -70,8 +70,6 @@ export class LeaseElector implements LeaderElection {
       leaseDurationMs: 15_000,
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
-      clock: systemClock,
-      rng: systemRng,
       ...options,
     };
     const issues = electionIssues(this.#options);

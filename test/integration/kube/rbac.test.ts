@@ -67,7 +67,9 @@ async function driveLeader(): Promise<void> {
     },
   });
   const clients = createKubeClients(server.kubeConfig('leader-token'));
-  const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), clients);
+  const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), {
+    kubeClients: clients,
+  });
   for (const part of [adapters.source, ...adapters.watchers]) void part.run(stop.signal);
   let leading = false;
   void adapters.election.run(stop.signal, {

@@ -10,7 +10,6 @@ import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
   sleep,
-  systemRng,
   toError,
   type BackoffPolicy,
   type Logger,
@@ -31,7 +30,8 @@ export interface RoleLabelOptions {
   readonly backoff?: BackoffPolicy;
   /** Bound of the best-effort unlabel when leadership is lost. Default 2000 ms. */
   readonly stepDownTimeoutMs?: number;
-  readonly rng?: Rng;
+  /** Jitters the retry backoff; from the composition root. */
+  readonly rng: Rng;
 }
 
 /** Hooks that keep the role label on the leader's pod, then call `inner`. */
@@ -53,7 +53,7 @@ export function withRoleLabel(inner: LeadershipHooks, options: RoleLabelOptions)
             const delayMs = backoffDelayMs(
               options.backoff ?? DEFAULT_BACKOFF,
               attempt,
-              options.rng ?? systemRng,
+              options.rng,
             );
             log.error(
               { err: toError(err), delayMs },
