@@ -16,7 +16,7 @@ import {
   systemClock,
   systemRng,
 } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { eventually } from '../../helpers/kube-builders.js';
 
 const NS = 'infernode-system';

@@ -3,7 +3,7 @@ import { createKubeClients, PodLabeler, ROLE_LABEL } from '../../../src/kube/ind
 import { LeaseElector } from '../../../src/leader/election/index.js';
 import { K8sLeaseStore, withRoleLabel } from '../../../src/leader/election/adapters/index.js';
 import { silentLogger, systemClock, systemRng } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
 
 describe('the leader label follows the Lease', () => {

@@ -10,7 +10,7 @@ import {
   type StoredLease,
 } from '../../../src/leader/election/index.js';
 import { AppError, silentLogger, systemClock, systemRng } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { eventually } from '../../helpers/kube-builders.js';
 
 /** Wraps a store; while partitioned every call hangs until its signal aborts (a black hole). */

@@ -8,7 +8,7 @@ import {
   ROLE_LABEL,
 } from '../../../src/kube/index.js';
 import { systemClock } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aNode, aPod } from '../../helpers/kube-builders.js';
 
 describe('K8sNodeOps and PodLabeler on the fake API server', () => {

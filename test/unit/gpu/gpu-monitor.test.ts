@@ -9,8 +9,9 @@ import {
   type HostProbe,
   type KernelLogSource,
 } from '../../../src/gpu/index.js';
-import { AppError, ManualClock, Registry, silentLogger } from '../../../src/shared/index.js';
-import { aGpu, aSample } from './builders.js';
+import { AppError, Registry, silentLogger } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
+import { aGpu, aSample } from '../../helpers/gpu-builders.js';
 
 class FakeGpuProbe implements GpuProbe {
   readonly tool = 'nvidia-smi' as const;
