@@ -4,6 +4,9 @@
  */
 import { AppError, type ErrorCode } from '../shared/index.js';
 
+/**
+ * The error body OpenAI clients parse: the gateway's answers keep this shape whatever went wrong.
+ */
 export interface OpenAiErrorBody {
   readonly error: {
     readonly message: string;

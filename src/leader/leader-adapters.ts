@@ -37,6 +37,7 @@ import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 import { admissionFor, type TrafficAdmission } from './traffic-admission.js';
 
+/** The leader's validated configuration. */
 export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
 
 /** The leader's ports, filled by adapters. */

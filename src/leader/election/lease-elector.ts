@@ -22,6 +22,9 @@ import type { LeaderElection, LeadershipHooks } from './election.js';
 import { decideLease, type LeaseRecord } from './lease-decision.js';
 import type { LeaseStore, StoredLease } from './lease-store.js';
 
+/**
+ * The store, this candidate's identity and the election timings (defaults: controller-runtime's).
+ */
 export interface LeaseElectorOptions {
   readonly store: LeaseStore;
   /** This candidate (the pod name on Kubernetes). */

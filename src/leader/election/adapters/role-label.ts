@@ -23,6 +23,7 @@ export interface RoleLabeler {
   markFollower(options: KubeCallOptions): Promise<void>;
 }
 
+/** The labeler, and how hard to retry labelling and unlabelling. */
 export interface RoleLabelOptions {
   readonly labeler: RoleLabeler;
   readonly log: Logger;
