@@ -4,6 +4,7 @@ import { agentAuthIssues } from './agent-auth-config.js';
 import { agentConfigSpec } from './agent-config.js';
 import { runAgent } from './main.js';
 
+/** `infernode agent`: the node agent as a CLI command (the CLI only composes it). */
 export const agentCommand = defineCommand({
   name: 'agent',
   summary: 'run a node agent: watches the node’s engines and GPUs, reports to the leader',

@@ -29,6 +29,10 @@ import {
   type ServedModels,
 } from './engine-scraper.js';
 
+/**
+ * Where the watcher finds its engines, how often and how long it may call them, and the window of
+ * its rates.
+ */
 export interface EngineWatcherOptions {
   readonly source: ClusterSource;
   readonly clock: Clock;
@@ -76,6 +80,7 @@ function rejected(reason: Error): PromiseRejectedResult {
 /** Calls in flight per engine during a cycle: its health probe and its /metrics scrape. */
 const CALLS_PER_ENGINE = 2;
 
+/** Checks and scrapes this node's engines every interval and publishes their reports. */
 export class EngineWatcher {
   readonly name = 'engine-watcher';
   readonly #options: EngineWatcherOptions;

@@ -30,7 +30,7 @@ import {
   resolveDiscoveryScope,
   type KubeClients,
 } from '../kube/index.js';
-import { createGpuMonitor } from './gpu-wiring.js';
+import { createGpuMonitor } from './gpu-monitor-factory.js';
 
 export type { AgentConfig } from './agent-config.js';
 

@@ -7,7 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { AppError, ConfigError, INFERNODE_VERSION, loadConfig, toError } from '../shared/index.js';
+import {
+  AppError,
+  ConfigError,
+  INFERNODE_VERSION,
+  loadConfig,
+  logLevelFromEnv,
+  toError,
+} from '../shared/index.js';
 import type { Command } from '../shared/index.js';
 import { parseCommandLine, type CommandLine } from './command-line.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -107,7 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    return await command.run({ config, file });
+    return await command.run({ config, file, logLevel: logLevelFromEnv(process.env) });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     process.stderr.write(`infernode ${command.name}: ${err.message} [${err.code}]\n`);

@@ -27,6 +27,7 @@ export interface Admitted {
   readonly request: RoutingRequest;
 }
 
+/** What intake decided: the admitted request and its strategy, or the answer to send instead. */
 export type AdmitOutcome =
   | { readonly ok: true; readonly admitted: Admitted; readonly strategy: string }
   | {

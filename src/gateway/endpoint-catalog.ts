@@ -17,6 +17,9 @@ export interface GatewayEndpoint extends Omit<
   readonly connection?: EngineConnection;
 }
 
+/**
+ * The engines that can serve one requested model, and whether it names an adapter of a base model.
+ */
 export interface ModelLookup {
   /** False when no engine serves the model or an adapter of that name (→ 404). */
   readonly known: boolean;
@@ -25,12 +28,17 @@ export interface ModelLookup {
   readonly endpoints: readonly GatewayEndpoint[];
 }
 
+/** One row of GET /v1/models: a base model, or an adapter with its parent. */
 export interface ModelEntry {
   readonly id: string;
   /** Base model of an adapter. */
   readonly parent: string | undefined;
 }
 
+/**
+ * The gateway's port onto what the cluster knows: which engines serve a model, and how to reach
+ * one.
+ */
 export interface EndpointCatalog {
   lookup(model: string): ModelLookup;
   /** Models (and adapters) with at least one ready engine, for GET /v1/models. */

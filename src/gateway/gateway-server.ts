@@ -20,6 +20,7 @@ import { errorResponse, openAiError } from './openai-error.js';
 import type { ApiKind } from './parse-request.js';
 import { replyAndLinger } from './reply-and-linger.js';
 
+/** Where the gateway listens, what it answers with, and its limits for intake and shutdown. */
 export interface GatewayServerOptions {
   readonly host: string;
   readonly port: number;
@@ -42,6 +43,10 @@ const ROUTES: Readonly<Record<string, ApiKind>> = {
 /** How often Node checks headers and request timeouts (its default, 30 s, would blur them). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
+/**
+ * The OpenAI-compatible HTTP front door: bounded intake, routing, relay to the engine, and a drain
+ * on stop.
+ */
 export class GatewayServer {
   readonly name = 'gateway';
   readonly #options: GatewayServerOptions;

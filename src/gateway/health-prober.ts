@@ -9,6 +9,7 @@ import { linkedSignal, sleep, type Clock, type Logger } from '../shared/index.js
 import type { EndpointCatalog } from './endpoint-catalog.js';
 import type { PassiveHealth } from './passive-health.js';
 
+/** What the prober watches (passive-health ejections) and how it reaches the engines. */
 export interface HealthProberOptions {
   readonly health: PassiveHealth;
   readonly catalog: EndpointCatalog;
@@ -55,6 +56,10 @@ export function probeHealth(
   }).finally(link.dispose);
 }
 
+/**
+ * Probes each ejected engine's /health when its ejection expires, so a recovered engine returns
+ * without risking a real request.
+ */
 export class HealthProber {
   readonly name = 'gateway-health-prober';
   readonly #options: HealthProberOptions;

@@ -17,6 +17,10 @@ export interface IntakeLimits {
   readonly headersTimeoutMs: number;
 }
 
+/**
+ * The intake bounds used when the config sets none: enough for a busy gateway, small enough that a
+ * flood of bodies cannot exhaust memory.
+ */
 export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {
   maxConnections: 4096,
   maxInFlightBodyBytes: 256 * 1024 * 1024,

@@ -4,6 +4,9 @@
  */
 import { AppError, type ErrorCode } from '../shared/index.js';
 
+/**
+ * The error body OpenAI clients parse: the gateway's answers keep this shape whatever went wrong.
+ */
 export interface OpenAiErrorBody {
   readonly error: {
     readonly message: string;
@@ -38,7 +41,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   GW_UPSTREAM_CONNECT_FAILED: 502,
   GW_UPSTREAM_RESET: 502,
   GW_UPSTREAM_ERROR: 502,
-  NO_ENDPOINT: 503,
+  ROUTING_NO_ENDPOINT: 503,
   GW_UPSTREAM_CONNECT_TIMEOUT: 504,
   GW_UPSTREAM_FIRST_BYTE_TIMEOUT: 504,
   GW_UPSTREAM_STREAM_IDLE_TIMEOUT: 504,

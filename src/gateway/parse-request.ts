@@ -9,6 +9,10 @@ import { AppError, exceedsJsonDepth } from '../shared/index.js';
 /** The OpenAI endpoints the gateway serves. */
 export type ApiKind = 'chat' | 'completions' | 'embeddings';
 
+/**
+ * What the gateway reads from a request body: the API, the model, streaming, and the prompt
+ * routing scores.
+ */
 export interface ParsedRequest {
   readonly kind: ApiKind;
   readonly model: string;

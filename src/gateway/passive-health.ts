@@ -4,6 +4,7 @@
  * back. A success resets everything. Pure: the caller supplies the time.
  */
 
+/** When passive health ejects an engine after failed requests, and for how long. */
 export interface PassiveHealthPolicy {
   /** Consecutive failures that eject an engine. Default 3. */
   readonly consecutiveFailures: number;
@@ -22,6 +23,10 @@ interface Entry {
 /** Most endpoints tracked; entries of endpoints that vanished are pruned past this. */
 const MAX_ENTRIES = 100_000;
 
+/**
+ * Ejects an engine after consecutive failed requests, with a growing ejection time, so the gateway
+ * stops sending traffic to it before its agent reports it.
+ */
 export class PassiveHealth {
   readonly #policy: PassiveHealthPolicy;
   readonly #entries = new Map<string, Entry>();

@@ -8,14 +8,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../shared/index.js';
 import { UsageSniffer, type TokenUsage } from './usage-sniffer.js';
 
+/** How a relayed response ended: fully sent, the client left, or the engine failed midway. */
 export type RelayOutcome = 'complete' | 'client-gone' | 'upstream-failed';
 
+/**
+ * How the relay ended, with the token usage seen in the body and the error when the engine failed.
+ */
 export interface RelayResult {
   readonly outcome: RelayOutcome;
   readonly usage: TokenUsage | undefined;
   readonly error: AppError | undefined;
 }
 
+/**
+ * How to relay one response: streaming or not, the idle bound between chunks, and headers to add.
+ */
 export interface RelayOptions {
   readonly stream: boolean;
   readonly streamIdleTimeoutMs: number;
@@ -50,6 +57,10 @@ export function responseHeaders(
   return out;
 }
 
+/**
+ * Pipes the engine's response to the client, watching the usage it reports and aborting on a
+ * stalled stream; resolves once either side is done.
+ */
 export function relay(
   upstream: IncomingMessage,
   res: ServerResponse,

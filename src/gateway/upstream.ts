@@ -17,6 +17,7 @@ import https from 'node:https';
 import type { EngineClientOptions } from '../discovery/index.js';
 import { AppError, type ErrorCode } from '../shared/index.js';
 
+/** The bound of each phase of an engine call, each with its own error code (STYLE.md §12). */
 export interface UpstreamTimeouts {
   /** TCP connect. Default 2000 ms. */
   readonly connectTimeoutMs: number;
@@ -26,6 +27,7 @@ export interface UpstreamTimeouts {
   readonly streamIdleTimeoutMs: number;
 }
 
+/** One request to an engine: where, what, with which pool and timeouts. */
 export interface UpstreamCall {
   /** The engine's base URL; only its host and port are used (a string is parsed once and cached). */
   readonly baseUrl: URL | string;

@@ -4,6 +4,7 @@
  * the end. Feeds rate-limit settlement and fairness counters.
  */
 
+/** The token counts an engine reports in its response's usage, for metrics and fairness. */
 export interface TokenUsage {
   readonly promptTokens: number;
   readonly completionTokens: number;
@@ -30,6 +31,10 @@ function usageFrom(value: unknown): TokenUsage | undefined {
   };
 }
 
+/**
+ * Finds the usage object in a response as it streams past (SSE chunks scanned only when they
+ * mention it, JSON bodies kept up to a bound), so the gateway counts tokens without holding the stream.
+ */
 export class UsageSniffer {
   readonly #stream: boolean;
   readonly #limitBytes: number;

@@ -16,8 +16,6 @@ import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
   sleep,
-  systemClock,
-  systemRng,
   toError,
   type BackoffPolicy,
   type Clock,
@@ -47,8 +45,10 @@ export interface InformerSupervisorOptions<T extends KubernetesObject> {
   readonly healthyResetMs?: number;
   /** Waits between restarts; injected so tests need no real time. Default: an abortable sleep. */
   readonly delay?: (ms: number, signal: AbortSignal) => Promise<void>;
-  readonly clock?: Clock;
-  readonly rng?: Rng;
+  /** Times how long an informer ran (the healthy reset); from the composition root. */
+  readonly clock: Clock;
+  /** Jitters the restart backoff; from the composition root. */
+  readonly rng: Rng;
   /** Watch tuning (server timeout, idle timeout). */
   readonly watch?: BoundedWatchOptions;
   /** Registry for `infernode_kube_informer_*` metrics; none when unset. */
@@ -111,7 +111,7 @@ export class InformerSupervisor<T extends KubernetesObject> implements Runnable 
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const { log, clock = systemClock, rng = systemRng } = this.#options;
+    const { log, clock, rng } = this.#options;
     const policy = this.#options.backoff ?? DEFAULT_BACKOFF;
     const healthyResetMs = this.#options.healthyResetMs ?? 60_000;
     const delay = this.#options.delay ?? sleep;

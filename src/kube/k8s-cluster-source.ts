@@ -20,7 +20,7 @@ import type {
   CustomResource,
   EngineEndpoint,
 } from '../discovery/index.js';
-import { ConfigError, toError, type Logger } from '../shared/index.js';
+import { ConfigError, systemClock, systemRng, toError, type Logger } from '../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from '../discovery/index.js';
 import { InformerSupervisor, type InformerSupervisorOptions } from './informer-supervisor.js';
@@ -28,11 +28,19 @@ import { isPodInScope, scopeLabelSelector, type DiscoveryScope } from './discove
 import { ENGINE_LABELS, podToEndpoint } from './pod-endpoint.js';
 import { kubeCall } from './request.js';
 
-/** Restart tuning shared by every informer of the source. */
+/** Restart tuning shared by every informer of the source, with the root's clock and random source. */
 export type SupervisorTuning = Pick<
   InformerSupervisorOptions<KubernetesObject>,
   'backoff' | 'healthyResetMs' | 'delay' | 'clock' | 'rng' | 'watch' | 'registry'
 >;
+
+/**
+ * The tuning a K8sClusterSource takes: the clock and random source may still be left out because
+ * the agent's main (its one call site outside the leader) does not pass them yet; the system ones
+ * stand in until it does.
+ */
+export type ClusterSourceTuning = Omit<SupervisorTuning, 'clock' | 'rng'> &
+  Partial<Pick<SupervisorTuning, 'clock' | 'rng'>>;
 
 export interface K8sClusterSourceOptions {
   readonly clients: KubeClients;
@@ -48,7 +56,7 @@ export interface K8sClusterSourceOptions {
   readonly watchCustomResources?: boolean;
   /** Bound of each list request in ms (`kube.requestTimeoutMs`). */
   readonly requestTimeoutMs: number;
-  readonly supervisor?: SupervisorTuning;
+  readonly supervisor?: ClusterSourceTuning;
 }
 
 type AnyList = KubernetesListObject<KubernetesObject>;
@@ -101,7 +109,9 @@ export class K8sClusterSource implements ClusterSource {
 
   #tuning(name: string, path: string): Omit<InformerSupervisorOptions<KubernetesObject>, 'list'> {
     const { clients, log, supervisor } = this.#options;
-    return { ...supervisor, name, path, kubeConfig: clients.kubeConfig, log };
+    const clock = supervisor?.clock ?? systemClock;
+    const rng = supervisor?.rng ?? systemRng;
+    return { ...supervisor, clock, rng, name, path, kubeConfig: clients.kubeConfig, log };
   }
 
   #podInformer(ns: string | undefined, label: string): InformerSupervisor<V1Pod> {

@@ -13,7 +13,7 @@ import {
   type V1Node,
   type V1Taint,
 } from '@kubernetes/client-node';
-import { hasCode, type Clock, systemClock } from '../shared/index.js';
+import { hasCode, type Clock } from '../shared/index.js';
 import type { KubeClients } from './clients.js';
 import {
   withCondition,
@@ -40,7 +40,8 @@ export interface K8sNodeOpsOptions {
   readonly instance: string;
   /** Repeated events remembered for aggregation. Default 256 (oldest forgotten first). */
   readonly maxTrackedEvents?: number;
-  readonly clock?: Clock;
+  /** Stamps the Events it records; from the composition root. */
+  readonly clock: Clock;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -122,7 +123,7 @@ export class K8sNodeOps implements NodeOps {
     condition: NodeConditionUpdate,
     options: NodeOpsCallOptions,
   ): Promise<boolean> {
-    const clock = this.#options.clock ?? systemClock;
+    const clock = this.#options.clock;
     return this.#edit(node, options, async (n) => {
       const current = (n.status?.conditions ?? []).map((c): NodeCondition => ({
         type: c.type,
@@ -149,7 +150,7 @@ export class K8sNodeOps implements NodeOps {
     const { involvedObject: io } = event;
     const namespace = io.namespace ?? this.#options.eventsNamespace ?? 'default';
     const key = `${io.kind}/${io.namespace ?? ''}/${io.name}/${event.reason}/${event.type}/${event.message}`;
-    const now = new Date((this.#options.clock ?? systemClock).now());
+    const now = new Date(this.#options.clock.now());
     const seen = this.#events.get(key);
     if (seen) {
       try {

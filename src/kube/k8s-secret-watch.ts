@@ -23,7 +23,8 @@ export interface K8sSecretWatchOptions {
   readonly requestTimeoutMs: number;
   /** Called after the first list and on every change; `undefined`: no such Secret. */
   readonly onChange: (data: SecretData | undefined) => void;
-  readonly supervisor?: SupervisorTuning;
+  /** Restart tuning, with the root's clock and random source. */
+  readonly supervisor: SupervisorTuning;
 }
 
 /** Decodes a Secret's `data` (base64 values). Pure. */

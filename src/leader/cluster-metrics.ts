@@ -6,6 +6,7 @@
 import { Gauge, type Registry } from '../shared/index.js';
 import type { ClusterStateStore } from './cluster-state.js';
 
+/** Registers the cluster-state gauges, read from the store at scrape time. */
 export function registerClusterMetrics(registry: Registry, store: ClusterStateStore): void {
   new Gauge({
     name: 'infernode_leader_engines',

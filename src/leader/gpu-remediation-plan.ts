@@ -5,6 +5,7 @@
  */
 import type { GpuHealthSummary } from '../protocol/index.js';
 
+/** What GPU remediation should make true on one node: tainted or not, and why. */
 export interface NodeRemediation {
   readonly node: string;
   readonly tainted: boolean;
@@ -14,6 +15,7 @@ export interface NodeRemediation {
   readonly message: string;
 }
 
+/** Decides a node's remediation from its agent's GPU summaries: any failed GPU taints it. Pure. */
 export function planNodeRemediation(
   node: string,
   gpus: readonly GpuHealthSummary[],

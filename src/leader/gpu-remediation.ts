@@ -32,6 +32,10 @@ import {
 import type { ClusterStateStore } from './cluster-state.js';
 import { planNodeRemediation, type NodeRemediation } from './gpu-remediation-plan.js';
 
+/**
+ * Where GPU remediation reads GPU health and what it acts through (node ops, Events), with its
+ * host settings.
+ */
 export interface GpuRemediationOptions {
   readonly store: ClusterStateStore;
   readonly nodeOps: NodeOps;

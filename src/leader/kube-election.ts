@@ -4,18 +4,33 @@
  * candidate first marks itself a follower.
  */
 import { PodLabeler, type KubeClients, type KubeConfigValues } from '../kube/index.js';
-import { toError, type Logger } from '../shared/index.js';
+import { toError, type Clock, type Logger, type Rng } from '../shared/index.js';
 import { K8sLeaseStore, withRoleLabel } from './election/adapters/index.js';
 import { LeaseElector, type LeaderElection, type LeadershipHooks } from './election/index.js';
 
+/** What the Kubernetes election is built from; the clock and random source come from the root. */
+export interface KubeLeaderElectionOptions {
+  readonly clients: KubeClients;
+  readonly kube: KubeConfigValues;
+  /** This candidate: the pod name. */
+  readonly identity: string;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly rng: Rng;
+}
+
+/** Leader election on a Kubernetes Lease that also keeps the leader's role label on its pod. */
 export class KubeLeaderElection implements LeaderElection {
   readonly name = 'kube-leader-election';
   readonly #elector: LeaseElector;
   readonly #labeler: PodLabeler;
   readonly #log: Logger;
+  readonly #rng: Rng;
 
-  constructor(clients: KubeClients, kube: KubeConfigValues, identity: string, log: Logger) {
+  constructor(options: KubeLeaderElectionOptions) {
+    const { clients, kube, identity, log, clock, rng } = options;
     this.#log = log;
+    this.#rng = rng;
     this.#elector = new LeaseElector({
       store: new K8sLeaseStore({
         clients,
@@ -28,6 +43,8 @@ export class KubeLeaderElection implements LeaderElection {
       leaseDurationMs: kube.election.leaseDurationMs,
       renewDeadlineMs: kube.election.renewDeadlineMs,
       retryPeriodMs: kube.election.retryPeriodMs,
+      clock,
+      rng,
     });
     this.#labeler = new PodLabeler({
       clients,
@@ -43,7 +60,7 @@ export class KubeLeaderElection implements LeaderElection {
     });
     await this.#elector.run(
       signal,
-      withRoleLabel(hooks, { labeler: this.#labeler, log: this.#log }),
+      withRoleLabel(hooks, { labeler: this.#labeler, log: this.#log, rng: this.#rng }),
     );
   }
 }

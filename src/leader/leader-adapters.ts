@@ -19,7 +19,16 @@ import {
   type NodeOps,
   type SupervisorTuning,
 } from '../kube/index.js';
-import type { ConfigOf, Logger, Registry, Runnable } from '../shared/index.js';
+import {
+  systemClock,
+  systemRng,
+  type Clock,
+  type ConfigOf,
+  type Logger,
+  type Registry,
+  type Rng,
+  type Runnable,
+} from '../shared/index.js';
 import type { AgentAuthenticator } from './agent-authenticator.js';
 import { StaticAgentAuthenticator } from './adapters/static-agent-authenticator.js';
 import { TokenReviewAgentAuthenticator } from './adapters/token-review-agent-authenticator.js';
@@ -28,6 +37,7 @@ import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 import { admissionFor, type TrafficAdmission } from './traffic-admission.js';
 
+/** The leader's validated configuration. */
 export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
 
 /** The leader's ports, filled by adapters. */
@@ -63,11 +73,23 @@ export function agentAuthenticatorFor(
   });
 }
 
+/** What the Kubernetes adapters share from the composition root: its clients, clock and random source. */
+export interface AdapterRoots {
+  /** Default: the process's own (service account or kubeconfig); tests pass a fake API server's. */
+  readonly kubeClients?: KubeClients;
+  /**
+   * Default: the system clock and random source. The leader's main does not pass them yet (it is
+   * the one call site outside the tests); every adapter below receives them from here.
+   */
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+}
+
 /**
  * Node operations for GPU remediation: the Kubernetes API, or memory (decisions logged only).
  * `clients` default to the process's own (service account or kubeconfig).
  */
-export function nodeOpsFor(config: LeaderConfig, clients?: KubeClients): NodeOps {
+export function nodeOpsFor(config: LeaderConfig, clock: Clock, clients?: KubeClients): NodeOps {
   const configured = config.gpuRemediation.nodeOps;
   const mode =
     configured === 'auto'
@@ -82,26 +104,30 @@ export function nodeOpsFor(config: LeaderConfig, clients?: KubeClients): NodeOps
     eventsNamespace: config.kube.eventsNamespace || config.kube.namespace,
     component: 'infernode-leader',
     instance: config.identity,
+    clock,
   });
 }
 
-/**
- * The adapters for the configured mode. `kubeClients` default to the process's own (service
- * account or kubeconfig); tests pass clients of a fake API server.
- */
+/** The adapters for the configured mode, built over the root's clients, clock and random source. */
 export function buildAdapters(
   config: LeaderConfig,
   file: unknown,
   log: Logger,
   registry: Registry,
-  kubeClients?: KubeClients,
+  roots: AdapterRoots = {},
 ): LeaderAdapters {
+  const { kubeClients, clock = systemClock, rng = systemRng } = roots;
   const traffic = admissionFor(config, file, log.child({ component: 'traffic' }), registry);
   const { applyApiKeysSecret, ...admission } = traffic;
   if (config.discovery === 'kubernetes') {
     const clients = kubeClients ?? createKubeClients(loadKubeConfig());
     const { kube } = config;
-    const supervisor = { registry, watch: { timeoutSeconds: kube.watchTimeoutSeconds } };
+    const supervisor = {
+      registry,
+      clock,
+      rng,
+      watch: { timeoutSeconds: kube.watchTimeoutSeconds },
+    };
     return {
       source: new K8sClusterSource({
         clients,
@@ -110,14 +136,16 @@ export function buildAdapters(
         requestTimeoutMs: kube.requestTimeoutMs,
         supervisor,
       }),
-      election: new KubeLeaderElection(
+      election: new KubeLeaderElection({
         clients,
         kube,
-        config.identity,
-        log.child({ component: 'election' }),
-      ),
+        identity: config.identity,
+        log: log.child({ component: 'election' }),
+        clock,
+        rng,
+      }),
       ...admission,
-      nodeOps: nodeOpsFor(config, clients),
+      nodeOps: nodeOpsFor(config, clock, clients),
       watchers: apiKeysWatch(config, clients, applyApiKeysSecret, log, supervisor),
       authenticator: agentAuthenticatorFor(config, clients),
     };
@@ -129,7 +157,7 @@ export function buildAdapters(
     }),
     election: new StaticElection(config.identity),
     ...admission,
-    nodeOps: nodeOpsFor(config),
+    nodeOps: nodeOpsFor(config, clock),
     watchers: [],
     authenticator: agentAuthenticatorFor(config),
   };

@@ -5,6 +5,7 @@ import { electionIssues } from './election/index.js';
 import { leaderConfigSpec } from './leader-config.js';
 import { runLeader } from './main.js';
 
+/** `infernode leader`: the leader process as a CLI command (the CLI only composes it). */
 export const leaderCommand = defineCommand({
   name: 'leader',
   summary: 'run the leader: OpenAI-compatible gateway, agent hub, cluster decisions',

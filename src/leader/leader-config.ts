@@ -7,6 +7,10 @@ import { bool, int, str } from '../shared/index.js';
 const positive = { min: 1 };
 const port = { min: 0, max: 65535 };
 
+/**
+ * The leader's configuration: every key with its default, flag, environment variable and help
+ * (README tables are generated from it).
+ */
 export const leaderConfigSpec = {
   identity: str(
     '',
@@ -155,4 +159,5 @@ export const leaderConfigSpec = {
   shutdownGraceMs: int(30_000, 'how long to drain on SIGTERM before exiting, ms', positive),
 };
 
+/** The leader's spec type, from which LeaderConfig is derived. */
 export type LeaderConfigSpec = typeof leaderConfigSpec;

@@ -6,6 +6,10 @@
 import { AppError, type Logger, type Runnable } from '../shared/index.js';
 import type { LeaderElection, Leadership } from './election/election.js';
 
+/**
+ * Starts the leader-only parts on each term won and stops them when it ends; rejects when
+ * leadership is lost.
+ */
 export class LeaderOnlyParts implements Runnable {
   readonly name = 'leader-only';
   readonly #election: LeaderElection;

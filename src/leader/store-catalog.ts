@@ -37,6 +37,7 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
   };
 }
 
+/** The gateway's catalog read live from the cluster state store. */
 export class StoreCatalog implements EndpointCatalog {
   readonly #store: ClusterStateStore;
 

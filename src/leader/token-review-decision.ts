@@ -7,6 +7,7 @@ import type { PodPlacement, TokenReviewOutcome } from '../kube/index.js';
 
 /** The extra keys the API server adds to a pod-bound ServiceAccount token's user. */
 export const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
+/** The extra key holding the UID of the pod a token is bound to. */
 export const POD_UID_EXTRA = 'authentication.kubernetes.io/pod-uid';
 
 /** The pod a token was issued to, or why the review does not name an agent pod. */

@@ -11,24 +11,3 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   monotonicMs: () => performance.now(),
 };
-
-/** A clock that only moves when told to; for unit tests of time-based decisions. */
-export class ManualClock implements Clock {
-  #nowMs: number;
-
-  constructor(startMs = 1_700_000_000_000) {
-    this.#nowMs = startMs;
-  }
-
-  now(): number {
-    return this.#nowMs;
-  }
-
-  monotonicMs(): number {
-    return this.#nowMs;
-  }
-
-  advance(ms: number): void {
-    this.#nowMs += ms;
-  }
-}

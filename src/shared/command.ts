@@ -6,6 +6,8 @@ export interface CommandContext<S extends Spec> {
   readonly config: ConfigOf<S>;
   /** The parsed `--config` file, for structured sections a flat spec cannot hold (limits, keys). */
   readonly file: unknown;
+  /** The log level for the process's root logger, read from the environment once by the CLI. */
+  readonly logLevel: string;
 }
 
 /**

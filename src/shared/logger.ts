@@ -6,7 +6,19 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
+/** The environment variable the CLI reads the log level from, once, for every command. */
+export const LOG_LEVEL_ENV = 'INFERNODE_LOG_LEVEL';
+
+/** The log level the environment asks for (`INFERNODE_LOG_LEVEL`), default `info`. Pure. */
+export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): string {
+  return env[LOG_LEVEL_ENV] ?? 'info';
+}
+
 export interface LoggerOptions {
+  /**
+   * pino level. Callers pass what the CLI read from the environment; left out, the environment
+   * is read here — only for the agent's and leader's mains, which do not pass it yet.
+   */
   readonly level?: string;
   /** Static bindings on every line: process role, node, pod, version. Never user input. */
   readonly base?: Readonly<Record<string, string>>;
@@ -18,7 +30,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.INFERNODE_LOG_LEVEL ?? 'info',
+      level: options.level ?? logLevelFromEnv(process.env),
       base: { pid: process.pid, ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

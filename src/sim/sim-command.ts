@@ -83,9 +83,9 @@ export const simCommand: Command = defineCommand({
     'timing model. Faults can also be changed at run time with POST /admin/faults.',
   envPrefix: 'SIM',
   spec,
-  async run({ config }) {
+  async run({ config, logLevel }) {
     const c = config as unknown as SimCommandConfig;
-    const log = createLogger({ base: { role: 'sim' } });
+    const log = createLogger({ level: logLevel, base: { role: 'sim' } });
     const server = await createSimServer(
       {
         port: c.port,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/up/index.js';
-import { FakeKubeApiServer } from '../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../helpers/kube-api-server.js';
 import { aNode } from '../helpers/kube-builders.js';
 import { writeClusterFile } from '../helpers/cluster-files.js';
 import { waitFor } from '../helpers/wait-for.js';

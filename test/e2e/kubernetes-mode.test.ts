@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../src/sim/index.js';
-import { FakeKubeApiServer } from '../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../helpers/kube-api-server.js';
 import { aNode, aPod } from '../helpers/kube-builders.js';
 import { freePorts } from '../helpers/cluster-files.js';
 import { waitFor } from '../helpers/wait-for.js';

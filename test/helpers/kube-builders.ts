@@ -2,7 +2,7 @@
  * Builders for Kubernetes objects in tests (STYLE.md §19) and a poll-until helper for
  * eventually-consistent assertions against the fake API server.
  */
-import type { KubeObject } from '../fixtures/kube-api-server.js';
+import type { KubeObject } from './kube-api-server.js';
 
 /** A pod builder: `aPod('vllm-0').onNode('gpu-1').withModel('llama').ready().withIp('10.0.0.7').build()`. */
 export class PodBuilder {

@@ -3,7 +3,7 @@
  * requeues, resyncs and timeouts run without a real sleep.
  */
 import type { Timers } from '../../src/controllers/index.js';
-import { ManualClock } from '../../src/shared/index.js';
+import { ManualClock } from './manual-clock.js';
 
 interface Timer {
   readonly id: number;

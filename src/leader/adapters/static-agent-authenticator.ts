@@ -5,6 +5,7 @@
 import { nodeOfAgentToken } from '../../protocol/index.js';
 import type { AgentAuthResult, AgentAuthenticator } from '../agent-authenticator.js';
 
+/** Checks a static-mode agent token against the cluster secret and names the node it speaks for. */
 export class StaticAgentAuthenticator implements AgentAuthenticator {
   readonly #secret: string;
 

@@ -12,6 +12,10 @@ import { hasCode, toError } from '../../shared/index.js';
 import type { AgentAuthResult, AgentAuthenticator } from '../agent-authenticator.js';
 import { nodeOfAgentPod, reviewedAgentPod } from '../token-review-decision.js';
 
+/**
+ * The TokenReview API and what an agent token must show (audience, ServiceAccount), with the
+ * bounded cache of accepted tokens.
+ */
 export interface TokenReviewAgentAuthenticatorOptions {
   readonly api: TokenReviewApi;
   /** The audience agents' tokens must carry. */
@@ -24,6 +28,10 @@ export interface TokenReviewAgentAuthenticatorOptions {
   readonly cacheMax: number;
 }
 
+/**
+ * Kubernetes-mode agent authentication: reviews the ServiceAccount token, then checks the pod it
+ * was issued to runs on the node the agent claims.
+ */
 export class TokenReviewAgentAuthenticator implements AgentAuthenticator {
   readonly #options: TokenReviewAgentAuthenticatorOptions;
   readonly #accepted: LRUCache<string, string>;

@@ -12,6 +12,7 @@ export interface Leadership {
   readonly signal: AbortSignal;
 }
 
+/** What the election tells the leader: a term won, a term lost, another leader seen. */
 export interface LeadershipHooks {
   /** Called once per term after winning. */
   onStartedLeading(leadership: Leadership): void;
@@ -21,6 +22,10 @@ export interface LeadershipHooks {
   onNewLeader?(identity: string): void;
 }
 
+/**
+ * The port every election implements (Lease on Kubernetes, static otherwise): campaign until
+ * stopped.
+ */
 export interface LeaderElection {
   readonly name: string;
   /** Campaigns until `signal` aborts; on a clean stop it releases what it holds. */

@@ -12,8 +12,6 @@ import {
   hasCode,
   linkedSignal,
   sleep,
-  systemClock,
-  systemRng,
   toError,
   type Clock,
   type ConfigIssue,
@@ -24,6 +22,9 @@ import type { LeaderElection, LeadershipHooks } from './election.js';
 import { decideLease, type LeaseRecord } from './lease-decision.js';
 import type { LeaseStore, StoredLease } from './lease-store.js';
 
+/**
+ * The store, this candidate's identity and the election timings (defaults: controller-runtime's).
+ */
 export interface LeaseElectorOptions {
   readonly store: LeaseStore;
   /** This candidate (the pod name on Kubernetes). */
@@ -35,8 +36,10 @@ export interface LeaseElectorOptions {
   readonly renewDeadlineMs?: number;
   /** Pause between attempts (followers add up to 20% jitter). Default 2000 ms; < renewDeadlineMs. */
   readonly retryPeriodMs?: number;
-  readonly clock?: Clock;
-  readonly rng?: Rng;
+  /** Reads the time for lease records and the renew watchdog; from the composition root. */
+  readonly clock: Clock;
+  /** Jitters the followers' retry period; from the composition root. */
+  readonly rng: Rng;
 }
 
 interface Term {
@@ -70,8 +73,6 @@ export class LeaseElector implements LeaderElection {
       leaseDurationMs: 15_000,
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
-      clock: systemClock,
-      rng: systemRng,
       ...options,
     };
     const issues = electionIssues(this.#options);

@@ -7,7 +7,7 @@ import {
   startEngineFixture,
   type EngineFixture,
   type EngineFixtureKnobs,
-} from '../../fixtures/engine-fixture.js';
+} from '../../helpers/engine-fixture.js';
 
 const fixtures: EngineFixture[] = [];
 afterEach(async () => {

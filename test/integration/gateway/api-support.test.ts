@@ -7,7 +7,7 @@ import {
   startGateway,
   type Harness,
 } from '../../helpers/gateway-harness.js';
-import { startEngineFixture, type EngineFixture } from '../../fixtures/engine-fixture.js';
+import { startEngineFixture, type EngineFixture } from '../../helpers/engine-fixture.js';
 
 let fixture: EngineFixture | undefined;
 let sim: SimServer | undefined;

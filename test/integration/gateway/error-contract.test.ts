@@ -6,7 +6,7 @@ import {
   startGateway,
   type Harness,
 } from '../../helpers/gateway-harness.js';
-import { startEngineFixture, type EngineFixture } from '../../fixtures/engine-fixture.js';
+import { startEngineFixture, type EngineFixture } from '../../helpers/engine-fixture.js';
 
 let fixtures: EngineFixture[] = [];
 let gw: Harness | undefined;

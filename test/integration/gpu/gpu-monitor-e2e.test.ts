@@ -14,7 +14,7 @@ import {
 } from '../../../src/gpu/index.js';
 import { FileKernelLogSource, createGpuProbe } from '../../../src/gpu/adapters/index.js';
 import { Registry, silentLogger, systemClock } from '../../../src/shared/index.js';
-import { FakeGpuScenario } from './fake-tools.js';
+import { FakeGpuScenario } from '../../helpers/fake-gpu-tools.js';
 
 const HOLD_DOWN_MS = 800;
 const XID79 =

@@ -12,7 +12,7 @@ import {
 } from '../../../src/gpu/adapters/index.js';
 import { ToolRunner } from '../../../src/gpu/adapters/run-tool.js';
 import { AppError, silentLogger } from '../../../src/shared/index.js';
-import { FAKE_BIN, FakeGpuScenario } from './fake-tools.js';
+import { FAKE_BIN, FakeGpuScenario } from '../../helpers/fake-gpu-tools.js';
 
 const signal = new AbortController().signal;
 const log = silentLogger();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { K8sTokenReviewApi, createKubeClients } from '../../../src/kube/index.js';
 import { TokenReviewAgentAuthenticator } from '../../../src/leader/adapters/token-review-agent-authenticator.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod } from '../../helpers/kube-builders.js';
 import {
   closeOf,

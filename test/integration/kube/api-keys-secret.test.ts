@@ -9,8 +9,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubeClients, K8sSecretWatch } from '../../../src/kube/index.js';
 import { leaderConfigSpec } from '../../../src/leader/index.js';
 import { admissionFor } from '../../../src/leader/traffic-admission.js';
-import { createRegistry, loadConfig, silentLogger } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import {
+  createRegistry,
+  loadConfig,
+  silentLogger,
+  systemClock,
+  systemRng,
+} from '../../../src/shared/index.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { eventually } from '../../helpers/kube-builders.js';
 
 const NS = 'infernode-system';
@@ -58,7 +64,11 @@ describe('API keys from a watched Secret', () => {
       log: silentLogger(),
       requestTimeoutMs: 5000,
       onChange: traffic.applyApiKeysSecret,
-      supervisor: { backoff: { initialMs: 20, maxMs: 100, factor: 2 } },
+      supervisor: {
+        backoff: { initialMs: 20, maxMs: 100, factor: 2 },
+        clock: systemClock,
+        rng: systemRng,
+      },
     });
     void watch.run(stop.signal);
     const admit = async (key?: string) => {

@@ -9,7 +9,7 @@ import {
   type KubeClients,
 } from '../../../src/kube/index.js';
 import type { ModelAdapter } from '../../../src/lora/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { loadCrds } from '../../helpers/crds.js';
 
 const gv = { group: INFERNODE_GROUP, version: INFERNODE_VERSION, namespace: 'ml' };

@@ -9,7 +9,7 @@ import {
   sleep,
   type Registry,
 } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
 
 describe('InformerSupervisor on the fake API server', () => {

@@ -6,7 +6,7 @@ import {
   type DiscoveryScope,
 } from '../../../src/kube/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
 import { loadCrds } from '../../helpers/crds.js';
 

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubeClients, PodLabeler, ROLE_LABEL } from '../../../src/kube/index.js';
 import { LeaseElector } from '../../../src/leader/election/index.js';
 import { K8sLeaseStore, withRoleLabel } from '../../../src/leader/election/adapters/index.js';
-import { silentLogger } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { silentLogger, systemClock, systemRng } from '../../../src/shared/index.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';
 
 describe('the leader label follows the Lease', () => {
@@ -40,12 +40,19 @@ describe('the leader label follows the Lease', () => {
       leaseDurationMs: 1500,
       renewDeadlineMs: 1000,
       retryPeriodMs: 200,
+      clock: systemClock,
+      rng: systemRng,
     });
     const stop = new AbortController();
     const lost: string[] = [];
     const hooks = withRoleLabel(
       { onStartedLeading: () => undefined, onStoppedLeading: (r) => lost.push(r) },
-      { labeler, log: silentLogger(), backoff: { initialMs: 50, maxMs: 200, factor: 2 } },
+      {
+        labeler,
+        log: silentLogger(),
+        backoff: { initialMs: 50, maxMs: 200, factor: 2 },
+        rng: systemRng,
+      },
     );
     runs.push({ stop, done: elector.run(stop.signal, hooks) });
     return { stop, lost };

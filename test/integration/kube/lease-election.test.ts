@@ -9,8 +9,8 @@ import {
   type Leadership,
   type StoredLease,
 } from '../../../src/leader/election/index.js';
-import { AppError, silentLogger } from '../../../src/shared/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { AppError, silentLogger, systemClock, systemRng } from '../../../src/shared/index.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { eventually } from '../../helpers/kube-builders.js';
 
 /** Wraps a store; while partitioned every call hangs until its signal aborts (a black hole). */
@@ -79,7 +79,14 @@ describe('Lease election on the fake API server', () => {
         requestTimeoutMs: 2000,
       }),
     );
-    const elector = new LeaseElector({ store, identity, log: silentLogger(), ...durations });
+    const elector = new LeaseElector({
+      store,
+      identity,
+      log: silentLogger(),
+      ...durations,
+      clock: systemClock,
+      rng: systemRng,
+    });
     const stop = new AbortController();
     const c: Candidate = {
       identity,

@@ -7,7 +7,8 @@ import {
   PodLabeler,
   ROLE_LABEL,
 } from '../../../src/kube/index.js';
-import { FakeKubeApiServer } from '../../fixtures/kube-api-server.js';
+import { systemClock } from '../../../src/shared/index.js';
+import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aNode, aPod } from '../../helpers/kube-builders.js';
 
 describe('K8sNodeOps and PodLabeler on the fake API server', () => {
@@ -21,6 +22,7 @@ describe('K8sNodeOps and PodLabeler on the fake API server', () => {
       requestTimeoutMs: 5000,
       component: 'infernode-agent',
       instance: 'gpu-1',
+      clock: systemClock,
     });
     server.put(aNode('gpu-1', [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]));
   });

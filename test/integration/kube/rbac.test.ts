@@ -17,7 +17,7 @@ import {
 } from '../../../src/kube/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../../src/leader/index.js';
 import { createRegistry, loadConfig, silentLogger } from '../../../src/shared/index.js';
-import { FakeKubeApiServer, type RecordedApiCall } from '../../fixtures/kube-api-server.js';
+import { FakeKubeApiServer, type RecordedApiCall } from '../../helpers/kube-api-server.js';
 import { loadCrds } from '../../helpers/crds.js';
 import { aNode, aPod, eventually } from '../../helpers/kube-builders.js';
 import { kustomizeLite } from '../../helpers/kustomize-lite.js';
@@ -67,7 +67,9 @@ async function driveLeader(): Promise<void> {
     },
   });
   const clients = createKubeClients(server.kubeConfig('leader-token'));
-  const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), clients);
+  const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), {
+    kubeClients: clients,
+  });
   for (const part of [adapters.source, ...adapters.watchers]) void part.run(stop.signal);
   let leading = false;
   void adapters.election.run(stop.signal, {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimServer, type DrainableSimServer } from '../../../src/sim/sim-server.js';
-import { chatBody, metric, postJson, scrape, waitFor } from './sim-helpers.js';
+import { chatBody, metric, postJson, scrape, waitFor } from '../../helpers/sim-http.js';
 
 let sim: DrainableSimServer | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer, type SimServerOptions } from '../../../src/sim/index.js';
-import { chatBody, postJson, waitFor } from './sim-helpers.js';
+import { chatBody, postJson, waitFor } from '../../helpers/sim-http.js';
 
 let sim: SimServer | undefined;
 afterEach(async () => {

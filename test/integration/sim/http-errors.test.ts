@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../../src/sim/index.js';
-import { postJson } from './sim-helpers.js';
+import { postJson } from '../../helpers/sim-http.js';
 
 let sim: SimServer | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../../src/sim/index.js';
-import { metric, postJson, scrape, waitFor } from './sim-helpers.js';
+import { metric, postJson, scrape, waitFor } from '../../helpers/sim-http.js';
 
 let sim: SimServer | undefined;
 let dir: string;

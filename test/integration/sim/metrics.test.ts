@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer, type SimServerOptions } from '../../../src/sim/index.js';
-import { chatBody, metric, postJson, scrape, waitFor } from './sim-helpers.js';
+import { chatBody, metric, postJson, scrape, waitFor } from '../../helpers/sim-http.js';
 
 // vLLM's buckets (reference/perf.md §8.1), written out here so the test checks the source.
 const TTFT_BUCKETS_S = [

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrafficPolicy, trafficConfigFrom } from '../../../src/traffic/index.js';
 import { RedisRateLimitStore } from '../../../src/traffic/adapters/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 import { describeRateLimitStoreContract } from '../../unit/traffic/rate-limit-store-contract.js';
 
 async function freePort(): Promise<number> {

@@ -4,7 +4,8 @@ import {
   InMemoryEventSink,
   type ControllerEvent,
 } from '../../../src/controllers/index.js';
-import { ManualClock, silentLogger } from '../../../src/shared/index.js';
+import { silentLogger } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 const event = (name: string, reason = 'GpuFailed', message = 'GPU 1 failed'): ControllerEvent => ({
   involvedObject: { kind: 'Node', name },

@@ -1,74 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_GPU_CONFIG,
-  GpuMonitor,
-  type CallOptions,
-  type GpuProbe,
-  type GpuReport,
-  type GpuSample,
-  type HostProbe,
-  type KernelLogSource,
-} from '../../../src/gpu/index.js';
-import { AppError, ManualClock, Registry, silentLogger } from '../../../src/shared/index.js';
-import { aGpu, aSample } from './builders.js';
-
-class FakeGpuProbe implements GpuProbe {
-  readonly tool = 'nvidia-smi' as const;
-  next: GpuSample | AppError = aSample([aGpu(0), aGpu(1)]);
-  sample(_options: CallOptions): Promise<GpuSample> {
-    return this.next instanceof AppError ? Promise.reject(this.next) : Promise.resolve(this.next);
-  }
-}
-
-class FakeKernelLog implements KernelLogSource {
-  pending: string[] = [];
-  readNewLines(): Promise<string[]> {
-    const out = this.pending;
-    this.pending = [];
-    return Promise.resolve(out);
-  }
-}
-
-const fakeHost: HostProbe = {
-  sample: (path) =>
-    Promise.resolve({
-      cpuCount: 2,
-      cpuLoad1m: 0.5,
-      cpuBusyPct: 10,
-      memoryTotalBytes: 8,
-      memoryAvailableBytes: 4,
-      cacheDisk: { path, mount: '/', totalBytes: 10, usedBytes: 5, availableBytes: 5 },
-    }),
-};
-
-function setup(overrides: Partial<typeof DEFAULT_GPU_CONFIG> = {}) {
-  const probe = new FakeGpuProbe();
-  const kernelLog = new FakeKernelLog();
-  const clock = new ManualClock();
-  const registry = new Registry();
-  const monitor = new GpuMonitor({
-    probe,
-    kernelLog,
-    hostProbe: fakeHost,
-    cachePath: '/var/cache/infernode',
-    config: { ...DEFAULT_GPU_CONFIG, healthyHoldDownMs: 10_000, ...overrides },
-    clock,
-    log: silentLogger(),
-    registry,
-    node: 'node-a',
-  });
-  const reports: GpuReport[] = [];
-  monitor.onChange((report) => reports.push(report));
-  return { probe, kernelLog, clock, registry, monitor, reports };
-}
+import type { CallOptions, GpuSample } from '../../../src/gpu/index.js';
+import { AppError } from '../../../src/shared/index.js';
+import { aGpu, aSample } from '../../helpers/gpu-builders.js';
+import { XID79_GPU1, gpuMonitorHarness } from '../../helpers/gpu-monitor-harness.js';
 
 const signal = new AbortController().signal;
-const XID79_GPU1 =
-  "[6781741.548779] NVRM: Xid (PCI:0000:3b:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.";
 
 describe('GpuMonitor', () => {
   it('reports every GPU with facts and health, as JSON', async () => {
-    const { monitor, reports } = setup();
+    const { monitor, reports } = gpuMonitorHarness();
     await monitor.probeOnce(signal);
     const report = monitor.report();
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
@@ -86,7 +26,7 @@ describe('GpuMonitor', () => {
   });
 
   it('calls the listener at once when a kernel-log Xid fails a GPU, and heals after the hold-down', async () => {
-    const { monitor, kernelLog, clock, reports } = setup();
+    const { monitor, kernelLog, clock, reports } = gpuMonitorHarness();
     await monitor.probeOnce(signal);
     kernelLog.pending.push(XID79_GPU1);
     await monitor.pollKernelLogOnce(signal);
@@ -101,7 +41,7 @@ describe('GpuMonitor', () => {
   });
 
   it('exports the infernode_gpu_ metrics with bounded labels', async () => {
-    const { monitor, kernelLog, registry } = setup();
+    const { monitor, kernelLog, registry } = gpuMonitorHarness();
     await monitor.probeOnce(signal);
     kernelLog.pending.push(XID79_GPU1);
     await monitor.pollKernelLogOnce(signal);
@@ -123,7 +63,7 @@ describe('GpuMonitor', () => {
   });
 
   it('counts probe errors, sets probe_up 0, and fails GPUs after N consecutive errors', async () => {
-    const { monitor, probe, registry } = setup({ probeFailuresBeforeFailed: 2 });
+    const { monitor, probe, registry } = gpuMonitorHarness({ probeFailuresBeforeFailed: 2 });
     await monitor.probeOnce(signal);
     probe.next = new AppError('GPU_PROBE_TIMEOUT', 'timed out');
     await monitor.probeOnce(signal);
@@ -142,7 +82,7 @@ describe('GpuMonitor', () => {
   });
 
   it('rejects run() when the first probe fails and failOnProbeError is set', async () => {
-    const { monitor, probe } = setup({ failOnProbeError: true });
+    const { monitor, probe } = gpuMonitorHarness({ failOnProbeError: true });
     probe.next = new AppError('GPU_DRIVER_UNAVAILABLE', 'no driver');
     await expect(monitor.run(new AbortController().signal)).rejects.toMatchObject({
       code: 'GPU_DRIVER_UNAVAILABLE',
@@ -150,7 +90,7 @@ describe('GpuMonitor', () => {
   });
 
   it('run() notices an Xid while the probe hangs (separate kernel-log loop)', async () => {
-    const { monitor, probe, kernelLog, reports } = setup({
+    const { monitor, probe, kernelLog, reports } = gpuMonitorHarness({
       probeIntervalMs: 100,
       kmsgPollIntervalMs: 50,
     });
@@ -177,7 +117,7 @@ describe('GpuMonitor', () => {
   });
 
   it('run() stops when its signal aborts', async () => {
-    const { monitor } = setup({ probeIntervalMs: 100, kmsgPollIntervalMs: 50 });
+    const { monitor } = gpuMonitorHarness({ probeIntervalMs: 100, kmsgPollIntervalMs: 50 });
     const ac = new AbortController();
     const done = monitor.run(ac.signal);
     ac.abort();

@@ -8,8 +8,8 @@ import {
   type ProbeOutcome,
   type XidEvent,
 } from '../../../src/gpu/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
-import { aGpu, aSample } from './builders.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
+import { aGpu, aSample } from '../../helpers/gpu-builders.js';
 
 const config = { ...DEFAULT_GPU_CONFIG, healthyHoldDownMs: 60_000 };
 const sample = (...gpus: GpuFacts[]): ProbeOutcome => ({ kind: 'sample', sample: aSample(gpus) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractXidEvents, parseKernelLogLine, parseXidMessage } from '../../../src/gpu/index.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../../helpers/gpu-fixtures.js';
 
 const lines = (name: string): string[] => fixture(name).split('\n');
 const codes = (name: string): number[] => extractXidEvents(lines(name)).map((e) => e.xid);

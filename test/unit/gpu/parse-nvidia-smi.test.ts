@@ -6,7 +6,7 @@ import {
   parseLostGpuLine,
   parseNvidiaSmiQuery,
 } from '../../../src/gpu/index.js';
-import { deriveNoHeaderNoUnits, fixture } from './fixtures.js';
+import { deriveNoHeaderNoUnits, fixture } from '../../helpers/gpu-fixtures.js';
 
 const H100_IDLE = 'nvidia-smi-query-gpu-h100-csv-idle-590.48.01.txt';
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNvidiaSmiList, parseRocmSmiJson } from '../../../src/gpu/index.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../../helpers/gpu-fixtures.js';
 
 describe('parseNvidiaSmiList (nvidia-smi -L)', () => {
   it('reads 8 H100s with 7 MIG 1g.10gb slices each', () => {

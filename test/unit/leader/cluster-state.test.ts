@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterStateStore } from '../../../src/leader/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 import type { EngineEndpoint } from '../../../src/discovery/index.js';
 import type { EngineReport } from '../../../src/protocol/index.js';
 

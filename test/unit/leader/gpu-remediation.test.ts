@@ -5,7 +5,8 @@ import { GpuRemediation } from '../../../src/leader/gpu-remediation.js';
 import { planNodeRemediation } from '../../../src/leader/gpu-remediation-plan.js';
 import { InMemoryNodeOps } from '../../../src/kube/index.js';
 import { CorrelatingEventRecorder, systemTimers } from '../../../src/controllers/index.js';
-import { ManualClock, SeededRng, createRegistry, silentLogger } from '../../../src/shared/index.js';
+import { SeededRng, createRegistry, silentLogger } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const gpu = (index: number, health: 'healthy' | 'degraded' | 'failed', reasons: string[] = []) => ({

@@ -4,7 +4,7 @@ import {
   nodesToForget,
   type NodeRecordFacts,
 } from '../../../src/leader/node-retention.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 const policy = { forgetAfterMs: 600_000, maxUndiscoveredNodes: 2 };
 const up = (node: string): NodeRecordFacts => ({

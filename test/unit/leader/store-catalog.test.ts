@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterStateStore } from '../../../src/leader/cluster-state.js';
 import { StoreCatalog } from '../../../src/leader/store-catalog.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 import type { EngineReport } from '../../../src/protocol/index.js';
 
 const report = (id: string, servedModels?: string[]): EngineReport => ({

@@ -8,7 +8,7 @@ import {
   trafficConfigFrom,
   type AdmissionResult,
 } from '../../../src/traffic/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 const signal = new AbortController().signal;
 const fileConfig = trafficConfigFrom(

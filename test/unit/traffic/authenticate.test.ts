@@ -4,7 +4,7 @@ import {
   createTrafficPolicy,
   trafficConfigFrom,
 } from '../../../src/traffic/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 const policy = (file: unknown) =>
   createTrafficPolicy(trafficConfigFrom({ defaultMaxTokensReservation: 64 }, file), {

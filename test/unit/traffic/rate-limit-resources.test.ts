@@ -6,7 +6,7 @@ import {
   trafficConfigFrom,
   type ResourceLike,
 } from '../../../src/traffic/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 const base = trafficConfigFrom(
   { defaultMaxTokensReservation: 1024 },

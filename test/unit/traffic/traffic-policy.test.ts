@@ -10,7 +10,7 @@ import {
   type RateLimitStore,
 } from '../../../src/traffic/index.js';
 import type { AppError } from '../../../src/shared/index.js';
-import { ManualClock } from '../../../src/shared/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 const signal = new AbortController().signal;
 

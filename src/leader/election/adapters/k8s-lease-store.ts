@@ -11,6 +11,7 @@ import { hasCode } from '../../../shared/index.js';
 import type { LeaseRecord } from '../lease-decision.js';
 import type { LeaseStore, LeaseStoreCallOptions, StoredLease } from '../lease-store.js';
 
+/** Which Lease the store reads and writes, through which clients, with what bound per request. */
 export interface K8sLeaseStoreOptions {
   readonly clients: KubeClients;
   /** Namespace of the Lease (the leader's own, from POD_NAMESPACE). */

@@ -10,7 +10,6 @@ import {
   DEFAULT_BACKOFF,
   backoffDelayMs,
   sleep,
-  systemRng,
   toError,
   type BackoffPolicy,
   type Logger,
@@ -24,6 +23,7 @@ export interface RoleLabeler {
   markFollower(options: KubeCallOptions): Promise<void>;
 }
 
+/** The labeler, and how hard to retry labelling and unlabelling. */
 export interface RoleLabelOptions {
   readonly labeler: RoleLabeler;
   readonly log: Logger;
@@ -31,7 +31,8 @@ export interface RoleLabelOptions {
   readonly backoff?: BackoffPolicy;
   /** Bound of the best-effort unlabel when leadership is lost. Default 2000 ms. */
   readonly stepDownTimeoutMs?: number;
-  readonly rng?: Rng;
+  /** Jitters the retry backoff; from the composition root. */
+  readonly rng: Rng;
 }
 
 /** Hooks that keep the role label on the leader's pod, then call `inner`. */
@@ -53,7 +54,7 @@ export function withRoleLabel(inner: LeadershipHooks, options: RoleLabelOptions)
             const delayMs = backoffDelayMs(
               options.backoff ?? DEFAULT_BACKOFF,
               attempt,
-              options.rng ?? systemRng,
+              options.rng,
             );
             log.error(
               { err: toError(err), delayMs },

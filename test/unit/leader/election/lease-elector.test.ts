@@ -4,11 +4,19 @@ import {
   LeaseElector,
   type Leadership,
 } from '../../../../src/leader/election/index.js';
-import { AppError, ConfigError, silentLogger } from '../../../../src/shared/index.js';
+import {
+  AppError,
+  ConfigError,
+  silentLogger,
+  systemClock,
+  systemRng,
+} from '../../../../src/shared/index.js';
 import { FakeLeaseStore } from '../../../helpers/fake-lease-store.js';
 import { eventually } from '../../../helpers/kube-builders.js';
 
-const fast = { leaseDurationMs: 300, renewDeadlineMs: 200, retryPeriodMs: 20 };
+// Real time: these tests run the elector's timers and watchdog as production does.
+const time = { clock: systemClock, rng: systemRng };
+const fast = { leaseDurationMs: 300, renewDeadlineMs: 200, retryPeriodMs: 20, ...time };
 
 describe('LeaseElector', () => {
   it('refuses durations that would allow two leaders', () => {
@@ -21,6 +29,7 @@ describe('LeaseElector', () => {
           log: silentLogger(),
           leaseDurationMs: 10_000,
           renewDeadlineMs: 10_000,
+          ...time,
         }),
     ).toThrow(ConfigError);
     expect(

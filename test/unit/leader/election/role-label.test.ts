@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withRoleLabel, type RoleLabeler } from '../../../../src/leader/election/adapters/index.js';
-import { AppError, silentLogger } from '../../../../src/shared/index.js';
+import { AppError, SeededRng, silentLogger } from '../../../../src/shared/index.js';
 import { eventually } from '../../../helpers/kube-builders.js';
 
 class FakeLabeler implements RoleLabeler {
@@ -29,7 +29,7 @@ describe('withRoleLabel', () => {
         onStartedLeading: () => events.push('started'),
         onStoppedLeading: () => events.push('stopped'),
       },
-      { labeler, log: silentLogger(), backoff },
+      { labeler, log: silentLogger(), backoff, rng: new SeededRng(1) },
     );
     hooks.onStartedLeading({ identity: 'a', epoch: 3, signal: new AbortController().signal });
     expect(events).toEqual(['started']);
@@ -47,7 +47,7 @@ describe('withRoleLabel', () => {
         onStoppedLeading: (r) => events.push(`stopped:${r}`),
         onNewLeader: (id) => events.push(`new:${id}`),
       },
-      { labeler, log: silentLogger(), backoff },
+      { labeler, log: silentLogger(), backoff, rng: new SeededRng(1) },
     );
     const term = new AbortController();
     hooks.onStartedLeading({ identity: 'a', epoch: 1, signal: term.signal });

@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The folder holding the fake `nvidia-smi` and `rocm-smi`. */
-export const FAKE_BIN = fileURLToPath(new URL('../../fixtures/bin', import.meta.url));
+export const FAKE_BIN = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
 
 /** A scenario file in a temp dir; `write` replaces it (the fake tools re-read it on every run). */
 export class FakeGpuScenario {

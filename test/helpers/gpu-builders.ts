@@ -1,5 +1,5 @@
 /** Builders for GPU facts and samples in tests (STYLE.md §19). */
-import type { GpuFacts, GpuSample, LostGpu } from '../../../src/gpu/index.js';
+import type { GpuFacts, GpuSample, LostGpu } from '../../src/gpu/index.js';
 
 const BUS = ['19', '3b', '4c', '5d', '9b', 'bb', 'cb', 'db'];
 

@@ -12,7 +12,9 @@ import {
 import type { GpuHealthSummary } from '../protocol/index.js';
 import type { Clock, Logger, Registry } from '../shared/index.js';
 
-export interface GpuWiringOptions {
+/** What the agent's main hands over to build its GPU monitor. */
+export interface GpuMonitorFactoryOptions {
+  /** The raw `gpu` section of the agent's config; validated here (asGpuConfig). */
   readonly gpuSection: unknown;
   readonly node: string;
   readonly cachePath: string;
@@ -34,7 +36,7 @@ export function gpuSummary(report: GpuReport): GpuHealthSummary[] {
 }
 
 /** Builds the monitor (throws when `gpu.failOnProbeError` is set and no tool works). */
-export async function createGpuMonitor(options: GpuWiringOptions): Promise<GpuMonitor> {
+export async function createGpuMonitor(options: GpuMonitorFactoryOptions): Promise<GpuMonitor> {
   const config = asGpuConfig(options.gpuSection);
   const log = options.log.child({ component: 'gpu' });
   const probe = await createGpuProbe({ config, log });
@@ -58,9 +60,21 @@ export async function createGpuMonitor(options: GpuWiringOptions): Promise<GpuMo
     registry: options.registry,
     node: options.node,
   });
-  monitor.onChange((report, transitions) => {
-    const urgent = transitions.some((t) => t.to === 'failed');
-    options.onGpus(gpuSummary(report), urgent);
-  });
+  forwardGpuChanges(monitor, options.onGpus);
   return monitor;
+}
+
+/**
+ * Sends every health change of the monitor on as the protocol's summary, urgent when a GPU became
+ * failed (the leader must stop routing to its engines now, not at the next report). Returns the
+ * unsubscribe function.
+ */
+export function forwardGpuChanges(
+  monitor: Pick<GpuMonitor, 'onChange'>,
+  onGpus: GpuMonitorFactoryOptions['onGpus'],
+): () => void {
+  return monitor.onChange((report, transitions) => {
+    const urgent = transitions.some((t) => t.to === 'failed');
+    onGpus(gpuSummary(report), urgent);
+  });
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Absolute path of a fixture file. */
 export const fixturePath = (name: string): string =>
-  fileURLToPath(new URL(`../../fixtures/gpu/${name}`, import.meta.url));
+  fileURLToPath(new URL(`../fixtures/gpu/${name}`, import.meta.url));
 
 /** A fixture's text. */
 export const fixture = (name: string): string => readFileSync(fixturePath(name), 'utf8');
