@@ -166,7 +166,7 @@ export class StagedFile {
 
   async #createFresh(): Promise<void> {
     await rm(this.journalPath, { force: true });
-    const handle = await open(this.partialPath, 'w').catch(toDiskError);
+    const handle = await open(this.partialPath, 'w+').catch(toDiskError);
     this.#handle = handle;
     // Sparse preallocation: the size is set now so positional writes land anywhere; Node has no
     // fallocate, so space is claimed as parts arrive (ENOSPC surfaces on write).
