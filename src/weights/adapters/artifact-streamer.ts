@@ -20,6 +20,7 @@ import { fetchPart } from './part-fetch.js';
 import { classifyPartFailure, partExhausted } from './part-errors.js';
 import { PullFile } from './pull-file.js';
 import { READ_PIECE_BYTES, readAvailable } from './range-reader.js';
+import { checkStagingNames } from './staging-path.js';
 
 /** Readers that may wait for bytes of one file at once. */
 export const MAX_READERS_PER_FILE = 256;
@@ -111,6 +112,7 @@ class ArtifactPull {
   }
 
   async #init(): Promise<void> {
+    checkStagingNames(this.#files.map((f) => f.file.path));
     for (const f of this.#files) f.checkPath();
     for (const f of this.#files) {
       const failure = this.#failure;

@@ -39,3 +39,29 @@ export async function prepareStagingParent(stagingDir: string, fullPath: string)
     { httpStatus: 400 },
   );
 }
+
+/** Suffixes the streamer adds beside a file while it is pulled. */
+const STAGING_SUFFIXES = ['.partial', '.parts', '.parts.tmp'];
+
+/**
+ * WEIGHTS_PATH_ESCAPE when two listed files would share a staging name: a path listed twice, or
+ * one that is another's partial or journal (`x` and `x.partial`), which would overwrite each other.
+ */
+export function checkStagingNames(paths: readonly string[]): void {
+  const names = new Set<string>();
+  for (const path of paths) {
+    if (names.has(path))
+      throw new AppError(
+        'WEIGHTS_PATH_ESCAPE',
+        `file path ${JSON.stringify(path)} is listed twice`,
+      );
+    names.add(path);
+  }
+  for (const path of paths)
+    for (const suffix of STAGING_SUFFIXES)
+      if (names.has(path + suffix))
+        throw new AppError(
+          'WEIGHTS_PATH_ESCAPE',
+          `file path ${JSON.stringify(path + suffix)} collides with the staging files of ${JSON.stringify(path)}`,
+        );
+}

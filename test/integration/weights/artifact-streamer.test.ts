@@ -202,4 +202,15 @@ describe('streamArtifact', () => {
     expect(await filesUnder(dir)).toEqual([]);
     expect(source.calls).toHaveLength(0);
   });
+
+  it('refuses a listing where one file would overwrite the partial of another', async () => {
+    const source = modelSource();
+    source.put('config.json.partial', new Uint8Array(10));
+    const stream = await pull(source, dir);
+    await expect(stream.done).rejects.toSatisfy(
+      (e: unknown) =>
+        hasCode(e, 'WEIGHTS_PATH_ESCAPE') && (e as Error).message.includes('collides'),
+    );
+    expect(source.calls).toHaveLength(0);
+  });
 });
