@@ -142,6 +142,10 @@ export class StagedFile {
       throw new AppError('WEIGHTS_INTEGRITY', `${file.path}: ${size} bytes, listed ${file.size}`);
     if (file.path.endsWith('.safetensors')) await checkSafetensors(handle, file);
     if (file.sha256 !== undefined) {
+      // Hashed once the file is whole, not incrementally: parts finish out of order, so an
+      // in-order hash would have to re-read or buffer anyway, and with the file in the page
+      // cache read+hash measured no slower than hashing the same bytes from memory
+      // (256 MiB here: ~0.5-0.7 s both ways; ~3 s when the pages had been written back).
       const hash = createHash('sha256');
       await pipeline(createReadStream(this.partialPath, { signal, highWaterMark: 1 << 20 }), hash);
       const got = hash.digest('hex');

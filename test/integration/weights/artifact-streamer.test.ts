@@ -33,9 +33,11 @@ function totalParts(source: FakeArtifactSource, paths: readonly string[]): numbe
 describe('streamArtifact', () => {
   it('publishes every file byte-exact, verified, with no partial or journal left', async () => {
     const source = modelSource();
-    const stream = await pull(source, dir);
+    let counted = 0;
+    const stream = await pull(source, dir, {}, undefined, (n) => (counted += n));
     await stream.done;
     await expectPublished(source);
+    expect(counted).toBe(stream.progress().totalBytes);
     const { files } = await source.list();
     expect(source.calls).toHaveLength(
       totalParts(

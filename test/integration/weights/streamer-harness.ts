@@ -62,6 +62,7 @@ export async function pull(
   dir: string,
   overrides: Partial<StreamerSettings> = {},
   signal = new AbortController().signal,
+  onBytes?: (bytes: number) => void,
 ): Promise<ArtifactStream> {
   const listing = await source.list();
   return streamArtifact({
@@ -71,6 +72,7 @@ export async function pull(
     settings: settings(overrides),
     signal,
     rng: new SeededRng(7),
+    ...(onBytes ? { onBytes } : {}),
   });
 }
 
