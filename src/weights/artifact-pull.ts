@@ -4,6 +4,7 @@
  * node cache (adapters/node-cache.ts) owns staging and published directories and answers the
  * read-through endpoint through ArtifactReader.
  */
+import type { Clock, Rng } from '../shared/index.js';
 import type { ArtifactFile, ArtifactListing, ByteRange } from './artifact.js';
 import type { ArtifactSource } from './artifact-source.js';
 
@@ -50,6 +51,10 @@ export interface StreamArtifactOptions {
   readonly signal: AbortSignal;
   /** Called with every chunk's size as it is written (metrics, rate). */
   readonly onBytes?: (bytes: number) => void;
+  /** Time for the rate and the journal's pacing; default the system clock. */
+  readonly clock?: Clock;
+  /** Jitter of the retry backoff; default the system RNG. */
+  readonly rng?: Rng;
 }
 
 /** A pull in progress. */

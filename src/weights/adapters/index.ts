@@ -1,5 +1,6 @@
 /**
- * The weights room's I/O adapters, for composition roots only (agent, bench, cli): the
- * read-through S3 endpoint the engines stream weights from.
+ * The weights room's I/O adapters, reached only from the composition roots (agent, bench, cli;
+ * scripts/check-architecture.mjs). Keep one export per line so parallel additions merge cleanly.
  */
 export { ReadThroughServer, type ReadThroughServerOptions } from './read-through-server.js';
+export { streamArtifact } from './artifact-streamer.js';
