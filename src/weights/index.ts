@@ -11,3 +11,5 @@
 export * from './artifact.js';
 export * from './artifact-source.js';
 export * from './artifact-pull.js';
+export * from './cache-key.js';
+export * from './cache-eviction.js';
