@@ -1,7 +1,9 @@
 /**
- * The weights room's I/O adapters, for composition roots only (agent, leader, up, bench, cli):
- * the node cache and its read-through view. The sources and the streamer add their lines here.
+ * The weights room's I/O adapters, for composition roots only (agent, bench, cli): the node
+ * cache (and its read-through view) and the read-through S3 endpoint the engines stream weights
+ * from. The sources and the streamer add their lines here.
  */
+export { ReadThroughServer, type ReadThroughServerOptions } from './read-through-server.js';
 export { NodeCache } from './node-cache.js';
 export type {
   CacheContents,
