@@ -37,7 +37,16 @@ export function weightsRoutes(options: WeightsRoutesOptions): {
 } {
   const { cache } = options;
   return {
-    json: { '/v1/weights': () => cache.list() },
+    json: {
+      '/v1/weights': () => {
+        try {
+          return cache.list();
+        } catch (err) {
+          // A GET route answers JSON 200; the reason the cache is missing is the answer.
+          return { available: false, error: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    },
     post: {
       '/v1/weights/pull': async ({ req, res, url, body }) => {
         const uri = stringField(body, 'uri');

@@ -5,12 +5,13 @@
  * the AWS and Hugging Face tools already read.
  */
 import { bool, int, list, num, str } from '../shared/index.js';
+import { readThroughConfigSpec } from '../weights/index.js';
 
 const positive = { min: 1 };
 
 /** The `weights` keys of the agent's config (README: agent config table). */
 export const weightsConfigSpec = {
-  diskBudgetGiB: num(
+  diskBudgetGib: num(
     100,
     'disk budget of the node weight cache, GiB (whole models evicted LRU past it)',
     {
@@ -60,6 +61,13 @@ export const weightsConfigSpec = {
   hfToken: str('', 'Hugging Face token for hf:// artifacts (private or gated models)', {
     env: 'HF_TOKEN',
   }),
+  readThrough: {
+    enabled: bool(
+      false,
+      'serve the read-through S3 endpoint (off by default: the local cluster runs several agents on one host)',
+    ),
+    ...readThroughConfigSpec,
+  },
   apiToken: str(
     '',
     'bearer token the agent API asks of pulls and evictions (POST); without it POST is allowed only on a loopback api.host',
