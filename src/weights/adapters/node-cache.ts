@@ -22,6 +22,7 @@ import {
   type PullProgress,
 } from '../index.js';
 import { prepareCacheDirs, writeManifest, type ModelManifest } from './cache-layout.js';
+import { completeProgress, manifestOf, queuedProgress } from './pull-progress.js';
 import { CacheLedger } from './cache-ledger.js';
 import { asWeightsError, readPublishedRange } from './cache-files.js';
 import { WeightsCacheMetrics, type PullOutcome } from './cache-metrics.js';
@@ -330,20 +331,7 @@ export class NodeCache implements ServableStore {
     listing: ArtifactListing,
     stagingDir: string,
   ): Promise<CachedModel> {
-    const now = this.#options.clock.now();
-    const { ref } = active;
-    const manifest: ModelManifest = {
-      version: 1,
-      uri: ref.uri,
-      key: active.key,
-      scheme: ref.scheme,
-      ...(ref.scheme === 's3' ? { s3: { bucket: ref.bucket, prefix: ref.prefix } } : {}),
-      files: listing.files,
-      ...(listing.revision === undefined ? {} : { revision: listing.revision }),
-      bytes: sum(listing.files),
-      publishedAtMs: now,
-      lastUsedMs: now,
-    };
+    const manifest = manifestOf(active.key, active.ref, listing, this.#options.clock.now());
     await writeManifest(stagingDir, manifest);
     const target = this.#modelDir(active.key);
     // A model directory without a valid manifest (found at start) makes way; so does a removal.
@@ -374,16 +362,7 @@ export class NodeCache implements ServableStore {
   }
 
   #progressOf(p: ActivePull): PullProgress {
-    if (p.stream !== undefined) return p.stream.progress();
-    const files = p.listing?.files ?? [];
-    return {
-      uri: p.ref.uri,
-      totalBytes: sum(files),
-      bytesDone: 0,
-      bytesPerSecond: 0,
-      partsInFlight: 0,
-      files: files.map((f) => ({ path: f.path, size: f.size, bytesDone: 0, state: 'queued' })),
-    };
+    return p.stream?.progress() ?? queuedProgress(p.ref.uri, p.listing?.files ?? []);
   }
 
   #sumOverPulls(pick: (progress: PullProgress) => number): number {
@@ -395,16 +374,4 @@ export class NodeCache implements ServableStore {
   #bytesOnDisk(): number {
     return this.#ledger.bytesKnown() + this.#sumOverPulls((p) => p.bytesDone);
   }
-}
-
-/** The progress of a model already in the cache: every byte done. */
-function completeProgress(m: ModelManifest): PullProgress {
-  return {
-    uri: m.uri,
-    totalBytes: m.bytes,
-    bytesDone: m.bytes,
-    bytesPerSecond: 0,
-    partsInFlight: 0,
-    files: m.files.map((f) => ({ path: f.path, size: f.size, bytesDone: f.size, state: 'done' })),
-  };
 }
