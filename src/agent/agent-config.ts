@@ -2,6 +2,7 @@
 import { gpuConfigSpec } from '../gpu/index.js';
 import { kubeConfigSpec } from '../kube/index.js';
 import { bool, int, str, type ConfigOf } from '../shared/index.js';
+import { weightsConfigSpec } from './weights-config.js';
 
 const positive = { min: 1 };
 
@@ -51,7 +52,7 @@ export const agentConfigSpec = {
     'allow a plain ws:// leaderUrl to a non-loopback host (the token crosses the network in clear)',
   ),
   api: {
-    host: str('127.0.0.1', 'local API listen address (/metrics, /healthz, /v1/gpus)'),
+    host: str('127.0.0.1', 'local API listen address (/metrics, /healthz, /v1/gpus, /v1/weights)'),
     port: int(9100, 'local API port', { min: 0, max: 65535 }),
   },
   scrape: {
@@ -77,6 +78,7 @@ export const agentConfigSpec = {
     'node cache directory (weights, adapters); its disk is reported',
   ),
   gpu: gpuConfigSpec,
+  weights: weightsConfigSpec,
   kube: {
     namespace: kubeConfigSpec.namespace,
     watchNamespaces: kubeConfigSpec.watchNamespaces,

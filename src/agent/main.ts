@@ -1,6 +1,6 @@
 /**
  * The agent's composition root: discovery of the node's engines, the engine watcher, the client
- * to the leader and the local API, under one lifecycle. The agent keeps scraping and
+ * to the leader, the node weight cache and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ import {
   type KubeClients,
 } from '../kube/index.js';
 import { createGpuMonitor } from './gpu-monitor-factory.js';
+import { createWeights, resolveSourceNotWired, streamArtifactNotWired } from './weights-wiring.js';
 
 export type { AgentConfig } from './agent-config.js';
 
@@ -126,6 +127,15 @@ export async function runAgent(
     registry,
     onGpus: (summary, urgent) => leaderClient.updateGpus(summary, urgent),
   });
+  const weights = await createWeights({
+    config,
+    // Placeholders until the sources and the streamer are on main (see weights-wiring.ts).
+    resolveSource: resolveSourceNotWired,
+    stream: streamArtifactNotWired,
+    clock: systemClock,
+    log,
+    registry,
+  });
   let synced = false;
   void source.synced.then(() => (synced = true));
   const api = new AgentApi({
@@ -134,7 +144,10 @@ export async function runAgent(
     registry,
     log: log.child({ component: 'api' }),
     isReady: () => synced,
+    apiToken: config.weights.apiToken,
+    postRoutes: weights.postRoutes,
     jsonRoutes: {
+      ...weights.jsonRoutes,
       '/v1/gpus': () => gpus.report(),
       '/v1/engines': () => ({
         node: config.node,
@@ -144,7 +157,7 @@ export async function runAgent(
       }),
     },
   });
-  return runProcess([source, watcher, gpus, leaderClient, api], {
+  return runProcess([source, watcher, gpus, leaderClient, ...weights.parts, api], {
     log,
     shutdownGraceMs: config.shutdownGraceMs,
   });

@@ -1,6 +1,18 @@
 /**
  * The weights room's I/O adapters, reached only from the composition roots (agent, bench, cli;
- * scripts/check-architecture.mjs). Keep one export per line so parallel additions merge cleanly.
+ * scripts/check-architecture.mjs): the streamer, the node cache (and its read-through view) and
+ * the read-through S3 endpoint the engines stream weights from. One export per line, so parallel
+ * additions merge cleanly.
  */
 export { ReadThroughServer, type ReadThroughServerOptions } from './read-through-server.js';
 export { streamArtifact } from './artifact-streamer.js';
+export { NodeCache } from './node-cache.js';
+export type {
+  CacheContents,
+  CachedModel,
+  NodeCacheOptions,
+  PullHandle,
+  ResolveSource,
+  StreamArtifact,
+} from './node-cache-types.js';
+export { NodeCacheReader, INFERNODE_BUCKET } from './cache-reader.js';

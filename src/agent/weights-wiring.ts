@@ -1,0 +1,141 @@
+/**
+ * Hosts the node weight cache in the agent: the NodeCache under `nodeCachePath`, its routes on
+ * the agent API, and (when enabled) the read-through S3 endpoint over it. A cache directory that
+ * cannot be opened does not stop the agent (it still scrapes and reports): the weights routes
+ * answer WEIGHTS_CACHE_UNAVAILABLE and the error is logged once.
+ */
+import {
+  AppError,
+  whenAborted,
+  type Clock,
+  type Logger,
+  type Registry,
+  type Runnable,
+} from '../shared/index.js';
+import type { StreamerSettings } from '../weights/index.js';
+import {
+  NodeCache,
+  ReadThroughServer,
+  type ResolveSource,
+  type StreamArtifact,
+} from '../weights/adapters/index.js';
+import type { AgentConfig } from './agent-config.js';
+import type { AgentPostRoute } from './agent-api.js';
+import { weightsRoutes, type WeightsApiCache } from './weights-api.js';
+import { GIB } from './weights-config.js';
+
+/** Options of {@link createWeights}. */
+export interface WeightsWiringOptions {
+  readonly config: AgentConfig;
+  readonly resolveSource: ResolveSource;
+  readonly stream: StreamArtifact;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly registry: Registry;
+}
+
+/** What the agent's main gets: routes for its API and the parts to run. */
+export interface WeightsWiring {
+  readonly jsonRoutes: Readonly<Record<string, () => unknown>>;
+  readonly postRoutes: Readonly<Record<string, AgentPostRoute>>;
+  /** The cache's lifetime (pulls stop with it) and the read-through endpoint when enabled. */
+  readonly parts: readonly Runnable[];
+}
+
+/** The streamer's settings from the agent's `weights` section. */
+export function streamerSettings(weights: AgentConfig['weights']): StreamerSettings {
+  return {
+    partBytes: weights.partBytes,
+    concurrency: weights.concurrency,
+    retry: weights.retry,
+    partIdleTimeoutMs: weights.partIdleTimeoutMs,
+  };
+}
+
+/** Builds the cache and its routes; see the file comment. Throws only on a bad read-through config. */
+export async function createWeights(options: WeightsWiringOptions): Promise<WeightsWiring> {
+  const { config } = options;
+  const log = options.log.child({ component: 'weights' });
+  const lifetime = new AbortController();
+  const lifetimePart: Runnable = {
+    name: 'weights-cache',
+    run: async (signal) => {
+      await whenAborted(signal);
+      lifetime.abort(signal.reason);
+    },
+  };
+  let cache: WeightsApiCache & { readonly reader?: NodeCache['reader'] };
+  try {
+    cache = await NodeCache.open({
+      nodeCachePath: config.nodeCachePath,
+      budgetBytes: Math.floor(config.weights.diskBudgetGib * GIB),
+      resolveSource: options.resolveSource,
+      stream: options.stream,
+      settings: streamerSettings(config.weights),
+      listTimeoutMs: config.weights.listTimeoutMs,
+      registry: options.registry,
+      clock: options.clock,
+      log,
+      signal: lifetime.signal,
+    });
+  } catch (err) {
+    log.error({ err, path: config.nodeCachePath }, 'weight cache unavailable');
+    cache = unavailableCache(config.nodeCachePath, err);
+  }
+  const routes = weightsRoutes({ cache, signal: lifetime.signal });
+  const parts: Runnable[] = [lifetimePart];
+  const { enabled, ...readThrough } = config.weights.readThrough;
+  if (enabled && cache.reader !== undefined)
+    parts.push(
+      new ReadThroughServer({
+        config: readThrough,
+        reader: cache.reader,
+        registry: options.registry,
+        log: log.child({ component: 'read-through' }),
+        clock: options.clock,
+      }),
+    );
+  return { jsonRoutes: routes.json, postRoutes: routes.post, parts };
+}
+
+/** The cache's stand-in when its directory cannot be opened: every route says so. */
+function unavailableCache(path: string, cause: unknown): WeightsApiCache {
+  const error = (): AppError =>
+    new AppError(
+      'WEIGHTS_CACHE_UNAVAILABLE',
+      `the weight cache under ${path} could not be opened`,
+      {
+        httpStatus: 503,
+        cause,
+      },
+    );
+  return {
+    pull: () => {
+      throw error();
+    },
+    list: () => {
+      throw error();
+    },
+    evict: () => Promise.reject(error()),
+    evictKey: () => Promise.reject(error()),
+  };
+}
+
+/**
+ * PLACEHOLDER until the weight sources are on main: refuses every URI. At merge, replace with
+ * `(uri) => { const ref = parseArtifactUri(uri); return { ref, source: createArtifactSource(ref, …) }; }`.
+ */
+export const resolveSourceNotWired: ResolveSource = (uri) => {
+  throw new AppError(
+    'WEIGHTS_UNSUPPORTED_SCHEME',
+    `this agent has no weight sources wired yet; cannot pull ${uri}`,
+    { httpStatus: 501 },
+  );
+};
+
+/** PLACEHOLDER until the streamer is on main; never called while {@link resolveSourceNotWired} refuses every URI. */
+export const streamArtifactNotWired: StreamArtifact = () => {
+  throw new AppError('WEIGHTS_UNSUPPORTED_SCHEME', 'this agent has no weight streamer wired yet', {
+    httpStatus: 501,
+  });
+};
