@@ -35,12 +35,13 @@ export async function* responseBody(
   };
   if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(onIdle, idleTimeoutMs);
+  let timer = setTimeout(onIdle, idleTimeoutMs);
   try {
     for await (const chunk of res) {
       clearTimeout(timer);
       yield chunk as Buffer;
-      timer.refresh();
+      // A new timer, not refresh(): a cleared timer cannot be re-armed.
+      timer = setTimeout(onIdle, idleTimeoutMs);
     }
     // Node ends the stream quietly in some close-early paths; `complete` says if every byte came.
     if (!res.complete)

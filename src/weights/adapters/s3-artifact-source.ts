@@ -103,10 +103,10 @@ function s3Error(
   if (name === 'NoSuchKey' || name === 'NoSuchBucket') return statusError(404, what, name);
   if (status !== undefined && status >= 300 && !state.callerAborted && !state.timedOut)
     return statusError(status, what, typeof name === 'string' ? name : undefined);
-  return transportError(err, what, {
-    ...state,
-    timedOut: state.timedOut || name === 'TimeoutError',
-  });
+  // The SDK names a reset `TimeoutError` too (transient); only its message tells a real timeout.
+  const message = err instanceof Error ? err.message : '';
+  const isSdkTimeout = name === 'TimeoutError' && /timed? ?out/i.test(message);
+  return transportError(err, what, { ...state, timedOut: state.timedOut || isSdkTimeout });
 }
 
 /** {@link ArtifactSource} for `s3://` URIs on a client from {@link createS3Client}. */
