@@ -11,10 +11,10 @@ import { safetensorsBytes } from '../../helpers/safetensors-file.js';
 import { codeOf, readAll } from './read-all.js';
 
 /** `*.test` names resolve to loopback, as a cluster DNS would resolve the hub's CDN. */
-const testDns: HostResolver = async (hostname) => {
-  if (hostname.endsWith('.test')) return [{ address: '127.0.0.1', family: 4 }];
-  throw Object.assign(new Error(`unknown host ${hostname}`), { code: 'ENOTFOUND' });
-};
+const testDns: HostResolver = (hostname) =>
+  hostname.endsWith('.test')
+    ? Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+    : Promise.reject(Object.assign(new Error(`unknown host ${hostname}`), { code: 'ENOTFOUND' }));
 
 describe('HfArtifactSource against a hub-compatible fixture', () => {
   let hub: HubFixture;

@@ -197,37 +197,24 @@ describe('HttpArtifactSource against a real ranged HTTP server', () => {
     });
 
     it('refuses at connect time a name that resolves to a disallowed address (no DNS-rebinding bypass)', async () => {
-      let resolved = 0;
-      const rebinding: HostResolver = async () => {
-        resolved += 1;
-        return [{ address: resolved === 1 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
-      };
-      const open = createArtifactSourceFactory({
-        hosts: { allowedHosts: ['models.test'], allowLoopback: true },
-        // No keep-alive reuse between the two requests: each one connects (and resolves) anew.
-        http: { resolve: rebinding, maxSockets: 1 },
-      });
+      // The first resolution (for list) is loopback; the next one (for the read) is the metadata service.
+      const answers = ['127.0.0.1', '169.254.169.254'];
+      const rebinding: HostResolver = () =>
+        Promise.resolve([{ address: answers.shift() ?? '169.254.169.254', family: 4 }]);
+      server.put('m/model.safetensors', weights);
+      const uri = parseArtifactUri(`http://models.test:${server.port}/m/model.safetensors`);
+      const hosts = { allowedHosts: ['models.test'], allowLoopback: true };
+      const first = createArtifactSourceFactory({ hosts, http: { resolve: rebinding } });
+      const second = createArtifactSourceFactory({ hosts, http: { resolve: rebinding } });
       try {
-        server.put('m/model.safetensors', weights);
-        const source = open.sourceFor(
-          parseArtifactUri(`http://models.test:${server.port}/m/model.safetensors`),
-        );
-        const [file] = (await source.list(signal)).files as [ArtifactFile];
-        open.close();
-        const again = createArtifactSourceFactory({
-          hosts: { allowedHosts: ['models.test'], allowLoopback: true },
-          http: { resolve: rebinding },
-        });
-        const second = again.sourceFor(
-          parseArtifactUri(`http://models.test:${server.port}/m/model.safetensors`),
-        );
-        expect(await codeOf(second.readRange(file, { start: 0, end: 10 }, signal))).toBe(
-          'WEIGHTS_HOST_NOT_ALLOWED',
-        );
-        again.close();
+        const [file] = (await first.sourceFor(uri).list(signal)).files as [ArtifactFile];
+        const read = second.sourceFor(uri).readRange(file, { start: 0, end: 10 }, signal);
+        expect(await codeOf(read)).toBe('WEIGHTS_HOST_NOT_ALLOWED');
+        expect(server.count('HEAD')).toBe(1);
         expect(server.count('GET')).toBe(0);
       } finally {
-        open.close();
+        first.close();
+        second.close();
       }
     });
   });

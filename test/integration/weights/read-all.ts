@@ -1,3 +1,5 @@
+import { AppError } from '../../../src/shared/index.js';
+
 /** Reads an async byte iterable into one Buffer (test helper for the source tests). */
 export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -11,6 +13,6 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
     await promise;
     return 'resolved';
   } catch (err) {
-    return String((err as { code?: unknown }).code ?? (err as Error).message);
+    return err instanceof AppError ? err.code : String(err);
   }
 }
