@@ -12,7 +12,7 @@ import { open } from 'node:fs/promises';
 
 /** Options of {@link writeSafetensorsFile}. */
 export interface SafetensorsFileOptions {
-  /** Exact size of the file, bytes (header included). At least 256. */
+  /** Exact size of the file, bytes (header included). At least 1024 (the header alone is a few hundred bytes). */
   readonly totalBytes: number;
   /** Tensors the data is split into. Default 4. */
   readonly tensorCount?: number;
