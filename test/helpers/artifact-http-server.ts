@@ -11,7 +11,8 @@
  * Fault kinds: `status` (answer that status), `reset` (TCP RST after `afterBytes` of body),
  * `truncate` (honest Content-Length, then FIN after `afterBytes`), `stall` (send `afterBytes`, then
  * nothing until the client gives up), `replace` (the object is replaced with `bytes` just before
- * this request is answered: a mid-pull ETag change), `redirect` (302 to `location`).
+ * this request is answered: a mid-pull ETag change), `redirect` (302 to `location`), `hang` (no
+ * answer at all, not even headers).
  * Each fault applies to the next `times` (default 1) matching requests.
  */
 import { createHash } from 'node:crypto';
@@ -29,6 +30,7 @@ export type ArtifactFault = {
   | { readonly kind: 'reset' | 'truncate' | 'stall'; readonly afterBytes: number }
   | { readonly kind: 'replace'; readonly bytes: Buffer }
   | { readonly kind: 'redirect'; readonly location: string }
+  | { readonly kind: 'hang' }
 );
 
 /** One request the server saw. */
@@ -90,6 +92,7 @@ export async function startArtifactHttpServer(): Promise<ArtifactHttpServer> {
     const method = req.method ?? 'GET';
     requests.push({ method, path, headers: req.headers });
     const fault = takeFault(method, path);
+    if (fault?.kind === 'hang') return; // close() destroys the socket
     if (fault?.kind === 'status') return void res.writeHead(fault.status).end();
     if (fault?.kind === 'redirect')
       return void res.writeHead(302, { location: fault.location }).end();

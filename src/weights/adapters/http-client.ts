@@ -108,7 +108,8 @@ export class HttpClient {
           headers: res.headers,
           url: current,
           body: () => responseBody(res, what, idleMs, options.signal),
-          discard: () => res.destroy(),
+          // A HEAD answer has no body: resuming keeps the socket for the next request.
+          discard: () => (options.method === 'HEAD' ? res.resume() : res.destroy()),
         };
       }
       res.destroy();

@@ -138,6 +138,22 @@ describe('HttpArtifactSource against a real ranged HTTP server', () => {
       expect(await codeOf(readAll(body))).toBe(code);
     });
 
+    it('gives up on a server that sends no headers with WEIGHTS_SOURCE_TIMEOUT', async () => {
+      const impatient = createArtifactSourceFactory({
+        hosts: LOOPBACK,
+        http: { headersTimeoutMs: 300 },
+      });
+      try {
+        server.fault({ path: 'm/model.safetensors', kind: 'hang' });
+        const read = impatient
+          .sourceFor(parseArtifactUri(uri()))
+          .readRange(file, { start: 0, end: 10 }, signal);
+        expect(await codeOf(read)).toBe('WEIGHTS_SOURCE_TIMEOUT');
+      } finally {
+        impatient.close();
+      }
+    });
+
     it('stops with WEIGHTS_ABORTED when the caller aborts mid-body', async () => {
       server.fault({ path: 'm/model.safetensors', kind: 'stall', afterBytes: 1000 });
       const controller = new AbortController();
