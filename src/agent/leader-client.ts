@@ -25,6 +25,7 @@ import {
   type Rng,
 } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
+import { isCommandMessage, type CommandChannel } from './command-channel.js';
 import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
 
 export interface LeaderClientOptions {
@@ -43,6 +44,8 @@ export interface LeaderClientOptions {
   readonly highWaterBytes?: number;
   /** Connect + handshake timeout. Default 5000 ms. */
   readonly handshakeTimeoutMs?: number;
+  /** Where the leader's commands go (the command executor); absent, commands are ignored. */
+  readonly commands?: CommandChannel;
 }
 
 export class LeaderClient {
@@ -149,6 +152,9 @@ export class LeaderClient {
           welcomed = true;
           this.#leader = { leader: msg.leader, epoch: msg.epoch };
           log.info({ leader: msg.leader, epoch: msg.epoch }, 'connected to leader');
+          this.#options.commands?.welcomed(msg.epoch, (m) => this.#send(m));
+        } else if (isCommandMessage(msg)) {
+          this.#options.commands?.received(msg);
         } else {
           log.info({ reason: msg.reason }, 'leader asked for a resync');
           this.#sendHello();
@@ -163,6 +169,7 @@ export class LeaderClient {
         signal.removeEventListener('abort', onAbort);
         metrics.leaderConnected.set(0);
         if (this.#ws === ws) this.#ws = undefined;
+        this.#options.commands?.disconnected();
         if (!signal.aborted)
           log.warn({ code, reason: reason.toString() }, 'leader connection closed');
         resolve(welcomed);

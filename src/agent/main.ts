@@ -32,6 +32,9 @@ import {
 } from '../kube/index.js';
 import { createGpuMonitor } from './gpu-monitor-factory.js';
 import { createWeights, resolveSourceNotWired, streamArtifactNotWired } from './weights-wiring.js';
+import { CommandExecutor } from './command-executor.js';
+import { CommandMetrics } from './command-metrics.js';
+import { DrainSet, engineDrainHandler } from './engine-drain.js';
 
 export type { AgentConfig } from './agent-config.js';
 
@@ -99,6 +102,24 @@ export async function runAgent(
     metrics,
     ...config.scrape,
   });
+  // The leader's commands (DESIGN.md §8b). Each capability registers its kinds here:
+  // weights.pull / weights.evict (src/weights) and lora.load / lora.unload (src/lora) join
+  // engine.drain in this list.
+  const drains = new DrainSet();
+  const publishEngines = (): void => leaderClient.updateEngines(drains.mark(watcher.reports()));
+  const commands = new CommandExecutor({
+    handlers: [
+      engineDrainHandler({
+        drains,
+        engines: () => watcher.reports(),
+        onCycle: (listener) => watcher.onCycle(listener),
+        publish: publishEngines,
+      }),
+    ],
+    clock: systemClock,
+    log: log.child({ component: 'commands' }),
+    metrics: new CommandMetrics(registry),
+  });
   const leaderClient = new LeaderClient({
     url: config.leaderUrl,
     credential: agentCredential(config),
@@ -116,8 +137,9 @@ export async function runAgent(
     metrics,
     rng: systemRng,
     reconnect: config.reconnect,
+    commands,
   });
-  watcher.onCycle((reports) => leaderClient.updateEngines(reports));
+  watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
   const gpus = await createGpuMonitor({
     gpuSection: config.gpu,
     node: config.node,
@@ -153,11 +175,11 @@ export async function runAgent(
         node: config.node,
         leader: leaderClient.leader ?? null,
         connected: leaderClient.connected,
-        engines: watcher.reports(),
+        engines: drains.mark(watcher.reports()),
       }),
     },
   });
-  return runProcess([source, watcher, gpus, leaderClient, ...weights.parts, api], {
+  return runProcess([source, watcher, gpus, commands, leaderClient, ...weights.parts, api], {
     log,
     shutdownGraceMs: config.shutdownGraceMs,
   });

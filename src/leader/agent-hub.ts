@@ -8,14 +8,17 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   decodeAgentMessage,
   type LeaderMessage,
+  type ProgressMessage,
+  type ResultMessage,
 } from '../protocol/index.js';
-import { Counter, Gauge, type Logger, type Registry } from '../shared/index.js';
+import type { Logger, Registry } from '../shared/index.js';
+import { AgentHubMetrics } from './agent-hub-metrics.js';
 import {
   authenticateWithin,
   bearerCredential,
@@ -41,6 +44,11 @@ export interface AgentHubOptions {
   readonly maxAgents?: number;
   /** Bound of one credential check (a TokenReview in Kubernetes). Default 5000 ms. */
   readonly authTimeoutMs?: number;
+  /** Gets agents' hellos and command messages (the CommandClient). */
+  readonly commands?: {
+    agentHello(node: string): void;
+    agentMessage(node: string, message: ProgressMessage | ResultMessage): void;
+  };
 }
 
 interface Session {
@@ -58,9 +66,7 @@ export class AgentHub {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<WebSocket, Session>();
   readonly #byNode = new Map<string, WebSocket>();
-  readonly #connected: Gauge;
-  readonly #rejected: Counter;
-  readonly #received: Counter;
+  readonly #metrics: AgentHubMetrics;
   #pingTimer: NodeJS.Timeout | undefined;
   #authenticating = 0;
 
@@ -70,23 +76,18 @@ export class AgentHub {
       noServer: true,
       maxPayload: options.maxPayloadBytes ?? 4 * 1024 * 1024,
     });
-    this.#connected = new Gauge({
-      name: 'infernode_leader_agents_connected',
-      help: 'Agents connected to the hub',
-      registers: [options.registry],
-    });
-    this.#rejected = new Counter({
-      name: 'infernode_leader_agent_messages_rejected_total',
-      help: 'Agent messages or connections rejected, by reason',
-      labelNames: ['reason'],
-      registers: [options.registry],
-    });
-    this.#received = new Counter({
-      name: 'infernode_leader_agent_messages_total',
-      help: 'Valid agent messages received, by type',
-      labelNames: ['type'],
-      registers: [options.registry],
-    });
+    this.#metrics = new AgentHubMetrics(options.registry);
+  }
+
+  /**
+   * Sends a message to the node's connected agent (the command client's transport); false when
+   * none is connected (after its hello) or its socket is not open.
+   */
+  sendTo(node: string, message: LeaderMessage): boolean {
+    const ws = this.#byNode.get(node);
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    this.#send(ws, message);
+    return true;
   }
 
   /**
@@ -95,7 +96,7 @@ export class AgentHub {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refuse = (status: number, reason: string): void => {
-      this.#rejected.inc({ reason });
+      this.#metrics.rejected.inc({ reason });
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const credential = bearerCredential(req.headers.authorization);
@@ -168,7 +169,7 @@ export class AgentHub {
         this.#options.store.markAgentLost(session.node);
         this.#options.log.warn({ node: session.node }, 'agent disconnected');
       }
-      this.#connected.set(this.#byNode.size);
+      this.#metrics.connected.set(this.#byNode.size);
     });
     ws.on('error', (err) => this.#options.log.debug({ err }, 'agent socket error'));
   }
@@ -187,7 +188,7 @@ export class AgentHub {
       );
     }
     const msg = decoded.message;
-    this.#received.inc({ type: msg.type });
+    this.#metrics.received.inc({ type: msg.type });
     if (msg.type === 'hello') {
       // Before anything else: a hello for another node must not replace that node's session.
       if (msg.node !== session.identity)
@@ -209,7 +210,7 @@ export class AgentHub {
       session.expectSeq = msg.seq + 1;
       session.awaitingResync = false;
       this.#byNode.set(msg.node, ws);
-      this.#connected.set(this.#byNode.size);
+      this.#metrics.connected.set(this.#byNode.size);
       const who = this.#options.identity();
       if (first && who !== undefined)
         this.#send(ws, { v: PROTOCOL_VERSION, type: 'welcome', ...who });
@@ -218,9 +219,13 @@ export class AgentHub {
           { node: msg.node, engines: msg.snapshot.engines.length },
           'agent connected',
         );
+      // After the welcome, so the agent knows the epoch before any command resent to it.
+      if (first) this.#options.commands?.agentHello(msg.node);
       return;
     }
     if (session.node === undefined) return this.#reject(ws, 'invalid', 'state before hello');
+    if (msg.type === 'progress' || msg.type === 'result')
+      return this.#options.commands?.agentMessage(session.node, msg);
     if (session.awaitingResync) return;
     if (msg.seq !== session.expectSeq) {
       session.awaitingResync = true;
@@ -261,7 +266,7 @@ export class AgentHub {
     detail: string,
     code: number = CLOSE_CODES.invalidMessage,
   ): void {
-    this.#rejected.inc({ reason });
+    this.#metrics.rejected.inc({ reason });
     this.#options.log.warn({ reason, detail }, 'closing agent connection');
     ws.close(code, detail.slice(0, 120));
   }

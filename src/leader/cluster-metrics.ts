@@ -10,14 +10,15 @@ import type { ClusterStateStore } from './cluster-state.js';
 export function registerClusterMetrics(registry: Registry, store: ClusterStateStore): void {
   new Gauge({
     name: 'infernode_leader_engines',
-    help: 'Engines known to the leader, by state (fresh, stale, down, gpu_failed)',
+    help: 'Engines known to the leader, by state (fresh, stale, down, gpu_failed, draining)',
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      const counts = { fresh: 0, stale: 0, down: 0, gpu_failed: 0 };
+      const counts = { fresh: 0, stale: 0, down: 0, gpu_failed: 0, draining: 0 };
       for (const s of store.endpoints()) {
         if (s.gpuFailed) counts.gpu_failed++;
         else if (s.agentSaysDown) counts.down++;
+        else if (s.draining) counts.draining++;
         else if (s.stale) counts.stale++;
         else counts.fresh++;
       }

@@ -28,6 +28,11 @@ export interface EndpointState {
   readonly agentSaysDown: boolean;
   /** A GPU the engine uses is failed (or, without a GPU mapping, any GPU of its node). */
   readonly gpuFailed: boolean;
+  /**
+   * The agent's last report says the engine is draining (`engine.drain`): alive and not down,
+   * but no new request goes to it. Like agentSaysDown, only a later report clears it.
+   */
+  readonly draining: boolean;
 }
 
 /** A node as the leader sees it. */
@@ -236,7 +241,8 @@ export class ClusterStateStore {
     // Down is the last thing the agent said, fresh or not: a dead engine's report stops changing,
     // so its data ages into "stale", and stale must not read as "maybe up again".
     const agentSaysDown = report !== undefined && !report.ready;
-    return { endpoint, report, stale, agentSaysDown, gpuFailed };
+    const draining = report?.draining === true;
+    return { endpoint, report, stale, agentSaysDown, gpuFailed, draining };
   }
 
   #emit(reason: string, node: string): void {

@@ -84,6 +84,7 @@ export class ControlServer {
         stale: s.stale,
         agentSaysDown: s.agentSaysDown,
         gpuFailed: s.gpuFailed,
+        draining: s.draining,
         adapters: s.report?.adapters ?? [],
         running: s.report?.metrics?.scrape.numRequestsRunning,
         waiting: s.report?.metrics?.scrape.numRequestsWaiting,

@@ -25,6 +25,7 @@ import {
   systemRng,
 } from '../shared/index.js';
 import { AgentHub } from './agent-hub.js';
+import { CommandClient } from './command-client.js';
 import { ClusterStateStore } from './cluster-state.js';
 import { ControlServer } from './control-server.js';
 import { loadControlTls } from './control-tls.js';
@@ -67,7 +68,17 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   });
   registerClusterMetrics(registry, store);
   let leadership: Leadership | undefined;
-  const hub = new AgentHub({
+  // The one way controllers act on nodes (DESIGN.md §8b); the hub is its transport.
+  const commands = new CommandClient({
+    transport: { send: (node, message): boolean => hub.sendTo(node, message) },
+    epoch: () => leadership?.epoch,
+    rng: systemRng,
+    timers: systemTimers,
+    log: log.child({ component: 'commands' }),
+    registry,
+  });
+  const hub: AgentHub = new AgentHub({
+    commands,
     store,
     authenticator,
     log: log.child({ component: 'agent-hub' }),

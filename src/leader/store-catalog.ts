@@ -27,7 +27,8 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
     url: s.endpoint.url,
     ready: s.endpoint.ready,
     // An engine whose /v1/models does not list the configured model would answer 404: skip it.
-    clusterHealthy: !s.agentSaysDown && !s.gpuFailed && servesConfiguredModel(s),
+    // A draining engine is healthy but takes no new requests, so it is not routable either.
+    clusterHealthy: !s.agentSaysDown && !s.gpuFailed && !s.draining && servesConfiguredModel(s),
     metrics: s.report?.metrics,
     // Metrics the agent could not read this cycle are stale data (not a dead engine).
     stale: s.stale || s.report?.metricsStale === true,

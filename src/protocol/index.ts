@@ -1,3 +1,5 @@
 export * from './messages.js';
 export * from './validate.js';
 export * from './agent-credential.js';
+export * from './command-messages.js';
+export { checkJsonObject } from './validate-command.js';

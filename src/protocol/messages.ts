@@ -4,6 +4,12 @@
  * answers `welcome`, asks for `resync` when it sees a gap, and sends `command`s guarded by epoch.
  */
 import type { EngineMetrics } from '../engine/index.js';
+import type {
+  CancelMessage,
+  CommandMessage,
+  ProgressMessage,
+  ResultMessage,
+} from './command-messages.js';
 
 /** Protocol version; a peer with another major version is refused with a clear reason. */
 export const PROTOCOL_VERSION = 1;
@@ -43,6 +49,11 @@ export interface EngineReport {
   readonly servedModels?: readonly string[];
   /** Why it is not ready, for humans. */
   readonly error?: string;
+  /**
+   * The leader asked the agent to drain this engine (`engine.drain`): alive, but no new requests
+   * go to it until it is undrained. Absent means not draining.
+   */
+  readonly draining?: true;
 }
 
 /** Everything an agent knows, sent in `hello` and on `resync`. */
@@ -86,8 +97,10 @@ export interface ResyncMessage {
   readonly reason: string;
 }
 
-export type AgentMessage = HelloMessage | StateMessage;
-export type LeaderMessage = WelcomeMessage | ResyncMessage;
+/** Every message an agent sends. */
+export type AgentMessage = HelloMessage | StateMessage | ProgressMessage | ResultMessage;
+/** Every message the leader sends. */
+export type LeaderMessage = WelcomeMessage | ResyncMessage | CommandMessage | CancelMessage;
 
 /** WebSocket close codes the hub uses (4000–4999 are application codes). */
 export const CLOSE_CODES = {

@@ -9,6 +9,7 @@ import {
   type GpuHealthSummary,
   type LeaderMessage,
 } from './messages.js';
+import { checkCancel, checkCommand, checkProgress, checkResult } from './validate-command.js';
 
 export type Decoded<T> =
   { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
@@ -32,6 +33,8 @@ function checkEngine(e: unknown): string | undefined {
   if (!isObj(e)) return 'engine is not an object';
   if (!isStr(e.id) || !isStr(e.model) || !isStr(e.url)) return 'engine needs id, model and url';
   if (typeof e.ready !== 'boolean') return `engine ${e.id}: ready must be a boolean`;
+  if (e.draining !== undefined && e.draining !== true)
+    return `engine ${e.id}: draining must be true when present`;
   if (!isStrList(e.adapters, MESSAGE_LIMITS.adaptersPerEngine))
     return `engine ${e.id}: adapters must be a list of names`;
   if (e.servedModels !== undefined && !isStrList(e.servedModels, MESSAGE_LIMITS.adaptersPerEngine))
@@ -119,7 +122,9 @@ export function decodeAgentMessage(raw: string | Buffer): Decoded<AgentMessage> 
       problem = 'removedEngines must be ids';
     if (problem === undefined && m.gpus !== undefined)
       problem = checkList(m.gpus, MESSAGE_LIMITS.gpusPerNode, 'gpus', checkGpu);
-  } else problem = `unknown message type ${JSON.stringify(m.type)}`;
+  } else if (m.type === 'progress') problem = checkProgress(m);
+  else if (m.type === 'result') problem = checkResult(m);
+  else problem = `unknown message type ${JSON.stringify(m.type)}`;
   return problem === undefined
     ? { ok: true, message: m as unknown as AgentMessage }
     : { ok: false, reason: problem };
@@ -134,6 +139,12 @@ export function decodeLeaderMessage(raw: string | Buffer): Decoded<LeaderMessage
     return { ok: true, message: m as unknown as LeaderMessage };
   if (m.type === 'resync' && typeof m.reason === 'string')
     return { ok: true, message: m as unknown as LeaderMessage };
+  if (m.type === 'command' || m.type === 'cancel') {
+    const problem = m.type === 'command' ? checkCommand(m) : checkCancel(m);
+    return problem === undefined
+      ? { ok: true, message: m as unknown as LeaderMessage }
+      : { ok: false, reason: problem };
+  }
   return { ok: false, reason: `bad leader message of type ${JSON.stringify(m.type)}` };
 }
 

@@ -2,8 +2,7 @@
  * The weights room's I/O adapters, reached only from the composition roots (agent, bench, cli;
  * scripts/check-architecture.mjs): the four artifact sources and their factory, the streamer, the node
  * cache (and its read-through view) and the read-through S3 endpoint the engines stream weights
- * from. One export per line, so parallel
- * additions merge cleanly.
+ * from. One export per line, so parallel additions merge cleanly.
  */
 export { ReadThroughServer, type ReadThroughServerOptions } from './read-through-server.js';
 export { streamArtifact } from './artifact-streamer.js';

@@ -66,7 +66,10 @@ const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 const protocolLike = fc.record(
   {
     v: fc.oneof(fc.constant(1), fc.anything()),
-    type: fc.oneof(fc.constantFrom('hello', 'state', 'welcome', 'resync'), fc.string()),
+    type: fc.oneof(
+      fc.constantFrom('hello', 'state', 'welcome', 'resync', 'progress', 'result', 'command'),
+      fc.string(),
+    ),
     node,
     agentVersion: fc.oneof(fc.string(), fc.anything()),
     seq,
@@ -78,8 +81,30 @@ const protocolLike = fc.record(
     removedEngines: fc.anything(),
     gpus: fc.anything(),
     urgent: fc.anything(),
+    id: fc.oneof(fc.string({ maxLength: 140 }), fc.anything()),
+    kind: fc.oneof(fc.constant('engine.drain'), fc.anything()),
+    ok: fc.anything(),
+    value: fc.anything(),
+    error: fc.oneof(fc.record({ code: fc.string(), message: fc.string() }), fc.anything()),
+    progress: fc.anything(),
   },
   { requiredKeys: [] },
+);
+
+/** Command-channel answers from the agent, well-formed or nearly (after a hello). */
+const commandAnswer = fc.oneof(
+  fc
+    .record({ id: fc.string({ minLength: 1, maxLength: 200 }), progress: fc.object() })
+    .map((m) => JSON.stringify({ v: 1, type: 'progress', ...m })),
+  fc
+    .record({
+      id: fc.string({ minLength: 1, maxLength: 200 }),
+      kind: fc.string({ minLength: 1, maxLength: 80 }),
+      ok: fc.boolean(),
+      value: fc.oneof(fc.object(), fc.anything()),
+      error: fc.record({ code: fc.string(), message: fc.string() }),
+    })
+    .map((m) => JSON.stringify({ v: 1, type: 'result', ...m })),
 );
 
 /** One frame: text or binary, well-formed or not, in order or not, small or over the limit. */
@@ -93,6 +118,7 @@ const frame: fc.Arbitrary<string | Buffer> = fc.oneof(
     weight: 2,
     arbitrary: seq.map((s) => JSON.stringify({ v: 1, type: 'state', seq: s, engines: [] })),
   },
+  { weight: 2, arbitrary: commandAnswer },
   { weight: 1, arbitrary: fc.json() },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)) },
