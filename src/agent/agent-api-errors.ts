@@ -3,9 +3,8 @@
  * and an HTTP status, the same for every route. Also the checks every mutating route passes
  * first: a bearer token when one is configured, and no open mutations on a non-loopback address.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, isLoopbackHost, sendJson, type ErrorCode } from '../shared/index.js';
+import { AppError, mutationAuth, sendJson, type ErrorCode } from '../shared/index.js';
 
 /** Status for codes whose errors carry none (thrown by pure code or by a source). */
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -36,12 +35,6 @@ export function badRequest(message: string, httpStatus = 400): AppError {
   return new AppError('AGENT_BAD_REQUEST', message, { httpStatus });
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * Throws unless `req` may mutate: with `apiToken` set, it must carry `Authorization: Bearer
  * <apiToken>` (401 AGENT_UNAUTHORIZED); without one, only an API listening on loopback accepts
@@ -52,18 +45,15 @@ export function checkMutationAllowed(
   apiToken: string,
   listenHost: string,
 ): void {
-  if (apiToken === '') {
-    if (isLoopbackHost(listenHost)) return;
+  const auth = mutationAuth(req.headers.authorization, apiToken, listenHost);
+  if (auth === 'ok') return;
+  if (auth === 'forbidden')
     throw new AppError(
       'AGENT_FORBIDDEN',
       `the agent API listens on ${listenHost} without weights.apiToken: set one (INFERNODE_AGENT_API_TOKEN) to allow pulls and evictions`,
       { httpStatus: 403 },
     );
-  }
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (match?.[1] === undefined || !sameToken(match[1], apiToken))
-    throw new AppError('AGENT_UNAUTHORIZED', 'a bearer token (weights.apiToken) is required', {
-      httpStatus: 401,
-    });
+  throw new AppError('AGENT_UNAUTHORIZED', 'a bearer token (weights.apiToken) is required', {
+    httpStatus: 401,
+  });
 }

@@ -31,7 +31,8 @@ import {
   type KubeClients,
 } from '../kube/index.js';
 import { createGpuMonitor } from './gpu-monitor-factory.js';
-import { createWeights, resolveSourceNotWired, streamArtifactNotWired } from './weights-wiring.js';
+import { createWeights } from './weights-wiring.js';
+import { weightsCommandHandlers } from './weights-commands.js';
 import { CommandExecutor } from './command-executor.js';
 import { CommandMetrics } from './command-metrics.js';
 import { DrainSet, engineDrainHandler } from './engine-drain.js';
@@ -102,9 +103,14 @@ export async function runAgent(
     metrics,
     ...config.scrape,
   });
+  const weights = await createWeights({
+    config,
+    clock: systemClock,
+    log,
+    registry,
+  });
   // The leader's commands (DESIGN.md §8b). Each capability registers its kinds here:
-  // weights.pull / weights.evict (src/weights) and lora.load / lora.unload (src/lora) join
-  // engine.drain in this list.
+  // lora.load / lora.unload (src/lora) join engine.drain and the weight kinds in this list.
   const drains = new DrainSet();
   const publishEngines = (): void => leaderClient.updateEngines(drains.mark(watcher.reports()));
   const commands = new CommandExecutor({
@@ -115,6 +121,7 @@ export async function runAgent(
         onCycle: (listener) => watcher.onCycle(listener),
         publish: publishEngines,
       }),
+      ...weightsCommandHandlers({ cache: weights.cache }),
     ],
     clock: systemClock,
     log: log.child({ component: 'commands' }),
@@ -148,15 +155,6 @@ export async function runAgent(
     log,
     registry,
     onGpus: (summary, urgent) => leaderClient.updateGpus(summary, urgent),
-  });
-  const weights = await createWeights({
-    config,
-    // Placeholders until the sources and the streamer are on main (see weights-wiring.ts).
-    resolveSource: resolveSourceNotWired,
-    stream: streamArtifactNotWired,
-    clock: systemClock,
-    log,
-    registry,
   });
   let synced = false;
   void source.synced.then(() => (synced = true));

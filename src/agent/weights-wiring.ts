@@ -12,10 +12,13 @@ import {
   type Registry,
   type Runnable,
 } from '../shared/index.js';
-import type { StreamerSettings } from '../weights/index.js';
+import { parseArtifactUri, type StreamerSettings } from '../weights/index.js';
 import {
   NodeCache,
   ReadThroughServer,
+  createArtifactSourceFactory,
+  s3SettingsFromEnv,
+  streamArtifact,
   type ResolveSource,
   type StreamArtifact,
 } from '../weights/adapters/index.js';
@@ -27,8 +30,10 @@ import { GIB } from './weights-config.js';
 /** Options of {@link createWeights}. */
 export interface WeightsWiringOptions {
   readonly config: AgentConfig;
-  readonly resolveSource: ResolveSource;
-  readonly stream: StreamArtifact;
+  /** Where artifacts come from; default: the sources the `weights` section allows. */
+  readonly resolveSource?: ResolveSource;
+  /** The streamer; default the ranged parallel one. */
+  readonly stream?: StreamArtifact;
   readonly clock: Clock;
   readonly log: Logger;
   readonly registry: Registry;
@@ -40,6 +45,45 @@ export interface WeightsWiring {
   readonly postRoutes: Readonly<Record<string, AgentPostRoute>>;
   /** The cache's lifetime (pulls stop with it) and the read-through endpoint when enabled. */
   readonly parts: readonly Runnable[];
+  /** The cache, for the weight commands (an unavailable cache refuses every call). */
+  readonly cache: WeightsApiCache;
+}
+
+/**
+ * The sources the `weights` section allows: hosts (empty: any public host), private and
+ * loopback addresses only when allowed (link-local and metadata never), file:// under its roots,
+ * s3 with the configured endpoint and the AWS_* credentials, hf with its endpoint and token.
+ */
+export function configuredSources(weights: AgentConfig['weights']): {
+  readonly resolve: ResolveSource;
+  readonly close: () => void;
+} {
+  const s3Env = s3SettingsFromEnv(process.env);
+  const factory = createArtifactSourceFactory({
+    hosts: {
+      allowedHosts: weights.allowHosts.length === 0 ? ['*'] : weights.allowHosts,
+      allowLoopback: weights.allowPrivateAddresses,
+      allowPrivate: weights.allowPrivateAddresses,
+    },
+    file: { roots: weights.fileRoots },
+    s3: {
+      ...s3Env,
+      region: weights.s3.region,
+      forcePathStyle: weights.s3.forcePathStyle || weights.s3.endpoint !== '',
+      ...(weights.s3.endpoint === '' ? {} : { endpoint: weights.s3.endpoint }),
+    },
+    hf: {
+      endpoint: weights.hfEndpoint,
+      ...(weights.hfToken === '' ? {} : { token: weights.hfToken }),
+    },
+  });
+  return {
+    resolve: (uri) => {
+      const ref = parseArtifactUri(uri);
+      return { ref, source: factory.sourceFor(ref) };
+    },
+    close: () => factory.close(),
+  };
 }
 
 /** The streamer's settings from the agent's `weights` section. */
@@ -57,11 +101,16 @@ export async function createWeights(options: WeightsWiringOptions): Promise<Weig
   const { config } = options;
   const log = options.log.child({ component: 'weights' });
   const lifetime = new AbortController();
+  const sources =
+    options.resolveSource === undefined
+      ? configuredSources(config.weights)
+      : { resolve: options.resolveSource, close: () => undefined };
   const lifetimePart: Runnable = {
     name: 'weights-cache',
     run: async (signal) => {
       await whenAborted(signal);
       lifetime.abort(signal.reason);
+      sources.close();
     },
   };
   let cache: WeightsApiCache & { readonly reader?: NodeCache['reader'] };
@@ -69,8 +118,8 @@ export async function createWeights(options: WeightsWiringOptions): Promise<Weig
     cache = await NodeCache.open({
       nodeCachePath: config.nodeCachePath,
       budgetBytes: Math.floor(config.weights.diskBudgetGib * GIB),
-      resolveSource: options.resolveSource,
-      stream: options.stream,
+      resolveSource: sources.resolve,
+      stream: options.stream ?? streamArtifact,
       settings: streamerSettings(config.weights),
       listTimeoutMs: config.weights.listTimeoutMs,
       registry: options.registry,
@@ -95,7 +144,7 @@ export async function createWeights(options: WeightsWiringOptions): Promise<Weig
         clock: options.clock,
       }),
     );
-  return { jsonRoutes: routes.json, postRoutes: routes.post, parts };
+  return { jsonRoutes: routes.json, postRoutes: routes.post, parts, cache };
 }
 
 /** The cache's stand-in when its directory cannot be opened: every route says so. */
@@ -120,22 +169,3 @@ function unavailableCache(path: string, cause: unknown): WeightsApiCache {
     evictKey: () => Promise.reject(error()),
   };
 }
-
-/**
- * PLACEHOLDER until the weight sources are on main: refuses every URI. At merge, replace with
- * `(uri) => { const ref = parseArtifactUri(uri); return { ref, source: createArtifactSource(ref, …) }; }`.
- */
-export const resolveSourceNotWired: ResolveSource = (uri) => {
-  throw new AppError(
-    'WEIGHTS_UNSUPPORTED_SCHEME',
-    `this agent has no weight sources wired yet; cannot pull ${uri}`,
-    { httpStatus: 501 },
-  );
-};
-
-/** PLACEHOLDER until the streamer is on main; never called while {@link resolveSourceNotWired} refuses every URI. */
-export const streamArtifactNotWired: StreamArtifact = () => {
-  throw new AppError('WEIGHTS_UNSUPPORTED_SCHEME', 'this agent has no weight streamer wired yet', {
-    httpStatus: 501,
-  });
-};

@@ -77,7 +77,7 @@ class PullDisplay {
       eta: formatEta(view),
       files:
         view.outcome === undefined
-          ? `files ${view.files.filter((f) => f.state === 'done').length}/${view.files.length}`
+          ? `files ${view.filesDone}/${view.filesTotal}`
           : describeNode(view),
     };
     let bar = this.#bars.get(view.node);

@@ -4,8 +4,8 @@
  * nodes) sends are folded into one view per node, and formatted as bytes, rate and ETA.
  */
 
-/** One file's progress as the agent reports it. */
-export interface PullFileLine {
+/** One file's progress as the agent's own stream reports it. */
+interface PullFileLine {
   readonly path: string;
   readonly size: number;
   readonly bytesDone: number;
@@ -18,7 +18,9 @@ export interface NodePullView {
   readonly totalBytes: number;
   readonly bytesDone: number;
   readonly bytesPerSecond: number;
-  readonly files: readonly PullFileLine[];
+  /** Files of the artifact, and how many are done (a node's summary carries only the counts). */
+  readonly filesTotal: number;
+  readonly filesDone: number;
   /** Set once the node's result line arrived. */
   readonly outcome?:
     | { readonly ok: true; readonly path: string; readonly bytes: number }
@@ -65,15 +67,21 @@ export function applyPullLine(
     totalBytes: 0,
     bytesDone: 0,
     bytesPerSecond: 0,
-    files: [],
+    filesTotal: 0,
+    filesDone: 0,
   };
   if (o.type === 'progress') {
+    // The agent's own stream lists files; a command's progress (through the leader) counts them.
+    const listed = files(o.files);
     next.set(node, {
       ...before,
       totalBytes: num(o.totalBytes),
       bytesDone: num(o.bytesDone),
       bytesPerSecond: num(o.bytesPerSecond),
-      files: files(o.files),
+      filesTotal: Array.isArray(o.files) ? listed.length : num(o.files),
+      filesDone: Array.isArray(o.files)
+        ? listed.filter((f) => f.state === 'done').length
+        : num(o.filesDone),
     });
   } else if (o.type === 'result') {
     next.set(node, {
@@ -126,6 +134,5 @@ export function describeNode(view: NodePullView): string {
     return `${view.node}: done, ${formatBytes(view.outcome.bytes)} at ${view.outcome.path}`;
   if (view.outcome?.ok === false)
     return `${view.node}: failed ${view.outcome.code}: ${view.outcome.message}`;
-  const done = view.files.filter((f) => f.state === 'done').length;
-  return `${view.node}: ${formatBytes(view.bytesDone)} / ${formatBytes(view.totalBytes)}, ${formatBytes(view.bytesPerSecond)}/s, ETA ${formatEta(view)}, files ${done}/${view.files.length}`;
+  return `${view.node}: ${formatBytes(view.bytesDone)} / ${formatBytes(view.totalBytes)}, ${formatBytes(view.bytesPerSecond)}/s, ETA ${formatEta(view)}, files ${view.filesDone}/${view.filesTotal}`;
 }

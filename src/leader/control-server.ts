@@ -1,6 +1,7 @@
 /**
  * The leader's control port: the agent hub (WebSocket /v1/agents), /metrics, /healthz, /readyz
- * and a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard. With a
+ * a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard, and the
+ * weights prefetch (`POST /v1/weights/pull`, weights-prefetch.ts). With a
  * certificate it speaks https:// and wss://, so agent tokens never cross the network in clear.
  */
 import type http from 'node:http';
@@ -14,6 +15,7 @@ import {
 } from '../shared/index.js';
 import type { AgentHub } from './agent-hub.js';
 import type { ClusterStateStore } from './cluster-state.js';
+import type { WeightsPrefetch } from './weights-prefetch.js';
 
 export interface ControlServerOptions {
   readonly host: string;
@@ -26,6 +28,8 @@ export interface ControlServerOptions {
   readonly isReady: () => boolean;
   /** Extra fields for /v1/cluster (leader identity, ejected engines…). */
   readonly describe: () => Record<string, unknown>;
+  /** `POST /v1/weights/pull`: prefetch a model onto nodes; absent: 404. */
+  readonly prefetch?: WeightsPrefetch;
   /** Certificate and key: serve https:// and wss:// instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
 }
@@ -74,6 +78,10 @@ export class ControlServer {
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (await serveOpsRoute(path, res, this.#options)) return;
+    if (path === '/v1/weights/pull' && this.#options.prefetch !== undefined) {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST' });
+      return this.#options.prefetch.handle(req, res);
+    }
     if (path === '/v1/cluster') {
       const engines = this.#options.store.endpoints().map((s) => ({
         id: s.endpoint.id,

@@ -75,6 +75,11 @@ export const leaderConfigSpec = {
   control: {
     host: str('127.0.0.1', 'control listen address (agent hub, /metrics, /healthz)'),
     port: int(8081, 'control port', port),
+    token: str(
+      '',
+      'bearer token the control port asks of mutating routes (weights prefetch); without it they are allowed only on a loopback control.host',
+      { env: 'INFERNODE_LEADER_CONTROL_TOKEN' },
+    ),
     tls: {
       certFile: str(
         '',

@@ -28,6 +28,7 @@ import { AgentHub } from './agent-hub.js';
 import { CommandClient } from './command-client.js';
 import { ClusterStateStore } from './cluster-state.js';
 import { ControlServer } from './control-server.js';
+import { WeightsPrefetch } from './weights-prefetch.js';
 import { loadControlTls } from './control-tls.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import type { Leadership } from './election/election.js';
@@ -125,6 +126,16 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
   let synced = false;
   void source.synced.then(() => (synced = true));
   const control = new ControlServer({
+    prefetch: new WeightsPrefetch({
+      commands,
+      connectedNodes: () =>
+        store
+          .nodes()
+          .filter((n) => n.connected)
+          .map((n) => n.node),
+      token: config.control.token,
+      listenHost: config.control.host,
+    }),
     host: config.control.host,
     port: config.control.port,
     hub,

@@ -13,3 +13,4 @@ export * from './version.js';
 export * from './free-ports.js';
 export * from './loopback.js';
 export * from './command.js';
+export * from './mutation-auth.js';

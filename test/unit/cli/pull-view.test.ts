@@ -41,6 +41,11 @@ describe('pull view', () => {
     );
   });
 
+  it('reads the file counts of a command progress relayed by the leader', () => {
+    const views = applyPullLine(new Map(), progress({ node: 'a', files: 3, filesDone: 1 }));
+    expect(views.get('a')).toMatchObject({ filesTotal: 3, filesDone: 1 });
+  });
+
   it('keeps nodes apart and shows a failure with its code', () => {
     let views = applyPullLine(new Map(), progress({ node: 'a' }));
     views = applyPullLine(views, progress({ node: 'b', bytesDone: 4000 }));
@@ -61,7 +66,7 @@ describe('pull view', () => {
     expect(applyPullLine(start, 'text')).toEqual(start);
     expect(applyPullLine(start, { type: 'hint', node: 'x' })).toEqual(start);
     const odd = applyPullLine(new Map(), { type: 'progress', bytesDone: 'x', files: [null, 3] });
-    expect(odd.get(LOCAL_NODE)).toMatchObject({ bytesDone: 0, files: [] });
+    expect(odd.get(LOCAL_NODE)).toMatchObject({ bytesDone: 0, filesTotal: 0, filesDone: 0 });
   });
 
   it('formats sizes and ETAs', () => {

@@ -15,7 +15,7 @@ const base = {
     forgetAfterMs: 600_000,
     maxUndiscoveredNodes: 256,
   },
-  control: { host: '127.0.0.1', port: 8081, tls: { certFile: '', keyFile: '' } },
+  control: { host: '127.0.0.1', port: 8081, token: '', tls: { certFile: '', keyFile: '' } },
 };
 const paths = (over: { agents?: object; control?: object }): string[] =>
   agentAuthIssues({
