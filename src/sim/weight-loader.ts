@@ -166,7 +166,8 @@ async function readAll<R>(
   const worker = async (): Promise<void> => {
     while (next < ranges.length) {
       const r = ranges[next++] as R;
-      total += await read(r);
+      const n = await read(r); // not `total += await …`: that reads `total` before the wait
+      total += n;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, worker));

@@ -59,6 +59,9 @@ export async function startObjectStore(
       region: LOCAL_OBJECT_STORE_REGION,
       forcePathStyle: true,
       credentials: S3RVER_CREDENTIALS,
+      // s3rver 3 predates the SDK's default CRC trailers (aws-chunked bodies) and would store
+      // the chunk framing as object bytes: send plain bodies.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
     });
     try {
       for (const seed of entry.seed) {
