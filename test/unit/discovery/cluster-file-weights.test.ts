@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseClusterFile } from '../../../src/discovery/index.js';
 import { ConfigError } from '../../../src/shared/index.js';
@@ -53,6 +55,17 @@ describe('cluster file: weights', () => {
       buckets: ['models'],
       seed: [{ bucket: 'models', prefix: 'llama-64m', sizeMiB: 64, shards: 2 }],
     });
+  });
+
+  it('examples/weights-cluster.yaml is valid: 1 node, 2 engines streaming one seeded model', () => {
+    const parsed = parseClusterFile(parse(readFileSync('examples/weights-cluster.yaml', 'utf8')));
+    expect(parsed.objectStore?.seed).toEqual([
+      { bucket: 'models', prefix: 'llama-3.2-64m', sizeMiB: 64, shards: 2 },
+    ]);
+    expect(parsed.nodes[0]?.engines.map((e) => e.sim?.loadFormat)).toEqual([
+      'runai_streamer',
+      'runai_streamer',
+    ]);
   });
 
   it('a file without objectStore has none', () => {
