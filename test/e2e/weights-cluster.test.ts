@@ -59,7 +59,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await cluster?.stop();
+  await cluster.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
