@@ -106,7 +106,7 @@ export async function loadWeights(
       );
       const n = safetensorsHeaderLength(first8, shard.size, shard.name);
       const header = await io(`${shard.name} header`, (s) => store.read(shard, 8, 8 + n, s));
-      tensors += checkSafetensorsHeaderJson(header, shard.name);
+      tensors += checkSafetensorsHeaderJson(header, shard.size, shard.name);
       bytes += 8 + n;
       pushChunks(ranges, shard, 8 + n, plan.chunkBytes);
     }

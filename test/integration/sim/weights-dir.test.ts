@@ -108,7 +108,7 @@ describe('simulator --load-format safetensors from a directory', () => {
     const [port] = await freePorts(1);
     const err = await startError({ modelPath: dir, loadFormat: 'safetensors', port });
     expect(hasCode(err, 'WEIGHTS_CORRUPT_SAFETENSORS')).toBe(true);
-    expect((err as Error).message).toContain('runs past the end');
+    expect((err as Error).message).toContain('exceeds the file');
     const refused = await fetch(`http://127.0.0.1:${port}/health`).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TypeError);
   });
@@ -120,7 +120,7 @@ describe('simulator --load-format safetensors from a directory', () => {
     await fh.close();
     const err = await startError({ modelPath: dir, loadFormat: 'safetensors' });
     expect(hasCode(err, 'WEIGHTS_CORRUPT_SAFETENSORS')).toBe(true);
-    expect((err as Error).message).toContain('not JSON');
+    expect((err as Error).message).toContain('not a safetensors file');
   });
 
   it('refuses a missing path and a directory without safetensors', async () => {

@@ -109,13 +109,10 @@ describe('planWeightLoad (vLLM --model-path / --load-format)', () => {
 describe('safetensors header check', () => {
   it('accepts what the synthetic writer produces, header padded to 8 bytes', () => {
     const prelude = safetensorsPrelude(10 * 1024 * 1024, 0);
-    const n = safetensorsHeaderLength(
-      prelude.subarray(0, 8),
-      prelude.length + 10 * 1024 * 1024,
-      'x',
-    );
+    const size = prelude.length + 10 * 1024 * 1024;
+    const n = safetensorsHeaderLength(prelude.subarray(0, 8), size, 'x');
     expect(n % 8).toBe(0);
-    expect(checkSafetensorsHeaderJson(prelude.subarray(8, 8 + n), 'x')).toBe(3);
+    expect(checkSafetensorsHeaderJson(prelude.subarray(8, 8 + n), size, 'x')).toBe(3);
   });
 
   it('refuses a short file, a huge length and a non-object header', () => {
@@ -128,8 +125,8 @@ describe('safetensors header check', () => {
       () => safetensorsHeaderLength(len(2n), 4, 'x'),
       () => safetensorsHeaderLength(len(2n ** 40n), 2 ** 41, 'x'),
       () => safetensorsHeaderLength(len(100n), 50, 'x'),
-      () => checkSafetensorsHeaderJson(Buffer.from('[1,2]'), 'x'),
-      () => checkSafetensorsHeaderJson(Buffer.from('{"a":'), 'x'),
+      () => checkSafetensorsHeaderJson(Buffer.from('[1,2]'), 100, 'x'),
+      () => checkSafetensorsHeaderJson(Buffer.from('{"a":'), 100, 'x'),
     ])
       expect(hasCode(thrown(f), 'WEIGHTS_CORRUPT_SAFETENSORS')).toBe(true);
   });
