@@ -28,12 +28,12 @@ export interface ChildWeightsSettings {
 /**
  * What `up` passes an agent for weights. Environment only, no flags: an agent that does not yet
  * know a setting ignores an environment variable but would refuse an unknown flag.
- * - INFERNODE_AGENT_WEIGHTS_READ_THROUGH_PORT: the agent config `weights.readThrough.port`
- *   (nodes[].readThroughPort);
- * - INFERNODE_AGENT_WEIGHTS_CACHE_DIR: `weights.cache.dir`, one directory per node under the
+ * - INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ENABLED / _PORT: the agent config
+ *   `weights.readThrough.{enabled,port}` (nodes[].readThroughPort; off when absent);
+ * - INFERNODE_AGENT_NODE_CACHE_PATH: `nodeCachePath`, one directory per node under the
  *   cluster's state directory (nodes on one machine must not share a cache);
- * - AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION: the agent's upstream
- *   S3 source (the local object store), as the AWS SDK reads them.
+ * - AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+ *   AWS_S3_FORCE_PATH_STYLE: the agent's upstream S3 source (`weights.s3.*`: the local store).
  */
 export function agentWeightsSettings(
   node: NodeEntry,
@@ -41,11 +41,14 @@ export function agentWeightsSettings(
   objectStore: ObjectStoreAccess | undefined,
 ): ChildWeightsSettings {
   const env: Record<string, string> = {
-    INFERNODE_AGENT_WEIGHTS_CACHE_DIR: join(stateDir, 'weights-cache', node.name),
+    INFERNODE_AGENT_NODE_CACHE_PATH: join(stateDir, 'node-cache', node.name),
   };
-  if (node.readThroughPort !== undefined)
+  if (node.readThroughPort !== undefined) {
+    env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ENABLED = 'true';
     env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_PORT = String(node.readThroughPort);
-  if (objectStore !== undefined) Object.assign(env, awsEnv(objectStore.url, objectStore));
+  }
+  if (objectStore !== undefined)
+    Object.assign(env, awsEnv(objectStore.url, objectStore), { AWS_S3_FORCE_PATH_STYLE: 'true' });
   return { args: [], env };
 }
 

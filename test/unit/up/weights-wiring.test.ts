@@ -86,15 +86,17 @@ describe('up: weights wiring', () => {
     const w = agentWeightsSettings(a, '/state', store);
     expect(w.args).toEqual([]);
     expect(w.env).toEqual({
-      INFERNODE_AGENT_WEIGHTS_CACHE_DIR: '/state/weights-cache/node-a',
+      INFERNODE_AGENT_NODE_CACHE_PATH: '/state/node-cache/node-a',
+      INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ENABLED: 'true',
       INFERNODE_AGENT_WEIGHTS_READ_THROUGH_PORT: '9201',
       AWS_ENDPOINT_URL: store.url,
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REGION: 'us-east-1',
+      AWS_S3_FORCE_PATH_STYLE: 'true',
     });
     expect(agentWeightsSettings(b, '/state', undefined).env).toEqual({
-      INFERNODE_AGENT_WEIGHTS_CACHE_DIR: '/state/weights-cache/node-b',
+      INFERNODE_AGENT_NODE_CACHE_PATH: '/state/node-cache/node-b',
     });
   });
 
