@@ -10,17 +10,14 @@ import {
   type EngineEndpoint,
   type EngineKind,
 } from './cluster-source.js';
+import { isObj, optionalNumber, optionalString, port } from './cluster-file-fields.js';
+import { parseObjectStore, type ObjectStoreEntry } from './cluster-file-object-store.js';
+import { parseSimSpec, type SimSpec } from './cluster-file-sim.js';
 
-/** A simulated engine that `infernode up` starts: the `infernode sim` flags it gets. */
-export interface SimSpec {
-  readonly port: number;
-  readonly profile?: string;
-  readonly speed?: number;
-  readonly maxNumSeqs?: number;
-  readonly numGpuBlocks?: number;
-  readonly maxLoras?: number;
-  readonly enableLora?: boolean;
-}
+export type { SimSpec } from './cluster-file-sim.js';
+export { SIM_LOAD_FORMATS } from './cluster-file-sim.js';
+export type { ObjectStoreEntry, ObjectStoreSeed } from './cluster-file-object-store.js';
+export { MAX_SEED_SIZE_MIB } from './cluster-file-object-store.js';
 
 export interface EngineEntry {
   readonly name: string;
@@ -41,6 +38,11 @@ export interface NodeEntry {
   readonly agentPort: number;
   readonly engines: readonly EngineEntry[];
   /**
+   * Port of the agent's read-through S3-compatible endpoint (the agent's
+   * `weights.readThrough.port`); `up` points this node's runai_streamer engines at it.
+   */
+  readonly readThroughPort?: number;
+  /**
    * Extra environment for this node's agent under `infernode up`, e.g. `INFERNODE_KMSG_PATH` or
    * a fake GPU tool's scenario, so each simulated node can have its own GPUs.
    */
@@ -59,25 +61,8 @@ export interface ClusterFile {
   readonly leader: LeaderEntry;
   readonly nodes: readonly NodeEntry[];
   readonly resources: readonly CustomResource[];
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-function port(v: unknown, path: string, issues: ConfigIssue[], fallback?: number): number {
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
-    issues.push({ path, message: `expected a port 1–65535, got ${JSON.stringify(v)}` });
-    return 0;
-  }
-  return v;
-}
-
-function optionalString(v: unknown, path: string, issues: ConfigIssue[]): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'string' && v !== '') return v;
-  issues.push({ path, message: 'expected a non-empty string' });
-  return undefined;
+  /** The local object store `infernode up` runs (s3rver), when the file has one. */
+  readonly objectStore?: ObjectStoreEntry;
 }
 
 /** `tls` and `apiKey` of an engine entry; the key only by reference (env or file). */
@@ -134,11 +119,9 @@ function parseEngine(
   if (!ENGINE_KINDS.some((k) => k === engine))
     issues.push({ path: `${path}.engine`, message: `expected one of ${ENGINE_KINDS.join(', ')}` });
   let sim: SimSpec | undefined;
-  if (isObj(raw.sim))
-    sim = {
-      ...(raw.sim as Partial<SimSpec>),
-      port: port(raw.sim.port, `${path}.sim.port`, issues),
-    };
+  if (isObj(raw.sim)) sim = parseSimSpec(raw.sim, `${path}.sim`, issues);
+  else if (raw.sim !== undefined)
+    issues.push({ path: `${path}.sim`, message: 'expected a mapping' });
   const url = typeof raw.url === 'string' ? raw.url : undefined;
   if ((sim === undefined) === (url === undefined))
     issues.push({ path, message: 'give exactly one of sim or url' });
@@ -191,11 +174,20 @@ export function parseClusterFile(raw: unknown): ClusterFile {
         issues.push({ path: `${path}.env`, message: 'expected a map of strings' });
       else Object.assign(env, n.env);
     }
+    const readThroughPort =
+      n.readThroughPort === undefined
+        ? undefined
+        : optionalNumber(n.readThroughPort, `${path}.readThroughPort`, issues, {
+            min: 1,
+            max: 65535,
+            integer: true,
+          });
     nodes.push({
       name: n.name,
       agentPort: port(n.agentPort, `${path}.agentPort`, issues),
       engines,
       env,
+      ...(readThroughPort === undefined ? {} : { readThroughPort }),
     });
   });
   const seen = new Set<string>();
@@ -217,8 +209,9 @@ export function parseClusterFile(raw: unknown): ClusterFile {
       });
     }
   });
+  const objectStore = parseObjectStore(root.objectStore, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { leader, nodes, resources };
+  return { leader, nodes, resources, ...(objectStore === undefined ? {} : { objectStore }) };
 }
 
 /** The URL an engine entry is served at. */

@@ -85,3 +85,11 @@ export function handleFaults(
   }
   sendJson(res, 200, ctx.faults.get());
 }
+
+/**
+ * GET /admin/weights: what the startup load read (format, files, bytes, seconds, GiB/s). The
+ * simulator's own surface, beside /admin/faults: vLLM has no metric for this.
+ */
+export function handleWeights(ctx: SimContext, res: ServerResponse): void {
+  sendJson(res, 200, ctx.weights);
+}

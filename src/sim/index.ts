@@ -3,7 +3,16 @@
  * batching core with prefix caching, preemption and LoRA slots, analytic step times, faults.
  */
 export { startSimServer, type SimServer } from './sim-server.js';
-export { SIM_DEFAULTS, type SimServerOptions } from './sim-options.js';
+export { SIM_DEFAULTS, SIM_WEIGHTS_IO_TIMEOUT_MS, type SimServerOptions } from './sim-options.js';
+export {
+  LOAD_FORMATS,
+  RUNAI_FS_DEFAULTS,
+  RUNAI_OBJECT_STORE_DEFAULTS,
+  planWeightLoad,
+  type LoadFormat,
+  type WeightLoadPlan,
+} from './weight-load-plan.js';
+export type { WeightLoadReport } from './weight-loader.js';
 export { NO_FAULTS, type SimFaults } from './faults.js';
 export { simCommand } from './sim-command.js';
 export { EngineCore } from './engine-core.js';

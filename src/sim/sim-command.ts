@@ -4,10 +4,20 @@
  * finish within --shutdown-grace-ms) and exits; the exit fault ends the process with its code.
  */
 import { defineCommand, type Command } from '../shared/index.js';
-import { bool, createLogger, int, num, runProcess, str, whenAborted } from '../shared/index.js';
+import {
+  bool,
+  createLogger,
+  int,
+  num,
+  runProcess,
+  str,
+  toError,
+  whenAborted,
+} from '../shared/index.js';
 import { HARDWARE_PROFILES } from './profiles.js';
 import { createSimServer } from './sim-server.js';
-import { SIM_DEFAULTS } from './sim-options.js';
+import { SIM_DEFAULTS, SIM_WEIGHTS_IO_TIMEOUT_MS } from './sim-options.js';
+import { LOAD_FORMATS, type LoadFormat } from './weight-load-plan.js';
 
 const spec = {
   port: int(8000, 'TCP port to listen on (0 = any free port)', { min: 0, max: 65535 }),
@@ -32,6 +42,16 @@ const spec = {
     'vLLM --max-num-batched-tokens: chunked-prefill token budget per step',
     { min: 1 },
   ),
+  modelPath: str(
+    '',
+    'the model to load before serving, as vLLM would: a directory or s3://bucket/prefix (empty: dummy weights)',
+  ),
+  loadFormat: str('auto', 'vLLM --load-format: how the weights are read', {
+    oneOf: [...LOAD_FORMATS],
+  }),
+  weightsIoTimeoutMs: int(SIM_WEIGHTS_IO_TIMEOUT_MS, 'timeout of each weight read, ms', {
+    min: 1,
+  }),
   slowStartMs: int(0, 'fault: not ready (health and inference 503) for this long, ms', { min: 0 }),
   errorRate: num(0, 'fault: fraction 0–1 of inference requests answered 500', { min: 0, max: 1 }),
   hangRate: num(0, 'fault: fraction 0–1 of inference requests never answered', { min: 0, max: 1 }),
@@ -59,6 +79,9 @@ interface SimCommandConfig {
   readonly enableLora: boolean;
   readonly maxModelLen: number;
   readonly maxNumBatchedTokens: number;
+  readonly modelPath: string;
+  readonly loadFormat: string;
+  readonly weightsIoTimeoutMs: number;
   readonly slowStartMs: number;
   readonly errorRate: number;
   readonly hangRate: number;
@@ -75,48 +98,80 @@ export const simCommand: Command = defineCommand({
   usage:
     'infernode sim --port <n> --model <name> [--profile <name>] [--speed <x>] [--max-num-seqs <n>] ' +
     '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] ' +
-    '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] [fault flags]',
+    '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] ' +
+    '[--model-path <dir|s3://bucket/prefix>] [--load-format auto|safetensors|runai_streamer|dummy] ' +
+    '[fault flags]',
   description:
     'Serves vLLM v0.11 endpoints (/v1/chat/completions, /v1/completions, /v1/embeddings, ' +
     '/v1/models, /health, /version, /tokenize, /metrics, /v1/load_lora_adapter, ' +
     '/v1/unload_lora_adapter) from a continuous-batching simulation with an analytic ' +
-    'timing model. Faults can also be changed at run time with POST /admin/faults.',
+    'timing model. Faults can also be changed at run time with POST /admin/faults. ' +
+    'With --model-path it first reads every byte of the model as vLLM would (safetensors from a ' +
+    'directory, or the Run:ai streamer from s3:// with AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ' +
+    'AWS_SECRET_ACCESS_KEY, AWS_REGION, RUNAI_STREAMER_CONCURRENCY (default 8 from S3, 16 from a ' +
+    'directory) and RUNAI_STREAMER_CHUNK_BYTESIZE (default 8 MiB / 2 MiB)), listens only then, ' +
+    'and exits 1 with one log line when the model is missing or corrupt; GET /admin/weights ' +
+    'reports the bytes and time.',
   envPrefix: 'SIM',
   spec,
   async run({ config, logLevel }) {
     const c = config as unknown as SimCommandConfig;
     const log = createLogger({ level: logLevel, base: { role: 'sim' } });
-    const server = await createSimServer(
-      {
-        port: c.port,
-        host: c.host,
-        model: c.model,
-        profile: c.profile,
-        speed: c.speed,
-        maxNumSeqs: c.maxNumSeqs,
-        numGpuBlocks: c.numGpuBlocks,
-        maxLoras: c.maxLoras,
-        maxLoraRank: c.maxLoraRank,
-        enableLora: c.enableLora,
-        maxModelLen: c.maxModelLen,
-        maxNumBatchedTokens: c.maxNumBatchedTokens,
-        faults: {
-          slowStartMs: c.slowStartMs,
-          errorRate: c.errorRate,
-          hangRate: c.hangRate,
-          dropAfterChunks: c.dropAfterChunks,
-          exitAfterMs: c.exitAfterMs,
-          exitCode: c.exitCode,
+    // Loading can take minutes: a Ctrl-C or SIGTERM then stops it (runProcess is not yet running).
+    const stopLoading = new AbortController();
+    const onSignal = (): void => stopLoading.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let server;
+    try {
+      server = await createSimServer(
+        {
+          port: c.port,
+          host: c.host,
+          model: c.model,
+          profile: c.profile,
+          speed: c.speed,
+          maxNumSeqs: c.maxNumSeqs,
+          numGpuBlocks: c.numGpuBlocks,
+          maxLoras: c.maxLoras,
+          maxLoraRank: c.maxLoraRank,
+          enableLora: c.enableLora,
+          maxModelLen: c.maxModelLen,
+          maxNumBatchedTokens: c.maxNumBatchedTokens,
+          ...(c.modelPath === '' ? {} : { modelPath: c.modelPath }),
+          loadFormat: c.loadFormat as LoadFormat,
+          weightsIoTimeoutMs: c.weightsIoTimeoutMs,
+          signal: stopLoading.signal,
+          faults: {
+            slowStartMs: c.slowStartMs,
+            errorRate: c.errorRate,
+            hangRate: c.hangRate,
+            dropAfterChunks: c.dropAfterChunks,
+            exitAfterMs: c.exitAfterMs,
+            exitCode: c.exitCode,
+          },
+          log,
         },
-        log,
-      },
-      {
-        onFaultExit: (code) => {
-          log.flush();
-          process.exit(code);
+        {
+          onFaultExit: (code) => {
+            log.flush();
+            process.exit(code);
+          },
         },
-      },
-    );
+      );
+    } catch (err) {
+      // vLLM exits non-zero when its model cannot be loaded; say why in one line.
+      const e = toError(err);
+      log.error(
+        { err: e, code: (e as { code?: unknown }).code },
+        `engine failed to start: ${e.message}`,
+      );
+      log.flush();
+      return stopLoading.signal.aborted ? 130 : 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     process.stdout.write(`${server.url}\n`);
     await runProcess(
       [

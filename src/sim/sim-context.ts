@@ -9,6 +9,7 @@ import type { ResolvedSimOptions } from './sim-options.js';
 import type { ResolvedModel } from './request-parse.js';
 import { sendJson } from '../shared/index.js';
 import type { VllmError } from './openai-shapes.js';
+import type { WeightLoadReport } from './weight-loader.js';
 
 /** Shared state of one simulator. */
 export interface SimContext {
@@ -25,6 +26,8 @@ export interface SimContext {
   readonly hung: Set<ServerResponse>;
   /** True once shutdown began: new work gets 503. */
   isDraining: boolean;
+  /** What the startup weight load read (GET /admin/weights). */
+  readonly weights: WeightLoadReport;
 }
 
 /** Resolves a request's `model` to the base model or a loaded adapter. */

@@ -4,6 +4,7 @@
 import { AppError, type Logger } from '../shared/index.js';
 import type { SimFaults } from './faults.js';
 import { DEFAULT_PROFILE, HARDWARE_PROFILES, type HardwareProfile } from './profiles.js';
+import { planWeightLoad, type LoadFormat, type WeightLoadPlan } from './weight-load-plan.js';
 
 /** Options of one in-process simulator. Every field is optional; defaults are vLLM's where it has one. */
 export interface SimServerOptions {
@@ -36,9 +37,45 @@ export interface SimServerOptions {
   maxNumBatchedTokens?: number;
   /** Faults active from the start (see SimFaults). Default none. */
   faults?: Partial<SimFaults>;
+  /**
+   * vLLM's model argument when it names where weights are: a local directory or
+   * `s3://bucket/prefix`. Default none: nothing is read (dummy weights, as before).
+   */
+  modelPath?: string;
+  /**
+   * vLLM --load-format: 'auto' (default: safetensors from a directory, the Run:ai streamer for
+   * s3://, nothing without a modelPath), 'safetensors', 'runai_streamer' or 'dummy'.
+   */
+  loadFormat?: LoadFormat;
+  /**
+   * Environment the loader reads, as vLLM reads its own: AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+   * AWS_SECRET_ACCESS_KEY, AWS_REGION, RUNAI_STREAMER_CONCURRENCY (default 16 from a directory,
+   * 8 from S3), RUNAI_STREAMER_CHUNK_BYTESIZE (default 2 MiB / 8 MiB). Default process.env.
+   */
+  weightsEnv?: Readonly<Record<string, string | undefined>>;
+  /** Timeout of each weight read (one chunk, one listing page), ms. Default 60000. */
+  weightsIoTimeoutMs?: number;
+  /** Stops a weight load in progress (the simulator's stop signal); startSimServer then rejects. */
+  signal?: AbortSignal;
   /** Logger; default silent. */
   log?: Logger;
 }
+
+/** SimServerOptions fields that are not plain settings (resolved apart, or passed through). */
+type NonSettingKeys =
+  'faults' | 'log' | 'modelPath' | 'loadFormat' | 'weightsEnv' | 'weightsIoTimeoutMs' | 'signal';
+const NON_SETTING_KEYS: ReadonlySet<string> = new Set<NonSettingKeys>([
+  'faults',
+  'log',
+  'modelPath',
+  'loadFormat',
+  'weightsEnv',
+  'weightsIoTimeoutMs',
+  'signal',
+]);
+
+/** Default of SimServerOptions.weightsIoTimeoutMs. */
+export const SIM_WEIGHTS_IO_TIMEOUT_MS = 60_000;
 
 /** Defaults of SimServerOptions (also the `infernode sim` flag defaults). */
 export const SIM_DEFAULTS = {
@@ -69,8 +106,10 @@ export const SIM_MAX_ADAPTERS = 1024;
 export const SIM_BLOCK_SIZE_TOKENS = 16;
 
 /** Options with every default filled in and checked. */
-export type ResolvedSimOptions = Required<Omit<SimServerOptions, 'faults' | 'log'>> & {
+export type ResolvedSimOptions = Required<Omit<SimServerOptions, NonSettingKeys>> & {
   readonly hardware: HardwareProfile;
+  /** What the engine reads before it serves. */
+  readonly weights: WeightLoadPlan;
 };
 
 /** Fills defaults and validates; throws one AppError (CONFIG_INVALID) naming every bad option. */
@@ -95,16 +134,28 @@ export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions
     if (!(o[key] > 0) || !Number.isFinite(o[key]))
       problems.push(`${key}: must be > 0, got ${o[key]}`);
   }
-  if (problems.length > 0 || hardware === undefined)
+  const ioTimeoutMs = options.weightsIoTimeoutMs ?? SIM_WEIGHTS_IO_TIMEOUT_MS;
+  if (!(ioTimeoutMs > 0) || !Number.isFinite(ioTimeoutMs))
+    problems.push(`weightsIoTimeoutMs: must be > 0, got ${ioTimeoutMs}`);
+  let weights: WeightLoadPlan | undefined;
+  try {
+    weights = planWeightLoad(
+      { modelPath: options.modelPath, loadFormat: options.loadFormat, ioTimeoutMs },
+      options.weightsEnv ?? process.env,
+    );
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length > 0 || hardware === undefined || weights === undefined)
     throw new AppError('CONFIG_INVALID', `invalid simulator options: ${problems.join('; ')}`);
   const maxModelLen = Math.min(o.maxModelLen, o.numGpuBlocks * SIM_BLOCK_SIZE_TOKENS);
-  return { ...o, maxModelLen, hardware };
+  return { ...o, maxModelLen, hardware, weights };
 }
 
 function stripUndefined(options: SimServerOptions): Partial<typeof SIM_DEFAULTS> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
-    if (v !== undefined && k !== 'faults' && k !== 'log') out[k] = v;
+    if (v !== undefined && !NON_SETTING_KEYS.has(k)) out[k] = v;
   }
   return out;
 }

@@ -12,6 +12,7 @@ import {
   handleModels,
   handleUnloadLora,
   handleVersion,
+  handleWeights,
 } from './control-routes.js';
 import {
   handleEmbeddings,
@@ -32,9 +33,9 @@ const POST_PATHS = new Set([
   '/v1/load_lora_adapter',
   '/v1/unload_lora_adapter',
 ]);
-const GET_PATHS = new Set(['/health', '/version', '/metrics', '/v1/models']);
+const GET_PATHS = new Set(['/health', '/version', '/metrics', '/v1/models', '/admin/weights']);
 /** Paths answered even during slow start and shutdown. */
-const ALWAYS_PATHS = new Set(['/version', '/metrics', '/admin/faults']);
+const ALWAYS_PATHS = new Set(['/version', '/metrics', '/admin/faults', '/admin/weights']);
 
 /** Answers one request; rejects only on unexpected failures (the caller answers 500). */
 export async function dispatch(
@@ -108,6 +109,8 @@ export async function dispatch(
       return handleMetrics(ctx, res);
     case '/v1/models':
       return handleModels(ctx, res);
+    case '/admin/weights':
+      return handleWeights(ctx, res);
     case '/v1/chat/completions':
       return handleGeneration(ctx, 'chat', body, res);
     case '/v1/completions':

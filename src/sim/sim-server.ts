@@ -3,7 +3,14 @@
  * registry, LoRA registry and fault state for one instance, and routes requests to handlers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Registry, closeServer, listen, silentLogger, toError } from '../shared/index.js';
+import {
+  Registry,
+  closeServer,
+  listen,
+  silentLogger,
+  systemClock,
+  toError,
+} from '../shared/index.js';
 import { EngineCore } from './engine-core.js';
 import { EngineLoop, type TokenSink } from './engine-loop.js';
 import { FaultController } from './fault-controller.js';
@@ -21,6 +28,7 @@ import {
   resolveSimOptions,
   type SimServerOptions,
 } from './sim-options.js';
+import { loadWeights, type WeightLoadReport } from './weight-loader.js';
 
 /** A running simulator. */
 export interface SimServer {
@@ -28,6 +36,8 @@ export interface SimServer {
   readonly url: string;
   /** The bound port. */
   readonly port: number;
+  /** What the engine read before it began to listen (also at GET /admin/weights). */
+  readonly weights: WeightLoadReport;
   /** Merges fault settings (same as `POST /admin/faults`). */
   setFaults(f: Partial<SimFaults>): void;
   /** Stops at once: in-flight requests are cut. Idempotent. */
@@ -46,7 +56,12 @@ export interface DrainableSimServer extends SimServer {
   drain(graceMs: number): Promise<void>;
 }
 
-/** Starts a vLLM-compatible engine simulator; resolves once it listens. */
+/**
+ * Starts a vLLM-compatible engine simulator; resolves once it listens. As vLLM does, it first
+ * loads the model's weights (SimServerOptions.modelPath) and opens its port only then; a load
+ * that fails (missing path, no safetensors, a corrupt header, a source error, the stop signal)
+ * rejects with the loader's AppError and nothing listens.
+ */
 export function startSimServer(options: SimServerOptions): Promise<SimServer> {
   return createSimServer(options, {});
 }
@@ -63,6 +78,11 @@ export async function createSimServer(
       { maxModelLen: resolved.maxModelLen, numGpuBlocks: resolved.numGpuBlocks },
       'max_model_len clamped to the KV-cache capacity',
     );
+  const weights = await loadWeights(resolved.weights, {
+    log,
+    clock: systemClock,
+    stop: options.signal ?? new AbortController().signal,
+  });
   const core = new EngineCore<TokenSink>(
     {
       maxNumSeqs: resolved.maxNumSeqs,
@@ -105,6 +125,7 @@ export async function createSimServer(
     createdS: Math.floor(Date.now() / 1000),
     hung: new Set(),
     isDraining: false,
+    weights,
   };
   faults.set({ ...(options.faults ?? {}) });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -144,6 +165,7 @@ export async function createSimServer(
   return {
     url: `http://${host}:${port}`,
     port,
+    weights,
     setFaults: (f) => faults.set(f),
     close: () => drain(0),
     drain,

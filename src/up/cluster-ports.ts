@@ -12,19 +12,34 @@ export interface ClusterPort {
   readonly role: string;
 }
 
-/** The ports of the leader, each agent and each simulated engine, in start order. */
+/**
+ * The ports of the object store, the leader, each agent (API and read-through endpoint) and each
+ * simulated engine.
+ */
 export function clusterPorts(file: ClusterFile): ClusterPort[] {
   const { host, gatewayPort, controlPort } = file.leader;
   const ports: ClusterPort[] = [
     { host, port: gatewayPort, role: 'the gateway (leader.gatewayPort)' },
     { host, port: controlPort, role: 'the leader control API (leader.controlPort)' },
   ];
+  if (file.objectStore !== undefined)
+    ports.push({
+      host: file.objectStore.host,
+      port: file.objectStore.port,
+      role: 'the object store (objectStore.port)',
+    });
   file.nodes.forEach((node, n) => {
     ports.push({
       host: '127.0.0.1',
       port: node.agentPort,
       role: `the agent of ${node.name} (nodes[${n}].agentPort)`,
     });
+    if (node.readThroughPort !== undefined)
+      ports.push({
+        host: '127.0.0.1',
+        port: node.readThroughPort,
+        role: `the read-through endpoint of ${node.name} (nodes[${n}].readThroughPort)`,
+      });
     node.engines.forEach((engine, e) => {
       if (engine.sim !== undefined)
         ports.push({

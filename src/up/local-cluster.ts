@@ -7,19 +7,34 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ClusterFile, type EngineEntry, type NodeEntry } from '../discovery/index.js';
+import { type ClusterFile } from '../discovery/index.js';
 import { readClusterFile } from '../discovery/adapters/index.js';
 import { deriveAgentToken } from '../protocol/index.js';
 import { AppError, sleep } from '../shared/index.js';
-import { ChildSupervisor, type ChildSpec } from './child-supervisor.js';
+import { ChildSupervisor } from './child-supervisor.js';
 import { describeChildExit } from './child-exit-reason.js';
 import { clusterPorts } from './cluster-ports.js';
+import {
+  LOCAL_OBJECT_STORE_REGION,
+  S3RVER_CREDENTIALS,
+  startObjectStore,
+  type LocalObjectStore,
+} from './object-store.js';
 import { assertPortsFree } from './port-check.js';
+import { childName, simChildSpec } from './sim-child.js';
+import { agentWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
+
+export { childName } from './sim-child.js';
 
 export interface LocalClusterOptions {
   readonly clusterFile: string;
   /** Directory for the children's logs. Default `.infernode/logs`. */
   readonly logDir?: string;
+  /**
+   * Directory for the cluster's state: the object store's objects, the seeded models, the
+   * agents' weight caches. Default `.infernode/state` in the package root.
+   */
+  readonly stateDir?: string;
   /** Cluster secret the agents' per-node tokens derive from; default a fresh random one. */
   readonly secret?: string;
   /** Extra environment for every child (e.g. a PATH with fake GPU tools). */
@@ -41,6 +56,8 @@ export interface LocalCluster {
   readonly controlUrl: string;
   /** Agent local API URL by node name. */
   readonly agentUrls: ReadonlyMap<string, string>;
+  /** The local object store's URL (AWS_ENDPOINT_URL), when the file has `objectStore:`. */
+  readonly objectStoreUrl: string | undefined;
   readonly supervisor: ChildSupervisor;
   /** The cluster secret (only the leader gets it; each agent gets its node's token). */
   readonly secret: string;
@@ -56,25 +73,6 @@ export function packageRoot(): string {
     dir = parent;
   }
   return dir;
-}
-
-/** Child names, one scheme everywhere (tests kill children by these names). */
-export const childName = {
-  leader: 'leader',
-  agent: (node: string) => `agent-${node}`,
-  sim: (node: string, engine: string) => `sim-${node}-${engine}`,
-};
-
-function simSpec(node: NodeEntry, e: EngineEntry, extra: readonly string[]): ChildSpec | undefined {
-  if (e.sim === undefined) return undefined;
-  const args = ['sim', '--port', String(e.sim.port), '--model', e.model];
-  if (e.sim.profile !== undefined) args.push('--profile', e.sim.profile);
-  if (e.sim.speed !== undefined) args.push('--speed', String(e.sim.speed));
-  if (e.sim.maxNumSeqs !== undefined) args.push('--max-num-seqs', String(e.sim.maxNumSeqs));
-  if (e.sim.numGpuBlocks !== undefined) args.push('--num-gpu-blocks', String(e.sim.numGpuBlocks));
-  if (e.sim.maxLoras !== undefined) args.push('--max-loras', String(e.sim.maxLoras));
-  if (e.sim.enableLora === true) args.push('--enable-lora');
-  return { name: childName.sim(node.name, e.name), args: [...args, ...extra] };
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -145,12 +143,27 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const { host, gatewayPort, controlPort } = file.leader;
   const controlUrl = `http://${host}:${controlPort}`;
   const clusterPath = resolve(options.clusterFile);
+  const stateDir = resolve(options.stateDir ?? join(root, '.infernode', 'state'));
+  let objectStore: LocalObjectStore | undefined;
   const startup = supervisor.watchStartup();
   try {
+    // The object store first: engines and agents read from it as they start.
+    if (file.objectStore !== undefined) {
+      options.report?.(`starting the object store on port ${file.objectStore.port} …`);
+      objectStore = await startObjectStore(file.objectStore, stateDir, options.signal);
+    }
+    const access: ObjectStoreAccess | undefined =
+      objectStore === undefined
+        ? undefined
+        : { url: objectStore.url, ...S3RVER_CREDENTIALS, region: LOCAL_OBJECT_STORE_REGION };
     for (const node of file.nodes) {
       for (const engine of node.engines) {
-        const spec = simSpec(node, engine, options.simArgs ?? []);
-        if (spec !== undefined) supervisor.start({ ...spec, env });
+        const spec = simChildSpec(node, engine, {
+          extraArgs: options.simArgs ?? [],
+          clusterDir: dirname(clusterPath),
+          objectStore: access,
+        });
+        if (spec !== undefined) supervisor.start({ ...spec, env: { ...env, ...spec.env } });
       }
     }
     supervisor.start({
@@ -174,9 +187,15 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       ],
     });
     for (const node of file.nodes) {
+      const weights = agentWeightsSettings(node, stateDir, access);
       supervisor.start({
         name: childName.agent(node.name),
-        env: { ...env, ...node.env, INFERNODE_AGENT_TOKEN: deriveAgentToken(secret, node.name) },
+        env: {
+          ...env,
+          ...weights.env,
+          ...node.env,
+          INFERNODE_AGENT_TOKEN: deriveAgentToken(secret, node.name),
+        },
         args: [
           'agent',
           '--node',
@@ -187,6 +206,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           `ws://${host}:${controlPort}/v1/agents`,
           '--api-port',
           String(node.agentPort),
+          ...weights.args,
           ...(options.agentArgs ?? []),
         ],
       });
@@ -205,6 +225,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   } catch (err) {
     startup.done();
     await supervisor.stopAll();
+    await objectStore?.close();
     throw err;
   }
   return {
@@ -212,8 +233,13 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     gatewayUrl: `http://${host}:${gatewayPort}`,
     controlUrl,
     agentUrls: new Map(file.nodes.map((n) => [n.name, `http://127.0.0.1:${n.agentPort}`])),
+    objectStoreUrl: objectStore?.url,
     supervisor,
     secret,
-    stop: () => supervisor.stopAll(),
+    // The object store last: engines and agents may read from it until they stop.
+    stop: async () => {
+      await supervisor.stopAll();
+      await objectStore?.close();
+    },
   };
 }

@@ -27,12 +27,16 @@ export const upCommand = defineCommand({
   usage:
     'infernode up [cluster-file] [options]   (cluster-file: default examples/local-cluster.yaml)',
   description:
-    'Starts every engine of the cluster file that has a `sim:` section, the leader and one agent per node as child processes, waits until the gateway serves, and prints where everything is. The cluster file is the argument or --cluster-file. A port already in use, a missing file or a child that fails at start stops it at once with one line saying what is wrong. A child that dies later is reported and restarted. Ctrl-C (SIGINT) or SIGTERM sends each child one SIGTERM and waits for them to drain.',
+    'Starts the object store of the cluster file (`objectStore:`, an s3rver seeded with synthetic models) when it has one, every engine that has a `sim:` section, the leader and one agent per node as child processes, waits until the gateway serves, and prints where everything is. The cluster file is the argument or --cluster-file. A port already in use, a missing file or a child that fails at start stops it at once with one line saying what is wrong. A child that dies later is reported and restarted. Ctrl-C (SIGINT) or SIGTERM sends each child one SIGTERM and waits for them to drain.',
   positional: { name: 'cluster-file', flag: 'cluster-file' },
   envPrefix: 'UP',
   spec: {
     clusterFile: str(DEFAULT_CLUSTER_FILE, 'the cluster file to run'),
     logDir: str('.infernode/logs', 'where each process writes its log'),
+    stateDir: str(
+      '.infernode/state',
+      'where the object store keeps its objects and seeded models, and the agents their caches',
+    ),
     readyTimeoutMs: int(60_000, 'how long to wait for the cluster to serve, ms', { min: 1000 }),
   },
   async run({ config }) {
@@ -55,6 +59,7 @@ async function runUntilStopped(
   config: {
     readonly clusterFile: string;
     readonly logDir: string;
+    readonly stateDir: string;
     readonly readyTimeoutMs: number;
   },
   signal: AbortSignal,
@@ -66,6 +71,7 @@ async function runUntilStopped(
     cluster = await startLocalCluster({
       clusterFile,
       logDir: config.logDir,
+      stateDir: config.stateDir,
       readyTimeoutMs: config.readyTimeoutMs,
       report: (line) => out(`infernode: ${line}`),
       signal,
@@ -81,6 +87,10 @@ async function runUntilStopped(
   out(
     `  leader metrics         ${cluster.controlUrl}/metrics   cluster view ${cluster.controlUrl}/v1/cluster`,
   );
+  if (cluster.objectStoreUrl !== undefined)
+    out(
+      `  object store (S3)      ${cluster.objectStoreUrl}   (s3rver; AWS_ENDPOINT_URL for clients)`,
+    );
   for (const [node, url] of cluster.agentUrls)
     out(`  agent ${node.padEnd(16)} ${url}/metrics   ${url}/v1/engines`);
   out(`  logs                   ${config.logDir}/`);
@@ -108,6 +118,8 @@ async function runUntilStopped(
   await whenAborted(signal);
   out('infernode: stopping (each process drains its requests) …');
   await cluster.stop();
-  out(`infernode: stopped (${childName.leader}, agents and engines).`);
+  out(
+    `infernode: stopped (${childName.leader}, agents and engines${cluster.objectStoreUrl === undefined ? '' : ', object store'}).`,
+  );
   return 0;
 }

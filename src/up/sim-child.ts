@@ -1,0 +1,42 @@
+/** The child process `up` starts for one simulated engine: `infernode sim` with its flags. */
+import type { EngineEntry, NodeEntry } from '../discovery/index.js';
+import type { ChildSpec } from './child-supervisor.js';
+import { engineWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
+
+/** Child names, one scheme everywhere (tests kill children by these names). */
+export const childName = {
+  leader: 'leader',
+  agent: (node: string) => `agent-${node}`,
+  sim: (node: string, engine: string) => `sim-${node}-${engine}`,
+};
+
+/** Where the cluster's weights come from, for the engines' flags. */
+export interface SimChildContext {
+  /** Extra flags for every simulator. */
+  readonly extraArgs: readonly string[];
+  /** The cluster file's directory: relative model paths are relative to it. */
+  readonly clusterDir: string;
+  readonly objectStore: ObjectStoreAccess | undefined;
+}
+
+/** The child spec of an engine with a `sim:` section; undefined for engines given by URL. */
+export function simChildSpec(
+  node: NodeEntry,
+  e: EngineEntry,
+  context: SimChildContext,
+): ChildSpec | undefined {
+  if (e.sim === undefined) return undefined;
+  const args = ['sim', '--port', String(e.sim.port), '--model', e.model];
+  if (e.sim.profile !== undefined) args.push('--profile', e.sim.profile);
+  if (e.sim.speed !== undefined) args.push('--speed', String(e.sim.speed));
+  if (e.sim.maxNumSeqs !== undefined) args.push('--max-num-seqs', String(e.sim.maxNumSeqs));
+  if (e.sim.numGpuBlocks !== undefined) args.push('--num-gpu-blocks', String(e.sim.numGpuBlocks));
+  if (e.sim.maxLoras !== undefined) args.push('--max-loras', String(e.sim.maxLoras));
+  if (e.sim.enableLora === true) args.push('--enable-lora');
+  const weights = engineWeightsSettings(node, e, context.clusterDir, context.objectStore);
+  return {
+    name: childName.sim(node.name, e.name),
+    args: [...args, ...weights.args, ...context.extraArgs],
+    env: weights.env,
+  };
+}
