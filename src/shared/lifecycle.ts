@@ -3,6 +3,7 @@
  * stopped. The process root owns one AbortController; SIGTERM/SIGINT abort it, the parts drain,
  * and the process exits within a grace period whatever happens.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { toError } from './errors.js';
 
@@ -34,6 +35,10 @@ export async function runProcess(
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const graceMs = options.shutdownGraceMs ?? 30_000;
   const root = new AbortController();
+  // Each component keeps a few listeners on the root signal for its whole life (a sleep, a
+  // server's stop): a number bounded by the components, so lift Node's warning threshold of 10
+  // to that bound rather than print a leak warning for a process with many parts.
+  setMaxListeners(Math.max(10, parts.length * 4), root.signal);
   let exitCode = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (root.signal.aborted) {

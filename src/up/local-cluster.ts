@@ -20,6 +20,7 @@ import {
   startObjectStore,
   type LocalObjectStore,
 } from './object-store.js';
+import { waitForListening } from './port-wait.js';
 import { assertPortsFree } from './port-check.js';
 import { childName, simChildSpec } from './sim-child.js';
 import { agentWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
@@ -156,16 +157,6 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       objectStore === undefined
         ? undefined
         : { url: objectStore.url, ...S3RVER_CREDENTIALS, region: LOCAL_OBJECT_STORE_REGION };
-    for (const node of file.nodes) {
-      for (const engine of node.engines) {
-        const spec = simChildSpec(node, engine, {
-          extraArgs: options.simArgs ?? [],
-          clusterDir: dirname(clusterPath),
-          objectStore: access,
-        });
-        if (spec !== undefined) supervisor.start({ ...spec, env: { ...env, ...spec.env } });
-      }
-    }
     supervisor.start({
       name: childName.leader,
       env: { ...env, INFERNODE_CLUSTER_SECRET: secret },
@@ -210,6 +201,22 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           ...(options.agentArgs ?? []),
         ],
       });
+    }
+    // Engines last: one that streams through its agent's read-through endpoint needs it up.
+    for (const node of file.nodes) {
+      if (node.readThroughPort !== undefined && access !== undefined)
+        await waitForListening(host, node.readThroughPort, `agent ${node.name}'s read-through`, {
+          timeoutMs: options.readyTimeoutMs ?? 60_000,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        });
+      for (const engine of node.engines) {
+        const spec = simChildSpec(node, engine, {
+          extraArgs: options.simArgs ?? [],
+          clusterDir: dirname(clusterPath),
+          objectStore: access,
+        });
+        if (spec !== undefined) supervisor.start({ ...spec, env: { ...env, ...spec.env } });
+      }
     }
     const stopped = new AbortController();
     const signal = AbortSignal.any([stopped.signal, ...(options.signal ? [options.signal] : [])]);

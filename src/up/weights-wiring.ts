@@ -46,6 +46,12 @@ export function agentWeightsSettings(
   if (node.readThroughPort !== undefined) {
     env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ENABLED = 'true';
     env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_PORT = String(node.readThroughPort);
+    // The engines keep the object store's key pair and only change their endpoint to the agent,
+    // so the agent's read-through verifies the signatures made with that same pair.
+    if (objectStore !== undefined) {
+      env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ACCESS_KEY_ID = objectStore.accessKeyId;
+      env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_SECRET_ACCESS_KEY = objectStore.secretAccessKey;
+    }
   }
   if (objectStore !== undefined)
     Object.assign(env, awsEnv(objectStore.url, objectStore), { AWS_S3_FORCE_PATH_STYLE: 'true' });

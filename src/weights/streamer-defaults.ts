@@ -11,3 +11,11 @@ export const DEFAULT_STREAMER_SETTINGS: StreamerSettings = Object.freeze({
   retry: Object.freeze({ attempts: 5, initialMs: 200, maxMs: 5000 }),
   partIdleTimeoutMs: 30_000,
 });
+
+/**
+ * Most listeners a pull's abort signal may carry at once: one per part in flight (twice, for the
+ * part and its body), one per reader waiting on a file (at most 256), and a few of its own.
+ */
+export function listenerBound(concurrency: number): number {
+  return 2 * concurrency + 256 + 16;
+}

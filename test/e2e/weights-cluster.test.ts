@@ -1,8 +1,9 @@
 /**
  * examples/weights-cluster.yaml end to end, on free ports: `up` starts and seeds the object store,
- * and the engines load the model before they serve. Until the agent's read-through endpoint
- * lands, the runai_streamer engine streams from the object store directly (no readThroughPort)
- * and the other reads the seeded directory with `loadFormat: auto`.
+ * the runai_streamer engine streams the model through its node agent's read-through endpoint
+ * (the agent fetches it once into its node cache), the other reads the seeded directory with
+ * `loadFormat: auto`, and both load before they serve. `infernode pull` then finds the model
+ * in the node cache, from the agent and through the leader.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,12 +31,12 @@ let example: Example;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weights-cluster-'));
   example = parse(await readFile('examples/weights-cluster.yaml', 'utf8')) as Example;
-  const [store, gateway, control, agent, e0, e1] = await freePorts(6);
+  const [store, gateway, control, agent, e0, e1, readThrough] = await freePorts(7);
   example.objectStore.port = store!;
   example.leader = { ...example.leader, gatewayPort: gateway!, controlPort: control! };
   const node = example.nodes[0]!;
   node.agentPort = agent!;
-  delete node.readThroughPort;
+  node.readThroughPort = readThrough!;
   const [engine0, engine1] = node.engines as [
     Example['nodes'][0]['engines'][0],
     Example['nodes'][0]['engines'][0],
@@ -86,6 +87,42 @@ describe('examples/weights-cluster.yaml', () => {
       }),
     });
     expect(res.status).toBe(200);
+  });
+
+  it('fetched the model once into the node cache, and served the engine from it', async () => {
+    const agentUrl = `http://127.0.0.1:${String(example.nodes[0]!.agentPort)}`;
+    const cache = (await (await fetch(`${agentUrl}/v1/weights`)).json()) as {
+      models: { uri: string; bytes: number }[];
+    };
+    expect(cache.models.map((m) => m.uri)).toEqual(['s3://models/llama-3.2-64m/']);
+    const metrics = await (await fetch(`${agentUrl}/metrics`)).text();
+    const served = /^infernode_weights_read_through_served_bytes_total(?:\{[^}]*\})? (\d+)/m.exec(
+      metrics,
+    );
+    expect(Number(served?.[1])).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+  });
+
+  it('infernode pull finds the model cached, on the agent and through the leader', async () => {
+    const agentUrl = `http://127.0.0.1:${String(example.nodes[0]!.agentPort)}`;
+    const local = await startCli([
+      'pull',
+      's3://models/llama-3.2-64m',
+      '--agent-url',
+      agentUrl,
+    ]).exited();
+    expect(local.stderr).toBe('');
+    expect(local.code).toBe(0);
+    expect(local.stdout).toContain('local: done');
+    const viaLeader = await startCli([
+      'pull',
+      's3://models/llama-3.2-64m',
+      '--node',
+      'node-a',
+      '--leader-url',
+      `http://127.0.0.1:${String(example.leader.controlPort)}`,
+    ]).exited();
+    expect(viaLeader.code).toBe(0);
+    expect(viaLeader.stdout).toContain('node-a: done');
   });
 });
 

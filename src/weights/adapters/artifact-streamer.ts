@@ -6,9 +6,10 @@
  * and renamed into place. Engines read ranges while bytes still arrive (`read`), and the parts
  * they need jump the queue.
  */
+import { setMaxListeners } from 'node:events';
 import { AppError, backoffDelayMs, sleep, systemClock, systemRng } from '../../shared/index.js';
 import type { Clock, Rng } from '../../shared/index.js';
-import { PartScheduler, RateWindow } from '../index.js';
+import { PartScheduler, RateWindow, listenerBound } from '../index.js';
 import type {
   ArtifactStream,
   ByteRange,
@@ -54,6 +55,9 @@ class ArtifactPull {
 
   constructor(options: StreamArtifactOptions) {
     this.#options = options;
+    // Every part in flight (and every waiting reader) listens on the pull's signal: a bounded
+    // number, so raise Node's warning threshold to it instead of leaking warnings.
+    setMaxListeners(listenerBound(options.settings.concurrency), this.#internal.signal);
     this.#clock = options.clock ?? systemClock;
     this.#rng = options.rng ?? systemRng;
     const { files } = options.listing;

@@ -3,9 +3,10 @@
  * journal's pacing (at most every JOURNAL_EVERY_PARTS parts or JOURNAL_EVERY_MS, so flushing
  * does not dominate), the one restart allowed when its object changes, and publication.
  */
+import { setMaxListeners } from 'node:events';
 import { AppError, hasCode, linkedSignal } from '../../shared/index.js';
 import type { Clock } from '../../shared/index.js';
-import { RangeAvailability, partRange } from '../index.js';
+import { RangeAvailability, listenerBound, partRange } from '../index.js';
 import type {
   ArtifactFile,
   FileProgress,
@@ -58,6 +59,7 @@ export class PullFile {
     scheduler: PartScheduler,
     hooks: PullFileHooks,
   ) {
+    setMaxListeners(listenerBound(options.settings.concurrency), this.#controller.signal);
     this.#index = index;
     this.#listed = file;
     this.#options = options;
@@ -179,6 +181,7 @@ export class PullFile {
       this.#listed = file;
       this.availability.reset(file.size);
       this.#controller = new AbortController();
+      setMaxListeners(listenerBound(this.#options.settings.concurrency), this.#controller.signal);
       this.#state = 'queued';
       this.#scheduler.restartFile(this.#index, file.size);
     } catch (err) {
