@@ -56,7 +56,9 @@ interface Located {
 /** The names a model's files have in the endpoint: [bucket, key prefix before the file path]. */
 function namesOf(model: ServableModel): { bucket: string; base: string } {
   if (model.s3 === undefined) return { bucket: INFERNODE_BUCKET, base: `${model.key}/` };
-  return { bucket: model.s3.bucket, base: model.s3.prefix === '' ? '' : `${model.s3.prefix}/` };
+  // parseArtifactUri's prefix ends in '/' (it names a directory); a bare one is taken too.
+  const prefix = model.s3.prefix.replace(/\/+$/, '');
+  return { bucket: model.s3.bucket, base: prefix === '' ? '' : `${prefix}/` };
 }
 
 /** The ETag the endpoint shows: the source's when it has one, else one derived from what we know. */
