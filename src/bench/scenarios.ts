@@ -5,6 +5,7 @@ import { kvStoreBench } from './kv-store-bench.js';
 import { routingBench } from './routing-bench.js';
 import { routingPickBench } from './routing-pick-bench.js';
 import { simBenchCommand } from './sim-bench.js';
+import { weightsBench } from './weights-bench.js';
 
 /** Every benchmark scenario, in the order `infernode bench --help` lists them. */
 export const BENCH_SCENARIOS: readonly Command[] = [
@@ -14,4 +15,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   routingPickBench,
   routingBench,
   kvStoreBench,
+  weightsBench,
 ];

@@ -56,7 +56,7 @@ interface Located {
 /** The names a model's files have in the endpoint: [bucket, key prefix before the file path]. */
 function namesOf(model: ServableModel): { bucket: string; base: string } {
   if (model.s3 === undefined) return { bucket: INFERNODE_BUCKET, base: `${model.key}/` };
-  // A parsed s3:// prefix ends in '/' (it names a directory); older manifests may not.
+  // parseArtifactUri's prefix ends in '/' (it names a directory); a bare one is taken too.
   const prefix = model.s3.prefix.replace(/\/+$/, '');
   return { bucket: model.s3.bucket, base: prefix === '' ? '' : `${prefix}/` };
 }

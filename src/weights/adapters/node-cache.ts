@@ -25,6 +25,7 @@ import { prepareCacheDirs, writeManifest, type ModelManifest } from './cache-lay
 import { completeProgress, manifestOf, queuedProgress } from './pull-progress.js';
 import { CacheLedger } from './cache-ledger.js';
 import { asWeightsError, readPublishedRange } from './cache-files.js';
+import { withPublishedFallback } from './published-fallback.js';
 import { WeightsCacheMetrics, type PullOutcome } from './cache-metrics.js';
 import { NodeCacheReader, type ServableModel, type ServableStore } from './cache-reader.js';
 import type {
@@ -235,7 +236,15 @@ export class NodeCache implements ServableStore {
     if (file !== undefined)
       return readPublishedRange(this.#modelDir(key), path, file.size, range, signal);
     const stream = this.#pulls.get(key)?.stream;
-    if (stream !== undefined) return stream.read(path, range, signal);
+    if (stream !== undefined)
+      return stream.read(path, range, signal).then((streamed) =>
+        withPublishedFallback(streamed, () => {
+          const published = this.#ledger.models.get(key)?.files.find((f) => f.path === path);
+          return published === undefined
+            ? undefined
+            : readPublishedRange(this.#modelDir(key), path, published.size, range, signal);
+        }),
+      );
     const pull = this.#pulls.get(key);
     if (pull === undefined)
       return Promise.reject(

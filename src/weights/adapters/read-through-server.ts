@@ -24,6 +24,7 @@
  * - Neither needs HeadBucket, GetBucketLocation or ListBuckets; the first two are served anyway
  *   (cheap, and `aws s3` / mc use them), ListBuckets and every write are refused.
  */
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -78,6 +79,8 @@ export class ReadThroughServer implements Runnable {
       });
     });
     this.#server.maxConnections = options.config.maxConnections;
+    // One listener per request in flight, bounded by the connections: lift the warning threshold.
+    setMaxListeners(2 * options.config.maxConnections + 16, this.#stop.signal);
   }
 
   /** The bound port once listening (useful with port 0). */

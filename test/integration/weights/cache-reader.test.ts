@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRegistry, silentLogger } from '../../../src/shared/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { NodeCache } from '../../../src/weights/adapters/index.js';
-import { artifactCacheKey } from '../../../src/weights/index.js';
+import { artifactCacheKey, parseArtifactUri } from '../../../src/weights/index.js';
 import { FakeArtifacts, FakeStreamer, collect, testSettings } from '../../helpers/fake-weights.js';
 
 const S3 = 's3://models/llama';
@@ -118,5 +118,29 @@ describe('NodeCache.reader (the read-through endpoint’s ArtifactReader)', () =
     expect((await cache.reader.list('models', 'absent/', '', 10, signal())).keys).toEqual([]);
     expect(await cache.reader.resolve('models', 'config.json', signal())).toBeUndefined();
     expect(cache.list().models).toEqual([]);
+  });
+
+  it('serves an s3 artifact whose reference comes from parseArtifactUri (prefix ending in /)', async () => {
+    // The real parser names the prefix as a directory ('llama/'); the key must not become 'llama//…'.
+    const real = await NodeCache.open({
+      nodeCachePath: join(dir, 'real'),
+      budgetBytes: 10_000,
+      resolveSource: (uri) => ({
+        ...artifacts.resolveSource(uri),
+        ref: parseArtifactUri(uri),
+      }),
+      stream: streamer.stream,
+      settings: testSettings,
+      listTimeoutMs: 5_000,
+      registry: createRegistry(),
+      clock: new ManualClock(),
+      log: silentLogger(),
+      signal: stop.signal,
+    });
+    const object = await real.reader.resolve('models', 'llama/config.json', signal());
+    expect(object).toMatchObject({ key: 'llama/config.json', size: 7 });
+    object!.release();
+    const listed = await real.reader.list('models', 'llama/', '', 10, signal());
+    expect(listed.keys.map((k) => k.key)).toEqual(['llama/config.json', 'llama/sub/w.safetensors']);
   });
 });

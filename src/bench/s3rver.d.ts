@@ -1,5 +1,5 @@
 /**
- * The part of s3rver (3.7, no bundled types) the tests use: start on a port in a directory,
+ * The part of s3rver (3.7, no bundled types) the tests and the weight bench use: start on a port in a directory,
  * report the bound address, stop.
  */
 declare module 's3rver' {
