@@ -67,11 +67,20 @@ describe('streamArtifact', () => {
     { fault: { kind: 'truncate', afterBytes: 3000 } as const },
   ])('retries a part after a $fault.kind and publishes exact bytes', async ({ fault }) => {
     const source = modelSource();
-    source.fault = (_, n) => (n === 1 || n === 4 ? fault : undefined);
+    // Two faults, each on a part long enough for it to fire (a part shorter than afterBytes is
+    // served whole); which parts those are depends on the order parts go out, so pick as they come.
+    let faulted = 0;
+    source.fault = (call) => {
+      const long = !('afterBytes' in fault) || call.range.end - call.range.start > fault.afterBytes;
+      if (!long || faulted >= 2) return undefined;
+      faulted++;
+      return fault;
+    };
     await (
       await pull(source, dir)
     ).done;
     await expectPublished(source);
+    expect(faulted).toBe(2);
     const { files } = await source.list();
     expect(source.calls).toHaveLength(
       totalParts(

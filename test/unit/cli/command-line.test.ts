@@ -81,12 +81,16 @@ describe('parseCommandLine', () => {
     );
   });
 
-  it('accepts `infernode up <file>` and refuses stray arguments on every other command', () => {
+  it('accepts `infernode up <file>` and `infernode pull <uri>`, and refuses stray arguments on every other command', () => {
     for (const command of COMMANDS.flatMap((c) => [c, ...(c.subcommands ?? [])])) {
       if (command.subcommands !== undefined) continue;
       if (command.name === 'up')
         expect(parseCommandLine(command, ['x.yaml']).flags['cluster-file']).toBe('x.yaml');
+      else if (command.name === 'pull')
+        expect(parseCommandLine(command, ['s3://m/x']).flags.uri).toBe('s3://m/x');
       else expect(() => parseCommandLine(command, ['x.yaml']), command.name).toThrow(/unexpected/);
     }
+    const pull = COMMANDS.find((c) => c.name === 'pull')!;
+    expect(() => parseCommandLine(pull, ['s3://m/x', 's3://m/y'])).toThrow(/unexpected/);
   });
 });

@@ -82,13 +82,15 @@ describe('up: weights wiring', () => {
     expect(spec?.env?.AWS_ENDPOINT_URL).toBe('http://127.0.0.1:9201');
   });
 
-  it('gives each agent its read-through port, its own cache and the upstream store', () => {
+  it('gives each agent its read-through port (verifying the engines’ key pair), its own cache and the upstream store', () => {
     const w = agentWeightsSettings(a, '/state', store);
     expect(w.args).toEqual([]);
     expect(w.env).toEqual({
       INFERNODE_AGENT_NODE_CACHE_PATH: '/state/node-cache/node-a',
       INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ENABLED: 'true',
       INFERNODE_AGENT_WEIGHTS_READ_THROUGH_PORT: '9201',
+      INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ACCESS_KEY_ID: 'S3RVER',
+      INFERNODE_AGENT_WEIGHTS_READ_THROUGH_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL: store.url,
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
