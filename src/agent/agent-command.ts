@@ -14,5 +14,6 @@ export const agentCommand = defineCommand({
   envPrefix: 'AGENT',
   spec: agentConfigSpec,
   validate: (config) => agentAuthIssues({ ...config, node: config.node || hostname() }),
-  run: ({ config }) => runAgent({ ...config, node: config.node || hostname() }),
+  run: ({ config, logLevel }) =>
+    runAgent({ ...config, node: config.node || hostname() }, { logLevel }),
 });

@@ -56,7 +56,12 @@ export function kubeSourceFor(
     node: config.node,
     scope: resolveDiscoveryScope(config.kube),
     requestTimeoutMs: config.kube.requestTimeoutMs,
-    supervisor: { registry, watch: { timeoutSeconds: config.kube.watchTimeoutSeconds } },
+    supervisor: {
+      registry,
+      clock: systemClock,
+      rng: systemRng,
+      watch: { timeoutSeconds: config.kube.watchTimeoutSeconds },
+    },
   });
 }
 
@@ -73,15 +78,22 @@ function agentCredential(config: AgentConfig): (signal: AbortSignal) => Promise<
     (await readFile(config.serviceAccountTokenFile, { encoding: 'utf8', signal })).trim();
 }
 
+/** What the CLI (or a test) hands the agent besides its config. */
+export interface AgentRoots {
+  /** Discovery to use instead of the configured one. */
+  readonly makeSource?: (log: Logger) => ClusterSource;
+  /** Log level, read once by the CLI from INFERNODE_LOG_LEVEL. */
+  readonly logLevel?: string;
+}
+
 /** Builds and runs the agent until SIGTERM/SIGINT or a fatal error. */
-export async function runAgent(
-  config: AgentConfig,
-  makeSource?: (log: Logger) => ClusterSource,
-): Promise<number> {
+export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Promise<number> {
+  const { makeSource, logLevel } = roots;
   // Fail before anything starts, with one line naming the file, when the cluster file is unusable.
   if (makeSource === undefined && config.discovery === 'static')
     await readClusterFile(config.clusterFile);
   const log = createLogger({
+    ...(logLevel === undefined ? {} : { level: logLevel }),
     base: { role: 'agent', node: config.node, version: INFERNODE_VERSION },
   });
   const registry = createRegistry();

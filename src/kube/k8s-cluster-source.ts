@@ -35,9 +35,8 @@ export type SupervisorTuning = Pick<
 >;
 
 /**
- * The tuning a K8sClusterSource takes: the clock and random source may still be left out because
- * the agent's main (its one call site outside the leader) does not pass them yet; the system ones
- * stand in until it does.
+ * The tuning a K8sClusterSource takes. Both mains pass their clock and random source; tests that
+ * leave them out get the system ones.
  */
 export type ClusterSourceTuning = Omit<SupervisorTuning, 'clock' | 'rng'> &
   Partial<Pick<SupervisorTuning, 'clock' | 'rng'>>;

@@ -78,8 +78,8 @@ export interface AdapterRoots {
   /** Default: the process's own (service account or kubeconfig); tests pass a fake API server's. */
   readonly kubeClients?: KubeClients;
   /**
-   * Default: the system clock and random source. The leader's main does not pass them yet (it is
-   * the one call site outside the tests); every adapter below receives them from here.
+   * The leader's main passes its clock and random source; every adapter below receives them from
+   * here. Tests that leave them out get the system ones.
    */
   readonly clock?: Clock;
   readonly rng?: Rng;

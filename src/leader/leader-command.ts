@@ -15,6 +15,6 @@ export const leaderCommand = defineCommand({
   envPrefix: 'LEADER',
   spec: leaderConfigSpec,
   validate: (config) => [...electionIssues(config.kube.election), ...agentAuthIssues(config)],
-  run: ({ config, file }) =>
-    runLeader({ ...config, identity: config.identity || hostname() }, file),
+  run: ({ config, file, logLevel }) =>
+    runLeader({ ...config, identity: config.identity || hostname() }, file, logLevel),
 });

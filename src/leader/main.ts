@@ -34,23 +34,28 @@ import { registerClusterMetrics } from './cluster-metrics.js';
 import type { Leadership } from './election/election.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
-import { StoreCatalog } from './store-catalog.js';
+import { ClusterEndpointCatalog } from './cluster-endpoint-catalog.js';
 import { GpuRemediation } from './gpu-remediation.js';
 import { reconcileHostSettings } from './controller-settings.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
-export async function runLeader(config: LeaderConfig, file: unknown): Promise<number> {
+export async function runLeader(
+  config: LeaderConfig,
+  file: unknown,
+  logLevel?: string,
+): Promise<number> {
   // A missing or invalid cluster file is an operator's mistake, not a crash: fail before anything
   // listens, with one line naming the file (the CLI prints AppErrors without a stack).
   if (config.discovery === 'static') await readClusterFile(config.clusterFile);
   const log = createLogger({
+    ...(logLevel === undefined ? {} : { level: logLevel }),
     base: { role: 'leader', identity: config.identity, version: INFERNODE_VERSION },
   });
   const registry = createRegistry();
   const clock = systemClock;
   const tls = loadControlTls(config.control.tls);
   const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
-    buildAdapters(config, file, log, registry);
+    buildAdapters(config, file, log, registry, { clock, rng: systemRng });
   const store = new ClusterStateStore({
     clock,
     staleAfterMs: config.agents.staleAfterMs,
@@ -88,7 +93,7 @@ export async function runLeader(config: LeaderConfig, file: unknown): Promise<nu
       leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
     pingIntervalMs: config.agents.pingIntervalMs,
   });
-  const catalog = new StoreCatalog(store);
+  const catalog = new ClusterEndpointCatalog(store);
   const health = new PassiveHealth(config.passiveHealth);
   const gateway = new GatewayServer({
     host: config.gateway.host,

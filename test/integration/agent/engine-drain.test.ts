@@ -1,6 +1,6 @@
 /**
  * engine.drain end to end: a real engine fixture scraped by a real EngineWatcher, the agent's
- * LeaderClient and executor over a real hub, and the leader's routing view (StoreCatalog).
+ * LeaderClient and executor over a real hub, and the leader's routing view (ClusterEndpointCatalog).
  * Drain stops routing at once and answers when the engine's scrapes show it idle; undrain
  * routes it again.
  */
@@ -9,7 +9,7 @@ import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
 import { DrainSet, engineDrainHandler } from '../../../src/agent/engine-drain.js';
 import { EngineWatcher } from '../../../src/agent/engine-watcher.js';
 import type { ClusterSource, EngineEndpoint } from '../../../src/discovery/index.js';
-import { StoreCatalog } from '../../../src/leader/store-catalog.js';
+import { ClusterEndpointCatalog } from '../../../src/leader/cluster-endpoint-catalog.js';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import { startEngineFixture, VLLM_METRICS } from '../../helpers/engine-fixture.js';
@@ -46,7 +46,7 @@ describe('engine.drain', () => {
     leader.store.setDiscovery({ endpoints: [endpoint], resources: [] });
     await leader.start();
     cleanups.push(() => leader.stop());
-    const catalog = new StoreCatalog(leader.store);
+    const catalog = new ClusterEndpointCatalog(leader.store);
     const routable = () => catalog.lookup('m').endpoints[0]?.clusterHealthy;
 
     const watcher = new EngineWatcher({

@@ -71,7 +71,8 @@ describe('streamArtifact', () => {
     // served whole); which parts those are depends on the order parts go out, so pick as they come.
     let faulted = 0;
     source.fault = (call) => {
-      const long = !('afterBytes' in fault) || call.range.end - call.range.start > fault.afterBytes;
+      const after = ('afterBytes' in fault ? fault.afterBytes : undefined) ?? 0;
+      const long = call.range.end - call.range.start > after;
       if (!long || faulted >= 2) return undefined;
       faulted++;
       return fault;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterStateStore } from '../../../src/leader/cluster-state.js';
-import { StoreCatalog } from '../../../src/leader/store-catalog.js';
+import { ClusterEndpointCatalog } from '../../../src/leader/cluster-endpoint-catalog.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import type { EngineReport } from '../../../src/protocol/index.js';
 
@@ -13,7 +13,7 @@ const report = (id: string, servedModels?: string[]): EngineReport => ({
   ...(servedModels === undefined ? {} : { servedModels }),
 });
 
-describe('StoreCatalog', () => {
+describe('ClusterEndpointCatalog', () => {
   it('does not route to an engine whose /v1/models lacks the configured model', () => {
     const store = new ClusterStateStore({ clock: new ManualClock() });
     const endpoint = (name: string) => ({
@@ -34,7 +34,7 @@ describe('StoreCatalog', () => {
       engines: [report('a/right', ['m']), report('a/wrong', ['llama-3']), report('a/unknown')],
       gpus: [],
     });
-    const healthy = new StoreCatalog(store)
+    const healthy = new ClusterEndpointCatalog(store)
       .lookup('m')
       .endpoints.map((e) => [e.name, e.clusterHealthy]);
     expect(healthy).toEqual([

@@ -39,7 +39,7 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
 }
 
 /** The gateway's catalog read live from the cluster state store. */
-export class StoreCatalog implements EndpointCatalog {
+export class ClusterEndpointCatalog implements EndpointCatalog {
   readonly #store: ClusterStateStore;
 
   constructor(store: ClusterStateStore) {
