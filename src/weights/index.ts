@@ -35,3 +35,4 @@ export * from './safe-path.js';
 export * from './http-range.js';
 export * from './model-files.js';
 export * from './hub-revision.js';
+export * from './synthetic-safetensors.js';

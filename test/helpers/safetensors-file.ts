@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { fillSyntheticBytes, syntheticSafetensorsHeader } from '../../src/weights/index.js';
 
 /** Options of {@link writeSafetensorsFile}. */
 export interface SafetensorsFileOptions {
@@ -29,46 +30,9 @@ export interface WrittenSafetensors {
   readonly sha256: string;
 }
 
-function headerJson(dataBytes: number, tensorCount: number): string {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  const per = Math.floor(dataBytes / tensorCount);
-  for (let i = 0; i < tensorCount; i++) {
-    const start = i * per;
-    const end = i === tensorCount - 1 ? dataBytes : start + per;
-    header[`layers.${i}.weight`] = {
-      dtype: 'U8',
-      shape: [end - start],
-      data_offsets: [start, end],
-    };
-  }
-  return JSON.stringify(header);
-}
-
 /** The header block (length prefix + JSON padded with spaces to 8-byte alignment) for a file size. */
 export function safetensorsHeader(totalBytes: number, tensorCount = 4): Buffer {
-  const first = headerJson(totalBytes, tensorCount);
-  const padded = Math.ceil((Buffer.byteLength(first) + 8) / 8) * 8;
-  const dataBytes = totalBytes - 8 - padded;
-  if (dataBytes < tensorCount) throw new Error(`totalBytes ${totalBytes} is too small`);
-  const json = headerJson(dataBytes, tensorCount).padEnd(padded, ' ');
-  const block = Buffer.alloc(8 + padded);
-  block.writeBigUInt64LE(BigInt(padded), 0);
-  block.write(json, 8, 'utf8');
-  return block;
-}
-
-/** Fills `out` with xorshift32 bytes continuing from `state`; returns the next state. */
-function fillRandom(out: Buffer, state: number): number {
-  const words = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >>> 2);
-  let x = state >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  for (let i = words.length * 4; i < out.length; i++) out[i] = (x = (x * 33 + 7) >>> 0) & 0xff;
-  return x >>> 0;
+  return syntheticSafetensorsHeader(totalBytes, tensorCount);
 }
 
 /** Writes a valid synthetic safetensors file of exactly `totalBytes`, streaming 4 MiB at a time. */
@@ -87,7 +51,7 @@ export async function writeSafetensorsFile(
     while (offset < options.totalBytes) {
       const n = Math.min(chunk.length, options.totalBytes - offset);
       const part = chunk.subarray(0, n);
-      state = fillRandom(part, state);
+      state = fillSyntheticBytes(part, state);
       hash.update(part);
       await file.write(part, 0, n, offset);
       offset += n;
@@ -103,7 +67,7 @@ export function safetensorsBytes(options: SafetensorsFileOptions): Buffer {
   const header = safetensorsHeader(options.totalBytes, options.tensorCount ?? 4);
   const out = Buffer.alloc(options.totalBytes);
   header.copy(out);
-  fillRandom(out.subarray(header.length), options.seed ?? 1);
+  fillSyntheticBytes(out.subarray(header.length), options.seed ?? 1);
   return out;
 }
 
