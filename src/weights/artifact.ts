@@ -2,6 +2,7 @@
  * What a model artifact is: a reference parsed from a URI, and the files a source lists for it.
  * A model is a set of files (safetensors shards, config.json, tokenizer files) under one prefix.
  */
+import { AppError } from '../shared/index.js';
 
 /** A parsed, normalized artifact URI. `uri` is the canonical text (the cache key's input). */
 export type ArtifactRef =
@@ -51,4 +52,19 @@ export interface ArtifactListing {
 export interface ByteRange {
   readonly start: number;
   readonly end: number;
+}
+
+/**
+ * A source's listing, files sorted by path (every source lists in the same order, so parts go
+ * out the same way whatever the source); WEIGHTS_NOT_FOUND when there is none, naming `what`.
+ */
+export function sortedListing(
+  ref: ArtifactRef,
+  files: ArtifactFile[],
+  what: 'file' | 'object',
+): ArtifactListing {
+  if (files.length === 0)
+    throw new AppError('WEIGHTS_NOT_FOUND', `${ref.uri} holds no ${what}`, { httpStatus: 404 });
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { ref, files };
 }

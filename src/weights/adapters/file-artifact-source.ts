@@ -9,7 +9,13 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { AppError } from '../../shared/index.js';
-import type { ArtifactFile, ArtifactListing, ArtifactRef, ByteRange } from '../artifact.js';
+import {
+  sortedListing,
+  type ArtifactFile,
+  type ArtifactListing,
+  type ArtifactRef,
+  type ByteRange,
+} from '../artifact.js';
 import type { ArtifactSource } from '../artifact-source.js';
 import { assertSafeRelativePath } from '../safe-path.js';
 import { emptyBody } from './http-body.js';
@@ -82,12 +88,7 @@ export class FileArtifactSource implements ArtifactSource {
     }
     const files: ArtifactFile[] = [];
     await this.#walk(base.path, 0, files, signal);
-    if (files.length === 0)
-      throw new AppError('WEIGHTS_NOT_FOUND', `${this.#ref.uri} holds no file`, {
-        httpStatus: 404,
-      });
-    files.sort((a, b) => (a.path < b.path ? -1 : 1));
-    return { ref: this.#ref, files };
+    return sortedListing(this.#ref, files, 'file');
   }
 
   /** @inheritDoc */

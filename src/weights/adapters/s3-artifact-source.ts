@@ -13,7 +13,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AppError, linkedSignal } from '../../shared/index.js';
-import type { ArtifactFile, ArtifactListing, ArtifactRef, ByteRange } from '../artifact.js';
+import {
+  sortedListing,
+  type ArtifactFile,
+  type ArtifactListing,
+  type ArtifactRef,
+  type ByteRange,
+} from '../artifact.js';
 import type { ArtifactSource } from '../artifact-source.js';
 import { contentRangeProblem, rangeHeader, sameEtag } from '../http-range.js';
 import { assertSafeRelativePath } from '../safe-path.js';
@@ -155,12 +161,7 @@ export class S3ArtifactSource implements ArtifactSource {
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    if (files.length === 0)
-      throw new AppError('WEIGHTS_NOT_FOUND', `${this.#ref.uri} holds no object`, {
-        httpStatus: 404,
-      });
-    files.sort((a, b) => (a.path < b.path ? -1 : 1));
-    return { ref: this.#ref, files };
+    return sortedListing(this.#ref, files, 'object');
   }
 
   /** @inheritDoc */
