@@ -47,6 +47,9 @@ interface ActivePull {
   readonly listed: Promise<ArtifactListing>;
   listing?: ArtifactListing;
   stream?: ArtifactStream;
+  /** Resolves once `stream` is set: a reader that came early reads through it from then on. */
+  readonly streaming: Promise<void>;
+  readonly markStreaming: () => void;
   reservedBytes: number;
 }
 
@@ -250,8 +253,11 @@ export class NodeCache implements ServableStore {
       return Promise.reject(
         new AppError('WEIGHTS_NOT_FOUND', `model ${key} left the cache`, { httpStatus: 404 }),
       );
-    // Listed but not streaming yet (reserving room): wait for the stream, then read through it.
-    return pull.fetch.join(signal).then(() => this.#read(key, path, range, signal));
+    // Listed but not streaming yet (reserving room): wait for the stream to start, not for the
+    // whole pull, then read through it (a failed pull rejects through join).
+    return Promise.race([pull.streaming, pull.fetch.join(signal)]).then(() =>
+      this.#read(key, path, range, signal),
+    );
   }
 
   #startPull(key: string, ref: ArtifactRef, source: ArtifactSource): ActivePull {
@@ -259,12 +265,16 @@ export class NodeCache implements ServableStore {
     const fetch = new SharedFetch<CachedModel>(this.#options.signal);
     const listed = this.#list(source, fetch.signal);
     listed.catch(() => undefined);
+    let markStreaming = (): void => undefined;
+    const streaming = new Promise<void>((resolve) => (markStreaming = resolve));
     const active: ActivePull = {
       key,
       ref,
       source,
       fetch,
       listed,
+      streaming,
+      markStreaming,
       startedAtMs: this.#options.clock.monotonicMs(),
       reservedBytes: 0,
     };
@@ -294,6 +304,7 @@ export class NodeCache implements ServableStore {
         signal,
         onBytes: (bytes) => this.#metrics.fetched(ref.scheme, bytes),
       });
+      active.markStreaming();
       await active.stream.done;
       const model = await this.#publish(active, listing, stagingDir);
       outcome = 'ok';
