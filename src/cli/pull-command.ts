@@ -136,7 +136,11 @@ export const pullCommand = defineCommand({
     const stop = new AbortController();
     const onSignal = (): void => stop.abort();
     process.once('SIGINT', onSignal);
-    const answered = AbortSignal.timeout(config.connectTimeoutMs);
+    // The timeout bounds getting an answer, not the pull: the NDJSON body may stream for hours.
+    const noAnswer = setTimeout(
+      () => stop.abort(new DOMException('no answer', 'TimeoutError')),
+      config.connectTimeoutMs,
+    );
     let res: Response;
     try {
       res = await fetch(target, {
@@ -147,13 +151,15 @@ export const pullCommand = defineCommand({
           ...(config.token === '' ? {} : { authorization: `Bearer ${config.token}` }),
         },
         body: JSON.stringify(body),
-        signal: AbortSignal.any([stop.signal, answered]),
+        signal: stop.signal,
       });
     } catch (e) {
+      clearTimeout(noAnswer);
       process.off('SIGINT', onSignal);
       err(`infernode pull: cannot reach ${target}: ${fetchFailure(e, config.connectTimeoutMs)}`);
       return 1;
     }
+    clearTimeout(noAnswer);
     if (!res.ok || res.body === null) {
       process.off('SIGINT', onSignal);
       const text = (await res.text().catch(() => '')).slice(0, 2000);
