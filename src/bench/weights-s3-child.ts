@@ -10,14 +10,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer, request, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { writeSyntheticSafetensors } from './synthetic-safetensors.js';
 import { S3RVER_CREDENTIALS, type S3ChildPlan } from './weights-s3-plan.js';
+import { forwardToLoopback } from './http-forward.js';
 
 async function main(plan: S3ChildPlan): Promise<void> {
   const s3rver = new S3rver({
@@ -33,21 +33,7 @@ async function main(plan: S3ChildPlan): Promise<void> {
     const path = decodeURIComponent(url.pathname.slice(1));
     const isObject = path.includes('/') && !url.searchParams.has('list-type');
     if (req.method === 'GET' && isObject) gets.set(path, (gets.get(path) ?? 0) + 1);
-    const forward = request(
-      {
-        host: '127.0.0.1',
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (up: IncomingMessage) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        pipeline(up, res).catch(() => res.destroy());
-      },
-    );
-    forward.on('error', () => res.destroy());
-    pipeline(req, forward).catch(() => forward.destroy());
+    forwardToLoopback(upstream.port, req, res);
   });
   proxy.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => proxy.once('listening', resolve));

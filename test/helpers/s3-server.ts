@@ -19,11 +19,10 @@
  * DES cipher, which OpenSSL 3 no longer offers. Keep test prefixes under 1000 objects.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -31,6 +30,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { forwardToLoopback } from '../../src/bench/http-forward.js';
 
 /** s3rver's fixed development credentials. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -99,21 +99,7 @@ export async function startS3Server(
       if (fault.kind === 'reset') return void req.socket.resetAndDestroy();
       return void res.writeHead(fault.status ?? 500).end();
     }
-    const forward = request(
-      {
-        host: '127.0.0.1',
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (up: IncomingMessage) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        pipeline(up, res).catch(() => res.destroy());
-      },
-    );
-    forward.on('error', () => res.destroy());
-    pipeline(req, forward).catch(() => forward.destroy());
+    forwardToLoopback(upstream.port, req, res);
   });
   proxy.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => proxy.once('listening', resolve));
