@@ -6,3 +6,4 @@
  * entry. May import `shared`, `engine`, `discovery` (resource shapes) and `controllers`.
  */
 export * from './pod-autoscaler.js';
+export * from './scaling-contract.js';

@@ -6,3 +6,5 @@
  * entry. May import `shared`, `engine`, `discovery` (resource shapes) and `controllers`.
  */
 export * from './model-adapter.js';
+export * from './lora-commands.js';
+export * from './placement-contract.js';
