@@ -30,6 +30,7 @@ const spec = {
   lowRps: num(2, 'low traffic, requests/s over the whole fleet', { min: 0.001 }),
   highRps: num(48, 'high traffic, requests/s over the whole fleet', { min: 0.001 }),
   durationS: int(300, 'seconds of arrivals per traffic level (virtual time)', { min: 1 }),
+  ttftSloMs: int(500, 'p99 TTFT the sized dense fleet must meet, ms', { min: 1 }),
   seed: int(1, 'seed of the request stream and of routing tie-breaks', { min: 0 }),
   out: str('bench/results/lora.json', 'result file'),
 };
@@ -70,6 +71,7 @@ export const loraBench = defineCommand({
       maxLoras: config.maxLoras,
       fleet,
       seed: config.seed,
+      ttftSloMs: config.ttftSloMs,
     };
     const level = (requestsPerS: number): { requestsPerS: number } & DensityLevel => {
       const traffic: LoraTrafficSpec = {
@@ -99,6 +101,7 @@ export const loraBench = defineCommand({
         profile: profile.name,
         placement: 'leastAdapters (static, before the stream)',
         routing: 'lora-affinity through pick()',
+        ttftSloMs: config.ttftSloMs,
         seed: config.seed,
       },
       density: { low, high },
@@ -106,7 +109,7 @@ export const loraBench = defineCommand({
       cpuSeconds: Math.round(performance.now() - started) / 1000,
       note: 'virtual time: the simulator EngineCore (same scheduler and step-time model as infernode sim) in one process; Poisson arrivals, no shared prefixes; adapters loaded before the stream (load time not counted); provisioned = engines × (first arrival → last finish), busy = Σ engine stepping time',
     };
-    const flags = `${config.quick ? '--quick ' : ''}--adapters ${config.adapters} --engines ${config.engines} --max-loras ${config.maxLoras} --zipf ${config.zipf} --low-rps ${config.lowRps} --high-rps ${config.highRps}${config.quick ? '' : ` --duration-s ${durationS}`} --seed ${config.seed}`;
+    const flags = `${config.quick ? '--quick ' : ''}--adapters ${config.adapters} --engines ${config.engines} --max-loras ${config.maxLoras} --zipf ${config.zipf} --low-rps ${config.lowRps} --high-rps ${config.highRps} --ttft-slo-ms ${config.ttftSloMs}${config.quick ? '' : ` --duration-s ${durationS}`} --seed ${config.seed}`;
     return writeBenchResult(config.out, `infernode bench lora ${flags}`, result).then((path) => {
       process.stdout.write(`${report(low, high)}\nwrote ${path}\n`);
       return 0;
@@ -124,6 +127,7 @@ function report(
       `  dense     ${l.dense.engines} engines: ${l.dense.provisionedGpuSecondsPer1000} provisioned / ${l.dense.busyGpuSecondsPer1000} busy GPU-s per 1k req, TTFT p50 ${l.dense.ttftP50Ms} ms p99 ${l.dense.ttftP99Ms} ms`,
       `  dedicated ${l.dedicated.engines} engines: ${l.dedicated.provisionedGpuSecondsPer1000} provisioned / ${l.dedicated.busyGpuSecondsPer1000} busy GPU-s per 1k req, TTFT p50 ${l.dedicated.ttftP50Ms} ms p99 ${l.dedicated.ttftP99Ms} ms`,
       `  gain ${l.provisionedGain}× provisioned, ${l.busyGain}× busy`,
+      `  dense sized to p99 TTFT ≤ SLO: ${l.sizedDense.cost.engines} engines${l.sizedDense.metSlo ? '' : ' (SLO MISSED)'}, p99 ${l.sizedDense.cost.ttftP99Ms} ms, gain ${l.sizedDense.provisionedGain}× provisioned, ${l.sizedDense.busyGain}× busy`,
     ].join('\n');
   return [
     line('low', low),

@@ -103,6 +103,17 @@ export interface DensitySetup {
   readonly maxLoras: number;
   readonly fleet: FleetSettings;
   readonly seed: number;
+  /** p99 TTFT the sized dense fleet must meet, ms. */
+  readonly ttftSloMs: number;
+}
+
+/** The smallest dense fleet that met the TTFT objective, and its gain over dedicated. */
+export interface SizedDense {
+  readonly cost: ArmCost;
+  readonly provisionedGain: number;
+  readonly busyGain: number;
+  /** False when even one engine per adapter's worth of dense engines missed the objective. */
+  readonly metSlo: boolean;
 }
 
 /** Both arms at one traffic level, and how much cheaper dense is. */
@@ -113,35 +124,65 @@ export interface DensityLevel {
   readonly provisionedGain: number;
   /** Dedicated ÷ dense busy GPU-seconds per 1,000 requests (AIBrix-like counting). */
   readonly busyGain: number;
+  /** The dense arm grown until its p99 TTFT meets the objective (a fair comparison under load). */
+  readonly sizedDense: SizedDense;
 }
 
-/** Replays `stream` on both fleets. */
-export function runDensityLevel(stream: readonly LoraRequest[], setup: DensitySetup): DensityLevel {
-  const placement = placeLeastAdapters(setup.adapters, setup.denseEngines);
-  const denseSpecs: FleetEngineSpec[] = placement.map((adapters, i) => ({
-    id: `dense-${i}`,
-    adapters,
-    maxLoras: setup.maxLoras,
-  }));
-  const dense = armCost(
-    replayOnFleet(stream, denseSpecs, setup.fleet, loraAffinityRouter(setup.seed)),
+function denseArm(stream: readonly LoraRequest[], setup: DensitySetup, engines: number): ArmCost {
+  const specs: FleetEngineSpec[] = placeLeastAdapters(setup.adapters, engines).map(
+    (adapters, i) => ({ id: `dense-${i}`, adapters, maxLoras: setup.maxLoras }),
   );
+  return armCost(replayOnFleet(stream, specs, setup.fleet, loraAffinityRouter(setup.seed)));
+}
+
+function dedicatedArm(stream: readonly LoraRequest[], setup: DensitySetup): ArmCost {
   const index = new Map(setup.adapters.map((a, i) => [a, i]));
-  const dedicatedSpecs: FleetEngineSpec[] = setup.adapters.map((a, i) => ({
+  const specs: FleetEngineSpec[] = setup.adapters.map((a, i) => ({
     id: `dedicated-${i}`,
     adapters: [a],
     maxLoras: 1,
   }));
-  const dedicated = armCost(
-    replayOnFleet(stream, dedicatedSpecs, setup.fleet, (r) => index.get(r.adapter) ?? -1),
-  );
-  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return armCost(replayOnFleet(stream, specs, setup.fleet, (r) => index.get(r.adapter) ?? -1));
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function gains(dedicated: ArmCost, dense: ArmCost): { provisionedGain: number; busyGain: number } {
   return {
-    dense,
-    dedicated,
     provisionedGain: r3(
       densityGain(dedicated.provisionedGpuSecondsPer1000, dense.provisionedGpuSecondsPer1000),
     ),
     busyGain: r3(densityGain(dedicated.busyGpuSecondsPer1000, dense.busyGpuSecondsPer1000)),
+  };
+}
+
+/**
+ * Grows the dense fleet from `setup.denseEngines` (steps of an eighth, at least one engine) until
+ * its p99 TTFT meets `setup.ttftSloMs`, up to one engine per adapter.
+ */
+function sizeDense(
+  stream: readonly LoraRequest[],
+  setup: DensitySetup,
+  first: ArmCost,
+  dedicated: ArmCost,
+): SizedDense {
+  let engines = setup.denseEngines;
+  let cost = first;
+  while (cost.ttftP99Ms > setup.ttftSloMs && engines < setup.adapters.length) {
+    engines = Math.min(setup.adapters.length, engines + Math.max(1, Math.ceil(engines / 8)));
+    cost = denseArm(stream, setup, engines);
+  }
+  return { cost, ...gains(dedicated, cost), metSlo: cost.ttftP99Ms <= setup.ttftSloMs };
+}
+
+/** Replays `stream` on both fleets, then on dense fleets grown until they meet the objective. */
+export function runDensityLevel(stream: readonly LoraRequest[], setup: DensitySetup): DensityLevel {
+  const dense = denseArm(stream, setup, setup.denseEngines);
+  const dedicated = dedicatedArm(stream, setup);
+  return {
+    dense,
+    dedicated,
+    ...gains(dedicated, dense),
+    sizedDense: sizeDense(stream, setup, dense, dedicated),
   };
 }
