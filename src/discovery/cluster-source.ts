@@ -75,6 +75,10 @@ export interface CustomResource {
     readonly annotations?: Readonly<Record<string, string>>;
     readonly resourceVersion?: string;
     readonly generation?: number;
+    readonly uid?: string;
+    /** RFC 3339; set once a delete waits on finalizers. */
+    readonly deletionTimestamp?: string;
+    readonly finalizers?: readonly string[];
   };
   readonly spec?: unknown;
   readonly status?: unknown;
