@@ -11,7 +11,7 @@ export const resourceKey = (namespace: string, name: string): string => `${names
 /** Splits a `<namespace>/<name>` key; throws K8S_INVALID for anything else. */
 export function splitResourceKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
-  if (slash <= 0 || slash === key.length - 1 || key.indexOf('/', slash + 1) >= 0)
+  if (slash <= 0 || slash === key.length - 1 || key.slice(slash + 1).includes('/'))
     throw new AppError('K8S_INVALID', `expected <namespace>/<name>, got ${JSON.stringify(key)}`);
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }

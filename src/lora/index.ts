@@ -8,3 +8,5 @@
 export * from './model-adapter.js';
 export * from './lora-commands.js';
 export * from './placement-contract.js';
+export * from './adapter-want.js';
+export * from './adapter-status-write.js';
