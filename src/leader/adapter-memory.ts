@@ -24,6 +24,8 @@ export interface AdapterRecord {
   readonly instances: Set<string>;
   attempts: ReadonlyMap<string, EngineAttempt>;
   readonly inFlight: Set<string>;
+  /** The in-flight commands that are unloads. */
+  readonly unloading: Set<string>;
   /** LoRA rank from the first successful load. */
   rank: number | undefined;
   /** Phase last written; undefined before the first status. */
@@ -68,6 +70,7 @@ export class AdapterMemory {
       instances: new Set(),
       attempts: new Map(),
       inFlight: new Set(),
+      unloading: new Set(),
       rank: undefined,
       phase: undefined,
     };
@@ -90,4 +93,5 @@ export const observedOf = (r: AdapterRecord): AdapterObserved => ({
   instances: [...r.instances].sort(),
   attempts: r.attempts,
   inFlight: new Set(r.inFlight),
+  unloading: new Set(r.unloading),
 });

@@ -225,6 +225,7 @@ export class ModelAdapterReconciler implements Reconciler {
         }
       : { adapter: want.name, engineId: action.engineId, artifactUrl: rec.artifactUrl };
     rec.inFlight.add(action.engineId);
+    if (!load) rec.unloading.add(action.engineId);
     const signal = this.#o.signal();
     void this.#o.commands
       .send({
@@ -236,6 +237,7 @@ export class ModelAdapterReconciler implements Reconciler {
       })
       .then(async (result) => {
         rec.inFlight.delete(action.engineId);
+        rec.unloading.delete(action.engineId);
         const nowMs = this.#o.clock.now();
         if (load) {
           rec.attempts = this.#o.planner.record(rec.attempts, action.engineId, result, nowMs);
