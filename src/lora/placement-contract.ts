@@ -72,6 +72,11 @@ export interface AdapterObserved {
   readonly attempts: ReadonlyMap<string, EngineAttempt>;
   /** Engines with a load or unload command in flight now. */
   readonly inFlight: ReadonlySet<string>;
+  /**
+   * The engines of `inFlight` whose command is an unload (absent: none). Placement counts an
+   * in-flight load as a replica on its way and an in-flight unload as one on its way out.
+   */
+  readonly unloading?: ReadonlySet<string>;
 }
 
 /** One command the controller should send now. */

@@ -1,0 +1,420 @@
+import { describe, expect, it } from 'vitest';
+import {
+  planAdapter,
+  recordAttempt,
+  LORA_RETRY,
+  type EngineAttempt,
+  type PlanInput,
+} from '../../../src/lora/index.js';
+import {
+  ADAPTER,
+  aPlanInput,
+  aWant,
+  anEngine,
+  holding,
+  observed,
+} from '../../helpers/lora-builders.js';
+
+const NOW = 1_000_000;
+const four = [
+  anEngine('e1', 'n1'),
+  anEngine('e2', 'n1'),
+  anEngine('e3', 'n2'),
+  anEngine('e4', 'n3'),
+];
+
+function actionsOf(input: PlanInput): string[] {
+  return planAdapter(input).actions.map((a) => `${a.kind}:${a.engineId}`);
+}
+
+function condition(input: PlanInput, type: string) {
+  return planAdapter(input).conditions.find((c) => c.type === type);
+}
+
+describe('planAdapter: placement', () => {
+  it('replicas unset: loads on every candidate', () => {
+    const plan = planAdapter(aPlanInput({ engines: four }));
+    expect(plan.desired).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(plan.actions.map((a) => a.engineId)).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(plan.desiredReplicas).toBe(4);
+    expect(plan.phase).toBe('Scheduled');
+  });
+
+  it('replicas N: spreads across nodes before doubling up on one', () => {
+    const plan = planAdapter(aPlanInput({ want: aWant({ replicas: 3 }), engines: four }));
+    expect(plan.desired).toEqual(['e1', 'e3', 'e4']);
+    expect(plan.actions).toEqual([
+      { kind: 'load', engineId: 'e1', node: 'n1' },
+      { kind: 'load', engineId: 'e3', node: 'n2' },
+      { kind: 'load', engineId: 'e4', node: 'n3' },
+    ]);
+  });
+
+  it('stability: a placed adapter gets no actions on the same input, even when the policy would now choose elsewhere', () => {
+    const engines = [
+      holding(anEngine('e1', 'n1', { load: 50 }), 'x', 'y'),
+      anEngine('e2', 'n2'),
+      anEngine('e3', 'n3'),
+    ];
+    const input = aPlanInput({
+      want: aWant({ replicas: 1, policy: 'leastLoad' }),
+      engines,
+      observed: observed({ instances: ['e1'] }),
+    });
+    const first = planAdapter(input);
+    expect(first.actions).toEqual([]);
+    expect(first.desired).toEqual(['e1']);
+    expect(planAdapter(input)).toEqual(first);
+    expect(first.phase).toBe('Running');
+    expect(condition(input, 'Degraded')).toMatchObject({
+      status: 'False',
+      reason: 'AllReplicasReady',
+    });
+  });
+
+  it('a load in flight counts as a replica on its way: nothing new is sent', () => {
+    const input = aPlanInput({
+      want: aWant({ replicas: 2 }),
+      engines: four,
+      observed: observed({ inFlight: ['e1', 'e3'] }),
+    });
+    const plan = planAdapter(input);
+    expect(plan.actions).toEqual([]);
+    expect(plan.desired).toEqual(['e1', 'e3']);
+    expect(plan.phase).toBe('Scheduled');
+  });
+
+  it('an in-flight unload is a replica on its way out: its engine gets nothing and is not counted', () => {
+    const engines = [
+      holding(anEngine('e1', 'n1')),
+      holding(anEngine('e2', 'n2')),
+      holding(anEngine('e3', 'n3')),
+    ];
+    const input = aPlanInput({
+      want: aWant({ replicas: 2 }),
+      engines,
+      observed: observed({ instances: ['e1', 'e2', 'e3'], inFlight: ['e3'], unloading: ['e3'] }),
+    });
+    expect(actionsOf(input)).toEqual([]);
+    expect(planAdapter(input).desired).toEqual(['e1', 'e2']);
+  });
+
+  it('adopts engines that already list the adapter before loading anywhere new', () => {
+    const engines = [
+      anEngine('e1', 'n1'),
+      holding(anEngine('e2', 'n2', { load: 100 })),
+      anEngine('e3', 'n3'),
+    ];
+    expect(actionsOf(aPlanInput({ want: aWant({ replicas: 1 }), engines }))).toEqual(['load:e2']);
+  });
+
+  it.each([
+    ['full slots', anEngine('e1', 'n1', { maxLoras: 1, loaded: ['other'] })],
+    ['LoRA off', anEngine('e1', 'n1', { maxLoras: 0 })],
+    ['rank too high', anEngine('e1', 'n1', { maxLoraRank: 8 })],
+    ['other base model', anEngine('e1', 'n1', { model: 'other' })],
+    ['not selected', anEngine('e1', 'n1', { labels: {} })],
+  ])('skips an engine with %s', (_name, blocked) => {
+    const input = aPlanInput({
+      want: aWant({ rank: 16 }),
+      engines: [blocked, anEngine('e2', 'n2')],
+    });
+    expect(planAdapter(input).candidates).toEqual(['e2']);
+    expect(actionsOf(input)).toEqual(['load:e2']);
+  });
+
+  it('replicas above the candidates: places on all and says there are not enough', () => {
+    const engines = [holding(anEngine('e1', 'n1')), anEngine('e2', 'n2')];
+    const input = aPlanInput({
+      want: aWant({ replicas: 4 }),
+      engines,
+      observed: observed({ instances: ['e1'] }),
+    });
+    const plan = planAdapter(input);
+    expect(plan.actions).toEqual([{ kind: 'load', engineId: 'e2', node: 'n2' }]);
+    expect(plan.phase).toBe('Running');
+    expect(plan.desiredReplicas).toBe(4);
+    expect(plan.readyReplicas).toBe(1);
+    expect(condition(input, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'NotEnoughCandidates',
+    });
+    expect(condition(input, 'Degraded')?.message).toContain(
+      '4 replicas wanted, 2 engines can hold it',
+    );
+  });
+
+  it('scale N down: unloads the surplus from the node with most replicas, then the busiest engine', () => {
+    const engines = [
+      holding(anEngine('e1', 'n1', { load: 1 })),
+      holding(anEngine('e2', 'n1', { load: 5 })),
+      holding(anEngine('e3', 'n2', { load: 9 })),
+      holding(anEngine('e4', 'n3', { load: 0 })),
+    ];
+    const input = aPlanInput({
+      want: aWant({ replicas: 2 }),
+      engines,
+      observed: observed({ instances: ['e1', 'e2', 'e3', 'e4'] }),
+    });
+    const plan = planAdapter(input);
+    expect(actionsOf(input)).toEqual(['unload:e2', 'unload:e3']);
+    expect(plan.desired).toEqual(['e1', 'e4']);
+  });
+
+  it('unloads an instance the selector no longer picks and a stray holder beyond replicas', () => {
+    const engines = [
+      holding(anEngine('e1', 'n1', { labels: { app: 'other' } })),
+      holding(anEngine('e2', 'n2')),
+      holding(anEngine('e3', 'n3')),
+    ];
+    const input = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      engines,
+      observed: observed({ instances: ['e1', 'e2'] }),
+    });
+    expect(actionsOf(input)).toEqual(['unload:e1', 'unload:e3']);
+    expect(planAdapter(input).desired).toEqual(['e2']);
+  });
+});
+
+describe('planAdapter: engine faults', () => {
+  it('engine restart (it no longer lists the adapter): reloads at once on the same engine', () => {
+    const engines = [anEngine('e1', 'n1'), anEngine('e2', 'n2')];
+    const input = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      engines,
+      observed: observed({ instances: ['e1'] }),
+    });
+    const plan = planAdapter(input);
+    expect(plan.actions).toEqual([{ kind: 'load', engineId: 'e1', node: 'n1' }]);
+    expect(plan.desired).toEqual(['e1']);
+    expect(condition(input, 'Degraded')).toMatchObject({ status: 'True', reason: 'Reloading' });
+  });
+
+  it.each([
+    ['gone', [anEngine('e2', 'n2'), anEngine('e3', 'n3')]],
+    [
+      'unready',
+      [holding(anEngine('e1', 'n1', { ready: false })), anEngine('e2', 'n2'), anEngine('e3', 'n3')],
+    ],
+  ])('engine %s: replaced on another candidate, nothing sent to it', (_name, engines) => {
+    const input = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      engines,
+      observed: observed({ instances: ['e1'] }),
+    });
+    expect(actionsOf(input)).toEqual(['load:e2']);
+    expect(planAdapter(input).desired).toEqual(['e2']);
+  });
+
+  it('retry schedule: waits on the same engine 5 times, then moves to another candidate', () => {
+    const engines = [anEngine('e1', 'n1'), anEngine('e2', 'n2', { load: 1 })];
+    const want = aWant({ replicas: 1, policy: 'leastLoad' });
+    let attempts: ReadonlyMap<string, EngineAttempt> = new Map();
+    let now = NOW;
+    const tried: string[] = [];
+    const requeues: (number | undefined)[] = [];
+    for (let step = 0; step < 12 && tried.length < 7; step++) {
+      const plan = planAdapter({
+        want,
+        engines,
+        observed: { instances: [], attempts, inFlight: new Set() },
+        nowMs: now,
+        random: 0,
+      });
+      requeues.push(plan.requeueAfterMs);
+      const load = plan.actions.find((a) => a.kind === 'load');
+      if (load === undefined) {
+        // Waiting: the next reconcile comes when the plan says.
+        expect(plan.requeueAfterMs).toBeGreaterThan(0);
+        now += plan.requeueAfterMs ?? 0;
+        continue;
+      }
+      tried.push(load.engineId);
+      attempts = recordAttempt(
+        attempts,
+        load.engineId,
+        { ok: false, code: 'LORA_ENGINE_UNAVAILABLE', message: 'timeout' },
+        now,
+      );
+    }
+    expect(tried).toEqual(['e1', 'e1', 'e1', 'e1', 'e1', 'e2', 'e2']);
+    expect(requeues.filter((r) => r !== undefined)).toEqual([5_000, 10_000, 20_000, 40_000, 5_000]);
+    expect(attempts.get('e1')).toMatchObject({ failures: LORA_RETRY.maxTries, givenUp: true });
+  });
+
+  it('while waiting for its retry an engine is not loaded; phase Pending with the error named', () => {
+    const attempts = recordAttempt(
+      new Map(),
+      'e1',
+      { ok: false, code: 'LORA_ARTIFACT_FAILED', message: '403 from s3' },
+      NOW,
+    );
+    const input = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      engines: [anEngine('e1', 'n1'), anEngine('e2', 'n2')],
+      observed: { instances: [], attempts, inFlight: new Set() },
+      nowMs: NOW + 1_000,
+    });
+    const plan = planAdapter(input);
+    expect(plan.actions).toEqual([]);
+    expect(plan.requeueAfterMs).toBe(4_000);
+    expect(plan.phase).toBe('Pending');
+    expect(condition(input, 'Ready')).toMatchObject({ status: 'False', reason: 'RetryWaiting' });
+    expect(condition(input, 'Ready')?.message).toContain(
+      'e1: LORA_ARTIFACT_FAILED: 403 from s3 (try 1)',
+    );
+  });
+
+  it('rank too high on one engine: gives up there only and loads on another', () => {
+    const engines = [anEngine('e1', 'n1'), anEngine('e2', 'n2')];
+    const attempts = recordAttempt(
+      new Map(),
+      'e1',
+      { ok: false, code: 'LORA_RANK_TOO_HIGH', message: 'rank 64 > 16' },
+      NOW,
+    );
+    const input = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      engines,
+      observed: { instances: [], attempts, inFlight: new Set() },
+    });
+    expect(actionsOf(input)).toEqual(['load:e2']);
+  });
+
+  it('bad adapter: no load anywhere, phase Failed with the reason', () => {
+    const attempts = recordAttempt(
+      new Map(),
+      'e1',
+      { ok: false, code: 'LORA_BAD_ADAPTER', message: 'peft_type is not LORA' },
+      NOW,
+    );
+    const input = aPlanInput({
+      engines: four,
+      observed: { instances: [], attempts, inFlight: new Set() },
+    });
+    const plan = planAdapter(input);
+    expect(plan.actions).toEqual([]);
+    expect(plan.phase).toBe('Failed');
+    expect(condition(input, 'Ready')).toMatchObject({ status: 'False', reason: 'AdapterInvalid' });
+    expect(condition(input, 'Ready')?.message).toContain('LORA_BAD_ADAPTER: peft_type is not LORA');
+  });
+
+  it('every engine given up: Failed, naming each engine and its error', () => {
+    let attempts: ReadonlyMap<string, EngineAttempt> = new Map();
+    for (const id of ['e1', 'e2'])
+      attempts = recordAttempt(
+        attempts,
+        id,
+        { ok: false, code: 'LORA_ENGINE_REFUSED', message: `no ${id}` },
+        NOW,
+      );
+    const input = aPlanInput({
+      engines: [anEngine('e1', 'n1'), anEngine('e2', 'n2')],
+      observed: { instances: [], attempts, inFlight: new Set() },
+    });
+    const plan = planAdapter(input);
+    expect(plan.phase).toBe('Failed');
+    expect(plan.conditions[0]).toMatchObject({
+      type: 'Scheduled',
+      status: 'False',
+      reason: 'AllEnginesGivenUp',
+    });
+    expect(plan.conditions[0]?.message).toContain(
+      'e1: LORA_ENGINE_REFUSED: no e1 (gave up after 1 try); e2: LORA_ENGINE_REFUSED: no e2',
+    );
+  });
+
+  it.each([
+    ['no engine at all', [], 'Pending', 'NoEngines'],
+    ['no engine matches', [anEngine('e1', 'n1', { model: 'other' })], 'Failed', 'NoMatchingEngine'],
+    [
+      'matching engines not ready',
+      [anEngine('e1', 'n1', { ready: false })],
+      'Pending',
+      'NoReadyEngine',
+    ],
+    ['slots full', [anEngine('e1', 'n1', { maxLoras: 1, loaded: ['x'] })], 'Pending', 'NoFreeSlot'],
+    [
+      'rank above every engine',
+      [anEngine('e1', 'n1', { maxLoraRank: 8 })],
+      'Failed',
+      'RankTooHigh',
+    ],
+    ['LoRA off everywhere', [anEngine('e1', 'n1', { maxLoras: 0 })], 'Failed', 'LoraDisabled'],
+  ])('nowhere to go (%s): phase %s, reason %s', (_name, engines, phase, reason) => {
+    const input = aPlanInput({ want: aWant({ rank: 32 }), engines });
+    const plan = planAdapter(input);
+    expect(plan.actions).toEqual([]);
+    expect(plan.phase).toBe(phase);
+    expect(plan.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Scheduled', 'False', reason],
+      ['Ready', 'False', reason],
+      ['Degraded', 'False', 'AllReplicasReady'],
+    ]);
+  });
+});
+
+describe('planAdapter: deletion', () => {
+  it('unloads from every instance and every engine listing it, then is finalized', () => {
+    const want = aWant({ deleting: true });
+    const engines = [
+      holding(anEngine('e1', 'n1')),
+      anEngine('e2', 'n2'),
+      holding(anEngine('e3', 'n3')),
+      anEngine('e4', 'n4'),
+    ];
+    const first = planAdapter(
+      aPlanInput({ want, engines, observed: observed({ instances: ['e1', 'e2'] }) }),
+    );
+    expect(first.actions.map((a) => `${a.kind}:${a.engineId}`)).toEqual([
+      'unload:e1',
+      'unload:e2',
+      'unload:e3',
+    ]);
+    expect(first.finalized).toBe(false);
+    expect(first.desired).toEqual([]);
+
+    const inFlight = planAdapter(
+      aPlanInput({
+        want,
+        engines,
+        observed: observed({ instances: ['e1', 'e2'], inFlight: ['e1', 'e2', 'e3'] }),
+      }),
+    );
+    expect(inFlight.actions).toEqual([]);
+    expect(inFlight.finalized).toBe(false);
+
+    const unloaded = engines.map((e) => ({ ...e, loaded: [] }));
+    const done = planAdapter(aPlanInput({ want, engines: unloaded, observed: observed() }));
+    expect(done.actions).toEqual([]);
+    expect(done.finalized).toBe(true);
+    expect(done.conditions.every((c) => c.reason === 'Deleting')).toBe(true);
+  });
+});
+
+describe('planAdapter: status', () => {
+  it('keeps lastTransitionTime out of the conditions', () => {
+    const plan = planAdapter(
+      aPlanInput({
+        engines: [holding(anEngine('e1', 'n1'))],
+        observed: observed({ instances: ['e1'] }),
+      }),
+    );
+    expect(plan.conditions.map((c) => c.type)).toEqual(['Scheduled', 'Ready', 'Degraded']);
+    expect(plan.conditions.some((c) => 'lastTransitionTime' in c)).toBe(false);
+    expect(plan.conditions[1]).toMatchObject({
+      status: 'True',
+      reason: 'AdapterLoaded',
+      message: 'loaded on e1',
+    });
+  });
+
+  it('uses the adapter name only through the engines listing it', () => {
+    const other = anEngine('e1', 'n1', { loaded: ['not-' + ADAPTER] });
+    expect(
+      planAdapter(aPlanInput({ engines: [other], observed: observed({ instances: ['e1'] }) }))
+        .readyReplicas,
+    ).toBe(0);
+  });
+});
