@@ -8,3 +8,7 @@
 export * from './model-adapter.js';
 export * from './lora-commands.js';
 export * from './placement-contract.js';
+export * from './adapter-config.js';
+export * from './lora-names.js';
+export * from './engine-answers.js';
+export * from './artifact-credentials.js';
