@@ -32,7 +32,7 @@ describe('adapter_config.json', () => {
   });
 
   it('accepts peft_type in any case, a string of target modules and no alpha', () => {
-    const { lora_alpha: _a, base_model_name_or_path: _b, ...rest } = valid;
+    const rest = { peft_type: 'LORA', r: 16 };
     expect(
       parseAdapterConfig(
         JSON.stringify({ ...rest, peft_type: 'lora', target_modules: 'all-linear' }),
