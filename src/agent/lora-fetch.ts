@@ -15,6 +15,7 @@ import {
 import type { AdapterConfig } from '../lora/index.js';
 import { AppError, linkedSignal, toError } from '../shared/index.js';
 import type { CachedModel, PullHandle, ResolveSource } from '../weights/adapters/index.js';
+import { ADAPTER_WEIGHT_FILES } from '../weights/index.js';
 import { progressSummary } from './weights-commands.js';
 
 /** What the fetch needs of the node cache. */
@@ -31,9 +32,6 @@ export interface FetchedAdapter {
   readonly model: CachedModel;
   readonly config: AdapterConfig;
 }
-
-/** Files that hold an adapter's weights; one of them must be there. */
-export const ADAPTER_WEIGHT_FILES = ['adapter_model.safetensors', 'adapter_model.bin'] as const;
 
 /** Options of one {@link fetchAdapter}. */
 export interface FetchAdapterOptions {

@@ -6,6 +6,7 @@
  * says what is wrong with the artifact rather than that "the load failed".
  */
 import { AppError } from '../shared/index.js';
+import { ADAPTER_CONFIG_FILE_NAME } from '../weights/index.js';
 
 /** What the agent needs from a valid adapter_config.json. */
 export interface AdapterConfig {
@@ -20,7 +21,7 @@ export interface AdapterConfig {
 }
 
 /** The file's name inside an adapter directory. */
-export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
+export const ADAPTER_CONFIG_FILE = ADAPTER_CONFIG_FILE_NAME;
 
 /** Largest adapter_config.json read, bytes (real ones are about 1 KB). */
 export const MAX_ADAPTER_CONFIG_BYTES = 1024 * 1024;

@@ -13,14 +13,11 @@ import { EngineWatcher } from '../../src/agent/engine-watcher.js';
 import { LoraManager, type LoraConfig } from '../../src/agent/lora-manager.js';
 import type { ClusterSource, EngineEndpoint } from '../../src/discovery/index.js';
 import type { JsonObject } from '../../src/protocol/index.js';
-import { createRegistry, silentLogger, systemClock } from '../../src/shared/index.js';
+import { createRegistry, loadConfig, silentLogger, systemClock } from '../../src/shared/index.js';
 import { startSimServer, type SimServer, type SimServerOptions } from '../../src/sim/index.js';
-import {
-  NodeCache,
-  createArtifactSourceFactory,
-  streamArtifact,
-} from '../../src/weights/adapters/index.js';
-import { parseArtifactUri } from '../../src/weights/index.js';
+import { NodeCache, streamArtifact } from '../../src/weights/adapters/index.js';
+import { agentConfigSpec } from '../../src/agent/agent-config.js';
+import { configuredSources } from '../../src/agent/weights-wiring.js';
 import { testSettings } from './fake-weights.js';
 import { writeSafetensorsFile } from './safetensors-file.js';
 
@@ -69,14 +66,13 @@ export async function startLoraHarness(config: Partial<LoraConfig> = {}): Promis
   const artifacts = join(dir, 'artifacts');
   await mkdir(artifacts);
   const stop = new AbortController();
-  const factory = createArtifactSourceFactory({
-    hosts: { allowedHosts: ['*'], allowLoopback: true, allowPrivate: true },
-    file: { roots: [artifacts] },
-  });
-  const resolveSource = (uri: string) => {
-    const ref = parseArtifactUri(uri);
-    return { ref, source: factory.sourceFor(ref) };
-  };
+  // The agent's own source wiring, so a Secret's credentials take the path they take in production.
+  const weights = loadConfig(agentConfigSpec, 'AGENT', {
+    env: {},
+    file: { weights: { allowPrivateAddresses: true, fileRoots: [artifacts] } },
+  }).weights;
+  const own = configuredSources(weights);
+  const resolveSource = own.resolve;
   const cache = await NodeCache.open({
     nodeCachePath: join(dir, 'cache'),
     budgetBytes: 64 * 1024 * 1024,
@@ -112,7 +108,7 @@ export async function startLoraHarness(config: Partial<LoraConfig> = {}): Promis
     cache,
     engines: () => endpoints,
     reports: () => watcher.reports(),
-    sourcesFor: () => ({ resolve: resolveSource, close: () => undefined }),
+    sourcesFor: (credentials) => configuredSources(weights, credentials),
     config: { ...TEST_LORA_CONFIG, ...config },
     clock: systemClock,
     onEngineChanged: (id) => watcher.refreshModels(id),
@@ -182,7 +178,7 @@ export async function startLoraHarness(config: Partial<LoraConfig> = {}): Promis
     },
     async close() {
       stop.abort();
-      factory.close();
+      own.close();
       await Promise.all([...sims.values()].map((s) => s.close()));
       await rm(dir, { recursive: true, force: true });
     },

@@ -6,6 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loraCommandHandlers } from '../../../src/agent/lora-commands.js';
 import { AppError, silentLogger } from '../../../src/shared/index.js';
 import { peftConfig, startLoraHarness, type LoraHarness } from '../../helpers/lora-harness.js';
+import {
+  startArtifactHttpServer,
+  type ArtifactHttpServer,
+} from '../../helpers/artifact-http-server.js';
+import { safetensorsBytes } from '../../helpers/safetensors-file.js';
 
 let h: LoraHarness;
 beforeEach(async () => {
@@ -199,6 +204,36 @@ describe('lora.load', () => {
       expect(err.message).toContain('no answer within 300 ms');
       expect(h.manager.holdings()).toEqual([]);
     });
+  });
+});
+
+describe('an adapter behind HTTP', () => {
+  let server: ArtifactHttpServer;
+  beforeEach(async () => {
+    server = await startArtifactHttpServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('is fetched from a directory URL with the Secret’s bearer token and loaded', async () => {
+    const sim = await h.addSim('e1');
+    server.put('ad/adapter_config.json', Buffer.from(JSON.stringify(peftConfig(4))));
+    server.put('ad/adapter_model.safetensors', safetensorsBytes({ totalBytes: 8192 }));
+    const result = await h.manager.load(
+      {
+        adapter: 'web',
+        engineId: 'n/e1',
+        artifactUrl: `${server.baseUrl}ad/`,
+        credentials: { token: 's3cret' },
+      },
+      h.context(),
+    );
+    expect(result.rank).toBe(4);
+    expect(await listed(sim.url)).toEqual(['web']);
+    const reads = server.requests.filter((r) => r.path.includes('ad/'));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.headers.authorization === 'Bearer s3cret')).toBe(true);
   });
 });
 
