@@ -3,6 +3,7 @@ import { gpuConfigSpec } from '../gpu/index.js';
 import { kubeConfigSpec } from '../kube/index.js';
 import { bool, int, str, type ConfigOf } from '../shared/index.js';
 import { weightsConfigSpec } from './weights-config.js';
+import { loraConfigSpec } from './lora-config.js';
 
 const positive = { min: 1 };
 
@@ -65,7 +66,7 @@ export const agentConfigSpec = {
     ),
     modelsEveryN: int(
       4,
-      'fetch each engine’s /v1/models (loaded adapters) every N scrapes',
+      'fetch each engine’s /v1/models (loaded adapters) every N scrapes; every scrape while it has adapters or after it restarted',
       positive,
     ),
   },
@@ -79,6 +80,7 @@ export const agentConfigSpec = {
   ),
   gpu: gpuConfigSpec,
   weights: weightsConfigSpec,
+  lora: loraConfigSpec,
   kube: {
     namespace: kubeConfigSpec.namespace,
     watchNamespaces: kubeConfigSpec.watchNamespaces,

@@ -44,16 +44,27 @@ export interface EngineDialect {
   readonly readMetrics: MetricsDialect;
   /** Liveness endpoint (2xx = alive and serving), e.g. vLLM's `/health`. */
   readonly healthPath: string;
+  /** Runtime LoRA endpoints (reference/aibrix.md §5); absent: the engine cannot load by name. */
+  readonly lora?: { readonly loadPath: string; readonly unloadPath: string };
 }
 
 /**
  * One dialect per engine kind; llama.cpp's maps only what llama-server exposes. SGLang has no metrics mapping of its own yet: the vLLM reader finds
  * none of its names and so reports it as an engine without load data (routed on the gateway's
- * counts). vLLM, SGLang and llama.cpp all answer `/health`.
+ * counts). vLLM, SGLang and llama.cpp all answer `/health`. llama-server's adapters are fixed at
+ * start (`--lora`), so it has no runtime LoRA paths.
  */
 export const ENGINE_DIALECTS: Readonly<Record<EngineKind, EngineDialect>> = {
-  vllm: { readMetrics: normalizeVllm, healthPath: '/health' },
-  sglang: { readMetrics: normalizeVllm, healthPath: '/health' },
+  vllm: {
+    readMetrics: normalizeVllm,
+    healthPath: '/health',
+    lora: { loadPath: '/v1/load_lora_adapter', unloadPath: '/v1/unload_lora_adapter' },
+  },
+  sglang: {
+    readMetrics: normalizeVllm,
+    healthPath: '/health',
+    lora: { loadPath: '/load_lora_adapter', unloadPath: '/unload_lora_adapter' },
+  },
   llamacpp: { readMetrics: (s) => completeScrape(normalizeLlamaCpp(s)), healthPath: '/health' },
 };
 

@@ -15,6 +15,7 @@ import type { EngineReport } from '../protocol/index.js';
 import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import { engineDialectFor } from './engine-dialects.js';
+import { modelsReadDue } from './models-due.js';
 import {
   UNKNOWN_LIVENESS,
   isEngineReady,
@@ -86,6 +87,8 @@ export class EngineWatcher {
   readonly #options: EngineWatcherOptions;
   readonly #tracked = new Map<string, Tracked>();
   readonly #listeners = new Set<(reports: EngineReport[]) => void>();
+  /** Engines whose /v1/models is read on the next cycle whatever the period (bounded by engines). */
+  readonly #refresh = new Set<string>();
   #reports: EngineReport[] = [];
 
   constructor(options: EngineWatcherOptions) {
@@ -97,6 +100,15 @@ export class EngineWatcher {
     return this.#reports;
   }
 
+  /**
+   * Reads the engine's /v1/models on the next cycle (the adapter manager changed what it serves),
+   * so its report shows the change within one scrape period.
+   */
+  refreshModels(id: string): void {
+    if (this.#options.source.current().endpoints.some((e) => e.id === id)) this.#refresh.add(id);
+  }
+
+  /** Calls the listener after each cycle with every engine's report; returns how to stop. */
   onCycle(listener: (reports: EngineReport[]) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -125,6 +137,8 @@ export class EngineWatcher {
     const endpoints = this.#options.source.current().endpoints;
     for (const id of this.#tracked.keys())
       if (!endpoints.some((e) => e.id === id)) this.#tracked.delete(id);
+    for (const id of this.#refresh)
+      if (!endpoints.some((e) => e.id === id)) this.#refresh.delete(id);
     const cycle = linkedSignal([signal]);
     setMaxListeners(CALLS_PER_ENGINE * endpoints.length + 1, cycle.signal);
     try {
@@ -166,10 +180,8 @@ export class EngineWatcher {
             probeHealth(`${endpoint.url}${dialect.healthPath}`, call),
             scrapeEngine(endpoint.url, dialect.readMetrics, call),
           ]);
-    if (
-      !(call instanceof Error) &&
-      (t.cycles % this.#options.modelsEveryN === 1 || this.#options.modelsEveryN === 1)
-    ) {
+    if (!(call instanceof Error) && this.#modelsDue(endpoint.id, t, health, scrape)) {
+      this.#refresh.delete(endpoint.id);
       const served = await fetchModels(endpoint.url, call).catch(() => undefined);
       if (served !== undefined) this.#learnModels(endpoint, t, served);
     }
@@ -203,6 +215,27 @@ export class EngineWatcher {
     t.wasReady = ready;
     metrics.markEngineReady(endpoint, ready);
     return this.#report(endpoint, t, ready);
+  }
+
+  /** Whether to read /v1/models this cycle (models-due.ts). */
+  #modelsDue(
+    id: string,
+    t: Tracked,
+    health: PromiseSettledResult<void>,
+    scrape: PromiseSettledResult<EngineScrape>,
+  ): boolean {
+    const previous = t.history[t.history.length - 1]?.scrape;
+    return modelsReadDue({
+      cycle: t.cycles,
+      everyN: this.#options.modelsEveryN,
+      requested: this.#refresh.has(id),
+      hasAdapters: t.adapters.length > 0,
+      healthRecovered: health.status === 'fulfilled' && t.liveness.healthFailures > 0,
+      counterReset:
+        scrape.status === 'fulfilled' &&
+        previous !== undefined &&
+        scrape.value.requestSuccessTotal < previous.requestSuccessTotal,
+    });
   }
 
   /** Records what the engine serves; logs once when the configured model is not among it. */

@@ -31,11 +31,13 @@ import {
   type KubeClients,
 } from '../kube/index.js';
 import { createGpuMonitor } from './gpu-monitor-factory.js';
-import { createWeights } from './weights-wiring.js';
+import { configuredSources, createWeights } from './weights-wiring.js';
 import { weightsCommandHandlers } from './weights-commands.js';
 import { CommandExecutor } from './command-executor.js';
 import { CommandMetrics } from './command-metrics.js';
 import { DrainSet, engineDrainHandler } from './engine-drain.js';
+import { LoraManager } from './lora-manager.js';
+import { loraCommandHandlers } from './lora-commands.js';
 
 export type { AgentConfig } from './agent-config.js';
 
@@ -121,8 +123,16 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     log,
     registry,
   });
-  // The leader's commands (DESIGN.md §8b). Each capability registers its kinds here:
-  // lora.load / lora.unload (src/lora) join engine.drain and the weight kinds in this list.
+  const loras = new LoraManager({
+    cache: weights.cache,
+    engines: () => source.current().endpoints,
+    reports: () => watcher.reports(),
+    sourcesFor: (credentials) => configuredSources(config.weights, credentials),
+    config: config.lora,
+    clock: systemClock,
+    onEngineChanged: (id) => watcher.refreshModels(id),
+  });
+  // The leader's commands (DESIGN.md §8b). Each capability registers its kinds here.
   const drains = new DrainSet();
   const publishEngines = (): void => leaderClient.updateEngines(drains.mark(watcher.reports()));
   const commands = new CommandExecutor({
@@ -134,6 +144,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
         publish: publishEngines,
       }),
       ...weightsCommandHandlers({ cache: weights.cache }),
+      ...loraCommandHandlers({ manager: loras, concurrency: config.lora.concurrency }),
     ],
     clock: systemClock,
     log: log.child({ component: 'commands' }),
@@ -181,6 +192,9 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     jsonRoutes: {
       ...weights.jsonRoutes,
       '/v1/gpus': () => gpus.report(),
+      '/v1/lora': () => ({
+        adapters: loras.holdings().map((h) => ({ ...h, engines: [...h.engines] })),
+      }),
       '/v1/engines': () => ({
         node: config.node,
         leader: leaderClient.leader ?? null,

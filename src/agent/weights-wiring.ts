@@ -13,12 +13,14 @@ import {
   type Runnable,
 } from '../shared/index.js';
 import { parseArtifactUri, type StreamerSettings } from '../weights/index.js';
+import type { ArtifactCredentials } from '../lora/index.js';
 import {
   NodeCache,
   ReadThroughServer,
   createArtifactSourceFactory,
   s3SettingsFromEnv,
   streamArtifact,
+  type PullHandle,
   type ResolveSource,
   type StreamArtifact,
 } from '../weights/adapters/index.js';
@@ -45,16 +47,30 @@ export interface WeightsWiring {
   readonly postRoutes: Readonly<Record<string, AgentPostRoute>>;
   /** The cache's lifetime (pulls stop with it) and the read-through endpoint when enabled. */
   readonly parts: readonly Runnable[];
-  /** The cache, for the weight commands (an unavailable cache refuses every call). */
-  readonly cache: WeightsApiCache;
+  /** The cache, for the weight and LoRA commands (an unavailable cache refuses every call). */
+  readonly cache: AgentWeightsCache;
+}
+
+/** The node cache as the agent's commands use it (NodeCache has it). */
+export interface AgentWeightsCache extends WeightsApiCache {
+  pull(
+    uri: string,
+    options: { readonly signal: AbortSignal; readonly resolveSource?: ResolveSource },
+  ): PullHandle;
+  /** Pins a model against eviction until the returned function is called. */
+  hold(key: string): () => void;
 }
 
 /**
  * The sources the `weights` section allows: hosts (empty: any public host), private and
  * loopback addresses only when allowed (link-local and metadata never), file:// under its roots,
  * s3 with the configured endpoint and the AWS_* credentials, hf with its endpoint and token.
+ * `credentials` (a ModelAdapter's Secret) take the place of the agent's own for that pull.
  */
-export function configuredSources(weights: AgentConfig['weights']): {
+export function configuredSources(
+  weights: AgentConfig['weights'],
+  credentials: ArtifactCredentials = {},
+): {
   readonly resolve: ResolveSource;
   readonly close: () => void;
 } {
@@ -71,11 +87,16 @@ export function configuredSources(weights: AgentConfig['weights']): {
       region: weights.s3.region,
       forcePathStyle: weights.s3.forcePathStyle || weights.s3.endpoint !== '',
       ...(weights.s3.endpoint === '' ? {} : { endpoint: weights.s3.endpoint }),
+      ...(credentials.s3 === undefined ? {} : { credentials: credentials.s3 }),
     },
     hf: {
       endpoint: weights.hfEndpoint,
       ...(weights.hfToken === '' ? {} : { token: weights.hfToken }),
+      ...(credentials.hfToken === undefined ? {} : { token: credentials.hfToken }),
     },
+    ...(credentials.httpBearer === undefined
+      ? {}
+      : { httpHeaders: { authorization: `Bearer ${credentials.httpBearer}` } }),
   });
   return {
     resolve: (uri) => {
@@ -113,7 +134,7 @@ export async function createWeights(options: WeightsWiringOptions): Promise<Weig
       sources.close();
     },
   };
-  let cache: WeightsApiCache & { readonly reader?: NodeCache['reader'] };
+  let cache: AgentWeightsCache & { readonly reader?: NodeCache['reader'] };
   try {
     cache = await NodeCache.open({
       nodeCachePath: config.nodeCachePath,
@@ -148,7 +169,7 @@ export async function createWeights(options: WeightsWiringOptions): Promise<Weig
 }
 
 /** The cache's stand-in when its directory cannot be opened: every route says so. */
-function unavailableCache(path: string, cause: unknown): WeightsApiCache {
+function unavailableCache(path: string, cause: unknown): AgentWeightsCache {
   const error = (): AppError =>
     new AppError(
       'WEIGHTS_CACHE_UNAVAILABLE',
@@ -167,5 +188,8 @@ function unavailableCache(path: string, cause: unknown): WeightsApiCache {
     },
     evict: () => Promise.reject(error()),
     evictKey: () => Promise.reject(error()),
+    hold: () => {
+      throw error();
+    },
   };
 }

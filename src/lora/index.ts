@@ -16,3 +16,7 @@ export * from './lora-retry.js';
 export * from './adapter-placement.js';
 export * from './adapter-status.js';
 export * from './adapter-plan.js';
+export * from './adapter-config.js';
+export * from './lora-names.js';
+export * from './engine-answers.js';
+export * from './artifact-credentials.js';

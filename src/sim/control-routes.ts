@@ -3,6 +3,12 @@ import type { ServerResponse } from 'node:http';
 import { sendJson, sendText } from '../shared/index.js';
 import { parseFaults } from './faults.js';
 import { fileAdapterProbe } from './lora-files.js';
+import { loraLoadS } from './lora-cost.js';
+
+/** Waits `ms` of wall time (a load's simulated duration at the server's speed). */
+function wallDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+}
 import { modelCard, vllmError } from './openai-shapes.js';
 import { sendError, type SimContext } from './sim-context.js';
 
@@ -30,7 +36,10 @@ export async function handleLoadLora(
   body: unknown,
   res: ServerResponse,
 ): Promise<void> {
-  const result = await ctx.lora.load(asObject(body), fileAdapterProbe);
+  // The engine reads the adapter before answering (lora-cost.ts), in simulated time.
+  const result = await ctx.lora.load(asObject(body), fileAdapterProbe, (bytes) =>
+    wallDelay((loraLoadS(bytes) * 1000) / ctx.options.speed),
+  );
   if ('status' in result) {
     sendError(res, result);
     return;

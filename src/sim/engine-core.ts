@@ -130,7 +130,7 @@ export class EngineCore<T = unknown> {
       queryTokens = admitted.queryTokens;
       hitTokens = admitted.hitTokens;
     }
-    return this.#execute(startS, batch, newTokens, preemptions, queryTokens, hitTokens);
+    return this.#execute(startS, batch, newTokens, preemptions, queryTokens, hitTokens, loras.size);
   }
 
   #admit(
@@ -198,6 +198,7 @@ export class EngineCore<T = unknown> {
     preemptions: number,
     prefixQueryTokens: number,
     prefixHitTokens: number,
+    activeAdapters: number,
   ): StepResult<T> {
     let prefillTokens = 0;
     let scheduledTokens = 0;
@@ -212,7 +213,12 @@ export class EngineCore<T = unknown> {
     }
     const endS =
       startS +
-      stepTimeS(this.profile, { batchSize: batch.length, prefillTokens, decodeContextTokens });
+      stepTimeS(this.profile, {
+        batchSize: batch.length,
+        prefillTokens,
+        decodeContextTokens,
+        activeAdapters,
+      });
     this.#nowS = endS;
     const emitted: CoreRequest<T>[] = [];
     const finished: CoreRequest<T>[] = [];

@@ -23,10 +23,10 @@ export interface LoraAdapter {
   readonly intId: number;
 }
 
-/** What exists at an adapter path: nothing, or an adapter with a known or default rank. */
+/** What exists at an adapter path: nothing, or an adapter with a known or default rank and its size. */
 export type AdapterProbe = (
   path: string,
-) => Promise<{ kind: 'missing' } | { kind: 'found'; rank: number }>;
+) => Promise<{ kind: 'missing' } | { kind: 'found'; rank: number; bytes: number }>;
 
 /** Limits of the registry. */
 export interface LoraRegistryOptions {
@@ -62,8 +62,15 @@ export class LoraRegistry {
     return this.#adapters.get(name);
   }
 
-  /** Validates and loads; returns the adapter or vLLM's error. */
-  async load(body: Record<string, unknown>, probe: AdapterProbe): Promise<LoraAdapter | VllmError> {
+  /**
+   * Validates and loads; returns the adapter or vLLM's error. `loading` is the time the engine
+   * takes to read a valid adapter (lora-cost.ts): the adapter is listed only after it.
+   */
+  async load(
+    body: Record<string, unknown>,
+    probe: AdapterProbe,
+    loading: (bytes: number) => Promise<void> = () => Promise.resolve(),
+  ): Promise<LoraAdapter | VllmError> {
     const name = str(body, 'lora_name');
     const path = str(body, 'lora_path');
     if (name === undefined || path === undefined)
@@ -103,7 +110,8 @@ export class LoraRegistry {
         'BadRequestError',
         `LoRA rank ${found.rank} is greater than max_lora_rank ${this.#options.maxLoraRank}.`,
       );
-    // A concurrent load of the same name may have finished while we probed.
+    await loading(found.bytes);
+    // A concurrent load of the same name may have finished while we probed and read.
     if (this.#adapters.has(name))
       return vllmError(
         400,

@@ -5,7 +5,9 @@
  *   step = β7 + β5·L + β6·B
  *        + max(prefill FLOPs / (peak·MFU_prefill), prefill bytes / BW)
  *        + β3·W/BW + β2b·Σctx·kvBytesPerToken/BW
+ *   step × (1 + LoRA tier of the batch's distinct adapters)   (lora-cost.ts)
  */
+import { loraStepOverhead } from './lora-cost.js';
 
 /** One model on one accelerator: everything the step-time model needs. */
 export interface HardwareProfile {
@@ -76,6 +78,8 @@ export interface StepShape {
   readonly prefillTokens: number;
   /** Σ context length (tokens) of the requests decoding this step. */
   readonly decodeContextTokens: number;
+  /** Distinct LoRA adapters in the batch (lora-cost.ts); absent: none. */
+  readonly activeAdapters?: number;
 }
 
 /** Duration of one engine step on `profile`, in simulated seconds. */
@@ -91,5 +95,6 @@ export function stepTimeS(profile: HardwareProfile, shape: StepShape): number {
   );
   const weightsS = (c.weightReadFactor * profile.weightBytes) / bw;
   const kvReadS = (c.kvReadFactor * shape.decodeContextTokens * profile.kvBytesPerToken) / bw;
-  return overhead + prefillS + weightsS + kvReadS;
+  const baseS = overhead + prefillS + weightsS + kvReadS;
+  return baseS * (1 + loraStepOverhead(shape.activeAdapters ?? 0));
 }

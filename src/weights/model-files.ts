@@ -10,6 +10,13 @@ import { assertSafeRelativePath } from './safe-path.js';
 export const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
 /** The weights file of an unsharded model. */
 export const SINGLE_SAFETENSORS_FILE = 'model.safetensors';
+/**
+ * A PEFT LoRA adapter directory, the fallback when a directory has no model weights: its weights
+ * file (safetensors first, as vLLM looks) and its config, which must both be there.
+ */
+export const ADAPTER_WEIGHT_FILES = ['adapter_model.safetensors', 'adapter_model.bin'] as const;
+/** The config file of a PEFT adapter directory. */
+export const ADAPTER_CONFIG_FILE_NAME = 'adapter_config.json';
 /** Small files a model directory usually has; each is optional. */
 export const MODEL_SIDE_FILES = [
   'config.json',

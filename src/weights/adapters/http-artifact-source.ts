@@ -11,6 +11,8 @@ import type { ArtifactFile, ArtifactListing, ArtifactRef, ByteRange } from '../a
 import type { ArtifactSource } from '../artifact-source.js';
 import { contentRangeProblem, rangeHeader, sameEtag } from '../http-range.js';
 import {
+  ADAPTER_CONFIG_FILE_NAME,
+  ADAPTER_WEIGHT_FILES,
   MODEL_SIDE_FILES,
   SAFETENSORS_INDEX_FILE,
   SINGLE_SAFETENSORS_FILE,
@@ -92,12 +94,15 @@ export class HttpArtifactSource implements ArtifactSource {
         SINGLE_SAFETENSORS_FILE,
         signal,
       );
-      if (single === undefined)
+      if (single === undefined) {
+        const adapter = await this.#adapterFiles(signal);
+        if (adapter !== undefined) return adapter;
         throw new AppError(
           'WEIGHTS_NOT_FOUND',
-          `${this.#ref.url.href} has neither ${SAFETENSORS_INDEX_FILE} nor ${SINGLE_SAFETENSORS_FILE}`,
+          `${this.#ref.url.href} has neither ${SAFETENSORS_INDEX_FILE} nor ${SINGLE_SAFETENSORS_FILE} (nor a LoRA adapter's ${ADAPTER_WEIGHT_FILES[0]})`,
           { httpStatus: 404 },
         );
+      }
       return [single];
     }
     if (res.status !== 200) {
@@ -118,6 +123,24 @@ export class HttpArtifactSource implements ArtifactSource {
         { httpStatus: 404 },
       );
     });
+  }
+
+  /**
+   * A LoRA adapter directory (model-files.ts): its weights file and adapter_config.json, or
+   * undefined when it has no adapter weights.
+   */
+  async #adapterFiles(signal: AbortSignal): Promise<ArtifactFile[] | undefined> {
+    for (const name of ADAPTER_WEIGHT_FILES) {
+      const weights = await this.#head(this.#urlOf(name), name, signal);
+      if (weights === undefined) continue;
+      const config = await this.#head(
+        this.#urlOf(ADAPTER_CONFIG_FILE_NAME),
+        ADAPTER_CONFIG_FILE_NAME,
+        signal,
+      );
+      return config === undefined ? [weights] : [weights, config];
+    }
+    return undefined;
   }
 
   /** Size and ETag of one file by HEAD; undefined on 404. */

@@ -33,6 +33,7 @@ import type {
   CachedModel,
   NodeCacheOptions,
   PullHandle,
+  ResolveSource,
 } from './node-cache-types.js';
 import { fetchForReader } from './reader-fetch.js';
 import { SharedFetch } from './shared-fetch.js';
@@ -94,9 +95,14 @@ export class NodeCache implements ServableStore {
    * Pulls `uri` into the cache. Throws (synchronously) AppError WEIGHTS_* when the URI is bad or
    * refused. A hit answers at once without touching the network; otherwise the caller joins the
    * artifact's one fetch. `signal` ends this caller's wait only (see {@link SharedFetch}).
+   * `resolveSource` replaces the cache's own for this pull (a LoRA adapter's own credentials);
+   * a fetch of the same artifact already under way is joined whatever its source.
    */
-  pull(uri: string, options: { readonly signal: AbortSignal }): PullHandle {
-    const { ref, source } = this.#options.resolveSource(uri);
+  pull(
+    uri: string,
+    options: { readonly signal: AbortSignal; readonly resolveSource?: ResolveSource },
+  ): PullHandle {
+    const { ref, source } = (options.resolveSource ?? this.#options.resolveSource)(uri);
     const key = artifactCacheKey(ref.uri);
     const model = this.#ledger.models.get(key);
     if (model !== undefined) {

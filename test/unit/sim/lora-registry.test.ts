@@ -5,7 +5,7 @@ const probe: AdapterProbe = (path) =>
   Promise.resolve(
     path.startsWith('/missing')
       ? { kind: 'missing' }
-      : { kind: 'found', rank: path.includes('r64') ? 64 : 8 },
+      : { kind: 'found', rank: path.includes('r64') ? 64 : 8, bytes: 1000 },
   );
 const registry = (over = {}): LoraRegistry =>
   new LoraRegistry({ enabled: true, maxLoraRank: 16, maxAdapters: 3, ...over });
