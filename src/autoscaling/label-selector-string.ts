@@ -36,7 +36,7 @@ function term(text: string): LabelPredicate | undefined {
       ? (l) => l[key] !== undefined && values.has(l[key])
       : (l) => l[key] === undefined || !values.has(l[key]);
   }
-  const cmp = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(text);
+  const cmp = /^([A-Za-z0-9./_-]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)$/.exec(text);
   if (cmp) {
     const [, key, op, value] = cmp as unknown as [string, string, string, string];
     return op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value;
