@@ -7,3 +7,12 @@
  */
 export * from './pod-autoscaler.js';
 export * from './scaling-contract.js';
+export * from './metric-sources.js';
+export * from './label-selector-string.js';
+export * from './engine-signal.js';
+export * from './metric-answers.js';
+export * from './autoscaler-status.js';
+export * from './autoscaler-conflicts.js';
+export * from './prefetch-plan.js';
+export * from './sample-window.js';
+export * from './remote-metric-reader.js';

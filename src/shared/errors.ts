@@ -88,6 +88,8 @@ export const ERROR_CODES = [
   'LORA_ENGINE_UNAVAILABLE',
   'LORA_NOT_VISIBLE',
   'LORA_UNKNOWN_ENGINE',
+  'AUTOSCALING_BAD_METRIC_SOURCE',
+  'AUTOSCALING_METRIC_SOURCE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -17,15 +17,32 @@ const CEL_MIRRORS: Record<string, (self: Obj) => boolean> = {
     !has(s, 'minReplicas') ||
     !has(s, 'maxReplicas') ||
     (s.minReplicas as number) <= (s.maxReplicas as number),
-  "self.metricSourceType != 'pod' || (has(self.protocolType) && has(self.port) && has(self.path))":
+  'has(self.metricSourceType) != has(self.type)': (s) =>
+    has(s, 'metricSourceType') !== has(s, 'type'),
+  '!has(self.type) || has(self.prometheus)': (s) => !has(s, 'type') || has(s, 'prometheus'),
+  '!has(self.metricSourceType) || has(self.targetMetric)': (s) =>
+    !has(s, 'metricSourceType') || has(s, 'targetMetric'),
+  "!has(self.metricSourceType) || self.metricSourceType != 'pod' || (has(self.protocolType) && has(self.port) && has(self.path))":
     (s) =>
       s.metricSourceType !== 'pod' || (has(s, 'protocolType') && has(s, 'port') && has(s, 'path')),
-  "self.metricSourceType != 'external' || (has(self.protocolType) && has(self.endpoint) && has(self.path))":
+  "!has(self.metricSourceType) || self.metricSourceType != 'external' || (has(self.protocolType) && has(self.endpoint) && has(self.path))":
     (s) =>
       s.metricSourceType !== 'external' ||
       (has(s, 'protocolType') && has(s, 'endpoint') && has(s, 'path')),
-  "self.metricSourceType != 'resource' || self.targetMetric in ['cpu', 'memory']": (s) =>
-    s.metricSourceType !== 'resource' || ['cpu', 'memory'].includes(s.targetMetric as string),
+  "!has(self.metricSourceType) || self.metricSourceType != 'resource' || self.targetMetric in ['cpu', 'memory']":
+    (s) =>
+      s.metricSourceType !== 'resource' || ['cpu', 'memory'].includes(s.targetMetric as string),
+  "!has(self.metricSourceType) || self.metricSourceType != 'engine' || self.targetMetric in ['num_requests_running', 'num_requests_waiting', 'kv_cache_usage', 'prompt_throughput', 'generation_throughput', 'ttft_seconds']":
+    (s) =>
+      s.metricSourceType !== 'engine' ||
+      [
+        'num_requests_running',
+        'num_requests_waiting',
+        'kv_cache_usage',
+        'prompt_throughput',
+        'generation_throughput',
+        'ttft_seconds',
+      ].includes(s.targetMetric as string),
   '!has(self.progressDeadlineSeconds) || !has(self.minReadySeconds) || self.progressDeadlineSeconds > self.minReadySeconds':
     (s) =>
       !has(s, 'progressDeadlineSeconds') ||

@@ -13,7 +13,9 @@ import { agentConfigSpec, kubeSourceFor } from '../../../src/agent/index.js';
 import {
   GPU_HEALTHY_CONDITION,
   GPU_UNHEALTHY_TAINT,
+  K8sScaleClient,
   createKubeClients,
+  scaleTargetOf,
 } from '../../../src/kube/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../../src/leader/index.js';
 import { createRegistry, loadConfig, silentLogger } from '../../../src/shared/index.js';
@@ -43,6 +45,8 @@ const manifests = kustomizeLite(join(import.meta.dirname, '../../../deploy'));
 const PENDING: readonly Pick<ApiRequestAttributes, 'verb' | 'group' | 'resource'>[] = [
   { verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' },
   { verb: 'get', group: '', resource: 'pods' },
+  // The `resource` metric source (metrics.k8s.io, which the fake API server does not serve).
+  { verb: 'list', group: 'metrics.k8s.io', resource: 'pods' },
 ];
 const isPending = (p: ApiRequestAttributes): boolean =>
   PENDING.some((e) => e.verb === p.verb && e.group === p.group && e.resource === p.resource);
@@ -100,6 +104,24 @@ async function driveLeader(): Promise<void> {
   const read = await statuses.read(`${NS}/sql-lora`, {});
   await statuses.write(`${NS}/sql-lora`, { phase: 'Pending' }, read!.version, {});
   await adapters.secrets?.read(NS, 'hf-token', {});
+  // The PodAutoscaler controller's status read and write.
+  const paStatuses = adapters.resourceStatus<{ desiredScale?: number }>(
+    'podautoscalers',
+    'PodAutoscaler',
+  );
+  const paRead = await paStatuses.read(`${NS}/llama-pa`, {});
+  await paStatuses.write(`${NS}/llama-pa`, { desiredScale: 1 }, paRead!.version, {});
+  // The PodAutoscaler controller's scale calls on each kind it scales: read, then set replicas.
+  const scale = new K8sScaleClient({ clients, requestTimeoutMs: 5000 });
+  for (const ref of [
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama' },
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'llama-sts' },
+    { apiVersion: 'infernode.io/v1alpha1', kind: 'RayClusterFleet', name: 'llama-fleet' },
+  ]) {
+    const target = scaleTargetOf(ref, NS);
+    await scale.getScale(target, {});
+    await scale.setReplicas(target, 2, {});
+  }
 }
 
 async function driveAgent(): Promise<void> {
@@ -126,12 +148,44 @@ beforeAll(async () => {
     metadata: { name: 'sql-lora', namespace: NS },
     spec: { podSelector: {}, artifactURL: 's3://bucket/lora' },
   });
+  server.put({
+    apiVersion: 'infernode.io/v1alpha1',
+    kind: 'PodAutoscaler',
+    metadata: { name: 'llama-pa', namespace: NS },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama' },
+      maxReplicas: 4,
+      scalingStrategy: 'APA',
+      metricsSources: [
+        { metricSourceType: 'engine', targetMetric: 'num_requests_running', targetValue: '8' },
+      ],
+    },
+  });
   server.put(aPod('leader-0', NS).onNode('cpu-1').ready().withIp('10.0.0.2').build());
   // A previous leader still labelled: the new one takes the label off it.
   server.put(
     aPod('leader-old', NS).onNode('cpu-2').withLabel('infernode.io/role', 'leader').build(),
   );
   server.put(aPod('vllm-0', NS).onNode('gpu-1').withModel('m').ready().withIp('10.0.0.7').build());
+  // What a PodAutoscaler may target: a Deployment, a StatefulSet, a RayClusterFleet.
+  for (const [apiVersion, kind, name] of [
+    ['apps/v1', 'Deployment', 'llama'],
+    ['apps/v1', 'StatefulSet', 'llama-sts'],
+  ] as const)
+    server.put({
+      apiVersion,
+      kind,
+      metadata: { name, namespace: NS },
+      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
+      status: { replicas: 1, selector: `app=${name}` },
+    });
+  server.put({
+    apiVersion: 'infernode.io/v1alpha1',
+    kind: 'RayClusterFleet',
+    metadata: { name: 'llama-fleet', namespace: NS },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'f' } }, template: { spec: {} } },
+    status: { replicas: 1, scalingTargetSelector: 'app=f' },
+  });
   await Promise.all([driveLeader(), driveAgent()]);
   // Every informer has opened its watch, and the Lease has been renewed (update) at least once.
   await eventually(() => {

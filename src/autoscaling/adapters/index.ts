@@ -1,0 +1,2 @@
+/** The autoscaling room's I/O adapters (composition roots only). */
+export * from './http-metric-reader.js';
