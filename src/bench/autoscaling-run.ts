@@ -13,7 +13,8 @@ import type {
   ScaleDecision,
 } from '../autoscaling/index.js';
 import { SeededRng } from '../shared/index.js';
-import { VirtualCluster, type ClusterOptions, type RequestOutcome } from './autoscaling-cluster.js';
+import { VirtualCluster } from './autoscaling-cluster.js';
+import type { ClusterOptions, RequestOutcome } from './autoscaling-pod.js';
 import type { TraceEntry } from './routing-trace.js';
 
 /** The strategies the bench compares (DecideInput's). */
