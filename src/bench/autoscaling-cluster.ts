@@ -8,7 +8,7 @@
  * Each engine's clock is the core's own (seconds since it began serving) plus an offset; the
  * offset moves only while the engine is idle, so a request's times stay in one frame.
  */
-import { EngineCore, type CoreRequest } from '../sim/index.js';
+import { EngineCore } from '../sim/index.js';
 import {
   blockHashesFor,
   type ClusterOptions,
