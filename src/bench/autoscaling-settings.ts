@@ -2,7 +2,7 @@
  * The autoscaling bench's flags (spec and typed config), what `--quick` changes, the tunables the
  * strategies run with, and the command line that reproduces a run (written into the result).
  */
-import type { AutoscalerTunables } from '../autoscaling/index.js';
+import { DEFAULT_AUTOSCALER_TUNABLES, type AutoscalerTunables } from '../autoscaling/index.js';
 import { bool, int, num, str } from '../shared/index.js';
 import { SCALING_METRICS } from './autoscaling-run.js';
 import { WORKLOAD_PATTERNS } from './autoscaling-workload.js';
@@ -140,15 +140,8 @@ export function benchCommandLine(c: AutoscalingBenchConfig): string {
 /** AIBrix's annotation defaults (reference/aibrix.md §4.1) with the windows and cooldown from the flags. */
 export function tunablesOf(c: AutoscalingBenchConfig): AutoscalerTunables {
   return {
-    maxScaleUpRate: 2,
-    maxScaleDownRate: 2,
-    scaleUpTolerance: 0.1,
-    scaleDownTolerance: 0.1,
-    panicThreshold: 2,
-    scaleUpCooldownMs: 0,
+    ...DEFAULT_AUTOSCALER_TUNABLES,
     scaleDownCooldownMs: c.scaleDownCooldownS * 1000,
-    scaleToZero: false,
-    scaleToZeroDelayMs: 300_000,
     stableWindowMs: c.stableWindowS * 1000,
     panicWindowMs: Math.min(c.panicWindowS, c.stableWindowS) * 1000,
     sloTtftMs: c.sloTtftMs,
