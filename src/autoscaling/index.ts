@@ -1,6 +1,7 @@
 /**
  * The autoscaling room: HPA, KPA and APA (pure), metric windows and the PodAutoscaler controller
- * grow here (DESIGN.md §3). Today it holds the PodAutoscaler resource's types.
+ * grow here (DESIGN.md §3). Pure today: the PodAutoscaler types, windows, algorithms and
+ * `decideScale`.
  *
  * Decision code: pure, no I/O (lint-enforced); adapters go in `adapters/` behind their own
  * entry. May import `shared`, `engine`, `discovery` (resource shapes) and `controllers`.
@@ -16,3 +17,16 @@ export * from './autoscaler-conflicts.js';
 export * from './prefetch-plan.js';
 export * from './sample-window.js';
 export * from './remote-metric-reader.js';
+export * from './time-bucket-window.js';
+export * from './algorithm-input.js';
+export * from './apa.js';
+export * from './kpa.js';
+export * from './kpa-panic.js';
+export * from './hpa.js';
+export * from './slo-scaling.js';
+export * from './stabilization.js';
+export * from './recommendation-history.js';
+export * from './scaling-schedules.js';
+export * from './source-recommendations.js';
+export * from './decide-scale.js';
+export * from './default-tunables.js';

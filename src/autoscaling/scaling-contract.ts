@@ -64,6 +64,11 @@ export interface QueueSignal {
 export interface RecommendationRecord {
   readonly atMs: number;
   readonly replicas: number;
+  /**
+   * KPA's panic memory: while in panic, the last time the panic threshold was exceeded (panic
+   * lasts a stable window past it); undefined when this decision was not in panic.
+   */
+  readonly panicTriggerMs?: number;
 }
 
 /** Everything one decision needs. */

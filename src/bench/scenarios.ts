@@ -1,4 +1,5 @@
 import type { Command } from '../shared/index.js';
+import { autoscalingBench } from './autoscaling-bench.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
 import { kvStoreBench } from './kv-store-bench.js';
@@ -18,4 +19,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   kvStoreBench,
   weightsBench,
   loraBench,
+  autoscalingBench,
 ];
