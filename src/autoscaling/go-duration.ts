@@ -24,7 +24,7 @@ export function parseGoDurationMs(text: string): number | undefined {
   while (PART.lastIndex < s.length) {
     const at = PART.lastIndex;
     const match = PART.exec(s);
-    if (!match || match.index !== at) return undefined;
+    if (match?.index !== at) return undefined;
     total += Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
   }
   return Number.isFinite(total) ? total : undefined;
