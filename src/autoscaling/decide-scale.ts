@@ -71,7 +71,11 @@ export function decideScale(input: DecideInput): ScaleDecision {
       // Knative: never below the episode's highest recommendation; AIBrix: never scale down.
       panic = true;
       panicTriggerMs = state.panicTriggerMs;
-      recommendation = Math.max(recommendation, state.maxPanicReplicas, current);
+      recommendation = Math.max(
+        sources.panicRecommendation ?? recommendation,
+        state.maxPanicReplicas,
+        current,
+      );
       reasons.push('panic mode');
     }
   }

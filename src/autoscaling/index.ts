@@ -30,3 +30,5 @@ export * from './scaling-schedules.js';
 export * from './source-recommendations.js';
 export * from './decide-scale.js';
 export * from './default-tunables.js';
+export * from './go-duration.js';
+export * from './autoscaler-tunables.js';

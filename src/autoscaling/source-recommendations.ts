@@ -14,16 +14,24 @@ export interface SourceRecommendations {
   readonly perSource: ScaleDecision['perSource'];
   /** Max over sources; undefined when there is no usable signal. */
   readonly recommendation?: number;
+  /**
+   * KPA: the max over sources of max(stable, panic) replicas, what a decision in panic mode
+   * uses (Knative scales on the panic window while panicking, even once the burst eases).
+   */
+  readonly panicRecommendation?: number;
   /** KPA: some source's panic/stable exceeded the threshold. */
   readonly overPanicThreshold: boolean;
   /** Extra words for the reason (SLO fallbacks). */
   readonly notes: readonly string[];
 }
 
-function rawRecommend(
-  input: DecideInput,
-  signal: SourceSignal,
-): { replicas: number; over: boolean } {
+interface RawRecommendation {
+  readonly replicas: number;
+  readonly panicReplicas: number;
+  readonly over: boolean;
+}
+
+function rawRecommend(input: DecideInput, signal: SourceSignal): RawRecommendation {
   const algorithmInput = {
     signal,
     currentReplicas: input.currentReplicas,
@@ -32,19 +40,25 @@ function rawRecommend(
   };
   if (signal.isReplicaCount) {
     const value = Number.isFinite(signal.stable) ? signal.stable : input.currentReplicas;
-    return { replicas: Math.ceil(Math.max(0, value)), over: false };
+    const replicas = Math.ceil(Math.max(0, value));
+    return { replicas, panicReplicas: replicas, over: false };
   }
   switch (input.strategy) {
     case 'KPA': {
       const kpa = kpaRecommend(algorithmInput);
-      return { replicas: kpa.replicas, over: kpa.overPanicThreshold };
+      const panicReplicas = Math.max(kpa.stableReplicas, kpa.panicReplicas);
+      return { replicas: kpa.replicas, panicReplicas, over: kpa.overPanicThreshold };
     }
-    case 'HPA':
-      return { replicas: hpaRecommend(algorithmInput), over: false };
+    case 'HPA': {
+      const replicas = hpaRecommend(algorithmInput);
+      return { replicas, panicReplicas: replicas, over: false };
+    }
     case 'APA':
-    case 'SLO':
+    case 'SLO': {
       // SLO mode's raw floor is the APA rule (slo-scaling.ts says why).
-      return { replicas: apaRecommend(algorithmInput), over: false };
+      const replicas = apaRecommend(algorithmInput);
+      return { replicas, panicReplicas: replicas, over: false };
+    }
   }
 }
 
@@ -53,9 +67,11 @@ export function recommendBySources(input: DecideInput): SourceRecommendations {
   const perSource: { name: string; value: number; replicas: number }[] = [];
   const notes: string[] = [];
   let overPanicThreshold = false;
+  let panicRecommendation = 0;
   for (const signal of input.signals) {
-    const { replicas, over } = rawRecommend(input, signal);
+    const { replicas, panicReplicas, over } = rawRecommend(input, signal);
     overPanicThreshold ||= over;
+    panicRecommendation = Math.max(panicRecommendation, panicReplicas);
     const value = input.strategy === 'HPA' && !signal.isReplicaCount ? signal.panic : signal.stable;
     perSource.push({ name: signal.name, value, replicas });
   }
@@ -81,5 +97,11 @@ export function recommendBySources(input: DecideInput): SourceRecommendations {
   }
   if (perSource.length === 0) return { perSource, overPanicThreshold, notes };
   const recommendation = Math.max(...perSource.map((s) => s.replicas));
-  return { perSource, recommendation, overPanicThreshold, notes };
+  return {
+    perSource,
+    recommendation,
+    panicRecommendation: Math.max(recommendation, panicRecommendation),
+    overPanicThreshold,
+    notes,
+  };
 }

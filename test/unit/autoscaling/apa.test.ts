@@ -19,6 +19,23 @@ const input = (
 });
 
 describe('apaRecommend', () => {
+  // AIBrix's apa_test.go cases (target 30, tolerances 0.1; pods = its currentPodCount).
+  it.each([
+    ['basic_scale_up', 2, 45, 2, 2, 3],
+    ['scale_up_upto_ceiling', 2, 35, 2, 2, 3],
+    ['scale_up_upto_max_scale_up', 2, 90, 2, 2, 4],
+    ['scale_up_upto_max_scale_up_ceiling', 2, 90, 2.5, 2, 5],
+    ['basic_scale_down', 6, 20, 2, 2, 4],
+    ['scale_down_upto_ceiling', 6, 18, 2, 2, 4],
+    ['scale_down_upto_max_scale_down', 6, 10, 2, 2, 3],
+    ['scale_down_upto_max_scale_down_floor', 6, 5, 2, 2.5, 2],
+    ['no_scaling_as_within_up_tolerance', 2, 33, 2, 2, 2],
+    ['no_scaling_as_within_down_tolerance', 2, 27, 2, 2, 2],
+  ])('AIBrix %s', (_name, pods, perPod, up, down, expected) => {
+    const t = { maxScaleUpRate: up, maxScaleDownRate: down };
+    expect(apaRecommend(input(perPod, 30, pods, pods, t))).toBe(expected);
+  });
+
   // r = stable/target; up band 1.1, down band 0.9 by default; rates 2.
   it.each([
     // [case, stable, target, ready, expected]
