@@ -35,7 +35,8 @@ describe('planAdapter: placement', () => {
   it('replicas unset: loads on every candidate', () => {
     const plan = planAdapter(aPlanInput({ engines: four }));
     expect(plan.desired).toEqual(['e1', 'e2', 'e3', 'e4']);
-    expect(plan.actions.map((a) => a.engineId)).toEqual(['e1', 'e2', 'e3', 'e4']);
+    // In the order chosen: one per node first.
+    expect(plan.actions.map((a) => a.engineId)).toEqual(['e1', 'e3', 'e4', 'e2']);
     expect(plan.desiredReplicas).toBe(4);
     expect(plan.phase).toBe('Scheduled');
   });
@@ -326,23 +327,23 @@ describe('planAdapter: engine faults', () => {
   });
 
   it.each([
-    ['no engine at all', [], 'Pending', 'NoEngines'],
-    ['no engine matches', [anEngine('e1', 'n1', { model: 'other' })], 'Failed', 'NoMatchingEngine'],
+    ['no engine at all', 'Pending', 'NoEngines', []],
+    ['no engine matches', 'Failed', 'NoMatchingEngine', [anEngine('e1', 'n1', { model: 'other' })]],
     [
       'matching engines not ready',
-      [anEngine('e1', 'n1', { ready: false })],
       'Pending',
       'NoReadyEngine',
+      [anEngine('e1', 'n1', { ready: false })],
     ],
-    ['slots full', [anEngine('e1', 'n1', { maxLoras: 1, loaded: ['x'] })], 'Pending', 'NoFreeSlot'],
+    ['slots full', 'Pending', 'NoFreeSlot', [anEngine('e1', 'n1', { maxLoras: 1, loaded: ['x'] })]],
     [
       'rank above every engine',
-      [anEngine('e1', 'n1', { maxLoraRank: 8 })],
       'Failed',
       'RankTooHigh',
+      [anEngine('e1', 'n1', { maxLoraRank: 8 })],
     ],
-    ['LoRA off everywhere', [anEngine('e1', 'n1', { maxLoras: 0 })], 'Failed', 'LoraDisabled'],
-  ])('nowhere to go (%s): phase %s, reason %s', (_name, engines, phase, reason) => {
+    ['LoRA off everywhere', 'Failed', 'LoraDisabled', [anEngine('e1', 'n1', { maxLoras: 0 })]],
+  ])('nowhere to go (%s): phase %s, reason %s', (_name, phase, reason, engines) => {
     const input = aPlanInput({ want: aWant({ rank: 32 }), engines });
     const plan = planAdapter(input);
     expect(plan.actions).toEqual([]);
