@@ -120,6 +120,29 @@ describe('planAdapter: engine faults', () => {
     );
   });
 
+  it('one replica ready, the other failing: Running, Degraded names the failing engine and its error', () => {
+    const attempts = recordAttempt(
+      new Map(),
+      'e2',
+      { ok: false, code: 'LORA_ENGINE_UNAVAILABLE', message: 'connect ECONNREFUSED' },
+      NOW,
+    );
+    const input = aPlanInput({
+      want: aWant({ replicas: 2 }),
+      engines: [holding(anEngine('e1', 'n1')), anEngine('e2', 'n2')],
+      observed: { instances: ['e1'], attempts, inFlight: new Set() },
+    });
+    const plan = planAdapter(input);
+    expect(plan.phase).toBe('Running');
+    expect(plan.actions).toEqual([]);
+    expect(plan.requeueAfterMs).toBe(5_000);
+    expect([plan.readyReplicas, plan.desiredReplicas]).toEqual([1, 2]);
+    expect(condition(input, 'Degraded')).toMatchObject({ status: 'True', reason: 'LoadFailing' });
+    expect(condition(input, 'Degraded')?.message).toBe(
+      '1 of 2 ready: e2: LORA_ENGINE_UNAVAILABLE: connect ECONNREFUSED (try 1)',
+    );
+  });
+
   it('rank too high on one engine: gives up there only and loads on another', () => {
     const engines = [anEngine('e1', 'n1'), anEngine('e2', 'n2')];
     const attempts = recordAttempt(
@@ -204,7 +227,7 @@ describe('planAdapter: engine faults', () => {
     expect(plan.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
       ['Scheduled', 'False', reason],
       ['Ready', 'False', reason],
-      ['Degraded', 'False', 'AllReplicasReady'],
+      ['Degraded', 'True', reason],
     ]);
   });
 });
