@@ -2,6 +2,7 @@ import type { Command } from '../shared/index.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
 import { kvStoreBench } from './kv-store-bench.js';
+import { loraBench } from './lora-bench.js';
 import { routingBench } from './routing-bench.js';
 import { routingPickBench } from './routing-pick-bench.js';
 import { simBenchCommand } from './sim-bench.js';
@@ -16,4 +17,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   routingBench,
   kvStoreBench,
   weightsBench,
+  loraBench,
 ];

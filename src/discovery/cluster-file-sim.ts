@@ -26,6 +26,8 @@ export interface SimSpec {
   readonly numGpuBlocks?: number;
   readonly maxLoras?: number;
   readonly enableLora?: boolean;
+  /** `--max-lora-rank`; also the engine's maxLoraRank for placement. Default 16. */
+  readonly maxLoraRank?: number;
   /**
    * The model the engine loads before it serves (`--model-path`): a directory (relative to the
    * cluster file) or `s3://bucket/prefix`. Absent: dummy weights.
@@ -43,6 +45,7 @@ const KNOWN = new Set([
   'numGpuBlocks',
   'maxLoras',
   'enableLora',
+  'maxLoraRank',
   'modelPath',
   'loadFormat',
 ]);
@@ -66,6 +69,7 @@ export function parseSimSpec(raw: Obj, path: string, issues: ConfigIssue[]): Sim
   set('numGpuBlocks', optionalNumber(raw.numGpuBlocks, `${path}.numGpuBlocks`, issues, INT));
   set('maxLoras', optionalNumber(raw.maxLoras, `${path}.maxLoras`, issues, INT));
   set('enableLora', optionalBool(raw.enableLora, `${path}.enableLora`, issues));
+  set('maxLoraRank', optionalNumber(raw.maxLoraRank, `${path}.maxLoraRank`, issues, INT));
   const modelPath = optionalString(raw.modelPath, `${path}.modelPath`, issues);
   const loadFormat = raw.loadFormat;
   if (loadFormat !== undefined && !SIM_LOAD_FORMATS.some((f) => f === loadFormat))

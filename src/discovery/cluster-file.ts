@@ -13,6 +13,7 @@ import {
 import { isObj, optionalNumber, optionalString, port } from './cluster-file-fields.js';
 import { parseObjectStore, type ObjectStoreEntry } from './cluster-file-object-store.js';
 import { parseSimSpec, type SimSpec } from './cluster-file-sim.js';
+import { parseEngineLabels } from './cluster-file-labels.js';
 
 export type { SimSpec } from './cluster-file-sim.js';
 export { SIM_LOAD_FORMATS } from './cluster-file-sim.js';
@@ -30,6 +31,10 @@ export interface EngineEntry {
   readonly gpus: readonly number[];
   /** `tls: {caFile, insecureSkipVerify}` and `apiKey: {env | file}`; absent when neither is set. */
   readonly connection?: EngineConnection;
+  /** `labels:` over `model.infernode.io/name: <model>` (what podSelectors match). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `maxLoraRank:` or `sim.maxLoraRank`; undefined: the default (16). */
+  readonly maxLoraRank?: number;
 }
 
 export interface NodeEntry {
@@ -132,8 +137,17 @@ function parseEngine(
     issues.push({ path: `${path}.gpus`, message: 'expected a list of GPU indices' });
   }
   const connection = parseConnection(raw, path, issues);
+  const { labels, maxLoraRank } = parseEngineLabels(
+    raw,
+    String(raw.model),
+    sim?.maxLoraRank,
+    path,
+    issues,
+  );
   if (name === undefined) return undefined;
   return {
+    labels,
+    ...(maxLoraRank === undefined ? {} : { maxLoraRank }),
     name,
     model: String(raw.model),
     engine: engine as EngineKind,
@@ -233,6 +247,8 @@ export function clusterEndpoints(file: ClusterFile): EngineEndpoint[] {
       gpuIndices: e.gpus,
       ready: true,
       ...(e.connection === undefined ? {} : { connection: e.connection }),
+      labels: e.labels,
+      ...(e.maxLoraRank === undefined ? {} : { maxLoraRank: e.maxLoraRank }),
     })),
   );
 }

@@ -45,7 +45,24 @@ export interface EngineEndpoint {
   readonly ready: boolean;
   /** TLS and API key settings; absent for a plain engine without a key. */
   readonly connection?: EngineConnection;
+  /**
+   * Pod labels (Kubernetes) or the cluster file's engine `labels:`; a ModelAdapter's podSelector
+   * matches these. Absent: no labels.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Highest LoRA rank the engine accepts (vLLM `--max-lora-rank`), from the pod's
+   * `model.infernode.io/max-lora-rank` label or annotation or the cluster file. Absent:
+   * {@link DEFAULT_MAX_LORA_RANK}.
+   */
+  readonly maxLoraRank?: number;
 }
+
+/** vLLM's default `--max-lora-rank`, assumed when an engine does not say. */
+export const DEFAULT_MAX_LORA_RANK = 16;
+
+/** The pod label or annotation that gives an engine's max LoRA rank. */
+export const MAX_LORA_RANK_LABEL = 'model.infernode.io/max-lora-rank';
 
 /** A custom resource in Kubernetes shape (ModelAdapter, PodAutoscaler, RayClusterFleet, KVCache). */
 export interface CustomResource {
@@ -58,6 +75,10 @@ export interface CustomResource {
     readonly annotations?: Readonly<Record<string, string>>;
     readonly resourceVersion?: string;
     readonly generation?: number;
+    readonly uid?: string;
+    /** RFC 3339; set once a delete waits on finalizers. */
+    readonly deletionTimestamp?: string;
+    readonly finalizers?: readonly string[];
   };
   readonly spec?: unknown;
   readonly status?: unknown;

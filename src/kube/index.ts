@@ -1,7 +1,7 @@
 /**
  * The Kubernetes adapters (DESIGN.md §3): clients, informer supervisor, discovery from pods and
- * custom resources, the leader's pod label, node operations, scale,
- * and the `kube` config spec.
+ * custom resources, the leader's pod label, node operations, scale, custom resources' status,
+ * finalizers and Secrets read on demand, and the `kube` config spec.
  */
 export * from './clients.js';
 export * from './request.js';
@@ -20,3 +20,7 @@ export * from './scale.js';
 export * from './k8s-scale-client.js';
 export * from './kube-config.js';
 export * from './k8s-token-review.js';
+export * from './resource-key.js';
+export * from './k8s-resource-status-store.js';
+export * from './resource-finalizers.js';
+export * from './secret-reader.js';

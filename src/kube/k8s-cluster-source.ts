@@ -208,6 +208,11 @@ function toCustomResource(obj: KubernetesObject): CustomResource {
       ...(md.annotations !== undefined ? { annotations: md.annotations } : {}),
       ...(md.resourceVersion !== undefined ? { resourceVersion: md.resourceVersion } : {}),
       ...(md.generation !== undefined ? { generation: md.generation } : {}),
+      ...(md.uid !== undefined ? { uid: md.uid } : {}),
+      ...(md.finalizers !== undefined ? { finalizers: md.finalizers } : {}),
+      ...(md.deletionTimestamp == null
+        ? {}
+        : { deletionTimestamp: new Date(md.deletionTimestamp).toISOString() }),
     },
     spec: raw.spec,
     status: raw.status,

@@ -4,7 +4,12 @@
  * with a pod IP, condition Ready=True and no deletionTimestamp.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { ENGINE_KINDS, type EngineEndpoint, type EngineKind } from '../discovery/index.js';
+import {
+  ENGINE_KINDS,
+  MAX_LORA_RANK_LABEL,
+  type EngineEndpoint,
+  type EngineKind,
+} from '../discovery/index.js';
 import { podConnection } from './pod-connection.js';
 
 /** The labels infernode reads, with AIBrix's equivalents read as a fallback. */
@@ -45,6 +50,13 @@ function engineOf(pod: V1Pod): EngineKind {
   return ENGINE_KINDS.find((k) => k === label) ?? 'vllm';
 }
 
+/** `model.infernode.io/max-lora-rank` (label or annotation) when it is a positive integer. */
+function maxLoraRankOf(pod: V1Pod): number | undefined {
+  const text = firstLabel(pod, [MAX_LORA_RANK_LABEL]);
+  const rank = Number(text);
+  return text !== undefined && Number.isInteger(rank) && rank > 0 ? rank : undefined;
+}
+
 /**
  * GPU indices from the first container's `NVIDIA_VISIBLE_DEVICES` when it is a list of indices
  * (`0,1`); undefined for `all`, UUIDs, MIG ids or when unset (the whole node then counts).
@@ -76,6 +88,7 @@ export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
   const ip = pod.status?.podIP ?? '';
   const host = ip.includes(':') ? `[${ip}]` : ip;
   const { scheme, connection } = podConnection(pod);
+  const maxLoraRank = maxLoraRankOf(pod);
   return {
     id: `${pod.metadata?.namespace ?? 'default'}/${name}`,
     name,
@@ -86,5 +99,7 @@ export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
     gpuIndices: gpuIndicesOf(pod),
     ready: isPodRoutable(pod),
     ...(connection === undefined ? {} : { connection }),
+    labels: pod.metadata?.labels ?? {},
+    ...(maxLoraRank === undefined ? {} : { maxLoraRank }),
   };
 }

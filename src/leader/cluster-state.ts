@@ -161,10 +161,19 @@ export class ClusterStateStore {
     record.lastReportMs = this.#clock.now();
     record.connected = true;
     record.disconnectedAtMs = undefined;
-    for (const e of delta.engines ?? []) record.engines.set(e.id, e);
+    // An engine that lost (or gained) an adapter or changed readiness matters to the ModelAdapter
+    // controller at once (an engine restart must be healed now, not at a resync).
+    let enginesChanged = (delta.removedEngines ?? []).length > 0;
+    for (const e of delta.engines ?? []) {
+      const before = record.engines.get(e.id);
+      if (before?.ready !== e.ready || !sameList(before.adapters, e.adapters))
+        enginesChanged = true;
+      record.engines.set(e.id, e);
+    }
     for (const id of delta.removedEngines ?? []) record.engines.delete(id);
     if (delta.gpus !== undefined) record.gpus = delta.gpus;
     if (delta.urgent === true || delta.gpus !== undefined) this.#emit('urgent', node);
+    else if (enginesChanged) this.#emit('engines', node);
   }
 
   /** Marks a node's agent as lost: its engines stay, their data turns stale. */
@@ -249,3 +258,6 @@ export class ClusterStateStore {
     for (const listener of this.#listeners) listener(reason, node);
   }
 }
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);

@@ -1,7 +1,8 @@
 /**
  * The leader's control port: the agent hub (WebSocket /v1/agents), /metrics, /healthz, /readyz
  * a JSON view of the cluster (/v1/cluster) for `infernode status` and the dashboard, and the
- * weights prefetch (`POST /v1/weights/pull`, weights-prefetch.ts). With a
+ * weights prefetch (`POST /v1/weights/pull`, weights-prefetch.ts), the custom resources with
+ * their statuses (`GET /v1/resources`). With a
  * certificate it speaks https:// and wss://, so agent tokens never cross the network in clear.
  */
 import type http from 'node:http';
@@ -28,6 +29,8 @@ export interface ControlServerOptions {
   readonly isReady: () => boolean;
   /** Extra fields for /v1/cluster (leader identity, ejected engines…). */
   readonly describe: () => Record<string, unknown>;
+  /** `GET /v1/resources`: every custom resource with its current status; absent: 404. */
+  readonly resources?: () => readonly unknown[];
   /** `POST /v1/weights/pull`: prefetch a model onto nodes; absent: 404. */
   readonly prefetch?: WeightsPrefetch;
   /** Certificate and key: serve https:// and wss:// instead of plain HTTP. */
@@ -82,6 +85,8 @@ export class ControlServer {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST' });
       return this.#options.prefetch.handle(req, res);
     }
+    if (path === '/v1/resources' && this.#options.resources !== undefined)
+      return sendJson(res, 200, { resources: this.#options.resources() });
     if (path === '/v1/cluster') {
       const engines = this.#options.store.endpoints().map((s) => ({
         id: s.endpoint.id,

@@ -6,8 +6,14 @@
 import { type ClusterSource, type CustomResource } from '../discovery/index.js';
 import { StaticClusterSource } from '../discovery/adapters/index.js';
 import type { TrafficPolicy } from '../traffic/index.js';
+import type { StatusStore } from '../controllers/index.js';
 import {
   InMemoryNodeOps,
+  K8sResourceFinalizers,
+  K8sResourceStatusStore,
+  K8sSecretReader,
+  type ResourceFinalizers,
+  type SecretReader,
   K8sClusterSource,
   K8sNodeOps,
   K8sSecretWatch,
@@ -36,6 +42,7 @@ import { KubeLeaderElection } from './kube-election.js';
 import { StaticElection, type LeaderElection } from './election/election.js';
 import type { LeaderConfigSpec } from './leader-config.js';
 import { admissionFor, type TrafficAdmission } from './traffic-admission.js';
+import { StaticResourceStatuses } from './static-statuses.js';
 
 /** The leader's validated configuration. */
 export type LeaderConfig = ConfigOf<LeaderConfigSpec>;
@@ -52,6 +59,14 @@ export interface LeaderAdapters {
   readonly watchers: readonly Runnable[];
   /** How agents prove which node they speak for. */
   readonly authenticator: AgentAuthenticator;
+  /** Where controllers keep a kind's status: the status subresource, or memory (static). */
+  readonly resourceStatus: <S>(plural: string, kind: string) => StatusStore<S>;
+  /** Finalizers of a plural's objects (Kubernetes only). */
+  readonly finalizers: ((plural: string) => ResourceFinalizers) | undefined;
+  /** Secrets read on demand (Kubernetes only). */
+  readonly secrets: SecretReader | undefined;
+  /** Static mode: the in-memory statuses, synced with discovery by the root. */
+  readonly staticStatuses: StaticResourceStatuses | undefined;
 }
 
 /** How agents prove their node: per-node tokens from the secret, or TokenReview. */
@@ -148,8 +163,15 @@ export function buildAdapters(
       nodeOps: nodeOpsFor(config, clock, clients),
       watchers: apiKeysWatch(config, clients, applyApiKeysSecret, log, supervisor),
       authenticator: agentAuthenticatorFor(config, clients),
+      resourceStatus: (plural) =>
+        new K8sResourceStatusStore({ clients, plural, requestTimeoutMs: kube.requestTimeoutMs }),
+      finalizers: (plural) =>
+        new K8sResourceFinalizers({ clients, plural, requestTimeoutMs: kube.requestTimeoutMs }),
+      secrets: new K8sSecretReader({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
+      staticStatuses: undefined,
     };
   }
+  const staticStatuses = new StaticResourceStatuses();
   return {
     source: new StaticClusterSource({
       path: config.clusterFile,
@@ -160,6 +182,10 @@ export function buildAdapters(
     nodeOps: nodeOpsFor(config, clock),
     watchers: [],
     authenticator: agentAuthenticatorFor(config),
+    resourceStatus: (_plural, kind) => staticStatuses.storeFor(kind),
+    finalizers: undefined,
+    secrets: undefined,
+    staticStatuses,
   };
 }
 

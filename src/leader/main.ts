@@ -37,6 +37,8 @@ import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { ClusterEndpointCatalog } from './cluster-endpoint-catalog.js';
 import { GpuRemediation } from './gpu-remediation.js';
 import { reconcileHostSettings } from './controller-settings.js';
+import { ModelAdapterController } from './model-adapter-controller.js';
+import { planAdapter, recordAttempt, type ModelAdapterStatus } from '../lora/index.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -54,8 +56,13 @@ export async function runLeader(
   const registry = createRegistry();
   const clock = systemClock;
   const tls = loadControlTls(config.control.tls);
+  const adapters = buildAdapters(config, file, log, registry, { clock, rng: systemRng });
   const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
-    buildAdapters(config, file, log, registry, { clock, rng: systemRng });
+    adapters;
+  const modelAdapterStatuses = adapters.resourceStatus<ModelAdapterStatus>(
+    'modeladapters',
+    'ModelAdapter',
+  );
   const store = new ClusterStateStore({
     clock,
     staleAfterMs: config.agents.staleAfterMs,
@@ -68,6 +75,8 @@ export async function runLeader(
   // discovery removals reach it here.
   const prefixIndex = new PrefixIndex(routingConfig.prefixCache);
   source.onChange((view) => {
+    // First: controllers woken by this view must find their in-memory statuses.
+    adapters.staticStatuses?.sync(view.resources);
     prefixIndex.retain(view.endpoints.map((e) => e.id));
     store.setDiscovery(view);
     applyResources(view.resources);
@@ -149,6 +158,9 @@ export async function runLeader(
     log: log.child({ component: 'control' }),
     ...(tls === undefined ? {} : { tls }),
     isReady: () => synced && leadership !== undefined && !gateway.draining,
+    resources: () =>
+      adapters.staticStatuses?.withStatuses(source.current().resources) ??
+      source.current().resources,
     describe: () => ({
       leader: config.identity,
       epoch: leadership?.epoch,
@@ -174,9 +186,32 @@ export async function runLeader(
     drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
     settings: reconcileHostSettings(config.controllers),
   });
+  const modelAdapterLog = log.child({ component: 'model-adapter' });
+  const modelAdapters = new ModelAdapterController({
+    source,
+    store,
+    commands,
+    statuses: modelAdapterStatuses,
+    events: new CorrelatingEventRecorder({
+      sink: (event, options) => nodeOps.recordEvent(event, options),
+      clock,
+      log: modelAdapterLog,
+    }),
+    planner: { plan: planAdapter, record: recordAttempt },
+    ...(adapters.finalizers === undefined
+      ? {}
+      : { finalizers: adapters.finalizers('modeladapters') }),
+    ...(adapters.secrets === undefined ? {} : { secrets: adapters.secrets }),
+    log: modelAdapterLog,
+    registry,
+    clock,
+    rng: systemRng,
+    timers: systemTimers,
+    settings: reconcileHostSettings(config.controllers),
+  });
   const leaderOnly = new LeaderOnlyParts(
     election,
-    [gateway, hub, prober, remediation],
+    [gateway, hub, prober, remediation, modelAdapters],
     log,
     (l) => (leadership = l),
   );

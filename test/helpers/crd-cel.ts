@@ -37,6 +37,15 @@ const CEL_MIRRORS: Record<string, (self: Obj) => boolean> = {
   '(!has(self.rpm) || self.rpm > 0) && (!has(self.tpm) || self.tpm > 0)': (s) =>
     (!has(s, 'rpm') || (s.rpm as number) > 0) && (!has(s, 'tpm') || (s.tpm as number) > 0),
   '!has(self.rps) || self.rps > 0': (s) => !has(s, 'rps') || (s.rps as number) > 0,
+  "self.metadata.name.matches('^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$')": (s) =>
+    /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(String((s.metadata as Obj | undefined)?.name)),
+  '!has(self.spec.baseModel) || self.metadata.name != self.spec.baseModel': (s) =>
+    !has(s.spec as Obj, 'baseModel') ||
+    (s.metadata as Obj | undefined)?.name !== (s.spec as Obj).baseModel,
+  "!self.artifactURL.matches('^(huggingface|hf)://') || self.artifactURL.matches('^(huggingface|hf)://[^/]+/[^/]+')":
+    (s) =>
+      !/^(huggingface|hf):\/\//.test(String(s.artifactURL)) ||
+      /^(huggingface|hf):\/\/[^/]+\/[^/]+/.test(String(s.artifactURL)),
 };
 
 export interface Schema {

@@ -92,6 +92,14 @@ async function driveLeader(): Promise<void> {
   } as const;
   await nodeOps.recordEvent(event, {});
   await nodeOps.recordEvent(event, {});
+  // The ModelAdapter controller's calls: finalizer, status read and write, a credentials Secret.
+  const statuses = adapters.resourceStatus<{ phase?: string }>('modeladapters', 'ModelAdapter');
+  await adapters
+    .finalizers?.('modeladapters')
+    .add(`${NS}/sql-lora`, 'infernode.io/model-adapter', {});
+  const read = await statuses.read(`${NS}/sql-lora`, {});
+  await statuses.write(`${NS}/sql-lora`, { phase: 'Pending' }, read!.version, {});
+  await adapters.secrets?.read(NS, 'hf-token', {});
 }
 
 async function driveAgent(): Promise<void> {
@@ -112,6 +120,12 @@ beforeAll(async () => {
   });
   for (const crd of loadCrds()) server.addCrd(crd);
   server.put(aNode('gpu-1'));
+  server.put({
+    apiVersion: 'infernode.io/v1alpha1',
+    kind: 'ModelAdapter',
+    metadata: { name: 'sql-lora', namespace: NS },
+    spec: { podSelector: {}, artifactURL: 's3://bucket/lora' },
+  });
   server.put(aPod('leader-0', NS).onNode('cpu-1').ready().withIp('10.0.0.2').build());
   // A previous leader still labelled: the new one takes the label off it.
   server.put(

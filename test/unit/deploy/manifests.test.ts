@@ -51,7 +51,7 @@ const crdSchema = (kind: string): Schema => {
     .openAPIV3Schema;
 };
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-/** Problems of a custom resource: schema errors and broken CEL rules. */
+/** Problems of a custom resource: schema errors and broken CEL rules (which may read metadata). */
 function crProblems(cr: Manifest): string[] {
   const schema = crdSchema(cr.kind);
   const validate = ajv.compile(schema);
@@ -60,7 +60,7 @@ function crProblems(cr: Manifest): string[] {
   const errors = validate(rest)
     ? []
     : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-  return [...errors, ...celViolations(schema, rest)];
+  return [...errors, ...celViolations(schema, cr)];
 }
 
 describe('deploy/ manifests', () => {
@@ -200,8 +200,20 @@ describe('deploy/ manifests', () => {
 
     const ma = examples.find((e) => e.kind === 'ModelAdapter')!;
     expect(crProblems(withSpec(ma, { artifactURL: 'ftp://host/x' })).join()).toMatch(/pattern/);
-    expect(crProblems(withSpec(ma, { replicas: 2 })).join()).toMatch(/allowed values/);
-    expect(crProblems(withSpec(ma, { artifactURL: 's3://bucket/lora' }))).toEqual([]);
+    expect(crProblems(withSpec(ma, { replicas: 0 })).join()).toMatch(/>= 1/);
+    expect(crProblems(withSpec(ma, { replicas: 1.5 })).join()).toMatch(/integer/);
+    for (const replicas of [1, 2, 7]) expect(crProblems(withSpec(ma, { replicas }))).toEqual([]);
+    for (const url of ['s3://bucket/lora', 'file:///tmp/lora', 'hf://org/repo', '/models/x'])
+      expect(crProblems(withSpec(ma, { artifactURL: url })), url).toEqual([]);
+    expect(crProblems(withSpec(ma, { artifactURL: 'huggingface://only-org' }))).toContain(
+      'a Hugging Face artifactURL names a repository, org/name',
+    );
+    expect(crProblems(withSpec(ma, { baseModel: ma.metadata.name }))).toContain(
+      'metadata.name must differ from spec.baseModel (requests name the adapter by it)',
+    );
+    expect(crProblems({ ...ma, metadata: { name: 'Bad_Name' } }).join()).toMatch(
+      /metadata.name is the served model id/,
+    );
 
     const kv = examples.find((e) => e.kind === 'KVCache')!;
     expect(
@@ -223,6 +235,26 @@ describe('deploy/ manifests', () => {
       'rps must be above 0',
     );
     expect(crProblems(withSpec(rl, { users: { a: { rpm: 'many' } } })).join()).toMatch(/number/);
+  });
+
+  it("AIBrix's ModelAdapter example is valid with only apiVersion changed", () => {
+    // From AIBrix's docs (features/lora-dynamic-loading), apiVersion model.aibrix.ai/v1alpha1.
+    const aibrix: Manifest = {
+      apiVersion: 'infernode.io/v1alpha1',
+      kind: 'ModelAdapter',
+      metadata: {
+        name: 'qwen-code-lora',
+        labels: { 'model.aibrix.ai/name': 'qwen-code-lora', 'model.aibrix.ai/port': '8000' },
+      },
+      spec: {
+        baseModel: 'qwen-coder-1-5b-instruct',
+        podSelector: { matchLabels: { 'model.aibrix.ai/name': 'qwen-coder-1-5b-instruct' } },
+        artifactURL: 'huggingface://ajayhjainam/qwen-coder-1-5b-instruct-lora',
+        schedulerName: 'default',
+      },
+    };
+    expect(crProblems(aibrix)).toEqual([]);
+    expect(crProblems({ ...aibrix, spec: { ...(aibrix.spec as Obj), replicas: 1 } })).toEqual([]);
   });
 
   it('workloads: command, downward API, probes, resources, securityContext, scrape annotations, grace', () => {

@@ -61,7 +61,10 @@ describe('deploy/ manifests: security', () => {
       expect(r.resources).not.toContain('*');
       expect(r.apiGroups).not.toContain('*');
       expect(r.verbs).not.toContain('delete');
-      if (r.resources.includes('secrets'))
+      // Secrets by name, or (a ModelAdapter's credentialsSecretRef) get-only in watched namespaces.
+      if (r.resources.includes('secrets') && r.resourceNames === undefined)
+        expect(r.verbs).toEqual(['get']);
+      else if (r.resources.includes('secrets'))
         expect(r.resourceNames).toEqual([kubeConfigSpec.apiKeysSecret.default]);
     }
     // Nothing the agent runs writes to the API, and nothing it reads is cluster-wide.

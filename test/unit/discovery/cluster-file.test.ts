@@ -87,4 +87,34 @@ describe('parseClusterFile', () => {
     expect(clusterEndpoints(parseClusterFile(file('llamacpp')))[0]!.engine).toBe('llamacpp');
     expect(() => parseClusterFile(file('tgi'))).toThrow(/expected one of vllm, sglang, llamacpp/);
   });
+
+  it('engine labels over model.infernode.io/name, and the max LoRA rank from the engine or its sim', () => {
+    const file = parseClusterFile({
+      nodes: [
+        {
+          name: 'n',
+          agentPort: 9000,
+          engines: [
+            { name: 'a', model: 'm', sim: { port: 1, maxLoraRank: 64 }, labels: { tier: 'gold' } },
+            { name: 'b', model: 'm', url: 'http://10.0.0.5:8000', maxLoraRank: 32 },
+            { name: 'c', model: 'm', sim: { port: 2 }, labels: { 'model.infernode.io/name': 'x' } },
+          ],
+        },
+      ],
+    });
+    const [a, b, c] = clusterEndpoints(file);
+    expect(a!.labels).toEqual({ 'model.infernode.io/name': 'm', tier: 'gold' });
+    expect(a!.maxLoraRank).toBe(64);
+    expect(b!.labels).toEqual({ 'model.infernode.io/name': 'm' });
+    expect(b!.maxLoraRank).toBe(32);
+    expect(c!.labels).toEqual({ 'model.infernode.io/name': 'x' });
+    expect(c!.maxLoraRank).toBeUndefined();
+    const bad = (engine: Record<string, unknown>) => () =>
+      parseClusterFile({
+        nodes: [{ name: 'n', agentPort: 9000, engines: [{ name: 'a', model: 'm', ...engine }] }],
+      });
+    expect(bad({ url: 'http://h:1', labels: { 'bad key!': 'v' } })).toThrow(/labels.bad key!/);
+    expect(bad({ url: 'http://h:1', labels: { k: 7 } })).toThrow(/Kubernetes label/);
+    expect(bad({ url: 'http://h:1', maxLoraRank: 0 })).toThrow(/maxLoraRank/);
+  });
 });

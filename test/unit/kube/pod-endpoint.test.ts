@@ -20,7 +20,20 @@ describe('podToEndpoint', () => {
       engine: 'vllm',
       gpuIndices: undefined,
       ready: true,
+      labels: { 'model.infernode.io/name': 'llama' },
     });
+  });
+
+  it('carries the pod labels (podSelector matches them) and the max LoRA rank label', () => {
+    const base = aPod('e', 'ml').withModel('m').withLabel('tier', 'a').ready().withIp('10.0.0.7');
+    const plain = podToEndpoint(pod(base));
+    expect(plain?.labels).toEqual({ 'model.infernode.io/name': 'm', tier: 'a' });
+    expect(plain?.maxLoraRank).toBeUndefined();
+    const ranked = (value: string) =>
+      podToEndpoint(pod(base.withLabel('model.infernode.io/max-lora-rank', value)))?.maxLoraRank;
+    expect(ranked('64')).toBe(64);
+    expect(ranked('lots')).toBeUndefined();
+    expect(ranked('0')).toBeUndefined();
   });
 
   it('reads the engine dialect label; an unknown one falls back to vllm', () => {
