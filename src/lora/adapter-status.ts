@@ -109,20 +109,21 @@ export function describeAdapterStatus(
     gaps.push({ reason: 'LoadFailing', message: failures(failing, attempts) });
   if (loading.length > 0) gaps.push({ reason: 'Loading', message: `loading on ${names(loading)}` });
   if (blocked && !bad) gaps.push(blocked);
-  const degraded: Condition =
-    ready.length < desiredReplicas
-      ? cond(
-          ADAPTER_CONDITIONS.degraded,
-          'True',
-          gaps[0]?.reason ?? 'Loading',
-          `${ready.length} of ${desiredReplicas} ready: ${gaps.map((g) => g.message).join('; ') || 'waiting'}`,
-        )
-      : cond(
-          ADAPTER_CONDITIONS.degraded,
-          'False',
-          'AllReplicasReady',
-          `${ready.length} of ${desiredReplicas} ready`,
-        );
+  // Nowhere to go with nothing ready is degraded too, even when no replica can be counted.
+  const short = ready.length < desiredReplicas || (ready.length === 0 && blocked !== undefined);
+  const degraded: Condition = short
+    ? cond(
+        ADAPTER_CONDITIONS.degraded,
+        'True',
+        gaps[0]?.reason ?? 'Loading',
+        `${ready.length} of ${desiredReplicas} ready: ${gaps.map((g) => g.message).join('; ') || 'waiting'}`,
+      )
+    : cond(
+        ADAPTER_CONDITIONS.degraded,
+        'False',
+        'AllReplicasReady',
+        `${ready.length} of ${desiredReplicas} ready`,
+      );
 
   const conditions = [scheduled, readyCond, degraded];
   if (ready.length > 0) return view('Running', conditions);
