@@ -70,9 +70,20 @@ describe('GPU-seconds arithmetic', () => {
 });
 
 describe('replayOnFleet (virtual time)', () => {
-  const prefill = stepTimeS(profile, { batchSize: 1, prefillTokens: 100, decodeContextTokens: 0 });
+  // Every step batches one request of one adapter: the simulator's LoRA tier applies.
+  const prefill = stepTimeS(profile, {
+    batchSize: 1,
+    prefillTokens: 100,
+    decodeContextTokens: 0,
+    activeAdapters: 1,
+  });
   const decode = (ctx: number): number =>
-    stepTimeS(profile, { batchSize: 1, prefillTokens: 0, decodeContextTokens: ctx });
+    stepTimeS(profile, {
+      batchSize: 1,
+      prefillTokens: 0,
+      decodeContextTokens: ctx,
+      activeAdapters: 1,
+    });
 
   it('times one request from its arrival, and an idle gap is provisioned but not busy', () => {
     const run = replayOnFleet(
