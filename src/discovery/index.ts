@@ -2,3 +2,4 @@ export * from './cluster-source.js';
 export * from './cluster-file.js';
 export * from './engine-client.js';
 export * from './custom-resources.js';
+export * from './cluster-file-replicas.js';

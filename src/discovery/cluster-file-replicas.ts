@@ -1,0 +1,40 @@
+/**
+ * A cluster file with its scale groups' replicas as engines of their nodes, at the replica counts
+ * desired now (the scale state file's, else each group's `replicas`). Discovery, the agents and
+ * `infernode up` all see a group's replicas through this one function, so they agree. Pure.
+ */
+import type { ClusterFile, EngineEntry } from './cluster-file.js';
+import { scaleGroupReplicas } from './cluster-file-scale-group.js';
+
+/** Desired replicas by group name; groups not in it keep the file's `replicas`. */
+export type ScaleGroupReplicaCounts = ReadonlyMap<string, number>;
+
+/** The file with each group's replicas appended to the engines of their nodes. */
+export function withScaleGroupReplicas(
+  file: ClusterFile,
+  desired: ScaleGroupReplicaCounts,
+): ClusterFile {
+  if (file.scaleGroups.length === 0) return file;
+  const added = new Map<string, EngineEntry[]>();
+  for (const group of file.scaleGroups) {
+    for (const r of scaleGroupReplicas(group, desired.get(group.name) ?? group.replicas)) {
+      const list = added.get(r.node) ?? [];
+      const base = file.nodes.find((n) => n.name === r.node)?.engines.length ?? 0;
+      list.push({
+        name: r.name,
+        model: r.model,
+        engine: r.engine,
+        sim: r.sim,
+        url: undefined,
+        // The GPUs after the node's own engines' (a simulated node has as many as it needs).
+        gpus: [base + list.length],
+        scaleGroup: r.group,
+      });
+      added.set(r.node, list);
+    }
+  }
+  return {
+    ...file,
+    nodes: file.nodes.map((n) => ({ ...n, engines: [...n.engines, ...(added.get(n.name) ?? [])] })),
+  };
+}
