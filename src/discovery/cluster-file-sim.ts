@@ -35,6 +35,8 @@ export interface SimSpec {
   readonly modelPath?: string;
   /** `--load-format`; default auto (safetensors from a directory, the Run:ai streamer for s3://). */
   readonly loadFormat?: (typeof SIM_LOAD_FORMATS)[number];
+  /** `--slow-start-ms`: not ready for this long after start (an engine's init, a cold start). */
+  readonly slowStartMs?: number;
 }
 
 const KNOWN = new Set([
@@ -48,6 +50,7 @@ const KNOWN = new Set([
   'maxLoraRank',
   'modelPath',
   'loadFormat',
+  'slowStartMs',
 ]);
 const INT = { min: 1, max: 1_000_000_000, integer: true } as const;
 
@@ -70,6 +73,14 @@ export function parseSimSpec(raw: Obj, path: string, issues: ConfigIssue[]): Sim
   set('maxLoras', optionalNumber(raw.maxLoras, `${path}.maxLoras`, issues, INT));
   set('enableLora', optionalBool(raw.enableLora, `${path}.enableLora`, issues));
   set('maxLoraRank', optionalNumber(raw.maxLoraRank, `${path}.maxLoraRank`, issues, INT));
+  set(
+    'slowStartMs',
+    optionalNumber(raw.slowStartMs, `${path}.slowStartMs`, issues, {
+      min: 0,
+      max: 3_600_000,
+      integer: true,
+    }),
+  );
   const modelPath = optionalString(raw.modelPath, `${path}.modelPath`, issues);
   const loadFormat = raw.loadFormat;
   if (loadFormat !== undefined && !SIM_LOAD_FORMATS.some((f) => f === loadFormat))

@@ -14,11 +14,18 @@ import { isObj, optionalNumber, optionalString, port } from './cluster-file-fiel
 import { parseObjectStore, type ObjectStoreEntry } from './cluster-file-object-store.js';
 import { parseSimSpec, type SimSpec } from './cluster-file-sim.js';
 import { parseEngineLabels } from './cluster-file-labels.js';
+import { parseScaleGroups, type ScaleGroupEntry } from './cluster-file-scale-group.js';
 
 export type { SimSpec } from './cluster-file-sim.js';
 export { SIM_LOAD_FORMATS } from './cluster-file-sim.js';
 export type { ObjectStoreEntry, ObjectStoreSeed } from './cluster-file-object-store.js';
 export { MAX_SEED_SIZE_MIB } from './cluster-file-object-store.js';
+export {
+  MAX_SCALE_GROUP_REPLICAS,
+  scaleGroupReplicas,
+  type ScaleGroupEntry,
+  type ScaleGroupReplica,
+} from './cluster-file-scale-group.js';
 
 export interface EngineEntry {
   readonly name: string;
@@ -35,6 +42,8 @@ export interface EngineEntry {
   readonly labels: Readonly<Record<string, string>>;
   /** `maxLoraRank:` or `sim.maxLoraRank`; undefined: the default (16). */
   readonly maxLoraRank?: number;
+  /** The scale group this engine is a replica of (added by withScaleGroupReplicas). */
+  readonly scaleGroup?: string;
 }
 
 export interface NodeEntry {
@@ -68,6 +77,8 @@ export interface ClusterFile {
   readonly resources: readonly CustomResource[];
   /** The local object store `infernode up` runs (s3rver), when the file has one. */
   readonly objectStore?: ObjectStoreEntry;
+  /** Groups of simulated engines with a replica count (PodAutoscaler targets); may be empty. */
+  readonly scaleGroups: readonly ScaleGroupEntry[];
 }
 
 /** `tls` and `apiKey` of an engine entry; the key only by reference (env or file). */
@@ -224,8 +235,24 @@ export function parseClusterFile(raw: unknown): ClusterFile {
     }
   });
   const objectStore = parseObjectStore(root.objectStore, issues);
+  const taken = new Map<number, string>([
+    [leader.gatewayPort, 'leader.gatewayPort'],
+    [leader.controlPort, 'leader.controlPort'],
+    ...nodes.map((n): [number, string] => [n.agentPort, `the agent port of ${n.name}`]),
+    ...nodes.flatMap((n) =>
+      n.engines.map((e): [number, string] => [e.sim?.port ?? 0, `engine ${n.name}/${e.name}`]),
+    ),
+  ]);
+  const nodeNames = new Set(nodes.map((n) => n.name));
+  const scaleGroups = parseScaleGroups(root.scaleGroups, nodeNames, taken, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return { leader, nodes, resources, ...(objectStore === undefined ? {} : { objectStore }) };
+  return {
+    leader,
+    nodes,
+    resources,
+    scaleGroups,
+    ...(objectStore === undefined ? {} : { objectStore }),
+  };
 }
 
 /** The URL an engine entry is served at. */

@@ -13,6 +13,7 @@ import type { AdmissionTicket } from '../traffic/index.js';
 import type { ModelLookup } from './endpoint-catalog.js';
 import type { InferenceDeps } from './inference-deps.js';
 import type { RequestIntake } from './intake-limits.js';
+import { holdForModel } from './hold-for-model.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { parseRequest, type ApiKind, type ParsedRequest } from './parse-request.js';
 import { readRequestBody } from './read-request-body.js';
@@ -108,7 +109,26 @@ export async function admitRequest(
     if (status === 503) headers['retry-after'] = String(deps.retryAfterSeconds);
     return refuse(status, body, headers);
   }
+  // A model that is expected but not ready yet (scale from zero, adapter loading) waits here,
+  // bounded, instead of a 404 or a 503 now.
+  const held = await holdForModel(
+    deps.hold,
+    parsed.model,
+    signal,
+    deps.clock,
+    deps.retryAfterSeconds,
+  );
+  if (held !== undefined) return refuse(held.status, held.body, held.headers, parsed.model);
   const lookup = deps.catalog.lookup(parsed.model);
+  if (!lookup.known && deps.hold?.expects(parsed.model) === true) {
+    // Declared but without an engine now (e.g. it went away again after the hold): not a 404.
+    return refuse(
+      503,
+      openAiError(503, `no ready engine for model ${parsed.model}`, 'no_ready_endpoint'),
+      { 'retry-after': String(deps.retryAfterSeconds) },
+      parsed.model,
+    );
+  }
   if (!lookup.known) {
     return refuse(
       404,

@@ -10,3 +10,10 @@ export type { InferenceDeps } from './inference-deps.js';
 export type { UpstreamTimeouts } from './upstream.js';
 export { openAiError } from './openai-error.js';
 export { ApiSupport, isUnsupportedAnswer } from './api-support.js';
+export type { ExpectedModels } from './expected-models.js';
+export {
+  RequestHold,
+  type HoldOutcome,
+  type RequestHoldOptions,
+  type RequestHoldSettings,
+} from './request-hold.js';

@@ -12,6 +12,7 @@ import type { EndpointCatalog } from './endpoint-catalog.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightTracker } from './in-flight.js';
 import type { PassiveHealth } from './passive-health.js';
+import type { RequestHold } from './request-hold.js';
 import type { UpstreamTimeouts } from './upstream.js';
 
 /** The inference path's dependencies, built once by the leader's root. */
@@ -30,6 +31,11 @@ export interface InferenceDeps {
   readonly maxBodyBytes: number;
   /** Seconds clients are told to wait when no engine is ready. */
   readonly retryAfterSeconds: number;
+  /**
+   * Holds requests for expected models without a ready engine (scale from zero, adapters
+   * loading); absent: such requests are answered at once (404 or 503).
+   */
+  readonly hold?: RequestHold;
   readonly clock: Clock;
   readonly log: Logger;
 }

@@ -48,6 +48,8 @@ const KNOWN_KINDS: Readonly<Record<string, Omit<ScaleTarget, 'namespace' | 'name
     version: INFERNODE_VERSION,
     plural: 'rayclusterfleets',
   },
+  // The static cluster file's group of simulated engines (cluster-file-scale-group.ts).
+  ScaleGroup: { group: INFERNODE_GROUP, version: INFERNODE_VERSION, plural: 'scalegroups' },
 };
 
 /**

@@ -9,3 +9,14 @@ export {
   type LeaderAdapters,
   type LeaderConfig,
 } from './leader-adapters.js';
+export {
+  ExpectedModelsState,
+  type ExpectedModel,
+  type ExpectedModelsStateOptions,
+} from './expected-models-state.js';
+export { ScaleFromZero, type ScaleFromZeroOptions } from './scale-from-zero.js';
+export {
+  buildRequestHold,
+  scaleGroupTarget,
+  type RequestHoldWiring,
+} from './request-hold-wiring.js';

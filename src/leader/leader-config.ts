@@ -52,6 +52,16 @@ export const leaderConfigSpec = {
       'request headers must arrive within this, ms (408 after)',
       positive,
     ),
+    holdTimeoutMs: int(
+      60_000,
+      'a request for an expected model with no ready engine (scaling from zero, adapter loading) waits this long before a 503 with Retry-After, ms',
+      positive,
+    ),
+    maxHeldRequests: int(
+      1000,
+      'requests held at once for models with no ready engine yet, all models together; more get 503 at once',
+      positive,
+    ),
     allowAnonymous: bool(
       false,
       'discovery=kubernetes: serve requests without API keys when none are configured (else 401 until keys arrive from the Secret or the config file)',

@@ -39,6 +39,8 @@ import { GpuRemediation } from './gpu-remediation.js';
 import { reconcileHostSettings } from './controller-settings.js';
 import { ModelAdapterController } from './model-adapter-controller.js';
 import { planAdapter, recordAttempt, type ModelAdapterStatus } from '../lora/index.js';
+import { buildRequestHold } from './request-hold-wiring.js';
+import { StaticScaleClient } from './adapters/static-scale-client.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -48,7 +50,8 @@ export async function runLeader(
 ): Promise<number> {
   // A missing or invalid cluster file is an operator's mistake, not a crash: fail before anything
   // listens, with one line naming the file (the CLI prints AppErrors without a stack).
-  if (config.discovery === 'static') await readClusterFile(config.clusterFile);
+  const staticFile =
+    config.discovery === 'static' ? (await readClusterFile(config.clusterFile)).file : undefined;
   const log = createLogger({
     ...(logLevel === undefined ? {} : { level: logLevel }),
     base: { role: 'leader', identity: config.identity, version: INFERNODE_VERSION },
@@ -74,9 +77,20 @@ export async function runLeader(
   // The prefix index's owner: prefix-cache reads and feeds it through the routing context, and
   // discovery removals reach it here.
   const prefixIndex = new PrefixIndex(routingConfig.prefixCache);
+  // Static mode: the cluster file's scale groups are scale targets (the scale state file).
+  const staticScale =
+    staticFile === undefined
+      ? undefined
+      : new StaticScaleClient({ clusterFile: config.clusterFile });
+  let scaleGroups = staticFile?.scaleGroups ?? [];
   source.onChange((view) => {
     // First: controllers woken by this view must find their in-memory statuses.
     adapters.staticStatuses?.sync(view.resources);
+    if (staticScale !== undefined)
+      void staticScale.groups().then(
+        (groups) => (scaleGroups = groups),
+        () => undefined, // the source logged the bad edit and kept the last good view
+      );
     prefixIndex.retain(view.endpoints.map((e) => e.id));
     store.setDiscovery(view);
     applyResources(view.resources);
@@ -127,6 +141,15 @@ export async function runLeader(
       timeouts: config.upstream,
       maxBodyBytes: config.gateway.maxBodyBytes,
       retryAfterSeconds: config.gateway.retryAfterSeconds,
+      hold: buildRequestHold({
+        store,
+        registry,
+        log: log.child({ component: 'request-hold' }),
+        settings: config.gateway,
+        ...(staticScale === undefined
+          ? {}
+          : { scaleGroups: { current: () => scaleGroups, client: staticScale } }),
+      }),
       clock,
       log: log.child({ component: 'gateway' }),
     },

@@ -126,12 +126,15 @@ export class ChildSupervisor {
     child.process?.kill(signal);
   }
 
-  /** Stops one child for good (SIGTERM, then SIGKILL after the grace period). */
-  async stop(name: string): Promise<void> {
+  /**
+   * Stops one child for good (SIGTERM, then SIGKILL after the grace period: `graceMs`, default
+   * the supervisor's stopGraceMs).
+   */
+  async stop(name: string, graceMs?: number): Promise<void> {
     const child = this.#children.get(name);
     if (child === undefined) return;
     child.wanted = false;
-    await this.#terminate(child);
+    await this.#terminate(child, graceMs);
   }
 
   /** Stops every child; resolves when all have exited. */
@@ -202,13 +205,16 @@ export class ChildSupervisor {
     });
   }
 
-  async #terminate(child: Child): Promise<void> {
+  async #terminate(child: Child, graceMs?: number): Promise<void> {
     const proc = child.process;
     if (proc === undefined) return;
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), this.#options.stopGraceMs ?? 5000);
+    const timer = setTimeout(
+      () => proc.kill('SIGKILL'),
+      graceMs ?? this.#options.stopGraceMs ?? 5000,
+    );
     await exited;
     clearTimeout(timer);
   }

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ClusterFile } from '../discovery/index.js';
-import { readClusterFile } from '../discovery/adapters/index.js';
+import { withScaleGroupReplicas, type ClusterFile } from '../discovery/index.js';
+import { readClusterFile, scaleStatePath, writeScaleState } from '../discovery/adapters/index.js';
 import { deriveAgentToken } from '../protocol/index.js';
-import { AppError, sleep } from '../shared/index.js';
+import { AppError } from '../shared/index.js';
 import { ChildSupervisor } from './child-supervisor.js';
 import { describeChildExit } from './child-exit-reason.js';
 import { clusterPorts } from './cluster-ports.js';
@@ -21,11 +21,14 @@ import {
   type LocalObjectStore,
 } from './object-store.js';
 import { waitForListening } from './port-wait.js';
+import { waitUntilServing } from './wait-until-serving.js';
 import { assertPortsFree } from './port-check.js';
-import { childName, simChildSpec } from './sim-child.js';
+import { childName, simChildSpec, type SimChildContext } from './sim-child.js';
+import { ScaleGroupFollower, groupReplicaChildren } from './scale-group-follower.js';
 import { agentWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
 
 export { childName } from './sim-child.js';
+export { waitUntilServing } from './wait-until-serving.js';
 
 export interface LocalClusterOptions {
   readonly clusterFile: string;
@@ -76,54 +79,6 @@ export function packageRoot(): string {
   return dir;
 }
 
-async function fetchJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return res.json();
-}
-
-interface ClusterJson {
-  nodes: { node: string; connected: boolean }[];
-  engines: { id: string; stale: boolean; agentSaysDown: boolean }[];
-}
-
-/** Resolves once every node's agent is connected and every simulated engine is fresh and ready. */
-export async function waitUntilServing(
-  controlUrl: string,
-  file: ClusterFile,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<void> {
-  // Engines given by URL are not waited for: they may be down on purpose.
-  const simIds = new Set(
-    file.nodes.flatMap((n) =>
-      n.engines.filter((e) => e.sim !== undefined).map((e) => `${n.name}/${e.name}`),
-    ),
-  );
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not started';
-  while (Date.now() < deadline) {
-    if (signal?.aborted === true) throw new AppError('PROC_CHILD_FAILED', 'stopped while starting');
-    try {
-      const view = (await fetchJson(`${controlUrl}/v1/cluster`)) as ClusterJson;
-      const connected = new Set(view.nodes.filter((n) => n.connected).map((n) => n.node));
-      const missing = file.nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
-      const notReady = view.engines
-        .filter((e) => simIds.has(e.id) && (e.stale || e.agentSaysDown))
-        .map((e) => e.id);
-      if (missing.length === 0 && notReady.length === 0 && view.engines.length > 0) return;
-      last = `agents not connected: [${missing.join(', ')}], engines not ready: [${notReady.join(', ')}]`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await sleep(200, signal);
-  }
-  throw new AppError(
-    'PROC_CHILD_FAILED',
-    `the local cluster was not serving after ${timeoutMs} ms: ${last}`,
-  );
-}
-
 /**
  * Starts the cluster described by the file. Fails fast, with one line, on a missing or invalid
  * file, a port in use, or a child that exits while starting; on failure everything started is
@@ -146,6 +101,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const clusterPath = resolve(options.clusterFile);
   const stateDir = resolve(options.stateDir ?? join(root, '.infernode', 'state'));
   let objectStore: LocalObjectStore | undefined;
+  // Scale groups start at the file's replicas, whatever an earlier run left in the state file.
+  const initialReplicas = new Map(file.scaleGroups.map((g) => [g.name, g.replicas]));
+  const started = withScaleGroupReplicas(file, initialReplicas);
+  if (file.scaleGroups.length > 0)
+    await writeScaleState(scaleStatePath(clusterPath), initialReplicas, options.signal);
+  let sims: SimChildContext | undefined;
   const startup = supervisor.watchStartup();
   try {
     // The object store first: engines and agents read from it as they start.
@@ -203,18 +164,19 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       });
     }
     // Engines last: one that streams through its agent's read-through endpoint needs it up.
-    for (const node of file.nodes) {
+    sims = {
+      extraArgs: options.simArgs ?? [],
+      clusterDir: dirname(clusterPath),
+      objectStore: access,
+    };
+    for (const node of started.nodes) {
       if (node.readThroughPort !== undefined && access !== undefined)
         await waitForListening(host, node.readThroughPort, `agent ${node.name}'s read-through`, {
           timeoutMs: options.readyTimeoutMs ?? 60_000,
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         });
       for (const engine of node.engines) {
-        const spec = simChildSpec(node, engine, {
-          extraArgs: options.simArgs ?? [],
-          clusterDir: dirname(clusterPath),
-          objectStore: access,
-        });
+        const spec = simChildSpec(node, engine, sims);
         if (spec !== undefined) supervisor.start({ ...spec, env: { ...env, ...spec.env } });
       }
     }
@@ -225,7 +187,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
     childFailed.catch(() => undefined); // also handled when the race is already over
     await Promise.race([
-      waitUntilServing(controlUrl, file, options.readyTimeoutMs ?? 60_000, signal),
+      waitUntilServing(controlUrl, started, options.readyTimeoutMs ?? 60_000, signal),
       childFailed,
     ]).finally(() => stopped.abort());
     startup.done();
@@ -235,6 +197,21 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await objectStore?.close();
     throw err;
   }
+  const simContext = sims;
+  const following = new AbortController();
+  const follower = new ScaleGroupFollower(
+    {
+      file,
+      clusterPath,
+      supervisor,
+      sims: simContext,
+      env,
+      report: options.report ?? (() => undefined),
+    },
+    groupReplicaChildren(file, initialReplicas, simContext).keys(),
+  );
+  const followed =
+    file.scaleGroups.length === 0 ? Promise.resolve() : follower.run(following.signal);
   return {
     file,
     gatewayUrl: `http://${host}:${gatewayPort}`,
@@ -245,6 +222,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     secret,
     // The object store last: engines and agents may read from it until they stop.
     stop: async () => {
+      following.abort();
+      await followed;
       await supervisor.stopAll();
       await objectStore?.close();
     },

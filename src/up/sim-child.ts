@@ -34,6 +34,7 @@ export function simChildSpec(
   if (e.sim.maxLoras !== undefined) args.push('--max-loras', String(e.sim.maxLoras));
   if (e.sim.enableLora === true) args.push('--enable-lora');
   if (e.sim.maxLoraRank !== undefined) args.push('--max-lora-rank', String(e.sim.maxLoraRank));
+  if (e.sim.slowStartMs !== undefined) args.push('--slow-start-ms', String(e.sim.slowStartMs));
   const weights = engineWeightsSettings(node, e, context.clusterDir, context.objectStore);
   return {
     name: childName.sim(node.name, e.name),

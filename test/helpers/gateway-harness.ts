@@ -9,6 +9,7 @@ import {
   GatewayServer,
   InFlightTracker,
   PassiveHealth,
+  type RequestHold,
   type EndpointCatalog,
   type GatewayEndpoint,
   type IntakeLimits,
@@ -95,6 +96,8 @@ export async function startGateway(
     rng?: Rng;
     /** Where the gateway logs (default: nowhere). */
     log?: Logger;
+    /** Holds requests for expected models without a ready engine (default: none). */
+    hold?: RequestHold;
   } = {},
 ): Promise<Harness> {
   const registry = createRegistry({ defaultMetrics: false });
@@ -131,6 +134,7 @@ export async function startGateway(
       },
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       retryAfterSeconds: 2,
+      ...(options.hold === undefined ? {} : { hold: options.hold }),
       clock: systemClock,
       log: silentLogger(),
     },

@@ -4,3 +4,10 @@
  */
 export { StaticClusterSource, type StaticClusterSourceOptions } from './static-cluster-source.js';
 export { readClusterFile, type ClusterFileRead } from './read-cluster-file.js';
+export {
+  parseScaleState,
+  readScaleState,
+  scaleStatePath,
+  writeScaleState,
+  type ScaleState,
+} from './scale-state-file.js';

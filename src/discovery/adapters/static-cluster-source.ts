@@ -1,12 +1,15 @@
 /**
  * The static adapter of the discovery port: reads the cluster file, and re-reads it when it
- * changes (polling its mtime, which works on every file system). A bad edit is logged and the
+ * changes (polling its mtime, which works on every file system), and with it the scale state file
+ * next to it (scale groups' desired replicas, scale-state-file.ts). A bad edit is logged and the
  * last good view is kept.
  */
 import { stat } from 'node:fs/promises';
 import { sleep, toError, type Logger } from '../../shared/index.js';
 import { clusterEndpoints } from '../cluster-file.js';
+import { withScaleGroupReplicas } from '../cluster-file-replicas.js';
 import { readClusterFile } from './read-cluster-file.js';
+import { readScaleState, scaleStatePath } from './scale-state-file.js';
 import type { ClusterSource, ClusterView, EngineEndpoint } from '../cluster-source.js';
 
 export interface StaticClusterSourceOptions {
@@ -25,6 +28,8 @@ export class StaticClusterSource implements ClusterSource {
   #listeners = new Set<(view: ClusterView) => void>();
   #markSynced!: () => void;
   #mtimeMs = -1;
+  /** The scale state file's text at the last load ('' when absent). */
+  #scaleText = '';
 
   readonly options: StaticClusterSourceOptions;
 
@@ -46,8 +51,12 @@ export class StaticClusterSource implements ClusterSource {
   async load(): Promise<void> {
     const { path, node } = this.options;
     const { file, mtimeMs } = await readClusterFile(path);
+    const scale = await readScaleState(scaleStatePath(path));
     this.#mtimeMs = mtimeMs;
-    const endpoints: EngineEndpoint[] = clusterEndpoints(file).filter(
+    this.#scaleText = scale.text;
+    // Scale groups' replicas are engines too, as many as desired now (cluster-file-replicas.ts).
+    const expanded = withScaleGroupReplicas(file, scale.replicas);
+    const endpoints: EngineEndpoint[] = clusterEndpoints(expanded).filter(
       (e) => node === undefined || e.node === node,
     );
     this.#view = { endpoints, resources: file.resources };
@@ -63,7 +72,9 @@ export class StaticClusterSource implements ClusterSource {
       if (signal.aborted) return;
       try {
         const info = await stat(this.options.path);
-        if (info.mtimeMs !== this.#mtimeMs) {
+        // The state file is small: comparing its text also catches two writes in one mtime tick.
+        const scale = await readScaleState(scaleStatePath(this.options.path), signal);
+        if (info.mtimeMs !== this.#mtimeMs || scale.text !== this.#scaleText) {
           await this.load();
           log.info({ endpoints: this.#view.endpoints.length }, 'cluster file reloaded');
         }
