@@ -4,20 +4,17 @@
  * kubernetes-models' schemas, custom resources against their CRD's openAPIV3Schema (ajv) plus
  * JavaScript mirrors of the CRDs' CEL rules, and infernode's own deployment rules.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+
 import * as models from 'kubernetes-models';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { kustomizeLite, type Manifest } from '../../helpers/kustomize-lite.js';
 import { DEPLOY_DIR, hasKubectl, renderKustomization } from '../../helpers/render-deploy.js';
-import { celViolations, type Schema } from '../../helpers/crd-cel.js';
+import { crdValidation } from '../../helpers/crd-validation.js';
 
 type Obj = Record<string, unknown>;
 
 const DEPLOY = DEPLOY_DIR;
-const FIXTURES = join(import.meta.dirname, '../../fixtures');
 const render = renderKustomization;
 
 const root = render(DEPLOY);
@@ -48,40 +45,7 @@ function modelClass(
 }
 
 const crds = byKind('CustomResourceDefinition');
-const crdSchema = (kind: string): Schema => {
-  const crd = crds.find((c) => (c.spec as { names: { kind: string } }).names.kind === kind)!;
-  return (crd.spec as { versions: { schema: { openAPIV3Schema: Schema } }[] }).versions[0]!.schema
-    .openAPIV3Schema;
-};
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-/** Problems of a custom resource: schema errors and broken CEL rules (which may read metadata). */
-function crProblems(cr: Manifest): string[] {
-  const schema = crdSchema(cr.kind);
-  const validate = ajv.compile(schema);
-  const rest: Obj = { ...cr };
-  delete rest.metadata;
-  const errors = validate(rest)
-    ? []
-    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-  return [...errors, ...celViolations(schema, cr)];
-}
-
-/** Paths of `data` the schema does not declare (what the API server would prune). */
-function unknownFields(schema: Schema, data: unknown, path = ''): string[] {
-  if (data === null || typeof data !== 'object') return [];
-  if (Array.isArray(data))
-    return data.flatMap((d, i) => unknownFields(schema.items ?? {}, d, `${path}[${i}]`));
-  const props = schema.properties;
-  if (props === undefined) return [];
-  return Object.entries(data as Obj).flatMap(([k, v]) =>
-    props[k] === undefined
-      ? k === 'metadata' && path === ''
-        ? []
-        : [`${path}.${k}`]
-      : unknownFields(props[k], v, `${path}.${k}`),
-  );
-}
-
+const { crProblems } = crdValidation(crds);
 describe('deploy/ manifests', () => {
   it(`render with ${hasKubectl ? 'kubectl kustomize' : 'kustomize-lite (no kubectl here)'}`, () => {
     const kinds = root.map((m) => m.kind).sort();
@@ -185,60 +149,6 @@ describe('deploy/ manifests', () => {
       scalingStrategy: 'APA',
       metricsSources: [{ metricSourceType: 'engine', targetMetric: 'num_requests_running' }],
     });
-  });
-
-  it("the seed's PodAutoscaler (Prometheus source form) is accepted as written, nothing pruned", () => {
-    const seed = parse(
-      readFileSync(join(FIXTURES, 'pod-autoscaler/seed-prometheus.yaml'), 'utf8'),
-    ) as Manifest;
-    expect(crProblems(seed)).toEqual([]);
-    // Every field the seed wrote is a property of the schema: the API server keeps it.
-    expect(unknownFields(crdSchema('PodAutoscaler'), seed)).toEqual([]);
-    const source = (seed.spec as { metricsSources: Obj[] }).metricsSources[0]!;
-    expect(source).toEqual({
-      type: 'Prometheus',
-      prometheus: { query: 'avg(vllm:num_requests_running)' },
-      targetValue: '8',
-    });
-    const withSource = (s: Obj): Manifest => ({
-      ...seed,
-      spec: { ...(seed.spec as Obj), metricsSources: [s] },
-    });
-    expect(crProblems(withSource({ ...source, metricSourceType: 'pod' }))).toContain(
-      'a metric source has either metricSourceType or type (Prometheus), not both',
-    );
-    expect(crProblems(withSource({ type: 'Prometheus', targetValue: '8' }))).toContain(
-      'a Prometheus metric source needs prometheus.query',
-    );
-    expect(
-      crProblems(
-        withSource({ type: 'Graphite', prometheus: { query: 'x' }, targetValue: '1' }),
-      ).join(),
-    ).toMatch(/allowed values/);
-    expect(crProblems(withSource({ ...source, prometheus: {} })).join()).toMatch(/query/);
-    expect(crProblems(withSource({ targetValue: '8' }))).toContain(
-      'a metric source has either metricSourceType or type (Prometheus), not both',
-    );
-    expect(crProblems(withSource({ metricSourceType: 'engine', targetValue: '8' }))).toContain(
-      'a metricSourceType source needs targetMetric',
-    );
-    expect(
-      crProblems(
-        withSource({ metricSourceType: 'engine', targetMetric: 'gpu_temp', targetValue: '1' }),
-      ).join(),
-    ).toMatch(/an engine metric source measures/);
-    expect(
-      crProblems(
-        withSource({
-          metricSourceType: 'engine',
-          targetMetric: 'kv_cache_usage',
-          targetValue: '0.5',
-        }),
-      ),
-    ).toEqual([]);
-    expect(
-      crProblems({ ...seed, spec: { ...(seed.spec as Obj), scalingStrategy: 'SLO' } }),
-    ).toEqual([]);
   });
 
   it('the CRDs reject what AIBrix rejects', () => {
