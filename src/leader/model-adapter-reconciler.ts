@@ -159,6 +159,13 @@ export class ModelAdapterReconciler implements Reconciler {
       nowMs,
       random: this.#o.rng.next(),
     });
+    // An instance on an engine that is down (the static file still lists a stopped engine) and
+    // that placement has replaced is forgotten: it cannot be told to unload, the replacement
+    // holds the replica, and if the engine returns still holding it, it is a stray to unload.
+    const desired = new Set(plan.desired);
+    for (const id of rec.instances)
+      if (byId.get(id)?.ready !== true && !desired.has(id) && !rec.inFlight.has(id))
+        rec.instances.delete(id);
     for (const action of plan.actions)
       this.#dispatch(rec, action, credentials, resource, context.log);
     rec.phase = plan.phase;
