@@ -11,6 +11,8 @@ import {
   InMemoryNodeOps,
   K8sResourceFinalizers,
   K8sResourceStatusStore,
+  K8sScaleClient,
+  type ScaleClient,
   K8sSecretReader,
   type ResourceFinalizers,
   type SecretReader,
@@ -67,6 +69,8 @@ export interface LeaderAdapters {
   readonly secrets: SecretReader | undefined;
   /** Static mode: the in-memory statuses, synced with discovery by the root. */
   readonly staticStatuses: StaticResourceStatuses | undefined;
+  /** Scale subresources (Kubernetes only; static mode scales the cluster file's groups). */
+  readonly scale: ScaleClient | undefined;
 }
 
 /** How agents prove their node: per-node tokens from the secret, or TokenReview. */
@@ -169,6 +173,7 @@ export function buildAdapters(
         new K8sResourceFinalizers({ clients, plural, requestTimeoutMs: kube.requestTimeoutMs }),
       secrets: new K8sSecretReader({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
       staticStatuses: undefined,
+      scale: new K8sScaleClient({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
     };
   }
   const staticStatuses = new StaticResourceStatuses();
@@ -186,6 +191,7 @@ export function buildAdapters(
     finalizers: undefined,
     secrets: undefined,
     staticStatuses,
+    scale: undefined,
   };
 }
 

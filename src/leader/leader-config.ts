@@ -168,6 +168,27 @@ export const leaderConfigSpec = {
     backoffInitialMs: int(1000, 'first retry delay after a failed reconcile, ms', positive),
     backoffMaxMs: int(30_000, 'longest retry delay after failed reconciles, ms', positive),
   },
+  autoscaling: {
+    prometheusUrl: str(
+      '',
+      'base URL of the Prometheus HTTP API that PodAutoscaler Prometheus sources query (empty: those sources fail)',
+    ),
+    sampleIntervalMs: int(
+      1000,
+      'how often every PodAutoscaler metric source is sampled into its window, ms',
+      positive,
+    ),
+    metricTimeoutMs: int(
+      5000,
+      'bound of one remote metric read (pod, external, Prometheus), ms',
+      positive,
+    ),
+    resyncIntervalMs: int(
+      10_000,
+      'every PodAutoscaler is reconciled (decides its scale) this often, ms',
+      positive,
+    ),
+  },
   routing: routingConfigSpec,
   traffic: trafficConfigSpec,
   kube: kubeConfigSpec,

@@ -39,7 +39,8 @@ import { GpuRemediation } from './gpu-remediation.js';
 import { reconcileHostSettings } from './controller-settings.js';
 import { ModelAdapterController } from './model-adapter-controller.js';
 import { planAdapter, recordAttempt, type ModelAdapterStatus } from '../lora/index.js';
-import { buildRequestHold } from './request-hold-wiring.js';
+import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
+import { buildPodAutoscaling } from './autoscaling-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
@@ -106,6 +107,19 @@ export async function runLeader(
     log: log.child({ component: 'commands' }),
     registry,
   });
+  // PodAutoscalers (issue #15): built before the gateway, whose hold sends them its demand.
+  const podAutoscaling = buildPodAutoscaling({
+    config,
+    adapters,
+    staticScale,
+    store,
+    commands,
+    log,
+    registry,
+    clock,
+    rng: systemRng,
+    timers: systemTimers,
+  });
   const hub: AgentHub = new AgentHub({
     commands,
     store,
@@ -146,6 +160,11 @@ export async function runLeader(
         registry,
         log: log.child({ component: 'request-hold' }),
         settings: config.gateway,
+        sources: [
+          declaredAdapterSource(() => modelAdapters.declaredAdapters()),
+          () => podAutoscaling?.expectedModels() ?? [],
+        ],
+        onDemand: (model, held) => podAutoscaling?.demand(model, held) ?? false,
         ...(staticScale === undefined
           ? {}
           : { scaleGroups: { current: () => scaleGroups, client: staticScale } }),
@@ -234,7 +253,7 @@ export async function runLeader(
   });
   const leaderOnly = new LeaderOnlyParts(
     election,
-    [gateway, hub, prober, remediation, modelAdapters],
+    [gateway, hub, prober, remediation, modelAdapters, ...(podAutoscaling ? [podAutoscaling] : [])],
     log,
     (l) => (leadership = l),
   );

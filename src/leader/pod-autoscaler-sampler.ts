@@ -134,11 +134,19 @@ export class AutoscalerSampler implements Runnable {
             engines.filter((e) => !e.stale).map((e) => ({ metrics: e.report?.metrics })),
             source.metric,
           );
-          if (value === undefined) {
-            // No engine to read is a fact at zero replicas (no load), not a failure.
-            if (engines.length === 0) this.#record(state, source, 0);
-            else state.failures.set(source.name, 'no engine of the target reports the metric');
-          } else this.#record(state, source, value);
+          if (value !== undefined) this.#record(state, source, value);
+          // No engine at zero replicas is a fact (no load). Anywhere else (the target's scale not
+          // read yet, its pods starting) it is no sample: a recorded 0 would drag the window
+          // down and scale a loaded target in.
+          else if (engines.length === 0 && state.currentReplicas === 0)
+            this.#record(state, source, 0);
+          else
+            state.failures.set(
+              source.name,
+              engines.length === 0
+                ? 'no engine of the target is reporting yet'
+                : 'no engine of the target reports the metric',
+            );
           continue;
         }
         if (state.inFlight.has(source.name)) continue;

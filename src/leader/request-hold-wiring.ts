@@ -24,8 +24,23 @@ export interface RequestHoldWiring {
     readonly current: () => readonly ScaleGroupEntry[];
     readonly client: ScaleClient;
   };
-  /** Demand beyond scale from zero (e.g. the autoscaler's, so it decides at once). */
-  readonly onDemand?: (model: string) => void;
+  /**
+   * Demand for the autoscaler (it decides at once), with the requests held for the model now;
+   * true when it took the demand, and then the hold's ScaleFromZero stays out (one actor per
+   * target).
+   */
+  readonly onDemand?: (model: string, held: number) => boolean;
+}
+
+/** How long a request for a declared adapter still loading waits, ms (adapters load in seconds). */
+export const ADAPTER_HOLD_MS = 15_000;
+
+/** The declared ModelAdapters as expected models with the adapter hold time. */
+export function declaredAdapterSource(
+  declared: () => ReadonlySet<string>,
+  holdTimeoutMs = ADAPTER_HOLD_MS,
+): () => ExpectedModel[] {
+  return () => [...declared()].map((model) => ({ model, holdTimeoutMs }));
 }
 
 /** A scale group as the scale target its PodAutoscaler would name. */
@@ -61,15 +76,16 @@ export function buildRequestHold(wiring: RequestHoldWiring): RequestHold {
       ...(wiring.sources ?? []),
     ],
     onDemand: (model) => {
+      if (wiring.onDemand?.(model, hold.held(model)) === true) return;
       void fromZero?.demand(model);
-      wiring.onDemand?.(model);
     },
   });
-  return new RequestHold({
+  const hold: RequestHold = new RequestHold({
     expected,
     registry: wiring.registry,
     log: wiring.log,
     holdTimeoutMs: wiring.settings.holdTimeoutMs,
     maxHeldRequests: wiring.settings.maxHeldRequests,
   });
+  return hold;
 }

@@ -1,0 +1,259 @@
+/**
+ * The leader's PodAutoscaler parts (src/leader/autoscaling-wiring.ts) against the fake API
+ * server: the real K8sScaleClient on a Deployment's scale subresource, the real status store on
+ * the PodAutoscaler CRD, Events through the real K8sNodeOps; engine load comes from a real cluster
+ * state store fed agent reports, as the agent hub feeds it. High load scales the Deployment up
+ * and writes status and an Event; two PodAutoscalers on one target both report the conflict and
+ * nothing scales; a failing `external` source stops scaling with ScalingActive False.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
+import { systemTimers } from '../../../src/controllers/index.js';
+import type { ClusterView, CustomResource, EngineEndpoint } from '../../../src/discovery/index.js';
+import {
+  K8sNodeOps,
+  K8sResourceStatusStore,
+  K8sScaleClient,
+  createKubeClients,
+  type KubeClients,
+} from '../../../src/kube/index.js';
+import { CorrelatingEventRecorder } from '../../../src/controllers/index.js';
+import { ClusterStateStore } from '../../../src/leader/index.js';
+import { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
+import type { EngineReport } from '../../../src/protocol/index.js';
+import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
+import { loadCrds } from '../../helpers/crds.js';
+import { FakeKubeApiServer, type KubeObject } from '../../helpers/kube-api-server.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const API = 'infernode.io/v1alpha1';
+const NS = 'ml';
+
+const engine = (i: number): EngineEndpoint => ({
+  id: `${NS}/llama-${i}`,
+  name: `llama-${i}`,
+  model: 'llama',
+  url: `http://127.0.0.1:${9000 + i}`,
+  node: `n${i}`,
+  engine: 'vllm',
+  gpuIndices: [0],
+  ready: true,
+  labels: { app: 'llama' },
+});
+
+const report = (e: EngineEndpoint, running: number): EngineReport => ({
+  id: e.id,
+  model: e.model,
+  url: e.url,
+  ready: true,
+  adapters: [],
+  metrics: { scrape: { numRequestsRunning: running }, window: { windowMs: 0 } } as never,
+});
+
+/** A PodAutoscaler on the `llama` Deployment (HPA, 1..4) with the given metric sources. */
+const autoscaler = (name: string, metricsSources: unknown[]): KubeObject => ({
+  apiVersion: API,
+  kind: 'PodAutoscaler',
+  metadata: { name, namespace: NS },
+  spec: {
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama' },
+    minReplicas: 1,
+    maxReplicas: 4,
+    scalingStrategy: 'HPA',
+    metricsSources,
+  },
+});
+
+const engineSource = {
+  metricSourceType: 'engine',
+  targetMetric: 'num_requests_running',
+  targetValue: '10',
+};
+
+interface Condition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+describe('PodAutoscaling in the leader (fake API server)', () => {
+  let server: FakeKubeApiServer;
+  let clients: KubeClients;
+  let stop: AbortController;
+  let metricsServer: Server | undefined;
+
+  beforeEach(async () => {
+    server = await FakeKubeApiServer.start();
+    for (const crd of loadCrds()) server.addCrd(crd);
+    clients = createKubeClients(server.kubeConfig());
+    stop = new AbortController();
+    server.put({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'llama', namespace: NS },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'llama' } }, template: {} },
+      status: { replicas: 2, selector: 'app=llama' },
+    });
+  });
+
+  afterEach(async () => {
+    stop.abort();
+    await new Promise<void>((resolve) =>
+      metricsServer ? metricsServer.close(() => resolve()) : resolve(),
+    );
+    metricsServer = undefined;
+    await server.close();
+  });
+
+  /** Starts the parts over the PodAutoscalers now in the server, 2 engines at `running` each. */
+  function start(running: number): { store: ClusterStateStore } {
+    const endpoints = [1, 2].map(engine);
+    const view = (): ClusterView => ({
+      endpoints,
+      resources: server.list(API, 'PodAutoscaler', NS) as unknown as CustomResource[],
+    });
+    const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 600_000 });
+    store.setDiscovery(view());
+    for (const e of endpoints)
+      store.applySnapshot(e.node, 'test', { engines: [report(e, running)], gpus: [] });
+    const log = silentLogger();
+    const parts = new PodAutoscaling({
+      config: {
+        prometheusUrl: '',
+        sampleIntervalMs: 50,
+        metricTimeoutMs: 5000,
+        resyncIntervalMs: 200,
+      },
+      source: { current: view, onChange: () => () => undefined },
+      store,
+      commands: { send: () => Promise.resolve({ ok: true as const, value: undefined }) } as never,
+      scale: new K8sScaleClient({ clients, requestTimeoutMs: 5000 }),
+      statuses: new K8sResourceStatusStore<PodAutoscalerStatus>({
+        clients,
+        plural: 'podautoscalers',
+        requestTimeoutMs: 5000,
+      }),
+      events: new CorrelatingEventRecorder({
+        sink: (event, options) => nodeOps.recordEvent(event, options),
+        clock: systemClock,
+        log,
+      }),
+      namespaced: true,
+      defaultNamespace: NS,
+      log,
+      registry: createRegistry({ defaultMetrics: false }),
+      clock: systemClock,
+      rng: new SeededRng(1),
+      timers: systemTimers,
+      settings: { backoff: { initialMs: 50, maxMs: 200, factor: 2 } },
+    });
+    const nodeOps = new K8sNodeOps({
+      clients,
+      requestTimeoutMs: 5000,
+      component: 'infernode-leader',
+      instance: 'test',
+      clock: systemClock,
+    });
+    void parts.run(stop.signal);
+    return { store };
+  }
+
+  const replicas = (): number =>
+    (server.get('apps/v1', 'Deployment', NS, 'llama')?.spec as { replicas: number }).replicas;
+  const statusOf = (name: string): PodAutoscalerStatus | undefined =>
+    server.get(API, 'PodAutoscaler', NS, name)?.status as PodAutoscalerStatus | undefined;
+  const conditionOf = (name: string, type: string): Condition | undefined =>
+    (statusOf(name)?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+  const events = (reason: string): KubeObject[] =>
+    server.list('v1', 'Event', NS).filter((e) => (e as { reason?: string }).reason === reason);
+
+  it('scales the Deployment up on high engine load, with status and a SuccessfulRescale Event', async () => {
+    server.put(autoscaler('llama-pa', [engineSource]));
+    start(40);
+    // 2 engines at 40 running, target 10 per pod: 8 wanted, capped by maxReplicas 4.
+    await waitFor(() => replicas() === 4, 'the Deployment at 4 replicas', 30_000);
+    await waitFor(() => statusOf('llama-pa')?.desiredScale === 4, 'status desiredScale 4', 30_000);
+    const status = statusOf('llama-pa')!;
+    expect(status.actualScale).toBe(2);
+    expect(status.scalingHistory?.at(-1)).toMatchObject({
+      previousScale: 2,
+      newScale: 4,
+      success: true,
+    });
+    expect(conditionOf('llama-pa', 'AbleToScale')).toMatchObject({
+      status: 'True',
+      reason: 'SucceededRescale',
+    });
+    expect(conditionOf('llama-pa', 'ScalingActive')).toMatchObject({ status: 'True' });
+    expect(conditionOf('llama-pa', 'MultiPodAutoscalerConflict')).toMatchObject({
+      status: 'False',
+    });
+    await waitFor(
+      () => events('SuccessfulRescale').length > 0,
+      'a SuccessfulRescale Event',
+      30_000,
+    );
+    expect(events('SuccessfulRescale')[0]).toMatchObject({
+      type: 'Normal',
+      involvedObject: { kind: 'PodAutoscaler', name: 'llama-pa', namespace: NS },
+    });
+    expect((events('SuccessfulRescale')[0] as unknown as { message: string }).message).toContain(
+      'New size: 4',
+    );
+  });
+
+  it('two PodAutoscalers on one target both report the conflict and nothing scales', async () => {
+    server.put(autoscaler('first', [engineSource]));
+    server.put(autoscaler('second', [engineSource]));
+    start(40);
+    for (const name of ['first', 'second']) {
+      await waitFor(
+        () => conditionOf(name, 'MultiPodAutoscalerConflict')?.status === 'True',
+        `${name} in conflict`,
+        30_000,
+      );
+      expect(conditionOf(name, 'MultiPodAutoscalerConflict')?.reason).toBe(
+        'MultiplePodAutoscalers',
+      );
+      expect(conditionOf(name, 'Ready')).toMatchObject({ status: 'False', reason: 'Conflict' });
+    }
+    expect(conditionOf('first', 'MultiPodAutoscalerConflict')?.message).toContain('ml/second');
+    expect(replicas()).toBe(2);
+    expect(statusOf('first')?.scalingHistory ?? []).toEqual([]);
+    expect(events('SuccessfulRescale')).toEqual([]);
+  });
+
+  it('a failing external source turns ScalingActive False and leaves the replicas alone', async () => {
+    metricsServer = createServer((_req, res) => res.writeHead(500).end('broken'));
+    await new Promise<void>((resolve) => metricsServer!.listen(0, '127.0.0.1', resolve));
+    const { port } = metricsServer.address() as AddressInfo;
+    server.put(
+      autoscaler('ext-pa', [
+        {
+          metricSourceType: 'external',
+          protocolType: 'http',
+          endpoint: `127.0.0.1:${port}`,
+          path: '/load',
+          targetMetric: 'queue_depth',
+          targetValue: '10',
+        },
+      ]),
+    );
+    // Idle engines: were the failing source read as zero, the HPA would scale down to 1.
+    start(0);
+    await waitFor(
+      () => conditionOf('ext-pa', 'ScalingActive')?.message.includes('answered 500') === true,
+      'ScalingActive False with the source failure',
+      30_000,
+    );
+    expect(conditionOf('ext-pa', 'ScalingActive')).toMatchObject({
+      status: 'False',
+      reason: 'MetricSourceFailed',
+    });
+    expect(replicas()).toBe(2);
+    expect(events('SuccessfulRescale')).toEqual([]);
+  });
+});
