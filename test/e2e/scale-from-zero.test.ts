@@ -33,7 +33,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await cluster?.stop();
+  await cluster.stop();
   await rm(group.dir, { recursive: true, force: true });
 });
 
