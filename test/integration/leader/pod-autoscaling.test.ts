@@ -109,7 +109,7 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
   });
 
   /** Starts the parts over the PodAutoscalers now in the server, 2 engines at `running` each. */
-  function start(running: number): { store: ClusterStateStore } {
+  function start(running: number): { reconciles: () => Promise<number> } {
     const endpoints = [1, 2].map(engine);
     const view = (): ClusterView => ({
       endpoints,
@@ -120,6 +120,7 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
     for (const e of endpoints)
       store.applySnapshot(e.node, 'test', { engines: [report(e, running)], gpus: [] });
     const log = silentLogger();
+    const registry = createRegistry({ defaultMetrics: false });
     const parts = new PodAutoscaling({
       config: {
         prometheusUrl: '',
@@ -129,7 +130,8 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
       },
       source: { current: view, onChange: () => () => undefined },
       store,
-      commands: { send: () => Promise.resolve({ ok: true as const, value: undefined }) } as never,
+      // No prefetch annotation on these PodAutoscalers: no command is ever sent.
+      commands: { send: () => Promise.reject(new Error('no command expected')) },
       scale: new K8sScaleClient({ clients, requestTimeoutMs: 5000 }),
       statuses: new K8sResourceStatusStore<PodAutoscalerStatus>({
         clients,
@@ -144,7 +146,7 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
       namespaced: true,
       defaultNamespace: NS,
       log,
-      registry: createRegistry({ defaultMetrics: false }),
+      registry,
       clock: systemClock,
       rng: new SeededRng(1),
       timers: systemTimers,
@@ -158,7 +160,13 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
       clock: systemClock,
     });
     void parts.run(stop.signal);
-    return { store };
+    const reconciles = async (): Promise<number> => {
+      const metric = await registry.getSingleMetric('infernode_controller_reconcile_total')?.get();
+      return (metric?.values ?? [])
+        .filter((v) => v.labels.controller === 'pod-autoscaler')
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    return { reconciles };
   }
 
   const replicas = (): number =>
@@ -208,7 +216,7 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
   it('two PodAutoscalers on one target both report the conflict and nothing scales', async () => {
     server.put(autoscaler('first', [engineSource]));
     server.put(autoscaler('second', [engineSource]));
-    start(40);
+    const { reconciles } = start(40);
     for (const name of ['first', 'second']) {
       await waitFor(
         () => conditionOf(name, 'MultiPodAutoscalerConflict')?.status === 'True',
@@ -221,9 +229,20 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
       expect(conditionOf(name, 'Ready')).toMatchObject({ status: 'False', reason: 'Conflict' });
     }
     expect(conditionOf('first', 'MultiPodAutoscalerConflict')?.message).toContain('ml/second');
+    // Many periods later (the load alone scales within a few), still nothing has scaled.
+    const seen = await reconciles();
+    await waitFor(async () => (await reconciles()) >= seen + 10, '10 more reconciles', 30_000);
     expect(replicas()).toBe(2);
     expect(statusOf('first')?.scalingHistory ?? []).toEqual([]);
     expect(events('SuccessfulRescale')).toEqual([]);
+    // The conflict was what held it: with the rival gone, the same load scales the target.
+    server.delete(API, 'PodAutoscaler', NS, 'second');
+    await waitFor(() => replicas() === 4, 'the Deployment at 4 replicas', 30_000);
+    await waitFor(
+      () => conditionOf('first', 'MultiPodAutoscalerConflict')?.status === 'False',
+      'the conflict cleared',
+      30_000,
+    );
   });
 
   it('a failing external source turns ScalingActive False and leaves the replicas alone', async () => {
@@ -243,7 +262,7 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
       ]),
     );
     // Idle engines: were the failing source read as zero, the HPA would scale down to 1.
-    start(0);
+    const { reconciles } = start(0);
     await waitFor(
       () => conditionOf('ext-pa', 'ScalingActive')?.message.includes('answered 500') === true,
       'ScalingActive False with the source failure',
@@ -253,6 +272,8 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
       status: 'False',
       reason: 'MetricSourceFailed',
     });
+    const seen = await reconciles();
+    await waitFor(async () => (await reconciles()) >= seen + 5, '5 more reconciles', 30_000);
     expect(replicas()).toBe(2);
     expect(events('SuccessfulRescale')).toEqual([]);
   });
