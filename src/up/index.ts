@@ -8,3 +8,8 @@ export {
   type LocalClusterOptions,
 } from './local-cluster.js';
 export { ChildSupervisor, type ChildSpec } from './child-supervisor.js';
+export {
+  ScaleGroupFollower,
+  groupReplicaChildren,
+  type ScaleGroupFollowerOptions,
+} from './scale-group-follower.js';

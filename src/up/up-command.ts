@@ -81,7 +81,12 @@ async function runUntilStopped(
     out('infernode: stopped while starting.');
     return 130;
   }
-  const models = [...new Set(cluster.file.nodes.flatMap((n) => n.engines.map((e) => e.model)))];
+  const models = [
+    ...new Set([
+      ...cluster.file.nodes.flatMap((n) => n.engines.map((e) => e.model)),
+      ...cluster.file.scaleGroups.map((g) => g.model),
+    ]),
+  ];
   out('');
   out(`  gateway (OpenAI API)   ${cluster.gatewayUrl}/v1`);
   out(
@@ -106,6 +111,10 @@ async function runUntilStopped(
       );
     }
   }
+  for (const g of cluster.file.scaleGroups)
+    out(
+      `  scale group ${g.name.padEnd(16)} ${g.model.padEnd(28)} replicas ${g.replicas} to ${g.maxReplicas} (the leader scales it; infernode up follows)`,
+    );
   out('');
   out(
     `  try: curl ${cluster.gatewayUrl}/v1/chat/completions -H 'content-type: application/json' \\`,

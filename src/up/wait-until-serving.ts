@@ -37,10 +37,13 @@ export async function waitUntilServing(
       const view = (await fetchJson(`${controlUrl}/v1/cluster`)) as ClusterJson;
       const connected = new Set(view.nodes.filter((n) => n.connected).map((n) => n.node));
       const missing = file.nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
-      const notReady = view.engines
-        .filter((e) => simIds.has(e.id) && (e.stale || e.agentSaysDown))
-        .map((e) => e.id);
-      if (missing.length === 0 && notReady.length === 0 && view.engines.length > 0) return;
+      // Every simulated engine must be listed and ready; a cluster whose scale groups are all at
+      // zero replicas has none, and serves (the gateway holds requests) once the agents connect.
+      const ready = new Set(
+        view.engines.filter((e) => !e.stale && !e.agentSaysDown).map((e) => e.id),
+      );
+      const notReady = [...simIds].filter((id) => !ready.has(id));
+      if (missing.length === 0 && notReady.length === 0) return;
       last = `agents not connected: [${missing.join(', ')}], engines not ready: [${notReady.join(', ')}]`;
     } catch (err) {
       last = (err as Error).message;
