@@ -37,8 +37,7 @@ import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { ClusterEndpointCatalog } from './cluster-endpoint-catalog.js';
 import { GpuRemediation } from './gpu-remediation.js';
 import { reconcileHostSettings } from './controller-settings.js';
-import { ModelAdapterController } from './model-adapter-controller.js';
-import { planAdapter, recordAttempt, type ModelAdapterStatus } from '../lora/index.js';
+import { buildModelAdapters } from './model-adapter-wiring.js';
 import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
@@ -63,10 +62,6 @@ export async function runLeader(
   const adapters = buildAdapters(config, file, log, registry, { clock, rng: systemRng });
   const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
     adapters;
-  const modelAdapterStatuses = adapters.resourceStatus<ModelAdapterStatus>(
-    'modeladapters',
-    'ModelAdapter',
-  );
   const store = new ClusterStateStore({
     clock,
     staleAfterMs: config.agents.staleAfterMs,
@@ -228,28 +223,16 @@ export async function runLeader(
     drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
     settings: reconcileHostSettings(config.controllers),
   });
-  const modelAdapterLog = log.child({ component: 'model-adapter' });
-  const modelAdapters = new ModelAdapterController({
-    source,
+  const modelAdapters = buildModelAdapters({
+    config,
+    adapters,
     store,
     commands,
-    statuses: modelAdapterStatuses,
-    events: new CorrelatingEventRecorder({
-      sink: (event, options) => nodeOps.recordEvent(event, options),
-      clock,
-      log: modelAdapterLog,
-    }),
-    planner: { plan: planAdapter, record: recordAttempt },
-    ...(adapters.finalizers === undefined
-      ? {}
-      : { finalizers: adapters.finalizers('modeladapters') }),
-    ...(adapters.secrets === undefined ? {} : { secrets: adapters.secrets }),
-    log: modelAdapterLog,
+    log,
     registry,
     clock,
     rng: systemRng,
     timers: systemTimers,
-    settings: reconcileHostSettings(config.controllers),
   });
   const leaderOnly = new LeaderOnlyParts(
     election,
