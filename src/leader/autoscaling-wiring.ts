@@ -89,7 +89,7 @@ export class PodAutoscaling implements Runnable {
       clock: o.clock,
       decide: decideScale,
       // Bad tunables fall back to defaults (parseTunables never throws).
-      tunablesOf: (pa) => parseTunables(pa).tunables,
+      tunablesOf: parseTunables,
       prometheusConfigured: o.config.prometheusUrl !== '',
       defaultNamespace: o.defaultNamespace,
       prefetch: {

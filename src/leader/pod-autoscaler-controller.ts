@@ -105,19 +105,27 @@ export class PodAutoscalerController implements Reconciler {
     this.#states.set(key, state);
     state.target = target;
     state.sources = sources;
-    const tunables = this.#o.tunablesOf(pa);
+    const { tunables, problems: tunableProblems } = this.#o.tunablesOf(pa);
     state.stableWindowMs = tunables.stableWindowMs;
     const modelAnnotation = pa.metadata.annotations?.[MODEL_ANNOTATION];
     if (modelAnnotation) state.models.add(modelAnnotation);
     const valid = problems.length === 0 && sources.length > 0;
-    const validCondition = valid
-      ? condition('ValidSpec', true, 'AsExpected', 'the spec is valid')
-      : condition(
+    // A bad annotation is reported but does not stop scaling: its default is used instead.
+    const validCondition = !valid
+      ? condition(
           'ValidSpec',
           false,
           'InvalidMetricSource',
           problems.join('; ') || 'no metric source',
-        );
+        )
+      : tunableProblems.length > 0
+        ? condition(
+            'ValidSpec',
+            false,
+            'InvalidAnnotation',
+            `${tunableProblems.join('; ')} (scaling on the defaults)`,
+          )
+        : condition('ValidSpec', true, 'AsExpected', 'the spec is valid');
     const targets = new Map<string, string>();
     for (const [k, other] of all) {
       try {

@@ -24,8 +24,14 @@ export interface PodAutoscalerControllerOptions {
   readonly clock: Clock;
   /** The pure decision (src/autoscaling decideScale). */
   readonly decide: (input: DecideInput) => ScaleDecision;
-  /** Tunables from a PodAutoscaler's annotations and spec (src/autoscaling parseTunables). */
-  readonly tunablesOf: (pa: PodAutoscaler) => AutoscalerTunables;
+  /**
+   * Tunables from a PodAutoscaler's annotations and spec, with what was wrong in them (src/
+   * autoscaling parseTunables: a bad value falls back to its default).
+   */
+  readonly tunablesOf: (pa: PodAutoscaler) => {
+    readonly tunables: AutoscalerTunables;
+    readonly problems: readonly string[];
+  };
   readonly prometheusConfigured: boolean;
   readonly prefetch?: PrefetchDeps;
   /** Where PodAutoscalers without a namespace live (the static cluster file). */

@@ -213,6 +213,27 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
     );
   });
 
+  it('a bad tunable annotation turns ValidSpec False and scaling goes on with its default', async () => {
+    const pa = autoscaler('llama-pa', [engineSource]);
+    server.put({
+      ...pa,
+      metadata: {
+        ...pa.metadata,
+        annotations: { 'autoscaling.infernode.io/scale-up-tolerance': 'lots' },
+      },
+    });
+    start(40);
+    await waitFor(() => replicas() === 4, 'the Deployment at 4 replicas', 30_000);
+    await waitFor(
+      () => conditionOf('llama-pa', 'ValidSpec')?.reason === 'InvalidAnnotation',
+      'ValidSpec InvalidAnnotation',
+      30_000,
+    );
+    const valid = conditionOf('llama-pa', 'ValidSpec')!;
+    expect(valid.status).toBe('False');
+    expect(valid.message).toContain('scale-up-tolerance');
+  });
+
   it('two PodAutoscalers on one target both report the conflict and nothing scales', async () => {
     server.put(autoscaler('first', [engineSource]));
     server.put(autoscaler('second', [engineSource]));
