@@ -43,6 +43,8 @@ export interface EngineWatcherOptions {
   readonly timeoutMs: number;
   readonly windowMs: number;
   readonly modelsEveryN: number;
+  /** An engine's /v1/models stopped listing adapters it listed before (a restart loses them). */
+  readonly onAdaptersLost?: (engineId: string, adapters: readonly string[]) => void;
 }
 
 interface Tracked {
@@ -241,8 +243,10 @@ export class EngineWatcher {
   /** Records what the engine serves; logs once when the configured model is not among it. */
   #learnModels(endpoint: EngineEndpoint, t: Tracked, served: ServedModels): void {
     const wasServed = t.servedModels === undefined || t.servedModels.includes(endpoint.model);
+    const lost = t.adapters.filter((a) => !served.adapters.includes(a));
     t.adapters = served.adapters;
     t.servedModels = served.models;
+    if (lost.length > 0) this.#options.onAdaptersLost?.(endpoint.id, lost);
     if (wasServed && !served.models.includes(endpoint.model))
       this.#options.log.warn(
         { engine: endpoint.id, configured: endpoint.model, served: served.models.slice(0, 8) },

@@ -85,6 +85,20 @@ export class LoraManager {
     return this.#holdings.list();
   }
 
+  /**
+   * The engine stopped listing these adapters (it restarted, or something else unloaded them):
+   * its holdings go, and files no engine uses any more are freed, so a restart leaks no disk.
+   * A load or unload of the pair in progress decides for itself. Never rejects.
+   */
+  forgetLost(engineId: string, adapters: readonly string[]): void {
+    for (const name of adapters) {
+      if (this.#queues.has(`${engineId}\n${name}`)) continue;
+      const held = this.#holdings.heldBy(name, engineId);
+      this.#holdings.drop(name, engineId);
+      for (const h of held) void this.#freeIfUnused(name, h.uri, engineId).catch(() => undefined);
+    }
+  }
+
   /** Loads an adapter into one engine; see the file comment. */
   load(args: LoraLoadArgs, context: LoraCallContext): Promise<LoraLoadResult> {
     return this.#serial(args.engineId, args.adapter, () => this.#load(args, context));

@@ -116,6 +116,8 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     log: log.child({ component: 'engine-watcher' }),
     metrics,
     ...config.scrape,
+    // A restarted engine has lost its adapters: their files must not stay pinned for it.
+    onAdaptersLost: (id, adapters) => loras.forgetLost(id, adapters),
   });
   const weights = await createWeights({
     config,

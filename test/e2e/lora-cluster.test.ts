@@ -130,8 +130,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Runs first, on a fresh cluster: after an engine holding an adapter is killed (below), its
-// node cache keeps that adapter's files (a known leak, not fixed yet), which this test would see.
+// Runs first, on a fresh cluster, so what it checks is its own doing; the last test below checks
+// that the engine stop and crash leave nothing behind either.
 describe('100 adapters created and deleted', () => {
   it('leaves nothing behind: engines, node caches, status and metrics', async () => {
     const names = Array.from({ length: 100 }, (_, i) => `leak-${String(i).padStart(3, '0')}`);
@@ -284,4 +284,25 @@ describe('a ModelAdapter with replicas 2 over 4 engines', () => {
     );
     await runningOnTwo('the adapter on 2 engines again', SCRAPE_MS + 10_000);
   });
+
+  it('deleted after an engine stop and a crash, it leaves no files in any node cache', async () => {
+    await setResources([]);
+    for (const url of cluster.agentUrls.values()) {
+      let seen: string[] = [];
+      await waitFor(
+        async () => {
+          const body = (await (await fetch(`${url}/v1/weights`)).json()) as {
+            models: { uri: string }[];
+          };
+          seen = body.models.map((m) => m.uri);
+          return body.models.length === 0;
+        },
+        'the node cache empty',
+        60_000,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}; it holds ${seen.join(', ')}`, { cause: err });
+      });
+    }
+    expect(await enginesHolding(name)).toEqual([]);
+  }, 120_000);
 });
