@@ -17,7 +17,6 @@ import {
   type ArtifactListing,
   type ArtifactRef,
   type ArtifactSource,
-  type ArtifactStream,
   type ByteRange,
   type PullProgress,
 } from '../index.js';
@@ -37,22 +36,7 @@ import type {
 } from './node-cache-types.js';
 import { fetchForReader } from './reader-fetch.js';
 import { SharedFetch } from './shared-fetch.js';
-
-interface ActivePull {
-  readonly key: string;
-  readonly ref: ArtifactRef;
-  readonly source: ArtifactSource;
-  readonly fetch: SharedFetch<CachedModel>;
-  readonly startedAtMs: number;
-  /** Resolves once the source listed the artifact (the read-through endpoint waits on it). */
-  readonly listed: Promise<ArtifactListing>;
-  listing?: ArtifactListing;
-  stream?: ArtifactStream;
-  /** Resolves once `stream` is set: a reader that came early reads through it from then on. */
-  readonly streaming: Promise<void>;
-  readonly markStreaming: () => void;
-  reservedBytes: number;
-}
+import type { ActivePull } from './active-pull.js';
 
 const sum = (files: readonly { size: number }[]): number => files.reduce((s, f) => s + f.size, 0);
 
