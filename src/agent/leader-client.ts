@@ -26,6 +26,7 @@ import {
 } from '../shared/index.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import { isCommandMessage, type CommandChannel } from './command-channel.js';
+import type { KvChannel } from './kv-channel.js';
 import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
 
 export interface LeaderClientOptions {
@@ -46,6 +47,8 @@ export interface LeaderClientOptions {
   readonly handshakeTimeoutMs?: number;
   /** Where the leader's commands go (the command executor); absent, commands are ignored. */
   readonly commands?: CommandChannel;
+  /** Where the KV messages go (the KV reporter and L2 lookups); absent, they are ignored. */
+  readonly kv?: KvChannel;
 }
 
 export class LeaderClient {
@@ -153,8 +156,11 @@ export class LeaderClient {
           this.#leader = { leader: msg.leader, epoch: msg.epoch };
           log.info({ leader: msg.leader, epoch: msg.epoch }, 'connected to leader');
           this.#options.commands?.welcomed(msg.epoch, (m) => this.#send(m));
+          this.#options.kv?.welcomed((m) => this.#send(m));
         } else if (isCommandMessage(msg)) {
           this.#options.commands?.received(msg);
+        } else if (msg.type === 'kv.resync' || msg.type === 'kv.lookup.result') {
+          this.#options.kv?.received(msg);
         } else {
           log.info({ reason: msg.reason }, 'leader asked for a resync');
           this.#sendHello();
@@ -170,6 +176,7 @@ export class LeaderClient {
         metrics.leaderConnected.set(0);
         if (this.#ws === ws) this.#ws = undefined;
         this.#options.commands?.disconnected();
+        this.#options.kv?.disconnected();
         if (!signal.aborted)
           log.warn({ code, reason: reason.toString() }, 'leader connection closed');
         resolve(welcomed);

@@ -13,6 +13,10 @@ import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   decodeAgentMessage,
+  type KvLookupMessage,
+  type KvLookupResultMessage,
+  type KvMessage,
+  type KvResyncMessage,
   type LeaderMessage,
   type ProgressMessage,
   type ResultMessage,
@@ -48,6 +52,19 @@ export interface AgentHubOptions {
   readonly commands?: {
     agentHello(node: string): void;
     agentMessage(node: string, message: ProgressMessage | ResultMessage): void;
+  };
+  /**
+   * Gets agents' KV messages (the global block index, issue #14): `kv` batches with their own seq
+   * and `kv.lookup` questions; `reply` answers on the same connection (false when it is gone).
+   */
+  readonly kv?: {
+    agentMessage(
+      node: string,
+      message: KvMessage | KvLookupMessage,
+      reply: (answer: KvResyncMessage | KvLookupResultMessage) => boolean,
+    ): void;
+    /** The node's connection closed (its L1 blocks stay indexed until it is lost or resets). */
+    agentGone(node: string): void;
   };
 }
 
@@ -167,6 +184,7 @@ export class AgentHub {
       if (session.node !== undefined && this.#byNode.get(session.node) === ws) {
         this.#byNode.delete(session.node);
         this.#options.store.markAgentLost(session.node);
+        this.#options.kv?.agentGone(session.node);
         this.#options.log.warn({ node: session.node }, 'agent disconnected');
       }
       this.#metrics.connected.set(this.#byNode.size);
@@ -226,6 +244,12 @@ export class AgentHub {
     if (session.node === undefined) return this.#reject(ws, 'invalid', 'state before hello');
     if (msg.type === 'progress' || msg.type === 'result')
       return this.#options.commands?.agentMessage(session.node, msg);
+    if (msg.type === 'kv' || msg.type === 'kv.lookup')
+      return this.#options.kv?.agentMessage(session.node, msg, (answer) => {
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        this.#send(ws, answer);
+        return true;
+      });
     if (session.awaitingResync) return;
     if (msg.seq !== session.expectSeq) {
       session.awaitingResync = true;

@@ -3,3 +3,4 @@ export * from './validate.js';
 export * from './agent-credential.js';
 export * from './command-messages.js';
 export { checkJsonObject } from './validate-command.js';
+export * from './kv-messages.js';

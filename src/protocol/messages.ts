@@ -10,6 +10,12 @@ import type {
   ProgressMessage,
   ResultMessage,
 } from './command-messages.js';
+import type {
+  KvLookupMessage,
+  KvLookupResultMessage,
+  KvMessage,
+  KvResyncMessage,
+} from './kv-messages.js';
 
 /** Protocol version; a peer with another major version is refused with a clear reason. */
 export const PROTOCOL_VERSION = 1;
@@ -98,9 +104,16 @@ export interface ResyncMessage {
 }
 
 /** Every message an agent sends. */
-export type AgentMessage = HelloMessage | StateMessage | ProgressMessage | ResultMessage;
+export type AgentMessage =
+  HelloMessage | StateMessage | ProgressMessage | ResultMessage | KvMessage | KvLookupMessage;
 /** Every message the leader sends. */
-export type LeaderMessage = WelcomeMessage | ResyncMessage | CommandMessage | CancelMessage;
+export type LeaderMessage =
+  | WelcomeMessage
+  | ResyncMessage
+  | CommandMessage
+  | CancelMessage
+  | KvResyncMessage
+  | KvLookupResultMessage;
 
 /** WebSocket close codes the hub uses (4000–4999 are application codes). */
 export const CLOSE_CODES = {

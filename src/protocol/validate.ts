@@ -10,6 +10,7 @@ import {
   type LeaderMessage,
 } from './messages.js';
 import { checkCancel, checkCommand, checkProgress, checkResult } from './validate-command.js';
+import { checkKv, checkKvLookup, checkKvLookupResult } from './validate-kv.js';
 
 export type Decoded<T> =
   { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
@@ -124,6 +125,8 @@ export function decodeAgentMessage(raw: string | Buffer): Decoded<AgentMessage> 
       problem = checkList(m.gpus, MESSAGE_LIMITS.gpusPerNode, 'gpus', checkGpu);
   } else if (m.type === 'progress') problem = checkProgress(m);
   else if (m.type === 'result') problem = checkResult(m);
+  else if (m.type === 'kv') problem = checkKv(m);
+  else if (m.type === 'kv.lookup') problem = checkKvLookup(m);
   else problem = `unknown message type ${JSON.stringify(m.type)}`;
   return problem === undefined
     ? { ok: true, message: m as unknown as AgentMessage }
@@ -139,8 +142,15 @@ export function decodeLeaderMessage(raw: string | Buffer): Decoded<LeaderMessage
     return { ok: true, message: m as unknown as LeaderMessage };
   if (m.type === 'resync' && typeof m.reason === 'string')
     return { ok: true, message: m as unknown as LeaderMessage };
-  if (m.type === 'command' || m.type === 'cancel') {
-    const problem = m.type === 'command' ? checkCommand(m) : checkCancel(m);
+  if (m.type === 'kv.resync' && typeof m.reason === 'string')
+    return { ok: true, message: m as unknown as LeaderMessage };
+  if (m.type === 'command' || m.type === 'cancel' || m.type === 'kv.lookup.result') {
+    const problem =
+      m.type === 'command'
+        ? checkCommand(m)
+        : m.type === 'cancel'
+          ? checkCancel(m)
+          : checkKvLookupResult(m);
     return problem === undefined
       ? { ok: true, message: m as unknown as LeaderMessage }
       : { ok: false, reason: problem };
