@@ -231,6 +231,10 @@ export class LoraManager {
       }
     } catch (err) {
       this.#holdings.drop(args.adapter, endpoint.id, args.artifactUrl);
+      // Full: the engine's list changed behind our last read (another load took the slot).
+      // Re-read it now so the leader's next view of the engine's slots is the true one.
+      if (err instanceof AppError && err.code === 'LORA_NO_SLOT')
+        this.#o.onEngineChanged?.(endpoint.id);
       if (context.signal.aborted && !(err instanceof AppError))
         throw toError(context.signal.reason);
       throw err;

@@ -37,11 +37,16 @@ export function otherAdapterCount(engine: EngineSlot, adapter: string): number {
   return engine.loaded.filter((name) => name !== adapter).length;
 }
 
-/** Why `engine` can (`candidate`) or cannot hold the adapter `want` asks for. */
+/**
+ * Why `engine` can (`candidate`) or cannot hold the adapter `want` asks for at `nowMs`. An
+ * engine that answered "no free slot" is full until its retry time, whatever its last report
+ * says (the report may predate the load that took the slot).
+ */
 export function engineFit(
   engine: EngineSlot,
   want: AdapterWant,
   attempts: ReadonlyMap<string, EngineAttempt>,
+  nowMs: number,
 ): EngineFit {
   if (!engine.ready) return 'unready';
   if (!matchesSelector(engine.labels, want.podSelector)) return 'selectorMismatch';
@@ -50,18 +55,21 @@ export function engineFit(
   // An engine that already holds this adapter uses no new slot.
   const holds = engineHolds(engine, want.name);
   if (!holds && otherAdapterCount(engine, want.name) >= engine.maxLoras) return 'slotsFull';
+  const attempt = attempts.get(engine.id);
+  if (!holds && attempt?.noSlot === true && attempt.retryAtMs > nowMs) return 'slotsFull';
   if (want.rank !== undefined && want.rank > engine.maxLoraRank) return 'rankTooHigh';
-  if (attempts.get(engine.id)?.givenUp === true) return 'givenUp';
+  if (attempt?.givenUp === true) return 'givenUp';
   return 'candidate';
 }
 
-/** Engines that could hold the adapter now (ready, selected, slot, rank, not given up), by id. */
+/** Engines that could hold the adapter at `nowMs` (ready, selected, slot, rank, not given up), by id. */
 export function adapterCandidates(
   want: AdapterWant,
   engines: readonly EngineSlot[],
   attempts: ReadonlyMap<string, EngineAttempt>,
+  nowMs: number,
 ): EngineSlot[] {
   return engines
-    .filter((engine) => engineFit(engine, want, attempts) === 'candidate')
+    .filter((engine) => engineFit(engine, want, attempts, nowMs) === 'candidate')
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

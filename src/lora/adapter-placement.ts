@@ -47,7 +47,7 @@ export function choosePlacement(
   const hostable = (e: EngineSlot): boolean =>
     e.ready &&
     engineMatches(e, want) &&
-    (holds(e) || (!noNewLoads && engineFit(e, want, observed.attempts) === 'candidate'));
+    (holds(e) || (!noNewLoads && engineFit(e, want, observed.attempts, nowMs) === 'candidate'));
   const isWaiting = (e: EngineSlot): boolean => {
     const attempt = observed.attempts.get(e.id);
     return attempt !== undefined && !attempt.givenUp && attempt.retryAtMs > nowMs;

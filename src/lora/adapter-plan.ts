@@ -13,18 +13,27 @@ import type { AdapterPlan, EngineSlot, PlacementAction, PlanInput } from './plac
 /** The plan for one adapter: where it should be, the commands to send now, and its status. */
 export function planAdapter(input: PlanInput): AdapterPlan {
   const { want, engines, observed, nowMs } = input;
-  const candidates = adapterCandidates(want, engines, observed.attempts);
+  const candidates = adapterCandidates(want, engines, observed.attempts, nowMs);
   const candidateIds = candidates.map((e) => e.id);
   if (want.deleting) return planDeletion(input, candidateIds);
 
   const badAdapter = adapterFatalAttempt(observed.attempts);
   const placement = choosePlacement(input, candidates, badAdapter !== undefined);
-  const status = describeAdapterStatus(want, engines, observed.attempts, placement, badAdapter);
+  const status = describeAdapterStatus(
+    want,
+    engines,
+    observed.attempts,
+    placement,
+    badAdapter,
+    nowMs,
+  );
 
-  // The soonest retry among the engines this plan waits on.
-  const dueTimes = placement.waiting
-    .map((e) => observed.attempts.get(e.id)?.retryAtMs)
-    .filter((t): t is number => t !== undefined && t > nowMs);
+  // The soonest retry among the engines this plan waits on, and of full engines (a shortfall
+  // may go back to one once its wait is over).
+  const dueTimes = [
+    ...placement.waiting.map((e) => observed.attempts.get(e.id)?.retryAtMs),
+    ...[...observed.attempts.values()].filter((a) => a.noSlot === true).map((a) => a.retryAtMs),
+  ].filter((t): t is number => t !== undefined && t > nowMs);
   return {
     candidates: candidateIds,
     desired: sortedIds(placement.desired),

@@ -43,6 +43,7 @@ export function describeAdapterStatus(
   attempts: ReadonlyMap<string, EngineAttempt>,
   placement: Placement,
   badAdapter: EngineAttempt | undefined,
+  nowMs: number,
 ): AdapterStatusView {
   const { desired, actions, waiting, reloading, desiredCount } = placement;
   const ready = desired.filter((e) => engineHolds(e, want.name));
@@ -59,7 +60,8 @@ export function describeAdapterStatus(
     failed: true,
     message: `adapter rejected: ${describeError(badAdapter)}`,
   };
-  const blocked = bad ?? (desired.length === 0 ? whyNowhere(want, engines, attempts) : undefined);
+  const blocked =
+    bad ?? (desired.length === 0 ? whyNowhere(want, engines, attempts, nowMs) : undefined);
 
   const scheduled: Condition =
     desired.length > 0
@@ -137,6 +139,7 @@ function whyNowhere(
   want: AdapterWant,
   engines: readonly EngineSlot[],
   attempts: ReadonlyMap<string, EngineAttempt>,
+  nowMs: number,
 ): Blocked {
   if (engines.length === 0)
     return { reason: 'NoEngines', failed: false, message: 'no engine discovered yet' };
@@ -149,7 +152,7 @@ function whyNowhere(
     };
   const byFit = new Map<EngineFit, EngineSlot[]>();
   for (const e of matching) {
-    const fit = engineFit(e, want, attempts);
+    const fit = engineFit(e, want, attempts, nowMs);
     byFit.set(fit, [...(byFit.get(fit) ?? []), e]);
   }
   const detail = [...byFit.entries()].map(([fit, list]) => `${fit}: ${names(list)}`).join('; ');

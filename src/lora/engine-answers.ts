@@ -48,13 +48,17 @@ function failedInside(body: string): boolean {
   }
 }
 
+/** The engine's answer when every adapter slot is taken (vLLM's two wordings). */
+const NO_SLOT_MESSAGE = /no free (adapter|lora) slots?/i;
+
 /** A load call's outcome: loaded now, or found already loaded. */
 export type LoadAnswer = 'loaded' | 'already-loaded';
 
 /**
  * Maps a load call's answer.
- * @throws AppError LORA_ENGINE_REFUSED (4xx, or a refusal inside a 2xx) with the engine's
- *   message; LORA_ENGINE_UNAVAILABLE (5xx, anything else).
+ * @throws AppError LORA_RANK_TOO_HIGH; LORA_NO_SLOT (the engine is full); LORA_ENGINE_REFUSED
+ *   (another 4xx, or a refusal inside a 2xx) with the engine's message; LORA_ENGINE_UNAVAILABLE
+ *   (5xx, anything else).
  */
 export function mapLoadAnswer(adapter: string, status: number, body: string): LoadAnswer {
   const message = engineMessage(body);
@@ -63,6 +67,12 @@ export function mapLoadAnswer(adapter: string, status: number, body: string): Lo
   // vLLM: "LoRA rank 64 is greater than max_lora_rank 16." (another engine may take it).
   if (status < 500 && /rank \d+ is greater than max_lora_rank/i.test(message))
     throw new AppError('LORA_RANK_TOO_HIGH', `engine refused ${adapter}: ${message}`, {
+      detail: { status },
+    });
+  // vLLM: "No free adapter slots." / "No free lora slots" (the engine is full now; a slot may
+  // free, and another engine may have one: retriable, unlike a refusal of the adapter itself).
+  if (status < 500 && NO_SLOT_MESSAGE.test(message))
+    throw new AppError('LORA_NO_SLOT', `engine has no free slot for ${adapter}: ${message}`, {
       detail: { status },
     });
   if ((status >= 200 && status < 300) || (status >= 400 && status < 500))

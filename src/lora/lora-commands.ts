@@ -77,6 +77,11 @@ export const LORA_ERROR_CODES = [
   'LORA_RANK_TOO_HIGH',
   /** The engine refused the load (error text kept) or does not serve the base model. */
   'LORA_ENGINE_REFUSED',
+  /**
+   * The engine has no free adapter slot (another adapter took the last one first): retriable,
+   * the controller places the adapter elsewhere now and comes back to this engine later.
+   */
+  'LORA_NO_SLOT',
   /** The engine did not answer in time or the connection failed (retriable). */
   'LORA_ENGINE_UNAVAILABLE',
   /** The load call succeeded but /v1/models does not list the adapter. */

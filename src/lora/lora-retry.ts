@@ -23,6 +23,13 @@ export const ENGINE_FATAL_CODES: ReadonlySet<string> = new Set<LoraErrorCode>([
 ]);
 
 /**
+ * Codes that say this engine is full now (another adapter took its last slot): retriable, the
+ * adapter goes elsewhere at once and this engine is tried again after the backoff, never given
+ * up for it (a slot frees when another adapter leaves).
+ */
+export const NO_SLOT_CODES: ReadonlySet<string> = new Set<LoraErrorCode>(['LORA_NO_SLOT']);
+
+/**
  * Wait after the `failures`-th consecutive failure on one engine: 5 s, 10 s, 20 s, 40 s ...
  * capped at 300 s (5·2^n s with n = failures − 1); 0 before any failure.
  */
@@ -38,7 +45,8 @@ export type LoadOutcome =
 /**
  * The attempts map after one load's outcome (a new map; the input is not changed): success
  * clears the engine's record; a failure counts, schedules the next try, and gives up on the
- * engine after {@link LORA_RETRY}.maxTries or at once on a code no retry can fix here.
+ * engine after {@link LORA_RETRY}.maxTries or at once on a code no retry can fix here. A full
+ * engine ({@link NO_SLOT_CODES}) is marked `noSlot` and never given up.
  */
 export function recordAttempt(
   attempts: ReadonlyMap<string, EngineAttempt>,
@@ -53,12 +61,14 @@ export function recordAttempt(
   }
   const failures = (attempts.get(engineId)?.failures ?? 0) + 1;
   const fatal = ADAPTER_FATAL_CODES.has(outcome.code) || ENGINE_FATAL_CODES.has(outcome.code);
+  const noSlot = NO_SLOT_CODES.has(outcome.code);
   next.set(engineId, {
     engineId,
     failures,
     retryAtMs: nowMs + loraRetryDelayMs(failures),
     lastError: { code: outcome.code, message: outcome.message, atMs: nowMs },
-    givenUp: fatal || failures >= LORA_RETRY.maxTries,
+    givenUp: !noSlot && (fatal || failures >= LORA_RETRY.maxTries),
+    ...(noSlot ? { noSlot: true } : {}),
   });
   return next;
 }

@@ -62,6 +62,12 @@ export interface EngineAttempt {
   readonly lastError?: { readonly code: string; readonly message: string; readonly atMs: number };
   /** No more tries here (tries used up, or an error no retry can fix on this engine). */
   readonly givenUp: boolean;
+  /**
+   * The last failure was the engine having no free slot (LORA_NO_SLOT): until `retryAtMs` it is
+   * no candidate, so placement moves the adapter on at once instead of waiting for it; after
+   * that it is one again only if its agent's fresh report shows room.
+   */
+  readonly noSlot?: boolean;
 }
 
 /** What the controller observed and remembers for one adapter. */

@@ -7,9 +7,10 @@
  * - rank above --max-lora-rank → 400 "LoRA rank <r> is greater than max_lora_rank <max>."
  * - LoRA disabled → 400 "LoRA is not enabled. Use --enable-lora to enable LoRA."
  * - unload without lora_name → 400; of an unknown name → 404 "The lora adapter '<name>' cannot be found."
- * vLLM never refuses a load for lack of slots: `--max-loras` bounds the adapters in one batch
- * (the scheduler holds other adapters' requests back). The registry itself is bounded at
- * `maxAdapters` (vLLM's is not), answered 400 beyond it.
+ * `--max-loras` bounds the adapters in one batch (the scheduler holds other adapters' requests
+ * back). The registry itself is bounded at `maxAdapters` (vLLM's max_cpu_loras): beyond it the
+ * load is answered 400 "No free adapter slots." (vLLM's LoRAModelManager.add_adapter without
+ * LRU eviction), which the agent maps to the retriable LORA_NO_SLOT.
  */
 import { vllmError, type VllmError } from './openai-shapes.js';
 
@@ -95,7 +96,8 @@ export class LoraRegistry {
       return vllmError(
         400,
         'BadRequestError',
-        `Too many LoRA adapters loaded (simulator limit ${this.#options.maxAdapters}).`,
+        // vLLM's LoRAModelManager.add_adapter when its registry (max_cpu_loras) is full.
+        'No free adapter slots.',
       );
     const found = await probe(path);
     if (found.kind === 'missing')

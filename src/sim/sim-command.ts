@@ -35,6 +35,9 @@ const spec = {
   numGpuBlocks: int(SIM_DEFAULTS.numGpuBlocks, 'KV-cache blocks of 16 tokens', { min: 1 }),
   maxLoras: int(SIM_DEFAULTS.maxLoras, 'vLLM --max-loras: adapters in one batch', { min: 1 }),
   maxLoraRank: int(SIM_DEFAULTS.maxLoraRank, 'vLLM --max-lora-rank', { min: 1 }),
+  maxCpuLoras: int(SIM_DEFAULTS.maxCpuLoras, 'vLLM --max-cpu-loras: adapters registered at once', {
+    min: 1,
+  }),
   enableLora: bool(SIM_DEFAULTS.enableLora, 'vLLM --enable-lora: allow runtime LoRA adapters'),
   maxModelLen: int(SIM_DEFAULTS.maxModelLen, 'vLLM --max-model-len, tokens', { min: 1 }),
   maxNumBatchedTokens: int(
@@ -76,6 +79,7 @@ interface SimCommandConfig {
   readonly numGpuBlocks: number;
   readonly maxLoras: number;
   readonly maxLoraRank: number;
+  readonly maxCpuLoras: number;
   readonly enableLora: boolean;
   readonly maxModelLen: number;
   readonly maxNumBatchedTokens: number;
@@ -97,7 +101,7 @@ export const simCommand: Command = defineCommand({
   summary: 'run one vLLM-compatible engine simulator',
   usage:
     'infernode sim --port <n> --model <name> [--profile <name>] [--speed <x>] [--max-num-seqs <n>] ' +
-    '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] ' +
+    '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] [--max-cpu-loras <n>] ' +
     '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] ' +
     '[--model-path <dir|s3://bucket/prefix>] [--load-format auto|safetensors|runai_streamer|dummy] ' +
     '[fault flags]',
@@ -135,6 +139,7 @@ export const simCommand: Command = defineCommand({
           numGpuBlocks: c.numGpuBlocks,
           maxLoras: c.maxLoras,
           maxLoraRank: c.maxLoraRank,
+          maxCpuLoras: c.maxCpuLoras,
           enableLora: c.enableLora,
           maxModelLen: c.maxModelLen,
           maxNumBatchedTokens: c.maxNumBatchedTokens,

@@ -26,6 +26,11 @@ export interface SimServerOptions {
   maxLoras?: number;
   /** --max-lora-rank. Default 16 (vLLM's default). */
   maxLoraRank?: number;
+  /**
+   * --max-cpu-loras: adapters registered at once; a load beyond it is answered "No free adapter
+   * slots.". Default 1024 (the simulator's bound; vLLM's default is max_loras, but it evicts).
+   */
+  maxCpuLoras?: number;
   /** --enable-lora. Default false. */
   enableLora?: boolean;
   /**
@@ -88,6 +93,7 @@ export const SIM_DEFAULTS = {
   numGpuBlocks: 25_000,
   maxLoras: 1,
   maxLoraRank: 16,
+  maxCpuLoras: 1024,
   enableLora: false,
   maxModelLen: 131_072,
   maxNumBatchedTokens: 8192,
@@ -100,8 +106,8 @@ export const SIM_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const SIM_MAX_JSON_DEPTH = 64;
 /** Waiting-queue bound; beyond it requests get 503 (vLLM's queue is unbounded). */
 export const SIM_MAX_WAITING_REQUESTS = 4096;
-/** Most LoRA adapters registered at once (vLLM's registry is unbounded). */
-export const SIM_MAX_ADAPTERS = 1024;
+/** Most LoRA adapters registered at once by default (--max-cpu-loras). */
+export const SIM_MAX_ADAPTERS = SIM_DEFAULTS.maxCpuLoras;
 /** KV block size, tokens. */
 export const SIM_BLOCK_SIZE_TOKENS = 16;
 
@@ -127,6 +133,7 @@ export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions
     'numGpuBlocks',
     'maxLoras',
     'maxLoraRank',
+    'maxCpuLoras',
     'maxModelLen',
     'maxNumBatchedTokens',
   ] as const;

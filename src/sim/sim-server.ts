@@ -23,7 +23,6 @@ import { SimMetrics } from './sim-metrics.js';
 import {
   SIM_BLOCK_SIZE_TOKENS,
   SIM_DEFAULTS,
-  SIM_MAX_ADAPTERS,
   SIM_MAX_WAITING_REQUESTS,
   resolveSimOptions,
   type SimServerOptions,
@@ -119,7 +118,7 @@ export async function createSimServer(
     lora: new LoraRegistry({
       enabled: resolved.enableLora,
       maxLoraRank: resolved.maxLoraRank,
-      maxAdapters: SIM_MAX_ADAPTERS,
+      maxAdapters: resolved.maxCpuLoras,
     }),
     faults,
     createdS: Math.floor(Date.now() / 1000),

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { adapterCandidates, engineFit, type EngineFit } from '../../../src/lora/index.js';
 import { ADAPTER, aWant, anEngine, holding } from '../../helpers/lora-builders.js';
 
+const NOW = 100_000;
 const GAVE_UP = new Map([['e', { engineId: 'e', failures: 5, retryAtMs: 0, givenUp: true }]]);
+const noSlotUntil = (retryAtMs: number): typeof GAVE_UP =>
+  new Map([['e', { engineId: 'e', failures: 1, retryAtMs, givenUp: false, noSlot: true }]]);
 
 describe('engineFit', () => {
   const cases: {
@@ -74,9 +77,27 @@ describe('engineFit', () => {
       attempts: GAVE_UP,
       fit: 'givenUp',
     },
+    {
+      name: 'answered "no free slot" and its retry is not due (report may be stale)',
+      engine: anEngine('e', 'n', { maxLoras: 2, loaded: ['a'] }),
+      attempts: noSlotUntil(NOW + 1),
+      fit: 'slotsFull',
+    },
+    {
+      name: 'answered "no free slot" and its retry is due, report shows room',
+      engine: anEngine('e', 'n', { maxLoras: 2, loaded: ['a'] }),
+      attempts: noSlotUntil(NOW),
+      fit: 'candidate',
+    },
+    {
+      name: 'answered "no free slot" but lists this adapter now',
+      engine: holding(anEngine('e', 'n', { maxLoras: 2 }), ADAPTER),
+      attempts: noSlotUntil(NOW + 1),
+      fit: 'candidate',
+    },
   ];
   it.each(cases)('$name → $fit', ({ engine, want, attempts, fit }) => {
-    expect(engineFit(engine, want ?? aWant(), attempts ?? new Map())).toBe(fit);
+    expect(engineFit(engine, want ?? aWant(), attempts ?? new Map(), NOW)).toBe(fit);
   });
 });
 
@@ -89,7 +110,7 @@ describe('adapterCandidates', () => {
       anEngine('d', 'n3', { maxLoras: 0 }),
       anEngine('aa', 'n3'),
     ];
-    expect(adapterCandidates(aWant(), engines, new Map()).map((e) => e.id)).toEqual([
+    expect(adapterCandidates(aWant(), engines, new Map(), NOW).map((e) => e.id)).toEqual([
       'aa',
       'b',
       'c',

@@ -159,6 +159,53 @@ describe('planAdapter: engine faults', () => {
     expect(actionsOf(input)).toEqual(['load:e2']);
   });
 
+  it('no free slot on one engine (the last-slot race): loads on another at once, not given up', () => {
+    const engines = [
+      anEngine('e1', 'n1', { maxLoras: 2, loaded: ['other'] }),
+      anEngine('e2', 'n2'),
+    ];
+    const attempts = recordAttempt(
+      new Map(),
+      'e1',
+      { ok: false, code: 'LORA_NO_SLOT', message: 'No free adapter slots.' },
+      NOW,
+    );
+    expect(attempts.get('e1')).toMatchObject({ givenUp: false, noSlot: true });
+    const input = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      // e1's report still shows a free slot: it predates the load that took it.
+      engines,
+      observed: { instances: [], attempts, inFlight: new Set() },
+      nowMs: NOW + 1,
+    });
+    expect(actionsOf(input)).toEqual(['load:e2']);
+  });
+
+  it('no free slot on the only engine: Pending NoFreeSlot, retried there when its wait is over', () => {
+    const engines = [anEngine('e1', 'n1', { maxLoras: 2, loaded: ['other'] })];
+    const attempts = recordAttempt(
+      new Map(),
+      'e1',
+      { ok: false, code: 'LORA_NO_SLOT', message: 'No free adapter slots.' },
+      NOW,
+    );
+    const waiting = aPlanInput({
+      want: aWant({ replicas: 1 }),
+      engines,
+      observed: { instances: [], attempts, inFlight: new Set() },
+      nowMs: NOW + 1_000,
+    });
+    const plan = planAdapter(waiting);
+    expect(plan.actions).toEqual([]);
+    expect(plan.phase).toBe('Pending');
+    expect(plan.requeueAfterMs).toBe(4_000);
+    expect(condition(waiting, 'Scheduled')).toMatchObject({
+      status: 'False',
+      reason: 'NoFreeSlot',
+    });
+    expect(actionsOf({ ...waiting, nowMs: NOW + 5_000 })).toEqual(['load:e1']);
+  });
+
   it('bad adapter: no load anywhere, phase Failed with the reason', () => {
     const attempts = recordAttempt(
       new Map(),

@@ -81,7 +81,9 @@ describe('planAdapter properties', () => {
         const plan = planAdapter(input);
         const byId = new Map(input.engines.map((e) => [e.id, e]));
         const candidates = new Set(
-          adapterCandidates(input.want, input.engines, input.observed.attempts).map((e) => e.id),
+          adapterCandidates(input.want, input.engines, input.observed.attempts, input.nowMs).map(
+            (e) => e.id,
+          ),
         );
         const instances = new Set(input.observed.instances);
         const holds = (id: string): boolean => byId.get(id)?.loaded.includes(ADAPTER) ?? false;

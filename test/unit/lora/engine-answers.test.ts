@@ -42,6 +42,8 @@ describe('engine answers to LoRA calls', () => {
     ],
     [404, vllm('Loading lora sql failed: No adapter found for /x', 404), 'LORA_ENGINE_REFUSED'],
     [400, vllm('LoRA rank 64 is greater than max_lora_rank 16.', 400), 'LORA_RANK_TOO_HIGH'],
+    [400, vllm('No free adapter slots.', 400), 'LORA_NO_SLOT'],
+    [400, vllm('No free lora slots', 400), 'LORA_NO_SLOT'],
     [200, JSON.stringify({ success: false, error_message: 'bad shapes' }), 'LORA_ENGINE_REFUSED'],
     [500, 'Internal Server Error', 'LORA_ENGINE_UNAVAILABLE'],
     [503, vllm('overloaded', 503), 'LORA_ENGINE_UNAVAILABLE'],

@@ -75,6 +75,19 @@ describe('recordAttempt', () => {
     },
   );
 
+  it('LORA_NO_SLOT never gives up on the engine but backs off and marks it full', () => {
+    let attempts = recordAttempt(new Map(), 'e1', fail('LORA_NO_SLOT'), NOW);
+    for (let i = 1; i < LORA_RETRY.maxTries + 2; i += 1)
+      attempts = recordAttempt(attempts, 'e1', fail('LORA_NO_SLOT'), NOW);
+    expect(attempts.get('e1')).toMatchObject({
+      failures: LORA_RETRY.maxTries + 2,
+      givenUp: false,
+      noSlot: true,
+      retryAtMs: NOW + LORA_RETRY.capMs,
+    });
+    expect(adapterFatalAttempt(attempts)).toBeUndefined();
+  });
+
   it.each([
     ['LORA_BAD_ADAPTER', true],
     ['LORA_TOO_LARGE', true],

@@ -66,6 +66,9 @@ describe('LoraRegistry (vLLM load/unload rules)', () => {
     });
     const r = registry({ maxAdapters: 1 });
     await r.load({ lora_name: 'a', lora_path: '/ok' }, probe);
-    expect((await loadError(r, { lora_name: 'b', lora_path: '/ok' })).status).toBe(400);
+    expect(await loadError(r, { lora_name: 'b', lora_path: '/ok' })).toMatchObject({
+      status: 400,
+      message: 'No free adapter slots.',
+    });
   });
 });
