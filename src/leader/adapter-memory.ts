@@ -30,6 +30,9 @@ export interface AdapterRecord {
   rank: number | undefined;
   /** Phase last written; undefined before the first status. */
   phase: ModelAdapterPhase | undefined;
+  /** Replicas wanted and engines listing it, as the last plan counted them (for the gauges). */
+  desiredReplicas: number;
+  readyReplicas: number;
 }
 
 /** The records, by `<namespace>/<name>`. */
@@ -73,6 +76,8 @@ export class AdapterMemory {
       unloading: new Set(),
       rank: undefined,
       phase: undefined,
+      desiredReplicas: 0,
+      readyReplicas: 0,
     };
     this.#records.set(key, record);
     return record;

@@ -21,6 +21,7 @@ import type { ResourceFinalizers, SecretReader } from '../kube/index.js';
 import type { ModelAdapterStatus } from '../lora/index.js';
 import type { Clock, Logger, Registry, Rng, Runnable } from '../shared/index.js';
 import { AdapterMemory } from './adapter-memory.js';
+import { registerAdapterMemoryMetrics } from './adapter-memory-metrics.js';
 import type { AdapterPlanner } from './adapter-planner.js';
 import type { ClusterStateStore } from './cluster-state.js';
 import type { CommandClient } from './command-client.js';
@@ -92,6 +93,7 @@ export class ModelAdapterController implements Runnable {
     const { source, store } = options;
     this.#source = source;
     this.#memory = new AdapterMemory(options.maxAdapters);
+    registerAdapterMemoryMetrics(options.registry, this.#memory, options.clock);
     const remembered = (): string[] => [...this.#memory.records()].map((r) => r.key);
     const reconciler = new ModelAdapterReconciler({
       ...options,

@@ -169,6 +169,8 @@ export class ModelAdapterReconciler implements Reconciler {
     for (const action of plan.actions)
       this.#dispatch(rec, action, credentials, resource, context.log);
     rec.phase = plan.phase;
+    rec.desiredReplicas = plan.desiredReplicas;
+    rec.readyReplicas = plan.readyReplicas;
     if (resource !== undefined) {
       const draft: StatusDraft = {
         phase: plan.phase,

@@ -3,7 +3,7 @@
  * stood in by a command sender that loads into the store's engine reports (as an agent's next
  * report would): replicas 2 over 4 engines, an engine restart reloaded at once, removal unloads.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   InMemoryEventSink,
   CorrelatingEventRecorder,
@@ -89,6 +89,7 @@ describe('ModelAdapterController', () => {
       },
     };
     const sink = new InMemoryEventSink();
+    const registry = createRegistry({ defaultMetrics: false });
     const controller = new ModelAdapterController({
       source,
       store,
@@ -101,7 +102,7 @@ describe('ModelAdapterController', () => {
       }),
       planner: { plan: planAdapter, record: recordAttempt },
       log: silentLogger(),
-      registry: createRegistry({ defaultMetrics: false }),
+      registry,
       clock: systemClock,
       rng: new SeededRng(1),
       timers: systemTimers,
@@ -111,6 +112,13 @@ describe('ModelAdapterController', () => {
       () => statuses.get('default/sql-lora')?.readyReplicas === 2,
       'two ready replicas',
     );
+    // The registry the leader serves on /metrics.
+    const exposition = await registry.metrics();
+    expect(exposition).toContain('infernode_lora_adapters{phase="Running"} 1');
+    expect(exposition).toContain('infernode_lora_adapters{phase="Failed"} 0');
+    expect(exposition).toContain('infernode_lora_instances{state="desired"} 2');
+    expect(exposition).toContain('infernode_lora_instances{state="ready"} 2');
+    expect(exposition).toContain('infernode_lora_commands_in_flight{kind="load"} 0');
     const status = statuses.get('default/sql-lora')!;
     expect(status.phase).toBe('Running');
     expect(status.instances).toHaveLength(2);
@@ -134,5 +142,72 @@ describe('ModelAdapterController', () => {
       'unloaded everywhere and forgotten',
     );
     expect(controller.declaredAdapters().size).toBe(0);
+    expect(await registry.metrics()).toContain('infernode_lora_instances{state="ready"} 0');
+  });
+
+  it('reports loads in flight, then attempts in backoff, on its infernode_lora_* gauges', async () => {
+    const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 60_000 });
+    const endpoints = [1, 2].map(endpoint);
+    const view: ClusterView = { endpoints, resources: [adapter] };
+    store.setDiscovery(view);
+    for (const e of endpoints)
+      store.applySnapshot(e.node, 'test', {
+        engines: [
+          {
+            id: e.id,
+            model: 'base',
+            url: e.url,
+            ready: true,
+            adapters: [],
+            metrics: { scrape: { lora: { maxLoras: 4, running: [], waiting: [] } } } as never,
+          },
+        ],
+        gpus: [],
+      });
+    const statuses = new InMemoryStatusStore<ModelAdapterStatus>();
+    statuses.put('default/sql-lora', {});
+    const answers: ((r: { ok: false; code: string; message: string }) => void)[] = [];
+    const registry = createRegistry({ defaultMetrics: false });
+    const controller = new ModelAdapterController({
+      source: { current: () => view, onChange: () => () => undefined },
+      store,
+      commands: {
+        send: () =>
+          new Promise<{ ok: false; code: string; message: string }>((resolve) =>
+            answers.push(resolve),
+          ),
+      },
+      statuses,
+      events: new CorrelatingEventRecorder({
+        sink: new InMemoryEventSink().sink,
+        clock: systemClock,
+        log: silentLogger(),
+      }),
+      planner: { plan: planAdapter, record: recordAttempt },
+      log: silentLogger(),
+      registry,
+      clock: systemClock,
+      rng: new SeededRng(1),
+      timers: systemTimers,
+    });
+    // Its own stop: the file's shared one is aborted by the first test's afterEach.
+    const own = new AbortController();
+    onTestFinished(() => own.abort());
+    void controller.run(own.signal);
+    await waitFor(() => answers.length === 2, 'two loads sent');
+    let exposition = await registry.metrics();
+    expect(exposition).toContain('infernode_lora_commands_in_flight{kind="load"} 2');
+    expect(exposition).toContain('infernode_lora_instances{state="desired"} 2');
+    expect(exposition).toContain('infernode_lora_instances{state="ready"} 0');
+    for (const answer of answers.splice(0))
+      answer({ ok: false, code: 'LORA_ENGINE_UNAVAILABLE', message: 'connect ECONNREFUSED' });
+    await waitFor(
+      async () =>
+        (await registry.metrics()).includes('infernode_lora_engine_attempts{state="backoff"} 2'),
+      'both engines in backoff',
+    );
+    exposition = await registry.metrics();
+    expect(exposition).toContain('infernode_lora_commands_in_flight{kind="load"} 0');
+    expect(exposition).toContain('infernode_lora_engine_attempts{state="given_up"} 0');
   });
 });
