@@ -139,7 +139,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       ],
     });
     for (const node of file.nodes) {
-      const weights = agentWeightsSettings(node, stateDir, access);
+      const weights = agentWeightsSettings(node, stateDir, access, [
+        dirname(clusterPath),
+        join(root, 'examples'),
+      ]);
       supervisor.start({
         name: childName.agent(node.name),
         env: {

@@ -33,16 +33,22 @@ export interface ChildWeightsSettings {
  * - INFERNODE_AGENT_NODE_CACHE_PATH: `nodeCachePath`, one directory per node under the
  *   cluster's state directory (nodes on one machine must not share a cache);
  * - AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
- *   AWS_S3_FORCE_PATH_STYLE: the agent's upstream S3 source (`weights.s3.*`: the local store).
+ *   AWS_S3_FORCE_PATH_STYLE: the agent's upstream S3 source (`weights.s3.*`: the local store);
+ * - INFERNODE_AGENT_WEIGHTS_FILE_ROOTS: `weights.fileRoots`, the directories file:// artifacts
+ *   may come from (`fileRoots`: the cluster file's directory and the repository's examples/), so
+ *   a local ModelAdapter with a file:// artifactURL loads without flags while a path outside
+ *   them is still refused. A node's `env` or an agent flag overrides it.
  */
 export function agentWeightsSettings(
   node: NodeEntry,
   stateDir: string,
   objectStore: ObjectStoreAccess | undefined,
+  fileRoots: readonly string[] = [],
 ): ChildWeightsSettings {
   const env: Record<string, string> = {
     INFERNODE_AGENT_NODE_CACHE_PATH: join(stateDir, 'node-cache', node.name),
   };
+  if (fileRoots.length > 0) env.INFERNODE_AGENT_WEIGHTS_FILE_ROOTS = fileRoots.join(',');
   if (node.readThroughPort !== undefined) {
     env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_ENABLED = 'true';
     env.INFERNODE_AGENT_WEIGHTS_READ_THROUGH_PORT = String(node.readThroughPort);

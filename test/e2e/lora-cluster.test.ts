@@ -26,7 +26,12 @@ const SCRAPE_MS = 500;
 interface AdapterView {
   kind: string;
   metadata: { name: string };
-  status?: { phase?: string; instances?: string[]; readyReplicas?: number };
+  status?: {
+    phase?: string;
+    instances?: string[];
+    readyReplicas?: number;
+    engineErrors?: { code?: string; message?: string }[];
+  };
 }
 
 let dir: string;
@@ -120,8 +125,8 @@ beforeAll(async () => {
     logDir: join(dir, 'logs'),
     readyTimeoutMs: 120_000,
     leaderArgs: ['--controllers-resync-interval-ms', String(RESYNC_MS)],
-    // file:// artifacts are refused unless under an allowed root (weights.fileRoots).
-    agentArgs: ['--weights-file-roots', join(dir, 'artifacts')],
+    // No --weights-file-roots: `up` lets agents read file:// artifacts under the cluster
+    // file's directory (artifacts/ is there) and still refuses paths outside it.
   });
 }, 180_000);
 
@@ -305,4 +310,32 @@ describe('a ModelAdapter with replicas 2 over 4 engines', () => {
     }
     expect(await enginesHolding(name)).toEqual([]);
   }, 120_000);
+});
+
+describe('file:// artifacts on `infernode up` (no --weights-file-roots)', () => {
+  it('are refused outside the cluster file’s directory and examples/, with the reason in the status', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'lora-outside-'));
+    try {
+      const path = join(outside, 'stray-lora');
+      await mkdir(path, { recursive: true });
+      await writeFile(join(path, 'adapter_config.json'), JSON.stringify(peftConfig(8)));
+      await writeSafetensorsFile(join(path, 'adapter_model.safetensors'), { totalBytes: 4096 });
+      await setResources([adapter('stray-lora', `file://${path}`, 1)]);
+      const errors = await waitFor(
+        async () => {
+          const found = (await adapterView('stray-lora'))?.status?.engineErrors ?? [];
+          return found.length > 0 ? found : undefined;
+        },
+        'a load error in the status',
+        60_000,
+        100,
+      );
+      expect(errors?.[0]?.code).toBe('LORA_ARTIFACT_FAILED');
+      expect(errors?.[0]?.message).toContain('not under an allowed root directory');
+      expect(await enginesHolding('stray-lora')).toEqual([]);
+    } finally {
+      await setResources([]);
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
 });

@@ -102,6 +102,15 @@ describe('up: weights wiring', () => {
     });
   });
 
+  it('lets file:// artifacts come from the given roots (the cluster file’s directory, examples/)', () => {
+    expect(
+      agentWeightsSettings(b, '/state', undefined, ['/work/cluster', '/repo/examples']).env,
+    ).toEqual({
+      INFERNODE_AGENT_NODE_CACHE_PATH: '/state/node-cache/node-b',
+      INFERNODE_AGENT_WEIGHTS_FILE_ROOTS: '/work/cluster,/repo/examples',
+    });
+  });
+
   it('checks the object store and read-through ports before starting', () => {
     const roles = clusterPorts(cluster).map((p) => `${p.port} ${p.role}`);
     expect(roles).toContain('9000 the object store (objectStore.port)');
