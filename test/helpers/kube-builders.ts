@@ -107,7 +107,7 @@ export function aPodMetrics(
     timestamp: new Date().toISOString(),
     window: '10.5s',
     containers: Object.entries(usage).map(([name, u]) => ({ name, usage: u })),
-  } as KubeObject;
+  };
 }
 
 /** A node object with optional taints. */
