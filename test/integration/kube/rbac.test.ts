@@ -119,6 +119,7 @@ async function driveLeader(): Promise<void> {
     const target = scaleTargetOf(ref, NS);
     await scale.getScale(target, {});
     await scale.setReplicas(target, 2, {});
+    await scale.templateModel(target, {});
   }
   // The `resource` metric source: the target's PodMetrics (metrics.k8s.io) and its pods' requests.
   await adapters.podMetrics?.list(NS, 'app=llama', stop.signal);
