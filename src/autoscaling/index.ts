@@ -17,6 +17,8 @@ export * from './autoscaler-conflicts.js';
 export * from './prefetch-plan.js';
 export * from './sample-window.js';
 export * from './remote-metric-reader.js';
+export * from './resource-quantity.js';
+export * from './resource-utilization.js';
 export * from './time-bucket-window.js';
 export * from './algorithm-input.js';
 export * from './apa.js';

@@ -31,7 +31,10 @@ export interface PodSource {
   readonly target: number;
 }
 
-/** cpu (cores) or memory (bytes) per pod from metrics.k8s.io. */
+/**
+ * metrics.k8s.io as HPA reads it: cpu as utilization in percent of the pods' requests, memory as
+ * the average MiB per pod (AIBrix's Utilization and AverageValue targets; resource-utilization.ts).
+ */
 export interface ResourceSource {
   readonly kind: 'resource';
   readonly name: string;

@@ -4,6 +4,7 @@
  * src/autoscaling/adapters/http-metric-reader.ts is the adapter.
  */
 import type { RemoteSource } from './metric-sources.js';
+import type { PodResourceSample } from './resource-utilization.js';
 
 /** One target's pods as a remote source needs them. */
 export interface TargetPod {
@@ -26,4 +27,17 @@ export interface ReadScope {
 export interface RemoteMetricReader {
   /** Throws AppError AUTOSCALING_METRIC_SOURCE_FAILED (or another code) when it cannot. */
   read(source: RemoteSource, scope: ReadScope): Promise<number>;
+}
+
+/**
+ * metrics.k8s.io for the `resource` source: the PodMetrics of the pods a label selector matches,
+ * each beside its pod spec's requests (src/kube/k8s-pod-metrics.ts on Kubernetes).
+ */
+export interface PodMetricsPort {
+  /** Throws (e.g. K8S_NOT_FOUND when no metrics API is served) when it cannot. */
+  list(
+    namespace: string,
+    selector: string | undefined,
+    signal: AbortSignal,
+  ): Promise<readonly PodResourceSample[]>;
 }

@@ -31,6 +31,7 @@ import {
   type ScalingMetric,
   type ScalingStrategy,
 } from './autoscaling-run.js';
+import { PREFETCH_SUFFIX, prefetchColdStartS, prefetchEffects } from './autoscaling-prefetch.js';
 import { scalingChartSvg, type ScalingPanel } from './autoscaling-svg.js';
 import {
   arrivalsPerSecond,
@@ -103,6 +104,19 @@ export const autoscalingBench: Command = defineCommand({
     if (profile === undefined) throw new Error(`unknown profile "${c.profile}"`);
     const weightLoadS = profile.weightBytes / (c.weightLoadGibps * 1024 ** 3);
     const coldStartS = c.podStartS + c.engineInitS + weightLoadS;
+    const prefetchedColdStartS = prefetchColdStartS({
+      podStartS: c.podStartS,
+      engineInitS: c.engineInitS,
+      weightBytes: profile.weightBytes,
+      remoteGibps: c.weightLoadGibps,
+      nodeCacheGibps: c.nodeCacheGibps,
+    });
+    const variants = strategies.flatMap((strategy) => [
+      { strategy, name: strategy, coldS: coldStartS },
+      ...(c.prefetch
+        ? [{ strategy, name: `${strategy}${PREFETCH_SUFFIX}`, coldS: prefetchedColdStartS }]
+        : []),
+    ]);
     const tunables = tunablesOf(c);
     const started = Date.now();
     const workloads: {
@@ -115,7 +129,7 @@ export const autoscalingBench: Command = defineCommand({
     for (const pattern of patterns) {
       const workload = workloadOf(pattern);
       const loadStepsS = loadStepTimesS(pattern, c.duration);
-      const list = strategies.map((strategy) => {
+      const list = variants.map(({ strategy, name, coldS }) => {
         const t0 = Date.now();
         const trace = runStrategy({
           strategy,
@@ -138,15 +152,18 @@ export const autoscalingBench: Command = defineCommand({
               maxLoras: 1,
               maxWaitingRequests: 4096,
             },
-            coldStartS,
+            coldStartS: coldS,
           },
           seed: c.seed,
           tickS: 1,
           drainLimitS: 600,
         });
-        const f = strategyFigures(trace, c.duration, loadStepsS, c.sloTtftMs / 1000);
+        const f = {
+          ...strategyFigures(trace, c.duration, loadStepsS, c.sloTtftMs / 1000),
+          strategy: name,
+        };
         say(
-          `${pattern} ${strategy}: ${f.scaleEvents} scale events, ${f.oscillations} oscillations, p99 TTFT ${f.ttft.p99Ms} ms, ${f.replicaSeconds} replica-s (${Date.now() - t0} ms wall)`,
+          `${pattern} ${name}: ${f.scaleEvents} scale events, ${f.oscillations} oscillations, p99 TTFT ${f.ttft.p99Ms} ms, ${f.replicaSeconds} replica-s (${Date.now() - t0} ms wall)`,
         );
         return f;
       });
@@ -171,6 +188,7 @@ export const autoscalingBench: Command = defineCommand({
       settings: {
         ...c,
         coldStartS: Number(coldStartS.toFixed(2)),
+        prefetchedColdStartS: Number(prefetchedColdStartS.toFixed(2)),
         weightLoadS: Number(weightLoadS.toFixed(2)),
         tunables,
         decisionPeriodS: 1,
@@ -181,6 +199,7 @@ export const autoscalingBench: Command = defineCommand({
       },
       workloads,
       totals,
+      prefetch: prefetchEffects(totals),
       goal: {
         statement:
           'vs HPA in the same run: ≤ 50% of its oscillations, fewer replica-seconds, p99 TTFT no higher on every workload',
@@ -197,7 +216,9 @@ export const autoscalingBench: Command = defineCommand({
         panels,
       ),
     );
-    process.stdout.write(`${resultTable(workloads)}\n${JSON.stringify(result.goal, null, 2)}\n`);
+    process.stdout.write(
+      `${resultTable(workloads)}\n${JSON.stringify({ goal: result.goal, prefetch: result.prefetch }, null, 2)}\n`,
+    );
     process.stdout.write(`wrote ${path} and ${svgPath}\n`);
     return 0;
   },

@@ -151,12 +151,12 @@ export function resultTable(
   for (const w of workloads) {
     lines.push(
       w.pattern,
-      `  ${pad('strategy', 9)}${pad('osc', 6)}${pad('events', 8)}${pad('mean TTFT', 12)}${pad('p99 TTFT', 12)}${pad('SLO', 8)}${pad('replica-s', 11)}${pad('to capacity', 13)}vs HPA (osc, cost, p99)`,
+      `  ${pad('strategy', 14)}${pad('osc', 6)}${pad('events', 8)}${pad('mean TTFT', 12)}${pad('p99 TTFT', 12)}${pad('SLO', 8)}${pad('replica-s', 11)}${pad('to capacity', 13)}vs HPA (osc, cost, p99)`,
     );
     for (const f of w.strategies) {
       const toCap = f.meanTimeToCapacityS === null ? '–' : `${f.meanTimeToCapacityS} s`;
       lines.push(
-        `  ${pad(f.strategy, 9)}${pad(String(f.oscillations), 6)}${pad(String(f.scaleEvents), 8)}${pad(`${f.ttft.meanMs} ms`, 12)}${pad(`${f.ttft.p99Ms} ms`, 12)}${pad(`${(f.ttft.sloAttainment * 100).toFixed(1)}%`, 8)}${pad(String(f.replicaSeconds), 11)}${pad(toCap, 13)}${fmtRatio(f.vsHpa.oscillations)} ${fmtRatio(f.vsHpa.replicaSeconds)} ${fmtRatio(f.vsHpa.p99Ttft)}`,
+        `  ${pad(f.strategy, 14)}${pad(String(f.oscillations), 6)}${pad(String(f.scaleEvents), 8)}${pad(`${f.ttft.meanMs} ms`, 12)}${pad(`${f.ttft.p99Ms} ms`, 12)}${pad(`${(f.ttft.sloAttainment * 100).toFixed(1)}%`, 8)}${pad(String(f.replicaSeconds), 11)}${pad(toCap, 13)}${fmtRatio(f.vsHpa.oscillations)} ${fmtRatio(f.vsHpa.replicaSeconds)} ${fmtRatio(f.vsHpa.p99Ttft)}`,
       );
     }
   }

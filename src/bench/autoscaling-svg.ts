@@ -27,6 +27,11 @@ export const STRATEGY_COLORS: Readonly<Record<string, string>> = {
   KPA: '#4e79a7',
   APA: '#59a14f',
   SLO: '#f28e2b',
+  // The weight-prefetch variants (autoscaling-prefetch.ts): the same hue, lighter.
+  'HPA+prefetch': '#ff9d9a',
+  'KPA+prefetch': '#a0cbe8',
+  'APA+prefetch': '#8cd17d',
+  'SLO+prefetch': '#ffbe7d',
 };
 
 const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);

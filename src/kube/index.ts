@@ -18,6 +18,7 @@ export * from './node-ops.js';
 export * from './k8s-node-ops.js';
 export * from './scale.js';
 export * from './k8s-scale-client.js';
+export * from './k8s-pod-metrics.js';
 export * from './kube-config.js';
 export * from './k8s-token-review.js';
 export * from './resource-key.js';

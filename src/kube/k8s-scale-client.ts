@@ -1,9 +1,11 @@
 /**
  * ScaleClient on Kubernetes: the `/scale` subresource of any group's resource, through the
  * generic custom-objects paths (`/apis/<group>/<version>/namespaces/<ns>/<plural>/<name>/scale`),
- * which serve built-in kinds (apps/v1 deployments) and CRDs (rayclusterfleets) alike.
+ * which serve built-in kinds (apps/v1 deployments) and CRDs (rayclusterfleets) alike; and the
+ * model a target's pod template declares (a GET of the target itself).
  */
 import type { KubeClients } from './clients.js';
+import { ENGINE_LABELS } from './pod-endpoint.js';
 import { MERGE_PATCH, kubeCall } from './request.js';
 import type { ScaleCallOptions, ScaleClient, ScaleState, ScaleTarget } from './scale.js';
 
@@ -11,6 +13,11 @@ export interface K8sScaleClientOptions {
   readonly clients: KubeClients;
   /** Bound of each request in ms (`kube.requestTimeoutMs`). */
   readonly requestTimeoutMs: number;
+}
+
+/** The part of a Deployment, StatefulSet or RayClusterFleet the template's model is read from. */
+interface TemplatedObject {
+  spec?: { template?: { metadata?: { labels?: Record<string, unknown> } } };
 }
 
 interface ScaleObject {
@@ -39,6 +46,20 @@ export class K8sScaleClient implements ScaleClient {
       statusReplicas: scale.status?.replicas ?? 0,
       selector: scale.status?.selector,
     };
+  }
+
+  async templateModel(target: ScaleTarget, options: ScaleCallOptions): Promise<string | undefined> {
+    const object = (await kubeCall(
+      `get ${describe(target)}`,
+      { ...options, timeoutMs: this.#options.requestTimeoutMs },
+      (o) => this.#options.clients.custom.getNamespacedCustomObject(target, o),
+    )) as TemplatedObject;
+    const labels = object.spec?.template?.metadata?.labels ?? {};
+    for (const key of ENGINE_LABELS.model) {
+      const value = labels[key];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+    return undefined;
   }
 
   async setReplicas(

@@ -37,6 +37,13 @@ export interface ScaleClient {
   getScale(target: ScaleTarget, options: ScaleCallOptions): Promise<ScaleState>;
   /** Sets desired replicas (idempotent). */
   setReplicas(target: ScaleTarget, replicas: number, options: ScaleCallOptions): Promise<void>;
+  /**
+   * The model the target's pod template declares (`spec.template.metadata.labels`
+   * `model.infernode.io/name` or AIBrix's `model.aibrix.ai/name`, as discovery reads pods), so a
+   * target at zero replicas is known by its model without engines to see. Undefined when the
+   * template names none; clients that cannot read templates leave the method out.
+   */
+  templateModel?(target: ScaleTarget, options: ScaleCallOptions): Promise<string | undefined>;
 }
 
 const KNOWN_KINDS: Readonly<Record<string, Omit<ScaleTarget, 'namespace' | 'name'>>> = {

@@ -11,6 +11,7 @@ import {
   decideScale,
   parseTunables,
   type PodAutoscalerStatus,
+  type PodMetricsPort,
   type RemoteMetricReader,
 } from '../autoscaling/index.js';
 import { HttpMetricReader } from '../autoscaling/adapters/index.js';
@@ -68,6 +69,8 @@ export interface PodAutoscalingOptions {
   readonly settings?: Partial<ReconcileHostSettings>;
   /** Remote metric reads; default an HttpMetricReader on the config (tests may pass one). */
   readonly reader?: RemoteMetricReader;
+  /** metrics.k8s.io for the default reader's `resource` sources (Kubernetes only). */
+  readonly podMetrics?: PodMetricsPort;
 }
 
 /** See the file comment. */
@@ -138,6 +141,7 @@ export class PodAutoscaling implements Runnable {
         new HttpMetricReader({
           prometheusUrl: o.config.prometheusUrl === '' ? undefined : o.config.prometheusUrl,
           timeoutMs: o.config.metricTimeoutMs,
+          ...(o.podMetrics !== undefined ? { podMetrics: o.podMetrics } : {}),
         }),
       clock: o.clock,
       namespaced: o.namespaced,
@@ -171,7 +175,10 @@ export class PodAutoscaling implements Runnable {
 /** What {@link buildPodAutoscaling} takes from the composition root. */
 export interface PodAutoscalingRoots {
   readonly config: LeaderConfig;
-  readonly adapters: Pick<LeaderAdapters, 'source' | 'resourceStatus' | 'nodeOps' | 'scale'>;
+  readonly adapters: Pick<
+    LeaderAdapters,
+    'source' | 'resourceStatus' | 'nodeOps' | 'scale' | 'podMetrics'
+  >;
   /** Static mode's scale client (the cluster file's scale groups). */
   readonly staticScale: ScaleClient | undefined;
   readonly store: ClusterStateStore;
@@ -211,5 +218,6 @@ export function buildPodAutoscaling(roots: PodAutoscalingRoots): PodAutoscaling 
     rng: roots.rng,
     timers: roots.timers,
     settings: reconcileHostSettings(config.controllers),
+    ...(adapters.podMetrics !== undefined ? { podMetrics: adapters.podMetrics } : {}),
   });
 }

@@ -7,10 +7,12 @@ import { type ClusterSource, type CustomResource } from '../discovery/index.js';
 import { StaticClusterSource } from '../discovery/adapters/index.js';
 import type { TrafficPolicy } from '../traffic/index.js';
 import type { StatusStore } from '../controllers/index.js';
+import type { PodMetricsPort } from '../autoscaling/index.js';
 import {
   InMemoryNodeOps,
   K8sResourceFinalizers,
   K8sResourceStatusStore,
+  K8sPodMetrics,
   K8sScaleClient,
   type ScaleClient,
   K8sSecretReader,
@@ -71,6 +73,8 @@ export interface LeaderAdapters {
   readonly staticStatuses: StaticResourceStatuses | undefined;
   /** Scale subresources (Kubernetes only; static mode scales the cluster file's groups). */
   readonly scale: ScaleClient | undefined;
+  /** metrics.k8s.io for the PodAutoscaler's `resource` source (Kubernetes only). */
+  readonly podMetrics: PodMetricsPort | undefined;
 }
 
 /** How agents prove their node: per-node tokens from the secret, or TokenReview. */
@@ -174,6 +178,7 @@ export function buildAdapters(
       secrets: new K8sSecretReader({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
       staticStatuses: undefined,
       scale: new K8sScaleClient({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
+      podMetrics: new K8sPodMetrics({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
     };
   }
   const staticStatuses = new StaticResourceStatuses();
@@ -192,6 +197,7 @@ export function buildAdapters(
     secrets: undefined,
     staticStatuses,
     scale: undefined,
+    podMetrics: undefined,
   };
 }
 

@@ -6,7 +6,8 @@
  * writes status (conditions, last 5 attempts, bounds, the values decided on). Two
  * PodAutoscalers on one target both get MultiPodAutoscalerConflict=True and neither scales. A
  * failing source turns ScalingActive False (reason MetricSourceFailed) and is never a reason to
- * scale down, let alone to zero.
+ * scale down, let alone to zero. A target's models come from the model annotation, its pod
+ * template's model label (read once through the scale target) and its engines seen.
  */
 import {
   conflictsByKey,
@@ -64,6 +65,24 @@ export class PodAutoscalerController implements Reconciler {
     for (const s of this.#states.values())
       if (s.currentReplicas === 0) for (const m of s.models) out.add(m);
     return out;
+  }
+
+  /**
+   * Adds the model the target's pod template names (once per target): after a leader restart a
+   * target at zero has no engine to learn its model from, and without it a held request for that
+   * model would never reach this PodAutoscaler. A failed read is retried next reconcile and
+   * never stops scaling.
+   */
+  async #readTemplateModel(state: AutoscalerState, signal: AbortSignal): Promise<void> {
+    const identity = targetIdentity(state.target);
+    if (this.#o.scale.templateModel === undefined || state.templateReadFor === identity) return;
+    try {
+      const model = await this.#o.scale.templateModel(state.target, { signal });
+      if (model !== undefined) state.models.add(model);
+      state.templateReadFor = identity;
+    } catch {
+      // Retried on the next reconcile; the annotation and the engines seen still name models.
+    }
   }
 
   #autoscalers(): Map<string, PodAutoscaler> {
@@ -168,6 +187,7 @@ export class PodAutoscalerController implements Reconciler {
       });
       throw err;
     }
+    await this.#readTemplateModel(state, ctx.signal);
     setSelector(state, scaleNow.selector);
     state.currentReplicas = scaleNow.replicas;
     return decideAndScale(

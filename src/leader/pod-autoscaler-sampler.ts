@@ -33,8 +33,13 @@ export interface AutoscalerState {
   matches: LabelPredicate;
   stableWindowMs: number;
   currentReplicas: number | undefined;
-  /** Models the target serves: the model annotation and the models of its engines seen. */
+  /**
+   * Models the target serves: the model annotation, its pod template's model label and the
+   * models of its engines seen.
+   */
   readonly models: Set<string>;
+  /** The target whose pod template was read (read once per target, again when it changes). */
+  templateReadFor: string | undefined;
   lastDemandMs: number | undefined;
   heldRequests: number;
   history: { readonly atMs: number; readonly replicas: number }[];
@@ -61,6 +66,7 @@ export function newAutoscalerState(
     stableWindowMs: 180_000,
     currentReplicas: undefined,
     models: new Set(),
+    templateReadFor: undefined,
     lastDemandMs: undefined,
     heldRequests: 0,
     history: [],

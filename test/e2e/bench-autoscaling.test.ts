@@ -37,7 +37,11 @@ describe('infernode bench autoscaling', () => {
   it('--quick runs every pattern under HPA, KPA, APA and SLO and writes JSON and a chart', async () => {
     const dir = await tempDir();
     const out = join(dir, 'autoscaling.json');
-    const run = await runCli(['bench', 'autoscaling', '--quick', '--out', out], {}, 170_000);
+    const run = await runCli(
+      ['bench', 'autoscaling', '--quick', '--no-prefetch', '--out', out],
+      {},
+      170_000,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('wrote');
     const record = JSON.parse(await readFile(out, 'utf8')) as {
@@ -89,6 +93,46 @@ describe('infernode bench autoscaling', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/class="panel"/g)).toHaveLength(5);
     expect(svg.match(/class="replicas"/g)).toHaveLength(20);
+  });
+
+  it('runs each strategy again with weights prefetched, with a shorter cold start, and pairs them', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'autoscaling.json');
+    const run = await runCli(
+      [
+        'bench',
+        'autoscaling',
+        '--quick',
+        '--pattern',
+        'up_and_down',
+        '--strategies',
+        'HPA,KPA',
+        '--out',
+        out,
+      ],
+      {},
+      170_000,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const { result } = JSON.parse(await readFile(out, 'utf8')) as {
+      result: {
+        settings: { coldStartS: number; prefetchedColdStartS: number };
+        workloads: { strategies: Figures[] }[];
+        prefetch: { strategy: string; worstP99TtftMs: { plain: number; prefetch: number } }[];
+      };
+    };
+    // 10 s pod start + 34 s init + 16.06 GB from the node cache at 4.93 GiB/s (the S3 download,
+    // 4.26 s, fits inside the pod start).
+    expect(result.settings.prefetchedColdStartS).toBeCloseTo(47.03, 1);
+    expect(result.settings.prefetchedColdStartS).toBeLessThan(result.settings.coldStartS);
+    expect(result.workloads[0]?.strategies.map((s) => s.strategy)).toEqual([
+      'HPA',
+      'HPA+prefetch',
+      'KPA',
+      'KPA+prefetch',
+    ]);
+    expect(result.prefetch.map((p) => p.strategy)).toEqual(['HPA', 'KPA']);
+    for (const p of result.prefetch) expect(p.worstP99TtftMs.prefetch).toBeGreaterThan(0);
   });
 
   it('--write-trace writes one pattern as Mooncake-style JSONL, and refuses an unknown pattern', async () => {

@@ -9,7 +9,12 @@ export class PodBuilder {
   readonly #pod: KubeObject & {
     spec: {
       nodeName?: string;
-      containers: { name: string; image: string; env?: { name: string; value: string }[] }[];
+      containers: {
+        name: string;
+        image: string;
+        env?: { name: string; value: string }[];
+        resources?: { requests?: Record<string, string> };
+      }[];
     };
     status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
   };
@@ -49,6 +54,12 @@ export class PodBuilder {
     return this;
   }
 
+  /** The engine container's `resources.requests` (quantity strings: `{ cpu: '500m' }`). */
+  withRequests(requests: Record<string, string>): this {
+    this.#pod.spec.containers[0]!.resources = { requests };
+    return this;
+  }
+
   withFinalizer(name: string): this {
     this.#pod.metadata.finalizers = [...(this.#pod.metadata.finalizers ?? []), name];
     return this;
@@ -75,6 +86,29 @@ export class PodBuilder {
 
 /** Starts a pod builder in namespace `ns` (default 'default'). */
 export const aPod = (name: string, ns = 'default'): PodBuilder => new PodBuilder(name, ns);
+
+/**
+ * A metrics.k8s.io/v1beta1 PodMetrics as metrics-server writes it: the pod's name, namespace and
+ * labels, a timestamp and window, and each container's usage (quantity strings, e.g. cpu in
+ * nanocores `"412345678n"`, memory in `"131072Ki"`).
+ */
+export function aPodMetrics(
+  pod: KubeObject,
+  usage: Readonly<Record<string, { cpu: string; memory: string }>>,
+): KubeObject {
+  return {
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    kind: 'PodMetrics',
+    metadata: {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      labels: { ...pod.metadata.labels },
+    },
+    timestamp: new Date().toISOString(),
+    window: '10.5s',
+    containers: Object.entries(usage).map(([name, u]) => ({ name, usage: u })),
+  };
+}
 
 /** A node object with optional taints. */
 export function aNode(

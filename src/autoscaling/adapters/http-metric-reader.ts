@@ -3,21 +3,14 @@
  * signal: `pod` (GET every pod's endpoint, parse its Prometheus text, average over the pods
  * that answered; partial failures are tolerated as in AIBrix, all failing is a failure),
  * `external` (one GET), `Prometheus` (GET <url>/api/v1/query?query=...), and `resource` through
- * the PodMetrics port (metrics.k8s.io, a Kubernetes adapter in src/kube).
+ * the PodMetrics port (metrics.k8s.io, a Kubernetes adapter in src/kube): cpu utilization of the
+ * requests in percent, memory per pod in MiB (resource-utilization.ts).
  */
 import { AppError, linkedSignal, toError } from '../../shared/index.js';
 import { externalValue, prometheusQueryValue, prometheusTextValue } from '../metric-answers.js';
 import type { RemoteSource } from '../metric-sources.js';
-import type { ReadScope, RemoteMetricReader } from '../remote-metric-reader.js';
-
-/** Per-pod cpu (cores) and memory (bytes) from metrics.k8s.io. */
-export interface PodMetricsPort {
-  list(
-    namespace: string,
-    selector: string | undefined,
-    signal: AbortSignal,
-  ): Promise<readonly { readonly pod: string; readonly cpu: number; readonly memory: number }[]>;
-}
+import type { PodMetricsPort, ReadScope, RemoteMetricReader } from '../remote-metric-reader.js';
+import { resourceMetricValue } from '../resource-utilization.js';
 
 /** Options of {@link HttpMetricReader}. */
 export interface HttpMetricReaderOptions {
@@ -79,12 +72,20 @@ export class HttpMetricReader implements RemoteMetricReader {
       case 'resource': {
         if (this.#o.podMetrics === undefined)
           throw failed('resource metrics need Kubernetes (metrics.k8s.io)');
+        if (scope.selector === undefined)
+          throw failed('the target has no selector (its scale subresource names none)');
         const link = linkedSignal([scope.signal], this.#o.timeoutMs);
         try {
-          const items = await this.#o.podMetrics.list(scope.namespace, scope.selector, link.signal);
-          if (items.length === 0) throw failed('metrics.k8s.io has no PodMetrics for the target');
-          const sum = items.reduce((a, i) => a + i[source.metric], 0);
-          return sum / items.length;
+          const samples = await this.#o.podMetrics.list(
+            scope.namespace,
+            scope.selector,
+            link.signal,
+          );
+          return resourceMetricValue(samples, source.metric);
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'AUTOSCALING_METRIC_SOURCE_FAILED') throw err;
+          const why = link.timedOut ? `no answer in ${this.#o.timeoutMs} ms` : toError(err).message;
+          throw failed(`metrics.k8s.io: ${why}`, err);
         } finally {
           link.dispose();
         }

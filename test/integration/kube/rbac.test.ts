@@ -45,8 +45,6 @@ const manifests = kustomizeLite(join(import.meta.dirname, '../../../deploy'));
 const PENDING: readonly Pick<ApiRequestAttributes, 'verb' | 'group' | 'resource'>[] = [
   { verb: 'create', group: 'authentication.k8s.io', resource: 'tokenreviews' },
   { verb: 'get', group: '', resource: 'pods' },
-  // The `resource` metric source (metrics.k8s.io, which the fake API server does not serve).
-  { verb: 'list', group: 'metrics.k8s.io', resource: 'pods' },
 ];
 const isPending = (p: ApiRequestAttributes): boolean =>
   PENDING.some((e) => e.verb === p.verb && e.group === p.group && e.resource === p.resource);
@@ -121,7 +119,10 @@ async function driveLeader(): Promise<void> {
     const target = scaleTargetOf(ref, NS);
     await scale.getScale(target, {});
     await scale.setReplicas(target, 2, {});
+    await scale.templateModel(target, {});
   }
+  // The `resource` metric source: the target's PodMetrics (metrics.k8s.io) and its pods' requests.
+  await adapters.podMetrics?.list(NS, 'app=llama', stop.signal);
 }
 
 async function driveAgent(): Promise<void> {
@@ -141,6 +142,7 @@ beforeAll(async () => {
     users: { 'leader-token': LEADER_SA, 'agent-token': AGENT_SA },
   });
   for (const crd of loadCrds()) server.addCrd(crd);
+  server.serveMetricsApi();
   server.put(aNode('gpu-1'));
   server.put({
     apiVersion: 'infernode.io/v1alpha1',

@@ -1,15 +1,13 @@
 /**
  * The seed's PodAutoscaler (a KPA on the PromQL query `avg(vllm:num_requests_running)`) scaling
- * on a real Prometheus (Debian's /usr/bin/prometheus, installed by the test command, started here
- * on a free port with an empty temp TSDB) that scrapes a vLLM-style /metrics endpoint every
- * second; the Deployment lives on the fake API server.
+ * on a real Prometheus (Debian's /usr/bin/prometheus, test/helpers/prometheus-process.ts) that
+ * scrapes a fixed vLLM-style /metrics endpoint every second; the Deployment lives on the fake API
+ * server. test/e2e/pod-autoscaling-prometheus-sims.test.ts does the same on simulator processes
+ * under real load.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
@@ -29,31 +27,20 @@ import { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
 import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import { loadCrds } from '../../helpers/crds.js';
 import { FakeKubeApiServer, type KubeObject } from '../../helpers/kube-api-server.js';
+import { startPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const API = 'infernode.io/v1alpha1';
 const NS = 'ml';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
 describe('a PodAutoscaler on a real Prometheus', () => {
-  let dir: string;
-  let prometheus: ChildProcess;
+  let prometheus: PrometheusProcess | undefined;
   let prometheusUrl: string;
   let engineMetrics: Server;
   let api: FakeKubeApiServer;
   const stop = new AbortController();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'infernode-prometheus-'));
     // Two engines' worth of load seen as one scrape target: avg(...) = 40 running requests.
     engineMetrics = createServer((_req, res) =>
       res
@@ -65,49 +52,20 @@ describe('a PodAutoscaler on a real Prometheus', () => {
     );
     await new Promise<void>((resolve) => engineMetrics.listen(0, '127.0.0.1', resolve));
     const enginePort = (engineMetrics.address() as AddressInfo).port;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: engines',
-        `    static_configs: [{ targets: ['127.0.0.1:${enginePort}'] }]`,
-      ].join('\n'),
+    prometheus = await startPrometheus(
+      [`127.0.0.1:${enginePort}`],
+      'avg(vllm:num_requests_running)',
     );
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      '/usr/bin/prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    // Ready once a query over the scraped series answers a value.
-    await waitFor(
-      async () => {
-        const res = await fetch(
-          `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('avg(vllm:num_requests_running)')}`,
-        );
-        const body = (await res.json()) as { data?: { result?: unknown[] } };
-        return (body.data?.result ?? []).length > 0;
-      },
-      'Prometheus answering the query',
-      90_000,
-      250,
-    );
+    prometheusUrl = prometheus.url;
     api = await FakeKubeApiServer.start();
     for (const crd of loadCrds()) api.addCrd(crd);
   }, 120_000);
 
   afterAll(async () => {
     stop.abort();
-    prometheus.kill('SIGTERM');
+    await prometheus?.stop();
     await new Promise<void>((resolve) => engineMetrics.close(() => resolve()));
     await api.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('scales the Deployment up on the PromQL answer', async () => {

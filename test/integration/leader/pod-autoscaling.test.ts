@@ -109,8 +109,11 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
   });
 
   /** Starts the parts over the PodAutoscalers now in the server, 2 engines at `running` each. */
-  function start(running: number): { reconciles: () => Promise<number> } {
-    const endpoints = [1, 2].map(engine);
+  function start(
+    running: number,
+    engineCount = 2,
+  ): { reconciles: () => Promise<number>; parts: PodAutoscaling } {
+    const endpoints = [1, 2].slice(0, engineCount).map(engine);
     const view = (): ClusterView => ({
       endpoints,
       resources: server.list(API, 'PodAutoscaler', NS) as unknown as CustomResource[],
@@ -166,7 +169,7 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
         .filter((v) => v.labels.controller === 'pod-autoscaler')
         .reduce((sum, v) => sum + v.value, 0);
     };
-    return { reconciles };
+    return { reconciles, parts };
   }
 
   const replicas = (): number =>
@@ -297,5 +300,43 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
     await waitFor(async () => (await reconciles()) >= seen + 5, '5 more reconciles', 30_000);
     expect(replicas()).toBe(2);
     expect(events('SuccessfulRescale')).toEqual([]);
+  });
+
+  it('after a restart, a target at zero is found by its pod template model and scaled from zero', async () => {
+    // A Deployment at 0 whose template names the model (AIBrix's label), and a PodAutoscaler
+    // without the model annotation: a fresh leader sees no engine to learn the model from.
+    server.put({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'llama', namespace: NS },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'llama' } },
+        template: { metadata: { labels: { app: 'llama', 'model.aibrix.ai/name': 'llama' } } },
+      },
+      status: { replicas: 0, selector: 'app=llama' },
+    });
+    const pa = autoscaler('llama-pa', [engineSource]);
+    server.put({ ...pa, spec: { ...(pa.spec as object), minReplicas: 0 } });
+    const { parts } = start(0, 0);
+    // The gateway's hold reaches this PodAutoscaler once its template has been read.
+    await waitFor(
+      () => parts.demand('llama', 1),
+      'the held request reaching the autoscaler',
+      30_000,
+    );
+    expect(parts.expectedModels()).toEqual([{ model: 'llama' }]);
+    expect(parts.demand('mistral', 1)).toBe(false);
+    await waitFor(() => replicas() >= 1, 'the Deployment off zero', 30_000);
+    // The status is written after the scale.
+    await waitFor(
+      () => (statusOf('llama-pa')?.scalingHistory ?? []).length > 0,
+      'the scale in the status',
+      30_000,
+    );
+    expect(statusOf('llama-pa')?.scalingHistory?.at(-1)).toMatchObject({
+      previousScale: 0,
+      success: true,
+    });
   });
 });
