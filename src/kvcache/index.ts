@@ -37,3 +37,5 @@ export {
   type DecodeResult,
   type DecoderOptions,
 } from './block-wire-decoder.js';
+export * from './lmcache-wire.js';
+export * from './lmcache-store.js';
