@@ -39,3 +39,6 @@ export {
 } from './block-wire-decoder.js';
 export * from './lmcache-wire.js';
 export * from './lmcache-store.js';
+export * from './kv-commands.js';
+export * from './kvcache-plan.js';
+export { parseQuantity } from './kubernetes-quantity.js';
