@@ -42,3 +42,4 @@ export * from './lmcache-store.js';
 export * from './kv-commands.js';
 export * from './kvcache-plan.js';
 export { parseQuantity } from './kubernetes-quantity.js';
+export * from './kvcache-status.js';

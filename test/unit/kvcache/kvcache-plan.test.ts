@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_KV_BUDGET_BYTES,
+  kvCacheStatus,
+  pendingConfigures,
   parseQuantity,
   planKvCache,
   planKvCaches,
@@ -128,5 +130,59 @@ describe('parseQuantity', () => {
     expect(parseQuantity(1024)).toBe(1024);
     expect(parseQuantity('4 GB')).toBeUndefined();
     expect(parseQuantity('-1')).toBeUndefined();
+  });
+});
+
+describe('kvCacheStatus and pendingConfigures', () => {
+  const plan = planKvCache(
+    kvcache('c', { cache: { resources: { limits: { memory: '1Mi' } } } }),
+    nodes,
+  );
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('counts nodes whose store runs the plan and lists each reporting node’s usage', () => {
+    const status = kvCacheStatus(
+      plan,
+      (node) =>
+        node === 'a'
+          ? {
+              budgetBytes: 2 ** 20,
+              usedBytes: 512,
+              blocks: 2,
+              shared: true,
+              lmcacheUrl: 'lm://10.0.0.1:8100',
+            }
+          : node === 'b'
+            ? { budgetBytes: 2 ** 30, usedBytes: 0, blocks: 0, shared: true }
+            : undefined,
+      now,
+    );
+    expect(status.current).toBe(1);
+    expect(status.nodes).toEqual([
+      {
+        node: 'a',
+        budgetBytes: 2 ** 20,
+        usedBytes: 512,
+        blocks: 2,
+        shared: true,
+        lmcacheUrl: 'lm://10.0.0.1:8100',
+      },
+      { node: 'b', budgetBytes: 2 ** 30, usedBytes: 0, blocks: 0, shared: true },
+    ]);
+    expect(status.conditions[0]).toMatchObject({
+      type: 'Ready',
+      status: 'False',
+      reason: 'Applying',
+    });
+  });
+
+  it('a node needs a configure until it accepted exactly the planned args', () => {
+    expect(pendingConfigures(plan, () => undefined).map((n) => n.node)).toEqual(['a', 'b']);
+    const a = plan.nodes[0]!.args;
+    expect(
+      pendingConfigures(plan, (node) => (node === 'a' ? a : { ...a, engines: [] })).map(
+        (n) => n.node,
+      ),
+    ).toEqual(['b']);
   });
 });
