@@ -46,3 +46,9 @@ export {
   type DataRequest,
   type ServedReply,
 } from './block-requests.js';
+export * from './lmcache-wire.js';
+export * from './lmcache-store.js';
+export * from './kv-commands.js';
+export * from './kvcache-plan.js';
+export { parseQuantity } from './kubernetes-quantity.js';
+export * from './kvcache-status.js';

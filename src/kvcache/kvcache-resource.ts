@@ -46,6 +46,15 @@ export interface KVCacheSpec {
 export interface KVCacheStatus {
   /** Ready cache replicas (AIBrix names the field `current`). */
   readonly current?: number;
+  /** Per-node L1 store usage (infernode's addition; kvcache-status.ts). */
+  readonly nodes?: readonly {
+    readonly node: string;
+    readonly budgetBytes?: number;
+    readonly usedBytes?: number;
+    readonly blocks?: number;
+    readonly shared?: boolean;
+    readonly lmcacheUrl?: string;
+  }[];
   readonly conditions?: readonly Condition[];
 }
 

@@ -1,0 +1,241 @@
+/**
+ * One LMCache client connection: reads 186-byte headers (and PUT payloads) off the socket,
+ * serves them from the LmcacheStore, writes replies. Requests are handled one at a time, in
+ * order, as LMCache's client sends them.
+ *
+ * Bounds: a PUT whose header announces more than `maxFrameBytes` closes the connection before a
+ * byte of it is buffered; a PUT that fits the frame limit but not the store's largest block is
+ * read through and dropped (LMCache expects no reply, and the stream stays in step). While a
+ * reply waits for the socket to drain, reading pauses, so a client that pipelines GETs and
+ * never reads holds at most one socket chunk and one pinned block. A frame that stalls half-way
+ * (or a reply the client does not read) for `stallTimeoutMs` closes the connection. Bad input
+ * closes this connection only, counted by reason.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../../shared/index.js';
+import type { LmcacheRecordDraft, LmcacheStore } from '../lmcache-store.js';
+import {
+  decodeClientHeader,
+  encodeServerHeader,
+  LMCACHE_CLIENT_HEADER_BYTES,
+  LMCACHE_EMPTY_META,
+  LMCACHE_FAIL,
+  LMCACHE_SUCCESS,
+  type LmcacheClientHeader,
+} from '../lmcache-wire.js';
+import type { LmcacheCloseReason, LmcacheMetrics } from './lmcache-metrics.js';
+
+/** Socket errors end in 'close', where the connection cleans up; nothing else to do. */
+export function ignoreSocketError(): void {
+  return;
+}
+
+/** What a connection needs from its listener. */
+export interface LmcacheConnectionDeps {
+  readonly store: LmcacheStore;
+  readonly maxFrameBytes: number;
+  readonly stallTimeoutMs: number;
+  /** 0: an idle connection (no frame in progress) stays open. */
+  readonly idleTimeoutMs: number;
+  readonly metrics: LmcacheMetrics;
+  readonly logger: Logger;
+}
+
+type ReadState =
+  | { readonly kind: 'header' }
+  | {
+      readonly kind: 'payload';
+      readonly header: LmcacheClientHeader;
+      /** Undefined: too large for the store, read and dropped. */
+      readonly draft: LmcacheRecordDraft | undefined;
+      received: number;
+    };
+
+/** Serves one socket until it closes (see the file comment). */
+export class LmcacheConnection {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private state: ReadState = { kind: 'header' };
+  private waitingDrain = false;
+  private closed = false;
+  /** Pinned blocks being written; released when written or when the socket closes. */
+  private readonly pinned = new Set<() => void>();
+
+  private readonly socket: Socket;
+  private readonly deps: LmcacheConnectionDeps;
+
+  constructor(socket: Socket, deps: LmcacheConnectionDeps) {
+    this.socket = socket;
+    this.deps = deps;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      this.pump();
+    });
+    socket.on('timeout', () => {
+      if (this.midFrame()) this.fault('stalled', 'frame or reply stalled');
+      else socket.destroy();
+    });
+    // A reset peer is not ours to report; 'close' follows.
+    socket.on('error', ignoreSocketError);
+    socket.on('close', () => {
+      this.closed = true;
+      for (const release of this.pinned) release();
+      this.pinned.clear();
+    });
+    this.armTimeout();
+  }
+
+  private midFrame(): boolean {
+    return this.buffered > 0 || this.state.kind === 'payload' || this.waitingDrain;
+  }
+
+  private armTimeout(): void {
+    this.socket.setTimeout(this.midFrame() ? this.deps.stallTimeoutMs : this.deps.idleTimeoutMs);
+  }
+
+  private pump(): void {
+    while (!this.closed && !this.waitingDrain) {
+      if (this.state.kind === 'header') {
+        if (this.buffered < LMCACHE_CLIENT_HEADER_BYTES) break;
+        if (!this.onHeader(this.take(LMCACHE_CLIENT_HEADER_BYTES))) return;
+      } else if (!this.onPayload(this.state)) break;
+    }
+    if (!this.closed) this.armTimeout();
+  }
+
+  /** Handles one header; false when the connection was closed for it. */
+  private onHeader(bytes: Buffer): boolean {
+    const decoded = decodeClientHeader(bytes);
+    if (!decoded.ok) {
+      this.fault(decoded.fault, decoded.message);
+      return false;
+    }
+    const header = decoded.header;
+    const { store, metrics } = this.deps;
+    switch (header.command) {
+      case 'put':
+        if (header.length > this.deps.maxFrameBytes) {
+          this.fault('too-large', `PUT of ${header.length} bytes over ${this.deps.maxFrameBytes}`);
+          return false;
+        }
+        this.state = {
+          kind: 'payload',
+          header,
+          draft: store.draft(header.key, header, header.length),
+          received: 0,
+        };
+        return true;
+      case 'get': {
+        const value = store.get(header.key);
+        if (value === undefined) {
+          metrics.requests.inc({ command: 'get', result: 'miss' });
+          this.write(encodeServerHeader({ code: LMCACHE_FAIL, length: 0, ...LMCACHE_EMPTY_META }));
+          return true;
+        }
+        metrics.requests.inc({ command: 'get', result: 'ok' });
+        metrics.bytes.inc({ direction: 'out' }, value.payload.length);
+        const { fmt, dtype, location, shape } = value.meta;
+        const head = { code: LMCACHE_SUCCESS, length: value.payload.length };
+        this.socket.write(encodeServerHeader({ ...head, fmt, dtype, location, shape }));
+        const release = (): void => {
+          value.release();
+          this.pinned.delete(release);
+        };
+        this.pinned.add(release);
+        this.write(value.payload, release);
+        return true;
+      }
+      case 'exist': {
+        const held = store.exists(header.key);
+        metrics.requests.inc({ command: 'exist', result: held ? 'ok' : 'miss' });
+        const code = held ? LMCACHE_SUCCESS : LMCACHE_FAIL;
+        this.write(encodeServerHeader({ code, length: 0, ...LMCACHE_EMPTY_META }));
+        return true;
+      }
+      case 'health':
+        metrics.requests.inc({ command: 'health', result: 'ok' });
+        this.write(encodeServerHeader({ code: LMCACHE_SUCCESS, length: 0, ...LMCACHE_EMPTY_META }));
+        return true;
+      case 'list':
+        // The reference server leaves LIST unimplemented (and silent, which hangs a client);
+        // answering FAIL keeps the client going.
+        metrics.requests.inc({ command: 'list', result: 'miss' });
+        this.write(encodeServerHeader({ code: LMCACHE_FAIL, length: 0, ...LMCACHE_EMPTY_META }));
+        return true;
+    }
+  }
+
+  /** Moves buffered payload bytes into the draft; false when more must arrive first. */
+  private onPayload(state: Extract<ReadState, { kind: 'payload' }>): boolean {
+    const want = state.header.length - state.received;
+    if (want > 0 && this.buffered === 0) return false;
+    const n = Math.min(want, this.buffered);
+    if (n > 0) this.copyInto(state.draft?.payload, state.received, n);
+    state.received += n;
+    if (state.received < state.header.length) return false;
+    this.state = { kind: 'header' };
+    const { metrics } = this.deps;
+    metrics.bytes.inc({ direction: 'in' }, state.header.length);
+    if (state.draft === undefined) {
+      metrics.requests.inc({ command: 'put', result: 'dropped' });
+      return true;
+    }
+    let stored = false;
+    try {
+      stored = this.deps.store.commit(state.draft) !== 'no-room';
+    } catch (error) {
+      this.deps.logger.debug({ err: error, key: state.header.key }, 'LMCache PUT not stored');
+    }
+    metrics.requests.inc({ command: 'put', result: stored ? 'ok' : 'dropped' });
+    return true;
+  }
+
+  private take(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    this.copyInto(out, 0, n);
+    return out;
+  }
+
+  /** Consumes `n` buffered bytes, copying them to `target` at `offset` (or dropping them). */
+  private copyInto(target: Uint8Array | undefined, offset: number, n: number): void {
+    let left = n;
+    let at = offset;
+    while (left > 0) {
+      const chunk = this.chunks[0];
+      if (chunk === undefined) break;
+      const k = Math.min(left, chunk.length);
+      target?.set(chunk.subarray(0, k), at);
+      at += k;
+      left -= k;
+      if (k === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(k);
+    }
+    this.buffered -= n;
+  }
+
+  private write(bytes: Uint8Array, done?: () => void): void {
+    const ok = this.socket.write(bytes, done === undefined ? undefined : () => done());
+    if (ok) return;
+    this.waitingDrain = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.waitingDrain = false;
+      this.socket.resume();
+      this.pump();
+    });
+  }
+
+  private fault(reason: LmcacheCloseReason, message: string): void {
+    this.deps.metrics.closed.inc({ reason });
+    this.deps.logger.warn(
+      { reason, peer: this.socket.remoteAddress },
+      `LMCache connection closed: ${message}`,
+    );
+    this.closed = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.socket.destroy();
+  }
+}
