@@ -37,3 +37,13 @@ export {
   type DecodeResult,
   type DecoderOptions,
 } from './block-wire-decoder.js';
+export * from './kv-batch.js';
+export type { PreciseBlockView } from './precise-block-view.js';
+export {
+  GlobalBlockIndex,
+  type GlobalBlockIndexOptions,
+  type GlobalBlockIndexCounters,
+  type KvEngineSummary,
+  type KvNodeSummary,
+} from './global-block-index.js';
+export type { BlockEvictions } from './block-holdings.js';
