@@ -177,6 +177,11 @@ export class GlobalBlockIndex implements PreciseBlockView {
     return [...this.#engines.keys()];
   }
 
+  /** Engines whose GPU cache the node reported. */
+  enginesOn(node: string): string[] {
+    return [...(this.#nodes.get(node)?.engines.keys() ?? [])];
+  }
+
   /** Nodes with a record. */
   nodeNames(): string[] {
     return [...this.#nodes.keys()];
