@@ -43,9 +43,9 @@ export interface KvIndexWiring {
   /** The agent hub's `kv` option. */
   readonly hubOption: NonNullable<AgentHubOptions['kv']>;
   /** `GET /v1/kv`: per node its store report and counts, per engine its blocks (bounded). */
-  view(): Record<string, unknown>;
+  readonly view: () => Record<string, unknown>;
   /** Drops what the cluster no longer has: forgotten nodes, engines their agent stopped reporting. */
-  reconcile(node?: string): void;
+  readonly reconcile: (node?: string) => void;
 }
 
 /** Builds the index, its metrics and the hooks; call `reconcile` on cluster-state changes. */
