@@ -146,7 +146,7 @@ export async function runLeader(
       health,
       apiSupport: new ApiSupport(),
       metrics: new GatewayMetrics(registry),
-      routing: { rng: systemRng, state: routingState, prefixIndex },
+      routing: { rng: systemRng, state: routingState, prefixIndex, blockIndex: kvIndex.index },
       defaultStrategy: config.routing.strategy,
       agent: new http.Agent({
         keepAlive: true,
