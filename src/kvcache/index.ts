@@ -52,3 +52,13 @@ export * from './kv-commands.js';
 export * from './kvcache-plan.js';
 export { parseQuantity } from './kubernetes-quantity.js';
 export * from './kvcache-status.js';
+export * from './kv-batch.js';
+export type { PreciseBlockView } from './precise-block-view.js';
+export {
+  GlobalBlockIndex,
+  type GlobalBlockIndexOptions,
+  type GlobalBlockIndexCounters,
+  type KvEngineSummary,
+  type KvNodeSummary,
+} from './global-block-index.js';
+export type { BlockEvictions } from './block-holdings.js';

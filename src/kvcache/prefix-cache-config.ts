@@ -3,7 +3,7 @@
  * spec, with defaults, units and bounds, and the validated shape. The routing config nests this
  * spec, so the flag and env var names stay `routing.prefixCache.*`.
  */
-import { bool, int, num } from '../shared/index.js';
+import { bool, int, num, str } from '../shared/index.js';
 
 /** Every prefix-cache knob with its default (see routing/routing-config-spec.ts for why AIBrix's manifests). */
 export const prefixCacheConfigSpec = {
@@ -40,6 +40,24 @@ export const prefixCacheConfigSpec = {
   stdDevFactor: num(2, 'prefix matches only on endpoints with in-flight ≤ mean + k·σ', {
     min: 0,
   }),
+  mode: str(
+    'auto',
+    'auto: an engine that publishes KV events is scored from the global block index (GPU + its node’s L1), others from the approximate index; precise: the block index only; approximate: the approximate index only',
+    { oneOf: ['auto', 'precise', 'approximate'] },
+  ),
+  kvBytesPerToken: int(131_072, 'KV bytes per token, for the L1 fetch cost (Llama-3-8B: 128 KiB)', {
+    min: 1,
+  }),
+  l1FetchBytesPerSecond: num(
+    2e9,
+    'bandwidth of a fetch from the node’s L1 store, bytes/s (≈2 GB/s single TCP stream, perf.md §3.4)',
+    { min: 1 },
+  ),
+  prefillMicrosPerToken: num(
+    135,
+    'prefill time per token when recomputed, µs (Llama-3-8B on A100 ≈135, on H100 ≈36; perf.md §3.4)',
+    { min: 0.001 },
+  ),
   resetOnHitRatioMismatch: bool(
     true,
     'forget an endpoint’s blocks when the engine’s hit ratio is far below what the index predicted',
@@ -57,5 +75,22 @@ export interface PrefixCacheConfig {
   readonly entryTtlMs: number;
   readonly imbalanceAbsCount: number;
   readonly stdDevFactor: number;
+  readonly mode: PrefixCacheMode;
+  readonly kvBytesPerToken: number;
+  readonly l1FetchBytesPerSecond: number;
+  readonly prefillMicrosPerToken: number;
   readonly resetOnHitRatioMismatch: boolean;
+}
+
+/** Where `prefix-cache` reads what engines hold; see {@link prefixCacheConfigSpec}'s `mode`. */
+export type PrefixCacheMode = 'auto' | 'precise' | 'approximate';
+
+/**
+ * What a block found in the node's L1 store is worth next to one in the engine's GPU cache: 1 −
+ * fetch time ÷ recompute time per token (perf.md §3.4), so 0 when fetching is no faster than
+ * recomputing (the engine recomputes; the block is worth nothing) and near 1 on a fast link.
+ */
+export function l1BlockWorth(config: PrefixCacheConfig): number {
+  const fetchMicrosPerToken = (config.kvBytesPerToken / config.l1FetchBytesPerSecond) * 1e6;
+  return Math.max(0, 1 - fetchMicrosPerToken / config.prefillMicrosPerToken);
 }

@@ -20,6 +20,8 @@ export interface ObservedEndpoint {
 export interface PrefixMemo {
   readonly request: object;
   readonly hashes: number[];
+  /** Every block hash of the prompt (`hashes` samples it), for the precise block index. */
+  readonly chain?: readonly number[];
   matched: Map<string, number>;
 }
 

@@ -41,6 +41,7 @@ import { buildModelAdapters } from './model-adapter-wiring.js';
 import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
+import { buildKvIndex } from './kv-index-wiring.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -68,6 +69,9 @@ export async function runLeader(
     forgetAfterMs: config.agents.forgetAfterMs,
     maxUndiscoveredNodes: config.agents.maxUndiscoveredNodes,
   });
+  // The global KV block index (issue #14): agents' kv batches in, precise prefix routing out.
+  const kvIndex = buildKvIndex({ store, registry, log: log.child({ component: 'kv-index' }) });
+  store.onChange((_reason, node) => kvIndex.reconcile(node));
   const routingConfig = asRoutingConfig(config.routing);
   const routingState = createRoutingState(routingConfig);
   // The prefix index's owner: prefix-cache reads and feeds it through the routing context, and
@@ -89,6 +93,7 @@ export async function runLeader(
       );
     prefixIndex.retain(view.endpoints.map((e) => e.id));
     store.setDiscovery(view);
+    kvIndex.reconcile(); // nodes the store forgot leave the index
     applyResources(view.resources);
   });
   registerClusterMetrics(registry, store);
@@ -124,6 +129,7 @@ export async function runLeader(
     identity: () =>
       leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
     pingIntervalMs: config.agents.pingIntervalMs,
+    kv: kvIndex.hubOption,
   });
   const catalog = new ClusterEndpointCatalog(store);
   const health = new PassiveHealth(config.passiveHealth);
@@ -140,7 +146,7 @@ export async function runLeader(
       health,
       apiSupport: new ApiSupport(),
       metrics: new GatewayMetrics(registry),
-      routing: { rng: systemRng, state: routingState, prefixIndex },
+      routing: { rng: systemRng, state: routingState, prefixIndex, blockIndex: kvIndex.index },
       defaultStrategy: config.routing.strategy,
       agent: new http.Agent({
         keepAlive: true,
@@ -192,6 +198,7 @@ export async function runLeader(
     hub,
     store,
     registry,
+    kv: kvIndex.view,
     log: log.child({ component: 'control' }),
     ...(tls === undefined ? {} : { tls }),
     isReady: () => synced && leadership !== undefined && !gateway.draining,

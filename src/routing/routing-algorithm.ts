@@ -3,7 +3,7 @@
  * The gateway builds the snapshot; `pick()` fuses scores and breaks ties with an injected RNG.
  */
 import type { EngineMetrics } from '../engine/index.js';
-import type { PrefixCacheIndex } from '../kvcache/index.js';
+import type { PrefixCacheIndex, PreciseBlockView } from '../kvcache/index.js';
 import type { Rng } from '../shared/index.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -68,6 +68,11 @@ export interface RoutingContext {
   readonly state: RoutingState;
   /** The prefix index (kvcache's), which prefix-cache reads and feeds; its owner is the leader. */
   readonly prefixIndex: PrefixCacheIndex;
+  /**
+   * What engines' GPU caches and nodes' L1 stores hold, from KV events (the leader's global block
+   * index); absent where nothing publishes them. `prefix-cache` reads it in its precise modes.
+   */
+  readonly blockIndex?: PreciseBlockView;
 }
 
 export type Polarity = 'lower-is-better' | 'higher-is-better';

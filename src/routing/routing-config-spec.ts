@@ -3,7 +3,7 @@
  * config, so each key gets a flag, an env var (INFERNODE_<PREFIX>_ROUTING_…) and a README row.
  */
 import { int, num, str, type ConfigOf } from '../shared/index.js';
-import { prefixCacheConfigSpec } from '../kvcache/index.js';
+import { prefixCacheConfigSpec, type PrefixCacheMode } from '../kvcache/index.js';
 import { parseStrategy } from './registry.js';
 import type { RoutingConfig } from './routing-config.js';
 
@@ -49,7 +49,9 @@ export const routingConfigSpec = {
  * has already checked every field's kind, so this is a type-level step only.
  */
 export function asRoutingConfig(loaded: ConfigOf<typeof routingConfigSpec>): RoutingConfig {
-  return loaded;
+  // `mode` was checked against its oneOf list by the loader.
+  const mode = loaded.prefixCache.mode as PrefixCacheMode;
+  return { ...loaded, prefixCache: { ...loaded.prefixCache, mode } };
 }
 
 /** The defaults of {@link routingConfigSpec}, for tests and callers without a config file. */

@@ -1,8 +1,15 @@
-import { promptBlockHashes, type PrefixCacheIndex } from '../../kvcache/index.js';
-import type { EndpointLoad, RoutingAlgorithm, RoutingRequest } from '../routing-algorithm.js';
+import { promptBlockHashes, type PrefixCacheIndex, type PrefixMemo } from '../../kvcache/index.js';
+import type {
+  EndpointLoad,
+  RoutingAlgorithm,
+  RoutingContext,
+  RoutingRequest,
+} from '../routing-algorithm.js';
+import { preciseHitTokens } from './prefix-cache-precise.js';
 
-function hashesFor(request: RoutingRequest, index: PrefixCacheIndex): number[] {
-  if (index.memo?.request === request) return index.memo.hashes;
+/** The request's memo: its sampled hashes for the approximate index and its whole chain. */
+function memoFor(request: RoutingRequest, index: PrefixCacheIndex): PrefixMemo {
+  if (index.memo?.request === request) return index.memo;
   const c = index.config;
   const chain = promptBlockHashes(
     request.promptText,
@@ -11,9 +18,12 @@ function hashesFor(request: RoutingRequest, index: PrefixCacheIndex): number[] {
     request.adapter,
   );
   const hashes = sampleChain(chain, c.indexStrideBlocks);
-  index.memo = { request, hashes, matched: new Map() };
-  return hashes;
+  index.memo = { request, hashes, chain, matched: new Map() };
+  return index.memo;
 }
+
+const hashesFor = (request: RoutingRequest, index: PrefixCacheIndex): number[] =>
+  memoFor(request, index).hashes;
 
 /**
  * Every `stride`-th hash of a chain (blocks stride−1, 2·stride−1, …). Chained hashes cover their
@@ -61,16 +71,18 @@ export function eligibleForPrefix(
 function scoreWithIndex(
   endpoints: readonly EndpointLoad[],
   request: RoutingRequest,
-  hashes: readonly number[],
-  index: PrefixCacheIndex,
+  memo: PrefixMemo,
+  ctx: RoutingContext,
   eligible: readonly boolean[],
   nowMs: number,
 ): number[] {
+  const index = ctx.prefixIndex;
+  const hashes = memo.hashes;
   const gens = endpoints.map((e, i) => (eligible[i] === true ? index.genOf(e.id) : 0));
   const matched = index.match(hashes, gens, nowMs);
-  const memo = index.memo;
-  endpoints.forEach((e, i) => memo?.matched.set(e.id, matched[i] ?? 0));
+  endpoints.forEach((e, i) => memo.matched.set(e.id, matched[i] ?? 0));
   const c = index.config;
+  const precise = preciseHitTokens(endpoints, memo.chain ?? [], ctx.blockIndex, c, eligible);
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
   const prompt = Math.max(request.promptTokens, hashes.length * tokensPerIndexedBlock);
   const maxQueued = endpoints.reduce((m, e) => Math.max(m, e.pendingPrefillTokens), 0);
@@ -80,7 +92,9 @@ function scoreWithIndex(
   const maxInFlight = endpoints.reduce((m, e) => Math.max(m, e.inFlight), 0);
   return endpoints.map((e, i) => {
     if (eligible[i] !== true) return 0;
-    const uncached = prompt - (matched[i] ?? 0) * tokensPerIndexedBlock;
+    const approximate = (matched[i] ?? 0) * tokensPerIndexedBlock;
+    const hit = precise === undefined || Number.isNaN(precise[i]) ? approximate : (precise[i] ?? 0);
+    const uncached = Math.max(0, prompt - hit);
     const cost = e.pendingPrefillTokens + uncached;
     return (1 - cost / scale) * (1 - loadShare) + loadShare * (1 - e.inFlight / (maxInFlight + 1));
   });
@@ -99,6 +113,10 @@ function scoreWithIndex(
  * engine's KV capacity (`kvCapacityTokens`, else the configured default) of them. Engine reports
  * correct the index (restart, over-promise; see PrefixIndex); stale reports are not used for
  * corrections, and the guards use the gateway's own counts, so staleness does not affect the score.
+ * Precise mode (`mode`, default `auto`): an engine that publishes KV events is scored from the
+ * context's `blockIndex` instead — its longest prefix in GPU plus what its node's L1 store can
+ * hand it at the fetch-cost discount (prefix-cache-precise.ts); the others keep the approximate
+ * match, in the same unit (tokens), so both kinds of engine compete on one scale.
  */
 export const prefixCache: RoutingAlgorithm = {
   name: 'prefix-cache',
@@ -106,12 +124,13 @@ export const prefixCache: RoutingAlgorithm = {
   normalization: 'absolute',
   description:
     'least prefill work — queued prompt tokens plus the uncached part of the prompt — among endpoints that are not overloaded',
-  score: (snapshot, request, { prefixIndex: index }) => {
+  score: (snapshot, request, ctx) => {
+    const index = ctx.prefixIndex;
     for (const e of snapshot.endpoints) index.observe(e);
-    const hashes = hashesFor(request, index);
+    const memo = memoFor(request, index);
     const c = index.config;
     const eligible = eligibleForPrefix(snapshot.endpoints, c.imbalanceAbsCount, c.stdDevFactor);
-    return scoreWithIndex(snapshot.endpoints, request, hashes, index, eligible, snapshot.nowMs);
+    return scoreWithIndex(snapshot.endpoints, request, memo, ctx, eligible, snapshot.nowMs);
   },
   onRouted: (chosen, request, { prefixIndex: index }, snapshot) => {
     const hashes = hashesFor(request, index);

@@ -1,0 +1,314 @@
+/**
+ * The leader's global KV block index (DESIGN.md §4.4, issue #14): block hash → the engines
+ * holding it in their GPU cache and the nodes holding it in their agent's L1 store, built from the
+ * agents' `kv` batches. Precise prefix routing reads it (PreciseBlockView) and agents' L2 lookups
+ * ask it which peer holds a chain.
+ *
+ * Ordering, per node: batches carry a per-connection seq. A `reset` batch drops everything the
+ * node reported and starts its seq over; any other batch must be the next seq. A skipped seq (or
+ * a first batch that is not a reset) is a gap: `apply` says so, the caller sends `kv.resync`, and
+ * the node's batches are ignored until its reset arrives, so a lost change never leaves the index
+ * silently wrong. Per delta the order is cleared, removed, stored.
+ *
+ * A leader failover loses nothing for longer than one resync: a new leader starts empty and every
+ * agent's first batch after the welcome is a reset with its full holdings.
+ *
+ * Bounded: `maxEntries` blocks, `maxBlocksPerNode` pairs per node (see BlockHoldings), `maxNodes`
+ * node records. Pure: no clock, no I/O.
+ */
+import { BlockHoldings, type BlockEvictions, type BlockSource } from './block-holdings.js';
+import type {
+  KvApplyOutcome,
+  KvBatch,
+  KvBatchDelta,
+  KvHolderInfo,
+  KvStoreState,
+} from './kv-batch.js';
+import type { PreciseBlockView } from './precise-block-view.js';
+
+/** Bounds of the global block index. */
+export interface GlobalBlockIndexOptions {
+  /** Distinct blocks kept, all sources together; the least recently stored leaves first. */
+  readonly maxEntries: number;
+  /** (block, source) pairs kept per node; its largest source drops its oldest block. */
+  readonly maxBlocksPerNode: number;
+  /** Node records kept; batches of further nodes are ignored. Default 10000. */
+  readonly maxNodes?: number;
+  /** Holders one lookup returns at most. Default 16 (KV_MESSAGE_LIMITS.holdersPerLookup). */
+  readonly maxHolders?: number;
+}
+
+interface NodeRecord {
+  /** Seq of the last batch applied. */
+  lastSeq: number;
+  /** A gap (or a new connection) was seen: batches are ignored until a reset. */
+  awaitingReset: boolean;
+  /** A `kv.resync` was asked for since the last reset (asked once per gap). */
+  resyncAsked: boolean;
+  store: KvStoreState | undefined;
+  l1: BlockSource | undefined;
+  readonly engines: Map<string, BlockSource>;
+}
+
+/** Counters of what the index did, for metrics. */
+export interface GlobalBlockIndexCounters {
+  applied: number;
+  gaps: number;
+  ignored: number;
+  lookups: number;
+}
+
+/** One engine's GPU holdings, for the control API. */
+export interface KvEngineSummary {
+  readonly engineId: string;
+  readonly node: string;
+  readonly blocks: number;
+}
+
+/** One node's holdings and store report, for the control API. */
+export interface KvNodeSummary {
+  readonly node: string;
+  readonly awaitingReset: boolean;
+  readonly store: KvStoreState | undefined;
+  readonly l1Blocks: number;
+  readonly engines: readonly KvEngineSummary[];
+}
+
+export class GlobalBlockIndex implements PreciseBlockView {
+  readonly #holdings: BlockHoldings;
+  readonly #nodes = new Map<string, NodeRecord>();
+  /** Engine id → its GPU source (an engine reports from one node at a time). */
+  readonly #engines = new Map<string, BlockSource>();
+  readonly #maxNodes: number;
+  readonly #maxHolders: number;
+  readonly counters: GlobalBlockIndexCounters = { applied: 0, gaps: 0, ignored: 0, lookups: 0 };
+
+  constructor(options: GlobalBlockIndexOptions) {
+    this.#holdings = new BlockHoldings(options);
+    this.#maxNodes = options.maxNodes ?? 10_000;
+    this.#maxHolders = options.maxHolders ?? 16;
+  }
+
+  /** Distinct blocks indexed. */
+  get entries(): number {
+    return this.#holdings.entries;
+  }
+
+  /** Nodes with a record (reported at least once, not dropped). */
+  get nodeCount(): number {
+    return this.#nodes.size;
+  }
+
+  /** Engines whose GPU cache is indexed. */
+  get engineCount(): number {
+    return this.#engines.size;
+  }
+
+  /** Evictions by cause. */
+  get evictions(): Readonly<BlockEvictions> {
+    return this.#holdings.evictions;
+  }
+
+  /** Applies one node's batch (see the file comment for seq, reset and gap handling). */
+  apply(node: string, batch: KvBatch): KvApplyOutcome {
+    let rec = this.#nodes.get(node);
+    if (rec === undefined) {
+      if (this.#nodes.size >= this.#maxNodes) return this.#ignore();
+      rec = {
+        lastSeq: 0,
+        awaitingReset: true,
+        resyncAsked: false,
+        store: undefined,
+        l1: undefined,
+        engines: new Map(),
+      };
+      this.#nodes.set(node, rec);
+    }
+    if (batch.reset === true) {
+      this.#dropHoldings(rec);
+      rec.awaitingReset = false;
+      rec.resyncAsked = false;
+    } else if (rec.awaitingReset || batch.seq !== rec.lastSeq + 1) {
+      // A node never heard from, a new connection, or a skipped seq: only a reset repairs it.
+      // Ask once; until the reset arrives, the node's batches are ignored.
+      rec.awaitingReset = true;
+      if (rec.resyncAsked) return this.#ignore();
+      rec.resyncAsked = true;
+      this.counters.gaps++;
+      return 'gap';
+    }
+    rec.lastSeq = batch.seq;
+    for (const delta of batch.deltas) this.#applyDelta(node, rec, delta);
+    if (batch.store !== undefined) rec.store = batch.store;
+    this.counters.applied++;
+    return 'applied';
+  }
+
+  /**
+   * The node's connection closed: its holdings stay (the engines still hold those blocks), but
+   * its next connection must start with a reset.
+   */
+  disconnected(node: string): void {
+    const rec = this.#nodes.get(node);
+    if (rec === undefined) return;
+    rec.awaitingReset = true;
+    rec.resyncAsked = false;
+  }
+
+  /** Forgets the node and everything it reported (agent lost for good, node deleted). */
+  dropNode(node: string): void {
+    const rec = this.#nodes.get(node);
+    if (rec === undefined) return;
+    this.#dropHoldings(rec);
+    this.#nodes.delete(node);
+  }
+
+  /** Forgets the engine's GPU holdings (the engine was removed from the cluster). */
+  dropEngine(engineId: string): void {
+    const source = this.#engines.get(engineId);
+    if (source === undefined) return;
+    this.#nodes.get(source.node)?.engines.delete(engineId);
+    this.#engines.delete(engineId);
+    this.#holdings.dropSource(source);
+  }
+
+  /** Engines whose GPU cache is indexed. */
+  engineIds(): string[] {
+    return [...this.#engines.keys()];
+  }
+
+  /** Engines whose GPU cache the node reported. */
+  enginesOn(node: string): string[] {
+    return [...(this.#nodes.get(node)?.engines.keys() ?? [])];
+  }
+
+  /** Nodes with a record. */
+  nodeNames(): string[] {
+    return [...this.#nodes.keys()];
+  }
+
+  /** The node's latest store report. */
+  storeOf(node: string): KvStoreState | undefined {
+    return this.#nodes.get(node)?.store;
+  }
+
+  /** Whether the engine publishes KV events (the index has a record of its GPU cache). */
+  publishes(engineId: string): boolean {
+    return this.#engines.has(engineId);
+  }
+
+  /** Per engine, the number of leading blocks of `chain` in its GPU cache. */
+  gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
+    return this.#walk(
+      chain,
+      engineIds.map((id) => this.#engines.get(id)?.id ?? -1),
+    );
+  }
+
+  /** Per node, the number of leading blocks of `chain` in its L1 store. */
+  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[]): Int32Array {
+    return this.#walk(
+      chain,
+      nodes.map((n) => this.#nodes.get(n)?.l1?.id ?? -1),
+    );
+  }
+
+  /**
+   * Peers that hold leading blocks of `chain` in their L1 store and share them (their store
+   * report says `shared`), most blocks first (then by name), at most `maxHolders`; `excludeNode`
+   * (the asker) is left out.
+   */
+  lookup(chain: readonly number[], excludeNode?: string): KvHolderInfo[] {
+    this.counters.lookups++;
+    const peers = [...this.#nodes].filter(
+      ([node, rec]) => node !== excludeNode && rec.store?.shared === true && rec.l1 !== undefined,
+    );
+    const counts = this.#walk(
+      chain,
+      peers.map(([, rec]) => rec.l1?.id ?? -1),
+    );
+    return peers
+      .map(([node, rec], i) => ({
+        node,
+        nativeUrl: rec.store?.nativeUrl ?? '',
+        blocks: counts[i] ?? 0,
+      }))
+      .filter((h) => h.blocks > 0)
+      .sort((a, b) => b.blocks - a.blocks || (a.node < b.node ? -1 : 1))
+      .slice(0, this.#maxHolders);
+  }
+
+  /** Per node (sorted by name, at most `maxNodes`) its store report and block counts. */
+  summary(maxNodes: number): KvNodeSummary[] {
+    return [...this.#nodes.keys()]
+      .sort()
+      .slice(0, maxNodes)
+      .map((node) => {
+        const rec = this.#nodes.get(node) as NodeRecord;
+        return {
+          node,
+          awaitingReset: rec.awaitingReset,
+          store: rec.store,
+          l1Blocks: rec.l1?.blocks.size ?? 0,
+          engines: [...rec.engines.values()].map((s) => ({
+            engineId: s.engineId ?? '',
+            node,
+            blocks: s.blocks.size,
+          })),
+        };
+      });
+  }
+
+  /**
+   * One pass over the chain for every candidate source: a candidate's count is the index of the
+   * first block it lacks. Stops at the first block no remaining candidate holds.
+   */
+  #walk(chain: readonly number[], sourceIds: readonly number[]): Int32Array {
+    const out = new Int32Array(sourceIds.length);
+    let alive = sourceIds.map((_, i) => i).filter((i) => (sourceIds[i] as number) >= 0);
+    let i = 0;
+    for (; i < chain.length && alive.length > 0; i++) {
+      const holders = this.#holdings.holders(chain[i] as number);
+      if (holders === undefined) break;
+      const next: number[] = [];
+      for (const c of alive) {
+        if (holders.includes(sourceIds[c] as number)) next.push(c);
+        else out[c] = i;
+      }
+      alive = next;
+    }
+    for (const c of alive) out[c] = i;
+    return out;
+  }
+
+  #applyDelta(node: string, rec: NodeRecord, delta: KvBatchDelta): void {
+    const source = this.#sourceFor(node, rec, delta);
+    if (delta.cleared === true) this.#holdings.clear(source);
+    for (const hash of delta.removed ?? []) this.#holdings.remove(source, hash);
+    for (const hash of delta.stored ?? []) this.#holdings.store(source, hash);
+  }
+
+  #sourceFor(node: string, rec: NodeRecord, delta: KvBatchDelta): BlockSource {
+    if (delta.tier === 'l1') return (rec.l1 ??= this.#holdings.addSource(node, 'l1', undefined));
+    const engineId = delta.engineId ?? '';
+    let source = rec.engines.get(engineId);
+    if (source !== undefined) return source;
+    // An engine now reported by another node moved: what the old node said of it is void.
+    this.dropEngine(engineId);
+    source = this.#holdings.addSource(node, 'gpu', engineId);
+    rec.engines.set(engineId, source);
+    this.#engines.set(engineId, source);
+    return source;
+  }
+
+  #dropHoldings(rec: NodeRecord): void {
+    if (rec.l1 !== undefined) this.#holdings.dropSource(rec.l1);
+    rec.l1 = undefined;
+    for (const id of [...rec.engines.keys()]) this.dropEngine(id);
+  }
+
+  #ignore(): KvApplyOutcome {
+    this.counters.ignored++;
+    return 'ignored';
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The seam between the leader's global block index (fed by engines' KV events and agents' L1
+ * reports) and routing's precise `prefix-cache` mode: what blocks an engine's GPU cache and a
+ * node's L1 store hold, read only. Routing knows this interface, never the leader's wiring.
+ */
+
+/** Read-only view of who holds which blocks, keyed by infernode's chained block hashes. */
+export interface PreciseBlockView {
+  /** Whether the engine publishes KV events (the index has a record of its GPU cache). */
+  publishes(engineId: string): boolean;
+  /** Per engine (same order), the number of leading blocks of `chain` in its GPU cache. */
+  gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array;
+  /** Per node (same order), the number of leading blocks of `chain` in its L1 store. */
+  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[]): Int32Array;
+}

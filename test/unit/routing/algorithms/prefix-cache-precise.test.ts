@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  GlobalBlockIndex,
+  l1BlockWorth,
+  promptBlockHashes,
+  type PrefixCacheMode,
+} from '../../../../src/kvcache/index.js';
+import { defaultRoutingConfig, type RoutingConfig } from '../../../../src/routing/index.js';
+import { prefixCache } from '../../../../src/routing/algorithms/prefix-cache.js';
+import {
+  aRoutingContext,
+  aRoutingMemory,
+  anEndpoint,
+  fillerText,
+  promptRequest,
+} from '../../../helpers/routing-builders.js';
+
+const configWith = (mode: PrefixCacheMode, extra: object = {}): RoutingConfig => {
+  const base = defaultRoutingConfig();
+  return { ...base, prefixCache: { ...base.prefixCache, mode, ...extra } };
+};
+const request = promptRequest(fillerText('doc', 4096)); // 1024 tokens = 64 blocks
+const chain = promptBlockHashes(request.promptText, 16, 4096);
+const endpoints = [
+  anEndpoint('e1', { node: 'n1' }),
+  anEndpoint('e2', { node: 'n2' }),
+  anEndpoint('e3', { node: 'n3' }),
+];
+
+/** A block index where e1 holds 10 blocks in GPU, e2 publishes nothing held, n2's L1 holds 40. */
+function blockIndex(): GlobalBlockIndex {
+  const index = new GlobalBlockIndex({ maxEntries: 10_000, maxBlocksPerNode: 10_000 });
+  index.apply('n1', {
+    seq: 1,
+    reset: true,
+    deltas: [{ tier: 'gpu', engineId: 'e1', stored: chain.slice(0, 10) }],
+  });
+  index.apply('n2', {
+    seq: 1,
+    reset: true,
+    deltas: [
+      { tier: 'gpu', engineId: 'e2', stored: [] },
+      { tier: 'l1', stored: chain.slice(0, 40) },
+    ],
+  });
+  return index;
+}
+
+function scores(mode: PrefixCacheMode, extra: object = {}, approximateOn?: string): number[] {
+  const config = configWith(mode, extra);
+  const memory = aRoutingMemory(config);
+  // The approximate index believes e3 got this whole prompt before.
+  if (approximateOn !== undefined) {
+    const ctx0 = aRoutingContext(1, memory);
+    prefixCache.onRouted?.(anEndpoint(approximateOn), request, ctx0, { endpoints, nowMs: 1 });
+  }
+  const ctx = { ...aRoutingContext(1, memory), blockIndex: blockIndex() };
+  return [...prefixCache.score({ endpoints, nowMs: 2 }, request, ctx)];
+}
+
+describe('prefix-cache precise mode', () => {
+  it('L1 blocks count at the fetch-cost discount of perf.md §3.4', () => {
+    const c = configWith('auto').prefixCache;
+    // 128 KiB/token over 2 GB/s ≈ 65.5 µs vs 135 µs recompute.
+    expect(l1BlockWorth(c)).toBeCloseTo(1 - 65.536 / 135, 6);
+    expect(l1BlockWorth({ ...c, prefillMicrosPerToken: 36 })).toBe(0);
+  });
+
+  it('ranks by GPU prefix and fetchable L1 blocks, the fetch cost deciding between them', () => {
+    // Fetch worth ≈ 0.51: n2's 40 L1 blocks ≈ 20 GPU blocks beat e1's 10.
+    const [e1, e2, e3] = scores('auto');
+    expect(e2).toBeGreaterThan(e1!);
+    expect(e1).toBeGreaterThan(e3!);
+    // On an H100 fetching does not pay: the L1 blocks are worth nothing and e1 wins.
+    const [h1, h2] = scores('auto', { prefillMicrosPerToken: 36 });
+    expect(h1).toBeGreaterThan(h2!);
+  });
+
+  it('auto: an engine that publishes no events keeps its approximate match', () => {
+    const [e1, e2, e3] = scores('auto', {}, 'e3');
+    expect(e3).toBeGreaterThan(e2!);
+    expect(e3).toBeGreaterThan(e1!);
+  });
+
+  it('precise: engines without events count as holding nothing', () => {
+    const [e1, , e3] = scores('precise', {}, 'e3');
+    expect(e1).toBeGreaterThan(e3!);
+  });
+
+  it('approximate: the block index is not read', () => {
+    const [e1, e2, e3] = scores('approximate', {}, 'e3');
+    expect(e3).toBeGreaterThan(e1!);
+    expect(e1).toBe(e2);
+  });
+});
