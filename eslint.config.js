@@ -20,7 +20,7 @@ const ioModules = [
 
 /** Other areas are reached only through their index.ts (STYLE.md §23). */
 const areas =
-  'shared|protocol|agent|leader|routing|traffic|gateway|gpu|weights|lora|kvcache|autoscaling|fleet|controllers|discovery|kube|engine|sim|up|cli|bench';
+  'shared|protocol|agent|leader|routing|traffic|gateway|gpu|weights|lora|kvcache|autoscaling|fleet|optimizer|controllers|discovery|kube|engine|sim|up|cli|bench';
 const deepImport = {
   regex: `^(\\.\\./)+(${areas})/(?!index\\.js$|adapters/index\\.js$).+`,
   message: 'Import another area only through its index.ts.',
@@ -63,6 +63,7 @@ export default tseslint.config(
       'src/gpu/**',
       'src/autoscaling/**',
       'src/fleet/**',
+      'src/optimizer/**',
       'src/controllers/**',
       'src/leader/election/**',
     ],

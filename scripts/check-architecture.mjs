@@ -34,6 +34,7 @@ export const ROOMS = [
   'lora',
   'autoscaling',
   'fleet',
+  'optimizer',
   'kube',
   'gateway',
   'sim',

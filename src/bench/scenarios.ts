@@ -4,6 +4,8 @@ import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
 import { kvStoreBench } from './kv-store-bench.js';
 import { loraBench } from './lora-bench.js';
+import { optimizerBench } from './optimizer-bench.js';
+import { profileBench } from './profile-bench.js';
 import { routingBench } from './routing-bench.js';
 import { routingPickBench } from './routing-pick-bench.js';
 import { simBenchCommand } from './sim-bench.js';
@@ -20,4 +22,6 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   weightsBench,
   loraBench,
   autoscalingBench,
+  profileBench,
+  optimizerBench,
 ];

@@ -251,6 +251,12 @@ class InferenceExchange {
     this.#count(
       result.outcome === 'complete' ? status : result.outcome === 'client-gone' ? 499 : 502,
     );
+    if (result.outcome === 'complete' && result.usage !== undefined)
+      this.#deps.onFinished?.(
+        admitted.parsed.model,
+        result.usage.promptTokens,
+        result.usage.completionTokens,
+      );
     await admitted.ticket.settle(result.usage);
   }
 

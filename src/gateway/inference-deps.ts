@@ -36,6 +36,11 @@ export interface InferenceDeps {
    * loading); absent: such requests are answered at once (404 or 503).
    */
   readonly hold?: RequestHold;
+  /**
+   * Called once per request relayed to completion with the usage its engine reported (the GPU
+   * optimizer's request log); absent: nothing is told.
+   */
+  readonly onFinished?: (model: string, promptTokens: number, completionTokens: number) => void;
   readonly clock: Clock;
   readonly log: Logger;
 }

@@ -35,6 +35,8 @@ export interface ControlServerOptions {
   readonly kv?: () => Record<string, unknown>;
   /** `POST /v1/weights/pull`: prefetch a model onto nodes; absent: 404. */
   readonly prefetch?: WeightsPrefetch;
+  /** `GET /v1/optimizer/metrics[/<ns>/<name>]`: the GPU optimizer's answer; false: not its path. */
+  readonly optimizer?: { serve(path: string, res: http.ServerResponse): boolean };
   /** Certificate and key: serve https:// and wss:// instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
 }
@@ -87,6 +89,7 @@ export class ControlServer {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST' });
       return this.#options.prefetch.handle(req, res);
     }
+    if (this.#options.optimizer?.serve(path, res) === true) return;
     if (path === '/v1/resources' && this.#options.resources !== undefined)
       return sendJson(res, 200, { resources: this.#options.resources() });
     if (path === '/v1/kv' && this.#options.kv !== undefined)

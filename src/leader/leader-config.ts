@@ -2,7 +2,7 @@
 import { kubeConfigSpec } from '../kube/index.js';
 import { routingConfigSpec } from '../routing/index.js';
 import { trafficConfigSpec } from '../traffic/index.js';
-import { bool, int, str } from '../shared/index.js';
+import { bool, int, list, str } from '../shared/index.js';
 
 const positive = { min: 1 };
 const port = { min: 0, max: 65535 };
@@ -186,6 +186,28 @@ export const leaderConfigSpec = {
     resyncIntervalMs: int(
       10_000,
       'every PodAutoscaler is reconciled (decides its scale) this often, ms',
+      positive,
+    ),
+  },
+  optimizer: {
+    deployments: list(
+      [],
+      'deployments the GPU optimizer sizes, each namespace/name=model@GPU[:minReplicas] (empty: optimizer off); it serves vllm:deployment_replicas at /v1/optimizer/metrics/<namespace>/<name>',
+    ),
+    profilesDir: str(
+      'deploy/examples/gpu-profiles',
+      'directory of GPU profile files (*.json, docs/gpu-profiles.md), re-read every round',
+    ),
+    intervalMs: int(10_000, 'how often the optimizer recomputes its recommendations, ms', positive),
+    windowS: int(240, 'seconds of the gateway request log each round clusters', positive),
+    timeBudgetMs: int(
+      1000,
+      'time budget of one ILP solve, ms (past it the greedy allocation is used)',
+      positive,
+    ),
+    logCapacity: int(
+      100_000,
+      'finished requests the optimizer request log holds at most',
       positive,
     ),
   },

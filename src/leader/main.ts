@@ -40,6 +40,7 @@ import { reconcileHostSettings } from './controller-settings.js';
 import { buildModelAdapters } from './model-adapter-wiring.js';
 import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
+import { buildGpuOptimizer } from './optimizer-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
 
@@ -120,6 +121,12 @@ export async function runLeader(
     rng: systemRng,
     timers: systemTimers,
   });
+  // The GPU optimizer (issue #16): fed by the gateway, served by the control server.
+  const optimizer = buildGpuOptimizer({
+    config: config.optimizer,
+    clock,
+    log: log.child({ component: 'gpu-optimizer' }),
+  });
   const hub: AgentHub = new AgentHub({
     commands,
     store,
@@ -170,6 +177,7 @@ export async function runLeader(
           ? {}
           : { scaleGroups: { current: () => scaleGroups, client: staticScale } }),
       }),
+      ...(optimizer === undefined ? {} : { onFinished: optimizer.recordFinished }),
       clock,
       log: log.child({ component: 'gateway' }),
     },
@@ -195,6 +203,7 @@ export async function runLeader(
     }),
     host: config.control.host,
     port: config.control.port,
+    ...(optimizer === undefined ? {} : { optimizer }),
     hub,
     store,
     registry,
@@ -243,7 +252,15 @@ export async function runLeader(
   });
   const leaderOnly = new LeaderOnlyParts(
     election,
-    [gateway, hub, prober, remediation, modelAdapters, ...(podAutoscaling ? [podAutoscaling] : [])],
+    [
+      gateway,
+      hub,
+      prober,
+      remediation,
+      modelAdapters,
+      ...(podAutoscaling ? [podAutoscaling] : []),
+      ...(optimizer ? [optimizer] : []),
+    ],
     log,
     (l) => (leadership = l),
   );

@@ -64,6 +64,14 @@ export const HARDWARE_PROFILES: ReadonlyMap<string, HardwareProfile> = new Map(
       memoryBandwidthBytesPerS: 2.039e12,
       prefillMfu: 0.38,
     },
+    {
+      // 48 GB: fewer KV blocks (the caller sizes numGpuBlocks), and a quarter of H100's bandwidth.
+      name: 'llama-8b-l40s',
+      ...LLAMA_8B,
+      peakFlopsPerS: 362e12,
+      memoryBandwidthBytesPerS: 0.864e12,
+      prefillMfu: 0.32,
+    },
   ].map((p) => [p.name, p] as const),
 );
 
