@@ -165,8 +165,10 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
         continue;
       }
       if (seq <= lastSeq) {
-        // Already applied (it arrived through a replay too), unless the engine started over.
-        if (seq === 0 || lastSeq - seq > maxReplayBatches) {
+        // Already applied (it also came through a replay), unless it is further back than any
+        // replay reaches: the engine started over. A restart within that window is told by the
+        // engine watcher (restarted()).
+        if (lastSeq - seq > maxReplayBatches) {
           clear(`seq went back from ${lastSeq} to ${seq}: engine restarted`);
           lastSeq = -1;
           if (seq > 0) await fill(0, seq, 'restart');
