@@ -22,6 +22,9 @@ import { AgentApi } from './agent-api.js';
 import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
+import { createKvEventsWiring } from './kv-events-wiring.js';
+import { fanOutKvChannel } from './kv-channel.js';
+import { systemTimers } from '../controllers/index.js';
 import { LeaderClient } from './leader-client.js';
 import {
   K8sClusterSource,
@@ -152,6 +155,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     log: log.child({ component: 'commands' }),
     metrics: new CommandMetrics(registry),
   });
+  const kvEvents = createKvEventsWiring({ source, node: config.node, log, timers: systemTimers });
   const leaderClient = new LeaderClient({
     url: config.leaderUrl,
     credential: agentCredential(config),
@@ -170,6 +174,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     rng: systemRng,
     reconnect: config.reconnect,
     commands,
+    kv: fanOutKvChannel(kvEvents.reporter),
   });
   watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
   const gpus = await createGpuMonitor({
@@ -205,8 +210,11 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
       }),
     },
   });
-  return runProcess([source, watcher, gpus, commands, leaderClient, ...weights.parts, api], {
-    log,
-    shutdownGraceMs: config.shutdownGraceMs,
-  });
+  return runProcess(
+    [source, watcher, gpus, commands, leaderClient, kvEvents.part, ...weights.parts, api],
+    {
+      log,
+      shutdownGraceMs: config.shutdownGraceMs,
+    },
+  );
 }
