@@ -22,6 +22,9 @@ import { AgentApi } from './agent-api.js';
 import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
+import { createKvEventsWiring } from './kv-events-wiring.js';
+import { fanOutKvChannel } from './kv-channel.js';
+import { systemTimers } from '../controllers/index.js';
 import { LeaderClient } from './leader-client.js';
 import {
   K8sClusterSource,
@@ -127,7 +130,9 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     registry,
   });
   // The node's KV block service and L2 (issue #14); the KV reporter's sink joins it here.
-  const kv = await createKv({ config, registry, log });
+  // Engines' KV events → the reporter, which also batches the L1 store's changes to the leader.
+  const kvEvents = createKvEventsWiring({ source, node: config.node, log, timers: systemTimers });
+  const kv = await createKv({ config, registry, log, sink: kvEvents.reporter });
   const loras = new LoraManager({
     cache: weights.cache,
     engines: () => source.current().endpoints,
@@ -173,7 +178,10 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     rng: systemRng,
     reconnect: config.reconnect,
     commands,
-    ...(kv === undefined ? {} : { kv: kv.channel }),
+    kv:
+      kv === undefined
+        ? fanOutKvChannel(kvEvents.reporter)
+        : fanOutKvChannel(kvEvents.reporter, kv.channel),
   });
   watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
   const gpus = await createGpuMonitor({
@@ -210,7 +218,17 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     },
   });
   return runProcess(
-    [source, watcher, gpus, commands, leaderClient, ...weights.parts, ...(kv?.parts ?? []), api],
+    [
+      source,
+      watcher,
+      gpus,
+      commands,
+      leaderClient,
+      kvEvents.part,
+      ...weights.parts,
+      ...(kv?.parts ?? []),
+      api,
+    ],
     {
       log,
       shutdownGraceMs: config.shutdownGraceMs,

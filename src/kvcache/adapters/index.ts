@@ -1,6 +1,6 @@
 /**
  * The KV cache room's I/O: the agent's native block service (server and pooled client) and the
- * LMCache-compatible listener, over node:net. Reached only from composition roots (agent, up, bench, cli).
+ * LMCache-compatible listener over node:net, and the engine KV event subscriber (ZeroMQ). Reached only from composition roots (agent, up, bench, cli).
  */
 export { BlockServer, type BlockServerOptions } from './block-server.js';
 export { BlockClient, type BlockClientOptions, type BlockCallOptions } from './block-client.js';
@@ -22,3 +22,4 @@ export {
   type LmcacheCloseReason,
 } from './lmcache-metrics.js';
 export { addressAllowlist, LOOPBACK_CIDRS, type AddressAllowlist } from './address-allowlist.js';
+export * from './kv-event-subscriber.js';
