@@ -45,3 +45,20 @@ export type {
   RevisionRecord,
   ScaleRecord,
 } from './rollout-types.js';
+export {
+  FLEET_LABELS,
+  type FleetCallOptions,
+  type FleetClusterApi,
+  type FleetObjectMeta,
+  type FleetRevisionRecord,
+  type OwnerReference,
+  type RayClusterObject,
+  type RayClusterStatus,
+} from './fleet-cluster-api.js';
+export { isRayClusterReady, toFleetCluster } from './ray-cluster-view.js';
+export {
+  HEAD_ENGINE_LABELS,
+  rayClusterBody,
+  rayClusterName,
+  type RayClusterBodyInput,
+} from './ray-cluster-body.js';

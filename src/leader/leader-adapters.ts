@@ -12,6 +12,7 @@ import {
   K8sResourceFinalizers,
   K8sResourceStatusStore,
   K8sScaleClient,
+  K8sFleetClusterApi,
   type ScaleClient,
   K8sSecretReader,
   type ResourceFinalizers,
@@ -71,6 +72,8 @@ export interface LeaderAdapters {
   readonly staticStatuses: StaticResourceStatuses | undefined;
   /** Scale subresources (Kubernetes only; static mode scales the cluster file's groups). */
   readonly scale: ScaleClient | undefined;
+  /** RayClusters and revision records of RayClusterFleets (Kubernetes only; run it while leading). */
+  readonly fleetApi: K8sFleetClusterApi | undefined;
 }
 
 /** How agents prove their node: per-node tokens from the secret, or TokenReview. */
@@ -174,6 +177,13 @@ export function buildAdapters(
       secrets: new K8sSecretReader({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
       staticStatuses: undefined,
       scale: new K8sScaleClient({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
+      fleetApi: new K8sFleetClusterApi({
+        clients,
+        namespaces: resolveDiscoveryScope(kube).namespaces,
+        requestTimeoutMs: kube.requestTimeoutMs,
+        log: log.child({ component: 'fleet-cluster-api' }),
+        supervisor,
+      }),
     };
   }
   const staticStatuses = new StaticResourceStatuses();
@@ -192,6 +202,7 @@ export function buildAdapters(
     secrets: undefined,
     staticStatuses,
     scale: undefined,
+    fleetApi: undefined,
   };
 }
 

@@ -40,6 +40,7 @@ import { reconcileHostSettings } from './controller-settings.js';
 import { buildModelAdapters } from './model-adapter-wiring.js';
 import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
+import { buildFleets } from './fleet-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
@@ -234,9 +235,27 @@ export async function runLeader(
     rng: systemRng,
     timers: systemTimers,
   });
+  // RayClusterFleets (issue #16): Kubernetes mode only.
+  const fleets = buildFleets({
+    config,
+    adapters,
+    log,
+    registry,
+    clock,
+    rng: systemRng,
+    timers: systemTimers,
+  });
   const leaderOnly = new LeaderOnlyParts(
     election,
-    [gateway, hub, prober, remediation, modelAdapters, ...(podAutoscaling ? [podAutoscaling] : [])],
+    [
+      gateway,
+      hub,
+      prober,
+      remediation,
+      modelAdapters,
+      ...(podAutoscaling ? [podAutoscaling] : []),
+      ...fleets,
+    ],
     log,
     (l) => (leadership = l),
   );
