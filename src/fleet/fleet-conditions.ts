@@ -37,12 +37,9 @@ export function setCondition(
   next: FleetCondition,
 ): FleetCondition[] {
   const current = findCondition(conditions, next.type);
-  if (current !== undefined && current.status === next.status && current.reason === next.reason)
-    return [...conditions];
+  if (current?.status === next.status && current.reason === next.reason) return [...conditions];
   const kept =
-    current !== undefined &&
-    current.status === next.status &&
-    current.lastTransitionTime !== undefined
+    current?.status === next.status && current.lastTransitionTime !== undefined
       ? { ...next, lastTransitionTime: current.lastTransitionTime }
       : next;
   return [...conditions.filter((c) => c.type !== next.type), kept];

@@ -13,8 +13,8 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function containersProblem(path: string, podTemplate: unknown): string | undefined {
-  const spec = isObject(podTemplate) ? podTemplate['spec'] : undefined;
-  const containers = isObject(spec) ? spec['containers'] : undefined;
+  const spec = isObject(podTemplate) ? podTemplate.spec : undefined;
+  const containers = isObject(spec) ? spec.containers : undefined;
   if (!Array.isArray(containers) || containers.length === 0)
     return `${path}.template.spec.containers must list at least one container`;
   return undefined;
@@ -29,7 +29,7 @@ export function selectorMatches(
     if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
-    const inValues = has && (e.values ?? []).includes(labels[e.key]!);
+    const inValues = has && (e.values ?? []).includes(labels[e.key] ?? '');
     if (e.operator === 'In' && !inValues) return false;
     if (e.operator === 'NotIn' && inValues) return false;
     if (e.operator === 'Exists' && !has) return false;
@@ -39,7 +39,7 @@ export function selectorMatches(
 }
 
 function templateLabels(spec: RayClusterFleetSpec): Record<string, string> {
-  const labels = spec.template.metadata?.['labels'];
+  const labels = spec.template.metadata?.labels;
   if (!isObject(labels)) return {};
   return Object.fromEntries(
     Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
@@ -66,22 +66,22 @@ export function checkFleetSpec(spec: RayClusterFleetSpec): string[] {
   const ray = spec.template.spec;
   if (!isObject(ray)) problems.push('spec.template.spec must be a KubeRay RayClusterSpec object');
   else {
-    const head = ray['headGroupSpec'];
+    const head = ray.headGroupSpec;
     if (!isObject(head)) problems.push('spec.template.spec.headGroupSpec is required');
     else {
-      const p = containersProblem('spec.template.spec.headGroupSpec', head['template']);
+      const p = containersProblem('spec.template.spec.headGroupSpec', head.template);
       if (p !== undefined) problems.push(p);
     }
-    const workers = ray['workerGroupSpecs'];
+    const workers = ray.workerGroupSpecs;
     if (workers !== undefined && !Array.isArray(workers))
       problems.push('spec.template.spec.workerGroupSpecs must be a list');
     else
       (workers ?? []).forEach((w: unknown, i: number) => {
         const path = `spec.template.spec.workerGroupSpecs[${i}]`;
         if (!isObject(w)) return void problems.push(`${path} must be an object`);
-        if (typeof w['groupName'] !== 'string' || w['groupName'] === '')
+        if (typeof w.groupName !== 'string' || w.groupName === '')
           problems.push(`${path}.groupName is required`);
-        const p = containersProblem(path, w['template']);
+        const p = containersProblem(path, w.template);
         if (p !== undefined) problems.push(p);
       });
   }

@@ -24,14 +24,11 @@ export interface ScaleContext {
 export function scaleFleet(work: RolloutWork, ctx: ScaleContext): boolean {
   const { groups } = work;
   if (groups.length === 0) return work.scaleTo(ctx.emptyTarget, work.replicas);
-  if (groups.length === 1) return work.scaleTo(groups[0]!.hash, work.replicas);
+  const [only] = groups;
+  if (groups.length === 1 && only !== undefined) return work.scaleTo(only.hash, work.replicas);
 
   const newGroup = work.newGroup;
-  if (
-    newGroup !== undefined &&
-    newGroup.clusters.length === work.replicas &&
-    newGroup.available === work.replicas
-  ) {
+  if (newGroup?.clusters.length === work.replicas && newGroup.available === work.replicas) {
     let changed = false;
     for (const g of work.oldGroups) if (work.scaleTo(g.hash, 0)) changed = true;
     return changed;
@@ -60,8 +57,9 @@ export function scaleFleet(work: RolloutWork, ctx: ScaleContext): boolean {
     sizes.set(g.hash, g.clusters.length + share);
     added += share;
   }
-  const first = ordered.find((g) => toAdd < 0 || work.hasTemplate(g.hash)) ?? ordered[0]!;
-  sizes.set(first.hash, Math.max(0, (sizes.get(first.hash) ?? 0) + toAdd - added));
+  const first = ordered.find((g) => toAdd < 0 || work.hasTemplate(g.hash)) ?? ordered[0];
+  if (first !== undefined)
+    sizes.set(first.hash, Math.max(0, (sizes.get(first.hash) ?? 0) + toAdd - added));
 
   let changed = false;
   for (const [hash, size] of sizes) if (work.scaleTo(hash, Math.max(0, size))) changed = true;

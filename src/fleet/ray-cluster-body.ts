@@ -55,18 +55,18 @@ function engineLabels(
 
 /** The head group with the engine labels on its pod template. */
 function withHeadLabels(spec: unknown, labels: Record<string, string>): unknown {
-  if (Object.keys(labels).length === 0 || !isObject(spec) || !isObject(spec['headGroupSpec']))
+  if (Object.keys(labels).length === 0 || !isObject(spec) || !isObject(spec.headGroupSpec))
     return spec;
-  const head = spec['headGroupSpec'];
-  const pod = isObject(head['template']) ? head['template'] : {};
-  const meta = isObject(pod['metadata']) ? pod['metadata'] : {};
+  const head = spec.headGroupSpec;
+  const pod = isObject(head.template) ? head.template : {};
+  const meta = isObject(pod.metadata) ? pod.metadata : {};
   return {
     ...spec,
     headGroupSpec: {
       ...head,
       template: {
         ...pod,
-        metadata: { ...meta, labels: { ...strings(meta['labels']), ...labels } },
+        metadata: { ...meta, labels: { ...strings(meta.labels), ...labels } },
       },
     },
   };
@@ -75,8 +75,8 @@ function withHeadLabels(spec: unknown, labels: Record<string, string>): unknown 
 /** The RayCluster object to create. */
 export function rayClusterBody(input: RayClusterBodyInput): RayClusterObject {
   const template = isObject(input.template) ? input.template : {};
-  const meta = isObject(template['metadata']) ? template['metadata'] : {};
-  const templateLabels = strings(meta['labels']);
+  const meta = isObject(template.metadata) ? template.metadata : {};
+  const templateLabels = strings(meta.labels);
   return {
     apiVersion: 'ray.io/v1',
     kind: 'RayCluster',
@@ -89,12 +89,12 @@ export function rayClusterBody(input: RayClusterBodyInput): RayClusterObject {
         [FLEET_LABELS.templateHash]: input.hash,
       },
       annotations: {
-        ...strings(meta['annotations']),
+        ...strings(meta.annotations),
         [FLEET_LABELS.revision]: String(input.revision),
       },
       ownerReferences: [input.owner],
     },
-    spec: withHeadLabels(template['spec'], engineLabels(input.fleetLabels, templateLabels)),
+    spec: withHeadLabels(template.spec, engineLabels(input.fleetLabels, templateLabels)),
   };
 }
 

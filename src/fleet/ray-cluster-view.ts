@@ -32,7 +32,7 @@ export function toFleetCluster(cluster: RayClusterObject, nowMs: number): FleetC
   const status = cluster.status;
   const headReady = status?.conditions?.find((c) => c.type === 'HeadPodReady');
   const readySinceMs = ready
-    ? (parseTime(status?.stateTransitionTimes?.['ready']) ??
+    ? (parseTime(status?.stateTransitionTimes?.ready) ??
       parseTime(headReady?.lastTransitionTime) ??
       parseTime(status?.lastUpdateTime) ??
       parseTime(md.creationTimestamp))

@@ -38,7 +38,7 @@ export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 export function planRollout(input: FleetPlanInput): FleetPlan {
   const { spec, generation, nowMs } = input;
   const work = new RolloutWork(input);
-  const selector = formatLabelSelector(spec.selector ?? {});
+  const selector = formatLabelSelector(spec.selector);
   const collisionCount = input.collisionCount ?? input.status?.collisionCount ?? 0;
   const problems = [...checkFleetSpec(spec), ...(input.specProblems ?? [])];
   const previous = input.status;

@@ -15,7 +15,7 @@ export function canonicalJson(value: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  return value === undefined ? 'null' : JSON.stringify(value);
 }
 
 function fnv1a32(text: string): number {
@@ -32,7 +32,7 @@ export function templateHash(template: unknown, collisionCount = 0): string {
   let n = fnv1a32(`${canonicalJson(template)}#${collisionCount}`);
   let out = '';
   do {
-    out += SAFE_ALPHABET[n % SAFE_ALPHABET.length];
+    out += SAFE_ALPHABET.charAt(n % SAFE_ALPHABET.length);
     n = Math.floor(n / SAFE_ALPHABET.length);
   } while (n > 0);
   return out;

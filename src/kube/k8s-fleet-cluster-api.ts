@@ -6,11 +6,7 @@
  * by `requestTimeoutMs`. A revision record is a ControllerRevision whose `data` is the fleet's
  * template, as StatefulSet and DaemonSet keep theirs.
  */
-import type {
-  KubernetesListObject,
-  KubernetesObject,
-  V1ControllerRevision,
-} from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import {
   FLEET_LABELS,
   type FleetCallOptions,
@@ -39,6 +35,13 @@ export interface K8sFleetClusterApiOptions {
 }
 
 type AnyList = KubernetesListObject<KubernetesObject>;
+
+/** The ControllerRevision fields read back. */
+interface RevisionObject {
+  readonly metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  readonly revision: number;
+  readonly data?: unknown;
+}
 
 /** RayClusters and revision records through the Kubernetes API. */
 export class K8sFleetClusterApi implements FleetClusterApi, Runnable {
@@ -76,14 +79,12 @@ export class K8sFleetClusterApi implements FleetClusterApi, Runnable {
                   o,
                 )
           ) as AnyList;
-        return (
-          ns === undefined
-            ? await clients.apps.listControllerRevisionForAllNamespaces({ labelSelector }, o)
-            : await clients.apps.listNamespacedControllerRevision(
-                { namespace: ns, labelSelector },
-                o,
-              )
-        ) as AnyList;
+        return ns === undefined
+          ? await clients.apps.listControllerRevisionForAllNamespaces({ labelSelector }, o)
+          : await clients.apps.listNamespacedControllerRevision(
+              { namespace: ns, labelSelector },
+              o,
+            );
       });
     return new InformerSupervisor<KubernetesObject>({
       ...this.#o.supervisor,
@@ -110,7 +111,7 @@ export class K8sFleetClusterApi implements FleetClusterApi, Runnable {
   revisions(namespace: string, fleet: string): readonly FleetRevisionRecord[] {
     return this.#revisions
       .flatMap((i) => i.list())
-      .map((o) => o as V1ControllerRevision)
+      .map((o) => o as unknown as RevisionObject)
       .filter(
         (o) =>
           o.metadata?.namespace === namespace &&
@@ -176,7 +177,7 @@ export class K8sFleetClusterApi implements FleetClusterApi, Runnable {
     record: FleetRevisionRecord,
     options: FleetCallOptions,
   ): Promise<void> {
-    const body: V1ControllerRevision = {
+    const body = {
       apiVersion: 'apps/v1',
       kind: 'ControllerRevision',
       metadata: {
@@ -191,7 +192,12 @@ export class K8sFleetClusterApi implements FleetClusterApi, Runnable {
     const what = `write controllerrevision ${namespace}/${record.name}`;
     try {
       await kubeCall(what, this.#settings(options), (o) =>
-        this.#o.clients.apps.createNamespacedControllerRevision({ namespace, body }, o),
+        this.#o.clients.apps.createNamespacedControllerRevision(
+          // client-node's model classes are plain JSON on the wire; a literal is what it sends.
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+          { namespace, body: body },
+          o,
+        ),
       );
     } catch (err) {
       if (!hasCode(err, 'K8S_CONFLICT')) throw err;

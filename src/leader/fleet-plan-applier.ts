@@ -42,7 +42,7 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 function suffix(rng: Rng): string {
   let out = '';
   for (let i = 0; i < 5; i++)
-    out += SUFFIX_ALPHABET[Math.floor(rng.next() * SUFFIX_ALPHABET.length)];
+    out += SUFFIX_ALPHABET.charAt(Math.floor(rng.next() * SUFFIX_ALPHABET.length));
   return out;
 }
 

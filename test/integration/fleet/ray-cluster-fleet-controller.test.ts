@@ -72,7 +72,7 @@ const fleet = (): KubeObject & { status?: Record<string, unknown> } =>
 function readyOne(): boolean {
   const waiting = clusters().find((c) => !isReady(c) && c.metadata.deletionTimestamp === undefined);
   if (waiting === undefined) return false;
-  server.put({ ...waiting, status: { state: 'ready' } } as KubeObject);
+  server.put({ ...waiting, status: { state: 'ready' } });
   return true;
 }
 
@@ -94,7 +94,7 @@ function putFleet(image: string, over: Record<string, unknown> = {}): void {
     },
     spec: { ...spec, template },
     ...(current === undefined ? {} : { status: (current as { status?: unknown }).status }),
-  } as KubeObject);
+  });
 }
 
 describe('RayClusterFleet controller', () => {
@@ -107,7 +107,7 @@ describe('RayClusterFleet controller', () => {
       return (
         clusters().length === 3 &&
         clusters().every(isReady) &&
-        fleet().status?.['availableReplicas'] === 3
+        fleet().status?.availableReplicas === 3
       );
     }, 20_000);
     const first = hashOf(clusters()[0]!);
@@ -138,9 +138,9 @@ describe('RayClusterFleet controller', () => {
     await eventually(() => {
       const status = fleet().status ?? {};
       const progressing = (
-        status['conditions'] as { type: string; reason?: string }[] | undefined
+        status.conditions as { type: string; reason?: string }[] | undefined
       )?.find((c) => c.type === 'Progressing');
-      return status['updatedReplicas'] === 3 && progressing?.reason === 'NewReplicaSetAvailable';
+      return status.updatedReplicas === 3 && progressing?.reason === 'NewReplicaSetAvailable';
     }, 20_000);
     expect(server.list('apps/v1', 'ControllerRevision', NS)).toHaveLength(2);
   }, 60_000);
@@ -155,10 +155,10 @@ describe('RayClusterFleet controller', () => {
         selector: { matchLabels: { app: 'llama' } },
         template: { metadata: { labels: { app: 'llama' } }, spec: {} },
       },
-    } as KubeObject);
+    });
     startLeaderParts();
     await eventually(() => {
-      const conditions = (fleet().status?.['conditions'] ?? []) as {
+      const conditions = (fleet().status?.conditions ?? []) as {
         type: string;
         reason?: string;
       }[];
