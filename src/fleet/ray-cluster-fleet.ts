@@ -28,6 +28,12 @@ export interface RayClusterFleetSpec {
   readonly progressDeadlineSeconds?: number;
 }
 
+/** A Deployment-style condition: Available, Progressing or ReplicaFailure. */
+export interface FleetCondition extends Condition {
+  /** RFC 3339; for Progressing, the last time progress was seen (the deadline's clock). */
+  readonly lastUpdateTime?: string;
+}
+
 export interface RayClusterFleetStatus {
   readonly observedGeneration?: number;
   readonly replicas?: number;
@@ -35,7 +41,7 @@ export interface RayClusterFleetStatus {
   readonly readyReplicas?: number;
   readonly availableReplicas?: number;
   readonly unavailableReplicas?: number;
-  readonly conditions?: readonly Condition[];
+  readonly conditions?: readonly FleetCondition[];
   readonly collisionCount?: number;
   readonly scalingTargetSelector?: string;
 }

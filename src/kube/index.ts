@@ -25,3 +25,4 @@ export * from './resource-key.js';
 export * from './k8s-resource-status-store.js';
 export * from './resource-finalizers.js';
 export * from './secret-reader.js';
+export * from './k8s-fleet-cluster-api.js';

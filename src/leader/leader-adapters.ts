@@ -14,6 +14,7 @@ import {
   K8sResourceStatusStore,
   K8sPodMetrics,
   K8sScaleClient,
+  K8sFleetClusterApi,
   type ScaleClient,
   K8sSecretReader,
   type ResourceFinalizers,
@@ -75,6 +76,8 @@ export interface LeaderAdapters {
   readonly scale: ScaleClient | undefined;
   /** metrics.k8s.io for the PodAutoscaler's `resource` source (Kubernetes only). */
   readonly podMetrics: PodMetricsPort | undefined;
+  /** RayClusters and revision records of RayClusterFleets (Kubernetes only; run it while leading). */
+  readonly fleetApi: K8sFleetClusterApi | undefined;
 }
 
 /** How agents prove their node: per-node tokens from the secret, or TokenReview. */
@@ -179,6 +182,13 @@ export function buildAdapters(
       staticStatuses: undefined,
       scale: new K8sScaleClient({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
       podMetrics: new K8sPodMetrics({ clients, requestTimeoutMs: kube.requestTimeoutMs }),
+      fleetApi: new K8sFleetClusterApi({
+        clients,
+        namespaces: resolveDiscoveryScope(kube).namespaces,
+        requestTimeoutMs: kube.requestTimeoutMs,
+        log: log.child({ component: 'fleet-cluster-api' }),
+        supervisor,
+      }),
     };
   }
   const staticStatuses = new StaticResourceStatuses();
@@ -198,6 +208,7 @@ export function buildAdapters(
     staticStatuses,
     scale: undefined,
     podMetrics: undefined,
+    fleetApi: undefined,
   };
 }
 

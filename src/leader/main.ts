@@ -41,6 +41,7 @@ import { buildModelAdapters } from './model-adapter-wiring.js';
 import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
 import { buildGpuOptimizer } from './optimizer-wiring.js';
+import { buildFleets } from './fleet-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
 
@@ -250,6 +251,16 @@ export async function runLeader(
     rng: systemRng,
     timers: systemTimers,
   });
+  // RayClusterFleets (issue #16): Kubernetes mode only.
+  const fleets = buildFleets({
+    config,
+    adapters,
+    log,
+    registry,
+    clock,
+    rng: systemRng,
+    timers: systemTimers,
+  });
   const leaderOnly = new LeaderOnlyParts(
     election,
     [
@@ -260,6 +271,7 @@ export async function runLeader(
       modelAdapters,
       ...(podAutoscaling ? [podAutoscaling] : []),
       ...(optimizer ? [optimizer] : []),
+      ...fleets,
     ],
     log,
     (l) => (leadership = l),

@@ -11,3 +11,10 @@ export function loadCrds(): unknown[] {
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
     .map((f) => parse(readFileSync(join(CRD_DIR, f), 'utf8')) as unknown);
 }
+
+/** KubeRay's RayCluster CRD (ray.io/v1, minimal): what a RayClusterFleet creates. */
+export function loadRayClusterCrd(): unknown {
+  return parse(
+    readFileSync(join(import.meta.dirname, '../fixtures/kuberay/raycluster-crd.yaml'), 'utf8'),
+  ) as unknown;
+}

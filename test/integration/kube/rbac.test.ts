@@ -20,7 +20,7 @@ import {
 import { buildAdapters, leaderConfigSpec } from '../../../src/leader/index.js';
 import { createRegistry, loadConfig, silentLogger } from '../../../src/shared/index.js';
 import { FakeKubeApiServer, type RecordedApiCall } from '../../helpers/kube-api-server.js';
-import { loadCrds } from '../../helpers/crds.js';
+import { loadCrds, loadRayClusterCrd } from '../../helpers/crds.js';
 import { aNode, aPod, eventually } from '../../helpers/kube-builders.js';
 import { kustomizeLite } from '../../helpers/kustomize-lite.js';
 import {
@@ -123,6 +123,46 @@ async function driveLeader(): Promise<void> {
   }
   // The `resource` metric source: the target's PodMetrics (metrics.k8s.io) and its pods' requests.
   await adapters.podMetrics?.list(NS, 'app=llama', stop.signal);
+  // The RayClusterFleet controller's calls: its informers, a cluster created and deleted, a
+  // revision written, renumbered and pruned, the fleet patched, its status read and written.
+  const fleetApi = adapters.fleetApi!;
+  void fleetApi.run(stop.signal);
+  const owner = {
+    apiVersion: 'infernode.io/v1alpha1',
+    kind: 'RayClusterFleet',
+    name: 'llama-fleet',
+    uid: 'u1',
+  };
+  await fleetApi.createCluster(
+    {
+      apiVersion: 'ray.io/v1',
+      kind: 'RayCluster',
+      metadata: {
+        name: 'llama-fleet-h-1',
+        namespace: NS,
+        labels: { 'infernode.io/fleet-name': 'llama-fleet' },
+      },
+      spec: { headGroupSpec: { template: { spec: { containers: [{ name: 'ray-head' }] } } } },
+    },
+    {},
+  );
+  await fleetApi.deleteCluster(NS, 'llama-fleet-h-1', {});
+  const record = { name: 'llama-fleet-h', hash: 'h', revision: 1, template: { spec: {} } };
+  await fleetApi.writeRevision(NS, 'llama-fleet', owner, record, {});
+  await fleetApi.writeRevision(NS, 'llama-fleet', owner, { ...record, revision: 2 }, {});
+  await fleetApi.deleteRevision(NS, 'llama-fleet-h', {});
+  await fleetApi.patchFleet(
+    NS,
+    'llama-fleet',
+    { annotations: { 'infernode.io/desired-replicas': '1' } },
+    {},
+  );
+  const fleetStatuses = adapters.resourceStatus<{ replicas?: number }>(
+    'rayclusterfleets',
+    'RayClusterFleet',
+  );
+  const fleetRead = await fleetStatuses.read(`${NS}/llama-fleet`, {});
+  await fleetStatuses.write(`${NS}/llama-fleet`, { replicas: 1 }, fleetRead!.version, {});
 }
 
 async function driveAgent(): Promise<void> {
@@ -143,6 +183,7 @@ beforeAll(async () => {
   });
   for (const crd of loadCrds()) server.addCrd(crd);
   server.serveMetricsApi();
+  server.addCrd(loadRayClusterCrd());
   server.put(aNode('gpu-1'));
   server.put({
     apiVersion: 'infernode.io/v1alpha1',
@@ -194,8 +235,9 @@ beforeAll(async () => {
     const watches = callsOf(LEADER_SA).filter((c) => c.verb === 'watch').length;
     const renewed = callsOf(LEADER_SA).some((c) => c.resource === 'leases' && c.verb === 'update');
     const agentWatches = callsOf(AGENT_SA).filter((c) => c.verb === 'watch').length;
-    // Leader: 2 pod label informers, 5 custom resource kinds, the Secret. Agent: 2 pod informers.
-    return watches >= 8 && renewed && agentWatches >= 2;
+    // Leader: 2 pod label informers, 5 custom resource kinds, the Secret, RayClusters and
+    // ControllerRevisions. Agent: 2 pod informers.
+    return watches >= 10 && renewed && agentWatches >= 2;
   }, 15_000);
 }, 60_000);
 
