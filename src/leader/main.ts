@@ -43,6 +43,7 @@ import { buildPodAutoscaling } from './autoscaling-wiring.js';
 import { buildGpuOptimizer } from './optimizer-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
+import { buildKvCaches } from './kvcache-wiring.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -250,6 +251,19 @@ export async function runLeader(
     rng: systemRng,
     timers: systemTimers,
   });
+  // KVCache resources (issue #14): each node's L1 store settings, usage in the status.
+  const kvCaches = buildKvCaches({
+    config,
+    adapters,
+    store,
+    commands,
+    log,
+    registry,
+    clock,
+    rng: systemRng,
+    timers: systemTimers,
+    reportOf: (node) => kvIndex.index.storeOf(node),
+  });
   const leaderOnly = new LeaderOnlyParts(
     election,
     [
@@ -258,6 +272,7 @@ export async function runLeader(
       prober,
       remediation,
       modelAdapters,
+      kvCaches,
       ...(podAutoscaling ? [podAutoscaling] : []),
       ...(optimizer ? [optimizer] : []),
     ],
