@@ -44,6 +44,7 @@ import { buildGpuOptimizer } from './optimizer-wiring.js';
 import { buildFleets } from './fleet-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
+import { buildKvCaches } from './kvcache-wiring.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -240,26 +241,17 @@ export async function runLeader(
     drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
     settings: reconcileHostSettings(config.controllers),
   });
-  const modelAdapters = buildModelAdapters({
-    config,
-    adapters,
+  // The decision parts' shared roots: adapter placement, fleets, KV caches.
+  const roots = { config, adapters, log, registry, clock, rng: systemRng, timers: systemTimers };
+  const modelAdapters = buildModelAdapters({ ...roots, store, commands });
+  // RayClusterFleets (issue #16): Kubernetes mode only.
+  const fleets = buildFleets(roots);
+  // KVCache resources (issue #14): each node's L1 store settings, usage in the status.
+  const kvCaches = buildKvCaches({
+    ...roots,
     store,
     commands,
-    log,
-    registry,
-    clock,
-    rng: systemRng,
-    timers: systemTimers,
-  });
-  // RayClusterFleets (issue #16): Kubernetes mode only.
-  const fleets = buildFleets({
-    config,
-    adapters,
-    log,
-    registry,
-    clock,
-    rng: systemRng,
-    timers: systemTimers,
+    reportOf: (node) => kvIndex.index.storeOf(node),
   });
   const leaderOnly = new LeaderOnlyParts(
     election,
@@ -269,6 +261,7 @@ export async function runLeader(
       prober,
       remediation,
       modelAdapters,
+      kvCaches,
       ...(podAutoscaling ? [podAutoscaling] : []),
       ...(optimizer ? [optimizer] : []),
       ...fleets,

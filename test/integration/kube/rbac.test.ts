@@ -102,6 +102,10 @@ async function driveLeader(): Promise<void> {
   const read = await statuses.read(`${NS}/sql-lora`, {});
   await statuses.write(`${NS}/sql-lora`, { phase: 'Pending' }, read!.version, {});
   await adapters.secrets?.read(NS, 'hf-token', {});
+  // The KVCache controller's status read and write.
+  const kvStatuses = adapters.resourceStatus<{ current?: number }>('kvcaches', 'KVCache');
+  const kvRead = await kvStatuses.read(`${NS}/l1-cache`, {});
+  await kvStatuses.write(`${NS}/l1-cache`, { current: 0 }, kvRead!.version, {});
   // The PodAutoscaler controller's status read and write.
   const paStatuses = adapters.resourceStatus<{ desiredScale?: number }>(
     'podautoscalers',
@@ -190,6 +194,12 @@ beforeAll(async () => {
     kind: 'ModelAdapter',
     metadata: { name: 'sql-lora', namespace: NS },
     spec: { podSelector: {}, artifactURL: 's3://bucket/lora' },
+  });
+  server.put({
+    apiVersion: 'infernode.io/v1alpha1',
+    kind: 'KVCache',
+    metadata: { name: 'l1-cache', namespace: NS },
+    spec: { mode: 'distributed' },
   });
   server.put({
     apiVersion: 'infernode.io/v1alpha1',
