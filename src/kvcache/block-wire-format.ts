@@ -4,7 +4,8 @@
  *
  *   0  magic "IKV" + version 1   (0x49 0x4B 0x56 0x01)
  *   4  u32 body length           (header + body ≤ the bounded frame size)
- *   8  u8  op                    put 1, get 2, exists 3, longest-prefix 4, delete 5, error 0x7F
+ *   8  u8  op                    put 1, get 2, exists 3, longest-prefix 4, delete 5, auth 6,
+ *                                error 0x7F
  *   9  u8  kind                  request 0, reply 1
  *  10  u16 reserved, 0
  *  12  u32 request id            a reply carries its request's id
@@ -13,6 +14,10 @@
  * put]); replies: put `u32 count` + `count` × u8 outcome; get `u32 count` + `count` ×
  * (`u64 key`, u8 status, [`u32 length`, bytes] when a hit); exists and delete `u32 count` +
  * `count` × u8 0/1; longest-prefix `u32 held`; error `u16 code`, `u16 length`, UTF-8 message.
+ * Auth (the first frame of every connection): request `u8 flags`, `u16 length`, the UTF-8 token
+ * (≤ MAX_TOKEN_BYTES); flag bit 0 = `peer` (a fetch from another agent: answer from this node's
+ * L1 only, never ask peers in turn); reply: an empty body, or an `unauthenticated` error and the
+ * connection closes.
  * Keys are the 52-bit chained block hashes as u64 (the decoder refuses anything above 2^53 − 1).
  *
  * Why so: length-prefixed frames let the decoder refuse an oversized frame from its header,
@@ -36,6 +41,9 @@ export const DEFAULT_MAX_FRAME_BYTES = 65 * 1024 * 1024;
 /** Keys (or blocks) per frame by default: bounds the arrays a decoded frame builds. */
 export const DEFAULT_MAX_KEYS_PER_FRAME = 65_536;
 
+/** Longest auth token carried, bytes. */
+export const MAX_TOKEN_BYTES = 512;
+
 /** Longest error message carried, bytes. */
 export const MAX_ERROR_MESSAGE_BYTES = 1024;
 
@@ -46,6 +54,7 @@ export const OP_CODES = {
   exists: 3,
   'longest-prefix': 4,
   delete: 5,
+  auth: 6,
   error: 0x7f,
 } as const;
 
@@ -81,6 +90,13 @@ export interface WireBlock {
 export type BlockRequest =
   | { readonly op: 'put'; readonly id: number; readonly blocks: readonly WireBlock[] }
   | {
+      readonly op: 'auth';
+      readonly id: number;
+      readonly token: string;
+      /** A peer agent's fetch: served from L1 only (no onward L2 lookup). */
+      readonly peer: boolean;
+    }
+  | {
       readonly op: 'get' | 'exists' | 'longest-prefix' | 'delete';
       readonly id: number;
       readonly keys: readonly BlockKey[];
@@ -97,6 +113,7 @@ export type BlockReply =
   | { readonly op: 'get'; readonly id: number; readonly blocks: readonly GetReplyEntry[] }
   | { readonly op: 'exists' | 'delete'; readonly id: number; readonly flags: readonly boolean[] }
   | { readonly op: 'longest-prefix'; readonly id: number; readonly held: number }
+  | { readonly op: 'auth'; readonly id: number }
   | {
       readonly op: 'error';
       readonly id: number;

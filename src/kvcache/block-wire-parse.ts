@@ -6,6 +6,7 @@
 import type { BlockKey } from './eviction-policy.js';
 import {
   GET_STATUSES,
+  MAX_TOKEN_BYTES,
   PUT_RESULTS,
   WIRE_ERROR_CODES,
   type BlockOp,
@@ -116,6 +117,15 @@ function flag(byte: number): boolean {
 /** A request of `op` from its body. */
 export function parseRequest(op: BlockOp, id: number, r: Reader): BlockRequest {
   if (op === 'error') throw new Fault('unknown-op', 'error is a reply op, not a request');
+  if (op === 'auth') {
+    const flags = r.u8('the auth flags');
+    if (flags > 1) throw new Fault('bad-field', `auth flags ${flags} are not defined`);
+    const length = r.u16('the token length');
+    if (length > MAX_TOKEN_BYTES)
+      throw new Fault('bad-field', `token of ${length} bytes exceeds ${MAX_TOKEN_BYTES}`);
+    const token = new TextDecoder().decode(r.bytes(length, 'the token'));
+    return { op, id, token, peer: flags === 1 };
+  }
   if (op !== 'put') {
     const keys = Array.from({ length: r.count(8) }, () => r.key());
     return { op, id, keys };
@@ -141,6 +151,8 @@ export function parseReply(op: BlockOp, id: number, r: Reader): BlockReply {
       return { op, id, flags: Array.from({ length: r.count(1) }, () => flag(r.u8('a flag'))) };
     case 'longest-prefix':
       return { op, id, held: r.u32('the held count') };
+    case 'auth':
+      return { op, id };
     case 'error': {
       const code = ERROR_NAMES.get(r.u16('the error code'));
       if (code === undefined) throw new Fault('bad-field', 'unknown error code');

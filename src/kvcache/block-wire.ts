@@ -12,6 +12,7 @@ import {
   FRAME_MAGIC,
   GET_STATUSES,
   MAX_ERROR_MESSAGE_BYTES,
+  MAX_TOKEN_BYTES,
   OP_CODES,
   PUT_RESULTS,
   WIRE_ERROR_CODES,
@@ -95,6 +96,23 @@ export function encodeRequest(
   req: BlockRequest,
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ): Uint8Array[] {
+  if (req.op === 'auth') {
+    const token = new TextEncoder().encode(req.token);
+    if (token.length > MAX_TOKEN_BYTES)
+      throw new RangeError(`token of ${token.length} bytes exceeds ${MAX_TOKEN_BYTES}`);
+    return fixedFrame(
+      'auth',
+      0,
+      req.id,
+      3 + token.length,
+      (w) => {
+        w.u8(req.peer ? 1 : 0);
+        w.u16(token.length);
+        w.bytes(token);
+      },
+      maxFrameBytes,
+    );
+  }
   if (req.op !== 'put') {
     const keys = req.keys;
     return fixedFrame(
@@ -158,6 +176,8 @@ export function encodeReply(
       );
     case 'longest-prefix':
       return fixedFrame('longest-prefix', 1, reply.id, 4, (w) => w.u32(reply.held), maxFrameBytes);
+    case 'auth':
+      return fixedFrame('auth', 1, reply.id, 0, () => undefined, maxFrameBytes);
     case 'error': {
       let msg = new TextEncoder().encode(reply.message);
       if (msg.length > MAX_ERROR_MESSAGE_BYTES) msg = msg.subarray(0, MAX_ERROR_MESSAGE_BYTES);

@@ -37,3 +37,12 @@ export {
   type DecodeResult,
   type DecoderOptions,
 } from './block-wire-decoder.js';
+export {
+  serveFromStore,
+  missingChain,
+  mergeFound,
+  GetFrameBudget,
+  type BlockMissSource,
+  type DataRequest,
+  type ServedReply,
+} from './block-requests.js';

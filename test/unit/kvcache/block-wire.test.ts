@@ -37,6 +37,12 @@ const requestArb: fc.Arbitrary<BlockRequest> = fc.oneof(
     id,
     keys,
   }),
+  fc.record({
+    op: fc.constant('auth' as const),
+    id,
+    token: fc.string({ maxLength: 100 }),
+    peer: fc.boolean(),
+  }),
 );
 
 const getEntry: fc.Arbitrary<GetReplyEntry> = fc.oneof(
@@ -59,6 +65,7 @@ const replyArb: fc.Arbitrary<BlockReply> = fc.oneof(
     id,
     flags: fc.array(fc.boolean(), { maxLength: 40 }),
   }),
+  fc.record({ op: fc.constant('auth' as const), id }),
   fc.record({ op: fc.constant('longest-prefix' as const), id, held: fc.nat(0xffffffff) }),
   fc.record({
     op: fc.constant('error' as const),
@@ -211,6 +218,17 @@ describe('block wire codec refuses hostile input', () => {
       'an error op sent as a request',
       withBody(rawHeader({ op: 0x7f }), [0, 0, 0, 0]),
       'unknown-op',
+    ],
+    ['auth with undefined flags', withBody(rawHeader({ op: 6 }), [2, 0, 0]), 'bad-field'],
+    [
+      'auth with a token past the bound',
+      withBody(rawHeader({ op: 6 }), [0, 0x01, 0x02, ...new Array<number>(513).fill(65)]),
+      'bad-field',
+    ],
+    [
+      'auth with a token past the body',
+      withBody(rawHeader({ op: 6 }), [0, 5, 0, 65]),
+      'length-mismatch',
     ],
     ['a reply sent to the server', rawHeader({ kind: 1 }), 'bad-kind'],
     ['an undefined frame kind', rawHeader({ kind: 7 }), 'bad-kind'],

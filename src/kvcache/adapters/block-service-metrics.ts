@@ -1,0 +1,142 @@
+/**
+ * The block service's metrics (`infernode_kv_*`). The store's own counters are read from
+ * `BlockStore.stats()` at scrape time (the pure store builds no registry); what only the service
+ * sees — ops, bytes on the wire, connections closed and why, hits per tier — is counted here.
+ * Every label has a fixed set of values.
+ */
+import { Counter, Gauge, type Registry } from '../../shared/index.js';
+import type { BlockStore } from '../block-store.js';
+import type { BlockOp } from '../block-wire-format.js';
+
+/** Why a connection ended (the `reason` label). */
+export type CloseReason =
+  | 'client'
+  | 'malformed'
+  | 'oversized'
+  | 'unauthenticated'
+  | 'idle-timeout'
+  | 'frame-timeout'
+  | 'too-many-connections'
+  | 'socket-error'
+  | 'shutdown';
+
+/** How an op ended (the `outcome` label). */
+export type OpOutcome = 'ok' | 'error';
+
+/** Where a block was found, or was not (the `tier` label). */
+export type KvTierLabel = 'l1' | 'l2';
+
+/** The service's metrics, on one registry; the store and live gauges are read at scrape time. */
+export class BlockServiceMetrics {
+  readonly ops: Counter<'op' | 'outcome'>;
+  readonly bytesIn: Counter;
+  readonly bytesOut: Counter;
+  readonly closed: Counter<'reason'>;
+  readonly hits: Counter<'tier'>;
+  readonly misses: Counter<'tier'>;
+  private readonly sources: {
+    store?: BlockStore;
+    connections?: () => number;
+    queuedBytes?: () => number;
+  } = {};
+  private reportedEvictions = 0;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.ops = new Counter({
+      name: 'infernode_kv_ops_total',
+      help: 'Block service requests by op and outcome',
+      labelNames: ['op', 'outcome'],
+      registers,
+    });
+    this.bytesIn = new Counter({
+      name: 'infernode_kv_received_bytes_total',
+      help: 'Bytes read from block service connections',
+      registers,
+    });
+    this.bytesOut = new Counter({
+      name: 'infernode_kv_sent_bytes_total',
+      help: 'Bytes written to block service connections',
+      registers,
+    });
+    this.closed = new Counter({
+      name: 'infernode_kv_connections_closed_total',
+      help: 'Block service connections closed, by reason (client: the client closed it)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.hits = new Counter({
+      name: 'infernode_kv_hits_total',
+      help: 'Blocks served, by tier (l1: this node’s store, l2: fetched from a peer)',
+      labelNames: ['tier'],
+      registers,
+    });
+    this.misses = new Counter({
+      name: 'infernode_kv_misses_total',
+      help: 'Blocks asked for and not held, by tier (l2: no peer could serve it either)',
+      labelNames: ['tier'],
+      registers,
+    });
+    const sources = this.sources;
+    const gauge = (name: string, help: string, read: () => number | undefined): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const v = read();
+          if (v !== undefined) this.set(v);
+        },
+      });
+    };
+    gauge(
+      'infernode_kv_store_used_bytes',
+      'Bytes of the blocks held in the L1 store',
+      () => sources.store?.stats().bytes,
+    );
+    gauge(
+      'infernode_kv_store_budget_bytes',
+      'The L1 store’s byte budget',
+      () => sources.store?.stats().budgetBytes,
+    );
+    gauge(
+      'infernode_kv_store_blocks',
+      'Blocks held in the L1 store',
+      () => sources.store?.stats().blocks,
+    );
+    gauge('infernode_kv_connections', 'Open block service connections', () =>
+      sources.connections?.(),
+    );
+    gauge(
+      'infernode_kv_queued_bytes',
+      'Reply bytes written but not yet taken by the clients (bounded by backpressure)',
+      () => sources.queuedBytes?.(),
+    );
+    const evictions = new Counter({
+      name: 'infernode_kv_store_evictions_total',
+      help: 'Blocks the L1 store evicted to make room',
+      registers,
+      collect: () => {
+        const total = sources.store?.stats().evictionsTotal ?? 0;
+        evictions.inc(total - this.reportedEvictions);
+        this.reportedEvictions = total;
+      },
+    });
+  }
+
+  /** Reads the store's gauges and counters from `store` at scrape time. */
+  watchStore(store: BlockStore): void {
+    this.sources.store = store;
+  }
+
+  /** Reads the live connection count and queued reply bytes at scrape time. */
+  watchServer(connections: () => number, queuedBytes: () => number): void {
+    this.sources.connections = connections;
+    this.sources.queuedBytes = queuedBytes;
+  }
+
+  /** One request handled. */
+  op(op: BlockOp, outcome: OpOutcome): void {
+    this.ops.inc({ op, outcome });
+  }
+}
