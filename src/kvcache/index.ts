@@ -12,7 +12,7 @@ export * from './block-hash.js';
 export * from './prefix-cache-config.js';
 export * from './prefix-cache-index.js';
 export { PrefixIndex, MAX_TRACKED_ENDPOINTS, RECENCY_REFRESH_MS } from './prefix-index.js';
-export { promptBlockHashes } from './prefix-hashing.js';
+export { promptBlockHashes, adapterHashSeed } from './prefix-hashing.js';
 export * from './string-hash.js';
 export * from './kvcache-resource.js';
 export * from './eviction-policy.js';
@@ -46,3 +46,10 @@ export {
   type DataRequest,
   type ServedReply,
 } from './block-requests.js';
+export * from './kv-event-format.js';
+export {
+  decodeKvEventBatch,
+  KV_EVENT_LIMITS,
+  type KvEventDecodeResult,
+} from './kv-event-decode.js';
+export * from './engine-kv-holdings.js';

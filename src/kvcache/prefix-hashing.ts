@@ -21,6 +21,13 @@ export function promptBlockHashes(
   const text = promptText.length > maxChars ? promptText.slice(0, maxChars) : promptText;
   let tokens = tokenize(text);
   if (tokens.length > maxTokens) tokens = tokens.subarray(0, maxTokens);
-  const seed = adapter === undefined ? 0 : (stringHash52(adapter) % 0x100000000) | 0;
-  return hashBlocks(tokens, blockSizeTokens, seed);
+  return hashBlocks(tokens, blockSizeTokens, adapterHashSeed(adapter));
+}
+
+/**
+ * The hash seed of an adapter's blocks (0 for the base model): what the gateway seeds prompts
+ * with, and what the agent seeds an engine's BlockStored tokens with, so both land on one key.
+ */
+export function adapterHashSeed(adapter?: string): number {
+  return adapter === undefined ? 0 : (stringHash52(adapter) % 0x100000000) | 0;
 }

@@ -5,6 +5,8 @@
  * Pure and allocation-free per operation: typed arrays and an intrusive doubly linked list.
  */
 
+import type { KvCacheEventSink } from './core-types.js';
+
 const NONE = -1;
 
 /** A bounded pool of KV blocks with prefix caching. */
@@ -19,10 +21,15 @@ export class BlockPool {
   #tail = NONE;
   #numFree = 0;
   #cached = new Map<number, number>();
+  readonly #events: KvCacheEventSink | undefined;
 
-  /** @param numBlocks total blocks, ≥ 1. */
-  constructor(numBlocks: number) {
+  /**
+   * @param numBlocks total blocks, ≥ 1.
+   * @param events told of evictions and resets (vLLM's KV events), when enabled.
+   */
+  constructor(numBlocks: number, events?: KvCacheEventSink) {
     this.numBlocks = numBlocks;
+    this.#events = events;
     this.#refCount = new Int32Array(numBlocks);
     this.#hash = new Float64Array(numBlocks).fill(NaN);
     this.#prev = new Int32Array(numBlocks).fill(NONE);
@@ -73,7 +80,10 @@ export class BlockPool {
     this.#unlink(id);
     const hash = this.#hash[id] as number;
     if (!Number.isNaN(hash)) {
-      if (this.#cached.get(hash) === id) this.#cached.delete(hash);
+      if (this.#cached.get(hash) === id) {
+        this.#cached.delete(hash);
+        this.#events?.blockRemoved(hash);
+      }
       this.#hash[id] = NaN;
     }
     this.#refCount[id] = 1;
@@ -93,11 +103,27 @@ export class BlockPool {
     }
   }
 
-  /** Registers a full, computed block under its chained hash (first writer wins, as vLLM). */
-  cache(id: number, hash: number): void {
-    if (this.#cached.has(hash) || !Number.isNaN(this.#hash[id])) return;
+  /**
+   * Registers a full, computed block under its chained hash (first writer wins, as vLLM).
+   * Returns whether it was registered (false: the hash or the block was cached already).
+   */
+  cache(id: number, hash: number): boolean {
+    if (this.#cached.has(hash) || !Number.isNaN(this.#hash[id])) return false;
     this.#hash[id] = hash;
     this.#cached.set(hash, id);
+    return true;
+  }
+
+  /**
+   * Drops every cached hash (vLLM reset_prefix_cache). As vLLM, refuses (false) while any block
+   * is in use: running requests still point at their cached blocks.
+   */
+  resetPrefixCache(): boolean {
+    if (this.numUsed > 0) return false;
+    for (const id of this.#cached.values()) this.#hash[id] = NaN;
+    this.#cached.clear();
+    this.#events?.allCleared();
+    return true;
   }
 
   #append(id: number): void {

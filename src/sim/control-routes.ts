@@ -102,3 +102,13 @@ export function handleFaults(
 export function handleWeights(ctx: SimContext, res: ServerResponse): void {
   sendJson(res, 200, ctx.weights);
 }
+
+/**
+ * POST /reset_prefix_cache: vLLM drops every cached block (publishing AllBlocksCleared) and
+ * answers 200 with no body, also when the engine refused because blocks are in use (it logs).
+ */
+export function handleResetPrefixCache(ctx: SimContext, res: ServerResponse): void {
+  if (!ctx.resetPrefixCache()) ctx.log.warn('prefix cache not reset: blocks are in use');
+  res.writeHead(200, { 'content-length': '0' });
+  res.end();
+}

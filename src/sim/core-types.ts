@@ -18,6 +18,28 @@ export interface CoreRequestSpec {
   readonly eosAfterTokens: number;
   /** LoRA adapter name, or null for the base model. */
   readonly lora: string | null;
+  /** The prompt's token ids, for KV events (BlockStored carries them); absent = no events. */
+  readonly promptTokens?: Uint32Array;
+  /** The adapter's int id in the engine (vLLM lora_int_id, BlockStored's lora_id). */
+  readonly loraId?: number | null;
+}
+
+/**
+ * Receives the KV cache changes vLLM reports as KV events (kv-event-recorder.ts). Called inside
+ * engine steps; implementations only buffer.
+ */
+export interface KvCacheEventSink {
+  /** Full blocks newly registered in the prefix cache, in chain order after `parentHash`. */
+  blocksStored(
+    hashes: readonly number[],
+    parentHash: number | null,
+    tokens: Uint32Array,
+    loraId: number | null,
+  ): void;
+  /** A cached hash was evicted (its block handed out again). */
+  blockRemoved(hash: number): void;
+  /** The whole prefix cache was dropped. */
+  allCleared(): void;
 }
 
 /** One request inside the core. Mutable state is owned by the core; `tag` belongs to the caller. */

@@ -6,7 +6,13 @@
  * I/O: the caller decides when to step (engine-loop.ts) and tests drive it directly.
  */
 import { BlockPool } from './block-pool.js';
-import type { CoreConfig, CoreRequest, CoreRequestSpec, StepResult } from './core-types.js';
+import type {
+  CoreConfig,
+  CoreRequest,
+  CoreRequestSpec,
+  KvCacheEventSink,
+  StepResult,
+} from './core-types.js';
 import { stepTimeS, type HardwareProfile } from './profiles.js';
 
 /** Continuous-batching scheduler + KV cache + clock for one simulated engine. */
@@ -18,11 +24,14 @@ export class EngineCore<T = unknown> {
   #nextId = 1;
   #waiting: CoreRequest<T>[] = [];
   #running: CoreRequest<T>[] = [];
+  readonly #events: KvCacheEventSink | undefined;
 
-  constructor(config: CoreConfig, profile: HardwareProfile) {
+  /** @param events told of prefix-cache changes (vLLM KV events), when enabled. */
+  constructor(config: CoreConfig, profile: HardwareProfile, events?: KvCacheEventSink) {
     this.config = config;
     this.profile = profile;
-    this.pool = new BlockPool(config.numGpuBlocks);
+    this.#events = events;
+    this.pool = new BlockPool(config.numGpuBlocks, events);
   }
 
   /** The simulated clock, seconds since the engine started. */
@@ -274,10 +283,33 @@ export class EngineCore<T = unknown> {
       Math.floor(Math.min(req.numComputedTokens, req.spec.promptLength) / bs),
       req.spec.blockHashes.length,
     );
+    // Each run of newly registered blocks is one BlockStored (vLLM cache_full_blocks).
+    let runStart = -1;
     for (let b = req.numHashedBlocks; b < full; b++) {
-      this.pool.cache(req.blockIds[b] as number, req.spec.blockHashes[b] as number);
+      const registered = this.pool.cache(
+        req.blockIds[b] as number,
+        req.spec.blockHashes[b] as number,
+      );
+      if (registered && runStart < 0) runStart = b;
+      if (!registered && runStart >= 0) {
+        this.#reportStored(req, runStart, b);
+        runStart = -1;
+      }
     }
+    if (runStart >= 0) this.#reportStored(req, runStart, full);
     if (full > req.numHashedBlocks) req.numHashedBlocks = full;
+  }
+
+  #reportStored(req: CoreRequest<T>, from: number, to: number): void {
+    const tokens = req.spec.promptTokens;
+    if (this.#events === undefined || tokens === undefined) return;
+    const bs = this.config.blockSizeTokens;
+    this.#events.blocksStored(
+      req.spec.blockHashes.slice(from, to),
+      from === 0 ? null : (req.spec.blockHashes[from - 1] as number),
+      tokens.subarray(from * bs, to * bs),
+      req.spec.loraId ?? null,
+    );
   }
 
   #preempt(req: CoreRequest<T>): void {

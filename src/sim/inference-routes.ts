@@ -50,6 +50,9 @@ export function handleGeneration(
       maxTokens: gen.maxTokens,
       eosAfterTokens: gen.eosAfterTokens,
       lora: gen.resolved.lora,
+      promptTokens: gen.promptTokens,
+      // The sim seeds an adapter's blocks by its int id: that id is vLLM's lora_int_id.
+      loraId: gen.resolved.lora === null ? null : gen.resolved.hashSeed,
     },
     sink,
   );

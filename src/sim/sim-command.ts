@@ -55,6 +55,10 @@ const spec = {
   weightsIoTimeoutMs: int(SIM_WEIGHTS_IO_TIMEOUT_MS, 'timeout of each weight read, ms', {
     min: 1,
   }),
+  kvEventsConfig: str(
+    '',
+    'vLLM --kv-events-config: JSON, e.g. {"enable_kv_cache_events":true,"publisher":"zmq","endpoint":"tcp://*:5557","replay_endpoint":"tcp://*:5558"} (empty: no KV events)',
+  ),
   slowStartMs: int(0, 'fault: not ready (health and inference 503) for this long, ms', { min: 0 }),
   errorRate: num(0, 'fault: fraction 0–1 of inference requests answered 500', { min: 0, max: 1 }),
   hangRate: num(0, 'fault: fraction 0–1 of inference requests never answered', { min: 0, max: 1 }),
@@ -72,6 +76,7 @@ const spec = {
 interface SimCommandConfig {
   readonly port: number;
   readonly host: string;
+  readonly kvEventsConfig: string;
   readonly model: string;
   readonly profile: string;
   readonly speed: number;
@@ -104,18 +109,19 @@ export const simCommand: Command = defineCommand({
     '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] [--max-cpu-loras <n>] ' +
     '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] ' +
     '[--model-path <dir|s3://bucket/prefix>] [--load-format auto|safetensors|runai_streamer|dummy] ' +
-    '[fault flags]',
+    "[--kv-events-config '<json>'] [fault flags]",
   description:
     'Serves vLLM v0.11 endpoints (/v1/chat/completions, /v1/completions, /v1/embeddings, ' +
     '/v1/models, /health, /version, /tokenize, /metrics, /v1/load_lora_adapter, ' +
-    '/v1/unload_lora_adapter) from a continuous-batching simulation with an analytic ' +
+    '/v1/unload_lora_adapter, /reset_prefix_cache) from a continuous-batching simulation with an analytic ' +
     'timing model. Faults can also be changed at run time with POST /admin/faults. ' +
     'With --model-path it first reads every byte of the model as vLLM would (safetensors from a ' +
     'directory, or the Run:ai streamer from s3:// with AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ' +
     'AWS_SECRET_ACCESS_KEY, AWS_REGION, RUNAI_STREAMER_CONCURRENCY (default 8 from S3, 16 from a ' +
     'directory) and RUNAI_STREAMER_CHUNK_BYTESIZE (default 8 MiB / 2 MiB)), listens only then, ' +
     'and exits 1 with one log line when the model is missing or corrupt; GET /admin/weights ' +
-    'reports the bytes and time.',
+    'reports the bytes and time. With --kv-events-config it publishes vLLM KV events ' +
+    '(BlockStored/BlockRemoved/AllBlocksCleared) on a ZeroMQ PUB socket with a replay ROUTER.',
   envPrefix: 'SIM',
   spec,
   async run({ config, logLevel }) {
@@ -146,6 +152,7 @@ export const simCommand: Command = defineCommand({
           ...(c.modelPath === '' ? {} : { modelPath: c.modelPath }),
           loadFormat: c.loadFormat as LoadFormat,
           weightsIoTimeoutMs: c.weightsIoTimeoutMs,
+          ...(c.kvEventsConfig === '' ? {} : { kvEventsConfig: c.kvEventsConfig }),
           signal: stopLoading.signal,
           faults: {
             slowStartMs: c.slowStartMs,

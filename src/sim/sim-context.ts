@@ -28,6 +28,8 @@ export interface SimContext {
   isDraining: boolean;
   /** What the startup weight load read (GET /admin/weights). */
   readonly weights: WeightLoadReport;
+  /** Drops the prefix cache (POST /reset_prefix_cache); false while blocks are in use. */
+  readonly resetPrefixCache: () => boolean;
 }
 
 /** Resolves a request's `model` to the base model or a loaded adapter. */

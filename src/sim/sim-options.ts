@@ -3,6 +3,11 @@
  */
 import { AppError, type Logger } from '../shared/index.js';
 import type { SimFaults } from './faults.js';
+import {
+  KV_EVENTS_DEFAULTS,
+  parseKvEventsConfig,
+  type KvEventsConfig,
+} from './kv-events-config.js';
 import { DEFAULT_PROFILE, HARDWARE_PROFILES, type HardwareProfile } from './profiles.js';
 import { planWeightLoad, type LoadFormat, type WeightLoadPlan } from './weight-load-plan.js';
 
@@ -62,13 +67,26 @@ export interface SimServerOptions {
   weightsIoTimeoutMs?: number;
   /** Stops a weight load in progress (the simulator's stop signal); startSimServer then rejects. */
   signal?: AbortSignal;
+  /**
+   * vLLM --kv-events-config: a JSON string or object with vLLM's fields (enable_kv_cache_events,
+   * publisher, endpoint, replay_endpoint, buffer_steps, hwm, max_queue_size, topic). Default none:
+   * no events are published.
+   */
+  kvEventsConfig?: string | Record<string, unknown>;
   /** Logger; default silent. */
   log?: Logger;
 }
 
 /** SimServerOptions fields that are not plain settings (resolved apart, or passed through). */
 type NonSettingKeys =
-  'faults' | 'log' | 'modelPath' | 'loadFormat' | 'weightsEnv' | 'weightsIoTimeoutMs' | 'signal';
+  | 'faults'
+  | 'log'
+  | 'modelPath'
+  | 'loadFormat'
+  | 'weightsEnv'
+  | 'weightsIoTimeoutMs'
+  | 'signal'
+  | 'kvEventsConfig';
 const NON_SETTING_KEYS: ReadonlySet<string> = new Set<NonSettingKeys>([
   'faults',
   'log',
@@ -77,6 +95,7 @@ const NON_SETTING_KEYS: ReadonlySet<string> = new Set<NonSettingKeys>([
   'weightsEnv',
   'weightsIoTimeoutMs',
   'signal',
+  'kvEventsConfig',
 ]);
 
 /** Default of SimServerOptions.weightsIoTimeoutMs. */
@@ -116,6 +135,8 @@ export type ResolvedSimOptions = Required<Omit<SimServerOptions, NonSettingKeys>
   readonly hardware: HardwareProfile;
   /** What the engine reads before it serves. */
   readonly weights: WeightLoadPlan;
+  /** --kv-events-config, resolved (vLLM's defaults when absent: nothing published). */
+  readonly kvEvents: KvEventsConfig;
 };
 
 /** Fills defaults and validates; throws one AppError (CONFIG_INVALID) naming every bad option. */
@@ -153,10 +174,17 @@ export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions
   } catch (err) {
     problems.push((err as Error).message);
   }
+  let kvEvents: KvEventsConfig = KV_EVENTS_DEFAULTS;
+  try {
+    if (options.kvEventsConfig !== undefined)
+      kvEvents = parseKvEventsConfig(options.kvEventsConfig);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   if (problems.length > 0 || hardware === undefined || weights === undefined)
     throw new AppError('CONFIG_INVALID', `invalid simulator options: ${problems.join('; ')}`);
   const maxModelLen = Math.min(o.maxModelLen, o.numGpuBlocks * SIM_BLOCK_SIZE_TOKENS);
-  return { ...o, maxModelLen, hardware, weights };
+  return { ...o, maxModelLen, hardware, weights, kvEvents };
 }
 
 function stripUndefined(options: SimServerOptions): Partial<typeof SIM_DEFAULTS> {

@@ -10,6 +10,7 @@ import {
   handleLoadLora,
   handleMetrics,
   handleModels,
+  handleResetPrefixCache,
   handleUnloadLora,
   handleVersion,
   handleWeights,
@@ -32,6 +33,7 @@ const POST_PATHS = new Set([
   '/tokenize',
   '/v1/load_lora_adapter',
   '/v1/unload_lora_adapter',
+  '/reset_prefix_cache',
 ]);
 const GET_PATHS = new Set(['/health', '/version', '/metrics', '/v1/models', '/admin/weights']);
 /** Paths answered even during slow start and shutdown. */
@@ -76,6 +78,10 @@ export async function dispatch(
       });
       return;
     }
+  }
+  if (path === '/reset_prefix_cache') {
+    req.resume();
+    return handleResetPrefixCache(ctx, res);
   }
   let body: unknown;
   if (method === 'POST') {

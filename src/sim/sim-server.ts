@@ -16,6 +16,9 @@ import { EngineLoop, type TokenSink } from './engine-loop.js';
 import { FaultController } from './fault-controller.js';
 import type { SimFaults } from './faults.js';
 import { LoraRegistry } from './lora-registry.js';
+import { KvEventRecorder } from './kv-event-recorder.js';
+import { startKvEventPublisher } from './kv-event-publisher.js';
+import { publishesKvEvents } from './kv-events-config.js';
 import { vllmError } from './openai-shapes.js';
 import { sendError, type SimContext } from './sim-context.js';
 import { dispatch } from './sim-router.js';
@@ -29,6 +32,9 @@ import {
 } from './sim-options.js';
 import { loadWeights, type WeightLoadReport } from './weight-loader.js';
 
+/** Bound on KV events between two engine steps (a step touches far fewer blocks). */
+const KV_RECORDER_MAX_EVENTS = 1_000_000;
+
 /** A running simulator. */
 export interface SimServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
@@ -37,6 +43,8 @@ export interface SimServer {
   readonly port: number;
   /** What the engine read before it began to listen (also at GET /admin/weights). */
   readonly weights: WeightLoadReport;
+  /** The KV event sockets (--kv-events-config), or null when events are off. */
+  readonly kvEvents: { readonly endpoint: string; readonly replayEndpoint: string | null } | null;
   /** Merges fault settings (same as `POST /admin/faults`). */
   setFaults(f: Partial<SimFaults>): void;
   /** Stops at once: in-flight requests are cut. Idempotent. */
@@ -82,6 +90,11 @@ export async function createSimServer(
     clock: systemClock,
     stop: options.signal ?? new AbortController().signal,
   });
+  const kvRecorder = publishesKvEvents(resolved.kvEvents)
+    ? new KvEventRecorder(SIM_BLOCK_SIZE_TOKENS, KV_RECORDER_MAX_EVENTS)
+    : undefined;
+  const kvPublisher =
+    kvRecorder === undefined ? null : await startKvEventPublisher(resolved.kvEvents, log);
   const core = new EngineCore<TokenSink>(
     {
       maxNumSeqs: resolved.maxNumSeqs,
@@ -92,6 +105,7 @@ export async function createSimServer(
       maxWaitingRequests: SIM_MAX_WAITING_REQUESTS,
     },
     resolved.hardware,
+    kvRecorder,
   );
   const registry = new Registry();
   const metrics = new SimMetrics(registry, core, {
@@ -101,7 +115,14 @@ export async function createSimServer(
     numGpuBlocks: resolved.numGpuBlocks,
     maxLoras: resolved.enableLora ? resolved.maxLoras : null,
   });
-  const loop = new EngineLoop(core, resolved.speed, (step) => metrics.onStep(step));
+  // One batch per engine step, as vLLM publishes (sent when the step is delivered).
+  const publishKvEvents = (): void => {
+    if (kvRecorder !== undefined) kvPublisher?.publish(kvRecorder.take());
+  };
+  const loop = new EngineLoop(core, resolved.speed, (step) => {
+    metrics.onStep(step);
+    publishKvEvents();
+  });
   const server: Server = createServer();
   let kill = (): void => undefined;
   const faults = new FaultController({}, (code) => {
@@ -125,6 +146,11 @@ export async function createSimServer(
     hung: new Set(),
     isDraining: false,
     weights,
+    resetPrefixCache: () => {
+      const done = core.pool.resetPrefixCache();
+      publishKvEvents();
+      return done;
+    },
   };
   faults.set({ ...(options.faults ?? {}) });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -147,6 +173,7 @@ export async function createSimServer(
       clearInterval(sweep);
       loop.close();
       faults.close();
+      await kvPublisher?.close();
     })();
     return stopping;
   };
@@ -155,6 +182,7 @@ export async function createSimServer(
     loop.close();
     server.closeAllConnections();
     server.close();
+    void kvPublisher?.close();
   };
   log.info(
     { port, model: resolved.model, profile: resolved.profile, speed: resolved.speed },
@@ -165,6 +193,10 @@ export async function createSimServer(
     url: `http://${host}:${port}`,
     port,
     weights,
+    kvEvents:
+      kvPublisher === null
+        ? null
+        : { endpoint: kvPublisher.endpoint, replayEndpoint: kvPublisher.replayEndpoint },
     setFaults: (f) => faults.set(f),
     close: () => drain(0),
     drain,
