@@ -4,6 +4,7 @@ import { kubeConfigSpec } from '../kube/index.js';
 import { bool, int, str, type ConfigOf } from '../shared/index.js';
 import { weightsConfigSpec } from './weights-config.js';
 import { loraConfigSpec } from './lora-config.js';
+import { kvConfigSpec } from './kv-config.js';
 
 const positive = { min: 1 };
 
@@ -81,6 +82,7 @@ export const agentConfigSpec = {
   gpu: gpuConfigSpec,
   weights: weightsConfigSpec,
   lora: loraConfigSpec,
+  kv: kvConfigSpec,
   kube: {
     namespace: kubeConfigSpec.namespace,
     watchNamespaces: kubeConfigSpec.watchNamespaces,

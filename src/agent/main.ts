@@ -33,6 +33,7 @@ import {
 import { createGpuMonitor } from './gpu-monitor-factory.js';
 import { configuredSources, createWeights } from './weights-wiring.js';
 import { weightsCommandHandlers } from './weights-commands.js';
+import { createKv } from './kv-wiring.js';
 import { CommandExecutor } from './command-executor.js';
 import { CommandMetrics } from './command-metrics.js';
 import { DrainSet, engineDrainHandler } from './engine-drain.js';
@@ -125,6 +126,8 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     log,
     registry,
   });
+  // The node's KV block service and L2 (issue #14); the KV reporter's sink joins it here.
+  const kv = await createKv({ config, registry, log });
   const loras = new LoraManager({
     cache: weights.cache,
     engines: () => source.current().endpoints,
@@ -170,6 +173,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     rng: systemRng,
     reconnect: config.reconnect,
     commands,
+    ...(kv === undefined ? {} : { kv: kv.channel }),
   });
   watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
   const gpus = await createGpuMonitor({
@@ -205,8 +209,11 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
       }),
     },
   });
-  return runProcess([source, watcher, gpus, commands, leaderClient, ...weights.parts, api], {
-    log,
-    shutdownGraceMs: config.shutdownGraceMs,
-  });
+  return runProcess(
+    [source, watcher, gpus, commands, leaderClient, ...weights.parts, ...(kv?.parts ?? []), api],
+    {
+      log,
+      shutdownGraceMs: config.shutdownGraceMs,
+    },
+  );
 }

@@ -174,6 +174,11 @@ export class BlockStore {
     return n;
   }
 
+  /** Every key held now (the agent resends them to the leader after a reset). */
+  keys(): IterableIterator<BlockKey> {
+    return this.entries.keys();
+  }
+
   /** Drops the block (not reported to onEvict); true when it was held. */
   delete(key: BlockKey): boolean {
     const entry = this.entries.get(key);

@@ -5,7 +5,7 @@
  * token, sent something undecodable — every pending call fails at once with a clear AppError.
  */
 import { connect, type Socket } from 'node:net';
-import { AppError, linkedSignal, type ErrorCode } from '../../shared/index.js';
+import { AppError, linkedSignal, toError, type ErrorCode } from '../../shared/index.js';
 import { createReplyDecoder, type FrameDecoder } from '../block-wire-decoder.js';
 import type { BlockReply, BlockRequest } from '../block-wire-format.js';
 import { encodeRequest } from '../block-wire.js';
@@ -125,7 +125,7 @@ export class ClientConnection {
         } catch (err) {
           this.pending.delete(id);
           link.signal.removeEventListener('abort', onAbort);
-          reject(err);
+          reject(toError(err));
         }
       });
     } finally {
