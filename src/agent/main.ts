@@ -22,6 +22,9 @@ import { AgentApi } from './agent-api.js';
 import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
+import { createKvEventsWiring } from './kv-events-wiring.js';
+import { fanOutKvChannel } from './kv-channel.js';
+import { systemTimers } from '../controllers/index.js';
 import { LeaderClient } from './leader-client.js';
 import {
   K8sClusterSource,
@@ -155,6 +158,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     log: log.child({ component: 'commands' }),
     metrics: new CommandMetrics(registry),
   });
+  const kvEvents = createKvEventsWiring({ source, node: config.node, log, timers: systemTimers });
   const leaderClient = new LeaderClient({
     url: config.leaderUrl,
     credential: agentCredential(config),
@@ -173,7 +177,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     rng: systemRng,
     reconnect: config.reconnect,
     commands,
-    ...(kv === undefined ? {} : { kv: kv.channel }),
+    kv: fanOutKvChannel(kvEvents.reporter, ...(kv === undefined ? [] : [kv.channel])),
   });
   watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
   const gpus = await createGpuMonitor({
@@ -210,7 +214,17 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     },
   });
   return runProcess(
-    [source, watcher, gpus, commands, leaderClient, ...weights.parts, ...(kv?.parts ?? []), api],
+    [
+      source,
+      watcher,
+      gpus,
+      commands,
+      leaderClient,
+      kvEvents.part,
+      ...weights.parts,
+      ...(kv?.parts ?? []),
+      api,
+    ],
     {
       log,
       shutdownGraceMs: config.shutdownGraceMs,

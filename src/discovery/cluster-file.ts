@@ -15,6 +15,7 @@ import { parseObjectStore, type ObjectStoreEntry } from './cluster-file-object-s
 import { parseSimSpec, type SimSpec } from './cluster-file-sim.js';
 import { parseEngineLabels } from './cluster-file-labels.js';
 import { parseScaleGroups, type ScaleGroupEntry } from './cluster-file-scale-group.js';
+import { parseEngineKvEvents, type EngineKvEvents } from './engine-kv-events.js';
 
 export type { SimSpec } from './cluster-file-sim.js';
 export { SIM_LOAD_FORMATS } from './cluster-file-sim.js';
@@ -44,6 +45,8 @@ export interface EngineEntry {
   readonly maxLoraRank?: number;
   /** The scale group this engine is a replica of (added by withScaleGroupReplicas). */
   readonly scaleGroup?: string;
+  /** `kvEvents: {endpoint, replayEndpoint?, topic?}`: where the engine publishes KV events. */
+  readonly kvEvents?: EngineKvEvents;
 }
 
 export interface NodeEntry {
@@ -155,10 +158,12 @@ function parseEngine(
     path,
     issues,
   );
+  const kvEvents = parseEngineKvEvents(raw, path, issues);
   if (name === undefined) return undefined;
   return {
     labels,
     ...(maxLoraRank === undefined ? {} : { maxLoraRank }),
+    ...(kvEvents === undefined ? {} : { kvEvents }),
     name,
     model: String(raw.model),
     engine: engine as EngineKind,
@@ -276,6 +281,7 @@ export function clusterEndpoints(file: ClusterFile): EngineEndpoint[] {
       ...(e.connection === undefined ? {} : { connection: e.connection }),
       labels: e.labels,
       ...(e.maxLoraRank === undefined ? {} : { maxLoraRank: e.maxLoraRank }),
+      ...(e.kvEvents === undefined ? {} : { kvEvents: e.kvEvents }),
     })),
   );
 }

@@ -4,6 +4,7 @@
  * (`infernode up`, tests, benchmarks) and Kubernetes informers (src/kube).
  */
 import type { Runnable } from '../shared/index.js';
+import type { EngineKvEvents } from './engine-kv-events.js';
 
 /** Engine dialects infernode knows; the agent reads each one's /metrics in its own names. */
 export const ENGINE_KINDS = ['vllm', 'sglang', 'llamacpp'] as const;
@@ -56,6 +57,11 @@ export interface EngineEndpoint {
    * {@link DEFAULT_MAX_LORA_RANK}.
    */
   readonly maxLoraRank?: number;
+  /**
+   * Where the engine publishes vLLM KV events (cluster file `kvEvents:`, or the pod's
+   * `kv.infernode.io/events-endpoint` annotations). Absent: it publishes none.
+   */
+  readonly kvEvents?: EngineKvEvents;
 }
 
 /** vLLM's default `--max-lora-rank`, assumed when an engine does not say. */

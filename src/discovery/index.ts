@@ -4,3 +4,4 @@ export * from './engine-client.js';
 export * from './custom-resources.js';
 export * from './label-selector.js';
 export * from './cluster-file-replicas.js';
+export * from './engine-kv-events.js';

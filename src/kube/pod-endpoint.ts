@@ -7,6 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import {
   ENGINE_KINDS,
   MAX_LORA_RANK_LABEL,
+  kvEventsFromAnnotations,
   type EngineEndpoint,
   type EngineKind,
 } from '../discovery/index.js';
@@ -89,6 +90,7 @@ export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
   const host = ip.includes(':') ? `[${ip}]` : ip;
   const { scheme, connection } = podConnection(pod);
   const maxLoraRank = maxLoraRankOf(pod);
+  const kvEvents = kvEventsFromAnnotations(pod.metadata?.annotations);
   return {
     id: `${pod.metadata?.namespace ?? 'default'}/${name}`,
     name,
@@ -101,5 +103,6 @@ export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
     ...(connection === undefined ? {} : { connection }),
     labels: pod.metadata?.labels ?? {},
     ...(maxLoraRank === undefined ? {} : { maxLoraRank }),
+    ...(kvEvents === undefined ? {} : { kvEvents }),
   };
 }
