@@ -56,7 +56,10 @@ describe('sim KV connector (InfernodeConnector) against a real block service', (
     });
     cleanups.push(() => sim.close());
     const checker = new BlockClient({ token: 'cluster-secret' });
-    cleanups.push(async () => checker.close());
+    cleanups.push(() => {
+      checker.close();
+      return Promise.resolve();
+    });
 
     const p = prompt(1000);
     const chain = hashBlocks(Uint32Array.from(p), BLOCK, 0);
