@@ -1,6 +1,7 @@
 import type { Command } from '../shared/index.js';
 import { benchCommand } from '../bench/index.js';
-import { simCommand } from '../sim/index.js';
+import { BlockClient } from '../kvcache/adapters/index.js';
+import { createSimCommand } from '../sim/index.js';
 import { versionCommand } from './version-command.js';
 import { agentTokenCommand } from './agent-token-command.js';
 import { statusCommand } from './status-command.js';
@@ -17,7 +18,8 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   pullCommand,
   agentTokenCommand,
-  simCommand,
+  // The simulator's KV connector talks to its agent's block service as a local engine.
+  createSimCommand({ openKvBlockStore: (token) => new BlockClient({ token }) }),
   benchCommand,
   versionCommand,
 ];

@@ -52,11 +52,19 @@ export class EngineLoop {
     return this.#anchorSimS + ((performance.now() - this.#anchorWallMs) / 1000) * this.#speed;
   }
 
-  /** Queues a request; null when the waiting queue is full. */
-  submit(spec: CoreRequestSpec, sink: TokenSink): CoreRequest<TokenSink> | null {
+  /**
+   * Queues a request; null when the waiting queue is full. `arrivalS` (simulated, default now)
+   * backdates its arrival, e.g. by the time it waited for remote KV before it was queued.
+   */
+  submit(spec: CoreRequestSpec, sink: TokenSink, arrivalS?: number): CoreRequest<TokenSink> | null {
     if (this.#closed) return null;
     if (this.#idle()) this.#anchor();
-    const req = this.core.submit(spec, sink, this.simNowS());
+    const now = this.simNowS();
+    const req = this.core.submit(
+      spec,
+      sink,
+      arrivalS === undefined ? now : Math.min(arrivalS, now),
+    );
     if (req !== null) this.#schedule(0);
     return req;
   }

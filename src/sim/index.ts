@@ -14,7 +14,23 @@ export {
 } from './weight-load-plan.js';
 export type { WeightLoadReport } from './weight-loader.js';
 export { NO_FAULTS, type SimFaults } from './faults.js';
-export { simCommand } from './sim-command.js';
+export { simCommand, createSimCommand, type SimCommandDeps } from './sim-command.js';
+export type { KvBlockStore, KvStoreCallOptions } from './kv-connector.js';
+export {
+  INFERNODE_CONNECTOR,
+  KV_ROLES,
+  DEFAULT_KV_BYTES_FRACTION,
+  DEFAULT_KV_LINK_BYTES_PER_S,
+  parseKvTransferConfig,
+  type KvRole,
+  type KvTransferConfig,
+} from './kv-transfer-config.js';
+export {
+  decideFetch,
+  blockPayload,
+  isBlockPayload,
+  type FetchDecision,
+} from './kv-transfer-model.js';
 export { EngineCore } from './engine-core.js';
 export type {
   CoreConfig,

@@ -43,26 +43,38 @@ export function handleGeneration(
       ctx.metrics.onFinished(coreReq);
     },
   });
-  coreReq = ctx.loop.submit(
-    {
-      promptLength: gen.promptTokens.length,
-      blockHashes,
-      maxTokens: gen.maxTokens,
-      eosAfterTokens: gen.eosAfterTokens,
-      lora: gen.resolved.lora,
-      promptTokens: gen.promptTokens,
-      // The sim seeds an adapter's blocks by its int id: that id is vLLM's lora_int_id.
-      loraId: gen.resolved.lora === null ? null : gen.resolved.hashSeed,
-    },
-    sink,
-  );
-  if (coreReq === null) {
-    sendError(
-      res,
-      vllmError(503, 'ServiceUnavailableError', 'The waiting queue is full; retry later.'),
-      { 'retry-after': '1' },
-    );
+  const spec = {
+    promptLength: gen.promptTokens.length,
+    blockHashes,
+    maxTokens: gen.maxTokens,
+    eosAfterTokens: gen.eosAfterTokens,
+    lora: gen.resolved.lora,
+    promptTokens: gen.promptTokens,
+    // The sim seeds an adapter's blocks by its int id: that id is vLLM's lora_int_id.
+    loraId: gen.resolved.lora === null ? null : gen.resolved.hashSeed,
+  };
+  const submit = (arrivalS?: number): void => {
+    coreReq = ctx.loop.submit(spec, sink, arrivalS);
+    if (coreReq === null) {
+      sendError(
+        res,
+        vllmError(503, 'ServiceUnavailableError', 'The waiting queue is full; retry later.'),
+        { 'retry-after': '1' },
+      );
+    }
+  };
+  const connector = ctx.kvConnector;
+  if (connector === null) {
+    submit();
+    return;
   }
+  // WAITING_FOR_REMOTE_KVS: the prefix loads (or not) before the request is queued; its arrival
+  // is backdated by the modeled transfer so TTFT includes it even when the engine sat idle.
+  const arrivedS = ctx.loop.simNowS();
+  void connector.loadPrefix(spec).then((waitedS) => {
+    if (res.destroyed || res.writableEnded) return;
+    submit(Math.min(arrivedS, ctx.loop.simNowS() - waitedS));
+  }, (err: unknown) => ctx.log.error({ err }, 'kv connector: load hook failed'));
 }
 
 /** POST /v1/embeddings: deterministic unit vectors, float or base64 (the openai SDK's default). */

@@ -14,6 +14,9 @@ import {
   toError,
   whenAborted,
 } from '../shared/index.js';
+import { AppError } from '../shared/index.js';
+import type { KvBlockStore } from './kv-connector.js';
+import { parseKvTransferConfig } from './kv-transfer-config.js';
 import { HARDWARE_PROFILES } from './profiles.js';
 import { createSimServer } from './sim-server.js';
 import { SIM_DEFAULTS, SIM_WEIGHTS_IO_TIMEOUT_MS } from './sim-options.js';
@@ -59,6 +62,10 @@ const spec = {
     '',
     'vLLM --kv-events-config: JSON, e.g. {"enable_kv_cache_events":true,"publisher":"zmq","endpoint":"tcp://*:5557","replay_endpoint":"tcp://*:5558"} (empty: no KV events)',
   ),
+  kvTransferConfig: str(
+    '',
+    'vLLM --kv-transfer-config: JSON, e.g. {"kv_connector":"InfernodeConnector","kv_role":"kv_both","kv_connector_extra_config":{"url":"ikv://127.0.0.1:7475","token":"…"}} (empty: no KV connector)',
+  ),
   slowStartMs: int(0, 'fault: not ready (health and inference 503) for this long, ms', { min: 0 }),
   errorRate: num(0, 'fault: fraction 0–1 of inference requests answered 500', { min: 0, max: 1 }),
   hangRate: num(0, 'fault: fraction 0–1 of inference requests never answered', { min: 0, max: 1 }),
@@ -77,6 +84,7 @@ interface SimCommandConfig {
   readonly port: number;
   readonly host: string;
   readonly kvEventsConfig: string;
+  readonly kvTransferConfig: string;
   readonly model: string;
   readonly profile: string;
   readonly speed: number;
@@ -100,103 +108,134 @@ interface SimCommandConfig {
   readonly shutdownGraceMs: number;
 }
 
-/** The `infernode sim` command. */
-export const simCommand: Command = defineCommand({
-  name: 'sim',
-  summary: 'run one vLLM-compatible engine simulator',
-  usage:
-    'infernode sim --port <n> --model <name> [--profile <name>] [--speed <x>] [--max-num-seqs <n>] ' +
-    '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] [--max-cpu-loras <n>] ' +
-    '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] ' +
-    '[--model-path <dir|s3://bucket/prefix>] [--load-format auto|safetensors|runai_streamer|dummy] ' +
-    "[--kv-events-config '<json>'] [fault flags]",
-  description:
-    'Serves vLLM v0.11 endpoints (/v1/chat/completions, /v1/completions, /v1/embeddings, ' +
-    '/v1/models, /health, /version, /tokenize, /metrics, /v1/load_lora_adapter, ' +
-    '/v1/unload_lora_adapter, /reset_prefix_cache) from a continuous-batching simulation with an analytic ' +
-    'timing model. Faults can also be changed at run time with POST /admin/faults. ' +
-    'With --model-path it first reads every byte of the model as vLLM would (safetensors from a ' +
-    'directory, or the Run:ai streamer from s3:// with AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ' +
-    'AWS_SECRET_ACCESS_KEY, AWS_REGION, RUNAI_STREAMER_CONCURRENCY (default 8 from S3, 16 from a ' +
-    'directory) and RUNAI_STREAMER_CHUNK_BYTESIZE (default 8 MiB / 2 MiB)), listens only then, ' +
-    'and exits 1 with one log line when the model is missing or corrupt; GET /admin/weights ' +
-    'reports the bytes and time. With --kv-events-config it publishes vLLM KV events ' +
-    '(BlockStored/BlockRemoved/AllBlocksCleared) on a ZeroMQ PUB socket with a replay ROUTER.',
-  envPrefix: 'SIM',
-  spec,
-  async run({ config, logLevel }) {
-    const c = config as unknown as SimCommandConfig;
-    const log = createLogger({ level: logLevel, base: { role: 'sim' } });
-    // Loading can take minutes: a Ctrl-C or SIGTERM then stops it (runProcess is not yet running).
-    const stopLoading = new AbortController();
-    const onSignal = (): void => stopLoading.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    let server;
-    try {
-      server = await createSimServer(
-        {
-          port: c.port,
-          host: c.host,
-          model: c.model,
-          profile: c.profile,
-          speed: c.speed,
-          maxNumSeqs: c.maxNumSeqs,
-          numGpuBlocks: c.numGpuBlocks,
-          maxLoras: c.maxLoras,
-          maxLoraRank: c.maxLoraRank,
-          maxCpuLoras: c.maxCpuLoras,
-          enableLora: c.enableLora,
-          maxModelLen: c.maxModelLen,
-          maxNumBatchedTokens: c.maxNumBatchedTokens,
-          ...(c.modelPath === '' ? {} : { modelPath: c.modelPath }),
-          loadFormat: c.loadFormat as LoadFormat,
-          weightsIoTimeoutMs: c.weightsIoTimeoutMs,
-          ...(c.kvEventsConfig === '' ? {} : { kvEventsConfig: c.kvEventsConfig }),
-          signal: stopLoading.signal,
-          faults: {
-            slowStartMs: c.slowStartMs,
-            errorRate: c.errorRate,
-            hangRate: c.hangRate,
-            dropAfterChunks: c.dropAfterChunks,
-            exitAfterMs: c.exitAfterMs,
-            exitCode: c.exitCode,
+/** What `infernode sim` is given by the composition root that lists it (cli). */
+export interface SimCommandDeps {
+  /**
+   * Opens the block-service client of --kv-transfer-config (kvcache's BlockClient with the
+   * config's token). Without it the flag is refused.
+   */
+  readonly openKvBlockStore?: (token: string) => KvBlockStore;
+}
+
+/** The `infernode sim` command, without a KV connector client (see createSimCommand). */
+export const simCommand: Command = createSimCommand();
+
+/** The `infernode sim` command with its dependencies. */
+export function createSimCommand(deps: SimCommandDeps = {}): Command {
+  return defineCommand({
+    name: 'sim',
+    summary: 'run one vLLM-compatible engine simulator',
+    usage:
+      'infernode sim --port <n> --model <name> [--profile <name>] [--speed <x>] [--max-num-seqs <n>] ' +
+      '[--num-gpu-blocks <n>] [--enable-lora] [--max-loras <n>] [--max-lora-rank <n>] [--max-cpu-loras <n>] ' +
+      '[--max-model-len <n>] [--max-num-batched-tokens <n>] [--host <h>] ' +
+      '[--model-path <dir|s3://bucket/prefix>] [--load-format auto|safetensors|runai_streamer|dummy] ' +
+      "[--kv-events-config '<json>'] [--kv-transfer-config '<json>'] [fault flags]",
+    description:
+      'Serves vLLM v0.11 endpoints (/v1/chat/completions, /v1/completions, /v1/embeddings, ' +
+      '/v1/models, /health, /version, /tokenize, /metrics, /v1/load_lora_adapter, ' +
+      '/v1/unload_lora_adapter, /reset_prefix_cache) from a continuous-batching simulation with an analytic ' +
+      'timing model. Faults can also be changed at run time with POST /admin/faults. ' +
+      'With --model-path it first reads every byte of the model as vLLM would (safetensors from a ' +
+      'directory, or the Run:ai streamer from s3:// with AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ' +
+      'AWS_SECRET_ACCESS_KEY, AWS_REGION, RUNAI_STREAMER_CONCURRENCY (default 8 from S3, 16 from a ' +
+      'directory) and RUNAI_STREAMER_CHUNK_BYTESIZE (default 8 MiB / 2 MiB)), listens only then, ' +
+      'and exits 1 with one log line when the model is missing or corrupt; GET /admin/weights ' +
+      'reports the bytes and time. With --kv-events-config it publishes vLLM KV events ' +
+      '(BlockStored/BlockRemoved/AllBlocksCleared) on a ZeroMQ PUB socket with a replay ROUTER. ' +
+      'With --kv-transfer-config (kv_connector "InfernodeConnector") it offloads evicted KV blocks ' +
+      "to its node agent's block service and loads a prompt's missing prefix from there when the " +
+      'modeled transfer beats recompute (kv_connector_extra_config: url, token, bytesFraction, ' +
+      'linkBytesPerS, timeoutMs, maxOffloadQueue).',
+    envPrefix: 'SIM',
+    spec,
+    async run({ config, logLevel }) {
+      const c = config as unknown as SimCommandConfig;
+      const log = createLogger({ level: logLevel, base: { role: 'sim' } });
+      // Loading can take minutes: a Ctrl-C or SIGTERM then stops it (runProcess is not yet running).
+      const stopLoading = new AbortController();
+      const onSignal = (): void => stopLoading.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let server;
+      try {
+        server = await createSimServer(
+          {
+            port: c.port,
+            host: c.host,
+            model: c.model,
+            profile: c.profile,
+            speed: c.speed,
+            maxNumSeqs: c.maxNumSeqs,
+            numGpuBlocks: c.numGpuBlocks,
+            maxLoras: c.maxLoras,
+            maxLoraRank: c.maxLoraRank,
+            maxCpuLoras: c.maxCpuLoras,
+            enableLora: c.enableLora,
+            maxModelLen: c.maxModelLen,
+            maxNumBatchedTokens: c.maxNumBatchedTokens,
+            ...(c.modelPath === '' ? {} : { modelPath: c.modelPath }),
+            loadFormat: c.loadFormat as LoadFormat,
+            weightsIoTimeoutMs: c.weightsIoTimeoutMs,
+            ...(c.kvEventsConfig === '' ? {} : { kvEventsConfig: c.kvEventsConfig }),
+            ...kvTransferOptions(c.kvTransferConfig, deps),
+            signal: stopLoading.signal,
+            faults: {
+              slowStartMs: c.slowStartMs,
+              errorRate: c.errorRate,
+              hangRate: c.hangRate,
+              dropAfterChunks: c.dropAfterChunks,
+              exitAfterMs: c.exitAfterMs,
+              exitCode: c.exitCode,
+            },
+            log,
           },
-          log,
-        },
-        {
-          onFaultExit: (code) => {
-            log.flush();
-            process.exit(code);
+          {
+            onFaultExit: (code) => {
+              log.flush();
+              process.exit(code);
+            },
           },
-        },
+        );
+      } catch (err) {
+        // vLLM exits non-zero when its model cannot be loaded; say why in one line.
+        const e = toError(err);
+        log.error(
+          { err: e, code: (e as { code?: unknown }).code },
+          `engine failed to start: ${e.message}`,
+        );
+        log.flush();
+        return stopLoading.signal.aborted ? 130 : 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      process.stdout.write(`${server.url}\n`);
+      await runProcess(
+        [
+          {
+            name: 'sim',
+            run: async (signal) => {
+              await whenAborted(signal);
+              await server.drain(c.shutdownGraceMs);
+            },
+          },
+        ],
+        { log, shutdownGraceMs: c.shutdownGraceMs + 2000 },
       );
-    } catch (err) {
-      // vLLM exits non-zero when its model cannot be loaded; say why in one line.
-      const e = toError(err);
-      log.error(
-        { err: e, code: (e as { code?: unknown }).code },
-        `engine failed to start: ${e.message}`,
-      );
-      log.flush();
-      return stopLoading.signal.aborted ? 130 : 1;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    process.stdout.write(`${server.url}\n`);
-    await runProcess(
-      [
-        {
-          name: 'sim',
-          run: async (signal) => {
-            await whenAborted(signal);
-            await server.drain(c.shutdownGraceMs);
-          },
-        },
-      ],
-      { log, shutdownGraceMs: c.shutdownGraceMs + 2000 },
-    );
-    return 0;
-  },
-});
+      return 0;
+    },
+  });
+}
+
+/** The connector options of --kv-transfer-config: the config and a client with its token. */
+function kvTransferOptions(
+  raw: string,
+  deps: SimCommandDeps,
+): { kvTransferConfig?: string; kvBlockStore?: KvBlockStore } {
+  const config = parseKvTransferConfig(raw);
+  if (config === null) return {};
+  if (deps.openKvBlockStore === undefined)
+    throw new AppError('CONFIG_INVALID', '--kv-transfer-config: this build has no block client');
+  return { kvTransferConfig: raw, kvBlockStore: deps.openKvBlockStore(config.token) };
+}

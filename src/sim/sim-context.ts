@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger, Registry } from '../shared/index.js';
 import type { EngineLoop } from './engine-loop.js';
 import type { FaultController } from './fault-controller.js';
+import type { KvConnector } from './kv-connector.js';
 import type { LoraRegistry } from './lora-registry.js';
 import type { SimMetrics } from './sim-metrics.js';
 import type { ResolvedSimOptions } from './sim-options.js';
@@ -30,6 +31,8 @@ export interface SimContext {
   readonly weights: WeightLoadReport;
   /** Drops the prefix cache (POST /reset_prefix_cache); false while blocks are in use. */
   readonly resetPrefixCache: () => boolean;
+  /** The KV connector (--kv-transfer-config), or null. */
+  readonly kvConnector: KvConnector | null;
 }
 
 /** Resolves a request's `model` to the base model or a loaded adapter. */

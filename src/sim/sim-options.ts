@@ -8,6 +8,8 @@ import {
   parseKvEventsConfig,
   type KvEventsConfig,
 } from './kv-events-config.js';
+import type { KvBlockStore } from './kv-connector.js';
+import { parseKvTransferConfig, type KvTransferConfig } from './kv-transfer-config.js';
 import { DEFAULT_PROFILE, HARDWARE_PROFILES, type HardwareProfile } from './profiles.js';
 import { planWeightLoad, type LoadFormat, type WeightLoadPlan } from './weight-load-plan.js';
 
@@ -73,6 +75,15 @@ export interface SimServerOptions {
    * no events are published.
    */
   kvEventsConfig?: string | Record<string, unknown>;
+  /**
+   * vLLM --kv-transfer-config: a JSON string or object, {"kv_connector":"InfernodeConnector",
+   * "kv_role":"kv_both", "kv_connector_extra_config":{"url":"ikv://host:port","token":"…",
+   * "bytesFraction":0.015625,"linkBytesPerS":12.5e9,"timeoutMs":2000,"maxOffloadQueue":4096}}
+   * (kv-transfer-config.ts). Needs `kvBlockStore`. Default none: no connector.
+   */
+  kvTransferConfig?: string | Record<string, unknown>;
+  /** The block-service client the connector uses (kvcache's BlockClient); closed with the sim. */
+  kvBlockStore?: KvBlockStore;
   /** Logger; default silent. */
   log?: Logger;
 }
@@ -86,7 +97,9 @@ type NonSettingKeys =
   | 'weightsEnv'
   | 'weightsIoTimeoutMs'
   | 'signal'
-  | 'kvEventsConfig';
+  | 'kvEventsConfig'
+  | 'kvTransferConfig'
+  | 'kvBlockStore';
 const NON_SETTING_KEYS: ReadonlySet<string> = new Set<NonSettingKeys>([
   'faults',
   'log',
@@ -96,6 +109,8 @@ const NON_SETTING_KEYS: ReadonlySet<string> = new Set<NonSettingKeys>([
   'weightsIoTimeoutMs',
   'signal',
   'kvEventsConfig',
+  'kvTransferConfig',
+  'kvBlockStore',
 ]);
 
 /** Default of SimServerOptions.weightsIoTimeoutMs. */
@@ -137,6 +152,8 @@ export type ResolvedSimOptions = Required<Omit<SimServerOptions, NonSettingKeys>
   readonly weights: WeightLoadPlan;
   /** --kv-events-config, resolved (vLLM's defaults when absent: nothing published). */
   readonly kvEvents: KvEventsConfig;
+  /** --kv-transfer-config, resolved; null: no connector. */
+  readonly kvTransfer: KvTransferConfig | null;
 };
 
 /** Fills defaults and validates; throws one AppError (CONFIG_INVALID) naming every bad option. */
@@ -181,10 +198,18 @@ export function resolveSimOptions(options: SimServerOptions): ResolvedSimOptions
   } catch (err) {
     problems.push((err as Error).message);
   }
+  let kvTransfer: KvTransferConfig | null = null;
+  try {
+    kvTransfer = parseKvTransferConfig(options.kvTransferConfig);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (kvTransfer !== null && options.kvBlockStore === undefined)
+    problems.push('kvTransferConfig: needs a block-service client (kvBlockStore)');
   if (problems.length > 0 || hardware === undefined || weights === undefined)
     throw new AppError('CONFIG_INVALID', `invalid simulator options: ${problems.join('; ')}`);
   const maxModelLen = Math.min(o.maxModelLen, o.numGpuBlocks * SIM_BLOCK_SIZE_TOKENS);
-  return { ...o, maxModelLen, hardware, weights, kvEvents };
+  return { ...o, maxModelLen, hardware, weights, kvEvents, kvTransfer };
 }
 
 function stripUndefined(options: SimServerOptions): Partial<typeof SIM_DEFAULTS> {

@@ -16,7 +16,10 @@ import { EngineLoop, type TokenSink } from './engine-loop.js';
 import { FaultController } from './fault-controller.js';
 import type { SimFaults } from './faults.js';
 import { LoraRegistry } from './lora-registry.js';
+import { KvConnector } from './kv-connector.js';
+import { KvConnectorMetrics } from './kv-connector-metrics.js';
 import { KvEventRecorder } from './kv-event-recorder.js';
+import { fanOutKvCacheEvents } from './kv-event-fan-out.js';
 import { startKvEventPublisher } from './kv-event-publisher.js';
 import { publishesKvEvents } from './kv-events-config.js';
 import { vllmError } from './openai-shapes.js';
@@ -95,6 +98,10 @@ export async function createSimServer(
     : undefined;
   const kvPublisher =
     kvRecorder === undefined ? null : await startKvEventPublisher(resolved.kvEvents, log);
+  const registry = new Registry();
+  // The connector is told of evictions through the same sink as the KV events; it needs the
+  // pool, so it is attached once the core exists.
+  const evictions: { connector?: KvConnector } = {};
   const core = new EngineCore<TokenSink>(
     {
       maxNumSeqs: resolved.maxNumSeqs,
@@ -105,9 +112,23 @@ export async function createSimServer(
       maxWaitingRequests: SIM_MAX_WAITING_REQUESTS,
     },
     resolved.hardware,
-    kvRecorder,
+    resolved.kvTransfer === null ? kvRecorder : fanOutKvCacheEvents(kvRecorder, evictions),
   );
-  const registry = new Registry();
+  const kvConnector =
+    resolved.kvTransfer === null || options.kvBlockStore === undefined
+      ? null
+      : new KvConnector({
+          config: resolved.kvTransfer,
+          store: options.kvBlockStore,
+          profile: resolved.hardware,
+          pool: core.pool,
+          blockSizeTokens: SIM_BLOCK_SIZE_TOKENS,
+          metrics: new KvConnectorMetrics(registry, resolved.model),
+          speed: resolved.speed,
+          log,
+          events: kvRecorder,
+        });
+  if (kvConnector !== null) evictions.connector = kvConnector;
   const metrics = new SimMetrics(registry, core, {
     modelName: resolved.model,
     maxModelLen: resolved.maxModelLen,
@@ -151,6 +172,7 @@ export async function createSimServer(
       publishKvEvents();
       return done;
     },
+    kvConnector,
   };
   faults.set({ ...(options.faults ?? {}) });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -173,6 +195,7 @@ export async function createSimServer(
       clearInterval(sweep);
       loop.close();
       faults.close();
+      kvConnector?.close();
       await kvPublisher?.close();
     })();
     return stopping;
@@ -182,6 +205,7 @@ export async function createSimServer(
     loop.close();
     server.closeAllConnections();
     server.close();
+    kvConnector?.close();
     void kvPublisher?.close();
   };
   log.info(

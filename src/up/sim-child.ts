@@ -1,6 +1,7 @@
 /** The child process `up` starts for one simulated engine: `infernode sim` with its flags. */
 import type { EngineEntry, NodeEntry } from '../discovery/index.js';
 import type { ChildSpec } from './child-supervisor.js';
+import { simKvTransferArgs } from './sim-kv-wiring.js';
 import { engineWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
 
 /** Child names, one scheme everywhere (tests kill children by these names). */
@@ -38,7 +39,7 @@ export function simChildSpec(
   const weights = engineWeightsSettings(node, e, context.clusterDir, context.objectStore);
   return {
     name: childName.sim(node.name, e.name),
-    args: [...args, ...weights.args, ...context.extraArgs],
+    args: [...args, ...weights.args, ...simKvTransferArgs(node), ...context.extraArgs],
     env: weights.env,
   };
 }
