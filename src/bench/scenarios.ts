@@ -2,6 +2,7 @@ import type { Command } from '../shared/index.js';
 import { autoscalingBench } from './autoscaling-bench.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
+import { kvBench } from './kv-bench.js';
 import { kvStoreBench } from './kv-store-bench.js';
 import { loraBench } from './lora-bench.js';
 import { optimizerBench } from './optimizer-bench.js';
@@ -19,6 +20,7 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   routingPickBench,
   routingBench,
   kvStoreBench,
+  kvBench,
   weightsBench,
   loraBench,
   autoscalingBench,

@@ -1,0 +1,78 @@
+/**
+ * Starts and drives `bench kv`'s server processes (kv-bench-child.ts): waits for `ready`, asks
+ * for their counters, stops them. Every wait is time-boxed; a child that will not exit is killed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { KvChildPlan, KvChildStats } from './kv-bench-plan.js';
+
+/** A running server child. */
+export interface KvServerProcess {
+  readonly port: number;
+  stats(): Promise<KvChildStats>;
+  stop(): Promise<void>;
+}
+
+function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`bench kv server sent no '${type}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (message: { type?: string }): void => {
+      if (message.type !== type) return;
+      done();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null): void => {
+      done();
+      reject(new Error(`bench kv server exited (code ${String(code)}) before '${type}'`));
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** Forks a server child for `plan`; `cpuProfileDir` runs it under `node --cpu-prof`. */
+export async function startKvServer(
+  plan: KvChildPlan,
+  timeoutMs: number,
+  cpuProfileDir?: string,
+): Promise<KvServerProcess> {
+  const script = fileURLToPath(new URL('./kv-bench-child.js', import.meta.url));
+  const execArgv =
+    cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
+  const child = fork(script, [JSON.stringify(plan)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    if (child.connected) child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const ready = await waitFor<{ port: number }>(child, 'ready', timeoutMs);
+    return {
+      port: ready.port,
+      stats: () => {
+        const answer = waitFor<KvChildStats>(child, 'stats', timeoutMs);
+        child.send({ type: 'stats' });
+        return answer;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
