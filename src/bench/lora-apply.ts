@@ -150,7 +150,7 @@ async function timeOneApply(
       if (expired()) throw new Error(`${name} not routed within ${settings.timeoutMs} ms`);
       const ok = await client.chat.completions
         .create(
-          { model: name, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 },
+          { model: name, messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 1 },
           { signal: remaining() },
         )
         .then(
