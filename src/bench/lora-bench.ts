@@ -8,6 +8,7 @@
  * and both arms see the same requests. `--quick` shortens the window (the e2e test's size).
  */
 import { bool, defineCommand, int, num, SeededRng, str } from '../shared/index.js';
+import { writeApplyResult } from './lora-apply-result.js';
 import { HARDWARE_PROFILES, DEFAULT_PROFILE } from '../sim/index.js';
 import { runDensityLevel, type DensityLevel, type DensitySetup } from './lora-density.js';
 import type { FleetSettings } from './lora-fleet.js';
@@ -33,6 +34,15 @@ const spec = {
   ttftSloMs: int(500, 'p99 TTFT the sized dense fleet must meet, ms', { min: 1 }),
   seed: int(1, 'seed of the request stream and of routing tie-breaks', { min: 0 }),
   out: str('bench/results/lora.json', 'result file'),
+  mode: str(
+    'density',
+    'density (virtual-time cost) or apply (cluster-file apply → first routed request)',
+  ),
+  applies: int(10, 'apply mode: distinct adapters applied one after the other', {
+    min: 1,
+    max: 200,
+  }),
+  pollMs: int(20, 'apply mode: status and gateway poll period, ms', { min: 1 }),
 };
 
 /** Arrival window of --quick, virtual seconds. */
@@ -44,10 +54,13 @@ export const loraBench = defineCommand({
   summary:
     'multi-LoRA density: 64 Zipf adapters on 4 engines (max_loras 8) vs one engine each, GPU-seconds and TTFT',
   usage:
-    'infernode bench lora [--quick] [--adapters 64] [--engines 4] [--max-loras 8] [--zipf 1] [--low-rps 2] [--high-rps 48] [--duration-s 300]',
+    'infernode bench lora [--mode density|apply] [--applies 10] [--poll-ms 20] [--quick] [--adapters 64] [--engines 4] [--max-loras 8] [--zipf 1] [--low-rps 2] [--high-rps 48] [--duration-s 300]',
   envPrefix: 'BENCH_LORA',
   spec,
   run({ config }) {
+    if (config.mode === 'apply') return writeApplyResult(config);
+    if (config.mode !== 'density')
+      throw new Error(`--mode must be density or apply, not ${config.mode}`);
     const durationS = config.quick ? QUICK_DURATION_S : config.durationS;
     const profile = HARDWARE_PROFILES.get(DEFAULT_PROFILE);
     if (profile === undefined) throw new Error(`no profile ${DEFAULT_PROFILE}`);

@@ -4,7 +4,13 @@
  * sink, and the Kubernetes-only finalizer and Secret reader when the adapters provide them.
  */
 import { CorrelatingEventRecorder, type Timers } from '../controllers/index.js';
-import { planAdapter, recordAttempt, type ModelAdapterStatus } from '../lora/index.js';
+import {
+  LORA_RETRY,
+  planAdapter,
+  recordAttempt,
+  type LoraRetrySchedule,
+  type ModelAdapterStatus,
+} from '../lora/index.js';
 import type { Clock, Logger, Registry, Rng } from '../shared/index.js';
 import type { ClusterStateStore } from './cluster-state.js';
 import type { CommandClient } from './command-client.js';
@@ -23,6 +29,8 @@ export interface ModelAdapterRoots {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly timers: Timers;
+  /** Per-engine load retries. Default: AIBrix's (LORA_RETRY); tests shorten it. */
+  readonly retry?: LoraRetrySchedule;
 }
 
 /** The controller, ready to run among the leader-only parts. */
@@ -39,7 +47,11 @@ export function buildModelAdapters(roots: ModelAdapterRoots): ModelAdapterContro
       clock,
       log,
     }),
-    planner: { plan: planAdapter, record: recordAttempt },
+    planner: {
+      plan: planAdapter,
+      record: (attempts, engineId, outcome, nowMs) =>
+        recordAttempt(attempts, engineId, outcome, nowMs, roots.retry ?? LORA_RETRY),
+    },
     ...(adapters.finalizers === undefined
       ? {}
       : { finalizers: adapters.finalizers('modeladapters') }),

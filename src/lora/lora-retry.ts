@@ -7,8 +7,15 @@
 import type { LoraErrorCode } from './lora-commands.js';
 import type { EngineAttempt } from './placement-contract.js';
 
+/** How many loads one engine gets and how long to wait between them. */
+export interface LoraRetrySchedule {
+  readonly maxTries: number;
+  readonly baseMs: number;
+  readonly capMs: number;
+}
+
 /** The retry schedule per engine (AIBrix's `MaxLoadingRetries` and backoff). */
-export const LORA_RETRY = { maxTries: 5, baseMs: 5_000, capMs: 300_000 } as const;
+export const LORA_RETRY: LoraRetrySchedule = { maxTries: 5, baseMs: 5_000, capMs: 300_000 };
 
 /** Codes that say the adapter itself is bad: no engine will take it, stop trying everywhere. */
 export const ADAPTER_FATAL_CODES: ReadonlySet<string> = new Set<LoraErrorCode>([
@@ -33,9 +40,12 @@ export const NO_SLOT_CODES: ReadonlySet<string> = new Set<LoraErrorCode>(['LORA_
  * Wait after the `failures`-th consecutive failure on one engine: 5 s, 10 s, 20 s, 40 s ...
  * capped at 300 s (5·2^n s with n = failures − 1); 0 before any failure.
  */
-export function loraRetryDelayMs(failures: number): number {
+export function loraRetryDelayMs(
+  failures: number,
+  schedule: LoraRetrySchedule = LORA_RETRY,
+): number {
   if (!(failures >= 1)) return 0;
-  return Math.min(LORA_RETRY.capMs, LORA_RETRY.baseMs * 2 ** (failures - 1));
+  return Math.min(schedule.capMs, schedule.baseMs * 2 ** (failures - 1));
 }
 
 /** What one `lora.load` on one engine came to, as the controller records it. */
@@ -45,14 +55,15 @@ export type LoadOutcome =
 /**
  * The attempts map after one load's outcome (a new map; the input is not changed): success
  * clears the engine's record; a failure counts, schedules the next try, and gives up on the
- * engine after {@link LORA_RETRY}.maxTries or at once on a code no retry can fix here. A full
- * engine ({@link NO_SLOT_CODES}) is marked `noSlot` and never given up.
+ * engine after `schedule.maxTries` ({@link LORA_RETRY} by default) or at once on a code no
+ * retry can fix here. A full engine ({@link NO_SLOT_CODES}) is marked `noSlot` and never given up.
  */
 export function recordAttempt(
   attempts: ReadonlyMap<string, EngineAttempt>,
   engineId: string,
   outcome: LoadOutcome,
   nowMs: number,
+  schedule: LoraRetrySchedule = LORA_RETRY,
 ): ReadonlyMap<string, EngineAttempt> {
   const next = new Map(attempts);
   if (outcome.ok) {
@@ -65,9 +76,9 @@ export function recordAttempt(
   next.set(engineId, {
     engineId,
     failures,
-    retryAtMs: nowMs + loraRetryDelayMs(failures),
+    retryAtMs: nowMs + loraRetryDelayMs(failures, schedule),
     lastError: { code: outcome.code, message: outcome.message, atMs: nowMs },
-    givenUp: !noSlot && (fatal || failures >= LORA_RETRY.maxTries),
+    givenUp: !noSlot && (fatal || failures >= schedule.maxTries),
     ...(noSlot ? { noSlot: true } : {}),
   });
   return next;

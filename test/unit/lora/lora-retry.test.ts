@@ -60,6 +60,20 @@ describe('recordAttempt', () => {
     expect(attempts.get('e1')?.failures).toBe(5);
   });
 
+  it('follows a given schedule: its base, cap and number of tries', () => {
+    const schedule = { maxTries: 3, baseMs: 50, capMs: 150 };
+    let attempts: ReadonlyMap<string, EngineAttempt> = new Map();
+    const waits: number[] = [];
+    const givenUp: boolean[] = [];
+    for (let i = 0; i < 3; i++) {
+      attempts = recordAttempt(attempts, 'e1', fail('LORA_ENGINE_UNAVAILABLE'), NOW, schedule);
+      waits.push((attempts.get('e1')?.retryAtMs ?? 0) - NOW);
+      givenUp.push(attempts.get('e1')?.givenUp ?? false);
+    }
+    expect(waits).toEqual([50, 100, 150]);
+    expect(givenUp).toEqual([false, false, true]);
+  });
+
   it('success clears the engine and leaves the others', () => {
     let attempts = recordAttempt(new Map(), 'e1', fail('LORA_NOT_VISIBLE'), NOW);
     attempts = recordAttempt(attempts, 'e2', fail('LORA_NOT_VISIBLE'), NOW);
