@@ -14,6 +14,7 @@ import type { KvChannel, KvDeltaSink } from './kv-channel.js';
 import { L1DeltaFeed, ReportingBlockStore } from './kv-l1-feed.js';
 import { KvL2 } from './kv-l2.js';
 import { KvLookupClient } from './kv-lookup-client.js';
+import { startKvLmcache, type KvLmcache } from './kv-lmcache.js';
 
 /** Options of {@link createKv}. */
 export interface KvWiringOptions {
@@ -34,9 +35,11 @@ export interface KvWiring {
   readonly channel: KvChannel;
   readonly lookups: KvLookupClient;
   readonly l2: KvL2 | undefined;
+  /** The LMCache-compatible listener on the same store; undefined unless `kv.lmcacheEnabled`. */
+  readonly lmcache: KvLmcache | undefined;
   /** The store's reach and fill now. */
   report(): KvStoreReport;
-  /** The block service, and the peer client's lifetime. */
+  /** The block service, the LMCache listener, and the peer client's lifetime. */
   readonly parts: readonly Runnable[];
 }
 
@@ -89,6 +92,19 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
   });
   const port = await server.listen();
   const nativeUrl = formatIkvUrl(advertisedKvHost(kv, node), port);
+  let lmcache: KvLmcache | undefined;
+  try {
+    lmcache = await startKvLmcache({
+      kv,
+      store,
+      fallbackHost: advertisedKvHost(kv, node),
+      registry: options.registry,
+      log,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   if (kv.shared && isLoopbackHost(kv.host))
     log.warn(
       { host: kv.host },
@@ -102,6 +118,7 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
       usedBytes: stats.bytes,
       blocks: stats.blocks,
       shared: kv.shared,
+      ...(lmcache === undefined ? {} : { lmcacheUrl: lmcache.url }),
     };
   };
   if (options.sink !== undefined) {
@@ -128,7 +145,8 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
     channel: lookups,
     lookups,
     l2,
+    lmcache,
     report,
-    parts: [server, peerClient],
+    parts: [server, ...(lmcache === undefined ? [] : [lmcache.part]), peerClient],
   };
 }
