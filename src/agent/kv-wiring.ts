@@ -15,6 +15,8 @@ import { L1DeltaFeed, ReportingBlockStore } from './kv-l1-feed.js';
 import { KvL2 } from './kv-l2.js';
 import { KvLookupClient } from './kv-lookup-client.js';
 import { startKvLmcache, type KvLmcache } from './kv-lmcache.js';
+import type { KvStoreControl } from './kv-configure.js';
+import { blockStoreControl } from './kv-store-control.js';
 
 /** Options of {@link createKv}. */
 export interface KvWiringOptions {
@@ -37,6 +39,8 @@ export interface KvWiring {
   readonly l2: KvL2 | undefined;
   /** The LMCache-compatible listener on the same store; undefined unless `kv.lmcacheEnabled`. */
   readonly lmcache: KvLmcache | undefined;
+  /** `kv.configure`'s hold on the store: register `kvConfigureHandler(control)`. */
+  readonly control: KvStoreControl;
   /** The store's reach and fill now. */
   report(): KvStoreReport;
   /** The block service, the LMCache listener, and the peer client's lifetime. */
@@ -146,6 +150,12 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
     lookups,
     l2,
     lmcache,
+    control: blockStoreControl({
+      store,
+      shared: kv.shared,
+      log,
+      changed: () => options.sink?.storeChanged(report()),
+    }),
     report,
     parts: [server, ...(lmcache === undefined ? [] : [lmcache.part]), peerClient],
   };

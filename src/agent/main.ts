@@ -37,6 +37,7 @@ import { createGpuMonitor } from './gpu-monitor-factory.js';
 import { configuredSources, createWeights } from './weights-wiring.js';
 import { weightsCommandHandlers } from './weights-commands.js';
 import { createKv } from './kv-wiring.js';
+import { kvConfigureHandler } from './kv-configure.js';
 import { CommandExecutor } from './command-executor.js';
 import { CommandMetrics } from './command-metrics.js';
 import { DrainSet, engineDrainHandler } from './engine-drain.js';
@@ -155,6 +156,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
       }),
       ...weightsCommandHandlers({ cache: weights.cache }),
       ...loraCommandHandlers({ manager: loras, concurrency: config.lora.concurrency }),
+      ...(kv === undefined ? [] : [kvConfigureHandler(kv.control)]),
     ],
     clock: systemClock,
     log: log.child({ component: 'commands' }),
