@@ -123,6 +123,8 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     ...config.scrape,
     // A restarted engine has lost its adapters: their files must not stay pinned for it.
     onAdaptersLost: (id, adapters) => loras.forgetLost(id, adapters),
+    // …and its GPU KV blocks: the leader's index must stop naming them at once.
+    onEngineRestarted: (id) => kvEvents.engineRestarted(id),
   });
   const weights = await createWeights({
     config,
