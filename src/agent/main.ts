@@ -23,6 +23,7 @@ import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { createKvEventsWiring } from './kv-events-wiring.js';
+import { registerKvEventsMetrics } from './kv-events-metrics.js';
 import { fanOutKvChannel } from './kv-channel.js';
 import { systemTimers } from '../controllers/index.js';
 import { LeaderClient } from './leader-client.js';
@@ -136,6 +137,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
   // Engines' KV events → the reporter, which also batches the L1 store's changes to the leader.
   const kvEvents = createKvEventsWiring({ source, node: config.node, log, timers: systemTimers });
   const kv = await createKv({ config, registry, log, sink: kvEvents.reporter });
+  registerKvEventsMetrics(registry, kvEvents.reporter.stats, () => kvEvents.stats());
   const loras = new LoraManager({
     cache: weights.cache,
     engines: () => source.current().endpoints,
