@@ -6,12 +6,18 @@
  * only listens on loopback. 32 GiB of DRAM by default is AIBrix's order of magnitude per node
  * (its L1 default is 10 GiB per engine); set it to what the node can spare.
  */
-import { bool, int, str } from '../shared/index.js';
+import { bool, int, list, str } from '../shared/index.js';
 
 const positive = { min: 1 };
 
 /** The default port of the native block service. */
 export const DEFAULT_KV_PORT = 9300;
+
+/**
+ * The default port of the LMCache-compatible listener: next to the block service's 9300
+ * (LMCache's own examples use 65432; any free port works, engines are told the URL).
+ */
+export const DEFAULT_LMCACHE_PORT = 9301;
 
 /** The `kv` keys of the agent's config (README: agent config table). */
 export const kvConfigSpec = {
@@ -45,4 +51,20 @@ export const kvConfigSpec = {
   ),
   lookupTimeoutMs: int(500, 'bound of one L2 lookup at the leader, ms', positive),
   fetchTimeoutMs: int(2000, 'bound of one L2 fetch from a peer, ms', positive),
+  lmcacheEnabled: bool(
+    false,
+    'also serve the L1 store over LMCache’s remote-server protocol (lm://), for vLLM with LMCache’s connector',
+  ),
+  lmcacheHost: str(
+    '127.0.0.1',
+    'LMCache listener address: node-local only (the protocol has no authentication)',
+  ),
+  lmcachePort: int(DEFAULT_LMCACHE_PORT, 'LMCache listener port (0: any free port)', {
+    min: 0,
+    max: 65535,
+  }),
+  lmcacheAllowedCidrs: list(
+    ['127.0.0.0/8', '::1/128'],
+    'peer addresses allowed on the LMCache listener (CIDRs; add the node’s pod CIDR when engines are not on loopback)',
+  ),
 };

@@ -8,7 +8,11 @@
 import type { Timers } from '../controllers/index.js';
 import type { ClusterSource, ClusterView, EngineEndpoint } from '../discovery/index.js';
 import { EngineKvHoldings } from '../kvcache/index.js';
-import { startKvEventSubscriber, type KvEventSubscriber } from '../kvcache/adapters/index.js';
+import {
+  startKvEventSubscriber,
+  type KvEventSubscriber,
+  type KvEventSubscriberStats,
+} from '../kvcache/adapters/index.js';
 import { whenAborted, type Logger, type Runnable } from '../shared/index.js';
 import { KvReporter } from './kv-reporter.js';
 
@@ -33,6 +37,8 @@ export interface KvEventsWiring {
   readonly part: Runnable;
   /** The engine watcher saw the engine restart: its holdings are gone. */
   engineRestarted(engineId: string): void;
+  /** The subscribers' counters summed over every engine this agent ever followed. */
+  stats(): KvEventSubscriberStats;
 }
 
 interface Subscribed {
@@ -53,11 +59,24 @@ export function createKvEventsWiring(options: KvEventsWiringOptions): KvEventsWi
     ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
   });
   const subscribed = new Map<string, Subscribed>();
+  // Counters of subscribers already stopped, so the per-node totals never go backwards.
+  const retired: KvEventSubscriberStats = {
+    batches: 0,
+    gaps: 0,
+    replayedBatches: 0,
+    resyncs: 0,
+    badMessages: 0,
+    skippedEvents: 0,
+  };
+  const addInto = (to: KvEventSubscriberStats, from: Readonly<KvEventSubscriberStats>): void => {
+    for (const k of Object.keys(to) as (keyof KvEventSubscriberStats)[]) to[k] += from[k];
+  };
 
   const stop = (engineId: string): void => {
     const s = subscribed.get(engineId);
     if (s === undefined) return;
     subscribed.delete(engineId);
+    addInto(retired, s.sub.stats);
     s.removeSource();
     void s.sub.close();
     reporter.record({ tier: 'gpu', engineId, cleared: true });
@@ -110,6 +129,11 @@ export function createKvEventsWiring(options: KvEventsWiringOptions): KvEventsWi
 
   return {
     reporter,
+    stats() {
+      const sum = { ...retired };
+      for (const s of subscribed.values()) addInto(sum, s.sub.stats);
+      return sum;
+    },
     engineRestarted(engineId) {
       subscribed.get(engineId)?.sub.restarted();
     },

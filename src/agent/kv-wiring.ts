@@ -14,6 +14,9 @@ import type { KvChannel, KvDeltaSink } from './kv-channel.js';
 import { L1DeltaFeed, ReportingBlockStore } from './kv-l1-feed.js';
 import { KvL2 } from './kv-l2.js';
 import { KvLookupClient } from './kv-lookup-client.js';
+import { startKvLmcache, type KvLmcache } from './kv-lmcache.js';
+import type { KvStoreControl } from './kv-configure.js';
+import { blockStoreControl } from './kv-store-control.js';
 
 /** Options of {@link createKv}. */
 export interface KvWiringOptions {
@@ -34,9 +37,13 @@ export interface KvWiring {
   readonly channel: KvChannel;
   readonly lookups: KvLookupClient;
   readonly l2: KvL2 | undefined;
+  /** The LMCache-compatible listener on the same store; undefined unless `kv.lmcacheEnabled`. */
+  readonly lmcache: KvLmcache | undefined;
+  /** `kv.configure`'s hold on the store: register `kvConfigureHandler(control)`. */
+  readonly control: KvStoreControl;
   /** The store's reach and fill now. */
   report(): KvStoreReport;
-  /** The block service, and the peer client's lifetime. */
+  /** The block service, the LMCache listener, and the peer client's lifetime. */
   readonly parts: readonly Runnable[];
 }
 
@@ -89,6 +96,19 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
   });
   const port = await server.listen();
   const nativeUrl = formatIkvUrl(advertisedKvHost(kv, node), port);
+  let lmcache: KvLmcache | undefined;
+  try {
+    lmcache = await startKvLmcache({
+      kv,
+      store,
+      fallbackHost: advertisedKvHost(kv, node),
+      registry: options.registry,
+      log,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   if (kv.shared && isLoopbackHost(kv.host))
     log.warn(
       { host: kv.host },
@@ -102,6 +122,7 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
       usedBytes: stats.bytes,
       blocks: stats.blocks,
       shared: kv.shared,
+      ...(lmcache === undefined ? {} : { lmcacheUrl: lmcache.url }),
     };
   };
   if (options.sink !== undefined) {
@@ -128,7 +149,14 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
     channel: lookups,
     lookups,
     l2,
+    lmcache,
+    control: blockStoreControl({
+      store,
+      shared: kv.shared,
+      log,
+      changed: () => options.sink?.storeChanged(report()),
+    }),
     report,
-    parts: [server, peerClient],
+    parts: [server, ...(lmcache === undefined ? [] : [lmcache.part]), peerClient],
   };
 }

@@ -23,6 +23,7 @@ import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { createKvEventsWiring } from './kv-events-wiring.js';
+import { registerKvEventsMetrics } from './kv-events-metrics.js';
 import { fanOutKvChannel } from './kv-channel.js';
 import { systemTimers } from '../controllers/index.js';
 import { LeaderClient } from './leader-client.js';
@@ -37,6 +38,7 @@ import { createGpuMonitor } from './gpu-monitor-factory.js';
 import { configuredSources, createWeights } from './weights-wiring.js';
 import { weightsCommandHandlers } from './weights-commands.js';
 import { createKv } from './kv-wiring.js';
+import { kvConfigureHandler } from './kv-configure.js';
 import { CommandExecutor } from './command-executor.js';
 import { CommandMetrics } from './command-metrics.js';
 import { DrainSet, engineDrainHandler } from './engine-drain.js';
@@ -122,6 +124,8 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     ...config.scrape,
     // A restarted engine has lost its adapters: their files must not stay pinned for it.
     onAdaptersLost: (id, adapters) => loras.forgetLost(id, adapters),
+    // …and its GPU KV blocks: the leader's index must stop naming them at once.
+    onEngineRestarted: (id) => kvEvents.engineRestarted(id),
   });
   const weights = await createWeights({
     config,
@@ -133,6 +137,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
   // Engines' KV events → the reporter, which also batches the L1 store's changes to the leader.
   const kvEvents = createKvEventsWiring({ source, node: config.node, log, timers: systemTimers });
   const kv = await createKv({ config, registry, log, sink: kvEvents.reporter });
+  registerKvEventsMetrics(registry, kvEvents.reporter.stats, () => kvEvents.stats());
   const loras = new LoraManager({
     cache: weights.cache,
     engines: () => source.current().endpoints,
@@ -155,6 +160,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
       }),
       ...weightsCommandHandlers({ cache: weights.cache }),
       ...loraCommandHandlers({ manager: loras, concurrency: config.lora.concurrency }),
+      ...(kv === undefined ? [] : [kvConfigureHandler(kv.control)]),
     ],
     clock: systemClock,
     log: log.child({ component: 'commands' }),

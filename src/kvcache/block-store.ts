@@ -63,9 +63,10 @@ interface Entry {
 
 /** The L1 block store (see the file comment). */
 export class BlockStore {
-  readonly budgetBytes: number;
+  private budget: number;
   private readonly allocator: SlabAllocator;
-  private readonly policy: EvictionPolicy;
+  private readonly options: BlockStoreOptions;
+  private policy: EvictionPolicy;
   private readonly entries = new Map<BlockKey, Entry>();
   private readonly counters: BlockStoreCounters = zeroCounters();
   private readonly onEvict: EvictionCallbacks['onEvict'];
@@ -74,13 +75,47 @@ export class BlockStore {
   private pinnedViews = 0;
 
   constructor(options: BlockStoreOptions) {
-    this.budgetBytes = options.budgetBytes;
+    this.budget = options.budgetBytes;
+    this.options = options;
     this.allocator = new SlabAllocator(options);
     this.onEvict = options.onEvict;
-    this.policy = createEvictionPolicy(options.policy ?? 's3fifo', {
+    this.policy = this.buildPolicy(options.policy ?? 's3fifo');
+  }
+
+  /** The DRAM budget now, bytes. */
+  get budgetBytes(): number {
+    return this.budget;
+  }
+
+  /** The eviction policy now. */
+  get policyName(): EvictionPolicyName {
+    return this.policy.name;
+  }
+
+  /**
+   * A new budget and policy (kv.configure). The policy is rebuilt at the new capacity and the
+   * held keys re-inserted oldest stored first (their order in the store), so a smaller budget
+   * evicts the oldest through onEvict as usual; the old policy's recency and frequency state is
+   * not carried over. Evictions then go on until slab memory fits the budget (a slab is freed
+   * only when all its blocks are gone); blocks pinned by a reader free their slot on release.
+   */
+  reconfigure(budgetBytes: number, policy: EvictionPolicyName): void {
+    this.allocator.setBudget(budgetBytes);
+    this.budget = budgetBytes;
+    this.policy = this.buildPolicy(policy);
+    for (const [key, entry] of [...this.entries]) {
+      if (!entry.held) continue;
+      if (!this.policy.insert(key, entry.slot.size)) this.evicted(key);
+    }
+    while (this.allocator.allocatedBytes > budgetBytes && this.policy.evictOne());
+  }
+
+  private buildPolicy(name: EvictionPolicyName): EvictionPolicy {
+    const { s3fifo, onHot } = this.options;
+    return createEvictionPolicy(name, {
       capacityBytes: this.allocator.maxSlabs * this.allocator.slabBytes,
-      ...(options.s3fifo === undefined ? {} : { s3fifo: options.s3fifo }),
-      ...(options.onHot === undefined ? {} : { onHot: options.onHot }),
+      ...(s3fifo === undefined ? {} : { s3fifo }),
+      ...(onHot === undefined ? {} : { onHot }),
       onEvict: (key) => this.evicted(key),
     });
   }

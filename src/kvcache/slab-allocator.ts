@@ -46,8 +46,8 @@ export class SlabAllocator {
   readonly slotSizes: readonly number[];
   /** Bytes per slab: the configured size, or the whole budget when that is smaller. */
   readonly slabBytes: number;
-  /** Slabs the budget allows. */
-  readonly maxSlabs: number;
+  /** Slabs the budget allows (lowered or raised by {@link SlabAllocator.setBudget}). */
+  maxSlabs: number;
   private slabCount = 0;
   private readonly emptySlabs: Slab[] = [];
   /** Per class size, the slabs of that class with at least one free slot. */
@@ -110,7 +110,24 @@ export class SlabAllocator {
     if (slab.used === 0) {
       open.splice(open.indexOf(slab), 1);
       this.emptySlabs.push(slab);
+      this.releaseSurplus();
     }
+  }
+
+  /**
+   * A new budget: the slab size stays, the slab count follows (a budget under one slab holds
+   * nothing). Empty slabs over the new count are dropped at once, others as they empty.
+   */
+  setBudget(budgetBytes: number): void {
+    if (!Number.isSafeInteger(budgetBytes) || budgetBytes <= 0)
+      throw new RangeError('slab budget must be a positive integer number of bytes');
+    this.maxSlabs = Math.floor(budgetBytes / this.slabBytes);
+    this.releaseSurplus();
+  }
+
+  private releaseSurplus(): void {
+    // Dropped slabs go to the GC: this is how a smaller budget gives memory back.
+    while (this.slabCount > this.maxSlabs && this.emptySlabs.pop() !== undefined) this.slabCount--;
   }
 
   /** The bytes of `slot`, `length` long (a view into its slab). */

@@ -5,6 +5,7 @@ import type { ClusterSource, EngineEndpoint } from '../../../src/discovery/index
 import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import {
   startEngineFixture,
+  VLLM_METRICS,
   type EngineFixture,
   type EngineFixtureKnobs,
 } from '../../helpers/engine-fixture.js';
@@ -24,7 +25,7 @@ function sourceOf(endpoints: EngineEndpoint[]): ClusterSource {
   };
 }
 
-async function watch(knobs: Partial<EngineFixtureKnobs>) {
+async function watch(knobs: Partial<EngineFixtureKnobs>, restarted: string[] = []) {
   const fixture = await startEngineFixture({ knobs });
   fixtures.push(fixture);
   const endpoint: EngineEndpoint = {
@@ -46,6 +47,7 @@ async function watch(knobs: Partial<EngineFixtureKnobs>) {
     timeoutMs: 100,
     windowMs: 10_000,
     modelsEveryN: 4,
+    onEngineRestarted: (id) => restarted.push(id),
   });
   const cycles = async (n: number) => {
     for (let i = 0; i < n; i++) await watcher.cycle(new AbortController().signal);
@@ -91,5 +93,22 @@ describe('EngineWatcher readiness', () => {
     expect(report.servedModels).toEqual(['other-model']);
     fixture.knobs.models = ['m'];
     expect((await cycles(4)).servedModels).toEqual(['m']);
+  });
+
+  it('reports an engine restart once, when its finished-requests counter goes backwards', async () => {
+    const restarted: string[] = [];
+    const { fixture, cycles } = await watch({}, restarted);
+    await cycles(2);
+    expect(restarted).toEqual([]);
+    fixture.knobs.metricsText = VLLM_METRICS.replace(
+      'vllm:request_success_total{model_name="m"} 3',
+      'vllm:request_success_total{model_name="m"} 0',
+    );
+    expect(fixture.knobs.metricsText).not.toBe(VLLM_METRICS);
+    await cycles(1);
+    expect(restarted).toEqual(['n/e']);
+    fixture.knobs.metricsText = VLLM_METRICS;
+    await cycles(2);
+    expect(restarted).toEqual(['n/e']);
   });
 });

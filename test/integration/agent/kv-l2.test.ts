@@ -57,6 +57,10 @@ function kvConfig(overrides: Partial<AgentConfig['kv']> = {}): AgentConfig['kv']
     l2KeepAfterFetches: 2,
     lookupTimeoutMs: 10_000,
     fetchTimeoutMs: 10_000,
+    lmcacheEnabled: false,
+    lmcacheHost: '127.0.0.1',
+    lmcachePort: 0,
+    lmcacheAllowedCidrs: ['127.0.0.0/8'],
     ...overrides,
   };
 }
