@@ -22,6 +22,7 @@ import { AgentApi } from './agent-api.js';
 import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
+import { engineCacheLossListener } from './kv-engine-restarts.js';
 import { createKvEventsWiring } from './kv-events-wiring.js';
 import { registerKvEventsMetrics } from './kv-events-metrics.js';
 import { fanOutKvChannel } from './kv-channel.js';
@@ -190,6 +191,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
         : fanOutKvChannel(kvEvents.reporter, kv.channel),
   });
   watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
+  watcher.onCycle(engineCacheLossListener((id) => kvEvents.engineRestarted(id)));
   const gpus = await createGpuMonitor({
     gpuSection: config.gpu,
     node: config.node,

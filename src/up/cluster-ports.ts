@@ -3,6 +3,7 @@
  * can check them all before starting anything and say which one is taken. Pure.
  */
 import type { ClusterFile } from '../discovery/index.js';
+import { kvEventsPorts } from './kv-wiring.js';
 
 /** One port a child of `up` will listen on. */
 export interface ClusterPort {
@@ -14,7 +15,7 @@ export interface ClusterPort {
 
 /**
  * The ports of the object store, the leader, each agent (API and read-through endpoint) and each
- * simulated engine.
+ * simulated engine (its API and the KV event sockets of its `kvEvents:`).
  */
 export function clusterPorts(file: ClusterFile): ClusterPort[] {
   const { host, gatewayPort, controlPort } = file.leader;
@@ -41,11 +42,18 @@ export function clusterPorts(file: ClusterFile): ClusterPort[] {
         role: `the read-through endpoint of ${node.name} (nodes[${n}].readThroughPort)`,
       });
     node.engines.forEach((engine, e) => {
-      if (engine.sim !== undefined)
+      if (engine.sim === undefined) return;
+      ports.push({
+        host: '127.0.0.1',
+        port: engine.sim.port,
+        role: `the simulated engine ${node.name}/${engine.name} (nodes[${n}].engines[${e}].sim.port)`,
+      });
+      // The KV event sockets the simulator binds (only engines `up` starts bind them).
+      for (const { port, field } of kvEventsPorts(engine))
         ports.push({
           host: '127.0.0.1',
-          port: engine.sim.port,
-          role: `the simulated engine ${node.name}/${engine.name} (nodes[${n}].engines[${e}].sim.port)`,
+          port,
+          role: `the KV events of ${node.name}/${engine.name} (nodes[${n}].engines[${e}].${field})`,
         });
     });
   });

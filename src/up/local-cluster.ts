@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { withScaleGroupReplicas, type ClusterFile } from '../discovery/index.js';
 import { readClusterFile, scaleStatePath, writeScaleState } from '../discovery/adapters/index.js';
 import { deriveAgentToken } from '../protocol/index.js';
-import { AppError } from '../shared/index.js';
+import { AppError, freePorts } from '../shared/index.js';
 import { ChildSupervisor } from './child-supervisor.js';
 import { describeChildExit } from './child-exit-reason.js';
 import { clusterPorts } from './cluster-ports.js';
@@ -26,6 +26,7 @@ import { assertPortsFree } from './port-check.js';
 import { childName, simChildSpec, type SimChildContext } from './sim-child.js';
 import { ScaleGroupFollower, groupReplicaChildren } from './scale-group-follower.js';
 import { agentWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
+import { agentKvSettings, agentKvUrl, type AgentKvService } from './kv-wiring.js';
 
 export { childName } from './sim-child.js';
 export { waitUntilServing } from './wait-until-serving.js';
@@ -52,6 +53,11 @@ export interface LocalClusterOptions {
   readonly simArgs?: readonly string[];
   /** Aborting it (Ctrl-C while starting) stops what was started and rejects. */
   readonly signal?: AbortSignal;
+  /**
+   * The KV cache (issue #14): each agent's block service on a free port with one token for the
+   * cluster, each simulator publishing the KV events its `kvEvents:` names. Default true.
+   */
+  readonly kv?: boolean;
 }
 
 export interface LocalCluster {
@@ -60,6 +66,10 @@ export interface LocalCluster {
   readonly controlUrl: string;
   /** Agent local API URL by node name. */
   readonly agentUrls: ReadonlyMap<string, string>;
+  /** Each agent's KV block service URL (`ikv://127.0.0.1:<port>`) by node; empty when KV is off. */
+  readonly kvUrls: ReadonlyMap<string, string>;
+  /** The local cluster's KV token (engines and peers present it); undefined when KV is off. */
+  readonly kvToken: string | undefined;
   /** The local object store's URL (AWS_ENDPOINT_URL), when the file has `objectStore:`. */
   readonly objectStoreUrl: string | undefined;
   readonly supervisor: ChildSupervisor;
@@ -106,6 +116,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const started = withScaleGroupReplicas(file, initialReplicas);
   if (file.scaleGroups.length > 0)
     await writeScaleState(scaleStatePath(clusterPath), initialReplicas, options.signal);
+  const kvServices = await kvServicesFor(file, options.kv ?? true);
   let sims: SimChildContext | undefined;
   const startup = supervisor.watchStartup();
   try {
@@ -148,6 +159,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         env: {
           ...env,
           ...weights.env,
+          ...agentKvSettings(kvServices.get(node.name)).env,
           ...node.env,
           INFERNODE_AGENT_TOKEN: deriveAgentToken(secret, node.name),
         },
@@ -171,6 +183,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       extraArgs: options.simArgs ?? [],
       clusterDir: dirname(clusterPath),
       objectStore: access,
+      kvEvents: options.kv ?? true,
     };
     for (const node of started.nodes) {
       if (node.readThroughPort !== undefined && access !== undefined)
@@ -178,6 +191,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           timeoutMs: options.readyTimeoutMs ?? 60_000,
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         });
+      // The node's engines reach its agent's block service as KV clients (--kv-transfer-config).
+      const kvNode = {
+        ...node,
+        env: { ...agentKvSettings(kvServices.get(node.name)).env, ...node.env },
+      };
       for (const engine of node.engines) {
         const spec = simChildSpec(node, engine, sims);
         if (spec !== undefined) supervisor.start({ ...spec, env: { ...env, ...spec.env } });
@@ -220,6 +238,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     gatewayUrl: `http://${host}:${gatewayPort}`,
     controlUrl,
     agentUrls: new Map(file.nodes.map((n) => [n.name, `http://127.0.0.1:${n.agentPort}`])),
+    kvUrls: new Map([...kvServices].map(([node, service]) => [node, agentKvUrl(service)])),
+    kvToken: kvServices.values().next().value?.token,
     objectStoreUrl: objectStore?.url,
     supervisor,
     secret,
@@ -231,4 +251,15 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       await objectStore?.close();
     },
   };
+}
+
+/**
+ * One block service per agent, each on a free loopback port (the cluster file names no KV port:
+ * one fewer to choose), all with one fresh token. Empty when KV is off.
+ */
+async function kvServicesFor(file: ClusterFile, on: boolean): Promise<Map<string, AgentKvService>> {
+  if (!on || file.nodes.length === 0) return new Map();
+  const token = randomBytes(24).toString('hex');
+  const ports = await freePorts(file.nodes.length);
+  return new Map(file.nodes.map((n, i) => [n.name, { port: ports[i] as number, token }]));
 }

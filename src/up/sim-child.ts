@@ -2,6 +2,7 @@
 import type { EngineEntry, NodeEntry } from '../discovery/index.js';
 import type { ChildSpec } from './child-supervisor.js';
 import { simKvTransferArgs } from './sim-kv-wiring.js';
+import { simKvEventsArgs } from './kv-wiring.js';
 import { engineWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
 
 /** Child names, one scheme everywhere (tests kill children by these names). */
@@ -18,6 +19,8 @@ export interface SimChildContext {
   /** The cluster file's directory: relative model paths are relative to it. */
   readonly clusterDir: string;
   readonly objectStore: ObjectStoreAccess | undefined;
+  /** Publish KV events where an engine's `kvEvents:` says (`up --kv false`: off). Default on. */
+  readonly kvEvents?: boolean;
 }
 
 /** The child spec of an engine with a `sim:` section; undefined for engines given by URL. */
@@ -39,7 +42,13 @@ export function simChildSpec(
   const weights = engineWeightsSettings(node, e, context.clusterDir, context.objectStore);
   return {
     name: childName.sim(node.name, e.name),
-    args: [...args, ...weights.args, ...simKvTransferArgs(node), ...context.extraArgs],
+    args: [
+      ...args,
+      ...weights.args,
+      ...(context.kvEvents === false ? [] : simKvEventsArgs(e)),
+      ...simKvTransferArgs(node),
+      ...context.extraArgs,
+    ],
     env: weights.env,
   };
 }

@@ -3,7 +3,7 @@
  * URL, the metrics URLs and a table of nodes and engines; Ctrl-C stops everything.
  */
 import { defineCommand } from '../shared/index.js';
-import { str, int, whenAborted } from '../shared/index.js';
+import { bool, str, int, whenAborted } from '../shared/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { childName, packageRoot, startLocalCluster } from './local-cluster.js';
@@ -27,7 +27,7 @@ export const upCommand = defineCommand({
   usage:
     'infernode up [cluster-file] [options]   (cluster-file: default examples/local-cluster.yaml)',
   description:
-    'Starts the object store of the cluster file (`objectStore:`, an s3rver seeded with synthetic models) when it has one, every engine that has a `sim:` section, the leader and one agent per node as child processes, waits until the gateway serves, and prints where everything is. The cluster file is the argument or --cluster-file. A port already in use, a missing file or a child that fails at start stops it at once with one line saying what is wrong. A child that dies later is reported and restarted. Ctrl-C (SIGINT) or SIGTERM sends each child one SIGTERM and waits for them to drain.',
+    'Starts the object store of the cluster file (`objectStore:`, an s3rver seeded with synthetic models) when it has one, every engine that has a `sim:` section, the leader and one agent per node as child processes, waits until the gateway serves, and prints where everything is. The cluster file is the argument or --cluster-file. A port already in use, a missing file or a child that fails at start stops it at once with one line saying what is wrong. A child that dies later is reported and restarted. With --kv (the default) each agent runs its KV block service on a free port with one token for the cluster and each simulator whose engine entry has `kvEvents:` publishes vLLM KV events there for its agent. Ctrl-C (SIGINT) or SIGTERM sends each child one SIGTERM and waits for them to drain.',
   positional: { name: 'cluster-file', flag: 'cluster-file' },
   envPrefix: 'UP',
   spec: {
@@ -38,6 +38,10 @@ export const upCommand = defineCommand({
       'where the object store keeps its objects and seeded models, and the agents their caches',
     ),
     readyTimeoutMs: int(60_000, 'how long to wait for the cluster to serve, ms', { min: 1000 }),
+    kv: bool(
+      true,
+      'the KV cache: each agent’s block service (ikv://) and the engines’ KV events their entries’ kvEvents name (false: a faster start)',
+    ),
   },
   async run({ config }) {
     // Installed before anything starts: the children run in their own process groups, so a
@@ -61,6 +65,7 @@ async function runUntilStopped(
     readonly logDir: string;
     readonly stateDir: string;
     readonly readyTimeoutMs: number;
+    readonly kv: boolean;
   },
   signal: AbortSignal,
 ): Promise<number> {
@@ -73,6 +78,7 @@ async function runUntilStopped(
       logDir: config.logDir,
       stateDir: config.stateDir,
       readyTimeoutMs: config.readyTimeoutMs,
+      kv: config.kv,
       report: (line) => out(`infernode: ${line}`),
       signal,
     });
@@ -98,6 +104,9 @@ async function runUntilStopped(
     );
   for (const [node, url] of cluster.agentUrls)
     out(`  agent ${node.padEnd(16)} ${url}/metrics   ${url}/v1/engines`);
+  for (const [node, url] of cluster.kvUrls)
+    out(`  KV blocks ${node.padEnd(12)} ${url}   (agent ${node}'s block service)`);
+  if (cluster.kvUrls.size > 0) out(`  KV index               ${cluster.controlUrl}/v1/kv`);
   out(`  logs                   ${config.logDir}/`);
   out('');
   out(

@@ -22,6 +22,8 @@ export interface TestClusterSpec {
     url: string;
     engine?: string;
   }[];
+  /** Give every simulated engine `kvEvents:` on two free ports (KV events and their replay). */
+  readonly kvEvents?: boolean;
   /** Custom resources declared in the file (e.g. a RateLimitPolicy). */
   readonly resources?: readonly unknown[];
 }
@@ -30,7 +32,8 @@ export interface TestClusterSpec {
 export async function writeClusterFile(
   spec: TestClusterSpec,
 ): Promise<{ dir: string; path: string }> {
-  const ports = await freePorts(2 + spec.nodes * (1 + spec.enginesPerNode));
+  const perEngine = spec.kvEvents === true ? 3 : 1;
+  const ports = await freePorts(2 + spec.nodes * (1 + spec.enginesPerNode * perEngine));
   let next = 0;
   const take = (): number => ports[next++] as number;
   const file = {
@@ -45,6 +48,14 @@ export async function writeClusterFile(
           model: spec.model ?? 'test-model',
           gpus: [k],
           sim: { port: take(), speed: spec.speed ?? 50, maxNumSeqs: 32 },
+          ...(spec.kvEvents === true
+            ? {
+                kvEvents: {
+                  endpoint: `tcp://127.0.0.1:${take()}`,
+                  replayEndpoint: `tcp://127.0.0.1:${take()}`,
+                },
+              }
+            : {}),
         })),
         ...(spec.extraEngines ?? [])
           .filter((e) => e.node === n)
