@@ -191,11 +191,6 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           timeoutMs: options.readyTimeoutMs ?? 60_000,
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         });
-      // The node's engines reach its agent's block service as KV clients (--kv-transfer-config).
-      const kvNode = {
-        ...node,
-        env: { ...agentKvSettings(kvServices.get(node.name)).env, ...node.env },
-      };
       for (const engine of node.engines) {
         const spec = simChildSpec(node, engine, sims);
         if (spec !== undefined) supervisor.start({ ...spec, env: { ...env, ...spec.env } });
