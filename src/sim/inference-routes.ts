@@ -71,10 +71,13 @@ export function handleGeneration(
   // WAITING_FOR_REMOTE_KVS: the prefix loads (or not) before the request is queued; its arrival
   // is backdated by the modeled transfer so TTFT includes it even when the engine sat idle.
   const arrivedS = ctx.loop.simNowS();
-  void connector.loadPrefix(spec).then((waitedS) => {
-    if (res.destroyed || res.writableEnded) return;
-    submit(Math.min(arrivedS, ctx.loop.simNowS() - waitedS));
-  }, (err: unknown) => ctx.log.error({ err }, 'kv connector: load hook failed'));
+  void connector.loadPrefix(spec).then(
+    (waitedS) => {
+      if (res.destroyed || res.writableEnded) return;
+      submit(Math.min(arrivedS, ctx.loop.simNowS() - waitedS));
+    },
+    (err: unknown) => ctx.log.error({ err }, 'kv connector: load hook failed'),
+  );
 }
 
 /** POST /v1/embeddings: deterministic unit vectors, float or base64 (the openai SDK's default). */
