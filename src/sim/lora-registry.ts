@@ -120,6 +120,9 @@ export class LoraRegistry {
         'InvalidUserInput',
         `The lora adapter '${name}' has already been loaded.`,
       );
+    // Another adapter may have taken the last slot while we probed and read (checked again).
+    if (this.#adapters.size >= this.#options.maxAdapters)
+      return vllmError(400, 'BadRequestError', 'No free adapter slots.');
     const adapter = { name, path, rank: found.rank, intId: this.#nextIntId++ };
     this.#adapters.set(name, adapter);
     return adapter;

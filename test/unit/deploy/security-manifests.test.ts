@@ -60,7 +60,9 @@ describe('deploy/ manifests: security', () => {
       expect(r.verbs).not.toContain('*');
       expect(r.resources).not.toContain('*');
       expect(r.apiGroups).not.toContain('*');
-      expect(r.verbs).not.toContain('delete');
+      // Deletes only what a controller owns: a RayClusterFleet's RayClusters and revision records.
+      if (!r.resources.every((res) => ['rayclusters', 'controllerrevisions'].includes(res)))
+        expect(r.verbs).not.toContain('delete');
       // Secrets by name, or (a ModelAdapter's credentialsSecretRef) get-only in watched namespaces.
       if (r.resources.includes('secrets') && r.resourceNames === undefined)
         expect(r.verbs).toEqual(['get']);
