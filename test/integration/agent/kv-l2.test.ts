@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKv, type KvWiring } from '../../../src/agent/kv-wiring.js';
 import type { AgentConfig } from '../../../src/agent/agent-config.js';
+import { KV_TEST_TOKEN, testKvConfig } from '../../helpers/agent-kv.js';
 import type { KvDeltaSink, KvHoldingsSource } from '../../../src/agent/kv-channel.js';
 import { BlockClient } from '../../../src/kvcache/adapters/index.js';
 import type {
@@ -12,7 +13,6 @@ import type {
 import { createLogger, createRegistry, type Registry } from '../../../src/shared/index.js';
 import { blockBytes, metricValue } from '../../helpers/kv-block-service.js';
 
-const TOKEN = 'cluster-secret';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -41,35 +41,11 @@ interface Agent {
   readonly sink: RecordingSink;
 }
 
-function kvConfig(overrides: Partial<AgentConfig['kv']> = {}): AgentConfig['kv'] {
-  return {
-    enabled: true,
-    host: '127.0.0.1',
-    port: 0,
-    advertiseHost: '',
-    token: TOKEN,
-    budgetBytes: 16 * 1024 * 1024,
-    policy: 's3fifo',
-    maxFrameBytes: 8 * 1024 * 1024,
-    maxConnections: 16,
-    shared: true,
-    l2: true,
-    l2KeepAfterFetches: 2,
-    lookupTimeoutMs: 10_000,
-    fetchTimeoutMs: 10_000,
-    lmcacheEnabled: false,
-    lmcacheHost: '127.0.0.1',
-    lmcachePort: 0,
-    lmcacheAllowedCidrs: ['127.0.0.0/8'],
-    ...overrides,
-  };
-}
-
 async function agent(node: string, overrides: Partial<AgentConfig['kv']> = {}): Promise<Agent> {
   const registry = createRegistry({ defaultMetrics: false });
   const sink = new RecordingSink();
   const kv = await createKv({
-    config: { node, kv: kvConfig(overrides) },
+    config: { node, kv: testKvConfig(overrides) },
     registry,
     log: createLogger({ level: 'silent' }),
     sink,
@@ -107,7 +83,7 @@ function connectToFakeLeader(asker: Agent, nodes: Record<string, Agent>): KvLook
 }
 
 function engineClient(): BlockClient {
-  const c = new BlockClient({ token: TOKEN });
+  const c = new BlockClient({ token: KV_TEST_TOKEN });
   cleanups.push(() => c.close());
   return c;
 }
