@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use as real parts: promtool (prometheus) checks /metrics output,
-# redis-server backs the distributed rate limiter tests, and the real-engines project compiles
+# Debian packages the tests use as real parts: promtool (prometheus) checks /metrics output and
+# the alert rules, redis-server backs the distributed rate limiter tests, chromium (driven by
+# playwright-core) loads the leader's web console, and the real-engines project compiles
 # llama.cpp's llama-server (scripts/build-llama-server.sh: git, cmake, a C++ compiler, make).
 need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
