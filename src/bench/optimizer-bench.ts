@@ -89,7 +89,8 @@ export const optimizerBench = defineCommand({
       unservable: a.unservable.map((u) => u.sliceId),
     });
     // The same mix at several scales: integer replicas make the answer depend on the load.
-    const levels = LOAD_SCALES.map((scale) => {
+    const levels = [];
+    for (const scale of LOAD_SCALES) {
       const workload = {
         ...config,
         chatRps: config.chatRps * scale,
@@ -99,15 +100,16 @@ export const optimizerBench = defineCommand({
         mixedWorkload(workload, new SeededRng(config.seed)),
         config.windowS,
       );
-      const mix = solveAllocation({ slices, options, timeBudgetS }, solver);
-      const singles = options.map((o) => {
-        const a = solveAllocation({ slices, options: [o], timeBudgetS }, solver);
-        return { gpu: o.gpu, meetsSlo: a.unservable.length === 0, ...summary(a) };
-      });
+      const mix = await solveAllocation({ slices, options, timeBudgetS }, solver);
+      const singles = [];
+      for (const o of options) {
+        const a = await solveAllocation({ slices, options: [o], timeBudgetS }, solver);
+        singles.push({ gpu: o.gpu, meetsSlo: a.unservable.length === 0, ...summary(a) });
+      }
       const best = singles
         .filter((x) => x.meetsSlo)
         .sort((a, b) => a.costPerHour - b.costPerHour)[0];
-      return {
+      levels.push({
         scale,
         chatRps: Math.round(workload.chatRps * 1000) / 1000,
         summaryRps: Math.round(workload.summaryRps * 1000) / 1000,
@@ -119,8 +121,8 @@ export const optimizerBench = defineCommand({
           best === undefined
             ? null
             : Math.round((1 - mix.costPerHour / best.costPerHour) * 1000) / 1000,
-      };
-    });
+      });
+    }
     // Solver time: 50 slices spread over the profiles' range, all three GPU types.
     const rng = new SeededRng(config.seed + 1);
     const big: WorkloadSlice[] = Array.from({ length: config.slices }, (_, i) => ({
@@ -134,7 +136,7 @@ export const optimizerBench = defineCommand({
     let timed: Allocation | undefined;
     for (let k = 0; k < (config.quick ? 1 : 5); k++) {
       const t = performance.now();
-      timed = solveAllocation({ slices: big, options, timeBudgetS }, solver);
+      timed = await solveAllocation({ slices: big, options, timeBudgetS }, solver);
       times.push(performance.now() - t);
     }
     const result = {

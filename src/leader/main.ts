@@ -128,6 +128,7 @@ export async function runLeader(
     config: config.optimizer,
     clock,
     log: log.child({ component: 'gpu-optimizer' }),
+    registry,
   });
   const hub: AgentHub = new AgentHub({
     commands,

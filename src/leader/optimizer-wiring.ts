@@ -5,6 +5,8 @@
  * fallback) and keeps the recommendations, which the control server serves as Prometheus text:
  * `GET /v1/optimizer/metrics` (all deployments) and `/v1/optimizer/metrics/<namespace>/<name>`
  * (one, for a PodAutoscaler `external` source, as AIBrix's `/metrics/<ns>/<deployment>`).
+ * HiGHS solves in a worker thread (HighsWorkerSolver): a solve takes up to its time budget and
+ * this process also serves the gateway.
  * A deployment with no recommendation (before the first round, no profile) answers 503, so its
  * PodAutoscaler's source fails and it keeps its scale: never a fleet scaled on a guess.
  */
@@ -19,7 +21,7 @@ import {
   type OptimizerDeployment,
   type OptimizerRound,
 } from '../optimizer/index.js';
-import { loadGpuProfiles, loadHighsSolver } from '../optimizer/adapters/index.js';
+import { HighsWorkerSolver, loadGpuProfiles } from '../optimizer/adapters/index.js';
 import {
   AppError,
   sendText,
@@ -27,9 +29,11 @@ import {
   toError,
   type Clock,
   type Logger,
+  type Registry,
   type Runnable,
 } from '../shared/index.js';
 import type { LeaderConfig } from './leader-adapters.js';
+import { OptimizerMetrics } from './optimizer-metrics.js';
 
 /** Path prefix of the optimizer's endpoint on the control server. */
 export const OPTIMIZER_METRICS_PATH = '/v1/optimizer/metrics';
@@ -40,7 +44,8 @@ export interface GpuOptimizerOptions {
   readonly config: LeaderConfig['optimizer'];
   readonly clock: Clock;
   readonly log: Logger;
-  /** Test seam: the solver; default HiGHS, loaded on the first round. */
+  readonly registry: Registry;
+  /** Test seam: the solver; default HiGHS in a worker thread, started on the first round. */
   readonly solver?: LpSolver;
 }
 
@@ -50,12 +55,14 @@ export class GpuOptimizer implements Runnable {
   readonly requestLog: RequestLog;
   readonly deployments: readonly OptimizerDeployment[];
   readonly #o: GpuOptimizerOptions;
-  #solver: LpSolver | undefined;
+  readonly #solver: LpSolver;
+  readonly #metrics: OptimizerMetrics;
   #round: OptimizerRound | undefined;
 
   constructor(options: GpuOptimizerOptions) {
     this.#o = options;
-    this.#solver = options.solver;
+    this.#solver = options.solver ?? new HighsWorkerSolver();
+    this.#metrics = new OptimizerMetrics(options.registry);
     const parsed = parseOptimizerDeployments(options.config.deployments);
     if (parsed.problems.length > 0)
       throw new AppError('CONFIG_INVALID', `optimizer.deployments: ${parsed.problems.join('; ')}`);
@@ -84,14 +91,27 @@ export class GpuOptimizer implements Runnable {
 
   /** Runs one round now (profiles re-read, load clustered, allocation solved). */
   async refresh(signal: AbortSignal): Promise<OptimizerRound> {
+    const { clock } = this.#o;
+    const started = clock.monotonicMs();
+    try {
+      const round = await this.#solveRound(signal);
+      this.#metrics.roundDone(round, (clock.monotonicMs() - started) / 1000);
+      this.#round = round;
+      return round;
+    } catch (err) {
+      this.#metrics.roundFailed((clock.monotonicMs() - started) / 1000);
+      throw err;
+    }
+  }
+
+  async #solveRound(signal: AbortSignal): Promise<OptimizerRound> {
     const { config, clock, log } = this.#o;
-    this.#solver ??= await loadHighsSolver();
     const loaded = await loadGpuProfiles(config.profilesDir, 10_000, signal);
     for (const problem of loaded.problems)
       log.warn({ code: problem.code, detail: problem.detail }, problem.message);
     const nowMs = clock.now();
     const started = clock.monotonicMs();
-    const round = recommendReplicas(
+    const round = await recommendReplicas(
       {
         atMs: nowMs,
         deployments: this.deployments,
@@ -102,7 +122,6 @@ export class GpuOptimizer implements Runnable {
       },
       this.#solver,
     );
-    this.#round = round;
     for (const m of round.models) {
       const a = m.allocation;
       log.info(
@@ -133,15 +152,24 @@ export class GpuOptimizer implements Runnable {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.refresh(signal);
-      } catch (err) {
-        // A bad round keeps the previous recommendations; the next round tries again.
-        this.#o.log.error({ err: toError(err) }, 'optimizer round failed');
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.refresh(signal);
+        } catch (err) {
+          // A bad round keeps the previous recommendations; the next round tries again.
+          this.#o.log.error({ err: toError(err) }, 'optimizer round failed');
+        }
+        await sleep(this.#o.config.intervalMs, signal);
       }
-      await sleep(this.#o.config.intervalMs, signal);
+    } finally {
+      await this.close();
     }
+  }
+
+  /** Stops the solver's worker thread, if it runs one (a later round starts it again). */
+  async close(): Promise<void> {
+    if (this.#solver instanceof HighsWorkerSolver) await this.#solver.close();
   }
 
   /**

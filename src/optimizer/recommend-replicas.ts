@@ -59,7 +59,10 @@ export function findProfile(
 }
 
 /** Runs one round (see the file comment). */
-export function recommendReplicas(input: RoundInput, solver: LpSolver): OptimizerRound {
+export async function recommendReplicas(
+  input: RoundInput,
+  solver: LpSolver,
+): Promise<OptimizerRound> {
   const recommendations: DeploymentRecommendation[] = [];
   const models: ModelRound[] = [];
   for (const model of [...new Set(input.deployments.map((d) => d.model))]) {
@@ -86,7 +89,10 @@ export function recommendReplicas(input: RoundInput, solver: LpSolver): Optimize
       });
     }
     const slices = clusterLoad(input.requests(model), input.windowS, input.cellsPerOctave);
-    const allocation = solveAllocation({ slices, options, timeBudgetS: input.timeBudgetS }, solver);
+    const allocation = await solveAllocation(
+      { slices, options, timeBudgetS: input.timeBudgetS },
+      solver,
+    );
     models.push({ model, slices, allocation });
     for (const d of input.deployments.filter((x) => x.model === model)) {
       const replicas = allocation.replicas[deploymentKey(d)];

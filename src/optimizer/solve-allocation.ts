@@ -23,17 +23,24 @@ export interface LpSolution {
   readonly values: Readonly<Record<string, number>>;
 }
 
-/** The solver port (adapters/highs-solver.ts implements it with HiGHS). */
+/**
+ * The solver port: adapters/highs-solver.ts runs HiGHS in process (bench, tests) and
+ * adapters/highs-worker-solver.ts in a worker thread (the leader, whose event loop also serves
+ * the gateway).
+ */
 export interface LpSolver {
-  /** Solves CPLEX LP text within `timeLimitS` seconds. May throw. */
-  solve(lpText: string, timeLimitS: number): LpSolution;
+  /** Solves CPLEX LP text within `timeLimitS` seconds. May reject. */
+  solve(lpText: string, timeLimitS: number): Promise<LpSolution>;
 }
 
 /** Shares below this are solver noise, not an assignment. */
 const SHARE_EPSILON = 1e-6;
 
 /** See the file comment. */
-export function solveAllocation(problem: AllocationProblem, solver: LpSolver): Allocation {
+export async function solveAllocation(
+  problem: AllocationProblem,
+  solver: LpSolver,
+): Promise<Allocation> {
   const { options } = problem;
   const unservable: UnservableSlice[] = [];
   const servable = problem.slices.filter((slice) => {
@@ -60,7 +67,7 @@ export function solveAllocation(problem: AllocationProblem, solver: LpSolver): A
   const model = buildLpModel(servable, options);
   let solution: LpSolution;
   try {
-    solution = solver.solve(model.text, problem.timeBudgetS);
+    solution = await solver.solve(model.text, problem.timeBudgetS);
   } catch (err) {
     return greedyAllocation(
       servable,

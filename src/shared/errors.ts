@@ -101,6 +101,7 @@ export const ERROR_CODES = [
   'AUTOSCALING_METRIC_SOURCE_FAILED',
   'OPTIMIZER_PROFILE_INVALID',
   'OPTIMIZER_PROFILE_MISSING',
+  'OPTIMIZER_SOLVER_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -16,7 +16,7 @@ import { decideScale, resolveMetricSources } from '../../../src/autoscaling/inde
 import { HttpMetricReader } from '../../../src/autoscaling/adapters/index.js';
 import { GpuOptimizer } from '../../../src/leader/optimizer-wiring.js';
 import { GPU_PROFILE_FORMAT } from '../../../src/optimizer/index.js';
-import { AppError, silentLogger, type Clock } from '../../../src/shared/index.js';
+import { AppError, createRegistry, silentLogger, type Clock } from '../../../src/shared/index.js';
 import { aDecideInput } from '../../helpers/autoscaling-builders.js';
 
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
@@ -35,6 +35,7 @@ let dir: string;
 let server: Server;
 let base: string;
 let optimizer: GpuOptimizer;
+const registry = createRegistry();
 const nowMs = 1_700_000_000_000;
 const clock: Clock = { now: () => nowMs, monotonicMs: () => performance.now() };
 
@@ -58,6 +59,7 @@ beforeAll(async () => {
     },
     clock,
     log: silentLogger(),
+    registry,
   });
   server = createServer((req, res) => {
     if (!optimizer.serve((req.url ?? '/').split('?')[0] ?? '/', res)) res.writeHead(404).end();
@@ -68,6 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await optimizer.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -109,8 +112,18 @@ describe('GPU optimizer endpoint', () => {
     for (let i = 0; i < 600; i++) optimizer.recordFinished(MODEL, 300, 200);
     for (let i = 0; i < 120; i++) optimizer.recordFinished(MODEL, 6000, 400);
     optimizer.recordFinished('other-model', 300, 200);
+    // The default solver: HiGHS in a worker thread, so this round crossed a thread boundary.
     const round = await optimizer.refresh(AbortSignal.timeout(30_000));
     expect(round.models[0]?.allocation).toMatchObject({ method: 'ilp', costPerHour: 6 });
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('infernode_optimizer_rounds_total{outcome="ok"} 1');
+    expect(metrics).toContain(
+      `infernode_optimizer_allocations_total{model="${MODEL}",method="ilp"} 1`,
+    );
+    expect(metrics).toContain(
+      'infernode_optimizer_recommended_replicas{deployment="ml/llama-l40s"} 2',
+    );
+    expect(metrics).toContain(`infernode_optimizer_cost_per_hour{model="${MODEL}"} 6`);
 
     const all = await (await fetch(`http://${base}/v1/optimizer/metrics`)).text();
     expect(all).toContain(

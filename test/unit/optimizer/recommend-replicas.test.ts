@@ -65,8 +65,8 @@ describe('recommendReplicas', () => {
     ...Array.from({ length: 120 }, () => ({ inputTokens: 6000, outputTokens: 400 })),
   ];
 
-  it('clusters the window, solves per model and gives each deployment its count', () => {
-    const round = recommendReplicas(
+  it('clusters the window, solves per model and gives each deployment its count', async () => {
+    const round = await recommendReplicas(
       { atMs: 1, deployments, profiles, requests: () => window, windowS: 60, timeBudgetS: 5 },
       highs,
     );
@@ -82,8 +82,8 @@ describe('recommendReplicas', () => {
     });
   });
 
-  it('renders one vllm:deployment_replicas sample per deployment with a number', () => {
-    const round = recommendReplicas(
+  it('renders one vllm:deployment_replicas sample per deployment with a number', async () => {
+    const round = await recommendReplicas(
       { atMs: 1, deployments, profiles, requests: () => window, windowS: 60, timeBudgetS: 5 },
       highs,
     );

@@ -44,8 +44,8 @@ describe('solveAllocation', () => {
   const small = option('small', 1, { chat: 5, long: 0.25 });
   const slices = [slice('chat', 10), slice('long', 2, 8000, 500)];
 
-  it('finds the mix that is cheaper than either GPU type alone', () => {
-    const mixed = solveAllocation({ slices, options: [big, small], timeBudgetS: 5 }, highs);
+  it('finds the mix that is cheaper than either GPU type alone', async () => {
+    const mixed = await solveAllocation({ slices, options: [big, small], timeBudgetS: 5 }, highs);
     expect(mixed.method).toBe('ilp');
     expect(mixed.replicas).toEqual({ big: 1, small: 2 });
     expect(mixed.costPerHour).toBe(6);
@@ -53,17 +53,17 @@ describe('solveAllocation', () => {
       { sliceId: 'chat', optionId: 'small', share: 1 },
       { sliceId: 'long', optionId: 'big', share: 1 },
     ]);
-    const onlyBig = solveAllocation({ slices, options: [big], timeBudgetS: 5 }, highs);
-    const onlySmall = solveAllocation({ slices, options: [small], timeBudgetS: 5 }, highs);
+    const onlyBig = await solveAllocation({ slices, options: [big], timeBudgetS: 5 }, highs);
+    const onlySmall = await solveAllocation({ slices, options: [small], timeBudgetS: 5 }, highs);
     expect([onlyBig.costPerHour, onlySmall.costPerHour]).toEqual([8, 10]);
   });
 
-  it('splits a slice across types to fill replicas where greedy rounds a whole one up', () => {
+  it('splits a slice across types to fill replicas where greedy rounds a whole one up', async () => {
     // 12 req/s; big serves 10 per $4 replica, small 2 per $1 replica.
     // Greedy (cheapest per req/s: big at $0.40) buys 2 big = $8; the ILP buys 1 big + 1 small = $5.
     const one = [slice('chat', 12)];
     const options = [option('big', 4, { chat: 10 }), option('small', 1, { chat: 2 })];
-    const ilp = solveAllocation({ slices: one, options, timeBudgetS: 5 }, highs);
+    const ilp = await solveAllocation({ slices: one, options, timeBudgetS: 5 }, highs);
     expect(ilp.replicas).toEqual({ big: 1, small: 1 });
     expect(ilp.costPerHour).toBe(5);
     const shares = Object.fromEntries(ilp.assignments.map((a) => [a.optionId, a.share]));
@@ -72,9 +72,9 @@ describe('solveAllocation', () => {
     expect(greedyAllocation(one, options, []).costPerHour).toBe(8);
   });
 
-  it('sets apart a slice no GPU type can serve, with the reason, and still sizes the rest', () => {
+  it('sets apart a slice no GPU type can serve, with the reason, and still sizes the rest', async () => {
     const huge = slice('huge', 1, 200_000, 100);
-    const result = solveAllocation(
+    const result = await solveAllocation(
       { slices: [...slices, huge], options: [big, small], timeBudgetS: 5 },
       highs,
     );
@@ -89,53 +89,54 @@ describe('solveAllocation', () => {
     ]);
   });
 
-  it('keeps every option at its floor when nothing is servable or there is no load', () => {
+  it('keeps every option at its floor when nothing is servable or there is no load', async () => {
     const floored = [option('big', 4, {}, 2), option('small', 1, {}, 0)];
-    const result = solveAllocation(
+    const result = await solveAllocation(
       { slices: [slice('x', 3)], options: floored, timeBudgetS: 5 },
       highs,
     );
     expect(result.method).toBe('floor');
     expect(result.replicas).toEqual({ big: 2, small: 0 });
     expect(result.unservable).toHaveLength(1);
-    const idle = solveAllocation({ slices: [], options: floored, timeBudgetS: 5 }, highs);
+    const idle = await solveAllocation({ slices: [], options: floored, timeBudgetS: 5 }, highs);
     expect(idle).toMatchObject({ method: 'floor', replicas: { big: 2, small: 0 }, unservable: [] });
   });
 
-  it('honours a floor above what the load needs', () => {
+  it('honours a floor above what the load needs', async () => {
     const floored = [option('big', 4, { chat: 10, long: 2 }, 3), small];
-    const result = solveAllocation({ slices, options: floored, timeBudgetS: 5 }, highs);
+    const result = await solveAllocation({ slices, options: floored, timeBudgetS: 5 }, highs);
     expect(result.replicas.big).toBe(3);
     // Three big replicas carry all of it (10/10 + 2/2 = 2 ≤ 3): no small one is bought.
     expect(result.replicas.small).toBe(0);
   });
 
-  it('falls back to greedy, saying why, when the solver runs out of time', () => {
+  it('falls back to greedy, saying why, when the solver runs out of time', async () => {
     let budget = -1;
     const slow: LpSolver = {
       solve: (_text, timeLimitS) => {
         budget = timeLimitS;
-        return { status: 'Time limit reached', values: {} };
+        return Promise.resolve({ status: 'Time limit reached', values: {} });
       },
     };
-    const result = solveAllocation({ slices, options: [big, small], timeBudgetS: 0.25 }, slow);
+    const result = await solveAllocation(
+      { slices, options: [big, small], timeBudgetS: 0.25 },
+      slow,
+    );
     expect(budget).toBe(0.25);
     expect(result.method).toBe('greedy');
     expect(result.fallbackReason).toBe('solver status: Time limit reached');
     expect(result.replicas).toEqual({ big: 1, small: 2 });
   });
 
-  it('falls back to greedy when the solver throws', () => {
+  it('falls back to greedy when the solver throws', async () => {
     const broken: LpSolver = {
-      solve: () => {
-        throw new Error('wasm trap');
-      },
+      solve: () => Promise.reject(new Error('wasm trap')),
     };
-    const result = solveAllocation({ slices, options: [big, small], timeBudgetS: 1 }, broken);
+    const result = await solveAllocation({ slices, options: [big, small], timeBudgetS: 1 }, broken);
     expect(result).toMatchObject({ method: 'greedy', fallbackReason: 'solver failed: wasm trap' });
   });
 
-  it('is never dearer than greedy and always gives each option the capacity it is assigned', () => {
+  it('is never dearer than greedy and always gives each option the capacity it is assigned', async () => {
     const rate = fc.double({ min: 0.05, max: 50, noNaN: true });
     const instance = fc.record({
       rps: fc.array(rate, { minLength: 1, maxLength: 8 }),
@@ -147,13 +148,13 @@ describe('solveAllocation', () => {
         { minLength: 1, maxLength: 3 },
       ),
     });
-    fc.assert(
-      fc.property(instance, ({ rps, options }) => {
+    await fc.assert(
+      fc.asyncProperty(instance, async ({ rps, options }) => {
         const ss = rps.map((r, i) => slice(`s${i}`, r));
         const os = options.map((o, g) =>
           option(`g${g}`, o.cost, Object.fromEntries(o.rates.map((r, i) => [`s${i}`, r]))),
         );
-        const ilp = solveAllocation({ slices: ss, options: os, timeBudgetS: 5 }, highs);
+        const ilp = await solveAllocation({ slices: ss, options: os, timeBudgetS: 5 }, highs);
         expect(ilp.method).toBe('ilp');
         expect(ilp.costPerHour).toBeLessThanOrEqual(
           greedyAllocation(ss, os, []).costPerHour + 1e-9,
