@@ -20,7 +20,15 @@ import type {
   CustomResource,
   EngineEndpoint,
 } from '../discovery/index.js';
-import { ConfigError, systemClock, systemRng, toError, type Logger } from '../shared/index.js';
+import { setMaxListeners } from 'node:events';
+import {
+  ConfigError,
+  linkedSignal,
+  systemClock,
+  systemRng,
+  toError,
+  type Logger,
+} from '../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from '../discovery/index.js';
 import { InformerSupervisor, type InformerSupervisorOptions } from './informer-supervisor.js';
@@ -103,7 +111,17 @@ export class K8sClusterSource implements ClusterSource {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([...this.#pods, ...this.#resources].map((s) => s.run(signal)));
+    const informers = [...this.#pods, ...this.#resources];
+    // Every informer listens on this one signal (its run loop, its list and watch calls): with
+    // several namespaces and resource kinds that passes Node's default bound of 10 listeners
+    // legitimately, so the fan-out gets its own signal with a bound sized to it.
+    const group = linkedSignal([signal]);
+    setMaxListeners(Math.max(10, informers.length * 4), group.signal);
+    try {
+      await Promise.all(informers.map((s) => s.run(group.signal)));
+    } finally {
+      group.dispose();
+    }
   }
 
   #tuning(name: string, path: string): Omit<InformerSupervisorOptions<KubernetesObject>, 'list'> {
