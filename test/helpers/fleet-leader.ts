@@ -4,7 +4,8 @@
  * bumps metadata.generation, as the real API server does). For the fleet controller's
  * integration tests.
  */
-import { systemTimers } from '../../src/controllers/index.js';
+import { systemTimers, type ViewSource } from '../../src/controllers/index.js';
+import type { ClusterView } from '../../src/discovery/index.js';
 import type { RayClusterFleetSpec } from '../../src/fleet/index.js';
 import { createKubeClients } from '../../src/kube/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../src/leader/index.js';
@@ -24,14 +25,15 @@ export const FLEET_API = 'infernode.io/v1alpha1';
 
 /**
  * Starts discovery and the fleet controller on `signal`; `env` adds leader settings
- * (e.g. `INFERNODE_LEADER_CONTROLLERS_BACKOFF_INITIAL_MS`). Returns the registry it reports to.
+ * (e.g. `INFERNODE_LEADER_CONTROLLERS_BACKOFF_INITIAL_MS`). Returns the leader's discovery
+ * source (engines and resources as the leader sees them) and the registry it reports to.
  */
 export function startFleetLeader(
   server: FakeKubeApiServer,
   namespace: string,
   signal: AbortSignal,
   env: Record<string, string> = {},
-): Registry {
+): { source: ViewSource<ClusterView>; registry: Registry } {
   const config = loadConfig(leaderConfigSpec, 'LEADER', {
     env: {
       INFERNODE_LEADER_DISCOVERY: 'kubernetes',
@@ -54,7 +56,7 @@ export function startFleetLeader(
     timers: systemTimers,
   });
   for (const part of [adapters.source, ...parts]) void part.run(signal);
-  return registry;
+  return { source: adapters.source, registry };
 }
 
 /** A fleet object as stored (status left out). */
@@ -81,7 +83,7 @@ export const fleetCondition = (
   name: string,
   type: string,
 ): { status: string; reason?: string; message?: string } | undefined =>
-  getFleet(server, ns, name)?.status?.conditions?.find((c) => c.type === type);
+  getFleet(server, ns, name).status?.conditions?.find((c) => c.type === type);
 
 /**
  * Writes a fleet's spec as a user would: the status kept, metadata.generation bumped on every

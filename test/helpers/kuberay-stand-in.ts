@@ -115,7 +115,7 @@ export class KubeRayStandIn {
   #createPods(cluster: KubeObject): void {
     const name = cluster.metadata.name ?? '';
     const spec = isObject((cluster as { spec?: unknown }).spec)
-      ? ((cluster as { spec: Json }).spec as Json)
+      ? (cluster as { spec: Json }).spec
       : {};
     const owner = {
       apiVersion: 'ray.io/v1',
