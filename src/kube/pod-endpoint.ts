@@ -1,7 +1,8 @@
 /**
  * Engine pods → EngineEndpoints (DESIGN.md §5, AIBrix `pkg/utils/pod.go`). Pure. An engine pod
  * carries `model.infernode.io/name` (or AIBrix's `model.aibrix.ai/name`); it is routable only
- * with a pod IP, condition Ready=True and no deletionTimestamp.
+ * with a pod IP, condition Ready=True and no deletionTimestamp. KubeRay worker pods
+ * (`ray.io/node-type: worker`) are never engines: a RayClusterFleet is served by its head pods.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import {
@@ -33,9 +34,20 @@ function firstLabel(pod: V1Pod, keys: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** True when the pod carries an engine model label (infernode's or AIBrix's). */
+/** KubeRay's label for a pod's role in a RayCluster (`head` or `worker`). */
+export const RAY_NODE_TYPE_LABEL = 'ray.io/node-type';
+
+/**
+ * A KubeRay worker pod: never an engine, even when its template copied the model label — a
+ * multi-node replica is served through its head pod only (the workers hold shards of the model
+ * behind Ray, not an API a request could be sent to).
+ */
+const isRayWorker = (pod: V1Pod): boolean =>
+  pod.metadata?.labels?.[RAY_NODE_TYPE_LABEL] === 'worker';
+
+/** True when the pod carries an engine model label (infernode's or AIBrix's) and is no Ray worker. */
 export function isEnginePod(pod: V1Pod): boolean {
-  return firstLabel(pod, ENGINE_LABELS.model) !== undefined;
+  return firstLabel(pod, ENGINE_LABELS.model) !== undefined && !isRayWorker(pod);
 }
 
 function portOf(pod: V1Pod): number {
@@ -85,7 +97,7 @@ export function isPodRoutable(pod: V1Pod): boolean {
 export function podToEndpoint(pod: V1Pod): EngineEndpoint | undefined {
   const model = firstLabel(pod, ENGINE_LABELS.model);
   const name = pod.metadata?.name;
-  if (model === undefined || name === undefined) return undefined;
+  if (model === undefined || name === undefined || isRayWorker(pod)) return undefined;
   const ip = pod.status?.podIP ?? '';
   const host = ip.includes(':') ? `[${ip}]` : ip;
   const { scheme, connection } = podConnection(pod);

@@ -183,6 +183,16 @@ export class RayClusterFleetReconciler implements Reconciler {
       nowMs,
       signal: context.signal,
     });
+    // The same failure again, for the same generation, leaves the status as it is (as
+    // SetDeploymentCondition leaves a condition with the same status and reason): rewriting it
+    // with fresh timestamps would fire the fleet's watch, requeue it at once and bypass the retry
+    // backoff — a hot loop of refused creates.
+    const before = fleet.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    const repeated =
+      failure !== undefined &&
+      before?.status === failure.status &&
+      before.reason === failure.reason &&
+      fleet.status?.observedGeneration === plan.status.observedGeneration;
     const status =
       failure === undefined
         ? plan.status
@@ -193,11 +203,12 @@ export class RayClusterFleetReconciler implements Reconciler {
               failure,
             ],
           };
-    await this.#o.statuses.update(
-      key,
-      (current) => (canonicalJson(current) === canonicalJson(status) ? undefined : status),
-      context,
-    );
+    if (!repeated)
+      await this.#o.statuses.update(
+        key,
+        (current) => (canonicalJson(current) === canonicalJson(status) ? undefined : status),
+        context,
+      );
     if (failure !== undefined) throw new Error(failure.message);
     return plan.requeueAfterMs === undefined
       ? DONE
