@@ -186,5 +186,5 @@ describe('infernode bench kv', () => {
     for (const m of modes.slice(0, 3)) expect(lookups(m), m.mode).toBe(0);
     expect(verdict.noFailures).toBe(true);
     expect(Number.isFinite(verdict.l1l2VsApproximate)).toBe(true);
-  });
+  }, 660_000);
 });
