@@ -1,22 +1,21 @@
 /**
- * `infernode bench kv`: the agent's KV block service against what the machine's loopback TCP
- * can do, in one run (issue #14). Section `loopback`: the server side runs in a child process
- * (raw node:net, then a real BlockServer with token auth over a pre-filled BlockStore), the
- * client in this process, so they never share an event loop; see kv-bench-loopback.ts for the
- * cases. Section `trace` (the Mooncake conversation trace over routing modes) is left `null`
- * here and filled by its own mode later. Writes bench/results/kv.json.
+ * `infernode bench kv` (issue #14), two sections, each selectable with `--sections`:
+ * - `loopback`: the agent's KV block service against what the machine's loopback TCP can do, in
+ *   one run (kv-bench-loopback-section.ts);
+ * - `trace`: the Mooncake conversation trace on a local cluster once per routing/KV mode, random
+ *   vs prefix-cache approximate vs precise vs precise with L1 + peer L2 (kv-bench-trace.ts).
+ * Writes bench/results/kv.json; a section not run keeps what the previous file had.
  */
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import { resolve as resolvePath } from 'node:path';
-import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from '../kvcache/index.js';
-import { AppError, defineCommand, int, str } from '../shared/index.js';
-import { runLoopback, type LoopbackResult } from './kv-bench-loopback.js';
-import { startKvServer, type KvServerProcess } from './kv-bench-servers.js';
-import { blockSide, rawSide, type KvBenchSide } from './kv-bench-sides.js';
+import { bool, defineCommand, int, num, str } from '../shared/index.js';
+import { runLoopbackSection, checkLoopbackSettings } from './kv-bench-loopback-section.js';
+import type { LoopbackResult } from './kv-bench-loopback.js';
+import { mergeKvResult, parseSections, readPreviousKvResult } from './kv-bench-sections.js';
+import { runKvTrace, type KvTraceSettings } from './kv-bench-trace.js';
+import { selectModes } from './kv-trace-modes.js';
 import { writeBenchResult } from './results.js';
 
 const spec = {
+  sections: str('loopback,trace', 'sections to run (the other keeps its previous result)'),
   blockKib: int(2048, 'block size, KiB (2048: 16 tokens of Llama-3-8B)', { min: 1, max: 8192 }),
   batch: int(32, "blocks per frame of the batched calls (AIBrix's L2 batch)", {
     min: 1,
@@ -31,107 +30,116 @@ const spec = {
   }),
   timeoutMs: int(60_000, 'bound of one call and of a server start, ms', { min: 1000 }),
   cpuProfDir: str('', 'write a --cpu-prof profile of the block server child here'),
+  trace: str('/work/shared/traces/mooncake-conversation.jsonl', 'trace section: Mooncake trace'),
+  modes: str('random,approximate,precise,precise+l1l2', 'trace section: runs, in order'),
+  duration: num(300, 'trace section: seconds of the trace replayed from its start', { min: 1 }),
+  speed: num(3, 'trace section: arrivals and simulated engines x times faster', { min: 0.01 }),
+  rateScale: num(1, 'trace section: multiplies the arrival rate', { min: 0.01 }),
+  engines: int(4, 'trace section: simulated engines over two nodes', { min: 4, max: 64 }),
+  numGpuBlocks: int(8192, 'trace section: GPU KV blocks of 16 tokens per engine', { min: 1 }),
+  maxModelLen: int(131_072, 'trace section: engines’ --max-model-len', { min: 1 }),
+  l1BudgetMib: int(512, 'trace section: each agent’s L1 budget, MiB of real bytes', { min: 1 }),
+  bytesFraction: num(1 / 1024, 'trace section: real bytes moved per true KV byte', {
+    min: 1e-6,
+    max: 1,
+  }),
+  quick: bool(false, 'trace section: 20 s of the trace at 5× speed (the e2e smoke test)'),
   out: str('bench/results/kv.json', 'result file'),
 };
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-/** perf.md §10's targets for a 2 MiB get (for 100 GbE; on loopback we report what we measure). */
-const GOALS = { ratio: 0.8, singleGetP50Ms: 0.3, singleGetP99Ms: 1 };
 
 const stat = (r: LoopbackResult['batchPut']): string =>
   `raw ${r.raw.medianMBps} MB/s (best ${r.raw.bestMBps}), block ${r.block.medianMBps} MB/s ` +
   `(best ${r.block.bestMBps}); block/raw ${r.ratioMedian} median, ${r.ratioBest} best, ` +
   `${r.cpuRatio} by CPU time`;
 
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
 /** The `kv` bench scenario. */
 export const kvBench = defineCommand({
   name: 'kv',
   summary:
-    'KV block service put/get MB/s and 2 MiB get p50/p99 vs raw loopback TCP moving the same bytes, one run',
+    'KV: block service vs raw loopback TCP (loopback), and the Mooncake trace over routing/KV modes (trace)',
   usage:
-    'infernode bench kv [--block-kib 2048] [--batch 32] [--concurrency 4] [--mib 512] [--rounds 3] ' +
-    '[--latency-samples 100] [--cpu-prof-dir DIR] [--out bench/results/kv.json]',
+    'infernode bench kv [--sections loopback,trace] [--block-kib 2048] [--batch 32] [--concurrency 4] ' +
+    '[--mib 512] [--rounds 3] [--latency-samples 100] [--duration 300] [--speed 3] [--rate-scale 1] ' +
+    '[--engines 4] [--num-gpu-blocks 8192] [--l1-budget-mib 512] [--bytes-fraction 0.0009765625] ' +
+    '[--modes …] [--quick] [--out bench/results/kv.json]',
   envPrefix: 'BENCH_KV',
   spec,
   async run({ config: c }) {
-    const blockBytes = c.blockKib * KiB;
-    const frameBytes = FRAME_HEADER_BYTES + 4 + c.batch * (12 + blockBytes);
-    if (frameBytes > DEFAULT_MAX_FRAME_BYTES)
-      throw new AppError(
-        'CONFIG_INVALID',
-        `--batch ${c.batch} blocks of ${c.blockKib} KiB (${frameBytes} bytes) exceed one frame (${DEFAULT_MAX_FRAME_BYTES} bytes)`,
-      );
-    const loadAverageStart = os.loadavg();
-    const settings = {
-      blockBytes,
-      batch: c.batch,
-      concurrency: c.concurrency,
-      bytesPerMeasurement: c.mib * MiB,
-      rounds: c.rounds,
-      latencySamples: c.latencySamples,
+    const sections = parseSections(c.sections);
+    const modes = selectModes(c.modes);
+    if (sections.has('loopback')) checkLoopbackSettings(c);
+    const trace: KvTraceSettings = {
+      trace: c.trace,
+      duration: c.quick ? 20 : c.duration,
+      speed: c.quick ? 5 : c.speed,
+      rateScale: c.rateScale,
+      requestTimeout: 1800,
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      engines: c.engines,
+      profile: 'llama-8b-h100',
+      numGpuBlocks: c.numGpuBlocks,
+      maxModelLen: c.maxModelLen,
+      maxNumSeqs: 256,
+      l1BudgetMib: c.l1BudgetMib,
+      bytesFraction: c.bytesFraction,
     };
-    const token = randomBytes(16).toString('hex');
-    const putBlocks = Math.ceil(settings.bytesPerMeasurement / blockBytes) + c.batch;
-    const plan = {
-      blockBytes,
-      prefillBlocks: c.batch,
-      storeBlocks: c.batch + putBlocks,
-      maxReplyBytes: frameBytes,
-      token,
-    };
-    const servers: KvServerProcess[] = [];
-    const sides: KvBenchSide[] = [];
-    let loopback: LoopbackResult;
-    try {
-      const profile = c.cpuProfDir === '' ? undefined : resolvePath(c.cpuProfDir);
-      const rawServer = await startKvServer({ ...plan, mode: 'raw' }, c.timeoutMs);
-      servers.push(rawServer);
-      const blockServer = await startKvServer({ ...plan, mode: 'block' }, c.timeoutMs, profile);
-      servers.push(blockServer);
-      const sideSettings = { blockBytes, concurrency: c.concurrency, callTimeoutMs: c.timeoutMs };
-      const raw = rawSide(rawServer, sideSettings);
-      const block = blockSide(blockServer, token, sideSettings);
-      sides.push(raw, block);
-      loopback = await runLoopback(raw, block, settings, (line) =>
-        process.stderr.write(`${line}\n`),
-      );
-    } finally {
-      for (const side of sides) side.close();
-      await Promise.all(servers.map((s) => s.stop()));
-    }
-    const result = {
-      loopback,
-      trace: null,
-      goals: GOALS,
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        loadAverageStart,
-        loadAverageEnd: os.loadavg(),
-      },
-      note:
-        'loopback on one machine: server in a child process, client in the bench process; raw = node:net ' +
-        'moving the same payloads with headers of like size and no protocol work; block = BlockServer ' +
-        '(token auth, S3-FIFO BlockStore, puts stored then deleted untimed so nothing evicts) and BlockClient',
-    };
-    const command =
-      `infernode bench kv --block-kib ${c.blockKib} --batch ${c.batch} --concurrency ${c.concurrency} ` +
-      `--mib ${c.mib} --rounds ${c.rounds} --latency-samples ${c.latencySamples}`;
-    const path = await writeBenchResult(c.out, command, result);
-    const lat = loopback.singleGetLatency;
-    process.stdout.write(
-      [
-        `batched put (${c.batch} blocks/frame): ${stat(loopback.batchPut)}`,
-        `batched get (${c.batch} blocks/frame): ${stat(loopback.batchGet)}`,
-        `single-block put: ${stat(loopback.singlePut)}`,
-        `single-block get: ${stat(loopback.singleGet)}`,
+    const made: Record<string, unknown> = {};
+    const lines: string[] = [];
+    if (sections.has('loopback')) {
+      const section = await runLoopbackSection(c, say);
+      Object.assign(made, section);
+      const lb = section.loopback;
+      const lat = lb.singleGetLatency;
+      lines.push(
+        `batched put (${c.batch} blocks/frame): ${stat(lb.batchPut)}`,
+        `batched get (${c.batch} blocks/frame): ${stat(lb.batchGet)}`,
+        `single-block put: ${stat(lb.singlePut)}`,
+        `single-block get: ${stat(lb.singleGet)}`,
         `single ${c.blockKib} KiB get latency: block p50 ${lat.block.p50Ms} ms p99 ${lat.block.p99Ms} ms; ` +
           `raw p50 ${lat.raw.p50Ms} ms p99 ${lat.raw.p99Ms} ms`,
-        `wrote ${path}`,
-        '',
-      ].join('\n'),
+      );
+    }
+    if (sections.has('trace')) {
+      const section = await runKvTrace(trace, modes, say);
+      made.trace = section;
+      for (const m of section.modes)
+        lines.push(
+          `${m.mode}: ${m.completed}/${m.requests} ok, TTFT mean ${m.ttftMs.mean} p50 ${m.ttftMs.p50} p99 ${m.ttftMs.p99} ms, ` +
+            `GPU hit ${m.tiers.gpuHitRatio}, external ${m.tiers.externalHitRatio}, L1 blocks ${m.tiers.l1HitBlocks}, L2 ${m.tiers.l2FetchBlocks}`,
+        );
+      lines.push(`verdict: ${JSON.stringify(section.verdict)}`);
+    }
+    const command = commandLine(c, sections);
+    const previous = await readPreviousKvResult(c.out);
+    const path = await writeBenchResult(
+      c.out,
+      command,
+      mergeKvResult(previous, made, sections, command),
     );
+    process.stdout.write([...lines, `wrote ${path}`, ''].join('\n'));
     return 0;
   },
 });
+
+function commandLine(
+  c: Readonly<Record<string, string | number | boolean>>,
+  sections: ReadonlySet<string>,
+): string {
+  const parts = [`infernode bench kv --sections ${[...sections].join(',')}`];
+  if (sections.has('loopback'))
+    parts.push(
+      `--block-kib ${String(c.blockKib)} --batch ${String(c.batch)} --concurrency ${String(c.concurrency)} ` +
+        `--mib ${String(c.mib)} --rounds ${String(c.rounds)} --latency-samples ${String(c.latencySamples)}`,
+    );
+  if (sections.has('trace'))
+    parts.push(
+      c.quick === true
+        ? '--quick'
+        : `--trace ${String(c.trace)} --modes ${String(c.modes)} --duration ${String(c.duration)} --speed ${String(c.speed)} ` +
+            `--rate-scale ${String(c.rateScale)} --engines ${String(c.engines)} --num-gpu-blocks ${String(c.numGpuBlocks)} ` +
+            `--l1-budget-mib ${String(c.l1BudgetMib)} --bytes-fraction ${String(c.bytesFraction)}`,
+    );
+  return parts.join(' ');
+}

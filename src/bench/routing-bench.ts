@@ -12,8 +12,9 @@ import { defineCommand, type Command } from '../shared/index.js';
 import { parseStrategy } from '../routing/index.js';
 import { int, num, str } from '../shared/index.js';
 import { writeBenchResult } from './results.js';
-import { runReplay, scrapeEngines, startRoutingCluster } from './routing-cluster.js';
-import { engineCounters, summarizeStrategy, type StrategyResult } from './routing-stats.js';
+import { startRoutingCluster } from './routing-cluster.js';
+import { replayOnCluster, traceWindowSummary } from './routing-run.js';
+import type { StrategyResult } from './routing-stats.js';
 import { ttftChartSvg } from './routing-svg.js';
 import { acceptance, resultTable } from './routing-table.js';
 import { readTrace, traceWindow } from './routing-trace.js';
@@ -70,29 +71,7 @@ async function runStrategy(c: RoutingBenchConfig, strategy: string): Promise<Str
   });
   let ok = false;
   try {
-    const timeoutMs = (c.requestTimeout * 1000) / c.speed;
-    const traceSpanS = c.duration > 0 ? c.duration : 4 * 3600;
-    const budgetMs = (traceSpanS * 1000) / (c.rateScale * c.speed) + 2 * timeoutMs + 30_000;
-    const load1 = os.loadavg()[0] ?? 0;
-    const out = await runReplay(
-      {
-        host: rc.host,
-        port: rc.gatewayPort,
-        model: c.model,
-        strategy,
-        tracePath: c.trace,
-        durationS: c.duration,
-        rateScale: c.rateScale,
-        speed: c.speed,
-        timeoutMs,
-      },
-      budgetMs,
-    );
-    const counters = engineCounters(await scrapeEngines(rc.engineUrls));
-    const result = summarizeStrategy(strategy, out, c.speed, counters);
-    say(
-      `${strategy}: ${result.completed}/${result.requests} ok, mean TTFT ${result.ttftMs.mean} ms, wall ${result.wallSeconds} s, load ${load1.toFixed(1)}→${(os.loadavg()[0] ?? 0).toFixed(1)}`,
-    );
+    const { result } = await replayOnCluster(rc, c, strategy, strategy, say);
     ok = true;
     return result;
   } finally {
@@ -141,10 +120,7 @@ export const routingBench: Command = defineCommand({
     const result = {
       settings: {
         trace: c.trace,
-        traceRequests: window.length,
-        traceInputTokens: window.reduce((a, e) => a + e.inputLength, 0),
-        traceOutputTokens: window.reduce((a, e) => a + e.outputLength, 0),
-        maxInputLength: window.reduce((a, e) => Math.max(a, e.inputLength), 0),
+        ...traceWindowSummary(window),
         durationS: c.duration,
         speed: c.speed,
         rateScale: c.rateScale,

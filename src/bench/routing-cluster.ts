@@ -1,7 +1,8 @@
 /**
  * The routing benchmark's cluster and processes: a fresh local cluster of simulated engines on
  * free loopback ports (engines spread over two nodes), the engines' /metrics scrape, and the load
- * generator child process.
+ * generator child process. `bench kv`'s trace section uses the same cluster with the KV cache's
+ * parts switched on (engines' KV events, agents' L1 store with the engines' KV connector).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,37 @@ export interface RoutingClusterOptions {
   readonly numGpuBlocks: number;
   readonly maxModelLen: number;
   readonly maxNumSeqs: number;
+  /** Extra leader flags (e.g. `--routing-prefix-cache-mode precise`). */
+  readonly leaderArgs?: readonly string[];
+  /** Every engine publishes vLLM KV events (its entry's `kvEvents:`), which its agent forwards. */
+  readonly kvEvents?: boolean;
+  /** Every agent runs its L1 store and every engine its KV connector to it, with these settings. */
+  readonly l1?: L1Settings;
+}
+
+/** The agents' L1 store and the engines' KV connector (issue #14). */
+export interface L1Settings {
+  /** Each agent's L1 budget, real bytes. */
+  readonly budgetBytes: number;
+  /** Real bytes moved per true KV byte (the connector's `bytesFraction`). */
+  readonly bytesFraction: number;
+  /** The cluster's KV token. */
+  readonly token: string;
+}
+
+/**
+ * The node env that turns the L1 store on for a node's agent and the KV connector on for its
+ * engines (src/up/sim-kv-wiring.ts reads the same variables).
+ */
+export function l1NodeEnv(l1: L1Settings, kvPort: number): Record<string, string> {
+  return {
+    INFERNODE_AGENT_KV_ENABLED: 'true',
+    INFERNODE_AGENT_KV_HOST: '127.0.0.1',
+    INFERNODE_AGENT_KV_PORT: String(kvPort),
+    INFERNODE_AGENT_KV_BUDGET_BYTES: String(l1.budgetBytes),
+    INFERNODE_KV_TOKEN: l1.token,
+    INFERNODE_SIM_KV_BYTES_FRACTION: String(l1.bytesFraction),
+  };
 }
 
 /** A running cluster with its engines' URLs. */
@@ -25,20 +57,31 @@ export interface RoutingCluster extends TempCluster {
   readonly host: string;
   readonly gatewayPort: number;
   readonly engineUrls: readonly string[];
+  /** Each agent's local API (its /metrics), in node order. */
+  readonly agentUrls: readonly string[];
 }
 
 /** Starts a fresh cluster: `engines` simulators over min(2, engines) nodes, one leader, agents. */
 export async function startRoutingCluster(o: RoutingClusterOptions): Promise<RoutingCluster> {
   const nodes = Math.min(2, o.engines);
-  const [gatewayPort = 0, controlPort = 0, ...rest] = await freePorts(2 + nodes + o.engines);
+  // Per engine: its HTTP port and, with KV events, its publisher and replay ports; per node: the
+  // agent's API port and, with L1, its block service port.
+  const perEngine = o.kvEvents === true ? 3 : 1;
+  const perNode = o.l1 === undefined ? 1 : 2;
+  const [gatewayPort = 0, controlPort = 0, ...rest] = await freePorts(
+    2 + nodes * perNode + o.engines * perEngine,
+  );
   const agentPorts = rest.slice(0, nodes);
-  const enginePorts = rest.slice(nodes);
+  const kvPorts = rest.slice(nodes, nodes * perNode);
+  const enginePorts = rest.slice(nodes * perNode, nodes * perNode + o.engines);
+  const eventPorts = rest.slice(nodes * perNode + o.engines);
   const host = '127.0.0.1';
   const file = {
     leader: { host, gatewayPort, controlPort },
     nodes: agentPorts.map((agentPort, n) => ({
       name: `node-${n}`,
       agentPort,
+      ...(o.l1 === undefined ? {} : { env: l1NodeEnv(o.l1, kvPorts[n] ?? 0) }),
       engines: enginePorts
         .map((port, i) => ({ port, i }))
         .filter(({ i }) => i % nodes === n)
@@ -46,6 +89,14 @@ export async function startRoutingCluster(o: RoutingClusterOptions): Promise<Rou
           name: `engine-${i}`,
           model: o.model,
           gpus: [k],
+          ...(o.kvEvents === true
+            ? {
+                kvEvents: {
+                  endpoint: `tcp://${host}:${eventPorts[2 * i] ?? 0}`,
+                  replayEndpoint: `tcp://${host}:${eventPorts[2 * i + 1] ?? 0}`,
+                },
+              }
+            : {}),
           sim: {
             port,
             profile: o.profile,
@@ -60,16 +111,18 @@ export async function startRoutingCluster(o: RoutingClusterOptions): Promise<Rou
   const started = await startTempCluster('infernode-routing-bench-', file, {
     readyTimeoutMs: 60_000,
     simArgs: ['--max-model-len', String(o.maxModelLen)],
+    ...(o.leaderArgs === undefined ? {} : { leaderArgs: o.leaderArgs }),
   });
   return {
     ...started,
     host,
     gatewayPort,
     engineUrls: enginePorts.map((p) => `http://${host}:${p}`),
+    agentUrls: agentPorts.map((p) => `http://${host}:${p}`),
   };
 }
 
-/** Every engine's /metrics text (5 s timeout each; an engine that does not answer gives ''). */
+/** Every URL's /metrics text (5 s timeout each; one that does not answer gives ''). */
 export async function scrapeEngines(urls: readonly string[]): Promise<string[]> {
   return Promise.all(
     urls.map(async (url) => {

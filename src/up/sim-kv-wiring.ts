@@ -3,7 +3,9 @@
  * block service (the node's env sets INFERNODE_AGENT_KV_ENABLED, as the agent reads it), each
  * simulator of that node gets vLLM's --kv-transfer-config with the InfernodeConnector pointed at
  * that service's loopback URL and the node's KV token. A port of 0 cannot be known ahead, so
- * such a node's engines get no connector.
+ * such a node's engines get no connector. INFERNODE_SIM_KV_BYTES_FRACTION (a number in (0, 1])
+ * sets the connector's `bytesFraction` (the share of the true KV bytes really moved; benchmarks
+ * lower it so a whole trace fits one machine); absent or invalid, the simulator's default.
  */
 import type { NodeEntry } from '../discovery/index.js';
 
@@ -20,12 +22,14 @@ export function simKvTransferArgs(node: NodeEntry): string[] {
   const host = env.INFERNODE_AGENT_KV_HOST ?? '127.0.0.1';
   // A wildcard listen address is reached on loopback from the same machine.
   const reach = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  const fraction = Number(env.INFERNODE_SIM_KV_BYTES_FRACTION ?? NaN);
   const config = {
     kv_connector: 'InfernodeConnector',
     kv_role: 'kv_both',
     kv_connector_extra_config: {
       url: `ikv://${reach.includes(':') ? `[${reach}]` : reach}:${port}`,
       token: env.INFERNODE_KV_TOKEN ?? '',
+      ...(fraction > 0 && fraction <= 1 ? { bytesFraction: fraction } : {}),
     },
   };
   return ['--kv-transfer-config', JSON.stringify(config)];

@@ -28,6 +28,18 @@ describe('simKvTransferArgs (up: engines as KV clients of their agent)', () => {
     expect(parseKvTransferConfig(args[1])?.url).toBe('ikv://127.0.0.1:9300');
   });
 
+  it('passes the node env bytes fraction to the connector and ignores an invalid one', () => {
+    const on = { INFERNODE_AGENT_KV_ENABLED: 'true', INFERNODE_AGENT_KV_PORT: '9311' };
+    const with1k = simKvTransferArgs(
+      node({ ...on, INFERNODE_SIM_KV_BYTES_FRACTION: '0.0009765625' }),
+    );
+    expect(parseKvTransferConfig(with1k[1])?.bytesFraction).toBe(1 / 1024);
+    for (const bad of ['0', '2', 'x', '-0.5']) {
+      const args = simKvTransferArgs(node({ ...on, INFERNODE_SIM_KV_BYTES_FRACTION: bad }));
+      expect(parseKvTransferConfig(args[1])?.bytesFraction, bad).toBe(1 / 64);
+    }
+  });
+
   it('gives nothing when kv is off or its port is picked at run time', () => {
     expect(simKvTransferArgs(node({}))).toEqual([]);
     expect(simKvTransferArgs(node({ INFERNODE_AGENT_KV_ENABLED: 'false' }))).toEqual([]);

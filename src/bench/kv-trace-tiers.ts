@@ -1,0 +1,101 @@
+/**
+ * `bench kv` trace section: where each run's prompt tokens came from, per tier, read from the
+ * exposition texts after the replay. GPU prefix hits from the engines' vLLM counters; the L1/L2
+ * path from the engines' KV connector (external prefix cache tokens, fetch decisions, bytes real
+ * and modeled) and from the agents' block services (blocks served from L1, fetched from a peer as
+ * L2, misses, evictions). Pure.
+ */
+import { parsePrometheusText } from '../engine/index.js';
+
+/** Hit ratios and counts per tier, summed over every engine and every agent. */
+export interface TierStats {
+  /** vllm:prefix_cache_hits ÷ queries (tokens): the engines' GPU prefix cache. */
+  readonly gpuHitRatio: number;
+  readonly gpuHitTokens: number;
+  readonly queriedTokens: number;
+  /** vllm:external_prefix_cache_hits ÷ queries (tokens): prefixes loaded through the connector. */
+  readonly externalHitRatio: number;
+  readonly externalHitTokens: number;
+  /** (GPU + external hit tokens) ÷ queried tokens. */
+  readonly totalHitRatio: number;
+  /** The connector's lookups by outcome (fetched, recomputed, miss, failed). */
+  readonly fetchDecisions: Readonly<Record<string, number>>;
+  /** Agents: blocks served from the node's own L1 store, and fetched from a peer (L2). */
+  readonly l1HitBlocks: number;
+  readonly l1MissBlocks: number;
+  readonly l2FetchBlocks: number;
+  readonly l2MissBlocks: number;
+  /** l1 hits ÷ (l1 hits + l1 misses): blocks the connector asked the agents for. */
+  readonly l1HitRatio: number;
+  /** l2 fetches ÷ l1 misses: of what the node lacked, how much a peer served. */
+  readonly l2FetchRatio: number;
+  readonly l1Evictions: number;
+  readonly offloadedBlocks: number;
+  readonly offloadDroppedBlocks: number;
+  /** The connector's bytes: modeled = the true KV size, real = what crossed the sockets. */
+  readonly offloadedBytes: { readonly modeled: number; readonly real: number };
+  readonly fetchedBytes: { readonly modeled: number; readonly real: number };
+}
+
+const ratio = (a: number, b: number): number =>
+  b > 0 ? Math.round((a / b) * 10_000) / 10_000 : NaN;
+
+/** Sums the tier counters over the engines' and the agents' /metrics texts. */
+export function tierStats(
+  engineTexts: readonly string[],
+  agentTexts: readonly string[],
+): TierStats {
+  const sums = new Map<string, number>();
+  const add = (key: string, v: number): void => void sums.set(key, (sums.get(key) ?? 0) + v);
+  const decisions: Record<string, number> = {};
+  for (const text of engineTexts) {
+    for (const s of parsePrometheusText(text).samples) {
+      if (s.name === 'infernode_sim_kv_fetch_decisions_total') {
+        const outcome = s.labels.outcome ?? '';
+        decisions[outcome] = (decisions[outcome] ?? 0) + s.value;
+      } else if (s.name.startsWith('infernode_sim_kv_') && s.labels.kind !== undefined) {
+        add(`${s.name}:${s.labels.kind}`, s.value);
+      } else add(s.name, s.value);
+    }
+  }
+  for (const text of agentTexts) {
+    for (const s of parsePrometheusText(text).samples) {
+      if (s.name === 'infernode_kv_hits_total' || s.name === 'infernode_kv_misses_total')
+        add(`${s.name}:${s.labels.tier ?? ''}`, s.value);
+      else if (s.name === 'infernode_kv_store_evictions_total') add(s.name, s.value);
+    }
+  }
+  const get = (key: string): number => sums.get(key) ?? 0;
+  const queried = get('vllm:prefix_cache_queries_total');
+  const gpu = get('vllm:prefix_cache_hits_total');
+  const external = get('vllm:external_prefix_cache_hits_total');
+  const l1Hits = get('infernode_kv_hits_total:l1');
+  const l1Misses = get('infernode_kv_misses_total:l1');
+  const l2Hits = get('infernode_kv_hits_total:l2');
+  return {
+    gpuHitRatio: ratio(gpu, queried),
+    gpuHitTokens: gpu,
+    queriedTokens: queried,
+    externalHitRatio: ratio(external, get('vllm:external_prefix_cache_queries_total')),
+    externalHitTokens: external,
+    totalHitRatio: ratio(gpu + external, queried),
+    fetchDecisions: decisions,
+    l1HitBlocks: l1Hits,
+    l1MissBlocks: l1Misses,
+    l2FetchBlocks: l2Hits,
+    l2MissBlocks: get('infernode_kv_misses_total:l2'),
+    l1HitRatio: ratio(l1Hits, l1Hits + l1Misses),
+    l2FetchRatio: ratio(l2Hits, l1Misses),
+    l1Evictions: get('infernode_kv_store_evictions_total'),
+    offloadedBlocks: get('infernode_sim_kv_offloaded_blocks_total'),
+    offloadDroppedBlocks: get('infernode_sim_kv_offload_dropped_blocks_total'),
+    offloadedBytes: {
+      modeled: get('infernode_sim_kv_offloaded_bytes_total:modeled'),
+      real: get('infernode_sim_kv_offloaded_bytes_total:real'),
+    },
+    fetchedBytes: {
+      modeled: get('infernode_sim_kv_fetched_bytes_total:modeled'),
+      real: get('infernode_sim_kv_fetched_bytes_total:real'),
+    },
+  };
+}
