@@ -5,6 +5,7 @@
  * warm-up before each, prints vLLM's result block and a sweep table, and writes a JSON report
  * with an SVG chart next to it (throughput against TTFT/TPOT p50/p99).
  */
+import { setMaxListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { bool, defineCommand, int, num, str, type Command } from '../shared/index.js';
 import { writeBenchResult } from './results.js';
@@ -104,6 +105,8 @@ export async function runServeBench(
   const baseUrl = new URL(c.baseUrl);
   const most = Math.max(c.numPrompts, c.warmup, 1);
   const agent = serveAgent(baseUrl, Math.min(most, 4096));
+  // Every request in flight listens on the run's signal (its linkedSignal): as many as requests.
+  setMaxListeners(most + 16, signal);
   try {
     const base = {
       baseUrl,

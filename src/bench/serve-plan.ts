@@ -68,7 +68,11 @@ export function planPoints(c: ServeBenchConfig): PointPlan[] {
   if (sweep === undefined) return [{ label: 'single', rate, maxConcurrency: c.maxConcurrency }];
   return sweep.values.map((v) =>
     sweep.kind === 'rate'
-      ? { label: `rate=${String(v)}`, rate: v, maxConcurrency: c.maxConcurrency }
+      ? {
+          label: `rate=${Number.isFinite(v) ? String(v) : 'inf'}`,
+          rate: v,
+          maxConcurrency: c.maxConcurrency,
+        }
       : { label: `concurrency=${v}`, rate, maxConcurrency: v },
   );
 }

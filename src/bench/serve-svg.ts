@@ -10,7 +10,7 @@ import type { MetricStats } from './serve-metrics.js';
 const W = 440;
 const H = 300;
 const LEFT = 64;
-const TOP = 40;
+const TOP = 56;
 const PLOT_W = W - LEFT - 24;
 const PLOT_H = H - TOP - 60;
 
