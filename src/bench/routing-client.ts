@@ -6,6 +6,7 @@
  * request's outcome ({@link ReplaySample}).
  */
 import http from 'node:http';
+import { LineSplitter } from './line-splitter.js';
 import {
   arrivalOffsetsMs,
   BlockTextCache,
@@ -84,19 +85,13 @@ function send(
         sample.pod = String(res.headers['target-pod'] ?? '');
         res.setEncoding('utf8');
         let pending = '';
+        const lines = new LineSplitter((line) => onLine(line), MAX_LINE_BYTES);
         res.on('data', (text: string) => {
           if (res.statusCode !== 200) {
             if (pending.length < 4096) pending += text;
             return;
           }
-          pending += text;
-          let nl = pending.indexOf('\n');
-          while (nl >= 0) {
-            onLine(pending.slice(0, nl));
-            pending = pending.slice(nl + 1);
-            nl = pending.indexOf('\n');
-          }
-          if (pending.length > MAX_LINE_BYTES) req.destroy(new Error('SSE line too long'));
+          if (!lines.push(text)) req.destroy(new Error('SSE line too long'));
         });
         res.on('end', () => finish(res.statusCode === 200 ? '' : pending.slice(0, 300)));
         res.on('error', (err) => finish(err.message));

@@ -19,7 +19,22 @@ const SERIES = [
   { key: 'p99', color: '#e15759' },
 ] as const;
 
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escapes text for SVG/XML content and attributes. */
+export const escapeXml = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A row of legend swatches with their labels, the first at (`x`, `y`), `step` apart. */
+export function legendSvg(
+  entries: readonly { readonly label: string; readonly color: string }[],
+  x: number,
+  y: number,
+  step: number,
+): string[] {
+  return entries.flatMap((e, k) => [
+    `<rect x="${x + k * step}" y="${y}" width="12" height="12" fill="${e.color}"/>`,
+    `<text x="${x + k * step + 16}" y="${y + 10}">${escapeXml(e.label)}</text>`,
+  ]);
+}
 
 /** A "nice" axis maximum (1, 2 or 5 × 10^k) at or above `v`. */
 export function niceMax(v: number): number {
@@ -79,13 +94,14 @@ export function ttftChartSvg(title: string, bars: readonly TtftBars[]): string {
       '</g>',
     );
   });
-  SERIES.forEach((s, k) => {
-    const lx = left + k * 90;
-    out.push(
-      `<rect x="${lx}" y="${height - 22}" width="12" height="12" fill="${s.color}"/>`,
-      `<text x="${lx + 16}" y="${height - 12}">${s.key}</text>`,
-    );
-  });
-  out.push('</svg>');
+  out.push(
+    ...legendSvg(
+      SERIES.map((s) => ({ label: s.key, color: s.color })),
+      left,
+      height - 22,
+      90,
+    ),
+    '</svg>',
+  );
   return `${out.join('\n')}\n`;
 }

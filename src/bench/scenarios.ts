@@ -9,6 +9,7 @@ import { optimizerBench } from './optimizer-bench.js';
 import { profileBench } from './profile-bench.js';
 import { routingBench } from './routing-bench.js';
 import { routingPickBench } from './routing-pick-bench.js';
+import { serveBench } from './serve-bench.js';
 import { simBenchCommand } from './sim-bench.js';
 import { weightsBench } from './weights-bench.js';
 
@@ -26,4 +27,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   autoscalingBench,
   profileBench,
   optimizerBench,
+  serveBench,
 ];
