@@ -20,8 +20,7 @@ export function withPayload<T extends object>(
   fields: T,
   parts: readonly Uint8Array[],
 ): T & { readonly bytes: Uint8Array } {
-  if (parts.length <= 1)
-    return { ...fields, bytes: parts[0] ?? new Uint8Array(0) } as T & { bytes: Uint8Array };
+  if (parts.length <= 1) return { ...fields, bytes: parts[0] ?? new Uint8Array(0) };
   let total = 0;
   for (const p of parts) total += p.length;
   let joined: Uint8Array | undefined;
