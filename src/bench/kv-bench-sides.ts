@@ -5,6 +5,7 @@
  * must hit with a block of the right size, so a figure can never come from work not done.
  */
 import { BlockClient, formatIkvUrl } from '../kvcache/adapters/index.js';
+import { payloadLength } from '../kvcache/index.js';
 import type { KvServerProcess } from './kv-bench-servers.js';
 import { RawClient } from './kv-bench-raw.js';
 
@@ -85,9 +86,12 @@ export function blockSide(server: KvServerProcess, token: string, s: SideSetting
       if (reply.op !== 'get') throw new Error(`bench kv: a get was answered by ${reply.op}`);
       let bytes = 0;
       for (const b of reply.blocks) {
-        if (b.status !== 'hit' || b.bytes.length !== s.blockBytes)
-          throw new Error(`bench kv: block ${b.key} came back ${b.status}`);
-        bytes += b.bytes.length;
+        // Each block is taken as the received views (payloadParts), as a connector copying it on
+        // to GPU memory would; reading `b.bytes` would join them, one more copy of the block.
+        const length = b.status === 'hit' ? payloadLength(b) : -1;
+        if (length !== s.blockBytes)
+          throw new Error(`bench kv: block ${b.key} came back ${b.status} (${length} bytes)`);
+        bytes += length;
       }
       return bytes;
     },

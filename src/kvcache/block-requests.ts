@@ -8,6 +8,7 @@
  * once the write has drained (or the connection closed).
  */
 import { hasCode } from '../shared/index.js';
+import { payloadParts } from './received-bytes.js';
 import type { BlockStore, BlockView } from './block-store.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
@@ -73,9 +74,11 @@ export function serveFromStore(
 }
 
 function putOne(store: BlockStore): (block: { key: BlockKey; bytes: Uint8Array }) => PutResult {
-  return ({ key, bytes }) => {
+  return (block) => {
+    const { key } = block;
     try {
-      return store.put(key, bytes);
+      // The received views, not `bytes`: joining a split payload first would copy it twice.
+      return store.put(key, payloadParts(block));
     } catch (err) {
       if (hasCode(err, 'KV_BLOCK_TOO_LARGE')) return 'too-large';
       throw err;

@@ -125,40 +125,50 @@ export class BlockStore {
     return this.allocator.maxBlockBytes;
   }
 
-  /** Copies `data` in under `key` (see the file comment). */
-  put(key: BlockKey, data: Uint8Array): PutOutcome {
-    if (this.allocator.classFor(data.length) === undefined) {
+  /**
+   * Copies `data` in under `key` (see the file comment); `data` may be the views a block was
+   * received in (received-bytes.ts `payloadParts`), copied into the slot one after another.
+   */
+  put(key: BlockKey, data: Uint8Array | readonly Uint8Array[]): PutOutcome {
+    const parts = data instanceof Uint8Array ? [data] : data;
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (this.allocator.classFor(length) === undefined) {
       this.counters.putsTooLargeTotal++;
       throw new AppError(
         'KV_BLOCK_TOO_LARGE',
-        `block of ${data.length} bytes is larger than the largest slot (${this.maxBlockBytes} bytes)`,
-        { detail: { key, bytes: data.length, maxBlockBytes: this.maxBlockBytes } },
+        `block of ${length} bytes is larger than the largest slot (${this.maxBlockBytes} bytes)`,
+        { detail: { key, bytes: length, maxBlockBytes: this.maxBlockBytes } },
       );
     }
     const old = this.entries.get(key);
     if (old !== undefined) {
-      if (old.length === data.length) {
+      if (old.length === length) {
         this.policy.insert(key, old.slot.size);
         this.counters.putsPresentTotal++;
         return 'present';
       }
       this.delete(key);
     }
-    let slot = this.allocator.allocate(data.length);
-    while (slot === undefined && this.policy.evictOne())
-      slot = this.allocator.allocate(data.length);
+    let slot = this.allocator.allocate(length);
+    while (slot === undefined && this.policy.evictOne()) slot = this.allocator.allocate(length);
     if (slot === undefined) {
       this.counters.putsNoRoomTotal++;
       return 'no-room';
     }
-    this.allocator.view(slot, data.length).set(data);
-    this.entries.set(key, { slot, length: data.length, pins: 0, held: true });
-    this.heldBytes += data.length;
+    const target = this.allocator.view(slot, length);
+    let at = 0;
+    for (const p of parts) {
+      target.set(p, at);
+      at += p.length;
+    }
+    this.entries.set(key, { slot, length: length, pins: 0, held: true });
+    this.heldBytes += length;
     this.slotBytes += slot.size;
     // Cannot evict: held slots ≤ allocated slabs ≤ the policy's capacity.
     this.policy.insert(key, slot.size);
     this.counters.putsTotal++;
-    this.counters.putBytesTotal += data.length;
+    this.counters.putBytesTotal += length;
     return 'stored';
   }
 

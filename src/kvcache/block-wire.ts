@@ -20,6 +20,7 @@ import {
   type BlockReply,
   type BlockRequest,
 } from './block-wire-format.js';
+import { payloadLength, payloadParts } from './received-bytes.js';
 
 /** Writes little-endian fields into one small buffer. */
 class Writer {
@@ -128,7 +129,7 @@ export function encodeRequest(
     );
   }
   let body = 4;
-  for (const b of req.blocks) body += 12 + b.bytes.length;
+  for (const b of req.blocks) body += 12 + payloadLength(b);
   checkSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
   const parts: Uint8Array[] = [];
   let w = header('put', 0, req.id, body, 4 + 12);
@@ -136,8 +137,9 @@ export function encodeRequest(
   for (const [i, b] of req.blocks.entries()) {
     if (i > 0) w = new Writer(12);
     w.key(b.key);
-    w.u32(b.bytes.length);
-    parts.push(w.buf.subarray(0, w.at), b.bytes);
+    w.u32(payloadLength(b));
+    // A block received split (a forwarded one) goes out as its received views, unjoined.
+    parts.push(w.buf.subarray(0, w.at), ...payloadParts(b));
   }
   if (req.blocks.length === 0) parts.push(w.buf.subarray(0, w.at));
   return parts;
@@ -196,7 +198,7 @@ export function encodeReply(
     }
     case 'get': {
       let body = 4;
-      for (const b of reply.blocks) body += b.status === 'hit' ? 13 + b.bytes.length : 9;
+      for (const b of reply.blocks) body += b.status === 'hit' ? 13 + payloadLength(b) : 9;
       checkSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
       const parts: Uint8Array[] = [];
       let w = header('get', 1, reply.id, body, 4);
@@ -215,8 +217,8 @@ export function encodeReply(
         w = new Writer(13);
         w.key(b.key);
         w.u8(0);
-        w.u32(b.bytes.length);
-        parts.push(w.buf, b.bytes);
+        w.u32(payloadLength(b));
+        parts.push(w.buf, ...payloadParts(b));
         w = new Writer(9 * 64);
       }
       if (w.at > 0) parts.push(w.buf.subarray(0, w.at));

@@ -29,6 +29,7 @@ export {
 } from './slab-allocator.js';
 export * from './block-wire-format.js';
 export { encodeRequest, encodeReply, joinFrame } from './block-wire.js';
+export { payloadParts, payloadLength } from './received-bytes.js';
 export {
   createRequestDecoder,
   createReplyDecoder,
