@@ -1,43 +1,14 @@
 /**
  * `infernode status`: the cluster as the leader sees it — nodes and their agents, engines with
- * their load, freshness and health — from the leader's control API (`/v1/cluster`).
+ * their load, freshness and health, the LoRA adapters, the autoscalers and the KV cache — from
+ * the leader's control API (status-snapshot.ts). `--json` prints the snapshot as JSON;
+ * `--watch` redraws it every `--interval-s` seconds until Ctrl-C (exit 0).
  */
-import { int, str } from '../shared/index.js';
-import { defineCommand } from '../shared/index.js';
+import { bool, defineCommand, int, sleep, str } from '../shared/index.js';
+import { renderSnapshot } from './status-render.js';
+import { readStatusSnapshot, type StatusSnapshot } from './status-snapshot.js';
 
-interface ClusterView {
-  leader?: string;
-  epoch?: number;
-  version?: string;
-  ejected?: string[];
-  nodes: {
-    node: string;
-    connected: boolean;
-    agentVersion: string;
-    gpus: { index: number; health: string }[];
-  }[];
-  engines: {
-    id: string;
-    model: string;
-    ready: boolean;
-    stale: boolean;
-    agentSaysDown: boolean;
-    gpuFailed: boolean;
-    running?: number;
-    waiting?: number;
-    kvCacheUsageRatio?: number;
-  }[];
-}
-
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
-
-function engineState(e: ClusterView['engines'][number], ejected: readonly string[]): string {
-  if (e.gpuFailed) return 'gpu-failed';
-  if (e.agentSaysDown) return 'down';
-  if (ejected.includes(e.id)) return 'ejected';
-  if (!e.ready) return 'not-ready';
-  return e.stale ? 'stale' : 'ok';
-}
+export { renderStatus } from './status-render.js';
 
 const NETWORK_REASONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused (is the leader running on that port?)',
@@ -61,54 +32,102 @@ export function fetchFailure(err: unknown, timeoutMs: number): string {
   return cause?.message ?? error.message;
 }
 
-/** Prints the leader's view as tables. */
-export function renderStatus(view: ClusterView): string[] {
-  const lines = [
-    `leader ${view.leader ?? '?'}  epoch ${String(view.epoch ?? '?')}  version ${view.version ?? '?'}`,
-    '',
-  ];
-  lines.push(`${'NODE'.padEnd(16)} ${'AGENT'.padEnd(13)} GPUS`);
-  for (const n of view.nodes) {
-    const gpus = n.gpus.length === 0 ? '-' : n.gpus.map((g) => `${g.index}:${g.health}`).join(' ');
-    lines.push(`${n.node.padEnd(16)} ${(n.connected ? 'connected' : 'lost').padEnd(13)} ${gpus}`);
-  }
-  lines.push(
-    '',
-    `${'ENGINE'.padEnd(28)} ${'MODEL'.padEnd(26)} ${'STATE'.padEnd(11)} RUN  WAIT  KV`,
-  );
-  for (const e of view.engines) {
-    const kv =
-      e.kvCacheUsageRatio === undefined ? '-' : `${Math.round(e.kvCacheUsageRatio * 100)}%`;
-    lines.push(
-      `${e.id.padEnd(28)} ${e.model.padEnd(26)} ${engineState(e, view.ejected ?? []).padEnd(11)} ${String(e.running ?? '-').padStart(3)}  ${String(e.waiting ?? '-').padStart(4)}  ${kv}`,
+// Terminal control: the alternate screen keeps the operator's scrollback intact, the cursor is
+// hidden while redrawing, and each frame starts from the top-left of a cleared screen.
+const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l';
+const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
+const CLEAR = '\x1b[H\x1b[2J';
+
+const write = (s: string): void => void process.stdout.write(s);
+
+interface StatusOptions {
+  readonly leaderUrl: string;
+  readonly timeoutMs: number;
+  readonly json: boolean;
+  readonly intervalS: number;
+}
+
+function failureLine(o: StatusOptions, err: unknown): string {
+  return `cannot read the cluster from the leader at ${o.leaderUrl}: ${fetchFailure(err, o.timeoutMs)}`;
+}
+
+/** One frame as text: JSON on one line (so `--watch --json` is NDJSON), else the tables. */
+function frame(o: StatusOptions, s: StatusSnapshot): string {
+  return o.json ? `${JSON.stringify(s)}\n` : `${renderSnapshot(s).join('\n')}\n`;
+}
+
+/** Prints once; exit 1 with one line on stderr when the leader cannot be read. */
+async function once(o: StatusOptions): Promise<number> {
+  try {
+    write(frame(o, await readStatusSnapshot(o.leaderUrl, o.timeoutMs)));
+    return 0;
+  } catch (err) {
+    process.stderr.write(
+      `infernode status: ${failureLine(o, err)} (set --leader-url or INFERNODE_STATUS_LEADER_URL)\n`,
     );
+    return 1;
   }
-  return lines;
+}
+
+/**
+ * Redraws every interval until SIGINT/SIGTERM, then exits 0. On a terminal each frame replaces
+ * the last; piped, frames follow one another (JSON: one line each). A leader that cannot be read
+ * is shown as such and retried: a watch outlives a leader restart.
+ */
+async function watch(o: StatusOptions): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  // A function, not the property: the loop condition would narrow `aborted` to false for good.
+  const stopped = (): boolean => stop.signal.aborted;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tty = process.stdout.isTTY && !o.json;
+  if (tty) write(ENTER_SCREEN);
+  try {
+    while (!stopped()) {
+      let body: string;
+      try {
+        body = frame(o, await readStatusSnapshot(o.leaderUrl, o.timeoutMs, stop.signal));
+      } catch (err) {
+        if (stopped()) break;
+        body = o.json
+          ? `${JSON.stringify({ at: new Date().toISOString(), error: failureLine(o, err) })}\n`
+          : `${failureLine(o, err)}\n`;
+      }
+      const header = `infernode status  every ${o.intervalS} s  ${new Date().toISOString()}  (Ctrl-C to exit)\n\n`;
+      if (tty) write(`${CLEAR}${header}${body}`);
+      else write(o.json ? body : `${header}${body}\n`);
+      await sleep(o.intervalS * 1000, stop.signal);
+    }
+  } finally {
+    if (tty) write(LEAVE_SCREEN);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return 0;
 }
 
 export const statusCommand = defineCommand({
   name: 'status',
-  summary: 'show the cluster as the leader sees it: nodes, GPUs, engines, load',
-  usage: 'infernode status [--leader-url http://127.0.0.1:8081]',
+  summary:
+    'show the cluster as the leader sees it: nodes, GPUs, engines, adapters, autoscalers, KV',
+  usage:
+    'infernode status [--leader-url http://127.0.0.1:8081] [--json] [--watch [--interval-s 2]]',
   envPrefix: 'STATUS',
   spec: {
     leaderUrl: str('http://127.0.0.1:8081', 'the leader’s control URL'),
     timeoutMs: int(5000, 'request timeout, ms', { min: 1 }),
+    json: bool(false, 'print the snapshot as JSON (with --watch: one JSON line per redraw)'),
+    watch: bool(false, 'redraw every --interval-s seconds until Ctrl-C (exit 0)'),
+    intervalS: int(2, 'seconds between redraws with --watch', { min: 1 }),
   },
   async run({ config }) {
-    const url = `${config.leaderUrl.replace(/\/+$/, '')}/v1/cluster`;
-    let view: ClusterView;
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(config.timeoutMs) });
-      if (!res.ok) throw new Error(`it answered HTTP ${res.status}`);
-      view = (await res.json()) as ClusterView;
-    } catch (err) {
-      process.stderr.write(
-        `infernode status: cannot read the cluster from the leader at ${url}: ${fetchFailure(err, config.timeoutMs)} (set --leader-url or INFERNODE_STATUS_LEADER_URL)\n`,
-      );
-      return 1;
-    }
-    for (const line of renderStatus(view)) out(line);
-    return 0;
+    const o: StatusOptions = {
+      leaderUrl: config.leaderUrl.replace(/\/+$/, ''),
+      timeoutMs: config.timeoutMs,
+      json: config.json,
+      intervalS: config.intervalS,
+    };
+    return config.watch ? watch(o) : once(o);
   },
 });

@@ -32,6 +32,7 @@ import { WeightsPrefetch } from './weights-prefetch.js';
 import { loadControlTls } from './control-tls.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import type { Leadership } from './election/election.js';
+import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { ClusterEndpointCatalog } from './cluster-endpoint-catalog.js';
@@ -101,6 +102,7 @@ export async function runLeader(
   });
   registerClusterMetrics(registry, store);
   let leadership: Leadership | undefined;
+  registerLeadershipMetrics(registry, () => leadership);
   // The one way controllers act on nodes (DESIGN.md §8b); the hub is its transport.
   const commands = new CommandClient({
     transport: { send: (node, message): boolean => hub.sendTo(node, message) },

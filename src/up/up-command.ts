@@ -1,12 +1,15 @@
 /**
  * `infernode up`: the embedded default — a whole local cluster on loopback. Prints the gateway
- * URL, the metrics URLs and a table of nodes and engines; Ctrl-C stops everything.
+ * URL, the metrics URLs and a table of nodes and engines; on a terminal, then a live table of the
+ * engines' state and load (live-table.ts). Ctrl-C stops everything.
  */
 import { defineCommand } from '../shared/index.js';
 import { bool, str, int, whenAborted } from '../shared/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { childName, packageRoot, startLocalCluster } from './local-cluster.js';
+import { refreshLiveEngines } from './live-engines.js';
+import { LiveTable } from './live-table.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -71,6 +74,7 @@ async function runUntilStopped(
 ): Promise<number> {
   const clusterFile = defaultFileFromPackage(config.clusterFile);
   out(`infernode: starting the local cluster from ${clusterFile} …`);
+  let table: LiveTable | undefined;
   let cluster;
   try {
     cluster = await startLocalCluster({
@@ -79,7 +83,11 @@ async function runUntilStopped(
       stateDir: config.stateDir,
       readyTimeoutMs: config.readyTimeoutMs,
       kv: config.kv,
-      report: (line) => out(`infernode: ${line}`),
+      report: (line) => {
+        // Once the live table shows, log lines print above it.
+        if (table === undefined) out(`infernode: ${line}`);
+        else table.print(`infernode: ${line}`);
+      },
       signal,
     });
   } catch (err) {
@@ -133,6 +141,14 @@ async function runUntilStopped(
   );
   out('');
   out('infernode: running. Ctrl-C stops everything.');
+  // On a terminal: the engines' state and load, refreshed in place; piped: the output above only.
+  if (process.stdout.isTTY) {
+    out('');
+    table = new LiveTable(process.stdout);
+    await refreshLiveEngines(cluster.controlUrl, table, signal);
+    table.clear();
+    table = undefined;
+  }
   await whenAborted(signal);
   out('infernode: stopping (each process drains its requests) …');
   await cluster.stop();
