@@ -11,11 +11,14 @@ import {
   type ConsoleSnapshot,
 } from './console-snapshot.js';
 
-/** Appends samples to the series and drops points older than the window and engines gone. */
+/**
+ * Appends samples to the series and drops points older than the window (measured from the newest
+ * point), then engines left with none: the same rule as the leader's EngineSeries, so an engine
+ * that went away keeps its last minutes on the chart.
+ */
 export function appendSamples(
   series: ConsoleSeries,
   samples: readonly ConsoleSample[],
-  engineIds: ReadonlySet<string> | undefined,
 ): ConsoleSeries {
   const byEngine = new Map<string, ConsoleEngineSeries>(series.engines.map((s) => [s.engine, s]));
   for (const sample of samples) {
@@ -40,7 +43,6 @@ export function appendSamples(
   const oldest = newest - series.windowMs;
   const engines: ConsoleEngineSeries[] = [];
   for (const s of byEngine.values()) {
-    if (engineIds !== undefined && !engineIds.has(s.engine)) continue;
     const from = s.t.findIndex((t) => t > oldest);
     if (from < 0) continue;
     engines.push({
@@ -57,7 +59,6 @@ export function appendSamples(
 
 /** The snapshot after `delta`: present sections replaced, events prepended, samples appended. */
 export function applyConsoleDelta(snapshot: ConsoleSnapshot, delta: ConsoleDelta): ConsoleSnapshot {
-  const engines = delta.engines ?? snapshot.engines;
   const events =
     delta.events === undefined || delta.events.length === 0
       ? snapshot.events
@@ -71,15 +72,13 @@ export function applyConsoleDelta(snapshot: ConsoleSnapshot, delta: ConsoleDelta
     generatedAtMs: delta.generatedAtMs,
     leader: delta.leader ?? snapshot.leader,
     nodes: delta.nodes ?? snapshot.nodes,
-    engines,
+    engines: delta.engines ?? snapshot.engines,
     routing: delta.routing ?? snapshot.routing,
     adapters: delta.adapters ?? snapshot.adapters,
     autoscalers: delta.autoscalers ?? snapshot.autoscalers,
     kv: delta.kv ?? snapshot.kv,
     events,
     series:
-      delta.samples === undefined && delta.engines === undefined
-        ? snapshot.series
-        : appendSamples(snapshot.series, delta.samples ?? [], new Set(engines.map((e) => e.id))),
+      delta.samples === undefined ? snapshot.series : appendSamples(snapshot.series, delta.samples),
   };
 }

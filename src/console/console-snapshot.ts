@@ -94,7 +94,7 @@ export interface ConsoleEngine {
 /** One candidate the router scored for a request. */
 export interface ConsoleCandidate {
   readonly engine: string;
-  /** The strategy's score for it (meaning depends on the strategy: lower is better for load, higher for prefix match); null when the strategy does not score. */
+  /** Its fused score over the strategy mix, 0–1, higher is better; null when it was the only candidate (nothing is scored). */
   readonly score: number | null;
 }
 
@@ -105,9 +105,9 @@ export interface ConsoleRoutingDecision {
   readonly strategy: string;
   /** The engine picked; null when none could take it (the request was held or refused). */
   readonly picked: string | null;
-  /** Why, in a few words (e.g. "prefix match 12 blocks", "least waiting"). */
+  /** Why, in a few words (e.g. "best score of 3, cached prefix", "only ready engine"). */
   readonly reason: string;
-  /** The candidates with their scores, best first; at most 16. */
+  /** The routable candidates with their scores, best first; at most 16. */
   readonly candidates: readonly ConsoleCandidate[];
 }
 
@@ -118,7 +118,10 @@ export interface ConsoleRouting {
   readonly byStrategy: Readonly<Record<string, number>>;
   /** Engine id → requests routed to it. */
   readonly byEngine: Readonly<Record<string, number>>;
-  /** Share of prefix-aware picks that found a cached prefix, 0–1; null before any. */
+  /**
+   * Share of prefix-aware choices (prefix-cache in the mix, two or more candidates) whose winner
+   * held a cached prefix of the prompt by the gateway's prefix index, 0–1; null before any.
+   */
   readonly prefixHitRatio: number | null;
   /** The most recent decisions, newest first; at most 200. */
   readonly recent: readonly ConsoleRoutingDecision[];
