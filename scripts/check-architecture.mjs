@@ -37,6 +37,7 @@ export const ROOMS = [
   'optimizer',
   'kube',
   'gateway',
+  'console',
   'sim',
   'agent',
   'leader',

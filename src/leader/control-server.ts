@@ -37,6 +37,10 @@ export interface ControlServerOptions {
   readonly prefetch?: WeightsPrefetch;
   /** `GET /v1/optimizer/metrics[/<ns>/<name>]`: the GPU optimizer's answer; false: not its path. */
   readonly optimizer?: { serve(path: string, res: http.ServerResponse): boolean };
+  /** The web console's routes (console-wiring.ts); false: not its path. */
+  readonly console?: {
+    serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): boolean;
+  };
   /** Certificate and key: serve https:// and wss:// instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
 }
@@ -90,6 +94,7 @@ export class ControlServer {
       return this.#options.prefetch.handle(req, res);
     }
     if (this.#options.optimizer?.serve(path, res) === true) return;
+    if (this.#options.console?.serve(req, res, path) === true) return;
     if (path === '/v1/resources' && this.#options.resources !== undefined)
       return sendJson(res, 200, { resources: this.#options.resources() });
     if (path === '/v1/kv' && this.#options.kv !== undefined)

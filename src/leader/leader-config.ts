@@ -211,6 +211,29 @@ export const leaderConfigSpec = {
       positive,
     ),
   },
+  console: {
+    maxStreams: int(32, 'web console event streams open at once (503 past it)', positive),
+    maxBufferedBytes: int(
+      1024 * 1024,
+      'unsent bytes one console stream may hold before it is dropped (a slow tab), bytes',
+      positive,
+    ),
+    sampleIntervalMs: int(
+      5000,
+      'how often the console samples each engine for its charts, ms',
+      positive,
+    ),
+    seriesWindowMs: int(600_000, 'how far back the console charts go, ms', positive),
+    keepAliveMs: int(
+      15_000,
+      'a console stream with nothing to send gets a keep-alive comment this often, ms',
+      positive,
+    ),
+    leaderUrl: str(
+      '',
+      'the leader’s control URL a follower redirects console requests to, {identity} standing for the leader’s identity (e.g. http://{identity}.infernode-leader:8081); empty: followers answer 503',
+    ),
+  },
   routing: routingConfigSpec,
   traffic: trafficConfigSpec,
   kube: kubeConfigSpec,

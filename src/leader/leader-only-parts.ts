@@ -16,17 +16,21 @@ export class LeaderOnlyParts implements Runnable {
   readonly #parts: readonly Runnable[];
   readonly #log: Logger;
   readonly #onLeadership: (l: Leadership | undefined) => void;
+  readonly #onNewLeader: ((identity: string) => void) | undefined;
 
   constructor(
     election: LeaderElection,
     parts: readonly Runnable[],
     log: Logger,
     onLeadership: (l: Leadership | undefined) => void,
+    /** Told the identity of another process seen leading (the console's follower redirect). */
+    onNewLeader?: (identity: string) => void,
   ) {
     this.#election = election;
     this.#parts = parts;
     this.#log = log;
     this.#onLeadership = onLeadership;
+    this.#onNewLeader = onNewLeader;
   }
 
   run(signal: AbortSignal): Promise<void> {
@@ -44,7 +48,10 @@ export class LeaderOnlyParts implements Runnable {
             this.#onLeadership(undefined);
             reject(new AppError('LEADER_LEASE_LOST', `lost leadership: ${reason}`));
           },
-          onNewLeader: (identity) => this.#log.info({ leader: identity }, 'another process leads'),
+          onNewLeader: (identity) => {
+            this.#log.info({ leader: identity }, 'another process leads');
+            this.#onNewLeader?.(identity);
+          },
         })
         .then(() => running)
         .then(() => resolve(), reject);

@@ -15,6 +15,7 @@ import {
 import { CorrelatingEventRecorder, systemTimers } from '../controllers/index.js';
 import { PrefixIndex } from '../kvcache/index.js';
 import { readClusterFile } from '../discovery/adapters/index.js';
+import type { CustomResource } from '../discovery/index.js';
 import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,
@@ -46,6 +47,8 @@ import { buildFleets } from './fleet-wiring.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
 import { buildKvCaches } from './kvcache-wiring.js';
+import { buildConsole } from './console-wiring.js';
+import { RoutingDecisionLog } from '../console/index.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
 export async function runLeader(
@@ -103,6 +106,10 @@ export async function runLeader(
   registerClusterMetrics(registry, store);
   let leadership: Leadership | undefined;
   registerLeadershipMetrics(registry, () => leadership);
+  let leaderSinceMs: number | undefined;
+  let otherLeader: string | undefined;
+  // The web console's recent routing decisions (issue #17), fed by the gateway's pick.
+  const consoleDecisions = new RoutingDecisionLog(clock);
   // The one way controllers act on nodes (DESIGN.md §8b); the hub is its transport.
   const commands = new CommandClient({
     transport: { send: (node, message): boolean => hub.sendTo(node, message) },
@@ -158,7 +165,13 @@ export async function runLeader(
       health,
       apiSupport: new ApiSupport(),
       metrics: new GatewayMetrics(registry),
-      routing: { rng: systemRng, state: routingState, prefixIndex, blockIndex: kvIndex.index },
+      routing: {
+        rng: systemRng,
+        state: routingState,
+        prefixIndex,
+        blockIndex: kvIndex.index,
+        onPicked: consoleDecisions.record,
+      },
       defaultStrategy: config.routing.strategy,
       agent: new http.Agent({
         keepAlive: true,
@@ -193,6 +206,28 @@ export async function runLeader(
     clock,
     log: log.child({ component: 'health-prober' }),
   });
+  const resourcesWithStatuses = (): readonly CustomResource[] =>
+    adapters.staticStatuses?.withStatuses(source.current().resources) ?? source.current().resources;
+  const webConsole = buildConsole({
+    settings: config.console,
+    token: config.control.token,
+    store,
+    decisions: consoleDecisions,
+    resources: resourcesWithStatuses,
+    kvSummary: () => kvIndex.index.summary(256),
+    ejected: () => health.ejected(),
+    leader: () => ({
+      identity: config.identity,
+      epoch: leadership?.epoch ?? null,
+      version: INFERNODE_VERSION,
+      sinceMs: leaderSinceMs ?? null,
+    }),
+    isLeader: () => leadership !== undefined,
+    otherLeader: () => otherLeader,
+    clock,
+    log: log.child({ component: 'console' }),
+    registry,
+  });
   let synced = false;
   void source.synced.then(() => (synced = true));
   const control = new ControlServer({
@@ -216,9 +251,8 @@ export async function runLeader(
     log: log.child({ component: 'control' }),
     ...(tls === undefined ? {} : { tls }),
     isReady: () => synced && leadership !== undefined && !gateway.draining,
-    resources: () =>
-      adapters.staticStatuses?.withStatuses(source.current().resources) ??
-      source.current().resources,
+    resources: resourcesWithStatuses,
+    console: webConsole,
     describe: () => ({
       leader: config.identity,
       epoch: leadership?.epoch,
@@ -268,9 +302,14 @@ export async function runLeader(
       ...(podAutoscaling ? [podAutoscaling] : []),
       ...(optimizer ? [optimizer] : []),
       ...fleets,
+      webConsole.runnable,
     ],
     log,
-    (l) => (leadership = l),
+    (l) => {
+      leadership = l;
+      leaderSinceMs = l === undefined ? undefined : clock.now();
+    },
+    (identity) => (otherLeader = identity),
   );
   return runProcess([source, ...watchers, control, leaderOnly], {
     log,

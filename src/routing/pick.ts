@@ -6,6 +6,7 @@ import { NoEndpointError } from './no-endpoint-error.js';
 import type {
   EndpointLoad,
   Normalization,
+  PickTrace,
   RoutingContext,
   RoutingRequest,
   RoutingSnapshot,
@@ -57,16 +58,23 @@ export function pick(
   ctx: RoutingContext,
 ): EndpointLoad {
   const candidates = routableEndpoints(snapshot.endpoints);
-  if (candidates.length === 0)
+  if (candidates.length === 0) {
+    ctx.onPicked?.(traceOf(request, mix, [], undefined, undefined, false, undefined));
     throw new NoEndpointError(`no ready endpoint for model ${request.model}`);
+  }
   let chosen: EndpointLoad;
+  let totals: number[] | undefined;
+  let tie = false;
+  let prefixHit: boolean | undefined;
   if (candidates.length === 1) {
     chosen = candidates[0] as EndpointLoad;
   } else {
     const view: RoutingSnapshot = { endpoints: candidates, nowMs: snapshot.nowMs };
-    const totals = new Array<number>(candidates.length).fill(0);
+    totals = new Array<number>(candidates.length).fill(0);
+    let scoredPrefix = false;
     const weightSum = mix.reduce((sum, m) => sum + m.weight, 0);
     for (const { algorithm, weight } of mix) {
+      if (algorithm.name === 'prefix-cache') scoredPrefix = true;
       const normalized = normalize(
         algorithm.score(view, request, ctx),
         algorithm.polarity === 'lower-is-better',
@@ -86,7 +94,33 @@ export function pick(
     });
     const winner = bestIndexes[Math.floor(ctx.rng.next() * bestIndexes.length)] ?? 0;
     chosen = candidates[winner] as EndpointLoad;
+    tie = bestIndexes.length > 1;
+    // prefix-cache left each candidate's matched blocks in the request's memo while scoring.
+    const memo = ctx.prefixIndex.memo;
+    if (scoredPrefix && memo?.request === request)
+      prefixHit = (memo.matched.get(chosen.id) ?? 0) > 0;
   }
   for (const { algorithm } of mix) algorithm.onRouted?.(chosen, request, ctx, snapshot);
+  ctx.onPicked?.(traceOf(request, mix, candidates, totals, chosen.id, tie, prefixHit));
   return chosen;
+}
+
+/** The observer's view of one pick; built only when someone listens. */
+function traceOf(
+  request: RoutingRequest,
+  mix: StrategyMix,
+  candidates: readonly EndpointLoad[],
+  totals: readonly number[] | undefined,
+  chosen: string | undefined,
+  tie: boolean,
+  prefixHit: boolean | undefined,
+): PickTrace {
+  return {
+    model: request.model,
+    strategies: mix.map((m) => m.algorithm.name),
+    chosen,
+    candidates: candidates.map((c, i) => ({ id: c.id, score: totals?.[i] })),
+    tie,
+    prefixHit,
+  };
 }

@@ -73,6 +73,26 @@ export interface RoutingContext {
    * index); absent where nothing publishes them. `prefix-cache` reads it in its precise modes.
    */
   readonly blockIndex?: PreciseBlockView;
+  /**
+   * Told of every pick (the console's recent decisions); absent: pick builds no trace. Must be
+   * cheap and must not throw: it runs on the request path.
+   */
+  readonly onPicked?: (trace: PickTrace) => void;
+}
+
+/** What pick() decided for one request, for observers; no prompt text. */
+export interface PickTrace {
+  readonly model: string;
+  /** The strategies of the mix, by name. */
+  readonly strategies: readonly string[];
+  /** The winner's id; undefined when no endpoint could be chosen. */
+  readonly chosen: string | undefined;
+  /** Routable candidates with their fused score (0–1, higher is better); undefined with one candidate (no scoring). */
+  readonly candidates: readonly { readonly id: string; readonly score: number | undefined }[];
+  /** Several candidates tied at the best score (the RNG chose). */
+  readonly tie: boolean;
+  /** With prefix-cache in a scored mix: whether the winner held a cached prefix; else undefined. */
+  readonly prefixHit: boolean | undefined;
 }
 
 export type Polarity = 'lower-is-better' | 'higher-is-better';

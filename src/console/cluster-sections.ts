@@ -1,0 +1,130 @@
+/**
+ * The cluster sections of the console snapshot (nodes, engines, KV), mapped from what the
+ * leader's cluster state store and global KV block index hold. The input shapes are the store's,
+ * restated here because the console room sits below the leader.
+ */
+import type { EngineEndpoint } from '../discovery/index.js';
+import type { KvNodeSummary } from '../kvcache/index.js';
+import type { EngineReport, GpuHealthSummary } from '../protocol/index.js';
+import type {
+  ConsoleEngine,
+  ConsoleEngineState,
+  ConsoleKv,
+  ConsoleNode,
+} from './console-snapshot.js';
+
+/** One engine as the leader's cluster state store holds it (its EndpointState). */
+export interface EngineStateInput {
+  readonly endpoint: EngineEndpoint;
+  readonly report: EngineReport | undefined;
+  readonly stale: boolean;
+  readonly agentSaysDown: boolean;
+  readonly gpuFailed: boolean;
+  readonly draining: boolean;
+}
+
+/** One node as the store holds it (its NodeState). */
+export interface NodeStateInput {
+  readonly node: string;
+  readonly connected: boolean;
+  readonly lastReportMs: number;
+  readonly agentVersion: string;
+  readonly gpus: readonly GpuHealthSummary[];
+  readonly engineIds: readonly string[];
+}
+
+const orNull = (n: number | undefined): number | null =>
+  n === undefined || !Number.isFinite(n) ? null : n;
+
+/** The engine's state for routing; the first of gpuFailed, down, draining, stale wins. */
+export function engineStateOf(s: EngineStateInput): ConsoleEngineState {
+  if (s.gpuFailed) return 'gpuFailed';
+  if (s.agentSaysDown || !s.endpoint.ready) return 'down';
+  if (s.draining) return 'draining';
+  if (s.stale) return 'stale';
+  return 'ready';
+}
+
+/** Engines, sorted by id; `ejected` are the ids passive health took out of routing. */
+export function consoleEngines(
+  states: readonly EngineStateInput[],
+  ejected: ReadonlySet<string>,
+): ConsoleEngine[] {
+  return states
+    .map((s): ConsoleEngine => {
+      const scrape = s.report?.metrics?.scrape;
+      const window = s.report?.metrics?.window;
+      const ttft = window?.meanTtftSeconds;
+      return {
+        id: s.endpoint.id,
+        node: s.endpoint.node,
+        model: s.endpoint.model,
+        url: s.endpoint.url,
+        state: engineStateOf(s),
+        error: s.report?.error ?? null,
+        running: orNull(scrape?.numRequestsRunning),
+        waiting: orNull(scrape?.numRequestsWaiting),
+        kvUsage: orNull(scrape?.kvCacheUsageRatio),
+        ttftMs: ttft === undefined ? null : Math.round(ttft * 1000 * 10) / 10,
+        generationTokensPerSecond:
+          window === undefined || window.windowMs === 0 ? null : window.generationTokensPerSecond,
+        adapters: [...(s.report?.adapters ?? [])],
+        ejected: ejected.has(s.endpoint.id),
+      };
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Nodes, sorted by name. GPU facts the agents do not report (temperature…) are null. */
+export function consoleNodes(nodes: readonly NodeStateInput[]): ConsoleNode[] {
+  return nodes
+    .map((n) => ({
+      name: n.node,
+      connected: n.connected,
+      lastReportMs: n.lastReportMs > 0 ? n.lastReportMs : null,
+      agentVersion: n.agentVersion === '' ? null : n.agentVersion,
+      gpus: n.gpus.map((g) => ({
+        index: g.index,
+        uuid: g.uuid,
+        health: g.health,
+        reasons: [...g.reasons],
+        // Agents send health only (facts stay on the node: protocol GpuHealthSummary).
+        temperatureC: null,
+        memoryUsedBytes: null,
+        memoryTotalBytes: null,
+        powerW: null,
+      })),
+      engineIds: [...n.engineIds],
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Per-node L1 usage from the global block index, and the GPU tier's hit ratio from the engines'
+ * prefix cache counters (tokens hit / tokens queried, summed). L1 and L2 hit ratios: agents do
+ * not report lookups per tier yet, so null.
+ */
+export function consoleKv(
+  summary: readonly KvNodeSummary[],
+  states: readonly EngineStateInput[],
+): ConsoleKv {
+  let queries = 0;
+  let hits = 0;
+  for (const s of states) {
+    const scrape = s.report?.metrics?.scrape;
+    if (scrape === undefined) continue;
+    queries += scrape.prefixCacheQueriesTotal;
+    hits += scrape.prefixCacheHitsTotal;
+  }
+  return {
+    nodes: summary
+      .map((n) => ({
+        node: n.node,
+        l1UsedBytes: n.store?.usedBytes ?? null,
+        l1CapacityBytes: n.store?.budgetBytes ?? null,
+        blocks: n.l1Blocks + n.engines.reduce((sum, e) => sum + e.blocks, 0),
+      }))
+      .sort((a, b) => a.node.localeCompare(b.node)),
+    hitRatio: { gpu: queries > 0 ? hits / queries : null, l1: null, l2: null },
+  };
+}

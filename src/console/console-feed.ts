@@ -1,0 +1,143 @@
+/**
+ * The console feed: assembles the snapshot from the leader's sources and, once per tick, the
+ * delta since the previous tick. Every stream gets the snapshot as of the last tick and then
+ * the same deltas, so a page's copy always equals the feed's (applyConsoleDelta). Pure: the
+ * leader's wiring drives `tick` and `sample` with its timers and fans the deltas out.
+ */
+import type { Clock } from '../shared/index.js';
+import { ConsoleEventLog } from './console-event-log.js';
+import { EngineSeries, samplesOf, type EngineSeriesOptions } from './engine-series.js';
+import { stateEvents } from './state-events.js';
+import {
+  CONSOLE_SNAPSHOT_VERSION,
+  type ConsoleAdapter,
+  type ConsoleAutoscaler,
+  type ConsoleDelta,
+  type ConsoleEngine,
+  type ConsoleKv,
+  type ConsoleLeader,
+  type ConsoleNode,
+  type ConsoleRouting,
+  type ConsoleSnapshot,
+} from './console-snapshot.js';
+
+/** Where each section comes from; each call returns the current state. */
+export interface ConsoleSources {
+  readonly leader: () => ConsoleLeader;
+  readonly nodes: () => ConsoleNode[];
+  readonly engines: () => ConsoleEngine[];
+  readonly routing: () => ConsoleRouting;
+  readonly adapters: () => ConsoleAdapter[];
+  readonly autoscalers: () => ConsoleAutoscaler[];
+  readonly kv: () => ConsoleKv;
+}
+
+/** The feed's parts. */
+export interface ConsoleFeedOptions {
+  readonly sources: ConsoleSources;
+  readonly clock: Clock;
+  readonly series: EngineSeriesOptions;
+  /** Shared with producers that record events directly; default a new log. */
+  readonly events?: ConsoleEventLog;
+}
+
+/** The sections a delta replaces whole when they changed. */
+const SECTIONS = [
+  'leader',
+  'nodes',
+  'engines',
+  'routing',
+  'adapters',
+  'autoscalers',
+  'kv',
+] as const;
+type SectionName = (typeof SECTIONS)[number];
+type Sections = Pick<ConsoleSnapshot, SectionName>;
+
+/** Builds snapshots and deltas. */
+export class ConsoleFeed {
+  readonly events: ConsoleEventLog;
+  readonly #sources: ConsoleSources;
+  readonly #clock: Clock;
+  readonly #series: EngineSeries;
+  #last: ConsoleSnapshot | undefined;
+  /** Each section of the last snapshot as JSON: a changed text is a changed section. */
+  #lastText = new Map<SectionName, string>();
+  #lastEventId = 0;
+  #lastSampleT = -Infinity;
+  #seq = 0;
+
+  constructor(options: ConsoleFeedOptions) {
+    this.#sources = options.sources;
+    this.#clock = options.clock;
+    this.#series = new EngineSeries(options.series);
+    this.events = options.events ?? new ConsoleEventLog(options.clock);
+  }
+
+  #read(): Sections {
+    const s = this.#sources;
+    return {
+      leader: s.leader(),
+      nodes: s.nodes(),
+      engines: s.engines(),
+      routing: s.routing(),
+      adapters: s.adapters(),
+      autoscalers: s.autoscalers(),
+      kv: s.kv(),
+    };
+  }
+
+  /** The snapshot as of the last tick (the first call ticks). */
+  snapshot(): ConsoleSnapshot {
+    if (this.#last === undefined) this.tick();
+    return this.#last as ConsoleSnapshot;
+  }
+
+  /** Samples every engine's series once (the wiring calls it every `series.intervalMs`). */
+  sample(): void {
+    this.#series.add(samplesOf(this.#sources.engines(), this.#clock.now()));
+  }
+
+  /**
+   * Reads every source, records the events the change implies, and returns the delta since the
+   * previous tick; undefined when nothing changed (or on the first tick, which only sets the
+   * snapshot).
+   */
+  tick(): ConsoleDelta | undefined {
+    const sections = this.#read();
+    for (const e of stateEvents(this.#last, sections)) this.events.record(e);
+    const now = this.#clock.now();
+    const changed: Partial<Record<SectionName, unknown>> = {};
+    const texts = new Map<SectionName, string>();
+    for (const name of SECTIONS) {
+      const text = JSON.stringify(sections[name]);
+      texts.set(name, text);
+      if (this.#lastText.get(name) !== text) changed[name] = sections[name];
+    }
+    const events = this.events.since(this.#lastEventId);
+    const samples = this.#series.since(this.#lastSampleT);
+    const first = this.#last === undefined;
+    const anything = Object.keys(changed).length > 0 || events.length > 0 || samples.length > 0;
+    if (anything || first) this.#seq++;
+    this.#last = {
+      v: CONSOLE_SNAPSHOT_VERSION,
+      seq: this.#seq,
+      generatedAtMs: now,
+      ...sections,
+      events: this.events.recent(),
+      series: this.#series.series(),
+    };
+    this.#lastText = texts;
+    this.#lastEventId = this.events.lastId;
+    this.#lastSampleT = Math.max(this.#lastSampleT, this.#series.newestT);
+    if (first || !anything) return undefined;
+    return {
+      v: CONSOLE_SNAPSHOT_VERSION,
+      seq: this.#seq,
+      generatedAtMs: now,
+      ...(changed as Partial<Sections>),
+      ...(events.length > 0 ? { events } : {}),
+      ...(samples.length > 0 ? { samples } : {}),
+    };
+  }
+}
