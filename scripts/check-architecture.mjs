@@ -40,6 +40,7 @@ export const ROOMS = [
   'optimizer',
   'kube',
   'gateway',
+  'console',
   'sim',
   'agent',
   'leader',
