@@ -33,6 +33,9 @@ export interface FeedOptions {
   readonly idleTimeoutMs?: number;
 }
 
+/** How long the feed waits after a 401/403 before asking again on its own. */
+const UNAUTHORIZED_RETRY_MS = 5 * 60_000;
+
 /** A running feed: `reconnect()` drops the current stream and connects again at once. */
 export interface Feed {
   reconnect(): void;
@@ -77,15 +80,17 @@ export function startFeed(options: FeedOptions): Feed {
       }
       if (stopped()) return;
       if (outcome.kind === 'reconnect') continue;
+      if (outcome.kind === 'unauthorized') {
+        // Retrying cannot help until someone types a token: wait for reconnect() (or a slow retry).
+        options.listener.status('unauthorized', 'the leader wants the control token');
+        await waitBeforeRetry(UNAUTHORIZED_RETRY_MS);
+        continue;
+      }
       failures++;
       const delay = Math.min(max, initial * 2 ** Math.min(failures - 1, 10));
       const jittered = Math.round(delay * (0.5 + Math.random() * 0.5));
       options.listener.status(
-        outcome.kind === 'unauthorized'
-          ? 'unauthorized'
-          : outcome.kind === 'outdated'
-            ? 'outdated'
-            : 'disconnected',
+        outcome.kind === 'outdated' ? 'outdated' : 'disconnected',
         `${outcome.detail}; retrying in ${Math.ceil(jittered / 1000)} s`,
       );
       await waitBeforeRetry(jittered);
