@@ -169,15 +169,15 @@ function engineRow(engine: ConsoleEngine): HTMLTableRowElement {
   );
 }
 
-/** A 0–1 ratio as a small bar with its percentage. */
-export function meter(ratio: number | null): HTMLElement {
+/** A 0–1 ratio as a small bar with its percentage; red above `hotAbove` (a full cache, not a share). */
+export function meter(ratio: number | null, hotAbove = 0.9): HTMLElement {
   if (ratio === null) return h('span', {}, UNKNOWN);
   const bar = h('span', { class: 'meter-fill' });
   bar.style.width = `${Math.min(100, Math.max(0, ratio * 100)).toFixed(0)}%`;
   return h(
     'span',
     { class: 'meter-wrap' },
-    h('span', { class: ratio > 0.9 ? 'meter meter-hot' : 'meter' }, bar),
+    h('span', { class: ratio > hotAbove ? 'meter meter-hot' : 'meter' }, bar),
     percent(ratio),
   );
 }

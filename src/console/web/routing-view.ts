@@ -65,7 +65,7 @@ function shares(
         { [`data-routed-${what}`]: name },
         h('td', { class: 'name' }, name),
         h('td', { class: 'num' }, num(count)),
-        h('td', { class: 'num' }, meter(total > 0 ? count / total : null)),
+        h('td', { class: 'num' }, meter(total > 0 ? count / total : null, Infinity)),
       ),
     ),
   );
@@ -78,7 +78,7 @@ function decisionRow(decision: ConsoleRoutingDecision): HTMLTableRowElement {
     h('td', { class: 'nowrap' }, clock(decision.atMs)),
     h('td', {}, decision.model),
     h('td', {}, decision.strategy),
-    h('td', { class: 'name' }, decision.picked ?? badge('none', 'bad')),
+    h('td', { class: 'name nowrap' }, decision.picked ?? badge('none', 'bad')),
     h('td', {}, decision.reason),
     h(
       'td',
