@@ -16,7 +16,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && chmod +x dist/cli/main.js
+COPY scripts/build-console.mjs ./scripts/
+RUN npx tsc -p tsconfig.build.json && node scripts/build-console.mjs && chmod +x dist/cli/main.js
 
 # ---- deps: production dependencies only (none needs an install script) ----
 FROM ${NODE_IMAGE} AS deps

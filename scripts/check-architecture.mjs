@@ -10,6 +10,9 @@
  * 3. A room's I/O adapters are reached from other rooms only through its `adapters/index.ts`,
  *    and only from the composition roots (COMPOSITION_ROOTS); a room's own `index.ts` never
  *    re-exports them. So pure code that imports a room never loads its I/O.
+ * 4. Browser code (WEB_DIR, the web console's page, compiled with DOM types by its own tsconfig)
+ *    and Node code do not mix: no Node file imports it, and it imports nothing outside its
+ *    room but the console contract files beside it.
  *
  * Reads import specifiers with a regular expression (static `import`/`export … from`); the
  * project has no dynamic imports in src/. Exit 1 with one line per violation.
@@ -45,6 +48,9 @@ export const ROOMS = [
   'bench',
   'cli',
 ];
+
+/** The browser code's folder under src/ (see rule 4). */
+export const WEB_DIR = 'console/web';
 
 /** Rooms that compose processes and may import other rooms' adapters entries. */
 export const COMPOSITION_ROOTS = new Set(['agent', 'leader', 'up', 'bench', 'cli']);
@@ -126,6 +132,14 @@ export function violations(srcDir) {
       if (isEntry && dirname(dep).startsWith(join(dirname(file), 'adapters')))
         out.push(
           `src/${rel(file)}: an index.ts does not re-export adapters (use adapters/index.ts)`,
+        );
+      const fromWeb = rel(file).startsWith(`${WEB_DIR}/`);
+      const toWeb = rel(dep).startsWith(`${WEB_DIR}/`);
+      if (!fromWeb && toWeb)
+        out.push(`src/${rel(file)}: Node code may not import browser code (src/${WEB_DIR})`);
+      if (fromWeb && !toWeb && dirname(rel(dep)) !== dirname(WEB_DIR))
+        out.push(
+          `src/${rel(file)}: browser code imports only src/${dirname(WEB_DIR)}/*.ts beside it`,
         );
       if (from === to) continue;
       const fromRank = ROOMS.indexOf(from);

@@ -64,4 +64,18 @@ describe('check-architecture', () => {
       'src/gpu/index.ts: an index.ts does not re-export adapters (use adapters/index.ts)',
     ]);
   });
+
+  it('keeps the web console’s browser code and Node code apart', () => {
+    const src = tree({
+      'shared/index.ts': 'export const a = 1;\n',
+      'console/console-snapshot.ts': 'export const v = 1;\n',
+      'console/web/main.ts': "import { v } from '../console-snapshot.js';\nexport const m = v;\n",
+      'console/web/bad.ts': "import { a } from '../../shared/index.js';\nexport const b = a;\n",
+      'console/feed.ts': "import { m } from './web/main.js';\nexport const f = m;\n",
+    });
+    expect(check(src).sort()).toEqual([
+      'src/console/feed.ts: Node code may not import browser code (src/console/web)',
+      'src/console/web/bad.ts: browser code imports only src/console/*.ts beside it',
+    ]);
+  });
 });
