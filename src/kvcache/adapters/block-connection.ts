@@ -275,6 +275,7 @@ export class BlockConnection {
       else if (b.status === 'miss') misses++;
     }
     this.ctx.metrics.hits.inc({ tier: 'l1' }, hits);
+    if (this.peer) this.ctx.metrics.peerServed.inc(hits);
     this.ctx.metrics.misses.inc({ tier: 'l1' }, misses);
   }
 
