@@ -95,6 +95,10 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
       })
     : undefined;
   if (l2 !== undefined) registerKvL2Metrics(options.registry, l2.stats);
+  // Sharing across nodes (kv.shared, changed at runtime by kv.configure) covers both ways:
+  // answering peers and asking them (L2).
+  let shared = kv.shared;
+  if (l2 !== undefined) l2.enabled = shared;
   const server = new BlockServer({
     store,
     host: kv.host,
@@ -137,7 +141,7 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
       budgetBytes: stats.budgetBytes,
       usedBytes: stats.bytes,
       blocks: stats.blocks,
-      shared: kv.shared,
+      shared,
       ...(lmcache === undefined ? {} : { lmcacheUrl: lmcache.url }),
     };
   };
@@ -168,7 +172,13 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
     lmcache,
     control: blockStoreControl({
       store,
-      shared: kv.shared,
+      setShared: (on) => {
+        if (on === shared) return;
+        shared = on;
+        server.setServePeers(on);
+        if (l2 !== undefined) l2.enabled = on;
+        log.info({ shared: on }, `kv sharing across nodes turned ${on ? 'on' : 'off'}`);
+      },
       log,
       changed: () => options.sink?.storeChanged(report()),
     }),

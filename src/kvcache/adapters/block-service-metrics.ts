@@ -18,7 +18,8 @@ export type CloseReason =
   | 'frame-timeout'
   | 'too-many-connections'
   | 'socket-error'
-  | 'shutdown';
+  | 'shutdown'
+  | 'unshared';
 
 /** How an op ended (the `outcome` label). */
 export type OpOutcome = 'ok' | 'error';
