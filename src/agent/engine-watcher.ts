@@ -45,11 +45,6 @@ export interface EngineWatcherOptions {
   readonly modelsEveryN: number;
   /** An engine's /v1/models stopped listing adapters it listed before (a restart loses them). */
   readonly onAdaptersLost?: (engineId: string, adapters: readonly string[]) => void;
-  /**
-   * The engine restarted: its finished-requests counter went backwards (a new process counts
-   * from zero). Whatever it held in memory (its GPU KV blocks) is gone.
-   */
-  readonly onEngineRestarted?: (engineId: string) => void;
 }
 
 interface Tracked {
@@ -192,14 +187,6 @@ export class EngineWatcher {
       const served = await fetchModels(endpoint.url, call).catch(() => undefined);
       if (served !== undefined) this.#learnModels(endpoint, t, served);
     }
-    const previous = t.history[t.history.length - 1]?.scrape;
-    if (
-      scrape.status === 'fulfilled' &&
-      previous !== undefined &&
-      scrape.value.hasRequestCounters !== false &&
-      scrape.value.requestSuccessTotal < previous.requestSuccessTotal
-    )
-      this.#options.onEngineRestarted?.(endpoint.id);
     const now = clock.now();
     t.healthError = health.status === 'fulfilled' ? undefined : toError(health.reason).message;
     const served = scrape.status === 'fulfilled' && this.#record(t, scrape.value, now);

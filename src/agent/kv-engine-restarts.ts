@@ -3,7 +3,8 @@
  * the engine went down (it was ready, now is not: a dead engine's blocks are no use to anyone),
  * or its cumulative request counter went back (it restarted between two health checks). The
  * subscriber alone notices a restart only when the new engine publishes, so without this a
- * killed engine's blocks stayed in the leader's index until it served again. Pure.
+ * killed engine's blocks stayed in the leader's index until it served again. The agent's one
+ * path for this (the engine watcher has no restart hook of its own). Pure.
  */
 import type { EngineReport } from '../protocol/index.js';
 
@@ -29,7 +30,12 @@ export function engineCacheLossListener(
     for (const r of reports) {
       present.add(r.id);
       const before = seen.get(r.id);
-      const requests = r.metrics?.scrape.requestSuccessTotal;
+      // A dialect without request counters reports 0 forever: no counter to go back.
+      const scrape = r.metrics?.scrape;
+      const requests =
+        scrape === undefined || scrape.hasRequestCounters === false
+          ? undefined
+          : scrape.requestSuccessTotal;
       const wentDown = before?.ready === true && !r.ready;
       const counterReset =
         before?.requests !== undefined && requests !== undefined && requests < before.requests;

@@ -68,6 +68,11 @@ export function registerKvEventsMetrics(
     () => events().resyncs,
   );
   counter(
+    'infernode_kv_events_restarts_total',
+    'engine restarts told by the KV event batches themselves (seq back, newer timestamp)',
+    () => events().restartsSeen,
+  );
+  counter(
     'infernode_kv_events_bad_messages_total',
     'KV event messages that could not be decoded (dropped)',
     () => events().badMessages,

@@ -65,6 +65,7 @@ export function createKvEventsWiring(options: KvEventsWiringOptions): KvEventsWi
     gaps: 0,
     replayedBatches: 0,
     resyncs: 0,
+    restartsSeen: 0,
     badMessages: 0,
     skippedEvents: 0,
   };

@@ -54,6 +54,8 @@ export interface KvL2Stats {
 /** The agent's L2 (see the file comment). */
 export class KvL2 implements BlockMissSource {
   readonly stats: KvL2Stats = { fetchedBlocks: 0, keptBlocks: 0, failedFetches: 0 };
+  /** Off while this node does not share across nodes (kv.configure's `shared`): every ask misses. */
+  enabled = true;
   private readonly fetchCounts = new Map<BlockKey, number>();
   private readonly options: KvL2Options;
 
@@ -100,7 +102,7 @@ export class KvL2 implements BlockMissSource {
     chain: readonly BlockKey[],
     signal: AbortSignal,
   ): Promise<readonly KvHolder[]> {
-    if (chain.length === 0) return [];
+    if (chain.length === 0 || !this.enabled) return [];
     try {
       const holders = await this.options.lookups.lookup(chain, signal);
       return holders.filter((h) => h.node !== this.options.node && h.blocks > 0);

@@ -1,8 +1,8 @@
 /**
  * `kv.configure` applied to the agent's L1 store: resize and re-policy it (BlockStore.reconfigure,
  * evictions reported to the leader as usual), then tell the reporter the store's new budget.
- * `shared` is fixed when the block service starts (kv.shared): a different value is logged, not
- * applied, and the result's `shared` says what the store really does.
+ * `shared` (sharing across nodes) is applied at once through `setShared`: the block service
+ * starts or stops answering peers and L2 starts or stops asking them.
  */
 import type { BlockStore } from '../kvcache/index.js';
 import type { Logger } from '../shared/index.js';
@@ -11,18 +11,16 @@ import type { KvReconfigureOutcome, KvStoreControl, KvStoreSettings } from './kv
 /** The KvStoreControl over `store`; `changed` runs after each reconfiguration. */
 export function blockStoreControl(options: {
   readonly store: BlockStore;
-  readonly shared: boolean;
+  /** Turns sharing across nodes on or off (idempotent). */
+  readonly setShared: (on: boolean) => void;
   readonly log: Logger;
   readonly changed: () => void;
 }): KvStoreControl {
-  const { store, shared, log, changed } = options;
+  const { store, setShared, log, changed } = options;
   return {
     reconfigure(settings: KvStoreSettings): KvReconfigureOutcome {
-      if (settings.shared !== shared)
-        log.warn(
-          { requested: settings.shared, shared },
-          'kv.configure asks for another kv.shared: it is set when the agent starts; unchanged',
-        );
+      setShared(settings.shared);
+      log.debug({ shared: settings.shared }, 'kv sharing across nodes applied');
       const before = store.stats();
       store.reconfigure(settings.budgetBytes, settings.policy);
       const after = store.stats();

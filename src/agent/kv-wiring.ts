@@ -13,6 +13,7 @@ import type { AgentConfig } from './agent-config.js';
 import type { KvChannel, KvDeltaSink } from './kv-channel.js';
 import { L1DeltaFeed, ReportingBlockStore } from './kv-l1-feed.js';
 import { KvL2 } from './kv-l2.js';
+import { registerKvL2Metrics } from './kv-l2-metrics.js';
 import { KvLookupClient } from './kv-lookup-client.js';
 import { startKvLmcache, type KvLmcache } from './kv-lmcache.js';
 import type { KvStoreControl } from './kv-configure.js';
@@ -54,6 +55,18 @@ export function advertisedKvHost(kv: AgentConfig['kv'], node: string): string {
   return node;
 }
 
+/**
+ * Why peers cannot reach a shared block service, or undefined: it listens on loopback while
+ * telling peers a host that is not (they would dial a port nothing answers on from elsewhere).
+ * Loopback on both sides is a cluster on one machine (`infernode up`): every peer is local.
+ */
+export function loopbackSharingProblem(kv: AgentConfig['kv'], node: string): string | undefined {
+  if (!kv.shared || !isLoopbackHost(kv.host)) return undefined;
+  const advertised = advertisedKvHost(kv, node);
+  if (isLoopbackHost(advertised)) return undefined;
+  return `kv.shared is on and peers are told ${advertised}, but the block service listens on loopback (${kv.host}): peers on other machines cannot reach it`;
+}
+
 /** Builds and binds the node's KV block service; undefined when `kv.enabled` is false. */
 export async function createKv(options: KvWiringOptions): Promise<KvWiring | undefined> {
   const { kv, node } = options.config;
@@ -81,6 +94,11 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
         log,
       })
     : undefined;
+  if (l2 !== undefined) registerKvL2Metrics(options.registry, l2.stats);
+  // Sharing across nodes (kv.shared, changed at runtime by kv.configure) covers both ways:
+  // answering peers and asking them (L2).
+  let shared = kv.shared;
+  if (l2 !== undefined) l2.enabled = shared;
   const server = new BlockServer({
     store,
     host: kv.host,
@@ -109,10 +127,12 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
     await server.close();
     throw error;
   }
-  if (kv.shared && isLoopbackHost(kv.host))
-    log.warn(
-      { host: kv.host },
-      'kv.shared is on but the block service listens on loopback: peers cannot reach it',
+  const unreachable = loopbackSharingProblem(kv, node);
+  if (unreachable !== undefined) log.warn({ host: kv.host }, unreachable);
+  else if (kv.shared && isLoopbackHost(kv.host))
+    log.info(
+      { url: nativeUrl },
+      'block service on loopback: shared with peers on this machine only',
     );
   const report = (): KvStoreReport => {
     const stats = store.stats();
@@ -121,7 +141,7 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
       budgetBytes: stats.budgetBytes,
       usedBytes: stats.bytes,
       blocks: stats.blocks,
-      shared: kv.shared,
+      shared,
       ...(lmcache === undefined ? {} : { lmcacheUrl: lmcache.url }),
     };
   };
@@ -152,7 +172,13 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
     lmcache,
     control: blockStoreControl({
       store,
-      shared: kv.shared,
+      setShared: (on) => {
+        if (on === shared) return;
+        shared = on;
+        server.setServePeers(on);
+        if (l2 !== undefined) l2.enabled = on;
+        log.info({ shared: on }, `kv sharing across nodes turned ${on ? 'on' : 'off'}`);
+      },
       log,
       changed: () => options.sink?.storeChanged(report()),
     }),

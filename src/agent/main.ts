@@ -125,8 +125,6 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     ...config.scrape,
     // A restarted engine has lost its adapters: their files must not stay pinned for it.
     onAdaptersLost: (id, adapters) => loras.forgetLost(id, adapters),
-    // …and its GPU KV blocks: the leader's index must stop naming them at once.
-    onEngineRestarted: (id) => kvEvents.engineRestarted(id),
   });
   const weights = await createWeights({
     config,
@@ -191,6 +189,9 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
         : fanOutKvChannel(kvEvents.reporter, kv.channel),
   });
   watcher.onCycle((reports) => leaderClient.updateEngines(drains.mark(reports)));
+  // A restarted or downed engine's GPU KV blocks leave the leader's index at once. One path:
+  // this listener sees both a counter reset and a ready → not-ready turn (the subscriber also
+  // tells a restart by itself from its batches, kv-event-sequence.ts, once the new engine publishes).
   watcher.onCycle(engineCacheLossListener((id) => kvEvents.engineRestarted(id)));
   const gpus = await createGpuMonitor({
     gpuSection: config.gpu,

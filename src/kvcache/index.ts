@@ -64,6 +64,7 @@ export {
 } from './global-block-index.js';
 export type { BlockEvictions } from './block-holdings.js';
 export * from './kv-event-format.js';
+export * from './kv-event-sequence.js';
 export {
   decodeKvEventBatch,
   KV_EVENT_LIMITS,

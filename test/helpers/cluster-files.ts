@@ -24,6 +24,8 @@ export interface TestClusterSpec {
   }[];
   /** Give every simulated engine `kvEvents:` on two free ports (KV events and their replay). */
   readonly kvEvents?: boolean;
+  /** Every simulated engine's GPU KV blocks (`sim.numGpuBlocks`); the simulator's default if unset. */
+  readonly numGpuBlocks?: number;
   /** Custom resources declared in the file (e.g. a RateLimitPolicy). */
   readonly resources?: readonly unknown[];
 }
@@ -47,7 +49,12 @@ export async function writeClusterFile(
           name: `engine-${k}`,
           model: spec.model ?? 'test-model',
           gpus: [k],
-          sim: { port: take(), speed: spec.speed ?? 50, maxNumSeqs: 32 },
+          sim: {
+            port: take(),
+            speed: spec.speed ?? 50,
+            maxNumSeqs: 32,
+            ...(spec.numGpuBlocks === undefined ? {} : { numGpuBlocks: spec.numGpuBlocks }),
+          },
           ...(spec.kvEvents === true
             ? {
                 kvEvents: {

@@ -35,7 +35,8 @@ export interface ConnectionContext {
   readonly store: BlockStore;
   /** SHA-256 of the token; undefined: no auth asked (a loopback-only service). */
   readonly tokenDigest: Buffer | undefined;
-  readonly servePeers: boolean;
+  /** Mutable: kv.configure turns sharing on and off while connections live. */
+  servePeers: boolean;
   readonly misses: BlockMissSource | undefined;
   readonly maxFrameBytes: number;
   readonly maxInFlight: number;
@@ -69,6 +70,11 @@ export class BlockConnection {
   private frameTimer: NodeJS.Timeout | undefined;
   private readonly socket: Socket;
   private readonly ctx: ConnectionContext;
+
+  /** Whether a peer agent (not a local engine) authenticated on this connection. */
+  get isPeer(): boolean {
+    return this.peer;
+  }
 
   constructor(socket: Socket, ctx: ConnectionContext) {
     this.socket = socket;
@@ -275,6 +281,7 @@ export class BlockConnection {
       else if (b.status === 'miss') misses++;
     }
     this.ctx.metrics.hits.inc({ tier: 'l1' }, hits);
+    if (this.peer) this.ctx.metrics.peerServed.inc(hits);
     this.ctx.metrics.misses.inc({ tier: 'l1' }, misses);
   }
 

@@ -133,6 +133,15 @@ export class BlockServer implements Runnable {
     await this.close();
   }
 
+  /**
+   * Starts or stops serving peer agents (kv.configure's `shared`). Off: peers' connections are
+   * closed (counted as `unshared`) and new peer auths refused; local engines are unaffected.
+   */
+  setServePeers(on: boolean): void {
+    this.ctx.servePeers = on;
+    if (!on) for (const c of this.connections) if (c.isPeer) c.fail('unshared');
+  }
+
   /** Stops listening and closes every connection (counted as `shutdown`). */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

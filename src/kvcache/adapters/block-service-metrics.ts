@@ -18,7 +18,8 @@ export type CloseReason =
   | 'frame-timeout'
   | 'too-many-connections'
   | 'socket-error'
-  | 'shutdown';
+  | 'shutdown'
+  | 'unshared';
 
 /** How an op ended (the `outcome` label). */
 export type OpOutcome = 'ok' | 'error';
@@ -34,6 +35,8 @@ export class BlockServiceMetrics {
   readonly closed: Counter<'reason'>;
   readonly hits: Counter<'tier'>;
   readonly misses: Counter<'tier'>;
+  /** Blocks served to peer agents (their L2 fetches), so a node shows what it gave away. */
+  readonly peerServed: Counter;
   private readonly sources: {
     store?: BlockStore;
     connections?: () => number;
@@ -75,6 +78,11 @@ export class BlockServiceMetrics {
       name: 'infernode_kv_misses_total',
       help: 'Blocks asked for and not held, by tier (l2: no peer could serve it either)',
       labelNames: ['tier'],
+      registers,
+    });
+    this.peerServed = new Counter({
+      name: 'infernode_kv_peer_served_blocks_total',
+      help: 'Blocks served to peer agents’ L2 fetches (a subset of the l1 hits)',
       registers,
     });
     const sources = this.sources;

@@ -7,11 +7,18 @@
  * (seq, payload)… then (-1, "")), bounded in batches and time. When the replay cannot fill the
  * range (no replay socket, a timeout, or its buffer no longer holds the first missing batch), the
  * holdings are unknown: they are cleared and rebuilt from what follows. A seq that goes back
- * means the engine restarted: cleared too. A payload that does not decode is a lost batch.
+ * with a newer timestamp means the engine restarted (kv-event-sequence.ts): its holdings are
+ * cleared and the new process's history is taken from its replay socket. A payload that does
+ * not decode is a lost batch.
  */
 import { Dealer, Subscriber } from 'zeromq';
 import { toError, type Logger } from '../../shared/index.js';
-import { decodeKvEventBatch } from '../kv-event-decode.js';
+import { decodeKvEventBatch, type KvEventDecodeResult } from '../kv-event-decode.js';
+import {
+  KV_EVENT_START,
+  classifyKvEventBatch,
+  type KvEventPosition,
+} from '../kv-event-sequence.js';
 import type { EngineKvChange, EngineKvHoldings } from '../engine-kv-holdings.js';
 import { KV_EVENT_END_SEQ, decodeKvEventSeq, encodeKvEventSeq } from '../kv-event-format.js';
 
@@ -41,6 +48,8 @@ export interface KvEventSubscriberStats {
   replayedBatches: number;
   /** Times the holdings were cleared because history was lost (gap not filled, restart, bad batch). */
   resyncs: number;
+  /** Engine restarts told by the batches themselves (seq back, newer timestamp). */
+  restartsSeen: number;
   badMessages: number;
   skippedEvents: number;
 }
@@ -73,6 +82,7 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
     gaps: 0,
     replayedBatches: 0,
     resyncs: 0,
+    restartsSeen: 0,
     badMessages: 0,
     skippedEvents: 0,
   };
@@ -81,7 +91,7 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
   sub.subscribe(options.topic);
   let dealer: Dealer | null = null;
   let closed = false;
-  let lastSeq = -1;
+  let last: KvEventPosition = KV_EVENT_START;
 
   const clear = (why: string): void => {
     stats.resyncs++;
@@ -89,10 +99,10 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
     onChange(holdings.clear());
   };
 
-  const apply = (seq: number, payload: Uint8Array): void => {
-    lastSeq = seq;
+  const apply = (seq: number, decoded: KvEventDecodeResult): void => {
+    // An undecodable batch keeps the last ts: a restart is still told by the next good one.
+    last = { seq, ts: decoded.ok ? decoded.batch.ts : last.ts };
     stats.batches++;
-    const decoded = decodeKvEventBatch(payload);
     if (!decoded.ok) {
       stats.badMessages++;
       clear(`batch ${seq} undecodable: ${decoded.reason}`);
@@ -147,9 +157,9 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
       (before === Infinity || batches.length === before - from);
     if (!whole) clear(`${why}: replay could not fill from ${from}`);
     for (const { seq, payload } of batches) {
-      if (seq <= lastSeq) continue;
+      if (seq <= last.seq) continue;
       stats.replayedBatches++;
-      apply(seq, payload);
+      apply(seq, decodeKvEventBatch(payload));
     }
   };
 
@@ -164,20 +174,20 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
         stats.badMessages++;
         continue;
       }
-      if (seq <= lastSeq) {
-        // Already applied (it also came through a replay), unless it is further back than any
-        // replay reaches: the engine started over. A restart within that window is told by the
-        // engine watcher (restarted()).
-        if (lastSeq - seq > maxReplayBatches) {
-          clear(`seq went back from ${lastSeq} to ${seq}: engine restarted`);
-          lastSeq = -1;
-          if (seq > 0) await fill(0, seq, 'restart');
-        } else continue;
-      } else if (seq > lastSeq + 1) {
+      const decoded = decodeKvEventBatch(frames[2] as Uint8Array);
+      const ts = decoded.ok ? decoded.batch.ts : undefined;
+      const verdict = classifyKvEventBatch(last, seq, ts, maxReplayBatches);
+      if (verdict.kind === 'duplicate') continue;
+      if (verdict.kind === 'restart') {
+        stats.restartsSeen++;
+        clear(`seq went back from ${last.seq} to ${seq} with a newer timestamp: engine restarted`);
+        last = KV_EVENT_START;
+        if (seq > 0) await fill(0, seq, 'restart');
+      } else if (verdict.kind === 'gap') {
         stats.gaps++;
-        await fill(lastSeq + 1, seq, `gap before ${seq}`);
+        await fill(verdict.from, verdict.before, `gap before ${seq}`);
       }
-      apply(seq, frames[2] as Uint8Array);
+      apply(seq, decoded);
     }
   };
 
@@ -193,7 +203,7 @@ export function startKvEventSubscriber(options: KvEventSubscriberOptions): KvEve
     stats,
     ready,
     restarted() {
-      lastSeq = -1;
+      last = KV_EVENT_START;
       clear('engine restarted');
     },
     async close() {

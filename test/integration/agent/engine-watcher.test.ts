@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
 import { EngineWatcher } from '../../../src/agent/engine-watcher.js';
+import { engineCacheLossListener } from '../../../src/agent/kv-engine-restarts.js';
 import type { ClusterSource, EngineEndpoint } from '../../../src/discovery/index.js';
 import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import {
@@ -47,8 +48,9 @@ async function watch(knobs: Partial<EngineFixtureKnobs>, restarted: string[] = [
     timeoutMs: 100,
     windowMs: 10_000,
     modelsEveryN: 4,
-    onEngineRestarted: (id) => restarted.push(id),
   });
+  // The agent's restart path (main.ts): the cache-loss listener on the watcher's cycles.
+  watcher.onCycle(engineCacheLossListener((id) => restarted.push(id)));
   const cycles = async (n: number) => {
     for (let i = 0; i < n; i++) await watcher.cycle(new AbortController().signal);
     return watcher.reports()[0]!;

@@ -158,4 +158,33 @@ describe('agent KV: L2 from peers', () => {
     a.kv.channel.disconnected();
     expect((await engine.getMany(a.kv.nativeUrl, [21])).size).toBe(0);
   });
+
+  it('turns sharing across nodes off and on at runtime (kv.configure `shared`)', async () => {
+    const a = await agent('node-a');
+    const b = await agent('node-b');
+    connectToFakeLeader(a, { 'node-b': b });
+    connectToFakeLeader(b, { 'node-a': a });
+    b.kv.store.put(31, blockBytes(31, 100));
+    b.kv.store.put(32, blockBytes(32, 100));
+    const engine = engineClient();
+    const settings = { budgetBytes: 16 * 1024 * 1024, policy: 's3fifo' as const, engines: [] };
+
+    // b stops sharing: a's L2 fetch from b is refused (a miss), b's report says so.
+    b.kv.control.reconfigure({ ...settings, shared: false });
+    expect(b.kv.report().shared).toBe(false);
+    expect((await engine.getMany(a.kv.nativeUrl, [31])).size).toBe(0);
+    expect(a.kv.l2?.stats.failedFetches).toBe(1);
+    // …and b does no L2 lookups of its own.
+    a.kv.store.put(41, blockBytes(41, 100));
+    expect((await engine.getMany(b.kv.nativeUrl, [41])).size).toBe(0);
+    expect(b.kv.l2?.stats.fetchedBlocks).toBe(0);
+
+    // On again: both ways work without a restart.
+    b.kv.control.reconfigure({ ...settings, shared: true });
+    expect(b.kv.report().shared).toBe(true);
+    const fromB = (await engine.getMany(a.kv.nativeUrl, [32])).get(32);
+    expect(Buffer.from(fromB ?? [])).toEqual(Buffer.from(blockBytes(32, 100)));
+    const fromA = (await engine.getMany(b.kv.nativeUrl, [41])).get(41);
+    expect(Buffer.from(fromA ?? [])).toEqual(Buffer.from(blockBytes(41, 100)));
+  });
 });

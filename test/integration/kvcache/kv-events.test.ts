@@ -171,7 +171,7 @@ async function testPublisher(): Promise<{
 }
 
 /** One batch storing a whole prompt of `n` blocks of token `t`, from the root. */
-function storedBatch(t: number, n: number): { payload: Uint8Array; hashes: number[] } {
+function storedBatch(t: number, n: number, ts = 1): { payload: Uint8Array; hashes: number[] } {
   const tokens = new Uint32Array(16 * n).fill(t);
   const engineHashes = Array.from({ length: n }, (_, i) => t * 1000 + i);
   const event: KvCacheEvent = {
@@ -183,7 +183,7 @@ function storedBatch(t: number, n: number): { payload: Uint8Array; hashes: numbe
     loraId: null,
     medium: 'GPU',
   };
-  return { payload: encodeKvEventBatch({ ts: 1, events: [event] }), hashes: hashBlocks(tokens) };
+  return { payload: encodeKvEventBatch({ ts, events: [event] }), hashes: hashBlocks(tokens) };
 }
 
 describe('sequence gaps', () => {
@@ -227,5 +227,43 @@ describe('sequence gaps', () => {
     await waitFor(() => sub.stats.resyncs === 1 && holdings.size === 1, 'the rebuild');
     expect(held(holdings)).toEqual(b2.hashes);
     expect(changes.some((c) => c.cleared)).toBe(true);
+  });
+
+  it('tells an engine restart by itself: seq back at 0 with a newer timestamp', async () => {
+    const p = await testPublisher();
+    const { sub, holdings, changes } = subscribe(p.endpoint, p.replayEndpoint);
+    await sub.ready;
+    const old0 = storedBatch(1, 2, 100);
+    const old1 = storedBatch(2, 3, 101);
+    p.ring.set(0, old0.payload);
+    p.ring.set(1, old1.payload);
+    await waitFor(async () => {
+      await p.send(0, old0.payload);
+      return holdings.size > 0;
+    }, 'the first batch');
+    await p.send(1, old1.payload);
+    await waitFor(() => holdings.size === 5, 'the old engine’s blocks');
+
+    // A new process: numbering from 0 again, its clock later; its seq 0 was lost on PUB and
+    // only its replay buffer has it. Nobody calls restarted(): the batches say it.
+    const new0 = storedBatch(3, 1, 200);
+    const new1 = storedBatch(4, 2, 201);
+    p.ring.clear();
+    p.ring.set(0, new0.payload);
+    p.ring.set(1, new1.payload);
+    await p.send(1, new1.payload);
+    await waitFor(() => sub.stats.restartsSeen === 1 && holdings.size === 3, 'the resync');
+    expect(held(holdings)).toEqual(sorted([...new0.hashes, ...new1.hashes]));
+    expect(changes.some((c) => c.cleared)).toBe(true);
+    expect(sub.stats.gaps).toBe(0);
+    // A replayed duplicate of the new engine's batch (same stamp) changes nothing.
+    await p.send(0, new0.payload);
+    await p.send(1, new1.payload);
+    const more = storedBatch(5, 1, 202);
+    p.ring.set(2, more.payload);
+    await p.send(2, more.payload);
+    await waitFor(() => holdings.size === 4, 'the next batch');
+    expect(sub.stats.restartsSeen).toBe(1);
+    expect(sub.stats.resyncs).toBe(1);
   });
 });

@@ -18,6 +18,7 @@ describe('KV events metrics', () => {
       gaps: 1,
       replayedBatches: 3,
       resyncs: 0,
+      restartsSeen: 0,
       badMessages: 0,
       skippedEvents: 4,
     };
@@ -29,9 +30,11 @@ describe('KV events metrics', () => {
     reporter.messages = 5;
     reporter.overflows = 1;
     events.batches = 12;
+    events.restartsSeen = 1;
     expect(await value(registry, 'infernode_kv_reporter_messages_total')).toBe(5);
     expect(await value(registry, 'infernode_kv_reporter_overflows_total')).toBe(1);
     expect(await value(registry, 'infernode_kv_events_received_total')).toBe(12);
+    expect(await value(registry, 'infernode_kv_events_restarts_total')).toBe(1);
     const text = await registry.metrics();
     expect(text).toContain('infernode_kv_events_gaps_total 1');
     expect(text).not.toMatch(/infernode_kv_events_\w+\{/);
