@@ -20,4 +20,7 @@ const rule = {
 const header =
   '# GENERATED from infernode-alerts.yaml by `node scripts/prometheus-rule.mjs`: do not edit.\n' +
   '# For clusters running the prometheus-operator: kubectl apply -k deploy/prometheus/\n';
-writeFileSync(join(dir, 'prometheus-rule.yaml'), header + stringify(rule, { lineWidth: 0, singleQuote: true }));
+writeFileSync(
+  join(dir, 'prometheus-rule.yaml'),
+  header + stringify(rule, { lineWidth: 0, singleQuote: true }),
+);

@@ -47,9 +47,15 @@ describe('a RayClusterFleet served through its head pods', () => {
     template.spec.workerGroupSpecs[0]!.template.metadata = {
       labels: { 'model.infernode.io/name': 'llama-70b' },
     };
-    writeFleet(server, NS, 'llama', { ...spec, template }, {
-      labels: { 'model.infernode.io/name': 'llama-70b', 'model.infernode.io/port': '8100' },
-    });
+    writeFleet(
+      server,
+      NS,
+      'llama',
+      { ...spec, template },
+      {
+        labels: { 'model.infernode.io/name': 'llama-70b', 'model.infernode.io/port': '8100' },
+      },
+    );
     const { source } = startFleetLeader(server, NS, stop.signal);
 
     await eventually(() => {
