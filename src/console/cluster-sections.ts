@@ -75,7 +75,7 @@ export function consoleEngines(
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** Nodes, sorted by name. GPU facts the agents do not report (temperature…) are null. */
+/** Nodes, sorted by name. GPU facts an agent has not reported (yet) are null. */
 export function consoleNodes(nodes: readonly NodeStateInput[]): ConsoleNode[] {
   return nodes
     .map((n) => ({
@@ -88,11 +88,10 @@ export function consoleNodes(nodes: readonly NodeStateInput[]): ConsoleNode[] {
         uuid: g.uuid,
         health: g.health,
         reasons: [...g.reasons],
-        // Agents send health only (facts stay on the node: protocol GpuHealthSummary).
-        temperatureC: null,
-        memoryUsedBytes: null,
-        memoryTotalBytes: null,
-        powerW: null,
+        temperatureC: g.facts?.temperatureC ?? null,
+        memoryUsedBytes: g.facts?.memoryUsedBytes ?? null,
+        memoryTotalBytes: g.facts?.memoryTotalBytes ?? null,
+        powerW: g.facts?.powerW ?? null,
       })),
       engineIds: [...n.engineIds],
     }))

@@ -56,6 +56,7 @@ export class GpuMonitor implements Runnable {
   readonly #options: GpuMonitorOptions;
   readonly #metrics: GpuMetrics;
   readonly #listeners = new Set<GpuChangeListener>();
+  readonly #sampleListeners = new Set<(report: GpuReport) => void>();
   #state: HealthState;
   #host: HostFacts | null = null;
 
@@ -69,6 +70,15 @@ export class GpuMonitor implements Runnable {
   onChange(listener: GpuChangeListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Adds a listener called with the full report after every probe cycle, changed or not (facts
+   * such as temperature move every cycle); returns a function that removes it.
+   */
+  onSample(listener: (report: GpuReport) => void): () => void {
+    this.#sampleListeners.add(listener);
+    return () => this.#sampleListeners.delete(listener);
   }
 
   /** Every GPU's facts and health, as JSON for `GET /v1/gpus`. */
@@ -194,7 +204,10 @@ export class GpuMonitor implements Runnable {
     this.#metrics.countXids(xids, state);
     this.#metrics.update(state);
     this.#logXids(xids);
-    if (transitions.length === 0) return;
+    if (transitions.length === 0) {
+      this.#notify(this.#sampleListeners, (l) => l(this.report()));
+      return;
+    }
     for (const t of transitions) {
       const line = {
         busId: t.busId,
@@ -207,11 +220,16 @@ export class GpuMonitor implements Runnable {
       else this.#options.log.warn(line, 'GPU health changed');
     }
     const report = this.report();
-    for (const listener of this.#listeners) {
+    this.#notify(this.#listeners, (l) => l(report, transitions));
+    this.#notify(this.#sampleListeners, (l) => l(report));
+  }
+
+  #notify<L>(listeners: ReadonlySet<L>, call: (listener: L) => void): void {
+    for (const listener of listeners) {
       try {
-        listener(report, transitions);
+        call(listener);
       } catch (thrown) {
-        this.#options.log.error({ err: toError(thrown) }, 'GPU change listener threw');
+        this.#options.log.error({ err: toError(thrown) }, 'GPU listener threw');
       }
     }
   }

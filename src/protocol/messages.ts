@@ -20,12 +20,26 @@ import type {
 /** Protocol version; a peer with another major version is refused with a clear reason. */
 export const PROTOCOL_VERSION = 1;
 
-/** Health of one GPU as the agent's policy sees it (facts stay on the agent's /v1/gpus). */
+/**
+ * Health of one GPU as the agent's policy sees it, with a few rounded facts for operators (the
+ * console); the full facts stay on the agent's /v1/gpus.
+ */
 export interface GpuHealthSummary {
   readonly index: number;
   readonly uuid: string;
   readonly health: 'healthy' | 'degraded' | 'failed';
   readonly reasons: readonly string[];
+  /** Absent from agents that predate it, and before the first probe. */
+  readonly facts?: GpuFactsSummary;
+}
+
+/** Rounded GPU facts (whole °C, W, % and MiB-rounded bytes); null where the tool has none. */
+export interface GpuFactsSummary {
+  readonly temperatureC: number | null;
+  readonly memoryUsedBytes: number | null;
+  readonly memoryTotalBytes: number | null;
+  readonly powerW: number | null;
+  readonly utilizationPct: number | null;
 }
 
 /** One engine as its node's agent sees it. */

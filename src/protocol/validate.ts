@@ -64,6 +64,25 @@ function checkGpu(g: unknown): string | undefined {
     return `gpu ${String(g.index)}: bad health`;
   if (!isStrList(g.reasons, 64) && !(Array.isArray(g.reasons) && g.reasons.length === 0))
     return 'gpu reasons malformed';
+  if (g.facts !== undefined) return checkGpuFacts(g.facts, g.index);
+  return undefined;
+}
+
+const GPU_FACT_FIELDS = [
+  'temperatureC',
+  'memoryUsedBytes',
+  'memoryTotalBytes',
+  'powerW',
+  'utilizationPct',
+] as const;
+
+function checkGpuFacts(f: unknown, index: unknown): string | undefined {
+  if (!isObj(f)) return `gpu ${String(index)}: facts is not an object`;
+  for (const field of GPU_FACT_FIELDS) {
+    const v = f[field];
+    if (v !== null && !(typeof v === 'number' && Number.isFinite(v) && v >= 0))
+      return `gpu ${String(index)}: facts.${field} must be a non-negative number or null`;
+  }
   return undefined;
 }
 

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { forwardGpuChanges, gpuSummary } from '../../../src/agent/gpu-monitor-factory.js';
+import {
+  GPU_FACTS_MIN_INTERVAL_MS,
+  forwardGpuChanges,
+  gpuSummary,
+} from '../../../src/agent/gpu-monitor-factory.js';
 import type { GpuReport } from '../../../src/gpu/index.js';
 import type { GpuHealthSummary } from '../../../src/protocol/index.js';
-import { aGpu } from '../../helpers/gpu-builders.js';
+import { aGpu, aSample } from '../../helpers/gpu-builders.js';
 import { XID79_GPU1, gpuMonitorHarness } from '../../helpers/gpu-monitor-harness.js';
 
 const signal = new AbortController().signal;
+const MIB = 1024 * 1024;
+// aGpu's facts as the summary rounds them (41 °C, 69.85 W → 70, 81559 MiB, idle).
+const idleFacts = {
+  temperatureC: 41,
+  memoryUsedBytes: 0,
+  memoryTotalBytes: 81559 * MIB,
+  powerW: 70,
+  utilizationPct: 0,
+};
 
 /** The agent's side of GPU reporting: a real monitor over fakes, forwarded as the agent does. */
 function forwarded() {
   const harness = gpuMonitorHarness();
   const sent: { gpus: GpuHealthSummary[]; urgent: boolean }[] = [];
-  const unsubscribe = forwardGpuChanges(harness.monitor, (gpus, urgent) =>
-    sent.push({ gpus, urgent }),
+  const unsubscribe = forwardGpuChanges(
+    harness.monitor,
+    (gpus, urgent) => sent.push({ gpus, urgent }),
+    harness.clock,
   );
   return { ...harness, sent, unsubscribe };
 }
@@ -25,8 +40,8 @@ describe('agent GPU reporting', () => {
       {
         urgent: false,
         gpus: [
-          { index: 0, uuid: aGpu(0).uuid, health: 'healthy', reasons: [] },
-          { index: 1, uuid: aGpu(1).uuid, health: 'healthy', reasons: [] },
+          { index: 0, uuid: aGpu(0).uuid, health: 'healthy', reasons: [], facts: idleFacts },
+          { index: 1, uuid: aGpu(1).uuid, health: 'healthy', reasons: [], facts: idleFacts },
         ],
       },
     ]);
@@ -53,6 +68,35 @@ describe('agent GPU reporting', () => {
     await monitor.probeOnce(signal);
     expect(sent.map((s) => s.urgent)).toEqual([false, true, false]);
     expect(sent[2]?.gpus.every((g) => g.health === 'healthy')).toBe(true);
+  });
+
+  it('sends changed facts on their own, at most once per interval, never urgent', async () => {
+    const { monitor, probe, clock, sent } = forwarded();
+    await monitor.probeOnce(signal);
+    const hot = aGpu(0, {
+      temperatureC: 77.4,
+      memoryUsedBytes: 60_000 * MIB + 5,
+      powerDrawWatts: 612.6,
+    });
+    probe.next = aSample([hot, aGpu(1)]);
+    // Within the interval of the last message: nothing, however the facts moved.
+    await monitor.probeOnce(signal);
+    expect(sent).toHaveLength(1);
+    clock.advance(GPU_FACTS_MIN_INTERVAL_MS);
+    await monitor.probeOnce(signal);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.urgent).toBe(false);
+    expect(sent[1]?.gpus[0]?.facts).toEqual({
+      ...idleFacts,
+      temperatureC: 77,
+      memoryUsedBytes: 60_000 * MIB,
+      powerW: 613,
+    });
+    // Past the interval but unchanged after rounding: nothing.
+    clock.advance(GPU_FACTS_MIN_INTERVAL_MS);
+    probe.next = aSample([aGpu(0, { ...hot, temperatureC: 77.2 }), aGpu(1)]);
+    await monitor.probeOnce(signal);
+    expect(sent).toHaveLength(2);
   });
 
   it('stops sending once unsubscribed', async () => {
@@ -92,7 +136,10 @@ describe('gpuSummary', () => {
       ],
     };
     expect(gpuSummary(report)).toEqual([
-      { index: 0, uuid: facts.busId, health: 'degraded', reasons: ['xid 13'] },
+      { index: 0, uuid: facts.busId, health: 'degraded', reasons: ['xid 13'], facts: idleFacts },
     ]);
+    // A GPU the tool could not read has health but no facts.
+    const unread = { ...report, gpus: [{ ...report.gpus[0]!, facts: null }] };
+    expect(gpuSummary(unread)[0]).not.toHaveProperty('facts');
   });
 });

@@ -13,7 +13,25 @@ const hello = {
   },
 };
 
+const gpu = { index: 0, uuid: 'u', health: 'healthy', reasons: [] };
+const facts = {
+  temperatureC: 41,
+  memoryUsedBytes: 0,
+  memoryTotalBytes: 85_520_809_984,
+  powerW: 70,
+  utilizationPct: null,
+};
+
 describe('decodeAgentMessage', () => {
+  it('accepts a GPU with and without its rounded facts', () => {
+    for (const g of [gpu, { ...gpu, facts }]) {
+      const decoded = decodeAgentMessage(
+        JSON.stringify({ v: 1, type: 'state', seq: 1, gpus: [g] }),
+      );
+      expect(decoded.ok).toBe(true);
+    }
+  });
+
   it('accepts a valid hello and state', () => {
     expect(decodeAgentMessage(JSON.stringify(hello)).ok).toBe(true);
     expect(
@@ -48,6 +66,19 @@ describe('decodeAgentMessage', () => {
         gpus: [{ index: 0, uuid: 'u', health: 'meh', reasons: [] }],
       }),
       /bad health/,
+    ],
+    [
+      JSON.stringify({
+        v: 1,
+        type: 'state',
+        seq: 1,
+        gpus: [{ ...gpu, facts: { ...facts, temperatureC: 'hot' } }],
+      }),
+      /facts.temperatureC must be a non-negative number or null/,
+    ],
+    [
+      JSON.stringify({ v: 1, type: 'state', seq: 1, gpus: [{ ...gpu, facts: [] }] }),
+      /facts is not an object/,
     ],
     [
       JSON.stringify({
