@@ -142,6 +142,7 @@ export async function createKv(options: KvWiringOptions): Promise<KvWiring | und
       usedBytes: stats.bytes,
       blocks: stats.blocks,
       shared,
+      lookups: { ...server.metrics.lookups },
       ...(lmcache === undefined ? {} : { lmcacheUrl: lmcache.url }),
     };
   };

@@ -99,9 +99,9 @@ export function consoleNodes(nodes: readonly NodeStateInput[]): ConsoleNode[] {
 }
 
 /**
- * Per-node L1 usage from the global block index, and the GPU tier's hit ratio from the engines'
- * prefix cache counters (tokens hit / tokens queried, summed). L1 and L2 hit ratios: agents do
- * not report lookups per tier yet, so null.
+ * Per-node L1 usage from the global block index, the GPU tier's hit ratio from the engines'
+ * prefix cache counters (tokens hit / tokens queried, summed), and the L1 and L2 ratios from the
+ * agents' block lookups (blocks found / blocks asked, summed over nodes; null before any).
  */
 export function consoleKv(
   summary: readonly KvNodeSummary[],
@@ -124,6 +124,26 @@ export function consoleKv(
         blocks: n.l1Blocks + n.engines.reduce((sum, e) => sum + e.blocks, 0),
       }))
       .sort((a, b) => a.node.localeCompare(b.node)),
-    hitRatio: { gpu: queries > 0 ? hits / queries : null, l1: null, l2: null },
+    hitRatio: {
+      gpu: queries > 0 ? hits / queries : null,
+      l1: ratio(summary, 'l1Hits', 'l1Misses'),
+      l2: ratio(summary, 'l2Hits', 'l2Misses'),
+    },
   };
+}
+
+function ratio(
+  summary: readonly KvNodeSummary[],
+  hitsKey: 'l1Hits' | 'l2Hits',
+  missesKey: 'l1Misses' | 'l2Misses',
+): number | null {
+  let hits = 0;
+  let asked = 0;
+  for (const n of summary) {
+    const l = n.store?.lookups;
+    if (l === undefined) continue;
+    hits += l[hitsKey];
+    asked += l[hitsKey] + l[missesKey];
+  }
+  return asked > 0 ? hits / asked : null;
 }

@@ -24,6 +24,13 @@ export interface KvStoreState {
   readonly blocks: number;
   /** Whether this node serves its blocks to peers: only shared nodes are lookup answers. */
   readonly shared: boolean;
+  /** Block lookups since the agent started, per tier (the console's L1/L2 hit ratios). */
+  readonly lookups?: {
+    readonly l1Hits: number;
+    readonly l1Misses: number;
+    readonly l2Hits: number;
+    readonly l2Misses: number;
+  };
 }
 
 /** One `kv` batch of a node: its per-connection seq, an optional reset, deltas, store state. */

@@ -44,6 +44,16 @@ export interface KvStoreReport {
   readonly blocks: number;
   /** Whether this node serves its blocks to peers (KVCache sharing). */
   readonly shared: boolean;
+  /** Blocks asked of the block service since the agent started, found or not, per tier. */
+  readonly lookups?: KvLookupCounts;
+}
+
+/** Cumulative block lookups per tier (l1: this node's store; l2: fetched from a peer). */
+export interface KvLookupCounts {
+  readonly l1Hits: number;
+  readonly l1Misses: number;
+  readonly l2Hits: number;
+  readonly l2Misses: number;
 }
 
 /** agent → leader: a batch of block changes, and the store's state when it changed. */

@@ -53,6 +53,17 @@ function checkStore(s: unknown): string | undefined {
   if (!isCount(s.budgetBytes) || !isCount(s.usedBytes) || !isCount(s.blocks))
     return 'kv store needs budgetBytes, usedBytes and blocks as counts';
   if (typeof s.shared !== 'boolean') return 'kv store shared must be a boolean';
+  if (s.lookups !== undefined) {
+    const l = s.lookups;
+    if (
+      !isObj(l) ||
+      !isCount(l.l1Hits) ||
+      !isCount(l.l1Misses) ||
+      !isCount(l.l2Hits) ||
+      !isCount(l.l2Misses)
+    )
+      return 'kv store lookups needs l1Hits, l1Misses, l2Hits and l2Misses as counts';
+  }
   return undefined;
 }
 

@@ -258,8 +258,7 @@ export class BlockConnection {
         const found = await misses.fetch(chain, call.signal).catch(() => new Map());
         const merged = mergeFound(reply.blocks, found, this.ctx.maxFrameBytes);
         const missed = merged.blocks.filter((b) => b.status === 'miss').length;
-        metrics.hits.inc({ tier: 'l2' }, merged.filled);
-        metrics.misses.inc({ tier: 'l2' }, missed);
+        metrics.countLookups('l2', merged.filled, missed);
         reply = { ...reply, blocks: merged.blocks };
       } else if (reply.op === 'longest-prefix' && req.op === 'longest-prefix') {
         const more = await misses.prefix(req.keys.slice(reply.held), call.signal).catch(() => 0);
@@ -280,9 +279,8 @@ export class BlockConnection {
       if (b.status === 'hit') hits++;
       else if (b.status === 'miss') misses++;
     }
-    this.ctx.metrics.hits.inc({ tier: 'l1' }, hits);
+    this.ctx.metrics.countLookups('l1', hits, misses);
     if (this.peer) this.ctx.metrics.peerServed.inc(hits);
-    this.ctx.metrics.misses.inc({ tier: 'l1' }, misses);
   }
 
   /** Gather-writes the reply's parts; the views stay pinned until the last part has drained. */

@@ -37,6 +37,8 @@ export class BlockServiceMetrics {
   readonly misses: Counter<'tier'>;
   /** Blocks served to peer agents (their L2 fetches), so a node shows what it gave away. */
   readonly peerServed: Counter;
+  /** The hits and misses per tier as plain numbers, for the agent's report to the leader. */
+  readonly lookups = { l1Hits: 0, l1Misses: 0, l2Hits: 0, l2Misses: 0 };
   private readonly sources: {
     store?: BlockStore;
     connections?: () => number;
@@ -130,6 +132,19 @@ export class BlockServiceMetrics {
         this.reportedEvictions = total;
       },
     });
+  }
+
+  /** Blocks asked of a tier: `hits` found, `misses` not (both the metric and the plain count). */
+  countLookups(tier: KvTierLabel, hits: number, misses: number): void {
+    this.hits.inc({ tier }, hits);
+    this.misses.inc({ tier }, misses);
+    if (tier === 'l1') {
+      this.lookups.l1Hits += hits;
+      this.lookups.l1Misses += misses;
+    } else {
+      this.lookups.l2Hits += hits;
+      this.lookups.l2Misses += misses;
+    }
   }
 
   /** Reads the store's gauges and counters from `store` at scrape time. */

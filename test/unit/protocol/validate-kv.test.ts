@@ -42,6 +42,10 @@ describe('kv messages from the agent', () => {
       { ...kv, store: { ...store, lmcacheUrl: undefined } },
     ],
     [
+      'a store report with its lookups per tier',
+      { ...kv, store: { ...store, lookups: { l1Hits: 5, l1Misses: 1, l2Hits: 0, l2Misses: 2 } } },
+    ],
+    [
       'exactly the hash bound, over several deltas',
       {
         ...kv,
@@ -92,6 +96,11 @@ describe('kv messages from the agent', () => {
     [{ ...kv, store: { ...store, lmcacheUrl: 'ikv://h:1' } }, /lmcacheUrl must be lm/],
     [{ ...kv, store: { ...store, usedBytes: -1 } }, /as counts/],
     [{ ...kv, store: { ...store, shared: 'yes' } }, /shared must be a boolean/],
+    [
+      { ...kv, store: { ...store, lookups: { l1Hits: 1, l1Misses: 0, l2Hits: -1, l2Misses: 0 } } },
+      /lookups needs l1Hits, l1Misses, l2Hits and l2Misses as counts/,
+    ],
+    [{ ...kv, store: { ...store, lookups: 3 } }, /lookups needs/],
     [{ ...lookup, id: '' }, /kv.lookup needs an id/],
     [{ ...lookup, id: 'x'.repeat(129) }, /kv.lookup needs an id/],
     [{ ...lookup, hashes: [] }, /at least one hash/],
