@@ -2,7 +2,8 @@
  * ScaleClient on Kubernetes: the `/scale` subresource of any group's resource, through the
  * generic custom-objects paths (`/apis/<group>/<version>/namespaces/<ns>/<plural>/<name>/scale`),
  * which serve built-in kinds (apps/v1 deployments) and CRDs (rayclusterfleets) alike; and the
- * model a target's pod template declares (a GET of the target itself).
+ * model a target declares (a GET of the target itself: its pod template's labels, a fleet's head
+ * pod template or its own labels).
  */
 import type { KubeClients } from './clients.js';
 import { ENGINE_LABELS } from './pod-endpoint.js';
@@ -15,9 +16,43 @@ export interface K8sScaleClientOptions {
   readonly requestTimeoutMs: number;
 }
 
-/** The part of a Deployment, StatefulSet or RayClusterFleet the template's model is read from. */
+type Labels = Record<string, unknown> | undefined;
+
+/** The parts of a Deployment, StatefulSet or RayClusterFleet a target's model is read from. */
 interface TemplatedObject {
-  spec?: { template?: { metadata?: { labels?: Record<string, unknown> } } };
+  metadata?: { labels?: Labels };
+  spec?: {
+    template?: {
+      metadata?: { labels?: Labels };
+      /** A RayClusterFleet's template is a RayCluster's: its head pod serves the model. */
+      spec?: { headGroupSpec?: { template?: { metadata?: { labels?: Labels } } } };
+    };
+  };
+}
+
+/**
+ * The label sets that may name a target's model, most specific first: the pod template's
+ * (Deployment, StatefulSet); a RayClusterFleet's head pod template, then its RayCluster
+ * template; last the object's own labels, where a fleet's model label usually is (the fleet
+ * controller copies it onto the head pods it creates, so a fleet at zero has no pod to show it).
+ */
+function labelSetsOf(object: TemplatedObject): Labels[] {
+  const template = object.spec?.template;
+  return [
+    template?.metadata?.labels,
+    template?.spec?.headGroupSpec?.template?.metadata?.labels,
+    object.metadata?.labels,
+  ];
+}
+
+/** The first non-empty model label of the label sets, in order. */
+function modelOf(sets: readonly Labels[]): string | undefined {
+  for (const labels of sets)
+    for (const key of ENGINE_LABELS.model) {
+      const value = labels?.[key];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+  return undefined;
 }
 
 interface ScaleObject {
@@ -54,12 +89,7 @@ export class K8sScaleClient implements ScaleClient {
       { ...options, timeoutMs: this.#options.requestTimeoutMs },
       (o) => this.#options.clients.custom.getNamespacedCustomObject(target, o),
     )) as TemplatedObject;
-    const labels = object.spec?.template?.metadata?.labels ?? {};
-    for (const key of ENGINE_LABELS.model) {
-      const value = labels[key];
-      if (typeof value === 'string' && value !== '') return value;
-    }
-    return undefined;
+    return modelOf(labelSetsOf(object));
   }
 
   async setReplicas(
