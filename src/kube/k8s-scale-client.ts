@@ -31,18 +31,18 @@ interface TemplatedObject {
 }
 
 /**
- * The label sets that may name a target's model, most specific first: the pod template's
- * (Deployment, StatefulSet); a RayClusterFleet's head pod template, then its RayCluster
- * template; last the object's own labels, where a fleet's model label usually is (the fleet
- * controller copies it onto the head pods it creates, so a fleet at zero has no pod to show it).
+ * The label sets that may name a target's model, in the order its engines get theirs. A
+ * Deployment's or StatefulSet's pods carry the pod template's labels. A RayClusterFleet's head
+ * pods get the fleet's own model label first, then
+ * its RayCluster template's, then the head pod template's own (src/fleet/ray-cluster-body.ts):
+ * a fleet at zero has no head pod to show it.
  */
-function labelSetsOf(object: TemplatedObject): Labels[] {
+function labelSetsOf(object: TemplatedObject, fleet: boolean): Labels[] {
   const template = object.spec?.template;
-  return [
-    template?.metadata?.labels,
-    template?.spec?.headGroupSpec?.template?.metadata?.labels,
-    object.metadata?.labels,
-  ];
+  const head = template?.spec?.headGroupSpec?.template?.metadata?.labels;
+  return fleet
+    ? [object.metadata?.labels, template?.metadata?.labels, head]
+    : [template?.metadata?.labels];
 }
 
 /** The first non-empty model label of the label sets, in order. */
@@ -89,7 +89,7 @@ export class K8sScaleClient implements ScaleClient {
       { ...options, timeoutMs: this.#options.requestTimeoutMs },
       (o) => this.#options.clients.custom.getNamespacedCustomObject(target, o),
     )) as TemplatedObject;
-    return modelOf(labelSetsOf(object));
+    return modelOf(labelSetsOf(object, target.plural === 'rayclusterfleets'));
   }
 
   async setReplicas(

@@ -7,7 +7,10 @@
  * so a held request scales it from zero.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
+import {
+  parseLabelSelectorString,
+  type PodAutoscalerStatus,
+} from '../../../src/autoscaling/index.js';
 import { CorrelatingEventRecorder, systemTimers } from '../../../src/controllers/index.js';
 import type { ClusterView, CustomResource, EngineEndpoint } from '../../../src/discovery/index.js';
 import {
@@ -86,7 +89,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     server.addCrd(loadRayClusterCrd());
     clients = createKubeClients(server.kubeConfig());
     stop = new AbortController();
-    kuberay = new KubeRayStandIn(server, { namespace: NS, readyAfterMs: 30 });
+    kuberay = new KubeRayStandIn(server, { namespace: NS, readyAfterMs: 30, pods: true });
     kuberay.start();
   });
 
@@ -196,6 +199,29 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     expect(server.list('apps/v1', 'ControllerRevision', NS)).toHaveLength(1);
   });
 
+  it("the fleet's scale selector claims its head pods, the engines its engine sources read", async () => {
+    // The selector of the scale subresource is the fleet's spec.selector, which selects
+    // RayClusters; KubeRay puts a cluster's own labels on none of its pods.
+    writeFleet(server, NS, NAME, aFleetSpec(2), { labels: { [MODEL_LABEL]: 'llama' } });
+    const { source } = startFleetLeader(server, NS, stop.signal, FAST);
+    await waitFor(
+      () =>
+        source.current().endpoints.length === 2 &&
+        getFleet(server, NS, NAME).status?.scalingTargetSelector !== undefined,
+      'two head pods discovered and the scale selector written',
+      30_000,
+    );
+    const selector = getFleet(server, NS, NAME).status!.scalingTargetSelector!;
+    expect(selector).toBe('app=llama');
+    const matches = parseLabelSelectorString(selector);
+    for (const e of source.current().endpoints) expect(matches(e.labels ?? {})).toBe(true);
+    const workers = server
+      .list('v1', 'Pod', NS)
+      .filter((p) => p.metadata.labels?.['ray.io/node-type'] === 'worker');
+    expect(workers).toHaveLength(2);
+    for (const w of workers) expect(matches(w.metadata.labels ?? {})).toBe(false);
+  });
+
   it('a fleet at zero is known by the model on its own labels and scaled from zero by a held request', async () => {
     // No model label anywhere in the template: only on the fleet, as users label fleets.
     writeFleet(server, NS, NAME, aFleetSpec(0), { labels: { [MODEL_LABEL]: 'llama' } });
@@ -217,7 +243,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     await waitFor(() => readyClusters().length >= 1, 'a ready RayCluster', 30_000);
   });
 
-  it('reads the model from a fleet head pod template, and from nowhere when no label names one', async () => {
+  it("reads a fleet's model from its own labels before its head pod template's, and none when no label names one", async () => {
     const scale = new K8sScaleClient({ clients, requestTimeoutMs: 5000 });
     const target = scaleTargetOf(
       { apiVersion: FLEET_API, kind: 'RayClusterFleet', name: NAME },
@@ -235,5 +261,8 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     };
     writeFleet(server, NS, NAME, { ...spec, template });
     expect(await scale.templateModel(target, { signal: stop.signal })).toBe('deepseek-v3');
+    // The fleet's own label wins, as it does on the head pods the controller creates.
+    writeFleet(server, NS, NAME, { ...spec, template }, { labels: { [MODEL_LABEL]: 'llama' } });
+    expect(await scale.templateModel(target, { signal: stop.signal })).toBe('llama');
   });
 });
