@@ -3,8 +3,10 @@
  * RayCluster CRD: the leader's PodAutoscaling parts with the real K8sScaleClient change the
  * fleet's spec.replicas through its `/scale` subresource, and the leader's fleet controller
  * (buildAdapters + buildFleets) follows with RayClusters, which a KubeRay stand-in marks ready.
- * A fleet at zero is still known by its model (the fleet's own labels or its head pod template),
- * so a held request scales it from zero.
+ * Engine load comes from the head pods discovery finds (the stand-in runs each cluster's pods),
+ * which count only because the fleet's scale selector claims them. A fleet at zero is still
+ * known by its model (the fleet's own labels or its head pod template), so a held request
+ * scales it from zero.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -39,18 +41,6 @@ const FAST = {
   INFERNODE_LEADER_CONTROLLERS_BACKOFF_INITIAL_MS: '100',
   INFERNODE_LEADER_CONTROLLERS_BACKOFF_MAX_MS: '1000',
 };
-
-const engine = (i: number): EngineEndpoint => ({
-  id: `${NS}/llama-head-${i}`,
-  name: `llama-head-${i}`,
-  model: 'llama',
-  url: `http://127.0.0.1:${9000 + i}`,
-  node: `n${i}`,
-  engine: 'vllm',
-  gpuIndices: [0],
-  ready: true,
-  labels: { app: 'llama' },
-});
 
 const report = (e: EngineEndpoint, running: number): EngineReport => ({
   id: e.id,
@@ -99,11 +89,14 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     await server.close();
   });
 
-  /** Starts the PodAutoscaling parts, `engineCount` head-pod engines at `running` each. */
-  function startAutoscaling(running: number, engineCount: number): PodAutoscaling {
-    const endpoints = [1, 2].slice(0, engineCount).map(engine);
+  /** Starts the PodAutoscaling parts; each engine `engines` names now reports `running`. */
+  function startAutoscaling(
+    running: number,
+    engines: () => readonly EngineEndpoint[],
+  ): PodAutoscaling {
+    const endpoints = engines();
     const view = (): ClusterView => ({
-      endpoints,
+      endpoints: engines(),
       resources: server.list(FLEET_API, 'PodAutoscaler', NS) as unknown as CustomResource[],
     });
     const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 600_000 });
@@ -168,17 +161,18 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     writeFleet(server, NS, NAME, aFleetSpec(2, { strategy: rolling(1, 0) }), {
       labels: { [MODEL_LABEL]: 'llama' },
     });
-    startFleetLeader(server, NS, stop.signal, FAST);
+    const { source } = startFleetLeader(server, NS, stop.signal, FAST);
     await waitFor(
       () =>
-        readyClusters().length === 2 &&
+        source.current().endpoints.length === 2 &&
         getFleet(server, NS, NAME).status?.scalingTargetSelector !== undefined,
-      'the fleet at 2 ready clusters with its scale selector',
+      'two head pods discovered as engines and the scale selector written',
       30_000,
     );
     server.put(autoscaler(1));
-    // 2 engines at 40 running, target 10 per engine: 8 wanted, capped by maxReplicas 4.
-    startAutoscaling(40, 2);
+    // The 2 discovered head pods at 40 running, target 10 per engine: 8 wanted, capped by
+    // maxReplicas 4. The engines count only when the fleet's scale selector claims them.
+    startAutoscaling(40, () => source.current().endpoints);
     await waitFor(() => getFleet(server, NS, NAME).spec.replicas === 4, 'spec.replicas 4', 30_000);
     await waitFor(
       () =>
@@ -197,7 +191,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     });
     // Scaling is not a template change: one revision, every cluster of the same template.
     expect(server.list('apps/v1', 'ControllerRevision', NS)).toHaveLength(1);
-  });
+  }, 60_000);
 
   it("the fleet's scale selector claims its head pods, the engines its engine sources read", async () => {
     // The selector of the scale subresource is the fleet's spec.selector, which selects
@@ -227,7 +221,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     writeFleet(server, NS, NAME, aFleetSpec(0), { labels: { [MODEL_LABEL]: 'llama' } });
     startFleetLeader(server, NS, stop.signal, FAST);
     server.put(autoscaler(0));
-    const parts = startAutoscaling(0, 0);
+    const parts = startAutoscaling(0, () => []);
     await waitFor(
       () => parts.demand('llama', 1),
       'the held request reaching the autoscaler',
@@ -241,7 +235,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
       30_000,
     );
     await waitFor(() => readyClusters().length >= 1, 'a ready RayCluster', 30_000);
-  });
+  }, 60_000);
 
   it("reads a fleet's model from its own labels before its head pod template's, and none when no label names one", async () => {
     const scale = new K8sScaleClient({ clients, requestTimeoutMs: 5000 });
