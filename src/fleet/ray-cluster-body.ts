@@ -4,7 +4,11 @@
  * fleet deletes its clusters), and — when the fleet is labelled with a model name
  * (`model.infernode.io/name` or AIBrix's `model.aibrix.ai/name`) — the model, port and engine
  * labels copied onto the head group's pod template only, so discovery finds each cluster's
- * head pod as an engine and never its workers. Pure.
+ * head pod as an engine and never its workers. The template's own labels (which the fleet's
+ * selector matches) go onto the head pod template too: KubeRay puts a RayCluster's labels on
+ * none of its pods, and the fleet's scale selector (`status.scalingTargetSelector`, the
+ * fleet's spec.selector) must claim the head pods for a PodAutoscaler's engine and pod
+ * sources to read them. Pure.
  */
 import { FLEET_LABELS, type OwnerReference, type RayClusterObject } from './fleet-cluster-api.js';
 
@@ -53,7 +57,7 @@ function engineLabels(
   return out;
 }
 
-/** The head group with the engine labels on its pod template. */
+/** The head group with the cluster's labels and the engine labels on its pod template. */
 function withHeadLabels(spec: unknown, labels: Record<string, string>): unknown {
   if (Object.keys(labels).length === 0 || !isObject(spec) || !isObject(spec.headGroupSpec))
     return spec;
@@ -94,7 +98,10 @@ export function rayClusterBody(input: RayClusterBodyInput): RayClusterObject {
       },
       ownerReferences: [input.owner],
     },
-    spec: withHeadLabels(template.spec, engineLabels(input.fleetLabels, templateLabels)),
+    spec: withHeadLabels(template.spec, {
+      ...templateLabels,
+      ...engineLabels(input.fleetLabels, templateLabels),
+    }),
   };
 }
 

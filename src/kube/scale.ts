@@ -41,7 +41,8 @@ export interface ScaleClient {
    * The model the target's pod template declares (`spec.template.metadata.labels`
    * `model.infernode.io/name` or AIBrix's `model.aibrix.ai/name`, as discovery reads pods), so a
    * target at zero replicas is known by its model without engines to see. Undefined when the
-   * template names none; clients that cannot read templates leave the method out.
+   * template names none; clients that cannot read templates leave the method out. On a
+   * RayClusterFleet the label is read from its head pod template or the fleet's own labels.
    */
   templateModel?(target: ScaleTarget, options: ScaleCallOptions): Promise<string | undefined>;
 }

@@ -68,6 +68,8 @@ export type FleetObject = KubeObject & {
     updatedReplicas?: number;
     readyReplicas?: number;
     availableReplicas?: number;
+    /** The selector in string form, for the scale subresource. */
+    scalingTargetSelector?: string;
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };
 };
