@@ -1,53 +1,35 @@
 /**
  * The simulator's KV connector ("InfernodeConnector", --kv-transfer-config): the engine as a KV
- * client of its node agent's block service. Offload: a block whose hash leaves the GPU prefix
- * cache is queued (bounded, deduplicated) and put in batches off the engine loop; a failed put
- * is dropped and counted. Load: before a request is queued, the part of its prompt's chain past
+ * client of its node agent's block service. Offload: kv-offloader.ts (asynchronous, bounded,
+ * several puts in flight). Load: before a request is queued, the part of its prompt's chain past
  * the GPU hit is looked up in the store (longestPrefix); it is fetched only when the modeled
  * transfer beats recomputing it (kv-transfer-model.ts), verified against the hash-derived
  * payload, held for the modeled transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go
  * on) and entered into the GPU cache as computed prefix. Any failure means recompute, never an
  * error to the client. The store client is passed in (a composition root builds it).
+ *
+ * The request waits (wall time, counted in its TTFT) while it is looked up, so the lookup and
+ * fetch have a deadline: the modeled time the load would save (recompute minus transfer, over
+ * the sim speed), never more than the configured call bound. Past it the engine recomputes at
+ * once (perf.md §3.4: a load only pays while it beats recompute).
  */
-import { linkedSignal, sleep, toError, type Logger } from '../shared/index.js';
+import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
+import type { KvBlockStore } from './kv-block-store.js';
 import type { BlockPool } from './block-pool.js';
 import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
 import type { KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
+import { KvOffloader } from './kv-offloader.js';
 import {
-  blockPayload,
   decideFetch,
   isBlockPayload,
+  loadBudgetMs,
   payloadBytes,
   transferTimeS,
 } from './kv-transfer-model.js';
 import type { HardwareProfile } from './profiles.js';
 
-/** Per-call bounds of a store call. */
-export interface KvStoreCallOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-}
-
-/** The block-service calls the connector makes (kvcache's BlockClient has this shape). */
-export interface KvBlockStore {
-  putMany(
-    url: string,
-    blocks: readonly { readonly key: number; readonly bytes: Uint8Array }[],
-    options?: KvStoreCallOptions,
-  ): Promise<readonly string[]>;
-  getMany(
-    url: string,
-    keys: readonly number[],
-    options?: KvStoreCallOptions,
-  ): Promise<Map<number, Uint8Array>>;
-  longestPrefix(
-    url: string,
-    keys: readonly number[],
-    options?: KvStoreCallOptions,
-  ): Promise<number>;
-  close(): void;
-}
+export type { KvBlockStore, KvStoreCallOptions } from './kv-block-store.js';
 
 /** Told when a hash leaves the GPU prefix cache (the eviction half of KvCacheEventSink). */
 export type KvEvictionListener = Pick<KvCacheEventSink, 'blockRemoved'>;
@@ -63,26 +45,33 @@ export interface KvConnectorDeps {
   /** Simulated seconds per wall second: the modeled transfer waits transferS / speed. */
   readonly speed: number;
   readonly log: Logger;
+  /** Measures how much of a lookup's deadline is left. */
+  readonly clock: Clock;
   /** Told of fetched blocks entering the GPU cache (vLLM KV events), when enabled. */
   readonly events?: KvCacheEventSink;
 }
 
-/** Evicted blocks per put call. */
-const OFFLOAD_BATCH_BLOCKS = 64;
-
 /** The connector of one simulator (see the file comment). */
 export class KvConnector implements KvEvictionListener {
   readonly #d: KvConnectorDeps;
-  readonly #queue = new Set<number>();
   readonly #stop = new AbortController();
   readonly #payloadSize: number;
   readonly #trueBlockBytes: number;
-  #flushing = false;
+  readonly #offloader: KvOffloader;
 
   constructor(deps: KvConnectorDeps) {
     this.#d = deps;
     this.#trueBlockBytes = deps.blockSizeTokens * deps.profile.kvBytesPerToken;
     this.#payloadSize = payloadBytes(this.#trueBlockBytes, deps.config.bytesFraction);
+    this.#offloader = new KvOffloader({
+      config: deps.config,
+      store: deps.store,
+      metrics: deps.metrics,
+      payloadSize: this.#payloadSize,
+      trueBlockBytes: this.#trueBlockBytes,
+      stop: this.#stop.signal,
+      log: deps.log,
+    });
   }
 
   /** Real bytes of one block's payload. */
@@ -92,17 +81,8 @@ export class KvConnector implements KvEvictionListener {
 
   /** A hash left the GPU cache: queue it for offload (dropped and counted when full). */
   blockRemoved(hash: number): void {
-    if (this.#d.config.kvRole === 'kv_consumer' || this.#stop.signal.aborted) return;
-    if (this.#queue.has(hash)) return;
-    if (this.#queue.size >= this.#d.config.maxOffloadQueue) {
-      this.#d.metrics.dropped('queue_full', 1);
-      return;
-    }
-    this.#queue.add(hash);
-    if (!this.#flushing) {
-      this.#flushing = true;
-      setImmediate(() => void this.#flush());
-    }
+    if (this.#d.config.kvRole === 'kv_consumer') return;
+    this.#offloader.enqueue(hash);
   }
 
   /**
@@ -119,21 +99,32 @@ export class KvConnector implements KvEvictionListener {
     if (gpuHit >= maxBlocks) return 0;
     const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
+    const budget = (blocks: number): number =>
+      loadBudgetMs(d.profile, blocks * bs, d.config.linkBytesPerS, d.speed, d.config.timeoutMs);
+    // The most a load could save is loading the whole chain; a lookup longer than that loses.
+    const deadlineMs = budget(chain.length);
+    if (deadlineMs < 1) {
+      d.metrics.decided('recomputed');
+      return 0;
+    }
     d.metrics.waitingForRemote.inc();
-    const call = linkedSignal([this.#stop.signal], d.config.timeoutMs * 4);
-    const opts = { signal: call.signal, timeoutMs: d.config.timeoutMs };
+    const startedMs = d.clock.monotonicMs();
+    const call = linkedSignal([this.#stop.signal], deadlineMs);
     try {
+      const opts = { signal: call.signal, timeoutMs: deadlineMs };
       const held = await d.store.longestPrefix(d.config.url, chain, opts);
       if (held <= 0) {
         d.metrics.decided('miss');
         return 0;
       }
-      if (!decideFetch(d.profile, held * bs, d.config.linkBytesPerS).fetch) {
+      // What is held saves less than the whole chain: the fetch gets what is left of that.
+      const leftMs = budget(Math.min(held, chain.length)) - (d.clock.monotonicMs() - startedMs);
+      if (!decideFetch(d.profile, held * bs, d.config.linkBytesPerS).fetch || leftMs < 1) {
         d.metrics.decided('recomputed');
         return 0;
       }
       const keys = chain.slice(0, Math.min(held, chain.length));
-      const got = await d.store.getMany(d.config.url, keys, opts);
+      const got = await d.store.getMany(d.config.url, keys, { ...opts, timeoutMs: leftMs });
       const valid = this.#verifiedRun(keys, got);
       const transferS = transferTimeS(d.profile, valid * bs, d.config.linkBytesPerS);
       if (valid > 0) await sleep((transferS / d.speed) * 1000, this.#stop.signal);
@@ -159,7 +150,7 @@ export class KvConnector implements KvEvictionListener {
   /** Stops offloading and loading and closes the store client. */
   close(): void {
     this.#stop.abort();
-    this.#queue.clear();
+    this.#offloader.clear();
     this.#d.store.close();
   }
 
@@ -229,38 +220,5 @@ export class KvConnector implements KvEvictionListener {
       tokens.subarray(from * bs, to * bs),
       spec.loraId ?? null,
     );
-  }
-
-  async #flush(): Promise<void> {
-    const d = this.#d;
-    try {
-      while (this.#queue.size > 0 && !this.#stop.signal.aborted) {
-        const batch: number[] = [];
-        for (const hash of this.#queue) {
-          batch.push(hash);
-          if (batch.length >= OFFLOAD_BATCH_BLOCKS) break;
-        }
-        for (const hash of batch) this.#queue.delete(hash);
-        const blocks = batch.map((key) => ({ key, bytes: blockPayload(key, this.#payloadSize) }));
-        const call = linkedSignal([this.#stop.signal], d.config.timeoutMs * 4);
-        try {
-          const results = await d.store.putMany(d.config.url, blocks, {
-            signal: call.signal,
-            timeoutMs: d.config.timeoutMs,
-          });
-          const ok = results.filter((r) => r === 'stored' || r === 'present').length;
-          d.metrics.offloadedBlocks.inc(ok);
-          d.metrics.offloaded(ok * this.#trueBlockBytes, ok * this.#payloadSize);
-          if (ok < batch.length) d.metrics.dropped('put_failed', batch.length - ok);
-        } catch (err) {
-          d.metrics.dropped('put_failed', batch.length);
-          d.log.debug({ err: toError(err), blocks: batch.length }, 'kv connector: offload failed');
-        } finally {
-          call.dispose();
-        }
-      }
-    } finally {
-      this.#flushing = false;
-    }
   }
 }

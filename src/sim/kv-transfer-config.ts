@@ -36,7 +36,17 @@ export interface KvTransferConfig {
   readonly timeoutMs: number;
   /** Evicted blocks waiting to be offloaded at most; more are dropped (and counted). */
   readonly maxOffloadQueue: number;
+  /** Offload puts in flight at once (LMCache-style asynchronous offload; the step never waits). */
+  readonly maxOffloadInFlight: number;
 }
+
+/**
+ * Default offload queue: an engine evicts ~1.5k blocks/s in bursts under a long-context trace, so
+ * the queue must absorb several seconds of a burst while the puts drain it (still bounded).
+ */
+export const DEFAULT_KV_MAX_OFFLOAD_QUEUE = 65_536;
+/** Default puts in flight: enough to hide a loaded machine's round trip behind the next batch. */
+export const DEFAULT_KV_MAX_OFFLOAD_IN_FLIGHT = 4;
 
 const EXTRA_FIELDS = new Set([
   'url',
@@ -45,6 +55,7 @@ const EXTRA_FIELDS = new Set([
   'linkBytesPerS',
   'timeoutMs',
   'maxOffloadQueue',
+  'maxOffloadInFlight',
 ]);
 const TOP_FIELDS = new Set([
   'kv_connector',
@@ -115,9 +126,15 @@ export function parseKvTransferConfig(raw: unknown): KvTransferConfig | null {
     timeoutMs: num('timeoutMs', 2000, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1'),
     maxOffloadQueue: num(
       'maxOffloadQueue',
-      4096,
+      DEFAULT_KV_MAX_OFFLOAD_QUEUE,
       (v) => Number.isInteger(v) && v >= 1 && v <= 1_000_000,
       'an integer from 1 to 1000000',
+    ),
+    maxOffloadInFlight: num(
+      'maxOffloadInFlight',
+      DEFAULT_KV_MAX_OFFLOAD_IN_FLIGHT,
+      (v) => Number.isInteger(v) && v >= 1 && v <= 64,
+      'an integer from 1 to 64',
     ),
   };
   if (problems.length > 0)

@@ -69,3 +69,19 @@ export function isBlockPayload(hash: number, size: number, bytes: Uint8Array): b
     Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
   );
 }
+
+/**
+ * Wall milliseconds a lookup and fetch of `tokens` prefix tokens may take and still beat
+ * recomputing them: what the load would save (recompute minus transfer, modeled seconds) over
+ * the sim speed, at most `capMs`; 0 when loading cannot pay.
+ */
+export function loadBudgetMs(
+  profile: HardwareProfile,
+  tokens: number,
+  linkBytesPerS: number,
+  speed: number,
+  capMs: number,
+): number {
+  const { transferS, recomputeS } = decideFetch(profile, tokens, linkBytesPerS);
+  return Math.min(capMs, Math.max(0, ((recomputeS - transferS) / speed) * 1000));
+}

@@ -146,7 +146,7 @@ export function createSimCommand(deps: SimCommandDeps = {}): Command {
       'With --kv-transfer-config (kv_connector "InfernodeConnector") it offloads evicted KV blocks ' +
       "to its node agent's block service and loads a prompt's missing prefix from there when the " +
       'modeled transfer beats recompute (kv_connector_extra_config: url, token, bytesFraction, ' +
-      'linkBytesPerS, timeoutMs, maxOffloadQueue).',
+      'linkBytesPerS, timeoutMs, maxOffloadQueue, maxOffloadInFlight).',
     envPrefix: 'SIM',
     spec,
     async run({ config, logLevel }) {

@@ -78,7 +78,7 @@ export interface SimServerOptions {
   /**
    * vLLM --kv-transfer-config: a JSON string or object, {"kv_connector":"InfernodeConnector",
    * "kv_role":"kv_both", "kv_connector_extra_config":{"url":"ikv://host:port","token":"…",
-   * "bytesFraction":0.015625,"linkBytesPerS":12.5e9,"timeoutMs":2000,"maxOffloadQueue":4096}}
+   * "bytesFraction":0.015625,"linkBytesPerS":12.5e9,"timeoutMs":2000,"maxOffloadQueue":65536,"maxOffloadInFlight":4}}
    * (kv-transfer-config.ts). Needs `kvBlockStore`. Default none: no connector.
    */
   kvTransferConfig?: string | Record<string, unknown>;

@@ -126,6 +126,7 @@ export async function createSimServer(
           metrics: new KvConnectorMetrics(registry, resolved.model),
           speed: resolved.speed,
           log,
+          clock: systemClock,
           events: kvRecorder,
         });
   if (kvConnector !== null) evictions.connector = kvConnector;

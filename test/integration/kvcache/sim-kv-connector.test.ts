@@ -6,7 +6,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashBlocks } from '../../../src/kvcache/index.js';
 import { BlockClient } from '../../../src/kvcache/adapters/index.js';
-import { startSimServer, type SimServer } from '../../../src/sim/index.js';
+import {
+  DEFAULT_KV_LINK_BYTES_PER_S,
+  HARDWARE_PROFILES,
+  startSimServer,
+  type HardwareProfile,
+  type SimServer,
+} from '../../../src/sim/index.js';
+import { loadBudgetMs } from '../../../src/sim/kv-transfer-model.js';
 import { metric, postJson, scrape } from '../../helpers/sim-http.js';
 import { startBlockService } from '../../helpers/kv-block-service.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -18,6 +25,20 @@ afterEach(async () => {
 
 const BLOCK = 16;
 const PROMPT_TOKENS = 320; // 20 blocks; the GPU cache holds 64
+/**
+ * A lookup may take only what the load saves (recompute − transfer) over the sim speed: the sim
+ * runs slow enough that loading this prompt's prefix leaves the lookup 1.5 s of wall time, ample
+ * for a loopback round trip on a loaded machine.
+ */
+const LOOKUP_BUDGET_MS = 1500;
+const SPEED =
+  loadBudgetMs(
+    HARDWARE_PROFILES.get('llama-8b-h100') as HardwareProfile,
+    Math.floor((PROMPT_TOKENS - 1) / BLOCK) * BLOCK,
+    DEFAULT_KV_LINK_BYTES_PER_S,
+    1,
+    Infinity,
+  ) / LOOKUP_BUDGET_MS;
 const prompt = (base: number): number[] =>
   Array.from({ length: PROMPT_TOKENS }, (_, i) => base + i);
 
@@ -45,12 +66,12 @@ describe('sim KV connector (InfernodeConnector) against a real block service', (
       if (serviceOpen) await service.close();
     });
     const sim = await startSimServer({
-      speed: 1000,
+      speed: SPEED,
       numGpuBlocks: 64,
       kvTransferConfig: {
         kv_connector: 'InfernodeConnector',
         kv_role: 'kv_both',
-        kv_connector_extra_config: { url: service.url, token: 'cluster-secret', timeoutMs: 2000 },
+        kv_connector_extra_config: { url: service.url, token: 'cluster-secret', timeoutMs: 5000 },
       },
       kvBlockStore: new BlockClient({ token: 'cluster-secret' }),
     });
@@ -109,5 +130,5 @@ describe('sim KV connector (InfernodeConnector) against a real block service', (
     expect(d2('infernode_sim_kv_fetch_decisions_total', 'outcome="failed"')).toBe(1);
     expect(d2('vllm:external_prefix_cache_hits_total')).toBe(0);
     expect(d2('vllm:prefix_cache_hits_total')).toBe(0);
-  }, 60_000);
+  }, 240_000);
 });

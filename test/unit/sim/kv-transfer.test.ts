@@ -77,7 +77,8 @@ describe('parseKvTransferConfig', () => {
       bytesFraction: DEFAULT_KV_BYTES_FRACTION,
       linkBytesPerS: DEFAULT_KV_LINK_BYTES_PER_S,
       timeoutMs: 2000,
-      maxOffloadQueue: 4096,
+      maxOffloadQueue: 65_536,
+      maxOffloadInFlight: 4,
     });
   });
 
@@ -87,14 +88,26 @@ describe('parseKvTransferConfig', () => {
       parseKvTransferConfig({
         kv_connector: 'LMCacheConnectorV1',
         kv_role: 'kv_everything',
-        kv_connector_extra_config: { url: 'http://x', bytesFraction: 2, extra: 1 },
+        kv_connector_extra_config: {
+          url: 'http://x',
+          bytesFraction: 2,
+          maxOffloadInFlight: 0,
+          extra: 1,
+        },
       });
     } catch (e) {
       err = e;
     }
     expect((err as { code?: string }).code).toBe('CONFIG_INVALID');
     const message = (err as Error).message;
-    for (const part of ['kv_connector', 'kv_role', 'url', 'bytesFraction', '"extra"'])
+    for (const part of [
+      'kv_connector',
+      'kv_role',
+      'url',
+      'bytesFraction',
+      'maxOffloadInFlight',
+      '"extra"',
+    ])
       expect(message).toContain(part);
   });
 });

@@ -1,0 +1,185 @@
+/**
+ * The sim KV connector's bounds, against a scripted store: offload keeps several batched puts in
+ * flight (never more than configured) and counts what a burst past the queue bound drops; a
+ * lookup that does not answer within what the load would save is abandoned and the request
+ * recomputes.
+ */
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { silentLogger, systemClock } from '../../../src/shared/index.js';
+import { BlockPool } from '../../../src/sim/block-pool.js';
+import type { KvBlockStore, KvStoreCallOptions } from '../../../src/sim/kv-block-store.js';
+import { KvConnector } from '../../../src/sim/kv-connector.js';
+import { KvConnectorMetrics } from '../../../src/sim/kv-connector-metrics.js';
+import { OFFLOAD_BATCH_BLOCKS } from '../../../src/sim/kv-offloader.js';
+import {
+  parseKvTransferConfig,
+  type KvTransferConfig,
+} from '../../../src/sim/kv-transfer-config.js';
+import { loadBudgetMs } from '../../../src/sim/kv-transfer-model.js';
+import { HARDWARE_PROFILES, type HardwareProfile } from '../../../src/sim/profiles.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const h100 = HARDWARE_PROFILES.get('llama-8b-h100') as HardwareProfile;
+const BS = 16;
+
+/** A store whose puts and lookups wait until the test releases them (or their signal aborts). */
+class ScriptedStore implements KvBlockStore {
+  putsInFlight = 0;
+  maxPutsInFlight = 0;
+  readonly putSizes: number[] = [];
+  readonly lookups: KvStoreCallOptions[] = [];
+  readonly #releases: (() => void)[] = [];
+
+  putMany(
+    _url: string,
+    blocks: readonly { readonly key: number; readonly bytes: Uint8Array }[],
+  ): Promise<readonly string[]> {
+    this.putsInFlight++;
+    this.maxPutsInFlight = Math.max(this.maxPutsInFlight, this.putsInFlight);
+    this.putSizes.push(blocks.length);
+    return new Promise((resolve) =>
+      this.#releases.push(() => {
+        this.putsInFlight--;
+        resolve(blocks.map(() => 'stored'));
+      }),
+    );
+  }
+
+  /** Lets every waiting put answer. */
+  releasePuts(): number {
+    const all = this.#releases.splice(0);
+    for (const r of all) r();
+    return all.length;
+  }
+
+  getMany(): Promise<Map<number, Uint8Array>> {
+    return Promise.resolve(new Map());
+  }
+
+  longestPrefix(
+    _url: string,
+    _keys: readonly number[],
+    options?: KvStoreCallOptions,
+  ): Promise<number> {
+    this.lookups.push(options ?? {});
+    // Never answers: only the caller's deadline ends it, as with a stalled agent.
+    return new Promise((_resolve, reject) =>
+      options?.signal?.addEventListener('abort', () => reject(new Error('aborted')), {
+        once: true,
+      }),
+    );
+  }
+
+  closed = false;
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function connectorWith(extra: Record<string, unknown>, speed = 1) {
+  const config = parseKvTransferConfig({
+    kv_connector: 'InfernodeConnector',
+    kv_connector_extra_config: { url: 'ikv://127.0.0.1:1', ...extra },
+  }) as KvTransferConfig;
+  const registry = new Registry();
+  const store = new ScriptedStore();
+  const connector = new KvConnector({
+    config,
+    store,
+    profile: h100,
+    pool: new BlockPool(64),
+    blockSizeTokens: BS,
+    metrics: new KvConnectorMetrics(registry, 'm'),
+    speed,
+    log: silentLogger(),
+    clock: systemClock,
+  });
+  const value = async (name: string, label?: string): Promise<number> => {
+    const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
+    const v = m?.values.find((x) => label === undefined || Object.values(x.labels).includes(label));
+    return v?.value ?? NaN;
+  };
+  return { connector, store, config, value };
+}
+
+describe('KvConnector offload', () => {
+  it('keeps up to maxOffloadInFlight batched puts in flight and offloads a whole burst', async () => {
+    const { connector, store, value } = connectorWith({ maxOffloadInFlight: 3 });
+    const burst = 3000;
+    for (let h = 1; h <= burst; h++) connector.blockRemoved(h);
+    await waitFor(() => store.putsInFlight === 3, 'three puts in flight', 10_000);
+    let released = 0;
+    while (released < Math.ceil(burst / OFFLOAD_BATCH_BLOCKS)) {
+      await waitFor(() => store.putsInFlight > 0, 'a put waiting', 10_000);
+      released += store.releasePuts();
+    }
+    await waitFor(
+      async () => (await value('infernode_sim_kv_offloaded_blocks_total')) === burst,
+      'the whole burst offloaded',
+      10_000,
+    );
+    expect(store.maxPutsInFlight).toBe(3);
+    expect(Math.max(...store.putSizes)).toBe(OFFLOAD_BATCH_BLOCKS);
+    expect(await value('infernode_sim_kv_offload_dropped_blocks_total', 'queue_full')).toBe(0);
+    connector.close();
+  });
+
+  it('drops and counts what a burst puts past the queue bound', async () => {
+    const { connector, store, value } = connectorWith({ maxOffloadQueue: 100 });
+    for (let h = 1; h <= 250; h++) connector.blockRemoved(h);
+    expect(await value('infernode_sim_kv_offload_dropped_blocks_total', 'queue_full')).toBe(150);
+    await waitFor(() => store.putsInFlight > 0, 'a put in flight', 10_000);
+    store.releasePuts();
+    await waitFor(
+      async () => (await value('infernode_sim_kv_offloaded_blocks_total')) === 100,
+      'the queued blocks offloaded',
+      10_000,
+    );
+    connector.close();
+  });
+});
+
+describe('KvConnector lookup deadline', () => {
+  const spec = (blocks: number) => ({
+    promptLength: blocks * BS + 1,
+    blockHashes: Array.from({ length: blocks }, (_, i) => 1000 + i),
+    maxTokens: 1,
+    eosAfterTokens: Infinity,
+    lora: null,
+  });
+
+  it('bounds a stalled lookup by what loading the chain would save, then recomputes', async () => {
+    const { connector, store, config, value } = connectorWith({ timeoutMs: 60_000 }, 1);
+    const waited = await connector.loadPrefix(spec(32));
+    expect(waited).toBe(0);
+    const budget = loadBudgetMs(h100, 32 * BS, config.linkBytesPerS, 1, 60_000);
+    expect(budget).toBeGreaterThan(1);
+    expect(budget).toBeLessThan(60_000);
+    expect(store.lookups).toHaveLength(1);
+    expect(store.lookups[0]?.timeoutMs).toBe(budget);
+    expect(store.lookups[0]?.signal?.aborted).toBe(true);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'failed')).toBe(1);
+    connector.close();
+  });
+
+  it('never looks up a chain whose load could not save a millisecond at this speed', async () => {
+    const { connector, store, value } = connectorWith({}, 10_000);
+    expect(await connector.loadPrefix(spec(2))).toBe(0);
+    expect(store.lookups).toHaveLength(0);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'recomputed')).toBe(1);
+    connector.close();
+  });
+});
+
+describe('loadBudgetMs', () => {
+  it('is what a load saves over the speed, capped, and never negative', () => {
+    const link = 12.5e9;
+    const a = loadBudgetMs(h100, 1024, link, 1, 1e9);
+    expect(loadBudgetMs(h100, 2048, link, 1, 1e9)).toBeGreaterThan(a);
+    expect(loadBudgetMs(h100, 1024, link, 4, 1e9)).toBeCloseTo(a / 4, 9);
+    expect(loadBudgetMs(h100, 1024, link, 1, a / 2)).toBe(a / 2);
+    expect(loadBudgetMs(h100, 1024, 1e6, 1, 1e9)).toBe(0); // a 1 MB/s link never pays
+  });
+});
