@@ -48,6 +48,7 @@ import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
 import { buildKvCaches } from './kvcache-wiring.js';
 import { buildConsole } from './console-wiring.js';
+import { consoleDrainEvents, consoleTaintEvents } from './console-remediation.js';
 import { RoutingDecisionLog } from '../console/index.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
@@ -265,7 +266,9 @@ export async function runLeader(
     store,
     nodeOps,
     events: new CorrelatingEventRecorder({
-      sink: (event, options) => nodeOps.recordEvent(event, options),
+      sink: consoleTaintEvents(webConsole.feed.events, (event, options) =>
+        nodeOps.recordEvent(event, options),
+      ),
       clock,
       log: remediationLog,
     }),
@@ -274,7 +277,9 @@ export async function runLeader(
     clock,
     rng: systemRng,
     timers: systemTimers,
-    drainEndpoint: (id, ms) => gateway.drainEndpoint(id, ms),
+    drainEndpoint: consoleDrainEvents(webConsole.feed.events, (id, ms) =>
+      gateway.drainEndpoint(id, ms),
+    ),
     drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
     settings: reconcileHostSettings(config.controllers),
   });
