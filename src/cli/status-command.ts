@@ -48,7 +48,8 @@ interface StatusOptions {
 }
 
 function failureLine(o: StatusOptions, err: unknown): string {
-  return `cannot read the cluster from the leader at ${o.leaderUrl}: ${fetchFailure(err, o.timeoutMs)}`;
+  const url = `${o.leaderUrl.replace(/\/+$/, '')}/v1/cluster`;
+  return `cannot read the cluster from the leader at ${url}: ${fetchFailure(err, o.timeoutMs)}`;
 }
 
 /** One frame as text: JSON on one line (so `--watch --json` is NDJSON), else the tables. */

@@ -260,7 +260,7 @@ describe('infernode status', () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /cannot read the cluster from the leader at http:\/\/127\.0\.0\.1:\d+: connection refused/,
+      /cannot read the cluster from the leader at http:\/\/127\.0\.0\.1:\d+\/v1\/cluster: connection refused/,
     );
   });
 });
