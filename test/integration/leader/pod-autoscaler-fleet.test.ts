@@ -13,23 +13,21 @@ import {
   parseLabelSelectorString,
   type PodAutoscalerStatus,
 } from '../../../src/autoscaling/index.js';
-import { CorrelatingEventRecorder, systemTimers } from '../../../src/controllers/index.js';
 import type { ClusterView, CustomResource, EngineEndpoint } from '../../../src/discovery/index.js';
 import {
-  K8sNodeOps,
-  K8sResourceStatusStore,
   K8sScaleClient,
   createKubeClients,
   scaleTargetOf,
   type KubeClients,
 } from '../../../src/kube/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
-import { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
+import type { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
 import type { EngineReport } from '../../../src/protocol/index.js';
-import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
+import { systemClock } from '../../../src/shared/index.js';
 import { loadCrds, loadRayClusterCrd } from '../../helpers/crds.js';
 import { aFleetSpec, rolling } from '../../helpers/fleet-builders.js';
 import { FLEET_API, getFleet, startFleetLeader, writeFleet } from '../../helpers/fleet-leader.js';
+import { startKubePodAutoscaling } from '../../helpers/kube-pod-autoscaling.js';
 import { FakeKubeApiServer, type KubeObject } from '../../helpers/kube-api-server.js';
 import { KubeRayStandIn } from '../../helpers/kuberay-stand-in.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -103,45 +101,13 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     store.setDiscovery(view());
     for (const e of endpoints)
       store.applySnapshot(e.node, 'test', { engines: [report(e, running)], gpus: [] });
-    const log = silentLogger();
-    const nodeOps = new K8sNodeOps({
+    const parts = startKubePodAutoscaling({
       clients,
-      requestTimeoutMs: 5000,
-      component: 'infernode-leader',
-      instance: 'test',
-      clock: systemClock,
-    });
-    const parts = new PodAutoscaling({
-      config: {
-        prometheusUrl: '',
-        sampleIntervalMs: 50,
-        metricTimeoutMs: 5000,
-        resyncIntervalMs: 200,
-      },
-      source: { current: view, onChange: () => () => undefined },
+      view,
       store,
-      commands: { send: () => Promise.reject(new Error('no command expected')) },
-      scale: new K8sScaleClient({ clients, requestTimeoutMs: 5000 }),
-      statuses: new K8sResourceStatusStore<PodAutoscalerStatus>({
-        clients,
-        plural: 'podautoscalers',
-        requestTimeoutMs: 5000,
-      }),
-      events: new CorrelatingEventRecorder({
-        sink: (event, options) => nodeOps.recordEvent(event, options),
-        clock: systemClock,
-        log,
-      }),
-      namespaced: true,
-      defaultNamespace: NS,
-      log,
-      registry: createRegistry({ defaultMetrics: false }),
-      clock: systemClock,
-      rng: new SeededRng(1),
-      timers: systemTimers,
-      settings: { backoff: { initialMs: 50, maxMs: 200, factor: 2 } },
+      namespace: NS,
+      signal: stop.signal,
     });
-    void parts.run(stop.signal);
     return parts;
   }
 

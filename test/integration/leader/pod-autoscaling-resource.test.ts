@@ -8,20 +8,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
-import { CorrelatingEventRecorder, systemTimers } from '../../../src/controllers/index.js';
 import type { ClusterView, CustomResource } from '../../../src/discovery/index.js';
-import {
-  K8sNodeOps,
-  K8sPodMetrics,
-  K8sResourceStatusStore,
-  K8sScaleClient,
-  createKubeClients,
-  type KubeClients,
-} from '../../../src/kube/index.js';
+import { K8sPodMetrics, createKubeClients, type KubeClients } from '../../../src/kube/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
-import { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
-import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
+import { createRegistry, systemClock } from '../../../src/shared/index.js';
 import { loadCrds } from '../../helpers/crds.js';
+import { startKubePodAutoscaling } from '../../helpers/kube-pod-autoscaling.js';
 import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod, aPodMetrics } from '../../helpers/kube-builders.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -92,47 +84,16 @@ describe('PodAutoscaler with a resource (metrics.k8s.io) source', () => {
     });
     const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 600_000 });
     store.setDiscovery(view());
-    const log = silentLogger();
     const registry = createRegistry({ defaultMetrics: false });
-    const nodeOps = new K8sNodeOps({
+    startKubePodAutoscaling({
       clients,
-      requestTimeoutMs: 5000,
-      component: 'infernode-leader',
-      instance: 'test',
-      clock: systemClock,
-    });
-    const parts = new PodAutoscaling({
-      config: {
-        prometheusUrl: '',
-        sampleIntervalMs: 50,
-        metricTimeoutMs: 5000,
-        resyncIntervalMs: 200,
-      },
-      source: { current: view, onChange: () => () => undefined },
+      view,
       store,
-      commands: { send: () => Promise.reject(new Error('no command expected')) },
-      scale: new K8sScaleClient({ clients, requestTimeoutMs: 5000 }),
-      statuses: new K8sResourceStatusStore<PodAutoscalerStatus>({
-        clients,
-        plural: 'podautoscalers',
-        requestTimeoutMs: 5000,
-      }),
-      events: new CorrelatingEventRecorder({
-        sink: (event, options) => nodeOps.recordEvent(event, options),
-        clock: systemClock,
-        log,
-      }),
-      namespaced: true,
-      defaultNamespace: NS,
-      log,
+      namespace: NS,
+      signal: stop.signal,
       registry,
-      clock: systemClock,
-      rng: new SeededRng(1),
-      timers: systemTimers,
-      settings: { backoff: { initialMs: 50, maxMs: 200, factor: 2 } },
-      podMetrics: new K8sPodMetrics({ clients, requestTimeoutMs: 5000 }),
+      extra: { podMetrics: new K8sPodMetrics({ clients, requestTimeoutMs: 5000 }) },
     });
-    void parts.run(stop.signal);
     const reconciles = async (): Promise<number> => {
       const metric = await registry.getSingleMetric('infernode_controller_reconcile_total')?.get();
       return (metric?.values ?? [])

@@ -10,21 +10,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
-import { systemTimers } from '../../../src/controllers/index.js';
 import type { ClusterView, CustomResource, EngineEndpoint } from '../../../src/discovery/index.js';
-import {
-  K8sNodeOps,
-  K8sResourceStatusStore,
-  K8sScaleClient,
-  createKubeClients,
-  type KubeClients,
-} from '../../../src/kube/index.js';
-import { CorrelatingEventRecorder } from '../../../src/controllers/index.js';
+import { createKubeClients, type KubeClients } from '../../../src/kube/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
-import { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
+import type { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
 import type { EngineReport } from '../../../src/protocol/index.js';
-import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
+import { createRegistry, systemClock } from '../../../src/shared/index.js';
 import { loadCrds } from '../../helpers/crds.js';
+import { startKubePodAutoscaling } from '../../helpers/kube-pod-autoscaling.js';
 import { FakeKubeApiServer, type KubeObject } from '../../helpers/kube-api-server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -122,47 +115,15 @@ describe('PodAutoscaling in the leader (fake API server)', () => {
     store.setDiscovery(view());
     for (const e of endpoints)
       store.applySnapshot(e.node, 'test', { engines: [report(e, running)], gpus: [] });
-    const log = silentLogger();
     const registry = createRegistry({ defaultMetrics: false });
-    const parts = new PodAutoscaling({
-      config: {
-        prometheusUrl: '',
-        sampleIntervalMs: 50,
-        metricTimeoutMs: 5000,
-        resyncIntervalMs: 200,
-      },
-      source: { current: view, onChange: () => () => undefined },
-      store,
-      // No prefetch annotation on these PodAutoscalers: no command is ever sent.
-      commands: { send: () => Promise.reject(new Error('no command expected')) },
-      scale: new K8sScaleClient({ clients, requestTimeoutMs: 5000 }),
-      statuses: new K8sResourceStatusStore<PodAutoscalerStatus>({
-        clients,
-        plural: 'podautoscalers',
-        requestTimeoutMs: 5000,
-      }),
-      events: new CorrelatingEventRecorder({
-        sink: (event, options) => nodeOps.recordEvent(event, options),
-        clock: systemClock,
-        log,
-      }),
-      namespaced: true,
-      defaultNamespace: NS,
-      log,
-      registry,
-      clock: systemClock,
-      rng: new SeededRng(1),
-      timers: systemTimers,
-      settings: { backoff: { initialMs: 50, maxMs: 200, factor: 2 } },
-    });
-    const nodeOps = new K8sNodeOps({
+    const parts = startKubePodAutoscaling({
       clients,
-      requestTimeoutMs: 5000,
-      component: 'infernode-leader',
-      instance: 'test',
-      clock: systemClock,
+      view,
+      store,
+      namespace: NS,
+      signal: stop.signal,
+      registry,
     });
-    void parts.run(stop.signal);
     const reconciles = async (): Promise<number> => {
       const metric = await registry.getSingleMetric('infernode_controller_reconcile_total')?.get();
       return (metric?.values ?? [])
