@@ -19,6 +19,13 @@ interface KvView {
 
 /** GPU blocks per engine: small, so a few long prompts evict the first to the agent. */
 const GPU_BLOCKS = 64;
+/**
+ * The simulators' speed. An engine gives a KV lookup only the time loading saves over
+ * recomputing (≈ 25 µs per token on the 8B H100 profile, ≈ 25 ms for this prompt), divided by
+ * the sim speed; at 0.02 the lookup and fetch get about a second of wall time, ample for three
+ * loopback hops on a loaded machine, while each prompt still takes only a few seconds.
+ */
+const SPEED = 0.02;
 
 let cluster: LocalCluster;
 
@@ -71,6 +78,7 @@ beforeAll(async () => {
     enginesPerNode: 1,
     kvEvents: true,
     numGpuBlocks: GPU_BLOCKS,
+    speed: SPEED,
     nodeEnv: (n) => ({
       INFERNODE_AGENT_KV_ENABLED: 'true',
       INFERNODE_AGENT_KV_PORT: String(kvPorts[n]),
