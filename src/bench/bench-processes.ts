@@ -10,6 +10,19 @@ import type { LoadPlan } from './load-client.js';
 
 const script = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
+/**
+ * Stops a forked bench server: closes its IPC channel (the child exits when it sees that) and
+ * kills it if it has not exited 5 s later. Resolves once it has exited; a no-op if it already has.
+ */
+export async function stopForkedChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  if (child.connected) child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Runs the load generator process; resolves with its JSON output, killing it after `timeoutMs`. */
 export function runLoadGenerator(plan: LoadPlan, timeoutMs: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {

@@ -3,8 +3,8 @@
  * for their counters, stops them. Every wait is time-boxed; a child that will not exit is killed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { stopForkedChild } from './bench-processes.js';
 import type { KvChildPlan, KvChildStats } from './kv-bench-plan.js';
 
 /** A running server child. */
@@ -52,14 +52,7 @@ export async function startKvServer(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
   });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopForkedChild(child);
   try {
     const ready = await waitFor<{ port: number }>(child, 'ready', timeoutMs);
     return {

@@ -3,8 +3,8 @@
  * it is seeded and listening, asks it for the upstream GET counts, stops it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { stopForkedChild } from './bench-processes.js';
 import type { S3ChildPlan } from './weights-s3-plan.js';
 
 /** The running object store. */
@@ -43,14 +43,7 @@ export async function startBenchObjectStore(
   const child = fork(script, [JSON.stringify(plan)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopForkedChild(child);
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
