@@ -83,6 +83,8 @@ export class StaticClusterSource implements ClusterSource {
           log.info({ endpoints: this.#view.endpoints.length }, 'cluster file reloaded');
         }
       } catch (err) {
+        // Shutting down aborts the read: that is not a bad file.
+        if (signal.aborted) return;
         log.warn(
           { err: toError(err) },
           'cluster file unreadable or invalid; keeping the last good view',

@@ -45,7 +45,8 @@ async function watch(knobs: Partial<EngineFixtureKnobs>, restarted: string[] = [
     log: silentLogger(),
     metrics: new AgentMetrics(createRegistry(), 'n'),
     intervalMs: 100,
-    timeoutMs: 100,
+    // A scrape on a loaded CI machine can take tens of ms: only a hung fixture may reach this.
+    timeoutMs: 1000,
     windowMs: 10_000,
     modelsEveryN: 4,
   });
