@@ -22,7 +22,10 @@ export interface PrefixMemo {
   readonly hashes: number[];
   /** Every block hash of the prompt (`hashes` samples it), for the precise block index. */
   readonly chain?: readonly number[];
+  /** Matched blocks of the candidates that hold a prefix; a candidate absent matched none. */
   matched: Map<string, number>;
+  /** Set once scoring filled `matched` for every candidate (absent ones then matched 0). */
+  scored?: boolean;
 }
 
 /** The prefix index as the routing strategy sees it; see PrefixIndex for the behaviour. */
