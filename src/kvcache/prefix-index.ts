@@ -55,6 +55,11 @@ export class PrefixIndex implements PrefixCacheIndex {
    */
   readonly #blocks: LRUCache<number, number[]>;
   readonly #endpoints: LRUCache<string, EndpointRecord>;
+  /**
+   * The same records by id, for lookups that must not reorder the LRU: a plain Map lookup per
+   * candidate per pick instead of the LRU's options-taking `peek`.
+   */
+  readonly #byId = new Map<string, EndpointRecord>();
   /** Live incarnation → its endpoint record. */
   readonly #liveGens = new Map<number, EndpointRecord>();
   #nextGen = 1;
@@ -78,7 +83,10 @@ export class PrefixIndex implements PrefixCacheIndex {
     });
     this.#endpoints = new LRUCache({
       max: MAX_TRACKED_ENDPOINTS,
-      dispose: (rec) => this.#liveGens.delete(rec.gen),
+      dispose: (rec, id) => {
+        this.#liveGens.delete(rec.gen);
+        if (this.#byId.get(id) === rec) this.#byId.delete(id);
+      },
     });
   }
 
@@ -88,11 +96,12 @@ export class PrefixIndex implements PrefixCacheIndex {
    * pick over thousands of candidates from reordering the LRU thousands of times.
    */
   #record(endpointId: string, touch = true): EndpointRecord {
-    let rec = touch ? this.#endpoints.get(endpointId) : this.#endpoints.peek(endpointId);
+    let rec = touch ? this.#endpoints.get(endpointId) : this.#byId.get(endpointId);
     if (rec === undefined) {
       rec = newEndpointRecord(this.config.defaultEndpointCapacityTokens);
       this.#newGen(rec);
       this.#endpoints.set(endpointId, rec);
+      this.#byId.set(endpointId, rec);
     }
     return rec;
   }
@@ -136,6 +145,23 @@ export class PrefixIndex implements PrefixCacheIndex {
     if (metrics.scrapedAtMs <= rec.scrapedAtMs) return;
     rec = this.#record(endpoint.id);
     if (foldReport(rec, metrics, this.config)) this.#reincarnate(rec);
+  }
+
+  /** `observe` each candidate and the incarnation of each `wanted` one (0 for the others). */
+  candidateGens(endpoints: readonly ObservedEndpoint[], wanted: readonly boolean[]): number[] {
+    const gens = new Array<number>(endpoints.length);
+    for (let i = 0; i < endpoints.length; i++) {
+      const e = endpoints[i] as ObservedEndpoint;
+      let rec = this.#byId.get(e.id);
+      const m = e.metrics;
+      if (m !== undefined && !e.stale && m.scrapedAtMs > (rec?.scrapedAtMs ?? 0)) {
+        this.observe(e);
+        rec = this.#byId.get(e.id);
+      }
+      if (wanted[i] !== true) gens[i] = 0;
+      else gens[i] = (rec ?? this.#record(e.id, false)).gen;
+    }
+    return gens;
   }
 
   /**

@@ -92,12 +92,11 @@ function scoreWithIndex(
   const index = ctx.prefixIndex;
   const hashes = memo.hashes;
   const n = endpoints.length;
-  const gens = new Array<number>(n);
+  const gens = index.candidateGens(endpoints, eligible);
   let maxQueued = 0;
   let maxInFlight = 0;
   for (let i = 0; i < n; i++) {
     const e = endpoints[i] as EndpointLoad;
-    gens[i] = eligible[i] === true ? index.genOf(e.id) : 0;
     if (e.pendingPrefillTokens > maxQueued) maxQueued = e.pendingPrefillTokens;
     if (e.inFlight > maxInFlight) maxInFlight = e.inFlight;
   }
@@ -158,7 +157,6 @@ export const prefixCache: RoutingAlgorithm = {
     'least prefill work — queued prompt tokens plus the uncached part of the prompt — among endpoints that are not overloaded',
   score: (snapshot, request, ctx) => {
     const index = ctx.prefixIndex;
-    for (const e of snapshot.endpoints) index.observe(e);
     const memo = memoFor(request, index);
     const c = index.config;
     const eligible = eligibleForPrefix(snapshot.endpoints, c.imbalanceAbsCount, c.stdDevFactor);
