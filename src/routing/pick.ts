@@ -38,8 +38,7 @@ export function addNormalized(
   }
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i] as number;
+  for (const s of scores) {
     if (Number.isNaN(s)) continue;
     if (s < min) min = s;
     if (s > max) max = s;
