@@ -31,6 +31,12 @@ export interface EngineLoraIdsStats {
   counterLost: number;
 }
 
+/** A load's own view of the engine. */
+interface LoadContext {
+  readonly listedBefore: readonly string[] | undefined;
+  readonly adapter: string;
+}
+
 interface Entry {
   map: LoraIdMap;
   /** Went down or restarted: re-decided at the next ready report. */
@@ -68,10 +74,19 @@ export class EngineLoraIds {
     return entry.map.seedFor(loraId);
   }
 
-  /** The adapter manager's load call to an engine was answered (or not); in call order. */
-  loadAnswered(engineId: string, adapter: string, outcome: LoraLoadIdOutcome): void {
-    // The report may already list this very adapter: it says nothing of the counter before it.
-    const entry = this.#entry(engineId, adapter);
+  /**
+   * The adapter manager's load call to an engine was answered (or not); in call order.
+   * `listedBefore`: what the engine's /v1/models listed just before (decides a new engine's
+   * counter when the watcher has not read its models yet); default the watcher's report.
+   */
+  loadAnswered(
+    engineId: string,
+    adapter: string,
+    outcome: LoraLoadIdOutcome,
+    listedBefore?: readonly string[],
+  ): void {
+    // A listing may already show this very adapter: it says nothing of the counter before it.
+    const entry = this.#entry(engineId, { listedBefore, adapter });
     if (entry !== undefined) entry.map.loadAnswered(adapter, outcome);
     else if (outcome !== 'refused-before-id') this.#retired.counterLost++;
   }
@@ -103,31 +118,40 @@ export class EngineLoraIds {
     this.#engines.delete(id);
   }
 
-  /** The engine's map, created or re-decided from its latest report; undefined while unsure. */
-  #entry(engineId: string, loading?: string): Entry | undefined {
-    const report = this.#o.reports().find((r) => r.id === engineId);
-    // Up, but its adapters not read yet: nothing can be decided.
-    if (report?.ready === true && report.servedModels === undefined) return undefined;
-    const staticAdapters = this.#o.staticAdapters?.(engineId) ?? [];
-    const runtime = (report?.adapters ?? []).filter(
-      (a) => !staticAdapters.includes(a) && a !== loading,
-    );
+  /**
+   * The engine's map, created or re-decided from what it lists: `fresh` (the adapter manager's
+   * own read just before its load, without the adapter it loads) or else the watcher's latest
+   * report. Undefined while that cannot be decided.
+   */
+  #entry(engineId: string, fresh?: LoadContext): Entry | undefined {
     let entry = this.#engines.get(engineId);
+    if (entry !== undefined && !entry.suspect) return entry;
+    const report = this.#o.reports().find((r) => r.id === engineId);
+    const view =
+      fresh?.listedBefore !== undefined
+        ? { ready: true, adapters: fresh.listedBefore }
+        : // Up, but its adapters not read yet: nothing can be decided.
+          report?.ready === true && report.servedModels === undefined
+          ? undefined
+          : report;
+    if (view === undefined) return undefined;
+    const staticAdapters = this.#o.staticAdapters?.(engineId) ?? [];
+    const runtime = view.adapters.filter(
+      (a) => !staticAdapters.includes(a) && a !== fresh?.adapter,
+    );
     if (entry === undefined) {
-      if (report === undefined) return undefined;
       if (this.#engines.size >= (this.#o.maxEngines ?? 1024)) {
         // Pods come and go on a node: make room from engines no longer reported.
         const present = new Set(this.#o.reports().map((r) => r.id));
         this.prune((id) => present.has(id));
         if (this.#engines.size >= (this.#o.maxEngines ?? 1024)) return undefined;
       }
-      const counterKnown = !report.ready || runtime.length === 0;
+      const counterKnown = !view.ready || runtime.length === 0;
       entry = { map: new LoraIdMap({ staticAdapters, counterKnown }), suspect: false };
       this.#engines.set(engineId, entry);
       return entry;
     }
-    if (!entry.suspect) return entry;
-    if (report?.ready !== true) return undefined;
+    if (!view.ready) return undefined;
     entry.suspect = false;
     if (runtime.length === 0) entry.map.restarted();
     else if (!runtime.every((a) => (entry as Entry).map.binds(a))) {

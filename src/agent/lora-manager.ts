@@ -72,7 +72,12 @@ export interface LoraManagerOptions {
 
 /** What the KV event path needs to learn of loads (EngineLoraIds has it). */
 export interface LoraIdsObserver {
-  loadAnswered(engineId: string, adapter: string, outcome: LoraLoadIdOutcome): void;
+  loadAnswered(
+    engineId: string,
+    adapter: string,
+    outcome: LoraLoadIdOutcome,
+    listedBefore?: readonly string[],
+  ): void;
   engineRestarted(engineId: string): void;
 }
 
@@ -138,18 +143,17 @@ export class LoraManager {
     url: string,
     body: JsonObject,
     call: LoraEngineCall,
+    listedBefore: readonly string[],
   ): Promise<{ readonly status: number; readonly body: string }> {
+    const told = (outcome: LoraLoadIdOutcome): void =>
+      this.#o.loraIds?.loadAnswered(endpoint.id, adapter, outcome, listedBefore);
     return this.#engineLoads.run(endpoint.id, async () => {
       try {
         const answer = await postJson(url, body, call);
-        this.#o.loraIds?.loadAnswered(
-          endpoint.id,
-          adapter,
-          loadIdOutcome(answer.status, answer.body),
-        );
+        told(loadIdOutcome(answer.status, answer.body));
         return answer;
       } catch (err) {
-        this.#o.loraIds?.loadAnswered(endpoint.id, adapter, 'unknown');
+        told('unknown');
         throw err;
       }
     });
@@ -235,7 +239,8 @@ export class LoraManager {
     const apiKey = args.additionalConfig?.['api-key'];
     const modelsCall = this.#call(endpoint, config.modelsTimeoutMs, context.signal, apiKey);
     const loadStart = clock.monotonicMs();
-    const listed = (await servedModels(endpoint.url, modelsCall)).adapters.includes(args.adapter);
+    const listedBefore = (await servedModels(endpoint.url, modelsCall)).adapters;
+    const listed = listedBefore.includes(args.adapter);
     // Pin the files before the engine reads them; a failed load below lets them go again.
     const holding = {
       name: args.adapter,
@@ -256,6 +261,7 @@ export class LoraManager {
           `${endpoint.url}${paths.loadPath}`,
           { lora_name: args.adapter, lora_path: model.path },
           this.#call(endpoint, config.loadTimeoutMs, context.signal, apiKey),
+          listedBefore,
         );
         alreadyLoaded =
           mapLoadAnswer(args.adapter, answer.status, answer.body) === 'already-loaded';
