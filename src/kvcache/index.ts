@@ -71,3 +71,4 @@ export {
   type KvEventDecodeResult,
 } from './kv-event-decode.js';
 export * from './engine-kv-holdings.js';
+export * from './lora-id-map.js';
