@@ -211,7 +211,7 @@ export const gatewayBench = defineCommand({
         reference,
         checks,
         note,
-        extra: renderCpuComparison(cpuComparison),
+        extra: renderCpuComparison(cpuComparison, load, reference),
       }),
     );
     process.stdout.write(

@@ -15,6 +15,8 @@ import {
   type Target,
 } from './load-client.js';
 
+const IDLE_WINDOW_MS = 3000;
+
 function bodies(plan: LoadPlan, stream: boolean): (i: number) => Buffer {
   const filler = 'The quick brown fox jumps over the lazy dog. '.repeat(
     Math.ceil(plan.promptBytes / 45),
@@ -150,6 +152,13 @@ async function main(): Promise<void> {
     agent: keepAliveAgent(sockets),
   };
   const out: Record<string, unknown> = {};
+  // The process's own background work (agent hub, discovery polls, console feed...) with no
+  // request in flight: the part of its CPU per request that does not scale with requests.
+  const idle = new GatewayView(plan);
+  await idle.begin();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  await idle.end();
+  out.idleCpuMsPerSecond = idle.cpuMsPerSecond();
   for (const variant of plan.variants)
     out[variant] = await runVariant(plan, variant === 'streaming', direct, gateway);
   direct.agent.destroy();

@@ -17,6 +17,8 @@ export interface Added {
 export type GatewayOwn = Partial<GatewayOwnSummary> & {
   readonly leaderCpuMsPerRequest?: number;
   readonly cpuMs?: number;
+  /** Wall time the CPU figure covers, ms. */
+  readonly wallMs?: number;
   readonly requests?: number;
   readonly cpuMsPerRequest?: number;
 };
@@ -68,7 +70,20 @@ export interface VariantResult {
 }
 
 /** The load generator's output, by variant. */
-export type LoadResult = Partial<Record<'non-streaming' | 'streaming', VariantResult>>;
+export type LoadResult = Partial<Record<'non-streaming' | 'streaming', VariantResult>> & {
+  /** CPU the process under test spent per second with no request in flight, ms/s. */
+  readonly idleCpuMsPerSecond?: number;
+};
+
+const VARIANTS = ['non-streaming', 'streaming'] as const;
+
+/** The variants a result holds, in report order. */
+export function variantsOf(result: LoadResult): [string, VariantResult][] {
+  return VARIANTS.flatMap((name): [string, VariantResult][] => {
+    const v = result[name];
+    return v === undefined ? [] : [[name, v]];
+  });
+}
 
 /** One target, measured. */
 export interface TargetCheck {
@@ -84,7 +99,7 @@ export function checkTargets(result: LoadResult): TargetCheck[] {
   const le = (target: string, measured: number, limit: number): void => {
     checks.push({ target, measured, limit, pass: measured <= limit });
   };
-  for (const [variant, v] of Object.entries(result)) {
+  for (const [variant, v] of variantsOf(result)) {
     le(`${variant}: added p50, sequential (ms)`, v.sequential.added.p50Ms, 0.5);
     le(`${variant}: added p99, sequential (ms)`, v.sequential.added.p99Ms, 2);
     if (v.paced !== undefined) {
@@ -171,8 +186,8 @@ export function renderMarkdown(input: MarkdownInput): string {
     ...extra,
   ];
   const sections: [string, VariantResult | undefined][] = [
-    ...Object.entries(result),
-    ...Object.entries(reference ?? {}).map(([variant, v]): [string, VariantResult] => [
+    ...variantsOf(result),
+    ...variantsOf(reference ?? {}).map(([variant, v]): [string, VariantResult] => [
       `${variant}, reference: bare node:http proxy instead of the gateway`,
       v,
     ]),

@@ -79,6 +79,8 @@ export class GatewayView {
   #hist: PromHistogram | undefined;
   #cpuS = 0;
   #requests = 0;
+  #wallMs = 0;
+  #beganAt = 0;
   #before: Scrape | undefined;
   readonly #plan: LoadPlan;
   constructor(plan: LoadPlan) {
@@ -87,12 +89,15 @@ export class GatewayView {
   /** Starts a window. */
   async begin(): Promise<void> {
     this.#before = await scrape(this.#plan);
+    this.#beganAt = performance.now();
   }
   /** Ends the window begun last and adds its deltas. */
   async end(): Promise<void> {
+    const endedAt = performance.now();
     const after = await scrape(this.#plan);
     const before = this.#before;
     if (before === undefined) return;
+    this.#wallMs += endedAt - this.#beganAt;
     this.#cpuS += after.cpuS - before.cpuS;
     this.#requests += after.requests - before.requests;
     if (before.hist === undefined || after.hist === undefined) return;
@@ -110,6 +115,10 @@ export class GatewayView {
             count: d.count + acc.count,
           };
   }
+  /** CPU per second of wall time over the windows, ms/s: the idle rate when nothing was sent. */
+  cpuMsPerSecond(): number {
+    return this.#wallMs > 0 ? ms3((this.#cpuS * 1e6) / this.#wallMs) : NaN;
+  }
   /** The gateway's histogram summary (none for the reference proxy) and CPU per request. */
   summary(): Record<string, number> {
     const h = this.#hist;
@@ -117,6 +126,7 @@ export class GatewayView {
       Number.isFinite(this.#cpuS) && this.#requests > 0
         ? {
             cpuMs: ms3(this.#cpuS * 1000),
+            wallMs: Math.round(this.#wallMs),
             requests: this.#requests,
             cpuMsPerRequest: ms3((this.#cpuS * 1000) / this.#requests),
           }

@@ -11,6 +11,7 @@ import type {
   TargetCheck,
   VariantResult,
 } from './gateway-report.js';
+import { variantsOf } from './gateway-report.js';
 
 /** One phase's CPU per request, gateway and bare proxy, and their ratio. */
 export interface CpuComparisonRow {
@@ -19,6 +20,10 @@ export interface CpuComparisonRow {
   readonly gatewayCpuMsPerRequest: number;
   readonly proxyCpuMsPerRequest: number;
   readonly ratio: number;
+  /** The same, less each process's idle CPU rate over the phase's wall time: per-request work only. */
+  readonly gatewayNetCpuMsPerRequest: number;
+  readonly proxyNetCpuMsPerRequest: number;
+  readonly netRatio: number;
 }
 
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
@@ -28,29 +33,45 @@ function phases(v: VariantResult): [string, GatewayOwn][] {
   const out: [string, GatewayOwn][] = [['sequential', v.sequential.gatewayOwn]];
   if (v.paced !== undefined) out.push([`paced ${v.paced.offeredRps} req/s`, v.paced.gatewayOwn]);
   for (const t of v.throughput) out.push([`closed loop c=${t.concurrency}`, t.gatewayOwn]);
-  const cpuMs = out.reduce((a, [, o]) => a + (o.cpuMs ?? NaN), 0);
-  const requests = out.reduce((a, [, o]) => a + (o.requests ?? NaN), 0);
-  out.push(['all phases', { cpuMs, requests, cpuMsPerRequest: round3(cpuMs / requests) }]);
+  const sum = (pick: (o: GatewayOwn) => number | undefined): number =>
+    out.reduce((a, [, o]) => a + (pick(o) ?? NaN), 0);
+  const cpuMs = sum((o) => o.cpuMs);
+  const requests = sum((o) => o.requests);
+  const wallMs = sum((o) => o.wallMs);
+  out.push(['all phases', { cpuMs, wallMs, requests, cpuMsPerRequest: round3(cpuMs / requests) }]);
   return out;
 }
 
 /** CPU per request of the gateway and the bare proxy for every phase both ran. */
 export function compareCpu(gateway: LoadResult, reference: LoadResult): CpuComparisonRow[] {
   const rows: CpuComparisonRow[] = [];
-  for (const [variant, g] of Object.entries(gateway)) {
-    const r = reference[variant as keyof LoadResult];
+  const refs = new Map(variantsOf(reference));
+  const net = (o: GatewayOwn | undefined, idleMsPerS: number | undefined): number =>
+    o === undefined
+      ? NaN
+      : round3(
+          ((o.cpuMs ?? NaN) - ((idleMsPerS ?? NaN) * (o.wallMs ?? NaN)) / 1000) /
+            (o.requests ?? NaN),
+        );
+  for (const [variant, g] of variantsOf(gateway)) {
+    const r = refs.get(variant);
     if (r === undefined) continue;
     const refPhases = new Map(phases(r));
     for (const [phase, own] of phases(g)) {
       const ref = refPhases.get(phase);
       const gw = own.cpuMsPerRequest ?? NaN;
       const px = ref?.cpuMsPerRequest ?? NaN;
+      const gwNet = net(own, gateway.idleCpuMsPerSecond);
+      const pxNet = net(ref, reference.idleCpuMsPerSecond);
       rows.push({
         variant,
         phase,
         gatewayCpuMsPerRequest: gw,
         proxyCpuMsPerRequest: px,
         ratio: round3(gw / px),
+        gatewayNetCpuMsPerRequest: gwNet,
+        proxyNetCpuMsPerRequest: pxNet,
+        netRatio: round3(gwNet / pxNet),
       });
     }
   }
@@ -68,8 +89,9 @@ export function checkAgainstProxy(gateway: LoadResult, reference: LoadResult): T
     checks.push({ target, measured: round3(measured), limit, pass: measured <= limit });
   };
   const cpu = compareCpu(gateway, reference);
-  for (const [variant, g] of Object.entries(gateway)) {
-    const r = reference[variant as keyof LoadResult];
+  const refs = new Map(variantsOf(reference));
+  for (const [variant, g] of variantsOf(gateway)) {
+    const r = refs.get(variant);
     if (r === undefined) continue;
     const pooled = cpu.find((c) => c.variant === variant && c.phase === 'all phases');
     le(`${variant}: CPU per request ÷ bare proxy's, all phases`, pooled?.ratio ?? NaN, 1.25);
@@ -82,19 +104,27 @@ export function checkAgainstProxy(gateway: LoadResult, reference: LoadResult): T
 }
 
 /** The markdown section: CPU per request, gateway vs bare proxy, every phase. */
-export function renderCpuComparison(rows: readonly CpuComparisonRow[]): string[] {
+export function renderCpuComparison(
+  rows: readonly CpuComparisonRow[],
+  gateway: LoadResult,
+  reference: LoadResult | undefined,
+): string[] {
   if (rows.length === 0) return [];
   return [
     '',
     '## CPU per request: gateway (leader process) vs bare proxy (its own process)',
     '',
-    'Process CPU time (user + system) over the requests that process served in the phase, ms.',
+    'Process CPU time (user + system) over the requests that process served in the phase, ms. ' +
+      `"Net" subtracts each process's idle CPU rate (measured for 3 s before the load, no request ` +
+      `in flight: gateway ${String(gateway.idleCpuMsPerSecond)} ms/s, bare proxy ` +
+      `${String(reference?.idleCpuMsPerSecond)} ms/s) over the phase's wall time: the work that ` +
+      'scales with requests. The targets use the raw figures.',
     '',
-    '| variant | phase | gateway ms/req | bare proxy ms/req | ratio |',
-    '|---|---|---|---|---|',
+    '| variant | phase | gateway ms/req | bare proxy ms/req | ratio | gateway net | proxy net | net ratio |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.variant} | ${r.phase} | ${r.gatewayCpuMsPerRequest} | ${r.proxyCpuMsPerRequest} | **${r.ratio}** |`,
+        `| ${r.variant} | ${r.phase} | ${r.gatewayCpuMsPerRequest} | ${r.proxyCpuMsPerRequest} | **${r.ratio}** | ${r.gatewayNetCpuMsPerRequest} | ${r.proxyNetCpuMsPerRequest} | ${r.netRatio} |`,
     ),
   ];
 }
