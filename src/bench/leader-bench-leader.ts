@@ -127,7 +127,7 @@ export function metricValue(text: string, name: string, labels = ''): number {
 /** Scrapes the leader's `/metrics` once. */
 export async function sampleLeader(controlUrl: string): Promise<LeaderSample> {
   const started = performance.now();
-  const res = await fetch(`${controlUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${controlUrl}/metrics`, { signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
   const scrapeMs = performance.now() - started;
   return {

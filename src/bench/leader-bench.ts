@@ -76,7 +76,16 @@ function forkAgents(c: LeaderBenchConfig, hubUrl: string, secret: string) {
 async function waitForAgents(controlUrl: string, want: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const s = await sampleLeader(controlUrl);
+    // A scrape can fail while a thousand handshakes land at once: say so and look again.
+    const s = await sampleLeader(controlUrl).catch((err: unknown) => {
+      report(`leader /metrics did not answer: ${String(err)}`);
+      return undefined;
+    });
+    if (s === undefined) {
+      if (Date.now() > deadline) throw new Error('the leader stopped answering /metrics');
+      await sleep(2000);
+      continue;
+    }
     report(`agents connected: ${s.agentsConnected}/${want}`);
     if (s.agentsConnected >= want) return;
     if (Date.now() > deadline)
@@ -95,11 +104,16 @@ async function measure(
   const durationMs = c.duration * 1000;
   const stop = new AbortController();
   const sampleEveryMs = c.quick ? 1000 : 5000;
+  let scrapeFailures = 0;
   const sampling = (async () => {
     const stopped = (): boolean => stop.signal.aborted;
     while (!stopped()) {
       await sleep(sampleEveryMs, stop.signal).catch(() => undefined);
-      if (!stopped()) samples.push(await sampleLeader(controlUrl));
+      if (stopped()) break;
+      // A scrape the loaded leader does not answer in time is counted, not fatal.
+      const sample = await sampleLeader(controlUrl).catch(() => undefined);
+      if (sample === undefined) scrapeFailures++;
+      else samples.push(sample);
     }
   })();
   const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
@@ -114,7 +128,7 @@ async function measure(
   stop.abort();
   await sampling;
   samples.push(await sampleLeader(controlUrl));
-  return { samples, picks, trials, loadAvg };
+  return { samples, picks, trials, loadAvg, scrapeFailures };
 }
 
 /** The `leader` bench scenario. */
@@ -164,6 +178,7 @@ export const leaderBench = defineCommand({
     const agents = forkAgents(c, hubUrl, secret);
     let probe: ProbeAgent | undefined;
     const startedAt = Date.now();
+    let keepDir = true; // a failed run keeps the leader's log
     try {
       probe = await ProbeAgent.connect(hubUrl, secret, c.periodMs);
       const connectS = c.agents / (c.connectPerS * agents.children.length);
@@ -192,7 +207,7 @@ export const leaderBench = defineCommand({
           'process (the leader probes only engines passive health ejected: none here); agents ' +
           'simulated in child processes over real WebSockets; delays timed by the probe agent ' +
           'until the gateway’s answer for its model flips',
-        leader: resources,
+        leader: { ...resources, metricsScrapesFailed: m.scrapeFailures },
         deltaToRoutingMs: probeSummary(m.trials, 'ready'),
         gpuFailureToRoutingMs: gpu,
         picks: { client: m.picks, gatewayAdded: gatewayAdded(m.samples) ?? null },
@@ -206,13 +221,15 @@ export const leaderBench = defineCommand({
       report(
         `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms; wrote ${path}`,
       );
+      keepDir = false;
       return 0;
     } finally {
       probe?.close();
       await Promise.all(agents.children.map(stopForkedChild));
       await leader.stop();
       await stubs.close();
-      await rm(dir, { recursive: true, force: true });
+      if (keepDir) report(`leader log kept in ${dir}`);
+      else await rm(dir, { recursive: true, force: true });
     }
   },
 });
