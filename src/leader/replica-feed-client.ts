@@ -89,7 +89,7 @@ export class ReplicaFeedClient {
       for (const url of this.#options.candidates()) {
         const end = await this.#session(url, signal);
         if (end !== 'unreachable') this.#lastAnswerMs = this.#options.clock.now();
-        if (end === 'fed' || signal.aborted) {
+        if (end === 'fed') {
           fed = true;
           break;
         }
@@ -106,6 +106,8 @@ export class ReplicaFeedClient {
   #session(controlUrl: string, signal: AbortSignal): Promise<SessionEnd> {
     const { log, metrics } = this.#options;
     const url = `${controlUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/v1/replicas`;
+    // An abort between two candidates: its listener would never fire on a new socket.
+    if (signal.aborted) return Promise.resolve('unreachable');
     return new Promise((resolve) => {
       let end: SessionEnd = 'unreachable';
       const applier = new ReplicaFeedApplier(this.#options.sinks);

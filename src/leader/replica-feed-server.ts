@@ -24,7 +24,7 @@ import type { ReplicaFeedMetrics } from './replica-feed-metrics.js';
 /** A delta before the feed numbers it. */
 export type UnnumberedDelta = ReplicaDelta extends infer D
   ? D extends ReplicaDelta
-    ? Omit<D, 'seq'>
+    ? Omit<D, 'seq' | 'v'>
     : never
   : never;
 
