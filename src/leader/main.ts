@@ -27,7 +27,8 @@ import {
 } from '../shared/index.js';
 import { AgentHub } from './agent-hub.js';
 import { CommandClient } from './command-client.js';
-import { ClusterStateStore } from './cluster-state.js';
+import { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
+import { buildGatewayReplicas } from './replica-wiring.js';
 import { ControlServer } from './control-server.js';
 import { WeightsPrefetch } from './weights-prefetch.js';
 import { loadControlTls } from './control-tls.js';
@@ -72,7 +73,7 @@ export async function runLeader(
   const adapters = buildAdapters(config, file, log, registry, { clock, rng: systemRng });
   const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
     adapters;
-  const store = new ClusterStateStore({
+  const store = new ReplicatedClusterStateStore({
     clock,
     staleAfterMs: config.agents.staleAfterMs,
     forgetAfterMs: config.agents.forgetAfterMs,
@@ -142,6 +143,14 @@ export async function runLeader(
     log: log.child({ component: 'gpu-optimizer' }),
     registry,
   });
+  // Gateway replicas (issue #18): followers serve the gateway from the leader's state feed.
+  const replicas = buildGatewayReplicas({
+    ...{ config, store, prefixIndex, kvIndex: kvIndex.index, kvHubOption: kvIndex.hubOption },
+    sendToAgent: (node, message) => hub.sendTo(node, message),
+    leading: () => leadership && { leader: config.identity, epoch: leadership.epoch },
+    otherLeader: () => otherLeader,
+    ...{ log, registry, clock, rng: systemRng },
+  });
   const hub: AgentHub = new AgentHub({
     commands,
     store,
@@ -151,7 +160,7 @@ export async function runLeader(
     identity: () =>
       leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
     pingIntervalMs: config.agents.pingIntervalMs,
-    kv: kvIndex.hubOption,
+    kv: replicas.kvHubOption,
   });
   const catalog = new ClusterEndpointCatalog(store);
   const health = new PassiveHealth(config.passiveHealth);
@@ -171,7 +180,7 @@ export async function runLeader(
       routing: {
         rng: systemRng,
         state: routingState,
-        prefixIndex,
+        prefixIndex: replicas.prefixIndex,
         blockIndex: kvIndex.index,
         onPicked: consoleDecisions.record,
       },
@@ -253,7 +262,8 @@ export async function runLeader(
     kv: kvIndex.view,
     log: log.child({ component: 'control' }),
     ...(tls === undefined ? {} : { tls }),
-    isReady: () => synced && leadership !== undefined && !gateway.draining,
+    replicas: replicas.feed,
+    isReady: () => synced && (leadership !== undefined || replicas.fresh()) && !gateway.draining,
     resources: resourcesWithStatuses,
     console: webConsole,
     describe: () => ({
@@ -298,11 +308,9 @@ export async function runLeader(
     reportOf: (node) => kvIndex.index.storeOf(node),
   });
   const leaderOnly = new LeaderOnlyParts(
-    election,
+    replicas.election ?? election,
     [
-      gateway,
       hub,
-      prober,
       remediation,
       modelAdapters,
       kvCaches,
@@ -314,12 +322,16 @@ export async function runLeader(
     log,
     (l) => {
       leadership = l;
+      if (l !== undefined) replicas.becameLeader();
       leaderSinceMs = l === undefined ? undefined : clock.now();
     },
     (identity) => (otherLeader = identity),
   );
-  return runProcess([source, ...watchers, control, leaderOnly], {
-    log,
-    shutdownGraceMs: config.shutdownGraceMs,
-  });
+  return runProcess(
+    [source, ...watchers, control, gateway, prober, replicas.runnable, leaderOnly],
+    {
+      log,
+      shutdownGraceMs: config.shutdownGraceMs,
+    },
+  );
 }
