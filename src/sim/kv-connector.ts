@@ -17,7 +17,7 @@ import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared
 import type { KvBlockStore } from './kv-block-store.js';
 import type { BlockPool } from './block-pool.js';
 import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
-import type { KvConnectorMetrics } from './kv-connector-metrics.js';
+import type { FetchOutcome, KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
 import { KvOffloader } from './kv-offloader.js';
 import {
@@ -109,40 +109,53 @@ export class KvConnector implements KvEvictionListener {
     }
     d.metrics.waitingForRemote.inc();
     const startedMs = d.clock.monotonicMs();
+    let outcome: FetchOutcome = 'failed';
+    let lookupMs = NaN;
     const call = linkedSignal([this.#stop.signal], deadlineMs);
     try {
-      const opts = { signal: call.signal, timeoutMs: deadlineMs };
-      const held = await d.store.longestPrefix(d.config.url, chain, opts);
-      if (held <= 0) {
-        d.metrics.decided('miss');
+      // One round trip: the agent's local run with its bytes; past it, peers (L2) within half
+      // the deadline, so a slow peer leaves time for the local run to still pay.
+      const got = await d.store.getPrefix(d.config.url, chain, {
+        signal: call.signal,
+        timeoutMs: deadlineMs,
+        l2WaitMs: Math.floor(deadlineMs / 2),
+      });
+      lookupMs = d.clock.monotonicMs() - startedMs;
+      const valid = this.#verifiedRun(chain, got);
+      if (got.length === 0) {
+        outcome = 'miss';
         return 0;
       }
-      // What is held saves less than the whole chain: the fetch gets what is left of that.
-      const leftMs = budget(Math.min(held, chain.length)) - (d.clock.monotonicMs() - startedMs);
-      if (!decideFetch(d.profile, held * bs, d.config.linkBytesPerS).fetch || leftMs < 1) {
-        d.metrics.decided('recomputed');
+      if (valid === 0) return 0; // nothing verified: failed
+      // What arrived saves less than the whole chain: it pays only if the lookup took less than
+      // that saving (the modeled transfer is still to come and is in the budget).
+      if (!decideFetch(d.profile, valid * bs, d.config.linkBytesPerS).fetch) {
+        outcome = 'recomputed';
         return 0;
       }
-      const keys = chain.slice(0, Math.min(held, chain.length));
-      const got = await d.store.getMany(d.config.url, keys, { ...opts, timeoutMs: leftMs });
-      const valid = this.#verifiedRun(keys, got);
+      if (budget(valid) <= lookupMs) {
+        outcome = 'late';
+        return 0;
+      }
       const transferS = transferTimeS(d.profile, valid * bs, d.config.linkBytesPerS);
-      if (valid > 0) await sleep((transferS / d.speed) * 1000, this.#stop.signal);
-      const inserted = valid === 0 ? 0 : this.#insert(spec, gpuHit, gpuHit + valid);
-      if (inserted === 0) {
-        d.metrics.decided('failed');
-        return 0;
-      }
+      await sleep((transferS / d.speed) * 1000, this.#stop.signal);
+      const inserted = this.#insert(spec, gpuHit, gpuHit + valid);
+      if (inserted === 0) return 0;
       d.metrics.externalHits.inc(inserted * bs);
       d.metrics.fetched(inserted * this.#trueBlockBytes, inserted * this.#payloadSize);
-      d.metrics.decided('fetched');
+      outcome = 'fetched';
       return transferTimeS(d.profile, inserted * bs, d.config.linkBytesPerS);
     } catch (err) {
-      d.metrics.decided('failed');
+      if (call.signal.aborted && !this.#stop.signal.aborted) outcome = 'late';
       d.log.debug({ err: toError(err) }, 'kv connector: load failed; recomputing');
       return 0;
     } finally {
       call.dispose();
+      d.metrics.decided(outcome);
+      d.metrics.lookupSeconds(
+        outcome,
+        (Number.isNaN(lookupMs) ? d.clock.monotonicMs() - startedMs : lookupMs) / 1000,
+      );
       d.metrics.waitingForRemote.dec();
     }
   }
@@ -161,11 +174,15 @@ export class KvConnector implements KvEvictionListener {
   }
 
   /** Leading fetched blocks whose bytes are their payload; a bad one ends the run. */
-  #verifiedRun(keys: readonly number[], got: Map<number, Uint8Array>): number {
+  #verifiedRun(
+    keys: readonly number[],
+    got: readonly { readonly key: number; readonly bytes: Uint8Array }[],
+  ): number {
     let valid = 0;
-    for (const key of keys) {
-      const bytes = got.get(key);
-      if (bytes === undefined) break;
+    for (const [i, key] of keys.entries()) {
+      const block = got[i];
+      if (block === undefined || block.key !== key) break;
+      const bytes = block.bytes;
       if (!isBlockPayload(key, this.#payloadSize, bytes)) {
         this.#d.metrics.verifyFailures.inc();
         break;

@@ -28,7 +28,7 @@ class ScriptedStore implements KvBlockStore {
   putsInFlight = 0;
   maxPutsInFlight = 0;
   readonly putSizes: number[] = [];
-  readonly lookups: KvStoreCallOptions[] = [];
+  readonly lookups: (KvStoreCallOptions & { readonly l2WaitMs?: number })[] = [];
   readonly #releases: (() => void)[] = [];
 
   putMany(
@@ -53,15 +53,11 @@ class ScriptedStore implements KvBlockStore {
     return all.length;
   }
 
-  getMany(): Promise<Map<number, Uint8Array>> {
-    return Promise.resolve(new Map());
-  }
-
-  longestPrefix(
+  getPrefix(
     _url: string,
     _keys: readonly number[],
-    options?: KvStoreCallOptions,
-  ): Promise<number> {
+    options?: KvStoreCallOptions & { readonly l2WaitMs?: number },
+  ): Promise<readonly { key: number; bytes: Uint8Array }[]> {
     this.lookups.push(options ?? {});
     // Never answers: only the caller's deadline ends it, as with a stalled agent.
     return new Promise((_resolve, reject) =>
@@ -160,7 +156,10 @@ describe('KvConnector lookup deadline', () => {
     expect(store.lookups).toHaveLength(1);
     expect(store.lookups[0]?.timeoutMs).toBe(budget);
     expect(store.lookups[0]?.signal?.aborted).toBe(true);
-    expect(await value('infernode_sim_kv_fetch_decisions_total', 'failed')).toBe(1);
+    // Peers get at most half the deadline, so the agent's local run can still come back in time.
+    expect(store.lookups[0]?.l2WaitMs).toBe(Math.floor(budget / 2));
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'late')).toBe(1);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'failed')).toBe(0);
     connector.close();
   });
 
