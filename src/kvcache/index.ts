@@ -47,6 +47,12 @@ export {
   type DataRequest,
   type ServedReply,
 } from './block-requests.js';
+export {
+  prefixFromStore,
+  extendPrefix,
+  prefixReplyBytes,
+  type ServedPrefix,
+} from './block-prefix.js';
 export * from './lmcache-wire.js';
 export * from './lmcache-store.js';
 export * from './kv-commands.js';
