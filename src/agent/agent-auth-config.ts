@@ -16,7 +16,8 @@ type Checked = Pick<
   | 'leaderCaFile'
   | 'leaderFingerprint'
   | 'allowInsecure'
->;
+> &
+  Partial<Pick<AgentConfig, 'leaderStandbyUrls'>>;
 
 /** Every problem with the agent's credential and leader-URL keys; `node` is already resolved. */
 export function agentAuthIssues(config: Checked): ConfigIssue[] {
@@ -37,12 +38,17 @@ export function agentAuthIssues(config: Checked): ConfigIssue[] {
         message: `not a token for node ${config.node} (expected <node>.<mac>)`,
       });
   }
-  const url = URL.canParse(config.leaderUrl) ? new URL(config.leaderUrl) : undefined;
-  if (url?.protocol === 'ws:' && !isLoopbackHost(url.hostname) && !config.allowInsecure)
-    issues.push({
-      path: 'leaderUrl',
-      message: `plain ws:// to ${url.hostname} sends the token in clear: use wss:// or set allowInsecure`,
-    });
+  for (const [path, text] of [
+    ['leaderUrl', config.leaderUrl] as const,
+    ...(config.leaderStandbyUrls ?? []).map((u) => ['leaderStandbyUrls', u] as const),
+  ]) {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (url?.protocol === 'ws:' && !isLoopbackHost(url.hostname) && !config.allowInsecure)
+      issues.push({
+        path,
+        message: `plain ws:// to ${url.hostname} sends the token in clear: use wss:// or set allowInsecure`,
+      });
+  }
   if (config.leaderCaFile !== '' && config.leaderFingerprint !== '')
     issues.push({
       path: 'leaderFingerprint',

@@ -1,7 +1,7 @@
 /** The agent's configuration spec: every key, its flag, env var and default (see `--help`). */
 import { gpuConfigSpec } from '../gpu/index.js';
 import { kubeConfigSpec } from '../kube/index.js';
-import { bool, int, str, type ConfigOf } from '../shared/index.js';
+import { bool, int, list, str, type ConfigOf } from '../shared/index.js';
 import { weightsConfigSpec } from './weights-config.js';
 import { loraConfigSpec } from './lora-config.js';
 import { kvConfigSpec } from './kv-config.js';
@@ -23,6 +23,14 @@ export const agentConfigSpec = {
   leaderUrl: str('ws://127.0.0.1:8081/v1/agents', 'the leader’s agent hub WebSocket URL', {
     check: (v) => (/^wss?:\/\/[^/]+/.test(v) ? undefined : 'expected a ws:// or wss:// URL'),
   }),
+  leaderStandbyUrls: list(
+    [],
+    'more agent hub URLs of leader replicas (gateway replicas), tried in turn after leaderUrl when a connection fails: the agent settles on the replica that leads',
+    {
+      check: (v) =>
+        v.every((u) => /^wss?:\/\/[^/]+/.test(u)) ? undefined : 'expected ws:// or wss:// URLs',
+    },
+  ),
   auth: str(
     'static',
     'how this agent proves its node: static (token or clusterSecret) or kubernetes (projected ServiceAccount token)',

@@ -31,6 +31,11 @@ import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
 
 export interface LeaderClientOptions {
   readonly url: string;
+  /**
+   * More hub URLs (gateway replicas, issue #18), tried in turn after `url` when a connection
+   * fails: a follower refuses agents, so the agent settles on the replica that leads.
+   */
+  readonly standbyUrls?: readonly string[];
   /** The bearer credential for one connection attempt (a token, or a token file read anew). */
   readonly credential: (signal: AbortSignal) => Promise<string>;
   /** How the leader's certificate is checked on wss://. Default: the system CAs. */
@@ -98,11 +103,18 @@ export class LeaderClient {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    const urls = [this.#options.url, ...(this.#options.standbyUrls ?? [])];
     let attempt = 0;
+    let at = 0;
     for (;;) {
       if (signal.aborted) return;
-      const healthy = await this.#session(signal);
-      attempt = healthy ? 0 : attempt + 1;
+      const healthy = await this.#session(signal, urls[at] ?? this.#options.url);
+      // A session that got a welcome reconnects to the same URL first; a failed one tries the
+      // next, backing off only once every URL has failed in a row.
+      if (healthy) attempt = 0;
+      else at = (at + 1) % urls.length;
+      if (!healthy && at !== 0) continue;
+      if (!healthy) attempt++;
       await sleep(
         backoffDelayMs({ ...this.#options.reconnect, factor: 2 }, attempt, this.#options.rng),
         signal,
@@ -111,7 +123,7 @@ export class LeaderClient {
   }
 
   /** One connection, until it closes. Resolves true when it got as far as a welcome. */
-  async #session(signal: AbortSignal): Promise<boolean> {
+  async #session(signal: AbortSignal, url: string): Promise<boolean> {
     const { log, metrics } = this.#options;
     const handshakeTimeout = this.#options.handshakeTimeoutMs ?? 5000;
     let credential: string;
@@ -127,11 +139,11 @@ export class LeaderClient {
       link.dispose();
     }
     return new Promise((resolve) => {
-      const ws = new WebSocket(this.#options.url, {
+      const ws = new WebSocket(url, {
         headers: { authorization: `Bearer ${credential}` },
         handshakeTimeout,
         maxPayload: 4 * 1024 * 1024,
-        ...leaderTlsOptions(this.#options.url, this.#options.trust ?? {}, (err) =>
+        ...leaderTlsOptions(url, this.#options.trust ?? {}, (err) =>
           log.warn({ err }, 'leader certificate does not match the pin: not sending the token'),
         ),
       });

@@ -181,6 +181,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
   });
   const leaderClient = new LeaderClient({
     url: config.leaderUrl,
+    standbyUrls: config.leaderStandbyUrls,
     credential: agentCredential(config),
     ...(config.leaderCaFile === '' && config.leaderFingerprint === ''
       ? {}

@@ -133,6 +133,7 @@ export class ReplicaFeedClient {
         const decoded = decodeReplicaFeedMessage(raw);
         const outcome = decoded.ok ? applier.apply(decoded.message) : 'invalid';
         if (outcome === 'applied') {
+          if (decoded.ok) metrics.applied.inc({ type: decoded.message.type });
           if (!this.#welcomed && applier.leader !== undefined) {
             this.#welcomed = true;
             end = 'fed';

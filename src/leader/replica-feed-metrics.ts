@@ -1,5 +1,5 @@
 /**
- * The replica feed's metrics, on both sides: followers connected and messages sent (leader),
+ * The replica feed's metrics, on both sides: followers connected and messages sent (leader), messages applied,
  * connections refused, slow followers dropped, invalid messages, feed resyncs and the age of
  * the follower's last feed message (follower).
  */
@@ -9,6 +9,7 @@ import { Counter, Gauge, type Registry } from '../shared/index.js';
 export class ReplicaFeedMetrics {
   readonly followers: Gauge;
   readonly sent: Counter<'type'>;
+  readonly applied: Counter<'type'>;
   readonly rejected: Counter<'reason'>;
   readonly dropped: Counter;
   readonly invalid: Counter;
@@ -24,6 +25,12 @@ export class ReplicaFeedMetrics {
     this.sent = new Counter({
       name: 'infernode_replica_feed_messages_total',
       help: 'Replica feed deltas published, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    this.applied = new Counter({
+      name: 'infernode_replica_feed_applied_total',
+      help: 'Replica feed messages this follower applied, by type',
       labelNames: ['type'],
       registers: [registry],
     });

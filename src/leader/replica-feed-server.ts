@@ -87,14 +87,17 @@ export class ReplicaFeedServer {
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
   }
 
-  /** Numbers a delta and sends it to every follower but `except` (its author). */
-  publish(delta: UnnumberedDelta, except?: object): void {
+  /**
+   * Numbers a delta and sends it to every follower, its author included: the feed is one
+   * numbered sequence, so a follower skipped once would see a gap and resync (its own prefix
+   * insertions come back to it, which it applies again harmlessly).
+   */
+  publish(delta: UnnumberedDelta): void {
     this.#seq++;
     if (this.#followers.size === 0) return;
     const raw = JSON.stringify({ ...delta, v: PROTOCOL_VERSION, seq: this.#seq });
     const highWater = this.#options.highWaterBytes ?? 16 * 1024 * 1024;
     for (const ws of this.#followers.keys()) {
-      if (ws === except) continue;
       if (ws.bufferedAmount > highWater) {
         // Dropping it is a resync later; buffering without bound is an out-of-memory now.
         this.#options.metrics.dropped.inc();

@@ -84,9 +84,9 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
       mirror.retain(store.nodes().map((n) => n.node));
       return { nodes: mirror.nodes(), prefixes: prefixLog.recent() };
     },
-    onFollowerPrefixes: (insertions, from) => {
+    onFollowerPrefixes: (insertions) => {
       for (const p of insertions) applyRemotePrefix(p);
-      feed.publish({ type: 'replica.prefix', insertions }, from);
+      feed.publish({ type: 'replica.prefix', insertions });
     },
     // The KV index has no snapshot to send: each agent resends its holdings (one reset), which
     // reaches the new follower through the feed, as it would reach a new leader.

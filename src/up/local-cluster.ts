@@ -27,6 +27,12 @@ import { childName, simChildSpec, type SimChildContext } from './sim-child.js';
 import { ScaleGroupFollower, groupReplicaChildren } from './scale-group-follower.js';
 import { agentWeightsSettings, type ObjectStoreAccess } from './weights-wiring.js';
 import { agentKvSettings, agentKvUrl, type AgentKvService } from './kv-wiring.js';
+import {
+  agentHubUrls,
+  leaderReplicaArgs,
+  leaderReplicas,
+  waitForFollowersReady,
+} from './gateway-replicas.js';
 
 export { childName } from './sim-child.js';
 export { waitUntilServing } from './wait-until-serving.js';
@@ -58,12 +64,18 @@ export interface LocalClusterOptions {
    * cluster, each simulator publishing the KV events its `kvEvents:` names. Default true.
    */
   readonly kv?: boolean;
+  /** Leader processes serving the gateway (issue #18): 1 + followers. Default 1. */
+  readonly gateways?: number;
 }
 
 export interface LocalCluster {
   readonly file: ClusterFile;
   readonly gatewayUrl: string;
   readonly controlUrl: string;
+  /** Every replica's gateway URL, the leader's (`gatewayUrl`) first. */
+  readonly gatewayUrls: readonly string[];
+  /** Every replica's control URL, the leader's (`controlUrl`) first. */
+  readonly controlUrls: readonly string[];
   /** Agent local API URL by node name. */
   readonly agentUrls: ReadonlyMap<string, string>;
   /** Each agent's KV block service URL (`ikv://127.0.0.1:<port>`) by node; empty when KV is off. */
@@ -116,6 +128,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const started = withScaleGroupReplicas(file, initialReplicas);
   if (file.scaleGroups.length > 0)
     await writeScaleState(scaleStatePath(clusterPath), initialReplicas, options.signal);
+  const replicas = await leaderReplicas(host, file.leader, options.gateways ?? 1);
+  const hubUrls = agentHubUrls(replicas);
   const kvServices = await kvServicesFor(file, options.kv ?? true);
   let sims: SimChildContext | undefined;
   const startup = supervisor.watchStartup();
@@ -129,26 +143,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       objectStore === undefined
         ? undefined
         : { url: objectStore.url, ...S3RVER_CREDENTIALS, region: LOCAL_OBJECT_STORE_REGION };
-    supervisor.start({
-      name: childName.leader,
-      env: { ...env, INFERNODE_CLUSTER_SECRET: secret },
-      args: [
-        'leader',
-        '--cluster-file',
-        clusterPath,
-        '--gateway-host',
-        host,
-        '--gateway-port',
-        String(gatewayPort),
-        '--control-host',
-        host,
-        '--control-port',
-        String(controlPort),
-        '--identity',
-        'leader-0',
-        ...(options.leaderArgs ?? []),
-      ],
-    });
+    for (const replica of replicas)
+      supervisor.start({
+        name: childName.leaderReplica(replica.index),
+        env: { ...env, INFERNODE_CLUSTER_SECRET: secret },
+        args: [...leaderReplicaArgs(replica, clusterPath, host), ...(options.leaderArgs ?? [])],
+      });
     for (const node of file.nodes) {
       const weights = agentWeightsSettings(node, stateDir, access, [
         dirname(clusterPath),
@@ -170,7 +170,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           '--cluster-file',
           clusterPath,
           '--leader-url',
-          `ws://${host}:${controlPort}/v1/agents`,
+          hubUrls[0] as string,
+          ...(hubUrls.length > 1 ? ['--leader-standby-urls', hubUrls.slice(1).join(',')] : []),
           '--api-port',
           String(node.agentPort),
           ...weights.args,
@@ -203,7 +204,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
     childFailed.catch(() => undefined); // also handled when the race is already over
     await Promise.race([
-      waitUntilServing(controlUrl, started, options.readyTimeoutMs ?? 60_000, signal),
+      waitUntilServing(controlUrl, started, options.readyTimeoutMs ?? 60_000, signal).then(() =>
+        waitForFollowersReady(replicas, options.readyTimeoutMs ?? 60_000, signal),
+      ),
       childFailed,
     ]).finally(() => stopped.abort());
     startup.done();
@@ -232,6 +235,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     file,
     gatewayUrl: `http://${host}:${gatewayPort}`,
     controlUrl,
+    gatewayUrls: replicas.map((r) => r.gatewayUrl),
+    controlUrls: replicas.map((r) => r.controlUrl),
     agentUrls: new Map(file.nodes.map((n) => [n.name, `http://127.0.0.1:${n.agentPort}`])),
     kvUrls: new Map([...kvServices].map(([node, service]) => [node, agentKvUrl(service)])),
     kvToken: kvServices.values().next().value?.token,

@@ -8,6 +8,8 @@ import { engineWeightsSettings, type ObjectStoreAccess } from './weights-wiring.
 /** Child names, one scheme everywhere (tests kill children by these names). */
 export const childName = {
   leader: 'leader',
+  /** Leader replica k of `up --gateways N` (replica 0 is `leader`). */
+  leaderReplica: (k: number) => (k === 0 ? 'leader' : `leader-${k}`),
   agent: (node: string) => `agent-${node}`,
   sim: (node: string, engine: string) => `sim-${node}-${engine}`,
 };

@@ -30,7 +30,7 @@ export const upCommand = defineCommand({
   usage:
     'infernode up [cluster-file] [options]   (cluster-file: default examples/local-cluster.yaml)',
   description:
-    'Starts the object store of the cluster file (`objectStore:`, an s3rver seeded with synthetic models) when it has one, every engine that has a `sim:` section, the leader and one agent per node as child processes, waits until the gateway serves, and prints where everything is. The cluster file is the argument or --cluster-file. A port already in use, a missing file or a child that fails at start stops it at once with one line saying what is wrong. A child that dies later is reported and restarted. With --kv (the default) each agent runs its KV block service on a free port with one token for the cluster and each simulator whose engine entry has `kvEvents:` publishes vLLM KV events there for its agent. Ctrl-C (SIGINT) or SIGTERM sends each child one SIGTERM and waits for them to drain.',
+    'Starts the object store of the cluster file (`objectStore:`, an s3rver seeded with synthetic models) when it has one, every engine that has a `sim:` section, the leader and one agent per node as child processes, waits until the gateway serves, and prints where everything is. The cluster file is the argument or --cluster-file. A port already in use, a missing file or a child that fails at start stops it at once with one line saying what is wrong. A child that dies later is reported and restarted. With --kv (the default) each agent runs its KV block service on a free port with one token for the cluster and each simulator whose engine entry has `kvEvents:` publishes vLLM KV events there for its agent. With --gateways N it starts N leader processes, each serving the gateway on its own ports (the first on the cluster file’s, the others on free ones, following the first with --replicas-follow), prints every gateway URL and waits until each follower is ready; agents are given every replica’s hub URL and settle on the one that leads. Ctrl-C (SIGINT) or SIGTERM sends each child one SIGTERM and waits for them to drain.',
   positional: { name: 'cluster-file', flag: 'cluster-file' },
   envPrefix: 'UP',
   spec: {
@@ -44,6 +44,11 @@ export const upCommand = defineCommand({
     kv: bool(
       true,
       'the KV cache: each agent’s block service (ikv://) and the engines’ KV events their entries’ kvEvents name (false: a faster start)',
+    ),
+    gateways: int(
+      1,
+      'leader processes serving the gateway: the first leads, the others follow its routing state on their own free ports and take over if it dies',
+      { min: 1, max: 16 },
     ),
   },
   async run({ config }) {
@@ -69,6 +74,7 @@ async function runUntilStopped(
     readonly stateDir: string;
     readonly readyTimeoutMs: number;
     readonly kv: boolean;
+    readonly gateways: number;
   },
   signal: AbortSignal,
 ): Promise<number> {
@@ -83,6 +89,7 @@ async function runUntilStopped(
       stateDir: config.stateDir,
       readyTimeoutMs: config.readyTimeoutMs,
       kv: config.kv,
+      gateways: config.gateways,
       report: (line) => {
         // Once the live table shows, log lines print above it.
         if (table === undefined) out(`infernode: ${line}`);
@@ -103,6 +110,10 @@ async function runUntilStopped(
   ];
   out('');
   out(`  gateway (OpenAI API)   ${cluster.gatewayUrl}/v1`);
+  cluster.gatewayUrls.slice(1).forEach((url, i) => {
+    const control = cluster.controlUrls[i + 1] ?? '';
+    out(`  gateway replica ${String(i + 1).padEnd(6)} ${url}/v1   (follower; ${control}/metrics)`);
+  });
   out(
     `  leader metrics         ${cluster.controlUrl}/metrics   cluster view ${cluster.controlUrl}/v1/cluster`,
   );
