@@ -14,13 +14,14 @@ import { defineCommand } from '../shared/index.js';
 import { bool, int, list, num, str } from '../shared/index.js';
 import { freePorts } from '../shared/index.js';
 import { startBenchCluster } from './bench-cluster.js';
-import { runLoadGenerator, startReferenceProxy } from './bench-processes.js';
 import {
-  checkTargets,
-  renderMarkdown,
+  checkAgainstProxy,
+  compareCpu,
+  renderCpuComparison,
   summarizeReference,
-  type LoadResult,
-} from './gateway-report.js';
+} from './gateway-vs-proxy.js';
+import { runLoadGenerator, startReferenceProxy } from './bench-processes.js';
+import { checkTargets, renderMarkdown, type LoadResult } from './gateway-report.js';
 import type { LoadPlan } from './load-client.js';
 import { writeBenchResult } from './results.js';
 
@@ -151,12 +152,12 @@ export const gatewayBench = defineCommand({
         const proxy = await startReferenceProxy(port ?? 0, bench.enginePorts);
         report(`reference proxy :${proxy.port}`);
         try {
-          const refPlan = {
+          const refPlan: LoadPlan = {
             ...plan,
             gatewayPort: proxy.port,
-            variants: ['non-streaming' as const],
+            underTest: 'reference-proxy',
           };
-          reference = await runLoadGenerator(refPlan, budgetMs(1));
+          reference = await runLoadGenerator(refPlan, budgetMs(plan.variants.length));
         } finally {
           await proxy.stop();
         }
@@ -165,7 +166,11 @@ export const gatewayBench = defineCommand({
     } finally {
       await bench.stop(failed);
     }
-    const checks = checkTargets(load);
+    const checks = [
+      ...checkTargets(load),
+      ...(reference === undefined ? [] : checkAgainstProxy(load, reference)),
+    ];
+    const cpuComparison = reference === undefined ? [] : compareCpu(load, reference);
     const cpus = os.cpus();
     const loadAfter = os.loadavg()[0] ?? NaN;
     const note =
@@ -188,6 +193,8 @@ export const gatewayBench = defineCommand({
       allTargetsMet: checks.every((t) => t.pass),
       ...load,
       referenceProxy: reference === undefined ? undefined : summarizeReference(load, reference),
+      referenceProxyResult: reference,
+      cpuComparison,
       note,
     };
     const command = commandLine(c);
@@ -204,6 +211,7 @@ export const gatewayBench = defineCommand({
         reference,
         checks,
         note,
+        extra: renderCpuComparison(cpuComparison, load, reference),
       }),
     );
     process.stdout.write(

@@ -4,17 +4,8 @@
  * the engines and through the gateway — sequential pairs, paced arrivals, closed-loop concurrency
  * — scrapes the leader's /metrics around each phase, and prints one JSON result on stdout.
  */
-import http from 'node:http';
-import {
-  histogramDelta,
-  median,
-  ms3,
-  parsePromHistogram,
-  parsePromValue,
-  summarize,
-  summarizeHistogram,
-  type PromHistogram,
-} from './latency-stats.js';
+import { GatewayView } from './gateway-view.js';
+import { median, ms3, summarize } from './latency-stats.js';
 import {
   keepAliveAgent,
   runClosedLoop,
@@ -24,77 +15,7 @@ import {
   type Target,
 } from './load-client.js';
 
-const HISTOGRAM = 'infernode_gateway_added_latency_seconds';
-const CPU = 'infernode_process_cpu_seconds_total';
-
-interface Scrape {
-  readonly hist: PromHistogram | undefined;
-  readonly cpuS: number;
-}
-
-/** Scrapes the leader's /metrics; a failed scrape yields no histogram (the phase still counts). */
-function scrape(plan: LoadPlan): Promise<Scrape> {
-  const none: Scrape = { hist: undefined, cpuS: NaN };
-  return new Promise((resolve) => {
-    const req = http.get(
-      { host: plan.host, port: plan.controlPort, path: '/metrics', agent: false },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          resolve({
-            hist: parsePromHistogram(text, HISTOGRAM),
-            cpuS: parsePromValue(text, CPU) ?? NaN,
-          }),
-        );
-      },
-    );
-    req.setTimeout(5000, () => req.destroy(new Error('metrics scrape timed out')));
-    req.on('error', (err) => {
-      process.stderr.write(`metrics scrape failed: ${err.message}\n`);
-      resolve(none);
-    });
-  });
-}
-
-/** Accumulates the gateway's own histogram and CPU over one or more measured windows. */
-class GatewayView {
-  #hist: PromHistogram | undefined;
-  #cpuS = 0;
-  #before: Scrape | undefined;
-  readonly #plan: LoadPlan;
-  constructor(plan: LoadPlan) {
-    this.#plan = plan;
-  }
-  async begin(): Promise<void> {
-    this.#before = await scrape(this.#plan);
-  }
-  async end(): Promise<void> {
-    const after = await scrape(this.#plan);
-    const before = this.#before;
-    if (before?.hist === undefined || after.hist === undefined) return;
-    const d = histogramDelta(before.hist, after.hist);
-    const acc = this.#hist;
-    this.#hist =
-      acc === undefined
-        ? d
-        : {
-            buckets: d.buckets.map((b, i) => ({
-              le: b.le,
-              count: b.count + (acc.buckets[i]?.count ?? 0),
-            })),
-            sum: d.sum + acc.sum,
-            count: d.count + acc.count,
-          };
-    this.#cpuS += after.cpuS - before.cpuS;
-  }
-  summary(): Record<string, number> {
-    const h = this.#hist;
-    if (h === undefined || h.count <= 0) return {};
-    return { ...summarizeHistogram(h), leaderCpuMsPerRequest: ms3((this.#cpuS * 1000) / h.count) };
-  }
-}
+const IDLE_WINDOW_MS = 3000;
 
 function bodies(plan: LoadPlan, stream: boolean): (i: number) => Buffer {
   const filler = 'The quick brown fox jumps over the lazy dog. '.repeat(
@@ -231,6 +152,13 @@ async function main(): Promise<void> {
     agent: keepAliveAgent(sockets),
   };
   const out: Record<string, unknown> = {};
+  // The process's own background work (agent hub, discovery polls, console feed...) with no
+  // request in flight: the part of its CPU per request that does not scale with requests.
+  const idle = new GatewayView(plan);
+  await idle.begin();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  await idle.end();
+  out.idleCpuMsPerSecond = idle.cpuMsPerSecond();
   for (const variant of plan.variants)
     out[variant] = await runVariant(plan, variant === 'streaming', direct, gateway);
   direct.agent.destroy();

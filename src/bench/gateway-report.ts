@@ -10,8 +10,18 @@ export interface Added {
   readonly p99Ms: number;
 }
 
-/** What the gateway's own histogram and the leader's CPU say about one phase. */
-export type GatewayOwn = Partial<GatewayOwnSummary> & { readonly leaderCpuMsPerRequest?: number };
+/**
+ * What the gateway's own histogram and the process under test (the leader, or the reference
+ * proxy) say about one phase: its CPU time, the requests it served and their ratio.
+ */
+export type GatewayOwn = Partial<GatewayOwnSummary> & {
+  readonly leaderCpuMsPerRequest?: number;
+  readonly cpuMs?: number;
+  /** Wall time the CPU figure covers, ms. */
+  readonly wallMs?: number;
+  readonly requests?: number;
+  readonly cpuMsPerRequest?: number;
+};
 
 /** Sequential pairs: one request at a time, direct and gateway alternating. */
 export interface SequentialPhase {
@@ -60,7 +70,20 @@ export interface VariantResult {
 }
 
 /** The load generator's output, by variant. */
-export type LoadResult = Partial<Record<'non-streaming' | 'streaming', VariantResult>>;
+export type LoadResult = Partial<Record<'non-streaming' | 'streaming', VariantResult>> & {
+  /** CPU the process under test spent per second with no request in flight, ms/s. */
+  readonly idleCpuMsPerSecond?: number;
+};
+
+const VARIANTS = ['non-streaming', 'streaming'] as const;
+
+/** The variants a result holds, in report order. */
+export function variantsOf(result: LoadResult): [string, VariantResult][] {
+  return VARIANTS.flatMap((name): [string, VariantResult][] => {
+    const v = result[name];
+    return v === undefined ? [] : [[name, v]];
+  });
+}
 
 /** One target, measured. */
 export interface TargetCheck {
@@ -76,7 +99,7 @@ export function checkTargets(result: LoadResult): TargetCheck[] {
   const le = (target: string, measured: number, limit: number): void => {
     checks.push({ target, measured, limit, pass: measured <= limit });
   };
-  for (const [variant, v] of Object.entries(result)) {
+  for (const [variant, v] of variantsOf(result)) {
     le(`${variant}: added p50, sequential (ms)`, v.sequential.added.p50Ms, 0.5);
     le(`${variant}: added p99, sequential (ms)`, v.sequential.added.p99Ms, 2);
     if (v.paced !== undefined) {
@@ -102,47 +125,6 @@ export function checkTargets(result: LoadResult): TargetCheck[] {
 
 const f = (v: number | null | undefined): string =>
   v === undefined || v === null ? '–' : String(v);
-
-/** The reference proxy against the gateway, non-streaming: what a bare Node proxy reaches here. */
-export interface ReferenceSummary {
-  readonly sequentialAdded: Added;
-  readonly pacedAdded: Added | undefined;
-  readonly throughput: readonly {
-    readonly concurrency: number;
-    readonly directRps: number;
-    readonly proxyRps: number;
-    readonly ratio: number;
-    /** Gateway req/s (from the gateway pass) ÷ reference proxy req/s. */
-    readonly gatewayOverProxy: number;
-  }[];
-  readonly note: string;
-}
-
-/** Condenses the reference pass next to the gateway pass. */
-export function summarizeReference(
-  gateway: LoadResult,
-  ref: LoadResult,
-): ReferenceSummary | undefined {
-  const r = ref['non-streaming'];
-  const g = gateway['non-streaming'];
-  if (r === undefined) return undefined;
-  return {
-    sequentialAdded: r.sequential.added,
-    pacedAdded: r.paced?.added,
-    throughput: r.throughput.map((t) => {
-      const gw = g?.throughput.find((x) => x.concurrency === t.concurrency);
-      return {
-        concurrency: t.concurrency,
-        directRps: t.directRps,
-        proxyRps: t.gatewayRps,
-        ratio: t.ratio,
-        gatewayOverProxy:
-          gw === undefined ? NaN : Math.round((gw.gatewayRps / t.gatewayRps) * 1000) / 1000,
-      };
-    }),
-    note: 'bare node:http proxy (read body, JSON.parse, keep-alive forward, pipe back), measured right after the gateway pass with the same load',
-  };
-}
 
 /** Puts the gateway next to the reference proxy, measured on the same machine minutes apart. */
 function readingNotes(result: LoadResult, reference: LoadResult | undefined): string[] {
@@ -181,11 +163,13 @@ export interface MarkdownInput {
   readonly reference: LoadResult | undefined;
   readonly checks: readonly TargetCheck[];
   readonly note: string;
+  /** Markdown lines placed after the reading notes (the CPU comparison). */
+  readonly extra?: readonly string[];
 }
 
 /** A short markdown summary of a run. */
 export function renderMarkdown(input: MarkdownInput): string {
-  const { command, at, machine, result, reference, checks, note } = input;
+  const { command, at, machine, result, reference, checks, note, extra = [] } = input;
   const lines = [
     '# Gateway benchmark: added latency and throughput',
     '',
@@ -199,13 +183,14 @@ export function renderMarkdown(input: MarkdownInput): string {
     '|---|---|---|---|',
     ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.limit} | ${c.pass ? 'yes' : 'no'} |`),
     ...readingNotes(result, reference),
+    ...extra,
   ];
   const sections: [string, VariantResult | undefined][] = [
-    ...Object.entries(result),
-    [
-      'non-streaming, reference: bare node:http proxy instead of the gateway',
-      reference?.['non-streaming'],
-    ],
+    ...variantsOf(result),
+    ...variantsOf(reference ?? {}).map(([variant, v]): [string, VariantResult] => [
+      `${variant}, reference: bare node:http proxy instead of the gateway`,
+      v,
+    ]),
   ];
   for (const [variant, v] of sections) {
     if (v === undefined) continue;
@@ -228,11 +213,11 @@ export function renderMarkdown(input: MarkdownInput): string {
       );
     lines.push(
       '',
-      '| concurrency | direct req/s | gateway req/s | ratio | gateway p50 / p99 ms | leader CPU ms/req |',
+      '| concurrency | direct req/s | gateway req/s | ratio | gateway p50 / p99 ms | CPU ms/req |',
       '|---|---|---|---|---|---|',
       ...v.throughput.map(
         (t) =>
-          `| ${t.concurrency} | ${t.directRps} | ${t.gatewayRps} | **${t.ratio}** | ${t.gatewayLatency.p50Ms} / ${t.gatewayLatency.p99Ms} | ${f(t.gatewayOwn.leaderCpuMsPerRequest)} |`,
+          `| ${t.concurrency} | ${t.directRps} | ${t.gatewayRps} | **${t.ratio}** | ${t.gatewayLatency.p50Ms} / ${t.gatewayLatency.p99Ms} | ${f(t.gatewayOwn.cpuMsPerRequest)} |`,
       ),
     );
   }

@@ -22,6 +22,8 @@ export interface LoadPlan {
   readonly promptBytes: number;
   readonly variants: readonly ('non-streaming' | 'streaming')[];
   readonly timeoutMs: number;
+  /** What listens on `gatewayPort`: the gateway (default) or the bare reference proxy. */
+  readonly underTest?: 'gateway' | 'reference-proxy';
 }
 
 /** Where requests go: the engine directly or the gateway, over its own connection pool. */

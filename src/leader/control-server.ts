@@ -6,6 +6,7 @@
  * certificate it speaks https:// and wss://, so agent tokens never cross the network in clear.
  */
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   createJsonServer,
   serveOpsRoute,
@@ -41,6 +42,10 @@ export interface ControlServerOptions {
   readonly console?: {
     serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): boolean;
   };
+  /** The gateway replicas' state feed (`/v1/replicas`, replica-feed-server.ts); absent: refused. */
+  readonly replicas?: {
+    handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  };
   /** Certificate and key: serve https:// and wss:// instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
 }
@@ -55,8 +60,10 @@ export class ControlServer {
     this.#options = options;
     this.#server = createJsonServer((req, res) => this.#handle(req, res), options.tls);
     this.#server.on('upgrade', (req, socket, head) => {
-      if ((req.url ?? '').split('?')[0] === '/v1/agents')
-        options.hub.handleUpgrade(req, socket, head);
+      const path = (req.url ?? '').split('?')[0];
+      if (path === '/v1/agents') options.hub.handleUpgrade(req, socket, head);
+      else if (path === '/v1/replicas' && options.replicas !== undefined)
+        options.replicas.handleUpgrade(req, socket, head);
       else socket.destroy();
     });
   }

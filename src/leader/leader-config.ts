@@ -3,6 +3,7 @@ import { kubeConfigSpec } from '../kube/index.js';
 import { routingConfigSpec } from '../routing/index.js';
 import { trafficConfigSpec } from '../traffic/index.js';
 import { bool, int, list, str } from '../shared/index.js';
+import { replicaConfigSpec } from './replica-config.js';
 
 const positive = { min: 1 };
 const port = { min: 0, max: 65535 };
@@ -234,6 +235,7 @@ export const leaderConfigSpec = {
       'the leader’s control URL a follower redirects console requests to, {identity} standing for the leader’s identity (e.g. http://{identity}.infernode-leader:8081); empty: followers answer 503',
     ),
   },
+  replicas: replicaConfigSpec,
   routing: routingConfigSpec,
   traffic: trafficConfigSpec,
   kube: kubeConfigSpec,

@@ -27,7 +27,8 @@ import {
 } from '../shared/index.js';
 import { AgentHub } from './agent-hub.js';
 import { CommandClient } from './command-client.js';
-import { ClusterStateStore } from './cluster-state.js';
+import { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
+import { buildGatewayReplicas } from './replica-wiring.js';
 import { ControlServer } from './control-server.js';
 import { WeightsPrefetch } from './weights-prefetch.js';
 import { loadControlTls } from './control-tls.js';
@@ -71,7 +72,7 @@ export async function runLeader(
   const adapters = buildAdapters(config, file, log, registry, { clock, rng: systemRng });
   const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
     adapters;
-  const store = new ClusterStateStore({
+  const store = new ReplicatedClusterStateStore({
     clock,
     staleAfterMs: config.agents.staleAfterMs,
     forgetAfterMs: config.agents.forgetAfterMs,
@@ -140,6 +141,14 @@ export async function runLeader(
     log: log.child({ component: 'gpu-optimizer' }),
     registry,
   });
+  // Gateway replicas (issue #18): followers serve the gateway from the leader's state feed.
+  const replicas = buildGatewayReplicas({
+    ...{ config, store, prefixIndex, kvIndex: kvIndex.index, kvHubOption: kvIndex.hubOption },
+    sendToAgent: (node, message) => hub.sendTo(node, message),
+    leading: () => leadership && { leader: config.identity, epoch: leadership.epoch },
+    otherLeader: () => otherLeader,
+    ...{ log, registry, clock, rng: systemRng },
+  });
   const hub: AgentHub = new AgentHub({
     commands,
     store,
@@ -149,7 +158,7 @@ export async function runLeader(
     identity: () =>
       leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
     pingIntervalMs: config.agents.pingIntervalMs,
-    kv: kvIndex.hubOption,
+    kv: replicas.kvHubOption,
   });
   const catalog = new ClusterEndpointCatalog(store);
   const health = new PassiveHealth(config.passiveHealth);
@@ -169,7 +178,7 @@ export async function runLeader(
       routing: {
         rng: systemRng,
         state: routingState,
-        prefixIndex,
+        prefixIndex: replicas.prefixIndex,
         blockIndex: kvIndex.index,
         onPicked: consoleDecisions.record,
       },
@@ -251,7 +260,8 @@ export async function runLeader(
     kv: kvIndex.view,
     log: log.child({ component: 'control' }),
     ...(tls === undefined ? {} : { tls }),
-    isReady: () => synced && leadership !== undefined && !gateway.draining,
+    replicas: replicas.feed,
+    isReady: () => synced && (leadership !== undefined || replicas.fresh()) && !gateway.draining,
     resources: resourcesWithStatuses,
     console: webConsole,
     describe: () => ({
@@ -296,11 +306,9 @@ export async function runLeader(
     reportOf: (node) => kvIndex.index.storeOf(node),
   });
   const leaderOnly = new LeaderOnlyParts(
-    election,
+    replicas.election ?? election,
     [
-      gateway,
       hub,
-      prober,
       remediation,
       modelAdapters,
       kvCaches,
@@ -312,12 +320,16 @@ export async function runLeader(
     log,
     (l) => {
       leadership = l;
+      if (l !== undefined) replicas.becameLeader();
       leaderSinceMs = l === undefined ? undefined : clock.now();
     },
     (identity) => (otherLeader = identity),
   );
-  return runProcess([source, ...watchers, control, leaderOnly], {
-    log,
-    shutdownGraceMs: config.shutdownGraceMs,
-  });
+  return runProcess(
+    [source, ...watchers, control, gateway, prober, replicas.runnable, leaderOnly],
+    {
+      log,
+      shutdownGraceMs: config.shutdownGraceMs,
+    },
+  );
 }

@@ -4,3 +4,5 @@ export * from './agent-credential.js';
 export * from './command-messages.js';
 export { checkJsonObject } from './validate-command.js';
 export * from './kv-messages.js';
+export * from './replica-messages.js';
+export * from './validate-replica.js';

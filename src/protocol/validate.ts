@@ -121,7 +121,17 @@ function header(raw: string | Buffer): Decoded<Obj> {
 export function decodeAgentMessage(raw: string | Buffer): Decoded<AgentMessage> {
   const h = header(raw);
   if (!h.ok) return h;
-  const m = h.message;
+  const problem = checkAgentMessage(h.message);
+  return problem === undefined
+    ? { ok: true, message: h.message as unknown as AgentMessage }
+    : { ok: false, reason: problem };
+}
+
+/**
+ * Why an already-parsed object is not a valid agent message (undefined when it is); the replica
+ * feed checks the agent messages it relays with it.
+ */
+export function checkAgentMessage(m: Obj): string | undefined {
   let problem: string | undefined;
   if (m.type === 'hello') {
     if (!isStr(m.node, 253) || !isStr(m.agentVersion, 64) || !isSeq(m.seq) || !isObj(m.snapshot))
@@ -147,9 +157,7 @@ export function decodeAgentMessage(raw: string | Buffer): Decoded<AgentMessage> 
   else if (m.type === 'kv') problem = checkKv(m);
   else if (m.type === 'kv.lookup') problem = checkKvLookup(m);
   else problem = `unknown message type ${JSON.stringify(m.type)}`;
-  return problem === undefined
-    ? { ok: true, message: m as unknown as AgentMessage }
-    : { ok: false, reason: problem };
+  return problem;
 }
 
 /** Decodes and validates a message from the leader. */

@@ -155,7 +155,13 @@ describe('Kubernetes mode', () => {
       'the leader serves the engine pod',
       15_000,
     );
-    await expect(chat(follower.gateway)).rejects.toThrow(); // followers do not serve the gateway
+    // Every replica serves the gateway (issue #18): the follower routes from discovery and the
+    // leader's state feed.
+    await waitFor(
+      async () => (await chat(follower.gateway).catch(() => 0)) === 200,
+      'the follower serves the engine pod too',
+      15_000,
+    );
     expect(await chat(leader.gateway, '')).toBe(401); // keys from the Secret are required
 
     run([

@@ -1,0 +1,207 @@
+/**
+ * Gateway replicas wired in (issue #18): every leader replica serves the gateway. The leader
+ * publishes what its cluster state, KV block index and prefix index apply on the replica feed;
+ * a follower applies the feed to its own copies (and sends the leader its own prefix insertions),
+ * so its gateway routes as the leader's does while keeping its own in-flight counts and passive
+ * health. The follower stops following the moment it leads, with its state already warm: the
+ * gateway serves on through the takeover.
+ */
+import type { GlobalBlockIndex, PrefixCacheIndex, PrefixIndex } from '../kvcache/index.js';
+import {
+  PROTOCOL_VERSION,
+  type KvMessage,
+  type LeaderMessage,
+  type PrefixInsertion,
+} from '../protocol/index.js';
+import {
+  sleep,
+  whenAborted,
+  type Clock,
+  type Logger,
+  type Registry,
+  type Rng,
+  type Runnable,
+} from '../shared/index.js';
+import type { AgentHubOptions } from './agent-hub.js';
+import { StandbyElection, type LeaderElection } from './election/index.js';
+import type { LeaderConfig } from './leader-adapters.js';
+import { ReplicaFeedClient } from './replica-feed-client.js';
+import { ReplicaFeedMetrics } from './replica-feed-metrics.js';
+import { ReplicaFeedServer } from './replica-feed-server.js';
+import { ReplicaPrefixLog } from './replica-prefix-log.js';
+import { ReplicaStateMirror } from './replica-state-mirror.js';
+import type { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
+import { ReplicatedPrefixIndex } from './replicated-prefix-index.js';
+
+export interface GatewayReplicasOptions {
+  readonly config: LeaderConfig;
+  readonly store: ReplicatedClusterStateStore;
+  /** This replica's own prefix index (remote insertions are written to it directly). */
+  readonly prefixIndex: PrefixIndex;
+  readonly kvIndex: GlobalBlockIndex;
+  readonly kvHubOption: NonNullable<AgentHubOptions['kv']>;
+  /** The agent hub's send (asks agents to resend their KV holdings when a follower joins). */
+  readonly sendToAgent: (node: string, message: LeaderMessage) => boolean;
+  /** This process's identity and epoch while it leads. */
+  readonly leading: () => { readonly leader: string; readonly epoch: number } | undefined;
+  /** The identity the election last saw leading (Kubernetes). */
+  readonly otherLeader: () => string | undefined;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly clock: Clock;
+  readonly rng: Rng;
+}
+
+/** What the composition root plugs in. */
+export interface GatewayReplicas {
+  /** The gateway's routing prefix index (shares every insertion). */
+  readonly prefixIndex: PrefixCacheIndex;
+  /** The agent hub's `kv` option (relays each batch to the followers). */
+  readonly kvHubOption: NonNullable<AgentHubOptions['kv']>;
+  /** The control server's `/v1/replicas`. */
+  readonly feed: ReplicaFeedServer;
+  /** Static discovery with `replicas.follow`: the standby election; otherwise undefined. */
+  readonly election: LeaderElection | undefined;
+  /** Follows the leader until this process leads, then serves the feed. */
+  readonly runnable: Runnable;
+  /** A follower's gateway is ready: fed now, or within `replicas.readyGraceMs`. */
+  readonly fresh: () => boolean;
+  /** Tells the replicas part that this process now leads (stops following). */
+  readonly becameLeader: () => void;
+}
+
+/** Builds the feed server, the follower's client and the tees; see the file comment. */
+export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas {
+  const { config, store, clock, log } = o;
+  const metrics = new ReplicaFeedMetrics(o.registry);
+  const mirror = new ReplicaStateMirror(10_000);
+  const prefixLog = new ReplicaPrefixLog(config.replicas.prefixLog);
+  const feed = new ReplicaFeedServer({
+    token: config.control.token,
+    listenHost: config.control.host,
+    leading: o.leading,
+    snapshot: () => {
+      mirror.retain(store.nodes().map((n) => n.node));
+      return { nodes: mirror.nodes(), prefixes: prefixLog.recent() };
+    },
+    onFollowerPrefixes: (insertions, from) => {
+      for (const p of insertions) applyRemotePrefix(p);
+      feed.publish({ type: 'replica.prefix', insertions }, from);
+    },
+    // The KV index has no snapshot to send: each agent resends its holdings (one reset), which
+    // reaches the new follower through the feed, as it would reach a new leader.
+    onJoined: () => {
+      for (const n of store.nodes())
+        if (n.connected)
+          o.sendToAgent(n.node, {
+            v: PROTOCOL_VERSION,
+            type: 'kv.resync',
+            reason: 'a gateway replica joined',
+          });
+    },
+    log: log.child({ component: 'replica-feed' }),
+    metrics,
+  });
+  store.onApplied = (applied) => {
+    if (applied.kind === 'node') {
+      const node = {
+        node: applied.node,
+        agentVersion: applied.agentVersion,
+        connected: true,
+        snapshot: applied.snapshot,
+      };
+      mirror.applyNode(node);
+      feed.publish({ type: 'replica.node', node });
+    } else if (applied.kind === 'delta') {
+      mirror.applyDelta(applied.node, applied.delta);
+      feed.publish({ type: 'replica.state', node: applied.node, delta: applied.delta });
+    } else {
+      mirror.markLost(applied.node);
+      feed.publish({ type: 'replica.lost', node: applied.node });
+    }
+  };
+  const applyRemotePrefix = (p: PrefixInsertion): void => {
+    o.prefixIndex.insert(p.hashes, p.endpoint, clock.now(), p.capacityTokens);
+    prefixLog.add(p);
+  };
+  const applyKv = (node: string, batch: KvMessage): void => void o.kvIndex.apply(node, batch);
+
+  const candidates = (): readonly string[] => {
+    if (config.discovery === 'static') return config.replicas.follow;
+    const template = config.replicas.leaderUrl || config.console.leaderUrl;
+    const leader = o.otherLeader();
+    return template === '' || leader === undefined || leader === config.identity
+      ? []
+      : [template.replaceAll('{identity}', leader)];
+  };
+  const client = new ReplicaFeedClient({
+    candidates,
+    token: config.control.token,
+    identity: config.identity,
+    sinks: { store, kv: applyKv, prefix: applyRemotePrefix },
+    log: log.child({ component: 'replica-follower' }),
+    metrics,
+    clock,
+    rng: o.rng,
+    reconnect: { initialMs: 250, maxMs: 5000, factor: 2 },
+  });
+  // Each pick is shared: the leader batches them per tick for its followers; a follower sends
+  // them to the leader, which applies them and fans them out.
+  let outgoing: PrefixInsertion[] = [];
+  const share = (p: PrefixInsertion): void => {
+    if (o.leading() === undefined) return client.sendPrefix(p);
+    prefixLog.add(p);
+    if (feed.followers === 0) return;
+    outgoing.push(p);
+    if (outgoing.length === 1)
+      setImmediate(() => {
+        const insertions = outgoing;
+        outgoing = [];
+        feed.publish({ type: 'replica.prefix', insertions });
+      });
+  };
+
+  const following = new AbortController();
+  let lastFedMs: number | undefined;
+  const election =
+    config.discovery === 'static' && config.replicas.follow.length > 0
+      ? new StandbyElection({
+          identity: config.identity,
+          rank: config.replicas.follow.length,
+          lastAnswerMs: () => client.lastAnswerMs,
+          takeoverAfterMs: config.replicas.takeoverAfterMs,
+          clock,
+          wait: sleep,
+        })
+      : undefined;
+  return {
+    prefixIndex: new ReplicatedPrefixIndex(o.prefixIndex, share),
+    kvHubOption: {
+      agentMessage: (node, message, reply) => {
+        o.kvHubOption.agentMessage(node, message, reply);
+        if (message.type === 'kv') feed.publish({ type: 'replica.kv', node, batch: message });
+      },
+      agentGone: (node) => o.kvHubOption.agentGone(node),
+    },
+    feed,
+    election,
+    runnable: {
+      name: 'gateway-replicas',
+      run: async (signal) => {
+        const stop = (): void => following.abort();
+        signal.addEventListener('abort', stop, { once: true });
+        const fed = setInterval(() => {
+          if (client.fed) lastFedMs = clock.now();
+        }, 500);
+        await Promise.all([client.run(following.signal), feed.run(signal)]);
+        clearInterval(fed);
+        signal.removeEventListener('abort', stop);
+        await whenAborted(signal);
+      },
+    },
+    fresh: () =>
+      client.fed ||
+      (lastFedMs !== undefined && clock.now() - lastFedMs <= config.replicas.readyGraceMs),
+    becameLeader: () => following.abort(),
+  };
+}
