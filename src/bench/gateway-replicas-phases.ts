@@ -9,6 +9,7 @@ import { GatewayView } from './gateway-view.js';
 import { summarize } from './latency-stats.js';
 import type { LoadPlan } from './load-client.js';
 import type {
+  StickinessSet,
   ReplicaPhasePlan,
   ReplicaThroughputPoint,
   StickinessResult,
@@ -154,6 +155,7 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
     let errors = 0;
     let missingEngine = 0;
     const engines = new Set<string>();
+    const mismatches: StickinessSet['mismatches'][number][] = [];
     for (let i = 0; i < plan.stickinessPrompts; i++) {
       const a = i % r;
       const b = set === 'cross' ? (i + 1) % r : a;
@@ -173,6 +175,8 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
       }
       engines.add(x.engine);
       if (x.engine === y.engine) same++;
+      else if (mismatches.length < 10)
+        mismatches.push({ prompt: i, replicas: [a, b], engines: [x.engine, y.engine] });
     }
     const judged = plan.stickinessPrompts - errors - missingEngine;
     return {
@@ -182,6 +186,7 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
       errors,
       missingEngine,
       enginesUsed: engines.size,
+      mismatches,
     };
   };
   const cross = await pairs('cross');

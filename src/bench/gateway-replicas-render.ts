@@ -67,12 +67,24 @@ export function renderReplicas(r: ReplicasSection): string[] {
     '|---|---|---|---|---|---|',
     `| first through one replica, then another | ${cross.sameEngine} / ${cross.prompts} | **${cross.share}** | ${cross.errors} | ${cross.missingEngine} | ${cross.enginesUsed} |`,
     `| baseline: twice through one replica | ${sameRep.sameEngine} / ${sameRep.prompts} | ${sameRep.share} | ${sameRep.errors} | ${sameRep.missingEngine} | ${sameRep.enginesUsed} |`,
+    ...(cross.mismatches.length === 0
+      ? []
+      : [
+          '',
+          `Cross-replica pairs on different engines (first ${cross.mismatches.length}, replica 0 = the leader): ` +
+            cross.mismatches
+              .map((m) => `#${m.prompt} ${m.replicas.join('→')}: ${m.engines.join(' vs ')}`)
+              .join('; ') +
+            '.',
+        ]),
     '',
     `Leader kill under load (SIGKILL ${k.killedAfterMs} ms into a ${k.durationMs}-ms closed loop ` +
       `over every replica; the client retries a refused connection on the next replica, nothing ` +
       `else): ${k.requests} requests, ${k.served} served, ${k.failed} failed — ` +
       `**${k.failedInFlightOnKilled} in flight on the killed process**, ` +
-      `**${k.failedNotReachedEngine} that had not reached an engine**; ` +
+      `**${k.failedNotReachedEngine} that had not reached an engine** ` +
+      `(${k.failedOnStaleKeepAlive} of them sent after the kill on a keep-alive connection to the ` +
+      `killed replica the client had not yet seen close); ` +
       `${k.retriedAfterRefused} retried after a refused connection; errors ${JSON.stringify(k.errorsByCode)}. ` +
       (k.takeover === undefined
         ? 'No follower was seen leading within the wait.'

@@ -51,6 +51,12 @@ export interface StickinessSet {
   readonly errors: number;
   readonly missingEngine: number;
   readonly enginesUsed: number;
+  /** The first pairs that landed on different engines (at most 10), replicas by index. */
+  readonly mismatches: readonly {
+    readonly prompt: number;
+    readonly replicas: readonly [number, number];
+    readonly engines: readonly [string, string];
+  }[];
 }
 
 /** Prefix stickiness: across replicas, and the one-replica baseline. */
@@ -79,6 +85,11 @@ export interface KillResult {
   readonly failedInFlightOnKilled: number;
   /** Failed without having reached an engine through the killed process (the goal: 0). */
   readonly failedNotReachedEngine: number;
+  /**
+   * Of those: sent after the kill on a pooled keep-alive connection to the killed replica
+   * that the client had not yet seen close (reset; a POST is not retried on a reset).
+   */
+  readonly failedOnStaleKeepAlive: number;
   /** Requests retried on another replica after a refused connection. */
   readonly retriedAfterRefused: number;
   readonly errorsByCode: Readonly<Record<string, number>>;
@@ -108,8 +119,9 @@ export function classifyKill(
     errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
   }
   const windows: KillWindow[] = [];
-  const first = Math.floor((phase.startedAtMs - phase.killedAtMs) / 1000);
-  const last = Math.ceil((phase.endedAtMs - phase.killedAtMs) / 1000);
+  // Whole windows only, aligned on the kill.
+  const first = Math.ceil((phase.startedAtMs - phase.killedAtMs) / 1000);
+  const last = Math.floor((phase.endedAtMs - phase.killedAtMs) / 1000);
   for (let w = first; w < last; w++) {
     const from = phase.killedAtMs + w * 1000;
     const inWindow = samples.filter(
@@ -130,6 +142,9 @@ export function classifyKill(
     failed: failedList.length,
     failedInFlightOnKilled: inFlight,
     failedNotReachedEngine: failedList.length - inFlight,
+    failedOnStaleKeepAlive: failedList.filter(
+      (s) => s.target === 0 && s.connected && s.startedAtMs >= phase.killedAtMs,
+    ).length,
     retriedAfterRefused: samples.filter((s) => s.retries > 0).length,
     errorsByCode,
     windows,
