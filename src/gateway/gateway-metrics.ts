@@ -6,6 +6,13 @@ import {
   type Registry,
 } from '../shared/index.js';
 
+const MAX_LABEL_SETS = 1024;
+
+interface PendingCount {
+  readonly labels: { model: string; status: string; strategy: string };
+  count: number;
+}
+
 /** The gateway's own metrics (DESIGN.md §8). Model labels are bounded by the models discovered. */
 export class GatewayMetrics {
   readonly requests: Counter<'model' | 'status' | 'strategy'>;
@@ -14,14 +21,28 @@ export class GatewayMetrics {
   readonly upstreamErrors: Counter<'kind'>;
   readonly retries: Counter;
   readonly ejections: Counter;
+  /**
+   * Request counts not yet added to `requests`, by label set: prom-client's `inc({...})` hashes
+   * and validates the label object on every call (a bound child does the same), so the gateway
+   * counts in a plain map and adds the counts when the counter is read (its `collect`). The
+   * labels are bounded (metric-labels.ts).
+   */
+  readonly #pendingRequests = new Map<string, PendingCount>();
 
   constructor(registry: Registry) {
     const registers = [registry];
+    const pending = this.#pendingRequests;
     this.requests = new Counter({
       name: 'infernode_gateway_requests_total',
       help: 'Gateway requests by model, HTTP status and routing strategy',
       labelNames: ['model', 'status', 'strategy'],
       registers,
+      collect() {
+        for (const p of pending.values()) {
+          if (p.count > 0) this.inc(p.labels, p.count);
+          p.count = 0;
+        }
+      },
     });
     this.inFlight = new Gauge({
       name: 'infernode_gateway_in_flight_requests',
@@ -50,5 +71,22 @@ export class GatewayMetrics {
       help: 'Engines ejected by passive health checks',
       registers,
     });
+  }
+
+  /** Counts one finished request (same series as `requests.inc({ model, status, strategy })`). */
+  countRequest(model: string, status: string, strategy: string): void {
+    const key = `${model}\u0000${status}\u0000${strategy}`;
+    let p = this.#pendingRequests.get(key);
+    if (p === undefined) {
+      // A bound against a label bug: flush everything before forgetting the label sets.
+      if (this.#pendingRequests.size >= MAX_LABEL_SETS) {
+        for (const q of this.#pendingRequests.values())
+          if (q.count > 0) this.requests.inc(q.labels, q.count);
+        this.#pendingRequests.clear();
+      }
+      p = { labels: { model, status, strategy }, count: 0 };
+      this.#pendingRequests.set(key, p);
+    }
+    p.count++;
   }
 }

@@ -285,11 +285,11 @@ class InferenceExchange {
   #count(status: number): void {
     const { catalog, defaultStrategy, metrics } = this.#deps;
     // Labels from the request are bounded (metric-labels.ts): raw values grew a series each.
-    metrics.requests.inc({
-      model: modelLabel(this.#model, (m) => catalog.lookup(m).known),
-      status: String(status),
-      strategy: strategyLabel(this.#strategy, defaultStrategy),
-    });
+    metrics.countRequest(
+      modelLabel(this.#model, (m) => catalog.lookup(m).known),
+      String(status),
+      strategyLabel(this.#strategy, defaultStrategy),
+    );
   }
 
   #reply(status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,8 +1,10 @@
 /**
  * Reads token usage out of a response as it streams past, without holding the stream: SSE chunks
- * are scanned only when they mention "usage"; JSON bodies are kept up to a bound and parsed at
- * the end. Feeds rate-limit settlement and fairness counters.
+ * are scanned only when they mention "usage"; for JSON bodies the usage object is read from the
+ * body's last bytes (usage-tail.ts), and only when it is not there is the whole body (kept up to
+ * a bound) parsed. Feeds rate-limit settlement and fairness counters.
  */
+import { USAGE_TAIL_BYTES, tailBytes, usageObjectFromTail } from './usage-tail.js';
 
 /** The token counts an engine reports in its response's usage, for metrics and fairness. */
 export interface TokenUsage {
@@ -40,6 +42,10 @@ export class UsageSniffer {
   readonly #limitBytes: number;
   #json: Buffer[] = [];
   #jsonBytes = 0;
+  /** The body's last chunks, at least `#tailLimit` bytes of them when the body is that long. */
+  #recent: Buffer[] = [];
+  #recentBytes = 0;
+  readonly #tailLimit: number;
   #tail = '';
   #usage: TokenUsage | undefined;
   /** Number of SSE `data:` events that carried generated content (≈ output tokens when streaming). */
@@ -48,12 +54,17 @@ export class UsageSniffer {
   constructor(stream: boolean, limitBytes = 1024 * 1024) {
     this.#stream = stream;
     this.#limitBytes = limitBytes;
+    this.#tailLimit = Math.min(USAGE_TAIL_BYTES, limitBytes);
   }
 
   feed(chunk: Buffer): void {
     if (!this.#stream) {
       this.#jsonBytes += chunk.length;
       if (this.#jsonBytes <= this.#limitBytes) this.#json.push(chunk);
+      this.#recent.push(chunk);
+      this.#recentBytes += chunk.length;
+      while (this.#recentBytes - (this.#recent[0]?.length ?? 0) >= this.#tailLimit)
+        this.#recentBytes -= this.#recent.shift()?.length ?? 0;
       return;
     }
     this.chunks++;
@@ -71,8 +82,18 @@ export class UsageSniffer {
     }
   }
 
-  /** The usage seen, if any; for JSON bodies parses what was kept. */
+  /** The usage seen, if any; for JSON bodies reads the tail, else parses what was kept. */
   usage(): TokenUsage | undefined {
+    if (!this.#stream && this.#usage === undefined && this.#recentBytes > 0) {
+      const tail = tailBytes(this.#recent, this.#tailLimit).toString('utf8');
+      this.#recent = [];
+      this.#recentBytes = 0;
+      const found = usageFrom({ usage: usageObjectFromTail(tail) });
+      if (found !== undefined) {
+        this.#json = [];
+        this.#usage = found;
+      }
+    }
     if (
       !this.#stream &&
       this.#usage === undefined &&

@@ -137,7 +137,7 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
   const client = new ReplicaFeedClient({
     candidates,
     token: config.control.token,
-    identity: config.identity,
+    identity: config.identity || 'unnamed-replica', // empty means the host name, resolved later
     sinks: { store, kv: applyKv, prefix: applyRemotePrefix },
     log: log.child({ component: 'replica-follower' }),
     metrics,

@@ -333,7 +333,7 @@ describe('deploy/ manifests', () => {
     ).toBe('spec.nodeName');
   });
 
-  it('the leader: two spread replicas, a PDB, and Services that select the elected pod only', () => {
+  it('the leader: two spread replicas, a PDB, a gateway on every replica, control on the elected pod', () => {
     const spec = one('Deployment', 'infernode-leader').spec as {
       replicas: number;
       template: { spec: { affinity: { podAntiAffinity: unknown } } };
@@ -341,16 +341,24 @@ describe('deploy/ manifests', () => {
     expect(spec.replicas).toBe(2);
     expect(spec.template.spec.affinity.podAntiAffinity).toBeDefined();
     expect((one('PodDisruptionBudget', 'infernode-leader').spec as Obj).minAvailable).toBe(1);
-    for (const [name, port] of [
-      ['infernode-gateway', 8080],
-      ['infernode-control', 8081],
-    ] as const) {
-      const svc = one('Service', name).spec as { selector: Obj; ports: { port: number }[] };
-      expect(svc.selector).toMatchObject({
-        'infernode.io/role': 'leader',
-        'app.kubernetes.io/component': 'leader',
-      });
-      expect(svc.ports[0]!.port).toBe(port);
-    }
+    const gateway = one('Service', 'infernode-gateway').spec as {
+      selector: Obj;
+      ports: { port: number }[];
+    };
+    // Every leader replica serves the gateway (issue #18); readiness (/readyz) keeps unfed ones out.
+    expect(gateway.selector).toEqual({
+      'app.kubernetes.io/name': 'infernode',
+      'app.kubernetes.io/component': 'leader',
+    });
+    expect(gateway.ports[0]!.port).toBe(8080);
+    const control = one('Service', 'infernode-control').spec as {
+      selector: Obj;
+      ports: { port: number }[];
+    };
+    expect(control.selector).toMatchObject({
+      'infernode.io/role': 'leader',
+      'app.kubernetes.io/component': 'leader',
+    });
+    expect(control.ports[0]!.port).toBe(8081);
   });
 });
