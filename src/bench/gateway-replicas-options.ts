@@ -19,6 +19,7 @@ export const replicasSpec = {
   stickinessPromptBytes: int(4096, 'replicas: size of each stickiness prompt, bytes', {
     min: 64,
   }),
+  stickinessGapMs: int(0, 'replicas: pause between a prompt’s two requests, ms', { min: 0 }),
   killDurationS: num(12, 'replicas: seconds of load around the leader kill (kill at ⅓)', {
     min: 1,
   }),
@@ -32,6 +33,7 @@ export interface ReplicasFlags {
   readonly replicas: readonly string[];
   readonly stickinessPrompts: number;
   readonly stickinessPromptBytes: number;
+  readonly stickinessGapMs: number;
   readonly killDurationS: number;
   readonly takeoverAfterMs: number;
 }
@@ -47,7 +49,7 @@ export function replicasCommandLine(f: ReplicasFlags): string {
   if (replicaCounts(f) === undefined) return '';
   return (
     ` --replicas ${f.replicas.join(',')} --stickiness-prompts ${f.stickinessPrompts} ` +
-    `--stickiness-prompt-bytes ${f.stickinessPromptBytes} --kill-duration-s ${f.killDurationS} ` +
+    `--stickiness-prompt-bytes ${f.stickinessPromptBytes} --stickiness-gap-ms ${f.stickinessGapMs} --kill-duration-s ${f.killDurationS} ` +
     `--takeover-after-ms ${f.takeoverAfterMs}`
   );
 }
@@ -58,7 +60,12 @@ export function replicasSettings(
   counts: readonly number[],
   load: Omit<
     ReplicasSettings,
-    'counts' | 'stickinessPrompts' | 'stickinessPromptBytes' | 'killDurationMs' | 'takeoverAfterMs'
+    | 'counts'
+    | 'stickinessPrompts'
+    | 'stickinessPromptBytes'
+    | 'stickinessGapMs'
+    | 'killDurationMs'
+    | 'takeoverAfterMs'
   >,
 ): ReplicasSettings {
   return {
@@ -66,6 +73,7 @@ export function replicasSettings(
     counts,
     stickinessPrompts: f.stickinessPrompts,
     stickinessPromptBytes: f.stickinessPromptBytes,
+    stickinessGapMs: f.stickinessGapMs,
     killDurationMs: f.killDurationS * 1000,
     takeoverAfterMs: f.takeoverAfterMs,
   };

@@ -5,6 +5,7 @@
  * load over every replica through a leader kill, failures classified.
  */
 import http from 'node:http';
+import { sleep } from '../shared/index.js';
 import { GatewayView } from './gateway-view.js';
 import { summarize } from './latency-stats.js';
 import type { LoadPlan } from './load-client.js';
@@ -164,6 +165,7 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
       const second = plan.replicas[b];
       if (first === undefined || second === undefined) continue;
       const x = await postOnce(plan.host, first.gatewayPort, PATH, agent, body, plan.timeoutMs, a);
+      if (plan.stickinessGapMs > 0) await sleep(plan.stickinessGapMs);
       const y = await postOnce(plan.host, second.gatewayPort, PATH, agent, body, plan.timeoutMs, b);
       if (!x.ok || !y.ok) {
         errors++;
@@ -192,5 +194,10 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
   const cross = await pairs('cross');
   const baseline = await pairs('same');
   agent.destroy();
-  return { promptBytes: plan.stickinessPromptBytes, crossReplica: cross, sameReplica: baseline };
+  return {
+    promptBytes: plan.stickinessPromptBytes,
+    gapMs: plan.stickinessGapMs,
+    crossReplica: cross,
+    sameReplica: baseline,
+  };
 }

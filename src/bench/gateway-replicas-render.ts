@@ -61,7 +61,8 @@ export function renderReplicas(r: ReplicasSection): string[] {
     ),
     '',
     `Prefix stickiness (${r.stickiness.promptBytes}-byte distinct prompts, one request at a ` +
-      `time, engine from the gateway's \`target-pod\` header):`,
+      `time, ${r.stickiness.gapMs} ms between a prompt's two requests, engine from the gateway's ` +
+      `\`target-pod\` header):`,
     '',
     '| pairs | same engine | share | errors | no engine named | engines used |',
     '|---|---|---|---|---|---|',

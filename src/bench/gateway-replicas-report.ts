@@ -28,6 +28,8 @@ export interface ReplicaPhasePlan {
   readonly timeoutMs: number;
   readonly stickinessPrompts: number;
   readonly stickinessPromptBytes: number;
+  /** Pause between a prompt's first and second request, ms (0: none, the hardest case). */
+  readonly stickinessGapMs: number;
   /** The kill phase: load over every replica for `durationMs`, the leader killed at `killAtMs`. */
   readonly kill: { readonly durationMs: number; readonly killAtMs: number };
 }
@@ -62,6 +64,7 @@ export interface StickinessSet {
 /** Prefix stickiness: across replicas, and the one-replica baseline. */
 export interface StickinessResult {
   readonly promptBytes: number;
+  readonly gapMs: number;
   readonly crossReplica: StickinessSet;
   readonly sameReplica: StickinessSet;
 }

@@ -29,6 +29,7 @@ export interface ReplicasSettings {
   readonly timeoutMs: number;
   readonly stickinessPrompts: number;
   readonly stickinessPromptBytes: number;
+  readonly stickinessGapMs: number;
   readonly killDurationMs: number;
   readonly takeoverAfterMs: number;
   readonly report: (line: string) => void;
@@ -77,6 +78,7 @@ export async function runReplicasSection(
     ...{ maxTokens: s.maxTokens, promptBytes: s.promptBytes, timeoutMs: s.timeoutMs },
     stickinessPrompts: s.stickinessPrompts,
     stickinessPromptBytes: s.stickinessPromptBytes,
+    stickinessGapMs: s.stickinessGapMs,
     kill: { durationMs: s.killDurationMs, killAtMs: Math.round(s.killDurationMs / 3) },
   };
   const script = fileURLToPath(new URL('./gateway-replicas-load.js', import.meta.url));
