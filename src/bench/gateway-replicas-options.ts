@@ -19,7 +19,11 @@ export const replicasSpec = {
   stickinessPromptBytes: int(4096, 'replicas: size of each stickiness prompt, bytes', {
     min: 64,
   }),
-  stickinessGapMs: int(0, 'replicas: pause between a prompt’s two requests, ms', { min: 0 }),
+  stickinessGapMs: int(
+    0,
+    'replicas: also measure stickiness with this pause between a prompt’s two requests, ms (0: back to back only)',
+    { min: 0 },
+  ),
   killDurationS: num(12, 'replicas: seconds of load around the leader kill (kill at ⅓)', {
     min: 1,
   }),

@@ -151,7 +151,7 @@ function stickyBody(plan: ReplicaPhasePlan, set: string, i: number): Buffer {
 export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessResult> {
   const agent = pooledAgent(2);
   const r = plan.replicas.length;
-  const pairs = async (set: 'cross' | 'same') => {
+  const pairs = async (set: 'cross' | 'gap' | 'same', gapMs: number) => {
     let same = 0;
     let errors = 0;
     let missingEngine = 0;
@@ -159,13 +159,13 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
     const mismatches: StickinessSet['mismatches'][number][] = [];
     for (let i = 0; i < plan.stickinessPrompts; i++) {
       const a = i % r;
-      const b = set === 'cross' ? (i + 1) % r : a;
+      const b = set === 'same' ? a : (i + 1) % r;
       const body = stickyBody(plan, set, i);
       const first = plan.replicas[a];
       const second = plan.replicas[b];
       if (first === undefined || second === undefined) continue;
       const x = await postOnce(plan.host, first.gatewayPort, PATH, agent, body, plan.timeoutMs, a);
-      if (plan.stickinessGapMs > 0) await sleep(plan.stickinessGapMs);
+      if (gapMs > 0) await sleep(gapMs);
       const y = await postOnce(plan.host, second.gatewayPort, PATH, agent, body, plan.timeoutMs, b);
       if (!x.ok || !y.ok) {
         errors++;
@@ -191,13 +191,15 @@ export async function runStickiness(plan: ReplicaPhasePlan): Promise<StickinessR
       mismatches,
     };
   };
-  const cross = await pairs('cross');
-  const baseline = await pairs('same');
+  const cross = await pairs('cross', 0);
+  const afterGap = plan.stickinessGapMs > 0 ? await pairs('gap', plan.stickinessGapMs) : undefined;
+  const baseline = await pairs('same', 0);
   agent.destroy();
   return {
     promptBytes: plan.stickinessPromptBytes,
     gapMs: plan.stickinessGapMs,
     crossReplica: cross,
+    ...(afterGap === undefined ? {} : { crossReplicaAfterGap: afterGap }),
     sameReplica: baseline,
   };
 }

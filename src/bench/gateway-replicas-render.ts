@@ -43,6 +43,7 @@ export function renderReplicas(r: ReplicasSection): string[] {
   const k = r.kill;
   const sameRep = r.stickiness.sameReplica;
   const cross = r.stickiness.crossReplica;
+  const gap = r.stickiness.crossReplicaAfterGap;
   const lines = [
     '',
     '## Gateway replicas',
@@ -61,12 +62,17 @@ export function renderReplicas(r: ReplicasSection): string[] {
     ),
     '',
     `Prefix stickiness (${r.stickiness.promptBytes}-byte distinct prompts, one request at a ` +
-      `time, ${r.stickiness.gapMs} ms between a prompt's two requests, engine from the gateway's ` +
+      `time, engine from the gateway's ` +
       `\`target-pod\` header):`,
     '',
     '| pairs | same engine | share | errors | no engine named | engines used |',
     '|---|---|---|---|---|---|',
-    `| first through one replica, then another | ${cross.sameEngine} / ${cross.prompts} | **${cross.share}** | ${cross.errors} | ${cross.missingEngine} | ${cross.enginesUsed} |`,
+    `| first through one replica, then right after through another | ${cross.sameEngine} / ${cross.prompts} | **${cross.share}** | ${cross.errors} | ${cross.missingEngine} | ${cross.enginesUsed} |`,
+    ...(gap === undefined
+      ? []
+      : [
+          `| the same with ${r.stickiness.gapMs} ms between the two | ${gap.sameEngine} / ${gap.prompts} | ${gap.share} | ${gap.errors} | ${gap.missingEngine} | ${gap.enginesUsed} |`,
+        ]),
     `| baseline: twice through one replica | ${sameRep.sameEngine} / ${sameRep.prompts} | ${sameRep.share} | ${sameRep.errors} | ${sameRep.missingEngine} | ${sameRep.enginesUsed} |`,
     ...(cross.mismatches.length === 0
       ? []

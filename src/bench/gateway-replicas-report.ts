@@ -28,7 +28,7 @@ export interface ReplicaPhasePlan {
   readonly timeoutMs: number;
   readonly stickinessPrompts: number;
   readonly stickinessPromptBytes: number;
-  /** Pause between a prompt's first and second request, ms (0: none, the hardest case). */
+  /** Also send other prompts' pairs with this pause between the two requests, ms (0: not). */
   readonly stickinessGapMs: number;
   /** The kill phase: load over every replica for `durationMs`, the leader killed at `killAtMs`. */
   readonly kill: { readonly durationMs: number; readonly killAtMs: number };
@@ -65,7 +65,10 @@ export interface StickinessSet {
 export interface StickinessResult {
   readonly promptBytes: number;
   readonly gapMs: number;
+  /** Back to back: the second request right after the first answered. */
   readonly crossReplica: StickinessSet;
+  /** The same with `gapMs` between the two (present when gapMs > 0). */
+  readonly crossReplicaAfterGap?: StickinessSet;
   readonly sameReplica: StickinessSet;
 }
 
