@@ -6,12 +6,14 @@
 import { Counter, type Registry } from '../shared/index.js';
 import type { KvEventSubscriberStats } from '../kvcache/adapters/index.js';
 import type { KvReporterStats } from './kv-reporter.js';
+import type { EngineLoraIdsStats } from './engine-lora-ids.js';
 
 /** Registers the counters; `reporter` and `events` are read on each scrape. */
 export function registerKvEventsMetrics(
   registry: Registry,
   reporter: Readonly<KvReporterStats>,
   events: () => Readonly<KvEventSubscriberStats>,
+  loraIds?: () => Readonly<EngineLoraIdsStats>,
 ): void {
   const counter = (name: string, help: string, read: () => number): void => {
     let seen = 0;
@@ -81,5 +83,16 @@ export function registerKvEventsMetrics(
     'infernode_kv_events_untranslatable_total',
     'KV events skipped: of a kind or shape the agent cannot turn into block hashes',
     () => events().skippedEvents,
+  );
+  if (loraIds === undefined) return;
+  counter(
+    'infernode_kv_events_unknown_lora_total',
+    'BlockStored events of a LoRA id the agent cannot name (blocks dropped, not mixed)',
+    () => loraIds().unknownIds,
+  );
+  counter(
+    'infernode_kv_events_lora_counter_lost_total',
+    'times the agent lost track of an engine’s LoRA id counter (ids unknown until it restarts)',
+    () => loraIds().counterLost,
   );
 }

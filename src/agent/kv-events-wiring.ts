@@ -15,6 +15,7 @@ import {
 } from '../kvcache/adapters/index.js';
 import { whenAborted, type Logger, type Runnable } from '../shared/index.js';
 import { KvReporter } from './kv-reporter.js';
+import type { EngineLoraIds } from './engine-lora-ids.js';
 
 /** Options of the KV event wiring. */
 export interface KvEventsWiringOptions {
@@ -25,6 +26,11 @@ export interface KvEventsWiringOptions {
   readonly timers: Timers;
   /** Reporter flush interval, ms. Default 100. */
   readonly flushIntervalMs?: number;
+  /**
+   * Names a BlockStored's vLLM `lora_id` (EngineLoraIds); without it, adapter blocks are dropped
+   * (counted in the holdings' skips), never mixed with the base model's.
+   */
+  readonly loraIds?: Pick<EngineLoraIds, 'seedFor' | 'engineRestarted'>;
   /** Blocks tracked per engine. Default 1,048,576 (a large GPU's cache at 16 tokens a block). */
   readonly maxBlocksPerEngine?: number;
 }
@@ -88,9 +94,8 @@ export function createKvEventsWiring(options: KvEventsWiringOptions): KvEventsWi
     if (kv === undefined) return;
     const holdings = new EngineKvHoldings({
       maxBlocks: options.maxBlocksPerEngine ?? 1 << 20,
-      // vLLM's lora_int_id is not reported anywhere the agent reads: adapter blocks are not
-      // tracked until a mapping exists (counted in the holdings' skips).
-      seedForLora: () => undefined,
+      // vLLM's lora_int_id → the adapter's name, as the agent's own loads numbered them.
+      seedForLora: (loraId) => options.loraIds?.seedFor(e.id, loraId),
     });
     const sub = startKvEventSubscriber({
       endpoint: kv.endpoint,
@@ -136,6 +141,7 @@ export function createKvEventsWiring(options: KvEventsWiringOptions): KvEventsWi
       return sum;
     },
     engineRestarted(engineId) {
+      options.loraIds?.engineRestarted(engineId);
       subscribed.get(engineId)?.sub.restarted();
     },
     part: {

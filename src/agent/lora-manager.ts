@@ -29,6 +29,9 @@ import { postJson, servedModels, type LoraEngineCall } from './engine-lora-clien
 import type { loraConfigSpec } from './lora-config.js';
 import { fetchAdapter, type LoraFetchCache } from './lora-fetch.js';
 import { LoraHoldings, type AdapterHolding } from './lora-holdings.js';
+import type { LoraLoadIdOutcome } from '../kvcache/index.js';
+import { loadIdOutcome } from './engine-lora-ids.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 /** The agent's `lora` section. */
 export type LoraConfig = ConfigOf<typeof loraConfigSpec>;
@@ -58,8 +61,24 @@ export interface LoraManagerOptions {
   readonly clock: Clock;
   /** Called after the manager changed what an engine serves (re-read its models soon). */
   readonly onEngineChanged?: (engineId: string) => void;
+  /**
+   * Told each load call's effect on the engine's LoRA id counter, in the engine's order (loads to
+   * one engine are sent one at a time for this), and adapters an engine lost (engine-lora-ids.ts).
+   */
+  readonly loraIds?: LoraIdsObserver;
   /** Between progress messages while fetching, ms. Default 1000. */
   readonly progressEveryMs?: number;
+}
+
+/** What the KV event path needs to learn of loads (EngineLoraIds has it). */
+export interface LoraIdsObserver {
+  loadAnswered(
+    engineId: string,
+    adapter: string,
+    outcome: LoraLoadIdOutcome,
+    listedBefore?: readonly string[],
+  ): void;
+  engineRestarted(engineId: string): void;
 }
 
 /** What a command gives the manager. */
@@ -73,7 +92,9 @@ export class LoraManager {
   readonly #o: LoraManagerOptions;
   readonly #holdings: LoraHoldings;
   /** The tail of the calls for one engine and adapter (bounded by the calls in flight). */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queues = new KeyedQueue();
+  /** The load calls sent to one engine, one at a time (vLLM numbers them in arrival order). */
+  readonly #engineLoads = new KeyedQueue();
 
   constructor(options: LoraManagerOptions) {
     this.#o = options;
@@ -91,6 +112,8 @@ export class LoraManager {
    * A load or unload of the pair in progress decides for itself. Never rejects.
    */
   forgetLost(engineId: string, adapters: readonly string[]): void {
+    // Lost without our unload: a restart, or someone else's unload (its ids may have moved on).
+    if (adapters.length > 0) this.#o.loraIds?.engineRestarted(engineId);
     for (const name of adapters) {
       if (this.#queues.has(`${engineId}\n${name}`)) continue;
       const held = this.#holdings.heldBy(name, engineId);
@@ -110,15 +133,30 @@ export class LoraManager {
   }
 
   #serial<T>(engineId: string, adapter: string, run: () => Promise<T>): Promise<T> {
-    const key = `${engineId}\n${adapter}`;
-    const previous = this.#queues.get(key) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    const tail = next.catch(() => undefined);
-    this.#queues.set(key, tail);
-    void tail.then(() => {
-      if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    return this.#queues.run(`${engineId}\n${adapter}`, run);
+  }
+
+  /** POSTs one load, after the engine's earlier ones, and tells loraIds what it did to the ids. */
+  #postLoad(
+    endpoint: EngineEndpoint,
+    adapter: string,
+    url: string,
+    body: JsonObject,
+    call: LoraEngineCall,
+    listedBefore: readonly string[],
+  ): Promise<{ readonly status: number; readonly body: string }> {
+    const told = (outcome: LoraLoadIdOutcome): void =>
+      this.#o.loraIds?.loadAnswered(endpoint.id, adapter, outcome, listedBefore);
+    return this.#engineLoads.run(endpoint.id, async () => {
+      try {
+        const answer = await postJson(url, body, call);
+        told(loadIdOutcome(answer.status, answer.body));
+        return answer;
+      } catch (err) {
+        told('unknown');
+        throw err;
+      }
     });
-    return next;
   }
 
   /** The engine, after forgetting records of engines gone from the node. */
@@ -201,7 +239,8 @@ export class LoraManager {
     const apiKey = args.additionalConfig?.['api-key'];
     const modelsCall = this.#call(endpoint, config.modelsTimeoutMs, context.signal, apiKey);
     const loadStart = clock.monotonicMs();
-    const listed = (await servedModels(endpoint.url, modelsCall)).adapters.includes(args.adapter);
+    const listedBefore = (await servedModels(endpoint.url, modelsCall)).adapters;
+    const listed = listedBefore.includes(args.adapter);
     // Pin the files before the engine reads them; a failed load below lets them go again.
     const holding = {
       name: args.adapter,
@@ -216,10 +255,13 @@ export class LoraManager {
     try {
       if (!listed) {
         context.progress({ phase: 'loading', adapter: args.adapter, engineId: endpoint.id });
-        const answer = await postJson(
+        const answer = await this.#postLoad(
+          endpoint,
+          args.adapter,
           `${endpoint.url}${paths.loadPath}`,
           { lora_name: args.adapter, lora_path: model.path },
           this.#call(endpoint, config.loadTimeoutMs, context.signal, apiKey),
+          listedBefore,
         );
         alreadyLoaded =
           mapLoadAnswer(args.adapter, answer.status, answer.body) === 'already-loaded';

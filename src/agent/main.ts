@@ -44,6 +44,7 @@ import { CommandExecutor } from './command-executor.js';
 import { CommandMetrics } from './command-metrics.js';
 import { DrainSet, engineDrainHandler } from './engine-drain.js';
 import { LoraManager } from './lora-manager.js';
+import { EngineLoraIds } from './engine-lora-ids.js';
 import { loraCommandHandlers } from './lora-commands.js';
 
 export type { AgentConfig } from './agent-config.js';
@@ -134,9 +135,21 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
   });
   // The node's KV block service and L2 (issue #14); the KV reporter's sink joins it here.
   // Engines' KV events → the reporter, which also batches the L1 store's changes to the leader.
-  const kvEvents = createKvEventsWiring({ source, node: config.node, log, timers: systemTimers });
+  const loraIds = new EngineLoraIds({ reports: () => watcher.reports() });
+  const kvEvents = createKvEventsWiring({
+    source,
+    node: config.node,
+    log,
+    timers: systemTimers,
+    loraIds,
+  });
   const kv = await createKv({ config, registry, log, sink: kvEvents.reporter });
-  registerKvEventsMetrics(registry, kvEvents.reporter.stats, () => kvEvents.stats());
+  registerKvEventsMetrics(
+    registry,
+    kvEvents.reporter.stats,
+    () => kvEvents.stats(),
+    () => loraIds.stats(),
+  );
   const loras = new LoraManager({
     cache: weights.cache,
     engines: () => source.current().endpoints,
@@ -145,6 +158,7 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     config: config.lora,
     clock: systemClock,
     onEngineChanged: (id) => watcher.refreshModels(id),
+    loraIds,
   });
   // The leader's commands (DESIGN.md §8b). Each capability registers its kinds here.
   const drains = new DrainSet();

@@ -6,6 +6,9 @@
  * L2, misses, evictions). Pure.
  */
 import { parsePrometheusText } from '../engine/index.js';
+import { summarizeHistogram, type GatewayOwnSummary } from './latency-stats.js';
+
+const LOOKUP = 'infernode_sim_kv_lookup_seconds';
 
 /** Hit ratios and counts per tier, summed over every engine and every agent. */
 export interface TierStats {
@@ -35,6 +38,44 @@ export interface TierStats {
   /** The connector's bytes: modeled = the true KV size, real = what crossed the sockets. */
   readonly offloadedBytes: { readonly modeled: number; readonly real: number };
   readonly fetchedBytes: { readonly modeled: number; readonly real: number };
+  /** The connector's lookup wall time (get-prefix round trip or deadline), ms: all, by outcome. */
+  readonly lookupWallMs: GatewayOwnSummary;
+  readonly lookupWallMsByOutcome: Readonly<Record<string, GatewayOwnSummary>>;
+}
+
+/** Lookup histograms summed over engines: per outcome, bucket bound → cumulative count. */
+class LookupBuckets {
+  readonly #by = new Map<string, { buckets: Map<number, number>; sum: number; count: number }>();
+  add(name: string, labels: Readonly<Record<string, string>>, value: number): boolean {
+    if (!name.startsWith(LOOKUP)) return false;
+    const outcome = labels.outcome ?? '';
+    const h = this.#by.get(outcome) ?? { buckets: new Map<number, number>(), sum: 0, count: 0 };
+    this.#by.set(outcome, h);
+    if (name === `${LOOKUP}_bucket`) {
+      const le = Number(labels.le === '+Inf' ? Infinity : labels.le);
+      h.buckets.set(le, (h.buckets.get(le) ?? 0) + value);
+    } else if (name === `${LOOKUP}_sum`) h.sum += value;
+    else if (name === `${LOOKUP}_count`) h.count += value;
+    return true;
+  }
+  summary(outcome?: string): GatewayOwnSummary {
+    const buckets = new Map<number, number>();
+    let sum = 0;
+    let count = 0;
+    for (const [o, h] of this.#by) {
+      if (outcome !== undefined && o !== outcome) continue;
+      for (const [le, c] of h.buckets) buckets.set(le, (buckets.get(le) ?? 0) + c);
+      sum += h.sum;
+      count += h.count;
+    }
+    const sorted = [...buckets].sort((a, b) => a[0] - b[0]).map(([le, c]) => ({ le, count: c }));
+    return summarizeHistogram({ buckets: sorted, sum, count });
+  }
+  byOutcome(): Record<string, GatewayOwnSummary> {
+    const out: Record<string, GatewayOwnSummary> = {};
+    for (const o of this.#by.keys()) out[o] = this.summary(o);
+    return out;
+  }
 }
 
 const ratio = (a: number, b: number): number =>
@@ -48,8 +89,10 @@ export function tierStats(
   const sums = new Map<string, number>();
   const add = (key: string, v: number): void => void sums.set(key, (sums.get(key) ?? 0) + v);
   const decisions: Record<string, number> = {};
+  const lookups = new LookupBuckets();
   for (const text of engineTexts) {
     for (const s of parsePrometheusText(text).samples) {
+      if (lookups.add(s.name, s.labels, s.value)) continue;
       if (s.name === 'infernode_sim_kv_fetch_decisions_total') {
         const outcome = s.labels.outcome ?? '';
         decisions[outcome] = (decisions[outcome] ?? 0) + s.value;
@@ -97,5 +140,7 @@ export function tierStats(
       modeled: get('infernode_sim_kv_fetched_bytes_total:modeled'),
       real: get('infernode_sim_kv_fetched_bytes_total:real'),
     },
+    lookupWallMs: lookups.summary(),
+    lookupWallMsByOutcome: lookups.byOutcome(),
   };
 }

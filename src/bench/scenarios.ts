@@ -4,6 +4,7 @@ import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
 import { kvBench } from './kv-bench.js';
 import { kvStoreBench } from './kv-store-bench.js';
+import { leaderBench } from './leader-bench.js';
 import { loraBench } from './lora-bench.js';
 import { optimizerBench } from './optimizer-bench.js';
 import { profileBench } from './profile-bench.js';
@@ -28,4 +29,5 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   profileBench,
   optimizerBench,
   serveBench,
+  leaderBench,
 ];

@@ -20,6 +20,7 @@ import {
   type PutResult,
 } from './block-wire-format.js';
 import type { BlockKey } from './eviction-policy.js';
+import { prefixFromStore } from './block-prefix.js';
 
 /** A reply and the store views it holds until written. */
 export interface ServedReply {
@@ -70,6 +71,8 @@ export function serveFromStore(
       };
     case 'get':
       return getFromStore(store, req.id, req.keys, maxFrameBytes);
+    case 'get-prefix':
+      return prefixFromStore(store, req.id, req.keys, maxFrameBytes);
   }
 }
 

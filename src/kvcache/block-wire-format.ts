@@ -5,7 +5,7 @@
  *   0  magic "IKV" + version 1   (0x49 0x4B 0x56 0x01)
  *   4  u32 body length           (header + body ≤ the bounded frame size)
  *   8  u8  op                    put 1, get 2, exists 3, longest-prefix 4, delete 5, auth 6,
- *                                error 0x7F
+ *                                get-prefix 7, error 0x7F
  *   9  u8  kind                  request 0, reply 1
  *  10  u16 reserved, 0
  *  12  u32 request id            a reply carries its request's id
@@ -14,6 +14,11 @@
  * put]); replies: put `u32 count` + `count` × u8 outcome; get `u32 count` + `count` ×
  * (`u64 key`, u8 status, [`u32 length`, bytes] when a hit); exists and delete `u32 count` +
  * `count` × u8 0/1; longest-prefix `u32 held`; error `u16 code`, `u16 length`, UTF-8 message.
+ * Get-prefix (the engine's one-round-trip load: the longest held prefix of a chain with its
+ * bytes): request `u32 l2WaitMs` then `u32 count` × `u64 key` (l2WaitMs 0: this node's L1 only;
+ * else the wall ms the server may spend asking peers for what follows its local run); reply
+ * `u32 count` × (`u64 key`, `u32 length`, bytes), the leading run of the chain, shorter when
+ * a block is missing or the next one would not fit the frame.
  * Auth (the first frame of every connection): request `u8 flags`, `u16 length`, the UTF-8 token
  * (≤ MAX_TOKEN_BYTES); flag bit 0 = `peer` (a fetch from another agent: answer from this node's
  * L1 only, never ask peers in turn); reply: an empty body, or an `unauthenticated` error and the
@@ -55,6 +60,7 @@ export const OP_CODES = {
   'longest-prefix': 4,
   delete: 5,
   auth: 6,
+  'get-prefix': 7,
   error: 0x7f,
 } as const;
 
@@ -100,6 +106,13 @@ export type BlockRequest =
       readonly op: 'get' | 'exists' | 'longest-prefix' | 'delete';
       readonly id: number;
       readonly keys: readonly BlockKey[];
+    }
+  | {
+      readonly op: 'get-prefix';
+      readonly id: number;
+      /** Wall ms the server may spend asking peers (L2) past its local run; 0: L1 only. */
+      readonly l2WaitMs: number;
+      readonly keys: readonly BlockKey[];
     };
 
 /** One block of a get reply: its bytes, a miss, or left out because the frame was full. */
@@ -113,6 +126,12 @@ export type BlockReply =
   | { readonly op: 'get'; readonly id: number; readonly blocks: readonly GetReplyEntry[] }
   | { readonly op: 'exists' | 'delete'; readonly id: number; readonly flags: readonly boolean[] }
   | { readonly op: 'longest-prefix'; readonly id: number; readonly held: number }
+  | {
+      readonly op: 'get-prefix';
+      readonly id: number;
+      /** The chain's leading held blocks, in chain order. */
+      readonly blocks: readonly WireBlock[];
+    }
   | { readonly op: 'auth'; readonly id: number }
   | {
       readonly op: 'error';

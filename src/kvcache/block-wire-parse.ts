@@ -47,15 +47,24 @@ export function parseRequest(op: BlockOp, id: number, r: Reader): BlockRequest {
     const token = new TextDecoder().decode(r.bytes(length, 'the token'));
     return { op, id, token, peer: flags === 1 };
   }
+  if (op === 'get-prefix') {
+    const l2WaitMs = r.u32('the L2 wait');
+    const keys = Array.from({ length: r.count(8) }, () => r.key());
+    return { op, id, l2WaitMs, keys };
+  }
   if (op !== 'put') {
     const keys = Array.from({ length: r.count(8) }, () => r.key());
     return { op, id, keys };
   }
-  const blocks: WireBlock[] = Array.from({ length: r.count(12) }, () => {
+  return { op, id, blocks: parseBlocks(r) };
+}
+
+/** `count` then (key, length, bytes) per block: a put's body, a get-prefix reply's. */
+function parseBlocks(r: Reader): WireBlock[] {
+  return Array.from({ length: r.count(12) }, () => {
     const key = r.key();
     return withPayload({ key }, r.parts(r.u32('a block length'), 'a block'));
   });
-  return { op, id, blocks };
 }
 
 /** A reply of `op` from its body. */
@@ -74,6 +83,8 @@ export function parseReply(op: BlockOp, id: number, r: Reader): BlockReply {
       return { op, id, held: r.u32('the held count') };
     case 'auth':
       return { op, id };
+    case 'get-prefix':
+      return { op, id, blocks: parseBlocks(r) };
     case 'error': {
       const code = ERROR_NAMES.get(r.u16('the error code'));
       if (code === undefined) throw new Fault('bad-field', 'unknown error code');

@@ -19,6 +19,7 @@ import {
   type BlockOp,
   type BlockReply,
   type BlockRequest,
+  type WireBlock,
 } from './block-wire-format.js';
 import { payloadLength, payloadParts } from './received-bytes.js';
 
@@ -114,6 +115,23 @@ export function encodeRequest(
       maxFrameBytes,
     );
   }
+  if (req.op === 'get-prefix') {
+    const keys = req.keys;
+    if (!Number.isInteger(req.l2WaitMs) || req.l2WaitMs < 0 || req.l2WaitMs > 0xffffffff)
+      throw new RangeError(`l2WaitMs ${req.l2WaitMs} is not a u32`);
+    return fixedFrame(
+      'get-prefix',
+      0,
+      req.id,
+      8 + 8 * keys.length,
+      (w) => {
+        w.u32(req.l2WaitMs);
+        w.u32(keys.length);
+        for (const k of keys) w.key(k);
+      },
+      maxFrameBytes,
+    );
+  }
   if (req.op !== 'put') {
     const keys = req.keys;
     return fixedFrame(
@@ -128,20 +146,31 @@ export function encodeRequest(
       maxFrameBytes,
     );
   }
+  return blocksFrame('put', 0, req.id, req.blocks, maxFrameBytes);
+}
+
+/** A frame whose body is `count` then (key, length, bytes) per block: a put, a get-prefix reply. */
+function blocksFrame(
+  op: 'put' | 'get-prefix',
+  kind: 0 | 1,
+  id: number,
+  blocks: readonly WireBlock[],
+  maxFrameBytes: number,
+): Uint8Array[] {
   let body = 4;
-  for (const b of req.blocks) body += 12 + payloadLength(b);
+  for (const b of blocks) body += 12 + payloadLength(b);
   checkSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
   const parts: Uint8Array[] = [];
-  let w = header('put', 0, req.id, body, 4 + 12);
-  w.u32(req.blocks.length);
-  for (const [i, b] of req.blocks.entries()) {
+  let w = header(op, kind, id, body, 4 + 12);
+  w.u32(blocks.length);
+  for (const [i, b] of blocks.entries()) {
     if (i > 0) w = new Writer(12);
     w.key(b.key);
     w.u32(payloadLength(b));
     // A block received split (a forwarded one) goes out as its received views, unjoined.
     parts.push(w.buf.subarray(0, w.at), ...payloadParts(b));
   }
-  if (req.blocks.length === 0) parts.push(w.buf.subarray(0, w.at));
+  if (blocks.length === 0) parts.push(w.buf.subarray(0, w.at));
   return parts;
 }
 
@@ -180,6 +209,8 @@ export function encodeReply(
       return fixedFrame('longest-prefix', 1, reply.id, 4, (w) => w.u32(reply.held), maxFrameBytes);
     case 'auth':
       return fixedFrame('auth', 1, reply.id, 0, () => undefined, maxFrameBytes);
+    case 'get-prefix':
+      return blocksFrame('get-prefix', 1, reply.id, reply.blocks, maxFrameBytes);
     case 'error': {
       let msg = new TextEncoder().encode(reply.message);
       if (msg.length > MAX_ERROR_MESSAGE_BYTES) msg = msg.subarray(0, MAX_ERROR_MESSAGE_BYTES);

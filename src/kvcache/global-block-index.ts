@@ -265,8 +265,15 @@ export class GlobalBlockIndex implements PreciseBlockView {
    */
   #walk(chain: readonly number[], sourceIds: readonly number[]): Int32Array {
     const out = new Int32Array(sourceIds.length);
-    let alive = sourceIds.map((_, i) => i).filter((i) => (sourceIds[i] as number) >= 0);
-    let i = 0;
+    const first = chain.length > 0 ? this.#holdings.holders(chain[0] as number) : undefined;
+    if (first === undefined) return out;
+    // Only the first block's few holders can count more than 0: one scan picks them out.
+    let alive: number[] = [];
+    for (let c = 0; c < sourceIds.length; c++) {
+      const id = sourceIds[c] as number;
+      if (id >= 0 && first.includes(id)) alive.push(c);
+    }
+    let i = 1;
     for (; i < chain.length && alive.length > 0; i++) {
       const holders = this.#holdings.holders(chain[i] as number);
       if (holders === undefined) break;

@@ -47,6 +47,12 @@ export {
   type DataRequest,
   type ServedReply,
 } from './block-requests.js';
+export {
+  prefixFromStore,
+  extendPrefix,
+  prefixReplyBytes,
+  type ServedPrefix,
+} from './block-prefix.js';
 export * from './lmcache-wire.js';
 export * from './lmcache-store.js';
 export * from './kv-commands.js';
@@ -71,3 +77,4 @@ export {
   type KvEventDecodeResult,
 } from './kv-event-decode.js';
 export * from './engine-kv-holdings.js';
+export * from './lora-id-map.js';

@@ -22,7 +22,10 @@ export interface PrefixMemo {
   readonly hashes: number[];
   /** Every block hash of the prompt (`hashes` samples it), for the precise block index. */
   readonly chain?: readonly number[];
+  /** Matched blocks of the candidates that hold a prefix; a candidate absent matched none. */
   matched: Map<string, number>;
+  /** Set once scoring filled `matched` for every candidate (absent ones then matched 0). */
+  scored?: boolean;
 }
 
 /** The prefix index as the routing strategy sees it; see PrefixIndex for the behaviour. */
@@ -35,6 +38,11 @@ export interface PrefixCacheIndex {
   genOf(endpointId: string): number;
   /** Applies what the engine reports (restart, over-promise). */
   observe(endpoint: ObservedEndpoint): void;
+  /**
+   * `observe` for every candidate, and the incarnation of each one `wanted` marks (0 for the
+   * others), as `genOf` gives it: one lookup per candidate, for picks over thousands of them.
+   */
+  candidateGens(endpoints: readonly ObservedEndpoint[], wanted: readonly boolean[]): number[];
   /** Leading blocks of `hashes` each candidate (by incarnation, 0 = left out) holds. */
   match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array;
   /** Notes what the index predicted for a request routed to the endpoint. */

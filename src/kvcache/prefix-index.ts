@@ -34,7 +34,10 @@ const KEY_SPACE = 0x40000000;
 /** A block re-attributed to its newest holder within this many ms keeps its LRU position. */
 export const RECENCY_REFRESH_MS = 1000;
 
-/** Endpoint records kept (LRU); a dropped one comes back as a new incarnation with no blocks. */
+/**
+ * Endpoint records kept (LRU by last routed to or reported); a dropped one comes back as a new
+ * incarnation with no blocks.
+ */
 export const MAX_TRACKED_ENDPOINTS = 10_000;
 
 /**
@@ -52,6 +55,11 @@ export class PrefixIndex implements PrefixCacheIndex {
    */
   readonly #blocks: LRUCache<number, number[]>;
   readonly #endpoints: LRUCache<string, EndpointRecord>;
+  /**
+   * The same records by id, for lookups that must not reorder the LRU: a plain Map lookup per
+   * candidate per pick instead of the LRU's options-taking `peek`.
+   */
+  readonly #byId = new Map<string, EndpointRecord>();
   /** Live incarnation → its endpoint record. */
   readonly #liveGens = new Map<number, EndpointRecord>();
   #nextGen = 1;
@@ -75,16 +83,25 @@ export class PrefixIndex implements PrefixCacheIndex {
     });
     this.#endpoints = new LRUCache({
       max: MAX_TRACKED_ENDPOINTS,
-      dispose: (rec) => this.#liveGens.delete(rec.gen),
+      dispose: (rec, id) => {
+        this.#liveGens.delete(rec.gen);
+        if (this.#byId.get(id) === rec) this.#byId.delete(id);
+      },
     });
   }
 
-  #record(endpointId: string): EndpointRecord {
-    let rec = this.#endpoints.get(endpointId);
+  /**
+   * The endpoint's record, created on first sight. `touch` marks it recently used in the LRU of
+   * records: routing to it and a new report do; merely being a candidate does not, which keeps a
+   * pick over thousands of candidates from reordering the LRU thousands of times.
+   */
+  #record(endpointId: string, touch = true): EndpointRecord {
+    let rec = touch ? this.#endpoints.get(endpointId) : this.#byId.get(endpointId);
     if (rec === undefined) {
       rec = newEndpointRecord(this.config.defaultEndpointCapacityTokens);
       this.#newGen(rec);
       this.#endpoints.set(endpointId, rec);
+      this.#byId.set(endpointId, rec);
     }
     return rec;
   }
@@ -104,7 +121,7 @@ export class PrefixIndex implements PrefixCacheIndex {
 
   /** The endpoint's current incarnation (created on first sight). */
   genOf(endpointId: string): number {
-    return this.#record(endpointId).gen;
+    return this.#record(endpointId, false).gen;
   }
 
   /** Forgets every block attributed to the endpoint (e.g. discovery removed it). */
@@ -123,8 +140,28 @@ export class PrefixIndex implements PrefixCacheIndex {
   observe(endpoint: ObservedEndpoint): void {
     const metrics = endpoint.metrics;
     if (metrics === undefined || endpoint.stale) return;
-    const rec = this.#record(endpoint.id);
+    let rec = this.#record(endpoint.id, false);
+    // Most picks see a report already folded: nothing to do, and no LRU reordering.
+    if (metrics.scrapedAtMs <= rec.scrapedAtMs) return;
+    rec = this.#record(endpoint.id);
     if (foldReport(rec, metrics, this.config)) this.#reincarnate(rec);
+  }
+
+  /** `observe` each candidate and the incarnation of each `wanted` one (0 for the others). */
+  candidateGens(endpoints: readonly ObservedEndpoint[], wanted: readonly boolean[]): number[] {
+    const gens = new Array<number>(endpoints.length);
+    for (let i = 0; i < endpoints.length; i++) {
+      const e = endpoints[i] as ObservedEndpoint;
+      let rec = this.#byId.get(e.id);
+      const m = e.metrics;
+      if (m !== undefined && !e.stale && m.scrapedAtMs > (rec?.scrapedAtMs ?? 0)) {
+        this.observe(e);
+        rec = this.#byId.get(e.id);
+      }
+      if (wanted[i] !== true) gens[i] = 0;
+      else gens[i] = (rec ?? this.#record(e.id, false)).gen;
+    }
+    return gens;
   }
 
   /**
@@ -134,10 +171,18 @@ export class PrefixIndex implements PrefixCacheIndex {
    */
   match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array {
     const matched = new Int32Array(gens.length);
+    // Only a holder of the first block can match at all: map those few holders (not every
+    // candidate) to their candidate index, so a miss or a match costs one scan of `gens`.
+    const first =
+      hashes.length > 0 ? this.#blocks.peek((hashes[0] as number) % KEY_SPACE) : undefined;
+    if (first === undefined || first[0] !== hashes[0]) return matched;
     const indexOf = new Map<number, number>();
-    gens.forEach((g, i) => {
-      if (g !== 0) indexOf.set(g, i);
-    });
+    for (let k = 1; k < first.length; k += 2) indexOf.set(first[k] as number, -1);
+    for (let i = 0; i < gens.length; i++) {
+      const g = gens[i] as number;
+      if (g !== 0 && indexOf.has(g)) indexOf.set(g, i);
+    }
+    for (const [g, i] of indexOf) if (i < 0) indexOf.delete(g);
     if (indexOf.size === 0) return matched;
     const oldestMs = nowMs - this.config.entryTtlMs;
     for (let b = 0; b < hashes.length; b++) {

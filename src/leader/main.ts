@@ -33,6 +33,7 @@ import { ControlServer } from './control-server.js';
 import { WeightsPrefetch } from './weights-prefetch.js';
 import { loadControlTls } from './control-tls.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
+import { registerEventLoopDelayMetrics } from './event-loop-metrics.js';
 import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
@@ -106,6 +107,7 @@ export async function runLeader(
     applyResources(view.resources);
   });
   registerClusterMetrics(registry, store);
+  registerEventLoopDelayMetrics(registry);
   let leadership: Leadership | undefined;
   registerLeadershipMetrics(registry, () => leadership);
   let leaderSinceMs: number | undefined;

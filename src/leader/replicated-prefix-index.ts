@@ -42,6 +42,10 @@ export class ReplicatedPrefixIndex implements PrefixCacheIndex {
     this.#inner.observe(endpoint);
   }
 
+  candidateGens(endpoints: readonly ObservedEndpoint[], wanted: readonly boolean[]): number[] {
+    return this.#inner.candidateGens(endpoints, wanted);
+  }
+
   match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array {
     return this.#inner.match(hashes, gens, nowMs);
   }

@@ -83,9 +83,36 @@ export function imputedMetric(
   read: (metrics: EngineMetrics) => number | undefined,
   exposes: (metrics: EngineMetrics) => boolean,
 ): number[] {
-  if (!endpoints.every((e) => hasLoadData(e, exposes))) return gatewayLoadScores(endpoints);
-  return imputeLoads(
-    endpoints.map((e) => (e.metrics === undefined ? undefined : read(e.metrics))),
-    endpoints.map((e) => e.stale),
-  );
+  // imputeLoads over the read figures, fused into two passes without intermediate arrays: this
+  // runs on every pick over every candidate.
+  const n = endpoints.length;
+  const values = new Array<number>(n);
+  let freshSum = 0;
+  let freshCount = 0;
+  let anySum = 0;
+  let anyCount = 0;
+  for (let i = 0; i < n; i++) {
+    const e = endpoints[i] as EndpointLoad;
+    if (e.metrics === undefined || !exposes(e.metrics)) return gatewayLoadScores(endpoints);
+    const v = read(e.metrics);
+    if (v === undefined || !Number.isFinite(v)) {
+      values[i] = NaN;
+      continue;
+    }
+    values[i] = v;
+    anySum += v;
+    anyCount++;
+    if (!e.stale) {
+      freshSum += v;
+      freshCount++;
+    }
+  }
+  const mean = freshCount > 0 ? freshSum / freshCount : anyCount > 0 ? anySum / anyCount : 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) values[i] = mean;
+    else if ((endpoints[i] as EndpointLoad).stale)
+      values[i] = mean + (v - mean) * (1 - STALE_WEIGHT);
+  }
+  return values;
 }

@@ -13,20 +13,29 @@ import type {
   StrategyMix,
 } from './routing-algorithm.js';
 
-function normalizeAbsolute(scores: readonly number[], lowerIsBetter: boolean): number[] {
-  return scores.map((s) => {
-    if (Number.isNaN(s)) return 0;
-    const unit = Math.min(1, Math.max(0, s));
-    return lowerIsBetter ? 1 - unit : unit;
-  });
-}
-
-function normalize(
+/**
+ * Adds one strategy's normalized scores, times `share` (its weight over the mix's), to `totals`:
+ * what `normalize` then a weighted sum computes, in place, without an array per strategy.
+ * Normalization: NaN (cannot score) → 0; `absolute` clamps to [0, 1]; `min-max` stretches the
+ * non-NaN scores over [0, 1] (all equal → 1); then `lowerIsBetter` flips the unit.
+ */
+export function addNormalized(
+  totals: Float64Array,
   scores: readonly number[],
   lowerIsBetter: boolean,
-  mode: Normalization = 'min-max',
-): number[] {
-  if (mode === 'absolute') return normalizeAbsolute(scores, lowerIsBetter);
+  mode: Normalization,
+  share: number,
+): void {
+  const n = totals.length;
+  if (mode === 'absolute') {
+    for (let i = 0; i < n; i++) {
+      const s = scores[i];
+      if (s === undefined || Number.isNaN(s)) continue;
+      const unit = Math.min(1, Math.max(0, s));
+      totals[i] = (totals[i] as number) + (lowerIsBetter ? 1 - unit : unit) * share;
+    }
+    return;
+  }
   let min = Infinity;
   let max = -Infinity;
   for (const s of scores) {
@@ -34,12 +43,17 @@ function normalize(
     if (s < min) min = s;
     if (s > max) max = s;
   }
-  return scores.map((s) => {
-    if (Number.isNaN(s)) return 0;
-    if (max === min) return 1;
-    const unit = (s - min) / (max - min);
-    return lowerIsBetter ? 1 - unit : unit;
-  });
+  const range = max - min;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (s === undefined || Number.isNaN(s)) continue;
+    let normalized = 1;
+    if (max !== min) {
+      const unit = (s - min) / range;
+      normalized = lowerIsBetter ? 1 - unit : unit;
+    }
+    totals[i] = (totals[i] as number) + normalized * share;
+  }
 }
 
 /** The endpoints that may be chosen at all: ready and healthy. */
@@ -47,9 +61,34 @@ export function routableEndpoints(endpoints: readonly EndpointLoad[]): EndpointL
   return endpoints.filter((e) => e.ready && e.healthy);
 }
 
+/** {@link routableEndpoints}, but the input itself when all are routable (the common case). */
+function routable(endpoints: readonly EndpointLoad[]): readonly EndpointLoad[] {
+  for (const e of endpoints) if (!e.ready || !e.healthy) return routableEndpoints(endpoints);
+  return endpoints;
+}
+
+/** Scores below the best by at most this much tie with it. */
+const TIE_EPSILON = 1e-9;
+
+/** The indexes of the highest totals (within {@link TIE_EPSILON}), as a left-to-right scan finds them. */
+export function bestIndexes(totals: Float64Array): number[] {
+  let best = -Infinity;
+  let indexes: number[] = [];
+  for (let i = 0; i < totals.length; i++) {
+    const t = totals[i] as number;
+    if (t > best + TIE_EPSILON) {
+      best = t;
+      indexes = [i];
+    } else if (Math.abs(t - best) <= TIE_EPSILON) indexes.push(i);
+  }
+  return indexes;
+}
+
 /**
  * Picks one endpoint for the request. Unready or unhealthy endpoints are never chosen; with none
- * left it throws NoEndpointError. Runs the strategies' post-route hooks on the winner.
+ * left it throws NoEndpointError. Runs the strategies' post-route hooks on the winner. One pass
+ * per strategy over the candidates and no per-candidate allocation, so a pick stays cheap when a
+ * model has thousands of engines.
  */
 export function pick(
   snapshot: RoutingSnapshot,
@@ -57,69 +96,69 @@ export function pick(
   mix: StrategyMix,
   ctx: RoutingContext,
 ): EndpointLoad {
-  const candidates = routableEndpoints(snapshot.endpoints);
+  const candidates = routable(snapshot.endpoints);
   if (candidates.length === 0) {
     ctx.onPicked?.(traceOf(request, mix, [], undefined, undefined, false, undefined));
     throw new NoEndpointError(`no ready endpoint for model ${request.model}`);
   }
   let chosen: EndpointLoad;
-  let totals: number[] | undefined;
+  let totals: Float64Array | undefined;
   let tie = false;
   let prefixHit: boolean | undefined;
   if (candidates.length === 1) {
     chosen = candidates[0] as EndpointLoad;
   } else {
     const view: RoutingSnapshot = { endpoints: candidates, nowMs: snapshot.nowMs };
-    totals = new Array<number>(candidates.length).fill(0);
+    totals = new Float64Array(candidates.length);
     let scoredPrefix = false;
     const weightSum = mix.reduce((sum, m) => sum + m.weight, 0);
     for (const { algorithm, weight } of mix) {
       if (algorithm.name === 'prefix-cache') scoredPrefix = true;
-      const normalized = normalize(
+      addNormalized(
+        totals,
         algorithm.score(view, request, ctx),
         algorithm.polarity === 'lower-is-better',
-        algorithm.normalization,
+        algorithm.normalization ?? 'min-max',
+        weight / weightSum,
       );
-      for (let i = 0; i < totals.length; i++)
-        totals[i] = (totals[i] as number) + (normalized[i] ?? 0) * (weight / weightSum);
     }
-    let best = -Infinity;
-    let bestIndexes: number[] = [];
-    const epsilon = 1e-9;
-    totals.forEach((t, i) => {
-      if (t > best + epsilon) {
-        best = t;
-        bestIndexes = [i];
-      } else if (Math.abs(t - best) <= epsilon) bestIndexes.push(i);
-    });
-    const winner = bestIndexes[Math.floor(ctx.rng.next() * bestIndexes.length)] ?? 0;
+    const best = bestIndexes(totals);
+    const winner = best[Math.floor(ctx.rng.next() * best.length)] ?? 0;
     chosen = candidates[winner] as EndpointLoad;
-    tie = bestIndexes.length > 1;
-    // prefix-cache left each candidate's matched blocks in the request's memo while scoring.
+    tie = best.length > 1;
+    // prefix-cache left the candidates' matched blocks (absent: none) in the request's memo.
     const memo = ctx.prefixIndex.memo;
     if (scoredPrefix && memo?.request === request)
       prefixHit = (memo.matched.get(chosen.id) ?? 0) > 0;
   }
   for (const { algorithm } of mix) algorithm.onRouted?.(chosen, request, ctx, snapshot);
-  ctx.onPicked?.(traceOf(request, mix, candidates, totals, chosen.id, tie, prefixHit));
+  if (ctx.onPicked !== undefined)
+    ctx.onPicked(traceOf(request, mix, candidates, totals, chosen.id, tie, prefixHit));
   return chosen;
 }
 
-/** The observer's view of one pick; built only when someone listens. */
+/**
+ * The observer's view of one pick; built only when someone listens. Its candidate list is built
+ * when first read: observers keep traces and read few of them, and with thousands of candidates
+ * building it on every pick would cost more than the pick.
+ */
 function traceOf(
   request: RoutingRequest,
   mix: StrategyMix,
   candidates: readonly EndpointLoad[],
-  totals: readonly number[] | undefined,
+  totals: Float64Array | undefined,
   chosen: string | undefined,
   tie: boolean,
   prefixHit: boolean | undefined,
 ): PickTrace {
+  let built: PickTrace['candidates'] | undefined;
   return {
     model: request.model,
     strategies: mix.map((m) => m.algorithm.name),
     chosen,
-    candidates: candidates.map((c, i) => ({ id: c.id, score: totals?.[i] })),
+    get candidates() {
+      return (built ??= candidates.map((c, i) => ({ id: c.id, score: totals?.[i] })));
+    },
     tie,
     prefixHit,
   };

@@ -68,16 +68,14 @@ export function handleGeneration(
     submit();
     return;
   }
-  // WAITING_FOR_REMOTE_KVS: the prefix loads (or not) before the request is queued; its arrival
-  // is backdated by the modeled transfer so TTFT includes it even when the engine sat idle.
-  const arrivedS = ctx.loop.simNowS();
-  void connector.loadPrefix(spec).then(
-    (waitedS) => {
-      if (res.destroyed || res.writableEnded) return;
-      submit(Math.min(arrivedS, ctx.loop.simNowS() - waitedS));
-    },
-    (err: unknown) => ctx.log.error({ err }, 'kv connector: load hook failed'),
-  );
+  // The request queues at once; its prefix loads alongside and counts only if it arrives before
+  // the engine admits the request (kv-connector.ts): a lookup never holds a request back.
+  submit();
+  const queued = coreReq as CoreRequest<TokenSink> | null;
+  if (queued === null) return;
+  void connector
+    .loadPrefix(spec, () => queued.state === 'waiting')
+    .catch((err: unknown) => ctx.log.error({ err }, 'kv connector: load hook failed'));
 }
 
 /** POST /v1/embeddings: deterministic unit vectors, float or base64 (the openai SDK's default). */

@@ -16,15 +16,14 @@ export interface KvBlockStore {
     blocks: readonly { readonly key: number; readonly bytes: Uint8Array }[],
     options?: KvStoreCallOptions,
   ): Promise<readonly string[]>;
-  getMany(
+  /**
+   * The longest leading run of the chain `keys` the store holds, with its bytes, in one round
+   * trip; `l2WaitMs` > 0 lets the agent ask peers for what follows its local run within it.
+   */
+  getPrefix(
     url: string,
     keys: readonly number[],
-    options?: KvStoreCallOptions,
-  ): Promise<Map<number, Uint8Array>>;
-  longestPrefix(
-    url: string,
-    keys: readonly number[],
-    options?: KvStoreCallOptions,
-  ): Promise<number>;
+    options?: KvStoreCallOptions & { readonly l2WaitMs?: number },
+  ): Promise<readonly { readonly key: number; readonly bytes: Uint8Array }[]>;
   close(): void;
 }

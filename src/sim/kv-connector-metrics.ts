@@ -5,11 +5,16 @@
  * the timing model uses) and kind="real" (the scaled payload actually sent, modeled × the
  * configured bytesFraction).
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** How a connector lookup ended. */
-export type FetchOutcome = 'fetched' | 'recomputed' | 'miss' | 'failed';
-const OUTCOMES: readonly FetchOutcome[] = ['fetched', 'recomputed', 'miss', 'failed'];
+export type FetchOutcome = 'fetched' | 'recomputed' | 'miss' | 'late' | 'failed';
+const OUTCOMES: readonly FetchOutcome[] = ['fetched', 'recomputed', 'miss', 'late', 'failed'];
+
+/** Buckets of a lookup's wall time, seconds: 0.5 ms to 2 s (the call bound's order). */
+export const LOOKUP_BUCKETS_S = [
+  0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2,
+];
 /** Why an evicted block was not offloaded. */
 export type OffloadDrop = 'queue_full' | 'put_failed';
 
@@ -24,6 +29,7 @@ export class KvConnectorMetrics {
   readonly offloadedBlocks: Counter.Internal;
   readonly verifyFailures: Counter.Internal;
   readonly waitingForRemote: Gauge;
+  readonly #lookup: Histogram;
 
   constructor(registry: Registry, modelName: string) {
     const registers = [registry];
@@ -43,7 +49,7 @@ export class KvConnectorMetrics {
     );
     this.#decisions = new Counter({
       name: 'infernode_sim_kv_fetch_decisions_total',
-      help: 'Connector lookups of admitted requests by outcome: fetched (load beat recompute and succeeded), recomputed (recompute was modeled faster), miss (the store held nothing past the GPU hit), failed (the load failed or timed out; recomputed).',
+      help: 'Connector lookups of admitted requests by outcome: fetched (load beat recompute and succeeded), recomputed (recompute was modeled faster), miss (the store held nothing past the GPU hit), late (the lookup passed what the load would save; recomputed at once), failed (the load failed; recomputed).',
       labelNames: ['outcome'],
       registers,
     });
@@ -82,6 +88,13 @@ export class KvConnectorMetrics {
       registers,
     });
     this.verifyFailures = verify.labels({});
+    this.#lookup = new Histogram({
+      name: 'infernode_sim_kv_lookup_seconds',
+      help: "Wall time of a connector lookup (the agent's get-prefix round trip, or until its deadline), by outcome.",
+      labelNames: ['outcome'],
+      buckets: LOOKUP_BUCKETS_S,
+      registers,
+    });
     this.waitingForRemote = new Gauge({
       name: 'infernode_sim_kv_requests_waiting_for_remote_kvs',
       help: "Requests waiting for their prefix to load from the block service (vLLM's WAITING_FOR_REMOTE_KVS).",
@@ -92,6 +105,11 @@ export class KvConnectorMetrics {
   /** One lookup's outcome. */
   decided(outcome: FetchOutcome): void {
     this.#decisions.inc({ outcome });
+  }
+
+  /** One lookup's wall time, seconds. */
+  lookupSeconds(outcome: FetchOutcome, seconds: number): void {
+    this.#lookup.observe({ outcome }, seconds);
   }
 
   /** Blocks offloaded, in modeled and real bytes. */

@@ -8,25 +8,20 @@
  * on) and entered into the GPU cache as computed prefix. Any failure means recompute, never an
  * error to the client. The store client is passed in (a composition root builds it).
  *
- * The request waits (wall time, counted in its TTFT) while it is looked up, so the lookup and
- * fetch have a deadline: the modeled time the load would save (recompute minus transfer, over
- * the sim speed), never more than the configured call bound. Past it the engine recomputes at
- * once (perf.md §3.4: a load only pays while it beats recompute).
+ * The request is queued at once and the load runs while it waits there (the get-prefix round
+ * trip, then the modeled transfer): the request never waits for a lookup. What arrives before
+ * the engine admits the request enters the GPU cache as computed prefix and its admission finds
+ * it; what arrives later is dropped and the prompt recomputed (perf.md §3.4: a load only pays
+ * while it beats recompute; here a late one costs the lookup, never the request's time).
  */
 import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { KvBlockStore } from './kv-block-store.js';
 import type { BlockPool } from './block-pool.js';
 import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
-import type { KvConnectorMetrics } from './kv-connector-metrics.js';
+import type { FetchOutcome, KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
 import { KvOffloader } from './kv-offloader.js';
-import {
-  decideFetch,
-  isBlockPayload,
-  loadBudgetMs,
-  payloadBytes,
-  transferTimeS,
-} from './kv-transfer-model.js';
+import { decideFetch, isBlockPayload, payloadBytes, transferTimeS } from './kv-transfer-model.js';
 import type { HardwareProfile } from './profiles.js';
 
 export type { KvBlockStore, KvStoreCallOptions } from './kv-block-store.js';
@@ -86,10 +81,13 @@ export class KvConnector implements KvEvictionListener {
   }
 
   /**
-   * Loads what the store holds of `spec`'s chain past the GPU hit, when that beats recompute.
-   * Resolves (never rejects) with the modeled transfer seconds the request waited, 0 if none.
+   * Loads what the store holds of `spec`'s chain past the GPU hit into the GPU prefix cache while
+   * the request waits in the engine's queue (`isQueued` says whether it still does). The request
+   * never waits for it: if the engine admits the request first, the load is dropped ('late') and
+   * the prompt is recomputed, so a slow lookup costs nothing but the lookup. Resolves (never
+   * rejects) with the modeled transfer seconds of what was entered, 0 if none.
    */
-  async loadPrefix(spec: CoreRequestSpec): Promise<number> {
+  async loadPrefix(spec: CoreRequestSpec, isQueued: () => boolean): Promise<number> {
     const d = this.#d;
     if (d.config.kvRole === 'kv_producer' || this.#stop.signal.aborted) return 0;
     const bs = d.blockSizeTokens;
@@ -99,50 +97,61 @@ export class KvConnector implements KvEvictionListener {
     if (gpuHit >= maxBlocks) return 0;
     const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
-    const budget = (blocks: number): number =>
-      loadBudgetMs(d.profile, blocks * bs, d.config.linkBytesPerS, d.speed, d.config.timeoutMs);
-    // The most a load could save is loading the whole chain; a lookup longer than that loses.
-    const deadlineMs = budget(chain.length);
-    if (deadlineMs < 1) {
+    // A chain whose load cannot beat its recompute even at once is not looked up.
+    if (!decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS).fetch) {
       d.metrics.decided('recomputed');
       return 0;
     }
+    const deadlineMs = d.config.timeoutMs;
     d.metrics.waitingForRemote.inc();
     const startedMs = d.clock.monotonicMs();
+    let outcome: FetchOutcome = 'failed';
+    let lookupMs = NaN;
     const call = linkedSignal([this.#stop.signal], deadlineMs);
     try {
-      const opts = { signal: call.signal, timeoutMs: deadlineMs };
-      const held = await d.store.longestPrefix(d.config.url, chain, opts);
-      if (held <= 0) {
-        d.metrics.decided('miss');
+      // One round trip: the agent's local run with its bytes; past it, peers (L2) within half
+      // the call bound.
+      const got = await d.store.getPrefix(d.config.url, chain, {
+        signal: call.signal,
+        timeoutMs: deadlineMs,
+        l2WaitMs: Math.floor(deadlineMs / 2),
+      });
+      lookupMs = d.clock.monotonicMs() - startedMs;
+      const valid = this.#verifiedRun(chain, got);
+      if (got.length === 0) {
+        outcome = 'miss';
         return 0;
       }
-      // What is held saves less than the whole chain: the fetch gets what is left of that.
-      const leftMs = budget(Math.min(held, chain.length)) - (d.clock.monotonicMs() - startedMs);
-      if (!decideFetch(d.profile, held * bs, d.config.linkBytesPerS).fetch || leftMs < 1) {
-        d.metrics.decided('recomputed');
+      if (valid === 0) return 0; // nothing verified: failed
+      if (!decideFetch(d.profile, valid * bs, d.config.linkBytesPerS).fetch) {
+        outcome = 'recomputed';
         return 0;
       }
-      const keys = chain.slice(0, Math.min(held, chain.length));
-      const got = await d.store.getMany(d.config.url, keys, { ...opts, timeoutMs: leftMs });
-      const valid = this.#verifiedRun(keys, got);
+      // The modeled transfer overlaps the engine's other work, as a DMA would.
       const transferS = transferTimeS(d.profile, valid * bs, d.config.linkBytesPerS);
-      if (valid > 0) await sleep((transferS / d.speed) * 1000, this.#stop.signal);
-      const inserted = valid === 0 ? 0 : this.#insert(spec, gpuHit, gpuHit + valid);
-      if (inserted === 0) {
-        d.metrics.decided('failed');
+      if (isQueued()) await sleep((transferS / d.speed) * 1000, this.#stop.signal);
+      if (!isQueued()) {
+        outcome = 'late';
         return 0;
       }
+      const inserted = this.#insert(spec, gpuHit, gpuHit + valid);
+      if (inserted === 0) return 0;
       d.metrics.externalHits.inc(inserted * bs);
       d.metrics.fetched(inserted * this.#trueBlockBytes, inserted * this.#payloadSize);
-      d.metrics.decided('fetched');
+      outcome = 'fetched';
       return transferTimeS(d.profile, inserted * bs, d.config.linkBytesPerS);
     } catch (err) {
-      d.metrics.decided('failed');
+      // The call bound passed (not a close): late, as an admission before the reply would be.
+      if (call.signal.aborted && !this.#stopped()) outcome = 'late';
       d.log.debug({ err: toError(err) }, 'kv connector: load failed; recomputing');
       return 0;
     } finally {
       call.dispose();
+      d.metrics.decided(outcome);
+      d.metrics.lookupSeconds(
+        outcome,
+        (Number.isNaN(lookupMs) ? d.clock.monotonicMs() - startedMs : lookupMs) / 1000,
+      );
       d.metrics.waitingForRemote.dec();
     }
   }
@@ -154,6 +163,10 @@ export class KvConnector implements KvEvictionListener {
     this.#d.store.close();
   }
 
+  #stopped(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
   #leadingHits(hashes: readonly number[], max: number): number {
     let k = 0;
     while (k < max && this.#d.pool.lookup(hashes[k] as number) >= 0) k++;
@@ -161,11 +174,15 @@ export class KvConnector implements KvEvictionListener {
   }
 
   /** Leading fetched blocks whose bytes are their payload; a bad one ends the run. */
-  #verifiedRun(keys: readonly number[], got: Map<number, Uint8Array>): number {
+  #verifiedRun(
+    keys: readonly number[],
+    got: readonly { readonly key: number; readonly bytes: Uint8Array }[],
+  ): number {
     let valid = 0;
-    for (const key of keys) {
-      const bytes = got.get(key);
-      if (bytes === undefined) break;
+    for (const [i, key] of keys.entries()) {
+      const block = got[i];
+      if (block?.key !== key) break;
+      const bytes = block.bytes;
       if (!isBlockPayload(key, this.#payloadSize, bytes)) {
         this.#d.metrics.verifyFailures.inc();
         break;

@@ -20,7 +20,10 @@ export interface LoraAdapter {
   readonly path: string;
   /** LoRA rank (`r`). */
   readonly rank: number;
-  /** vLLM's lora_int_id: 1, 2, …; also the seed of the adapter's KV block hashes. */
+  /**
+   * vLLM's lora_int_id: 1, 2, … in the order loads pass the name checks (a load refused after
+   * them uses one up too; unload frees none); also the seed of the adapter's KV block hashes.
+   */
   readonly intId: number;
 }
 
@@ -86,6 +89,9 @@ export class LoraRegistry {
         'InvalidUserInput',
         `The lora adapter '${name}' has already been loaded.`,
       );
+    // vLLM takes the adapter's lora_int_id here, after the name checks and before the engine
+    // reads it: a load refused below still uses its id up (serving_models.py load_lora_adapter).
+    const intId = this.#nextIntId++;
     if (!this.#options.enabled)
       return vllmError(
         400,
@@ -123,7 +129,7 @@ export class LoraRegistry {
     // Another adapter may have taken the last slot while we probed and read (checked again).
     if (this.#adapters.size >= this.#options.maxAdapters)
       return vllmError(400, 'BadRequestError', 'No free adapter slots.');
-    const adapter = { name, path, rank: found.rank, intId: this.#nextIntId++ };
+    const adapter = { name, path, rank: found.rank, intId };
     this.#adapters.set(name, adapter);
     return adapter;
   }

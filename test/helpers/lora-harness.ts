@@ -18,6 +18,7 @@ import { startSimServer, type SimServer, type SimServerOptions } from '../../src
 import { NodeCache, streamArtifact } from '../../src/weights/adapters/index.js';
 import { agentConfigSpec } from '../../src/agent/agent-config.js';
 import { configuredSources } from '../../src/agent/weights-wiring.js';
+import { EngineLoraIds } from '../../src/agent/engine-lora-ids.js';
 import { testSettings } from './fake-weights.js';
 import { writeSafetensorsFile } from './safetensors-file.js';
 
@@ -26,6 +27,8 @@ export interface LoraHarness {
   readonly dir: string;
   readonly cache: NodeCache;
   readonly manager: LoraManager;
+  /** The manager's LoRA id maps (what the KV event path names lora_ids with). */
+  readonly loraIds: EngineLoraIds;
   readonly watcher: EngineWatcher;
   readonly sims: Map<string, SimServer>;
   /** The node's engines (tests may push their own endpoints). */
@@ -104,6 +107,7 @@ export async function startLoraHarness(config: Partial<LoraConfig> = {}): Promis
     windowMs: 10_000,
     modelsEveryN: 4,
   });
+  const loraIds = new EngineLoraIds({ reports: () => watcher.reports() });
   const manager = new LoraManager({
     cache,
     engines: () => endpoints,
@@ -113,6 +117,7 @@ export async function startLoraHarness(config: Partial<LoraConfig> = {}): Promis
     clock: systemClock,
     onEngineChanged: (id) => watcher.refreshModels(id),
     progressEveryMs: 100,
+    loraIds,
   });
   const progress: JsonObject[] = [];
   const simOptions = new Map<string, SimServerOptions>();
@@ -130,6 +135,7 @@ export async function startLoraHarness(config: Partial<LoraConfig> = {}): Promis
   return {
     dir,
     cache,
+    loraIds,
     manager,
     watcher,
     sims,

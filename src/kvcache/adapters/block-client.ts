@@ -169,6 +169,34 @@ export class BlockClient {
     return held;
   }
 
+  /**
+   * The longest leading run of the chain `keys` the service holds, with its bytes, in one round
+   * trip (at most one frame of keys). `l2WaitMs` > 0 lets the service ask peers for what follows
+   * its local run within that many ms. Goes on its own connection (the `lookup` lane), so a
+   * latency-bound load never waits behind bulk puts on the same socket.
+   */
+  async getPrefix(
+    url: string,
+    keys: readonly BlockKey[],
+    options: BlockCallOptions & { readonly l2WaitMs?: number } = {},
+  ): Promise<WireBlock[]> {
+    const chain = keys.slice(0, DEFAULT_MAX_KEYS_PER_FRAME);
+    const l2WaitMs = Math.max(0, Math.min(0xffffffff, Math.floor(options.l2WaitMs ?? 0)));
+    const connection = this.connectionTo(url, 'lookup');
+    const reply = await connection.call(
+      { op: 'get-prefix', l2WaitMs, keys: chain },
+      options.timeoutMs ?? this.opts.callTimeoutMs,
+      options.signal,
+    );
+    if (reply.op !== 'get-prefix' || reply.blocks.length > chain.length)
+      throw unexpected(reply, 'get-prefix');
+    // A run is the chain's leading keys in order; anything else is a server fault.
+    reply.blocks.forEach((b, i) => {
+      if (b.key !== chain[i]) throw unexpected(reply, 'get-prefix');
+    });
+    return [...reply.blocks];
+  }
+
   /** Closes every connection; pending calls fail with KV_PEER_UNAVAILABLE. */
   close(): void {
     this.closed = true;
@@ -191,13 +219,17 @@ export class BlockClient {
     return out;
   }
 
-  /** The least busy usable connection to `url`, opening one while the pool has room. */
-  private connectionTo(url: string): ClientConnection {
+  /**
+   * The least busy usable connection to `url` in `lane` (bulk calls, or lookups on a pool of
+   * their own), opening one while the pool has room.
+   */
+  private connectionTo(url: string, lane: 'bulk' | 'lookup' = 'bulk'): ClientConnection {
     if (this.closed) throw new AppError('KV_PEER_UNAVAILABLE', 'the block client is closed');
     const address = parseIkvUrl(url);
-    const pool = (this.pools.get(url) ?? []).filter((c) => c.usable);
-    this.pools.delete(url);
-    this.pools.set(url, pool); // most recently used last
+    const poolKey = lane === 'bulk' ? url : `lookup:${url}`;
+    const pool = (this.pools.get(poolKey) ?? []).filter((c) => c.usable);
+    this.pools.delete(poolKey);
+    this.pools.set(poolKey, pool); // most recently used last
     if (this.pools.size > this.opts.maxPeers) {
       const [oldest, old] = this.pools.entries().next().value as [string, ClientConnection[]];
       for (const c of old) c.close();

@@ -25,6 +25,7 @@ import {
   type ServedReply,
 } from '../block-requests.js';
 import type { BlockStore, BlockView } from '../block-store.js';
+import { extendPrefix, prefixFromStore, type ServedPrefix } from '../block-prefix.js';
 import { createRequestDecoder, type FrameDecoder } from '../block-wire-decoder.js';
 import type { BlockReply, BlockRequest, WireErrorCode } from '../block-wire-format.js';
 import { encodeReply } from '../block-wire.js';
@@ -188,6 +189,10 @@ export class BlockConnection {
       });
       return;
     }
+    if (req.op === 'get-prefix') {
+      this.getPrefix(req);
+      return;
+    }
     let served: ServedReply;
     try {
       served = serveFromStore(this.ctx.store, req, this.ctx.maxFrameBytes);
@@ -269,6 +274,49 @@ export class BlockConnection {
     }
     metrics.op(req.op, 'ok');
     this.write(reply, served.views);
+  }
+
+  /**
+   * The local run at once; past it, a local client that allows a wait asks L2 for the rest of
+   * the chain within that wait (the engine's deadline), never longer.
+   */
+  private getPrefix(req: Extract<BlockRequest, { op: 'get-prefix' }>): void {
+    const { metrics, store, maxFrameBytes } = this.ctx;
+    let served: ServedPrefix;
+    try {
+      served = prefixFromStore(store, req.id, req.keys, maxFrameBytes);
+    } catch (err) {
+      this.ctx.log.error({ err: toError(err), op: req.op }, 'block request failed');
+      metrics.op(req.op, 'error');
+      this.write({ op: 'error', id: req.id, code: 'internal', message: 'internal error' }, []);
+      return;
+    }
+    const run = served.reply.blocks.length;
+    metrics.countLookups('l1', run, served.endedOnMiss ? req.keys.length - run : 0);
+    if (this.peer) metrics.peerServed.inc(run);
+    const misses = this.ctx.misses;
+    if (!served.endedOnMiss || misses === undefined || this.peer || req.l2WaitMs === 0) {
+      metrics.op(req.op, 'ok');
+      this.write(served.reply, served.views);
+      return;
+    }
+    this.inFlight++;
+    const rest = req.keys.slice(run);
+    const call = linkedSignal([this.stop.signal], Math.min(req.l2WaitMs, this.ctx.missTimeoutMs));
+    void misses
+      .fetch(rest, call.signal)
+      .catch(() => new Map<number, Uint8Array>())
+      .then((found) => {
+        const more = extendPrefix(served.reply.blocks, rest, found, maxFrameBytes);
+        metrics.countLookups('l2', more.added, rest.length - more.added);
+        metrics.op(req.op, 'ok');
+        this.write({ ...served.reply, blocks: more.blocks }, served.views);
+      })
+      .finally(() => {
+        call.dispose();
+        this.inFlight--;
+        this.pump();
+      });
   }
 
   private countTiers(reply: BlockReply): void {

@@ -25,27 +25,39 @@ export function preciseHitTokens(
   eligible: readonly boolean[],
 ): Float64Array | undefined {
   if (view === undefined || config.mode === 'approximate') return undefined;
-  const precise = endpoints.map(
-    (e, i) => eligible[i] === true && (config.mode === 'precise' || view.publishes(e.id)),
-  );
-  if (!precise.includes(true)) return undefined;
-  const ids = endpoints.map((e, i) => (precise[i] === true ? e.id : ''));
+  const n = endpoints.length;
+  // One pass: which candidates are precise, their ids for the GPU walk and their nodes (each once).
+  const ids = new Array<string>(n);
+  const isPrecise = new Uint8Array(n);
+  const nodes = new Set<string>();
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    const e = endpoints[i] as EndpointLoad;
+    const precise = eligible[i] === true && (config.mode === 'precise' || view.publishes(e.id));
+    ids[i] = precise ? e.id : '';
+    if (!precise) continue;
+    isPrecise[i] = 1;
+    any = true;
+    nodes.add(e.node);
+  }
+  if (!any) return undefined;
   const gpu = view.gpuPrefixBlocks(chain, ids);
   const worth = l1BlockWorth(config);
-  // Only nodes of precise candidates, each once.
-  const nodes =
-    worth > 0 ? [...new Set(endpoints.filter((_, i) => precise[i]).map((e) => e.node))] : [];
-  const l1 = nodes.length > 0 ? view.l1PrefixBlocks(chain, nodes) : new Int32Array(0);
-  const l1ByNode = new Map(nodes.map((n, k) => [n, l1[k] ?? 0]));
-  const out = new Float64Array(endpoints.length);
-  endpoints.forEach((e, i) => {
-    if (precise[i] !== true) {
+  const nodeList = worth > 0 ? [...nodes] : [];
+  const l1 = nodeList.length > 0 ? view.l1PrefixBlocks(chain, nodeList) : new Int32Array(0);
+  const l1ByNode = new Map<string, number>();
+  nodeList.forEach((node, k) => {
+    if ((l1[k] ?? 0) > 0) l1ByNode.set(node, l1[k] as number);
+  });
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (isPrecise[i] !== 1) {
       out[i] = eligible[i] === true ? NaN : 0;
-      return;
+      continue;
     }
     const inGpu = gpu[i] ?? 0;
-    const fetchable = Math.max(0, (l1ByNode.get(e.node) ?? 0) - inGpu);
+    const fetchable = Math.max(0, (l1ByNode.get((endpoints[i] as EndpointLoad).node) ?? 0) - inGpu);
     out[i] = (inGpu + fetchable * worth) * config.blockSizeTokens;
-  });
+  }
   return out;
 }

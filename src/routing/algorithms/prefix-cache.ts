@@ -48,15 +48,28 @@ export function eligibleForPrefix(
   imbalanceAbsCount: number,
   stdDevFactor: number,
 ): boolean[] {
-  const loads = endpoints.map((e) => e.inFlight);
-  const n = loads.length;
-  const min = Math.min(...loads);
-  const max = Math.max(...loads);
-  if (max - min > imbalanceAbsCount) return loads.map((l) => l === min);
-  const mean = loads.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? loads.reduce((a, l) => a + (l - mean) ** 2, 0) / (n - 1) : 0;
+  const n = endpoints.length;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const e of endpoints) {
+    const l = e.inFlight;
+    if (l < min) min = l;
+    if (l > max) max = l;
+    sum += l;
+  }
+  const out = new Array<boolean>(n);
+  if (max - min > imbalanceAbsCount) {
+    for (let i = 0; i < n; i++) out[i] = (endpoints[i] as EndpointLoad).inFlight === min;
+    return out;
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (const e of endpoints) squares += (e.inFlight - mean) ** 2;
+  const variance = n > 1 ? squares / (n - 1) : 0;
   const bound = mean + stdDevFactor * Math.sqrt(variance);
-  return loads.map((l) => l <= bound);
+  for (let i = 0; i < n; i++) out[i] = (endpoints[i] as EndpointLoad).inFlight <= bound;
+  return out;
 }
 
 /**
@@ -78,26 +91,44 @@ function scoreWithIndex(
 ): number[] {
   const index = ctx.prefixIndex;
   const hashes = memo.hashes;
-  const gens = endpoints.map((e, i) => (eligible[i] === true ? index.genOf(e.id) : 0));
+  const n = endpoints.length;
+  const gens = index.candidateGens(endpoints, eligible);
+  let maxQueued = 0;
+  let maxInFlight = 0;
+  for (let i = 0; i < n; i++) {
+    const e = endpoints[i] as EndpointLoad;
+    if (e.pendingPrefillTokens > maxQueued) maxQueued = e.pendingPrefillTokens;
+    if (e.inFlight > maxInFlight) maxInFlight = e.inFlight;
+  }
   const matched = index.match(hashes, gens, nowMs);
-  endpoints.forEach((e, i) => memo.matched.set(e.id, matched[i] ?? 0));
+  // Only holders are remembered: an absent candidate matched nothing.
+  for (let i = 0; i < n; i++)
+    if ((matched[i] as number) > 0)
+      memo.matched.set((endpoints[i] as EndpointLoad).id, matched[i] as number);
+  memo.scored = true;
   const c = index.config;
   const precise = preciseHitTokens(endpoints, memo.chain ?? [], ctx.blockIndex, c, eligible);
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
   const prompt = Math.max(request.promptTokens, hashes.length * tokensPerIndexedBlock);
-  const maxQueued = endpoints.reduce((m, e) => Math.max(m, e.pendingPrefillTokens), 0);
   const scale = maxQueued + prompt + 1;
   // The in-flight tie-break stays below one token's share of the scale.
   const loadShare = 1 / (2 * scale);
-  const maxInFlight = endpoints.reduce((m, e) => Math.max(m, e.inFlight), 0);
-  return endpoints.map((e, i) => {
-    if (eligible[i] !== true) return 0;
-    const approximate = (matched[i] ?? 0) * tokensPerIndexedBlock;
-    const hit = precise === undefined || Number.isNaN(precise[i]) ? approximate : (precise[i] ?? 0);
+  const scores = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    if (eligible[i] !== true) {
+      scores[i] = 0;
+      continue;
+    }
+    const e = endpoints[i] as EndpointLoad;
+    const approximate = (matched[i] as number) * tokensPerIndexedBlock;
+    const p = precise?.[i];
+    const hit = p === undefined || Number.isNaN(p) ? approximate : p;
     const uncached = Math.max(0, prompt - hit);
     const cost = e.pendingPrefillTokens + uncached;
-    return (1 - cost / scale) * (1 - loadShare) + loadShare * (1 - e.inFlight / (maxInFlight + 1));
-  });
+    scores[i] =
+      (1 - cost / scale) * (1 - loadShare) + loadShare * (1 - e.inFlight / (maxInFlight + 1));
+  }
+  return scores;
 }
 
 /**
@@ -126,7 +157,6 @@ export const prefixCache: RoutingAlgorithm = {
     'least prefill work — queued prompt tokens plus the uncached part of the prompt — among endpoints that are not overloaded',
   score: (snapshot, request, ctx) => {
     const index = ctx.prefixIndex;
-    for (const e of snapshot.endpoints) index.observe(e);
     const memo = memoFor(request, index);
     const c = index.config;
     const eligible = eligibleForPrefix(snapshot.endpoints, c.imbalanceAbsCount, c.stdDevFactor);
@@ -134,10 +164,13 @@ export const prefixCache: RoutingAlgorithm = {
   },
   onRouted: (chosen, request, { prefixIndex: index }, snapshot) => {
     const hashes = hashesFor(request, index);
+    // Scored: the memo has every holder's match; otherwise (a mix whose scoring did not run
+    // prefix-cache) match the winner alone.
+    const memo = index.memo;
     const matched =
-      index.memo?.matched.get(chosen.id) ??
-      index.match(hashes, [index.genOf(chosen.id)], snapshot.nowMs)[0] ??
-      0;
+      memo?.request === request && memo.scored === true
+        ? (memo.matched.get(chosen.id) ?? 0)
+        : (index.match(hashes, [index.genOf(chosen.id)], snapshot.nowMs)[0] ?? 0);
     const c = index.config;
     const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
     index.notePrediction(chosen.id, request.promptTokens, matched * tokensPerIndexedBlock);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loraCommandHandlers } from '../../../src/agent/lora-commands.js';
 import { AppError, silentLogger } from '../../../src/shared/index.js';
+import { adapterHashSeed } from '../../../src/kvcache/index.js';
 import { peftConfig, startLoraHarness, type LoraHarness } from '../../helpers/lora-harness.js';
 import {
   startArtifactHttpServer,
@@ -59,6 +60,26 @@ describe('lora.load', () => {
     expect(await listed(sim.url)).toEqual(['sql']);
     expect(h.progress.some((p) => p.phase === 'fetching')).toBe(true);
     expect(h.manager.holdings().map((x) => [x.name, [...x.engines]])).toEqual([['sql', ['n/e1']]]);
+  });
+
+  it('sends concurrent loads to one engine one at a time and names their lora_int_ids', async () => {
+    const sim = await h.addSim('e1');
+    const names = ['a1', 'a2', 'a3'];
+    const uris = await Promise.all(names.map((n) => h.writeAdapter(n, peftConfig(8))));
+    await Promise.all(
+      names.map((adapter, i) =>
+        h.manager.load(
+          { adapter, engineId: 'n/e1', artifactUrl: uris[i] as string, baseModel: 'base' },
+          h.context(),
+        ),
+      ),
+    );
+    // The simulator lists adapters in load order, which is vLLM's lora_int_id order (1, 2, 3).
+    const order = await listed(sim.url);
+    expect([...order].sort()).toEqual(names);
+    expect([1, 2, 3].map((id) => h.loraIds.seedFor('n/e1', id))).toEqual(
+      order.map((n) => adapterHashSeed(n)),
+    );
   });
 
   it('succeeds with alreadyLoaded when the engine lists the adapter already', async () => {

@@ -43,6 +43,7 @@ const requestArb: fc.Arbitrary<BlockRequest> = fc.oneof(
     token: fc.string({ maxLength: 100 }),
     peer: fc.boolean(),
   }),
+  fc.record({ op: fc.constant('get-prefix' as const), id, l2WaitMs: fc.nat(0xffffffff), keys }),
 );
 
 const getEntry: fc.Arbitrary<GetReplyEntry> = fc.oneof(
@@ -67,6 +68,11 @@ const replyArb: fc.Arbitrary<BlockReply> = fc.oneof(
   }),
   fc.record({ op: fc.constant('auth' as const), id }),
   fc.record({ op: fc.constant('longest-prefix' as const), id, held: fc.nat(0xffffffff) }),
+  fc.record({
+    op: fc.constant('get-prefix' as const),
+    id,
+    blocks: fc.array(fc.record({ key, bytes }), { maxLength: 8 }),
+  }),
   fc.record({
     op: fc.constant('error' as const),
     id,

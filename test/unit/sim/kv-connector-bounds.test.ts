@@ -28,7 +28,7 @@ class ScriptedStore implements KvBlockStore {
   putsInFlight = 0;
   maxPutsInFlight = 0;
   readonly putSizes: number[] = [];
-  readonly lookups: KvStoreCallOptions[] = [];
+  readonly lookups: (KvStoreCallOptions & { readonly l2WaitMs?: number })[] = [];
   readonly #releases: (() => void)[] = [];
 
   putMany(
@@ -53,15 +53,11 @@ class ScriptedStore implements KvBlockStore {
     return all.length;
   }
 
-  getMany(): Promise<Map<number, Uint8Array>> {
-    return Promise.resolve(new Map());
-  }
-
-  longestPrefix(
+  getPrefix(
     _url: string,
     _keys: readonly number[],
-    options?: KvStoreCallOptions,
-  ): Promise<number> {
+    options?: KvStoreCallOptions & { readonly l2WaitMs?: number },
+  ): Promise<readonly { key: number; bytes: Uint8Array }[]> {
     this.lookups.push(options ?? {});
     // Never answers: only the caller's deadline ends it, as with a stalled agent.
     return new Promise((_resolve, reject) =>
@@ -150,23 +146,23 @@ describe('KvConnector lookup deadline', () => {
     lora: null,
   });
 
-  it('bounds a stalled lookup by what loading the chain would save, then recomputes', async () => {
-    const { connector, store, config, value } = connectorWith({ timeoutMs: 60_000 }, 1);
-    const waited = await connector.loadPrefix(spec(32));
+  it('abandons a stalled lookup at the call bound and counts it late; the request never waited', async () => {
+    const { connector, store, value } = connectorWith({ timeoutMs: 300 }, 1);
+    const waited = await connector.loadPrefix(spec(32), () => true);
     expect(waited).toBe(0);
-    const budget = loadBudgetMs(h100, 32 * BS, config.linkBytesPerS, 1, 60_000);
-    expect(budget).toBeGreaterThan(1);
-    expect(budget).toBeLessThan(60_000);
     expect(store.lookups).toHaveLength(1);
-    expect(store.lookups[0]?.timeoutMs).toBe(budget);
+    expect(store.lookups[0]?.timeoutMs).toBe(300);
     expect(store.lookups[0]?.signal?.aborted).toBe(true);
-    expect(await value('infernode_sim_kv_fetch_decisions_total', 'failed')).toBe(1);
+    // Peers get at most half the bound, so the agent's local run can still come back in time.
+    expect(store.lookups[0]?.l2WaitMs).toBe(150);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'late')).toBe(1);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'failed')).toBe(0);
     connector.close();
   });
 
-  it('never looks up a chain whose load could not save a millisecond at this speed', async () => {
-    const { connector, store, value } = connectorWith({}, 10_000);
-    expect(await connector.loadPrefix(spec(2))).toBe(0);
+  it('never looks up a chain whose load cannot beat its recompute', async () => {
+    const { connector, store, value } = connectorWith({ linkBytesPerS: 1e6 }, 1);
+    expect(await connector.loadPrefix(spec(2), () => true)).toBe(0);
     expect(store.lookups).toHaveLength(0);
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'recomputed')).toBe(1);
     connector.close();

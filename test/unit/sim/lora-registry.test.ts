@@ -28,6 +28,19 @@ describe('LoraRegistry (vLLM load/unload rules)', () => {
     expect(r.get('a')).toBeUndefined();
   });
 
+  it("takes lora_int_id after the name checks, as vLLM's serving layer does", async () => {
+    const r = registry();
+    await r.load({ lora_name: 'a', lora_path: '/ok/a' }, probe); // 1
+    await loadError(r, { lora_name: 'x' }); // name check: no id
+    await loadError(r, { lora_name: 'a', lora_path: '/ok/a' }); // name check: no id
+    await loadError(r, { lora_name: 'm', lora_path: '/missing/m' }); // engine refused: 2 used up
+    await loadError(r, { lora_name: 'big', lora_path: '/ok/r64' }); // 3 used up
+    expect(await r.load({ lora_name: 'b', lora_path: '/ok/b' }, probe)).toMatchObject({ intId: 4 });
+    r.unload({ lora_name: 'a' });
+    // Unload frees no id; a reload of the same name gets a new one.
+    expect(await r.load({ lora_name: 'a', lora_path: '/ok/a' }, probe)).toMatchObject({ intId: 5 });
+  });
+
   it('answers each error case as vLLM does', async () => {
     const r = registry();
     await r.load({ lora_name: 'a', lora_path: '/ok/a' }, probe);

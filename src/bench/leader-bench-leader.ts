@@ -1,0 +1,148 @@
+/**
+ * `bench leader`'s leader process: the real `infernode leader` (static discovery from the
+ * generated cluster file) as a child, its log in the bench's temp directory, and readings of its
+ * own `/metrics` (CPU seconds, RSS, heap, event-loop delay, agents connected).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../up/index.js';
+import { sleep } from '../shared/index.js';
+import { parsePromHistogram, type PromHistogram } from './latency-stats.js';
+
+/** A running leader child. */
+export interface LeaderProcess {
+  readonly pid: number;
+  readonly controlUrl: string;
+  readonly gatewayUrl: string;
+  /** Stops it (SIGTERM, then SIGKILL after 10 s); resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+export interface LeaderProcessOptions {
+  readonly clusterFile: string;
+  readonly host: string;
+  readonly gatewayPort: number;
+  readonly controlPort: number;
+  readonly secret: string;
+  readonly logFile: string;
+  /** Extra environment (the CPU profile preload). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs: number;
+}
+
+/** Starts the leader and waits until its control server answers `/readyz` 200. */
+export async function startLeaderProcess(options: LeaderProcessOptions): Promise<LeaderProcess> {
+  const { host, gatewayPort, controlPort } = options;
+  const log = createWriteStream(options.logFile);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      join(packageRoot(), 'dist', 'cli', 'main.js'),
+      'leader',
+      '--cluster-file',
+      options.clusterFile,
+      '--gateway-host',
+      host,
+      '--gateway-port',
+      String(gatewayPort),
+      '--control-host',
+      host,
+      '--control-port',
+      String(controlPort),
+      '--identity',
+      'leader-bench',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...options.env,
+        INFERNODE_CLUSTER_SECRET: options.secret,
+        INFERNODE_LOG_LEVEL: 'warn',
+      },
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const controlUrl = `http://${host}:${controlPort}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + options.readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`the leader exited while starting (log: ${options.logFile})`);
+    const ready = await fetch(`${controlUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the leader was not ready in time (log: ${options.logFile})`);
+    }
+    await sleep(200);
+  }
+  return {
+    pid: child.pid ?? -1,
+    controlUrl,
+    gatewayUrl: `http://${host}:${gatewayPort}`,
+    stop,
+  };
+}
+
+/** What one scrape of the leader's `/metrics` says about its resources. */
+export interface LeaderSample {
+  /** Wall clock of the scrape, ms. */
+  readonly atMs: number;
+  readonly cpuSeconds: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Event-loop delay p99 and max since the previous scrape, seconds. */
+  readonly loopDelayP99S: number;
+  readonly loopDelayMaxS: number;
+  readonly agentsConnected: number;
+  /** How long the scrape took (it is work the leader does too), ms. */
+  readonly scrapeMs: number;
+  /** The gateway's added-latency histogram (cumulative). */
+  readonly addedLatency: PromHistogram | undefined;
+}
+
+/** The value of the first sample line of `name` (with the exact `labels` text, if given). */
+export function metricValue(text: string, name: string, labels = ''): number {
+  const prefix = `${name}${labels} `;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(prefix)) return Number(line.slice(prefix.length));
+  }
+  return NaN;
+}
+
+/** Scrapes the leader's `/metrics` once. */
+export async function sampleLeader(controlUrl: string): Promise<LeaderSample> {
+  const started = performance.now();
+  const res = await fetch(`${controlUrl}/metrics`, { signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  const scrapeMs = performance.now() - started;
+  return {
+    atMs: Date.now(),
+    cpuSeconds: metricValue(text, 'infernode_process_cpu_seconds_total'),
+    rssBytes: metricValue(text, 'infernode_process_resident_memory_bytes'),
+    heapUsedBytes: metricValue(text, 'infernode_nodejs_heap_size_used_bytes'),
+    loopDelayP99S: metricValue(
+      text,
+      'infernode_leader_event_loop_delay_seconds',
+      '{quantile="0.99"}',
+    ),
+    loopDelayMaxS: metricValue(text, 'infernode_leader_event_loop_delay_seconds', '{quantile="1"}'),
+    agentsConnected: metricValue(text, 'infernode_leader_agents_connected'),
+    scrapeMs,
+    addedLatency: parsePromHistogram(text, 'infernode_gateway_added_latency_seconds'),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * `bench leader`'s report: the leader's resources over the measured window (CPU cores from its
+ * own CPU-seconds counter, peak RSS and heap, event-loop delay per scrape window), the probe's
+ * delays to the routing view, pick latency, and the issue's goals as pass/fail. Pure.
+ */
+import type { AgentsChildStats } from './leader-bench-plan.js';
+import type { LeaderSample } from './leader-bench-leader.js';
+import type { ProbeTrial } from './leader-bench-probe.js';
+import {
+  histogramDelta,
+  ms3,
+  summarize,
+  summarizeHistogram,
+  type GatewayOwnSummary,
+  type LatencySummary,
+} from './latency-stats.js';
+
+/** A goal of issue #18 and whether this run met it. */
+export interface LeaderTarget {
+  readonly name: string;
+  readonly goal: string;
+  readonly value: number | null;
+  readonly pass: boolean;
+}
+
+/** The probe's delays of one kind: every trial, their summary, and how many never showed. */
+export interface ProbeSummary {
+  readonly trialsMs: readonly (number | null)[];
+  readonly summary: LatencySummary;
+  readonly misses: number;
+  readonly recoveredMs: LatencySummary;
+}
+
+export interface LeaderResources {
+  readonly cpuCores: number;
+  readonly rssMaxMiB: number;
+  readonly heapUsedMaxMiB: number;
+  /** p99 of each scrape window, ms: the worst window and the median window. */
+  readonly eventLoopDelayP99Ms: { readonly worstWindow: number; readonly medianWindow: number };
+  readonly eventLoopDelayMaxMs: number;
+  readonly windows: number;
+  readonly metricsScrapeMsMax: number;
+}
+
+/** Resources over the measured window from scrapes taken at its start, during and at its end. */
+export function leaderResources(samples: readonly LeaderSample[]): LeaderResources {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  if (first === undefined || last === undefined || samples.length < 2)
+    throw new Error('need at least two scrapes of the leader');
+  const p99s = samples
+    .slice(1)
+    .map((s) => s.loopDelayP99S * 1000)
+    .sort((a, b) => a - b);
+  const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
+  return {
+    cpuCores: ms3((last.cpuSeconds - first.cpuSeconds) / ((last.atMs - first.atMs) / 1000)),
+    rssMaxMiB: mib(Math.max(...samples.map((s) => s.rssBytes))),
+    heapUsedMaxMiB: mib(Math.max(...samples.map((s) => s.heapUsedBytes))),
+    eventLoopDelayP99Ms: {
+      worstWindow: ms3(p99s[p99s.length - 1] ?? NaN),
+      medianWindow: ms3(p99s[Math.floor(p99s.length / 2)] ?? NaN),
+    },
+    eventLoopDelayMaxMs: ms3(Math.max(...samples.slice(1).map((s) => s.loopDelayMaxS * 1000))),
+    windows: p99s.length,
+    metricsScrapeMsMax: ms3(Math.max(...samples.map((s) => s.scrapeMs))),
+  };
+}
+
+/** The trials of one kind, summarized. */
+export function probeSummary(
+  trials: readonly ProbeTrial[],
+  kind: ProbeTrial['kind'],
+): ProbeSummary {
+  const mine = trials.filter((t) => t.kind === kind);
+  const shown = mine.flatMap((t) => (t.visibleMs === null ? [] : [t.visibleMs]));
+  const back = mine.flatMap((t) => (t.recoveredMs === null ? [] : [t.recoveredMs]));
+  return {
+    trialsMs: mine.map((t) => (t.visibleMs === null ? null : ms3(t.visibleMs))),
+    summary: summarize(shown),
+    misses: mine.length - shown.length,
+    recoveredMs: summarize(back),
+  };
+}
+
+/** The gateway's own added latency between the first and last scrape. */
+export function gatewayAdded(samples: readonly LeaderSample[]): GatewayOwnSummary | undefined {
+  const before = samples[0]?.addedLatency;
+  const after = samples[samples.length - 1]?.addedLatency;
+  if (before === undefined || after === undefined) return undefined;
+  return summarizeHistogram(histogramDelta(before, after));
+}
+
+/** Sums the agents children's last stats. */
+export function agentTotals(stats: readonly AgentsChildStats[], seconds: number) {
+  const sum = (key: keyof Omit<AgentsChildStats, 'type'>): number =>
+    stats.reduce((acc, s) => acc + s[key], 0);
+  return {
+    processes: stats.length,
+    connected: sum('connected'),
+    stateSent: sum('stateSent'),
+    kvSent: sum('kvSent'),
+    resyncs: sum('resyncs'),
+    kvResyncs: sum('kvResyncs'),
+    closes: sum('closes'),
+    backpressured: sum('backpressured'),
+    /** CPU the simulators used over the whole run (they share the machine with the leader). */
+    cpuSecondsTotal: ms3(sum('cpuMicros') / 1e6),
+    approxStateMessagesPerS: Math.round(sum('stateSent') / seconds),
+    approxKvMessagesPerS: Math.round(sum('kvSent') / seconds),
+  };
+}
+
+/** The issue's goals for the leader at this size. */
+export function leaderTargets(resources: LeaderResources, gpu: ProbeSummary): LeaderTarget[] {
+  const gpuWorst = gpu.misses > 0 ? null : gpu.summary.maxMs;
+  return [
+    {
+      name: 'leader CPU',
+      goal: '< 1 core',
+      value: resources.cpuCores,
+      pass: resources.cpuCores < 1,
+    },
+    {
+      name: 'leader RSS',
+      goal: '< 1024 MiB',
+      value: resources.rssMaxMiB,
+      pass: resources.rssMaxMiB < 1024,
+    },
+    {
+      name: 'event-loop delay p99 (worst scrape window)',
+      goal: '< 20 ms',
+      value: resources.eventLoopDelayP99Ms.worstWindow,
+      pass: resources.eventLoopDelayP99Ms.worstWindow < 20,
+    },
+    {
+      name: 'GPU failure (Xid) visible to routing (worst trial)',
+      goal: '< 1000 ms, no trial missed',
+      value: gpuWorst,
+      pass: gpuWorst !== null && gpuWorst < 1000 && gpu.summary.n > 0,
+    },
+  ];
+}

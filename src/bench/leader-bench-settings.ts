@@ -1,0 +1,85 @@
+/** `bench leader`'s flags, their typed values, what `--quick` changes, and the command line. */
+import { bool, int, num, str } from '../shared/index.js';
+
+export const leaderBenchSpec = {
+  agents: int(1000, 'simulated agents (nodes)', { min: 1, max: 5000 }),
+  engines: int(8, 'engines per agent', { min: 1, max: 64 }),
+  models: int(
+    8,
+    'models the engines are spread over (engines per model = agents × engines ÷ this)',
+    {
+      min: 1,
+    },
+  ),
+  duration: num(60, 'measured seconds (after every agent connected and the warm-up)', {
+    min: 1,
+  }),
+  warmupS: num(15, 'seconds of full load before measuring', { min: 0 }),
+  periodMs: int(500, 'each agent’s state delta period, ms (the agent’s scrape interval)', {
+    min: 50,
+  }),
+  kvBlocksPerS: num(100, 'KV blocks each node stores per second (0: no kv messages)', { min: 0 }),
+  kvBlocksPerEngine: int(100, 'KV blocks each engine holds; older ones are reported removed', {
+    min: 1,
+  }),
+  kvFlushMs: int(100, 'KV batch period, ms (the agent’s KV reporter flush interval)', { min: 10 }),
+  rate: num(100, 'gateway requests (picks) per second during the measured window', { min: 0 }),
+  trials: int(5, 'probe trials of each kind (plain delta, urgent GPU failure)', { min: 1 }),
+  agentProcesses: int(2, 'child processes the simulated agents are spread over', {
+    min: 1,
+    max: 16,
+  }),
+  connectPerS: int(200, 'new agent connections per second per child process', { min: 1 }),
+  stubEngines: int(4, 'stub engine servers every engine URL points at', { min: 1, max: 64 }),
+  quick: bool(false, 'a small short run for tests: 20 agents × 2 engines, 4 s, 2 trials'),
+  cpuProfDir: str('', 'write a V8 CPU profile of the leader here'),
+  out: str('bench/results/leader.json', 'result file'),
+};
+
+/** The typed values of the spec. */
+export interface LeaderBenchConfig {
+  readonly agents: number;
+  readonly engines: number;
+  readonly models: number;
+  readonly duration: number;
+  readonly warmupS: number;
+  readonly periodMs: number;
+  readonly kvBlocksPerS: number;
+  readonly kvBlocksPerEngine: number;
+  readonly kvFlushMs: number;
+  readonly rate: number;
+  readonly trials: number;
+  readonly agentProcesses: number;
+  readonly connectPerS: number;
+  readonly stubEngines: number;
+  readonly quick: boolean;
+  readonly cpuProfDir: string;
+  readonly out: string;
+}
+
+/** `--quick` replaces the size and length (the rest stays as given). */
+export function withQuick(c: LeaderBenchConfig): LeaderBenchConfig {
+  if (!c.quick) return c;
+  return {
+    ...c,
+    agents: 20,
+    engines: 2,
+    models: 2,
+    duration: 4,
+    warmupS: 1,
+    trials: 2,
+    rate: 20,
+    stubEngines: 1,
+  };
+}
+
+/** The command line that reproduces a run. */
+export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
+  if (c.quick) return `infernode bench leader --quick --out ${c.out}`;
+  return (
+    `infernode bench leader --agents ${c.agents} --engines ${c.engines} --models ${c.models} ` +
+    `--duration ${c.duration} --warmup-s ${c.warmupS} --period-ms ${c.periodMs} ` +
+    `--kv-blocks-per-s ${c.kvBlocksPerS} --kv-blocks-per-engine ${c.kvBlocksPerEngine} ` +
+    `--rate ${c.rate} --trials ${c.trials} --agent-processes ${c.agentProcesses}`
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * `infernode bench leader`: the leader at 1,000 nodes (issue #18). Starts a real leader process
+ * (static discovery from a generated cluster file of N nodes × M engines, every engine URL on a
+ * few stub engines), N simulated agents in a few child processes (real WebSockets, the real
+ * protocol at the agents' real periods, KV batches), one probe agent, then measures over a window
+ * at full load: the leader's CPU, RSS, heap and event-loop delay from its own /metrics, picks
+ * through the real gateway at a steady rate, and how long an agent's delta and an urgent GPU
+ * failure take to reach routing. Goals are reported as pass/fail, never asserted.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineCommand, freePorts, sleep } from '../shared/index.js';
+import { stopForkedChild } from './bench-processes.js';
+import {
+  leaderClusterFile,
+  type AgentsChildPlan,
+  type AgentsChildStats,
+} from './leader-bench-plan.js';
+import { sampleLeader, startLeaderProcess, type LeaderSample } from './leader-bench-leader.js';
+import { runPickLoad } from './leader-bench-picks.js';
+import { ProbeAgent, runProbeTrials } from './leader-bench-probe.js';
+import {
+  agentTotals,
+  gatewayAdded,
+  leaderResources,
+  leaderTargets,
+  probeSummary,
+} from './leader-bench-report.js';
+import {
+  leaderBenchCommandLine,
+  leaderBenchSpec,
+  withQuick,
+  type LeaderBenchConfig,
+} from './leader-bench-settings.js';
+import { startStubEngines } from './leader-bench-stubs.js';
+import { writeBenchResult } from './results.js';
+
+const HOST = '127.0.0.1';
+const here = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
+const report = (line: string): boolean => process.stderr.write(`${line}\n`);
+
+/** Forks the agents children, each with its slice of nodes; `latest` holds their last stats. */
+function forkAgents(c: LeaderBenchConfig, hubUrl: string, secret: string) {
+  const latest: AgentsChildStats[] = [];
+  const children: ChildProcess[] = [];
+  const per = Math.ceil(c.agents / c.agentProcesses);
+  for (let i = 0; i < c.agentProcesses; i++) {
+    const plan: AgentsChildPlan = {
+      hubUrl,
+      secret,
+      from: i * per,
+      to: Math.min(c.agents, (i + 1) * per),
+      engines: c.engines,
+      models: c.models,
+      periodMs: c.periodMs,
+      kvBlocksPerS: c.kvBlocksPerS,
+      kvBlocksPerEngine: c.kvBlocksPerEngine,
+      kvFlushMs: c.kvFlushMs,
+      connectPerS: c.connectPerS,
+    };
+    if (plan.from >= plan.to) break;
+    const child = fork(here('leader-bench-agents.js'), [JSON.stringify(plan)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (m: AgentsChildStats) => (latest[i] = m));
+    children.push(child);
+  }
+  return { latest, children };
+}
+
+/** Samples the leader until every agent (and the probe) is connected; throws past `timeoutMs`. */
+async function waitForAgents(controlUrl: string, want: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A scrape can fail while a thousand handshakes land at once: say so and look again.
+    const s = await sampleLeader(controlUrl).catch((err: unknown) => {
+      report(`leader /metrics did not answer: ${String(err)}`);
+      return undefined;
+    });
+    if (s === undefined) {
+      if (Date.now() > deadline) throw new Error('the leader stopped answering /metrics');
+      await sleep(2000);
+      continue;
+    }
+    report(`agents connected: ${s.agentsConnected}/${want}`);
+    if (s.agentsConnected >= want) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${s.agentsConnected}/${want} agents connected`);
+    await sleep(2000);
+  }
+}
+
+async function measure(
+  c: LeaderBenchConfig,
+  controlUrl: string,
+  gatewayUrl: string,
+  probe: ProbeAgent,
+) {
+  const samples: LeaderSample[] = [await sampleLeader(controlUrl)];
+  const durationMs = c.duration * 1000;
+  const stop = new AbortController();
+  const sampleEveryMs = c.quick ? 1000 : 5000;
+  let scrapeFailures = 0;
+  const sampling = (async () => {
+    const stopped = (): boolean => stop.signal.aborted;
+    while (!stopped()) {
+      await sleep(sampleEveryMs, stop.signal).catch(() => undefined);
+      if (stopped()) break;
+      // A scrape the loaded leader does not answer in time is counted, not fatal.
+      const sample = await sampleLeader(controlUrl).catch(() => undefined);
+      if (sample === undefined) scrapeFailures++;
+      else samples.push(sample);
+    }
+  })();
+  const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
+  const loadAvg: number[] = [];
+  const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
+  const [picks, trials] = await Promise.all([
+    runPickLoad({ gatewayUrl, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
+    // Probes start a quarter in, so they run at full load, and are bounded by the window.
+    sleep(durationMs / 4).then(() => runProbeTrials(probe, gatewayUrl, c.trials, 5000)),
+  ]);
+  clearInterval(loadTimer);
+  stop.abort();
+  await sampling;
+  samples.push(await sampleLeader(controlUrl));
+  return { samples, picks, trials, loadAvg, scrapeFailures };
+}
+
+/** The `leader` bench scenario. */
+export const leaderBench = defineCommand({
+  name: 'leader',
+  summary:
+    'the leader at N agents × M engines: CPU, memory, event-loop delay, routing delays, picks',
+  usage:
+    'infernode bench leader [--agents 1000] [--engines 8] [--duration 60] [--rate 100] ' +
+    '[--quick] [--out bench/results/leader.json]',
+  envPrefix: 'BENCH_LEADER',
+  spec: leaderBenchSpec,
+  async run({ config }) {
+    const c = withQuick(config);
+    const loadBefore = os.loadavg()[0] ?? NaN;
+    const dir = await mkdtemp(join(tmpdir(), 'infernode-bench-leader-'));
+    const [gatewayPort = 0, controlPort = 0] = await freePorts(2);
+    const stubs = await startStubEngines(c.stubEngines, HOST);
+    const clusterFile = join(dir, 'cluster.yaml');
+    const layout = { host: HOST, gatewayPort, controlPort, nodes: c.agents, engines: c.engines };
+    const file = leaderClusterFile({ ...layout, models: c.models, stubPorts: stubs.ports });
+    await writeFile(clusterFile, `${JSON.stringify(file)}\n`); // JSON is YAML
+    const secret = randomBytes(24).toString('hex');
+    const preload = here('cpu-profile-preload.js');
+    const leader = await startLeaderProcess({
+      clusterFile,
+      host: HOST,
+      gatewayPort,
+      controlPort,
+      secret,
+      logFile: join(dir, 'leader.log'),
+      readyTimeoutMs: 60_000,
+      ...(c.cpuProfDir === ''
+        ? {}
+        : {
+            env: {
+              NODE_OPTIONS: `--import=${preload}`,
+              INFERNODE_CPU_PROF_DIR: resolvePath(c.cpuProfDir),
+            },
+          }),
+    }).catch(async (err: unknown) => {
+      await stubs.close();
+      throw err;
+    });
+    report(`leader up (pid ${leader.pid}); ${c.agents} agents × ${c.engines} engines; log ${dir}`);
+    const hubUrl = `ws://${HOST}:${controlPort}/v1/agents`;
+    const agents = forkAgents(c, hubUrl, secret);
+    let probe: ProbeAgent | undefined;
+    const startedAt = Date.now();
+    let keepDir = true; // a failed run keeps the leader's log
+    try {
+      probe = await ProbeAgent.connect(hubUrl, secret, c.periodMs);
+      const connectS = c.agents / (c.connectPerS * agents.children.length);
+      await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000);
+      report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
+      await sleep(c.warmupS * 1000);
+      const m = await measure(c, leader.controlUrl, leader.gatewayUrl, probe);
+      const seconds = (Date.now() - startedAt) / 1000;
+      const resources = leaderResources(m.samples);
+      const gpu = probeSummary(m.trials, 'gpu');
+      const result = {
+        size: {
+          agents: c.agents,
+          enginesPerAgent: c.engines,
+          engines: c.agents * c.engines,
+          models: c.models,
+          periodMs: c.periodMs,
+          kvBlocksPerSPerNode: c.kvBlocksPerS,
+          kvBlocksPerEngine: c.kvBlocksPerEngine,
+          pickRatePerS: c.rate,
+          durationS: c.duration,
+          agentProcesses: agents.children.length,
+        },
+        method:
+          'real leader process (static discovery); engine URLs on stub engines in the bench ' +
+          'process (the leader probes only engines passive health ejected: none here); agents ' +
+          'simulated in child processes over real WebSockets; delays timed by the probe agent ' +
+          'until the gateway’s answer for its model flips',
+        leader: { ...resources, metricsScrapesFailed: m.scrapeFailures },
+        deltaToRoutingMs: probeSummary(m.trials, 'ready'),
+        gpuFailureToRoutingMs: gpu,
+        picks: { client: m.picks, gatewayAdded: gatewayAdded(m.samples) ?? null },
+        agents: agentTotals(agents.latest, seconds),
+        loadAverage: { before: loadBefore, during: m.loadAvg, cpus: os.cpus().length },
+        targets: leaderTargets(resources, gpu),
+      };
+      const path = await writeBenchResult(c.out, leaderBenchCommandLine(c), result);
+      for (const t of result.targets)
+        report(`${t.pass ? 'PASS' : 'MISS'} ${t.name}: ${String(t.value)} (goal ${t.goal})`);
+      report(
+        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms; wrote ${path}`,
+      );
+      keepDir = false;
+      return 0;
+    } finally {
+      probe?.close();
+      await Promise.all(agents.children.map(stopForkedChild));
+      await leader.stop();
+      await stubs.close();
+      if (keepDir) report(`leader log kept in ${dir}`);
+      else await rm(dir, { recursive: true, force: true });
+    }
+  },
+});

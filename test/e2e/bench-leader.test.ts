@@ -1,0 +1,75 @@
+/**
+ * `infernode bench leader --quick` through the built CLI: a real leader, simulated agents in
+ * child processes, picks through the gateway and the probe's trials. Checks the report's shape
+ * and the functional facts (every agent connected, every pick answered, every probed change
+ * reached routing); no speed figure is asserted: the goals belong to the benchmark's own run.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+interface Probe {
+  trialsMs: (number | null)[];
+  misses: number;
+  summary: { n: number; p50Ms: number };
+}
+
+describe('infernode bench leader', () => {
+  it('--quick measures the leader, the picks and the probes and writes the result', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-leader-test-'));
+    dirs.push(dir);
+    const out = join(dir, 'leader.json');
+    const run = await runCli(['bench', 'leader', '--quick', '--out', out], {}, 170_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('wrote');
+    const record = JSON.parse(await readFile(out, 'utf8')) as {
+      command: string;
+      result: {
+        size: { agents: number; engines: number; agentProcesses: number };
+        leader: { cpuCores: number; rssMaxMiB: number; heapUsedMaxMiB: number; windows: number };
+        deltaToRoutingMs: Probe;
+        gpuFailureToRoutingMs: Probe;
+        picks: {
+          client: { sent: number; ok: number; latency: { n: number } };
+          gatewayAdded: { n: number } | null;
+        };
+        agents: { connected: number; stateSent: number; kvSent: number };
+        loadAverage: { before: number };
+        targets: { name: string; goal: string; pass: boolean }[];
+      };
+    };
+    expect(record.command).toBe(`infernode bench leader --quick --out ${out}`);
+    const r = record.result;
+    expect(r.size).toMatchObject({ agents: 20, engines: 40, agentProcesses: 2 });
+    expect(r.leader.cpuCores).toBeGreaterThan(0);
+    expect(r.leader.rssMaxMiB).toBeGreaterThan(r.leader.heapUsedMaxMiB);
+    expect(r.leader.windows).toBeGreaterThanOrEqual(1);
+    // Every simulated agent stayed connected and spoke: state deltas and KV batches.
+    expect(r.agents.connected).toBe(20);
+    expect(r.agents.stateSent).toBeGreaterThan(0);
+    expect(r.agents.kvSent).toBeGreaterThan(0);
+    // Every pick reached a stub engine, and the gateway counted them in its own histogram.
+    expect(r.picks.client.ok).toBe(r.picks.client.sent);
+    expect(r.picks.client.sent).toBeGreaterThan(0);
+    expect(r.picks.gatewayAdded?.n).toBeGreaterThanOrEqual(r.picks.client.sent);
+    // Both kinds of change reached routing in every trial (the engine left the picks).
+    for (const probe of [r.deltaToRoutingMs, r.gpuFailureToRoutingMs]) {
+      expect(probe.trialsMs).toHaveLength(2);
+      expect(probe.misses).toBe(0);
+    }
+    expect(r.targets.map((t) => t.name)).toEqual([
+      'leader CPU',
+      'leader RSS',
+      'event-loop delay p99 (worst scrape window)',
+      'GPU failure (Xid) visible to routing (worst trial)',
+    ]);
+    expect(Number.isFinite(r.loadAverage.before)).toBe(true);
+  }, 180_000);
+});
