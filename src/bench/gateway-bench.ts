@@ -24,6 +24,15 @@ import { runLoadGenerator, startReferenceProxy } from './bench-processes.js';
 import { checkTargets, renderMarkdown, type LoadResult } from './gateway-report.js';
 import type { LoadPlan } from './load-client.js';
 import { writeBenchResult } from './results.js';
+import { runReplicasSection, type ReplicasSection } from './gateway-replicas.js';
+import {
+  replicaCounts,
+  replicasCommandLine,
+  replicasSettings,
+  replicasSpec,
+  type ReplicasFlags,
+} from './gateway-replicas-options.js';
+import { checkReplicaTargets, renderReplicas } from './gateway-replicas-render.js';
 
 const spec = {
   requests: int(1000, 'sequential request pairs per round', { min: 10 }),
@@ -55,10 +64,11 @@ const spec = {
   timeoutMs: int(10_000, 'per-request timeout, ms', { min: 100 }),
   cpuProfDir: str('', 'write V8 CPU profiles of every child (leader, sims, agent) here'),
   out: str('bench/results/gateway.json', 'result file (a .md summary is written next to it)'),
+  ...replicasSpec,
 };
 
 /** The typed values of `spec`. */
-interface GatewayBenchConfig {
+interface GatewayBenchConfig extends ReplicasFlags {
   readonly requests: number;
   readonly rounds: number;
   readonly warmup: number;
@@ -86,7 +96,8 @@ function commandLine(c: GatewayBenchConfig): string {
     `--speed ${c.speed} --max-tokens ${c.maxTokens} --prompt-bytes ${c.promptBytes} ` +
     `--strategy ${c.strategy}` +
     (c.stream ? '' : ' --no-stream') +
-    (c.referenceProxy ? '' : ' --no-reference-proxy')
+    (c.referenceProxy ? '' : ' --no-reference-proxy') +
+    replicasCommandLine(c)
   );
 }
 
@@ -96,7 +107,7 @@ export const gatewayBench = defineCommand({
   summary: 'gateway added latency (p50/p99) and throughput vs direct engine access, one run',
   usage:
     'infernode bench gateway [--requests 1000] [--rounds 3] [--rate 1000] [--duration-s 4] ' +
-    '[--concurrency 16,64] [--engines 1] [--no-stream] [--out bench/results/gateway.json]',
+    '[--concurrency 16,64] [--engines 1] [--no-stream] [--replicas 1,2] [--out bench/results/gateway.json]',
   envPrefix: 'BENCH_GATEWAY',
   spec,
   async run({ config }) {
@@ -144,6 +155,8 @@ export const gatewayBench = defineCommand({
       120_000;
     let load: LoadResult;
     let reference: LoadResult | undefined;
+    let replicas: ReplicasSection | undefined;
+    const counts = replicaCounts(c);
     let failed = true;
     try {
       load = await runLoadGenerator(plan, budgetMs(plan.variants.length));
@@ -162,6 +175,16 @@ export const gatewayBench = defineCommand({
           await proxy.stop();
         }
       }
+      // Last: it kills the leader.
+      if (counts !== undefined)
+        replicas = await runReplicasSection(
+          bench,
+          replicasSettings(c, counts, {
+            ...{ model: MODEL, leaderArgs: ['--routing-strategy', c.strategy], report },
+            ...{ concurrency: Math.max(...concurrency), durationMs: plan.durationMs },
+            ...{ maxTokens: c.maxTokens, promptBytes: c.promptBytes, timeoutMs: c.timeoutMs },
+          }),
+        );
       failed = false;
     } finally {
       await bench.stop(failed);
@@ -169,6 +192,7 @@ export const gatewayBench = defineCommand({
     const checks = [
       ...checkTargets(load),
       ...(reference === undefined ? [] : checkAgainstProxy(load, reference)),
+      ...(replicas === undefined ? [] : checkReplicaTargets(replicas)),
     ];
     const cpuComparison = reference === undefined ? [] : compareCpu(load, reference);
     const cpus = os.cpus();
@@ -195,6 +219,7 @@ export const gatewayBench = defineCommand({
       referenceProxy: reference === undefined ? undefined : summarizeReference(load, reference),
       referenceProxyResult: reference,
       cpuComparison,
+      replicas,
       note,
     };
     const command = commandLine(c);
@@ -211,7 +236,10 @@ export const gatewayBench = defineCommand({
         reference,
         checks,
         note,
-        extra: renderCpuComparison(cpuComparison, load, reference),
+        extra: [
+          ...renderCpuComparison(cpuComparison, load, reference),
+          ...(replicas === undefined ? [] : renderReplicas(replicas)),
+        ],
       }),
     );
     process.stdout.write(
