@@ -4,17 +4,13 @@
  * engine lists it; `unload` asks the engine to drop it and frees the cached files once no engine
  * on the node uses them. Both are idempotent: an engine that already lists the adapter is not
  * asked again, one that does not have it unloads as a success. Calls for one engine and adapter
- * run one after the other. Errors are the LORA_* codes of src/lora/lora-commands.ts.
+ * run one after the other. Errors are the LORA_* codes of src/lora/lora-commands.ts. What is
+ * said to the engine, and how, is engine-lora-api.ts; this file keeps the node's bookkeeping.
  */
-import type { ConfigOf } from '../shared/index.js';
 import type { EngineEndpoint } from '../discovery/index.js';
-import { engineClientOptions } from '../discovery/index.js';
 import type { EngineReport, JsonObject } from '../protocol/index.js';
 import {
-  adapterNameProblem,
   artifactCredentials,
-  mapLoadAnswer,
-  mapUnloadAnswer,
   noCredentials,
   type ArtifactCredentials,
   type LoraLoadArgs,
@@ -22,16 +18,15 @@ import {
   type LoraUnloadArgs,
   type LoraUnloadResult,
 } from '../lora/index.js';
-import { AppError, toError, type Clock } from '../shared/index.js';
+import { AppError, toError, type Clock, type ConfigOf } from '../shared/index.js';
 import type { ResolveSource } from '../weights/adapters/index.js';
-import { engineDialectFor } from './engine-dialects.js';
-import { postJson, servedModels, type LoraEngineCall } from './engine-lora-client.js';
+import { checkLoadTarget, EngineLoraApi, type LoraIdsObserver } from './engine-lora-api.js';
 import type { loraConfigSpec } from './lora-config.js';
 import { fetchAdapter, type LoraFetchCache } from './lora-fetch.js';
 import { LoraHoldings, type AdapterHolding } from './lora-holdings.js';
-import type { LoraLoadIdOutcome } from '../kvcache/index.js';
-import { loadIdOutcome } from './engine-lora-ids.js';
 import { KeyedQueue } from './keyed-queue.js';
+
+export type { LoraIdsObserver } from './engine-lora-api.js';
 
 /** The agent's `lora` section. */
 export type LoraConfig = ConfigOf<typeof loraConfigSpec>;
@@ -70,17 +65,6 @@ export interface LoraManagerOptions {
   readonly progressEveryMs?: number;
 }
 
-/** What the KV event path needs to learn of loads (EngineLoraIds has it). */
-export interface LoraIdsObserver {
-  loadAnswered(
-    engineId: string,
-    adapter: string,
-    outcome: LoraLoadIdOutcome,
-    listedBefore?: readonly string[],
-  ): void;
-  engineRestarted(engineId: string): void;
-}
-
 /** What a command gives the manager. */
 export interface LoraCallContext {
   readonly signal: AbortSignal;
@@ -93,12 +77,13 @@ export class LoraManager {
   readonly #holdings: LoraHoldings;
   /** The tail of the calls for one engine and adapter (bounded by the calls in flight). */
   readonly #queues = new KeyedQueue();
-  /** The load calls sent to one engine, one at a time (vLLM numbers them in arrival order). */
-  readonly #engineLoads = new KeyedQueue();
+  /** The engine side: list, load (one at a time per engine), unload. */
+  readonly #api: EngineLoraApi;
 
   constructor(options: LoraManagerOptions) {
     this.#o = options;
     this.#holdings = new LoraHoldings(options.config.maxAdapters);
+    this.#api = new EngineLoraApi(options.loraIds);
   }
 
   /** Which engines hold which adapter (the agent's record). */
@@ -136,29 +121,6 @@ export class LoraManager {
     return this.#queues.run(`${engineId}\n${adapter}`, run);
   }
 
-  /** POSTs one load, after the engine's earlier ones, and tells loraIds what it did to the ids. */
-  #postLoad(
-    endpoint: EngineEndpoint,
-    adapter: string,
-    url: string,
-    body: JsonObject,
-    call: LoraEngineCall,
-    listedBefore: readonly string[],
-  ): Promise<{ readonly status: number; readonly body: string }> {
-    const told = (outcome: LoraLoadIdOutcome): void =>
-      this.#o.loraIds?.loadAnswered(endpoint.id, adapter, outcome, listedBefore);
-    return this.#engineLoads.run(endpoint.id, async () => {
-      try {
-        const answer = await postJson(url, body, call);
-        told(loadIdOutcome(answer.status, answer.body));
-        return answer;
-      } catch (err) {
-        told('unknown');
-        throw err;
-      }
-    });
-  }
-
   /** The engine, after forgetting records of engines gone from the node. */
   #engine(engineId: string): EngineEndpoint | undefined {
     const engines = this.#o.engines();
@@ -166,50 +128,12 @@ export class LoraManager {
     return engines.find((e) => e.id === engineId);
   }
 
-  #call(
-    endpoint: EngineEndpoint,
-    timeoutMs: number,
-    signal: AbortSignal,
-    apiKey?: string,
-  ): LoraEngineCall {
-    let client;
-    try {
-      client = engineClientOptions(endpoint.connection);
-    } catch (err) {
-      throw new AppError(
-        'LORA_ENGINE_UNAVAILABLE',
-        `cannot call ${endpoint.id}: ${toError(err).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    return {
-      client,
-      authorization: apiKey === undefined || apiKey === '' ? undefined : `Bearer ${apiKey}`,
-      timeoutMs,
-      signal,
-    };
-  }
-
   async #load(args: LoraLoadArgs, context: LoraCallContext): Promise<LoraLoadResult> {
     const { config, clock } = this.#o;
     const endpoint = this.#engine(args.engineId);
     if (endpoint === undefined)
       throw new AppError('LORA_UNKNOWN_ENGINE', `no engine ${args.engineId} on this node`);
-    const problem = adapterNameProblem(args.adapter, endpoint.model);
-    if (problem !== undefined) throw new AppError('LORA_BAD_ADAPTER', problem);
-    if (args.baseModel !== undefined && args.baseModel !== endpoint.model)
-      throw new AppError(
-        'LORA_ENGINE_REFUSED',
-        `engine ${endpoint.id} serves ${endpoint.model}, not the adapter's base model ${args.baseModel}`,
-      );
-    const paths = engineDialectFor(endpoint.engine).lora;
-    if (paths === undefined)
-      throw new AppError(
-        'LORA_ENGINE_REFUSED',
-        `engine ${endpoint.id} (${endpoint.engine}) cannot load adapters at runtime`,
-      );
+    checkLoadTarget(endpoint, args.adapter, args.baseModel);
     const fetchStart = clock.monotonicMs();
     const credentials = artifactCredentials(args.credentials);
     const sources = noCredentials(credentials) ? undefined : this.#o.sourcesFor(credentials);
@@ -237,9 +161,9 @@ export class LoraManager {
         `adapter ${args.adapter} has rank ${adapterConfig.rank}, over the node's max LoRA rank ${config.maxRank}`,
       );
     const apiKey = args.additionalConfig?.['api-key'];
-    const modelsCall = this.#call(endpoint, config.modelsTimeoutMs, context.signal, apiKey);
+    const modelsCall = this.#api.call(endpoint, config.modelsTimeoutMs, context.signal, apiKey);
     const loadStart = clock.monotonicMs();
-    const listedBefore = (await servedModels(endpoint.url, modelsCall)).adapters;
+    const listedBefore = await this.#api.listed(endpoint, modelsCall);
     const listed = listedBefore.includes(args.adapter);
     // Pin the files before the engine reads them; a failed load below lets them go again.
     const holding = {
@@ -255,21 +179,15 @@ export class LoraManager {
     try {
       if (!listed) {
         context.progress({ phase: 'loading', adapter: args.adapter, engineId: endpoint.id });
-        const answer = await this.#postLoad(
+        const loaded = await this.#api.load({
           endpoint,
-          args.adapter,
-          `${endpoint.url}${paths.loadPath}`,
-          { lora_name: args.adapter, lora_path: model.path },
-          this.#call(endpoint, config.loadTimeoutMs, context.signal, apiKey),
+          adapter: args.adapter,
+          path: model.path,
+          call: this.#api.call(endpoint, config.loadTimeoutMs, context.signal, apiKey),
+          modelsCall,
           listedBefore,
-        );
-        alreadyLoaded =
-          mapLoadAnswer(args.adapter, answer.status, answer.body) === 'already-loaded';
-        if (!(await servedModels(endpoint.url, modelsCall)).adapters.includes(args.adapter))
-          throw new AppError(
-            'LORA_NOT_VISIBLE',
-            `engine ${endpoint.id} accepted ${args.adapter} but its /v1/models does not list it`,
-          );
+        });
+        alreadyLoaded = loaded.alreadyLoaded;
       }
     } catch (err) {
       this.#holdings.drop(args.adapter, endpoint.id, args.artifactUrl);
@@ -298,15 +216,12 @@ export class LoraManager {
     const endpoint = this.#engine(args.engineId);
     let wasLoaded = false;
     if (endpoint !== undefined) {
-      const paths = engineDialectFor(endpoint.engine).lora;
-      if (paths !== undefined) {
-        const answer = await postJson(
-          `${endpoint.url}${paths.unloadPath}`,
-          { lora_name: args.adapter },
-          this.#call(endpoint, this.#o.config.loadTimeoutMs, context.signal),
-        );
-        wasLoaded = mapUnloadAnswer(args.adapter, answer.status, answer.body) === 'unloaded';
-      }
+      wasLoaded = await this.#api.unload(
+        endpoint,
+        args.adapter,
+        this.#o.config.loadTimeoutMs,
+        context.signal,
+      );
       this.#o.onEngineChanged?.(endpoint.id);
     }
     // An engine gone from the node holds nothing: its record goes as well.

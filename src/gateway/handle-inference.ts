@@ -1,28 +1,28 @@
 /**
  * One inference request through the gateway: parse, admit, route, forward with one retry on
- * another engine when nothing reached the client yet, relay, account.
+ * another engine when nothing reached the client yet, relay, account. Which engine to try is
+ * choose-endpoint.ts; which answers are retried is screen-upstream-answer.ts; what a failed
+ * attempt does to passive health is upstream-failure.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { engineClientOptions } from '../discovery/index.js';
-import { NoEndpointError, pick, type EndpointLoad } from '../routing/index.js';
-import { AppError } from '../shared/index.js';
+import type { AppError } from '../shared/index.js';
 import { admitRequest, headerString, type Admitted } from './admit-request.js';
+import { chooseEndpoint } from './choose-endpoint.js';
 import type { InferenceDeps } from './inference-deps.js';
 import type { GatewayEndpoint } from './endpoint-catalog.js';
 import { modelLabel, strategyLabel } from './metric-labels.js';
 import type { RequestIntake } from './intake-limits.js';
 import { errorResponse, openAiError } from './openai-error.js';
 import { upstreamErrorReply } from './upstream-error.js';
-import { isUnsupportedAnswer } from './api-support.js';
 import type { ApiKind } from './parse-request.js';
 import { relay } from './relay.js';
 import { replyAndLinger } from './reply-and-linger.js';
-import { CONNECT_FAILURES, callUpstream, readUpstreamBody } from './upstream.js';
+import { screenUpstreamAnswer } from './screen-upstream-answer.js';
+import { callUpstream, readUpstreamBody } from './upstream.js';
+import { recordUpstreamFailure } from './upstream-failure.js';
 
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-/** Answers that may mean "this engine does not serve this endpoint" (see api-support.ts). */
-const NOT_SERVED_STATUS = new Set([404, 405, 501]);
 /** The outcome of one upstream attempt. */
 type Attempt = { readonly kind: 'done' } | { readonly kind: 'retry'; readonly error: AppError };
 
@@ -81,7 +81,7 @@ class InferenceExchange {
     for (let attempt = 0; attempt < 2; attempt++) {
       let endpoint: GatewayEndpoint | undefined;
       try {
-        endpoint = this.#choose(admitted, tried);
+        endpoint = chooseEndpoint(admitted, this.#kind, tried, this.#deps);
       } catch (err) {
         this.#count(500);
         await admitted.ticket.settle(undefined);
@@ -111,37 +111,6 @@ class InferenceExchange {
     }
     const { status, body } = errorResponse(lastError);
     this.#reply(status, body);
-  }
-
-  /**
-   * Picks among ready, healthy engines not tried yet; undefined when none is left. Only the
-   * typed NoEndpointError means that: anything else a strategy throws is a bug, surfaced as
-   * GW_ROUTING_FAILED (500, logged with the stack by the server) rather than a 503 that would
-   * hide it as "no ready engine".
-   */
-  #choose(admitted: Admitted, tried: ReadonlySet<string>): GatewayEndpoint | undefined {
-    const { inFlight, health, clock, routing, apiSupport } = this.#deps;
-    const nowMs = clock.now();
-    const endpoints: EndpointLoad[] = admitted.lookup.endpoints.map((e) => ({
-      ...e,
-      inFlight: inFlight.get(e.id),
-      pendingPrefillTokens: inFlight.prefillTokens(e.id),
-      healthy:
-        e.clusterHealthy &&
-        !health.isEjected(e.id) &&
-        !tried.has(e.id) &&
-        !apiSupport.isUnsupported(e.id, this.#kind, nowMs),
-    }));
-    try {
-      const chosen = pick({ endpoints, nowMs }, admitted.request, admitted.mix, routing);
-      return admitted.lookup.endpoints.find((e) => e.id === chosen.id);
-    } catch (err) {
-      if (err instanceof NoEndpointError) return undefined;
-      throw new AppError('GW_ROUTING_FAILED', 'the routing strategy failed', {
-        httpStatus: 500,
-        cause: err,
-      });
-    }
   }
 
   /** One upstream attempt. 'retry' when nothing reached the client and another engine may serve. */
@@ -177,35 +146,19 @@ class InferenceExchange {
           signal: this.#abort.signal,
         });
       } catch (err) {
-        return { kind: 'retry', error: this.#upstreamFailed(endpoint, err) };
+        const error = recordUpstreamFailure(endpoint, err, this.#abort.signal.aborted, deps);
+        return { kind: 'retry', error };
       }
       const upstream = current.upstream;
       deps.health.recordSuccess(endpoint.id);
-      const status = upstream.statusCode ?? 502;
-      if (mayRetry && RETRYABLE_STATUS.has(status)) {
-        upstream.resume();
-        deps.metrics.upstreamErrors.inc({ kind: `http_${status}` });
-        return {
-          kind: 'retry',
-          error: new AppError('GW_UPSTREAM_ERROR', `engine ${endpoint.name} answered ${status}`),
-        };
-      }
-      let errorText: string | undefined;
-      if (NOT_SERVED_STATUS.has(status)) {
-        errorText = (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
-        if (mayRetry && isUnsupportedAnswer(status, errorText)) {
-          // This engine does not serve this endpoint at all: remember it and try another.
-          deps.apiSupport.learnUnsupported(endpoint.id, this.#kind, deps.clock.now());
-          deps.metrics.upstreamErrors.inc({ kind: 'endpoint_not_served' });
-          return {
-            kind: 'retry',
-            error: new AppError(
-              'GW_UPSTREAM_ERROR',
-              `engine ${endpoint.name} does not serve ${this.#req.url ?? 'this endpoint'}`,
-            ),
-          };
-        }
-      }
+      const verdict = await screenUpstreamAnswer(
+        upstream,
+        endpoint,
+        { kind: this.#kind, path: this.#req.url, mayRetry },
+        deps,
+      );
+      if (verdict.kind === 'retry') return verdict;
+      const { errorText } = verdict;
       await this.#respond(admitted, endpoint, upstream, dispatchedAt, prefillDone, errorText);
       return { kind: 'done' };
     } finally {
@@ -258,28 +211,6 @@ class InferenceExchange {
         result.usage.completionTokens,
       );
     await admitted.ticket.settle(result.usage);
-  }
-
-  /** Classifies a failed attempt, counts it and feeds passive health. */
-  #upstreamFailed(endpoint: GatewayEndpoint, err: unknown): AppError {
-    const { metrics, health, clock, log } = this.#deps;
-    const error =
-      err instanceof AppError
-        ? err
-        : new AppError('GW_UPSTREAM_ERROR', 'upstream failed', { cause: err });
-    metrics.upstreamErrors.inc({ kind: error.code });
-    if (
-      !this.#abort.signal.aborted &&
-      CONNECT_FAILURES.has(error.code) &&
-      health.recordFailure(endpoint.id, clock.now())
-    ) {
-      metrics.ejections.inc();
-      log.warn(
-        { endpoint: endpoint.id, code: error.code },
-        'engine ejected by passive health checks',
-      );
-    }
-    return error;
   }
 
   #count(status: number): void {

@@ -1,6 +1,7 @@
 /**
- * One client connection of the block service: auth first, then requests served from the L1
- * store (and, for a local client's misses, from L2) with bounded memory.
+ * One client connection of the block service: the frame loop that reads requests, hands them to
+ * the connection's BlockRequestHandler (auth, L1, L2: block-request-handler.ts) and writes the
+ * replies with bounded memory.
  *
  * Backpressure: decoded requests wait in a queue; the queue is only worked while the socket's
  * unsent reply bytes are under the high-water mark and fewer than `maxInFlight` L2 requests are
@@ -13,58 +14,23 @@
  * that stalls half-received close this connection only, with an error reply where one can be
  * sent, counted by reason.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { linkedSignal, toError, type Logger } from '../../shared/index.js';
-import {
-  mergeFound,
-  missingChain,
-  serveFromStore,
-  type BlockMissSource,
-  type DataRequest,
-  type ServedReply,
-} from '../block-requests.js';
-import type { BlockStore, BlockView } from '../block-store.js';
-import { extendPrefix, prefixFromStore, type ServedPrefix } from '../block-prefix.js';
+import type { BlockView } from '../block-store.js';
 import { createRequestDecoder, type FrameDecoder } from '../block-wire-decoder.js';
 import type { BlockReply, BlockRequest, WireErrorCode } from '../block-wire-format.js';
 import { encodeReply } from '../block-wire.js';
-import type { BlockServiceMetrics, CloseReason } from './block-service-metrics.js';
-
-/** What every connection of one server shares. */
-export interface ConnectionContext {
-  readonly store: BlockStore;
-  /** SHA-256 of the token; undefined: no auth asked (a loopback-only service). */
-  readonly tokenDigest: Buffer | undefined;
-  /** Mutable: kv.configure turns sharing on and off while connections live. */
-  servePeers: boolean;
-  readonly misses: BlockMissSource | undefined;
-  readonly maxFrameBytes: number;
-  readonly maxInFlight: number;
-  readonly writeHighWaterBytes: number;
-  readonly idleTimeoutMs: number;
-  readonly frameTimeoutMs: number;
-  readonly missTimeoutMs: number;
-  readonly metrics: BlockServiceMetrics;
-  readonly log: Logger;
-}
-
-const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-
-/** The SHA-256 a server compares presented tokens against (constant time, any length). */
-export function tokenDigest(token: string): Buffer | undefined {
-  return token === '' ? undefined : digest(token);
-}
+import type { ConnectionContext } from './block-connection-context.js';
+import { BlockRequestHandler } from './block-request-handler.js';
+import type { CloseReason } from './block-service-metrics.js';
 
 /** One connection (see the file comment); `closed` settles when its socket is gone. */
 export class BlockConnection {
   readonly closed: Promise<void>;
   private readonly decoder: FrameDecoder<BlockRequest>;
+  private readonly handler: BlockRequestHandler;
   private readonly queue: BlockRequest[] = [];
   private readonly pinned = new Set<BlockView>();
   private readonly stop = new AbortController();
-  private authed = false;
-  private peer = false;
   private inFlight = 0;
   private paused = false;
   private ending = false;
@@ -74,14 +40,19 @@ export class BlockConnection {
 
   /** Whether a peer agent (not a local engine) authenticated on this connection. */
   get isPeer(): boolean {
-    return this.peer;
+    return this.handler.isPeer;
   }
 
   constructor(socket: Socket, ctx: ConnectionContext) {
     this.socket = socket;
     this.ctx = ctx;
     this.decoder = createRequestDecoder({ maxFrameBytes: ctx.maxFrameBytes });
-    this.authed = ctx.tokenDigest === undefined;
+    this.handler = new BlockRequestHandler(ctx, {
+      write: (reply, views) => this.write(reply, views),
+      fail: (reason, reply) => this.fail(reason, reply),
+      track: (work) => this.track(work),
+      closing: this.stop.signal,
+    });
     socket.setNoDelay(true);
     socket.setTimeout(ctx.idleTimeoutMs, () => this.fail('idle-timeout'));
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -129,7 +100,7 @@ export class BlockConnection {
     if (!res.ok) {
       // The frames before the bad one are answered: bad input loses nothing it came after.
       // (Once a frame closes the connection, the rest are dropped by write() and fail().)
-      for (const req of this.queue.splice(0)) this.handle(req);
+      for (const req of this.queue.splice(0)) this.handler.handle(req);
       const oversized = res.fault === 'frame-too-large';
       this.fail(oversized ? 'oversized' : 'malformed', {
         code: oversized ? 'frame-too-large' : 'malformed',
@@ -143,7 +114,7 @@ export class BlockConnection {
   /** Works the queue while the bounds allow; pauses the socket otherwise (file comment). */
   private pump(): void {
     while (!this.ending && this.queue.length > 0 && !this.full()) {
-      this.handle(this.queue.shift() as BlockRequest);
+      this.handler.handle(this.queue.shift() as BlockRequest);
     }
     if (this.ending) return;
     const stall = this.queue.length > 0 || this.full();
@@ -164,6 +135,15 @@ export class BlockConnection {
     );
   }
 
+  /** An L2 continuation holds one in-flight slot until it settles; then the queue moves on. */
+  private track(work: Promise<void>): void {
+    this.inFlight++;
+    void work.finally(() => {
+      this.inFlight--;
+      this.pump();
+    });
+  }
+
   /** A frame half-received while we are reading must complete within the frame timeout. */
   private armFrameTimer(): void {
     const waiting = !this.paused && this.decoder.bufferedBytes > 0;
@@ -174,161 +154,6 @@ export class BlockConnection {
       this.frameTimer = setTimeout(() => this.fail('frame-timeout'), this.ctx.frameTimeoutMs);
       this.frameTimer.unref();
     }
-  }
-
-  private handle(req: BlockRequest): void {
-    if (req.op === 'auth') {
-      this.authenticate(req);
-      return;
-    }
-    if (!this.authed) {
-      this.fail('unauthenticated', {
-        code: 'unauthenticated',
-        message: 'the first frame of a connection must be auth',
-        id: req.id,
-      });
-      return;
-    }
-    if (req.op === 'get-prefix') {
-      this.getPrefix(req);
-      return;
-    }
-    let served: ServedReply;
-    try {
-      served = serveFromStore(this.ctx.store, req, this.ctx.maxFrameBytes);
-    } catch (err) {
-      this.ctx.log.error({ err: toError(err), op: req.op }, 'block request failed');
-      this.ctx.metrics.op(req.op, 'error');
-      this.write({ op: 'error', id: req.id, code: 'internal', message: 'internal error' }, []);
-      return;
-    }
-    this.countTiers(served.reply);
-    if (this.ctx.misses !== undefined && !this.peer && this.wantsL2(served.reply, req)) {
-      this.inFlight++;
-      void this.fromL2(req, served).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-      return;
-    }
-    this.ctx.metrics.op(req.op, 'ok');
-    this.write(served.reply, served.views);
-  }
-
-  private authenticate(req: Extract<BlockRequest, { op: 'auth' }>): void {
-    const want = this.ctx.tokenDigest;
-    if (this.authed && want !== undefined) {
-      this.write(
-        { op: 'error', id: req.id, code: 'malformed', message: 'already authenticated' },
-        [],
-      );
-      return;
-    }
-    if (want !== undefined && !timingSafeEqual(digest(req.token), want)) {
-      this.ctx.metrics.op('auth', 'error');
-      this.fail('unauthenticated', { code: 'unauthenticated', message: 'wrong token', id: req.id });
-      return;
-    }
-    if (req.peer && !this.ctx.servePeers) {
-      this.ctx.metrics.op('auth', 'error');
-      this.fail('unauthenticated', {
-        code: 'unauthenticated',
-        message: 'this node does not share its KV store with peers',
-        id: req.id,
-      });
-      return;
-    }
-    this.authed = true;
-    this.peer = req.peer;
-    this.ctx.metrics.op('auth', 'ok');
-    this.write({ op: 'auth', id: req.id }, []);
-  }
-
-  private wantsL2(reply: BlockReply, req: DataRequest): boolean {
-    if (reply.op === 'get') return reply.blocks.some((b) => b.status === 'miss');
-    return (
-      reply.op === 'longest-prefix' && req.op === 'longest-prefix' && reply.held < req.keys.length
-    );
-  }
-
-  /** L1 misses asked of L2; a failure there is a miss, never an error reply. */
-  private async fromL2(req: DataRequest, served: ServedReply): Promise<void> {
-    const { metrics } = this.ctx;
-    const call = linkedSignal([this.stop.signal], this.ctx.missTimeoutMs);
-    let reply = served.reply;
-    try {
-      const misses = this.ctx.misses as BlockMissSource;
-      if (reply.op === 'get') {
-        const chain = missingChain(reply.blocks);
-        const found = await misses.fetch(chain, call.signal).catch(() => new Map());
-        const merged = mergeFound(reply.blocks, found, this.ctx.maxFrameBytes);
-        const missed = merged.blocks.filter((b) => b.status === 'miss').length;
-        metrics.countLookups('l2', merged.filled, missed);
-        reply = { ...reply, blocks: merged.blocks };
-      } else if (reply.op === 'longest-prefix' && req.op === 'longest-prefix') {
-        const more = await misses.prefix(req.keys.slice(reply.held), call.signal).catch(() => 0);
-        reply = { ...reply, held: reply.held + more };
-      }
-    } finally {
-      call.dispose();
-    }
-    metrics.op(req.op, 'ok');
-    this.write(reply, served.views);
-  }
-
-  /**
-   * The local run at once; past it, a local client that allows a wait asks L2 for the rest of
-   * the chain within that wait (the engine's deadline), never longer.
-   */
-  private getPrefix(req: Extract<BlockRequest, { op: 'get-prefix' }>): void {
-    const { metrics, store, maxFrameBytes } = this.ctx;
-    let served: ServedPrefix;
-    try {
-      served = prefixFromStore(store, req.id, req.keys, maxFrameBytes);
-    } catch (err) {
-      this.ctx.log.error({ err: toError(err), op: req.op }, 'block request failed');
-      metrics.op(req.op, 'error');
-      this.write({ op: 'error', id: req.id, code: 'internal', message: 'internal error' }, []);
-      return;
-    }
-    const run = served.reply.blocks.length;
-    metrics.countLookups('l1', run, served.endedOnMiss ? req.keys.length - run : 0);
-    if (this.peer) metrics.peerServed.inc(run);
-    const misses = this.ctx.misses;
-    if (!served.endedOnMiss || misses === undefined || this.peer || req.l2WaitMs === 0) {
-      metrics.op(req.op, 'ok');
-      this.write(served.reply, served.views);
-      return;
-    }
-    this.inFlight++;
-    const rest = req.keys.slice(run);
-    const call = linkedSignal([this.stop.signal], Math.min(req.l2WaitMs, this.ctx.missTimeoutMs));
-    void misses
-      .fetch(rest, call.signal)
-      .catch(() => new Map<number, Uint8Array>())
-      .then((found) => {
-        const more = extendPrefix(served.reply.blocks, rest, found, maxFrameBytes);
-        metrics.countLookups('l2', more.added, rest.length - more.added);
-        metrics.op(req.op, 'ok');
-        this.write({ ...served.reply, blocks: more.blocks }, served.views);
-      })
-      .finally(() => {
-        call.dispose();
-        this.inFlight--;
-        this.pump();
-      });
-  }
-
-  private countTiers(reply: BlockReply): void {
-    if (reply.op !== 'get') return;
-    let hits = 0;
-    let misses = 0;
-    for (const b of reply.blocks) {
-      if (b.status === 'hit') hits++;
-      else if (b.status === 'miss') misses++;
-    }
-    this.ctx.metrics.countLookups('l1', hits, misses);
-    if (this.peer) this.ctx.metrics.peerServed.inc(hits);
   }
 
   /** Gather-writes the reply's parts; the views stay pinned until the last part has drained. */

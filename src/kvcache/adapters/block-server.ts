@@ -17,7 +17,8 @@ import type { BlockMissSource } from '../block-requests.js';
 import type { BlockStore } from '../block-store.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../block-wire-format.js';
 import { encodeReply } from '../block-wire.js';
-import { BlockConnection, tokenDigest, type ConnectionContext } from './block-connection.js';
+import { BlockConnection } from './block-connection.js';
+import { tokenDigest, type ConnectionContext } from './block-connection-context.js';
 import { BlockServiceMetrics } from './block-service-metrics.js';
 
 /** How the block service listens and what it bounds. */

@@ -1,0 +1,47 @@
+/**
+ * Which engine an admitted request tries next: the routing strategy's pick among the model's
+ * endpoints that are ready, not ejected by passive health, not tried already by this request and
+ * not known to lack this API (api-support.ts), with their live in-flight and prefill load.
+ */
+import { NoEndpointError, pick, type EndpointLoad } from '../routing/index.js';
+import { AppError } from '../shared/index.js';
+import type { Admitted } from './admit-request.js';
+import type { GatewayEndpoint } from './endpoint-catalog.js';
+import type { InferenceDeps } from './inference-deps.js';
+import type { ApiKind } from './parse-request.js';
+
+/**
+ * Picks among ready, healthy engines not tried yet; undefined when none is left. Only the
+ * typed NoEndpointError means that: anything else a strategy throws is a bug, surfaced as
+ * GW_ROUTING_FAILED (500, logged with the stack by the server) rather than a 503 that would
+ * hide it as "no ready engine".
+ */
+export function chooseEndpoint(
+  admitted: Admitted,
+  kind: ApiKind,
+  tried: ReadonlySet<string>,
+  deps: Pick<InferenceDeps, 'inFlight' | 'health' | 'clock' | 'routing' | 'apiSupport'>,
+): GatewayEndpoint | undefined {
+  const { inFlight, health, clock, routing, apiSupport } = deps;
+  const nowMs = clock.now();
+  const endpoints: EndpointLoad[] = admitted.lookup.endpoints.map((e) => ({
+    ...e,
+    inFlight: inFlight.get(e.id),
+    pendingPrefillTokens: inFlight.prefillTokens(e.id),
+    healthy:
+      e.clusterHealthy &&
+      !health.isEjected(e.id) &&
+      !tried.has(e.id) &&
+      !apiSupport.isUnsupported(e.id, kind, nowMs),
+  }));
+  try {
+    const chosen = pick({ endpoints, nowMs }, admitted.request, admitted.mix, routing);
+    return admitted.lookup.endpoints.find((e) => e.id === chosen.id);
+  } catch (err) {
+    if (err instanceof NoEndpointError) return undefined;
+    throw new AppError('GW_ROUTING_FAILED', 'the routing strategy failed', {
+      httpStatus: 500,
+      cause: err,
+    });
+  }
+}
