@@ -10,9 +10,9 @@
  *
  * The request is queued at once and held there while the load runs (the get-prefix round trip,
  * then the modeled transfer), as vLLM holds it in WAITING_FOR_REMOTE_KVS: requests behind it go
- * on. The hold lasts at most what the load could save (recompute minus transfer over the sim
- * speed; perf.md §3.4: a load only pays while it beats recompute), so a slow lookup costs the
- * request at most its break-even, and nothing when the request was queued behind others anyway.
+ * on. The hold lasts at most the chain's recompute time over the sim speed (perf.md §3.4: a load
+ * only pays while it beats recompute), so a slow lookup costs the request at most its
+ * break-even, and nothing when the request was queued behind others anyway.
  * What arrives before admission enters the GPU cache as computed prefix; what arrives later is
  * dropped ('late') and the prompt recomputed.
  */
@@ -23,13 +23,7 @@ import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
 import type { FetchOutcome, KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
 import { KvOffloader } from './kv-offloader.js';
-import {
-  decideFetch,
-  isBlockPayload,
-  loadBudgetMs,
-  payloadBytes,
-  transferTimeS,
-} from './kv-transfer-model.js';
+import { decideFetch, isBlockPayload, payloadBytes, transferTimeS } from './kv-transfer-model.js';
 import type { HardwareProfile } from './profiles.js';
 
 export type { KvBlockStore, KvStoreCallOptions } from './kv-block-store.js';
@@ -100,8 +94,8 @@ export class KvConnector implements KvEvictionListener {
   /**
    * Loads what the store holds of `spec`'s chain past the GPU hit into the GPU prefix cache. The
    * request is queued and held (`hold`, vLLM's WAITING_FOR_REMOTE_KVS) while the load runs, but
-   * never longer than the load could save (recompute − transfer of the whole chain, over the sim
-   * speed): then it is released and admitted as any other. A load that lands while the request
+   * never longer than recomputing the whole chain would take (over the sim speed): then it is
+   * released and admitted as any other. A load that lands while the request
    * still waits is found by its admission; one that lands after is dropped ('late'). Resolves
    * (never rejects) with the modeled transfer seconds of what was entered, 0 if none; the hold
    * is always released by then.
@@ -135,14 +129,15 @@ export class KvConnector implements KvEvictionListener {
     const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
     // A chain whose load cannot beat its recompute even at once is not looked up.
-    if (!decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS).fetch) {
+    const whole = decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS);
+    if (!whole.fetch) {
       d.metrics.decided('recomputed');
       return 0;
     }
     const deadlineMs = d.config.timeoutMs;
-    holdFor(
-      loadBudgetMs(d.profile, chain.length * bs, d.config.linkBytesPerS, d.speed, deadlineMs),
-    );
+    // The lookup and the modeled transfer both run inside the hold: past the chain's recompute
+    // time (wall, over the sim speed) waiting no longer beats computing it.
+    holdFor(Math.min(deadlineMs, (whole.recomputeS / d.speed) * 1000));
     d.metrics.waitingForRemote.inc();
     const startedMs = d.clock.monotonicMs();
     let outcome: FetchOutcome = 'failed';

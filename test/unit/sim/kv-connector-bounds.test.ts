@@ -16,7 +16,7 @@ import {
   parseKvTransferConfig,
   type KvTransferConfig,
 } from '../../../src/sim/kv-transfer-config.js';
-import { loadBudgetMs } from '../../../src/sim/kv-transfer-model.js';
+import { decideFetch, loadBudgetMs } from '../../../src/sim/kv-transfer-model.js';
 import { HARDWARE_PROFILES, type HardwareProfile } from '../../../src/sim/profiles.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -148,8 +148,8 @@ describe('KvConnector lookup deadline', () => {
 
   it('releases the held request at its break-even, abandons a stalled lookup at the call bound and counts it late', async () => {
     const { connector, store, value } = connectorWith({ timeoutMs: 300 }, 1);
-    // What loading 32 blocks could save on this profile is a few ms: far less than the bound.
-    expect(loadBudgetMs(h100, 32 * BS, 12.5e9, 1, 300)).toBeLessThan(100);
+    // Recomputing 32 blocks on this profile takes ~13 ms: far less than the bound.
+    expect(decideFetch(h100, 32 * BS, 12.5e9).recomputeS).toBeLessThan(0.1);
     let releasedWhileLookingUp: boolean | undefined;
     const hold = {
       isQueued: () => true,
