@@ -49,6 +49,11 @@ export interface CoreRequest<T = unknown> {
   /** Caller data (the HTTP sink), carried so token delivery needs no map lookup. */
   readonly tag: T;
   state: 'waiting' | 'running' | 'finished';
+  /**
+   * Waiting for its prefix's KV from the connector (vLLM's WAITING_FOR_REMOTE_KVS): queued, but
+   * skipped by admission until the load lands or gives up. Set and cleared through the core.
+   */
+  remoteKvHeld: boolean;
   /** Tokens whose KV is computed (cache hits included). */
   numComputedTokens: number;
   /** Output tokens generated so far. */

@@ -23,6 +23,8 @@ export class EngineCore<T = unknown> {
   #nowS = 0;
   #nextId = 1;
   #waiting: CoreRequest<T>[] = [];
+  /** Waiting requests held for remote KV (they alone are no work to step for). */
+  #held = 0;
   #running: CoreRequest<T>[] = [];
   readonly #events: KvCacheEventSink | undefined;
 
@@ -51,7 +53,24 @@ export class EngineCore<T = unknown> {
 
   /** True while a step would do something. */
   get hasWork(): boolean {
-    return this.#running.length > 0 || this.#waiting.length > 0;
+    return this.#running.length > 0 || this.#waiting.length > this.#held;
+  }
+
+  /**
+   * Holds a waiting request for its remote KV (vLLM's WAITING_FOR_REMOTE_KVS): admission skips it
+   * until `releaseRemoteKv`. Requests behind it go on.
+   */
+  holdForRemoteKv(req: CoreRequest<T>): void {
+    if (req.state !== 'waiting' || req.remoteKvHeld) return;
+    req.remoteKvHeld = true;
+    this.#held++;
+  }
+
+  /** Ends a hold (the load landed, missed or gave up); a no-op for a request not held. */
+  releaseRemoteKv(req: CoreRequest<T>): void {
+    if (!req.remoteKvHeld) return;
+    req.remoteKvHeld = false;
+    this.#held--;
   }
 
   /** Adapters of running and waiting requests (for vllm:lora_requests_info). */
@@ -73,6 +92,7 @@ export class EngineCore<T = unknown> {
       spec,
       tag,
       state: 'waiting',
+      remoteKvHeld: false,
       numComputedTokens: 0,
       numOutputTokens: 0,
       blockIds: [],
@@ -94,6 +114,7 @@ export class EngineCore<T = unknown> {
   /** Removes a request wherever it is (client went away); frees its blocks. */
   abort(req: CoreRequest<T>): void {
     if (req.state === 'finished') return;
+    this.releaseRemoteKv(req);
     const list = req.state === 'running' ? this.#running : this.#waiting;
     const at = list.indexOf(req);
     if (at >= 0) list.splice(at, 1);
@@ -155,6 +176,10 @@ export class EngineCore<T = unknown> {
     let skipped = false;
     for (const req of this.#waiting) {
       if (budget <= 0 || this.#running.length >= this.config.maxNumSeqs) break;
+      if (req.remoteKvHeld) {
+        skipped = true; // its prefix is still loading: the ones behind it go on
+        continue;
+      }
       const lora = req.spec.lora;
       if (lora !== null && !loras.has(lora) && loras.size >= this.config.maxLoras) {
         skipped = true; // no LoRA slot in this batch: leave it queued, try the next one

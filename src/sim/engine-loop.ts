@@ -69,6 +69,19 @@ export class EngineLoop {
     return req;
   }
 
+  /** Holds a queued request for its remote KV (EngineCore.holdForRemoteKv). */
+  holdForRemoteKv(req: CoreRequest<TokenSink>): void {
+    this.core.holdForRemoteKv(req);
+  }
+
+  /** Ends a hold and wakes the loop, which may have idled with only held requests queued. */
+  releaseRemoteKv(req: CoreRequest<TokenSink>): void {
+    if (!req.remoteKvHeld || this.#closed) return;
+    if (this.#idle()) this.#anchor();
+    this.core.releaseRemoteKv(req);
+    this.#schedule(0);
+  }
+
   /** Drops a request (client disconnect). */
   abort(req: CoreRequest<TokenSink>): void {
     this.core.abort(req);

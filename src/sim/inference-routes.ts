@@ -68,13 +68,18 @@ export function handleGeneration(
     submit();
     return;
   }
-  // The request queues at once; its prefix loads alongside and counts only if it arrives before
-  // the engine admits the request (kv-connector.ts): a lookup never holds a request back.
+  // The request queues at once, held while its prefix loads (at most what the load saves: see
+  // kv-connector.ts); requests behind it go on.
   submit();
   const queued = coreReq as CoreRequest<TokenSink> | null;
   if (queued === null) return;
+  ctx.loop.holdForRemoteKv(queued);
+  const hold = {
+    isQueued: () => queued.state === 'waiting',
+    release: () => ctx.loop.releaseRemoteKv(queued),
+  };
   void connector
-    .loadPrefix(spec, () => queued.state === 'waiting')
+    .loadPrefix(spec, hold)
     .catch((err: unknown) => ctx.log.error({ err }, 'kv connector: load hook failed'));
 }
 

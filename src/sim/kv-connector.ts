@@ -8,11 +8,13 @@
  * on) and entered into the GPU cache as computed prefix. Any failure means recompute, never an
  * error to the client. The store client is passed in (a composition root builds it).
  *
- * The request is queued at once and the load runs while it waits there (the get-prefix round
- * trip, then the modeled transfer): the request never waits for a lookup. What arrives before
- * the engine admits the request enters the GPU cache as computed prefix and its admission finds
- * it; what arrives later is dropped and the prompt recomputed (perf.md §3.4: a load only pays
- * while it beats recompute; here a late one costs the lookup, never the request's time).
+ * The request is queued at once and held there while the load runs (the get-prefix round trip,
+ * then the modeled transfer), as vLLM holds it in WAITING_FOR_REMOTE_KVS: requests behind it go
+ * on. The hold lasts at most the chain's recompute time over the sim speed (perf.md §3.4: a load
+ * only pays while it beats recompute), so a slow lookup costs the request at most its
+ * break-even, and nothing when the request was queued behind others anyway.
+ * What arrives before admission enters the GPU cache as computed prefix; what arrives later is
+ * dropped ('late') and the prompt recomputed.
  */
 import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { KvBlockStore } from './kv-block-store.js';
@@ -25,6 +27,15 @@ import { decideFetch, isBlockPayload, payloadBytes, transferTimeS } from './kv-t
 import type { HardwareProfile } from './profiles.js';
 
 export type { KvBlockStore, KvStoreCallOptions } from './kv-block-store.js';
+
+/**
+ * A queued request held for its remote KV: whether it still waits (not yet admitted), and the
+ * release that lets admission take it.
+ */
+export interface RemoteKvHold {
+  readonly isQueued: () => boolean;
+  readonly release: () => void;
+}
 
 /** Told when a hash leaves the GPU prefix cache (the eviction half of KvCacheEventSink). */
 export type KvEvictionListener = Pick<KvCacheEventSink, 'blockRemoved'>;
@@ -81,13 +92,33 @@ export class KvConnector implements KvEvictionListener {
   }
 
   /**
-   * Loads what the store holds of `spec`'s chain past the GPU hit into the GPU prefix cache while
-   * the request waits in the engine's queue (`isQueued` says whether it still does). The request
-   * never waits for it: if the engine admits the request first, the load is dropped ('late') and
-   * the prompt is recomputed, so a slow lookup costs nothing but the lookup. Resolves (never
-   * rejects) with the modeled transfer seconds of what was entered, 0 if none.
+   * Loads what the store holds of `spec`'s chain past the GPU hit into the GPU prefix cache. The
+   * request is queued and held (`hold`, vLLM's WAITING_FOR_REMOTE_KVS) while the load runs, but
+   * never longer than recomputing the whole chain would take (over the sim speed): then it is
+   * released and admitted as any other. A load that lands while the request
+   * still waits is found by its admission; one that lands after is dropped ('late'). Resolves
+   * (never rejects) with the modeled transfer seconds of what was entered, 0 if none; the hold
+   * is always released by then.
    */
-  async loadPrefix(spec: CoreRequestSpec, isQueued: () => boolean): Promise<number> {
+  async loadPrefix(spec: CoreRequestSpec, hold: RemoteKvHold): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const holdFor = (ms: number): void => {
+      if (ms >= 1) timer = setTimeout(hold.release, ms);
+      else hold.release();
+    };
+    try {
+      return await this.#load(spec, hold.isQueued, holdFor);
+    } finally {
+      clearTimeout(timer);
+      hold.release();
+    }
+  }
+
+  async #load(
+    spec: CoreRequestSpec,
+    isQueued: () => boolean,
+    holdFor: (ms: number) => void,
+  ): Promise<number> {
     const d = this.#d;
     if (d.config.kvRole === 'kv_producer' || this.#stop.signal.aborted) return 0;
     const bs = d.blockSizeTokens;
@@ -98,11 +129,15 @@ export class KvConnector implements KvEvictionListener {
     const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
     // A chain whose load cannot beat its recompute even at once is not looked up.
-    if (!decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS).fetch) {
+    const whole = decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS);
+    if (!whole.fetch) {
       d.metrics.decided('recomputed');
       return 0;
     }
     const deadlineMs = d.config.timeoutMs;
+    // The lookup and the modeled transfer both run inside the hold: past the chain's recompute
+    // time (wall, over the sim speed) waiting no longer beats computing it.
+    holdFor(Math.min(deadlineMs, (whole.recomputeS / d.speed) * 1000));
     d.metrics.waitingForRemote.inc();
     const startedMs = d.clock.monotonicMs();
     let outcome: FetchOutcome = 'failed';

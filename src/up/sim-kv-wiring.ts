@@ -5,7 +5,9 @@
  * that service's loopback URL and the node's KV token. A port of 0 cannot be known ahead, so
  * such a node's engines get no connector. INFERNODE_SIM_KV_BYTES_FRACTION (a number in (0, 1])
  * sets the connector's `bytesFraction` (the share of the true KV bytes really moved; benchmarks
- * lower it so a whole trace fits one machine); absent or invalid, the simulator's default.
+ * lower it so a whole trace fits one machine); INFERNODE_SIM_KV_TIMEOUT_MS (an integer ≥ 1) sets
+ * its per-call bound `timeoutMs` (slow simulators need more wall time per lookup); absent or
+ * invalid, the simulator's defaults.
  */
 import type { NodeEntry } from '../discovery/index.js';
 
@@ -23,6 +25,7 @@ export function simKvTransferArgs(node: NodeEntry): string[] {
   // A wildcard listen address is reached on loopback from the same machine.
   const reach = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   const fraction = Number(env.INFERNODE_SIM_KV_BYTES_FRACTION ?? NaN);
+  const timeoutMs = Number(env.INFERNODE_SIM_KV_TIMEOUT_MS ?? NaN);
   const config = {
     kv_connector: 'InfernodeConnector',
     kv_role: 'kv_both',
@@ -30,6 +33,7 @@ export function simKvTransferArgs(node: NodeEntry): string[] {
       url: `ikv://${reach.includes(':') ? `[${reach}]` : reach}:${port}`,
       token: env.INFERNODE_KV_TOKEN ?? '',
       ...(fraction > 0 && fraction <= 1 ? { bytesFraction: fraction } : {}),
+      ...(Number.isInteger(timeoutMs) && timeoutMs >= 1 ? { timeoutMs } : {}),
     },
   };
   return ['--kv-transfer-config', JSON.stringify(config)];

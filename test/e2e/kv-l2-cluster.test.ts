@@ -20,12 +20,14 @@ interface KvView {
 /** GPU blocks per engine: small, so a few long prompts evict the first to the agent. */
 const GPU_BLOCKS = 64;
 /**
- * The simulators' speed. An engine gives a KV lookup only the time loading saves over
- * recomputing (≈ 25 µs per token on the 8B H100 profile, ≈ 25 ms for this prompt), divided by
- * the sim speed; at 0.02 the lookup and fetch get about a second of wall time, ample for three
- * loopback hops on a loaded machine, while each prompt still takes only a few seconds.
+ * The simulators' speed. An engine holds a request for its KV load at most as long as
+ * recomputing the chain would take (≈ 25 µs per token on the 8B H100 profile, ≈ 25 ms for this
+ * prompt) over the sim speed, and the modeled transfer (≈ 10 ms here) runs inside that hold. At
+ * 0.01 that is 2.5 s of wall time, about 1.5 s of it for the lookup's three loopback hops on a
+ * loaded machine (the connector's call bound is raised to match), while each prompt still takes
+ * only a few seconds.
  */
-const SPEED = 0.02;
+const SPEED = 0.01;
 
 let cluster: LocalCluster;
 
@@ -83,6 +85,7 @@ beforeAll(async () => {
       INFERNODE_AGENT_KV_ENABLED: 'true',
       INFERNODE_AGENT_KV_PORT: String(kvPorts[n]),
       INFERNODE_KV_TOKEN: token,
+      INFERNODE_SIM_KV_TIMEOUT_MS: '8000',
       // Keep a peer's block on its first fetch, so one request shows the copy being kept.
       INFERNODE_AGENT_KV_L2_KEEP_AFTER_FETCHES: '1',
     }),

@@ -153,4 +153,35 @@ describe('EngineCore', () => {
     expect(core.hasWork).toBe(false);
     expect(r.finishReason).toBe('abort');
   });
+
+  it('skips a request held for remote KV (WAITING_FOR_REMOTE_KVS), runs the ones behind it, and admits it once released', () => {
+    const core = new EngineCore(CONFIG, h100);
+    const held = core.submit(spec(tokens(256, 7)), null)!;
+    core.holdForRemoteKv(held);
+    // Only a held request queued: nothing to step for.
+    expect(core.hasWork).toBe(false);
+    expect(core.step()).toBeNull();
+    const behind = core.submit(spec(tokens(256, 8)), null)!;
+    runAll(core);
+    expect(behind.state).toBe('finished');
+    expect(held.state).toBe('waiting');
+    expect(core.numWaiting).toBe(1);
+    core.releaseRemoteKv(held);
+    expect(core.hasWork).toBe(true);
+    runAll(core);
+    expect(held.state).toBe('finished');
+  });
+
+  it('forgets the hold of an aborted request', () => {
+    const core = new EngineCore(CONFIG, h100);
+    const held = core.submit(spec(tokens(64, 9)), null)!;
+    core.holdForRemoteKv(held);
+    core.abort(held);
+    core.releaseRemoteKv(held); // late release after the abort: a no-op
+    const next = core.submit(spec(tokens(64, 10)), null)!;
+    expect(core.hasWork).toBe(true);
+    runAll(core);
+    expect(next.state).toBe('finished');
+    expect(core.hasWork).toBe(false);
+  });
 });

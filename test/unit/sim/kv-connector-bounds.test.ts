@@ -16,7 +16,7 @@ import {
   parseKvTransferConfig,
   type KvTransferConfig,
 } from '../../../src/sim/kv-transfer-config.js';
-import { loadBudgetMs } from '../../../src/sim/kv-transfer-model.js';
+import { decideFetch, loadBudgetMs } from '../../../src/sim/kv-transfer-model.js';
 import { HARDWARE_PROFILES, type HardwareProfile } from '../../../src/sim/profiles.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -146,10 +146,21 @@ describe('KvConnector lookup deadline', () => {
     lora: null,
   });
 
-  it('abandons a stalled lookup at the call bound and counts it late; the request never waited', async () => {
+  it('releases the held request at its break-even, abandons a stalled lookup at the call bound and counts it late', async () => {
     const { connector, store, value } = connectorWith({ timeoutMs: 300 }, 1);
-    const waited = await connector.loadPrefix(spec(32), () => true);
+    // Recomputing 32 blocks on this profile takes ~13 ms: far less than the bound.
+    expect(decideFetch(h100, 32 * BS, 12.5e9).recomputeS).toBeLessThan(0.1);
+    let releasedWhileLookingUp: boolean | undefined;
+    const hold = {
+      isQueued: () => true,
+      release: () => {
+        releasedWhileLookingUp ??= store.lookups[0]?.signal?.aborted === false;
+      },
+    };
+    const waited = await connector.loadPrefix(spec(32), hold);
     expect(waited).toBe(0);
+    // The request went on at its break-even, while the lookup still ran to its bound.
+    expect(releasedWhileLookingUp).toBe(true);
     expect(store.lookups).toHaveLength(1);
     expect(store.lookups[0]?.timeoutMs).toBe(300);
     expect(store.lookups[0]?.signal?.aborted).toBe(true);
@@ -162,7 +173,15 @@ describe('KvConnector lookup deadline', () => {
 
   it('never looks up a chain whose load cannot beat its recompute', async () => {
     const { connector, store, value } = connectorWith({ linkBytesPerS: 1e6 }, 1);
-    expect(await connector.loadPrefix(spec(2), () => true)).toBe(0);
+    let released = 0;
+    const hold = {
+      isQueued: () => true,
+      release: () => {
+        released++;
+      },
+    };
+    expect(await connector.loadPrefix(spec(2), hold)).toBe(0);
+    expect(released).toBeGreaterThan(0);
     expect(store.lookups).toHaveLength(0);
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'recomputed')).toBe(1);
     connector.close();

@@ -40,6 +40,16 @@ describe('simKvTransferArgs (up: engines as KV clients of their agent)', () => {
     }
   });
 
+  it('passes the node env call bound to the connector and ignores an invalid one', () => {
+    const on = { INFERNODE_AGENT_KV_ENABLED: 'true', INFERNODE_AGENT_KV_PORT: '9311' };
+    const slow = simKvTransferArgs(node({ ...on, INFERNODE_SIM_KV_TIMEOUT_MS: '8000' }));
+    expect(parseKvTransferConfig(slow[1])?.timeoutMs).toBe(8000);
+    for (const bad of ['0', '1.5', 'x', '-3']) {
+      const args = simKvTransferArgs(node({ ...on, INFERNODE_SIM_KV_TIMEOUT_MS: bad }));
+      expect(parseKvTransferConfig(args[1])?.timeoutMs, bad).toBe(2000);
+    }
+  });
+
   it('gives nothing when kv is off or its port is picked at run time', () => {
     expect(simKvTransferArgs(node({}))).toEqual([]);
     expect(simKvTransferArgs(node({ INFERNODE_AGENT_KV_ENABLED: 'false' }))).toEqual([]);
