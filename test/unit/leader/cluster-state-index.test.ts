@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterStateStore } from '../../../src/leader/index.js';
+import {
+  registerClusterMetrics,
+  MAX_STALE_ENGINE_SERIES,
+} from '../../../src/leader/cluster-metrics.js';
+import { createRegistry } from '../../../src/shared/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import type { EngineEndpoint } from '../../../src/discovery/index.js';
 import type { GpuHealthSummary } from '../../../src/protocol/index.js';
@@ -92,5 +97,31 @@ describe('ClusterStateStore indexed reads', () => {
     expect(store.node('x')).toBeUndefined();
     expect(store.nodes().map((n) => n.node)).toEqual(['a']);
     expect(store.node('never')).toBeUndefined();
+  });
+});
+
+describe('cluster metrics at scale', () => {
+  it('flags only stale engines, at most MAX_STALE_ENGINE_SERIES of them, with an exact count', async () => {
+    const store = new ClusterStateStore({ clock: new ManualClock() });
+    const endpoints = Array.from({ length: MAX_STALE_ENGINE_SERIES + 50 }, (_, i) =>
+      endpoint(`n${i}`, 'e0', 'm'),
+    );
+    endpoints.push(endpoint('fresh', 'e0', 'm'));
+    store.setDiscovery({ endpoints, resources: [] });
+    store.applySnapshot('fresh', '1', {
+      engines: [{ id: 'fresh/e0', model: 'm', url: 'u', ready: true, adapters: [] }],
+      gpus: [],
+    });
+    const registry = createRegistry();
+    registerClusterMetrics(registry, store);
+    const text = await registry.metrics();
+    const flags = text.split('\n').filter((l) => l.startsWith('infernode_leader_engine_stale{'));
+    expect(flags).toHaveLength(MAX_STALE_ENGINE_SERIES);
+    expect(flags.every((l) => l.endsWith(' 1'))).toBe(true);
+    expect(text).not.toContain('node="fresh"');
+    expect(text).toContain(
+      `infernode_leader_engines{state="stale"} ${MAX_STALE_ENGINE_SERIES + 50}`,
+    );
+    expect(text).toContain('infernode_leader_engines{state="fresh"} 1');
   });
 });
