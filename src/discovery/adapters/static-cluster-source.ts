@@ -83,8 +83,9 @@ export class StaticClusterSource implements ClusterSource {
           log.info({ endpoints: this.#view.endpoints.length }, 'cluster file reloaded');
         }
       } catch (err) {
-        // Shutting down aborts the read: that is not a bad file.
-        if (signal.aborted) return;
+        // Shutting down aborts the read: that is not a bad file. (`reason` is set only once
+        // aborted; `aborted` itself is narrowed to false by the check above the try.)
+        if (signal.reason !== undefined) return;
         log.warn(
           { err: toError(err) },
           'cluster file unreadable or invalid; keeping the last good view',
