@@ -29,6 +29,12 @@ import {
 /** A socket holding more than this unsent is skipped this period (the leader fell behind). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const ENGINE_URL = 'http://127.0.0.1:1';
+/**
+ * Connections between the WebSocket dial and the leader's welcome, at most, per child: a thousand
+ * handshakes started at a fixed rate on a loaded machine time out and redial together (the agents
+ * starve themselves); a bounded batch connects at the pace the leader accepts.
+ */
+const MAX_HANDSHAKES = 16;
 
 interface SimNode {
   readonly n: number;
@@ -41,6 +47,20 @@ interface SimNode {
   readonly pending: { stored: number[]; removed: number[] }[];
   nextHash: number;
   needKvReset: boolean;
+  /** Dialled and not yet welcomed (counted in `handshakes`). */
+  handshaking: boolean;
+}
+
+let handshakes = 0;
+/** The dialling loop's wake-up when a handshake ends (it is the only waiter). */
+let handshakeEnded: (() => void) | undefined;
+
+function endHandshake(node: SimNode): void {
+  if (!node.handshaking) return;
+  node.handshaking = false;
+  handshakes--;
+  handshakeEnded?.();
+  handshakeEnded = undefined;
 }
 
 const counts = {
@@ -159,7 +179,11 @@ function connect(node: SimNode): void {
     handshakeTimeout: 10_000,
   });
   node.ws = ws;
+  node.handshaking = true;
+  handshakes++;
+  let opened = false;
   ws.on('open', () => {
+    opened = true;
     counts.connected++;
     sendHello(node);
   });
@@ -170,8 +194,10 @@ function connect(node: SimNode): void {
     } catch {
       return;
     }
-    if (msg.type === 'welcome') counts.welcomed++;
-    else if (msg.type === 'resync') {
+    if (msg.type === 'welcome') {
+      counts.welcomed++;
+      endHandshake(node);
+    } else if (msg.type === 'resync') {
       counts.resyncs++;
       sendHello(node);
     } else if (msg.type === 'kv.resync') {
@@ -181,7 +207,8 @@ function connect(node: SimNode): void {
   });
   ws.on('close', () => {
     if (node.ws === ws) node.ws = undefined;
-    counts.connected--;
+    if (opened) counts.connected--;
+    endHandshake(node);
     counts.closes++;
     if (!stopping.signal.aborted) setTimeout(() => connect(node), 1000).unref();
   });
@@ -202,9 +229,12 @@ async function main(): Promise<void> {
       pending: Array.from({ length: plan.engines }, () => ({ stored: [], removed: [] })),
       nextHash: 0,
       needKvReset: true,
+      handshaking: false,
     };
     nodes.push(node);
-    connect(node);
+    while (handshakes >= MAX_HANDSHAKES && !stopping.signal.aborted)
+      await new Promise<void>((resolve) => (handshakeEnded = resolve));
+    connect(node); // after a stop the process exits within 200 ms, this socket with it
     // Each node ticks on its own phase, as independent agents do.
     const phase = Math.random() * plan.periodMs;
     setTimeout(() => {

@@ -183,6 +183,8 @@ export const leaderBench = defineCommand({
       probe = await ProbeAgent.connect(hubUrl, secret, c.periodMs);
       const connectS = c.agents / (c.connectPerS * agents.children.length);
       await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000);
+      const agentsConnectS = (Date.now() - startedAt) / 1000;
+      report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
       await sleep(c.warmupS * 1000);
       const m = await measure(c, leader.controlUrl, leader.gatewayUrl, probe);
@@ -211,7 +213,7 @@ export const leaderBench = defineCommand({
         deltaToRoutingMs: probeSummary(m.trials, 'ready'),
         gpuFailureToRoutingMs: gpu,
         picks: { client: m.picks, gatewayAdded: gatewayAdded(m.samples) ?? null },
-        agents: agentTotals(agents.latest, seconds),
+        agents: { ...agentTotals(agents.latest, seconds), allConnectedS: agentsConnectS },
         loadAverage: { before: loadBefore, during: m.loadAvg, cpus: os.cpus().length },
         targets: leaderTargets(resources, gpu),
       };

@@ -78,10 +78,10 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
   }
 
   endpointUrl(id: string): string | undefined {
-    return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.url;
+    return this.#store.endpoint(id)?.endpoint.url;
   }
 
   endpointConnection(id: string): EngineConnection | undefined {
-    return this.#store.endpoints().find((s) => s.endpoint.id === id)?.endpoint.connection;
+    return this.#store.endpoint(id)?.endpoint.connection;
   }
 }

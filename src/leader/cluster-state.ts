@@ -54,7 +54,12 @@ interface AgentRecord {
   agentVersion: string;
   engines: Map<string, EngineReport>;
   gpus: readonly GpuHealthSummary[];
+  /** Indices of the failed GPUs in `gpus`, kept with it so no read filters them again. */
+  failedGpus: readonly number[];
 }
+
+const failedIndices = (gpus: readonly GpuHealthSummary[]): readonly number[] =>
+  gpus.filter((g) => g.health === 'failed').map((g) => g.index);
 
 export interface ClusterStateOptions {
   readonly clock: Clock;
@@ -80,6 +85,13 @@ export class ClusterStateStore {
   readonly #retention: { readonly forgetAfterMs: number; readonly maxUndiscoveredNodes: number };
   #view: ClusterView = { endpoints: [], resources: [] };
   #discoveredNodes: ReadonlySet<string> = new Set();
+  /**
+   * The discovery view indexed by model and by id, rebuilt only when discovery changes: a gateway
+   * pick reads one model's engines, and at 1,000 nodes × 8 engines a scan of them all per pick
+   * was most of the leader's CPU (issue #18).
+   */
+  #byModel = new Map<string, EngineEndpoint[]>();
+  #byId = new Map<string, EngineEndpoint>();
   readonly #agents = new Map<string, AgentRecord>();
   readonly #listeners = new Set<StateListener>();
 
@@ -96,6 +108,17 @@ export class ClusterStateStore {
   setDiscovery(view: ClusterView): void {
     this.#view = view;
     this.#discoveredNodes = new Set(view.endpoints.map((e) => e.node));
+    const byModel = new Map<string, EngineEndpoint[]>();
+    const byId = new Map<string, EngineEndpoint>();
+    for (const e of view.endpoints) {
+      const list = byModel.get(e.model);
+      if (list === undefined) byModel.set(e.model, [e]);
+      else list.push(e);
+      // The first wins, as the scans it replaces found the first.
+      if (!byId.has(e.id)) byId.set(e.id, e);
+    }
+    this.#byModel = byModel;
+    this.#byId = byId;
     this.forgetGoneNodes();
   }
 
@@ -149,6 +172,7 @@ export class ClusterStateStore {
       agentVersion,
       engines: new Map(snapshot.engines.map((e) => [e.id, e])),
       gpus: snapshot.gpus,
+      failedGpus: failedIndices(snapshot.gpus),
     });
     this.#emit('snapshot', node);
     return true;
@@ -171,7 +195,10 @@ export class ClusterStateStore {
       record.engines.set(e.id, e);
     }
     for (const id of delta.removedEngines ?? []) record.engines.delete(id);
-    if (delta.gpus !== undefined) record.gpus = delta.gpus;
+    if (delta.gpus !== undefined) {
+      record.gpus = delta.gpus;
+      record.failedGpus = failedIndices(delta.gpus);
+    }
     if (delta.urgent === true || delta.gpus !== undefined) this.#emit('urgent', node);
     else if (enginesChanged) this.#emit('engines', node);
   }
@@ -194,11 +221,18 @@ export class ClusterStateStore {
   /** Engines serving `model` (ready in discovery; health filters are the gateway's). */
   endpointsForModel(model: string): EndpointState[] {
     const now = this.#clock.now();
-    const out: EndpointState[] = [];
-    for (const endpoint of this.#view.endpoints) {
-      if (endpoint.model === model) out.push(this.#stateOf(endpoint, now));
-    }
-    return out;
+    return (this.#byModel.get(model) ?? []).map((endpoint) => this.#stateOf(endpoint, now));
+  }
+
+  /** One discovered engine by id (the first, should discovery list an id twice). */
+  endpoint(id: string): EndpointState | undefined {
+    const endpoint = this.#byId.get(id);
+    return endpoint === undefined ? undefined : this.#stateOf(endpoint, this.#clock.now());
+  }
+
+  /** Models with at least one discovered engine, in discovery order. */
+  discoveredModels(): string[] {
+    return [...this.#byModel.keys()];
   }
 
   /** Base models with at least one endpoint that is ready and not known to be down. */
@@ -227,14 +261,23 @@ export class ClusterStateStore {
   /** Every node that reported and is not yet forgotten (see {@link forgetGoneNodes}). */
   nodes(): NodeState[] {
     this.forgetGoneNodes();
-    return [...this.#agents.entries()].map(([node, r]) => ({
-      node,
-      connected: r.connected,
-      lastReportMs: r.lastReportMs,
-      agentVersion: r.agentVersion,
-      gpus: r.gpus,
-      engineIds: [...r.engines.keys()],
-    }));
+    return [...this.#agents.values()].map(nodeStateOf);
+  }
+
+  /**
+   * One node's state, as `nodes()` would list it, without listing them all: listeners that react
+   * to one node's change read it here (a scan per change made 1,000 hellos cost N²).
+   */
+  node(name: string): NodeState | undefined {
+    const record = this.#agents.get(name);
+    if (record === undefined) return undefined;
+    // The retention rule `nodes()` applies, for this one record.
+    const now = this.#clock.now();
+    if (nodesToForget([record], this.#discoveredNodes, now, this.#retention).length > 0) {
+      this.#agents.delete(name);
+      return undefined;
+    }
+    return nodeStateOf(record);
   }
 
   #stateOf(endpoint: EngineEndpoint, now: number): EndpointState {
@@ -243,7 +286,7 @@ export class ClusterStateStore {
     const fresh =
       record !== undefined && record.connected && now - record.lastReportMs <= this.#staleAfterMs;
     const stale = !fresh || report === undefined;
-    const failed = record?.gpus.filter((g) => g.health === 'failed').map((g) => g.index) ?? [];
+    const failed = record?.failedGpus ?? [];
     const gpuFailed =
       failed.length > 0 &&
       (endpoint.gpuIndices === undefined || endpoint.gpuIndices.some((i) => failed.includes(i)));
@@ -258,6 +301,15 @@ export class ClusterStateStore {
     for (const listener of this.#listeners) listener(reason, node);
   }
 }
+
+const nodeStateOf = (r: AgentRecord): NodeState => ({
+  node: r.node,
+  connected: r.connected,
+  lastReportMs: r.lastReportMs,
+  agentVersion: r.agentVersion,
+  gpus: r.gpus,
+  engineIds: [...r.engines.keys()],
+});
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);

@@ -72,7 +72,7 @@ export class GpuRemediationReconciler implements Reconciler {
   }
 
   async reconcile(node: string, context: ReconcileContext): Promise<ReconcileResult> {
-    const state = this.#options.store.nodes().find((n) => n.node === node);
+    const state = this.#options.store.node(node);
     if (state === undefined) {
       this.#applied.delete(node);
       return DONE;

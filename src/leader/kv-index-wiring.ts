@@ -95,8 +95,14 @@ export function buildKvIndex(options: KvIndexWiringOptions): KvIndexWiring {
       };
     },
     reconcile: (node) => {
+      // One node's change reads that node only: listing every node per change made a cluster's
+      // worth of hellos cost N² (issue #18).
+      if (node !== undefined) {
+        const state = options.store.node(node);
+        return reconcileNode(node, new Map(state === undefined ? [] : [[node, state.engineIds]]));
+      }
       const known = new Map(options.store.nodes().map((n) => [n.node, n.engineIds]));
-      for (const n of node === undefined ? index.nodeNames() : [node]) reconcileNode(n, known);
+      for (const n of index.nodeNames()) reconcileNode(n, known);
     },
   };
 }
