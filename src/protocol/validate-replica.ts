@@ -3,35 +3,18 @@
  * checked with the agent protocol's own checks, so a follower holds nothing an agent could not
  * have sent. Never throws on bad input.
  */
-import { PROTOCOL_VERSION } from './messages.js';
 import {
   REPLICA_LIMITS,
   type ReplicaFeedMessage,
   type ReplicaFollowerMessage,
 } from './replica-messages.js';
-import { checkAgentMessage, type Decoded } from './validate.js';
+import { checkAgentMessage, decodeEnvelope, type Decoded } from './validate.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStr = (v: unknown, max = 1024): v is string =>
   typeof v === 'string' && v.length > 0 && v.length <= max;
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-function parse(raw: string | Buffer): Decoded<Obj> {
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (!isObj(value)) return { ok: false, reason: 'not a JSON object' };
-  if (value.v !== PROTOCOL_VERSION)
-    return {
-      ok: false,
-      reason: `protocol version ${JSON.stringify(value.v)} unsupported; want ${PROTOCOL_VERSION}`,
-    };
-  return { ok: true, message: value };
-}
 
 function checkNode(n: unknown): string | undefined {
   if (!isObj(n) || !isStr(n.node, 253) || !isStr(n.agentVersion, 64))
@@ -100,7 +83,7 @@ function checkFeed(m: Obj): string | undefined {
 
 /** Decodes and validates a message from the leader's replica feed. */
 export function decodeReplicaFeedMessage(raw: string | Buffer): Decoded<ReplicaFeedMessage> {
-  const p = parse(raw);
+  const p = decodeEnvelope(raw);
   if (!p.ok) return p;
   const problem = checkFeed(p.message);
   return problem === undefined
@@ -112,7 +95,7 @@ export function decodeReplicaFeedMessage(raw: string | Buffer): Decoded<ReplicaF
 export function decodeReplicaFollowerMessage(
   raw: string | Buffer,
 ): Decoded<ReplicaFollowerMessage> {
-  const p = parse(raw);
+  const p = decodeEnvelope(raw);
   if (!p.ok) return p;
   const m = p.message;
   let problem: string | undefined;

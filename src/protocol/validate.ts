@@ -101,7 +101,8 @@ function checkList(
   return undefined;
 }
 
-function header(raw: string | Buffer): Decoded<Obj> {
+/** Parses one frame's JSON object and checks its protocol version (every channel's envelope). */
+export function decodeEnvelope(raw: string | Buffer): Decoded<Record<string, unknown>> {
   let value: unknown;
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
@@ -119,7 +120,7 @@ function header(raw: string | Buffer): Decoded<Obj> {
 
 /** Decodes and validates a message from an agent. */
 export function decodeAgentMessage(raw: string | Buffer): Decoded<AgentMessage> {
-  const h = header(raw);
+  const h = decodeEnvelope(raw);
   if (!h.ok) return h;
   const problem = checkAgentMessage(h.message);
   return problem === undefined
@@ -162,7 +163,7 @@ export function checkAgentMessage(m: Obj): string | undefined {
 
 /** Decodes and validates a message from the leader. */
 export function decodeLeaderMessage(raw: string | Buffer): Decoded<LeaderMessage> {
-  const h = header(raw);
+  const h = decodeEnvelope(raw);
   if (!h.ok) return h;
   const m = h.message;
   if (m.type === 'welcome' && isStr(m.leader) && isSeq(m.epoch))
