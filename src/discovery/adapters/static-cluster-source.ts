@@ -1,13 +1,21 @@
 /**
  * The static adapter of the discovery port: reads the cluster file, and re-reads it when it
- * changes (polling its mtime, which works on every file system), and with it the scale state file
- * next to it (scale groups' desired replicas, scale-state-file.ts). A bad edit is logged and the
- * last good view is kept.
+ * changes, and with it the scale state file next to it (scale groups' desired replicas,
+ * scale-state-file.ts). A bad edit is logged once and the last good view is kept.
+ *
+ * Noticing a change costs two `stat`s, not a read: the files are read only when their identity
+ * (inode, size, mtime, ctime) differs from the last read's. An atomic write (temporary file +
+ * rename) always gives a new inode, so two writes within one mtime tick are still seen. A
+ * directory watch (file-change-wake.ts) wakes the check at once on a change, so the poll, which
+ * covers file systems whose watch misses changes, runs every 2 s; where the directory cannot be
+ * watched it runs at `pollIntervalMs`. Before this, the leader re-read the state file four times
+ * a second while idle (bench/results/gateway-profile.md).
  */
 import { stat } from 'node:fs/promises';
-import { sleep, toError, type Logger } from '../../shared/index.js';
+import { toError, type Logger } from '../../shared/index.js';
 import { clusterEndpoints } from '../cluster-file.js';
 import { withScaleGroupReplicas } from '../cluster-file-replicas.js';
+import { FileChangeWake } from './file-change-wake.js';
 import { readClusterFile } from './read-cluster-file.js';
 import { readScaleState, scaleStatePath } from './scale-state-file.js';
 import type { ClusterSource, ClusterView, EngineEndpoint } from '../cluster-source.js';
@@ -18,11 +26,26 @@ export interface StaticClusterSourceOptions {
   /** Keep only the endpoints of this node (agents); undefined = all (leader). */
   readonly node?: string;
   /**
-   * How often to check the file for changes. Default 250 ms: an edit (a new ModelAdapter) waits
-   * half of this on average before anything acts on it, and a stat plus the small state file's
-   * read four times a second costs nothing measurable (bench lora --mode apply).
+   * How often to check the files when their directory cannot be watched. Default 250 ms: an edit
+   * (a new ModelAdapter) waits half of this on average before anything acts on it.
    */
   readonly pollIntervalMs?: number;
+  /** How often to check while the directory watch works (it may miss changes). Default 2000 ms. */
+  readonly watchedPollIntervalMs?: number;
+  /** Watch the directory for changes (default true); false polls at `pollIntervalMs` only. */
+  readonly watch?: boolean;
+}
+
+/** A file's identity for change detection; '-' when it does not exist. */
+async function identityOf(path: string, signal: AbortSignal): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch (err) {
+    if (signal.aborted) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '-';
+    throw err;
+  }
 }
 
 export class StaticClusterSource implements ClusterSource {
@@ -31,9 +54,11 @@ export class StaticClusterSource implements ClusterSource {
   #view: ClusterView = { endpoints: [], resources: [] };
   #listeners = new Set<(view: ClusterView) => void>();
   #markSynced!: () => void;
-  #mtimeMs = -1;
-  /** The scale state file's text at the last load ('' when absent). */
-  #scaleText = '';
+  #loaded = false;
+  /** Both files' identities when they were last read, valid or not ('' before the first read). */
+  #identity = '';
+  #reads = 0;
+  #checks = 0;
 
   readonly options: StaticClusterSourceOptions;
 
@@ -46,51 +71,77 @@ export class StaticClusterSource implements ClusterSource {
     return this.#view;
   }
 
+  /** How many times the files were read (loads), for diagnostics and tests. */
+  get reads(): number {
+    return this.#reads;
+  }
+
+  /** How many change checks (two stats each) ran since `run` started. */
+  get checks(): number {
+    return this.#checks;
+  }
+
   onChange(listener: (view: ClusterView) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
   /** Reads the file once; throws on a missing or invalid file (used at startup). */
-  async load(): Promise<void> {
+  async load(signal: AbortSignal = new AbortController().signal): Promise<void> {
     const { path, node } = this.options;
-    const { file, mtimeMs } = await readClusterFile(path);
-    const scale = await readScaleState(scaleStatePath(path));
-    this.#mtimeMs = mtimeMs;
-    this.#scaleText = scale.text;
+    const scalePath = scaleStatePath(path);
+    // Identities before the reads: a write between stat and read only causes one more reload.
+    this.#identity = await this.#identityNow(signal);
+    this.#reads++;
+    const { file } = await readClusterFile(path, { signal });
+    const scale = await readScaleState(scalePath, signal);
     // Scale groups' replicas are engines too, as many as desired now (cluster-file-replicas.ts).
     const expanded = withScaleGroupReplicas(file, scale.replicas);
     const endpoints: EngineEndpoint[] = clusterEndpoints(expanded).filter(
       (e) => node === undefined || e.node === node,
     );
     this.#view = { endpoints, resources: file.resources };
+    this.#loaded = true;
     this.#markSynced();
     for (const listener of this.#listeners) listener(this.#view);
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const log = this.options.log;
-    if (this.#mtimeMs < 0) await this.load();
-    for (;;) {
-      await sleep(this.options.pollIntervalMs ?? 250, signal);
-      if (signal.aborted) return;
-      try {
-        const info = await stat(this.options.path);
-        // The state file is small: comparing its text also catches two writes in one mtime tick.
-        const scale = await readScaleState(scaleStatePath(this.options.path), signal);
-        if (info.mtimeMs !== this.#mtimeMs || scale.text !== this.#scaleText) {
-          await this.load();
+    const { log, path, watch = true } = this.options;
+    if (!this.#loaded) await this.load(signal);
+    const wake = new FileChangeWake(watch ? [path, scaleStatePath(path)] : []);
+    try {
+      for (;;) {
+        const interval = wake.watching
+          ? (this.options.watchedPollIntervalMs ?? 2000)
+          : (this.options.pollIntervalMs ?? 250);
+        await wake.wait(interval, signal);
+        if (signal.aborted) return;
+        try {
+          this.#checks++;
+          if ((await this.#identityNow(signal)) === this.#identity) continue;
+          await this.load(signal);
           log.info({ endpoints: this.#view.endpoints.length }, 'cluster file reloaded');
+        } catch (err) {
+          // Shutting down aborts the read: that is not a bad file. (`reason` is set only once
+          // aborted; `aborted` itself is narrowed to false by the check above the try.)
+          if (signal.reason !== undefined) return;
+          // The bad version's identity is kept: it is reported once, not on every check.
+          log.warn(
+            { err: toError(err) },
+            'cluster file unreadable or invalid; keeping the last good view',
+          );
         }
-      } catch (err) {
-        // Shutting down aborts the read: that is not a bad file. (`reason` is set only once
-        // aborted; `aborted` itself is narrowed to false by the check above the try.)
-        if (signal.reason !== undefined) return;
-        log.warn(
-          { err: toError(err) },
-          'cluster file unreadable or invalid; keeping the last good view',
-        );
       }
+    } finally {
+      wake.close();
     }
+  }
+
+  #identityNow(signal: AbortSignal): Promise<string> {
+    const path = this.options.path;
+    return Promise.all([identityOf(path, signal), identityOf(scaleStatePath(path), signal)]).then(
+      ([a, b]) => `${a}|${b}`,
+    );
   }
 }
