@@ -19,6 +19,7 @@ import { upstreamErrorReply } from './upstream-error.js';
 import type { ApiKind } from './parse-request.js';
 import { relay } from './relay.js';
 import { replyAndLinger } from './reply-and-linger.js';
+import { RequestCancel } from './request-cancel.js';
 import { screenUpstreamAnswer } from './screen-upstream-answer.js';
 import { callUpstream, readUpstreamBody } from './upstream.js';
 import { recordUpstreamFailure } from './upstream-failure.js';
@@ -33,7 +34,7 @@ class InferenceExchange {
   readonly #deps: InferenceDeps;
   readonly #started = performance.now();
   readonly #requestId: string;
-  readonly #abort = new AbortController();
+  readonly #cancel: RequestCancel;
   readonly #intake: RequestIntake;
   #model = 'unknown';
   #strategy: string;
@@ -52,11 +53,7 @@ class InferenceExchange {
     this.#intake = intake;
     this.#strategy = deps.defaultStrategy;
     this.#requestId = headerString(req.headers['x-request-id'])?.slice(0, 128) ?? randomUUID();
-    // Only a client that leaves before the response is done aborts: aborting after a finished
-    // response would build an AbortError (a DOMException with a stack) per request for nothing.
-    res.on('close', () => {
-      if (!res.writableFinished) this.#abort.abort();
-    });
+    this.#cancel = new RequestCancel(res);
   }
 
   async run(): Promise<void> {
@@ -65,7 +62,7 @@ class InferenceExchange {
       this.#req,
       this.#deps,
       this.#requestId,
-      this.#abort.signal,
+      this.#cancel.signal,
       this.#intake,
     );
     this.#strategy = outcome.strategy;
@@ -93,7 +90,7 @@ class InferenceExchange {
       const outcome = await this.#attempt(admitted, endpoint, attempt === 0);
       if (outcome.kind === 'done') return;
       lastError = outcome.error;
-      if (this.#abort.signal.aborted) {
+      if (this.#cancel.cancelled) {
         this.#count(499);
         await admitted.ticket.settle(undefined);
         return;
@@ -123,7 +120,7 @@ class InferenceExchange {
     const current: { upstream?: IncomingMessage } = {};
     const done = deps.inFlight.start(endpoint.id, () => {
       // Drain deadline passed (engine taken out of service): cut this request.
-      if (current.upstream === undefined) this.#abort.abort();
+      if (current.upstream === undefined) this.#cancel.cancel();
       else current.upstream.destroy();
     });
     const prefillDone = deps.inFlight.startPrefill(endpoint.id, admitted.request.promptTokens);
@@ -143,10 +140,10 @@ class InferenceExchange {
           agent: deps.agent,
           client: engineClientOptions(endpoint.connection),
           timeouts: deps.timeouts,
-          signal: this.#abort.signal,
+          cancel: this.#cancel,
         });
       } catch (err) {
-        const error = recordUpstreamFailure(endpoint, err, this.#abort.signal.aborted, deps);
+        const error = recordUpstreamFailure(endpoint, err, this.#cancel.cancelled, deps);
         return { kind: 'retry', error };
       }
       const upstream = current.upstream;

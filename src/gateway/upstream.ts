@@ -16,6 +16,7 @@ import http, {
 import https from 'node:https';
 import type { EngineClientOptions } from '../discovery/index.js';
 import { AppError, type ErrorCode } from '../shared/index.js';
+import type { CancelHook } from './request-cancel.js';
 
 /** The bound of each phase of an engine call, each with its own error code (STYLE.md §12). */
 export interface UpstreamTimeouts {
@@ -42,8 +43,11 @@ export interface UpstreamCall {
    */
   readonly client?: EngineClientOptions;
   readonly timeouts: UpstreamTimeouts;
-  /** Aborts the call (client went away). */
-  readonly signal: AbortSignal;
+  /**
+   * Cancels the call (client went away, drain deadline): it destroys the request, which ends
+   * every socket wait; the connect and first-byte timers bound the call otherwise.
+   */
+  readonly cancel: CancelHook;
 }
 
 /** Codes for which the failure happened before the engine did any work: safe to retry elsewhere. */
@@ -139,7 +143,7 @@ export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage>
   } catch (err) {
     if (!(err instanceof SendFailure)) throw err;
     const retry =
-      err.onReusedSocket && err.error.code === 'GW_UPSTREAM_RESET' && !call.signal.aborted;
+      err.onReusedSocket && err.error.code === 'GW_UPSTREAM_RESET' && !call.cancel.cancelled;
     if (!retry) throw err.error;
   }
   // A one-off connection (not kept alive): the pool may hold more sockets the engine already
@@ -156,7 +160,7 @@ export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage>
 
 function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    if (call.signal.aborted) {
+    if (call.cancel.cancelled) {
       reject(
         new SendFailure(
           new AppError('GW_UPSTREAM_RESET', 'client went away before the upstream call'),
@@ -179,17 +183,19 @@ function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessag
     let connectTimer: NodeJS.Timeout | undefined;
     let firstByteTimer: NodeJS.Timeout | undefined;
     let settled = false;
+    let unhook = (): void => undefined;
     const fail = (err: AppError): void => {
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
       clearTimeout(firstByteTimer);
-      call.signal.removeEventListener('abort', onAbort);
+      unhook();
       req.destroy();
       reject(new SendFailure(err, req.reusedSocket));
     };
-    const onAbort = (): void => fail(new AppError('GW_UPSTREAM_RESET', 'client went away'));
-    call.signal.addEventListener('abort', onAbort, { once: true });
+    unhook = call.cancel.whenCancelled(() =>
+      fail(new AppError('GW_UPSTREAM_RESET', 'client went away')),
+    );
     req.on('socket', (socket) => {
       if (!socket.connecting) return;
       connectTimer = setTimeout(
@@ -213,7 +219,7 @@ function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessag
       settled = true;
       clearTimeout(connectTimer);
       clearTimeout(firstByteTimer);
-      call.signal.removeEventListener('abort', onAbort);
+      unhook();
       resolve(res);
     });
     req.end(call.body, () => {
