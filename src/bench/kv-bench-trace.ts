@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { DEFAULT_KV_LINK_BYTES_PER_S, HARDWARE_PROFILES, decideFetch } from '../sim/index.js';
 import { scrapeEngines, startRoutingCluster } from './routing-cluster.js';
 import { replayOnCluster, traceWindowSummary, type TraceReplaySettings } from './routing-run.js';
 import { readTrace, traceWindow } from './routing-trace.js';
@@ -33,6 +34,27 @@ export interface KvTraceSettings extends TraceReplaySettings {
   readonly l1BudgetMib: number;
   /** Real bytes moved per true KV byte (the connector's bytesFraction). */
   readonly bytesFraction: number;
+  /** The agents' L1 eviction policy. */
+  readonly l1Policy: 's3fifo' | 'lru';
+}
+
+/**
+ * The leader's precise-scoring costs matched to the simulated engines: the profile's prefill
+ * time per token and the connector's modeled link (the leader's defaults are an A100 over one
+ * TCP stream, which would price an L1 block well below what the engines' connector finds).
+ */
+export function leaderFetchCostArgs(profileName: string): string[] {
+  const profile = HARDWARE_PROFILES.get(profileName);
+  if (profile === undefined) return [];
+  const tokens = 16_384;
+  const micros =
+    (decideFetch(profile, tokens, DEFAULT_KV_LINK_BYTES_PER_S).recomputeS / tokens) * 1e6;
+  return [
+    '--routing-prefix-cache-prefill-micros-per-token',
+    String(Math.round(micros * 1000) / 1000),
+    '--routing-prefix-cache-l1-fetch-bytes-per-second',
+    String(DEFAULT_KV_LINK_BYTES_PER_S),
+  ];
 }
 
 /** The section as written to kv.json. */
@@ -56,7 +78,11 @@ async function runMode(
     numGpuBlocks: s.numGpuBlocks,
     maxModelLen: s.maxModelLen,
     maxNumSeqs: s.maxNumSeqs,
-    leaderArgs: ['--routing-prefix-cache-mode', mode.prefixCacheMode],
+    leaderArgs: [
+      '--routing-prefix-cache-mode',
+      mode.prefixCacheMode,
+      ...leaderFetchCostArgs(s.profile),
+    ],
     kvEvents: mode.kvEvents,
     ...(mode.l1
       ? {
@@ -64,6 +90,7 @@ async function runMode(
             budgetBytes: s.l1BudgetMib * 1024 * 1024,
             bytesFraction: s.bytesFraction,
             token: randomBytes(16).toString('hex'),
+            policy: s.l1Policy,
           },
         }
       : {}),
@@ -116,6 +143,8 @@ export async function runKvTrace(
       maxModelLen: s.maxModelLen,
       maxNumSeqs: s.maxNumSeqs,
       l1BudgetBytesPerNode: s.l1BudgetMib * 1024 * 1024,
+      l1Policy: s.l1Policy,
+      leaderFetchCostArgs: leaderFetchCostArgs(s.profile).join(' '),
       l1TrueKvTokensPerNode:
         Math.floor((s.l1BudgetMib * 1024 * 1024) / blockRealBytes) * BLOCK_TOKENS,
       bytesFraction: s.bytesFraction,

@@ -43,6 +43,9 @@ const spec = {
     min: 1e-6,
     max: 1,
   }),
+  l1Policy: str('s3fifo', 'trace section: the agents’ L1 eviction policy (s3fifo or lru)', {
+    oneOf: ['s3fifo', 'lru'],
+  }),
   quick: bool(false, 'trace section: 20 s of the trace at 5× speed (the e2e smoke test)'),
   out: str('bench/results/kv.json', 'result file'),
 };
@@ -62,7 +65,7 @@ export const kvBench = defineCommand({
   usage:
     'infernode bench kv [--sections loopback,trace] [--block-kib 2048] [--batch 32] [--concurrency 4] ' +
     '[--mib 512] [--rounds 3] [--latency-samples 100] [--duration 300] [--speed 3] [--rate-scale 1] ' +
-    '[--engines 4] [--num-gpu-blocks 8192] [--l1-budget-mib 512] [--bytes-fraction 0.0009765625] ' +
+    '[--engines 4] [--num-gpu-blocks 8192] [--l1-budget-mib 512] [--bytes-fraction 0.0009765625] [--l1-policy s3fifo] ' +
     '[--modes …] [--quick] [--out bench/results/kv.json]',
   envPrefix: 'BENCH_KV',
   spec,
@@ -84,6 +87,7 @@ export const kvBench = defineCommand({
       maxNumSeqs: 256,
       l1BudgetMib: c.l1BudgetMib,
       bytesFraction: c.bytesFraction,
+      l1Policy: c.l1Policy === 'lru' ? 'lru' : 's3fifo',
     };
     const made: Record<string, unknown> = {};
     const lines: string[] = [];
@@ -139,7 +143,7 @@ function commandLine(
         ? '--quick'
         : `--trace ${String(c.trace)} --modes ${String(c.modes)} --duration ${String(c.duration)} --speed ${String(c.speed)} ` +
             `--rate-scale ${String(c.rateScale)} --engines ${String(c.engines)} --num-gpu-blocks ${String(c.numGpuBlocks)} ` +
-            `--l1-budget-mib ${String(c.l1BudgetMib)} --bytes-fraction ${String(c.bytesFraction)}`,
+            `--l1-budget-mib ${String(c.l1BudgetMib)} --bytes-fraction ${String(c.bytesFraction)} --l1-policy ${String(c.l1Policy)}`,
     );
   return parts.join(' ');
 }

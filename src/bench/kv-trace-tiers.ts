@@ -4,6 +4,11 @@
  * path from the engines' KV connector (external prefix cache tokens, fetch decisions, bytes real
  * and modeled) and from the agents' block services (blocks served from L1, fetched from a peer as
  * L2, misses, evictions). Pure.
+ *
+ * The simulator's connector enters a loaded prefix into the GPU cache before the request's
+ * admission, so the admission counts those tokens in `vllm:prefix_cache_hits_total` as well as
+ * the connector in `vllm:external_prefix_cache_hits_total` (vLLM counts the two apart). The GPU
+ * tier here is the first less the second, and the total is the first alone: no token twice.
  */
 import { parsePrometheusText } from '../engine/index.js';
 import { summarizeHistogram, type GatewayOwnSummary } from './latency-stats.js';
@@ -12,14 +17,17 @@ const LOOKUP = 'infernode_sim_kv_lookup_seconds';
 
 /** Hit ratios and counts per tier, summed over every engine and every agent. */
 export interface TierStats {
-  /** vllm:prefix_cache_hits ÷ queries (tokens): the engines' GPU prefix cache. */
+  /**
+   * Prompt tokens found in the GPU prefix cache that the connector did not just load there
+   * (vllm:prefix_cache_hits − vllm:external_prefix_cache_hits), ÷ queried tokens.
+   */
   readonly gpuHitRatio: number;
   readonly gpuHitTokens: number;
   readonly queriedTokens: number;
   /** vllm:external_prefix_cache_hits ÷ queries (tokens): prefixes loaded through the connector. */
   readonly externalHitRatio: number;
   readonly externalHitTokens: number;
-  /** (GPU + external hit tokens) ÷ queried tokens. */
+  /** Every prompt token not computed (GPU hits, loaded ones included once) ÷ queried tokens. */
   readonly totalHitRatio: number;
   /** The connector's lookups by outcome (fetched, recomputed, miss, failed). */
   readonly fetchDecisions: Readonly<Record<string, number>>;
@@ -110,8 +118,10 @@ export function tierStats(
   }
   const get = (key: string): number => sums.get(key) ?? 0;
   const queried = get('vllm:prefix_cache_queries_total');
-  const gpu = get('vllm:prefix_cache_hits_total');
+  const hits = get('vllm:prefix_cache_hits_total');
   const external = get('vllm:external_prefix_cache_hits_total');
+  // Loaded tokens are in both counters (see the file comment); clamp for a load evicted unused.
+  const gpu = Math.max(0, hits - external);
   const l1Hits = get('infernode_kv_hits_total:l1');
   const l1Misses = get('infernode_kv_misses_total:l1');
   const l2Hits = get('infernode_kv_hits_total:l2');
@@ -121,7 +131,7 @@ export function tierStats(
     queriedTokens: queried,
     externalHitRatio: ratio(external, get('vllm:external_prefix_cache_queries_total')),
     externalHitTokens: external,
-    totalHitRatio: ratio(gpu + external, queried),
+    totalHitRatio: ratio(Math.max(hits, external), queried),
     fetchDecisions: decisions,
     l1HitBlocks: l1Hits,
     l1MissBlocks: l1Misses,

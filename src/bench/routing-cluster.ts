@@ -35,6 +35,8 @@ export interface L1Settings {
   readonly bytesFraction: number;
   /** The cluster's KV token. */
   readonly token: string;
+  /** The agents' L1 eviction policy (their `kv.policy`; the agent's default when absent). */
+  readonly policy?: 's3fifo' | 'lru';
 }
 
 /**
@@ -49,6 +51,7 @@ export function l1NodeEnv(l1: L1Settings, kvPort: number): Record<string, string
     INFERNODE_AGENT_KV_BUDGET_BYTES: String(l1.budgetBytes),
     INFERNODE_KV_TOKEN: l1.token,
     INFERNODE_SIM_KV_BYTES_FRACTION: String(l1.bytesFraction),
+    ...(l1.policy === undefined ? {} : { INFERNODE_AGENT_KV_POLICY: l1.policy }),
   };
 }
 

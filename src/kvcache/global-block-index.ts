@@ -205,11 +205,16 @@ export class GlobalBlockIndex implements PreciseBlockView {
     );
   }
 
-  /** Per node, the number of leading blocks of `chain` in its L1 store. */
-  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[]): Int32Array {
+  /**
+   * Per node, the number of consecutive blocks of `chain` from index `from` (0: its start) in its
+   * L1 store. A store holds what engines evicted, so a prompt's hot first blocks are usually
+   * still in GPU and not in L1: callers walk L1 from where an engine's GPU prefix ends.
+   */
+  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from = 0): Int32Array {
     return this.#walk(
       chain,
       nodes.map((n) => this.#nodes.get(n)?.l1?.id ?? -1),
+      from,
     );
   }
 
@@ -263,9 +268,9 @@ export class GlobalBlockIndex implements PreciseBlockView {
    * One pass over the chain for every candidate source: a candidate's count is the index of the
    * first block it lacks. Stops at the first block no remaining candidate holds.
    */
-  #walk(chain: readonly number[], sourceIds: readonly number[]): Int32Array {
+  #walk(chain: readonly number[], sourceIds: readonly number[], from = 0): Int32Array {
     const out = new Int32Array(sourceIds.length);
-    const first = chain.length > 0 ? this.#holdings.holders(chain[0] as number) : undefined;
+    const first = chain.length > from ? this.#holdings.holders(chain[from] as number) : undefined;
     if (first === undefined) return out;
     // Only the first block's few holders can count more than 0: one scan picks them out.
     let alive: number[] = [];
@@ -273,18 +278,18 @@ export class GlobalBlockIndex implements PreciseBlockView {
       const id = sourceIds[c] as number;
       if (id >= 0 && first.includes(id)) alive.push(c);
     }
-    let i = 1;
+    let i = from + 1;
     for (; i < chain.length && alive.length > 0; i++) {
       const holders = this.#holdings.holders(chain[i] as number);
       if (holders === undefined) break;
       const next: number[] = [];
       for (const c of alive) {
         if (holders.includes(sourceIds[c] as number)) next.push(c);
-        else out[c] = i;
+        else out[c] = i - from;
       }
       alive = next;
     }
-    for (const c of alive) out[c] = i;
+    for (const c of alive) out[c] = i - from;
     return out;
   }
 

@@ -10,6 +10,9 @@ export interface PreciseBlockView {
   publishes(engineId: string): boolean;
   /** Per engine (same order), the number of leading blocks of `chain` in its GPU cache. */
   gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array;
-  /** Per node (same order), the number of leading blocks of `chain` in its L1 store. */
-  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[]): Int32Array;
+  /**
+   * Per node (same order), the number of consecutive blocks of `chain` from index `from`
+   * (default 0) in its L1 store.
+   */
+  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from?: number): Int32Array;
 }

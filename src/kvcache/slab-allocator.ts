@@ -23,10 +23,15 @@ export interface Slot {
   readonly size: number;
 }
 
-/** Slot classes by default: powers of two from 4 KiB to 8 MiB (a 16-token Llama-3-8B block is 2 MiB). */
+/**
+ * Slot classes by default: powers of two from 1 KiB to 8 MiB (a 16-token Llama-3-8B block is
+ * 2 MiB). They start at 1 KiB, not 4 KiB, because blocks scaled down for a bench (the KV
+ * connector's bytesFraction: 2 MiB ÷ 1024 = 2 KiB) would otherwise take twice their bytes and
+ * the store would hold half its budget's worth.
+ */
 export const DEFAULT_SLOT_SIZES: readonly number[] = Array.from(
-  { length: 12 },
-  (_, i) => 4096 << i,
+  { length: 14 },
+  (_, i) => 1024 << i,
 );
 
 /** Slab size by default (the largest default slot fits 8 times). */

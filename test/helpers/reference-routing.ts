@@ -145,8 +145,6 @@ function referencePrecise(
   const worth = l1BlockWorth(config);
   const nodes =
     worth > 0 ? [...new Set(endpoints.filter((_, i) => precise[i]).map((e) => e.node))] : [];
-  const l1 = nodes.length > 0 ? view.l1PrefixBlocks(chain, nodes) : new Int32Array(0);
-  const l1ByNode = new Map(nodes.map((n, k) => [n, l1[k] ?? 0]));
   const out = new Float64Array(endpoints.length);
   endpoints.forEach((e, i) => {
     if (!precise[i]) {
@@ -154,8 +152,9 @@ function referencePrecise(
       return;
     }
     const inGpu = gpu[i] ?? 0;
-    out[i] =
-      (inGpu + Math.max(0, (l1ByNode.get(e.node) ?? 0) - inGpu) * worth) * config.blockSizeTokens;
+    // The node's L1 run right past this engine's GPU prefix, one walk per candidate.
+    const fetchable = nodes.length > 0 ? (view.l1PrefixBlocks(chain, [e.node], inGpu)[0] ?? 0) : 0;
+    out[i] = (inGpu + fetchable * worth) * config.blockSizeTokens;
   });
   return out;
 }

@@ -1,9 +1,11 @@
 /**
  * The precise half of `prefix-cache`: how much of the prompt each engine holds according to the
  * global block index (engines' KV events and the agents' L1 reports) rather than the gateway's
- * own routing history. An engine's hit is its longest prefix in GPU, plus the blocks past that
- * its node's L1 store holds, each worth `l1BlockWorth` of a GPU block (fetching costs time,
- * perf.md §3.4). One walk per tier over the candidates, which stops at the first block none holds.
+ * own routing history. An engine's hit is its longest prefix in GPU, plus the run of blocks right
+ * past that its node's L1 store holds (what the engine's KV connector would load), each worth
+ * `l1BlockWorth` of a GPU block (fetching costs time, perf.md §3.4). The L1 run starts where the
+ * GPU prefix ends, not at the chain's start: L1 holds what engines evicted, and a prompt's hot
+ * first blocks usually stay in GPU. Walks stop at the first block none holds.
  */
 import {
   l1BlockWorth,
@@ -44,11 +46,9 @@ export function preciseHitTokens(
   const gpu = view.gpuPrefixBlocks(chain, ids);
   const worth = l1BlockWorth(config);
   const nodeList = worth > 0 ? [...nodes] : [];
-  const l1 = nodeList.length > 0 ? view.l1PrefixBlocks(chain, nodeList) : new Int32Array(0);
-  const l1ByNode = new Map<string, number>();
-  nodeList.forEach((node, k) => {
-    if ((l1[k] ?? 0) > 0) l1ByNode.set(node, l1[k] as number);
-  });
+  // The L1 run counts from where each engine's GPU prefix ends (what its connector would load):
+  // one L1 walk per distinct GPU prefix length, over every node at once.
+  const l1From = new Map<number, Int32Array>();
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (isPrecise[i] !== 1) {
@@ -56,7 +56,15 @@ export function preciseHitTokens(
       continue;
     }
     const inGpu = gpu[i] ?? 0;
-    const fetchable = Math.max(0, (l1ByNode.get((endpoints[i] as EndpointLoad).node) ?? 0) - inGpu);
+    let fetchable = 0;
+    if (nodeList.length > 0) {
+      let l1 = l1From.get(inGpu);
+      if (l1 === undefined) {
+        l1 = view.l1PrefixBlocks(chain, nodeList, inGpu);
+        l1From.set(inGpu, l1);
+      }
+      fetchable = l1[nodeList.indexOf((endpoints[i] as EndpointLoad).node)] ?? 0;
+    }
     out[i] = (inGpu + fetchable * worth) * config.blockSizeTokens;
   }
   return out;

@@ -33,14 +33,15 @@ const agent = (l1Hits: number, l1Misses: number, l2Hits: number, l2Misses: numbe
 describe('tierStats (bench kv trace: hits per tier)', () => {
   it('sums every engine and agent and derives the ratios per tier', () => {
     const t = tierStats(
-      [engine(100, 1000, 300, 2), engine(50, 1000, 100, 1)],
+      // The prefix-cache hit counters include the tokens the connector loaded (400 + 150).
+      [engine(400, 1000, 300, 2), engine(150, 1000, 100, 1)],
       [agent(30, 10, 6, 4), agent(10, 10, 4, 6)],
     );
     expect(t.queriedTokens).toBe(2000);
     expect(t.gpuHitTokens).toBe(150);
     expect(t.gpuHitRatio).toBe(0.075);
     expect(t.externalHitTokens).toBe(400);
-    expect(t.externalHitRatio).toBe(Math.round((400 / 1850) * 10_000) / 10_000);
+    expect(t.externalHitRatio).toBe(Math.round((400 / 1450) * 10_000) / 10_000);
     expect(t.totalHitRatio).toBe(0.275);
     expect(t.fetchDecisions).toEqual({ fetched: 3, miss: 2 });
     expect(t.l1HitBlocks).toBe(40);
@@ -66,5 +67,15 @@ describe('tierStats (bench kv trace: hits per tier)', () => {
     expect(t.l1HitRatio).toBeNaN();
     expect(t.l2FetchRatio).toBeNaN();
     expect(t.l1HitBlocks).toBe(0);
+  });
+
+  it('counts a token loaded by the connector once, though both hit counters include it', () => {
+    // One request of 100 tokens: 64 loaded from L1 into the GPU cache, then admitted with all
+    // 64 as prefix hits. Before the fix the total was (64 + 64) ÷ 100.
+    const t = tierStats([engine(64, 100, 64, 1)], []);
+    expect(t.totalHitRatio).toBe(0.64);
+    expect(t.gpuHitTokens).toBe(0);
+    expect(t.externalHitTokens).toBe(64);
+    expect(t.totalHitRatio).toBeLessThanOrEqual(1);
   });
 });

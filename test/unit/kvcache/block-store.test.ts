@@ -110,6 +110,15 @@ describe('BlockStore eviction and budget', () => {
     });
   });
 
+  it('with the default slot classes holds its whole budget of 2 KiB blocks (a bench’s scaled KV)', () => {
+    // 2 MiB blocks × 1/1024: one 4 MiB budget must hold 2048 of them before evicting one.
+    const store = new BlockStore({ budgetBytes: 4 * 1024 * 1024, slabBytes: 1024 * 1024 });
+    for (let k = 0; k < 2048; k++) store.put(k, block(k, 2048));
+    expect(store.stats()).toMatchObject({ blocks: 2048, evictionsTotal: 0 });
+    store.put(2048, block(2048, 2048));
+    expect(store.stats()).toMatchObject({ blocks: 2048, evictionsTotal: 1 });
+  });
+
   it('keeps a view valid while a reader holds it, even after its block is evicted', () => {
     const { store, evicted } = smallStore({ policy: 'lru' });
     store.put(1, block(1, 64));

@@ -7,6 +7,7 @@ import {
 } from '../../../../src/kvcache/index.js';
 import { defaultRoutingConfig, type RoutingConfig } from '../../../../src/routing/index.js';
 import { prefixCache } from '../../../../src/routing/algorithms/prefix-cache.js';
+import { preciseHitTokens } from '../../../../src/routing/algorithms/prefix-cache-precise.js';
 import {
   aRoutingContext,
   aRoutingMemory,
@@ -91,5 +92,33 @@ describe('prefix-cache precise mode', () => {
     const [e1, e2, e3] = scores('approximate', {}, 'e3');
     expect(e3).toBeGreaterThan(e1!);
     expect(e1).toBe(e2);
+  });
+
+  it('counts the L1 run right past an engine’s GPU prefix, though L1 lacks the first blocks', () => {
+    // The hot first blocks stay in e1's GPU and never reach L1; what e1 evicted (blocks 10–49)
+    // sits in n1's L1, which is what e1's connector would load. e3 on n3 holds nothing.
+    const index = new GlobalBlockIndex({ maxEntries: 10_000, maxBlocksPerNode: 10_000 });
+    index.apply('n1', {
+      seq: 1,
+      reset: true,
+      deltas: [
+        { tier: 'gpu', engineId: 'e1', stored: chain.slice(0, 10) },
+        { tier: 'l1', stored: chain.slice(10, 50) },
+      ],
+    });
+    index.apply('n3', {
+      seq: 1,
+      reset: true,
+      deltas: [{ tier: 'gpu', engineId: 'e3', stored: [] }],
+    });
+    const c = configWith('precise').prefixCache;
+    const two = [endpoints[0]!, endpoints[2]!];
+    const hits = preciseHitTokens(two, chain, index, c, [true, true]);
+    expect(hits?.[0]).toBeCloseTo((10 + 40 * l1BlockWorth(c)) * 16, 6);
+    expect(hits?.[1]).toBe(0);
+    // The index walks L1 from a given block, and from the chain's start finds nothing.
+    expect(index.l1PrefixBlocks(chain, ['n1'])[0]).toBe(0);
+    expect(index.l1PrefixBlocks(chain, ['n1'], 10)[0]).toBe(40);
+    expect(index.l1PrefixBlocks(chain, ['n1', 'n3'], 12)[0]).toBe(38);
   });
 });
