@@ -86,13 +86,17 @@ export function renderReplicas(r: ReplicasSection): string[] {
         ]),
     '',
     `Leader kill under load (SIGKILL ${k.killedAfterMs} ms into a ${k.durationMs}-ms closed loop ` +
-      `over every replica; the client retries a refused connection on the next replica, nothing ` +
-      `else): ${k.requests} requests, ${k.served} served, ${k.failed} failed — ` +
+      `over every replica; the client retries on the next replica a refused connection and a reset ` +
+      `of a reused keep-alive connection before any response byte, as the openai client retries ` +
+      `connection errors, nothing else): ${k.requests} requests, ${k.served} served, ${k.failed} failed — ` +
       `**${k.failedInFlightOnKilled} in flight on the killed process**, ` +
       `**${k.failedNotReachedEngine} that had not reached an engine** ` +
       `(${k.failedOnStaleKeepAlive} of them sent after the kill on a keep-alive connection to the ` +
       `killed replica the client had not yet seen close); ` +
-      `${k.retriedAfterRefused} retried after a refused connection; errors ${JSON.stringify(k.errorsByCode)}. ` +
+      `${k.retriedAfterRefused} retried after a refused connection; ` +
+      `${k.retriedAfterStaleReset.sentAfterKill} retried after a stale keep-alive reset, first sent ` +
+      `after the kill (never reached an engine), ${k.retriedAfterStaleReset.sentBeforeKill} first ` +
+      `sent before it (may have reached one through the killed process); errors ${JSON.stringify(k.errorsByCode)}. ` +
       (k.takeover === undefined
         ? 'No follower was seen leading within the wait.'
         : `${k.takeover.by} led ${k.takeover.afterMs} ms after the kill ` +

@@ -98,6 +98,16 @@ export interface KillResult {
   readonly failedOnStaleKeepAlive: number;
   /** Requests retried on another replica after a refused connection. */
   readonly retriedAfterRefused: number;
+  /**
+   * Requests retried on another replica after a reset of a reused keep-alive connection before any
+   * response byte (as the openai client retries connection errors), split by whether the first
+   * attempt went out before the kill (it may have reached an engine through the killed process, so
+   * the retry may run it twice) or after (it cannot have: the process was dead).
+   */
+  readonly retriedAfterStaleReset: {
+    readonly sentBeforeKill: number;
+    readonly sentAfterKill: number;
+  };
   readonly errorsByCode: Readonly<Record<string, number>>;
   readonly windows: readonly KillWindow[];
   /** Served by the followers after the kill. */
@@ -151,7 +161,15 @@ export function classifyKill(
     failedOnStaleKeepAlive: failedList.filter(
       (s) => s.target === 0 && s.connected && s.startedAtMs >= phase.killedAtMs,
     ).length,
-    retriedAfterRefused: samples.filter((s) => s.retries > 0).length,
+    retriedAfterRefused: samples.filter((s) => s.retries > s.resetRetries).length,
+    retriedAfterStaleReset: {
+      sentBeforeKill: samples.filter(
+        (s) => s.resetRetries > 0 && s.firstStartedAtMs < phase.killedAtMs,
+      ).length,
+      sentAfterKill: samples.filter(
+        (s) => s.resetRetries > 0 && s.firstStartedAtMs >= phase.killedAtMs,
+      ).length,
+    },
     errorsByCode,
     windows,
     servedByFollowersAfterKill: samples.filter(

@@ -2,8 +2,10 @@
  * The HTTP side of the gateway-replicas load generator: one POST that records what a failure
  * looked like (connection refused, reset after the request was on the wire, HTTP status) and
  * which engine served it (the gateway's `target-pod` header), and a closed loop that spreads its
- * requests round-robin over several gateway replicas, retrying a refused connection on the next
- * replica as a client behind a Service would (nothing was sent, so the retry is safe).
+ * requests round-robin over several gateway replicas, retrying on the next replica a refused
+ * connection (nothing was sent) and a reset of a reused keep-alive connection before any response
+ * byte (the server closed an idle socket, or died, as the request went out), as the official
+ * openai client does: it retries every connection error (node_modules/openai, `retryRequest`).
  */
 import http from 'node:http';
 
@@ -24,8 +26,14 @@ export interface ReplicaSample {
   readonly error?: string;
   /** The engine that served it (`target-pod`), when the gateway named one. */
   readonly engine?: string;
-  /** Attempts after the first (each after a refused connection). */
+  /** Attempts after the first (each after a refused connection or a stale keep-alive reset). */
   readonly retries: number;
+  /** Of them, those after a reset of a reused keep-alive connection before any response byte. */
+  readonly resetRetries: number;
+  /** The final attempt went out on a reused keep-alive connection. */
+  readonly reused: boolean;
+  /** When the first attempt was sent (a retry's `startedAtMs` is its own). */
+  readonly firstStartedAtMs: number;
 }
 
 /** A JSON POST body maker by request sequence number. */
@@ -40,11 +48,12 @@ export function postOnce(
   body: Buffer,
   timeoutMs: number,
   target: number,
-): Promise<Omit<ReplicaSample, 'retries'>> {
+): Promise<Omit<ReplicaSample, 'retries' | 'resetRetries' | 'firstStartedAtMs'>> {
   return new Promise((resolve) => {
     const startedAtMs = Date.now();
     const t0 = performance.now();
     let connected = false;
+    let reused = false;
     let settled = false;
     let status = 0;
     let engine: string | undefined;
@@ -59,6 +68,7 @@ export function postOnce(
         endedAtMs: Date.now(),
         totalMs: performance.now() - t0,
         connected,
+        reused,
         ...(error === undefined ? {} : { error }),
         ...(engine === undefined ? {} : { engine }),
       });
@@ -86,6 +96,7 @@ export function postOnce(
       },
     );
     req.on('socket', (socket) => {
+      reused = req.reusedSocket;
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));
     });
@@ -103,7 +114,10 @@ export interface Spread {
   readonly ports: readonly number[];
   readonly path: string;
   readonly agent: http.Agent;
-  /** Retry a refused connection on the next port (up to one try per port). */
+  /**
+   * Retry a refused connection, or a reset of a reused keep-alive connection before any response
+   * byte, on the next port (up to one try per port).
+   */
   readonly retryRefused: boolean;
 }
 
@@ -118,12 +132,19 @@ export async function sendSpread(
   const first = cursor++ % spread.ports.length;
   const attempts = spread.retryRefused ? spread.ports.length : 1;
   let retries = 0;
+  let resetRetries = 0;
+  const firstStartedAtMs = Date.now();
   for (;;) {
     const target = (first + retries) % spread.ports.length;
     const port = spread.ports[target] ?? 0;
     const s = await postOnce(spread.host, port, spread.path, spread.agent, body, timeoutMs, target);
-    if (s.ok || s.error !== 'ECONNREFUSED' || retries + 1 >= attempts) return { ...s, retries };
+    const staleReset =
+      s.reused && s.status === 0 && (s.error === 'ECONNRESET' || s.error === 'EPIPE');
+    const retryable = s.error === 'ECONNREFUSED' || staleReset;
+    if (s.ok || !retryable || retries + 1 >= attempts)
+      return { ...s, retries, resetRetries, firstStartedAtMs };
     retries++;
+    if (staleReset) resetRetries++;
   }
 }
 

@@ -212,22 +212,30 @@ export class ClusterStateStore {
     this.#emit('agent-lost', node);
   }
 
+  /**
+   * The time reports' freshness is judged at: now here; a gateway replica's store judges it when
+   * its leader's feed stopped, for a while (replicated-cluster-state.ts).
+   */
+  protected freshnessNow(): number {
+    return this.#clock.now();
+  }
+
   /** Every discovered engine with what the agents said about it. */
   endpoints(): EndpointState[] {
-    const now = this.#clock.now();
+    const now = this.freshnessNow();
     return this.#view.endpoints.map((endpoint) => this.#stateOf(endpoint, now));
   }
 
   /** Engines serving `model` (ready in discovery; health filters are the gateway's). */
   endpointsForModel(model: string): EndpointState[] {
-    const now = this.#clock.now();
+    const now = this.freshnessNow();
     return (this.#byModel.get(model) ?? []).map((endpoint) => this.#stateOf(endpoint, now));
   }
 
   /** One discovered engine by id (the first, should discovery list an id twice). */
   endpoint(id: string): EndpointState | undefined {
     const endpoint = this.#byId.get(id);
-    return endpoint === undefined ? undefined : this.#stateOf(endpoint, this.#clock.now());
+    return endpoint === undefined ? undefined : this.#stateOf(endpoint, this.freshnessNow());
   }
 
   /** Models with at least one discovered engine, in discovery order. */

@@ -10,11 +10,25 @@ const positive = { min: 1 };
 export const replicaConfigSpec = {
   follow: list(
     [],
-    'static discovery: the control URLs of the replicas that lead before this one, in order (e.g. http://127.0.0.1:8081); this process follows the first that leads and takes over when none answers for replicas.takeoverAfterMs. Empty: this process leads at once',
+    'static discovery: the control URLs of the other replicas, in rank order (e.g. http://127.0.0.1:8081); this process follows whichever leads and leads itself when none has for replicas.takeoverAfterMs and no replica ranked before it (replicas.rank) answers. Empty: this process leads at once',
+  ),
+  rank: int(
+    -1,
+    'static discovery: how many replicas of replicas.follow rank before this one (they lead first); -1: all of them',
+    { min: -1 },
   ),
   leaderUrl: str(
     '',
-    'kubernetes discovery: the elected leader’s control URL followers read routing state from, {identity} standing for its identity (e.g. https://{identity}.infernode-leader:8081); empty: console.leaderUrl',
+    'kubernetes discovery: the elected leader’s control URL followers read routing state from: a Service that selects the leader’s pod only (e.g. https://infernode-control.infernode-system.svc:8081), or a URL where {identity} stands for the Lease holder’s identity; empty: console.leaderUrl',
+  ),
+  leaderCaFile: str(
+    '',
+    'PEM CA bundle that verifies the leader’s control certificate on https:// (empty: the system CAs)',
+  ),
+  holdStateMs: int(
+    30_000,
+    'a follower whose leader went silent keeps the engines it last heard of routable this long (their freshness judged when the feed stopped), covering the takeover (Lease: up to its duration, 15 s by default) and the agents’ reconnect to the new leader, ms',
+    { min: 0 },
   ),
   takeoverAfterMs: int(
     6000,

@@ -3,9 +3,9 @@
  * (the current leader's, from the election or the configured list), applies the welcome and the
  * deltas it is sent, and reconnects with jittered backoff after a close, a seq gap or an invalid
  * message (each reconnect is a fresh snapshot, so nothing is lost). Sends this replica's own
- * prefix-index insertions to the leader, batched per tick and bounded. Remembers when a candidate
- * last answered at all (a 503 from a follower still counts), which the static standby election
- * reads to decide that nobody leads.
+ * prefix-index insertions to the leader, batched per tick and bounded. Remembers when each
+ * candidate last answered at all (a 503 from a follower still counts), when a leader last fed it
+ * and the highest epoch it saw, which the static standby election reads (standby-decision.ts).
  */
 import WebSocket from 'ws';
 import {
@@ -37,6 +37,13 @@ export interface ReplicaFeedClientOptions {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly reconnect: BackoffPolicy;
+  /**
+   * Refuses a welcome whose leader this process's election does not see leading (a Service can
+   * route to the old leader's pod for a moment while the role label moves). Default: accept.
+   */
+  readonly acceptLeader?: (leader: string, epoch: number) => boolean;
+  /** Extra ws client options (the CA that verifies the leader's control certificate). */
+  readonly tls?: WebSocket.ClientOptions;
   /** Connect + handshake timeout, ms. Default 3000. */
   readonly handshakeTimeoutMs?: number;
 }
@@ -49,7 +56,10 @@ export class ReplicaFeedClient {
   readonly #options: ReplicaFeedClientOptions;
   #ws: WebSocket | undefined;
   #welcomed = false;
-  #lastAnswerMs: number | undefined;
+  readonly #answeredMs = new Map<string, number>();
+  #lastFedMs: number | undefined;
+  #highestEpoch = 0;
+  #rounds = 0;
   #pending: PrefixInsertion[] = [];
   #flushQueued = false;
 
@@ -62,9 +72,24 @@ export class ReplicaFeedClient {
     return this.#welcomed && this.#ws?.readyState === WebSocket.OPEN;
   }
 
-  /** When a candidate last answered (fed us, or said it does not lead); undefined: never. */
-  get lastAnswerMs(): number | undefined {
-    return this.fed ? this.#options.clock.now() : this.#lastAnswerMs;
+  /** When a leader last fed this process (now while fed); undefined: never. */
+  get lastFedMs(): number | undefined {
+    return this.fed ? this.#options.clock.now() : this.#lastFedMs;
+  }
+
+  /** When `url` last answered (fed us, or said it does not lead); undefined: never. */
+  lastAnswerMs(url: string): number | undefined {
+    return this.#answeredMs.get(url);
+  }
+
+  /** The highest epoch a leader's welcome carried; 0: none yet. */
+  get highestEpoch(): number {
+    return this.#highestEpoch;
+  }
+
+  /** Full rounds over the candidates that ended without being fed. */
+  get rounds(): number {
+    return this.#rounds;
   }
 
   /** Queues this replica's insertion for the leader; dropped while not fed (the index heals). */
@@ -88,12 +113,13 @@ export class ReplicaFeedClient {
       let fed = false;
       for (const url of this.#options.candidates()) {
         const end = await this.#session(url, signal);
-        if (end !== 'unreachable') this.#lastAnswerMs = this.#options.clock.now();
+        if (end !== 'unreachable') this.#answeredMs.set(url, this.#options.clock.now());
         if (end === 'fed') {
           fed = true;
           break;
         }
       }
+      if (!fed) this.#rounds++;
       attempt = fed ? 0 : attempt + 1;
       await sleep(
         backoffDelayMs(this.#options.reconnect, attempt, this.#options.rng),
@@ -110,12 +136,14 @@ export class ReplicaFeedClient {
     if (signal.aborted) return Promise.resolve('unreachable');
     return new Promise((resolve) => {
       let end: SessionEnd = 'unreachable';
+      let refused = false;
       const applier = new ReplicaFeedApplier(this.#options.sinks);
       const ws = new WebSocket(url, {
         headers:
           this.#options.token === '' ? {} : { authorization: `Bearer ${this.#options.token}` },
         handshakeTimeout: this.#options.handshakeTimeoutMs ?? 3000,
         maxPayload: 256 * 1024 * 1024, // a welcome holds every node of a large cluster
+        ...this.#options.tls,
       });
       this.#ws = ws;
       const onAbort = (): void => ws.close(1001, 'replica stopping');
@@ -130,7 +158,21 @@ export class ReplicaFeedClient {
         ),
       );
       ws.on('message', (raw: Buffer) => {
+        if (refused) return;
         const decoded = decodeReplicaFeedMessage(raw);
+        if (decoded.ok && decoded.message.type === 'replica.welcome') {
+          const { leader, epoch } = decoded.message;
+          if (this.#options.acceptLeader?.(leader, epoch) === false) {
+            // Not applied: its state may be an old leader's last view.
+            metrics.resyncs.inc({ reason: 'not-leader' });
+            log.warn({ leader, epoch, url }, 'replica feed from a process not leading: ignored');
+            end = 'alive';
+            refused = true;
+            ws.close(4409, 'not the leader');
+            return;
+          }
+          this.#highestEpoch = Math.max(this.#highestEpoch, epoch);
+        }
         const outcome = decoded.ok ? applier.apply(decoded.message) : 'invalid';
         if (outcome === 'applied') {
           if (decoded.ok) metrics.applied.inc({ type: decoded.message.type });
@@ -160,6 +202,7 @@ export class ReplicaFeedClient {
       ws.on('close', () => {
         signal.removeEventListener('abort', onAbort);
         if (this.#ws === ws) {
+          if (this.#welcomed) this.#lastFedMs = this.#options.clock.now();
           this.#ws = undefined;
           this.#welcomed = false;
           metrics.connected.set(0);

@@ -28,6 +28,8 @@ import type { LeaderConfig } from './leader-adapters.js';
 import { ReplicaFeedClient } from './replica-feed-client.js';
 import { ReplicaFeedMetrics } from './replica-feed-metrics.js';
 import { ReplicaFeedServer } from './replica-feed-server.js';
+import { freshnessJudgedAt } from './replica-freshness.js';
+import { leaderTls } from './replica-leader-tls.js';
 import { ReplicaPrefixLog } from './replica-prefix-log.js';
 import { ReplicaStateMirror } from './replica-state-mirror.js';
 import type { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
@@ -102,6 +104,9 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
     log: log.child({ component: 'replica-feed' }),
     metrics,
   });
+  // A leader shutting down closes its agents: those losses are its own, not the agents'. Sent on,
+  // they would turn every engine stale on the follower that is about to take over.
+  let stopping = false;
   store.onApplied = (applied) => {
     if (applied.kind === 'node') {
       const node = {
@@ -115,7 +120,7 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
     } else if (applied.kind === 'delta') {
       mirror.applyDelta(applied.node, applied.delta);
       feed.publish({ type: 'replica.state', node: applied.node, delta: applied.delta });
-    } else {
+    } else if (!stopping) {
       mirror.markLost(applied.node);
       feed.publish({ type: 'replica.lost', node: applied.node });
     }
@@ -129,16 +134,26 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
   const candidates = (): readonly string[] => {
     if (config.discovery === 'static') return config.replicas.follow;
     const template = config.replicas.leaderUrl || config.console.leaderUrl;
+    // A Service that selects the leader's pod: no need to know who holds the Lease.
+    if (template !== '' && !template.includes('{identity}')) return [template];
     const leader = o.otherLeader();
     return template === '' || leader === undefined || leader === config.identity
       ? []
       : [template.replaceAll('{identity}', leader)];
+  };
+  // Kubernetes: the Lease says who leads; a Service may route to the old leader's pod for a moment.
+  const acceptLeader = (leader: string): boolean => {
+    if (config.discovery === 'static') return true;
+    const holder = o.otherLeader();
+    return holder === undefined || holder === leader;
   };
   const client = new ReplicaFeedClient({
     candidates,
     token: config.control.token,
     identity: config.identity || 'unnamed-replica', // empty means the host name, resolved later
     sinks: { store, kv: applyKv, prefix: applyRemotePrefix },
+    acceptLeader,
+    tls: leaderTls(config.replicas.leaderCaFile),
     log: log.child({ component: 'replica-follower' }),
     metrics,
     clock,
@@ -161,14 +176,30 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
       });
   };
 
+  store.judgeFreshnessAt = (nowMs) =>
+    freshnessJudgedAt({
+      nowMs,
+      fed: client.fed,
+      lastFedMs: client.lastFedMs,
+      holdMs: config.replicas.holdStateMs,
+    });
+
   const following = new AbortController();
-  let lastFedMs: number | undefined;
+  const { follow } = config.replicas;
+  const rank =
+    config.replicas.rank < 0 ? follow.length : Math.min(config.replicas.rank, follow.length);
+  const lower = follow.slice(0, rank);
   const election =
-    config.discovery === 'static' && config.replicas.follow.length > 0
+    config.discovery === 'static' && follow.length > 0
       ? new StandbyElection({
           identity: config.identity,
-          rank: config.replicas.follow.length,
-          lastAnswerMs: () => client.lastAnswerMs,
+          rank,
+          observed: () => ({
+            lastLeaderMs: client.lastFedMs,
+            lastLowerAnswerMs: latest(lower.map((url) => client.lastAnswerMs(url))),
+            rounds: client.rounds,
+            highestEpoch: client.highestEpoch,
+          }),
           takeoverAfterMs: config.replicas.takeoverAfterMs,
           clock,
           wait: sleep,
@@ -188,20 +219,26 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
     runnable: {
       name: 'gateway-replicas',
       run: async (signal) => {
-        const stop = (): void => following.abort();
+        const stop = (): void => {
+          stopping = true;
+          following.abort();
+        };
         signal.addEventListener('abort', stop, { once: true });
-        const fed = setInterval(() => {
-          if (client.fed) lastFedMs = clock.now();
-        }, 500);
         await Promise.all([client.run(following.signal), feed.run(signal)]);
-        clearInterval(fed);
         signal.removeEventListener('abort', stop);
         await whenAborted(signal);
       },
     },
-    fresh: () =>
-      client.fed ||
-      (lastFedMs !== undefined && clock.now() - lastFedMs <= config.replicas.readyGraceMs),
+    fresh: () => {
+      const fedMs = client.lastFedMs;
+      return fedMs !== undefined && clock.now() - fedMs <= config.replicas.readyGraceMs;
+    },
     becameLeader: () => following.abort(),
   };
+}
+
+/** The newest of some times; undefined when none is known. */
+function latest(times: readonly (number | undefined)[]): number | undefined {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length === 0 ? undefined : Math.max(...known);
 }

@@ -2,6 +2,8 @@
  * The cluster state store that also tells the replica feed what it applied: every agent snapshot,
  * delta and loss, whether it came from the agent hub (on the leader) or from the feed itself (on
  * a follower, so a follower that takes over already holds the state its own followers need).
+ * A follower's store may judge freshness at another time than now: when its leader's feed
+ * stopped, so a dead leader does not turn every engine stale before the agents reconnect.
  */
 import type { NodeSnapshot, StateMessage } from '../protocol/index.js';
 import { ClusterStateStore } from './cluster-state.js';
@@ -21,6 +23,13 @@ export type AppliedState =
 export class ReplicatedClusterStateStore extends ClusterStateStore {
   /** Told after each change is applied. */
   onApplied: ((applied: AppliedState) => void) | undefined;
+  /** When freshness is judged, given now (see replica-freshness.ts); unset: now. */
+  judgeFreshnessAt: ((nowMs: number) => number) | undefined;
+
+  protected override freshnessNow(): number {
+    const now = super.freshnessNow();
+    return this.judgeFreshnessAt?.(now) ?? now;
+  }
 
   override applySnapshot(node: string, agentVersion: string, snapshot: NodeSnapshot): boolean {
     const admitted = super.applySnapshot(node, agentVersion, snapshot);

@@ -1,7 +1,8 @@
 /**
  * `infernode up --gateways N` (issue #18): N leader processes, each serving the gateway on its
- * own ports. Replica 0 leads at once (the cluster file's ports); replica k follows the replicas
- * before it (`--replicas-follow`, static discovery) and takes over when none of them answers.
+ * own ports. Every replica follows all the others (`--replicas-follow`, static discovery) with its
+ * place (`--replicas-rank`): replica 0 (the cluster file's ports) leads first, the others follow
+ * and take over when the leader goes; a replica restarted while another leads follows that one.
  * The plan is pure; the wait reads each replica's /readyz.
  */
 import { AppError, freePorts, linkedSignal, sleep } from '../shared/index.js';
@@ -16,7 +17,7 @@ export interface LeaderReplica {
   readonly controlPort: number;
   readonly gatewayUrl: string;
   readonly controlUrl: string;
-  /** The control URLs of the replicas before it (its `--replicas-follow`); empty for replica 0. */
+  /** The control URLs of every other replica in rank order (its `--replicas-follow`). */
   readonly follow: readonly string[];
 }
 
@@ -32,7 +33,7 @@ export function planLeaderReplicas(
 ): LeaderReplica[] {
   if (extraPorts.length < 2 * (count - 1))
     throw new Error(`${count} gateways need ${2 * (count - 1)} extra ports`);
-  const replicas: LeaderReplica[] = [];
+  const replicas: Omit<LeaderReplica, 'follow'>[] = [];
   for (let k = 0; k < count; k++) {
     const gatewayPort = k === 0 ? first.gatewayPort : (extraPorts[2 * (k - 1)] as number);
     const controlPort = k === 0 ? first.controlPort : (extraPorts[2 * (k - 1) + 1] as number);
@@ -43,10 +44,12 @@ export function planLeaderReplicas(
       controlPort,
       gatewayUrl: `http://${host}:${gatewayPort}`,
       controlUrl: `http://${host}:${controlPort}`,
-      follow: replicas.map((r) => r.controlUrl),
     });
   }
-  return replicas;
+  return replicas.map((r) => ({
+    ...r,
+    follow: replicas.filter((o) => o.index !== r.index).map((o) => o.controlUrl),
+  }));
 }
 
 /** The replicas of `up --gateways count`, the extra ones on free loopback ports. */
@@ -79,7 +82,9 @@ export function leaderReplicaArgs(
     String(replica.controlPort),
     '--identity',
     replica.identity,
-    ...(replica.follow.length === 0 ? [] : ['--replicas-follow', replica.follow.join(',')]),
+    ...(replica.follow.length === 0
+      ? []
+      : ['--replicas-follow', replica.follow.join(','), '--replicas-rank', String(replica.index)]),
   ];
 }
 

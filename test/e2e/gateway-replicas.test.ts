@@ -2,7 +2,8 @@
  * Gateway replicas end to end (issue #18): `infernode up --gateways 2` — two leader processes
  * each serving the gateway — driven with the official openai client through both gateway URLs.
  * The same long prompt lands on the same engine through either replica; killing leader-0 under
- * load, the follower takes over and no request through it fails.
+ * load, the follower takes over and no request through it fails; leader-0 restarted by the
+ * supervisor then follows the new leader instead of leading too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
@@ -139,4 +140,26 @@ describe('gateway replicas (up --gateways 2)', () => {
     }
     expect(failures).toEqual([]);
   }, 240_000);
+
+  it('restarts leader-0 as a follower of the replica that took over (never two leaders)', async () => {
+    const first = cluster.controlUrls[0] as string;
+    const applied = 'infernode_replica_feed_applied_total{type="replica.welcome"}';
+    cluster.supervisor.restart(childName.leader);
+    await waitFor(
+      async () => (await metric(first, applied).catch(() => 0)) > 0,
+      'the restarted leader-0 is fed by the new leader',
+      60_000,
+    );
+    await waitFor(
+      async () => (await fetch(`${first}/readyz`).catch(() => undefined))?.ok === true,
+      'the restarted leader-0 is ready',
+      60_000,
+    );
+    expect(await metric(first, 'infernode_leader_is_leader')).toBe(0);
+    expect(await metric(followerControl(), 'infernode_leader_is_leader')).toBe(1);
+    // The takeover's epoch is above leader-0's first one: agents obey only the newest.
+    expect(await metric(followerControl(), 'infernode_leader_epoch')).toBe(2);
+    const { response } = await ask(clients[0]!, 'after the restart');
+    expect(response.status).toBe(200);
+  }, 180_000);
 });

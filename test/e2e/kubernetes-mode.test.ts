@@ -3,11 +3,15 @@
  * contend for the Lease, exactly one labels its pod `infernode.io/role=leader` and serves the
  * gateway, with API keys from the Secret infernode-api-keys, in front of engines it discovers
  * from pods in its watched namespace; an agent on a node reports to it; when the leader is
- * killed the other takes over within the lease duration.
+ * killed the other takes over within the lease duration. A loopback TCP forwarder stands for the
+ * infernode-control Service: it sends each connection to the control port of whichever pod the
+ * fake API server labels leader (as the endpoints controller would); the agent and the gateway
+ * replicas' feed (`replicas.leaderUrl`, as deploy/ sets it) go through it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +30,8 @@ let sim: SimServer;
 let env: NodeJS.ProcessEnv;
 const children: ChildProcess[] = [];
 const leaders = new Map<string, { proc: ChildProcess; gateway: number; control: number }>();
+let service: net.Server;
+let servicePort: number;
 
 const logs: string[] = [];
 function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
@@ -43,6 +49,69 @@ function run(args: string[], extraEnv: Record<string, string> = {}): ChildProces
 const roleOf = (pod: string) =>
   api.get('v1', 'Pod', NS, pod)?.metadata.labels?.['infernode.io/role'];
 const labelled = () => ['leader-0', 'leader-1'].filter((p) => roleOf(p) === 'leader');
+
+/** The infernode-control Service: each connection to the labelled leader's control port. */
+function startControlService(): Promise<net.Server> {
+  const server = net.createServer((client) => {
+    const [pod] = labelled();
+    const target = pod === undefined ? undefined : leaders.get(pod);
+    if (target === undefined) {
+      client.destroy(); // no endpoints: refused, as a Service
+      return;
+    }
+    const upstream = net.connect(target.control, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** The sum of a Prometheus text page's samples of `name` whose labels pass `keep`. */
+async function metricSum(control: number, name: string, keep = (_labels: string) => true) {
+  const text = await (await fetch(`http://127.0.0.1:${control}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m?.[1] === name && keep(m[2] ?? '')) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/** Deltas (not welcomes) this replica applied from a leader's feed. */
+const deltasApplied = (control: number) =>
+  metricSum(control, 'infernode_replica_feed_applied_total', (l) => !l.includes('welcome'));
+
+const ready = async (control: number) =>
+  (await fetch(`http://127.0.0.1:${control}/readyz`).catch(() => undefined))?.status === 200;
+
+function startLeader(name: string, gateway: number, control: number): ChildProcess {
+  const proc = run([
+    'leader',
+    '--discovery',
+    'kubernetes',
+    '--identity',
+    name,
+    '--gateway-port',
+    String(gateway),
+    '--control-port',
+    String(control),
+    '--kube-election-lease-duration-ms',
+    '3000',
+    '--kube-election-renew-deadline-ms',
+    '2000',
+    '--kube-election-retry-period-ms',
+    '500',
+    '--replicas-leader-url',
+    `http://127.0.0.1:${servicePort}`,
+  ]);
+  leaders.set(name, { proc, gateway, control });
+  return proc;
+}
 
 /** POSTs a chat completion with `key` ('' sends no Authorization header). */
 async function chat(port: number, key = API_KEY): Promise<number> {
@@ -104,29 +173,11 @@ beforeAll(async () => {
     INFERNODE_LEADER_KUBE_WATCH_NAMESPACES: 'serving',
     INFERNODE_AGENT_KUBE_WATCH_NAMESPACES: 'serving',
   };
+  service = await startControlService();
+  servicePort = (service.address() as net.AddressInfo).port;
   const ports = await freePorts(4);
-  for (const [i, name] of ['leader-0', 'leader-1'].entries()) {
-    const gateway = ports[i * 2]!;
-    const control = ports[i * 2 + 1]!;
-    const proc = run([
-      'leader',
-      '--discovery',
-      'kubernetes',
-      '--identity',
-      name,
-      '--gateway-port',
-      String(gateway),
-      '--control-port',
-      String(control),
-      '--kube-election-lease-duration-ms',
-      '3000',
-      '--kube-election-renew-deadline-ms',
-      '2000',
-      '--kube-election-retry-period-ms',
-      '500',
-    ]);
-    leaders.set(name, { proc, gateway, control });
-  }
+  for (const [i, name] of ['leader-0', 'leader-1'].entries())
+    startLeader(name, ports[i * 2]!, ports[i * 2 + 1]!);
 });
 
 // Should the worker die before afterAll runs, its children must not outlive it.
@@ -140,6 +191,7 @@ afterAll(async () => {
   if (process.env.INFERNODE_TEST_DEBUG !== undefined) console.log(logs.join(''));
   killChildren();
   process.off('exit', killChildren);
+  service.close();
   await sim.close();
   await api.close();
 });
@@ -173,7 +225,7 @@ describe('Kubernetes mode', () => {
       '--api-port',
       '0',
       '--leader-url',
-      `ws://127.0.0.1:${leader.control}/v1/agents`,
+      `ws://127.0.0.1:${servicePort}/v1/agents`, // the control Service, as deploy/ has it
       '--gpu-tool',
       'none',
     ]);
@@ -194,6 +246,14 @@ describe('Kubernetes mode', () => {
       20_000,
     );
 
+    // The follower is fed through the Service: ready, applying the leader's deltas.
+    await waitFor(() => ready(follower.control), 'the follower is ready (fed)', 20_000);
+    await waitFor(
+      async () => (await deltasApplied(follower.control)) > 0,
+      'the follower applied deltas from the leader’s feed',
+      20_000,
+    );
+
     const killedAt = Date.now();
     leader.proc.kill('SIGKILL');
     await once(leader.proc, 'exit');
@@ -209,5 +269,18 @@ describe('Kubernetes mode', () => {
       'new leader labelled',
     );
     expect(takeoverMs).toBeLessThan(15_000);
+
+    // The killed pod comes back (as its Deployment would restart it): it follows the new leader
+    // through the Service, now routed to the new leader's pod.
+    const old = leaders.get(first!)!;
+    startLeader(first!, old.gateway, old.control);
+    await waitFor(() => ready(old.control), 'the restarted replica is ready (fed)', 30_000);
+    await waitFor(
+      async () => (await deltasApplied(old.control)) > 0,
+      'the restarted replica applied deltas from the new leader',
+      30_000,
+    );
+    expect(await metricSum(old.control, 'infernode_leader_is_leader')).toBe(0);
+    expect(roleOf(first!)).not.toBe('leader');
   });
 });

@@ -8,4 +8,5 @@ export * from './election.js';
 export * from './lease-decision.js';
 export * from './lease-store.js';
 export * from './lease-elector.js';
+export * from './standby-decision.js';
 export * from './standby-election.js';

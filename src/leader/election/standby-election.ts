@@ -1,27 +1,37 @@
 /**
- * The static-discovery election for gateway replicas (`replicas.follow`): with no Lease to hold,
- * a follower leads once none of the replicas listed before it has answered for
- * `takeoverAfterMs` (a follower that does not lead still answers, with 503, so only the first
- * live replica of the list leads). Its epoch is its place in the list + 1, above every replica
- * before it, so agents ignore the commands of a leader it replaced. Local and test clusters
- * only: two partitioned processes can both lead, which the Lease prevents on Kubernetes.
+ * The static-discovery election for gateway replicas (`replicas.follow`, `replicas.rank`): with no
+ * Lease to hold, a replica follows whichever of the others leads and leads itself only as
+ * standby-decision.ts says (nobody leading for `takeoverAfterMs`, no live replica ranked before
+ * it). A follower that does not lead still answers, with 503, so it counts as alive. Its epoch is
+ * above every epoch it has seen, so agents ignore the commands of a leader it replaced. Local and
+ * test clusters only: two partitioned processes can both lead, which the Lease prevents on
+ * Kubernetes.
  */
 import type { Clock } from '../../shared/index.js';
 import type { LeaderElection, LeadershipHooks } from './election.js';
+import { standbyDecision, standbyEpoch, type StandbyView } from './standby-decision.js';
+
+/** What the feed client has seen (the rest of standby-decision's view). */
+export type StandbyObservations = Pick<
+  StandbyView,
+  'lastLeaderMs' | 'lastLowerAnswerMs' | 'rounds'
+> & {
+  /** The highest epoch any leader's welcome carried; 0: none. */
+  readonly highestEpoch: number;
+};
 
 export interface StandbyElectionOptions {
   readonly identity: string;
-  /** How many replicas lead before this one (the length of `replicas.follow`). */
+  /** How many replicas rank before this one. */
   readonly rank: number;
-  /** When one of them last answered; undefined: never yet. */
-  readonly lastAnswerMs: () => number | undefined;
+  readonly observed: () => StandbyObservations;
   readonly takeoverAfterMs: number;
   readonly clock: Clock;
   /** Waits between checks (`sleep` in production); rejects or resolves on abort. */
   readonly wait: (ms: number, signal: AbortSignal) => Promise<unknown>;
 }
 
-/** Follows until the replicas before it are silent, then leads until stopped. */
+/** Follows until standby-decision says lead, then leads until stopped. */
 export class StandbyElection implements LeaderElection {
   readonly name = 'standby-election';
   readonly #options: StandbyElectionOptions;
@@ -30,24 +40,24 @@ export class StandbyElection implements LeaderElection {
     this.#options = options;
   }
 
-  /** True when nobody before this replica has answered for `takeoverAfterMs` since `sinceMs`. */
-  shouldLead(sinceMs: number): boolean {
-    const last = Math.max(this.#options.lastAnswerMs() ?? sinceMs, sinceMs);
-    return this.#options.clock.now() - last >= this.#options.takeoverAfterMs;
-  }
-
   async run(signal: AbortSignal, hooks: LeadershipHooks): Promise<void> {
-    const startedMs = this.#options.clock.now();
-    const step = Math.max(50, Math.min(500, this.#options.takeoverAfterMs / 4));
-    while (!this.shouldLead(startedMs)) {
+    const { clock, rank, takeoverAfterMs } = this.#options;
+    const startedMs = clock.now();
+    const step = Math.max(20, Math.min(500, takeoverAfterMs / 4));
+    for (;;) {
+      const seen = this.#options.observed();
+      const view = { ...seen, nowMs: clock.now(), startedMs, rank, takeoverAfterMs };
+      if (standbyDecision(view) === 'lead') {
+        hooks.onStartedLeading({
+          identity: this.#options.identity,
+          epoch: standbyEpoch(rank, seen.highestEpoch),
+          signal,
+        });
+        break;
+      }
       await this.#options.wait(step, signal).catch(() => undefined);
       if (signal.aborted) return;
     }
-    hooks.onStartedLeading({
-      identity: this.#options.identity,
-      epoch: this.#options.rank + 1,
-      signal,
-    });
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });

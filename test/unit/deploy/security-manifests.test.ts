@@ -94,7 +94,7 @@ describe('deploy/ manifests: security', () => {
     expect(env.some((e) => e.name === 'INFERNODE_LEADER_GATEWAY_ALLOW_ANONYMOUS')).toBe(false);
   });
 
-  it('NetworkPolicies: gateway open, control port from agents and monitoring, agent API from peers', () => {
+  it('NetworkPolicies: gateway open, control port from agents, leader replicas and monitoring, agent API from peers', () => {
     interface Peer {
       podSelector?: { matchLabels: Obj };
       namespaceSelector?: { matchLabels: Obj };
@@ -125,10 +125,18 @@ describe('deploy/ manifests: security', () => {
       expect(r.from?.find((f) => f.namespaceSelector)?.namespaceSelector?.matchLabels).toEqual({
         'kubernetes.io/metadata.name': 'monitoring',
       });
-      expect(r.from).toHaveLength(2);
     };
     fromAgentsAndMonitoring(rule(leader, 'control'));
     fromAgentsAndMonitoring(rule(agent, 'api'));
+    expect(rule(agent, 'api').from).toHaveLength(2);
+    // Gateway followers read the leader's replica feed on its control port (issue #18).
+    const control = rule(leader, 'control').from ?? [];
+    expect(control).toHaveLength(3);
+    const replicaPeers = control.filter((f) => {
+      const labels = Object.entries(f.podSelector?.matchLabels ?? {});
+      return labels.length > 0 && labels.every(([k, v]) => leaderPod[k] === v);
+    });
+    expect(replicaPeers).toHaveLength(1);
     expect(leader.ingress).toHaveLength(2);
     expect(agent.ingress).toHaveLength(1);
     // The named ports exist on the pods they protect.
