@@ -2,10 +2,11 @@
  * Watches the engines of this node: every interval it checks each engine's health endpoint and
  * scrapes its /metrics (in parallel), keeps a bounded history for window rates, and publishes one
  * EngineReport per engine after each cycle. Readiness comes from liveness (engine-liveness.ts):
- * a /metrics that is slow or unreadable marks the metrics stale, never the engine down.
+ * a /metrics that is slow or unreadable marks the metrics stale, never the engine down. What it
+ * keeps per engine, and the report made of it: tracked-engine.ts.
  */
 import { setMaxListeners } from 'node:events';
-import { computeWindow, type EngineScrape } from '../engine/index.js';
+import type { EngineScrape } from '../engine/index.js';
 import {
   engineClientOptions,
   type ClusterSource,
@@ -16,12 +17,13 @@ import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared
 import type { AgentMetrics } from './agent-metrics.js';
 import { engineDialectFor } from './engine-dialects.js';
 import { modelsReadDue } from './models-due.js';
+import { isEngineReady, observeLiveness } from './engine-liveness.js';
 import {
-  UNKNOWN_LIVENESS,
-  isEngineReady,
-  observeLiveness,
-  type Liveness,
-} from './engine-liveness.js';
+  engineReportOf,
+  newTrackedEngine,
+  recordScrape,
+  type TrackedEngine,
+} from './tracked-engine.js';
 import {
   fetchModels,
   probeHealth,
@@ -47,22 +49,6 @@ export interface EngineWatcherOptions {
   readonly onAdaptersLost?: (engineId: string, adapters: readonly string[]) => void;
 }
 
-interface Tracked {
-  history: { atMs: number; scrape: EngineScrape }[];
-  adapters: string[];
-  servedModels: string[] | undefined;
-  cycles: number;
-  liveness: Liveness;
-  wasReady: boolean;
-  /** Why the latest health check failed; undefined after a 2xx. */
-  healthError: string | undefined;
-  /** Why the latest /metrics scrape failed; undefined after one that worked. */
-  metricsError: string | undefined;
-}
-
-/** Most scrapes kept per engine for the window (bounded whatever the interval). */
-const MAX_HISTORY = 512;
-
 /** How to call an engine, or why it cannot be called (a missing CA or API key file / variable). */
 function callFor(
   endpoint: EngineEndpoint,
@@ -87,7 +73,7 @@ const CALLS_PER_ENGINE = 2;
 export class EngineWatcher {
   readonly name = 'engine-watcher';
   readonly #options: EngineWatcherOptions;
-  readonly #tracked = new Map<string, Tracked>();
+  readonly #tracked = new Map<string, TrackedEngine>();
   readonly #listeners = new Set<(reports: EngineReport[]) => void>();
   /** Engines whose /v1/models is read on the next cycle whatever the period (bounded by engines). */
   readonly #refresh = new Set<string>();
@@ -151,19 +137,10 @@ export class EngineWatcher {
     for (const listener of this.#listeners) listener(this.#reports);
   }
 
-  #trackedFor(id: string): Tracked {
+  #trackedFor(id: string): TrackedEngine {
     let t = this.#tracked.get(id);
     if (t === undefined) {
-      t = {
-        history: [],
-        adapters: [],
-        servedModels: undefined,
-        cycles: 0,
-        liveness: UNKNOWN_LIVENESS,
-        wasReady: false,
-        healthError: undefined,
-        metricsError: undefined,
-      };
+      t = newTrackedEngine();
       this.#tracked.set(id, t);
     }
     return t;
@@ -189,7 +166,8 @@ export class EngineWatcher {
     }
     const now = clock.now();
     t.healthError = health.status === 'fulfilled' ? undefined : toError(health.reason).message;
-    const served = scrape.status === 'fulfilled' && this.#record(t, scrape.value, now);
+    const served =
+      scrape.status === 'fulfilled' && recordScrape(t, scrape.value, now, this.#options.windowMs);
     if (scrape.status === 'fulfilled') {
       t.metricsError = undefined;
       metrics.observeEngine(endpoint, scrape.value);
@@ -216,13 +194,13 @@ export class EngineWatcher {
       );
     t.wasReady = ready;
     metrics.markEngineReady(endpoint, ready);
-    return this.#report(endpoint, t, ready);
+    return engineReportOf(endpoint, t, ready);
   }
 
   /** Whether to read /v1/models this cycle (models-due.ts). */
   #modelsDue(
     id: string,
-    t: Tracked,
+    t: TrackedEngine,
     health: PromiseSettledResult<void>,
     scrape: PromiseSettledResult<EngineScrape>,
   ): boolean {
@@ -241,7 +219,7 @@ export class EngineWatcher {
   }
 
   /** Records what the engine serves; logs once when the configured model is not among it. */
-  #learnModels(endpoint: EngineEndpoint, t: Tracked, served: ServedModels): void {
+  #learnModels(endpoint: EngineEndpoint, t: TrackedEngine, served: ServedModels): void {
     const wasServed = t.servedModels === undefined || t.servedModels.includes(endpoint.model);
     const lost = t.adapters.filter((a) => !served.adapters.includes(a));
     t.adapters = served.adapters;
@@ -252,50 +230,5 @@ export class EngineWatcher {
         { engine: endpoint.id, configured: endpoint.model, served: served.models.slice(0, 8) },
         'configured model is not served by the engine: not routed until it is',
       );
-  }
-
-  /** Adds a scrape to the history; true when the engine finished requests since the last one. */
-  #record(t: Tracked, scrape: EngineScrape, now: number): boolean {
-    const previous = t.history[t.history.length - 1]?.scrape;
-    t.history.push({ atMs: now, scrape });
-    while (
-      t.history.length > MAX_HISTORY ||
-      ((t.history[0]?.atMs ?? now) < now - this.#options.windowMs && t.history.length > 2)
-    )
-      t.history.shift();
-    return (
-      previous !== undefined &&
-      scrape.hasRequestCounters !== false &&
-      scrape.requestSuccessTotal > previous.requestSuccessTotal
-    );
-  }
-
-  #report(endpoint: EngineEndpoint, t: Tracked, ready: boolean): EngineReport {
-    const latest = t.history[t.history.length - 1];
-    const oldest = t.history[0];
-    const error = ready ? t.metricsError : (t.healthError ?? t.metricsError);
-    return {
-      id: endpoint.id,
-      model: endpoint.model,
-      url: endpoint.url,
-      ready,
-      adapters: t.adapters,
-      ...(t.servedModels === undefined ? {} : { servedModels: t.servedModels }),
-      ...(latest === undefined
-        ? {}
-        : {
-            metrics: {
-              scrape: latest.scrape,
-              window: computeWindow(
-                oldest === latest ? undefined : oldest?.scrape,
-                latest.scrape,
-                latest.atMs - (oldest?.atMs ?? latest.atMs),
-              ),
-              scrapedAtMs: latest.atMs,
-            },
-          }),
-      ...(t.metricsError === undefined ? {} : { metricsStale: true }),
-      ...(error === undefined ? {} : { error }),
-    };
   }
 }

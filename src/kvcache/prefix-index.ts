@@ -22,14 +22,19 @@
  * - `forget(id)` for discovery removals; endpoints not among the candidates never match anyway.
  * Blocks are recorded last-to-first, so a prompt's first blocks are the most recent in the LRU
  * and a chain is evicted from its tail, as vLLM evicts (a chain broken at its root is worthless).
+ * The block table's holder lists are read and rewritten by prefix-holders.ts.
  */
 import { LRUCache } from 'lru-cache';
+import {
+  KEY_SPACE,
+  matchLeadingBlocks,
+  refreshHolder,
+  trimToCapacity,
+  type BlockTable,
+} from './prefix-holders.js';
 import { foldReport, newEndpointRecord, type EndpointRecord } from './prefix-index-record.js';
 import type { PrefixCacheConfig } from './prefix-cache-config.js';
 import type { ObservedEndpoint, PrefixCacheIndex, PrefixMemo } from './prefix-cache-index.js';
-
-/** Index keys are block hashes modulo 2^30: small integers. */
-const KEY_SPACE = 0x40000000;
 
 /** A block re-attributed to its newest holder within this many ms keeps its LRU position. */
 export const RECENCY_REFRESH_MS = 1000;
@@ -53,7 +58,7 @@ export class PrefixIndex implements PrefixCacheIndex {
    * double); the full hash in slot 0 tells a colliding block apart, and a collision simply
    * replaces the older block (a rare false miss, never a false hit).
    */
-  readonly #blocks: LRUCache<number, number[]>;
+  readonly #blocks: BlockTable;
   readonly #endpoints: LRUCache<string, EndpointRecord>;
   /**
    * The same records by id, for lookups that must not reorder the LRU: a plain Map lookup per
@@ -170,36 +175,7 @@ export class PrefixIndex implements PrefixCacheIndex {
    * leave it out. Returns a count per candidate.
    */
   match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array {
-    const matched = new Int32Array(gens.length);
-    // Only a holder of the first block can match at all: map those few holders (not every
-    // candidate) to their candidate index, so a miss or a match costs one scan of `gens`.
-    const first =
-      hashes.length > 0 ? this.#blocks.peek((hashes[0] as number) % KEY_SPACE) : undefined;
-    if (first === undefined || first[0] !== hashes[0]) return matched;
-    const indexOf = new Map<number, number>();
-    for (let k = 1; k < first.length; k += 2) indexOf.set(first[k] as number, -1);
-    for (let i = 0; i < gens.length; i++) {
-      const g = gens[i] as number;
-      if (g !== 0 && indexOf.has(g)) indexOf.set(g, i);
-    }
-    for (const [g, i] of indexOf) if (i < 0) indexOf.delete(g);
-    if (indexOf.size === 0) return matched;
-    const oldestMs = nowMs - this.config.entryTtlMs;
-    for (let b = 0; b < hashes.length; b++) {
-      const hash = hashes[b] as number;
-      const holders = this.#blocks.peek(hash % KEY_SPACE);
-      if (holders?.[0] !== hash) break;
-      let extended = false;
-      for (let k = 1; k < holders.length; k += 2) {
-        const i = indexOf.get(holders[k] as number);
-        if (i !== undefined && matched[i] === b && (holders[k + 1] as number) >= oldestMs) {
-          matched[i] = b + 1;
-          extended = true;
-        }
-      }
-      if (!extended) break;
-    }
-    return matched;
+    return matchLeadingBlocks(this.#blocks, hashes, gens, nowMs - this.config.entryTtlMs);
   }
 
   /**
@@ -236,61 +212,12 @@ export class PrefixIndex implements PrefixCacheIndex {
         // as it is, so a prefix sent more often than once a second is still refreshed each second.
         continue;
       }
-      // Compact in place (no allocation on the hot path): drop this endpoint's old pair, pairs
-      // of dead incarnations and expired pairs; then make room and append the fresh pair.
-      let w = 1;
-      for (let k = 1; k < holders.length; k += 2) {
-        const g = holders[k] as number;
-        const at = holders[k + 1] as number;
-        if (g === gen) continue;
-        const other = this.#liveGens.get(g);
-        if (other === undefined) continue;
-        if (at < oldestMs) {
-          other.keys.delete(key);
-          continue;
-        }
-        holders[w] = g;
-        holders[w + 1] = at;
-        w += 2;
-      }
-      holders.length = w;
-      if (w + 1 > maxPairs) {
-        const drop = w + 1 - maxPairs; // the oldest holders
-        for (let k = 1; k < 1 + drop; k += 2)
-          this.#liveGens.get(holders[k] as number)?.keys.delete(key);
-        holders.splice(1, drop);
-      }
-      holders.push(gen, nowMs);
+      refreshHolder(holders, key, gen, nowMs, oldestMs, maxPairs, this.#liveGens);
       this.#blocks.set(key, holders);
       keys.delete(key);
       keys.add(key);
     }
-    this.#trim(rec);
-  }
-
-  /** Drops the endpoint's least recently routed blocks beyond its capacity in indexed blocks. */
-  #trim(rec: EndpointRecord): void {
-    const c = this.config;
-    const capacity = Math.max(
-      1,
-      Math.floor(rec.capacityTokens / (c.blockSizeTokens * c.indexStrideBlocks)),
-    );
-    if (rec.keys.size <= capacity) return;
-    for (const key of rec.keys) {
-      if (rec.keys.size <= capacity) break;
-      rec.keys.delete(key);
-      const holders = this.#blocks.peek(key);
-      if (holders === undefined) continue;
-      let w = 1;
-      for (let k = 1; k < holders.length; k += 2) {
-        if (holders[k] === rec.gen) continue;
-        holders[w] = holders[k] as number;
-        holders[w + 1] = holders[k + 1] as number;
-        w += 2;
-      }
-      holders.length = w;
-      if (w === 1) this.#blocks.delete(key);
-    }
+    trimToCapacity(this.#blocks, rec, this.config);
   }
 
   /** Notes what the index predicted for a request routed to the endpoint (over-promise check). */

@@ -18,8 +18,6 @@ import {
 import { isResourceOfKind, type CustomResource } from '../discovery/index.js';
 import type { ResourceFinalizers, SecretReader } from '../kube/index.js';
 import {
-  LORA_LOAD,
-  LORA_UNLOAD,
   MODEL_ADAPTER_FINALIZER,
   adapterWant,
   engineErrorsOf,
@@ -27,16 +25,16 @@ import {
   type AdapterWant,
   type ModelAdapter,
   type ModelAdapterStatus,
-  type PlacementAction,
   type StatusDraft,
 } from '../lora/index.js';
 import type { Clock, Logger, Rng } from '../shared/index.js';
-import { observedOf, type AdapterMemory, type AdapterRecord } from './adapter-memory.js';
+import { observedOf, type AdapterMemory } from './adapter-memory.js';
 import type { AdapterPlanner } from './adapter-planner.js';
 import { engineSlots } from './adapter-engine-slots.js';
 import type { ClusterStateStore } from './cluster-state.js';
 import type { CommandClient } from './command-client.js';
 import { adapterEvents, type AdapterEvents } from './model-adapter-events.js';
+import { dispatchAdapterCommand } from './model-adapter-dispatch.js';
 
 /** What the reconcile reads and acts through. */
 export interface ModelAdapterReconcilerOptions {
@@ -167,7 +165,13 @@ export class ModelAdapterReconciler implements Reconciler {
       if (byId.get(id)?.ready !== true && !desired.has(id) && !rec.inFlight.has(id))
         rec.instances.delete(id);
     for (const action of plan.actions)
-      this.#dispatch(rec, action, credentials, resource, context.log);
+      dispatchAdapterCommand(rec, action, {
+        options: this.#o,
+        events: this.#events,
+        credentials,
+        resource,
+        log: context.log,
+      });
     rec.phase = plan.phase;
     rec.desiredReplicas = plan.desiredReplicas;
     rec.readyReplicas = plan.readyReplicas;
@@ -210,65 +214,7 @@ export class ModelAdapterReconciler implements Reconciler {
       signal,
     });
   }
-
-  /** Sends one command in the background; its result updates the memory and enqueues the key. */
-  #dispatch(
-    rec: AdapterRecord,
-    action: PlacementAction,
-    credentials: Readonly<Record<string, string>> | undefined,
-    resource: ModelAdapter | undefined,
-    log: Logger,
-  ): void {
-    const { want } = rec;
-    const load = action.kind === 'load';
-    const args = load
-      ? {
-          adapter: want.name,
-          engineId: action.engineId,
-          ...(want.baseModel === undefined ? {} : { baseModel: want.baseModel }),
-          artifactUrl: rec.artifactUrl,
-          ...(credentials === undefined ? {} : { credentials: { ...credentials } }),
-          ...(resource?.spec.additionalConfig === undefined
-            ? {}
-            : { additionalConfig: { ...resource.spec.additionalConfig } }),
-        }
-      : { adapter: want.name, engineId: action.engineId, artifactUrl: rec.artifactUrl };
-    rec.inFlight.add(action.engineId);
-    if (!load) rec.unloading.add(action.engineId);
-    const signal = this.#o.signal();
-    void this.#o.commands
-      .send({
-        node: action.node,
-        kind: load ? LORA_LOAD : LORA_UNLOAD,
-        args,
-        timeoutMs: load ? (this.#o.loadTimeoutMs ?? 300_000) : (this.#o.unloadTimeoutMs ?? 60_000),
-        ...(signal === undefined ? {} : { signal }),
-      })
-      .then(async (result) => {
-        rec.inFlight.delete(action.engineId);
-        rec.unloading.delete(action.engineId);
-        const nowMs = this.#o.clock.now();
-        if (load) {
-          rec.attempts = this.#o.planner.record(rec.attempts, action.engineId, result, nowMs);
-          if (result.ok) {
-            rec.instances.add(action.engineId);
-            const rank = result.value?.rank;
-            if (typeof rank === 'number') rec.rank ??= rank;
-          }
-        } else if (result.ok || GONE_CODES.has(result.code)) rec.instances.delete(action.engineId);
-        if (!result.ok)
-          log.warn(
-            { engine: action.engineId, code: result.code, kind: action.kind },
-            result.message,
-          );
-        if (resource !== undefined) await this.#events.outcome(resource, action, result);
-        this.#o.enqueue(rec.key);
-      });
-  }
 }
-
-/** An unload that failed because the engine or node is gone: nothing is left to unload. */
-const GONE_CODES = new Set(['LORA_UNKNOWN_ENGINE', 'COMMAND_NODE_UNKNOWN']);
 
 /** The status of a resource that cannot be placed. */
 function invalidDraft(resource: ModelAdapter, reason: string, message: string): StatusDraft {

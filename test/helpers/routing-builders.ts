@@ -24,8 +24,25 @@ export interface RoutingMemory {
   readonly prefixIndex: PrefixIndex;
 }
 
-/** Fresh, empty routing memory sized by `config` (default: the routing config defaults). */
-export function aRoutingMemory(config: RoutingConfig = defaultRoutingConfig()): RoutingMemory {
+/**
+ * Prefix-index capacity (indexed blocks) of test routing memory by default. The production
+ * default (200k) costs tens of ms to allocate per index, and the contract suites build dozens per
+ * test; a few thousand blocks hold every prompt those tests send. Tests of capacity pass the
+ * full defaults (or their own size) explicitly.
+ */
+export const TEST_PREFIX_INDEX_MAX_BLOCKS = 4_096;
+
+/** The routing config defaults with a {@link TEST_PREFIX_INDEX_MAX_BLOCKS}-block prefix index. */
+export function aSmallRoutingConfig(): RoutingConfig {
+  const defaults = defaultRoutingConfig();
+  return {
+    ...defaults,
+    prefixCache: { ...defaults.prefixCache, maxBlocks: TEST_PREFIX_INDEX_MAX_BLOCKS },
+  };
+}
+
+/** Fresh, empty routing memory sized by `config` (default: {@link aSmallRoutingConfig}). */
+export function aRoutingMemory(config: RoutingConfig = aSmallRoutingConfig()): RoutingMemory {
   return { state: createRoutingState(config), prefixIndex: new PrefixIndex(config.prefixCache) };
 }
 

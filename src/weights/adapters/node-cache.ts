@@ -3,29 +3,19 @@
  * by one directory rename into `models/<key>/`, kept under a disk budget by evicting whole idle
  * models least recently used first (cache-ledger.ts). Concurrent pulls of one artifact share one
  * fetch (shared-fetch.ts); a hit costs no network request. Layout: cache-layout.ts; the
- * read-through endpoint's mapping: cache-reader.ts.
+ * read-through endpoint's mapping: cache-reader.ts. A miss runs in cache-pull-run.ts; what can be
+ * served while pulling: cache-servable.ts.
  *
  * Accounting is synchronous (one JS turn decides and records a reservation or an eviction), so
  * two pulls can never both count the same free bytes or evict the same model.
  */
-import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError, linkedSignal } from '../../shared/index.js';
-import {
-  artifactCacheKey,
-  isArtifactCacheKey,
-  type ArtifactListing,
-  type ArtifactRef,
-  type ArtifactSource,
-  type ByteRange,
-  type PullProgress,
-} from '../index.js';
+import { AppError } from '../../shared/index.js';
+import { artifactCacheKey, isArtifactCacheKey, type PullProgress } from '../index.js';
 import { prepareCacheDirs, writeManifest, type ModelManifest } from './cache-layout.js';
-import { completeProgress, manifestOf, queuedProgress } from './pull-progress.js';
+import { completeProgress, queuedProgress } from './pull-progress.js';
 import { CacheLedger } from './cache-ledger.js';
-import { asWeightsError, readPublishedRange } from './cache-files.js';
-import { withPublishedFallback } from './published-fallback.js';
-import { WeightsCacheMetrics, type PullOutcome } from './cache-metrics.js';
+import { WeightsCacheMetrics } from './cache-metrics.js';
 import { NodeCacheReader, type ServableModel, type ServableStore } from './cache-reader.js';
 import type {
   CacheContents,
@@ -35,10 +25,9 @@ import type {
   ResolveSource,
 } from './node-cache-types.js';
 import { fetchForReader } from './reader-fetch.js';
-import { SharedFetch } from './shared-fetch.js';
 import type { ActivePull } from './active-pull.js';
-
-const sum = (files: readonly { size: number }[]): number => files.reduce((s, f) => s + f.size, 0);
+import { startPull, sumSizes, type PullRunContext } from './cache-pull-run.js';
+import { servableModels, type ServableState } from './cache-servable.js';
 
 /** The node cache; build with {@link NodeCache.open}. */
 export class NodeCache implements ServableStore {
@@ -46,6 +35,8 @@ export class NodeCache implements ServableStore {
   readonly #ledger: CacheLedger;
   readonly #metrics: WeightsCacheMetrics;
   readonly #pulls = new Map<string, ActivePull>();
+  readonly #pullContext: PullRunContext;
+  readonly #servableState: ServableState;
   /** The read-through endpoint's view of this cache (see cache-reader.ts for the mapping). */
   readonly reader: NodeCacheReader;
 
@@ -59,6 +50,16 @@ export class NodeCache implements ServableStore {
       pullsInFlight: () => this.#pulls.size,
       partsInFlight: () => this.#sumOverPulls((p) => p.partsInFlight),
     });
+    const modelDir = (key: string): string => this.#modelDir(key);
+    this.#pullContext = {
+      options,
+      ledger,
+      metrics: this.#metrics,
+      pulls: this.#pulls,
+      modelDir,
+      cachedModel: (m) => this.#cachedModel(m),
+    };
+    this.#servableState = { models: ledger.models, pulls: this.#pulls, modelDir };
   }
 
   /**
@@ -99,7 +100,7 @@ export class NodeCache implements ServableStore {
         done: Promise.resolve(this.#cachedModel(touched)),
       };
     }
-    const active = this.#pulls.get(key) ?? this.#startPull(key, ref, source);
+    const active = this.#pulls.get(key) ?? startPull(key, ref, source, this.#pullContext);
     const done = active.fetch.join(options.signal);
     // A handle whose caller never awaits must not become an unhandled rejection.
     done.catch(() => undefined);
@@ -146,7 +147,7 @@ export class NodeCache implements ServableStore {
       throw new AppError('WEIGHTS_NOT_FOUND', `no model ${key} in the node cache`, {
         httpStatus: 404,
       });
-    const bytes = (model?.bytes ?? 0) + sum(partials.map((p) => ({ size: p.bytes })));
+    const bytes = (model?.bytes ?? 0) + sumSizes(partials.map((p) => ({ size: p.bytes })));
     await Promise.all([
       this.#ledger.evictModel(key),
       ...partials.map((p) => this.#ledger.remove(p.dir)),
@@ -180,15 +181,7 @@ export class NodeCache implements ServableStore {
 
   /** Models the read-through endpoint can serve now (ServableStore). */
   servable(): readonly ServableModel[] {
-    const out: ServableModel[] = [];
-    for (const m of this.#ledger.models.values())
-      out.push(this.#servable(m.key, m.uri, m.s3, m.files, m.publishedAtMs));
-    for (const p of this.#pulls.values()) {
-      if (p.listing === undefined || this.#ledger.models.has(p.key)) continue;
-      const s3 = p.ref.scheme === 's3' ? { bucket: p.ref.bucket, prefix: p.ref.prefix } : undefined;
-      out.push(this.#servable(p.key, p.ref.uri, s3, p.listing.files, this.#options.clock.now()));
-    }
-    return out;
+    return servableModels(this.#servableState, this.#options.clock.now());
   }
 
   /** Starts or joins a pull for the read-through endpoint (ServableStore; see reader-fetch.ts). */
@@ -198,158 +191,6 @@ export class NodeCache implements ServableStore {
       listed: (key) => this.#pulls.get(key)?.listed,
       servable: (key) => this.servable().find((m) => m.key === key),
     });
-  }
-
-  #servable(
-    key: string,
-    uri: string,
-    s3: ServableModel['s3'],
-    files: ServableModel['files'],
-    lastModifiedMs: number,
-  ): ServableModel {
-    return {
-      key,
-      uri,
-      ...(s3 === undefined ? {} : { s3 }),
-      files,
-      lastModifiedMs,
-      read: (path, range, signal) => this.#read(key, path, range, signal),
-    };
-  }
-
-  /** A published file from disk; a pulling one through its stream (bytes as they arrive). */
-  #read(
-    key: string,
-    path: string,
-    range: ByteRange,
-    signal: AbortSignal,
-  ): Promise<AsyncIterable<Uint8Array>> {
-    const model = this.#ledger.models.get(key);
-    const file = model?.files.find((f) => f.path === path);
-    if (file !== undefined)
-      return readPublishedRange(this.#modelDir(key), path, file.size, range, signal);
-    const stream = this.#pulls.get(key)?.stream;
-    if (stream !== undefined)
-      return stream.read(path, range, signal).then((streamed) =>
-        withPublishedFallback(streamed, () => {
-          const published = this.#ledger.models.get(key)?.files.find((f) => f.path === path);
-          return published === undefined
-            ? undefined
-            : readPublishedRange(this.#modelDir(key), path, published.size, range, signal);
-        }),
-      );
-    const pull = this.#pulls.get(key);
-    if (pull === undefined)
-      return Promise.reject(
-        new AppError('WEIGHTS_NOT_FOUND', `model ${key} left the cache`, { httpStatus: 404 }),
-      );
-    // Listed but not streaming yet (reserving room): wait for the stream to start, not for the
-    // whole pull, then read through it (a failed pull rejects through join).
-    return Promise.race([pull.streaming, pull.fetch.join(signal)]).then(() =>
-      this.#read(key, path, range, signal),
-    );
-  }
-
-  #startPull(key: string, ref: ArtifactRef, source: ArtifactSource): ActivePull {
-    this.#metrics.misses.inc();
-    const fetch = new SharedFetch<CachedModel>(this.#options.signal);
-    const listed = this.#list(source, fetch.signal);
-    listed.catch(() => undefined);
-    let markStreaming = (): void => undefined;
-    const streaming = new Promise<void>((resolve) => (markStreaming = resolve));
-    const active: ActivePull = {
-      key,
-      ref,
-      source,
-      fetch,
-      listed,
-      streaming,
-      markStreaming,
-      startedAtMs: this.#options.clock.monotonicMs(),
-      reservedBytes: 0,
-    };
-    this.#pulls.set(key, active);
-    // A partial pull of this key becomes this one's: the streamer resumes from its journals.
-    this.#ledger.partials.delete(join(this.#ledger.dirs.staging, key));
-    fetch.start((signal) => this.#runPull(active, signal));
-    return active;
-  }
-
-  async #runPull(active: ActivePull, signal: AbortSignal): Promise<CachedModel> {
-    const { key, ref, source } = active;
-    const stagingDir = join(this.#ledger.dirs.staging, key);
-    let outcome: PullOutcome = 'error';
-    try {
-      const listing = await active.listed;
-      active.listing = listing;
-      const others = [...this.#pulls.values()].filter((p) => p !== active);
-      this.#ledger.makeRoom(ref.uri, sum(listing.files), this.#options.budgetBytes, others);
-      active.reservedBytes = sum(listing.files);
-      await mkdir(stagingDir, { recursive: true });
-      active.stream = this.#options.stream({
-        source,
-        listing,
-        stagingDir,
-        settings: this.#options.settings,
-        signal,
-        onBytes: (bytes) => this.#metrics.fetched(ref.scheme, bytes),
-      });
-      active.markStreaming();
-      await active.stream.done;
-      const model = await this.#publish(active, listing, stagingDir);
-      outcome = 'ok';
-      this.#options.log.info({ uri: ref.uri, key, bytes: model.bytes }, 'model published');
-      return model;
-    } catch (err) {
-      if (signal.aborted) outcome = 'aborted';
-      const error = asWeightsError(err, signal);
-      this.#options.log.warn(
-        { uri: ref.uri, key, code: error.code },
-        `pull failed: ${error.message}`,
-      );
-      throw error;
-    } finally {
-      // What a failed or stopped pull wrote stays for a later pull to resume; it counts as used.
-      if (outcome !== 'ok')
-        await this.#ledger
-          .addPartial(key, stagingDir, this.#options.clock.now())
-          .catch(() => undefined);
-      this.#pulls.delete(key);
-      const seconds = (this.#options.clock.monotonicMs() - active.startedAtMs) / 1000;
-      this.#metrics.pullDuration.observe({ outcome }, seconds);
-    }
-  }
-
-  async #list(source: ArtifactSource, signal: AbortSignal): Promise<ArtifactListing> {
-    const call = linkedSignal([signal], this.#options.listTimeoutMs);
-    try {
-      return await source.list(call.signal);
-    } catch (err) {
-      if (call.timedOut)
-        throw new AppError('WEIGHTS_SOURCE_TIMEOUT', 'listing the artifact timed out', {
-          httpStatus: 504,
-          cause: err,
-        });
-      throw err;
-    } finally {
-      call.dispose();
-    }
-  }
-
-  async #publish(
-    active: ActivePull,
-    listing: ArtifactListing,
-    stagingDir: string,
-  ): Promise<CachedModel> {
-    const manifest = manifestOf(active.key, active.ref, listing, this.#options.clock.now());
-    await writeManifest(stagingDir, manifest);
-    const target = this.#modelDir(active.key);
-    // A model directory without a valid manifest (found at start) makes way; so does a removal.
-    if (this.#ledger.partials.has(target)) await this.#ledger.remove(target);
-    await this.#ledger.settled(target);
-    await rename(stagingDir, target);
-    this.#ledger.models.set(active.key, manifest);
-    return this.#cachedModel(manifest);
   }
 
   /** Marks a model used now, in memory at once and in its manifest (best effort). */

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { GlobalBlockIndex, PrefixIndex, promptBlockHashes } from '../../../src/kvcache/index.js';
 import {
   createRoutingState,
-  defaultRoutingConfig,
   parseStrategy,
   pick,
   type EndpointLoad,
@@ -18,6 +17,7 @@ import {
   referencePrefixCache,
 } from '../../helpers/reference-routing.js';
 import {
+  aSmallRoutingConfig,
   anEndpoint,
   fillerText,
   promptRequest,
@@ -77,7 +77,7 @@ function mixOf(spec: string): StrategyMix {
 }
 
 function configWith(mode: 'auto' | 'approximate' | 'precise'): RoutingConfig {
-  const base = defaultRoutingConfig();
+  const base = aSmallRoutingConfig();
   return { ...base, prefixCache: { ...base.prefixCache, mode } };
 }
 
@@ -160,7 +160,7 @@ describe('optimized pick ≡ the straightforward pick', () => {
         fc.integer({ min: 0, max: 2 }),
         fc.uniqueArray(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 9 }),
         (inserts, askDoc, candidates) => {
-          const config = defaultRoutingConfig().prefixCache;
+          const config = aSmallRoutingConfig().prefixCache;
           const index = new PrefixIndex(config);
           const hashesOf = (doc: number, blocks: number) =>
             promptBlockHashes(

@@ -49,7 +49,8 @@ describe('prefix-cache with capacity-aware endpoints', () => {
   });
 
   it('the most recent prompts still attract their follow-ups on a small engine', () => {
-    const state = aRoutingMemory();
+    // Full-size index: what is tested is the engine's capacity, not a small test index.
+    const state = aRoutingMemory(defaultRoutingConfig());
     const alone = [withCapacity('n/0', 4_096)];
     pickWith(algo, alone, prompt(old), { state });
     later.forEach((p) => pickWith(algo, alone, prompt(p), { state }));
