@@ -1,6 +1,8 @@
 // In-process profile of the leader's state path at scale (issue #18): feeds a ClusterStateStore
 // (with the KV index and the listeners main.ts wires) N nodes × M engines of hello snapshots and
-// state deltas, then times catalog lookups (a gateway pick's read) and a /metrics render.
+// state deltas, then times catalog lookups (a gateway pick's read), a /metrics render, and one
+// second of `bench leader`'s traffic (2 deltas and 10 KV batches of 10 blocks per node, 100
+// picks): its time is the cores the leader needs for that traffic, before its HTTP/WebSocket work.
 // Needs `npm run build`. Usage: node [--cpu-prof] scripts/profile-leader-state.mjs [nodes] [engines]
 import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
@@ -31,7 +33,7 @@ const kv = buildKvIndex({ store, registry, log });
 store.onChange((_r, node) => kv.reconcile(node));
 // The GPU remediation reconciler reads its node on every change (as its host would, coalesced or not).
 const keys = clusterNodeKeys(store);
-keys.watch((node) => store.nodes().find((n) => n.node === node));
+keys.watch((node) => store.node(node));
 registerClusterMetrics(registry, store);
 
 const endpoints = [];
@@ -117,4 +119,61 @@ const urgent = JSON.stringify({
 time('urgent GPU delta × 100 (listeners fire)', () => {
   for (let i = 0; i < 100; i++) apply(i, urgent);
 });
+// One second of the bench's default traffic, as encoded frames (decoding is part of the cost).
+const kvSeq = new Map();
+const kvFrame = (n, reset, blocks) => {
+  const seq = reset ? 1 : (kvSeq.get(n) ?? 0) + 1;
+  kvSeq.set(n, seq);
+  const deltas = Array.from({ length: engines }, (_, e) => ({
+    tier: 'gpu',
+    engineId: engineId(n, e),
+    stored: blocks.filter((_, i) => i % engines === e),
+  })).filter((d) => d.stored.length > 0);
+  return JSON.stringify({ v: 1, type: 'kv', seq, ...(reset ? { reset: true } : {}), deltas });
+};
+let nextBlock = 1;
+const block = (n) => n * 2 ** 32 + nextBlock++;
+const applyKv = (n, text) => {
+  const d = decodeAgentMessage(Buffer.from(text));
+  if (!d.ok) throw new Error(d.reason);
+  kv.hubOption.agentMessage(nodeName(n), d.message, () => true);
+};
+time(`kv resets (${nodes} nodes × 100 blocks)`, () => {
+  for (let n = 0; n < nodes; n++)
+    applyKv(
+      n,
+      kvFrame(
+        n,
+        true,
+        Array.from({ length: 100 }, () => block(n)),
+      ),
+    );
+});
+const buildSecond = () => {
+  const second = [];
+  for (let tick = 0; tick < 10; tick++)
+    for (let n = 0; n < nodes; n++) {
+      const k = kvFrame(
+        n,
+        false,
+        Array.from({ length: 10 }, () => block(n)),
+      );
+      second.push(() => applyKv(n, k));
+      if (tick % 5 === 0) {
+        const d = JSON.stringify({ v: 1, type: 'state', seq: 4, engines: reports(n, tick) });
+        second.push(() => apply(n, d));
+      }
+    }
+  for (let i = 0; i < 100; i++)
+    second.splice(Math.floor((i * second.length) / 100), 0, () =>
+      catalog.lookup(`bench-model-${i % models}`),
+    );
+  return second;
+};
+for (let round = 1; round <= 2; round++) {
+  const second = buildSecond();
+  time(`1 s of traffic, round ${round} (${second.length} messages)`, () =>
+    second.forEach((f) => f()),
+  );
+}
 say(`heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);

@@ -16,7 +16,7 @@ export interface LeaderProcess {
   readonly pid: number;
   readonly controlUrl: string;
   readonly gatewayUrl: string;
-  /** Stops it (SIGTERM, then SIGKILL after 10 s); resolves once it has exited. */
+  /** Stops it (SIGTERM, then SIGKILL after 30 s); resolves once it has exited. */
   stop(): Promise<void>;
 }
 
@@ -71,7 +71,8 @@ export async function startLeaderProcess(options: LeaderProcessOptions): Promise
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // 30 s: a profiled leader writes its CPU profile on exit, which takes seconds on a busy machine.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await exited;
     clearTimeout(timer);
   };

@@ -38,9 +38,22 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
   };
 }
 
-/** The gateway's catalog read live from the cluster state store. */
+/**
+ * The gateway's catalog read live from the cluster state store. The store hands back the same
+ * state object while an engine's state is unchanged, and the gateway's view of it is kept beside
+ * it, so a pick over a model's 1,000 engines builds no object per engine (issue #18).
+ */
 export class ClusterEndpointCatalog implements EndpointCatalog {
   readonly #store: ClusterStateStore;
+  readonly #views = new WeakMap<EndpointState, GatewayEndpoint>();
+  readonly #toGateway = (s: EndpointState): GatewayEndpoint => {
+    let view = this.#views.get(s);
+    if (view === undefined) {
+      view = toGatewayEndpoint(s);
+      this.#views.set(s, view);
+    }
+    return view;
+  };
 
   constructor(store: ClusterStateStore) {
     this.#store = store;
@@ -53,15 +66,15 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
         known: true,
         baseModel: model,
         adapter: undefined,
-        endpoints: direct.map(toGatewayEndpoint),
+        endpoints: direct.map(this.#toGateway),
       };
     // An adapter name: engines of its base model are the candidates; routing prefers those
     // that have it loaded.
-    for (const [base, adapters] of this.#store.readyAdapters()) {
+    for (const [base, adapters] of this.#store.readyAdapterIndex()) {
       if (adapters.has(model)) {
         const endpoints = this.#store
           .endpointsForModel(base)
-          .map(toGatewayEndpoint)
+          .map(this.#toGateway)
           .filter((e) => e.adapters.includes(model));
         return { known: true, baseModel: base, adapter: model, endpoints };
       }
@@ -71,7 +84,7 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
 
   models(): readonly ModelEntry[] {
     const out: ModelEntry[] = this.#store.readyModels().map((id) => ({ id, parent: undefined }));
-    for (const [base, adapters] of this.#store.readyAdapters()) {
+    for (const [base, adapters] of this.#store.readyAdapterIndex()) {
       for (const a of [...adapters].sort()) out.push({ id: a, parent: base });
     }
     return out;

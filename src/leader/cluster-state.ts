@@ -11,29 +11,11 @@ import type {
   StateMessage,
 } from '../protocol/index.js';
 import type { Clock } from '../shared/index.js';
-import { decideNewNode, nodesToForget } from './node-retention.js';
+import { EndpointStateMemo, type EndpointState } from './endpoint-state.js';
+import { decideNewNode, nextForgetAtMs, nodesToForget } from './node-retention.js';
+import { readyByModel, type ReadySummary } from './ready-models.js';
 
-/** One engine as the gateway sees it. */
-export interface EndpointState {
-  readonly endpoint: EngineEndpoint;
-  /** The latest agent report, if any agent ever reported it. */
-  readonly report: EngineReport | undefined;
-  /** The agent's data is missing, from a lost agent, or older than the staleness limit. */
-  readonly stale: boolean;
-  /**
-   * The agent's last report says the engine stopped answering. Staleness never clears it: an
-   * agent that reported an engine down and then went quiet (or was lost) has told us nothing new,
-   * so only a later report that says ready (or discovery dropping the engine) brings it back.
-   */
-  readonly agentSaysDown: boolean;
-  /** A GPU the engine uses is failed (or, without a GPU mapping, any GPU of its node). */
-  readonly gpuFailed: boolean;
-  /**
-   * The agent's last report says the engine is draining (`engine.drain`): alive and not down,
-   * but no new request goes to it. Like agentSaysDown, only a later report clears it.
-   */
-  readonly draining: boolean;
-}
+export type { EndpointState } from './endpoint-state.js';
 
 /** A node as the leader sees it. */
 export interface NodeState {
@@ -47,6 +29,8 @@ export interface NodeState {
 
 interface AgentRecord {
   readonly node: string;
+  /** Bumped (from the store's counter) on every change, so memoized engine states notice. */
+  revision: number;
   connected: boolean;
   /** When the agent was last lost; undefined while connected. */
   disconnectedAtMs: number | undefined;
@@ -94,10 +78,24 @@ export class ClusterStateStore {
   #byId = new Map<string, EngineEndpoint>();
   readonly #agents = new Map<string, AgentRecord>();
   readonly #listeners = new Set<StateListener>();
+  readonly #states: EndpointStateMemo;
+  #revisions = 0;
+  /**
+   * Which models and adapters are ready, kept until an input changes (discovery, a record, an
+   * engine's readiness or adapters, a GPU list): `/v1/models` and every adapter-name request read
+   * it, and rebuilding it scanned every engine of the cluster.
+   */
+  #ready: ReadySummary | undefined;
+  /**
+   * Before this time no record can be due to be forgotten, so `forgetGoneNodes` skips its scan:
+   * it runs on every hello, and a scan of every record per hello made a cluster's connect N².
+   */
+  #forgetCheckAtMs = 0;
 
   constructor(options: ClusterStateOptions) {
     this.#clock = options.clock;
     this.#staleAfterMs = options.staleAfterMs ?? 3000;
+    this.#states = new EndpointStateMemo(this.#staleAfterMs);
     this.#retention = {
       forgetAfterMs: options.forgetAfterMs ?? 600_000,
       maxUndiscoveredNodes: options.maxUndiscoveredNodes ?? 256,
@@ -119,6 +117,8 @@ export class ClusterStateStore {
     }
     this.#byModel = byModel;
     this.#byId = byId;
+    this.#ready = undefined;
+    this.#forgetCheckAtMs = 0; // a node may have left discovery
     this.forgetGoneNodes();
   }
 
@@ -128,13 +128,15 @@ export class ClusterStateStore {
    * needed; returns the names forgotten.
    */
   forgetGoneNodes(): string[] {
-    const gone = nodesToForget(
+    const now = this.#clock.now();
+    if (now < this.#forgetCheckAtMs) return [];
+    const gone = nodesToForget(this.#agents.values(), this.#discoveredNodes, now, this.#retention);
+    for (const node of gone) this.#delete(node);
+    this.#forgetCheckAtMs = nextForgetAtMs(
       this.#agents.values(),
       this.#discoveredNodes,
-      this.#clock.now(),
       this.#retention,
     );
-    for (const node of gone) this.#agents.delete(node);
     return gone;
   }
 
@@ -162,10 +164,12 @@ export class ClusterStateStore {
         this.#retention,
       );
       if (decision.kind === 'refuse') return false;
-      if (decision.kind === 'admit-evicting') this.#agents.delete(decision.evict);
+      if (decision.kind === 'admit-evicting') this.#delete(decision.evict);
     }
+    this.#ready = undefined;
     this.#agents.set(node, {
       node,
+      revision: ++this.#revisions,
       connected: true,
       disconnectedAtMs: undefined,
       lastReportMs: this.#clock.now(),
@@ -182,6 +186,7 @@ export class ClusterStateStore {
   applyDelta(node: string, delta: StateMessage): void {
     const record = this.#agents.get(node);
     if (record === undefined) return;
+    record.revision = ++this.#revisions;
     record.lastReportMs = this.#clock.now();
     record.connected = true;
     record.disconnectedAtMs = undefined;
@@ -199,6 +204,7 @@ export class ClusterStateStore {
       record.gpus = delta.gpus;
       record.failedGpus = failedIndices(delta.gpus);
     }
+    if (enginesChanged || delta.gpus !== undefined) this.#ready = undefined;
     if (delta.urgent === true || delta.gpus !== undefined) this.#emit('urgent', node);
     else if (enginesChanged) this.#emit('engines', node);
   }
@@ -207,8 +213,13 @@ export class ClusterStateStore {
   markAgentLost(node: string): void {
     const record = this.#agents.get(node);
     if (record === undefined) return;
+    record.revision = ++this.#revisions;
     record.connected = false;
     record.disconnectedAtMs = this.#clock.now();
+    this.#forgetCheckAtMs = Math.min(
+      this.#forgetCheckAtMs,
+      record.disconnectedAtMs + this.#retention.forgetAfterMs,
+    );
     this.#emit('agent-lost', node);
   }
 
@@ -245,25 +256,23 @@ export class ClusterStateStore {
 
   /** Base models with at least one endpoint that is ready and not known to be down. */
   readyModels(): string[] {
-    const models = new Set<string>();
-    for (const s of this.endpoints()) {
-      if (s.endpoint.ready && !s.agentSaysDown && !s.gpuFailed) models.add(s.endpoint.model);
-    }
-    return [...models].sort();
+    return [...this.#readySummary().models];
   }
 
-  /** Adapters loaded on ready engines, by base model. */
+  /** Adapters loaded on ready engines, by base model (a copy: callers may keep or change it). */
   readyAdapters(): Map<string, Set<string>> {
-    const out = new Map<string, Set<string>>();
-    for (const s of this.endpoints()) {
-      if (!s.endpoint.ready || s.agentSaysDown || s.gpuFailed) continue;
-      for (const a of s.report?.adapters ?? []) {
-        const set = out.get(s.endpoint.model) ?? new Set<string>();
-        set.add(a);
-        out.set(s.endpoint.model, set);
-      }
-    }
-    return out;
+    const adapters = this.#readySummary().adapters;
+    return new Map([...adapters].map(([model, set]) => [model, new Set(set)]));
+  }
+
+  /** The same as {@link readyAdapters}, shared and read-only (no copy per gateway lookup). */
+  readyAdapterIndex(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.#readySummary().adapters;
+  }
+
+  #readySummary(): ReadySummary {
+    this.#ready ??= readyByModel(this.endpoints());
+    return this.#ready;
   }
 
   /** Every node that reported and is not yet forgotten (see {@link forgetGoneNodes}). */
@@ -282,27 +291,18 @@ export class ClusterStateStore {
     // The retention rule `nodes()` applies, for this one record.
     const now = this.#clock.now();
     if (nodesToForget([record], this.#discoveredNodes, now, this.#retention).length > 0) {
-      this.#agents.delete(name);
+      this.#delete(name);
       return undefined;
     }
     return nodeStateOf(record);
   }
 
   #stateOf(endpoint: EngineEndpoint, now: number): EndpointState {
-    const record = this.#agents.get(endpoint.node);
-    const report = record?.engines.get(endpoint.id);
-    const fresh =
-      record !== undefined && record.connected && now - record.lastReportMs <= this.#staleAfterMs;
-    const stale = !fresh || report === undefined;
-    const failed = record?.failedGpus ?? [];
-    const gpuFailed =
-      failed.length > 0 &&
-      (endpoint.gpuIndices === undefined || endpoint.gpuIndices.some((i) => failed.includes(i)));
-    // Down is the last thing the agent said, fresh or not: a dead engine's report stops changing,
-    // so its data ages into "stale", and stale must not read as "maybe up again".
-    const agentSaysDown = report !== undefined && !report.ready;
-    const draining = report?.draining === true;
-    return { endpoint, report, stale, agentSaysDown, gpuFailed, draining };
+    return this.#states.stateOf(endpoint, this.#agents.get(endpoint.node), now);
+  }
+
+  #delete(node: string): void {
+    if (this.#agents.delete(node)) this.#ready = undefined;
   }
 
   #emit(reason: string, node: string): void {

@@ -50,6 +50,23 @@ export function nodesToForget(
 }
 
 /**
+ * The earliest time any record may be due to be forgotten (Infinity when none can be until a
+ * record is lost or discovery changes): callers skip `nodesToForget` scans before it.
+ */
+export function nextForgetAtMs(
+  records: Iterable<NodeRecordFacts>,
+  discovered: ReadonlySet<string>,
+  policy: NodeRetentionPolicy,
+): number {
+  let next = Infinity;
+  for (const r of records) {
+    if (discovered.has(r.node) || r.connected || r.disconnectedAtMs === undefined) continue;
+    next = Math.min(next, r.disconnectedAtMs + policy.forgetAfterMs);
+  }
+  return next;
+}
+
+/**
  * Decides on a hello from `node`, which has no record yet. A node discovery knows is always
  * taken; another is taken while fewer than `maxUndiscoveredNodes` undiscovered records exist, or
  * by evicting the undiscovered record disconnected longest; else refused.
