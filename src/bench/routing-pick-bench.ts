@@ -120,8 +120,11 @@ export const routingPickBench = defineCommand({
     const sizes = sizesOf(config.endpoints);
     const chars = config.promptTokens * 4;
     const docs = Array.from({ length: 8 }, (_, d) => benchText(`document-${d}`, chars - 16));
-    // The first case timed would otherwise pay the JIT's warm-up of tokenizing and hashing.
-    timePicks({ strategy: 'auto' }, benchEndpoints(64, new SeededRng(1)), docs, 1000);
+    // The first case timed would otherwise pay the JIT's warm-up of tokenizing, hashing and
+    // scoring. Warming at 64 engines alone was not enough: whichever size came first still
+    // timed 3-4x slower than the same size measured after another (0.7-0.9 vs 0.16 ms p50).
+    for (const n of sizes)
+      timePicks({ strategy: 'auto' }, benchEndpoints(n, new SeededRng(1)), docs, 1000);
     const loadBefore = os.loadavg()[0] ?? 0;
     const bySize = sizes.map((n) => timeSize(n, docs, config.picks));
     const hashing = hashMegabytesPerSecond(docs[0] ?? '');
