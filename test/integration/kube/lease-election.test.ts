@@ -71,7 +71,7 @@ describe('Lease election on the fake API server', () => {
     await server.close();
   });
 
-  function candidate(identity: string): Candidate {
+  function candidate(identity: string, timing: typeof durations = durations): Candidate {
     const store = new PartitionableStore(
       new K8sLeaseStore({
         clients: createKubeClients(server.kubeConfig()),
@@ -83,7 +83,7 @@ describe('Lease election on the fake API server', () => {
       store,
       identity,
       log: silentLogger(),
-      ...durations,
+      ...timing,
       clock: systemClock,
       rng: systemRng,
     });
@@ -135,18 +135,22 @@ describe('Lease election on the fake API server', () => {
   });
 
   it('a cleanly stopped leader releases the lease and the other takes over at once', async () => {
-    const a = candidate('pod-a');
+    // A long lease: without the release, pod-b could not lead before it expired (20 s after
+    // pod-b first saw it renewed), so leading well within that proves the release, however
+    // slow a loaded machine is (a 1.5 s lease made this a race against expiry).
+    const timing = { leaseDurationMs: 20_000, renewDeadlineMs: 10_000, retryPeriodMs: 200 };
+    const a = candidate('pod-a', timing);
     await eventually(() => a.isLeading());
-    const b = candidate('pod-b');
-    await new Promise((r) => setTimeout(r, 400));
+    const b = candidate('pod-b', timing);
+    await eventually(() => b.newLeaders.includes('pod-a'));
     expect(b.isLeading()).toBe(false);
     const stoppedAt = performance.now();
     a.stop.abort();
     await a.done;
     expect(a.leadership?.signal.aborted).toBe(true);
     expect(a.lostReasons).toEqual([]);
-    await eventually(() => b.isLeading(), 5000);
-    expect(b.startedAt[0]! - stoppedAt).toBeLessThan(2000);
+    await eventually(() => b.isLeading(), 15_000);
+    expect(b.startedAt[0]! - stoppedAt).toBeLessThan(timing.leaseDurationMs);
     expect(b.leadership?.epoch).toBe(1);
     expect(lease()).toMatchObject({ holderIdentity: 'pod-b', leaseTransitions: 1 });
   });
