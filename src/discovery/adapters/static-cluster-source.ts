@@ -108,7 +108,15 @@ export class StaticClusterSource implements ClusterSource {
 
   async run(signal: AbortSignal): Promise<void> {
     const { log, path, watch = true } = this.options;
-    if (!this.#loaded) await this.load(signal);
+    if (!this.#loaded) {
+      try {
+        await this.load(signal);
+      } catch (err) {
+        // A stop during the first read aborts it: a clean shutdown, not a bad file.
+        if (signal.aborted) return;
+        throw err;
+      }
+    }
     const wake = new FileChangeWake(watch ? [path, scaleStatePath(path)] : []);
     try {
       for (;;) {
