@@ -72,14 +72,17 @@ describe('gateway replicas (up --gateways 2)', () => {
 
   it('sends the same long prompt to the same engine through either replica', async () => {
     const applied = 'infernode_replica_feed_applied_total{type="replica.prefix"}';
+    const published = 'infernode_replica_feed_messages_total{type="replica.prefix"}';
     for (let p = 0; p < 3; p++) {
       const prompt = `${'You are a careful assistant who answers briefly. '.repeat(80)} case ${p}`;
-      const before = await metric(followerControl(), applied);
       const first = (await ask(clients[0]!, prompt, PREFIX)).response.headers.get('target-pod');
       expect(first).toMatch(/^node-[ab]-engine-[01]$/);
-      // The leader's pick reaches the follower's prefix index through the feed: wait for it.
+      // The leader's pick reaches the follower's prefix index through the feed: wait until the
+      // follower has applied every prefix message the leader has published so far (a count that
+      // merely grew could be an earlier message, e.g. the echo of the follower's own insertion).
+      const sent = await metric(cluster.controlUrls[0] as string, published);
       await waitFor(
-        async () => (await metric(followerControl(), applied)) > before,
+        async () => (await metric(followerControl(), applied)) >= sent,
         'the follower applied the leader’s prefix insertion',
         30_000,
       );
