@@ -16,20 +16,22 @@ import type {
   StickinessResult,
 } from './gateway-replicas-report.js';
 
-/** The section's settings, from the bench's flags. */
-export interface ReplicasSettings {
+/** The section's settings, from the bench's flags (the load fields as the load generator's plan has them). */
+export interface ReplicasSettings extends Pick<
+  ReplicaPhasePlan,
+  | 'model'
+  | 'concurrency'
+  | 'durationMs'
+  | 'maxTokens'
+  | 'promptBytes'
+  | 'timeoutMs'
+  | 'stickinessPrompts'
+  | 'stickinessPromptBytes'
+  | 'stickinessGapMs'
+> {
   /** Replica counts, e.g. [1, 2]; the most is how many run. */
   readonly counts: readonly number[];
-  readonly model: string;
   readonly leaderArgs: readonly string[];
-  readonly concurrency: number;
-  readonly durationMs: number;
-  readonly maxTokens: number;
-  readonly promptBytes: number;
-  readonly timeoutMs: number;
-  readonly stickinessPrompts: number;
-  readonly stickinessPromptBytes: number;
-  readonly stickinessGapMs: number;
   readonly killDurationMs: number;
   readonly takeoverAfterMs: number;
   readonly report: (line: string) => void;
