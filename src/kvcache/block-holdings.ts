@@ -1,14 +1,15 @@
 /**
  * The storage under the global block index: which sources (an engine's GPU cache, a node's L1
- * store) hold which block hashes, both ways. A block's entry lists its holders' source ids; a
- * source keeps its hashes in a Set whose insertion order is the order they were stored, so the
- * oldest is the first. The entry map's insertion order is recency too (a store moves the entry
- * to the end), so the least recently stored block is always the first key: O(1) eviction.
+ * store) hold which block hashes, both ways. Blocks live in a BlockTable, (block, source) pairs
+ * in BlockPairs; each pair is on its source's list (oldest stored first) and on its block's
+ * holder list. Nothing here allocates per change (see block-pairs.ts for why).
  *
- * Bounds: `maxEntries` distinct blocks over all sources (the least recently stored block leaves
- * every holder), and `maxBlocksPerNode` (block, source) pairs per node (the node's largest
- * source drops its oldest block). Both are counted in `evictions`.
+ * Bounds: `maxEntries` distinct blocks over all sources (the block the table's CLOCK picks, one
+ * not stored again lately, leaves every holder), and `maxBlocksPerNode` (block, source) pairs per
+ * node (the node's largest source drops its oldest block). Both are counted in `evictions`.
  */
+import { BlockPairs } from './block-pairs.js';
+import { BlockTable } from './block-table.js';
 
 /** One holder of blocks: an engine's GPU cache or a node's L1 store. */
 export interface BlockSource {
@@ -17,8 +18,8 @@ export interface BlockSource {
   readonly tier: 'gpu' | 'l1';
   /** The engine, for tier gpu. */
   readonly engineId: string | undefined;
-  /** Its block hashes, oldest stored first. */
-  readonly blocks: Set<number>;
+  /** Blocks it holds. */
+  readonly blockCount: number;
 }
 
 /** Bounds of the holdings. */
@@ -35,23 +36,38 @@ export interface BlockEvictions {
   nodeBound: number;
 }
 
+const NONE = -1;
+
+interface SourceRecord extends BlockSource {
+  blockCount: number;
+  /** Its oldest and newest pair. */
+  oldest: number;
+  newest: number;
+  readonly nodeRecord: NodeRecord;
+}
+
+interface NodeRecord {
+  readonly sources: Set<SourceRecord>;
+  blocks: number;
+}
+
 export class BlockHoldings {
   readonly #bounds: BlockHoldingsBounds;
-  /** Block hash → the ids of the sources holding it; insertion order = least recently stored first. */
-  readonly #entries = new Map<number, number[]>();
-  readonly #sources = new Map<number, BlockSource>();
-  /** Node → its sources and their total block count. */
-  readonly #nodes = new Map<string, { sources: Set<BlockSource>; blocks: number }>();
+  readonly #blocks: BlockTable;
+  readonly #pairs = new BlockPairs();
+  readonly #sources = new Map<number, SourceRecord>();
+  readonly #nodes = new Map<string, NodeRecord>();
   #nextId = 1;
   readonly evictions: BlockEvictions = { entries: 0, nodeBound: 0 };
 
   constructor(bounds: BlockHoldingsBounds) {
     this.#bounds = bounds;
+    this.#blocks = new BlockTable(bounds.maxEntries);
   }
 
   /** Distinct blocks indexed. */
   get entries(): number {
-    return this.#entries.size;
+    return this.#blocks.size;
   }
 
   /** Blocks (pairs) the node's sources hold together. */
@@ -61,81 +77,144 @@ export class BlockHoldings {
 
   /** A new, empty source. */
   addSource(node: string, tier: 'gpu' | 'l1', engineId: string | undefined): BlockSource {
-    const source: BlockSource = { id: this.#nextId++, node, tier, engineId, blocks: new Set() };
+    let nodeRecord = this.#nodes.get(node);
+    if (nodeRecord === undefined)
+      this.#nodes.set(node, (nodeRecord = { sources: new Set(), blocks: 0 }));
+    const source: SourceRecord = {
+      id: this.#nextId++,
+      node,
+      tier,
+      engineId,
+      blockCount: 0,
+      oldest: NONE,
+      newest: NONE,
+      nodeRecord,
+    };
     this.#sources.set(source.id, source);
-    let rec = this.#nodes.get(node);
-    if (rec === undefined) this.#nodes.set(node, (rec = { sources: new Set(), blocks: 0 }));
-    rec.sources.add(source);
+    nodeRecord.sources.add(source);
     return source;
   }
 
   /** Drops every block of the source and the source itself. */
   dropSource(source: BlockSource): void {
-    this.clear(source);
-    this.#sources.delete(source.id);
-    const rec = this.#nodes.get(source.node);
-    rec?.sources.delete(source);
-    if (rec?.sources.size === 0) this.#nodes.delete(source.node);
+    const rec = this.#sources.get(source.id);
+    if (rec === undefined) return;
+    this.clear(rec);
+    this.#sources.delete(rec.id);
+    rec.nodeRecord.sources.delete(rec);
+    if (rec.nodeRecord.sources.size === 0) this.#nodes.delete(rec.node);
   }
 
   /** Drops every block of the source; the source stays. */
   clear(source: BlockSource): void {
-    for (const hash of [...source.blocks]) this.remove(source, hash);
+    const rec = this.#sources.get(source.id);
+    while (rec !== undefined && rec.oldest !== NONE) this.#removePair(rec, rec.oldest);
   }
 
   /** The source no longer holds `hash` (a no-op when it did not). */
   remove(source: BlockSource, hash: number): void {
-    if (!source.blocks.delete(hash)) return;
-    const rec = this.#nodes.get(source.node);
-    if (rec !== undefined) rec.blocks--;
-    const holders = this.#entries.get(hash);
-    if (holders === undefined) return;
-    const at = holders.indexOf(source.id);
-    if (at >= 0) holders.splice(at, 1);
-    if (holders.length === 0) this.#entries.delete(hash);
+    const p = this.#pairs.find(hash, source.id);
+    const rec = this.#sources.get(source.id);
+    if (p !== NONE && rec !== undefined) this.#removePair(rec, p);
   }
 
   /** The source holds `hash`, stored just now (refreshes its recency when already held). */
   store(source: BlockSource, hash: number): void {
-    let holders = this.#entries.get(hash);
-    if (holders === undefined) holders = [];
-    else this.#entries.delete(hash); // re-inserted below: most recent
-    this.#entries.set(hash, holders);
-    if (source.blocks.has(hash)) {
-      source.blocks.delete(hash);
-      source.blocks.add(hash);
+    const rec = this.#sources.get(source.id);
+    if (rec === undefined) return;
+    const slot = this.#blocks.touch(hash);
+    const pairs = this.#pairs;
+    let p = pairs.find(hash, rec.id);
+    if (p !== NONE) {
+      this.#unlinkFromSource(rec, p);
+      this.#linkToSource(rec, p);
       return;
     }
-    source.blocks.add(hash);
-    holders.push(source.id);
-    const rec = this.#nodes.get(source.node);
-    if (rec !== undefined) rec.blocks++;
-    this.#enforceBounds(source.node);
+    p = pairs.add(hash, rec.id);
+    this.#linkToSource(rec, p);
+    const head = this.#blocks.head[slot] as number;
+    pairs.holdNext[p] = head;
+    if (head !== NONE) pairs.holdPrev[head] = p;
+    this.#blocks.head[slot] = p;
+    this.#blocks.count[slot] = (this.#blocks.count[slot] as number) + 1;
+    rec.nodeRecord.blocks++;
+    this.#enforceBounds(rec.nodeRecord);
+  }
+
+  /** Whether the source holds `hash`. */
+  holds(sourceId: number, hash: number): boolean {
+    return this.#pairs.find(hash, sourceId) !== NONE;
   }
 
   /** The ids of the sources holding `hash`; undefined when none does. */
-  holders(hash: number): readonly number[] | undefined {
-    return this.#entries.get(hash);
+  holders(hash: number): number[] | undefined {
+    const slot = this.#blocks.slotOf(hash);
+    if (slot === NONE) return undefined;
+    const ids: number[] = [];
+    for (
+      let p = this.#blocks.head[slot] as number;
+      p !== NONE;
+      p = this.#pairs.holdNext[p] as number
+    )
+      ids.push(this.#pairs.source[p] as number);
+    return ids;
   }
 
-  #enforceBounds(node: string): void {
-    while (this.#entries.size > this.#bounds.maxEntries) {
-      const oldest = this.#entries.keys().next().value as number;
-      for (const id of [...(this.#entries.get(oldest) ?? [])]) {
-        const source = this.#sources.get(id);
-        if (source !== undefined) this.remove(source, oldest);
+  #linkToSource(rec: SourceRecord, p: number): void {
+    const pairs = this.#pairs;
+    pairs.srcPrev[p] = rec.newest;
+    pairs.srcNext[p] = NONE;
+    if (rec.newest !== NONE) pairs.srcNext[rec.newest] = p;
+    else rec.oldest = p;
+    rec.newest = p;
+    rec.blockCount++;
+  }
+
+  #unlinkFromSource(rec: SourceRecord, p: number): void {
+    const pairs = this.#pairs;
+    const prev = pairs.srcPrev[p] as number;
+    const next = pairs.srcNext[p] as number;
+    if (prev !== NONE) pairs.srcNext[prev] = next;
+    else rec.oldest = next;
+    if (next !== NONE) pairs.srcPrev[next] = prev;
+    else rec.newest = prev;
+    rec.blockCount--;
+  }
+
+  /** Unlinks the pair from both lists, frees it, and drops its block when no holder is left. */
+  #removePair(rec: SourceRecord, p: number): void {
+    const pairs = this.#pairs;
+    const blocks = this.#blocks;
+    this.#unlinkFromSource(rec, p);
+    rec.nodeRecord.blocks--;
+    const slot = blocks.slotOf(pairs.hash[p] as number);
+    const prev = pairs.holdPrev[p] as number;
+    const next = pairs.holdNext[p] as number;
+    if (prev !== NONE) pairs.holdNext[prev] = next;
+    else blocks.head[slot] = next;
+    if (next !== NONE) pairs.holdPrev[next] = prev;
+    pairs.delete(p);
+    const left = (blocks.count[slot] as number) - 1;
+    blocks.count[slot] = left;
+    if (left === 0) blocks.deleteSlot(slot);
+  }
+
+  #enforceBounds(nodeRecord: NodeRecord): void {
+    while (this.#blocks.size > this.#bounds.maxEntries) {
+      const slot = this.#blocks.victim();
+      // The slot stays put until its last holder leaves, which deletes the block.
+      for (let left = this.#blocks.count[slot] as number; left > 0; left--) {
+        const p = this.#blocks.head[slot] as number;
+        this.#removePair(this.#sources.get(this.#pairs.source[p] as number) as SourceRecord, p);
       }
-      this.#entries.delete(oldest);
       this.evictions.entries++;
     }
-    const rec = this.#nodes.get(node);
-    while (rec !== undefined && rec.blocks > this.#bounds.maxBlocksPerNode) {
-      let largest: BlockSource | undefined;
-      for (const s of rec.sources)
-        if (largest === undefined || s.blocks.size > largest.blocks.size) largest = s;
-      const oldest = largest?.blocks.values().next().value;
-      if (largest === undefined || oldest === undefined) break;
-      this.remove(largest, oldest);
+    while (nodeRecord.blocks > this.#bounds.maxBlocksPerNode) {
+      let largest: SourceRecord | undefined;
+      for (const s of nodeRecord.sources)
+        if (largest === undefined || s.blockCount > largest.blockCount) largest = s;
+      if (largest === undefined || largest.oldest === NONE) break;
+      this.#removePair(largest, largest.oldest);
       this.evictions.nodeBound++;
     }
   }

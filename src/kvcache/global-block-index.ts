@@ -254,11 +254,11 @@ export class GlobalBlockIndex implements PreciseBlockView {
           node,
           awaitingReset: rec.awaitingReset,
           store: rec.store,
-          l1Blocks: rec.l1?.blocks.size ?? 0,
+          l1Blocks: rec.l1?.blockCount ?? 0,
           engines: [...rec.engines.values()].map((s) => ({
             engineId: s.engineId ?? '',
             node,
-            blocks: s.blocks.size,
+            blocks: s.blockCount,
           })),
         };
       });
@@ -272,19 +272,21 @@ export class GlobalBlockIndex implements PreciseBlockView {
     const out = new Int32Array(sourceIds.length);
     const first = chain.length > from ? this.#holdings.holders(chain[from] as number) : undefined;
     if (first === undefined) return out;
-    // Only the first block's few holders can count more than 0: one scan picks them out.
+    // Only the first block's holders can count more than 0: one scan picks them out (through
+    // the pair table when the block is widely held, a shared system prompt's first block).
+    const few = first.length <= 16;
     let alive: number[] = [];
     for (let c = 0; c < sourceIds.length; c++) {
       const id = sourceIds[c] as number;
-      if (id >= 0 && first.includes(id)) alive.push(c);
+      if (id >= 0 && (few ? first.includes(id) : this.#holdings.holds(id, chain[from] as number)))
+        alive.push(c);
     }
     let i = from + 1;
     for (; i < chain.length && alive.length > 0; i++) {
-      const holders = this.#holdings.holders(chain[i] as number);
-      if (holders === undefined) break;
+      const hash = chain[i] as number;
       const next: number[] = [];
       for (const c of alive) {
-        if (holders.includes(sourceIds[c] as number)) next.push(c);
+        if (this.#holdings.holds(sourceIds[c] as number, hash)) next.push(c);
         else out[c] = i - from;
       }
       alive = next;

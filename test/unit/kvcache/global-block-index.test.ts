@@ -113,16 +113,42 @@ describe('GlobalBlockIndex apply', () => {
   });
 });
 
+describe('GlobalBlockIndex widely held blocks', () => {
+  it('counts prefixes right when more engines hold the first block than a list scan serves', () => {
+    const index = new GlobalBlockIndex(big);
+    const engines = Array.from({ length: 40 }, (_, e) => `e${e}`);
+    const [a, b, c] = chain(1, 3) as [number, number, number];
+    const deltas = engines.map((id, e) =>
+      gpu(id, e % 7 === 0 ? [a] : e % 5 === 0 ? [a, b] : [a, b, c]),
+    );
+    index.apply('n1', reset(deltas));
+    expect([...index.gpuPrefixBlocks([a, b, c], [...engines, 'unknown'])]).toEqual([
+      ...engines.map((_, e) => (e % 7 === 0 ? 1 : e % 5 === 0 ? 2 : 3)),
+      0,
+    ]);
+  });
+});
+
 describe('GlobalBlockIndex bounds', () => {
-  it('evicts the least recently stored block from every holder at maxEntries', () => {
+  it('at maxEntries evicts a block from every holder, sparing one stored again since (CLOCK)', () => {
     const index = new GlobalBlockIndex({ maxEntries: 3, maxBlocksPerNode: 100 });
+    const held = (h: number): boolean =>
+      index.gpuPrefixBlocks([h], ['e1'])[0] === 1 || index.l1PrefixBlocks([h], ['n1'])[0] === 1;
     index.apply('n1', reset([gpu('e1', [1, 2, 3]), l1([1])]));
-    index.apply('n1', { seq: 2, deltas: [gpu('e1', [1])] }); // 1 is fresh again: 2 is oldest
-    index.apply('n1', { seq: 3, deltas: [gpu('e1', [4])] });
+    index.apply('n1', { seq: 2, deltas: [gpu('e1', [4])] });
     expect(index.entries).toBe(3);
     expect(index.evictions.entries).toBe(1);
-    expect([...index.gpuPrefixBlocks([1, 2], ['e1'])]).toEqual([1]);
-    expect(index.gpuPrefixBlocks([3, 4], ['e1'])[0]).toBe(2);
+    // The first sweep cleared every mark; one of 1..3 left, from every holder (1 has two).
+    const [gone] = [1, 2, 3].filter((h) => !held(h));
+    const [kept, other] = [1, 2, 3].filter((h) => h !== gone) as [number, number];
+    expect(gone).toBeDefined();
+    expect(held(4)).toBe(true);
+    // Store `kept` again: the next eviction must take `other`, the only block not stored since.
+    index.apply('n1', { seq: 3, deltas: [gpu('e1', [kept])] });
+    index.apply('n1', { seq: 4, deltas: [gpu('e1', [5])] });
+    expect(index.evictions.entries).toBe(2);
+    expect([kept, 4, 5].map((h) => held(h))).toEqual([true, true, true]);
+    expect(held(other)).toBe(false);
   });
 
   it('keeps at most maxBlocksPerNode pairs per node, taking from its largest source', () => {
