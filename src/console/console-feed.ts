@@ -101,18 +101,20 @@ export class ConsoleFeed {
   /**
    * Reads every source, records the events the change implies, and returns the delta since the
    * previous tick; undefined when nothing changed (or on the first tick, which only sets the
-   * snapshot).
+   * snapshot). `watched: false` (no page open) skips comparing the sections as JSON, the tick's
+   * main cost at a thousand nodes: the delta then carries every section, and so does the next
+   * watched tick's, which keeps a page that opens meanwhile equal to the feed.
    */
-  tick(): ConsoleDelta | undefined {
+  tick(watched = true): ConsoleDelta | undefined {
     const sections = this.#read();
     for (const e of stateEvents(this.#last, sections)) this.events.record(e);
     const now = this.#clock.now();
     const changed: Partial<Record<SectionName, unknown>> = {};
     const texts = new Map<SectionName, string>();
     for (const name of SECTIONS) {
-      const text = JSON.stringify(sections[name]);
-      texts.set(name, text);
-      if (this.#lastText.get(name) !== text) changed[name] = sections[name];
+      const text = watched ? JSON.stringify(sections[name]) : undefined;
+      if (text !== undefined) texts.set(name, text);
+      if (text === undefined || this.#lastText.get(name) !== text) changed[name] = sections[name];
     }
     const events = this.events.since(this.#lastEventId);
     const samples = this.#series.since(this.#lastSampleT);

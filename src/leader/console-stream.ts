@@ -86,6 +86,7 @@ export class ConsoleStreams {
 
   /** Sends a delta to every stream. */
   broadcast(delta: ConsoleDelta): void {
+    if (this.#streams.size === 0) return; // a frame can be large: build none for nobody
     const frame = sseFrame('delta', delta);
     for (const res of this.#streams) this.#write(res, frame);
   }

@@ -176,7 +176,7 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
             feed.sample();
             sinceSample = 0;
           }
-          const delta = feed.tick();
+          const delta = feed.tick(streams.size > 0);
           if (delta !== undefined) streams.broadcast(delta);
           else if (sinceKeepAlive >= o.settings.keepAliveMs) {
             streams.keepAlive();

@@ -69,6 +69,26 @@ describe('ConsoleFeed', () => {
     expect(page.series.engines[0]?.t.length).toBeLessThanOrEqual(6);
     expect(page.events.map((e) => e.kind)).toEqual(['engine-up', 'engine-down']);
   });
+
+  it('while no page watches, still records events; a page opened then stays equal to the feed', () => {
+    const clock = new ManualClock(10_000);
+    let engines = [engine('a'), engine('b')];
+    const feed = feedWith(() => engines, clock);
+    feed.snapshot();
+    // A change and its reversal while unwatched: the texts were not kept, so neither is missed.
+    engines = [engine('a', { state: 'down' }), engine('b')];
+    clock.advance(1000);
+    feed.tick(false);
+    let page: ConsoleSnapshot = feed.snapshot(); // a page opens now, seeing 'down'
+    engines = [engine('a'), engine('b')];
+    clock.advance(1000);
+    const delta = feed.tick(true);
+    expect(delta?.engines).toBeDefined();
+    if (delta !== undefined) page = applyConsoleDelta(page, delta);
+    expect(page).toEqual(feed.snapshot());
+    expect(page.engines.map((e) => e.state)).toEqual(['ready', 'ready']);
+    expect(page.events.map((e) => e.kind)).toEqual(['engine-up', 'engine-down']); // newest first
+  });
 });
 
 describe('the fixture snapshot', () => {
