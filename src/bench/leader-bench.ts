@@ -73,7 +73,12 @@ function forkAgents(c: LeaderBenchConfig, hubUrl: string, secret: string) {
 }
 
 /** Samples the leader until every agent (and the probe) is connected; throws past `timeoutMs`. */
-async function waitForAgents(controlUrl: string, want: number, timeoutMs: number): Promise<void> {
+async function waitForAgents(
+  controlUrl: string,
+  want: number,
+  timeoutMs: number,
+  agentsSay: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // A scrape can fail while a thousand handshakes land at once: say so and look again.
@@ -86,7 +91,7 @@ async function waitForAgents(controlUrl: string, want: number, timeoutMs: number
       await sleep(2000);
       continue;
     }
-    report(`agents connected: ${s.agentsConnected}/${want}`);
+    report(`agents connected: ${s.agentsConnected}/${want} (the agents say: ${agentsSay()})`);
     if (s.agentsConnected >= want) return;
     if (Date.now() > deadline)
       throw new Error(`only ${s.agentsConnected}/${want} agents connected`);
@@ -182,7 +187,11 @@ export const leaderBench = defineCommand({
     try {
       probe = await ProbeAgent.connect(hubUrl, secret, c.periodMs);
       const connectS = c.agents / (c.connectPerS * agents.children.length);
-      await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000);
+      await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000, () => {
+        const sum = (k: 'connected' | 'welcomed' | 'closes'): number =>
+          agents.latest.reduce((a, m) => a + (m?.[k] ?? 0), 0);
+        return `${sum('connected')} open, ${sum('welcomed')} welcomed, ${sum('closes')} closed`;
+      });
       const agentsConnectS = (Date.now() - startedAt) / 1000;
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);

@@ -28,7 +28,7 @@ import type { PreciseBlockView } from './precise-block-view.js';
 
 /** Bounds of the global block index. */
 export interface GlobalBlockIndexOptions {
-  /** Distinct blocks kept, all sources together; the least recently stored leaves first. */
+  /** Distinct blocks kept, all sources together; one not stored again lately leaves first (CLOCK). */
   readonly maxEntries: number;
   /** (block, source) pairs kept per node; its largest source drops its oldest block. */
   readonly maxBlocksPerNode: number;
