@@ -122,8 +122,9 @@ export class BlockHoldings {
   store(source: BlockSource, hash: number): void {
     const rec = this.#sources.get(source.id);
     if (rec === undefined) return;
-    const slot = this.#blocks.touch(hash);
+    const blocks = this.#blocks;
     const pairs = this.#pairs;
+    const slot = blocks.touch(hash);
     let p = pairs.find(hash, rec.id);
     if (p !== NONE) {
       this.#unlinkFromSource(rec, p);
@@ -132,11 +133,11 @@ export class BlockHoldings {
     }
     p = pairs.add(hash, rec.id);
     this.#linkToSource(rec, p);
-    const head = this.#blocks.head[slot] as number;
-    pairs.holdNext[p] = head;
-    if (head !== NONE) pairs.holdPrev[head] = p;
-    this.#blocks.head[slot] = p;
-    this.#blocks.count[slot] = (this.#blocks.count[slot] as number) + 1;
+    const head = blocks.head(slot);
+    pairs.setHoldNext(p, head);
+    if (head !== NONE) pairs.setHoldPrev(head, p);
+    blocks.setHead(slot, p);
+    blocks.addHolders(slot, 1);
     rec.nodeRecord.blocks++;
     this.#enforceBounds(rec.nodeRecord);
   }
@@ -151,20 +152,14 @@ export class BlockHoldings {
     const slot = this.#blocks.slotOf(hash);
     if (slot === NONE) return undefined;
     const ids: number[] = [];
-    for (
-      let p = this.#blocks.head[slot] as number;
-      p !== NONE;
-      p = this.#pairs.holdNext[p] as number
-    )
-      ids.push(this.#pairs.source[p] as number);
+    for (let p = this.#blocks.head(slot); p !== NONE; p = this.#pairs.holdNext(p))
+      ids.push(this.#pairs.sourceOf(p));
     return ids;
   }
 
   #linkToSource(rec: SourceRecord, p: number): void {
-    const pairs = this.#pairs;
-    pairs.srcPrev[p] = rec.newest;
-    pairs.srcNext[p] = NONE;
-    if (rec.newest !== NONE) pairs.srcNext[rec.newest] = p;
+    this.#pairs.setSrcLinks(p, rec.newest, NONE);
+    if (rec.newest !== NONE) this.#pairs.setSrcNext(rec.newest, p);
     else rec.oldest = p;
     rec.newest = p;
     rec.blockCount++;
@@ -172,11 +167,11 @@ export class BlockHoldings {
 
   #unlinkFromSource(rec: SourceRecord, p: number): void {
     const pairs = this.#pairs;
-    const prev = pairs.srcPrev[p] as number;
-    const next = pairs.srcNext[p] as number;
-    if (prev !== NONE) pairs.srcNext[prev] = next;
+    const prev = pairs.srcPrev(p);
+    const next = pairs.srcNext(p);
+    if (prev !== NONE) pairs.setSrcNext(prev, next);
     else rec.oldest = next;
-    if (next !== NONE) pairs.srcPrev[next] = prev;
+    if (next !== NONE) pairs.setSrcPrev(next, prev);
     else rec.newest = prev;
     rec.blockCount--;
   }
@@ -187,25 +182,23 @@ export class BlockHoldings {
     const blocks = this.#blocks;
     this.#unlinkFromSource(rec, p);
     rec.nodeRecord.blocks--;
-    const slot = blocks.slotOf(pairs.hash[p] as number);
-    const prev = pairs.holdPrev[p] as number;
-    const next = pairs.holdNext[p] as number;
-    if (prev !== NONE) pairs.holdNext[prev] = next;
-    else blocks.head[slot] = next;
-    if (next !== NONE) pairs.holdPrev[next] = prev;
+    const slot = blocks.slotOf(pairs.hashOf(p));
+    const prev = pairs.holdPrev(p);
+    const next = pairs.holdNext(p);
+    if (prev !== NONE) pairs.setHoldNext(prev, next);
+    else blocks.setHead(slot, next);
+    if (next !== NONE) pairs.setHoldPrev(next, prev);
     pairs.delete(p);
-    const left = (blocks.count[slot] as number) - 1;
-    blocks.count[slot] = left;
-    if (left === 0) blocks.deleteSlot(slot);
+    if (blocks.addHolders(slot, -1) === 0) blocks.deleteSlot(slot);
   }
 
   #enforceBounds(nodeRecord: NodeRecord): void {
     while (this.#blocks.size > this.#bounds.maxEntries) {
       const slot = this.#blocks.victim();
       // The slot stays put until its last holder leaves, which deletes the block.
-      for (let left = this.#blocks.count[slot] as number; left > 0; left--) {
-        const p = this.#blocks.head[slot] as number;
-        this.#removePair(this.#sources.get(this.#pairs.source[p] as number) as SourceRecord, p);
+      for (let left = this.#blocks.holderCount(slot); left > 0; left--) {
+        const p = this.#blocks.head(slot);
+        this.#removePair(this.#sources.get(this.#pairs.sourceOf(p)) as SourceRecord, p);
       }
       this.evictions.entries++;
     }

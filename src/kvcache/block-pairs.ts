@@ -8,35 +8,29 @@
  * pointers and each change allocated, so store/remove took 45 % of the leader's CPU and the
  * garbage collector another 20 % (issue #18). Here a change allocates nothing.
  *
- * The arrays are public fields, not accessors, because the hot paths read them per block; only
- * this file and BlockHoldings write them. They are replaced when the pool grows: read them from
- * the object each time, never keep one. -1 is "none" in every link.
+ * A pair is 32 bytes of one buffer: its hash (float64), its source id and its four links
+ * (int32 each), so following a link touches one cache line, not one per field. -1 is "none" in
+ * every link.
  */
 import { mixBlockHash } from './block-table.js';
 
 const EMPTY = -1;
 const mixPair = (hash: number, sourceId: number): number => mixBlockHash(hash, sourceId);
 
-const grown = <T extends Int32Array | Float64Array>(a: T, size: number, fill?: number): T => {
-  const out = new (a.constructor as new (n: number) => T)(size);
-  if (fill !== undefined) out.fill(fill);
-  out.set(a);
-  return out;
-};
+/** Pair p: hash at f64[4p]; source, srcPrev, srcNext, holdPrev, holdNext at i32[8p + 2..6]. */
+const SOURCE = 2;
+const SRC_PREV = 3;
+const SRC_NEXT = 4;
+const HOLD_PREV = 5;
+const HOLD_NEXT = 6;
 
 export class BlockPairs {
-  hash = new Float64Array(0);
-  source = new Int32Array(0);
-  /** The source's list: previous (older) and next (newer) pair. */
-  srcPrev = new Int32Array(0);
-  srcNext = new Int32Array(0);
-  /** The block's holder list. */
-  holdPrev = new Int32Array(0);
-  holdNext = new Int32Array(0);
+  #f64 = new Float64Array(0);
+  #i32 = new Int32Array(0);
   /** Pair table: pair index or EMPTY; at most half full; doubles as it fills. */
   #slots: Int32Array;
   #mask: number;
-  /** Freed pairs, chained through srcNext. */
+  /** Freed pairs, chained through their srcNext. */
   #free = EMPTY;
   /** Pairs ever allocated (the pool's high-water mark). */
   #allocated = 0;
@@ -53,6 +47,54 @@ export class BlockPairs {
     return this.#live;
   }
 
+  hashOf(p: number): number {
+    return this.#f64[4 * p] as number;
+  }
+
+  sourceOf(p: number): number {
+    return this.#i32[8 * p + SOURCE] as number;
+  }
+
+  /** The source's list: the previous (older) pair. */
+  srcPrev(p: number): number {
+    return this.#i32[8 * p + SRC_PREV] as number;
+  }
+
+  /** The source's list: the next (newer) pair. */
+  srcNext(p: number): number {
+    return this.#i32[8 * p + SRC_NEXT] as number;
+  }
+
+  /** The block's holder list: previous and next. */
+  holdPrev(p: number): number {
+    return this.#i32[8 * p + HOLD_PREV] as number;
+  }
+
+  holdNext(p: number): number {
+    return this.#i32[8 * p + HOLD_NEXT] as number;
+  }
+
+  setSrcLinks(p: number, prev: number, next: number): void {
+    this.#i32[8 * p + SRC_PREV] = prev;
+    this.#i32[8 * p + SRC_NEXT] = next;
+  }
+
+  setSrcPrev(p: number, prev: number): void {
+    this.#i32[8 * p + SRC_PREV] = prev;
+  }
+
+  setSrcNext(p: number, next: number): void {
+    this.#i32[8 * p + SRC_NEXT] = next;
+  }
+
+  setHoldPrev(p: number, prev: number): void {
+    this.#i32[8 * p + HOLD_PREV] = prev;
+  }
+
+  setHoldNext(p: number, next: number): void {
+    this.#i32[8 * p + HOLD_NEXT] = next;
+  }
+
   /** The pair of (hash, source), or -1. */
   find(hash: number, sourceId: number): number {
     const slots = this.#slots;
@@ -60,7 +102,7 @@ export class BlockPairs {
     for (let i = mixPair(hash, sourceId) & mask; ; i = (i + 1) & mask) {
       const p = slots[i] as number;
       if (p === EMPTY) return EMPTY;
-      if (this.hash[p] === hash && this.source[p] === sourceId) return p;
+      if (this.#f64[4 * p] === hash && this.#i32[8 * p + SOURCE] === sourceId) return p;
     }
   }
 
@@ -68,14 +110,15 @@ export class BlockPairs {
   add(hash: number, sourceId: number): number {
     if (2 * (this.#live + 1) > this.#slots.length) this.#rehash(this.#slots.length * 2);
     let p = this.#free;
-    if (p !== EMPTY) this.#free = this.srcNext[p] as number;
+    if (p !== EMPTY) this.#free = this.srcNext(p);
     else {
-      if (this.#allocated === this.hash.length) this.#growPool();
+      if (8 * this.#allocated === this.#i32.length) this.#growPool();
       p = this.#allocated++;
     }
-    this.hash[p] = hash;
-    this.source[p] = sourceId;
-    this.srcPrev[p] = this.srcNext[p] = this.holdPrev[p] = this.holdNext[p] = EMPTY;
+    const at = 8 * p;
+    this.#f64[4 * p] = hash;
+    this.#i32[at + SOURCE] = sourceId;
+    this.#i32.fill(EMPTY, at + SRC_PREV, at + HOLD_NEXT + 1);
     const mask = this.#mask;
     let i = mixPair(hash, sourceId) & mask;
     while (this.#slots[i] !== EMPTY) i = (i + 1) & mask;
@@ -88,31 +131,33 @@ export class BlockPairs {
   delete(p: number): void {
     const slots = this.#slots;
     const mask = this.#mask;
-    let gap = mixPair(this.hash[p] as number, this.source[p] as number) & mask;
+    let gap = this.#home(p);
     while (slots[gap] !== p) gap = (gap + 1) & mask;
     // Backward shift: later members of the probe run move into the gap unless their home lies
     // cyclically in (gap, j].
     for (let j = (gap + 1) & mask; slots[j] !== EMPTY; j = (j + 1) & mask) {
       const q = slots[j] as number;
-      const home = mixPair(this.hash[q] as number, this.source[q] as number) & mask;
+      const home = this.#home(q);
       if (gap <= j ? gap < home && home <= j : gap < home || home <= j) continue;
       slots[gap] = q;
       gap = j;
     }
     slots[gap] = EMPTY;
-    this.srcNext[p] = this.#free;
+    this.setSrcNext(p, this.#free);
     this.#free = p;
     this.#live--;
   }
 
+  #home(p: number): number {
+    return mixPair(this.#f64[4 * p] as number, this.#i32[8 * p + SOURCE] as number) & this.#mask;
+  }
+
   #growPool(): void {
-    const size = Math.max(1024, this.hash.length * 2);
-    this.hash = grown(this.hash, size);
-    this.source = grown(this.source, size);
-    this.srcPrev = grown(this.srcPrev, size);
-    this.srcNext = grown(this.srcNext, size);
-    this.holdPrev = grown(this.holdPrev, size);
-    this.holdNext = grown(this.holdNext, size);
+    const pairs = Math.max(1024, 2 * this.#allocated);
+    const buffer = new ArrayBuffer(32 * pairs);
+    new Uint8Array(buffer).set(new Uint8Array(this.#f64.buffer));
+    this.#f64 = new Float64Array(buffer);
+    this.#i32 = new Int32Array(buffer);
   }
 
   #rehash(capacity: number): void {
@@ -121,7 +166,7 @@ export class BlockPairs {
     this.#mask = capacity - 1;
     for (const p of old) {
       if (p === EMPTY) continue;
-      let i = mixPair(this.hash[p] as number, this.source[p] as number) & this.#mask;
+      let i = this.#home(p);
       while (this.#slots[i] !== EMPTY) i = (i + 1) & this.#mask;
       this.#slots[i] = p;
     }

@@ -11,11 +11,14 @@
  * reference bit; at the bound the hand sweeps the slots, clearing set bits, and evicts the first
  * block whose bit is clear, i.e. one not stored again since the hand last passed it.
  *
+ * A slot is 16 bytes of one buffer: the hash (float64), the head of its holder list (int32) and
+ * its holder count with the reference bit (int32, count × 2 + bit), so a lookup and the update
+ * that follows touch one cache line; separate arrays per field cost a cache miss each.
+ *
  * Deletion shifts the following run of the probe chain back (no tombstones), so lookups never
  * slow down with churn. Slots move on insert (growth) and delete: a slot number is valid only
- * until the next change. `head` and `count` are public fields (replaced when the table grows)
- * because BlockHoldings links holders through them per block. Load stays at or below 1/2; the
- * table doubles as it fills, up to the size that `maxEntries` needs.
+ * until the next change. Load stays at or below 1/2; the table doubles as it fills, up to the
+ * size that `maxEntries` needs.
  */
 
 const EMPTY = -1;
@@ -41,12 +44,9 @@ export function mixBlockHash(hash: number, salt = 0): number {
 export class BlockTable {
   readonly #maxCapacity: number;
   #mask: number;
-  #keys: Float64Array;
-  /** The first pair of the slot's holder list (-1: none). */
-  head: Int32Array;
-  /** How many sources hold the slot's block. */
-  count: Int32Array;
-  #referenced: Uint8Array;
+  /** Slot i: hash at f64[2i]; head at i32[4i + 2]; count × 2 + reference bit at i32[4i + 3]. */
+  #f64: Float64Array;
+  #i32: Int32Array;
   #size = 0;
   #hand = 0;
 
@@ -55,15 +55,7 @@ export class BlockTable {
     this.#maxCapacity = pow2AtLeast(2 * maxEntries);
     const capacity = Math.min(MIN_CAPACITY, this.#maxCapacity);
     this.#mask = capacity - 1;
-    this.#keys = new Float64Array(capacity).fill(EMPTY);
-    this.head = new Int32Array(capacity).fill(EMPTY);
-    this.count = new Int32Array(capacity);
-    this.#referenced = new Uint8Array(capacity);
-  }
-
-  /** The block hash in `slot`. */
-  hashAt(slot: number): number {
-    return this.#keys[slot] as number;
+    [this.#f64, this.#i32] = slots(capacity);
   }
 
   /** Blocks in the table. */
@@ -71,12 +63,38 @@ export class BlockTable {
     return this.#size;
   }
 
+  /** The block hash in `slot`. */
+  hashAt(slot: number): number {
+    return this.#f64[2 * slot] as number;
+  }
+
+  /** The first pair of the slot's holder list (-1: none). */
+  head(slot: number): number {
+    return this.#i32[4 * slot + 2] as number;
+  }
+
+  setHead(slot: number, pair: number): void {
+    this.#i32[4 * slot + 2] = pair;
+  }
+
+  /** How many sources hold the slot's block. */
+  holderCount(slot: number): number {
+    return (this.#i32[4 * slot + 3] as number) >> 1;
+  }
+
+  /** Adds `delta` (±1) to the holder count; returns the new count. */
+  addHolders(slot: number, delta: number): number {
+    const meta = (this.#i32[4 * slot + 3] as number) + 2 * delta;
+    this.#i32[4 * slot + 3] = meta;
+    return meta >> 1;
+  }
+
   /** The block's slot, or -1. */
   slotOf(hash: number): number {
-    const keys = this.#keys;
+    const f64 = this.#f64;
     const mask = this.#mask;
     for (let i = mixBlockHash(hash) & mask; ; i = (i + 1) & mask) {
-      const key = keys[i] as number;
+      const key = f64[2 * i] as number;
       if (key === hash) return i;
       if (key === EMPTY) return -1;
     }
@@ -84,45 +102,43 @@ export class BlockTable {
 
   /** The block's slot, added (no holders) when absent; marks it recently stored. */
   touch(hash: number): number {
-    if (2 * (this.#size + 1) > this.#keys.length && this.#keys.length < this.#maxCapacity)
-      this.#grow();
-    const keys = this.#keys;
+    if (2 * (this.#size + 1) > this.#mask + 1 && this.#mask + 1 < this.#maxCapacity) this.#grow();
+    const f64 = this.#f64;
+    const i32 = this.#i32;
     const mask = this.#mask;
     let i = mixBlockHash(hash) & mask;
-    for (; keys[i] !== EMPTY; i = (i + 1) & mask) {
-      if (keys[i] === hash) {
-        this.#referenced[i] = 1;
+    for (; f64[2 * i] !== EMPTY; i = (i + 1) & mask) {
+      if (f64[2 * i] === hash) {
+        i32[4 * i + 3] = (i32[4 * i + 3] as number) | 1;
         return i;
       }
     }
-    keys[i] = hash;
-    this.head[i] = EMPTY;
-    this.count[i] = 0;
-    this.#referenced[i] = 1;
+    f64[2 * i] = hash;
+    i32[4 * i + 2] = EMPTY;
+    i32[4 * i + 3] = 1; // no holders, referenced
     this.#size++;
     return i;
   }
 
   /** Removes the block in `slot` (other slots may move). */
   deleteSlot(slot: number): void {
-    const keys = this.#keys;
+    const f64 = this.#f64;
+    const i32 = this.#i32;
     const mask = this.#mask;
     let gap = slot;
     // Backward shift: later members of the probe run move into the gap unless their home lies
     // cyclically in (gap, j].
-    for (let j = (slot + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = mixBlockHash(keys[j] as number) & mask;
+    for (let j = (slot + 1) & mask; f64[2 * j] !== EMPTY; j = (j + 1) & mask) {
+      const home = mixBlockHash(f64[2 * j] as number) & mask;
       if (gap <= j ? gap < home && home <= j : gap < home || home <= j) continue;
-      keys[gap] = keys[j] as number;
-      this.head[gap] = this.head[j] as number;
-      this.count[gap] = this.count[j] as number;
-      this.#referenced[gap] = this.#referenced[j] as number;
+      f64[2 * gap] = f64[2 * j] as number;
+      i32[4 * gap + 2] = i32[4 * j + 2] as number;
+      i32[4 * gap + 3] = i32[4 * j + 3] as number;
       gap = j;
     }
-    keys[gap] = EMPTY;
-    this.head[gap] = EMPTY;
-    this.count[gap] = 0;
-    this.#referenced[gap] = 0;
+    f64[2 * gap] = EMPTY;
+    i32[4 * gap + 2] = EMPTY;
+    i32[4 * gap + 3] = 0;
     this.#size--;
   }
 
@@ -132,37 +148,41 @@ export class BlockTable {
    */
   victim(): number {
     if (this.#size === 0) return EMPTY;
-    const keys = this.#keys;
+    const f64 = this.#f64;
+    const i32 = this.#i32;
     const mask = this.#mask;
     for (;;) {
       const i = (this.#hand = (this.#hand + 1) & mask);
-      if (keys[i] === EMPTY) continue;
-      if (this.#referenced[i] === 0) return i;
-      this.#referenced[i] = 0;
+      if (f64[2 * i] === EMPTY) continue;
+      const meta = i32[4 * i + 3] as number;
+      if ((meta & 1) === 0) return i;
+      i32[4 * i + 3] = meta & ~1;
     }
   }
 
   #grow(): void {
-    const oldKeys = this.#keys;
-    const oldHead = this.head;
-    const oldCount = this.count;
-    const oldReferenced = this.#referenced;
-    const capacity = oldKeys.length * 2;
+    const oldF64 = this.#f64;
+    const oldI32 = this.#i32;
+    const capacity = 2 * (this.#mask + 1);
     this.#mask = capacity - 1;
-    this.#keys = new Float64Array(capacity).fill(EMPTY);
-    this.head = new Int32Array(capacity).fill(EMPTY);
-    this.count = new Int32Array(capacity);
-    this.#referenced = new Uint8Array(capacity);
+    [this.#f64, this.#i32] = slots(capacity);
     this.#hand = 0;
-    for (let s = 0; s < oldKeys.length; s++) {
-      const key = oldKeys[s] as number;
+    for (let s = 0; 2 * s < oldF64.length; s++) {
+      const key = oldF64[2 * s] as number;
       if (key === EMPTY) continue;
       let i = mixBlockHash(key) & this.#mask;
-      while (this.#keys[i] !== EMPTY) i = (i + 1) & this.#mask;
-      this.#keys[i] = key;
-      this.head[i] = oldHead[s] as number;
-      this.count[i] = oldCount[s] as number;
-      this.#referenced[i] = oldReferenced[s] as number;
+      while (this.#f64[2 * i] !== EMPTY) i = (i + 1) & this.#mask;
+      this.#f64[2 * i] = key;
+      this.#i32[4 * i + 2] = oldI32[4 * s + 2] as number;
+      this.#i32[4 * i + 3] = oldI32[4 * s + 3] as number;
     }
   }
+}
+
+/** A zeroed table of `capacity` slots (every hash EMPTY), as its two views. */
+function slots(capacity: number): [Float64Array, Int32Array] {
+  const buffer = new ArrayBuffer(16 * capacity);
+  const f64 = new Float64Array(buffer);
+  for (let i = 0; i < capacity; i++) f64[2 * i] = EMPTY;
+  return [f64, new Int32Array(buffer)];
 }

@@ -60,7 +60,7 @@ describe('BlockPairs against a Map', () => {
         for (const [key, p] of model) {
           const [h, s] = key.split('/').map(Number);
           expect(pairs.find(h as number, s as number)).toBe(p);
-          expect([pairs.hash[p], pairs.source[p]]).toEqual([h, s]);
+          expect([pairs.hashOf(p), pairs.sourceOf(p)]).toEqual([h, s]);
         }
       }),
       { numRuns: 300 },
