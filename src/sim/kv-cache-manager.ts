@@ -5,6 +5,7 @@
  * frees them. Which request runs, waits or is preempted is decided in engine-core.ts.
  */
 import type { BlockPool } from './block-pool.js';
+import { reportStoredRun } from './block-stored-event.js';
 import type { CoreRequest, KvCacheEventSink } from './core-types.js';
 
 /** A request's longest cached prefix, as block ids, and how many of them sit on the free list. */
@@ -65,11 +66,11 @@ export class KvCacheManager {
       );
       if (registered && runStart < 0) runStart = b;
       if (!registered && runStart >= 0) {
-        this.#reportStored(req, runStart, b);
+        reportStoredRun(this.#events, req.spec, bs, runStart, b);
         runStart = -1;
       }
     }
-    if (runStart >= 0) this.#reportStored(req, runStart, full);
+    if (runStart >= 0) reportStoredRun(this.#events, req.spec, bs, runStart, full);
     if (full > req.numHashedBlocks) req.numHashedBlocks = full;
   }
 
@@ -78,17 +79,5 @@ export class KvCacheManager {
     this.#pool.releaseAll(req.blockIds);
     req.blockIds = [];
     req.numHashedBlocks = 0;
-  }
-
-  #reportStored(req: CoreRequest, from: number, to: number): void {
-    const tokens = req.spec.promptTokens;
-    if (this.#events === undefined || tokens === undefined) return;
-    const bs = this.#blockSizeTokens;
-    this.#events.blocksStored(
-      req.spec.blockHashes.slice(from, to),
-      from === 0 ? null : (req.spec.blockHashes[from - 1] as number),
-      tokens.subarray(from * bs, to * bs),
-      req.spec.loraId ?? null,
-    );
   }
 }
