@@ -3,8 +3,6 @@
  * to the leader, the node weight cache and the local API, under one lifecycle. The agent keeps scraping and
  * serving /metrics while the leader is away.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { type ClusterSource } from '../discovery/index.js';
 import { StaticClusterSource, readClusterFile } from '../discovery/adapters/index.js';
 import {
@@ -19,7 +17,6 @@ import {
 } from '../shared/index.js';
 import type { AgentConfig } from './agent-config.js';
 import { AgentApi } from './agent-api.js';
-import { staticAgentToken } from './agent-auth-config.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { engineCacheLossListener } from './kv-engine-restarts.js';
@@ -27,7 +24,7 @@ import { createKvEventsWiring } from './kv-events-wiring.js';
 import { registerKvEventsMetrics } from './kv-events-metrics.js';
 import { fanOutKvChannel } from './kv-channel.js';
 import { systemTimers } from '../controllers/index.js';
-import { LeaderClient } from './leader-client.js';
+import { buildLeaderClient } from './leader-client-wiring.js';
 import {
   K8sClusterSource,
   createKubeClients,
@@ -73,19 +70,6 @@ export function kubeSourceFor(
       watch: { timeoutSeconds: config.kube.watchTimeoutSeconds },
     },
   });
-}
-
-/**
- * The credential of each connection: the static per-node token, or the projected
- * ServiceAccount token read anew each time (kubelet rotates it).
- */
-function agentCredential(config: AgentConfig): (signal: AbortSignal) => Promise<string> {
-  if (config.auth === 'static') {
-    const token = staticAgentToken(config);
-    return () => Promise.resolve(token);
-  }
-  return async (signal) =>
-    (await readFile(config.serviceAccountTokenFile, { encoding: 'utf8', signal })).trim();
 }
 
 /** What the CLI (or a test) hands the agent besides its config. */
@@ -179,24 +163,10 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     log: log.child({ component: 'commands' }),
     metrics: new CommandMetrics(registry),
   });
-  const leaderClient = new LeaderClient({
-    url: config.leaderUrl,
-    standbyUrls: config.leaderStandbyUrls,
-    credential: agentCredential(config),
-    ...(config.leaderCaFile === '' && config.leaderFingerprint === ''
-      ? {}
-      : {
-          trust:
-            config.leaderFingerprint === ''
-              ? { ca: readFileSync(config.leaderCaFile) }
-              : { fingerprint: config.leaderFingerprint },
-        }),
-    node: config.node,
-    agentVersion: INFERNODE_VERSION,
-    log: log.child({ component: 'leader-client' }),
+  const leaderClient = buildLeaderClient({
+    config,
+    log,
     metrics,
-    rng: systemRng,
-    reconnect: config.reconnect,
     commands,
     kv:
       kv === undefined

@@ -4,7 +4,7 @@
  * `xid` (a code 0–255, or `other`), also bounded.
  */
 import { Counter, Gauge, Histogram, type Registry } from '../shared/index.js';
-import type { HealthState } from './health-policy.js';
+import type { HealthState } from './health-state.js';
 import {
   GPU_HEALTH_STATES,
   type GpuFacts,

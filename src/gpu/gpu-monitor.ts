@@ -17,13 +17,13 @@ import {
 import type { GpuConfig } from './gpu-config.js';
 import { GpuMetrics } from './gpu-metrics.js';
 import type { GpuProbe, HostProbe, KernelLogSource } from './gpu-probe.js';
+import { evaluateHealth } from './health-policy.js';
 import {
-  evaluateHealth,
   initialHealthState,
   type HealthState,
   type HealthTransition,
   type ProbeOutcome,
-} from './health-policy.js';
+} from './health-state.js';
 import { extractXidEvents } from './parse-kernel-log.js';
 import type { GpuReport, HostFacts, XidEvent } from './gpu-facts.js';
 

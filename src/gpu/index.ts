@@ -70,14 +70,14 @@ export {
   type Finding,
   type HealthThresholds,
 } from './health-rules.js';
+export { evaluateHealth } from './health-policy.js';
 export {
-  evaluateHealth,
   initialHealthState,
   type GpuTrack,
   type HealthPolicyConfig,
   type HealthState,
   type HealthTransition,
   type ProbeOutcome,
-} from './health-policy.js';
+} from './health-state.js';
 export { GpuMetrics } from './gpu-metrics.js';
 export { GpuMonitor, type GpuChangeListener, type GpuMonitorOptions } from './gpu-monitor.js';

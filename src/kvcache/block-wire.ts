@@ -4,16 +4,12 @@
  * client's buffer), so a socket can gather-write them without copying; `joinFrame` makes one
  * buffer of them where a copy does not matter.
  */
-import { AppError } from '../shared/index.js';
-import type { BlockKey } from './eviction-policy.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   FRAME_HEADER_BYTES,
-  FRAME_MAGIC,
   GET_STATUSES,
   MAX_ERROR_MESSAGE_BYTES,
   MAX_TOKEN_BYTES,
-  OP_CODES,
   PUT_RESULTS,
   WIRE_ERROR_CODES,
   type BlockOp,
@@ -22,61 +18,7 @@ import {
   type WireBlock,
 } from './block-wire-format.js';
 import { payloadLength, payloadParts } from './received-bytes.js';
-
-/** Writes little-endian fields into one small buffer. */
-class Writer {
-  readonly buf: Uint8Array;
-  private readonly view: DataView;
-  at = 0;
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
-  }
-  u8(v: number): void {
-    this.view.setUint8(this.at, v);
-    this.at += 1;
-  }
-  u16(v: number): void {
-    this.view.setUint16(this.at, v, true);
-    this.at += 2;
-  }
-  u32(v: number): void {
-    this.view.setUint32(this.at, v, true);
-    this.at += 4;
-  }
-  key(k: BlockKey): void {
-    if (!Number.isSafeInteger(k) || k < 0)
-      throw new RangeError(`block key ${k} is not a 52-bit hash`);
-    this.u32(k % 0x100000000);
-    this.u32(Math.floor(k / 0x100000000));
-  }
-  bytes(b: Uint8Array): void {
-    this.buf.set(b, this.at);
-    this.at += b.length;
-  }
-}
-
-function header(op: BlockOp, kind: 0 | 1, id: number, bodyBytes: number, extra: number): Writer {
-  if (!Number.isInteger(id) || id < 0 || id > 0xffffffff)
-    throw new RangeError(`request id ${id} is not a u32`);
-  const w = new Writer(FRAME_HEADER_BYTES + extra);
-  w.bytes(FRAME_MAGIC);
-  w.u32(bodyBytes);
-  w.u8(OP_CODES[op]);
-  w.u8(kind);
-  w.u16(0);
-  w.u32(id);
-  return w;
-}
-
-function checkSize(total: number, maxFrameBytes: number): void {
-  if (total > maxFrameBytes)
-    throw new AppError(
-      'KV_FRAME_TOO_LARGE',
-      `frame of ${total} bytes exceeds the ${maxFrameBytes}-byte bound; split the batch`,
-      { detail: { bytes: total, maxFrameBytes } },
-    );
-}
+import { Writer, checkFrameSize, frameHeader } from './block-wire-writer.js';
 
 /** A frame whose body is `count` then one fixed-size record per item. */
 function fixedFrame(
@@ -87,8 +29,8 @@ function fixedFrame(
   fill: (w: Writer) => void,
   maxFrameBytes: number,
 ): Uint8Array[] {
-  checkSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
-  const w = header(op, kind, id, body, body);
+  checkFrameSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
+  const w = frameHeader(op, kind, id, body, body);
   fill(w);
   return [w.buf];
 }
@@ -159,9 +101,9 @@ function blocksFrame(
 ): Uint8Array[] {
   let body = 4;
   for (const b of blocks) body += 12 + payloadLength(b);
-  checkSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
+  checkFrameSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
   const parts: Uint8Array[] = [];
-  let w = header(op, kind, id, body, 4 + 12);
+  let w = frameHeader(op, kind, id, body, 4 + 12);
   w.u32(blocks.length);
   for (const [i, b] of blocks.entries()) {
     if (i > 0) w = new Writer(12);
@@ -230,9 +172,9 @@ export function encodeReply(
     case 'get': {
       let body = 4;
       for (const b of reply.blocks) body += b.status === 'hit' ? 13 + payloadLength(b) : 9;
-      checkSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
+      checkFrameSize(FRAME_HEADER_BYTES + body, maxFrameBytes);
       const parts: Uint8Array[] = [];
-      let w = header('get', 1, reply.id, body, 4);
+      let w = frameHeader('get', 1, reply.id, body, 4);
       w.u32(reply.blocks.length);
       for (const b of reply.blocks) {
         if (b.status !== 'hit') {

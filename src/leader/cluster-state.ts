@@ -4,46 +4,22 @@
  * health. Losing an agent never removes an engine: its data turns stale and is flagged.
  */
 import type { ClusterView, CustomResource, EngineEndpoint } from '../discovery/index.js';
-import type {
-  EngineReport,
-  GpuHealthSummary,
-  NodeSnapshot,
-  StateMessage,
-} from '../protocol/index.js';
+import type { NodeSnapshot, StateMessage } from '../protocol/index.js';
 import type { Clock } from '../shared/index.js';
+import {
+  agentRecordFromSnapshot,
+  applyDeltaToRecord,
+  nodeStateOf,
+  type AgentRecord,
+  type NodeState,
+} from './agent-record.js';
+import { indexDiscovery, type DiscoveryIndex } from './discovery-index.js';
 import { EndpointStateMemo, type EndpointState } from './endpoint-state.js';
 import { decideNewNode, nextForgetAtMs, nodesToForget } from './node-retention.js';
 import { readyByModel, type ReadySummary } from './ready-models.js';
 
 export type { EndpointState } from './endpoint-state.js';
-
-/** A node as the leader sees it. */
-export interface NodeState {
-  readonly node: string;
-  readonly connected: boolean;
-  readonly lastReportMs: number;
-  readonly agentVersion: string;
-  readonly gpus: readonly GpuHealthSummary[];
-  readonly engineIds: readonly string[];
-}
-
-interface AgentRecord {
-  readonly node: string;
-  /** Bumped (from the store's counter) on every change, so memoized engine states notice. */
-  revision: number;
-  connected: boolean;
-  /** When the agent was last lost; undefined while connected. */
-  disconnectedAtMs: number | undefined;
-  lastReportMs: number;
-  agentVersion: string;
-  engines: Map<string, EngineReport>;
-  gpus: readonly GpuHealthSummary[];
-  /** Indices of the failed GPUs in `gpus`, kept with it so no read filters them again. */
-  failedGpus: readonly number[];
-}
-
-const failedIndices = (gpus: readonly GpuHealthSummary[]): readonly number[] =>
-  gpus.filter((g) => g.health === 'failed').map((g) => g.index);
+export type { NodeState } from './agent-record.js';
 
 export interface ClusterStateOptions {
   readonly clock: Clock;
@@ -67,15 +43,8 @@ export class ClusterStateStore {
   readonly #clock: Clock;
   readonly #staleAfterMs: number;
   readonly #retention: { readonly forgetAfterMs: number; readonly maxUndiscoveredNodes: number };
-  #view: ClusterView = { endpoints: [], resources: [] };
-  #discoveredNodes: ReadonlySet<string> = new Set();
-  /**
-   * The discovery view indexed by model and by id, rebuilt only when discovery changes: a gateway
-   * pick reads one model's engines, and at 1,000 nodes × 8 engines a scan of them all per pick
-   * was most of the leader's CPU (issue #18).
-   */
-  #byModel = new Map<string, EngineEndpoint[]>();
-  #byId = new Map<string, EngineEndpoint>();
+  /** The discovery view with its nodes and engines indexed (discovery-index.ts). */
+  #discovery: DiscoveryIndex = indexDiscovery({ endpoints: [], resources: [] });
   readonly #agents = new Map<string, AgentRecord>();
   readonly #listeners = new Set<StateListener>();
   readonly #states: EndpointStateMemo;
@@ -104,19 +73,7 @@ export class ClusterStateStore {
 
   /** Replaces the discovery view (from the ClusterSource). */
   setDiscovery(view: ClusterView): void {
-    this.#view = view;
-    this.#discoveredNodes = new Set(view.endpoints.map((e) => e.node));
-    const byModel = new Map<string, EngineEndpoint[]>();
-    const byId = new Map<string, EngineEndpoint>();
-    for (const e of view.endpoints) {
-      const list = byModel.get(e.model);
-      if (list === undefined) byModel.set(e.model, [e]);
-      else list.push(e);
-      // The first wins, as the scans it replaces found the first.
-      if (!byId.has(e.id)) byId.set(e.id, e);
-    }
-    this.#byModel = byModel;
-    this.#byId = byId;
+    this.#discovery = indexDiscovery(view);
     this.#ready = undefined;
     this.#forgetCheckAtMs = 0; // a node may have left discovery
     this.forgetGoneNodes();
@@ -130,11 +87,11 @@ export class ClusterStateStore {
   forgetGoneNodes(): string[] {
     const now = this.#clock.now();
     if (now < this.#forgetCheckAtMs) return [];
-    const gone = nodesToForget(this.#agents.values(), this.#discoveredNodes, now, this.#retention);
+    const gone = nodesToForget(this.#agents.values(), this.#discovery.nodes, now, this.#retention);
     for (const node of gone) this.#delete(node);
     this.#forgetCheckAtMs = nextForgetAtMs(
       this.#agents.values(),
-      this.#discoveredNodes,
+      this.#discovery.nodes,
       this.#retention,
     );
     return gone;
@@ -142,7 +99,7 @@ export class ClusterStateStore {
 
   /** Custom resources from discovery, for controllers. */
   resources(): readonly CustomResource[] {
-    return this.#view.resources;
+    return this.#discovery.view.resources;
   }
 
   onChange(listener: StateListener): () => void {
@@ -160,24 +117,17 @@ export class ClusterStateStore {
       const decision = decideNewNode(
         node,
         this.#agents.values(),
-        this.#discoveredNodes,
+        this.#discovery.nodes,
         this.#retention,
       );
       if (decision.kind === 'refuse') return false;
       if (decision.kind === 'admit-evicting') this.#delete(decision.evict);
     }
     this.#ready = undefined;
-    this.#agents.set(node, {
+    this.#agents.set(
       node,
-      revision: ++this.#revisions,
-      connected: true,
-      disconnectedAtMs: undefined,
-      lastReportMs: this.#clock.now(),
-      agentVersion,
-      engines: new Map(snapshot.engines.map((e) => [e.id, e])),
-      gpus: snapshot.gpus,
-      failedGpus: failedIndices(snapshot.gpus),
-    });
+      agentRecordFromSnapshot(node, agentVersion, snapshot, ++this.#revisions, this.#clock.now()),
+    );
     this.#emit('snapshot', node);
     return true;
   }
@@ -186,24 +136,9 @@ export class ClusterStateStore {
   applyDelta(node: string, delta: StateMessage): void {
     const record = this.#agents.get(node);
     if (record === undefined) return;
-    record.revision = ++this.#revisions;
-    record.lastReportMs = this.#clock.now();
-    record.connected = true;
-    record.disconnectedAtMs = undefined;
     // An engine that lost (or gained) an adapter or changed readiness matters to the ModelAdapter
     // controller at once (an engine restart must be healed now, not at a resync).
-    let enginesChanged = (delta.removedEngines ?? []).length > 0;
-    for (const e of delta.engines ?? []) {
-      const before = record.engines.get(e.id);
-      if (before?.ready !== e.ready || !sameList(before.adapters, e.adapters))
-        enginesChanged = true;
-      record.engines.set(e.id, e);
-    }
-    for (const id of delta.removedEngines ?? []) record.engines.delete(id);
-    if (delta.gpus !== undefined) {
-      record.gpus = delta.gpus;
-      record.failedGpus = failedIndices(delta.gpus);
-    }
+    const enginesChanged = applyDeltaToRecord(record, delta, ++this.#revisions, this.#clock.now());
     if (enginesChanged || delta.gpus !== undefined) this.#ready = undefined;
     if (delta.urgent === true || delta.gpus !== undefined) this.#emit('urgent', node);
     else if (enginesChanged) this.#emit('engines', node);
@@ -234,24 +169,26 @@ export class ClusterStateStore {
   /** Every discovered engine with what the agents said about it. */
   endpoints(): EndpointState[] {
     const now = this.freshnessNow();
-    return this.#view.endpoints.map((endpoint) => this.#stateOf(endpoint, now));
+    return this.#discovery.view.endpoints.map((endpoint) => this.#stateOf(endpoint, now));
   }
 
   /** Engines serving `model` (ready in discovery; health filters are the gateway's). */
   endpointsForModel(model: string): EndpointState[] {
     const now = this.freshnessNow();
-    return (this.#byModel.get(model) ?? []).map((endpoint) => this.#stateOf(endpoint, now));
+    return (this.#discovery.byModel.get(model) ?? []).map((endpoint) =>
+      this.#stateOf(endpoint, now),
+    );
   }
 
   /** One discovered engine by id (the first, should discovery list an id twice). */
   endpoint(id: string): EndpointState | undefined {
-    const endpoint = this.#byId.get(id);
+    const endpoint = this.#discovery.byId.get(id);
     return endpoint === undefined ? undefined : this.#stateOf(endpoint, this.freshnessNow());
   }
 
   /** Models with at least one discovered engine, in discovery order. */
   discoveredModels(): string[] {
-    return [...this.#byModel.keys()];
+    return [...this.#discovery.byModel.keys()];
   }
 
   /** Base models with at least one endpoint that is ready and not known to be down. */
@@ -290,7 +227,7 @@ export class ClusterStateStore {
     if (record === undefined) return undefined;
     // The retention rule `nodes()` applies, for this one record.
     const now = this.#clock.now();
-    if (nodesToForget([record], this.#discoveredNodes, now, this.#retention).length > 0) {
+    if (nodesToForget([record], this.#discovery.nodes, now, this.#retention).length > 0) {
       this.#delete(name);
       return undefined;
     }
@@ -309,15 +246,3 @@ export class ClusterStateStore {
     for (const listener of this.#listeners) listener(reason, node);
   }
 }
-
-const nodeStateOf = (r: AgentRecord): NodeState => ({
-  node: r.node,
-  connected: r.connected,
-  lastReportMs: r.lastReportMs,
-  agentVersion: r.agentVersion,
-  gpus: r.gpus,
-  engineIds: [...r.engines.keys()],
-});
-
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);

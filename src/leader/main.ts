@@ -3,16 +3,7 @@
  * under one lifecycle. Leader-only parts (gateway, agent hub, health prober) run only while this
  * process holds leadership; losing it exits non-zero so Kubernetes restarts the pod.
  */
-import http from 'node:http';
-import {
-  ApiSupport,
-  GatewayMetrics,
-  GatewayServer,
-  HealthProber,
-  InFlightTracker,
-  PassiveHealth,
-} from '../gateway/index.js';
-import { CorrelatingEventRecorder, systemTimers } from '../controllers/index.js';
+import { systemTimers } from '../controllers/index.js';
 import { PrefixIndex } from '../kvcache/index.js';
 import { readClusterFile } from '../discovery/adapters/index.js';
 import type { CustomResource } from '../discovery/index.js';
@@ -29,8 +20,6 @@ import { AgentHub } from './agent-hub.js';
 import { CommandClient } from './command-client.js';
 import { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
 import { buildGatewayReplicas } from './replica-wiring.js';
-import { ControlServer } from './control-server.js';
-import { WeightsPrefetch } from './weights-prefetch.js';
 import { loadControlTls } from './control-tls.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { registerEventLoopDelayMetrics } from './event-loop-metrics.js';
@@ -38,9 +27,9 @@ import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
-import { ClusterEndpointCatalog } from './cluster-endpoint-catalog.js';
-import { GpuRemediation } from './gpu-remediation.js';
-import { reconcileHostSettings } from './controller-settings.js';
+import { buildControlServer } from './control-wiring.js';
+import { buildGateway } from './gateway-wiring.js';
+import { buildGpuRemediation } from './remediation-wiring.js';
 import { buildModelAdapters } from './model-adapter-wiring.js';
 import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.js';
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
@@ -50,7 +39,6 @@ import { StaticScaleClient } from './adapters/static-scale-client.js';
 import { buildKvIndex } from './kv-index-wiring.js';
 import { buildKvCaches } from './kvcache-wiring.js';
 import { buildConsole } from './console-wiring.js';
-import { consoleDrainEvents, consoleTaintEvents } from './console-remediation.js';
 import { RoutingDecisionLog } from '../console/index.js';
 
 /** Builds and runs the leader until SIGTERM/SIGINT or a fatal error. */
@@ -162,61 +150,35 @@ export async function runLeader(
     pingIntervalMs: config.agents.pingIntervalMs,
     kv: replicas.kvHubOption,
   });
-  const catalog = new ClusterEndpointCatalog(store);
-  const health = new PassiveHealth(config.passiveHealth);
-  const gateway = new GatewayServer({
-    host: config.gateway.host,
-    port: config.gateway.port,
-    log: log.child({ component: 'gateway' }),
-    drainMs: Math.max(1000, config.shutdownGraceMs - 2000),
-    limits: config.gateway,
-    deps: {
-      catalog,
-      admission,
-      inFlight: new InFlightTracker(),
-      health,
-      apiSupport: new ApiSupport(),
-      metrics: new GatewayMetrics(registry),
-      routing: {
-        rng: systemRng,
-        state: routingState,
-        prefixIndex: replicas.prefixIndex,
-        blockIndex: kvIndex.index,
-        onPicked: consoleDecisions.record,
-      },
-      defaultStrategy: config.routing.strategy,
-      agent: new http.Agent({
-        keepAlive: true,
-        maxSockets: config.upstream.maxSocketsPerEngine,
-        scheduling: 'lifo',
-      }),
-      timeouts: config.upstream,
-      maxBodyBytes: config.gateway.maxBodyBytes,
-      retryAfterSeconds: config.gateway.retryAfterSeconds,
-      hold: buildRequestHold({
-        store,
-        registry,
-        log: log.child({ component: 'request-hold' }),
-        settings: config.gateway,
-        sources: [
-          declaredAdapterSource(() => modelAdapters.declaredAdapters()),
-          () => podAutoscaling?.expectedModels() ?? [],
-        ],
-        onDemand: (model, held) => podAutoscaling?.demand(model, held) ?? false,
-        ...(staticScale === undefined
-          ? {}
-          : { scaleGroups: { current: () => scaleGroups, client: staticScale } }),
-      }),
-      ...(optimizer === undefined ? {} : { onFinished: optimizer.recordFinished }),
-      clock,
-      log: log.child({ component: 'gateway' }),
+  const { gateway, health, prober } = buildGateway({
+    config,
+    store,
+    admission,
+    routing: {
+      rng: systemRng,
+      state: routingState,
+      prefixIndex: replicas.prefixIndex,
+      blockIndex: kvIndex.index,
+      onPicked: consoleDecisions.record,
     },
-  });
-  const prober = new HealthProber({
-    health,
-    catalog,
+    hold: buildRequestHold({
+      store,
+      registry,
+      log: log.child({ component: 'request-hold' }),
+      settings: config.gateway,
+      sources: [
+        declaredAdapterSource(() => modelAdapters.declaredAdapters()),
+        () => podAutoscaling?.expectedModels() ?? [],
+      ],
+      onDemand: (model, held) => podAutoscaling?.demand(model, held) ?? false,
+      ...(staticScale === undefined
+        ? {}
+        : { scaleGroups: { current: () => scaleGroups, client: staticScale } }),
+    }),
+    onFinished: optimizer?.recordFinished,
+    registry,
     clock,
-    log: log.child({ component: 'health-prober' }),
+    log,
   });
   const resourcesWithStatuses = (): readonly CustomResource[] =>
     adapters.staticStatuses?.withStatuses(source.current().resources) ?? source.current().resources;
@@ -242,58 +204,36 @@ export async function runLeader(
   });
   let synced = false;
   void source.synced.then(() => (synced = true));
-  const control = new ControlServer({
-    prefetch: new WeightsPrefetch({
-      commands,
-      connectedNodes: () =>
-        store
-          .nodes()
-          .filter((n) => n.connected)
-          .map((n) => n.node),
-      token: config.control.token,
-      listenHost: config.control.host,
-    }),
-    host: config.control.host,
-    port: config.control.port,
-    ...(optimizer === undefined ? {} : { optimizer }),
-    hub,
+  const control = buildControlServer({
+    config,
+    commands,
     store,
     registry,
-    kv: kvIndex.view,
-    log: log.child({ component: 'control' }),
-    ...(tls === undefined ? {} : { tls }),
-    replicas: replicas.feed,
-    isReady: () => synced && (leadership !== undefined || replicas.fresh()) && !gateway.draining,
-    resources: resourcesWithStatuses,
-    console: webConsole,
-    describe: () => ({
-      leader: config.identity,
-      epoch: leadership?.epoch,
-      version: INFERNODE_VERSION,
-      ejected: health.ejected(),
-    }),
+    log,
+    epoch: () => leadership?.epoch,
+    ejected: () => health.ejected(),
+    serves: {
+      hub,
+      isReady: () => synced && (leadership !== undefined || replicas.fresh()) && !gateway.draining,
+      kv: kvIndex.view,
+      ...(optimizer === undefined ? {} : { optimizer }),
+      console: webConsole,
+      replicas: replicas.feed,
+      resources: resourcesWithStatuses,
+      ...(tls === undefined ? {} : { tls }),
+    },
   });
-  const remediationLog = log.child({ component: 'gpu-remediation' });
-  const remediation = new GpuRemediation({
+  const remediation = buildGpuRemediation({
+    config,
     store,
     nodeOps,
-    events: new CorrelatingEventRecorder({
-      sink: consoleTaintEvents(webConsole.feed.events, (event, options) =>
-        nodeOps.recordEvent(event, options),
-      ),
-      clock,
-      log: remediationLog,
-    }),
-    log: remediationLog,
+    consoleEvents: webConsole.feed.events,
+    drainEndpoint: (id, ms) => gateway.drainEndpoint(id, ms),
+    log,
     registry,
     clock,
     rng: systemRng,
     timers: systemTimers,
-    drainEndpoint: consoleDrainEvents(webConsole.feed.events, (id, ms) =>
-      gateway.drainEndpoint(id, ms),
-    ),
-    drainTimeoutMs: config.gpuRemediation.drainTimeoutMs,
-    settings: reconcileHostSettings(config.controllers),
   });
   // The decision parts' shared roots: adapter placement, fleets, KV caches.
   const roots = { config, adapters, log, registry, clock, rng: systemRng, timers: systemTimers };

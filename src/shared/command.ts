@@ -1,4 +1,4 @@
-import type { ConfigOf, Spec } from './config.js';
+import type { ConfigOf, Spec } from './config-spec.js';
 import type { ConfigIssue } from './errors.js';
 
 /** What a subcommand receives: its validated config (a positional argument already folded in). */

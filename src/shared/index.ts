@@ -3,6 +3,7 @@ export * from './clock.js';
 export * from './rng.js';
 export * from './backoff.js';
 export * from './config.js';
+export * from './config-spec.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './lifecycle.js';

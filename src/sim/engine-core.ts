@@ -3,9 +3,11 @@
  * clock. Each `step()` forms one batch (running requests first, then waiting ones), allocates KV
  * blocks with prefix caching, preempts (recompute style) when blocks run out, advances the
  * clock by the analytic step time and reports which requests produced a token. No timers, no
- * I/O: the caller decides when to step (engine-loop.ts) and tests drive it directly.
+ * I/O: the caller decides when to step (engine-loop.ts) and tests drive it directly. The blocks'
+ * bookkeeping (prefix lookup, allocation, caching, freeing) is kv-cache-manager.ts.
  */
 import { BlockPool } from './block-pool.js';
+import { createCoreRequest, recordOutputToken } from './core-request.js';
 import type {
   CoreConfig,
   CoreRequest,
@@ -13,6 +15,7 @@ import type {
   KvCacheEventSink,
   StepResult,
 } from './core-types.js';
+import { KvCacheManager } from './kv-cache-manager.js';
 import { stepTimeS, type HardwareProfile } from './profiles.js';
 
 /** Continuous-batching scheduler + KV cache + clock for one simulated engine. */
@@ -26,14 +29,14 @@ export class EngineCore<T = unknown> {
   /** Waiting requests held for remote KV (they alone are no work to step for). */
   #held = 0;
   #running: CoreRequest<T>[] = [];
-  readonly #events: KvCacheEventSink | undefined;
+  readonly #kv: KvCacheManager;
 
   /** @param events told of prefix-cache changes (vLLM KV events), when enabled. */
   constructor(config: CoreConfig, profile: HardwareProfile, events?: KvCacheEventSink) {
     this.config = config;
     this.profile = profile;
-    this.#events = events;
     this.pool = new BlockPool(config.numGpuBlocks, events);
+    this.#kv = new KvCacheManager(this.pool, config.blockSizeTokens, events);
   }
 
   /** The simulated clock, seconds since the engine started. */
@@ -87,26 +90,7 @@ export class EngineCore<T = unknown> {
    */
   submit(spec: CoreRequestSpec, tag: T, arrivalS = this.#nowS): CoreRequest<T> | null {
     if (this.#waiting.length >= this.config.maxWaitingRequests) return null;
-    const req: CoreRequest<T> = {
-      id: this.#nextId++,
-      spec,
-      tag,
-      state: 'waiting',
-      remoteKvHeld: false,
-      numComputedTokens: 0,
-      numOutputTokens: 0,
-      blockIds: [],
-      numHashedBlocks: 0,
-      numCachedTokens: -1,
-      numPreemptions: 0,
-      arrivalS: Math.min(arrivalS, this.#nowS),
-      firstScheduledS: NaN,
-      firstTokenS: NaN,
-      lastTokenS: NaN,
-      prevTokenS: NaN,
-      finishedS: NaN,
-      finishReason: null,
-    };
+    const req = createCoreRequest(this.#nextId++, spec, tag, Math.min(arrivalS, this.#nowS));
     this.#waiting.push(req);
     return req;
   }
@@ -118,7 +102,7 @@ export class EngineCore<T = unknown> {
     const list = req.state === 'running' ? this.#running : this.#waiting;
     const at = list.indexOf(req);
     if (at >= 0) list.splice(at, 1);
-    this.#free(req);
+    this.#kv.free(req);
     req.state = 'finished';
     req.finishReason = 'abort';
     req.finishedS = this.#nowS;
@@ -138,13 +122,13 @@ export class EngineCore<T = unknown> {
       const req = this.#running[i] as CoreRequest<T>;
       const total = req.spec.promptLength + req.numOutputTokens;
       const n = Math.min(total - req.numComputedTokens, budget);
-      let ok = this.#grow(req, req.numComputedTokens + n);
+      let ok = this.#kv.grow(req, req.numComputedTokens + n);
       while (!ok) {
         const victim = this.#running.pop() as CoreRequest<T>;
         this.#preempt(victim);
         preemptions++;
         if (victim === req) break;
-        ok = this.#grow(req, req.numComputedTokens + n);
+        ok = this.#kv.grow(req, req.numComputedTokens + n);
       }
       if (!ok) break;
       batch.push(req);
@@ -188,15 +172,7 @@ export class EngineCore<T = unknown> {
       const total = req.spec.promptLength + req.numOutputTokens;
       // Longest cached prefix; the last token is always computed, so a full hit backs off.
       const maxHitBlocks = Math.floor((total - 1) / bs);
-      const hits: number[] = [];
-      let evictable = 0;
-      for (const hash of req.spec.blockHashes) {
-        if (hits.length >= maxHitBlocks) break;
-        const id = this.pool.lookup(hash);
-        if (id < 0) break;
-        hits.push(id);
-        if (this.pool.isFree(id)) evictable++;
-      }
+      const { hits, evictable } = this.#kv.findCachedPrefix(req, maxHitBlocks);
       const cached = hits.length * bs;
       const n = Math.min(total - cached, budget);
       const need = Math.ceil((cached + n) / bs) - hits.length;
@@ -205,7 +181,7 @@ export class EngineCore<T = unknown> {
       req.blockIds = hits;
       req.numHashedBlocks = hits.length;
       req.numComputedTokens = cached;
-      this.#grow(req, cached + n);
+      this.#kv.grow(req, cached + n);
       queryTokens += total;
       hitTokens += cached;
       if (req.numCachedTokens < 0) req.numCachedTokens = cached;
@@ -259,22 +235,15 @@ export class EngineCore<T = unknown> {
     for (let i = 0; i < batch.length; i++) {
       const req = batch[i] as CoreRequest<T>;
       req.numComputedTokens += newTokens[i] as number;
-      this.#cacheFullPromptBlocks(req);
+      this.#kv.cacheFullPromptBlocks(req);
       if (req.numComputedTokens < req.spec.promptLength + req.numOutputTokens) continue;
-      req.numOutputTokens++;
-      if (req.numOutputTokens === 1) req.firstTokenS = endS;
-      req.prevTokenS = req.lastTokenS;
-      req.lastTokenS = endS;
+      const done = recordOutputToken(req, endS);
       emitted.push(req);
-      const out = req.numOutputTokens;
-      if (out >= req.spec.eosAfterTokens || out >= req.spec.maxTokens) {
-        req.finishReason = out >= req.spec.eosAfterTokens ? 'stop' : 'length';
-        finished.push(req);
-      }
+      if (done) finished.push(req);
     }
     if (finished.length > 0) {
       for (const req of finished) {
-        this.#free(req);
+        this.#kv.free(req);
         req.state = 'finished';
         req.finishedS = endS;
       }
@@ -294,60 +263,11 @@ export class EngineCore<T = unknown> {
     };
   }
 
-  /** Ensures `req` holds blocks for `tokens` tokens; false (holding what it had) if none free. */
-  #grow(req: CoreRequest<T>, tokens: number): boolean {
-    const need = Math.ceil(tokens / this.config.blockSizeTokens) - req.blockIds.length;
-    if (need > this.pool.numFree) return false;
-    for (let i = 0; i < need; i++) req.blockIds.push(this.pool.allocate());
-    return true;
-  }
-
-  #cacheFullPromptBlocks(req: CoreRequest<T>): void {
-    const bs = this.config.blockSizeTokens;
-    const full = Math.min(
-      Math.floor(Math.min(req.numComputedTokens, req.spec.promptLength) / bs),
-      req.spec.blockHashes.length,
-    );
-    // Each run of newly registered blocks is one BlockStored (vLLM cache_full_blocks).
-    let runStart = -1;
-    for (let b = req.numHashedBlocks; b < full; b++) {
-      const registered = this.pool.cache(
-        req.blockIds[b] as number,
-        req.spec.blockHashes[b] as number,
-      );
-      if (registered && runStart < 0) runStart = b;
-      if (!registered && runStart >= 0) {
-        this.#reportStored(req, runStart, b);
-        runStart = -1;
-      }
-    }
-    if (runStart >= 0) this.#reportStored(req, runStart, full);
-    if (full > req.numHashedBlocks) req.numHashedBlocks = full;
-  }
-
-  #reportStored(req: CoreRequest<T>, from: number, to: number): void {
-    const tokens = req.spec.promptTokens;
-    if (this.#events === undefined || tokens === undefined) return;
-    const bs = this.config.blockSizeTokens;
-    this.#events.blocksStored(
-      req.spec.blockHashes.slice(from, to),
-      from === 0 ? null : (req.spec.blockHashes[from - 1] as number),
-      tokens.subarray(from * bs, to * bs),
-      req.spec.loraId ?? null,
-    );
-  }
-
   #preempt(req: CoreRequest<T>): void {
-    this.#free(req);
+    this.#kv.free(req);
     req.numComputedTokens = 0;
     req.numPreemptions++;
     req.state = 'waiting';
     this.#waiting.unshift(req);
-  }
-
-  #free(req: CoreRequest<T>): void {
-    this.pool.releaseAll(req.blockIds);
-    req.blockIds = [];
-    req.numHashedBlocks = 0;
   }
 }

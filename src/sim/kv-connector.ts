@@ -6,7 +6,8 @@
  * transfer beats recomputing it (kv-transfer-model.ts), verified against the hash-derived
  * payload, held for the modeled transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go
  * on) and entered into the GPU cache as computed prefix. Any failure means recompute, never an
- * error to the client. The store client is passed in (a composition root builds it).
+ * error to the client. The store client is passed in (a composition root builds it). The GPU
+ * cache's side of a load (its hit, entering fetched blocks) is fetched-prefix.ts.
  *
  * The request is queued at once and held there while the load runs (the get-prefix round trip,
  * then the modeled transfer), as vLLM holds it in WAITING_FOR_REMOTE_KVS: requests behind it go
@@ -22,6 +23,7 @@ import type { BlockPool } from './block-pool.js';
 import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
 import type { FetchOutcome, KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
+import { insertFetchedPrefix, leadingCachedBlocks } from './fetched-prefix.js';
 import { KvOffloader } from './kv-offloader.js';
 import { decideFetch, isBlockPayload, payloadBytes, transferTimeS } from './kv-transfer-model.js';
 import type { HardwareProfile } from './profiles.js';
@@ -124,7 +126,7 @@ export class KvConnector implements KvEvictionListener {
     const bs = d.blockSizeTokens;
     // The last prompt token is always computed, as in the core's admission.
     const maxBlocks = Math.min(spec.blockHashes.length, Math.floor((spec.promptLength - 1) / bs));
-    const gpuHit = this.#leadingHits(spec.blockHashes, maxBlocks);
+    const gpuHit = leadingCachedBlocks(d.pool, spec.blockHashes, maxBlocks);
     if (gpuHit >= maxBlocks) return 0;
     const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
@@ -169,7 +171,7 @@ export class KvConnector implements KvEvictionListener {
         outcome = 'late';
         return 0;
       }
-      const inserted = this.#insert(spec, gpuHit, gpuHit + valid);
+      const inserted = insertFetchedPrefix(d.pool, spec, gpuHit, gpuHit + valid, bs, d.events);
       if (inserted === 0) return 0;
       d.metrics.externalHits.inc(inserted * bs);
       d.metrics.fetched(inserted * this.#trueBlockBytes, inserted * this.#payloadSize);
@@ -202,12 +204,6 @@ export class KvConnector implements KvEvictionListener {
     return this.#stop.signal.aborted;
   }
 
-  #leadingHits(hashes: readonly number[], max: number): number {
-    let k = 0;
-    while (k < max && this.#d.pool.lookup(hashes[k] as number) >= 0) k++;
-    return k;
-  }
-
   /** Leading fetched blocks whose bytes are their payload; a bad one ends the run. */
   #verifiedRun(
     keys: readonly number[],
@@ -225,52 +221,5 @@ export class KvConnector implements KvEvictionListener {
       valid++;
     }
     return valid;
-  }
-
-  /**
-   * Enters blocks [from, to) of the chain into the GPU cache as computed prefix, behind the GPU
-   * hit (pinned meanwhile so allocation cannot evict it). They are released at once: cached and
-   * free, most recently used, found by the request's admission. Returns how many entered.
-   */
-  #insert(spec: CoreRequestSpec, from: number, to: number): number {
-    const pool = this.#d.pool;
-    const hashes = spec.blockHashes;
-    if (this.#leadingHits(hashes, from) < from) return 0; // the GPU hit went while we fetched
-    const ids: number[] = [];
-    for (let i = 0; i < from; i++) {
-      const id = pool.lookup(hashes[i] as number);
-      pool.touch(id);
-      ids.push(id);
-    }
-    let runStart = -1;
-    let end = from;
-    for (let i = from; i < to; i++, end++) {
-      const hash = hashes[i] as number;
-      let id = pool.lookup(hash);
-      if (id >= 0) {
-        pool.touch(id);
-      } else {
-        if (pool.numFree === 0) break;
-        id = pool.allocate();
-        pool.cache(id, hash);
-        if (runStart < 0) runStart = i;
-      }
-      ids.push(id);
-    }
-    if (runStart >= 0) this.#reportStored(spec, runStart, end);
-    pool.releaseAll(ids);
-    return end - from;
-  }
-
-  #reportStored(spec: CoreRequestSpec, from: number, to: number): void {
-    const tokens = spec.promptTokens;
-    if (this.#d.events === undefined || tokens === undefined) return;
-    const bs = this.#d.blockSizeTokens;
-    this.#d.events.blocksStored(
-      spec.blockHashes.slice(from, to),
-      from === 0 ? null : (spec.blockHashes[from - 1] as number),
-      tokens.subarray(from * bs, to * bs),
-      spec.loraId ?? null,
-    );
   }
 }

@@ -2,9 +2,10 @@
  * The simulator's `/metrics`: vLLM V1's Prometheus names, labels (`model_name`, `engine`) and
  * buckets (reference/perf.md §8.1), fed by what the engine loop actually did. Times are
  * simulated seconds (the model's clock, independent of --speed). Built on a Registry owned by
- * the simulator instance, never prom-client's global one.
+ * the simulator instance, never prom-client's global one. The gauges read at scrape time are
+ * sim-gauges.ts; this file records what each step and request did.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { CoreRequest, FinishReason, StepResult } from './core-types.js';
 import {
   ITERATION_TOKEN_BUCKETS,
@@ -13,24 +14,9 @@ import {
   TTFT_BUCKETS_S,
   buckets125,
 } from './metric-buckets.js';
+import { registerSimGauges, type SimMetricsInfo, type SimMetricsSource } from './sim-gauges.js';
 
-/** Static facts shown in the info gauges. */
-export interface SimMetricsInfo {
-  readonly modelName: string;
-  readonly maxModelLen: number;
-  readonly blockSizeTokens: number;
-  readonly numGpuBlocks: number;
-  /** Null when LoRA is disabled (then vllm:lora_requests_info is not exported). */
-  readonly maxLoras: number | null;
-}
-
-/** What the gauges read at scrape time (the EngineCore). */
-export interface SimMetricsSource {
-  readonly numRunning: number;
-  readonly numWaiting: number;
-  readonly pool: { readonly usageRatio: number };
-  loraNames(): { running: string[]; waiting: string[] };
-}
+export type { SimMetricsInfo, SimMetricsSource } from './sim-gauges.js';
 
 type HistogramKey =
   | 'ttft'
@@ -59,37 +45,7 @@ export class SimMetrics {
     this.#labels = labels;
     const labelNames = ['model_name', 'engine'];
     const registers = [registry];
-    const gauge = (name: string, help: string, read: () => number): void => {
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.set(labels, read());
-        },
-      });
-    };
-    gauge(
-      'vllm:num_requests_running',
-      'Number of requests in model execution batches.',
-      () => core.numRunning,
-    );
-    gauge(
-      'vllm:num_requests_waiting',
-      'Number of requests waiting to be processed.',
-      () => core.numWaiting,
-    );
-    gauge(
-      'vllm:kv_cache_usage_perc',
-      'KV-cache usage. 1 means 100 percent usage.',
-      () => core.pool.usageRatio,
-    );
-    gauge(
-      'vllm:gpu_cache_usage_perc',
-      'GPU KV-cache usage. 1 means 100 percent usage (deprecated).',
-      () => core.pool.usageRatio,
-    );
+    registerSimGauges(registry, core, info);
     // Children are created (at zero) up front, as Python's prometheus_client does on .labels().
     const counter = (name: string, help: string): Counter.Internal => {
       const c = new Counter({ name, help, labelNames, registers });
@@ -193,53 +149,6 @@ export class SimMetrics {
         ITERATION_TOKEN_BUCKETS,
       ),
     };
-    new Gauge({
-      name: 'vllm:cache_config_info',
-      help: 'Information of the LLMEngine CacheConfig',
-      labelNames: [
-        'block_size',
-        'cache_dtype',
-        'enable_prefix_caching',
-        'gpu_memory_utilization',
-        'num_gpu_blocks',
-        'num_cpu_blocks',
-        'engine',
-      ],
-      registers,
-    }).set(
-      {
-        block_size: String(info.blockSizeTokens),
-        cache_dtype: 'auto',
-        enable_prefix_caching: 'True',
-        gpu_memory_utilization: '0.9',
-        num_gpu_blocks: String(info.numGpuBlocks),
-        num_cpu_blocks: '0',
-        engine: '0',
-      },
-      1,
-    );
-    if (info.maxLoras !== null) {
-      const maxLora = String(info.maxLoras);
-      new Gauge({
-        name: 'vllm:lora_requests_info',
-        help: 'Running stats on lora requests.',
-        labelNames: ['max_lora', 'waiting_lora_adapters', 'running_lora_adapters'],
-        registers,
-        collect() {
-          // One series, the current one (vLLM leaves old label sets behind; consumers take the newest).
-          this.reset();
-          const names = core.loraNames();
-          this.set(
-            {
-              max_lora: maxLora,
-              waiting_lora_adapters: names.waiting.join(','),
-              running_lora_adapters: names.running.join(','),
-            },
-            Date.now() / 1000,
-          );
-        },
-      });
-    }
   }
 
   /** Records one delivered engine step. */

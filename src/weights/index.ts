@@ -21,6 +21,7 @@ export * from './s3-list-page.js';
 export * from './s3-object-answer.js';
 export * from './s3-request-target.js';
 export * from './sigv4-verify.js';
+export { parseAmzDate, signingKey, sigV4Encode } from './sigv4-canonical.js';
 export * from './part-plan.js';
 export * from './part-bitmap.js';
 export * from './parts-journal.js';

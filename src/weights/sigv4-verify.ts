@@ -15,8 +15,17 @@
  * whatever their image sets. The canonical URI is the path exactly as received (S3 does not
  * normalise or double-encode it); if that does not match, the path decoded and re-encoded by
  * the SigV4 rules is tried too, for a client that escaped fewer characters than SigV4 does.
+ * The canonical forms are sigv4-canonical.ts.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  canonicalHeaderValue,
+  canonicalPaths,
+  canonicalQuery,
+  parseAmzDate,
+  queryPairs,
+  signingKey,
+} from './sigv4-canonical.js';
 import type { S3Error } from './s3-errors.js';
 
 /** The hash of an empty payload, which clients sign for a GET or HEAD without a body. */
@@ -68,34 +77,6 @@ function header(request: SigV4Request, name: string): string | undefined {
   return typeof value === 'string' ? value : value?.join(',');
 }
 
-/** Splits a raw query into decoded [name, value] pairs in their order. */
-function queryPairs(rawQuery: string): [string, string][] {
-  if (rawQuery === '') return [];
-  return rawQuery.split('&').map((part) => {
-    const at = part.indexOf('=');
-    const name = at < 0 ? part : part.slice(0, at);
-    const value = at < 0 ? '' : part.slice(at + 1);
-    return [safeDecode(name), safeDecode(value)];
-  });
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** SigV4's URI encoding: every byte but A-Z a-z 0-9 - _ . ~, uppercase hex. */
-export function sigV4Encode(text: string, keepSlash = false): string {
-  const encoded = encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return keepSlash ? encoded.replace(/%2F/g, '/') : encoded;
-}
-
 function readAuthFields(request: SigV4Request): AuthFields | 'none' | SigV4Result {
   const authorization = header(request, 'authorization');
   const query = new Map(queryPairs(request.rawQuery));
@@ -139,55 +120,6 @@ function readAuthFields(request: SigV4Request): AuthFields | 'none' | SigV4Resul
     presigned: true,
     expiresS,
   };
-}
-
-/** `20130524T000000Z` → epoch ms, or undefined. */
-export function parseAmzDate(text: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-function canonicalQuery(rawQuery: string, presigned: boolean): string {
-  return queryPairs(rawQuery)
-    .filter(([name]) => !(presigned && name === 'X-Amz-Signature'))
-    .map(([name, value]) => [sigV4Encode(name), sigV4Encode(value)] as const)
-    .sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([name, value]) => `${name}=${value}`)
-    .join('&');
-}
-
-function canonicalHeaderValue(request: SigV4Request, name: string): string {
-  const value = request.headers[name];
-  const values = value === undefined ? [] : typeof value === 'string' ? [value] : value;
-  return values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',');
-}
-
-function canonicalPaths(rawPath: string): string[] {
-  const reencoded = rawPath
-    .split('/')
-    .map((segment) => sigV4Encode(safeDecode(segment)))
-    .join('/');
-  return reencoded === rawPath ? [rawPath] : [rawPath, reencoded];
-}
-
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-/** The SigV4 signing key for one day, region and service. */
-export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
 }
 
 /**
@@ -240,7 +172,7 @@ export function verifySigV4(
   if (!signedNames.includes('host') || signedNames.some((name) => name !== name.toLowerCase()))
     return refuse(malformed, 'SignedHeaders must be lower case and include host');
   const headerBlock = signedNames
-    .map((name) => `${name}:${canonicalHeaderValue(request, name)}\n`)
+    .map((name) => `${name}:${canonicalHeaderValue(request.headers, name)}\n`)
     .join('');
   const query = canonicalQuery(request.rawQuery, fields.presigned);
   const key = signingKey(secret, date, region, service);

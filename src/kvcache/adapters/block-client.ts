@@ -3,7 +3,8 @@
  * (`ikv://host:port`), opened on demand and replaced when one dies, and batch helpers that split
  * big batches into frames and ask again for blocks a get reply left out (its frame was full).
  * Every call takes a timeout and an AbortSignal; a call on a pool whose connections all carry
- * their bound of calls fails at once with KV_PEER_BUSY rather than queue without bound.
+ * their bound of calls fails at once with KV_PEER_BUSY rather than queue without bound. The pools
+ * are block-client-pools.ts.
  */
 import { AppError } from '../../shared/index.js';
 import {
@@ -15,8 +16,8 @@ import {
   type WireBlock,
 } from '../block-wire-format.js';
 import type { BlockKey } from '../eviction-policy.js';
-import { ClientConnection, type BlockCall } from './block-client-connection.js';
-import { parseIkvUrl } from './ikv-url.js';
+import type { BlockCall } from './block-client-connection.js';
+import { ConnectionPools } from './block-client-pools.js';
 
 /** How a BlockClient connects and what it bounds. */
 export interface BlockClientOptions {
@@ -47,9 +48,8 @@ export interface BlockCallOptions {
 
 /** The pooled, pipelining block client (see the file comment). */
 export class BlockClient {
-  private readonly pools = new Map<string, ClientConnection[]>();
   private readonly opts: Required<BlockClientOptions>;
-  private closed = false;
+  private readonly connections: ConnectionPools;
 
   constructor(options: BlockClientOptions) {
     this.opts = {
@@ -62,11 +62,12 @@ export class BlockClient {
       connectTimeoutMs: 2000,
       ...options,
     };
+    this.connections = new ConnectionPools(this.opts);
   }
 
   /** Sends one request to `url` and returns its reply; error replies reject (KV_PEER_REFUSED). */
   async call(url: string, call: BlockCall, options: BlockCallOptions = {}): Promise<BlockReply> {
-    const connection = this.connectionTo(url);
+    const connection = this.connections.connectionTo(url);
     return connection.call(call, options.timeoutMs ?? this.opts.callTimeoutMs, options.signal);
   }
 
@@ -182,7 +183,7 @@ export class BlockClient {
   ): Promise<WireBlock[]> {
     const chain = keys.slice(0, DEFAULT_MAX_KEYS_PER_FRAME);
     const l2WaitMs = Math.max(0, Math.min(0xffffffff, Math.floor(options.l2WaitMs ?? 0)));
-    const connection = this.connectionTo(url, 'lookup');
+    const connection = this.connections.connectionTo(url, 'lookup');
     const reply = await connection.call(
       { op: 'get-prefix', l2WaitMs, keys: chain },
       options.timeoutMs ?? this.opts.callTimeoutMs,
@@ -199,9 +200,7 @@ export class BlockClient {
 
   /** Closes every connection; pending calls fail with KV_PEER_UNAVAILABLE. */
   close(): void {
-    this.closed = true;
-    for (const pool of this.pools.values()) for (const c of pool) c.close();
-    this.pools.clear();
+    this.connections.close();
   }
 
   private async flags(
@@ -217,47 +216,6 @@ export class BlockClient {
       out.push(...reply.flags);
     }
     return out;
-  }
-
-  /**
-   * The least busy usable connection to `url` in `lane` (bulk calls, or lookups on a pool of
-   * their own), opening one while the pool has room.
-   */
-  private connectionTo(url: string, lane: 'bulk' | 'lookup' = 'bulk'): ClientConnection {
-    if (this.closed) throw new AppError('KV_PEER_UNAVAILABLE', 'the block client is closed');
-    const address = parseIkvUrl(url);
-    const poolKey = lane === 'bulk' ? url : `lookup:${url}`;
-    const pool = (this.pools.get(poolKey) ?? []).filter((c) => c.usable);
-    this.pools.delete(poolKey);
-    this.pools.set(poolKey, pool); // most recently used last
-    if (this.pools.size > this.opts.maxPeers) {
-      const [oldest, old] = this.pools.entries().next().value as [string, ClientConnection[]];
-      for (const c of old) c.close();
-      this.pools.delete(oldest);
-    }
-    let best = pool.reduce<ClientConnection | undefined>(
-      (a, c) => (a === undefined || c.pendingCalls < a.pendingCalls ? c : a),
-      undefined,
-    );
-    if (
-      (best === undefined || best.pendingCalls > 0) &&
-      pool.length < this.opts.connectionsPerPeer
-    ) {
-      best = new ClientConnection({
-        address,
-        token: this.opts.token,
-        peer: this.opts.peer,
-        maxFrameBytes: this.opts.maxFrameBytes,
-        connectTimeoutMs: this.opts.connectTimeoutMs,
-      });
-      pool.push(best);
-    }
-    if (best === undefined || best.pendingCalls >= this.opts.maxPendingPerConnection)
-      throw new AppError(
-        'KV_PEER_BUSY',
-        `every connection to ${url} has ${this.opts.maxPendingPerConnection} calls in flight`,
-      );
-    return best;
   }
 }
 

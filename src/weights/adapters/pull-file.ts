@@ -1,7 +1,7 @@
 /**
- * One file of a pull: its staged partial, the ranges on disk, its state for progress, the
- * journal's pacing (at most every JOURNAL_EVERY_PARTS parts or JOURNAL_EVERY_MS, so flushing
- * does not dominate), the one restart allowed when its object changes, and publication.
+ * One file of a pull: its staged partial, the ranges on disk, its state for progress, its
+ * journal (paced by journal-pacer.ts), the one restart allowed when its object changes, and
+ * publication.
  */
 import { setMaxListeners } from 'node:events';
 import { AppError, hasCode, linkedSignal } from '../../shared/index.js';
@@ -15,13 +15,10 @@ import type {
   StreamArtifactOptions,
 } from '../index.js';
 import type { ReadableStaging } from './range-reader.js';
+import { JournalPacer } from './journal-pacer.js';
 import { StagedFile } from './staged-file.js';
 import { prepareStagingParent, stagingPathOf } from './staging-path.js';
 
-/** Journal at least this many parts apart... */
-export const JOURNAL_EVERY_PARTS = 16;
-/** ...or this long apart, ms, whichever comes first. */
-export const JOURNAL_EVERY_MS = 1000;
 /** Restarts allowed per file when its object changes mid-pull. */
 const MAX_RESTARTS = 1;
 
@@ -50,7 +47,7 @@ export class PullFile {
   #restarting = false;
   #fetching = 0;
   #controller = new AbortController();
-  #journal: { parts: number; atMs: number; saving: Promise<void> | undefined; again: boolean };
+  readonly #journal: JournalPacer;
 
   constructor(
     index: number,
@@ -66,7 +63,11 @@ export class PullFile {
     this.#scheduler = scheduler;
     this.#hooks = hooks;
     this.availability = new RangeAvailability(file.size, { maxWaiters: hooks.maxReaders });
-    this.#journal = { parts: 0, atMs: hooks.clock.monotonicMs(), saving: undefined, again: false };
+    this.#journal = new JournalPacer(
+      hooks.clock,
+      () => this.#stagedFile().saveJournal(this.#scheduler.doneOf(this.#index)),
+      hooks.track,
+    );
   }
 
   /** The file as listed now (a restart swaps in the new listing). */
@@ -131,18 +132,7 @@ export class PullFile {
 
   /** A part finished (not the last): journal when enough parts or time went by. */
   partDone(): void {
-    const j = this.#journal;
-    j.parts++;
-    const now = this.#hooks.clock.monotonicMs();
-    if (j.parts < JOURNAL_EVERY_PARTS && now - j.atMs < JOURNAL_EVERY_MS) return;
-    j.parts = 0;
-    j.atMs = now;
-    if (j.saving !== undefined) {
-      j.again = true;
-      return;
-    }
-    j.saving = this.#saveJournal();
-    this.#hooks.track(j.saving);
+    this.#journal.partDone();
   }
 
   /**
@@ -242,21 +232,6 @@ export class PullFile {
       availability: this.availability,
       published: () => this.#published,
     };
-  }
-
-  async #saveJournal(): Promise<void> {
-    const j = this.#journal;
-    try {
-      let again = true;
-      while (again) {
-        j.again = false;
-        await this.#stagedFile().saveJournal(this.#scheduler.doneOf(this.#index));
-        // Set again by a part that finished while this save was running.
-        again = this.#journal.again;
-      }
-    } finally {
-      j.saving = undefined;
-    }
   }
 
   #stagedFile(): StagedFile {
