@@ -189,7 +189,7 @@ export const leaderBench = defineCommand({
       const connectS = c.agents / (c.connectPerS * agents.children.length);
       await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000, () => {
         const sum = (k: 'connected' | 'welcomed' | 'closes'): number =>
-          agents.latest.reduce((a, m) => a + (m?.[k] ?? 0), 0);
+          agents.latest.reduce((a, m) => a + m[k], 0);
         return `${sum('connected')} open, ${sum('welcomed')} welcomed, ${sum('closes')} closed`;
       });
       const agentsConnectS = (Date.now() - startedAt) / 1000;
