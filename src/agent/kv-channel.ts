@@ -25,6 +25,8 @@ export interface KvChannel {
   received(message: KvResyncMessage | KvLookupResultMessage): void;
   /** The socket closed: pending lookups fail at once; deltas wait (bounded) for the next welcome. */
   disconnected(): void;
+  /** The leader asked for KV batches at most every `flushIntervalMs` (0: the agent's own). */
+  paced?(flushIntervalMs: number): void;
 }
 
 /** One KvChannel that hands every event to each of `channels` (the reporter and the lookups). */
@@ -33,6 +35,7 @@ export function fanOutKvChannel(...channels: readonly KvChannel[]): KvChannel {
     welcomed: (send) => channels.forEach((c) => c.welcomed(send)),
     received: (message) => channels.forEach((c) => c.received(message)),
     disconnected: () => channels.forEach((c) => c.disconnected()),
+    paced: (ms) => channels.forEach((c) => c.paced?.(ms)),
   };
 }
 

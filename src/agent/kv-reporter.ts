@@ -5,8 +5,8 @@
  * - seq from 1 per connection; the first message after a welcome, a `kv.resync`, or anything
  *   lost (a full buffer, a send that returned false) has `reset: true` and is followed by every
  *   source's whole holdings, so the leader's index is rebuilt rather than patched on a guess.
- * - Deltas are sent at most every `flushIntervalMs`, and at once when a message is full
- *   (KV_MESSAGE_LIMITS).
+ * - Deltas are sent at most every `flushIntervalMs` (or the leader's longer pace), and at once
+ *   when a message is full (KV_MESSAGE_LIMITS).
  * - While disconnected nothing is buffered: the reset at the next welcome resends the holdings,
  *   which already contain every change made meanwhile (counted as superseded).
  * - Between flushes at most `maxBufferedHashes` are kept; beyond, the buffer is dropped and a
@@ -82,6 +82,8 @@ export class KvReporter implements KvChannel, KvDeltaSink {
   #storeDirty = false;
   #resetDue = false;
   #cancelTimer: (() => void) | null = null;
+  /** The leader's pace (pace-messages.ts): batches at most this often when longer than ours. */
+  #pacedFlushMs = 0;
 
   constructor(options: KvReporterOptions) {
     this.#flushIntervalMs = options.flushIntervalMs ?? 100;
@@ -104,7 +106,12 @@ export class KvReporter implements KvChannel, KvDeltaSink {
 
   disconnected(): void {
     this.#send = null;
+    this.#pacedFlushMs = 0; // a new leader starts unpaced
     this.#dropPending();
+  }
+
+  paced(flushIntervalMs: number): void {
+    this.#pacedFlushMs = flushIntervalMs;
   }
 
   record(delta: KvSourceDelta): void {
@@ -146,7 +153,8 @@ export class KvReporter implements KvChannel, KvDeltaSink {
 
   #schedule(): void {
     if (this.#cancelTimer !== null) return;
-    this.#cancelTimer = this.#timers.schedule(this.#flushIntervalMs, () => {
+    const delayMs = Math.max(this.#flushIntervalMs, this.#pacedFlushMs);
+    this.#cancelTimer = this.#timers.schedule(delayMs, () => {
       this.#cancelTimer = null;
       this.#flush();
     });

@@ -2,13 +2,16 @@
  * The agent's side of the protocol: connects to the leader's hub with its bearer credential
  * (fetched anew for every connection: a projected ServiceAccount token rotates), verifies the
  * leader's certificate on wss:// (CA or pinned fingerprint, see leader-tls.ts), sends a
- * full `hello`, then a seq-numbered `state` delta whenever something changed; answers `resync`
- * with a fresh `hello`; reconnects with jittered backoff, forever, while the rest of the agent
+ * full `hello`, then a seq-numbered `state` delta whenever something changed (no more often than
+ * the leader's `pace` asks, while it asks: pace-messages.ts); answers `resync` with a fresh
+ * `hello`; reconnects with jittered backoff, forever, while the rest of the agent
  * keeps working. A slow leader (send buffer over its high-water mark) is disconnected rather
  * than buffered without bound.
  */
 import WebSocket from 'ws';
 import {
+  PACE_FEATURE,
+  PACE_LIMITS,
   PROTOCOL_VERSION,
   decodeLeaderMessage,
   type AgentMessage,
@@ -20,7 +23,9 @@ import {
   backoffDelayMs,
   linkedSignal,
   sleep,
+  systemClock,
   toError,
+  type Clock,
   type Logger,
   type Rng,
 } from '../shared/index.js';
@@ -28,6 +33,7 @@ import type { AgentMetrics } from './agent-metrics.js';
 import { isCommandMessage, type CommandChannel } from './command-channel.js';
 import type { KvChannel } from './kv-channel.js';
 import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
+import { PacedReports } from './paced-reports.js';
 
 export interface LeaderClientOptions {
   readonly url: string;
@@ -54,6 +60,8 @@ export interface LeaderClientOptions {
   readonly commands?: CommandChannel;
   /** Where the KV messages go (the KV reporter and L2 lookups); absent, they are ignored. */
   readonly kv?: KvChannel;
+  /** Times the leader's pace. Default the system clock. */
+  readonly clock?: Clock;
 }
 
 export class LeaderClient {
@@ -64,9 +72,11 @@ export class LeaderClient {
   #engines = new Map<string, string>();
   #snapshot: { engines: EngineReport[]; gpus: GpuHealthSummary[] } = { engines: [], gpus: [] };
   #leader: { leader: string; epoch: number } | undefined;
+  readonly #paced: PacedReports;
 
   constructor(options: LeaderClientOptions) {
     this.#options = options;
+    this.#paced = new PacedReports(options.clock ?? systemClock, (r) => this.#sendEngines(r));
   }
 
   /** The leader this agent last heard from, and its epoch. */
@@ -78,8 +88,18 @@ export class LeaderClient {
     return this.#ws?.readyState === WebSocket.OPEN;
   }
 
-  /** New engine reports: sends a delta of the engines whose report changed. */
+  /**
+   * New engine reports: sends a delta of the engines whose report changed, or, within the
+   * leader's pace, holds the latest reports until the pace allows (a report replaced meanwhile is
+   * never sent: only the newest matters).
+   */
   updateEngines(reports: readonly EngineReport[]): void {
+    this.#snapshot = { ...this.#snapshot, engines: [...reports] };
+    this.#paced.offer(reports);
+  }
+
+  /** Sends a delta of the engines whose report changed; true when one went out. */
+  #sendEngines(reports: readonly EngineReport[]): boolean {
     const changed: EngineReport[] = [];
     const seen = new Set<string>();
     for (const r of reports) {
@@ -88,12 +108,11 @@ export class LeaderClient {
       if (this.#engines.get(r.id) !== text) changed.push(r);
     }
     const removed = [...this.#engines.keys()].filter((id) => !seen.has(id));
-    this.#snapshot = { ...this.#snapshot, engines: [...reports] };
-    if (changed.length === 0 && removed.length === 0) return;
-    if (this.#sendDelta({ engines: changed, removedEngines: removed })) {
-      for (const r of changed) this.#engines.set(r.id, JSON.stringify(r));
-      for (const id of removed) this.#engines.delete(id);
-    }
+    if (changed.length === 0 && removed.length === 0) return false;
+    if (!this.#sendDelta({ engines: changed, removedEngines: removed })) return false;
+    for (const r of changed) this.#engines.set(r.id, JSON.stringify(r));
+    for (const id of removed) this.#engines.delete(id);
+    return true;
   }
 
   /** New GPU health: sent at once, flagged urgent (a failed GPU must stop routing now). */
@@ -173,6 +192,9 @@ export class LeaderClient {
           this.#options.commands?.received(msg);
         } else if (msg.type === 'kv.resync' || msg.type === 'kv.lookup.result') {
           this.#options.kv?.received(msg);
+        } else if (msg.type === 'pace') {
+          this.#pace(msg.stateIntervalMs, msg.kvFlushIntervalMs);
+          log.info({ ...msg }, 'leader paced reports');
         } else {
           log.info({ reason: msg.reason }, 'leader asked for a resync');
           this.#sendHello();
@@ -189,11 +211,17 @@ export class LeaderClient {
         if (this.#ws === ws) this.#ws = undefined;
         this.#options.commands?.disconnected();
         this.#options.kv?.disconnected();
+        this.#pace(0, 0); // a new leader starts unpaced; the hello carries the held reports
         if (!signal.aborted)
           log.warn({ code, reason: reason.toString() }, 'leader connection closed');
         resolve(welcomed);
       });
     });
+  }
+
+  #pace(stateIntervalMs: number, kvFlushIntervalMs: number): void {
+    this.#paced.pace(Math.min(stateIntervalMs, PACE_LIMITS.maxStateIntervalMs));
+    this.#options.kv?.paced?.(Math.min(kvFlushIntervalMs, PACE_LIMITS.maxKvFlushIntervalMs));
   }
 
   #sendHello(): void {
@@ -206,6 +234,7 @@ export class LeaderClient {
       agentVersion: this.#options.agentVersion,
       seq: this.#seq,
       snapshot,
+      features: [PACE_FEATURE],
     });
     if (sent) this.#engines = new Map(snapshot.engines.map((r) => [r.id, JSON.stringify(r)]));
   }

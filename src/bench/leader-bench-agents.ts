@@ -42,6 +42,9 @@ const counts = {
   kvResyncs: 0,
   closes: 0,
   backpressured: 0,
+  /** The leader's latest pace (pace-messages.ts), which every node of this process follows. */
+  paceStateMs: 0,
+  paceKvMs: 0,
 };
 const plan = JSON.parse(process.argv[2] ?? '{}') as AgentsChildPlan;
 const stopping = new AbortController();
@@ -87,17 +90,19 @@ function tick(): void {
   for (const agent of agents) {
     if (agent.ws === undefined || agent.handshaking) continue;
     if (now >= agent.nextStateMs) {
-      agent.nextStateMs +=
-        plan.periodMs * Math.max(1, Math.ceil((now - agent.nextStateMs) / plan.periodMs));
+      const periodMs = Math.max(plan.periodMs, counts.paceStateMs);
+      agent.nextStateMs += periodMs * Math.max(1, Math.ceil((now - agent.nextStateMs) / periodMs));
       if (send(agent, agent.sim.nextState())) {
         agent.sim.stateSent();
         counts.stateSent++;
       }
     }
     if (plan.kvBlocksPerS > 0 && now >= agent.nextKvMs) {
-      agent.nextKvMs += plan.kvFlushMs;
-      if (agent.nextKvMs < now) agent.nextKvMs = now + plan.kvFlushMs; // fell behind: skip
-      agent.kvCarry += kvBlocksPerFlush;
+      // Paced, a batch carries the blocks of its longer period (the engines store as fast).
+      const flushMs = Math.max(plan.kvFlushMs, counts.paceKvMs);
+      agent.nextKvMs += flushMs;
+      if (agent.nextKvMs < now) agent.nextKvMs = now + flushMs; // fell behind: skip
+      agent.kvCarry += (kvBlocksPerFlush * flushMs) / plan.kvFlushMs;
       const blocks = Math.floor(agent.kvCarry);
       agent.kvCarry -= blocks;
       flushKv(agent, blocks);
@@ -129,6 +134,10 @@ function connect(agent: Agent): void {
     } else if (text.includes('"type":"resync"')) {
       counts.resyncs++;
       send(agent, agent.sim.hello());
+    } else if (text.includes('"type":"pace"')) {
+      const pace = JSON.parse(text) as { stateIntervalMs: number; kvFlushIntervalMs: number };
+      counts.paceStateMs = pace.stateIntervalMs;
+      counts.paceKvMs = pace.kvFlushIntervalMs;
     } else if (text.includes('"type":"kv.resync"')) {
       counts.kvResyncs++;
       agent.sim.kvResync();

@@ -41,6 +41,9 @@ export interface AgentsChildStats {
   readonly closes: number;
   /** Sends skipped because the socket's buffer was over its bound (the leader fell behind). */
   readonly backpressured: number;
+  /** The leader's latest pace for state deltas and KV batches, ms (0: not paced). */
+  readonly paceStateMs: number;
+  readonly paceKvMs: number;
   readonly cpuMicros: number;
 }
 

@@ -104,6 +104,9 @@ export function agentTotals(stats: readonly AgentsChildStats[], seconds: number)
     kvResyncs: sum('kvResyncs'),
     closes: sum('closes'),
     backpressured: sum('backpressured'),
+    /** The leader's pace at the end (the widest any agents process saw), ms; 0: not paced. */
+    paceStateMsAtEnd: Math.max(0, ...stats.map((s) => s.paceStateMs)),
+    paceKvMsAtEnd: Math.max(0, ...stats.map((s) => s.paceKvMs)),
     /** CPU the simulators used over the whole run (they share the machine with the leader). */
     cpuSecondsTotal: ms3(sum('cpuMicros') / 1e6),
     approxStateMessagesPerS: Math.round(sum('stateSent') / seconds),

@@ -59,7 +59,8 @@ export class SimNode {
     const gpus = JSON.stringify(gpuSummaries(this.#plan.engines));
     return (
       `{"v":${PROTOCOL_VERSION},"type":"hello","node":"${nodeName(this.n)}",` +
-      `"agentVersion":"bench","seq":${this.#seq},"snapshot":{"engines":${engines},"gpus":${gpus}}}`
+      `"agentVersion":"bench","seq":${this.#seq},"snapshot":{"engines":${engines},"gpus":${gpus}},` +
+      `"features":["pace"]}`
     );
   }
 

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   CLOSE_CODES,
+  PACE_FEATURE,
   PROTOCOL_VERSION,
   decodeAgentMessage,
   type KvLookupMessage,
@@ -23,6 +24,7 @@ import {
 } from '../protocol/index.js';
 import type { Logger, Registry } from '../shared/index.js';
 import { AgentHubMetrics } from './agent-hub-metrics.js';
+import { UNPACED, type AgentPace } from './agent-pace.js';
 import {
   authenticateWithin,
   bearerCredential,
@@ -75,6 +77,8 @@ interface Session {
   expectSeq: number;
   awaitingResync: boolean;
   missedPongs: number;
+  /** The agent's hello listed the `pace` feature. */
+  paced: boolean;
 }
 
 export class AgentHub {
@@ -85,6 +89,7 @@ export class AgentHub {
   readonly #byNode = new Map<string, WebSocket>();
   readonly #metrics: AgentHubMetrics;
   #pingTimer: NodeJS.Timeout | undefined;
+  #pace: AgentPace = UNPACED;
   #authenticating = 0;
 
   constructor(options: AgentHubOptions) {
@@ -168,6 +173,7 @@ export class AgentHub {
       expectSeq: 0,
       awaitingResync: false,
       missedPongs: 0,
+      paced: false,
     };
     this.#sessions.set(ws, session);
     const helloTimer = setTimeout(() => {
@@ -230,8 +236,11 @@ export class AgentHub {
       this.#byNode.set(msg.node, ws);
       this.#metrics.connected.set(this.#byNode.size);
       const who = this.#options.identity();
+      session.paced = msg.features?.includes(PACE_FEATURE) === true;
       if (first && who !== undefined)
         this.#send(ws, { v: PROTOCOL_VERSION, type: 'welcome', ...who });
+      if (first && session.paced && this.#pace.stateIntervalMs + this.#pace.kvFlushIntervalMs > 0)
+        this.#send(ws, { v: PROTOCOL_VERSION, type: 'pace', ...this.#pace });
       if (first)
         this.#options.log.info(
           { node: msg.node, engines: msg.snapshot.engines.length },
@@ -266,6 +275,13 @@ export class AgentHub {
     }
     session.expectSeq = msg.seq + 1;
     this.#options.store.applyDelta(session.node, msg);
+  }
+
+  /** Asks every agent that understands it to report at this pace (see pace-messages.ts). */
+  pace(pace: AgentPace): void {
+    this.#pace = pace;
+    const message = JSON.stringify({ v: PROTOCOL_VERSION, type: 'pace', ...pace });
+    for (const [ws, session] of this.#sessions) if (session.paced) ws.send(message);
   }
 
   #heartbeat(): void {

@@ -26,6 +26,7 @@ import { registerEventLoopDelayMetrics } from './event-loop-metrics.js';
 import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
+import { agentPacer } from './agent-pacer.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { buildControlServer } from './control-wiring.js';
 import { buildGateway } from './gateway-wiring.js';
@@ -251,6 +252,7 @@ export async function runLeader(
     replicas.election ?? election,
     [
       hub,
+      agentPacer({ pace: (p) => hub.pace(p), registry, log: log.child({ component: 'pacer' }) }),
       remediation,
       modelAdapters,
       kvCaches,

@@ -6,3 +6,4 @@ export { checkJsonObject } from './validate-command.js';
 export * from './kv-messages.js';
 export * from './replica-messages.js';
 export * from './validate-replica.js';
+export * from './pace-messages.js';

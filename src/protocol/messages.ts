@@ -16,6 +16,7 @@ import type {
   KvMessage,
   KvResyncMessage,
 } from './kv-messages.js';
+import type { PaceMessage } from './pace-messages.js';
 
 /** Protocol version; a peer with another major version is refused with a clear reason. */
 export const PROTOCOL_VERSION = 1;
@@ -90,6 +91,8 @@ export interface HelloMessage {
   /** Seq of the snapshot; the next delta carries seq + 1. */
   readonly seq: number;
   readonly snapshot: NodeSnapshot;
+  /** Optional protocol features the agent understands (`pace`); absent from older agents. */
+  readonly features?: readonly string[];
 }
 
 /** A delta: upserted engines, removed engine ids, and the full GPU list when it changed. */
@@ -127,7 +130,8 @@ export type LeaderMessage =
   | CommandMessage
   | CancelMessage
   | KvResyncMessage
-  | KvLookupResultMessage;
+  | KvLookupResultMessage
+  | PaceMessage;
 
 /** WebSocket close codes the hub uses (4000–4999 are application codes). */
 export const CLOSE_CODES = {

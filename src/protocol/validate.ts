@@ -11,6 +11,7 @@ import {
 } from './messages.js';
 import { checkCancel, checkCommand, checkProgress, checkResult } from './validate-command.js';
 import { checkKv, checkKvLookup, checkKvLookupResult } from './validate-kv.js';
+import { checkPace } from './pace-messages.js';
 
 export type Decoded<T> =
   { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
@@ -137,6 +138,8 @@ export function checkAgentMessage(m: Obj): string | undefined {
   if (m.type === 'hello') {
     if (!isStr(m.node, 253) || !isStr(m.agentVersion, 64) || !isSeq(m.seq) || !isObj(m.snapshot))
       problem = 'hello needs node, agentVersion, seq and snapshot';
+    else if (m.features !== undefined && !isStrList(m.features, 16))
+      problem = 'hello features must be a short list of names';
     else
       problem =
         checkList(m.snapshot.engines, MESSAGE_LIMITS.enginesPerNode, 'engines', checkEngine) ??
@@ -172,13 +175,20 @@ export function decodeLeaderMessage(raw: string | Buffer): Decoded<LeaderMessage
     return { ok: true, message: m as unknown as LeaderMessage };
   if (m.type === 'kv.resync' && typeof m.reason === 'string')
     return { ok: true, message: m as unknown as LeaderMessage };
-  if (m.type === 'command' || m.type === 'cancel' || m.type === 'kv.lookup.result') {
+  if (
+    m.type === 'command' ||
+    m.type === 'cancel' ||
+    m.type === 'kv.lookup.result' ||
+    m.type === 'pace'
+  ) {
     const problem =
       m.type === 'command'
         ? checkCommand(m)
         : m.type === 'cancel'
           ? checkCancel(m)
-          : checkKvLookupResult(m);
+          : m.type === 'pace'
+            ? checkPace(m)
+            : checkKvLookupResult(m);
     return problem === undefined
       ? { ok: true, message: m as unknown as LeaderMessage }
       : { ok: false, reason: problem };

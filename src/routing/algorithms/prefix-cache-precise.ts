@@ -46,6 +46,9 @@ export function preciseHitTokens(
   const gpu = view.gpuPrefixBlocks(chain, ids);
   const worth = l1BlockWorth(config);
   const nodeList = worth > 0 ? [...nodes] : [];
+  // Node → its place in nodeList: an indexOf per candidate was quadratic (1,000 engines on 1,000
+  // nodes made it most of a pick's cost, issue #18).
+  const nodeAt = new Map(nodeList.map((node, i) => [node, i]));
   // The L1 run counts from where each engine's GPU prefix ends (what its connector would load):
   // one L1 walk per distinct GPU prefix length, over every node at once.
   const l1From = new Map<number, Int32Array>();
@@ -63,7 +66,7 @@ export function preciseHitTokens(
         l1 = view.l1PrefixBlocks(chain, nodeList, inGpu);
         l1From.set(inGpu, l1);
       }
-      fetchable = l1[nodeList.indexOf((endpoints[i] as EndpointLoad).node)] ?? 0;
+      fetchable = l1[nodeAt.get((endpoints[i] as EndpointLoad).node) ?? -1] ?? 0;
     }
     out[i] = (inGpu + fetchable * worth) * config.blockSizeTokens;
   }

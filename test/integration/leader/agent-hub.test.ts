@@ -13,6 +13,7 @@ const SECRET = 'test-secret-0123456789abcdef';
 
 interface Leader {
   store: ClusterStateStore;
+  hub: AgentHub;
   url: string;
   port: number;
   metrics: () => Promise<string>;
@@ -46,6 +47,7 @@ async function startLeader(port = 0, pingIntervalMs = 100): Promise<Leader> {
   await waitFor(() => control.port > 0, 'control server');
   return {
     store,
+    hub,
     port: control.port,
     url: `ws://127.0.0.1:${control.port}/v1/agents`,
     metrics: () => registry.metrics(),
@@ -207,6 +209,58 @@ describe('agent hub', () => {
     const engine = leader.store.nodes().find((n) => n.node === 'node-r')!;
     expect(engine.engineIds).toEqual(['node-r/e0']);
     expect(gossip.leader).toEqual({ leader: 'l-0', epoch: 7 });
+    abort.abort();
+    await running;
+  });
+
+  it('paces agents that understand it: routine deltas wait, the latest goes when the pace lifts', async () => {
+    leader = await startLeader();
+    const registry = createRegistry({ defaultMetrics: false });
+    const agent = new LeaderClient({
+      url: leader.url,
+      credential: () => Promise.resolve(deriveAgentToken(SECRET, 'node-p')),
+      node: 'node-p',
+      agentVersion: 't',
+      log: silentLogger(),
+      metrics: new AgentMetrics(registry, 'node-p'),
+      rng: new SeededRng(1),
+      reconnect: { initialMs: 50, maxMs: 200 },
+    });
+    const report = (...engines: string[]) =>
+      engines.map((e) => ({
+        id: `node-p/${e}`,
+        model: 'm',
+        url: 'http://x',
+        ready: true,
+        adapters: [],
+      }));
+    const onLeader = (): string => leader!.store.node('node-p')?.engineIds.join(',') ?? '';
+    const abort = new AbortController();
+    const running = agent.run(abort.signal);
+    await waitFor(() => agent.leader !== undefined, 'welcomed');
+    // An old agent (no `pace` feature) on the same hub must never get the new message type.
+    const old = await connect(leader.url);
+    const seen: string[] = [];
+    old.on('message', (d: Buffer) => seen.push(JSON.parse(d.toString()).type));
+    old.send(hello(0));
+    await waitFor(() => seen.includes('welcome'), 'old agent welcomed');
+
+    agent.updateEngines(report('e0'));
+    await waitFor(() => onLeader() === 'node-p/e0', 'first report');
+    leader.hub.pace({ stateIntervalMs: 10_000, kvFlushIntervalMs: 0 });
+    await new Promise((r) => setTimeout(r, 200)); // the pace crosses the socket
+    agent.updateEngines(report('e0', 'e1')); // within the pace: held
+    agent.updateEngines(report('e1'));
+    agent.updateEngines(report('e2')); // only this latest one may arrive
+    await new Promise((r) => setTimeout(r, 300));
+    expect(onLeader()).toBe('node-p/e0');
+    leader.hub.pace({ stateIntervalMs: 0, kvFlushIntervalMs: 0 });
+    await waitFor(() => onLeader() === 'node-p/e2', 'held report sent once the pace lifts');
+
+    old.send(JSON.stringify({ v: 1, type: 'state', seq: 5 })); // a gap: the hub answers resync
+    await waitFor(() => seen.includes('resync'), 'old agent resync');
+    expect(seen).not.toContain('pace');
+    old.close();
     abort.abort();
     await running;
   });

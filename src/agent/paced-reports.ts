@@ -1,0 +1,53 @@
+/**
+ * Routine engine reports held to the leader's pace (pace-messages.ts): while the leader asks for
+ * a gap between state deltas, reports that come sooner wait, and only the newest of them goes
+ * when the gap has passed (an engine's latest report supersedes the ones before it). Lifting the
+ * pace sends what waits at once. Urgent reports (a failed GPU) do not come through here.
+ */
+import type { EngineReport } from '../protocol/index.js';
+import type { Clock } from '../shared/index.js';
+
+export class PacedReports {
+  readonly #clock: Clock;
+  /** Sends a delta for these reports; true when one went out. */
+  readonly #send: (reports: readonly EngineReport[]) => boolean;
+  #intervalMs = 0;
+  #lastSentMs = -Infinity;
+  #held: readonly EngineReport[] | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(clock: Clock, send: (reports: readonly EngineReport[]) => boolean) {
+    this.#clock = clock;
+    this.#send = send;
+  }
+
+  /** The leader's gap between routine deltas, ms (0: none; what waits goes now). */
+  pace(intervalMs: number): void {
+    this.#intervalMs = intervalMs;
+    if (intervalMs > 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#release();
+  }
+
+  /** Sends now, or holds until the pace allows. */
+  offer(reports: readonly EngineReport[]): void {
+    const waitMs = this.#lastSentMs + this.#intervalMs - this.#clock.now();
+    if (this.#intervalMs <= 0 || waitMs <= 0) {
+      this.#held = reports;
+      this.#release();
+      return;
+    }
+    this.#held = reports;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#release();
+    }, waitMs).unref();
+  }
+
+  #release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined && this.#send(held)) this.#lastSentMs = this.#clock.now();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The pace decision (issue #18; protocol in pace-messages.ts): from the leader's event-loop delay
+ * over the last window, how often agents may send routine reports. Pure.
+ *
+ * Multiplicative back-off with hysteresis, as congestion control does: a window whose p99 delay
+ * is over `highMs` stretches both intervals by `stretch` (from the agents' defaults on the first
+ * step, up to the maxima); `calmWindows` windows in a row under `lowMs` shrink them by `relax`,
+ * back to no pacing. In between nothing changes, so the pace settles where the leader keeps up.
+ */
+import { PACE_LIMITS } from '../protocol/index.js';
+
+/** Routine report gaps the agents are asked for; 0 and 0 is "no pacing". */
+export interface AgentPace {
+  readonly stateIntervalMs: number;
+  readonly kvFlushIntervalMs: number;
+}
+
+/** Tuning of the pace decision. */
+export interface PacePolicy {
+  /** A window's p99 event-loop delay over this is overload. Default 50 ms. */
+  readonly highMs: number;
+  /** Under this is calm. Default 10 ms. */
+  readonly lowMs: number;
+  /** Calm windows in a row before relaxing. Default 3. */
+  readonly calmWindows: number;
+  /** Factor per overloaded window. Default 1.5. */
+  readonly stretch: number;
+  /** Divisor per relaxation. Default 1.5. */
+  readonly relax: number;
+  /** Where stretching starts from: the agents' own defaults (500 ms scrape, 100 ms KV flush). */
+  readonly baseStateMs: number;
+  readonly baseKvMs: number;
+  /** The longest gaps asked for. Default 5000 and 2000 ms. */
+  readonly maxStateMs: number;
+  readonly maxKvMs: number;
+}
+
+export const DEFAULT_PACE_POLICY: PacePolicy = {
+  highMs: 50,
+  lowMs: 10,
+  calmWindows: 3,
+  stretch: 1.5,
+  relax: 1.5,
+  baseStateMs: 500,
+  baseKvMs: 100,
+  maxStateMs: Math.min(5000, PACE_LIMITS.maxStateIntervalMs),
+  maxKvMs: Math.min(2000, PACE_LIMITS.maxKvFlushIntervalMs),
+};
+
+export const UNPACED: AgentPace = { stateIntervalMs: 0, kvFlushIntervalMs: 0 };
+
+/** The pacer's memory between windows. */
+export interface PaceState {
+  readonly pace: AgentPace;
+  /** Calm windows in a row. */
+  readonly calm: number;
+}
+
+/** The next state after a window whose p99 event-loop delay was `p99Ms`. */
+export function nextPace(state: PaceState, p99Ms: number, policy: PacePolicy): PaceState {
+  const { pace } = state;
+  if (p99Ms > policy.highMs) {
+    const grow = (ms: number, base: number, max: number): number =>
+      Math.min(max, Math.round(ms === 0 ? base * policy.stretch : ms * policy.stretch));
+    return {
+      pace: {
+        stateIntervalMs: grow(pace.stateIntervalMs, policy.baseStateMs, policy.maxStateMs),
+        kvFlushIntervalMs: grow(pace.kvFlushIntervalMs, policy.baseKvMs, policy.maxKvMs),
+      },
+      calm: 0,
+    };
+  }
+  if (p99Ms >= policy.lowMs || pace.stateIntervalMs + pace.kvFlushIntervalMs === 0)
+    return { pace, calm: 0 };
+  if (state.calm + 1 < policy.calmWindows) return { pace, calm: state.calm + 1 };
+  // Back at (or under) the agents' own defaults, pacing ends.
+  const shrink = (ms: number, base: number): number =>
+    ms / policy.relax <= base ? 0 : Math.round(ms / policy.relax);
+  return {
+    pace: {
+      stateIntervalMs: shrink(pace.stateIntervalMs, policy.baseStateMs),
+      kvFlushIntervalMs: shrink(pace.kvFlushIntervalMs, policy.baseKvMs),
+    },
+    calm: 0,
+  };
+}

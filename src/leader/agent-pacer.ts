@@ -1,0 +1,73 @@
+/**
+ * Drives the pace decision (agent-pace.ts) while this process leads: every window it reads its
+ * own event-loop delay monitor (not the metrics' one, which each scrape resets) and, when the
+ * pace changes, tells the agents through the hub. A gauge per report kind shows the pace asked.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Gauge, sleep, type Logger, type Registry, type Runnable } from '../shared/index.js';
+import {
+  DEFAULT_PACE_POLICY,
+  UNPACED,
+  nextPace,
+  type AgentPace,
+  type PaceState,
+} from './agent-pace.js';
+
+/** What the pacer needs. */
+export interface AgentPacerOptions {
+  /** Where a new pace goes (the agent hub). */
+  readonly pace: (pace: AgentPace) => void;
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Window length, ms. Default 2000. */
+  readonly windowMs?: number;
+}
+
+const RESOLUTION_MS = 1;
+
+/** The pacer as a leader-only part. */
+export function agentPacer(options: AgentPacerOptions): Runnable {
+  const gauge = new Gauge({
+    name: 'infernode_leader_agent_pace_ms',
+    help: 'Shortest gap the leader asks agents to keep between routine reports (0: not paced), by report',
+    labelNames: ['report'],
+    registers: [options.registry],
+  });
+  const show = (pace: AgentPace): void => {
+    gauge.set({ report: 'state' }, pace.stateIntervalMs);
+    gauge.set({ report: 'kv' }, pace.kvFlushIntervalMs);
+  };
+  show(UNPACED);
+  return {
+    name: 'agent-pacer',
+    run: async (signal) => {
+      const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+      delay.enable();
+      let state: PaceState = { pace: UNPACED, calm: 0 };
+      try {
+        for (;;) {
+          const stopped = await sleep(options.windowMs ?? 2000, signal).then(
+            () => false,
+            () => true,
+          );
+          if (stopped) break;
+          const p99Ms = delay.count === 0 ? 0 : delay.percentile(99) / 1e6 - RESOLUTION_MS;
+          delay.reset();
+          const next = nextPace(state, p99Ms, DEFAULT_PACE_POLICY);
+          const changed =
+            next.pace.stateIntervalMs !== state.pace.stateIntervalMs ||
+            next.pace.kvFlushIntervalMs !== state.pace.kvFlushIntervalMs;
+          state = next;
+          if (!changed) continue;
+          options.log.info({ ...next.pace, p99Ms: Math.round(p99Ms) }, 'agents paced');
+          show(next.pace);
+          options.pace(next.pace);
+        }
+      } finally {
+        delay.disable();
+        // A new leader starts unpaced; this one's agents will reconnect there.
+        show(UNPACED);
+      }
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PACE_POLICY as policy,
+  UNPACED,
+  nextPace,
+  type PaceState,
+} from '../../../src/leader/agent-pace.js';
+
+const run = (p99s: number[], from: PaceState = { pace: UNPACED, calm: 0 }): PaceState =>
+  p99s.reduce((state, p99) => nextPace(state, p99, policy), from);
+
+describe('nextPace', () => {
+  it('stays unpaced while the leader keeps up, whatever the calm', () => {
+    expect(run([0, 5, 30, 49, 2])).toEqual({ pace: UNPACED, calm: 0 });
+  });
+
+  it('stretches from the agents’ defaults on each overloaded window, up to the maxima', () => {
+    expect(run([80]).pace).toEqual({ stateIntervalMs: 750, kvFlushIntervalMs: 150 });
+    expect(run([80, 80]).pace).toEqual({ stateIntervalMs: 1125, kvFlushIntervalMs: 225 });
+    expect(run(Array<number>(20).fill(500)).pace).toEqual({
+      stateIntervalMs: policy.maxStateMs,
+      kvFlushIntervalMs: policy.maxKvMs,
+    });
+  });
+
+  it('holds between the thresholds and relaxes only after enough calm windows in a row', () => {
+    const paced = run([80, 80]);
+    expect(run([30, 30, 30, 30], paced).pace).toEqual(paced.pace);
+    expect(run([5, 5], paced).pace).toEqual(paced.pace);
+    expect(run([5, 5, 30, 5, 5], paced).pace).toEqual(paced.pace); // the run was broken
+    expect(run([5, 5, 5], paced).pace).toEqual({ stateIntervalMs: 750, kvFlushIntervalMs: 150 });
+  });
+
+  it('ends pacing once relaxing reaches the agents’ own defaults', () => {
+    const paced = run([80, 80]);
+    expect(run(Array<number>(6).fill(1), paced).pace).toEqual(UNPACED);
+  });
+});
