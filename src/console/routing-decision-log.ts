@@ -25,20 +25,18 @@ function bump(map: Map<string, number>, key: string): void {
 /** Why the winner won, in a few words. */
 export function reasonOf(trace: PickTrace): string {
   if (trace.chosen === undefined) return 'no ready engine';
-  if (trace.candidates.length <= 1) return 'only ready engine';
+  const n = trace.candidateCount;
+  if (n <= 1) return 'only ready engine';
   const prefix =
     trace.prefixHit === undefined ? '' : trace.prefixHit ? ', cached prefix' : ', no cached prefix';
-  return trace.tie
-    ? `tie among best of ${trace.candidates.length}, random pick${prefix}`
-    : `best score of ${trace.candidates.length}${prefix}`;
+  return trace.tie ? `tie among best of ${n}, random pick${prefix}` : `best score of ${n}${prefix}`;
 }
 
 /** The decision as the console shows it: candidates best first, at most maxCandidates. */
 export function decisionOf(trace: PickTrace, atMs: number): ConsoleRoutingDecision {
-  const candidates = trace.candidates
-    .map((c) => ({ engine: c.id, score: c.score ?? null }))
-    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
-    .slice(0, CONSOLE_LIMITS.maxCandidates);
+  const candidates = trace
+    .topCandidates(CONSOLE_LIMITS.maxCandidates)
+    .map((c) => ({ engine: c.id, score: c.score ?? null }));
   return {
     atMs,
     model: trace.model,
@@ -52,8 +50,15 @@ export function decisionOf(trace: PickTrace, atMs: number): ConsoleRoutingDecisi
 /** Counts and remembers routing decisions. */
 export class RoutingDecisionLog {
   readonly #clock: Clock;
-  /** Traces as handed in; turned into decisions only when read (the request path stays cheap). */
-  readonly #ring: RingBuffer<{ readonly trace: PickTrace; readonly atMs: number }>;
+  /**
+   * Traces as handed in; each turned into its decision once, when first read (the request path
+   * stays cheap, and the feed's tick rebuilds none it showed before).
+   */
+  readonly #ring: RingBuffer<{
+    readonly trace: PickTrace;
+    readonly atMs: number;
+    decision?: ConsoleRoutingDecision;
+  }>;
   readonly #byStrategy = new Map<string, number>();
   readonly #byEngine = new Map<string, number>();
   #total = 0;
@@ -91,7 +96,7 @@ export class RoutingDecisionLog {
       byStrategy: Object.fromEntries(this.#byStrategy),
       byEngine: Object.fromEntries(this.#byEngine),
       prefixHitRatio: this.#prefixChoices === 0 ? null : this.#prefixHits / this.#prefixChoices,
-      recent: this.#ring.newestFirst().map((r) => decisionOf(r.trace, r.atMs)),
+      recent: this.#ring.newestFirst().map((r) => (r.decision ??= decisionOf(r.trace, r.atMs))),
     };
   }
 }

@@ -159,7 +159,31 @@ function traceOf(
     get candidates() {
       return (built ??= candidates.map((c, i) => ({ id: c.id, score: totals?.[i] })));
     },
+    candidateCount: candidates.length,
+    topCandidates: (k) =>
+      topIndexes(totals, candidates.length, k).map((i) => ({
+        id: (candidates[i] as EndpointLoad).id,
+        score: totals?.[i],
+      })),
     tie,
     prefixHit,
   };
+}
+
+/**
+ * Indexes of the `k` highest totals, best first, ties in index order (insertion into a short
+ * sorted list: O(n·k) with k small, nothing allocated per candidate). No totals (one candidate,
+ * no scoring): the first `k` indexes.
+ */
+function topIndexes(totals: Float64Array | undefined, n: number, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const score = totals?.[i] ?? 0;
+    if (top.length === k && score <= (totals?.[top[k - 1] as number] ?? 0)) continue;
+    let at = top.length;
+    while (at > 0 && score > (totals?.[top[at - 1] as number] ?? 0)) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }

@@ -89,6 +89,13 @@ export interface PickTrace {
   readonly chosen: string | undefined;
   /** Routable candidates with their fused score (0–1, higher is better); undefined with one candidate (no scoring). */
   readonly candidates: readonly { readonly id: string; readonly score: number | undefined }[];
+  /** How many routable candidates there were (without building `candidates`). */
+  readonly candidateCount: number;
+  /**
+   * The `k` best-scored candidates, best first (ties in candidate order), without building the
+   * whole list: the console shows 16 of what can be a thousand.
+   */
+  topCandidates(k: number): readonly { readonly id: string; readonly score: number | undefined }[];
   /** Several candidates tied at the best score (the RNG chose). */
   readonly tie: boolean;
   /** With prefix-cache in a scored mix: whether the winner held a cached prefix; else undefined. */

@@ -5,7 +5,12 @@ import {
   RingBuffer,
   RoutingDecisionLog,
 } from '../../../src/console/index.js';
-import { parseStrategy, pick, type StrategyMix } from '../../../src/routing/index.js';
+import {
+  parseStrategy,
+  pick,
+  type PickTrace,
+  type StrategyMix,
+} from '../../../src/routing/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { aRequest, aRoutingContext, anEndpoint } from '../../helpers/routing-builders.js';
 
@@ -82,6 +87,28 @@ describe('RoutingDecisionLog fed by pick()', () => {
     expect(JSON.stringify(view)).not.toContain('secret');
   });
 
+  it('shows the best maxCandidates of many candidates, as sorting them all would', () => {
+    const traces: PickTrace[] = [];
+    const decisions = new RoutingDecisionLog(new ManualClock());
+    const ctx = {
+      ...aRoutingContext(),
+      onPicked: (t: PickTrace) => {
+        traces.push(t);
+        decisions.record(t);
+      },
+    };
+    // 40 engines, loads in a scrambled order with ties, so order and ties both matter.
+    const endpoints = Array.from({ length: 40 }, (_, i) =>
+      anEndpoint(`n/e${i}`, { inFlight: (i * 7) % 13 }),
+    );
+    pick({ endpoints, nowMs: 0 }, aRequest(), mixOf('least-request'), ctx);
+    const all = [...(traces[0]?.candidates ?? [])].sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+    expect(decisions.view().recent[0]?.candidates).toEqual(
+      all.slice(0, CONSOLE_LIMITS.maxCandidates).map((c) => ({ engine: c.id, score: c.score })),
+    );
+    expect(decisions.view().recent[0]?.reason).toMatch(/of 40/);
+  });
+
   it('records a request no engine could take, and counts prefix hits only for scored prefix picks', () => {
     const decisions = new RoutingDecisionLog(new ManualClock());
     const ctx = { ...aRoutingContext(), onPicked: decisions.record };
@@ -108,6 +135,8 @@ describe('RoutingDecisionLog fed by pick()', () => {
         strategies: ['random'],
         chosen: `n/e${i}`,
         candidates: [{ id: `n/e${i}`, score: undefined }],
+        candidateCount: 1,
+        topCandidates: () => [{ id: `n/e${i}`, score: undefined }],
         tie: false,
         prefixHit: undefined,
       });
