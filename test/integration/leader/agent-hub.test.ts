@@ -71,6 +71,20 @@ const hello = (seq: number, node = 'node-a') =>
     },
   });
 
+/** A real agent-side client for `node` (fast reconnects). */
+function agentFor(url: string, node: string): LeaderClient {
+  return new LeaderClient({
+    url,
+    credential: () => Promise.resolve(deriveAgentToken(SECRET, node)),
+    node,
+    agentVersion: 't',
+    log: silentLogger(),
+    metrics: new AgentMetrics(createRegistry({ defaultMetrics: false }), node),
+    rng: new SeededRng(1),
+    reconnect: { initialMs: 50, maxMs: 200 },
+  });
+}
+
 function connect(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
   const token = deriveAgentToken(SECRET, 'node-a');
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, ...options });
@@ -175,17 +189,7 @@ describe('agent hub', () => {
   it('an agent reconnects with backoff and reports again from a full hello after the leader returns', async () => {
     leader = await startLeader();
     const port = leader.port;
-    const registry = createRegistry({ defaultMetrics: false });
-    const gossip = new LeaderClient({
-      url: leader.url,
-      credential: () => Promise.resolve(deriveAgentToken(SECRET, 'node-r')),
-      node: 'node-r',
-      agentVersion: 't',
-      log: silentLogger(),
-      metrics: new AgentMetrics(registry, 'node-r'),
-      rng: new SeededRng(1),
-      reconnect: { initialMs: 50, maxMs: 200 },
-    });
+    const gossip = agentFor(leader.url, 'node-r');
     gossip.updateEngines([
       { id: 'node-r/e0', model: 'm', url: 'http://x', ready: true, adapters: [] },
     ]);
@@ -215,17 +219,7 @@ describe('agent hub', () => {
 
   it('paces agents that understand it: routine deltas wait, the latest goes when the pace lifts', async () => {
     leader = await startLeader();
-    const registry = createRegistry({ defaultMetrics: false });
-    const agent = new LeaderClient({
-      url: leader.url,
-      credential: () => Promise.resolve(deriveAgentToken(SECRET, 'node-p')),
-      node: 'node-p',
-      agentVersion: 't',
-      log: silentLogger(),
-      metrics: new AgentMetrics(registry, 'node-p'),
-      rng: new SeededRng(1),
-      reconnect: { initialMs: 50, maxMs: 200 },
-    });
+    const agent = agentFor(leader.url, 'node-p');
     const report = (...engines: string[]) =>
       engines.map((e) => ({
         id: `node-p/${e}`,
