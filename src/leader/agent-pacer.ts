@@ -45,12 +45,12 @@ export function agentPacer(options: AgentPacerOptions): Runnable {
       delay.enable();
       let state: PaceState = { pace: UNPACED, calm: 0 };
       try {
-        for (;;) {
-          const stopped = await sleep(options.windowMs ?? 2000, signal).then(
-            () => false,
-            () => true,
-          );
-          if (stopped) break;
+        // sleep() resolves (not rejects) on abort: the check after it ends the loop. A function,
+        // so the compiler does not carry the loop condition's narrowing past the await.
+        const stopping = (): boolean => signal.aborted;
+        while (!stopping()) {
+          await sleep(options.windowMs ?? 2000, signal);
+          if (stopping()) break;
           const p99Ms = delay.count === 0 ? 0 : delay.percentile(99) / 1e6 - RESOLUTION_MS;
           delay.reset();
           const next = nextPace(state, p99Ms, DEFAULT_PACE_POLICY);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { agentPacer } from '../../../src/leader/agent-pacer.js';
+import { createRegistry, silentLogger } from '../../../src/shared/index.js';
 import {
   DEFAULT_PACE_POLICY as policy,
   UNPACED,
@@ -34,5 +36,21 @@ describe('nextPace', () => {
   it('ends pacing once relaxing reaches the agents’ own defaults', () => {
     const paced = run([80, 80]);
     expect(run(Array<number>(6).fill(1), paced).pace).toEqual(UNPACED);
+  });
+});
+
+describe('agentPacer', () => {
+  it('ends its run when the leader stops (sleep resolves on abort: no spinning loop)', async () => {
+    const pacer = agentPacer({
+      pace: () => undefined,
+      registry: createRegistry({ defaultMetrics: false }),
+      log: silentLogger(),
+      windowMs: 5,
+    });
+    const abort = new AbortController();
+    const running = pacer.run(abort.signal);
+    await new Promise((r) => setTimeout(r, 30)); // a few windows pass
+    abort.abort();
+    await expect(running).resolves.toBeUndefined();
   });
 });
