@@ -211,7 +211,9 @@ export class LeaderClient {
         if (this.#ws === ws) this.#ws = undefined;
         this.#options.commands?.disconnected();
         this.#options.kv?.disconnected();
-        this.#pace(0, 0); // a new leader starts unpaced; the hello carries the held reports
+        // A new leader starts unpaced (the KV reporter resets its own pace on disconnect); the
+        // next hello carries the reports held back.
+        this.#paced.reset();
         if (!signal.aborted)
           log.warn({ code, reason: reason.toString() }, 'leader connection closed');
         resolve(welcomed);

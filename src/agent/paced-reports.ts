@@ -30,6 +30,14 @@ export class PacedReports {
     this.#release();
   }
 
+  /** The connection closed: what waits is dropped (the next hello carries it) and pacing ends. */
+  reset(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#held = undefined;
+    this.#intervalMs = 0;
+  }
+
   /** Sends now, or holds until the pace allows. */
   offer(reports: readonly EngineReport[]): void {
     const waitMs = this.#lastSentMs + this.#intervalMs - this.#clock.now();

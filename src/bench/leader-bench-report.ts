@@ -98,6 +98,7 @@ export function agentTotals(stats: readonly AgentsChildStats[], seconds: number)
   return {
     processes: stats.length,
     connected: sum('connected'),
+    welcomed: sum('welcomed'),
     stateSent: sum('stateSent'),
     kvSent: sum('kvSent'),
     resyncs: sum('resyncs'),
@@ -105,8 +106,8 @@ export function agentTotals(stats: readonly AgentsChildStats[], seconds: number)
     closes: sum('closes'),
     backpressured: sum('backpressured'),
     /** The leader's pace at the end (the widest any agents process saw), ms; 0: not paced. */
-    paceStateMsAtEnd: Math.max(0, ...stats.map((s) => s.paceStateMs)),
-    paceKvMsAtEnd: Math.max(0, ...stats.map((s) => s.paceKvMs)),
+    paceStateMsAtEnd: stats.reduce((m, s) => Math.max(m, s.paceStateMs), 0),
+    paceKvMsAtEnd: stats.reduce((m, s) => Math.max(m, s.paceKvMs), 0),
     /** CPU the simulators used over the whole run (they share the machine with the leader). */
     cpuSecondsTotal: ms3(sum('cpuMicros') / 1e6),
     approxStateMessagesPerS: Math.round(sum('stateSent') / seconds),

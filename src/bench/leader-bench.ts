@@ -188,9 +188,8 @@ export const leaderBench = defineCommand({
       probe = await ProbeAgent.connect(hubUrl, secret, c.periodMs);
       const connectS = c.agents / (c.connectPerS * agents.children.length);
       await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000, () => {
-        const sum = (k: 'connected' | 'welcomed' | 'closes'): number =>
-          agents.latest.reduce((a, m) => a + m[k], 0);
-        return `${sum('connected')} open, ${sum('welcomed')} welcomed, ${sum('closes')} closed`;
+        const t = agentTotals(agents.latest, 1);
+        return `${t.connected} open, ${t.welcomed} welcomed, ${t.closes} closed`;
       });
       const agentsConnectS = (Date.now() - startedAt) / 1000;
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);

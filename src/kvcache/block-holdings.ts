@@ -125,7 +125,8 @@ export class BlockHoldings {
     const blocks = this.#blocks;
     const pairs = this.#pairs;
     const slot = blocks.touch(hash);
-    let p = pairs.find(hash, rec.id);
+    // A block with no holder (touch just added it) has no pair to look for.
+    let p = blocks.holderCount(slot) === 0 ? NONE : pairs.find(hash, rec.id);
     if (p !== NONE) {
       this.#unlinkFromSource(rec, p);
       this.#linkToSource(rec, p);

@@ -15,7 +15,6 @@
 import { mixBlockHash } from './block-table.js';
 
 const EMPTY = -1;
-const mixPair = (hash: number, sourceId: number): number => mixBlockHash(hash, sourceId);
 
 /** Pair p: hash at f64[4p]; source, srcPrev, srcNext, holdPrev, holdNext at i32[8p + 2..6]. */
 const SOURCE = 2;
@@ -99,7 +98,7 @@ export class BlockPairs {
   find(hash: number, sourceId: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
-    for (let i = mixPair(hash, sourceId) & mask; ; i = (i + 1) & mask) {
+    for (let i = mixBlockHash(hash, sourceId) & mask; ; i = (i + 1) & mask) {
       const p = slots[i] as number;
       if (p === EMPTY) return EMPTY;
       if (this.#f64[4 * p] === hash && this.#i32[8 * p + SOURCE] === sourceId) return p;
@@ -120,7 +119,7 @@ export class BlockPairs {
     this.#i32[at + SOURCE] = sourceId;
     this.#i32.fill(EMPTY, at + SRC_PREV, at + HOLD_NEXT + 1);
     const mask = this.#mask;
-    let i = mixPair(hash, sourceId) & mask;
+    let i = mixBlockHash(hash, sourceId) & mask;
     while (this.#slots[i] !== EMPTY) i = (i + 1) & mask;
     this.#slots[i] = p;
     this.#live++;
@@ -149,7 +148,7 @@ export class BlockPairs {
   }
 
   #home(p: number): number {
-    return mixPair(this.#f64[4 * p] as number, this.#i32[8 * p + SOURCE] as number) & this.#mask;
+    return mixBlockHash(this.#f64[4 * p] as number, this.#i32[8 * p + SOURCE]) & this.#mask;
   }
 
   #growPool(): void {
