@@ -41,6 +41,8 @@ export interface ModelEntry {
  */
 export interface EndpointCatalog {
   lookup(model: string): ModelLookup;
+  /** Whether `lookup(model).known` would be true, without building the model's endpoints. */
+  knows(model: string): boolean;
   /** Models (and adapters) with at least one ready engine, for GET /v1/models. */
   models(): readonly ModelEntry[];
   /** Base URL of an endpoint by id (for health probes); undefined when it is gone. */

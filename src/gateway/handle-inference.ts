@@ -214,7 +214,7 @@ class InferenceExchange {
     const { catalog, defaultStrategy, metrics } = this.#deps;
     // Labels from the request are bounded (metric-labels.ts): raw values grew a series each.
     metrics.countRequest(
-      modelLabel(this.#model, (m) => catalog.lookup(m).known),
+      modelLabel(this.#model, (m) => catalog.knows(m)),
       String(status),
       strategyLabel(this.#strategy, defaultStrategy),
     );

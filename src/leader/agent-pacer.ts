@@ -17,6 +17,12 @@ import {
 export interface AgentPacerOptions {
   /** Where a new pace goes (the agent hub). */
   readonly pace: (pace: AgentPace) => void;
+  /**
+   * The state-report gap agents may keep while this replica leads (its pace), and the widest
+   * gap a leader may ask for once it stops (a follower cannot know its leader's pace): the
+   * cluster state judges staleness past it (ClusterStateStore.allowReportGap).
+   */
+  readonly reportGap?: (gapMs: number) => void;
   readonly registry: Registry;
   readonly log: Logger;
   /** Window length, ms. Default 2000. */
@@ -44,6 +50,8 @@ export function agentPacer(options: AgentPacerOptions): Runnable {
       const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
       delay.enable();
       let state: PaceState = { pace: UNPACED, calm: 0 };
+      // Agents start unpaced on a new leader's connection (paced-reports.ts).
+      options.reportGap?.(0);
       try {
         // sleep() resolves (not rejects) on abort: the check after it ends the loop. A function,
         // so the compiler does not carry the loop condition's narrowing past the await.
@@ -62,11 +70,13 @@ export function agentPacer(options: AgentPacerOptions): Runnable {
           options.log.info({ ...next.pace, p99Ms: Math.round(p99Ms) }, 'agents paced');
           show(next.pace);
           options.pace(next.pace);
+          options.reportGap?.(next.pace.stateIntervalMs);
         }
       } finally {
         delay.disable();
         // A new leader starts unpaced; this one's agents will reconnect there.
         show(UNPACED);
+        options.reportGap?.(DEFAULT_PACE_POLICY.maxStateMs);
       }
     },
   };

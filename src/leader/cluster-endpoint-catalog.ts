@@ -40,12 +40,15 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
 
 /**
  * The gateway's catalog read live from the cluster state store. The store hands back the same
- * state object while an engine's state is unchanged, and the gateway's view of it is kept beside
- * it, so a pick over a model's 1,000 engines builds no object per engine (issue #18).
+ * list of states while a model's engines are unchanged, and patches only the states of nodes
+ * that reported (model-states-cache.ts); the gateway's view of each state is kept beside it, so
+ * a request over a model's 1,000 engines builds no object per engine (issue #18).
  */
 export class ClusterEndpointCatalog implements EndpointCatalog {
   readonly #store: ClusterStateStore;
   readonly #views = new WeakMap<EndpointState, GatewayEndpoint>();
+  /** Each model's last answer with the states it was built from; models gone are dropped. */
+  readonly #byModel = new Map<string, { states: readonly EndpointState[]; lookup: ModelLookup }>();
   readonly #toGateway = (s: EndpointState): GatewayEndpoint => {
     let view = this.#views.get(s);
     if (view === undefined) {
@@ -61,13 +64,8 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
 
   lookup(model: string): ModelLookup {
     const direct = this.#store.endpointsForModel(model);
-    if (direct.length > 0)
-      return {
-        known: true,
-        baseModel: model,
-        adapter: undefined,
-        endpoints: direct.map(this.#toGateway),
-      };
+    if (direct.length > 0) return this.#direct(model, direct);
+    this.#byModel.delete(model);
     // An adapter name: engines of its base model are the candidates; routing prefers those
     // that have it loaded.
     for (const [base, adapters] of this.#store.readyAdapterIndex()) {
@@ -80,6 +78,29 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
       }
     }
     return { known: false, baseModel: model, adapter: undefined, endpoints: [] };
+  }
+
+  knows(model: string): boolean {
+    if (this.#store.endpointsForModel(model).length > 0) return true;
+    for (const adapters of this.#store.readyAdapterIndex().values())
+      if (adapters.has(model)) return true;
+    return false;
+  }
+
+  /** A base model's answer: the last one while its states are the same, else patched from it. */
+  #direct(model: string, states: readonly EndpointState[]): ModelLookup {
+    const last = this.#byModel.get(model);
+    if (last?.states === states) return last.lookup;
+    // Where the store kept a state object, its view is still right: reuse it.
+    const before = last?.states.length === states.length ? last : undefined;
+    const endpoints = states.map((s, i) =>
+      before?.states[i] === s
+        ? (before.lookup.endpoints[i] as GatewayEndpoint)
+        : this.#toGateway(s),
+    );
+    const lookup: ModelLookup = { known: true, baseModel: model, adapter: undefined, endpoints };
+    this.#byModel.set(model, { states, lookup });
+    return lookup;
   }
 
   models(): readonly ModelEntry[] {

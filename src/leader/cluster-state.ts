@@ -14,7 +14,8 @@ import {
   type NodeState,
 } from './agent-record.js';
 import { indexDiscovery, type DiscoveryIndex } from './discovery-index.js';
-import { EndpointStateMemo, type EndpointState } from './endpoint-state.js';
+import type { EndpointState } from './endpoint-state.js';
+import { ModelStatesCache } from './model-states-cache.js';
 import { decideNewNode, nextForgetAtMs, nodesToForget } from './node-retention.js';
 import { readyByModel, type ReadySummary } from './ready-models.js';
 
@@ -41,13 +42,13 @@ export type StateListener = (reason: string, node: string) => void;
 
 export class ClusterStateStore {
   readonly #clock: Clock;
-  readonly #staleAfterMs: number;
   readonly #retention: { readonly forgetAfterMs: number; readonly maxUndiscoveredNodes: number };
   /** The discovery view with its nodes and engines indexed (discovery-index.ts). */
   #discovery: DiscoveryIndex = indexDiscovery({ endpoints: [], resources: [] });
   readonly #agents = new Map<string, AgentRecord>();
   readonly #listeners = new Set<StateListener>();
-  readonly #states: EndpointStateMemo;
+  /** Engines' states; each model's list kept and patched as nodes report. */
+  readonly #states: ModelStatesCache;
   #revisions = 0;
   /**
    * Which models and adapters are ready, kept until an input changes (discovery, a record, an
@@ -63,8 +64,9 @@ export class ClusterStateStore {
 
   constructor(options: ClusterStateOptions) {
     this.#clock = options.clock;
-    this.#staleAfterMs = options.staleAfterMs ?? 3000;
-    this.#states = new EndpointStateMemo(this.#staleAfterMs);
+    this.#states = new ModelStatesCache(options.staleAfterMs ?? 3000, (node) =>
+      this.#agents.get(node),
+    );
     this.#retention = {
       forgetAfterMs: options.forgetAfterMs ?? 600_000,
       maxUndiscoveredNodes: options.maxUndiscoveredNodes ?? 256,
@@ -74,6 +76,7 @@ export class ClusterStateStore {
   /** Replaces the discovery view (from the ClusterSource). */
   setDiscovery(view: ClusterView): void {
     this.#discovery = indexDiscovery(view);
+    this.#states.clear();
     this.#ready = undefined;
     this.#forgetCheckAtMs = 0; // a node may have left discovery
     this.forgetGoneNodes();
@@ -128,6 +131,7 @@ export class ClusterStateStore {
       node,
       agentRecordFromSnapshot(node, agentVersion, snapshot, ++this.#revisions, this.#clock.now()),
     );
+    this.#states.touch(node);
     this.#emit('snapshot', node);
     return true;
   }
@@ -139,9 +143,15 @@ export class ClusterStateStore {
     // An engine that lost (or gained) an adapter or changed readiness matters to the ModelAdapter
     // controller at once (an engine restart must be healed now, not at a resync).
     const enginesChanged = applyDeltaToRecord(record, delta, ++this.#revisions, this.#clock.now());
+    this.#states.touch(node);
     if (enginesChanged || delta.gpus !== undefined) this.#ready = undefined;
     if (delta.urgent === true || delta.gpus !== undefined) this.#emit('urgent', node);
     else if (enginesChanged) this.#emit('engines', node);
+  }
+
+  /** Agents were asked to space routine reports by `gapMs` (see ModelStatesCache). */
+  allowReportGap(gapMs: number): void {
+    this.#states.allowReportGap(gapMs);
   }
 
   /** Marks a node's agent as lost: its engines stay, their data turns stale. */
@@ -149,6 +159,7 @@ export class ClusterStateStore {
     const record = this.#agents.get(node);
     if (record === undefined) return;
     record.revision = ++this.#revisions;
+    this.#states.touch(node);
     record.connected = false;
     record.disconnectedAtMs = this.#clock.now();
     this.#forgetCheckAtMs = Math.min(
@@ -173,11 +184,11 @@ export class ClusterStateStore {
   }
 
   /** Engines serving `model` (ready in discovery; health filters are the gateway's). */
-  endpointsForModel(model: string): EndpointState[] {
-    const now = this.freshnessNow();
-    return (this.#discovery.byModel.get(model) ?? []).map((endpoint) =>
-      this.#stateOf(endpoint, now),
-    );
+  endpointsForModel(model: string): readonly EndpointState[] {
+    const endpoints = this.#discovery.byModel.get(model);
+    // Only discovered models are kept: a request's model name must not grow the cache.
+    if (endpoints === undefined) return [];
+    return this.#states.forModel(model, endpoints, this.freshnessNow());
   }
 
   /** One discovered engine by id (the first, should discovery list an id twice). */
@@ -235,11 +246,13 @@ export class ClusterStateStore {
   }
 
   #stateOf(endpoint: EngineEndpoint, now: number): EndpointState {
-    return this.#states.stateOf(endpoint, this.#agents.get(endpoint.node), now);
+    return this.#states.stateOf(endpoint, now);
   }
 
   #delete(node: string): void {
-    if (this.#agents.delete(node)) this.#ready = undefined;
+    if (!this.#agents.delete(node)) return;
+    this.#ready = undefined;
+    this.#states.touch(node);
   }
 
   #emit(reason: string, node: string): void {

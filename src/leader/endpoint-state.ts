@@ -45,12 +45,13 @@ const NO_RECORD = -1;
 
 /** Builds engines' states, reusing the last one while its inputs are the same. */
 export class EndpointStateMemo {
-  readonly #staleAfterMs: number;
+  /** A report older than this is stale, ms (the store widens it while agents are paced). */
+  staleAfterMs: number;
   /** Keyed by discovery's endpoint object, so a new discovery view drops the old entries. */
   readonly #memo = new WeakMap<EngineEndpoint, { revision: number; state: EndpointState }>();
 
   constructor(staleAfterMs: number) {
-    this.#staleAfterMs = staleAfterMs;
+    this.staleAfterMs = staleAfterMs;
   }
 
   /** The engine's state at `now` given its node's record (undefined: no agent reported it). */
@@ -61,7 +62,7 @@ export class EndpointStateMemo {
   ): EndpointState {
     const report = record?.engines.get(endpoint.id);
     const fresh =
-      record !== undefined && record.connected && now - record.lastReportMs <= this.#staleAfterMs;
+      record !== undefined && record.connected && now - record.lastReportMs <= this.staleAfterMs;
     const stale = !fresh || report === undefined;
     const revision = record?.revision ?? NO_RECORD;
     const memo = this.#memo.get(endpoint);

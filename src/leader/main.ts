@@ -26,6 +26,7 @@ import { registerEventLoopDelayMetrics } from './event-loop-metrics.js';
 import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
+import { DEFAULT_PACE_POLICY } from './agent-pace.js';
 import { agentPacer } from './agent-pacer.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { buildControlServer } from './control-wiring.js';
@@ -68,6 +69,8 @@ export async function runLeader(
     forgetAfterMs: config.agents.forgetAfterMs,
     maxUndiscoveredNodes: config.agents.maxUndiscoveredNodes,
   });
+  // Until this replica leads (and paces agents itself), a leader it follows may pace them.
+  store.allowReportGap(DEFAULT_PACE_POLICY.maxStateMs);
   // The global KV block index (issue #14): agents' kv batches in, precise prefix routing out.
   const kvIndex = buildKvIndex({ store, registry, log: log.child({ component: 'kv-index' }) });
   store.onChange((_reason, node) => kvIndex.reconcile(node));
@@ -252,7 +255,12 @@ export async function runLeader(
     replicas.election ?? election,
     [
       hub,
-      agentPacer({ pace: (p) => hub.pace(p), registry, log: log.child({ component: 'pacer' }) }),
+      agentPacer({
+        pace: (p) => hub.pace(p),
+        reportGap: (ms) => store.allowReportGap(ms),
+        registry,
+        log: log.child({ component: 'pacer' }),
+      }),
       remediation,
       modelAdapters,
       kvCaches,

@@ -64,6 +64,9 @@ export class FixedCatalog implements EndpointCatalog {
     const endpoints = this.endpoints.filter((e) => e.model === model);
     return { known: endpoints.length > 0, baseModel: model, adapter: undefined, endpoints };
   }
+  knows(model: string) {
+    return this.lookup(model).known;
+  }
   models() {
     return [...new Set(this.endpoints.filter((e) => e.ready).map((e) => e.model))].map((id) => ({
       id,

@@ -156,3 +156,35 @@ describe('ClusterStateStore retention without a scan per hello', () => {
     expect(store.nodes()).toEqual([]);
   });
 });
+
+describe('ClusterStateStore while agents are paced', () => {
+  it('judges staleness past the report gap the leader asked for, and back when it relaxes', () => {
+    const { clock, store } = setup();
+    clock.advance(1500); // past staleAfterMs (1000) but within a 750 ms gap more
+    expect(store.endpointsForModel('m').map((s) => s.stale)).toEqual([true, true, true]);
+    store.allowReportGap(750);
+    expect(store.endpointsForModel('m').map((s) => s.stale)).toEqual([false, false, false]);
+    clock.advance(251);
+    expect(store.endpointsForModel('m').map((s) => s.stale)).toEqual([true, true, true]);
+    store.allowReportGap(5000);
+    store.applyDelta('a', { v: 1, type: 'state', seq: 1, engines: [] });
+    store.allowReportGap(0);
+    expect(store.endpointsForModel('m').map((s) => s.stale)).toEqual([false, false, true]);
+  });
+});
+
+describe('ClusterEndpointCatalog.knows', () => {
+  it('agrees with lookup().known for models, adapters and unknown names', () => {
+    const { store, catalog } = setup();
+    store.applyDelta('b', {
+      v: 1,
+      type: 'state',
+      seq: 1,
+      engines: [report('b/e0', true, ['lora-x'])],
+    });
+    for (const name of ['m', 'lora-x', 'nope'])
+      expect(catalog.knows(name)).toBe(catalog.lookup(name).known);
+    expect(catalog.knows('m')).toBe(true);
+    expect(catalog.knows('nope')).toBe(false);
+  });
+});
