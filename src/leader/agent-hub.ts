@@ -22,7 +22,7 @@ import {
   type ProgressMessage,
   type ResultMessage,
 } from '../protocol/index.js';
-import type { Logger, Registry } from '../shared/index.js';
+import { RoundRobinSlices, type Logger, type Registry } from '../shared/index.js';
 import { AgentHubMetrics } from './agent-hub-metrics.js';
 import { UNPACED, type AgentPace } from './agent-pace.js';
 import {
@@ -31,6 +31,9 @@ import {
   type AgentAuthenticator,
 } from './agent-authenticator.js';
 import type { ClusterStateStore } from './cluster-state.js';
+
+/** Pings go out in this many slices per interval, so no turn pings every agent (1,000: ~18 ms). */
+const PING_SLICES = 10;
 
 export interface AgentHubOptions {
   readonly store: ClusterStateStore;
@@ -86,6 +89,7 @@ export class AgentHub {
   readonly #options: AgentHubOptions;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<WebSocket, Session>();
+  readonly #pings = new RoundRobinSlices(this.#sessions, PING_SLICES);
   readonly #byNode = new Map<string, WebSocket>();
   readonly #metrics: AgentHubMetrics;
   #pingTimer: NodeJS.Timeout | undefined;
@@ -148,7 +152,7 @@ export class AgentHub {
   /** Starts heartbeats; on abort closes every agent socket with a close frame. */
   run(signal: AbortSignal): Promise<void> {
     const interval = this.#options.pingIntervalMs ?? 1000;
-    this.#pingTimer = setInterval(() => this.#heartbeat(), interval);
+    this.#pingTimer = setInterval(() => this.#heartbeat(), interval / PING_SLICES);
     return new Promise((resolve) => {
       signal.addEventListener(
         'abort',
@@ -284,8 +288,9 @@ export class AgentHub {
     for (const [ws, session] of this.#sessions) if (session.paced) ws.send(message);
   }
 
+  /** Pings the next slice of agents: each is pinged once per ping interval. */
   #heartbeat(): void {
-    for (const [ws, session] of this.#sessions) {
+    for (const [ws, session] of this.#pings.next()) {
       if (session.missedPongs >= 3) {
         this.#options.log.warn({ node: session.node }, 'agent missed 3 heartbeats: lost');
         ws.terminate();

@@ -72,6 +72,9 @@ const KV_NODES_SHOWN = 256;
 /** The feed's tick: the page sees a change within a second, never more than one event a second. */
 export const CONSOLE_TICK_MS = 1000;
 
+/** Lets the rest of the event loop run (between the console tick's sections). */
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** The console's routes and its timers. */
 export interface ConsoleWiring {
   /** Serves a console path on the control port; false when `path` is not the console's. */
@@ -176,7 +179,7 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
             feed.sample();
             sinceSample = 0;
           }
-          const delta = feed.tick(streams.size > 0);
+          const delta = await feed.tickSpread(streams.size > 0, yieldTurn);
           if (delta !== undefined) streams.broadcast(delta);
           else if (sinceKeepAlive >= o.settings.keepAliveMs) {
             streams.keepAlive();

@@ -15,3 +15,4 @@ export * from './free-ports.js';
 export * from './loopback.js';
 export * from './command.js';
 export * from './mutation-auth.js';
+export * from './round-robin-slices.js';

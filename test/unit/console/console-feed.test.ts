@@ -89,6 +89,26 @@ describe('ConsoleFeed', () => {
     expect(page.engines.map((e) => e.state)).toEqual(['ready', 'ready']);
     expect(page.events.map((e) => e.kind)).toEqual(['engine-up', 'engine-down']); // newest first
   });
+
+  it('ticks the same when its sections are read one per turn, the loop running in between', async () => {
+    const clock = new ManualClock(10_000);
+    let engines = [engine('a'), engine('b')];
+    const spread = feedWith(() => engines, clock);
+    const whole = feedWith(() => engines, clock);
+    let turns = 0;
+    const between = (): Promise<void> => {
+      turns++;
+      return Promise.resolve();
+    };
+    expect(await spread.tickSpread(true, between)).toEqual(whole.tick(true));
+    engines = [engine('a', { state: 'down' }), engine('b')];
+    clock.advance(1000);
+    const delta = await spread.tickSpread(true, between);
+    expect(delta?.engines?.map((e) => e.state)).toEqual(['down', 'ready']);
+    expect(delta).toEqual(whole.tick(true));
+    expect(spread.snapshot()).toEqual(whole.snapshot());
+    expect(turns).toBe(14); // one per section, seven sections, two ticks
+  });
 });
 
 describe('the fixture snapshot', () => {
