@@ -1,7 +1,7 @@
 /**
  * The `kv` message as one binary WebSocket frame (issue #18). At 1,000 nodes the leader spent
  * about 9 % of its busy time parsing the JSON form's block hashes (~17 digits each) and checking
- * them one by one; here a hash is 8 bytes read as a float64 and checked in one tight loop.
+ * them one by one; here a hash is 8 bytes read as a float64, checked and copied in one loop.
  *
  * Only `kv` has this form, and only on a connection where both sides opted in: the agent lists
  * {@link KV_BINARY_FEATURE} in its hello and sends binary frames only when the leader's welcome
@@ -54,9 +54,15 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 const pad8 = (n: number): number => (8 - (n % 8)) % 8;
 
+/** An id as it goes on the wire: itself when ASCII (the usual case: no encoder), else UTF-8. */
+function wireId(id: string): string | Uint8Array {
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) >= 0x80) return utf8.encode(id);
+  return id;
+}
+
 /** Encodes a valid `kv` message (the reporter's) as one binary frame. */
 export function encodeKvBinary(message: KvMessage): Uint8Array {
-  const ids = message.deltas.map((d) => utf8.encode(d.engineId ?? ''));
+  const ids = message.deltas.map((d) => wireId(d.engineId ?? ''));
   let idBytes = 0;
   let hashes = 0;
   for (const [i, d] of message.deltas.entries()) {
@@ -90,7 +96,7 @@ export function encodeKvBinary(message: KvMessage): Uint8Array {
     h += list.length;
   };
   for (const [i, d] of message.deltas.entries()) {
-    const id = ids[i] ?? new Uint8Array();
+    const id = ids[i] ?? '';
     const o = HEADER_BYTES + DELTA_BYTES * i;
     frame[o] = d.tier === 'gpu' ? 0 : 1;
     frame[o + 1] =
@@ -100,7 +106,8 @@ export function encodeKvBinary(message: KvMessage): Uint8Array {
     view.setUint16(o + 2, id.length, true);
     view.setUint32(o + 4, d.removed?.length ?? 0, true);
     view.setUint32(o + 8, d.stored?.length ?? 0, true);
-    frame.set(id, at);
+    if (typeof id !== 'string') frame.set(id, at);
+    else for (let j = 0; j < id.length; j++) frame[at + j] = id.charCodeAt(j);
     at += id.length;
     if (d.removed !== undefined) put(d.removed);
     if (d.stored !== undefined) put(d.stored);
@@ -114,15 +121,25 @@ const fail = (reason: string): Decoded<KvMessage> => ({
   reason: `kv binary: ${reason}`,
 });
 
-/** The frame's hashes as float64s, aligned and in platform order (copied when they are not). */
-function hashView(frame: Uint8Array, at: number, count: number): Float64Array {
-  if (LITTLE_ENDIAN_PLATFORM && (frame.byteOffset + at) % 8 === 0)
-    return new Float64Array(frame.buffer, frame.byteOffset + at, count);
-  // ws hands over Buffers from a shared pool or joined fragments, at any offset.
-  const copy = new Uint8Array(frame.subarray(at, at + 8 * count));
-  if (LITTLE_ENDIAN_PLATFORM) return new Float64Array(copy.buffer, 0, count);
-  const view = new DataView(copy.buffer);
-  return Float64Array.from({ length: count }, (_, i) => view.getFloat64(8 * i, true));
+/** Strict UTF-8, or undefined. */
+function utf8At(frame: Uint8Array, at: number, len: number): string | undefined {
+  try {
+    return utf8Strict.decode(frame.subarray(at, at + len));
+  } catch {
+    return undefined;
+  }
+}
+
+/** An engine id: short ASCII in practice, which skips the (costlier) UTF-8 decoder. */
+function engineIdAt(frame: Uint8Array, at: number, len: number): string | undefined {
+  if (len > 64) return utf8At(frame, at, len);
+  let ascii = '';
+  for (let i = at; i < at + len; i++) {
+    const c = frame[i] as number;
+    if (c >= 0x80) return utf8At(frame, at, len);
+    ascii += String.fromCharCode(c);
+  }
+  return ascii;
 }
 
 /**
@@ -175,21 +192,20 @@ export function decodeKvBinary(frame: Uint8Array): Decoded<KvMessage> {
   for (let i = idsAt + idBytes; i < hashesAt; i++)
     if (frame[i] !== 0) return fail('nonzero padding');
 
-  const all = hashView(frame, hashesAt, hashes);
-  for (let i = 0; i < hashes; i++) {
-    const h = all[i] as number;
-    // NaN fails both comparisons; the floor test refuses fractions and infinities.
-    if (!(h >= 0 && h <= Number.MAX_SAFE_INTEGER) || Math.floor(h) !== h)
-      return fail('a block hash must be a non-negative safe integer');
-  }
-
   const deltas: KvSourceDelta[] = [];
   let idAt = idsAt;
-  let h = 0;
+  let at = hashesAt;
+  let badHashes = 0;
+  // One pass reads, checks and copies each hash. A DataView, not a Float64Array: V8 inlines it
+  // (as fast in kv-codec-bench) and it reads any offset, where ws's Buffers come from a pool.
   const take = (count: number): number[] => {
     const list = new Array<number>(count);
-    for (let j = 0; j < count; j++) list[j] = all[h + j] as number;
-    h += count;
+    for (let j = 0; j < count; j++, at += 8) {
+      const h = view.getFloat64(at, true);
+      // NaN fails both comparisons; the floor test refuses fractions and infinities.
+      if (!(h >= 0 && h <= Number.MAX_SAFE_INTEGER) || Math.floor(h) !== h) badHashes++;
+      list[j] = h;
+    }
     return list;
   };
   for (let i = 0; i < deltaCount; i++) {
@@ -198,11 +214,8 @@ export function decodeKvBinary(frame: Uint8Array): Decoded<KvMessage> {
     const idLen = view.getUint16(o + 2, true);
     let engineId: string | undefined;
     if (idLen > 0) {
-      try {
-        engineId = utf8Strict.decode(frame.subarray(idAt, idAt + idLen));
-      } catch {
-        return fail('engineId is not UTF-8');
-      }
+      engineId = engineIdAt(frame, idAt, idLen);
+      if (engineId === undefined) return fail('engineId is not UTF-8');
       if (engineId.length > 1024) return fail('engineId too long');
       idAt += idLen;
     }
@@ -216,6 +229,7 @@ export function decodeKvBinary(frame: Uint8Array): Decoded<KvMessage> {
       ...(dflags & DELTA_STORED ? { stored: take(stored) } : {}),
     });
   }
+  if (badHashes > 0) return fail('a block hash must be a non-negative safe integer');
 
   let store: unknown;
   if (storeBytes > 0) {
