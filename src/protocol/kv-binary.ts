@@ -13,7 +13,8 @@
  *     3 zero bytes, seq f64, delta count u32, store tail length u32
  *   per delta (12 B): tier u8 (0 gpu, 1 l1), flags u8 (1: cleared, 2: removed, 4: stored),
  *     engineId length u16 (UTF-8 bytes), removed count u32, stored count u32
- *   the engineIds' UTF-8 bytes, back to back, then zero bytes up to a multiple of 8
+ *   the engineIds' UTF-8 bytes, back to back, then zero bytes up to a multiple of 8 (so a
+ *   reader may view the hashes as a Float64Array where the frame itself is aligned)
  *   the hashes as float64, per delta its removed then its stored
  *   the `store` report as UTF-8 JSON (small and rare: not worth a layout of its own)
  * The frame's length must be exactly what the header and descriptors say: a truncated, padded
