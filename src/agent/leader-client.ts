@@ -4,16 +4,19 @@
  * leader's certificate on wss:// (CA or pinned fingerprint, see leader-tls.ts), sends a
  * full `hello`, then a seq-numbered `state` delta whenever something changed (no more often than
  * the leader's `pace` asks, while it asks: pace-messages.ts); answers `resync` with a fresh
- * `hello`; reconnects with jittered backoff, forever, while the rest of the agent
+ * `hello`; sends `kv` batches as binary frames when the welcome lists `kv-binary` (kv-binary.ts),
+ * as JSON otherwise; reconnects with jittered backoff, forever, while the rest of the agent
  * keeps working. A slow leader (send buffer over its high-water mark) is disconnected rather
  * than buffered without bound.
  */
 import WebSocket from 'ws';
 import {
+  KV_BINARY_FEATURE,
   PACE_FEATURE,
   PACE_LIMITS,
   PROTOCOL_VERSION,
   decodeLeaderMessage,
+  encodeKvBinary,
   type AgentMessage,
   type EngineReport,
   type GpuHealthSummary,
@@ -62,6 +65,8 @@ export interface LeaderClientOptions {
   readonly kv?: KvChannel;
   /** Times the leader's pace. Default the system clock. */
   readonly clock?: Clock;
+  /** Offer binary `kv` frames in the hello (used when the welcome accepts them). Default true. */
+  readonly kvBinary?: boolean;
 }
 
 export class LeaderClient {
@@ -72,6 +77,8 @@ export class LeaderClient {
   #engines = new Map<string, string>();
   #snapshot: { engines: EngineReport[]; gpus: GpuHealthSummary[] } = { engines: [], gpus: [] };
   #leader: { leader: string; epoch: number } | undefined;
+  /** This connection's welcome accepted binary `kv` frames. */
+  #kvBinary = false;
   readonly #paced: PacedReports;
 
   constructor(options: LeaderClientOptions) {
@@ -185,6 +192,8 @@ export class LeaderClient {
         if (msg.type === 'welcome') {
           welcomed = true;
           this.#leader = { leader: msg.leader, epoch: msg.epoch };
+          this.#kvBinary =
+            (this.#options.kvBinary ?? true) && msg.features?.includes(KV_BINARY_FEATURE) === true;
           log.info({ leader: msg.leader, epoch: msg.epoch }, 'connected to leader');
           this.#options.commands?.welcomed(msg.epoch, (m) => this.#send(m));
           this.#options.kv?.welcomed((m) => this.#send(m));
@@ -209,6 +218,7 @@ export class LeaderClient {
         signal.removeEventListener('abort', onAbort);
         metrics.leaderConnected.set(0);
         if (this.#ws === ws) this.#ws = undefined;
+        this.#kvBinary = false;
         this.#options.commands?.disconnected();
         this.#options.kv?.disconnected();
         // A new leader starts unpaced (the KV reporter resets its own pace on disconnect); the
@@ -236,7 +246,8 @@ export class LeaderClient {
       agentVersion: this.#options.agentVersion,
       seq: this.#seq,
       snapshot,
-      features: [PACE_FEATURE],
+      features:
+        (this.#options.kvBinary ?? true) ? [PACE_FEATURE, KV_BINARY_FEATURE] : [PACE_FEATURE],
     });
     if (sent) this.#engines = new Map(snapshot.engines.map((r) => [r.id, JSON.stringify(r)]));
   }
@@ -258,7 +269,9 @@ export class LeaderClient {
       ws.terminate();
       return false;
     }
-    ws.send(JSON.stringify(message));
+    ws.send(
+      message.type === 'kv' && this.#kvBinary ? encodeKvBinary(message) : JSON.stringify(message),
+    );
     this.#options.metrics.reportsSent.inc({ type: message.type });
     return true;
   }

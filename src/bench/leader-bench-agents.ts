@@ -1,13 +1,14 @@
 /**
  * `bench leader`'s simulated agents, one forked process per slice of nodes: each node opens a
  * real WebSocket to the leader's hub with its own derived token and speaks the real protocol
- * (its frames come from SimNode), and answers `resync` / `kv.resync` as a real agent does.
+ * (its frames come from SimNode; `kv` batches as binary frames when the leader's welcome accepts
+ * them, so the bench measures what real agents send), and answers `resync` / `kv.resync` as a real agent does.
  * One timer drives every node of the process, each on its own phase: a timer per node made the
  * agents' processes compete with the leader for the same cores. Reports counts to the bench over
  * IPC every second; exits when the bench disconnects.
  */
 import { WebSocket } from 'ws';
-import { deriveAgentToken } from '../protocol/index.js';
+import { KV_BINARY_FEATURE, deriveAgentToken, encodeKvBinary } from '../protocol/index.js';
 import { sleep } from '../shared/index.js';
 import { nodeName, type AgentsChildPlan, type AgentsChildStats } from './leader-bench-plan.js';
 import { SimNode } from './leader-bench-sim-node.js';
@@ -31,6 +32,8 @@ interface Agent {
   nextStateMs: number;
   nextKvMs: number;
   kvCarry: number;
+  /** The welcome accepted binary `kv` frames (and the plan offers them). */
+  kvBinary: boolean;
 }
 
 const counts = {
@@ -61,7 +64,7 @@ function endHandshake(agent: Agent): void {
   handshakeEnded = undefined;
 }
 
-function send(agent: Agent, frame: string): boolean {
+function send(agent: Agent, frame: string | Uint8Array): boolean {
   const ws = agent.ws;
   if (ws?.readyState !== WebSocket.OPEN) return false;
   if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -77,7 +80,7 @@ function flushKv(agent: Agent, blocks: number): void {
   if (agent.ws?.readyState !== WebSocket.OPEN) return;
   const batch = agent.sim.nextKv();
   if (batch === undefined) return;
-  if (send(agent, JSON.stringify(batch))) {
+  if (send(agent, agent.kvBinary ? encodeKvBinary(batch) : JSON.stringify(batch))) {
     agent.sim.kvSent();
     counts.kvSent++;
   } else agent.sim.kvNotSent();
@@ -130,6 +133,7 @@ function connect(agent: Agent): void {
     const text = data.toString();
     if (text.includes('"type":"welcome"')) {
       counts.welcomed++;
+      agent.kvBinary = plan.kvBinary && text.includes(`"${KV_BINARY_FEATURE}"`);
       endHandshake(agent);
     } else if (text.includes('"type":"resync"')) {
       counts.resyncs++;
@@ -164,6 +168,7 @@ async function main(): Promise<void> {
       nextStateMs: start + Math.random() * plan.periodMs,
       nextKvMs: start + Math.random() * plan.kvFlushMs,
       kvCarry: 0,
+      kvBinary: false,
     };
     agents.push(agent);
     while (handshakes >= MAX_HANDSHAKES && !stopping.signal.aborted)

@@ -25,6 +25,8 @@ export interface AgentsChildPlan {
   readonly kvBlocksPerEngine: number;
   /** KV flush period, ms (the agent's KV reporter batches this long). */
   readonly kvFlushMs: number;
+  /** Offer binary `kv` frames in the hello and send them when the welcome accepts (kv-binary). */
+  readonly kvBinary: boolean;
   /** New connections opened per second by this child (a reconnect storm is not the test). */
   readonly connectPerS: number;
 }

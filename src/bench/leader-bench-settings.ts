@@ -31,6 +31,10 @@ export const leaderBenchSpec = {
   }),
   connectPerS: int(200, 'new agent connections per second per child process', { min: 1 }),
   stubEngines: int(4, 'stub engine servers every engine URL points at', { min: 1, max: 64 }),
+  kvJson: bool(
+    false,
+    'agents send kv batches as JSON even when the leader accepts binary frames (the before of kv-binary)',
+  ),
   quick: bool(false, 'a small short run for tests: 20 agents × 2 engines, 4 s, 2 trials'),
   cpuProfDir: str('', 'write a V8 CPU profile of the leader here'),
   out: str('bench/results/leader.json', 'result file'),
@@ -52,6 +56,7 @@ export interface LeaderBenchConfig {
   readonly agentProcesses: number;
   readonly connectPerS: number;
   readonly stubEngines: number;
+  readonly kvJson: boolean;
   readonly quick: boolean;
   readonly cpuProfDir: string;
   readonly out: string;
@@ -80,6 +85,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
     `infernode bench leader --agents ${c.agents} --engines ${c.engines} --models ${c.models} ` +
     `--duration ${c.duration} --warmup-s ${c.warmupS} --period-ms ${c.periodMs} ` +
     `--kv-blocks-per-s ${c.kvBlocksPerS} --kv-blocks-per-engine ${c.kvBlocksPerEngine} ` +
-    `--rate ${c.rate} --trials ${c.trials} --agent-processes ${c.agentProcesses}`
+    `--rate ${c.rate} --trials ${c.trials} --agent-processes ${c.agentProcesses}` +
+    (c.kvJson ? ' --kv-json' : '')
   );
 }

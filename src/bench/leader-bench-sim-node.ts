@@ -5,7 +5,13 @@
  * behind them. The agents' processes share the leader's cores, so frames are cheap to make: the
  * engines' reports are encoded once into a small ring and each delta splices its seq in.
  */
-import { PROTOCOL_VERSION, type KvMessage, type KvSourceDelta } from '../protocol/index.js';
+import {
+  KV_BINARY_FEATURE,
+  PACE_FEATURE,
+  PROTOCOL_VERSION,
+  type KvMessage,
+  type KvSourceDelta,
+} from '../protocol/index.js';
 import {
   engineId,
   engineReport,
@@ -20,7 +26,8 @@ const ENGINE_URL = 'http://127.0.0.1:1';
 const REPORT_RING = 4;
 
 /** The part of the plan a node needs. */
-export type SimNodePlan = Pick<AgentsChildPlan, 'engines' | 'models' | 'kvBlocksPerEngine'>;
+export type SimNodePlan = Pick<AgentsChildPlan, 'engines' | 'models' | 'kvBlocksPerEngine'> &
+  Partial<Pick<AgentsChildPlan, 'kvBinary'>>;
 
 /** One simulated node's protocol state. */
 export class SimNode {
@@ -57,10 +64,13 @@ export class SimNode {
     this.#needKvReset = true;
     const engines = this.#reports[this.#tick % REPORT_RING] ?? '[]';
     const gpus = JSON.stringify(gpuSummaries(this.#plan.engines));
+    const features = JSON.stringify(
+      this.#plan.kvBinary === true ? [PACE_FEATURE, KV_BINARY_FEATURE] : [PACE_FEATURE],
+    );
     return (
       `{"v":${PROTOCOL_VERSION},"type":"hello","node":"${nodeName(this.n)}",` +
       `"agentVersion":"bench","seq":${this.#seq},"snapshot":{"engines":${engines},"gpus":${gpus}},` +
-      `"features":["pace"]}`
+      `"features":${features}}`
     );
   }
 

@@ -60,6 +60,7 @@ function forkAgents(c: LeaderBenchConfig, hubUrl: string, secret: string) {
       kvBlocksPerS: c.kvBlocksPerS,
       kvBlocksPerEngine: c.kvBlocksPerEngine,
       kvFlushMs: c.kvFlushMs,
+      kvBinary: !c.kvJson,
       connectPerS: c.connectPerS,
     };
     if (plan.from >= plan.to) break;

@@ -5,6 +5,7 @@ export class AgentHubMetrics {
   readonly connected: Gauge;
   readonly rejected: Counter<'reason'>;
   readonly received: Counter<'type'>;
+  readonly kvBinaryFrames: Counter;
 
   constructor(registry: Registry) {
     this.connected = new Gauge({
@@ -22,6 +23,11 @@ export class AgentHubMetrics {
       name: 'infernode_leader_agent_messages_total',
       help: 'Valid agent messages received, by type',
       labelNames: ['type'],
+      registers: [registry],
+    });
+    this.kvBinaryFrames = new Counter({
+      name: 'infernode_leader_agent_kv_binary_frames_total',
+      help: 'Valid kv messages received as binary frames (also counted by type)',
       registers: [registry],
     });
   }

@@ -11,9 +11,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   CLOSE_CODES,
+  KV_BINARY_FEATURE,
   PACE_FEATURE,
   PROTOCOL_VERSION,
   decodeAgentMessage,
+  decodeKvBinary,
+  type AgentMessage,
+  type Decoded,
   type KvLookupMessage,
   type KvLookupResultMessage,
   type KvMessage,
@@ -49,6 +53,11 @@ export interface AgentHubOptions {
   readonly helloTimeoutMs?: number;
   /** Largest message accepted. Default 4 MiB. */
   readonly maxPayloadBytes?: number;
+  /**
+   * Accept `kv` as binary frames (kv-binary.ts) from agents whose hello lists the feature, and
+   * say so in `welcome`. Default true; off, every agent sends JSON as before.
+   */
+  readonly kvBinary?: boolean;
   /** Most agents connected or authenticating at once. Default 5000. */
   readonly maxAgents?: number;
   /** Bound of one credential check (a TokenReview in Kubernetes). Default 5000 ms. */
@@ -82,6 +91,8 @@ interface Session {
   missedPongs: number;
   /** The agent's hello listed the `pace` feature. */
   paced: boolean;
+  /** The agent's hello listed `kv-binary` and this hub accepts it: binary `kv` frames are fine. */
+  kvBinary: boolean;
 }
 
 export class AgentHub {
@@ -178,6 +189,7 @@ export class AgentHub {
       awaitingResync: false,
       missedPongs: 0,
       paced: false,
+      kvBinary: false,
     };
     this.#sessions.set(ws, session);
     const helloTimer = setTimeout(() => {
@@ -185,8 +197,10 @@ export class AgentHub {
     }, this.#options.helloTimeoutMs ?? 5000);
     ws.on('pong', () => (session.missedPongs = 0));
     ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary) return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
-      this.#onMessage(ws, session, data);
+      // Only a session that opted in (after its hello) may send binary, and only `kv`.
+      if (isBinary && !session.kvBinary)
+        return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
+      this.#onMessage(ws, session, isBinary ? this.#decodeKvFrame(data) : decodeAgentMessage(data));
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
@@ -202,8 +216,13 @@ export class AgentHub {
     ws.on('error', (err) => this.#options.log.debug({ err }, 'agent socket error'));
   }
 
-  #onMessage(ws: WebSocket, session: Session, data: Buffer): void {
-    const decoded = decodeAgentMessage(data);
+  #decodeKvFrame(data: Buffer): Decoded<AgentMessage> {
+    const decoded = decodeKvBinary(data);
+    if (decoded.ok) this.#metrics.kvBinaryFrames.inc();
+    return decoded;
+  }
+
+  #onMessage(ws: WebSocket, session: Session, decoded: Decoded<AgentMessage>): void {
     if (!decoded.ok) {
       const code = decoded.reason.startsWith('protocol version')
         ? CLOSE_CODES.versionMismatch
@@ -241,8 +260,15 @@ export class AgentHub {
       this.#metrics.connected.set(this.#byNode.size);
       const who = this.#options.identity();
       session.paced = msg.features?.includes(PACE_FEATURE) === true;
+      const kvBinary = this.#options.kvBinary ?? true;
+      session.kvBinary = kvBinary && msg.features?.includes(KV_BINARY_FEATURE) === true;
       if (first && who !== undefined)
-        this.#send(ws, { v: PROTOCOL_VERSION, type: 'welcome', ...who });
+        this.#send(ws, {
+          v: PROTOCOL_VERSION,
+          type: 'welcome',
+          ...who,
+          ...(kvBinary ? { features: [KV_BINARY_FEATURE] } : {}),
+        });
       if (first && session.paced && this.#pace.stateIntervalMs + this.#pace.kvFlushIntervalMs > 0)
         this.#send(ws, { v: PROTOCOL_VERSION, type: 'pace', ...this.#pace });
       if (first)

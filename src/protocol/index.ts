@@ -7,3 +7,4 @@ export * from './kv-messages.js';
 export * from './replica-messages.js';
 export * from './validate-replica.js';
 export * from './pace-messages.js';
+export * from './kv-binary.js';

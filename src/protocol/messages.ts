@@ -112,6 +112,11 @@ export interface WelcomeMessage {
   readonly type: 'welcome';
   readonly leader: string;
   readonly epoch: number;
+  /**
+   * Optional protocol features the leader accepts (`kv-binary`); absent from older leaders. An
+   * older agent ignores the field.
+   */
+  readonly features?: readonly string[];
 }
 
 export interface ResyncMessage {

@@ -35,7 +35,8 @@ function checkDelta(d: unknown, room: { left: number }): string | undefined {
   return undefined;
 }
 
-function checkStore(s: unknown): string | undefined {
+/** Problem with a `kv` store report, or undefined (the binary codec checks its JSON tail with it). */
+export function checkStore(s: unknown): string | undefined {
   if (!isObj(s)) return 'kv store must be an object';
   if (
     typeof s.nativeUrl !== 'string' ||

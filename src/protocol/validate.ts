@@ -170,7 +170,9 @@ export function decodeLeaderMessage(raw: string | Buffer): Decoded<LeaderMessage
   if (!h.ok) return h;
   const m = h.message;
   if (m.type === 'welcome' && isStr(m.leader) && isSeq(m.epoch))
-    return { ok: true, message: m as unknown as LeaderMessage };
+    return m.features === undefined || isStrList(m.features, 16)
+      ? { ok: true, message: m as unknown as LeaderMessage }
+      : { ok: false, reason: 'welcome features must be a short list of names' };
   if (m.type === 'resync' && typeof m.reason === 'string')
     return { ok: true, message: m as unknown as LeaderMessage };
   if (m.type === 'kv.resync' && typeof m.reason === 'string')

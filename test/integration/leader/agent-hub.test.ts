@@ -127,7 +127,13 @@ describe('agent hub', () => {
     const ws = await connect(leader.url);
     const welcome = nextMessage(ws);
     ws.send(hello(1));
-    expect(await welcome).toEqual({ v: 1, type: 'welcome', leader: 'l-0', epoch: 7 });
+    expect(await welcome).toEqual({
+      v: 1,
+      type: 'welcome',
+      leader: 'l-0',
+      epoch: 7,
+      features: ['kv-binary'],
+    });
     await waitFor(
       () => leader!.store.nodes().some((n) => n.node === 'node-a' && n.connected),
       'node stored',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimNode } from '../../../src/bench/leader-bench-sim-node.js';
-import { decodeAgentMessage } from '../../../src/protocol/index.js';
+import { decodeAgentMessage, decodeKvBinary, encodeKvBinary } from '../../../src/protocol/index.js';
 
 // `bench leader`'s simulated node builds its frames by splicing precomputed parts: they must still
 // be valid protocol messages, with the seqs and KV bookkeeping a real agent has.
@@ -60,5 +60,16 @@ describe('SimNode', () => {
     node.hello();
     expect(node.nextKv()).toMatchObject({ seq: 1, reset: true });
     expect(decode(JSON.stringify(node.nextKv()))).toMatchObject({ type: 'kv' });
+  });
+
+  it('offers binary kv frames only when its plan does, and its batches encode to valid frames', () => {
+    const hello = (p: typeof plan & { kvBinary?: boolean }) => decode(new SimNode(2, p).hello());
+    expect(hello(plan)).toMatchObject({ features: ['pace'] });
+    expect(hello({ ...plan, kvBinary: true })).toMatchObject({ features: ['pace', 'kv-binary'] });
+    const node = new SimNode(2, { ...plan, kvBinary: true });
+    node.storeBlocks(5);
+    const batch = node.nextKv();
+    if (batch === undefined) throw new Error('no batch');
+    expect(decodeKvBinary(encodeKvBinary(batch))).toEqual({ ok: true, message: batch });
   });
 });

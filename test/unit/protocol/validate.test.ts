@@ -103,4 +103,17 @@ describe('decodeLeaderMessage', () => {
     expect(decodeLeaderMessage('{"v":1,"type":"resync","reason":"gap"}').ok).toBe(true);
     expect(decodeLeaderMessage('{"v":1,"type":"welcome","leader":"l"}').ok).toBe(false);
   });
+
+  it('accepts a welcome with or without features, and refuses a malformed features list', () => {
+    const welcome = { v: 1, type: 'welcome', leader: 'l', epoch: 3 };
+    const decode = (extra: object) => decodeLeaderMessage(JSON.stringify({ ...welcome, ...extra }));
+    expect(decode({ features: ['kv-binary'] })).toEqual({
+      ok: true,
+      message: { ...welcome, features: ['kv-binary'] },
+    });
+    expect(decode({ features: 'kv-binary' })).toEqual({
+      ok: false,
+      reason: 'welcome features must be a short list of names',
+    });
+  });
 });
