@@ -7,12 +7,12 @@
  *
  * The oracles enter loaded blocks through the simulator's own connector path
  * (fetched-prefix.ts insertFetchedPrefix: cached, free, most recently used, found by the
- * request's admission) and hold the request while a modeled transfer runs
- * (`holdForRemoteKv`, vLLM's WAITING_FOR_REMOTE_KVS; requests behind it go on). Blocks are
- * entered when the request reaches the head of its engine's queue
- * ({@link ORACLE_WINDOW}), and entered again if evicted before admission, not at arrival: entered at arrival, a request queued
- * behind a GPU's worth of prompts would find them evicted by the time it is admitted, and a
- * bound must not lose what a just-in-time tier would keep.
+ * request's admission) and hold the request meanwhile (`holdForRemoteKv`, vLLM's
+ * WAITING_FOR_REMOTE_KVS; requests behind it go on). A request with a known prefix past its GPU
+ * hit is held from arrival; once its load has landed (at once for `free`, after the modeled
+ * transfer over a link), its blocks are entered right before a step and it is released into
+ * that step's admission — one such request per engine per step (see {@link ORACLE_RELEASES_PER_STEP}).
+ * A released request whose entered tail was evicted before admission gets it entered again.
  */
 import {
   insertFetchedPrefix,
@@ -36,16 +36,17 @@ import { tallyTracks, type BoundRun, type BoundTrack } from './kv-bound-tally.js
 import { VirtualEngine } from './virtual-engine.js';
 
 /**
- * Waiting requests per engine, from the head of its queue, whose oracle blocks are entered
- * before a step. One: entering several queued prompts' prefixes into a GPU cache that holds about
- * nine prompts of this trace makes them evict one another and the cached prefixes of preempted
- * requests (which queue first), and lets admission take several long prompts in one step on
- * cached hits, which preemption then undoes. Measured at rate scale 1 on the default fleet:
- * window 4 gave oracle-free a mean TTFT of 296 s with 8,703 preemptions, window 1 2.2 s with 317.
- * A request admitted behind the head in the same step gets no oracle blocks (the bound is
- * conservative there).
+ * Loaded requests released into admission per engine per step: one. Entering several queued
+ * prompts' prefixes at once into a GPU cache that holds about nine prompts of this trace makes
+ * them evict one another and the cached prefixes of preempted requests (which queue first), and
+ * lets admission take several long prompts in one step on cached hits, which preemption then
+ * undoes. Measured at rate scale 1 on the default fleet, entering the first 4 waiting requests'
+ * prefixes before each step gave oracle-free a mean TTFT of 296 s with 8,703 preemptions; the
+ * first one only, 2.2 s with 317. A landed request may so wait a step or two more (tens of ms).
  */
-export const ORACLE_WINDOW = 1;
+export const ORACLE_RELEASES_PER_STEP = 1;
+/** Waiting requests looked at per step for one to release (bounds the work per step). */
+export const ORACLE_SCAN = 64;
 
 /** The fleet's knobs (the real bench's engine flags). */
 export interface BoundFleetSettings {
@@ -114,18 +115,25 @@ export function replayBound(
     t.insertedTo = Math.max(t.insertedTo, from + n);
   };
   const beforeStep = (engine: VirtualEngine<number>): void => {
-    let seen = 0;
+    const pool = engine.core.pool;
+    let released = 0;
+    let headChecked = false;
+    let scanned = 0;
     for (const req of engine.core.waiting) {
-      if (seen >= ORACLE_WINDOW) break;
-      if (req.remoteKvHeld) continue; // still loading; admission skips it
-      seen++;
+      if (scanned++ >= ORACLE_SCAN || (released >= ORACLE_RELEASES_PER_STEP && headChecked)) break;
       const t = tracks[req.tag] as BoundTrack;
-      if (oracle?.kind === 'link' && t.loadTo < 0) continue; // nothing was worth loading
-      // Entered once, then again only if eviction took its tail (a run is evicted tail first).
-      const tail = t.request.chain[t.insertedTo - 1];
-      if (!t.refreshed || (tail !== undefined && engine.core.pool.lookup(tail) < 0))
+      if (req.remoteKvHeld) {
+        if (released >= ORACLE_RELEASES_PER_STEP || !t.landed) continue;
         enter(t, engine);
-      t.refreshed = true;
+        engine.core.releaseRemoteKv(req);
+        released++;
+        continue;
+      }
+      if (headChecked) continue;
+      headChecked = true;
+      // The head of the admission order: entered blocks evicted since (a run goes tail first)?
+      const tail = t.request.chain[t.insertedTo - 1];
+      if (tail !== undefined && req.numCachedTokens < 0 && pool.lookup(tail) < 0) enter(t, engine);
     }
   };
   const engines = Array.from(
@@ -176,7 +184,7 @@ export function replayBound(
       nativeHitBlocks: -1,
       loadTo: -1,
       insertedTo: 0,
-      refreshed: false,
+      landed: false,
     };
     const req = engine.submit(spec, tracks.length, arrivalS);
     if (req === null) {
@@ -187,24 +195,23 @@ export function replayBound(
     tracks.push(t);
     pending[at] = (pending[at] ?? 0) + request.promptTokens;
     if (oracle === undefined) continue;
-    if (oracle.kind === 'free') continue; // entered when it nears the head of the queue
-    // Over a link the transfer starts at arrival, with what is known then.
+    // Held from arrival while anything past its GPU hit is known; a link prices the transfer.
     const pool = engine.core.pool;
     const max = maxPrefixBlocks(request.promptTokens, request.chain.length, bs);
     const gpu = leadingCachedBlocks(pool, request.chain, max);
-    const plan = planOracleLoad(
-      oracle,
-      gpu,
-      knownPrefixBlocks(request.chain, max, pool, computed),
-      bs,
-    );
+    const known = knownPrefixBlocks(request.chain, max, pool, computed);
+    const plan = planOracleLoad(oracle, gpu, known, bs);
     if (plan === null) continue;
+    engine.core.holdForRemoteKv(req);
+    if (oracle.kind === 'free') {
+      t.landed = true; // entered with what is known when it is released
+      continue;
+    }
     t.nativeHitBlocks = gpu;
     t.loadTo = plan.toBlock;
     loads++;
     transferS += plan.transferS;
-    engine.core.holdForRemoteKv(req);
-    engine.at(arrivalS + plan.transferS, () => engine.core.releaseRemoteKv(req));
+    engine.at(arrivalS + plan.transferS, () => (t.landed = true));
   }
   for (const e of engines) e.drain();
   return tallyTracks(tracks, requests.length, refused, bs, {

@@ -50,7 +50,8 @@ export interface BoundTrack {
   loadTo: number;
   /** Highest block end the oracle entered. */
   insertedTo: number;
-  refreshed: boolean;
+  /** Its oracle load is there to enter (held until then). */
+  landed: boolean;
 }
 
 /** Sums the completed requests of a replay (`rest`: what the replay counted itself). */

@@ -42,7 +42,8 @@ export class VirtualEngine<T> {
 
   /**
    * @param onStep told of every step's result (first tokens, finished requests).
-   * @param beforeStep runs before each step (a connector's work between steps); optional.
+   * @param beforeStep runs before each step, and while only held requests wait (a connector's
+   *   work between steps: it may release them); optional.
    */
   constructor(
     config: CoreConfig,
@@ -77,18 +78,21 @@ export class VirtualEngine<T> {
     for (;;) {
       const due = this.#timed[0]?.atS ?? Infinity;
       const until = Math.min(t, due);
-      if (this.core.hasWork && this.streamNowS < until) {
-        this.#step();
-        continue;
+      // The hook may release a held request, which makes work for an otherwise idle engine.
+      if (this.streamNowS < until && this.core.numWaiting + this.core.numRunning > 0) {
+        this.#beforeStep?.(this);
+        if (this.core.hasWork) {
+          this.#step();
+          continue;
+        }
       }
       if (due === Infinity || due > t) break;
       // Idle before it is due: the clock stood still until then.
-      if (this.streamNowS < due) this.offsetS = due - this.core.nowS;
+      if (this.streamNowS < due) this.#idleUntil(due);
       (this.#timed.shift() as Timed).run();
     }
     // Idle: its clock stood still; the next busy period starts at the next arrival.
-    if (!this.core.hasWork && this.streamNowS < t && t !== Infinity)
-      this.offsetS = t - this.core.nowS;
+    if (!this.core.hasWork && this.streamNowS < t && t !== Infinity) this.#idleUntil(t);
   }
 
   /** Runs until nothing is left to do. */
@@ -101,8 +105,18 @@ export class VirtualEngine<T> {
     return this.core.submit(spec, tag, arrivalS - this.offsetS);
   }
 
+  /**
+   * Moves stream time on to `t` while the core's clock stands still. Requests queued meanwhile
+   * (held for remote KV: an idle engine runs nothing) waited through it, so their arrival moves
+   * back in core time by as much, and their TTFT counts the wait.
+   */
+  #idleUntil(t: number): void {
+    const delta = t - this.streamNowS;
+    this.offsetS += delta;
+    for (const req of this.core.waiting) req.arrivalS -= delta;
+  }
+
   #step(): void {
-    this.#beforeStep?.(this);
     const r = this.core.step();
     if (r === null) return;
     this.steps++;
