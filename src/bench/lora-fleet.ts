@@ -1,7 +1,6 @@
 /**
- * A fleet of simulated engines driven in virtual time, in this process: the simulator's pure
- * EngineCore (the same scheduler, KV cache, LoRA batch slots and step-time model the `infernode
- * sim` processes run) with no timers and no HTTP. One request stream is replayed against the
+ * A fleet of simulated engines driven in virtual time, in this process (virtual-engine.ts: the
+ * simulator's pure EngineCore with no timers and no HTTP). One request stream is replayed against the
  * fleet in arrival order; before each arrival every engine is stepped up to that moment, so a
  * router sees exact in-flight counts. 64 engines cost no more CPU than the steps they take.
  *
@@ -10,7 +9,8 @@
  * set when an idle engine receives a request, and stays fixed through a busy period, during
  * which steps run back to back.
  */
-import { EngineCore, type CoreConfig, type HardwareProfile } from '../sim/index.js';
+import type { CoreConfig, HardwareProfile } from '../sim/index.js';
+import { VirtualEngine } from './virtual-engine.js';
 import type { LoraRequest } from './lora-traffic.js';
 
 /** One engine of the fleet. */
@@ -58,18 +58,14 @@ export interface FleetSettings {
   readonly maxWaitingRequests: number;
 }
 
-class VirtualEngine {
+/** An engine of the fleet: its spec and its virtual-time core. */
+class FleetEngine {
   readonly spec: FleetEngineSpec;
-  readonly core: EngineCore<number>;
-  offsetS = 0;
-  busyS = 0;
-  steps = 0;
+  readonly engine: VirtualEngine<number>;
   lastFinishS = 0;
-  readonly ttftS: number[];
 
   constructor(spec: FleetEngineSpec, settings: FleetSettings, ttftS: number[]) {
     this.spec = spec;
-    this.ttftS = ttftS;
     const config: CoreConfig = {
       maxNumSeqs: settings.maxNumSeqs,
       maxNumBatchedTokens: settings.maxNumBatchedTokens,
@@ -78,22 +74,16 @@ class VirtualEngine {
       maxLoras: spec.maxLoras,
       maxWaitingRequests: settings.maxWaitingRequests,
     };
-    this.core = new EngineCore<number>(config, settings.profile);
+    this.engine = new VirtualEngine<number>(config, settings.profile, (r, e) => {
+      for (const req of r.finished) {
+        ttftS.push(req.firstTokenS - req.arrivalS);
+        this.lastFinishS = Math.max(this.lastFinishS, req.finishedS + e.offsetS);
+      }
+    });
   }
 
   get inFlight(): number {
-    return this.core.numRunning + this.core.numWaiting;
-  }
-
-  /** Steps until the engine is idle or its clock has reached stream time `t`. */
-  advanceTo(t: number): void {
-    while (this.core.hasWork && this.core.nowS + this.offsetS < t) this.#step();
-    // Idle: its clock stood still; the next busy period starts at the next arrival.
-    if (!this.core.hasWork && this.core.nowS + this.offsetS < t) this.offsetS = t - this.core.nowS;
-  }
-
-  drain(): void {
-    while (this.core.hasWork) this.#step();
+    return this.engine.inFlight;
   }
 
   submit(request: LoraRequest): boolean {
@@ -105,18 +95,7 @@ class VirtualEngine {
       eosAfterTokens: Infinity,
       lora: request.adapter,
     };
-    return this.core.submit(spec, 0, request.arrivalS - this.offsetS) !== null;
-  }
-
-  #step(): void {
-    const r = this.core.step();
-    if (r === null) return;
-    this.steps++;
-    this.busyS += r.endS - r.startS;
-    for (const req of r.finished) {
-      this.ttftS.push(req.firstTokenS - req.arrivalS);
-      this.lastFinishS = Math.max(this.lastFinishS, req.finishedS + this.offsetS);
-    }
+    return this.engine.submit(spec, 0, request.arrivalS) !== null;
   }
 }
 
@@ -131,24 +110,24 @@ export function replayOnFleet(
   route: FleetRouter,
 ): FleetRun {
   const ttftS: number[] = [];
-  const engines = specs.map((s) => new VirtualEngine(s, settings, ttftS));
+  const engines = specs.map((s) => new FleetEngine(s, settings, ttftS));
   let rejected = 0;
   for (const request of stream) {
-    for (const e of engines) e.advanceTo(request.arrivalS);
+    for (const e of engines) e.engine.advanceTo(request.arrivalS);
     const at = route(request, engines);
     const engine = engines[at];
     if (engine === undefined)
       throw new RangeError(`router chose engine ${at} of ${engines.length}`);
     if (!engine.submit(request)) rejected++;
   }
-  for (const e of engines) e.drain();
+  for (const e of engines) e.engine.drain();
   return {
     engines: engines.length,
     requests: stream.length,
     rejected,
     ttftS,
     lastFinishS: engines.reduce((m, e) => Math.max(m, e.lastFinishS), 0),
-    busyS: engines.reduce((s, e) => s + e.busyS, 0),
-    steps: engines.reduce((s, e) => s + e.steps, 0),
+    busyS: engines.reduce((s, e) => s + e.engine.busyS, 0),
+    steps: engines.reduce((s, e) => s + e.engine.steps, 0),
   };
 }

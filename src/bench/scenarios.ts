@@ -3,6 +3,7 @@ import { autoscalingBench } from './autoscaling-bench.js';
 import { gatewayBench } from './gateway-bench.js';
 import { gpuBench } from './gpu-bench.js';
 import { kvBench } from './kv-bench.js';
+import { kvBoundBench } from './kv-bound-bench.js';
 import { kvStoreBench } from './kv-store-bench.js';
 import { leaderBench } from './leader-bench.js';
 import { loraBench } from './lora-bench.js';
@@ -23,6 +24,7 @@ export const BENCH_SCENARIOS: readonly Command[] = [
   routingBench,
   kvStoreBench,
   kvBench,
+  kvBoundBench,
   weightsBench,
   loraBench,
   autoscalingBench,

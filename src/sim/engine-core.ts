@@ -49,6 +49,14 @@ export class EngineCore<T = unknown> {
     return this.#waiting.length;
   }
 
+  /**
+   * The waiting queue in admission order (preempted requests first), read only: what the next
+   * steps will consider, for a caller that prepares their KV just in time.
+   */
+  get waiting(): readonly CoreRequest<T>[] {
+    return this.#waiting;
+  }
+
   /** Requests running (vllm:num_requests_running). */
   get numRunning(): number {
     return this.#running.length;

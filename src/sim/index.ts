@@ -3,7 +3,12 @@
  * batching core with prefix caching, preemption and LoRA slots, analytic step times, faults.
  */
 export { startSimServer, type SimServer } from './sim-server.js';
-export { SIM_DEFAULTS, SIM_WEIGHTS_IO_TIMEOUT_MS, type SimServerOptions } from './sim-options.js';
+export {
+  SIM_DEFAULTS,
+  SIM_MAX_WAITING_REQUESTS,
+  SIM_WEIGHTS_IO_TIMEOUT_MS,
+  type SimServerOptions,
+} from './sim-options.js';
 export {
   LOAD_FORMATS,
   RUNAI_FS_DEFAULTS,
@@ -27,10 +32,13 @@ export {
 } from './kv-transfer-config.js';
 export {
   decideFetch,
+  transferTimeS,
   blockPayload,
   isBlockPayload,
   type FetchDecision,
 } from './kv-transfer-model.js';
+export { insertFetchedPrefix, leadingCachedBlocks } from './fetched-prefix.js';
+export type { BlockPool } from './block-pool.js';
 export { EngineCore } from './engine-core.js';
 export type {
   CoreConfig,

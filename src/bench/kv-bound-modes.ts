@@ -1,0 +1,96 @@
+/**
+ * `bench kv-bound`'s five modes, each a router and (for the oracles) a load cost over the same
+ * replay (kv-bound-replay.ts):
+ *  - `random`: the gateway's `random`;
+ *  - `prefix`: the gateway's `prefix-cache` on its own routing history ((a) of `bench kv`);
+ *  - `gpu-exact`: `prefix-cache` precise, scored from the engines' exact GPU contents ((b));
+ *  - `oracle-free`: any block some engine computed is loaded into any engine at no cost, routed to
+ *    the least-loaded engine (the bound for any KV tier);
+ *  - `oracle-link`: as `oracle-free`, but a load pays its modeled transfer over the connector's
+ *    link and happens only when that beats recomputing (the ceiling of (c)).
+ */
+import { BlockTextCache } from './routing-trace.js';
+import type { BoundRequest } from './kv-bound-chains.js';
+import { replayBound, type BoundFleetSettings } from './kv-bound-replay.js';
+import type { BoundRun } from './kv-bound-tally.js';
+import {
+  gpuExactRouter,
+  leastLoadedRouter,
+  prefixRouter,
+  randomRouter,
+} from './kv-bound-routers.js';
+import { PoolBlockView } from './pool-block-view.js';
+import type { BlockPool } from '../sim/index.js';
+
+/** The modes in report order; names are what `--modes` takes. */
+export const BOUND_MODES = ['random', 'prefix', 'gpu-exact', 'oracle-free', 'oracle-link'] as const;
+/** One of {@link BOUND_MODES}. */
+export type BoundMode = (typeof BOUND_MODES)[number];
+
+/** The modes named in a comma list (every mode when empty); throws on an unknown name. */
+export function selectBoundModes(list: string): BoundMode[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) return [...BOUND_MODES];
+  return names.map((n) => {
+    if (!(BOUND_MODES as readonly string[]).includes(n))
+      throw new Error(`unknown kv-bound mode "${n}"; valid: ${BOUND_MODES.join(', ')}`);
+    return n as BoundMode;
+  });
+}
+
+/** What a mode's replay needs besides the fleet. */
+export interface BoundModeSettings {
+  readonly fleet: BoundFleetSettings;
+  /** Modeled link of the connector, bytes/s (oracle-link). */
+  readonly linkBytesPerS: number;
+  /** Seed of the routers' tie-breaks and of `random`. */
+  readonly seed: number;
+}
+
+/**
+ * A router whose block view is filled in once the replay has built its engines: `gpu-exact`
+ * reads their pools, which exist only inside the replay.
+ */
+function lateViewRouter(
+  seed: number,
+  capacity: number,
+  texts: BlockTextCache,
+): { pools: Map<string, BlockPool>; route: ReturnType<typeof gpuExactRouter> } {
+  const pools = new Map<string, BlockPool>();
+  const route = gpuExactRouter(seed, capacity, texts, new PoolBlockView(pools));
+  return { pools, route };
+}
+
+/** Replays `requests` at `rateScale` in `mode`. */
+export function runBoundMode(
+  mode: BoundMode,
+  requests: readonly BoundRequest[],
+  rateScale: number,
+  s: BoundModeSettings,
+): BoundRun {
+  const texts = new BlockTextCache(8192);
+  const capacity = s.fleet.numGpuBlocks * s.fleet.blockSizeTokens;
+  switch (mode) {
+    case 'random':
+      return replayBound(requests, rateScale, s.fleet, randomRouter(s.seed, texts));
+    case 'prefix':
+      return replayBound(requests, rateScale, s.fleet, prefixRouter(s.seed, capacity, texts));
+    case 'gpu-exact': {
+      const { pools, route } = lateViewRouter(s.seed, capacity, texts);
+      return replayBound(requests, rateScale, s.fleet, route, undefined, (id, pool) =>
+        pools.set(id, pool),
+      );
+    }
+    case 'oracle-free':
+      return replayBound(requests, rateScale, s.fleet, leastLoadedRouter, { kind: 'free' });
+    case 'oracle-link':
+      return replayBound(requests, rateScale, s.fleet, leastLoadedRouter, {
+        kind: 'link',
+        profile: s.fleet.profile,
+        linkBytesPerS: s.linkBytesPerS,
+      });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Routing's precise block view (kvcache PreciseBlockView) read straight from simulated engines'
+ * GPU block pools: what the leader's global block index would know if every KV event arrived at
+ * once. `bench kv-bound`'s `gpu-exact` mode scores `prefix-cache` (precise) on it, so that mode
+ * measures routing on exact GPU contents with the strategy's own load guard. No L1 tier: every
+ * node's L1 run is 0.
+ */
+import type { PreciseBlockView } from '../kvcache/index.js';
+import { leadingCachedBlocks, type BlockPool } from '../sim/index.js';
+
+/** A PreciseBlockView over engines' pools, by engine id. */
+export class PoolBlockView implements PreciseBlockView {
+  readonly #pools: ReadonlyMap<string, BlockPool>;
+
+  constructor(pools: ReadonlyMap<string, BlockPool>) {
+    this.#pools = pools;
+  }
+
+  publishes(engineId: string): boolean {
+    return this.#pools.has(engineId);
+  }
+
+  gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
+    const out = new Int32Array(engineIds.length);
+    engineIds.forEach((id, i) => {
+      const pool = this.#pools.get(id);
+      out[i] = pool === undefined ? 0 : leadingCachedBlocks(pool, chain, chain.length);
+    });
+    return out;
+  }
+
+  l1PrefixBlocks(_chain: readonly number[], nodes: readonly string[]): Int32Array {
+    return new Int32Array(nodes.length);
+  }
+}
