@@ -1,7 +1,9 @@
 /**
  * The simulator's KV connector ("InfernodeConnector", --kv-transfer-config): the engine as a KV
- * client of its node agent's block service. Offload: kv-offloader.ts (asynchronous, bounded,
- * several puts in flight). Load: before a request is queued, the part of its prompt's chain past
+ * client of its node agent's block service. Save: every block the engine computes is put to the
+ * store as soon as it is registered in the GPU prefix cache (write-through, as LMCache's vLLM
+ * connector saves computed KV; not on eviction, which left a prefix unreachable by peers while
+ * its engine still held it), by kv-offloader.ts (asynchronous, bounded, several puts in flight). Load: before a request is queued, the part of its prompt's chain past
  * the GPU hit is looked up in the store (longestPrefix); it is fetched only when the modeled
  * transfer beats recomputing it (kv-transfer-model.ts), verified against the hash-derived
  * payload, held for the modeled transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go
@@ -39,8 +41,8 @@ export interface RemoteKvHold {
   readonly release: () => void;
 }
 
-/** Told when a hash leaves the GPU prefix cache (the eviction half of KvCacheEventSink). */
-export type KvEvictionListener = Pick<KvCacheEventSink, 'blockRemoved'>;
+/** Told of blocks newly computed into the GPU prefix cache (the store half of KvCacheEventSink). */
+export type KvSaveListener = Pick<KvCacheEventSink, 'blocksStored'>;
 
 /** What the connector works with. */
 export interface KvConnectorDeps {
@@ -60,7 +62,7 @@ export interface KvConnectorDeps {
 }
 
 /** The connector of one simulator (see the file comment). */
-export class KvConnector implements KvEvictionListener {
+export class KvConnector implements KvSaveListener {
   readonly #d: KvConnectorDeps;
   readonly #stop = new AbortController();
   readonly #payloadSize: number;
@@ -87,10 +89,10 @@ export class KvConnector implements KvEvictionListener {
     return this.#payloadSize;
   }
 
-  /** A hash left the GPU cache: queue it for offload (dropped and counted when full). */
-  blockRemoved(hash: number): void {
+  /** Blocks the engine computed: queue them for saving (dropped and counted when full). */
+  blocksStored(hashes: readonly number[]): void {
     if (this.#d.config.kvRole === 'kv_consumer') return;
-    this.#offloader.enqueue(hash);
+    for (const hash of hashes) this.#offloader.enqueue(hash);
   }
 
   /**

@@ -1,11 +1,11 @@
 /**
- * The offload half of the simulator's KV connector, shaped like LMCache's asynchronous store:
- * a block whose hash leaves the GPU prefix cache is queued (bounded, deduplicated) and put to the
+ * The save half of the simulator's KV connector, shaped like LMCache's asynchronous store:
+ * a block the engine computed is queued (bounded, deduplicated) and put to the
  * block service in batches by up to `maxOffloadInFlight` concurrent puts, off the engine loop;
  * the engine step never waits on it. A burst beyond the queue bound, or a failed put, is dropped
  * and counted (the block is then recomputed if needed again, never an error).
  *
- * Why several puts and big batches: under a long-context trace one engine evicts ~1.5k blocks/s
+ * Why several puts and big batches: under a long-context trace one engine churns ~1.5k blocks/s
  * in bursts; one 64-block put at a time over a loaded machine's round trip drained ~600 blocks/s
  * and dropped 90 % of them, so L1 never filled.
  */
@@ -31,7 +31,7 @@ export interface KvOffloaderDeps {
   readonly log: Logger;
 }
 
-/** Puts evicted blocks to the block service (see the file comment). */
+/** Puts computed blocks to the block service (see the file comment). */
 export class KvOffloader {
   readonly #d: KvOffloaderDeps;
   readonly #queue = new Set<number>();
@@ -59,7 +59,7 @@ export class KvOffloader {
       return;
     }
     this.#queue.add(hash);
-    // Start a put on the next turn so a burst of evictions from one step fills one batch.
+    // Start a put on the next turn so the blocks one step computed fill one batch.
     if (this.#inFlight < this.#d.config.maxOffloadInFlight) {
       this.#inFlight++;
       setImmediate(() => void this.#drain());

@@ -1,7 +1,7 @@
 /**
  * The simulator's `--kv-transfer-config`, shaped like vLLM's (KVTransferConfig): a JSON object
  * with kv_connector, kv_role and kv_connector_extra_config. The one connector the simulator
- * knows is "InfernodeConnector": it offloads evicted GPU blocks to its node agent's native
+ * knows is "InfernodeConnector": it saves the blocks its engine computes to its node agent's native
  * block service (`ikv://host:port`) and loads a prompt's missing prefix from there when the
  * modeled transfer beats recomputing it. Absent or null: no connector (vLLM's default).
  */
@@ -41,7 +41,7 @@ export interface KvTransferConfig {
 }
 
 /**
- * Default offload queue: an engine evicts ~1.5k blocks/s in bursts under a long-context trace, so
+ * Default offload queue: an engine computes ~1.5k blocks/s in bursts under a long-context trace, so
  * the queue must absorb several seconds of a burst while the puts drain it (still bounded).
  */
 export const DEFAULT_KV_MAX_OFFLOAD_QUEUE = 65_536;

@@ -99,9 +99,9 @@ export async function createSimServer(
   const kvPublisher =
     kvRecorder === undefined ? null : await startKvEventPublisher(resolved.kvEvents, log);
   const registry = new Registry();
-  // The connector is told of evictions through the same sink as the KV events; it needs the
+  // The connector is told of computed blocks through the same sink as the KV events; it needs the
   // pool, so it is attached once the core exists.
-  const evictions: { connector?: KvConnector } = {};
+  const saves: { connector?: KvConnector } = {};
   const core = new EngineCore<TokenSink>(
     {
       maxNumSeqs: resolved.maxNumSeqs,
@@ -112,7 +112,7 @@ export async function createSimServer(
       maxWaitingRequests: SIM_MAX_WAITING_REQUESTS,
     },
     resolved.hardware,
-    resolved.kvTransfer === null ? kvRecorder : fanOutKvCacheEvents(kvRecorder, evictions),
+    resolved.kvTransfer === null ? kvRecorder : fanOutKvCacheEvents(kvRecorder, saves),
   );
   const kvConnector =
     resolved.kvTransfer === null || options.kvBlockStore === undefined
@@ -129,7 +129,7 @@ export async function createSimServer(
           clock: systemClock,
           events: kvRecorder,
         });
-  if (kvConnector !== null) evictions.connector = kvConnector;
+  if (kvConnector !== null) saves.connector = kvConnector;
   const metrics = new SimMetrics(registry, core, {
     modelName: resolved.model,
     maxModelLen: resolved.maxModelLen,

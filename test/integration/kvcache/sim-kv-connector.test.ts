@@ -1,7 +1,7 @@
 /**
- * The simulator as a KV client of a real block service: a prompt's blocks evicted from the
- * small GPU cache are offloaded; the prompt again is loaded from the store (connector hits, no
- * GPU recompute); with the store gone it is recomputed and still answered 200.
+ * The simulator as a KV client of a real block service: a prompt's blocks are saved as they are
+ * computed; once evicted from the small GPU cache, the prompt again is loaded from the store
+ * (connector hits, no GPU recompute); with the store gone it is recomputed and still answered 200.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashBlocks } from '../../../src/kvcache/index.js';
@@ -59,7 +59,7 @@ async function evictWithOtherTraffic(sim: SimServer, round: number): Promise<voi
 }
 
 describe('sim KV connector (InfernodeConnector) against a real block service', () => {
-  it('offloads evicted blocks, loads them back instead of recomputing, and recomputes when the store is gone', async () => {
+  it('saves computed blocks, loads them back once evicted instead of recomputing, and recomputes when the store is gone', async () => {
     const service = await startBlockService();
     let serviceOpen = true;
     cleanups.push(async () => {
@@ -86,13 +86,13 @@ describe('sim KV connector (InfernodeConnector) against a real block service', (
     const chain = hashBlocks(Uint32Array.from(p), BLOCK, 0);
     const loadable = Math.floor((PROMPT_TOKENS - 1) / BLOCK); // the last token is always computed
     expect(await complete(sim, p)).toBe(200);
-    await evictWithOtherTraffic(sim, 0);
-    // P's blocks left the GPU cache and reached the store.
+    // Saved as computed (write-through, as LMCache does), while P is still in the GPU cache.
     await waitFor(
       async () => (await checker.longestPrefix(service.url, chain)) === chain.length,
       "P's chain in the block service",
       30_000,
     );
+    await evictWithOtherTraffic(sim, 0);
     const before = await scrape(sim.url);
     expect(metric(before, 'infernode_sim_kv_offloaded_blocks_total')).toBeGreaterThanOrEqual(
       chain.length,

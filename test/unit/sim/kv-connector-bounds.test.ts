@@ -104,7 +104,7 @@ describe('KvConnector offload', () => {
   it('keeps up to maxOffloadInFlight batched puts in flight and offloads a whole burst', async () => {
     const { connector, store, value } = connectorWith({ maxOffloadInFlight: 3 });
     const burst = 3000;
-    for (let h = 1; h <= burst; h++) connector.blockRemoved(h);
+    connector.blocksStored(Array.from({ length: burst }, (_, i) => i + 1));
     await waitFor(() => store.putsInFlight === 3, 'three puts in flight', 10_000);
     let released = 0;
     while (released < Math.ceil(burst / OFFLOAD_BATCH_BLOCKS)) {
@@ -124,7 +124,7 @@ describe('KvConnector offload', () => {
 
   it('drops and counts what a burst puts past the queue bound', async () => {
     const { connector, store, value } = connectorWith({ maxOffloadQueue: 100 });
-    for (let h = 1; h <= 250; h++) connector.blockRemoved(h);
+    connector.blocksStored(Array.from({ length: 250 }, (_, i) => i + 1));
     expect(await value('infernode_sim_kv_offload_dropped_blocks_total', 'queue_full')).toBe(150);
     await waitFor(() => store.putsInFlight > 0, 'a put in flight', 10_000);
     store.releasePuts();
