@@ -18,88 +18,24 @@ import {
   decodeKvBinary,
   type AgentMessage,
   type Decoded,
-  type KvLookupMessage,
-  type KvLookupResultMessage,
-  type KvMessage,
-  type KvResyncMessage,
   type LeaderMessage,
-  type ProgressMessage,
-  type ResultMessage,
 } from '../protocol/index.js';
-import { RoundRobinSlices, type Logger, type Registry } from '../shared/index.js';
+import { RoundRobinSlices } from '../shared/index.js';
 import { AgentHubMetrics } from './agent-hub-metrics.js';
 import { UNPACED, type AgentPace } from './agent-pace.js';
-import {
-  authenticateWithin,
-  bearerCredential,
-  type AgentAuthenticator,
-} from './agent-authenticator.js';
-import type { ClusterStateStore } from './cluster-state.js';
+import { authenticateWithin, bearerCredential } from './agent-authenticator.js';
+import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
+
+export type { AgentHubOptions } from './agent-hub-options.js';
 
 /** Pings go out in this many slices per interval, so no turn pings every agent (1,000: ~18 ms). */
 const PING_SLICES = 10;
-
-export interface AgentHubOptions {
-  readonly store: ClusterStateStore;
-  /** Maps a connection's bearer credential to the node it may speak for. */
-  readonly authenticator: AgentAuthenticator;
-  readonly log: Logger;
-  readonly registry: Registry;
-  /** Leader identity and epoch sent in `welcome`. */
-  readonly identity: () => { leader: string; epoch: number } | undefined;
-  /** Ping period; an agent that misses 3 pongs is lost. Default 1000 ms. */
-  readonly pingIntervalMs?: number;
-  /** A connection must say hello within this time. Default 5000 ms. */
-  readonly helloTimeoutMs?: number;
-  /** Largest message accepted. Default 4 MiB. */
-  readonly maxPayloadBytes?: number;
-  /**
-   * Accept `kv` as binary frames (kv-binary.ts) from agents whose hello lists the feature, and
-   * say so in `welcome`. Default true; off, every agent sends JSON as before.
-   */
-  readonly kvBinary?: boolean;
-  /** Most agents connected or authenticating at once. Default 5000. */
-  readonly maxAgents?: number;
-  /** Bound of one credential check (a TokenReview in Kubernetes). Default 5000 ms. */
-  readonly authTimeoutMs?: number;
-  /** Gets agents' hellos and command messages (the CommandClient). */
-  readonly commands?: {
-    agentHello(node: string): void;
-    agentMessage(node: string, message: ProgressMessage | ResultMessage): void;
-  };
-  /**
-   * Gets agents' KV messages (the global block index, issue #14): `kv` batches with their own seq
-   * and `kv.lookup` questions; `reply` answers on the same connection (false when it is gone).
-   */
-  readonly kv?: {
-    agentMessage(
-      node: string,
-      message: KvMessage | KvLookupMessage,
-      reply: (answer: KvResyncMessage | KvLookupResultMessage) => boolean,
-    ): void;
-    /** The node's connection closed (its L1 blocks stay indexed until it is lost or resets). */
-    agentGone(node: string): void;
-  };
-}
-
-interface Session {
-  /** The node the connection's credential may speak for. */
-  readonly identity: string;
-  node: string | undefined;
-  expectSeq: number;
-  awaitingResync: boolean;
-  missedPongs: number;
-  /** The agent's hello listed the `pace` feature. */
-  paced: boolean;
-  /** The agent's hello listed `kv-binary` and this hub accepts it: binary `kv` frames are fine. */
-  kvBinary: boolean;
-}
 
 export class AgentHub {
   readonly name = 'agent-hub';
   readonly #options: AgentHubOptions;
   readonly #wss: WebSocketServer;
-  readonly #sessions = new Map<WebSocket, Session>();
+  readonly #sessions = new Map<WebSocket, AgentSession>();
   readonly #pings = new RoundRobinSlices(this.#sessions, PING_SLICES);
   readonly #byNode = new Map<string, WebSocket>();
   readonly #metrics: AgentHubMetrics;
@@ -182,7 +118,7 @@ export class AgentHub {
   }
 
   #accept(ws: WebSocket, identity: string): void {
-    const session: Session = {
+    const session: AgentSession = {
       identity,
       node: undefined,
       expectSeq: 0,
@@ -222,7 +158,7 @@ export class AgentHub {
     return decoded;
   }
 
-  #onMessage(ws: WebSocket, session: Session, decoded: Decoded<AgentMessage>): void {
+  #onMessage(ws: WebSocket, session: AgentSession, decoded: Decoded<AgentMessage>): void {
     if (!decoded.ok) {
       const code = decoded.reason.startsWith('protocol version')
         ? CLOSE_CODES.versionMismatch
