@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { AgentAuthenticator } from '../../src/leader/agent-authenticator.js';
 import { ControlServer } from '../../src/leader/control-server.js';
 import { AgentHub, ClusterStateStore } from '../../src/leader/index.js';
+import { buildKvIndex, type KvIndexWiring } from '../../src/leader/kv-index-wiring.js';
 import { createRegistry, silentLogger, systemClock } from '../../src/shared/index.js';
 import { waitFor } from './wait-for.js';
 
@@ -19,18 +20,44 @@ export interface HubHarness {
   readonly stop: () => Promise<void>;
 }
 
-/** Starts a hub that leads as `l-0` at epoch 7. */
-export async function startHub(options: {
+/** A hub with the global KV block index wired as main.ts does. */
+export interface KvHubHarness extends HubHarness {
+  readonly kv: KvIndexWiring;
+}
+
+/** What startHub builds: the hub's options a test may set, and whether to wire the KV index. */
+export interface HubOptions {
   readonly authenticator: AgentAuthenticator;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly fingerprint: string };
   /** Default 100 ms. */
   readonly pingIntervalMs?: number;
   /** Default: the hub's own. */
   readonly maxPayloadBytes?: number;
-}): Promise<HubHarness> {
+  /** Default: the hub's own (accepts `kv-binary`). */
+  readonly kvBinary?: boolean;
+}
+
+/** Starts a hub that leads as `l-0` at epoch 7. */
+export function startHub(options: HubOptions): Promise<HubHarness> {
+  return start(options, false);
+}
+
+/** Starts a hub as {@link startHub} does, with the KV index wired as main.ts does. */
+export async function startKvHub(options: HubOptions): Promise<KvHubHarness> {
+  const harness = await start(options, true);
+  if (harness.kv === undefined) throw new Error('the KV index was not wired');
+  return { ...harness, kv: harness.kv };
+}
+
+async function start(
+  options: HubOptions,
+  withKv: boolean,
+): Promise<HubHarness & { readonly kv: KvIndexWiring | undefined }> {
   const registry = createRegistry({ defaultMetrics: false });
   const log = silentLogger();
   const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
+  const kv = withKv ? buildKvIndex({ store, registry, log }) : undefined;
+  if (kv !== undefined) store.onChange((_reason, node) => kv.reconcile(node));
   const hub = new AgentHub({
     store,
     authenticator: options.authenticator,
@@ -39,6 +66,8 @@ export async function startHub(options: {
     identity: () => ({ leader: 'l-0', epoch: 7 }),
     pingIntervalMs: options.pingIntervalMs ?? 100,
     ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
+    ...(options.kvBinary === undefined ? {} : { kvBinary: options.kvBinary }),
+    ...(kv === undefined ? {} : { kv: kv.hubOption }),
   });
   const control = new ControlServer({
     host: '127.0.0.1',
@@ -50,12 +79,14 @@ export async function startHub(options: {
     isReady: () => true,
     describe: () => ({}),
     ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(kv === undefined ? {} : { kv: kv.view }),
   });
   const abort = new AbortController();
   const runs = Promise.all([hub.run(abort.signal), control.run(abort.signal)]);
   await waitFor(() => control.port > 0, 'control server');
   const scheme = options.tls === undefined ? 'ws' : 'wss';
   return {
+    kv,
     store,
     url: `${scheme}://127.0.0.1:${control.port}/v1/agents`,
     controlUrl: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${control.port}`,

@@ -6,17 +6,21 @@ import { KvReporter } from '../../../src/agent/kv-reporter.js';
 import { LeaderClient } from '../../../src/agent/leader-client.js';
 import { systemTimers } from '../../../src/controllers/index.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
-import { ControlServer } from '../../../src/leader/control-server.js';
-import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
-import { buildKvIndex, type KvIndexWiring } from '../../../src/leader/kv-index-wiring.js';
 import {
   deriveAgentToken,
   encodeKvBinary,
   type KvMessage,
   type KvStoreReport,
 } from '../../../src/protocol/index.js';
-import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
-import { closeOf, helloFrame, nextJson, openAgentSocket } from '../../helpers/agent-hub-harness.js';
+import { SeededRng, createRegistry, silentLogger } from '../../../src/shared/index.js';
+import {
+  closeOf,
+  helloFrame,
+  nextJson,
+  openAgentSocket,
+  startKvHub,
+  type KvHubHarness,
+} from '../../helpers/agent-hub-harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
@@ -25,52 +29,22 @@ afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
 });
 
-interface Leader {
-  readonly kv: KvIndexWiring;
-  readonly url: string;
+interface Leader extends KvHubHarness {
   /** The value of one sample line of the hub's /metrics, 0 when absent. */
   readonly metric: (line: string) => Promise<number>;
 }
 
 /** A real hub (binary kv on or off) with the KV index wired as main.ts does, on 127.0.0.1:0. */
 async function startLeader(kvBinary?: boolean): Promise<Leader> {
-  const registry = createRegistry({ defaultMetrics: false });
-  const log = silentLogger();
-  const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
-  const kv = buildKvIndex({ store, registry, log });
-  store.onChange((_reason, node) => kv.reconcile(node));
-  const hub = new AgentHub({
-    store,
+  const hub = await startKvHub({
     authenticator: new StaticAgentAuthenticator(SECRET),
-    log,
-    registry,
-    identity: () => ({ leader: 'l-0', epoch: 7 }),
-    kv: kv.hubOption,
     ...(kvBinary === undefined ? {} : { kvBinary }),
   });
-  const control = new ControlServer({
-    host: '127.0.0.1',
-    port: 0,
-    hub,
-    store,
-    registry,
-    log,
-    kv: kv.view,
-    isReady: () => true,
-    describe: () => ({}),
-  });
-  const abort = new AbortController();
-  const runs = Promise.all([hub.run(abort.signal), control.run(abort.signal)]);
-  stops.push(async () => {
-    abort.abort();
-    await runs;
-  });
-  await waitFor(() => control.port > 0, 'control server');
+  stops.push(hub.stop);
   return {
-    kv,
-    url: `ws://127.0.0.1:${control.port}/v1/agents`,
+    ...hub,
     metric: async (line) => {
-      const text = await registry.metrics();
+      const text = await hub.metrics();
       const found = text.split('\n').find((l) => l.startsWith(`${line} `));
       return found === undefined ? 0 : Number(found.slice(line.length + 1));
     },
@@ -130,7 +104,7 @@ async function runAgent(url: string, kvBinary?: boolean): Promise<KvReporter> {
 }
 
 /** What the index knows, as the router and the L2 lookups read it. */
-const indexView = (kv: KvIndexWiring) => ({
+const indexView = (kv: KvHubHarness['kv']) => ({
   view: kv.view(),
   gpu: [...kv.index.gpuPrefixBlocks([chain[1]!, chain[2]!, chain[3]!], ['node-k/e0'])],
   holders: kv.index.lookup(chain, 'other'),

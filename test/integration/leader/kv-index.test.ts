@@ -1,67 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
-import { ControlServer } from '../../../src/leader/control-server.js';
-import { buildKvIndex, type KvIndexWiring } from '../../../src/leader/kv-index-wiring.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
 import { deriveAgentToken } from '../../../src/protocol/index.js';
-import { createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { helloFrame, nextJson } from '../../helpers/agent-hub-harness.js';
+import {
+  helloFrame,
+  nextJson,
+  startKvHub,
+  type KvHubHarness,
+} from '../../helpers/agent-hub-harness.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 
-interface Leader {
-  readonly kv: KvIndexWiring;
-  readonly store: ClusterStateStore;
-  readonly url: string;
-  readonly controlUrl: string;
-  readonly metrics: () => Promise<string>;
-  readonly stop: () => Promise<void>;
-}
-
 /** A real hub and control server on 127.0.0.1:0 with the KV index wired as main.ts does. */
-async function startLeader(): Promise<Leader> {
-  const registry = createRegistry({ defaultMetrics: false });
-  const log = silentLogger();
-  const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
-  const kv = buildKvIndex({ store, registry, log });
-  store.onChange((_reason, node) => kv.reconcile(node));
-  const hub = new AgentHub({
-    store,
-    authenticator: new StaticAgentAuthenticator(SECRET),
-    log,
-    registry,
-    identity: () => ({ leader: 'l-0', epoch: 7 }),
-    pingIntervalMs: 100,
-    kv: kv.hubOption,
-  });
-  const control = new ControlServer({
-    host: '127.0.0.1',
-    port: 0,
-    hub,
-    store,
-    registry,
-    log,
-    kv: kv.view,
-    isReady: () => true,
-    describe: () => ({}),
-  });
-  const abort = new AbortController();
-  const runs = Promise.all([hub.run(abort.signal), control.run(abort.signal)]);
-  await waitFor(() => control.port > 0, 'control server');
-  return {
-    kv,
-    store,
-    url: `ws://127.0.0.1:${control.port}/v1/agents`,
-    controlUrl: `http://127.0.0.1:${control.port}`,
-    metrics: () => registry.metrics(),
-    stop: async () => {
-      abort.abort();
-      await runs;
-    },
-  };
-}
+const startLeader = (): Promise<KvHubHarness> =>
+  startKvHub({ authenticator: new StaticAgentAuthenticator(SECRET) });
 
 /** An agent socket for `node` that has said hello and been welcomed. */
 async function agent(url: string, node: string): Promise<WebSocket> {
@@ -88,7 +41,7 @@ const store = (port: number) => ({
 const send = (ws: WebSocket, message: object): void =>
   ws.send(JSON.stringify({ v: 1, ...message }));
 
-const leaders: Leader[] = [];
+const leaders: KvHubHarness[] = [];
 const sockets: WebSocket[] = [];
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.close();
