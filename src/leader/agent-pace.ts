@@ -47,6 +47,12 @@ export const DEFAULT_PACE_POLICY: PacePolicy = {
   maxKvMs: Math.min(2000, PACE_LIMITS.maxKvFlushIntervalMs),
 };
 
+/**
+ * The report gap a replica that does not lead allows its agents' reports: it cannot know its
+ * leader's pace, so the widest one a leader of this version asks for.
+ */
+export const FOLLOWER_REPORT_GAP_MS = DEFAULT_PACE_POLICY.maxStateMs;
+
 export const UNPACED: AgentPace = { stateIntervalMs: 0, kvFlushIntervalMs: 0 };
 
 /** The pacer's memory between windows. */

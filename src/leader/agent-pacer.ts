@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Gauge, sleep, type Logger, type Registry, type Runnable } from '../shared/index.js';
 import {
   DEFAULT_PACE_POLICY,
+  FOLLOWER_REPORT_GAP_MS,
   UNPACED,
   nextPace,
   type AgentPace,
@@ -76,7 +77,7 @@ export function agentPacer(options: AgentPacerOptions): Runnable {
         delay.disable();
         // A new leader starts unpaced; this one's agents will reconnect there.
         show(UNPACED);
-        options.reportGap?.(DEFAULT_PACE_POLICY.maxStateMs);
+        options.reportGap?.(FOLLOWER_REPORT_GAP_MS);
       }
     },
   };

@@ -26,7 +26,7 @@ import { registerEventLoopDelayMetrics } from './event-loop-metrics.js';
 import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
-import { DEFAULT_PACE_POLICY } from './agent-pace.js';
+import { FOLLOWER_REPORT_GAP_MS } from './agent-pace.js';
 import { agentPacer } from './agent-pacer.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { buildControlServer } from './control-wiring.js';
@@ -70,7 +70,7 @@ export async function runLeader(
     maxUndiscoveredNodes: config.agents.maxUndiscoveredNodes,
   });
   // Until this replica leads (and paces agents itself), a leader it follows may pace them.
-  store.allowReportGap(DEFAULT_PACE_POLICY.maxStateMs);
+  store.allowReportGap(FOLLOWER_REPORT_GAP_MS);
   // The global KV block index (issue #14): agents' kv batches in, precise prefix routing out.
   const kvIndex = buildKvIndex({ store, registry, log: log.child({ component: 'kv-index' }) });
   store.onChange((_reason, node) => kvIndex.reconcile(node));
