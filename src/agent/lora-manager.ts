@@ -8,68 +8,30 @@
  * said to the engine, and how, is engine-lora-api.ts; this file keeps the node's bookkeeping.
  */
 import type { EngineEndpoint } from '../discovery/index.js';
-import type { EngineReport, JsonObject } from '../protocol/index.js';
 import {
   artifactCredentials,
   noCredentials,
-  type ArtifactCredentials,
   type LoraLoadArgs,
   type LoraLoadResult,
   type LoraUnloadArgs,
   type LoraUnloadResult,
 } from '../lora/index.js';
-import { AppError, toError, type Clock, type ConfigOf } from '../shared/index.js';
-import type { ResolveSource } from '../weights/adapters/index.js';
-import { checkLoadTarget, EngineLoraApi, type LoraIdsObserver } from './engine-lora-api.js';
-import type { loraConfigSpec } from './lora-config.js';
-import { fetchAdapter, type LoraFetchCache } from './lora-fetch.js';
+import { AppError, toError } from '../shared/index.js';
+import { checkLoadTarget, EngineLoraApi } from './engine-lora-api.js';
+import { fetchAdapter } from './lora-fetch.js';
+import type { LoraCallContext, LoraManagerOptions } from './lora-manager-options.js';
 import { LoraHoldings, type AdapterHolding } from './lora-holdings.js';
+import { AdapterFileReaper, type AdapterFilesUse } from './adapter-file-reaper.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 export type { LoraIdsObserver } from './engine-lora-api.js';
-
-/** The agent's `lora` section. */
-export type LoraConfig = ConfigOf<typeof loraConfigSpec>;
-
-/** What the manager needs of the node cache (the agent's NodeCache has it). */
-export interface LoraManagerCache extends LoraFetchCache {
-  /** Pins a cached model against eviction until the returned function is called. */
-  hold(key: string): () => void;
-}
-
-/** Artifact sources built with one adapter's credentials, and how to free them. */
-export interface CredentialSources {
-  readonly resolve: ResolveSource;
-  readonly close: () => void;
-}
-
-/** Everything the manager is built from. */
-export interface LoraManagerOptions {
-  readonly cache: LoraManagerCache;
-  /** This node's engines as discovery sees them now. */
-  readonly engines: () => readonly EngineEndpoint[];
-  /** The latest report of every engine on the node (what each lists). */
-  readonly reports: () => readonly EngineReport[];
-  /** Sources that use a Secret's credentials (configuredSources with them). */
-  readonly sourcesFor: (credentials: ArtifactCredentials) => CredentialSources;
-  readonly config: LoraConfig;
-  readonly clock: Clock;
-  /** Called after the manager changed what an engine serves (re-read its models soon). */
-  readonly onEngineChanged?: (engineId: string) => void;
-  /**
-   * Told each load call's effect on the engine's LoRA id counter, in the engine's order (loads to
-   * one engine are sent one at a time for this), and adapters an engine lost (engine-lora-ids.ts).
-   */
-  readonly loraIds?: LoraIdsObserver;
-  /** Between progress messages while fetching, ms. Default 1000. */
-  readonly progressEveryMs?: number;
-}
-
-/** What a command gives the manager. */
-export interface LoraCallContext {
-  readonly signal: AbortSignal;
-  readonly progress: (progress: JsonObject) => void;
-}
+export type {
+  CredentialSources,
+  LoraCallContext,
+  LoraConfig,
+  LoraManagerCache,
+  LoraManagerOptions,
+} from './lora-manager-options.js';
 
 /** See the file comment. */
 export class LoraManager {
@@ -79,11 +41,17 @@ export class LoraManager {
   readonly #queues = new KeyedQueue();
   /** The engine side: list, load (one at a time per engine), unload. */
   readonly #api: EngineLoraApi;
+  readonly #reaper: AdapterFileReaper;
 
   constructor(options: LoraManagerOptions) {
     this.#o = options;
     this.#holdings = new LoraHoldings(options.config.maxAdapters);
     this.#api = new EngineLoraApi(options.loraIds);
+    this.#reaper = new AdapterFileReaper({
+      cache: options.cache,
+      use: (name, uri, except) => this.#use(name, uri, except),
+      max: options.config.maxAdapters,
+    });
   }
 
   /** Which engines hold which adapter (the agent's record). */
@@ -103,13 +71,23 @@ export class LoraManager {
       if (this.#queues.has(`${engineId}\n${name}`)) continue;
       const held = this.#holdings.heldBy(name, engineId);
       this.#holdings.drop(name, engineId);
-      for (const h of held) void this.#freeIfUnused(name, h.uri, engineId).catch(() => undefined);
+      for (const h of held) void this.#reaper.free(name, h.uri, engineId).catch(() => undefined);
     }
+  }
+
+  /**
+   * Frees the files of adapters whose freeing waited for fresh reports (adapter-file-reaper.ts);
+   * the agent runs it after each scrape cycle. Returns the bytes freed; never rejects.
+   */
+  sweep(): Promise<number> {
+    return this.#reaper.sweep();
   }
 
   /** Loads an adapter into one engine; see the file comment. */
   load(args: LoraLoadArgs, context: LoraCallContext): Promise<LoraLoadResult> {
-    return this.#serial(args.engineId, args.adapter, () => this.#load(args, context));
+    return this.#serial(args.engineId, args.adapter, () =>
+      this.#reaper.whileLoading(args.adapter, args.artifactUrl, () => this.#load(args, context)),
+    );
   }
 
   /** Unloads an adapter from one engine; see the file comment. */
@@ -191,10 +169,10 @@ export class LoraManager {
       }
     } catch (err) {
       this.#holdings.drop(args.adapter, endpoint.id, args.artifactUrl);
-      // Full: the engine's list changed behind our last read (another load took the slot).
-      // Re-read it now so the leader's next view of the engine's slots is the true one.
-      if (err instanceof AppError && err.code === 'LORA_NO_SLOT')
-        this.#o.onEngineChanged?.(endpoint.id);
+      // The engine's list may not be what we read (another load took the last slot, or a load
+      // that timed out landed after all): re-read it now, so the leader's next view of the
+      // engine's slots and the sweep that frees the files both go by the true one.
+      this.#o.onEngineChanged?.(endpoint.id);
       if (context.signal.aborted && !(err instanceof AppError))
         throw toError(context.signal.reason);
       throw err;
@@ -232,25 +210,18 @@ export class LoraManager {
     ]);
     this.#holdings.drop(args.adapter, args.engineId, args.artifactUrl);
     let freedBytes = 0;
-    for (const uri of uris)
-      freedBytes += await this.#freeIfUnused(args.adapter, uri, args.engineId);
+    for (const uri of uris) freedBytes += await this.#reaper.free(args.adapter, uri, args.engineId);
     return { adapter: args.adapter, engineId: args.engineId, wasLoaded, freedBytes };
   }
 
   /**
-   * Evicts the adapter's files when no engine on the node holds it by the record nor lists it
-   * in its latest report (the leader or another path may have loaded it). Returns bytes freed.
+   * What keeps the adapter's files on the node besides a load in progress: an engine holding it
+   * by the record, or an engine other than `except` listing it in its latest report (the leader
+   * or another path may have loaded it).
    */
-  async #freeIfUnused(name: string, uri: string, droppedBy: string): Promise<number> {
-    if (this.#holdings.get(name, uri) !== undefined) return 0;
-    const listing = this.#o.reports().some((r) => r.id !== droppedBy && r.adapters.includes(name));
-    if (listing) return 0;
-    try {
-      return (await this.#o.cache.evict(uri)).bytes;
-    } catch (err) {
-      // Not cached, or in use by a pull or a reader: nothing to free now.
-      if (err instanceof AppError && err.code.startsWith('WEIGHTS_')) return 0;
-      throw err;
-    }
+  #use(name: string, uri: string, except?: string): AdapterFilesUse {
+    if (this.#holdings.get(name, uri) !== undefined) return 'held';
+    const listed = this.#o.reports().some((r) => r.id !== except && r.adapters.includes(name));
+    return listed ? 'listed' : undefined;
   }
 }

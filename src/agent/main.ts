@@ -144,6 +144,8 @@ export async function runAgent(config: AgentConfig, roots: AgentRoots = {}): Pro
     onEngineChanged: (id) => watcher.refreshModels(id),
     loraIds,
   });
+  // Adapter files whose freeing waited for fresh engine listings are checked after each scrape.
+  watcher.onCycle(() => void loras.sweep());
   // The leader's commands (DESIGN.md §8b). Each capability registers its kinds here.
   const drains = new DrainSet();
   const publishEngines = (): void => leaderClient.updateEngines(drains.mark(watcher.reports()));
