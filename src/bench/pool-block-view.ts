@@ -32,4 +32,17 @@ export class PoolBlockView implements PreciseBlockView {
   l1PrefixBlocks(_chain: readonly number[], nodes: readonly string[]): Int32Array {
     return new Int32Array(nodes.length);
   }
+
+  gpuPrefixHolders(chain: readonly number[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [id, pool] of this.#pools) {
+      const blocks = leadingCachedBlocks(pool, chain, chain.length);
+      if (blocks > 0) out.set(id, blocks);
+    }
+    return out;
+  }
+
+  l1PrefixHolders(): Map<string, number> {
+    return new Map();
+  }
 }

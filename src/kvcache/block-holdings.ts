@@ -148,6 +148,11 @@ export class BlockHoldings {
     return this.#pairs.find(hash, sourceId) !== NONE;
   }
 
+  /** The source of `id`, while it exists. */
+  source(id: number): BlockSource | undefined {
+    return this.#sources.get(id);
+  }
+
   /** The ids of the sources holding `hash`; undefined when none does. */
   holders(hash: number): number[] | undefined {
     const slot = this.#blocks.slotOf(hash);

@@ -218,6 +218,16 @@ export class GlobalBlockIndex implements PreciseBlockView {
     );
   }
 
+  /** See PreciseBlockView. */
+  gpuPrefixHolders(chain: readonly number[]): Map<string, number> {
+    return this.#runs(chain, 0, 'gpu');
+  }
+
+  /** See PreciseBlockView. */
+  l1PrefixHolders(chain: readonly number[], from = 0): Map<string, number> {
+    return this.#runs(chain, from, 'l1');
+  }
+
   /**
    * Peers that hold leading blocks of `chain` in their L1 store and share them (their store
    * report says `shared`), most blocks first (then by name), at most `maxHolders`; `excludeNode`
@@ -292,6 +302,23 @@ export class GlobalBlockIndex implements PreciseBlockView {
       alive = next;
     }
     for (const c of alive) out[c] = i - from;
+    return out;
+  }
+
+  /**
+   * Every `tier` source holding `chain[from]`, with its run of consecutive blocks from there,
+   * keyed by engine id (gpu) or node (l1): a source that lacks the first block counts 0.
+   */
+  #runs(chain: readonly number[], from: number, tier: 'gpu' | 'l1'): Map<string, number> {
+    const out = new Map<string, number>();
+    const first = chain.length > from ? this.#holdings.holders(chain[from] as number) : undefined;
+    for (const id of first ?? []) {
+      const source = this.#holdings.source(id);
+      if (source?.tier !== tier) continue;
+      let i = from + 1;
+      while (i < chain.length && this.#holdings.holds(id, chain[i] as number)) i++;
+      out.set(tier === 'gpu' ? (source.engineId ?? '') : source.node, i - from);
+    }
     return out;
   }
 

@@ -15,4 +15,12 @@ export interface PreciseBlockView {
    * (default 0) in its L1 store.
    */
   l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from?: number): Int32Array;
+  /**
+   * The engines whose GPU cache holds leading blocks of `chain`: engine id → how many (an
+   * engine absent holds none). Found from the first block's holders, so its cost follows the
+   * holders, not the engines asked about (a pick among 1,000 engines asks about every one).
+   */
+  gpuPrefixHolders(chain: readonly number[]): ReadonlyMap<string, number>;
+  /** The nodes whose L1 store holds consecutive blocks of `chain` from `from`: node → how many. */
+  l1PrefixHolders(chain: readonly number[], from?: number): ReadonlyMap<string, number>;
 }

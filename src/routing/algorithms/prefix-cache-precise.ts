@@ -28,47 +28,36 @@ export function preciseHitTokens(
 ): Float64Array | undefined {
   if (view === undefined || config.mode === 'approximate') return undefined;
   const n = endpoints.length;
-  // One pass: which candidates are precise, their ids for the GPU walk and their nodes (each once).
-  const ids = new Array<string>(n);
-  const isPrecise = new Uint8Array(n);
-  const nodes = new Set<string>();
+  const worth = l1BlockWorth(config);
+  // Who holds the chain is asked of the index once, from the holders' side: the candidates are
+  // then looked up in those (small) maps. Asking per candidate made a pick among 1,000 engines
+  // cost about a millisecond of index lookups for engines that hold nothing (issue #18).
+  let gpu: ReadonlyMap<string, number> | undefined;
+  // The L1 run counts from where each engine's GPU prefix ends (what its connector would load):
+  // one L1 walk per distinct GPU prefix length.
+  const l1From = new Map<number, ReadonlyMap<string, number>>();
+  const out = new Float64Array(n);
   let any = false;
   for (let i = 0; i < n; i++) {
+    if (eligible[i] !== true) continue;
     const e = endpoints[i] as EndpointLoad;
-    const precise = eligible[i] === true && (config.mode === 'precise' || view.publishes(e.id));
-    ids[i] = precise ? e.id : '';
-    if (!precise) continue;
-    isPrecise[i] = 1;
-    any = true;
-    nodes.add(e.node);
-  }
-  if (!any) return undefined;
-  const gpu = view.gpuPrefixBlocks(chain, ids);
-  const worth = l1BlockWorth(config);
-  const nodeList = worth > 0 ? [...nodes] : [];
-  // Node → its place in nodeList: an indexOf per candidate was quadratic (1,000 engines on 1,000
-  // nodes made it most of a pick's cost, issue #18).
-  const nodeAt = new Map(nodeList.map((node, i) => [node, i]));
-  // The L1 run counts from where each engine's GPU prefix ends (what its connector would load):
-  // one L1 walk per distinct GPU prefix length, over every node at once.
-  const l1From = new Map<number, Int32Array>();
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (isPrecise[i] !== 1) {
-      out[i] = eligible[i] === true ? NaN : 0;
+    if (config.mode !== 'precise' && !view.publishes(e.id)) {
+      out[i] = NaN;
       continue;
     }
-    const inGpu = gpu[i] ?? 0;
+    any = true;
+    gpu ??= view.gpuPrefixHolders(chain);
+    const inGpu = gpu.get(e.id) ?? 0;
     let fetchable = 0;
-    if (nodeList.length > 0) {
+    if (worth > 0) {
       let l1 = l1From.get(inGpu);
       if (l1 === undefined) {
-        l1 = view.l1PrefixBlocks(chain, nodeList, inGpu);
+        l1 = view.l1PrefixHolders(chain, inGpu);
         l1From.set(inGpu, l1);
       }
-      fetchable = l1[nodeAt.get((endpoints[i] as EndpointLoad).node) ?? -1] ?? 0;
+      fetchable = l1.get(e.node) ?? 0;
     }
     out[i] = (inGpu + fetchable * worth) * config.blockSizeTokens;
   }
-  return out;
+  return any ? out : undefined;
 }

@@ -88,6 +88,8 @@ describe('gpuExactRouter (prefix-cache precise on a block view)', () => {
       gpuPrefixBlocks: (chain, ids) =>
         Int32Array.from(ids, (id) => (id === 'engine-2' ? chain.length : 0)),
       l1PrefixBlocks: (_chain, nodes) => new Int32Array(nodes.length),
+      gpuPrefixHolders: (chain) => new Map([['engine-2', chain.length]]),
+      l1PrefixHolders: () => new Map(),
     };
     const route = gpuExactRouter(1, 131_072, new BlockTextCache(16), view);
     const at = route(

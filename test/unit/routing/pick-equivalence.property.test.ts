@@ -81,7 +81,10 @@ function configWith(mode: 'auto' | 'approximate' | 'precise'): RoutingConfig {
   return { ...base, prefixCache: { ...base.prefixCache, mode } };
 }
 
-/** A block index in which engines whose index is a multiple of `every` publish the first doc. */
+/**
+ * A block index in which engines whose index is a multiple of `every` publish the first doc, and
+ * every node's L1 store holds a run of it.
+ */
 function blockIndexOf(n: number, every: number, config: RoutingConfig): GlobalBlockIndex {
   const index = new GlobalBlockIndex({ maxEntries: 100_000, maxBlocksPerNode: 100_000 });
   const c = config.prefixCache;
@@ -95,6 +98,8 @@ function blockIndexOf(n: number, every: number, config: RoutingConfig): GlobalBl
           engineId: `node-${node}/engine-${i}`,
           stored: chain.slice(0, 8 * (i + 1)),
         });
+    // Each node's L1 store holds a run of the document past some engines' GPU prefixes.
+    deltas.push({ tier: 'l1' as const, stored: chain.slice(8 * node, 8 * node + 24) });
     index.apply(`node-${node}`, { seq: 0, reset: true, deltas });
   }
   return index;

@@ -120,5 +120,10 @@ describe('prefix-cache precise mode', () => {
     expect(index.l1PrefixBlocks(chain, ['n1'])[0]).toBe(0);
     expect(index.l1PrefixBlocks(chain, ['n1'], 10)[0]).toBe(40);
     expect(index.l1PrefixBlocks(chain, ['n1', 'n3'], 12)[0]).toBe(38);
+    // The same from the holders' side: only sources holding the first block asked about appear.
+    expect(index.gpuPrefixHolders(chain)).toEqual(new Map([['e1', 10]]));
+    expect(index.l1PrefixHolders(chain)).toEqual(new Map());
+    expect(index.l1PrefixHolders(chain, 12)).toEqual(new Map([['n1', 38]]));
+    expect(index.l1PrefixHolders(chain, chain.length)).toEqual(new Map());
   });
 });
