@@ -35,6 +35,11 @@ export const leaderBenchSpec = {
     false,
     'agents send kv batches as JSON even when the leader accepts binary frames (the before of kv-binary)',
   ),
+  blockIndexSampleEvery: int(
+    1,
+    'the leader’s routing.prefixCache.blockIndexSampleEvery: its KV block index keeps one block in N',
+    { min: 1, max: 64 },
+  ),
   quick: bool(false, 'a small short run for tests: 20 agents × 2 engines, 4 s, 2 trials'),
   cpuProfDir: str('', 'write a V8 CPU profile of the leader here'),
   out: str('bench/results/leader.json', 'result file'),
@@ -57,6 +62,7 @@ export interface LeaderBenchConfig {
   readonly connectPerS: number;
   readonly stubEngines: number;
   readonly kvJson: boolean;
+  readonly blockIndexSampleEvery: number;
   readonly quick: boolean;
   readonly cpuProfDir: string;
   readonly out: string;
@@ -86,6 +92,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
     `--duration ${c.duration} --warmup-s ${c.warmupS} --period-ms ${c.periodMs} ` +
     `--kv-blocks-per-s ${c.kvBlocksPerS} --kv-blocks-per-engine ${c.kvBlocksPerEngine} ` +
     `--rate ${c.rate} --trials ${c.trials} --agent-processes ${c.agentProcesses}` +
-    (c.kvJson ? ' --kv-json' : '')
+    (c.kvJson ? ' --kv-json' : '') +
+    (c.blockIndexSampleEvery === 1 ? '' : ` --block-index-sample-every ${c.blockIndexSampleEvery}`)
   );
 }

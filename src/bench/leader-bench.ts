@@ -167,14 +167,17 @@ export const leaderBench = defineCommand({
       secret,
       logFile: join(dir, 'leader.log'),
       readyTimeoutMs: 60_000,
-      ...(c.cpuProfDir === ''
-        ? {}
-        : {
-            env: {
+      env: {
+        INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_SAMPLE_EVERY: String(
+          c.blockIndexSampleEvery,
+        ),
+        ...(c.cpuProfDir === ''
+          ? {}
+          : {
               NODE_OPTIONS: `--import=${preload}`,
               INFERNODE_CPU_PROF_DIR: resolvePath(c.cpuProfDir),
-            },
-          }),
+            }),
+      },
     }).catch(async (err: unknown) => {
       await stubs.close();
       throw err;

@@ -17,6 +17,7 @@
  * node records. Pure: no clock, no I/O.
  */
 import { BlockHoldings, type BlockEvictions, type BlockSource } from './block-holdings.js';
+import { BlockSampler, walkCandidates, walkHolders, type ChainHoldings } from './chain-walks.js';
 import type {
   KvApplyOutcome,
   KvBatch,
@@ -36,6 +37,11 @@ export interface GlobalBlockIndexOptions {
   readonly maxNodes?: number;
   /** Holders one lookup returns at most. Default 16 (KV_MESSAGE_LIMITS.holdersPerLookup). */
   readonly maxHolders?: number;
+  /**
+   * Keep one block in this many (chosen by hash; chain-walks.ts): the index's work and memory
+   * shrink by the factor, prefix lengths are known to within about as many blocks. Default 1.
+   */
+  readonly sampleEvery?: number;
 }
 
 interface NodeRecord {
@@ -81,12 +87,28 @@ export class GlobalBlockIndex implements PreciseBlockView {
   readonly #engines = new Map<string, BlockSource>();
   readonly #maxNodes: number;
   readonly #maxHolders: number;
+  readonly #sampler: BlockSampler;
+  /** What the chain walks read: the holdings, through the sampler. */
+  readonly #chain: ChainHoldings;
   readonly counters: GlobalBlockIndexCounters = { applied: 0, gaps: 0, ignored: 0, lookups: 0 };
 
   constructor(options: GlobalBlockIndexOptions) {
     this.#holdings = new BlockHoldings(options);
     this.#maxNodes = options.maxNodes ?? 10_000;
     this.#maxHolders = options.maxHolders ?? 16;
+    this.#sampler = new BlockSampler(options.sampleEvery);
+    const holdings = this.#holdings;
+    const sampler = this.#sampler;
+    this.#chain = {
+      holders: (hash) => holdings.holders(hash),
+      holds: (id, hash) => holdings.holds(id, hash),
+      keeps: (hash) => sampler.keeps(hash),
+    };
+  }
+
+  /** One block in this many is kept (GlobalBlockIndexOptions.sampleEvery). */
+  get sampleEvery(): number {
+    return this.#sampler.every;
   }
 
   /** Distinct blocks indexed. */
@@ -199,7 +221,8 @@ export class GlobalBlockIndex implements PreciseBlockView {
 
   /** Per engine, the number of leading blocks of `chain` in its GPU cache. */
   gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
-    return this.#walk(
+    return walkCandidates(
+      this.#chain,
       chain,
       engineIds.map((id) => this.#engines.get(id)?.id ?? -1),
     );
@@ -211,7 +234,8 @@ export class GlobalBlockIndex implements PreciseBlockView {
    * still in GPU and not in L1: callers walk L1 from where an engine's GPU prefix ends.
    */
   l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from = 0): Int32Array {
-    return this.#walk(
+    return walkCandidates(
+      this.#chain,
       chain,
       nodes.map((n) => this.#nodes.get(n)?.l1?.id ?? -1),
       from,
@@ -220,12 +244,18 @@ export class GlobalBlockIndex implements PreciseBlockView {
 
   /** See PreciseBlockView. */
   gpuPrefixHolders(chain: readonly number[]): Map<string, number> {
-    return this.#runs(chain, 0, 'gpu');
+    return walkHolders(this.#chain, chain, 0, (id) => {
+      const source = this.#holdings.source(id);
+      return source?.tier === 'gpu' ? source.engineId : undefined;
+    });
   }
 
   /** See PreciseBlockView. */
   l1PrefixHolders(chain: readonly number[], from = 0): Map<string, number> {
-    return this.#runs(chain, from, 'l1');
+    return walkHolders(this.#chain, chain, from, (id) => {
+      const source = this.#holdings.source(id);
+      return source?.tier === 'l1' ? source.node : undefined;
+    });
   }
 
   /**
@@ -238,7 +268,8 @@ export class GlobalBlockIndex implements PreciseBlockView {
     const peers = [...this.#nodes].filter(
       ([node, rec]) => node !== excludeNode && rec.store?.shared === true && rec.l1 !== undefined,
     );
-    const counts = this.#walk(
+    const counts = walkCandidates(
+      this.#chain,
       chain,
       peers.map(([, rec]) => rec.l1?.id ?? -1),
     );
@@ -274,59 +305,14 @@ export class GlobalBlockIndex implements PreciseBlockView {
       });
   }
 
-  /**
-   * One pass over the chain for every candidate source: a candidate's count is the index of the
-   * first block it lacks. Stops at the first block no remaining candidate holds.
-   */
-  #walk(chain: readonly number[], sourceIds: readonly number[], from = 0): Int32Array {
-    const out = new Int32Array(sourceIds.length);
-    const first = chain.length > from ? this.#holdings.holders(chain[from] as number) : undefined;
-    if (first === undefined) return out;
-    // Only the first block's holders can count more than 0: one scan picks them out (through
-    // the pair table when the block is widely held, a shared system prompt's first block).
-    const few = first.length <= 16;
-    let alive: number[] = [];
-    for (let c = 0; c < sourceIds.length; c++) {
-      const id = sourceIds[c] as number;
-      if (id >= 0 && (few ? first.includes(id) : this.#holdings.holds(id, chain[from] as number)))
-        alive.push(c);
-    }
-    let i = from + 1;
-    for (; i < chain.length && alive.length > 0; i++) {
-      const hash = chain[i] as number;
-      const next: number[] = [];
-      for (const c of alive) {
-        if (this.#holdings.holds(sourceIds[c] as number, hash)) next.push(c);
-        else out[c] = i - from;
-      }
-      alive = next;
-    }
-    for (const c of alive) out[c] = i - from;
-    return out;
-  }
-
-  /**
-   * Every `tier` source holding `chain[from]`, with its run of consecutive blocks from there,
-   * keyed by engine id (gpu) or node (l1): a source that lacks the first block counts 0.
-   */
-  #runs(chain: readonly number[], from: number, tier: 'gpu' | 'l1'): Map<string, number> {
-    const out = new Map<string, number>();
-    const first = chain.length > from ? this.#holdings.holders(chain[from] as number) : undefined;
-    for (const id of first ?? []) {
-      const source = this.#holdings.source(id);
-      if (source?.tier !== tier) continue;
-      let i = from + 1;
-      while (i < chain.length && this.#holdings.holds(id, chain[i] as number)) i++;
-      out.set(tier === 'gpu' ? (source.engineId ?? '') : source.node, i - from);
-    }
-    return out;
-  }
-
   #applyDelta(node: string, rec: NodeRecord, delta: KvBatchDelta): void {
     const source = this.#sourceFor(node, rec, delta);
     if (delta.cleared === true) this.#holdings.clear(source);
-    for (const hash of delta.removed ?? []) this.#holdings.remove(source, hash);
-    for (const hash of delta.stored ?? []) this.#holdings.store(source, hash);
+    const sampler = this.#sampler;
+    for (const hash of delta.removed ?? [])
+      if (sampler.keeps(hash)) this.#holdings.remove(source, hash);
+    for (const hash of delta.stored ?? [])
+      if (sampler.keeps(hash)) this.#holdings.store(source, hash);
   }
 
   #sourceFor(node: string, rec: NodeRecord, delta: KvBatchDelta): BlockSource {

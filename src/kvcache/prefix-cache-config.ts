@@ -62,6 +62,11 @@ export const prefixCacheConfigSpec = {
     true,
     'forget an endpoint’s blocks when the engine’s hit ratio is far below what the index predicted',
   ),
+  blockIndexSampleEvery: int(
+    1,
+    'the leader’s global KV block index keeps one block in N (by hash): its CPU and memory ÷ N, precise matches known to within ~N blocks; 4 suits 1,000 nodes',
+    { min: 1, max: 64 },
+  ),
 } as const;
 
 /** Prefix-cache knobs; see {@link prefixCacheConfigSpec} for units and defaults. */
@@ -80,6 +85,7 @@ export interface PrefixCacheConfig {
   readonly l1FetchBytesPerSecond: number;
   readonly prefillMicrosPerToken: number;
   readonly resetOnHitRatioMismatch: boolean;
+  readonly blockIndexSampleEvery: number;
 }
 
 /** Where `prefix-cache` reads what engines hold; see {@link prefixCacheConfigSpec}'s `mode`. */

@@ -35,6 +35,8 @@ export interface KvIndexWiringOptions {
   readonly log: Logger;
   /** Default {@link KV_INDEX_DEFAULTS}. */
   readonly bounds?: GlobalBlockIndexOptions;
+  /** Keep one block in this many (routing.prefixCache.blockIndexSampleEvery). Default 1. */
+  readonly sampleEvery?: number;
 }
 
 /** What the composition root plugs in: the index, the hub option, the control view. */
@@ -50,7 +52,10 @@ export interface KvIndexWiring {
 
 /** Builds the index, its metrics and the hooks; call `reconcile` on cluster-state changes. */
 export function buildKvIndex(options: KvIndexWiringOptions): KvIndexWiring {
-  const index = new GlobalBlockIndex(options.bounds ?? KV_INDEX_DEFAULTS);
+  const index = new GlobalBlockIndex({
+    ...(options.bounds ?? KV_INDEX_DEFAULTS),
+    ...(options.sampleEvery === undefined ? {} : { sampleEvery: options.sampleEvery }),
+  });
   const metrics = new KvIndexMetrics(options.registry, index);
   const log = options.log;
 
@@ -86,6 +91,8 @@ export function buildKvIndex(options: KvIndexWiringOptions): KvIndexWiring {
     view: () => {
       const nodes = index.summary(KV_VIEW_MAX_NODES);
       return {
+        // Block counts below are of kept blocks: one in `sampleEvery` of what agents reported.
+        sampleEvery: index.sampleEvery,
         entries: index.entries,
         nodeCount: index.nodeCount,
         engineCount: index.engineCount,

@@ -72,7 +72,12 @@ export async function runLeader(
   // Until this replica leads (and paces agents itself), a leader it follows may pace them.
   store.allowReportGap(FOLLOWER_REPORT_GAP_MS);
   // The global KV block index (issue #14): agents' kv batches in, precise prefix routing out.
-  const kvIndex = buildKvIndex({ store, registry, log: log.child({ component: 'kv-index' }) });
+  const kvIndex = buildKvIndex({
+    store,
+    registry,
+    log: log.child({ component: 'kv-index' }),
+    sampleEvery: config.routing.prefixCache.blockIndexSampleEvery,
+  });
   store.onChange((_reason, node) => kvIndex.reconcile(node));
   const routingConfig = asRoutingConfig(config.routing);
   const routingState = createRoutingState(routingConfig);
