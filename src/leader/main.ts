@@ -152,6 +152,7 @@ export async function runLeader(
     identity: () =>
       leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
     pingIntervalMs: config.agents.pingIntervalMs,
+    kvBinary: config.agents.kvBinary,
     kv: replicas.kvHubOption,
   });
   const { gateway, health, prober } = buildGateway({
