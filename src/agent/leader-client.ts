@@ -22,59 +22,21 @@ import {
   type GpuHealthSummary,
   type NodeSnapshot,
 } from '../protocol/index.js';
-import {
-  backoffDelayMs,
-  linkedSignal,
-  sleep,
-  systemClock,
-  toError,
-  type Clock,
-  type Logger,
-  type Rng,
-} from '../shared/index.js';
-import type { AgentMetrics } from './agent-metrics.js';
-import { isCommandMessage, type CommandChannel } from './command-channel.js';
-import type { KvChannel } from './kv-channel.js';
-import { leaderTlsOptions, type LeaderTrust } from './leader-tls.js';
+import { backoffDelayMs, linkedSignal, sleep, systemClock, toError } from '../shared/index.js';
+import { isCommandMessage } from './command-channel.js';
+import type { LeaderClientOptions } from './leader-client-options.js';
+import { leaderTlsOptions } from './leader-tls.js';
 import { PacedReports } from './paced-reports.js';
+import { SentEngineReports } from './sent-engine-reports.js';
 
-export interface LeaderClientOptions {
-  readonly url: string;
-  /**
-   * More hub URLs (gateway replicas, issue #18), tried in turn after `url` when a connection
-   * fails: a follower refuses agents, so the agent settles on the replica that leads.
-   */
-  readonly standbyUrls?: readonly string[];
-  /** The bearer credential for one connection attempt (a token, or a token file read anew). */
-  readonly credential: (signal: AbortSignal) => Promise<string>;
-  /** How the leader's certificate is checked on wss://. Default: the system CAs. */
-  readonly trust?: LeaderTrust;
-  readonly node: string;
-  readonly agentVersion: string;
-  readonly log: Logger;
-  readonly metrics: AgentMetrics;
-  readonly rng: Rng;
-  readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
-  /** Disconnect when this many bytes wait to be sent. Default 8 MiB. */
-  readonly highWaterBytes?: number;
-  /** Connect + handshake timeout. Default 5000 ms. */
-  readonly handshakeTimeoutMs?: number;
-  /** Where the leader's commands go (the command executor); absent, commands are ignored. */
-  readonly commands?: CommandChannel;
-  /** Where the KV messages go (the KV reporter and L2 lookups); absent, they are ignored. */
-  readonly kv?: KvChannel;
-  /** Times the leader's pace. Default the system clock. */
-  readonly clock?: Clock;
-  /** Offer binary `kv` frames in the hello (used when the welcome accepts them). Default true. */
-  readonly kvBinary?: boolean;
-}
+export type { LeaderClientOptions } from './leader-client-options.js';
 
 export class LeaderClient {
   readonly name = 'leader-client';
   readonly #options: LeaderClientOptions;
   #ws: WebSocket | undefined;
   #seq = 0;
-  #engines = new Map<string, string>();
+  readonly #sentEngines = new SentEngineReports();
   #snapshot: { engines: EngineReport[]; gpus: GpuHealthSummary[] } = { engines: [], gpus: [] };
   #leader: { leader: string; epoch: number } | undefined;
   /** This connection's welcome accepted binary `kv` frames. */
@@ -107,18 +69,9 @@ export class LeaderClient {
 
   /** Sends a delta of the engines whose report changed; true when one went out. */
   #sendEngines(reports: readonly EngineReport[]): boolean {
-    const changed: EngineReport[] = [];
-    const seen = new Set<string>();
-    for (const r of reports) {
-      seen.add(r.id);
-      const text = JSON.stringify(r);
-      if (this.#engines.get(r.id) !== text) changed.push(r);
-    }
-    const removed = [...this.#engines.keys()].filter((id) => !seen.has(id));
-    if (changed.length === 0 && removed.length === 0) return false;
-    if (!this.#sendDelta({ engines: changed, removedEngines: removed })) return false;
-    for (const r of changed) this.#engines.set(r.id, JSON.stringify(r));
-    for (const id of removed) this.#engines.delete(id);
+    const delta = this.#sentEngines.diff(reports);
+    if (delta === undefined || !this.#sendDelta(delta)) return false;
+    this.#sentEngines.sent(delta);
     return true;
   }
 
@@ -249,7 +202,7 @@ export class LeaderClient {
       features:
         (this.#options.kvBinary ?? true) ? [PACE_FEATURE, KV_BINARY_FEATURE] : [PACE_FEATURE],
     });
-    if (sent) this.#engines = new Map(snapshot.engines.map((r) => [r.id, JSON.stringify(r)]));
+    if (sent) this.#sentEngines.reset(snapshot.engines);
   }
 
   #sendDelta(delta: Omit<Extract<AgentMessage, { type: 'state' }>, 'v' | 'type' | 'seq'>): boolean {

@@ -9,7 +9,8 @@
  *   than the largest slot class is refused with KV_BLOCK_TOO_LARGE before anything is evicted.
  * - `get` returns a pinned view, not a copy: the bytes stay valid until `release()`, even if the
  *   block is evicted or deleted meanwhile (its slot is freed on the last release), so a socket
- *   can write straight from the slab. `getCopy` is the simple alternative.
+ *   can write straight from the slab (that slot lifetime is held-blocks.ts). `getCopy` is the
+ *   simple alternative.
  * - `exists` and `longestPrefix` only look (no policy access), as AIBrix's `exists`.
  * - Evictions are reported to `onEvict(key, bytes)` (the agent tells the leader what left);
  *   `delete` is the caller's own act and is not reported.
@@ -28,7 +29,8 @@ import type {
   EvictionPolicyName,
   S3FifoOptions,
 } from './eviction-policy.js';
-import { SlabAllocator, type Slot } from './slab-allocator.js';
+import { HeldBlocks } from './held-blocks.js';
+import { SlabAllocator } from './slab-allocator.js';
 
 /** How a store is sized and what it reports. */
 export interface BlockStoreOptions extends EvictionCallbacks {
@@ -53,31 +55,22 @@ export interface BlockView {
 /** What `put` did: stored a new block, kept the one already held, or found no room. */
 export type PutOutcome = 'stored' | 'present' | 'no-room';
 
-interface Entry {
-  readonly slot: Slot;
-  readonly length: number;
-  pins: number;
-  /** Still findable; false once evicted or deleted (its slot waits for the last release). */
-  held: boolean;
-}
-
 /** The L1 block store (see the file comment). */
 export class BlockStore {
   private budget: number;
   private readonly allocator: SlabAllocator;
   private readonly options: BlockStoreOptions;
   private policy: EvictionPolicy;
-  private readonly entries = new Map<BlockKey, Entry>();
+  /** The blocks and their slots' lifetime (held-blocks.ts). */
+  private readonly entries: HeldBlocks;
   private readonly counters: BlockStoreCounters = zeroCounters();
   private readonly onEvict: EvictionCallbacks['onEvict'];
-  private heldBytes = 0;
-  private slotBytes = 0;
-  private pinnedViews = 0;
 
   constructor(options: BlockStoreOptions) {
     this.budget = options.budgetBytes;
     this.options = options;
     this.allocator = new SlabAllocator(options);
+    this.entries = new HeldBlocks(this.allocator);
     this.onEvict = options.onEvict;
     this.policy = this.buildPolicy(options.policy ?? 's3fifo');
   }
@@ -103,7 +96,7 @@ export class BlockStore {
     this.allocator.setBudget(budgetBytes);
     this.budget = budgetBytes;
     this.policy = this.buildPolicy(policy);
-    for (const [key, entry] of [...this.entries]) {
+    for (const [key, entry] of [...this.entries.entries()]) {
       if (!entry.held) continue;
       if (!this.policy.insert(key, entry.slot.size)) this.evicted(key);
     }
@@ -162,9 +155,7 @@ export class BlockStore {
       target.set(p, at);
       at += p.length;
     }
-    this.entries.set(key, { slot, length: length, pins: 0, held: true });
-    this.heldBytes += length;
-    this.slotBytes += slot.size;
+    this.entries.add(key, slot, length);
     // Cannot evict: held slots ≤ allocated slabs ≤ the policy's capacity.
     this.policy.insert(key, slot.size);
     this.counters.putsTotal++;
@@ -182,20 +173,8 @@ export class BlockStore {
     this.policy.access(key);
     this.counters.hitsTotal++;
     this.counters.hitBytesTotal += entry.length;
-    entry.pins++;
-    this.pinnedViews++;
-    let released = false;
-    return {
-      key,
-      bytes: this.allocator.view(entry.slot, entry.length),
-      release: () => {
-        if (released) return;
-        released = true;
-        entry.pins--;
-        this.pinnedViews--;
-        if (entry.pins === 0 && !entry.held) this.freeSlot(entry);
-      },
-    };
+    const release = this.entries.pin(entry);
+    return { key, bytes: this.allocator.view(entry.slot, entry.length), release };
   }
 
   /** A copy of the block's bytes (a hit for the policy), or undefined on a miss. */
@@ -229,7 +208,7 @@ export class BlockStore {
     const entry = this.entries.get(key);
     if (entry === undefined) return false;
     this.policy.remove(key);
-    this.unhold(key, entry);
+    this.entries.unhold(key, entry);
     this.counters.deletesTotal++;
     return true;
   }
@@ -239,32 +218,20 @@ export class BlockStore {
     return {
       ...this.counters,
       blocks: this.entries.size,
-      bytes: this.heldBytes,
-      slotBytes: this.slotBytes,
+      bytes: this.entries.heldBytes,
+      slotBytes: this.entries.slotBytes,
       slabBytes: this.allocator.allocatedBytes,
       budgetBytes: this.budgetBytes,
-      pinnedViews: this.pinnedViews,
+      pinnedViews: this.entries.pinnedViews,
     };
   }
 
   private evicted(key: BlockKey): void {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
-    this.unhold(key, entry);
+    this.entries.unhold(key, entry);
     this.counters.evictionsTotal++;
     this.counters.evictedBytesTotal += entry.length;
     this.onEvict?.(key, entry.length);
-  }
-
-  private unhold(key: BlockKey, entry: Entry): void {
-    this.entries.delete(key);
-    entry.held = false;
-    this.heldBytes -= entry.length;
-    if (entry.pins === 0) this.freeSlot(entry);
-  }
-
-  private freeSlot(entry: Entry): void {
-    this.allocator.free(entry.slot);
-    this.slotBytes -= entry.slot.size;
   }
 }

@@ -1,9 +1,10 @@
 /**
  * The agent hub: the WebSocket endpoint `/v1/agents` that every node agent reports to. It asks
- * the AgentAuthenticator which node the bearer credential may speak for before upgrading, and
- * refuses a `hello` for any other node (without touching that node's real session). It validates
- * every message, tracks seq numbers (asking for a resync on a gap), pings every interval and
- * declares an agent lost after 3 missed pongs.
+ * the AgentAuthenticator which node the bearer credential may speak for before upgrading
+ * (agent-admission.ts), and refuses a `hello` for any other node (without touching that node's
+ * real session). It validates every message, tracks seq numbers (asking for a resync on a gap),
+ * and has every connection pinged each interval, an agent lost after 3 missed pongs
+ * (agent-heartbeat.ts).
  * Everything it learns goes to the ClusterStateStore, the single writer.
  */
 import type { IncomingMessage } from 'node:http';
@@ -20,28 +21,24 @@ import {
   type Decoded,
   type LeaderMessage,
 } from '../protocol/index.js';
-import { RoundRobinSlices } from '../shared/index.js';
 import { AgentHubMetrics } from './agent-hub-metrics.js';
 import { UNPACED, type AgentPace } from './agent-pace.js';
-import { authenticateWithin, bearerCredential } from './agent-authenticator.js';
+import { AgentAdmission } from './agent-admission.js';
+import { AgentHeartbeat } from './agent-heartbeat.js';
 import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
 
 export type { AgentHubOptions } from './agent-hub-options.js';
-
-/** Pings go out in this many slices per interval, so no turn pings every agent (1,000: ~18 ms). */
-const PING_SLICES = 10;
 
 export class AgentHub {
   readonly name = 'agent-hub';
   readonly #options: AgentHubOptions;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<WebSocket, AgentSession>();
-  readonly #pings = new RoundRobinSlices(this.#sessions, PING_SLICES);
   readonly #byNode = new Map<string, WebSocket>();
   readonly #metrics: AgentHubMetrics;
-  #pingTimer: NodeJS.Timeout | undefined;
+  readonly #admission: AgentAdmission;
+  readonly #heartbeat: AgentHeartbeat;
   #pace: AgentPace = UNPACED;
-  #authenticating = 0;
 
   constructor(options: AgentHubOptions) {
     this.#options = options;
@@ -50,6 +47,8 @@ export class AgentHub {
       maxPayload: options.maxPayloadBytes ?? 4 * 1024 * 1024,
     });
     this.#metrics = new AgentHubMetrics(options.registry);
+    this.#admission = new AgentAdmission(options, this.#metrics, () => this.#sessions.size);
+    this.#heartbeat = new AgentHeartbeat(this.#sessions, options.log);
   }
 
   /**
@@ -68,43 +67,19 @@ export class AgentHub {
    * WebSocket exists. Reasons counted: Unauthorized, Auth Unavailable, Not Leader, Too Many Agents.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refuse = (status: number, reason: string): void => {
-      this.#metrics.rejected.inc({ reason });
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
-    const credential = bearerCredential(req.headers.authorization);
-    if (credential === undefined) return refuse(401, 'Unauthorized');
-    if (this.#options.identity() === undefined) return refuse(503, 'Not Leader');
-    if (this.#sessions.size + this.#authenticating >= (this.#options.maxAgents ?? 5000))
-      return refuse(503, 'Too Many Agents');
-    this.#authenticating++;
-    void authenticateWithin(
-      this.#options.authenticator,
-      credential,
-      this.#options.authTimeoutMs ?? 5000,
-    ).then((result) => {
-      this.#authenticating--;
-      if (socket.destroyed) return;
-      if (!result.ok) {
-        this.#options.log.warn({ reason: result.reason, detail: result.detail }, 'agent refused');
-        return result.reason === 'unauthorized'
-          ? refuse(401, 'Unauthorized')
-          : refuse(503, 'Auth Unavailable');
-      }
-      if (this.#options.identity() === undefined) return refuse(503, 'Not Leader');
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, result.node));
-    });
+    this.#admission.handle(req, socket, (node) =>
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, node)),
+    );
   }
 
   /** Starts heartbeats; on abort closes every agent socket with a close frame. */
   run(signal: AbortSignal): Promise<void> {
-    const interval = this.#options.pingIntervalMs ?? 1000;
-    this.#pingTimer = setInterval(() => this.#heartbeat(), interval / PING_SLICES);
+    this.#heartbeat.start(this.#options.pingIntervalMs ?? 1000);
     return new Promise((resolve) => {
       signal.addEventListener(
         'abort',
         () => {
-          clearInterval(this.#pingTimer);
+          this.#heartbeat.stop();
           for (const ws of this.#sessions.keys()) ws.close(1001, 'leader stopping');
           setTimeout(() => {
             for (const ws of this.#sessions.keys()) ws.terminate();
@@ -248,19 +223,6 @@ export class AgentHub {
     this.#pace = pace;
     const message = JSON.stringify({ v: PROTOCOL_VERSION, type: 'pace', ...pace });
     for (const [ws, session] of this.#sessions) if (session.paced) ws.send(message);
-  }
-
-  /** Pings the next slice of agents: each is pinged once per ping interval. */
-  #heartbeat(): void {
-    for (const [ws, session] of this.#pings.next()) {
-      if (session.missedPongs >= 3) {
-        this.#options.log.warn({ node: session.node }, 'agent missed 3 heartbeats: lost');
-        ws.terminate();
-        continue;
-      }
-      session.missedPongs++;
-      ws.ping();
-    }
   }
 
   #send(ws: WebSocket, message: LeaderMessage): void {

@@ -139,6 +139,10 @@ export const leaderConfigSpec = {
       'heartbeat period; 3 missed pongs mean the agent is lost, ms',
       positive,
     ),
+    kvBinary: bool(
+      true,
+      'offer agents binary `kv` frames (kv-binary) in welcome; off: every agent sends its KV batches as JSON',
+    ),
   },
   gpuRemediation: {
     nodeOps: str(

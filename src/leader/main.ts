@@ -4,10 +4,8 @@
  * process holds leadership; losing it exits non-zero so Kubernetes restarts the pod.
  */
 import { systemTimers } from '../controllers/index.js';
-import { PrefixIndex } from '../kvcache/index.js';
 import { readClusterFile } from '../discovery/adapters/index.js';
 import type { CustomResource } from '../discovery/index.js';
-import { asRoutingConfig, createRoutingState } from '../routing/index.js';
 import {
   INFERNODE_VERSION,
   createLogger,
@@ -18,15 +16,12 @@ import {
 } from '../shared/index.js';
 import { AgentHub } from './agent-hub.js';
 import { CommandClient } from './command-client.js';
-import { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
 import { buildGatewayReplicas } from './replica-wiring.js';
 import { loadControlTls } from './control-tls.js';
-import { registerClusterMetrics } from './cluster-metrics.js';
 import { registerEventLoopDelayMetrics } from './event-loop-metrics.js';
 import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
-import { FOLLOWER_REPORT_GAP_MS } from './agent-pace.js';
 import { agentPacer } from './agent-pacer.js';
 import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
 import { buildControlServer } from './control-wiring.js';
@@ -37,9 +32,8 @@ import { buildRequestHold, declaredAdapterSource } from './request-hold-wiring.j
 import { buildPodAutoscaling } from './autoscaling-wiring.js';
 import { buildGpuOptimizer } from './optimizer-wiring.js';
 import { buildFleets } from './fleet-wiring.js';
-import { StaticScaleClient } from './adapters/static-scale-client.js';
-import { buildKvIndex } from './kv-index-wiring.js';
 import { buildKvCaches } from './kvcache-wiring.js';
+import { buildClusterView } from './cluster-view-wiring.js';
 import { buildConsole } from './console-wiring.js';
 import { RoutingDecisionLog } from '../console/index.js';
 
@@ -61,49 +55,10 @@ export async function runLeader(
   const clock = systemClock;
   const tls = loadControlTls(config.control.tls);
   const adapters = buildAdapters(config, file, log, registry, { clock, rng: systemRng });
-  const { source, election, admission, applyResources, nodeOps, watchers, authenticator } =
-    adapters;
-  const store = new ReplicatedClusterStateStore({
-    clock,
-    staleAfterMs: config.agents.staleAfterMs,
-    forgetAfterMs: config.agents.forgetAfterMs,
-    maxUndiscoveredNodes: config.agents.maxUndiscoveredNodes,
-  });
-  // Until this replica leads (and paces agents itself), a leader it follows may pace them.
-  store.allowReportGap(FOLLOWER_REPORT_GAP_MS);
-  // The global KV block index (issue #14): agents' kv batches in, precise prefix routing out.
-  const kvIndex = buildKvIndex({
-    store,
-    registry,
-    log: log.child({ component: 'kv-index' }),
-    sampleEvery: config.routing.prefixCache.blockIndexSampleEvery,
-  });
-  store.onChange((_reason, node) => kvIndex.reconcile(node));
-  const routingConfig = asRoutingConfig(config.routing);
-  const routingState = createRoutingState(routingConfig);
-  // The prefix index's owner: prefix-cache reads and feeds it through the routing context, and
-  // discovery removals reach it here.
-  const prefixIndex = new PrefixIndex(routingConfig.prefixCache);
-  // Static mode: the cluster file's scale groups are scale targets (the scale state file).
-  const staticScale =
-    staticFile === undefined
-      ? undefined
-      : new StaticScaleClient({ clusterFile: config.clusterFile });
-  let scaleGroups = staticFile?.scaleGroups ?? [];
-  source.onChange((view) => {
-    // First: controllers woken by this view must find their in-memory statuses.
-    adapters.staticStatuses?.sync(view.resources);
-    if (staticScale !== undefined)
-      void staticScale.groups().then(
-        (groups) => (scaleGroups = groups),
-        () => undefined, // the source logged the bad edit and kept the last good view
-      );
-    prefixIndex.retain(view.endpoints.map((e) => e.id));
-    store.setDiscovery(view);
-    kvIndex.reconcile(); // nodes the store forgot leave the index
-    applyResources(view.resources);
-  });
-  registerClusterMetrics(registry, store);
+  const { source, election, admission, nodeOps, watchers, authenticator } = adapters;
+  // What the leader knows of its cluster, fed by discovery (store, KV and prefix indexes, routing).
+  const view = buildClusterView({ config, adapters, staticFile, log, registry, clock });
+  const { store, kvIndex, prefixIndex, routingState, staticScale, scaleGroups } = view;
   registerEventLoopDelayMetrics(registry);
   let leadership: Leadership | undefined;
   registerLeadershipMetrics(registry, () => leadership);
@@ -157,6 +112,7 @@ export async function runLeader(
     identity: () =>
       leadership === undefined ? undefined : { leader: config.identity, epoch: leadership.epoch },
     pingIntervalMs: config.agents.pingIntervalMs,
+    kvBinary: config.agents.kvBinary,
     kv: replicas.kvHubOption,
   });
   const { gateway, health, prober } = buildGateway({
@@ -182,7 +138,7 @@ export async function runLeader(
       onDemand: (model, held) => podAutoscaling?.demand(model, held) ?? false,
       ...(staticScale === undefined
         ? {}
-        : { scaleGroups: { current: () => scaleGroups, client: staticScale } }),
+        : { scaleGroups: { current: scaleGroups, client: staticScale } }),
     }),
     onFinished: optimizer?.recordFinished,
     registry,

@@ -4,10 +4,12 @@
  * blocks with prefix caching, preempts (recompute style) when blocks run out, advances the
  * clock by the analytic step time and reports which requests produced a token. No timers, no
  * I/O: the caller decides when to step (engine-loop.ts) and tests drive it directly. The blocks'
- * bookkeeping (prefix lookup, allocation, caching, freeing) is kv-cache-manager.ts.
+ * bookkeeping (prefix lookup, allocation, caching, freeing) is kv-cache-manager.ts; running a
+ * chosen batch forward (step time, tokens, finishing) is batch-execution.ts.
  */
 import { BlockPool } from './block-pool.js';
-import { createCoreRequest, recordOutputToken } from './core-request.js';
+import { executeBatch, type ScheduledBatch } from './batch-execution.js';
+import { createCoreRequest } from './core-request.js';
 import type {
   CoreConfig,
   CoreRequest,
@@ -16,7 +18,7 @@ import type {
   StepResult,
 } from './core-types.js';
 import { KvCacheManager } from './kv-cache-manager.js';
-import { stepTimeS, type HardwareProfile } from './profiles.js';
+import type { HardwareProfile } from './profiles.js';
 
 /** Continuous-batching scheduler + KV cache + clock for one simulated engine. */
 export class EngineCore<T = unknown> {
@@ -152,7 +154,8 @@ export class EngineCore<T = unknown> {
       queryTokens = admitted.queryTokens;
       hitTokens = admitted.hitTokens;
     }
-    return this.#execute(startS, batch, newTokens, preemptions, queryTokens, hitTokens, loras.size);
+    const scheduled = { startS, requests: batch, newTokens, activeAdapters: loras.size };
+    return this.#execute(scheduled, preemptions, queryTokens, hitTokens);
   }
 
   #admit(
@@ -210,64 +213,18 @@ export class EngineCore<T = unknown> {
   }
 
   #execute(
-    startS: number,
-    batch: readonly CoreRequest<T>[],
-    newTokens: readonly number[],
+    batch: ScheduledBatch<T>,
     preemptions: number,
     prefixQueryTokens: number,
     prefixHitTokens: number,
-    activeAdapters: number,
   ): StepResult<T> {
-    let prefillTokens = 0;
-    let scheduledTokens = 0;
-    let decodeContextTokens = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const req = batch[i] as CoreRequest<T>;
-      const n = newTokens[i] as number;
-      const total = req.spec.promptLength + req.numOutputTokens;
-      scheduledTokens += n;
-      if (n === 1 && req.numComputedTokens === total - 1) decodeContextTokens += total;
-      else prefillTokens += n;
-    }
-    const endS =
-      startS +
-      stepTimeS(this.profile, {
-        batchSize: batch.length,
-        prefillTokens,
-        decodeContextTokens,
-        activeAdapters,
-      });
-    this.#nowS = endS;
-    const emitted: CoreRequest<T>[] = [];
-    const finished: CoreRequest<T>[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const req = batch[i] as CoreRequest<T>;
-      req.numComputedTokens += newTokens[i] as number;
-      this.#kv.cacheFullPromptBlocks(req);
-      if (req.numComputedTokens < req.spec.promptLength + req.numOutputTokens) continue;
-      const done = recordOutputToken(req, endS);
-      emitted.push(req);
-      if (done) finished.push(req);
-    }
-    if (finished.length > 0) {
-      for (const req of finished) {
-        this.#kv.free(req);
-        req.state = 'finished';
-        req.finishedS = endS;
-      }
-      this.#running = this.#running.filter((r) => r.state === 'running');
-    }
+    const run = executeBatch(batch, this.profile, this.#kv);
+    this.#nowS = run.endS;
+    if (run.finished.length > 0) this.#running = this.#running.filter((r) => r.state === 'running');
+    const { endS, prefillTokens, scheduledTokens, emitted, finished } = run;
     return {
-      startS,
-      endS,
-      batchSize: batch.length,
-      prefillTokens,
-      scheduledTokens,
-      emitted,
-      finished,
-      preemptions,
-      prefixQueryTokens,
-      prefixHitTokens,
+      ...{ startS: batch.startS, endS, batchSize: batch.requests.length, prefillTokens },
+      ...{ scheduledTokens, emitted, finished, preemptions, prefixQueryTokens, prefixHitTokens },
     };
   }
 

@@ -6,13 +6,14 @@ import { KvReporter } from '../../../src/agent/kv-reporter.js';
 import { LeaderClient } from '../../../src/agent/leader-client.js';
 import { systemTimers } from '../../../src/controllers/index.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
+import { leaderConfigSpec } from '../../../src/leader/index.js';
 import {
   deriveAgentToken,
   encodeKvBinary,
   type KvMessage,
   type KvStoreReport,
 } from '../../../src/protocol/index.js';
-import { SeededRng, createRegistry, silentLogger } from '../../../src/shared/index.js';
+import { SeededRng, createRegistry, loadConfig, silentLogger } from '../../../src/shared/index.js';
 import {
   closeOf,
   helloFrame,
@@ -138,6 +139,28 @@ describe('kv batches as binary frames (kv-binary)', () => {
     await runAgent(leader.url, false);
     await waitFor(() => leader.kv.index.entries === 4, 'index filled');
     expect(await leader.metric(BINARY_FRAMES)).toBe(0);
+  });
+
+  it('with agents.kvBinary off, welcome offers no kv-binary and batches arrive as JSON', async () => {
+    const config = loadConfig(leaderConfigSpec, 'LEADER', {
+      env: { INFERNODE_CLUSTER_SECRET: SECRET, INFERNODE_LEADER_AGENTS_KV_BINARY: 'false' },
+    });
+    // main.ts passes the key to the hub as is.
+    const leader = await startLeader(config.agents.kvBinary);
+    const ws = await openAgentSocket(leader.url, deriveAgentToken(SECRET, 'node-new'));
+    stops.push(() => Promise.resolve(ws.close()));
+    const welcome = nextJson(ws);
+    ws.send(JSON.stringify({ ...JSON.parse(helloFrame('node-new')), features: ['kv-binary'] }));
+    const answer = await welcome;
+    expect(answer).toMatchObject({ type: 'welcome', leader: 'l-0', epoch: 7 });
+    expect(answer).not.toHaveProperty('features');
+    // A real agent offers binary, is told no, and sends its batches as JSON.
+    await runAgent(leader.url);
+    await waitFor(() => leader.kv.index.entries === 4, 'index filled');
+    expect(await leader.metric(BINARY_FRAMES)).toBe(0);
+    expect(
+      await leader.metric('infernode_leader_agent_messages_total{type="kv"}'),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a binary frame from an agent whose hello did not offer it, as before', async () => {

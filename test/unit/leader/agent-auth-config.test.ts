@@ -14,6 +14,7 @@ const base = {
     pingIntervalMs: 1000,
     forgetAfterMs: 600_000,
     maxUndiscoveredNodes: 256,
+    kvBinary: true,
   },
   control: { host: '127.0.0.1', port: 8081, token: '', tls: { certFile: '', keyFile: '' } },
 };
