@@ -4,11 +4,8 @@
  * agents' `kv` batches. Precise prefix routing reads it (PreciseBlockView) and agents' L2 lookups
  * ask it which peer holds a chain.
  *
- * Ordering, per node: batches carry a per-connection seq. A `reset` batch drops everything the
- * node reported and starts its seq over; any other batch must be the next seq. A skipped seq (or
- * a first batch that is not a reset) is a gap: `apply` says so, the caller sends `kv.resync`, and
- * the node's batches are ignored until its reset arrives, so a lost change never leaves the index
- * silently wrong. Per delta the order is cleared, removed, stored.
+ * Per node, batches are applied in seq order from a reset (kv-batch-order.ts); a gap is reported
+ * to the caller, which asks for a resync. Per delta the order is cleared, removed, stored.
  *
  * A leader failover loses nothing for longer than one resync: a new leader starts empty and every
  * agent's first batch after the welcome is a reset with its full holdings.
@@ -17,7 +14,9 @@
  * node records. Pure: no clock, no I/O.
  */
 import { BlockHoldings, type BlockEvictions, type BlockSource } from './block-holdings.js';
-import { BlockSampler, walkCandidates, walkHolders, type ChainHoldings } from './chain-walks.js';
+import { BlockIndexReads, type IndexedNode, type KvNodeSummary } from './block-index-reads.js';
+import { BlockSampler } from './chain-walks.js';
+import { admitKvBatch } from './kv-batch-order.js';
 import type {
   KvApplyOutcome,
   KvBatch,
@@ -26,6 +25,8 @@ import type {
   KvStoreState,
 } from './kv-batch.js';
 import type { PreciseBlockView } from './precise-block-view.js';
+
+export type { KvEngineSummary, KvNodeSummary } from './block-index-reads.js';
 
 /** Bounds of the global block index. */
 export interface GlobalBlockIndexOptions {
@@ -44,18 +45,6 @@ export interface GlobalBlockIndexOptions {
   readonly sampleEvery?: number;
 }
 
-interface NodeRecord {
-  /** Seq of the last batch applied. */
-  lastSeq: number;
-  /** A gap (or a new connection) was seen: batches are ignored until a reset. */
-  awaitingReset: boolean;
-  /** A `kv.resync` was asked for since the last reset (asked once per gap). */
-  resyncAsked: boolean;
-  store: KvStoreState | undefined;
-  l1: BlockSource | undefined;
-  readonly engines: Map<string, BlockSource>;
-}
-
 /** Counters of what the index did, for metrics. */
 export interface GlobalBlockIndexCounters {
   applied: number;
@@ -64,46 +53,33 @@ export interface GlobalBlockIndexCounters {
   lookups: number;
 }
 
-/** One engine's GPU holdings, for the control API. */
-export interface KvEngineSummary {
-  readonly engineId: string;
-  readonly node: string;
-  readonly blocks: number;
-}
-
-/** One node's holdings and store report, for the control API. */
-export interface KvNodeSummary {
-  readonly node: string;
-  readonly awaitingReset: boolean;
-  readonly store: KvStoreState | undefined;
-  readonly l1Blocks: number;
-  readonly engines: readonly KvEngineSummary[];
-}
-
 export class GlobalBlockIndex implements PreciseBlockView {
   readonly #holdings: BlockHoldings;
-  readonly #nodes = new Map<string, NodeRecord>();
+  readonly #nodes = new Map<string, IndexedNode>();
+  /** What routing, L2 lookups and the control API read (over the same maps). */
+  readonly #reads: BlockIndexReads;
   /** Engine id → its GPU source (an engine reports from one node at a time). */
   readonly #engines = new Map<string, BlockSource>();
   readonly #maxNodes: number;
-  readonly #maxHolders: number;
   readonly #sampler: BlockSampler;
-  /** What the chain walks read: the holdings, through the sampler. */
-  readonly #chain: ChainHoldings;
   readonly counters: GlobalBlockIndexCounters = { applied: 0, gaps: 0, ignored: 0, lookups: 0 };
 
   constructor(options: GlobalBlockIndexOptions) {
     this.#holdings = new BlockHoldings(options);
     this.#maxNodes = options.maxNodes ?? 10_000;
-    this.#maxHolders = options.maxHolders ?? 16;
-    this.#sampler = new BlockSampler(options.sampleEvery);
+    const sampler = (this.#sampler = new BlockSampler(options.sampleEvery));
     const holdings = this.#holdings;
-    const sampler = this.#sampler;
-    this.#chain = {
-      holders: (hash) => holdings.holders(hash),
-      holds: (id, hash) => holdings.holds(id, hash),
-      keeps: (hash) => sampler.keeps(hash),
-    };
+    this.#reads = new BlockIndexReads({
+      holdings,
+      chain: {
+        holders: (hash) => holdings.holders(hash),
+        holds: (id, hash) => holdings.holds(id, hash),
+        keeps: (hash) => sampler.keeps(hash),
+      },
+      nodes: this.#nodes,
+      engines: this.#engines,
+      maxHolders: options.maxHolders ?? 16,
+    });
   }
 
   /** One block in this many is kept (GlobalBlockIndexOptions.sampleEvery). */
@@ -146,20 +122,13 @@ export class GlobalBlockIndex implements PreciseBlockView {
       };
       this.#nodes.set(node, rec);
     }
-    if (batch.reset === true) {
-      this.#dropHoldings(rec);
-      rec.awaitingReset = false;
-      rec.resyncAsked = false;
-    } else if (rec.awaitingReset || batch.seq !== rec.lastSeq + 1) {
-      // A node never heard from, a new connection, or a skipped seq: only a reset repairs it.
-      // Ask once; until the reset arrives, the node's batches are ignored.
-      rec.awaitingReset = true;
-      if (rec.resyncAsked) return this.#ignore();
-      rec.resyncAsked = true;
+    const order = admitKvBatch(rec, batch);
+    if (order === 'ignore') return this.#ignore();
+    if (order === 'gap') {
       this.counters.gaps++;
       return 'gap';
     }
-    rec.lastSeq = batch.seq;
+    if (order === 'reset') this.#dropHoldings(rec);
     for (const delta of batch.deltas) this.#applyDelta(node, rec, delta);
     if (batch.store !== undefined) rec.store = batch.store;
     this.counters.applied++;
@@ -214,98 +183,40 @@ export class GlobalBlockIndex implements PreciseBlockView {
     return this.#nodes.get(node)?.store;
   }
 
-  /** Whether the engine publishes KV events (the index has a record of its GPU cache). */
+  // The reads (block-index-reads.ts): PreciseBlockView for precise routing, then L2 and the API.
+
   publishes(engineId: string): boolean {
-    return this.#engines.has(engineId);
+    return this.#reads.publishes(engineId);
   }
 
-  /** Per engine, the number of leading blocks of `chain` in its GPU cache. */
   gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
-    return walkCandidates(
-      this.#chain,
-      chain,
-      engineIds.map((id) => this.#engines.get(id)?.id ?? -1),
-    );
+    return this.#reads.gpuPrefixBlocks(chain, engineIds);
   }
 
-  /**
-   * Per node, the number of consecutive blocks of `chain` from index `from` (0: its start) in its
-   * L1 store. A store holds what engines evicted, so a prompt's hot first blocks are usually
-   * still in GPU and not in L1: callers walk L1 from where an engine's GPU prefix ends.
-   */
   l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from = 0): Int32Array {
-    return walkCandidates(
-      this.#chain,
-      chain,
-      nodes.map((n) => this.#nodes.get(n)?.l1?.id ?? -1),
-      from,
-    );
+    return this.#reads.l1PrefixBlocks(chain, nodes, from);
   }
 
-  /** See PreciseBlockView. */
   gpuPrefixHolders(chain: readonly number[]): Map<string, number> {
-    return walkHolders(this.#chain, chain, 0, (id) => {
-      const source = this.#holdings.source(id);
-      return source?.tier === 'gpu' ? source.engineId : undefined;
-    });
+    return this.#reads.gpuPrefixHolders(chain);
   }
 
-  /** See PreciseBlockView. */
   l1PrefixHolders(chain: readonly number[], from = 0): Map<string, number> {
-    return walkHolders(this.#chain, chain, from, (id) => {
-      const source = this.#holdings.source(id);
-      return source?.tier === 'l1' ? source.node : undefined;
-    });
+    return this.#reads.l1PrefixHolders(chain, from);
   }
 
-  /**
-   * Peers that hold leading blocks of `chain` in their L1 store and share them (their store
-   * report says `shared`), most blocks first (then by name), at most `maxHolders`; `excludeNode`
-   * (the asker) is left out.
-   */
+  /** Sharing peers holding leading blocks of `chain` in L1, most first (BlockIndexReads.lookup). */
   lookup(chain: readonly number[], excludeNode?: string): KvHolderInfo[] {
     this.counters.lookups++;
-    const peers = [...this.#nodes].filter(
-      ([node, rec]) => node !== excludeNode && rec.store?.shared === true && rec.l1 !== undefined,
-    );
-    const counts = walkCandidates(
-      this.#chain,
-      chain,
-      peers.map(([, rec]) => rec.l1?.id ?? -1),
-    );
-    return peers
-      .map(([node, rec], i) => ({
-        node,
-        nativeUrl: rec.store?.nativeUrl ?? '',
-        blocks: counts[i] ?? 0,
-      }))
-      .filter((h) => h.blocks > 0)
-      .sort((a, b) => b.blocks - a.blocks || (a.node < b.node ? -1 : 1))
-      .slice(0, this.#maxHolders);
+    return this.#reads.lookup(chain, excludeNode);
   }
 
   /** Per node (sorted by name, at most `maxNodes`) its store report and block counts. */
   summary(maxNodes: number): KvNodeSummary[] {
-    return [...this.#nodes.keys()]
-      .sort()
-      .slice(0, maxNodes)
-      .map((node) => {
-        const rec = this.#nodes.get(node) as NodeRecord;
-        return {
-          node,
-          awaitingReset: rec.awaitingReset,
-          store: rec.store,
-          l1Blocks: rec.l1?.blockCount ?? 0,
-          engines: [...rec.engines.values()].map((s) => ({
-            engineId: s.engineId ?? '',
-            node,
-            blocks: s.blockCount,
-          })),
-        };
-      });
+    return this.#reads.summary(maxNodes);
   }
 
-  #applyDelta(node: string, rec: NodeRecord, delta: KvBatchDelta): void {
+  #applyDelta(node: string, rec: IndexedNode, delta: KvBatchDelta): void {
     const source = this.#sourceFor(node, rec, delta);
     if (delta.cleared === true) this.#holdings.clear(source);
     const sampler = this.#sampler;
@@ -315,7 +226,7 @@ export class GlobalBlockIndex implements PreciseBlockView {
       if (sampler.keeps(hash)) this.#holdings.store(source, hash);
   }
 
-  #sourceFor(node: string, rec: NodeRecord, delta: KvBatchDelta): BlockSource {
+  #sourceFor(node: string, rec: IndexedNode, delta: KvBatchDelta): BlockSource {
     if (delta.tier === 'l1') return (rec.l1 ??= this.#holdings.addSource(node, 'l1', undefined));
     const engineId = delta.engineId ?? '';
     let source = rec.engines.get(engineId);
@@ -328,7 +239,7 @@ export class GlobalBlockIndex implements PreciseBlockView {
     return source;
   }
 
-  #dropHoldings(rec: NodeRecord): void {
+  #dropHoldings(rec: IndexedNode): void {
     if (rec.l1 !== undefined) this.#holdings.dropSource(rec.l1);
     rec.l1 = undefined;
     for (const id of [...rec.engines.keys()]) this.dropEngine(id);
