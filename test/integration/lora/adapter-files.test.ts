@@ -19,13 +19,19 @@ async function cachedModels(): Promise<string[]> {
   return readdir(join(h.dir, 'cache', 'weights', 'models')).catch(() => []);
 }
 
+/** Adapter `sql` loaded on the node's two engines e1 and e2; returns its artifact URI. */
+async function loadedOnTwoEngines(): Promise<string> {
+  await h.addSim('e1');
+  await h.addSim('e2');
+  const uri = await h.writeAdapter('sql', peftConfig(8));
+  for (const engineId of ['n/e1', 'n/e2'])
+    await h.manager.load({ adapter: 'sql', engineId, artifactUrl: uri }, h.context());
+  return uri;
+}
+
 describe('adapter files', () => {
   it('that an unload could not free, because another engine’s report still listed the adapter, go on the next sweep', async () => {
-    await h.addSim('e1');
-    await h.addSim('e2');
-    const uri = await h.writeAdapter('sql', peftConfig(8));
-    for (const engineId of ['n/e1', 'n/e2'])
-      await h.manager.load({ adapter: 'sql', engineId, artifactUrl: uri }, h.context());
+    const uri = await loadedOnTwoEngines();
     expect((await h.cycles(1)).map((r) => r.adapters)).toEqual([['sql'], ['sql']]);
     // The leader unloads both; e2's report is not read again before e1's unload decides.
     await h.manager.unload({ adapter: 'sql', engineId: 'n/e2', artifactUrl: uri }, h.context());
@@ -42,11 +48,7 @@ describe('adapter files', () => {
   });
 
   it('stay while another engine lists the adapter, however many sweeps run', async () => {
-    await h.addSim('e1');
-    await h.addSim('e2');
-    const uri = await h.writeAdapter('sql', peftConfig(8));
-    for (const engineId of ['n/e1', 'n/e2'])
-      await h.manager.load({ adapter: 'sql', engineId, artifactUrl: uri }, h.context());
+    const uri = await loadedOnTwoEngines();
     await h.cycles(1);
     await h.manager.unload({ adapter: 'sql', engineId: 'n/e1', artifactUrl: uri }, h.context());
     await h.cycles(2);
