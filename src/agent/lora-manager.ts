@@ -102,7 +102,9 @@ export class LoraManager {
   /** The engine, after forgetting records of engines gone from the node. */
   #engine(engineId: string): EngineEndpoint | undefined {
     const engines = this.#o.engines();
-    this.#holdings.prune((id) => engines.some((e) => e.id === id));
+    const gone = this.#holdings.prune((id) => engines.some((e) => e.id === id));
+    // Their engines left the node (a pod replaced): nothing else will free these files.
+    for (const h of gone) void this.#reaper.free(h.name, h.uri).catch(() => undefined);
     return engines.find((e) => e.id === engineId);
   }
 

@@ -68,3 +68,23 @@ describe('adapter files', () => {
     expect(await cachedModels()).toEqual([]);
   });
 });
+
+describe('adapter files of an engine that left the node', () => {
+  it('go once the next command finds the engine gone and the reports no longer list it', async () => {
+    await h.addSim('e1');
+    await h.addSim('e2');
+    const uri = await h.writeAdapter('sql', peftConfig(8));
+    await h.manager.load({ adapter: 'sql', engineId: 'n/e1', artifactUrl: uri }, h.context());
+    await h.cycles(1);
+    // e1's pod is replaced: discovery drops it; the next command on the node prunes its record.
+    h.endpoints.splice(
+      h.endpoints.findIndex((e) => e.id === 'n/e1'),
+      1,
+    );
+    await h.manager.unload({ adapter: 'other', engineId: 'n/e2' }, h.context());
+    expect(h.manager.holdings()).toEqual([]);
+    await h.cycles(1);
+    await h.manager.sweep();
+    expect(await cachedModels()).toEqual([]);
+  });
+});
