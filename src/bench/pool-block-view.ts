@@ -20,19 +20,6 @@ export class PoolBlockView implements PreciseBlockView {
     return this.#pools.has(engineId);
   }
 
-  gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
-    const out = new Int32Array(engineIds.length);
-    engineIds.forEach((id, i) => {
-      const pool = this.#pools.get(id);
-      out[i] = pool === undefined ? 0 : leadingCachedBlocks(pool, chain, chain.length);
-    });
-    return out;
-  }
-
-  l1PrefixBlocks(_chain: readonly number[], nodes: readonly string[]): Int32Array {
-    return new Int32Array(nodes.length);
-  }
-
   gpuPrefixHolders(chain: readonly number[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const [id, pool] of this.#pools) {

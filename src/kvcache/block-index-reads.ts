@@ -5,7 +5,12 @@
  * changes the index: it reads the same holdings, node records and engine map the index keeps.
  */
 import type { BlockHoldings, BlockSource } from './block-holdings.js';
-import { walkCandidates, walkHolders, type ChainHoldings } from './chain-walks.js';
+import {
+  walkCandidates,
+  walkHolders,
+  type BlockSampler,
+  type ChainHoldings,
+} from './chain-walks.js';
 import type { KvHolderInfo, KvStoreState } from './kv-batch.js';
 import type { KvBatchOrder } from './kv-batch-order.js';
 import type { PreciseBlockView } from './precise-block-view.js';
@@ -36,8 +41,8 @@ export interface KvNodeSummary {
 /** What the reads are over (the index's own maps, shared, not copied). */
 export interface BlockIndexReadsOptions {
   readonly holdings: BlockHoldings;
-  /** The holdings through the index's sampler. */
-  readonly chain: ChainHoldings;
+  /** Which blocks the index keeps: the walks check only those. */
+  readonly sampler: BlockSampler;
   readonly nodes: ReadonlyMap<string, IndexedNode>;
   /** Engine id → its GPU source. */
   readonly engines: ReadonlyMap<string, BlockSource>;
@@ -48,28 +53,41 @@ export interface BlockIndexReadsOptions {
 /** See the file comment. */
 export class BlockIndexReads implements PreciseBlockView {
   readonly #o: BlockIndexReadsOptions;
+  /** The holdings as the chain walks read them, through the sampler. */
+  readonly #chain: ChainHoldings;
 
   constructor(options: BlockIndexReadsOptions) {
     this.#o = options;
+    const { holdings, sampler } = options;
+    this.#chain = {
+      holders: (hash) => holdings.holders(hash),
+      holds: (id, hash) => holdings.holds(id, hash),
+      keeps: (hash) => sampler.keeps(hash),
+    };
   }
 
   publishes(engineId: string): boolean {
     return this.#o.engines.has(engineId);
   }
 
+  /**
+   * Per engine asked (same order), how many leading blocks of `chain` its GPU cache holds. The
+   * candidates' side of gpuPrefixHolders: tests and the reference pick ask this way.
+   */
   gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
     const { engines } = this.#o;
     return walkCandidates(
-      this.#o.chain,
+      this.#chain,
       chain,
       engineIds.map((id) => engines.get(id)?.id ?? -1),
     );
   }
 
+  /** Per node asked (same order), its L1 run of `chain` from `from` (l1PrefixHolders, per node). */
   l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from = 0): Int32Array {
     const records = this.#o.nodes;
     return walkCandidates(
-      this.#o.chain,
+      this.#chain,
       chain,
       nodes.map((n) => records.get(n)?.l1?.id ?? -1),
       from,
@@ -78,7 +96,7 @@ export class BlockIndexReads implements PreciseBlockView {
 
   gpuPrefixHolders(chain: readonly number[]): Map<string, number> {
     const { holdings } = this.#o;
-    return walkHolders(this.#o.chain, chain, 0, (id) => {
+    return walkHolders(this.#chain, chain, 0, (id) => {
       const source = holdings.source(id);
       return source?.tier === 'gpu' ? source.engineId : undefined;
     });
@@ -86,7 +104,7 @@ export class BlockIndexReads implements PreciseBlockView {
 
   l1PrefixHolders(chain: readonly number[], from = 0): Map<string, number> {
     const { holdings } = this.#o;
-    return walkHolders(this.#o.chain, chain, from, (id) => {
+    return walkHolders(this.#chain, chain, from, (id) => {
       const source = holdings.source(id);
       return source?.tier === 'l1' ? source.node : undefined;
     });
@@ -102,7 +120,7 @@ export class BlockIndexReads implements PreciseBlockView {
       ([node, rec]) => node !== excludeNode && rec.store?.shared === true && rec.l1 !== undefined,
     );
     const counts = walkCandidates(
-      this.#o.chain,
+      this.#chain,
       chain,
       peers.map(([, rec]) => rec.l1?.id ?? -1),
     );

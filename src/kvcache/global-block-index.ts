@@ -67,15 +67,10 @@ export class GlobalBlockIndex implements PreciseBlockView {
   constructor(options: GlobalBlockIndexOptions) {
     this.#holdings = new BlockHoldings(options);
     this.#maxNodes = options.maxNodes ?? 10_000;
-    const sampler = (this.#sampler = new BlockSampler(options.sampleEvery));
-    const holdings = this.#holdings;
+    this.#sampler = new BlockSampler(options.sampleEvery);
     this.#reads = new BlockIndexReads({
-      holdings,
-      chain: {
-        holders: (hash) => holdings.holders(hash),
-        holds: (id, hash) => holdings.holds(id, hash),
-        keeps: (hash) => sampler.keeps(hash),
-      },
+      holdings: this.#holdings,
+      sampler: this.#sampler,
       nodes: this.#nodes,
       engines: this.#engines,
       maxHolders: options.maxHolders ?? 16,
@@ -183,7 +178,8 @@ export class GlobalBlockIndex implements PreciseBlockView {
     return this.#nodes.get(node)?.store;
   }
 
-  // The reads (block-index-reads.ts): PreciseBlockView for precise routing, then L2 and the API.
+  // The reads (block-index-reads.ts): PreciseBlockView for precise routing, the same per
+  // candidate, then L2 lookups and the API.
 
   publishes(engineId: string): boolean {
     return this.#reads.publishes(engineId);

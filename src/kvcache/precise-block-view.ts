@@ -8,13 +8,6 @@
 export interface PreciseBlockView {
   /** Whether the engine publishes KV events (the index has a record of its GPU cache). */
   publishes(engineId: string): boolean;
-  /** Per engine (same order), the number of leading blocks of `chain` in its GPU cache. */
-  gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array;
-  /**
-   * Per node (same order), the number of consecutive blocks of `chain` from index `from`
-   * (default 0) in its L1 store.
-   */
-  l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from?: number): Int32Array;
   /**
    * The engines whose GPU cache holds leading blocks of `chain`: engine id → how many (an
    * engine absent holds none). Found from the first block's holders, so its cost follows the

@@ -81,7 +81,11 @@ export function buildClusterView(o: ClusterViewOptions): ClusterView {
   });
   registerClusterMetrics(registry, store);
   return {
-    ...{ store, kvIndex, prefixIndex, routingState, staticScale },
+    store,
+    kvIndex,
+    prefixIndex,
+    routingState,
+    staticScale,
     scaleGroups: () => scaleGroups,
   };
 }

@@ -7,6 +7,7 @@
 import { imputeLoads, hasLoadData, gatewayLoadScores } from '../../src/routing/load-signals.js';
 import { ALGORITHMS } from '../../src/routing/index.js';
 import {
+  GlobalBlockIndex,
   l1BlockWorth,
   promptBlockHashes,
   type PrefixCacheConfig,
@@ -134,6 +135,9 @@ function referencePrecise(
   eligible: readonly boolean[],
 ): Float64Array | undefined {
   if (view === undefined || config.mode === 'approximate') return undefined;
+  // Asked per candidate, as the scorer once did: only the index itself answers that way.
+  if (!(view instanceof GlobalBlockIndex))
+    throw new Error('the reference reads a GlobalBlockIndex, candidate by candidate');
   const precise = endpoints.map(
     (e, i) => eligible[i] === true && (config.mode === 'precise' || view.publishes(e.id)),
   );

@@ -85,9 +85,6 @@ describe('gpuExactRouter (prefix-cache precise on a block view)', () => {
   it('picks the engine whose GPU holds the longest prefix at equal load', () => {
     const view: PreciseBlockView = {
       publishes: () => true,
-      gpuPrefixBlocks: (chain, ids) =>
-        Int32Array.from(ids, (id) => (id === 'engine-2' ? chain.length : 0)),
-      l1PrefixBlocks: (_chain, nodes) => new Int32Array(nodes.length),
       gpuPrefixHolders: (chain) => new Map([['engine-2', chain.length]]),
       l1PrefixHolders: () => new Map(),
     };
