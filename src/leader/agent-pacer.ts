@@ -13,6 +13,7 @@ import {
   type AgentPace,
   type PaceState,
 } from './agent-pace.js';
+import { LOOP_DELAY_RESOLUTION_MS as RESOLUTION_MS } from './event-loop-metrics.js';
 
 /** What the pacer needs. */
 export interface AgentPacerOptions {
@@ -29,8 +30,6 @@ export interface AgentPacerOptions {
   /** Window length, ms. Default 2000. */
   readonly windowMs?: number;
 }
-
-const RESOLUTION_MS = 1;
 
 /** The pacer as a leader-only part. */
 export function agentPacer(options: AgentPacerOptions): Runnable {
