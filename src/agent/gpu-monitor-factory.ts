@@ -9,7 +9,7 @@
 import { GpuMonitor, asGpuConfig, type GpuReport } from '../gpu/index.js';
 import {
   FileKernelLogSource,
-  SystemInformationHostProbe,
+  OsHostProbe,
   createGpuProbe,
 } from '../gpu/adapters/index.js';
 import type { GpuFactsSummary, GpuHealthSummary } from '../protocol/index.js';
@@ -73,7 +73,7 @@ export async function createGpuMonitor(options: GpuMonitorFactoryOptions): Promi
   const monitor = new GpuMonitor({
     probe,
     kernelLog,
-    hostProbe: new SystemInformationHostProbe(),
+    hostProbe: new OsHostProbe(),
     cachePath: options.cachePath,
     config,
     clock: options.clock,

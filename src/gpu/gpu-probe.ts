@@ -1,6 +1,6 @@
 /**
  * The ports of the GPU area (STYLE.md §2): small interfaces named for their role. Adapters in
- * `adapters/` implement them with execa, node:fs and systeminformation; tests use fakes.
+ * `adapters/` implement them with execa, node:fs and node:os; tests use fakes.
  */
 import type { GpuSample, GpuVendorTool, HostFacts } from './gpu-facts.js';
 

@@ -11,7 +11,7 @@
  *   kernelLog: probe.tool === 'nvidia-smi'
  *     ? new FileKernelLogSource({ path: gpu.kmsgPath, fromStart: gpu.kmsgFromStart,
  *         maxLinesPerRead: gpu.kmsgMaxLinesPerRead, log }) : null,
- *   hostProbe: new SystemInformationHostProbe(), cachePath,
+ *   hostProbe: new OsHostProbe(), cachePath,
  *   config: gpu, clock: systemClock, log: log.child({ component: 'gpu' }), registry, node,
  * });
  * monitor.onChange((report, transitions) => { … send state to the leader … });

@@ -1,6 +1,6 @@
 /**
  * The GPU room's I/O adapters: the vendor tools (nvidia-smi, rocm-smi) behind execa, the kernel
- * log, systeminformation's host facts and the probe factory. Only composition roots (the agent,
+ * log, the host facts (os, statfs) and the probe factory. Only composition roots (the agent,
  * the bench) import this entry; the rest of the room is pure.
  */
 export { NvidiaSmiGpuProbe, type NvidiaSmiGpuProbeOptions } from './nvidia-smi-probe.js';
@@ -8,7 +8,4 @@ export { RocmSmiGpuProbe, type RocmSmiGpuProbeOptions } from './rocm-smi-probe.j
 export { NullGpuProbe } from './null-gpu-probe.js';
 export { createGpuProbe, findOnPath, type CreateGpuProbeOptions } from './probe-factory.js';
 export { FileKernelLogSource, type FileKernelLogSourceOptions } from './kernel-log-source.js';
-export {
-  SystemInformationHostProbe,
-  type SystemInformationHostProbeOptions,
-} from './systeminformation-host-probe.js';
+export { OsHostProbe, type OsHostProbeOptions } from './os-host-probe.js';
