@@ -69,7 +69,8 @@ export async function admitRequest(
   req: IncomingMessage,
   deps: InferenceDeps,
   requestId: string,
-  signal: AbortSignal,
+  /** The request's cancellation; its AbortSignal is made only if a wait needs one. */
+  cancel: { readonly signal: AbortSignal },
   intake: RequestIntake,
 ): Promise<AdmitOutcome> {
   const strategy = strategyFor(req.headers['routing-strategy'], deps.defaultStrategy);
@@ -111,13 +112,16 @@ export async function admitRequest(
   }
   // A model that is expected but not ready yet (scale from zero, adapter loading) waits here,
   // bounded, instead of a 404 or a 503 now.
-  const held = await holdForModel(
-    deps.hold,
-    parsed.model,
-    signal,
-    deps.clock,
-    deps.retryAfterSeconds,
-  );
+  const held =
+    deps.hold?.shouldHold(parsed.model) === true
+      ? await holdForModel(
+          deps.hold,
+          parsed.model,
+          cancel.signal,
+          deps.clock,
+          deps.retryAfterSeconds,
+        )
+      : undefined;
   if (held !== undefined) return refuse(held.status, held.body, held.headers, parsed.model);
   const lookup = deps.catalog.lookup(parsed.model);
   if (!lookup.known && deps.hold?.expects(parsed.model) === true) {
@@ -143,7 +147,7 @@ export async function admitRequest(
       promptTokens: parsed.promptTokens,
       maxTokens: parsed.maxTokens,
     },
-    { signal },
+    cancel,
   );
   if (!admission.ok) {
     const retry: Record<string, string> =

@@ -62,7 +62,7 @@ class InferenceExchange {
       this.#req,
       this.#deps,
       this.#requestId,
-      this.#cancel.signal,
+      this.#cancel,
       this.#intake,
     );
     this.#strategy = outcome.strategy;

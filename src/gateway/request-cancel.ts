@@ -3,7 +3,8 @@
  * drain deadline of the engine serving it. The upstream call registers a plain callback
  * (`whenCancelled`) that destroys its request directly, instead of an 'abort' listener on an
  * AbortSignal: EventTarget listeners cost measurable CPU per request (gateway-profile.md). An
- * AbortSignal is still made, on first use, for the APIs that take one (admission, the model hold).
+ * AbortSignal is made only on first use, by the waits that take one: admission when a rate limit
+ * applies (it may wait on the store) and the model hold. Most requests never make one.
  */
 import type { ServerResponse } from 'node:http';
 

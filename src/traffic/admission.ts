@@ -59,7 +59,11 @@ export interface TrafficPolicy {
    * exist, which strategies). Always ok when no keys are configured. `admit` checks again.
    */
   authenticate(authorization: string | undefined): AuthenticationResult;
-  /** Rejects only when `signal` aborts (with its reason). */
+  /**
+   * Rejects only when it has to wait on the rate-limit store (a limit applies) and `signal` has
+   * aborted (with its reason). `opts.signal` is read only then, so a caller may make it lazily:
+   * the gateway builds no AbortController for a request that waits on nothing.
+   */
   admit(req: AdmissionRequest, opts: { readonly signal: AbortSignal }): Promise<AdmissionResult>;
 }
 

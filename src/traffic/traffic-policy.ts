@@ -172,8 +172,7 @@ export function createTrafficPolicy(
     setApiKeys(entries) {
       keys = new ApiKeyTable(entries);
     },
-    async admit(req, { signal }) {
-      if (signal.aborted) throw signal.reason;
+    async admit(req, opts) {
       const who = identify(req);
       if ('ok' in who) return who;
       const { user } = who;
@@ -203,6 +202,8 @@ export function createTrafficPolicy(
           charge(`m:${keyPart(req.model)}:rps`, rps, SECOND_MS, 1, 'requests per second'),
         );
       if (charges.length === 0) return { ok: true, user, ticket: NO_TICKET };
+      const signal = opts.signal;
+      if (signal.aborted) throw signal.reason;
       let outcome;
       try {
         outcome = await deps.store.reserve(charges, deps.clock.now(), { signal });

@@ -184,20 +184,44 @@ describe('traffic policy — failures', () => {
     expect(errors[0]?.code).toBe('ROUTING_RATE_LIMIT_STORE_FAILED');
   });
 
-  it('rejects with the abort reason when the client has gone', async () => {
+  it('rejects with the abort reason when the client has gone and a limit applies', async () => {
     const { clock } = setup({});
     const controller = new AbortController();
     controller.abort(new Error('client closed'));
-    const policy = createTrafficPolicy(trafficConfigFrom({ defaultMaxTokensReservation: 1 }, {}), {
-      clock,
-      store: new MemoryRateLimitStore(),
-    });
+    const policy = createTrafficPolicy(
+      trafficConfigFrom(
+        { defaultMaxTokensReservation: 1 },
+        { limits: { users: { a: { rpm: 5 } } } },
+      ),
+      { clock, store: new MemoryRateLimitStore() },
+    );
     await expect(
       policy.admit(
         { user: 'a', authorization: undefined, model: 'm', promptTokens: 1, maxTokens: 1 },
         { signal: controller.signal },
       ),
     ).rejects.toThrow('client closed');
+  });
+
+  it('reads no signal when no limit applies, so the caller need not make one', async () => {
+    const { clock } = setup({});
+    const policy = createTrafficPolicy(trafficConfigFrom({ defaultMaxTokensReservation: 1 }, {}), {
+      clock,
+      store: new MemoryRateLimitStore(),
+    });
+    let reads = 0;
+    const lazy = {
+      get signal(): AbortSignal {
+        reads++;
+        return AbortSignal.abort(new Error('client closed'));
+      },
+    };
+    const result = await policy.admit(
+      { user: 'a', authorization: undefined, model: 'm', promptTokens: 1, maxTokens: 1 },
+      lazy,
+    );
+    expect(result.ok).toBe(true);
+    expect(reads).toBe(0);
   });
 
   it('renders the OpenAI error body', () => {
