@@ -127,11 +127,12 @@ export class OsHostProbe implements HostProbe {
         ]),
         aborted,
       ]);
-      const now = cpuTimes(cpus());
+      const cores = cpus();
+      const now = cpuTimes(cores);
       const cpuBusyPct = busyPct(now, this.#lastCpu);
       this.#lastCpu = now;
       return {
-        cpuCount: cpus().length,
+        cpuCount: cores.length,
         cpuLoad1m: loadavg()[0] ?? 0,
         cpuBusyPct,
         memoryTotalBytes: totalmem(),
