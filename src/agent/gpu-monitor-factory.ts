@@ -7,11 +7,7 @@
  * temperature moving by a degree is not worth a message a second.
  */
 import { GpuMonitor, asGpuConfig, type GpuReport } from '../gpu/index.js';
-import {
-  FileKernelLogSource,
-  OsHostProbe,
-  createGpuProbe,
-} from '../gpu/adapters/index.js';
+import { FileKernelLogSource, OsHostProbe, createGpuProbe } from '../gpu/adapters/index.js';
 import type { GpuFactsSummary, GpuHealthSummary } from '../protocol/index.js';
 import type { Clock, Logger, Registry } from '../shared/index.js';
 
