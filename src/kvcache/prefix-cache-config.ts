@@ -34,6 +34,11 @@ export const prefixCacheConfigSpec = {
   entryTtlMs: int(1_200_000, 'a block routed to an endpoint longer ago than this is a miss', {
     min: 1,
   }),
+  speculativeMs: int(
+    10_000,
+    'mode auto: precise scoring also credits an engine this gateway routed the prompt to this recently (ms), until its KV events can confirm it: a burst of a new prompt is not scattered while the first is still prefilling; 0 = events only',
+    { min: 0 },
+  ),
   imbalanceAbsCount: int(16, 'in-flight spread (max − min) above which only least-loaded count', {
     min: 0,
   }),
@@ -78,6 +83,7 @@ export interface PrefixCacheConfig {
   readonly maxEndpointsPerBlock: number;
   readonly maxPromptBlocks: number;
   readonly entryTtlMs: number;
+  readonly speculativeMs: number;
   readonly imbalanceAbsCount: number;
   readonly stdDevFactor: number;
   readonly mode: PrefixCacheMode;

@@ -43,8 +43,16 @@ export interface PrefixCacheIndex {
    * others), as `genOf` gives it: one lookup per candidate, for picks over thousands of them.
    */
   candidateGens(endpoints: readonly ObservedEndpoint[], wanted: readonly boolean[]): number[];
-  /** Leading blocks of `hashes` each candidate (by incarnation, 0 = left out) holds. */
-  match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array;
+  /**
+   * Leading blocks of `hashes` each candidate (by incarnation, 0 = left out) holds, counting
+   * only blocks routed there within `maxAgeMs` (default and cap: `entryTtlMs`).
+   */
+  match(
+    hashes: readonly number[],
+    gens: readonly number[],
+    nowMs: number,
+    maxAgeMs?: number,
+  ): Int32Array;
   /** Notes what the index predicted for a request routed to the endpoint. */
   notePrediction(endpointId: string, promptTokens: number, predictedHitTokens: number): void;
   /** Attributes `hashes` to the endpoint, bounded by its KV capacity (tokens) when known. */

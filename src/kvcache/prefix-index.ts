@@ -174,8 +174,14 @@ export class PrefixIndex implements PrefixCacheIndex {
    * block no candidate still in the run holds. `gens[i]` is candidate i's incarnation, or 0 to
    * leave it out. Returns a count per candidate.
    */
-  match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array {
-    return matchLeadingBlocks(this.#blocks, hashes, gens, nowMs - this.config.entryTtlMs);
+  match(
+    hashes: readonly number[],
+    gens: readonly number[],
+    nowMs: number,
+    maxAgeMs = this.config.entryTtlMs,
+  ): Int32Array {
+    const age = Math.min(maxAgeMs, this.config.entryTtlMs);
+    return matchLeadingBlocks(this.#blocks, hashes, gens, nowMs - age);
   }
 
   /**

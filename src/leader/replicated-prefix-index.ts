@@ -46,8 +46,13 @@ export class ReplicatedPrefixIndex implements PrefixCacheIndex {
     return this.#inner.candidateGens(endpoints, wanted);
   }
 
-  match(hashes: readonly number[], gens: readonly number[], nowMs: number): Int32Array {
-    return this.#inner.match(hashes, gens, nowMs);
+  match(
+    hashes: readonly number[],
+    gens: readonly number[],
+    nowMs: number,
+    maxAgeMs?: number,
+  ): Int32Array {
+    return this.#inner.match(hashes, gens, nowMs, maxAgeMs);
   }
 
   notePrediction(endpointId: string, promptTokens: number, predictedHitTokens: number): void {

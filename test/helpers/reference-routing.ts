@@ -193,8 +193,14 @@ export const referencePrefixCache: RoutingAlgorithm = {
     return endpoints.map((e, i) => {
       if (eligible[i] !== true) return 0;
       const approximate = (matched[i] ?? 0) * perBlock;
+      const recent =
+        precise !== undefined && c.mode === 'auto' && c.speculativeMs > 0
+          ? (index.match(hashes, [index.genOf(e.id)], nowMs, c.speculativeMs)[0] ?? 0)
+          : 0;
       const hit =
-        precise === undefined || Number.isNaN(precise[i]) ? approximate : (precise[i] ?? 0);
+        precise === undefined || Number.isNaN(precise[i])
+          ? approximate
+          : Math.max(precise[i] ?? 0, recent * perBlock);
       const cost = e.pendingPrefillTokens + Math.max(0, prompt - hit);
       return (
         (1 - cost / scale) * (1 - loadShare) + loadShare * (1 - e.inFlight / (maxInFlight + 1))

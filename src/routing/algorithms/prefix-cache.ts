@@ -108,6 +108,13 @@ function scoreWithIndex(
   memo.scored = true;
   const c = index.config;
   const precise = preciseHitTokens(endpoints, memo.chain ?? [], ctx.blockIndex, c, eligible);
+  // A prompt routed to an engine moments ago shows in its KV events only once prefilled and
+  // reported: until then this gateway's own recent picks count too (llm-d's speculative
+  // entries), or a burst of a new prompt would scatter over ties. Mode `precise` is events only.
+  const recent =
+    precise !== undefined && c.mode === 'auto' && c.speculativeMs > 0
+      ? index.match(hashes, gens, nowMs, c.speculativeMs)
+      : undefined;
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
   const prompt = Math.max(request.promptTokens, hashes.length * tokensPerIndexedBlock);
   const scale = maxQueued + prompt + 1;
@@ -122,7 +129,8 @@ function scoreWithIndex(
     const e = endpoints[i] as EndpointLoad;
     const approximate = (matched[i] as number) * tokensPerIndexedBlock;
     const p = precise?.[i];
-    const hit = p === undefined || Number.isNaN(p) ? approximate : p;
+    const speculative = (recent?.[i] ?? 0) * tokensPerIndexedBlock;
+    const hit = p === undefined || Number.isNaN(p) ? approximate : Math.max(p, speculative);
     const uncached = Math.max(0, prompt - hit);
     const cost = e.pendingPrefillTokens + uncached;
     scores[i] =

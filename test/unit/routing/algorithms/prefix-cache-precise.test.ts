@@ -83,6 +83,39 @@ describe('prefix-cache precise mode', () => {
     expect(e3).toBeGreaterThan(e1!);
   });
 
+  it('auto: a publishing engine this gateway just sent the prompt to counts as holding it until its events could say so', () => {
+    // On an H100 (L1 worth nothing) e1's 10 GPU blocks beat e2's none, unless the prompt was
+    // routed to e2 moments ago and is still prefilling there, its KV events not sent yet.
+    const h100 = { prefillMicrosPerToken: 36 };
+    const at = (extra: object, nowMs: number): number[] => {
+      const config = configWith('auto', { ...h100, ...extra });
+      const memory = aRoutingMemory(config);
+      prefixCache.onRouted?.(anEndpoint('e2'), request, aRoutingContext(1, memory), {
+        endpoints,
+        nowMs: 1,
+      });
+      const ctx = { ...aRoutingContext(1, memory), blockIndex: blockIndex() };
+      return [...prefixCache.score({ endpoints, nowMs }, request, ctx)];
+    };
+    const [r1, r2] = at({}, 2);
+    expect(r2).toBeGreaterThan(r1!);
+    // Past the window only the events count; with the window off, at once.
+    const [l1, l2] = at({}, 1 + 10_001);
+    expect(l1).toBeGreaterThan(l2!);
+    const [o1, o2] = at({ speculativeMs: 0 }, 2);
+    expect(o1).toBeGreaterThan(o2!);
+    // Mode precise is events only.
+    const config = configWith('precise', h100);
+    const memory = aRoutingMemory(config);
+    prefixCache.onRouted?.(anEndpoint('e2'), request, aRoutingContext(1, memory), {
+      endpoints,
+      nowMs: 1,
+    });
+    const ctx = { ...aRoutingContext(1, memory), blockIndex: blockIndex() };
+    const [p1, p2] = prefixCache.score({ endpoints, nowMs: 2 }, request, ctx);
+    expect(p1).toBeGreaterThan(p2!);
+  });
+
   it('precise: engines without events count as holding nothing', () => {
     const [e1, , e3] = scores('precise', {}, 'e3');
     expect(e1).toBeGreaterThan(e3!);
