@@ -112,16 +112,13 @@ export async function admitRequest(
   }
   // A model that is expected but not ready yet (scale from zero, adapter loading) waits here,
   // bounded, instead of a 404 or a 503 now.
-  const held =
-    deps.hold?.shouldHold(parsed.model) === true
-      ? await holdForModel(
-          deps.hold,
-          parsed.model,
-          cancel.signal,
-          deps.clock,
-          deps.retryAfterSeconds,
-        )
-      : undefined;
+  const held = await holdForModel(
+    deps.hold,
+    parsed.model,
+    cancel,
+    deps.clock,
+    deps.retryAfterSeconds,
+  );
   if (held !== undefined) return refuse(held.status, held.body, held.headers, parsed.model);
   const lookup = deps.catalog.lookup(parsed.model);
   if (!lookup.known && deps.hold?.expects(parsed.model) === true) {

@@ -25,7 +25,8 @@ const CLIENT_GONE_STATUS = 499;
 export async function holdForModel(
   hold: RequestHold | undefined,
   model: string,
-  signal: AbortSignal,
+  /** The request's cancellation: its AbortSignal is read only when the request is held. */
+  cancel: { readonly signal: AbortSignal },
   clock: Clock,
   retryAfterSeconds: number,
 ): Promise<HoldRefusal | undefined> {
@@ -35,7 +36,7 @@ export async function holdForModel(
   const retry = { 'retry-after': String(retryAfterSeconds) };
   while (hold.shouldHold(model)) {
     const left = deadline - clock.now();
-    const outcome = left > 0 ? await hold.wait(model, signal, left) : 'timeout';
+    const outcome = left > 0 ? await hold.wait(model, cancel.signal, left) : 'timeout';
     if (outcome === 'released') continue;
     if (outcome === 'full')
       return {

@@ -111,8 +111,9 @@ function scoreWithIndex(
   // A prompt routed to an engine moments ago shows in its KV events only once prefilled and
   // reported: until then this gateway's own recent picks count too (llm-d's speculative
   // entries), or a burst of a new prompt would scatter over ties. Mode `precise` is events only.
+  // Recent blocks are a subset of matched ones: no match at all means no second walk.
   const recent =
-    precise !== undefined && c.mode === 'auto' && c.speculativeMs > 0
+    precise !== undefined && c.mode === 'auto' && c.speculativeMs > 0 && memo.matched.size > 0
       ? index.match(hashes, gens, nowMs, c.speculativeMs)
       : undefined;
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;

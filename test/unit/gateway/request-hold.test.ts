@@ -115,16 +115,16 @@ describe('holdForModel', () => {
     const expected = new FakeExpectedModels(['m']);
     const { hold } = aHold(expected);
     const signal = new AbortController().signal;
-    expect(await holdForModel(hold, 'unknown', signal, systemClock, 1)).toBeUndefined();
+    expect(await holdForModel(hold, 'unknown', { signal }, systemClock, 1)).toBeUndefined();
     expected.ready.add('m');
-    expect(await holdForModel(hold, 'm', signal, systemClock, 1)).toBeUndefined();
+    expect(await holdForModel(hold, 'm', { signal }, systemClock, 1)).toBeUndefined();
     expect(expected.demands).toEqual([]);
   });
 
   it('answers 503 model_not_ready with Retry-After in the OpenAI shape after the hold time', async () => {
     const expected = new FakeExpectedModels(['m']);
     const { hold } = aHold(expected, { holdTimeoutMs: 30 });
-    const refusal = await holdForModel(hold, 'm', new AbortController().signal, systemClock, 7);
+    const refusal = await holdForModel(hold, 'm', new AbortController(), systemClock, 7);
     expect(refusal?.status).toBe(503);
     expect(refusal?.headers).toEqual({ 'retry-after': '7' });
     expect(refusal?.body.error.code).toBe('model_not_ready');
@@ -134,7 +134,7 @@ describe('holdForModel', () => {
   it('waits again when the model is released but not ready any more, within the same hold time', async () => {
     const expected = new FakeExpectedModels(['m']);
     const { hold } = aHold(expected, { holdTimeoutMs: 60_000 });
-    const result = holdForModel(hold, 'm', new AbortController().signal, systemClock, 1);
+    const result = holdForModel(hold, 'm', new AbortController(), systemClock, 1);
     await waitFor(() => hold.held('m') === 1, 'the request held');
     expected.markReady('m');
     expected.ready.delete('m'); // gone again before the request looked
