@@ -107,7 +107,8 @@ function scoreWithIndex(
       memo.matched.set((endpoints[i] as EndpointLoad).id, matched[i] as number);
   memo.scored = true;
   const c = index.config;
-  const precise = preciseHitTokens(endpoints, memo.chain ?? [], ctx.blockIndex, c, eligible);
+  const chain = memo.chain ?? [];
+  const precise = preciseHitTokens(endpoints, chain, ctx.blockIndex, c, eligible, matched);
   // A prompt routed to an engine moments ago shows in its KV events only once prefilled and
   // reported: until then this gateway's own recent picks count too (llm-d's speculative
   // entries), or a burst of a new prompt would scatter over ties. Mode `precise` is events only.
