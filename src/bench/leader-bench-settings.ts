@@ -40,6 +40,10 @@ export const leaderBenchSpec = {
     'the leader’s routing.prefixCache.blockIndexSampleEvery: its KV block index keeps one block in N',
     { min: 1, max: 64 },
   ),
+  blockIndexWorker: bool(
+    true,
+    'the leader’s routing.prefixCache.blockIndexWorker: its KV block index applied in a worker thread (--no-block-index-worker: on its main thread, the before)',
+  ),
   quick: bool(false, 'a small short run for tests: 20 agents × 2 engines, 4 s, 2 trials'),
   cpuProfDir: str('', 'write a V8 CPU profile of the leader here'),
   out: str('bench/results/leader.json', 'result file'),
@@ -63,6 +67,7 @@ export interface LeaderBenchConfig {
   readonly stubEngines: number;
   readonly kvJson: boolean;
   readonly blockIndexSampleEvery: number;
+  readonly blockIndexWorker: boolean;
   readonly quick: boolean;
   readonly cpuProfDir: string;
   readonly out: string;
@@ -93,6 +98,9 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
     `--kv-blocks-per-s ${c.kvBlocksPerS} --kv-blocks-per-engine ${c.kvBlocksPerEngine} ` +
     `--rate ${c.rate} --trials ${c.trials} --agent-processes ${c.agentProcesses}` +
     (c.kvJson ? ' --kv-json' : '') +
-    (c.blockIndexSampleEvery === 1 ? '' : ` --block-index-sample-every ${c.blockIndexSampleEvery}`)
+    (c.blockIndexSampleEvery === 1
+      ? ''
+      : ` --block-index-sample-every ${c.blockIndexSampleEvery}`) +
+    (c.blockIndexWorker ? '' : ' --no-block-index-worker')
   );
 }

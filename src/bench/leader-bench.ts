@@ -171,6 +171,7 @@ export const leaderBench = defineCommand({
         INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_SAMPLE_EVERY: String(
           c.blockIndexSampleEvery,
         ),
+        INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_WORKER: String(c.blockIndexWorker),
         ...(c.cpuProfDir === ''
           ? {}
           : {
@@ -215,6 +216,8 @@ export const leaderBench = defineCommand({
           pickRatePerS: c.rate,
           durationS: c.duration,
           agentProcesses: agents.children.length,
+          blockIndexSampleEvery: c.blockIndexSampleEvery,
+          blockIndexWorker: c.blockIndexWorker,
         },
         method:
           'real leader process (static discovery); engine URLs on stub engines in the bench ' +

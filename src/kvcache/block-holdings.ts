@@ -9,7 +9,7 @@
  * node (the node's largest source drops its oldest block). Both are counted in `evictions`.
  */
 import { BlockPairs } from './block-pairs.js';
-import { BlockTable } from './block-table.js';
+import { BlockTable, type BlockBufferAllocator } from './block-table.js';
 
 /** One holder of blocks: an engine's GPU cache or a node's L1 store. */
 export interface BlockSource {
@@ -26,6 +26,21 @@ export interface BlockSource {
 export interface BlockHoldingsBounds {
   readonly maxEntries: number;
   readonly maxBlocksPerNode: number;
+}
+
+/** How the holdings share their memory with a reader on another thread (shared-block-reads.ts). */
+export interface BlockHoldingsSharing {
+  /** Allocates the tables' memory (SharedArrayBuffers to share it). */
+  readonly allocate?: BlockBufferAllocator;
+  /** Told of every source added or dropped, so a reader can name the ids it finds. */
+  readonly onSource?: (source: BlockSource, added: boolean) => void;
+}
+
+/** The buffers the holdings live in, as a reader attaches to them. */
+export interface BlockHoldingsBuffers {
+  readonly table: ArrayBufferLike;
+  readonly pairPool: ArrayBufferLike;
+  readonly pairTable: ArrayBufferLike;
 }
 
 /** Evictions by cause, for metrics. */
@@ -54,15 +69,28 @@ interface NodeRecord {
 export class BlockHoldings {
   readonly #bounds: BlockHoldingsBounds;
   readonly #blocks: BlockTable;
-  readonly #pairs = new BlockPairs();
+  readonly #pairs: BlockPairs;
+  readonly #onSource: BlockHoldingsSharing['onSource'];
   readonly #sources = new Map<number, SourceRecord>();
   readonly #nodes = new Map<string, NodeRecord>();
   #nextId = 1;
   readonly evictions: BlockEvictions = { entries: 0, nodeBound: 0 };
 
-  constructor(bounds: BlockHoldingsBounds) {
+  constructor(bounds: BlockHoldingsBounds, sharing: BlockHoldingsSharing = {}) {
     this.#bounds = bounds;
-    this.#blocks = new BlockTable(bounds.maxEntries);
+    this.#blocks = new BlockTable(bounds.maxEntries, sharing.allocate);
+    this.#pairs = new BlockPairs(undefined, sharing.allocate);
+    this.#onSource = sharing.onSource;
+  }
+
+  /** Bumped whenever {@link buffers} changes (a table grew). */
+  get generation(): number {
+    return this.#blocks.generation + this.#pairs.generation;
+  }
+
+  /** Where the holdings live now (see BlockHoldingsSharing). */
+  buffers(): BlockHoldingsBuffers {
+    return { table: this.#blocks.buffer, pairPool: this.#pairs.pool, pairTable: this.#pairs.table };
   }
 
   /** Distinct blocks indexed. */
@@ -92,6 +120,7 @@ export class BlockHoldings {
     };
     this.#sources.set(source.id, source);
     nodeRecord.sources.add(source);
+    this.#onSource?.(source, true);
     return source;
   }
 
@@ -103,6 +132,7 @@ export class BlockHoldings {
     this.#sources.delete(rec.id);
     rec.nodeRecord.sources.delete(rec);
     if (rec.nodeRecord.sources.size === 0) this.#nodes.delete(rec.node);
+    this.#onSource?.(rec, false);
   }
 
   /** Drops every block of the source; the source stays. */

@@ -11,8 +11,11 @@
  * A pair is 32 bytes of one buffer: its hash (float64), its source id and its four links
  * (int32 each), so following a link touches one cache line, not one per field. -1 is "none" in
  * every link.
+ *
+ * As with BlockTable, the memory may be shared with a reader on another thread (`attach`); the
+ * pool and the pair table move to new buffers as they grow, which bumps `generation`.
  */
-import { mixBlockHash } from './block-table.js';
+import { mixBlockHash, type BlockBufferAllocator } from './block-table.js';
 
 const EMPTY = -1;
 
@@ -24,8 +27,9 @@ const HOLD_PREV = 5;
 const HOLD_NEXT = 6;
 
 export class BlockPairs {
-  #f64 = new Float64Array(0);
-  #i32 = new Int32Array(0);
+  readonly #allocate: BlockBufferAllocator;
+  #f64: Float64Array = new Float64Array(0);
+  #i32: Int32Array = new Int32Array(0);
   /** Pair table: pair index or EMPTY; at most half full; doubles as it fills. */
   #slots: Int32Array;
   #mask: number;
@@ -34,11 +38,37 @@ export class BlockPairs {
   /** Pairs ever allocated (the pool's high-water mark). */
   #allocated = 0;
   #live = 0;
+  /** Bumped whenever the pool or the pair table moves to a new buffer. */
+  generation = 0;
 
   /** `initialSlots`: a power of two (tests use small ones to make probe runs collide). */
-  constructor(initialSlots = 1024) {
-    this.#slots = new Int32Array(initialSlots).fill(EMPTY);
+  constructor(initialSlots = 1024, allocate: BlockBufferAllocator = (n) => new ArrayBuffer(n)) {
+    this.#allocate = allocate;
+    this.#slots = this.#newSlots(initialSlots);
     this.#mask = initialSlots - 1;
+  }
+
+  /**
+   * A read-only view over another instance's `pool` and `table` buffers (e.g. shared by the worker
+   * thread that writes them): find, hashOf, sourceOf and the links read what it last stored.
+   */
+  static attach(pool: ArrayBufferLike, table: ArrayBufferLike): BlockPairs {
+    const pairs = new BlockPairs(1);
+    pairs.#f64 = new Float64Array(pool);
+    pairs.#i32 = new Int32Array(pool);
+    pairs.#slots = new Int32Array(table);
+    pairs.#mask = pairs.#slots.length - 1;
+    return pairs;
+  }
+
+  /** The pairs' memory (32 bytes each). */
+  get pool(): ArrayBufferLike {
+    return this.#f64.buffer;
+  }
+
+  /** The (hash, source) → pair table's memory. */
+  get table(): ArrayBufferLike {
+    return this.#slots.buffer;
   }
 
   /** Pairs held. */
@@ -153,16 +183,22 @@ export class BlockPairs {
 
   #growPool(): void {
     const pairs = Math.max(1024, 2 * this.#allocated);
-    const buffer = new ArrayBuffer(32 * pairs);
+    const buffer = this.#allocate(32 * pairs);
     new Uint8Array(buffer).set(new Uint8Array(this.#f64.buffer));
     this.#f64 = new Float64Array(buffer);
     this.#i32 = new Int32Array(buffer);
+    this.generation++;
+  }
+
+  #newSlots(capacity: number): Int32Array {
+    return new Int32Array(this.#allocate(4 * capacity)).fill(EMPTY);
   }
 
   #rehash(capacity: number): void {
     const old = this.#slots;
-    this.#slots = new Int32Array(capacity).fill(EMPTY);
+    this.#slots = this.#newSlots(capacity);
     this.#mask = capacity - 1;
+    this.generation++;
     for (const p of old) {
       if (p === EMPTY) continue;
       let i = this.#home(p);

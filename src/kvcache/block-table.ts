@@ -19,6 +19,10 @@
  * slow down with churn. Slots move on insert (growth) and delete: a slot number is valid only
  * until the next change. Load stays at or below 1/2; the table doubles as it fills, up to the
  * size that `maxEntries` needs.
+ *
+ * The buffer may be shared (an `allocate` that returns SharedArrayBuffers): the leader applies
+ * changes in a worker thread and reads on its main thread through `BlockTable.attach`
+ * (shared-block-reads.ts). Growth replaces the buffer and bumps `generation`.
  */
 
 const EMPTY = -1;
@@ -41,21 +45,47 @@ export function mixBlockHash(hash: number, salt = 0): number {
   return x ^ (x >>> 16);
 }
 
+/** Allocates a table's or pool's memory: an ArrayBuffer, or a SharedArrayBuffer to share it. */
+export type BlockBufferAllocator = (bytes: number) => ArrayBufferLike;
+
+const localBuffer: BlockBufferAllocator = (bytes) => new ArrayBuffer(bytes);
+
 export class BlockTable {
   readonly #maxCapacity: number;
+  readonly #allocate: BlockBufferAllocator;
   #mask: number;
   /** Slot i: hash at f64[2i]; head at i32[4i + 2]; count × 2 + reference bit at i32[4i + 3]. */
   #f64: Float64Array;
   #i32: Int32Array;
   #size = 0;
   #hand = 0;
+  /** Bumped whenever the table moves to a new buffer. */
+  generation = 0;
 
   /** `maxEntries`: the most blocks the caller will keep (it evicts before going over). */
-  constructor(maxEntries: number) {
+  constructor(maxEntries: number, allocate: BlockBufferAllocator = localBuffer) {
     this.#maxCapacity = pow2AtLeast(2 * maxEntries);
+    this.#allocate = allocate;
     const capacity = Math.min(MIN_CAPACITY, this.#maxCapacity);
     this.#mask = capacity - 1;
-    [this.#f64, this.#i32] = slots(capacity);
+    [this.#f64, this.#i32] = slots(allocate, capacity);
+  }
+
+  /**
+   * A read-only table over another table's `buffer` (e.g. shared by a worker thread that writes
+   * it): slotOf, head, hashAt and holderCount read what the writer last stored there.
+   */
+  static attach(buffer: ArrayBufferLike): BlockTable {
+    const table = new BlockTable(1, () => new ArrayBuffer(16));
+    table.#f64 = new Float64Array(buffer);
+    table.#i32 = new Int32Array(buffer);
+    table.#mask = buffer.byteLength / 16 - 1;
+    return table;
+  }
+
+  /** The memory the slots live in (replaced on growth: see `generation`). */
+  get buffer(): ArrayBufferLike {
+    return this.#f64.buffer;
   }
 
   /** Blocks in the table. */
@@ -165,7 +195,8 @@ export class BlockTable {
     const oldI32 = this.#i32;
     const capacity = 2 * (this.#mask + 1);
     this.#mask = capacity - 1;
-    [this.#f64, this.#i32] = slots(capacity);
+    [this.#f64, this.#i32] = slots(this.#allocate, capacity);
+    this.generation++;
     this.#hand = 0;
     for (let s = 0; 2 * s < oldF64.length; s++) {
       const key = oldF64[2 * s] as number;
@@ -180,8 +211,8 @@ export class BlockTable {
 }
 
 /** A zeroed table of `capacity` slots (every hash EMPTY), as its two views. */
-function slots(capacity: number): [Float64Array, Int32Array] {
-  const buffer = new ArrayBuffer(16 * capacity);
+function slots(allocate: BlockBufferAllocator, capacity: number): [Float64Array, Int32Array] {
+  const buffer = allocate(16 * capacity);
   const f64 = new Float64Array(buffer);
   for (let i = 0; i < capacity; i++) f64[2 * i] = EMPTY;
   return [f64, new Int32Array(buffer)];

@@ -13,7 +13,13 @@
  * Bounded: `maxEntries` blocks, `maxBlocksPerNode` pairs per node (see BlockHoldings), `maxNodes`
  * node records. Pure: no clock, no I/O.
  */
-import { BlockHoldings, type BlockEvictions, type BlockSource } from './block-holdings.js';
+import {
+  BlockHoldings,
+  type BlockEvictions,
+  type BlockHoldingsBuffers,
+  type BlockHoldingsSharing,
+  type BlockSource,
+} from './block-holdings.js';
 import { BlockIndexReads, type IndexedNode, type KvNodeSummary } from './block-index-reads.js';
 import { BlockSampler } from './chain-walks.js';
 import { admitKvBatch } from './kv-batch-order.js';
@@ -43,6 +49,8 @@ export interface GlobalBlockIndexOptions {
    * shrink by the factor, prefix lengths are known to within about as many blocks. Default 1.
    */
   readonly sampleEvery?: number;
+  /** Shares the holdings' memory with a reader on another thread (the leader's worker). */
+  readonly sharing?: BlockHoldingsSharing;
 }
 
 /** Counters of what the index did, for metrics. */
@@ -65,7 +73,7 @@ export class GlobalBlockIndex implements PreciseBlockView {
   readonly counters: GlobalBlockIndexCounters = { applied: 0, gaps: 0, ignored: 0, lookups: 0 };
 
   constructor(options: GlobalBlockIndexOptions) {
-    this.#holdings = new BlockHoldings(options);
+    this.#holdings = new BlockHoldings(options, options.sharing);
     this.#maxNodes = options.maxNodes ?? 10_000;
     this.#sampler = new BlockSampler(options.sampleEvery);
     this.#reads = new BlockIndexReads({
@@ -100,6 +108,15 @@ export class GlobalBlockIndex implements PreciseBlockView {
   /** Evictions by cause. */
   get evictions(): Readonly<BlockEvictions> {
     return this.#holdings.evictions;
+  }
+
+  /** Where the holdings live, and a number bumped whenever that changes (see `sharing`). */
+  get buffersGeneration(): number {
+    return this.#holdings.generation;
+  }
+
+  buffers(): BlockHoldingsBuffers {
+    return this.#holdings.buffers();
   }
 
   /** Applies one node's batch (see the file comment for seq, reset and gap handling). */

@@ -68,7 +68,13 @@ export {
   type KvEngineSummary,
   type KvNodeSummary,
 } from './global-block-index.js';
-export type { BlockEvictions } from './block-holdings.js';
+export type {
+  BlockEvictions,
+  BlockHoldingsBuffers,
+  BlockHoldingsSharing,
+  BlockSource,
+} from './block-holdings.js';
+export { SharedBlockReads, writing, WRITES_SLOT, type SharedSource } from './shared-block-reads.js';
 export * from './kv-event-format.js';
 export * from './kv-event-sequence.js';
 export {

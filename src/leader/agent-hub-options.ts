@@ -43,13 +43,15 @@ export interface AgentHubOptions {
   };
   /**
    * Gets agents' KV messages (the global block index, issue #14): `kv` batches with their own seq
-   * and `kv.lookup` questions; `reply` answers on the same connection (false when it is gone).
+   * and `kv.lookup` questions; `reply` answers on the same connection (false when it is gone);
+   * `frame` is the message as the binary frame it came in (kv-binary), if it did.
    */
   readonly kv?: {
     agentMessage(
       node: string,
       message: KvMessage | KvLookupMessage,
       reply: (answer: KvResyncMessage | KvLookupResultMessage) => boolean,
+      frame?: Uint8Array,
     ): void;
     /** The node's connection closed (its L1 blocks stay indexed until it is lost or resets). */
     agentGone(node: string): void;

@@ -26,6 +26,10 @@ import { UNPACED, type AgentPace } from './agent-pace.js';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentHeartbeat } from './agent-heartbeat.js';
 import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
+import { sendInTurns } from './send-in-turns.js';
+
+/** `pace` messages sent per event-loop turn (see send-in-turns.ts). */
+const PACE_SENDS_PER_TURN = 100;
 
 export type { AgentHubOptions } from './agent-hub-options.js';
 
@@ -39,6 +43,8 @@ export class AgentHub {
   readonly #admission: AgentAdmission;
   readonly #heartbeat: AgentHeartbeat;
   #pace: AgentPace = UNPACED;
+  /** Stops the sends of the last pace change still going out. */
+  #stopPacing = (): void => undefined;
 
   constructor(options: AgentHubOptions) {
     this.#options = options;
@@ -111,7 +117,8 @@ export class AgentHub {
       // Only a session that opted in (after its hello) may send binary, and only `kv`.
       if (isBinary && !session.kvBinary)
         return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
-      this.#onMessage(ws, session, isBinary ? this.#decodeKvFrame(data) : decodeAgentMessage(data));
+      if (!isBinary) return this.#onMessage(ws, session, decodeAgentMessage(data));
+      this.#onMessage(ws, session, this.#decodeKvFrame(data), data);
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
@@ -133,7 +140,13 @@ export class AgentHub {
     return decoded;
   }
 
-  #onMessage(ws: WebSocket, session: AgentSession, decoded: Decoded<AgentMessage>): void {
+  /** `frame`: the message as the binary frame it came in, for a `kv` (passed on to the index). */
+  #onMessage(
+    ws: WebSocket,
+    session: AgentSession,
+    decoded: Decoded<AgentMessage>,
+    frame?: Uint8Array,
+  ): void {
     if (!decoded.ok) {
       const code = decoded.reason.startsWith('protocol version')
         ? CLOSE_CODES.versionMismatch
@@ -195,11 +208,16 @@ export class AgentHub {
     if (msg.type === 'progress' || msg.type === 'result')
       return this.#options.commands?.agentMessage(session.node, msg);
     if (msg.type === 'kv' || msg.type === 'kv.lookup')
-      return this.#options.kv?.agentMessage(session.node, msg, (answer) => {
-        if (ws.readyState !== WebSocket.OPEN) return false;
-        this.#send(ws, answer);
-        return true;
-      });
+      return this.#options.kv?.agentMessage(
+        session.node,
+        msg,
+        (answer) => {
+          if (ws.readyState !== WebSocket.OPEN) return false;
+          this.#send(ws, answer);
+          return true;
+        },
+        frame,
+      );
     if (session.awaitingResync) return;
     if (msg.seq !== session.expectSeq) {
       session.awaitingResync = true;
@@ -218,11 +236,17 @@ export class AgentHub {
     this.#options.store.applyDelta(session.node, msg);
   }
 
-  /** Asks every agent that understands it to report at this pace (see pace-messages.ts). */
+  /**
+   * Asks every agent that understands it to report at this pace (see pace-messages.ts), in
+   * slices (send-in-turns.ts). A newer pace stops the rest of an older one's sends; an agent
+   * that connects meanwhile gets the newest on its hello.
+   */
   pace(pace: AgentPace): void {
     this.#pace = pace;
+    this.#stopPacing();
     const message = JSON.stringify({ v: PROTOCOL_VERSION, type: 'pace', ...pace });
-    for (const [ws, session] of this.#sessions) if (session.paced) ws.send(message);
+    const targets = [...this.#sessions].filter(([, s]) => s.paced).map(([ws]) => ws);
+    this.#stopPacing = sendInTurns(targets, message, PACE_SENDS_PER_TURN);
   }
 
   #send(ws: WebSocket, message: LeaderMessage): void {

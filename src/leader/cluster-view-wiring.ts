@@ -14,6 +14,7 @@ import { registerClusterMetrics } from './cluster-metrics.js';
 import { FOLLOWER_REPORT_GAP_MS } from './agent-pace.js';
 import type { LeaderAdapters, LeaderConfig } from './leader-adapters.js';
 import { StaticScaleClient } from './adapters/static-scale-client.js';
+import { workerThreadChannel } from './kv-index-channels.js';
 import { buildKvIndex, type KvIndexWiring } from './kv-index-wiring.js';
 
 export interface ClusterViewOptions {
@@ -56,6 +57,7 @@ export function buildClusterView(o: ClusterViewOptions): ClusterView {
     registry,
     log: o.log.child({ component: 'kv-index' }),
     sampleEvery: config.routing.prefixCache.blockIndexSampleEvery,
+    ...(config.routing.prefixCache.blockIndexWorker ? { channel: workerThreadChannel } : {}),
   });
   store.onChange((_reason, node) => kvIndex.reconcile(node));
   const routingConfig = asRoutingConfig(config.routing);

@@ -33,7 +33,7 @@ export interface ControlServerOptions {
   /** `GET /v1/resources`: every custom resource with its current status; absent: 404. */
   readonly resources?: () => readonly unknown[];
   /** `GET /v1/kv`: the global KV block index per node and engine (kv-index-wiring.ts); absent: 404. */
-  readonly kv?: () => Record<string, unknown>;
+  readonly kv?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** `POST /v1/weights/pull`: prefetch a model onto nodes; absent: 404. */
   readonly prefetch?: WeightsPrefetch;
   /** `GET /v1/optimizer/metrics[/<ns>/<name>]`: the GPU optimizer's answer; false: not its path. */
@@ -105,7 +105,7 @@ export class ControlServer {
     if (path === '/v1/resources' && this.#options.resources !== undefined)
       return sendJson(res, 200, { resources: this.#options.resources() });
     if (path === '/v1/kv' && this.#options.kv !== undefined)
-      return sendJson(res, 200, this.#options.kv());
+      return sendJson(res, 200, await this.#options.kv());
     if (path === '/v1/cluster') {
       const engines = this.#options.store.endpoints().map((s) => ({
         id: s.endpoint.id,

@@ -1,5 +1,5 @@
 /** Metrics of the leader's global KV block index (`infernode_kv_index_*`). */
-import type { GlobalBlockIndex } from '../kvcache/index.js';
+import type { LeaderBlockIndex } from './leader-block-index.js';
 import { Counter, Gauge, type Registry } from '../shared/index.js';
 
 /** Registers gauges read from the index at scrape time, and the per-message counters. */
@@ -8,7 +8,7 @@ export class KvIndexMetrics {
   readonly batches: Counter<'outcome'>;
   readonly lookups: Counter;
 
-  constructor(registry: Registry, index: GlobalBlockIndex) {
+  constructor(registry: Registry, index: LeaderBlockIndex) {
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({
         name,
@@ -22,17 +22,17 @@ export class KvIndexMetrics {
     gauge(
       'infernode_kv_index_entries',
       'Distinct KV blocks in the global index',
-      () => index.entries,
+      () => index.stats.entries,
     );
     gauge(
       'infernode_kv_index_nodes',
       'Nodes whose KV holdings the index tracks',
-      () => index.nodeCount,
+      () => index.stats.nodeCount,
     );
     gauge(
       'infernode_kv_index_engines',
       'Engines whose GPU KV cache the index tracks (they publish KV events)',
-      () => index.engineCount,
+      () => index.stats.engineCount,
     );
     // Evictions live in the index (pure); a counter that follows them at scrape time.
     const seenEvictions = new Map<string, number>();
@@ -42,7 +42,7 @@ export class KvIndexMetrics {
       labelNames: ['bound'],
       registers: [registry],
       collect() {
-        const now = index.evictions;
+        const now = index.stats.evictions;
         for (const [bound, value] of [
           ['entries', now.entries],
           ['node', now.nodeBound],

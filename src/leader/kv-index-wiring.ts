@@ -5,18 +5,23 @@
  *
  * A new leader starts with an empty index; each agent's first `kv` after its welcome is a reset
  * with its full holdings, so a failover costs at most one resync.
+ *
+ * The index is applied in a worker thread when `channel` is given (the leader's default,
+ * `routing.prefixCache.blockIndexWorker`), else on this thread (leader-block-index.ts).
  */
-import { GlobalBlockIndex, type GlobalBlockIndexOptions } from '../kvcache/index.js';
-import type {
-  KvLookupMessage,
-  KvMessage,
-  KvLookupResultMessage,
-  KvResyncMessage,
-} from '../protocol/index.js';
+import type { GlobalBlockIndexOptions } from '../kvcache/index.js';
+import type { KvLookupMessage, KvLookupResultMessage, KvResyncMessage } from '../protocol/index.js';
 import type { Logger, Registry } from '../shared/index.js';
 import type { AgentHubOptions } from './agent-hub.js';
 import type { ClusterStateStore } from './cluster-state.js';
+import type { KvIndexChannelFactory } from './kv-index-channels.js';
 import { KvIndexMetrics } from './kv-index-metrics.js';
+import {
+  InThreadBlockIndex,
+  type LeaderBlockIndex,
+  type LeaderBlockIndexEvents,
+} from './leader-block-index.js';
+import { WorkerBlockIndex } from './worker-block-index.js';
 
 /** Default bounds: ~1M blocks (16 M tokens at 16 per block) is ~200 MB of index at most. */
 export const KV_INDEX_DEFAULTS: GlobalBlockIndexOptions = {
@@ -37,79 +42,97 @@ export interface KvIndexWiringOptions {
   readonly bounds?: GlobalBlockIndexOptions;
   /** Keep one block in this many (routing.prefixCache.blockIndexSampleEvery). Default 1. */
   readonly sampleEvery?: number;
+  /** Apply the index on a thread reached this way (WorkerBlockIndex); absent: on this thread. */
+  readonly channel?: KvIndexChannelFactory;
 }
 
 /** What the composition root plugs in: the index, the hub option, the control view. */
 export interface KvIndexWiring {
-  readonly index: GlobalBlockIndex;
+  readonly index: LeaderBlockIndex;
   /** The agent hub's `kv` option. */
   readonly hubOption: NonNullable<AgentHubOptions['kv']>;
   /** `GET /v1/kv`: per node its store report and counts, per engine its blocks (bounded). */
-  readonly view: () => Record<string, unknown>;
+  readonly view: () => Promise<Record<string, unknown>>;
   /** Drops what the cluster no longer has: forgotten nodes, engines their agent stopped reporting. */
   readonly reconcile: (node?: string) => void;
 }
 
 /** Builds the index, its metrics and the hooks; call `reconcile` on cluster-state changes. */
 export function buildKvIndex(options: KvIndexWiringOptions): KvIndexWiring {
-  const index = new GlobalBlockIndex({
+  const bounds: GlobalBlockIndexOptions = {
     ...(options.bounds ?? KV_INDEX_DEFAULTS),
     ...(options.sampleEvery === undefined ? {} : { sampleEvery: options.sampleEvery }),
-  });
-  const metrics = new KvIndexMetrics(options.registry, index);
-  const log = options.log;
-
-  const onBatch = (node: string, msg: KvMessage, reply: (a: KvResyncMessage) => boolean): void => {
-    const outcome = index.apply(node, msg);
-    metrics.batches.inc({ outcome });
-    if (outcome !== 'gap') return;
-    log.warn({ node, seq: msg.seq }, 'kv seq gap or missing reset: asking for a resync');
-    reply({ v: 1, type: 'kv.resync', reason: `kv seq ${msg.seq} out of order; send a reset` });
   };
+  const log = options.log;
+  // The latest way to answer each node on its connection, for resyncs the index asks later.
+  const replies = new Map<string, (answer: KvResyncMessage) => boolean>();
+  const resync = (node: string, reason: string): void =>
+    void replies.get(node)?.({ v: 1, type: 'kv.resync', reason });
+  const events: LeaderBlockIndexEvents = {
+    counted: (outcome, n) => metrics.batches.inc({ outcome }, n),
+    gap: (node, seq) => {
+      log.warn({ node, seq }, 'kv seq gap or missing reset: asking for a resync');
+      resync(node, `kv seq ${seq} out of order; send a reset`);
+    },
+    lost: () => {
+      for (const node of replies.keys()) resync(node, 'the leader’s kv index started over');
+    },
+  };
+  const index: LeaderBlockIndex =
+    options.channel === undefined
+      ? new InThreadBlockIndex(bounds, events)
+      : new WorkerBlockIndex({ bounds, events, channel: options.channel, log });
+  const metrics = new KvIndexMetrics(options.registry, index);
+
   const onLookup = (
     msg: KvLookupMessage,
     node: string,
     reply: (a: KvLookupResultMessage) => boolean,
   ): void => {
     metrics.lookups.inc();
-    reply({ v: 1, type: 'kv.lookup.result', id: msg.id, holders: index.lookup(msg.hashes, node) });
-  };
-
-  const reconcileNode = (node: string, known: Map<string, readonly string[]>): void => {
-    const engines = known.get(node);
-    if (engines === undefined) return index.dropNode(node);
-    for (const id of index.enginesOn(node)) if (!engines.includes(id)) index.dropEngine(id);
+    void index
+      .lookup(msg.hashes, node)
+      .then((holders) => reply({ v: 1, type: 'kv.lookup.result', id: msg.id, holders }));
   };
 
   return {
     index,
     hubOption: {
-      agentMessage: (node, msg, reply) =>
-        msg.type === 'kv' ? onBatch(node, msg, reply) : onLookup(msg, node, reply),
-      agentGone: (node) => index.disconnected(node),
+      agentMessage: (node, msg, reply, frame) => {
+        if (msg.type === 'kv.lookup') return onLookup(msg, node, reply);
+        if (!replies.has(node) && replies.size >= (bounds.maxNodes ?? 10_000))
+          return metrics.batches.inc({ outcome: 'ignored' }); // the index has no room for it
+        replies.set(node, reply);
+        index.apply(node, msg, frame);
+      },
+      agentGone: (node) => {
+        replies.delete(node);
+        index.disconnected(node);
+      },
     },
-    view: () => {
-      const nodes = index.summary(KV_VIEW_MAX_NODES);
+    view: async () => {
+      const nodes = await index.freshSummary(KV_VIEW_MAX_NODES);
+      const { entries, nodeCount, engineCount, evictions } = index.stats;
       return {
         // Block counts below are of kept blocks: one in `sampleEvery` of what agents reported.
         sampleEvery: index.sampleEvery,
-        entries: index.entries,
-        nodeCount: index.nodeCount,
-        engineCount: index.engineCount,
-        evictions: { ...index.evictions },
-        truncated: index.nodeCount > nodes.length,
+        entries,
+        nodeCount,
+        engineCount,
+        evictions: { ...evictions },
+        truncated: nodeCount > nodes.length,
         nodes,
       };
     },
     reconcile: (node) => {
       // One node's change reads that node only: listing every node per change made a cluster's
       // worth of hellos cost N² (issue #18).
-      if (node !== undefined) {
-        const state = options.store.node(node);
-        return reconcileNode(node, new Map(state === undefined ? [] : [[node, state.engineIds]]));
-      }
-      const known = new Map(options.store.nodes().map((n) => [n.node, n.engineIds]));
-      for (const n of index.nodeNames()) reconcileNode(n, known);
+      if (node !== undefined)
+        return index.reconcile([[node, options.store.node(node)?.engineIds ?? null]], false);
+      index.reconcile(
+        options.store.nodes().map((n) => [n.node, n.engineIds] as const),
+        true,
+      );
     },
   };
 }

@@ -6,7 +6,8 @@
  * health. The follower stops following the moment it leads, with its state already warm: the
  * gateway serves on through the takeover.
  */
-import type { GlobalBlockIndex, PrefixCacheIndex, PrefixIndex } from '../kvcache/index.js';
+import type { PrefixCacheIndex, PrefixIndex } from '../kvcache/index.js';
+import type { LeaderBlockIndex } from './leader-block-index.js';
 import {
   PROTOCOL_VERSION,
   type KvMessage,
@@ -40,7 +41,7 @@ export interface GatewayReplicasOptions {
   readonly store: ReplicatedClusterStateStore;
   /** This replica's own prefix index (remote insertions are written to it directly). */
   readonly prefixIndex: PrefixIndex;
-  readonly kvIndex: GlobalBlockIndex;
+  readonly kvIndex: Pick<LeaderBlockIndex, 'apply'>;
   readonly kvHubOption: NonNullable<AgentHubOptions['kv']>;
   /** The agent hub's send (asks agents to resend their KV holdings when a follower joins). */
   readonly sendToAgent: (node: string, message: LeaderMessage) => boolean;
@@ -129,7 +130,7 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
     o.prefixIndex.insert(p.hashes, p.endpoint, clock.now(), p.capacityTokens);
     prefixLog.add(p);
   };
-  const applyKv = (node: string, batch: KvMessage): void => void o.kvIndex.apply(node, batch);
+  const applyKv = (node: string, batch: KvMessage): void => o.kvIndex.apply(node, batch);
 
   const candidates = (): readonly string[] => {
     if (config.discovery === 'static') return config.replicas.follow;
@@ -208,8 +209,8 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
   return {
     prefixIndex: new ReplicatedPrefixIndex(o.prefixIndex, share),
     kvHubOption: {
-      agentMessage: (node, message, reply) => {
-        o.kvHubOption.agentMessage(node, message, reply);
+      agentMessage: (node, message, reply, frame) => {
+        o.kvHubOption.agentMessage(node, message, reply, frame);
         if (message.type === 'kv') feed.publish({ type: 'replica.kv', node, batch: message });
       },
       agentGone: (node) => o.kvHubOption.agentGone(node),

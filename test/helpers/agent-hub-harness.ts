@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { AgentAuthenticator } from '../../src/leader/agent-authenticator.js';
 import { ControlServer } from '../../src/leader/control-server.js';
 import { AgentHub, ClusterStateStore } from '../../src/leader/index.js';
+import type { KvIndexChannelFactory } from '../../src/leader/kv-index-channels.js';
 import { buildKvIndex, type KvIndexWiring } from '../../src/leader/kv-index-wiring.js';
 import { createRegistry, silentLogger, systemClock } from '../../src/shared/index.js';
 import { waitFor } from './wait-for.js';
@@ -35,6 +36,8 @@ export interface HubOptions {
   readonly maxPayloadBytes?: number;
   /** Default: the hub's own (accepts `kv-binary`). */
   readonly kvBinary?: boolean;
+  /** Apply the KV index on a thread reached this way; default: the hub's own thread. */
+  readonly kvChannel?: KvIndexChannelFactory;
 }
 
 /** Starts a hub that leads as `l-0` at epoch 7. */
@@ -56,7 +59,8 @@ async function start(
   const registry = createRegistry({ defaultMetrics: false });
   const log = silentLogger();
   const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 1000 });
-  const kv = withKv ? buildKvIndex({ store, registry, log }) : undefined;
+  const channel = options.kvChannel === undefined ? {} : { channel: options.kvChannel };
+  const kv = withKv ? buildKvIndex({ store, registry, log, ...channel }) : undefined;
   if (kv !== undefined) store.onChange((_reason, node) => kv.reconcile(node));
   const hub = new AgentHub({
     store,
@@ -94,6 +98,7 @@ async function start(
     stop: async () => {
       abort.abort();
       await runs;
+      await kv?.index.close();
     },
   };
 }

@@ -105,10 +105,10 @@ async function runAgent(url: string, kvBinary?: boolean): Promise<KvReporter> {
 }
 
 /** What the index knows, as the router and the L2 lookups read it. */
-const indexView = (kv: KvHubHarness['kv']) => ({
-  view: kv.view(),
+const indexView = async (kv: KvHubHarness['kv']) => ({
+  view: await kv.view(),
   gpu: [...kv.index.gpuPrefixBlocks([chain[1]!, chain[2]!, chain[3]!], ['node-k/e0'])],
-  holders: kv.index.lookup(chain, 'other'),
+  holders: await kv.index.lookup(chain, 'other'),
 });
 
 const BINARY_FRAMES = 'infernode_leader_agent_kv_binary_frames_total';
@@ -120,8 +120,8 @@ describe('kv batches as binary frames (kv-binary)', () => {
     await runAgent(binary.url);
     await runAgent(json.url);
     // 4 distinct blocks; node-k's L1 then holds the chain's first 3 (the last batch applied).
-    const settled = (l: Leader) => () =>
-      l.kv.index.entries === 4 && l.kv.index.lookup(chain, 'other')[0]?.blocks === 3;
+    const settled = (l: Leader) => async () =>
+      l.kv.index.stats.entries === 4 && (await l.kv.index.lookup(chain, 'other'))[0]?.blocks === 3;
     await waitFor(settled(binary), 'binary index filled');
     await waitFor(settled(json), 'json index filled');
 
@@ -130,14 +130,14 @@ describe('kv batches as binary frames (kv-binary)', () => {
     expect(await binary.metric('infernode_leader_agent_messages_total{type="kv"}')).toBe(
       await binary.metric(BINARY_FRAMES),
     );
-    expect(indexView(binary.kv)).toEqual(indexView(json.kv));
-    expect(indexView(binary.kv).gpu).toEqual([3]);
+    expect(await indexView(binary.kv)).toEqual(await indexView(json.kv));
+    expect((await indexView(binary.kv)).gpu).toEqual([3]);
   });
 
   it('an agent that does not offer binary is answered and accepted in JSON', async () => {
     const leader = await startLeader();
     await runAgent(leader.url, false);
-    await waitFor(() => leader.kv.index.entries === 4, 'index filled');
+    await waitFor(() => leader.kv.index.stats.entries === 4, 'index filled');
     expect(await leader.metric(BINARY_FRAMES)).toBe(0);
   });
 
@@ -156,7 +156,7 @@ describe('kv batches as binary frames (kv-binary)', () => {
     expect(answer).not.toHaveProperty('features');
     // A real agent offers binary, is told no, and sends its batches as JSON.
     await runAgent(leader.url);
-    await waitFor(() => leader.kv.index.entries === 4, 'index filled');
+    await waitFor(() => leader.kv.index.stats.entries === 4, 'index filled');
     expect(await leader.metric(BINARY_FRAMES)).toBe(0);
     expect(
       await leader.metric('infernode_leader_agent_messages_total{type="kv"}'),
@@ -178,7 +178,7 @@ describe('kv batches as binary frames (kv-binary)', () => {
       deltas: [{ tier: 'l1', stored: chain }],
     };
     ws.send(JSON.stringify(batch));
-    await waitFor(() => leader.kv.index.entries === 4, 'JSON batch applied');
+    await waitFor(() => leader.kv.index.stats.entries === 4, 'JSON batch applied');
     const closed = closeOf(ws);
     ws.send(encodeKvBinary({ v: 1, type: 'kv', seq: 2, deltas: [{ tier: 'l1', stored: [7] }] }));
     expect(await closed).toEqual({
@@ -215,7 +215,7 @@ describe('kv batches as binary frames (kv-binary)', () => {
         deltas: [{ tier: 'l1', stored: [5] }],
       }),
     );
-    await waitFor(() => leader.kv.index.entries === 1, 'the good agent’s batch');
+    await waitFor(() => leader.kv.index.stats.entries === 1, 'the good agent’s batch');
     expect(
       await leader.metric('infernode_leader_agent_messages_rejected_total{reason="invalid"}'),
     ).toBe(1);

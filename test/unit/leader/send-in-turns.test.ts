@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { sendInTurns } from '../../../src/leader/send-in-turns.js';
+
+/** Stand-ins for agent connections: what was sent to each, and whether it is open. */
+function sockets(n: number): { sent: string[]; readyState: number; send(m: string): void }[] {
+  return Array.from({ length: n }, (_, i) => ({
+    sent: [] as string[],
+    readyState: i === 3 ? WebSocket.CLOSED : WebSocket.OPEN,
+    send(m: string) {
+      this.sent.push(m);
+    },
+  }));
+}
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sentCount = (s: ReturnType<typeof sockets>): number =>
+  s.reduce((n, x) => n + x.sent.length, 0);
+
+describe('sendInTurns', () => {
+  it('sends a slice per event-loop turn until every open socket has it once', async () => {
+    const s = sockets(250);
+    sendInTurns(s as unknown as WebSocket[], 'pace', 100);
+    expect(sentCount(s)).toBe(99); // the first 100, one of them closed
+    await turn();
+    expect(sentCount(s)).toBe(199);
+    await turn();
+    await turn();
+    expect(sentCount(s)).toBe(249);
+    expect(s.every((x, i) => x.sent.length === (i === 3 ? 0 : 1))).toBe(true);
+  });
+
+  it('stops where it is when told', async () => {
+    const s = sockets(250);
+    const stop = sendInTurns(s as unknown as WebSocket[], 'old pace', 100);
+    stop();
+    await turn();
+    await turn();
+    expect(sentCount(s)).toBe(99);
+  });
+});
