@@ -15,6 +15,7 @@ import type {
   KvIndexWorkerData,
   KvSourceEvent,
 } from './kv-index-worker-protocol.js';
+import { reconcileIndex } from './leader-block-index.js';
 
 /** Serves the index on `port` until the port closes. */
 export function serveKvIndex(port: MessagePort, data: KvIndexWorkerData): void {
@@ -88,30 +89,12 @@ function run(
     case 'dropNode':
       return writing(control, () => index.dropNode(op.node));
     case 'reconcile':
-      return writing(control, () => reconcile(index, op.nodes, op.all));
+      return writing(control, () => reconcileIndex(index, op.nodes, op.all));
     case 'lookup':
       report.lookups.push([op.id, index.lookup(op.chain, op.exclude)]);
       return;
     case 'summary':
       report.summaries.push([op.id, index.summary(op.maxNodes)]);
       return;
-  }
-}
-
-/** Drops what the cluster no longer has: nodes gone, engines their node stopped reporting. */
-function reconcile(
-  index: GlobalBlockIndex,
-  nodes: readonly (readonly [string, readonly string[] | null])[],
-  all: boolean,
-): void {
-  const known = new Map(nodes);
-  const names = all ? index.nodeNames() : [...known.keys()];
-  for (const node of names) {
-    const engines = known.get(node) ?? null;
-    if (engines === null) {
-      index.dropNode(node);
-      continue;
-    }
-    for (const id of index.enginesOn(node)) if (!engines.includes(id)) index.dropEngine(id);
   }
 }

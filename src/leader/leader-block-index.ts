@@ -59,6 +59,19 @@ export interface LeaderBlockIndex extends PreciseBlockView {
   close(): Promise<void>;
 }
 
+/**
+ * Drops what the cluster no longer has from the index: nodes gone (null), engines their node no
+ * longer reports; with `all`, nodes not listed too. Both threads' indexes reconcile this way.
+ */
+export function reconcileIndex(index: GlobalBlockIndex, known: KnownEngines, all: boolean): void {
+  const engines = new Map(known);
+  for (const node of all ? index.nodeNames() : [...engines.keys()]) {
+    const ids = engines.get(node) ?? null;
+    if (ids === null) index.dropNode(node);
+    else for (const id of index.enginesOn(node)) if (!ids.includes(id)) index.dropEngine(id);
+  }
+}
+
 /** The index applied on the caller's thread: the path before the worker, and its A/B. */
 export class InThreadBlockIndex implements LeaderBlockIndex {
   readonly #index: GlobalBlockIndex;
@@ -94,14 +107,7 @@ export class InThreadBlockIndex implements LeaderBlockIndex {
   }
 
   reconcile(known: KnownEngines, all: boolean): void {
-    const engines = new Map(known);
-    for (const node of all ? this.#index.nodeNames() : engines.keys()) {
-      const ids = engines.get(node) ?? null;
-      if (ids === null) this.#index.dropNode(node);
-      else
-        for (const id of this.#index.enginesOn(node))
-          if (!ids.includes(id)) this.#index.dropEngine(id);
-    }
+    reconcileIndex(this.#index, known, all);
   }
 
   lookup(chain: readonly number[], excludeNode?: string): Promise<KvHolderInfo[]> {
