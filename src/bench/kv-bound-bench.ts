@@ -8,6 +8,7 @@
  * whether the goal (≤ 0.7 × prefix's mean TTFT) is reachable at all, and at which load.
  */
 import { bool, defineCommand, int, num, str } from '../shared/index.js';
+import { EVICTION_POLICY_NAMES } from '../kvcache/index.js';
 import {
   DEFAULT_KV_LINK_BYTES_PER_S,
   HARDWARE_PROFILES,
@@ -23,11 +24,17 @@ import os from 'node:os';
 /** `bench kv --sections trace` at rate scale 1 on a quiet machine (README), mean TTFT ms. */
 export const REAL_BENCH_RATE_SCALE_1 = { random: 16_810, prefix: 3_499, gpuExact: 3_542 } as const;
 
+/**
+ * Tokens the L1 stores of `bench kv --sections trace` hold together at their defaults: two
+ * nodes × 512 MiB real at 1/1024 of the true KV size = 2 × 4,194,304 true tokens (README).
+ */
+export const L1_TOKENS_OF_BENCH_KV = 2 * 4_194_304;
+
 const spec = {
   trace: str('/work/shared/traces/mooncake-conversation.jsonl', 'Mooncake trace (JSONL)'),
   duration: num(600, 'seconds of the trace replayed from its start', { min: 1 }),
   rateScales: str('0.5,0.75,1,1.25,1.5', 'arrival-rate multipliers swept (comma list)'),
-  modes: str('random,prefix,gpu-exact,oracle-free,oracle-link', 'modes, in order'),
+  modes: str('random,prefix,gpu-exact,oracle-free,oracle-link,oracle-l1', 'modes, in order'),
   engines: int(4, 'simulated engines', { min: 1, max: 256 }),
   profile: str('llama-8b-h100', 'hardware profile of every engine'),
   numGpuBlocks: int(8192, 'GPU KV blocks of 16 tokens per engine', { min: 1 }),
@@ -36,6 +43,14 @@ const spec = {
   maxModelLen: int(131_072, 'engines’ --max-model-len', { min: 1 }),
   linkBytesPerS: num(DEFAULT_KV_LINK_BYTES_PER_S, 'oracle-link: modeled link, bytes/s', {
     min: 1,
+  }),
+  l1Tokens: int(
+    L1_TOKENS_OF_BENCH_KV,
+    'oracle-l1: pooled tier size, tokens (default: bench kv trace’s two nodes’ L1)',
+    { min: 16 },
+  ),
+  l1Policy: str('s3fifo', 'oracle-l1: eviction policy of the pooled tier', {
+    oneOf: [...EVICTION_POLICY_NAMES],
   }),
   seed: int(1, 'seed of random routing and tie-breaks', { min: 0 }),
   quick: bool(false, '60 s of the trace at rate scale 1 (the e2e smoke test)'),
@@ -85,6 +100,10 @@ export const kvBoundBench = defineCommand({
           fleet,
           linkBytesPerS: config.linkBytesPerS,
           seed: config.seed,
+          tier: {
+            blocks: Math.floor(config.l1Tokens / fleet.blockSizeTokens),
+            policy: config.l1Policy === 'lru' ? 'lru' : 's3fifo',
+          },
         });
         const used = process.cpuUsage(started);
         const row = boundRow(mode, rateScale, run, (used.user + used.system) / 1e6);
@@ -102,6 +121,8 @@ export const kvBoundBench = defineCommand({
         ...fleet,
         profile: profile.name,
         linkBytesPerS: config.linkBytesPerS,
+        l1Tokens: config.l1Tokens,
+        l1Policy: config.l1Policy,
         seed: config.seed,
         timeUnits:
           'trace time: arrivals at trace timestamp ÷ rate scale; engines in simulated time',
@@ -115,12 +136,12 @@ export const kvBoundBench = defineCommand({
     };
     const flags = config.quick
       ? '--quick'
-      : `--duration ${duration} --rate-scales ${scales.join(',')} --engines ${config.engines} --num-gpu-blocks ${config.numGpuBlocks}`;
+      : `--duration ${duration} --rate-scales ${scales.join(',')} --modes ${modes.join(',')} --engines ${config.engines} --num-gpu-blocks ${config.numGpuBlocks} --l1-tokens ${config.l1Tokens} --l1-policy ${config.l1Policy}`;
     return writeBenchResult(config.out, `infernode bench kv-bound ${flags}`, result).then(
       (path) => {
         const lines = ratios.map(
           (r) =>
-            `rate ${r.rateScale}: prefix/random ${r.prefixVsRandom}, gpu-exact/prefix ${r.gpuExactVsPrefix}, oracle-free/prefix ${r.oracleFreeVsPrefix}, oracle-link/prefix ${r.oracleLinkVsPrefix}`,
+            `rate ${r.rateScale}: prefix/random ${r.prefixVsRandom}, gpu-exact/prefix ${r.gpuExactVsPrefix}, oracle-free/prefix ${r.oracleFreeVsPrefix}, oracle-link/prefix ${r.oracleLinkVsPrefix}, oracle-l1/prefix ${r.oracleL1VsPrefix}`,
         );
         process.stdout.write(`${lines.join('\n')}\n${verdict.summary}\nwrote ${path}\n`);
         return 0;

@@ -7,11 +7,14 @@
  *  - `oracle-free`: any block some engine computed is loaded into any engine at no cost, routed to
  *    the least-loaded engine (the bound for any KV tier);
  *  - `oracle-link`: as `oracle-free`, but a load pays its modeled transfer over the connector's
- *    link and happens only when that beats recomputing (the ceiling of (c)).
+ *    link and happens only when that beats recomputing (the ceiling of (c) with unbounded L1);
+ *  - `oracle-l1`: as `oracle-link`, from a pooled tier of the fleet's L1 size under the store's
+ *    eviction policy (kv-bound-l1.ts: the ceiling of (c) at its capacity).
  */
 import { BlockTextCache } from './routing-trace.js';
 import type { BoundRequest } from './kv-bound-chains.js';
 import { replayBound, type BoundFleetSettings } from './kv-bound-replay.js';
+import type { BoundedTierSpec } from './kv-bound-l1.js';
 import type { BoundRun } from './kv-bound-tally.js';
 import {
   gpuExactRouter,
@@ -23,7 +26,14 @@ import { PoolBlockView } from './pool-block-view.js';
 import type { BlockPool } from '../sim/index.js';
 
 /** The modes in report order; names are what `--modes` takes. */
-export const BOUND_MODES = ['random', 'prefix', 'gpu-exact', 'oracle-free', 'oracle-link'] as const;
+export const BOUND_MODES = [
+  'random',
+  'prefix',
+  'gpu-exact',
+  'oracle-free',
+  'oracle-link',
+  'oracle-l1',
+] as const;
 /** One of {@link BOUND_MODES}. */
 export type BoundMode = (typeof BOUND_MODES)[number];
 
@@ -48,6 +58,8 @@ export interface BoundModeSettings {
   readonly linkBytesPerS: number;
   /** Seed of the routers' tie-breaks and of `random`. */
   readonly seed: number;
+  /** The pooled tier of `oracle-l1`. */
+  readonly tier: BoundedTierSpec;
 }
 
 /**
@@ -87,10 +99,12 @@ export function runBoundMode(
     case 'oracle-free':
       return replayBound(requests, rateScale, s.fleet, leastLoadedRouter, { kind: 'free' });
     case 'oracle-link':
+    case 'oracle-l1':
       return replayBound(requests, rateScale, s.fleet, leastLoadedRouter, {
         kind: 'link',
         profile: s.fleet.profile,
         linkBytesPerS: s.linkBytesPerS,
+        ...(mode === 'oracle-l1' ? { tier: s.tier } : {}),
       });
   }
 }

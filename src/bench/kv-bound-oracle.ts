@@ -7,13 +7,14 @@
  * §3.4). Where the blocks then enter the engine is kv-bound-replay.ts.
  */
 import { decideFetch, type BlockPool, type HardwareProfile } from '../sim/index.js';
+import type { BoundedTierSpec, KnownBlocks } from './kv-bound-l1.js';
 
 /**
  * The hashes of every block some engine has computed. Bounded: it keeps at most `maxBlocks`
  * hashes and ignores the rest (a replayed trace window has a known, finite number of distinct
  * blocks; the bench sizes the bound above it and reports whether it was reached).
  */
-export class ComputedBlocks {
+export class ComputedBlocks implements KnownBlocks {
   readonly #known = new Set<number>();
   readonly #max: number;
   /** True once a hash was ignored because the set was full. */
@@ -43,6 +44,11 @@ export class ComputedBlocks {
   has(hash: number): boolean {
     return this.#known.has(hash);
   }
+
+  /** Unbounded: a read changes nothing (nothing is ever evicted). */
+  read(): void {
+    return undefined;
+  }
 }
 
 /**
@@ -53,7 +59,7 @@ export function knownPrefixBlocks(
   chain: readonly number[],
   max: number,
   pool: BlockPool,
-  computed: ComputedBlocks,
+  computed: KnownBlocks,
 ): number {
   let k = 0;
   while (k < max) {
@@ -81,6 +87,8 @@ export type OracleCost =
       readonly profile: HardwareProfile;
       /** Modeled link bandwidth, bytes/s (the connector's linkBytesPerS). */
       readonly linkBytesPerS: number;
+      /** A tier of this size (`oracle-l1`); absent: unbounded (`oracle-link`). */
+      readonly tier?: BoundedTierSpec;
     };
 
 /** What the oracle loads for one request: blocks [fromBlock, toBlock) and the transfer time. */

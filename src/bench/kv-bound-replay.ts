@@ -31,6 +31,7 @@ import {
   planOracleLoad,
   type OracleCost,
 } from './kv-bound-oracle.js';
+import { BoundedKnownBlocks, type KnownBlocks } from './kv-bound-l1.js';
 import type { BoundEngineView, BoundRouter } from './kv-bound-routers.js';
 import { tallyTracks, type BoundRun, type BoundTrack } from './kv-bound-tally.js';
 import { VirtualEngine } from './virtual-engine.js';
@@ -85,7 +86,10 @@ export function replayBound(
   };
   const tracks: BoundTrack[] = [];
   const pending = new Array<number>(s.engines).fill(0);
-  const computed = new ComputedBlocks(requests.reduce((n, r) => n + r.chain.length, 0));
+  const computed: KnownBlocks =
+    oracle?.kind === 'link' && oracle.tier !== undefined
+      ? new BoundedKnownBlocks(oracle.tier)
+      : new ComputedBlocks(requests.reduce((n, r) => n + r.chain.length, 0));
   let lastFinishS = 0;
   let engineQueryTokens = 0;
   let engineHitTokens = 0;
@@ -209,6 +213,7 @@ export function replayBound(
     }
     t.nativeHitBlocks = gpu;
     t.loadTo = plan.toBlock;
+    computed.read(request.chain, plan.fromBlock, plan.toBlock);
     loads++;
     transferS += plan.transferS;
     engine.at(arrivalS + plan.transferS, () => (t.landed = true));

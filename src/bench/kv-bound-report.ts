@@ -89,6 +89,7 @@ export interface BoundRatios {
   readonly gpuExactVsPrefix: number;
   readonly oracleFreeVsPrefix: number;
   readonly oracleLinkVsPrefix: number;
+  readonly oracleL1VsPrefix: number;
 }
 
 /** The ratios at each rate scale of `rows`, ascending. */
@@ -106,6 +107,7 @@ export function boundRatios(rows: readonly BoundRow[]): BoundRatios[] {
       gpuExactVsPrefix: r3(mean('gpu-exact') / prefix),
       oracleFreeVsPrefix: r3(mean('oracle-free') / prefix),
       oracleLinkVsPrefix: r3(mean('oracle-link') / prefix),
+      oracleL1VsPrefix: r3(mean('oracle-l1') / prefix),
     };
   });
 }
@@ -118,9 +120,12 @@ export interface BoundVerdict {
   /** Of those, where the oracles' mean TTFT is ≤ the goal × prefix's. */
   readonly oracleFreeMeetsAt: readonly number[];
   readonly oracleLinkMeetsAt: readonly number[];
+  /** Where the L1-sized oracle meets it (none when `oracle-l1` was not run). */
+  readonly oracleL1MeetsAt: readonly number[];
   /** The lowest oracle ÷ prefix ratios where prefix beats random (NaN: no such scale). */
   readonly bestOracleFreeVsPrefix: number;
   readonly bestOracleLinkVsPrefix: number;
+  readonly bestOracleL1VsPrefix: number;
   /** True when even the link-priced oracle meets the goal somewhere it applies. */
   readonly reachable: boolean;
   readonly summary: string;
@@ -135,8 +140,10 @@ export function boundVerdict(ratios: readonly BoundRatios[]): BoundVerdict {
     applies.length === 0 ? NaN : Math.min(...applies.map(pick));
   const free = meets((r) => r.oracleFreeVsPrefix);
   const link = meets((r) => r.oracleLinkVsPrefix);
+  const l1 = meets((r) => r.oracleL1VsPrefix);
   const bestFree = best((r) => r.oracleFreeVsPrefix);
   const bestLink = best((r) => r.oracleLinkVsPrefix);
+  const bestL1 = best((r) => r.oracleL1VsPrefix);
   const where = (scales: readonly number[]): string =>
     scales.length === 0 ? 'at no rate scale' : `at rate scale ${scales.join(', ')}`;
   const summary =
@@ -144,14 +151,17 @@ export function boundVerdict(ratios: readonly BoundRatios[]): BoundVerdict {
       ? 'prefix never beats random in this sweep: the goal has no load to apply at'
       : `where prefix beats random (${applies.map((r) => r.rateScale).join(', ')}), ` +
         `oracle-link ≤ ${BOUND_TTFT_GOAL} × prefix ${where(link)} (best ${bestLink}), ` +
-        `oracle-free ${where(free)} (best ${bestFree})`;
+        `oracle-free ${where(free)} (best ${bestFree})` +
+        (Number.isNaN(bestL1) ? '' : `, oracle-l1 ${where(l1)} (best ${bestL1})`);
   return {
     goal: `a KV tier's mean TTFT ≤ ${BOUND_TTFT_GOAL} × prefix's, at a load where prefix beats random`,
     prefixBeatsRandomAt: applies.map((r) => r.rateScale),
     oracleFreeMeetsAt: free,
     oracleLinkMeetsAt: link,
+    oracleL1MeetsAt: l1,
     bestOracleFreeVsPrefix: bestFree,
     bestOracleLinkVsPrefix: bestLink,
+    bestOracleL1VsPrefix: bestL1,
     reachable: link.length > 0,
     summary,
   };

@@ -104,6 +104,24 @@ describe('replayBound accounting', () => {
     expect(run.computedTokens).toBe(2560);
   });
 
+  it('oracle-l1 loads A’s blocks while its tier holds them all, and nothing once one is evicted', () => {
+    const link = { kind: 'link', profile: h100, linkBytesPerS: 12.5e9 } as const;
+    const holds = replayBound(trace, 1, fleet, routeB(1), {
+      ...link,
+      tier: { blocks: 96, policy: 'lru' }, // A's 64 blocks, then B's 96 once B is prefilled
+    });
+    expect(holds.loadedTokens).toBe(1024);
+    expect(holds.computedOverflowed).toBe(false);
+    // 63 blocks: A's first block is gone, so no prefix of B is in the tier.
+    const short = replayBound(trace, 1, fleet, routeB(1), {
+      ...link,
+      tier: { blocks: 63, policy: 'lru' },
+    });
+    expect(short.loads).toBe(0);
+    expect(short.loadedTokens).toBe(0);
+    expect(short.computedOverflowed).toBe(true);
+  });
+
   it('refuses a request longer than max-model-len, as the simulator does', () => {
     const run = replayBound([request(0, 0, [1], 4096)], 1, fleet, routeB(0));
     expect(run.refused).toBe(1);

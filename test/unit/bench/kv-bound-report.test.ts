@@ -51,7 +51,7 @@ describe('boundRow', () => {
 });
 
 describe('boundRatios and boundVerdict', () => {
-  const modes = (scale: number, m: Record<BoundMode, number>): BoundRow[] =>
+  const modes = (scale: number, m: Partial<Record<BoundMode, number>>): BoundRow[] =>
     (Object.entries(m) as [BoundMode, number][]).map(([mode, s]) => row(mode, scale, s));
   const rows = [
     // Prefix loses to random here: the goal does not apply, however good the oracle.
@@ -61,14 +61,23 @@ describe('boundRatios and boundVerdict', () => {
       'gpu-exact': 1.2,
       'oracle-free': 0.5,
       'oracle-link': 0.6,
+      'oracle-l1': 0.7,
     }),
-    ...modes(1, { random: 10, prefix: 4, 'gpu-exact': 4, 'oracle-free': 2.4, 'oracle-link': 3 }),
+    ...modes(1, {
+      random: 10,
+      prefix: 4,
+      'gpu-exact': 4,
+      'oracle-free': 2.4,
+      'oracle-link': 3,
+      'oracle-l1': 3.6,
+    }),
     ...modes(1.5, {
       random: 80,
       prefix: 40,
       'gpu-exact': 44,
       'oracle-free': 20,
       'oracle-link': 26,
+      'oracle-l1': 30,
     }),
   ];
 
@@ -81,6 +90,7 @@ describe('boundRatios and boundVerdict', () => {
       gpuExactVsPrefix: 1,
       oracleFreeVsPrefix: 0.6,
       oracleLinkVsPrefix: 0.75,
+      oracleL1VsPrefix: 0.9,
     });
   });
 
@@ -90,7 +100,16 @@ describe('boundRatios and boundVerdict', () => {
     expect(v.oracleFreeMeetsAt).toEqual([1, 1.5]);
     expect(v.oracleLinkMeetsAt).toEqual([1.5]);
     expect(v.bestOracleLinkVsPrefix).toBe(0.65);
+    expect(v.oracleL1MeetsAt).toEqual([]);
+    expect(v.bestOracleL1VsPrefix).toBe(0.75);
+    expect(v.summary).toMatch(/oracle-l1 at no rate scale \(best 0\.75\)/);
     expect(v.reachable).toBe(true);
+  });
+
+  it('leaves oracle-l1 out of the summary when it was not run', () => {
+    const v = boundVerdict(boundRatios(rows.filter((r) => r.mode !== 'oracle-l1')));
+    expect(v.bestOracleL1VsPrefix).toBeNaN();
+    expect(v.summary).not.toMatch(/oracle-l1/);
   });
 
   it('says so when prefix never beats random', () => {
