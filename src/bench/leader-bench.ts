@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { defineCommand, freePorts, sleep } from '../shared/index.js';
 import { stopForkedChild } from './bench-processes.js';
@@ -38,6 +39,7 @@ import {
 } from './leader-bench-settings.js';
 import { startStubEngines } from './leader-bench-stubs.js';
 import { writeBenchResult } from './results.js';
+import { readProcessThreads, threadShares } from './thread-schedstat.js';
 
 const HOST = '127.0.0.1';
 const here = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -102,11 +104,17 @@ async function waitForAgents(
 
 async function measure(
   c: LeaderBenchConfig,
-  controlUrl: string,
-  gatewayUrl: string,
+  leader: { readonly controlUrl: string; readonly gatewayUrl: string; readonly pid: number },
   probe: ProbeAgent,
 ) {
+  const { controlUrl, gatewayUrl } = leader;
   const samples: LeaderSample[] = [await sampleLeader(controlUrl)];
+  const threadsBefore = await readProcessThreads(leader.pid);
+  const windowStart = performance.now();
+  // This process drives the picks and the stub engines: its own lateness shows in the client's
+  // pick latency, not in the leader's.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
   const durationMs = c.duration * 1000;
   const stop = new AbortController();
   const sampleEveryMs = c.quick ? 1000 : 5000;
@@ -131,10 +139,19 @@ async function measure(
     sleep(durationMs / 4).then(() => runProbeTrials(probe, gatewayUrl, c.trials, 5000)),
   ]);
   clearInterval(loadTimer);
+  benchLoop.disable();
+  const threadsAfter = await readProcessThreads(leader.pid);
+  const threads =
+    threadsBefore === undefined || threadsAfter === undefined
+      ? null
+      : threadShares(threadsBefore, threadsAfter, performance.now() - windowStart);
   stop.abort();
   await sampling;
   samples.push(await sampleLeader(controlUrl));
-  return { samples, picks, trials, loadAvg, scrapeFailures };
+  // Past the sampling period, as the leader's own gauge reports it.
+  const benchLoopDelayP99Ms =
+    Math.round(Math.max(0, benchLoop.percentile(99) / 1e6 - 10) * 100) / 100;
+  return { samples, picks, trials, loadAvg, scrapeFailures, threads, benchLoopDelayP99Ms };
 }
 
 /** The `leader` bench scenario. */
@@ -200,7 +217,7 @@ export const leaderBench = defineCommand({
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
       await sleep(c.warmupS * 1000);
-      const m = await measure(c, leader.controlUrl, leader.gatewayUrl, probe);
+      const m = await measure(c, leader, probe);
       const seconds = (Date.now() - startedAt) / 1000;
       const resources = leaderResources(m.samples);
       const gpu = probeSummary(m.trials, 'gpu');
@@ -224,10 +241,14 @@ export const leaderBench = defineCommand({
           'process (the leader probes only engines passive health ejected: none here); agents ' +
           'simulated in child processes over real WebSockets; delays timed by the probe agent ' +
           'until the gateway’s answer for its model flips',
-        leader: { ...resources, metricsScrapesFailed: m.scrapeFailures },
+        leader: { ...resources, metricsScrapesFailed: m.scrapeFailures, threads: m.threads },
         deltaToRoutingMs: probeSummary(m.trials, 'ready'),
         gpuFailureToRoutingMs: gpu,
-        picks: { client: m.picks, gatewayAdded: gatewayAdded(m.samples) ?? null },
+        picks: {
+          client: m.picks,
+          gatewayAdded: gatewayAdded(m.samples) ?? null,
+          benchLoopDelayP99Ms: m.benchLoopDelayP99Ms,
+        },
         agents: { ...agentTotals(agents.latest, seconds), allConnectedS: agentsConnectS },
         loadAverage: { before: loadBefore, during: m.loadAvg, cpus: os.cpus().length },
         targets: leaderTargets(resources, gpu),
@@ -235,8 +256,12 @@ export const leaderBench = defineCommand({
       const path = await writeBenchResult(c.out, leaderBenchCommandLine(c), result);
       for (const t of result.targets)
         report(`${t.pass ? 'PASS' : 'MISS'} ${t.name}: ${String(t.value)} (goal ${t.goal})`);
+      if (m.threads !== null)
+        report(
+          `leader main thread: on a CPU ${m.threads.mainOnCpu}, waiting for one ${m.threads.mainWaitingForCpu} of the window (${m.threads.mainMeanWaitPerSliceMs} ms per slice); other threads ${m.threads.othersOnCpu}`,
+        );
       report(
-        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms; wrote ${path}`,
+        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (this process's loop p99 ${m.benchLoopDelayP99Ms} ms); wrote ${path}`,
       );
       keepDir = false;
       return 0;
