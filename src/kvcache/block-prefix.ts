@@ -3,8 +3,8 @@
  * adapters/block-connection.ts): the longest leading run of a chain this node holds, with its
  * bytes, in one reply frame. It is the engine's load in one round trip, where longest-prefix
  * then get took two (and each could wait on the leader's index). The run stops at the first
- * block not held or the first that would overflow the frame; what a peer (L2) then supplies
- * continues the run only from where it stopped on a miss.
+ * block not held or the first that would overflow the frame; what peers (L2) then supply
+ * continues the run only from where it stopped on a miss (adapters/prefix-with-peers.ts).
  */
 import type { BlockStore, BlockView } from './block-store.js';
 import { FRAME_HEADER_BYTES, type BlockReply, type WireBlock } from './block-wire-format.js';
@@ -29,16 +29,20 @@ export interface ServedPrefix {
   readonly endedOnMiss: boolean;
 }
 
-/** The leading run of `keys` held in `store`, pinned, within `maxFrameBytes`. */
+/**
+ * The leading run of `keys` held in `store`, pinned, within `maxFrameBytes`, after `held` (blocks
+ * already in the reply, which count against the frame; the views returned are the new ones).
+ */
 export function prefixFromStore(
   store: BlockStore,
   id: number,
   keys: readonly BlockKey[],
   maxFrameBytes: number,
+  held: readonly WireBlock[] = [],
 ): ServedPrefix {
   const views: BlockView[] = [];
-  const blocks: WireBlock[] = [];
-  let used = FRAME_HEADER_BYTES + 4;
+  const blocks: WireBlock[] = [...held];
+  let used = prefixReplyBytes(held);
   let endedOnMiss = false;
   for (const key of keys) {
     const view = store.get(key);

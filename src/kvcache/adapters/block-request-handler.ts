@@ -19,7 +19,8 @@ import {
   type ServedReply,
 } from '../block-requests.js';
 import type { BlockView } from '../block-store.js';
-import { extendPrefix, prefixFromStore, type ServedPrefix } from '../block-prefix.js';
+import { prefixFromStore, type ServedPrefix } from '../block-prefix.js';
+import { prefixWithPeers } from './prefix-with-peers.js';
 import type { BlockReply, BlockRequest, WireErrorCode } from '../block-wire-format.js';
 import { sha256, type ConnectionContext } from './block-connection-context.js';
 import type { CloseReason } from './block-service-metrics.js';
@@ -163,8 +164,8 @@ export class BlockRequestHandler {
   }
 
   /**
-   * The local run at once; past it, a local client that allows a wait asks L2 for the rest of
-   * the chain within that wait (the engine's deadline), never longer.
+   * The local run at once; past it, a local client that allows a wait has the run continued
+   * over peers and this store (prefix-with-peers.ts) within that wait (the engine's deadline).
    */
   private getPrefix(req: Extract<BlockRequest, { op: 'get-prefix' }>): void {
     const { metrics, store, maxFrameBytes } = this.ctx;
@@ -184,17 +185,18 @@ export class BlockRequestHandler {
       this.channel.write(served.reply, served.views);
       return;
     }
-    const rest = req.keys.slice(run);
     const waitMs = Math.min(req.l2WaitMs, this.ctx.missTimeoutMs);
     const call = linkedSignal([this.channel.closing], waitMs);
-    const continuation = misses
-      .fetch(rest, call.signal)
-      .catch(() => new Map<number, Uint8Array>())
-      .then((found) => {
-        const more = extendPrefix(served.reply.blocks, rest, found, maxFrameBytes);
-        metrics.countLookups('l2', more.added, rest.length - more.added);
+    const continuation = prefixWithPeers(req.keys, served, {
+      store,
+      misses,
+      maxFrameBytes,
+      signal: call.signal,
+      count: (tier, hits, missed) => metrics.countLookups(tier, hits, missed),
+    })
+      .then(({ blocks, views }) => {
         metrics.op(req.op, 'ok');
-        this.channel.write({ ...served.reply, blocks: more.blocks }, served.views);
+        this.channel.write({ ...served.reply, blocks }, views);
       })
       .finally(() => call.dispose());
     this.channel.track(continuation);

@@ -136,6 +136,22 @@ describe('agent KV: L2 from peers', () => {
     expect(await engineClient().longestPrefix(a.kv.nativeUrl, [1, 2, 3, 4])).toBe(3);
   });
 
+  it('get-prefix goes on from a peer’s run into this node’s own blocks', async () => {
+    // Earlier turns ran on B (1, 2); the latest ran on A and saved only its new blocks (3, 4).
+    const a = await agent('node-a');
+    const b = await agent('node-b');
+    const asked = connectToFakeLeader(a, { 'node-b': b });
+    for (const k of [1, 2]) b.kv.store.put(k, blockBytes(k, 100));
+    for (const k of [3, 4]) a.kv.store.put(k, blockBytes(k, 100));
+    const got = await engineClient().getPrefix(a.kv.nativeUrl, [1, 2, 3, 4, 5], {
+      l2WaitMs: 2000,
+    });
+    expect(got.map((blk) => blk.key)).toEqual([1, 2, 3, 4]);
+    expect(Buffer.from(got[2]?.bytes ?? [])).toEqual(Buffer.from(blockBytes(3, 100)));
+    // B's run, then the one block left past A's own.
+    expect(asked.map((m) => m.hashes)).toEqual([[1, 2, 3, 4, 5], [5]]);
+  });
+
   it('turns a gone peer, a peer that does not share and a missing leader into misses', async () => {
     const a = await agent('node-a');
     const b = await agent('node-b');
