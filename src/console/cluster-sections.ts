@@ -12,6 +12,7 @@ import type {
   ConsoleKv,
   ConsoleNode,
 } from './console-snapshot.js';
+import { IdOrder } from './engine-order.js';
 
 /** One engine as the leader's cluster state store holds it (its EndpointState). */
 export interface EngineStateInput {
@@ -45,34 +46,37 @@ export function engineStateOf(s: EngineStateInput): ConsoleEngineState {
   return 'ready';
 }
 
-/** Engines, sorted by id; `ejected` are the ids passive health took out of routing. */
+/**
+ * Engines, sorted by id (`order` keeps the sort between calls); `ejected` are the ids passive
+ * health took out of routing.
+ */
 export function consoleEngines(
   states: readonly EngineStateInput[],
   ejected: ReadonlySet<string>,
+  order: IdOrder = new IdOrder(),
 ): ConsoleEngine[] {
-  return states
-    .map((s): ConsoleEngine => {
-      const scrape = s.report?.metrics?.scrape;
-      const window = s.report?.metrics?.window;
-      const ttft = window?.meanTtftSeconds;
-      return {
-        id: s.endpoint.id,
-        node: s.endpoint.node,
-        model: s.endpoint.model,
-        url: s.endpoint.url,
-        state: engineStateOf(s),
-        error: s.report?.error ?? null,
-        running: orNull(scrape?.numRequestsRunning),
-        waiting: orNull(scrape?.numRequestsWaiting),
-        kvUsage: orNull(scrape?.kvCacheUsageRatio),
-        ttftMs: ttft === undefined ? null : Math.round(ttft * 1000 * 10) / 10,
-        generationTokensPerSecond:
-          window === undefined || window.windowMs === 0 ? null : window.generationTokensPerSecond,
-        adapters: [...(s.report?.adapters ?? [])],
-        ejected: ejected.has(s.endpoint.id),
-      };
-    })
-    .sort((a, b) => a.id.localeCompare(b.id));
+  const engines = states.map((s): ConsoleEngine => {
+    const scrape = s.report?.metrics?.scrape;
+    const window = s.report?.metrics?.window;
+    const ttft = window?.meanTtftSeconds;
+    return {
+      id: s.endpoint.id,
+      node: s.endpoint.node,
+      model: s.endpoint.model,
+      url: s.endpoint.url,
+      state: engineStateOf(s),
+      error: s.report?.error ?? null,
+      running: orNull(scrape?.numRequestsRunning),
+      waiting: orNull(scrape?.numRequestsWaiting),
+      kvUsage: orNull(scrape?.kvCacheUsageRatio),
+      ttftMs: ttft === undefined ? null : Math.round(ttft * 1000 * 10) / 10,
+      generationTokensPerSecond:
+        window === undefined || window.windowMs === 0 ? null : window.generationTokensPerSecond,
+      adapters: [...(s.report?.adapters ?? [])],
+      ejected: ejected.has(s.endpoint.id),
+    };
+  });
+  return order.sort(engines);
 }
 
 /** Nodes, sorted by name. GPU facts an agent has not reported (yet) are null. */

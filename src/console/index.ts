@@ -16,6 +16,7 @@ export {
   type EngineStateInput,
   type NodeStateInput,
 } from './cluster-sections.js';
+export { IdOrder } from './engine-order.js';
 export { consoleAdapters, consoleAutoscalers } from './resource-sections.js';
 export { stateEvents } from './state-events.js';
 export { ConsoleFeed, type ConsoleFeedOptions, type ConsoleSources } from './console-feed.js';

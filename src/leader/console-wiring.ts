@@ -15,6 +15,7 @@ import {
   consoleAdapters,
   consoleAutoscalers,
   consoleEngines,
+  IdOrder,
   consoleKv,
   consoleNodes,
   type ConsoleLeader,
@@ -87,6 +88,7 @@ export interface ConsoleWiring {
 
 /** Builds the console feed, its stream hub, its page and its routes. */
 export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
+  const engineOrder = new IdOrder();
   const feed = new ConsoleFeed({
     clock: o.clock,
     series: {
@@ -97,7 +99,7 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
     sources: {
       leader: o.leader,
       nodes: () => consoleNodes(o.store.nodes()),
-      engines: () => consoleEngines(o.store.endpoints(), new Set(o.ejected())),
+      engines: () => consoleEngines(o.store.endpoints(), new Set(o.ejected()), engineOrder),
       routing: () => o.decisions.view(),
       adapters: () => consoleAdapters(o.resources()),
       autoscalers: () => consoleAutoscalers(o.resources()),
