@@ -4,6 +4,7 @@
 // sorting from scratch each call (the before) and with a kept IdOrder (the after), interleaved
 // round by round in one process so the ratio holds on a shared machine.
 // Usage (after `npm run build`): node scripts/console-engines-bench.mjs [ENGINES]
+import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { IdOrder, consoleEngines } from '../dist/console/index.js';
 
@@ -53,11 +54,13 @@ for (let r = 0; r < ROUNDS + 5; r++) {
   t = performance.now();
   consoleEngines(states, ejected, order);
   const a = performance.now() - t;
-  if (r >= 5) (before.push(b), after.push(a)); // the first rounds warm the JIT
+  if (r < 5) continue; // the first rounds warm the JIT
+  before.push(b);
+  after.push(a);
 }
 const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const mb = median(before);
 const ma = median(after);
-console.log(
-  `consoleEngines(${engines}): sorted each call ${mb.toFixed(2)} ms, kept order ${ma.toFixed(2)} ms (median of ${ROUNDS}); ratio ${(ma / mb).toFixed(2)}`,
+process.stdout.write(
+  `consoleEngines(${engines}): sorted each call ${mb.toFixed(2)} ms, kept order ${ma.toFixed(2)} ms (median of ${ROUNDS}); ratio ${(ma / mb).toFixed(2)}\n`,
 );
