@@ -107,7 +107,12 @@ export const KV_MESSAGE_LIMITS = {
   /** Block hashes in one `kv` message, over all its deltas (≈ 150 KiB of JSON). */
   hashesPerMessage: 8192,
   deltasPerMessage: 512,
-  /** Hashes in one lookup: 512 blocks = 8k tokens at 16 tokens per block. */
-  hashesPerLookup: 512,
+  /**
+   * Hashes in one lookup: 8192 blocks = 131k tokens at 16 tokens per block, a whole long
+   * context (the same bound as a `kv` message, ≈ 150 KiB of JSON). It was 512 (8k tokens): an L2
+   * fetch then stopped at 8k tokens of a conversation whose prompts run to 14k on average and
+   * 123k at most (the Mooncake trace), and the engine recomputed the rest.
+   */
+  hashesPerLookup: 8192,
   holdersPerLookup: 16,
 } as const;
