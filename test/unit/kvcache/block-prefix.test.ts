@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BlockStore,
   createReplyDecoder,
   createRequestDecoder,
   encodeReply,
@@ -15,15 +14,7 @@ import {
   FRAME_HEADER_BYTES,
   OP_CODES,
 } from '../../../src/kvcache/index.js';
-
-const block = (seed: number, n = 40): Uint8Array =>
-  Uint8Array.from({ length: n }, (_, i) => (seed * 31 + i) & 0xff);
-
-function storeHolding(keys: readonly number[]): BlockStore {
-  const store = new BlockStore({ budgetBytes: 4096, slotSizes: [64], slabBytes: 1024 });
-  for (const k of keys) expect(store.put(k, block(k))).toBe('stored');
-  return store;
-}
+import { block, storeHolding } from '../../helpers/small-block-store.js';
 
 /** A frame of `op`, `kind` with `body` bytes. */
 function frame(op: number, kind: number, body: number[]): Uint8Array {

@@ -7,16 +7,12 @@ import {
   MAX_PEER_ASKS,
   prefixWithPeers,
 } from '../../../../src/kvcache/adapters/prefix-with-peers.js';
-import { BlockStore, FRAME_HEADER_BYTES, prefixFromStore } from '../../../../src/kvcache/index.js';
-
-const block = (seed: number, n = 40): Uint8Array =>
-  Uint8Array.from({ length: n }, (_, i) => (seed * 31 + i) & 0xff);
-
-function storeHolding(keys: readonly number[]): BlockStore {
-  const store = new BlockStore({ budgetBytes: 4096, slotSizes: [64], slabBytes: 1024 });
-  for (const k of keys) expect(store.put(k, block(k))).toBe('stored');
-  return store;
-}
+import {
+  FRAME_HEADER_BYTES,
+  prefixFromStore,
+  type BlockStore,
+} from '../../../../src/kvcache/index.js';
+import { block, storeHolding } from '../../../helpers/small-block-store.js';
 
 /** Peers, each holding some keys: a fetch answers the longest leading run one peer holds. */
 function peers(...held: number[][]) {
