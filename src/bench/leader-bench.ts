@@ -12,7 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { defineCommand, freePorts, sleep } from '../shared/index.js';
 import { stopForkedChild } from './bench-processes.js';
@@ -21,9 +20,8 @@ import {
   type AgentsChildPlan,
   type AgentsChildStats,
 } from './leader-bench-plan.js';
-import { sampleLeader, startLeaderProcess, type LeaderSample } from './leader-bench-leader.js';
-import { runPickLoad } from './leader-bench-picks.js';
-import { ProbeAgent, runProbeTrials } from './leader-bench-probe.js';
+import { sampleLeader, startLeaderProcess } from './leader-bench-leader.js';
+import { ProbeAgent } from './leader-bench-probe.js';
 import {
   agentTotals,
   gatewayAdded,
@@ -39,7 +37,7 @@ import {
 } from './leader-bench-settings.js';
 import { startStubEngines } from './leader-bench-stubs.js';
 import { writeBenchResult } from './results.js';
-import { readProcessThreads, threadShares } from './thread-schedstat.js';
+import { measureLeader } from './leader-bench-measure.js';
 
 const HOST = '127.0.0.1';
 const here = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -100,58 +98,6 @@ async function waitForAgents(
       throw new Error(`only ${s.agentsConnected}/${want} agents connected`);
     await sleep(2000);
   }
-}
-
-async function measure(
-  c: LeaderBenchConfig,
-  leader: { readonly controlUrl: string; readonly gatewayUrl: string; readonly pid: number },
-  probe: ProbeAgent,
-) {
-  const { controlUrl, gatewayUrl } = leader;
-  const samples: LeaderSample[] = [await sampleLeader(controlUrl)];
-  const threadsBefore = await readProcessThreads(leader.pid);
-  const windowStart = performance.now();
-  // This process drives the picks and the stub engines: its own lateness shows in the client's
-  // pick latency, not in the leader's.
-  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
-  benchLoop.enable();
-  const durationMs = c.duration * 1000;
-  const stop = new AbortController();
-  const sampleEveryMs = c.quick ? 1000 : 5000;
-  let scrapeFailures = 0;
-  const sampling = (async () => {
-    const stopped = (): boolean => stop.signal.aborted;
-    while (!stopped()) {
-      await sleep(sampleEveryMs, stop.signal).catch(() => undefined);
-      if (stopped()) break;
-      // A scrape the loaded leader does not answer in time is counted, not fatal.
-      const sample = await sampleLeader(controlUrl).catch(() => undefined);
-      if (sample === undefined) scrapeFailures++;
-      else samples.push(sample);
-    }
-  })();
-  const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
-  const loadAvg: number[] = [];
-  const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
-  const [picks, trials] = await Promise.all([
-    runPickLoad({ gatewayUrl, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
-    // Probes start a quarter in, so they run at full load, and are bounded by the window.
-    sleep(durationMs / 4).then(() => runProbeTrials(probe, gatewayUrl, c.trials, 5000)),
-  ]);
-  clearInterval(loadTimer);
-  benchLoop.disable();
-  const threadsAfter = await readProcessThreads(leader.pid);
-  const threads =
-    threadsBefore === undefined || threadsAfter === undefined
-      ? null
-      : threadShares(threadsBefore, threadsAfter, performance.now() - windowStart);
-  stop.abort();
-  await sampling;
-  samples.push(await sampleLeader(controlUrl));
-  // Past the sampling period, as the leader's own gauge reports it.
-  const benchLoopDelayP99Ms =
-    Math.round(Math.max(0, benchLoop.percentile(99) / 1e6 - 10) * 100) / 100;
-  return { samples, picks, trials, loadAvg, scrapeFailures, threads, benchLoopDelayP99Ms };
 }
 
 /** The `leader` bench scenario. */
@@ -217,7 +163,7 @@ export const leaderBench = defineCommand({
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
       await sleep(c.warmupS * 1000);
-      const m = await measure(c, leader, probe);
+      const m = await measureLeader(c, leader, probe);
       const seconds = (Date.now() - startedAt) / 1000;
       const resources = leaderResources(m.samples);
       const gpu = probeSummary(m.trials, 'gpu');

@@ -33,12 +33,19 @@ describe('infernode bench leader', () => {
       command: string;
       result: {
         size: { agents: number; engines: number; agentProcesses: number };
-        leader: { cpuCores: number; rssMaxMiB: number; heapUsedMaxMiB: number; windows: number };
+        leader: {
+          cpuCores: number;
+          rssMaxMiB: number;
+          heapUsedMaxMiB: number;
+          windows: number;
+          threads: { mainOnCpu: number; mainWaitingForCpu: number; othersOnCpu: number } | null;
+        };
         deltaToRoutingMs: Probe;
         gpuFailureToRoutingMs: Probe;
         picks: {
           client: { sent: number; ok: number; latency: { n: number } };
           gatewayAdded: { n: number } | null;
+          benchLoopDelayP99Ms: number;
         };
         agents: { connected: number; stateSent: number; kvSent: number };
         loadAverage: { before: number };
@@ -51,6 +58,13 @@ describe('infernode bench leader', () => {
     expect(r.leader.cpuCores).toBeGreaterThan(0);
     expect(r.leader.rssMaxMiB).toBeGreaterThan(r.leader.heapUsedMaxMiB);
     expect(r.leader.windows).toBeGreaterThanOrEqual(1);
+    // Where the leader's main thread spent the window (Linux schedstat): it ran, and it could
+    // not run or wait for longer than the window; its other threads (the KV index worker) ran.
+    const threads = r.leader.threads;
+    expect(threads?.mainOnCpu).toBeGreaterThan(0);
+    expect((threads?.mainOnCpu ?? 2) + (threads?.mainWaitingForCpu ?? 2)).toBeLessThanOrEqual(1.05);
+    expect(threads?.othersOnCpu).toBeGreaterThan(0);
+    expect(r.picks.benchLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
     // Every simulated agent stayed connected and spoke: state deltas and KV batches.
     expect(r.agents.connected).toBe(20);
     expect(r.agents.stateSent).toBeGreaterThan(0);

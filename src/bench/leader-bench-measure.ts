@@ -1,0 +1,66 @@
+/**
+ * `bench leader`'s measured window: the leader's /metrics sampled every 5 s, picks through the
+ * gateway at a steady rate, the probe's delay trials from a quarter in, and where the leader's
+ * threads spent the window (thread-schedstat.ts) beside this process's own event-loop delay.
+ */
+import os from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { sleep } from '../shared/index.js';
+import { sampleLeader, type LeaderSample } from './leader-bench-leader.js';
+import { runPickLoad } from './leader-bench-picks.js';
+import { runProbeTrials, type ProbeAgent } from './leader-bench-probe.js';
+import type { LeaderBenchConfig } from './leader-bench-settings.js';
+import { readProcessThreads, threadShares } from './thread-schedstat.js';
+
+/** Measures one window of `c.duration` seconds at full load. */
+export async function measureLeader(
+  c: LeaderBenchConfig,
+  leader: { readonly controlUrl: string; readonly gatewayUrl: string; readonly pid: number },
+  probe: ProbeAgent,
+) {
+  const { controlUrl, gatewayUrl } = leader;
+  const samples: LeaderSample[] = [await sampleLeader(controlUrl)];
+  const threadsBefore = await readProcessThreads(leader.pid);
+  const windowStart = performance.now();
+  // This process drives the picks and the stub engines: its own lateness shows in the client's
+  // pick latency, not in the leader's.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
+  const durationMs = c.duration * 1000;
+  const stop = new AbortController();
+  const sampleEveryMs = c.quick ? 1000 : 5000;
+  let scrapeFailures = 0;
+  const sampling = (async () => {
+    const stopped = (): boolean => stop.signal.aborted;
+    while (!stopped()) {
+      await sleep(sampleEveryMs, stop.signal).catch(() => undefined);
+      if (stopped()) break;
+      // A scrape the loaded leader does not answer in time is counted, not fatal.
+      const sample = await sampleLeader(controlUrl).catch(() => undefined);
+      if (sample === undefined) scrapeFailures++;
+      else samples.push(sample);
+    }
+  })();
+  const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
+  const loadAvg: number[] = [];
+  const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
+  const [picks, trials] = await Promise.all([
+    runPickLoad({ gatewayUrl, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
+    // Probes start a quarter in, so they run at full load, and are bounded by the window.
+    sleep(durationMs / 4).then(() => runProbeTrials(probe, gatewayUrl, c.trials, 5000)),
+  ]);
+  clearInterval(loadTimer);
+  benchLoop.disable();
+  const threadsAfter = await readProcessThreads(leader.pid);
+  const threads =
+    threadsBefore === undefined || threadsAfter === undefined
+      ? null
+      : threadShares(threadsBefore, threadsAfter, performance.now() - windowStart);
+  stop.abort();
+  await sampling;
+  samples.push(await sampleLeader(controlUrl));
+  // Past the sampling period, as the leader's own gauge reports it.
+  const benchLoopDelayP99Ms =
+    Math.round(Math.max(0, benchLoop.percentile(99) / 1e6 - 10) * 100) / 100;
+  return { samples, picks, trials, loadAvg, scrapeFailures, threads, benchLoopDelayP99Ms };
+}
