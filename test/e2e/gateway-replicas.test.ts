@@ -74,7 +74,10 @@ describe('gateway replicas (up --gateways 2)', () => {
     const applied = 'infernode_replica_feed_applied_total{type="replica.prefix"}';
     const published = 'infernode_replica_feed_messages_total{type="replica.prefix"}';
     for (let p = 0; p < 3; p++) {
-      const prompt = `${'You are a careful assistant who answers briefly. '.repeat(80)} case ${p}`;
+      // Each case differs from its first block: an engine holding an earlier case's prompt must
+      // not compete on a shared prefix (that is prefix routing, not replicas, and is left to the
+      // routing tests; see the #18 closing note on mixed-granularity credit under event lag).
+      const prompt = `case ${p}: ${'You are a careful assistant who answers briefly. '.repeat(80)}`;
       const first = (await ask(clients[0]!, prompt, PREFIX)).response.headers.get('target-pod');
       expect(first).toMatch(/^node-[ab]-engine-[01]$/);
       // The leader's pick reaches the follower's prefix index through the feed: wait until the
