@@ -53,6 +53,11 @@ const spec = {
     oneOf: [...EVICTION_POLICY_NAMES],
   }),
   seed: int(1, 'seed of random routing and tie-breaks', { min: 0 }),
+  maxScoredCandidates: int(
+    0,
+    'routers score a shortlist of at most this many engines, as the gateway does (routing.maxScoredCandidates); 0: all',
+    { min: 0 },
+  ),
   quick: bool(false, '60 s of the trace at rate scale 1 (the e2e smoke test)'),
   out: str('bench/results/kv-bound.json', 'result file'),
 };
@@ -100,6 +105,7 @@ export const kvBoundBench = defineCommand({
           fleet,
           linkBytesPerS: config.linkBytesPerS,
           seed: config.seed,
+          maxScoredCandidates: config.maxScoredCandidates,
           tier: {
             blocks: Math.floor(config.l1Tokens / fleet.blockSizeTokens),
             policy: config.l1Policy === 'lru' ? 'lru' : 's3fifo',
@@ -124,6 +130,7 @@ export const kvBoundBench = defineCommand({
         l1Tokens: config.l1Tokens,
         l1Policy: config.l1Policy,
         seed: config.seed,
+        maxScoredCandidates: config.maxScoredCandidates,
         timeUnits:
           'trace time: arrivals at trace timestamp ÷ rate scale; engines in simulated time',
         loadAverageStart,
@@ -136,7 +143,7 @@ export const kvBoundBench = defineCommand({
     };
     const flags = config.quick
       ? '--quick'
-      : `--duration ${duration} --rate-scales ${scales.join(',')} --modes ${modes.join(',')} --engines ${config.engines} --num-gpu-blocks ${config.numGpuBlocks} --l1-tokens ${config.l1Tokens} --l1-policy ${config.l1Policy}`;
+      : `--duration ${duration} --rate-scales ${scales.join(',')} --modes ${modes.join(',')} --engines ${config.engines} --num-gpu-blocks ${config.numGpuBlocks} --l1-tokens ${config.l1Tokens} --l1-policy ${config.l1Policy}${config.maxScoredCandidates > 0 ? ` --max-scored-candidates ${config.maxScoredCandidates}` : ''}`;
     return writeBenchResult(config.out, `infernode bench kv-bound ${flags}`, result).then(
       (path) => {
         const lines = ratios.map(

@@ -58,6 +58,8 @@ export interface BoundModeSettings {
   readonly linkBytesPerS: number;
   /** Seed of the routers' tie-breaks and of `random`. */
   readonly seed: number;
+  /** The routers score a shortlist of at most this many engines (0: all). */
+  readonly maxScoredCandidates?: number;
   /** The pooled tier of `oracle-l1`. */
   readonly tier: BoundedTierSpec;
 }
@@ -70,9 +72,10 @@ function lateViewRouter(
   seed: number,
   capacity: number,
   texts: BlockTextCache,
+  limit: number,
 ): { pools: Map<string, BlockPool>; route: ReturnType<typeof gpuExactRouter> } {
   const pools = new Map<string, BlockPool>();
-  const route = gpuExactRouter(seed, capacity, texts, new PoolBlockView(pools));
+  const route = gpuExactRouter(seed, capacity, texts, new PoolBlockView(pools), limit);
   return { pools, route };
 }
 
@@ -85,13 +88,19 @@ export function runBoundMode(
 ): BoundRun {
   const texts = new BlockTextCache(8192);
   const capacity = s.fleet.numGpuBlocks * s.fleet.blockSizeTokens;
+  const limit = s.maxScoredCandidates ?? 0;
   switch (mode) {
     case 'random':
-      return replayBound(requests, rateScale, s.fleet, randomRouter(s.seed, texts));
+      return replayBound(requests, rateScale, s.fleet, randomRouter(s.seed, texts, limit));
     case 'prefix':
-      return replayBound(requests, rateScale, s.fleet, prefixRouter(s.seed, capacity, texts));
+      return replayBound(
+        requests,
+        rateScale,
+        s.fleet,
+        prefixRouter(s.seed, capacity, texts, limit),
+      );
     case 'gpu-exact': {
-      const { pools, route } = lateViewRouter(s.seed, capacity, texts);
+      const { pools, route } = lateViewRouter(s.seed, capacity, texts, limit);
       return replayBound(requests, rateScale, s.fleet, route, undefined, (id, pool) =>
         pools.set(id, pool),
       );

@@ -10,6 +10,7 @@ import {
   defaultRoutingConfig,
   parseStrategy,
   pick,
+  shortlist,
   type EndpointLoad,
   type RoutingContext,
   type StrategyMix,
@@ -56,6 +57,8 @@ function pickRouter(
     readonly kvCapacityTokens: number;
     readonly texts: BlockTextCache;
     readonly blockIndex?: PreciseBlockView;
+    /** Score a shortlist of at most this many engines (routing/shortlist.ts); 0: all. */
+    readonly limit: number;
   },
 ): BoundRouter {
   const mix = mixOf(spec);
@@ -91,29 +94,30 @@ function pickRouter(
     }));
     // Only prefix-cache reads the text; the others need none.
     const promptText = spec === 'prefix-cache' ? boundPromptText(request, options.texts) : '';
-    const chosen = pick(
-      { endpoints, nowMs: nowS * 1000 },
-      {
-        model: MODEL,
-        baseModel: MODEL,
-        adapter: undefined,
-        promptText,
-        promptTokens: request.promptTokens,
-        maxTokens: request.outputTokens,
-        user: undefined,
-        sessionId: undefined,
-        requestId: `r${request.index}`,
-      },
-      mix,
-      ctx,
-    );
+    const routingRequest = {
+      model: MODEL,
+      baseModel: MODEL,
+      adapter: undefined,
+      promptText,
+      promptTokens: request.promptTokens,
+      maxTokens: request.outputTokens,
+      user: undefined,
+      sessionId: undefined,
+      requestId: `r${request.index}`,
+    };
+    const nowMs = nowS * 1000;
+    const scored = shortlist(endpoints, routingRequest, mix, ctx, nowMs, {
+      limit: options.limit,
+      routable: () => true,
+    });
+    const chosen = pick({ endpoints: scored, nowMs }, routingRequest, mix, ctx);
     return endpoints.indexOf(chosen);
   };
 }
 
 /** The gateway's `random` strategy. */
-export function randomRouter(seed: number, texts: BlockTextCache): BoundRouter {
-  return pickRouter('random', seed, { mode: 'approximate', kvCapacityTokens: 1, texts });
+export function randomRouter(seed: number, texts: BlockTextCache, limit = 0): BoundRouter {
+  return pickRouter('random', seed, { mode: 'approximate', kvCapacityTokens: 1, texts, limit });
 }
 
 /** The gateway's `prefix-cache` on its own routing history ((a) of the real bench). */
@@ -121,8 +125,9 @@ export function prefixRouter(
   seed: number,
   kvCapacityTokens: number,
   texts: BlockTextCache,
+  limit = 0,
 ): BoundRouter {
-  return pickRouter('prefix-cache', seed, { mode: 'approximate', kvCapacityTokens, texts });
+  return pickRouter('prefix-cache', seed, { mode: 'approximate', kvCapacityTokens, texts, limit });
 }
 
 /** `prefix-cache` in precise mode scored from `view` (the engines' exact GPU contents). */
@@ -131,12 +136,14 @@ export function gpuExactRouter(
   kvCapacityTokens: number,
   texts: BlockTextCache,
   view: PreciseBlockView,
+  limit = 0,
 ): BoundRouter {
   return pickRouter('prefix-cache', seed, {
     mode: 'precise',
     kvCapacityTokens,
     texts,
     blockIndex: view,
+    limit,
   });
 }
 

@@ -3,7 +3,8 @@
  * sizes (`--endpoints 64,1024,4096`). At each size, engines of one model that report metrics as
  * agents do, and a 16k-token prompt over 8 shared documents: `auto`, `prefix-cache` (approximate
  * index warm and cold, and precise from a global block index in which every engine publishes)
- * and `least-request`, each pick timed whole against a 0.5 ms budget; plus the stand-in
+ * and `least-request`, each pick timed whole against a 0.5 ms budget (`auto` also as the gateway
+ * runs it by default, scoring a shortlist of `routing.maxScoredCandidates`); plus the stand-in
  * tokenizer + block hash throughput against a 500 MB/s-per-core budget.
  */
 import os from 'node:os';
@@ -70,6 +71,8 @@ function hashMegabytesPerSecond(body: string): { tokenizeAndHash: number; hashOn
 interface SizeResult {
   readonly endpoints: number;
   readonly autoPick: PickTiming;
+  /** `auto` scoring a shortlist of the gateway's default size (routing.maxScoredCandidates). */
+  readonly autoShortlistPick: PickTiming;
   readonly prefixCachePick: PickTiming;
   readonly prefixCacheColdPick: PickTiming;
   readonly prefixCachePrecisePick: PickTiming;
@@ -84,6 +87,12 @@ function timeSize(n: number, docs: readonly string[], picks: number): SizeResult
   return {
     endpoints: n,
     autoPick,
+    autoShortlistPick: timePicks(
+      { strategy: 'auto', maxScoredCandidates: defaultRoutingConfig().maxScoredCandidates },
+      endpoints,
+      docs,
+      picks,
+    ),
     prefixCachePick: timePicks(
       { strategy: 'prefix-cache', mode: 'approximate' },
       endpoints,

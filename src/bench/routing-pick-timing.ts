@@ -1,6 +1,7 @@
 /**
- * Times routing picks for `bench routing-pick`: each pick whole — tokenization, block hashing,
- * index match, score fusion and the post-route index update — as the gateway runs it.
+ * Times routing picks for `bench routing-pick`: each pick whole — the shortlist where the case
+ * has one, tokenization, block hashing, index match, score fusion and the post-route index
+ * update — as the gateway runs it.
  */
 import { PrefixIndex, type PreciseBlockView, type PrefixCacheMode } from '../kvcache/index.js';
 import {
@@ -8,6 +9,7 @@ import {
   defaultRoutingConfig,
   parseStrategy,
   pick,
+  shortlist,
   type EndpointLoad,
   type RoutingConfig,
   type StrategyMix,
@@ -33,6 +35,8 @@ export interface PickCase {
   readonly blockIndex?: PreciseBlockView;
   /** Every prompt starts differently: no match, every block is new to the index. */
   readonly cold?: boolean;
+  /** Score a shortlist of at most this many candidates (routing/shortlist.ts), as the gateway does. */
+  readonly maxScoredCandidates?: number;
 }
 
 function mixOf(spec: string): StrategyMix {
@@ -73,13 +77,19 @@ export function timePicks(
     const doc = docs[i % docs.length] ?? '';
     return benchRequest(c.cold === true ? `request ${i}: ${doc}` : `${doc} question ${i}?`, i);
   };
-  for (let i = 0; i < 200; i++) pick({ nowMs: i, endpoints }, request(i), mix, ctx);
+  const limit = c.maxScoredCandidates ?? 0;
+  const routable = (e: EndpointLoad): boolean => e.ready && e.healthy;
+  const pickOne = (nowMs: number, r: ReturnType<typeof request>): void => {
+    const scored = shortlist(endpoints, r, mix, ctx, nowMs, { limit, routable });
+    pick({ nowMs, endpoints: scored }, r, mix, ctx);
+  };
+  for (let i = 0; i < 200; i++) pickOne(i, request(i));
   const samples: number[] = [];
   const cpuStart = process.cpuUsage();
   for (let i = 0; i < picks; i++) {
     const r = request(i + 200);
     const t0 = performance.now();
-    pick({ nowMs: 200 + i, endpoints }, r, mix, ctx);
+    pickOne(200 + i, r);
     samples.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpuStart);

@@ -37,6 +37,8 @@ export class ApiSupport {
 
   /** Whether `engineId` is known, within the TTL, not to serve `kind`. */
   isUnsupported(engineId: string, kind: ApiKind, nowMs: number): boolean {
+    // Asked for every candidate of every pick, and almost always nothing is known: no key to build.
+    if (this.#unsupported.size === 0) return false;
     const learnedAtMs = this.#unsupported.get(`${kind}\u0000${engineId}`);
     return learnedAtMs !== undefined && nowMs - learnedAtMs < this.#ttlMs;
   }

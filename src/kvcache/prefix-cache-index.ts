@@ -53,6 +53,11 @@ export interface PrefixCacheIndex {
     nowMs: number,
     maxAgeMs?: number,
   ): Int32Array;
+  /**
+   * Every endpoint holding leading blocks of `hashes` within `entryTtlMs`, by id: how many. Costs
+   * what the holders cost, not the candidates (a pick's shortlist at a thousand engines).
+   */
+  holders(hashes: readonly number[], nowMs: number): ReadonlyMap<string, number>;
   /** Notes what the index predicted for a request routed to the endpoint. */
   notePrediction(endpointId: string, promptTokens: number, predictedHitTokens: number): void;
   /** Attributes `hashes` to the endpoint, bounded by its KV capacity (tokens) when known. */

@@ -58,6 +58,32 @@ export function matchLeadingBlocks(
 }
 
 /**
+ * {@link matchLeadingBlocks} from the holders' side: every incarnation holding leading blocks of
+ * `hashes` (routed at or after `oldestMs`) → how many. Dead incarnations are the caller's to drop.
+ */
+export function leadingHolders(
+  blocks: BlockTable,
+  hashes: readonly number[],
+  oldestMs: number,
+): Map<number, number> {
+  const matched = new Map<number, number>();
+  for (let b = 0; b < hashes.length; b++) {
+    const hash = hashes[b] as number;
+    const holders = blocks.peek(hash % KEY_SPACE);
+    if (holders?.[0] !== hash) break;
+    let extended = false;
+    for (let k = 1; k < holders.length; k += 2) {
+      const gen = holders[k] as number;
+      if ((holders[k + 1] as number) < oldestMs || (matched.get(gen) ?? 0) !== b) continue;
+      matched.set(gen, b + 1);
+      extended = true;
+    }
+    if (!extended) break;
+  }
+  return matched;
+}
+
+/**
  * Makes `gen` the newest holder of block `key` as of `nowMs`, compacting `holders` in place (no
  * allocation on the hot path): drops `gen`'s old pair, pairs of dead incarnations (not in
  * `liveGens`) and pairs routed before `oldestMs`; then drops the oldest holders beyond

@@ -7,6 +7,8 @@ import type { PrefixCacheConfig } from './prefix-cache-config.js';
 
 /** One endpoint as the prefix index sees it. */
 export interface EndpointRecord {
+  /** The endpoint's id (a holder found from the block side is named by it). */
+  readonly id: string;
   /** Current incarnation; blocks recorded under an older one no longer match. */
   gen: number;
   /** Keys of the blocks this incarnation holds, least recently routed first (a Set keeps order). */
@@ -23,8 +25,9 @@ export interface EndpointRecord {
 }
 
 /** A record with no incarnation yet (gen 0) and no blocks. */
-export function newEndpointRecord(capacityTokens: number): EndpointRecord {
+export function newEndpointRecord(id: string, capacityTokens: number): EndpointRecord {
   return {
+    id,
     gen: 0,
     keys: new Set(),
     capacityTokens,

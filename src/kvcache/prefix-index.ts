@@ -27,6 +27,7 @@
 import { LRUCache } from 'lru-cache';
 import {
   KEY_SPACE,
+  leadingHolders,
   matchLeadingBlocks,
   refreshHolder,
   trimToCapacity,
@@ -103,7 +104,7 @@ export class PrefixIndex implements PrefixCacheIndex {
   #record(endpointId: string, touch = true): EndpointRecord {
     let rec = touch ? this.#endpoints.get(endpointId) : this.#byId.get(endpointId);
     if (rec === undefined) {
-      rec = newEndpointRecord(this.config.defaultEndpointCapacityTokens);
+      rec = newEndpointRecord(endpointId, this.config.defaultEndpointCapacityTokens);
       this.#newGen(rec);
       this.#endpoints.set(endpointId, rec);
       this.#byId.set(endpointId, rec);
@@ -182,6 +183,20 @@ export class PrefixIndex implements PrefixCacheIndex {
   ): Int32Array {
     const age = Math.min(maxAgeMs, this.config.entryTtlMs);
     return matchLeadingBlocks(this.#blocks, hashes, gens, nowMs - age);
+  }
+
+  /**
+   * Every endpoint holding leading blocks of `hashes` (within `entryTtlMs`), by id: how many.
+   * Found from the blocks' side, so its cost follows the few holders, not the candidates.
+   */
+  holders(hashes: readonly number[], nowMs: number): Map<string, number> {
+    const out = new Map<string, number>();
+    const byGen = leadingHolders(this.#blocks, hashes, nowMs - this.config.entryTtlMs);
+    for (const [gen, blocks] of byGen) {
+      const rec = this.#liveGens.get(gen);
+      if (rec !== undefined) out.set(rec.id, blocks);
+    }
+    return out;
   }
 
   /**

@@ -125,6 +125,7 @@ export async function runLeader(
       prefixIndex: replicas.prefixIndex,
       blockIndex: kvIndex.index,
       onPicked: consoleDecisions.record,
+      maxScoredCandidates: config.routing.maxScoredCandidates,
     },
     hold: buildRequestHold({
       store,

@@ -55,6 +55,10 @@ export class ReplicatedPrefixIndex implements PrefixCacheIndex {
     return this.#inner.match(hashes, gens, nowMs, maxAgeMs);
   }
 
+  holders(hashes: readonly number[], nowMs: number): ReadonlyMap<string, number> {
+    return this.#inner.holders(hashes, nowMs);
+  }
+
   notePrediction(endpointId: string, promptTokens: number, predictedHitTokens: number): void {
     this.#inner.notePrediction(endpointId, promptTokens, predictedHitTokens);
   }

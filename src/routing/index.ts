@@ -5,3 +5,4 @@ export * from './routing-state.js';
 export * from './no-endpoint-error.js';
 export * from './registry.js';
 export * from './pick.js';
+export * from './shortlist.js';

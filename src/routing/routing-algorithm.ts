@@ -36,6 +36,18 @@ export interface EndpointLoad {
   readonly maxLoras: number;
 }
 
+/** What a strategy's {@link CandidatePreference} may read of a candidate before the pick scores it. */
+export type ShortlistCandidate = Pick<
+  EndpointLoad,
+  'id' | 'node' | 'adapters' | 'metrics' | 'maxLoras'
+>;
+
+/**
+ * How strongly a strategy wants a candidate among those a pick scores when a model has more
+ * engines than it scores (shortlist.ts): 0 for no more than any other, higher for more.
+ */
+export type CandidatePreference = (candidate: ShortlistCandidate) => number;
+
 /** What a strategy knows about the request. Fields are computed lazily by the gateway. */
 export interface RoutingRequest {
   /** The `model` of the request (base model or adapter name). */
@@ -78,6 +90,11 @@ export interface RoutingContext {
    * cheap and must not throw: it runs on the request path.
    */
   readonly onPicked?: (trace: PickTrace) => void;
+  /**
+   * The most candidates one pick scores (shortlist.ts); absent or 0: every one. Applied by the
+   * caller that builds the snapshot (the gateway), before it builds it.
+   */
+  readonly maxScoredCandidates?: number;
 }
 
 /** What pick() decided for one request, for observers; no prompt text. */
@@ -122,6 +139,17 @@ export interface RoutingAlgorithm {
   readonly description: string;
   /** A score per candidate (same order); NaN means "cannot score this one" (gets the worst). */
   score(snapshot: RoutingSnapshot, request: RoutingRequest, ctx: RoutingContext): readonly number[];
+  /**
+   * Optional: for a pick that scores a shortlist of a model's engines, which candidates this
+   * strategy must see (prefix holders, engines with the adapter, the session's engine); undefined
+   * when it prefers none for this request. Strategies without it rank on load, where a uniform
+   * sample of candidates serves (shortlist.ts).
+   */
+  preference?(
+    request: RoutingRequest,
+    ctx: RoutingContext,
+    nowMs: number,
+  ): CandidatePreference | undefined;
   /**
    * Optional post-route hook: record the decision (prefix index, fairness counters, sessions).
    * `snapshot` is the one pick() was given (its `nowMs` dates the record).

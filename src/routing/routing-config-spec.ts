@@ -25,6 +25,11 @@ export const routingConfigSpec = {
       },
     },
   ),
+  maxScoredCandidates: int(
+    64,
+    'most engines one pick scores: a model with more is scored on a shortlist (every prefix holder the strategies prefer, then a random sample); 0 scores all',
+    { min: 0 },
+  ),
   prefixCache: prefixCacheConfigSpec,
   sessionAffinity: {
     maxSessions: int(100_000, 'sticky sessions remembered (LRU)', { min: 1 }),

@@ -28,6 +28,8 @@ export interface VtcConfig {
 /** The validated routing config (the shape {@link routingConfigSpec} loads into). */
 export interface RoutingConfig {
   readonly strategy: string;
+  /** Most candidates one pick scores (shortlist.ts); 0: all. */
+  readonly maxScoredCandidates: number;
   readonly prefixCache: PrefixCacheConfig;
   readonly sessionAffinity: SessionAffinityConfig;
   readonly vtc: VtcConfig;

@@ -101,6 +101,8 @@ export async function startGateway(
     log?: Logger;
     /** Holds requests for expected models without a ready engine (default: none). */
     hold?: RequestHold;
+    /** Most engines a pick scores (default: all). */
+    maxScoredCandidates?: number;
   } = {},
 ): Promise<Harness> {
   const registry = createRegistry({ defaultMetrics: false });
@@ -126,6 +128,9 @@ export async function startGateway(
       routing: {
         ...aRoutingContext(1),
         ...(options.rng === undefined ? {} : { rng: options.rng }),
+        ...(options.maxScoredCandidates === undefined
+          ? {}
+          : { maxScoredCandidates: options.maxScoredCandidates }),
       },
       defaultStrategy: options.defaultStrategy ?? 'least-request',
       agent: new http.Agent({ keepAlive: true }),

@@ -9,7 +9,10 @@ const LOAD_SHARE = 0.1;
  * (`maxLoras` above the loaded count), 0 = no slot or LoRA off. Requests without an adapter put
  * every endpoint in tier 2.
  */
-export function loraTier(endpoint: EndpointLoad, request: RoutingRequest): 0 | 1 | 2 {
+export function loraTier(
+  endpoint: Pick<EndpointLoad, 'adapters' | 'metrics' | 'maxLoras'>,
+  request: RoutingRequest,
+): 0 | 1 | 2 {
   const adapter = request.adapter;
   if (adapter === undefined) return 2;
   const lora = endpoint.metrics?.scrape.lora;
@@ -34,6 +37,9 @@ export const loraAffinity: RoutingAlgorithm = {
   polarity: 'higher-is-better',
   normalization: 'absolute',
   description: 'engines with the adapter loaded, then with a free LoRA slot, then least in flight',
+  // Shortlisted picks keep the engines with the adapter loaded first, then those with a free slot.
+  preference: (request) =>
+    request.adapter === undefined ? undefined : (e) => loraTier(e, request),
   score: (snapshot, request) => {
     const maxInFlight = snapshot.endpoints.reduce((m, e) => Math.max(m, e.inFlight), 0);
     return snapshot.endpoints.map(

@@ -1,5 +1,11 @@
-import { promptBlockHashes, type PrefixCacheIndex, type PrefixMemo } from '../../kvcache/index.js';
+import {
+  l1BlockWorth,
+  promptBlockHashes,
+  type PrefixCacheIndex,
+  type PrefixMemo,
+} from '../../kvcache/index.js';
 import type {
+  CandidatePreference,
   EndpointLoad,
   RoutingAlgorithm,
   RoutingContext,
@@ -142,6 +148,37 @@ function scoreWithIndex(
 }
 
 /**
+ * For a shortlisted pick (shortlist.ts): the prompt tokens each candidate holds as far as the
+ * indexes tell from the holders' side — the approximate index's match, the engine's GPU prefix
+ * and its node's L1 run from the chain's start (at the fetch discount), whichever is longest.
+ * Undefined when nobody holds any of the prompt. A ranking, not the score: the score still
+ * weighs each kept candidate's queue.
+ */
+function holderPreference(
+  request: RoutingRequest,
+  ctx: RoutingContext,
+  nowMs: number,
+): CandidatePreference | undefined {
+  const index = ctx.prefixIndex;
+  const memo = memoFor(request, index);
+  const c = index.config;
+  const approximate = index.holders(memo.hashes, nowMs);
+  const view = c.mode === 'approximate' ? undefined : ctx.blockIndex;
+  const chain = memo.chain ?? [];
+  const gpu = view?.gpuPrefixHolders(chain);
+  const worth = l1BlockWorth(c);
+  const l1 = view !== undefined && worth > 0 ? view.l1PrefixHolders(chain, 0) : undefined;
+  if (approximate.size === 0 && (gpu?.size ?? 0) === 0 && (l1?.size ?? 0) === 0) return undefined;
+  const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
+  return (e) =>
+    Math.max(
+      (approximate.get(e.id) ?? 0) * tokensPerIndexedBlock,
+      (gpu?.get(e.id) ?? 0) * c.blockSizeTokens,
+      (l1?.get(e.node) ?? 0) * worth * c.blockSizeTokens,
+    );
+}
+
+/**
  * Prefix-cache affinity (AIBrix `prefix-cache`, approximate index as llm-d's default): the
  * prompt's chained block hashes are matched against what this gateway sent where
  * (the context's `prefixIndex`); among endpoints that pass the load guards
@@ -172,6 +209,7 @@ export const prefixCache: RoutingAlgorithm = {
     const eligible = eligibleForPrefix(snapshot.endpoints, c.imbalanceAbsCount, c.stdDevFactor);
     return scoreWithIndex(snapshot.endpoints, request, memo, ctx, eligible, snapshot.nowMs);
   },
+  preference: holderPreference,
   onRouted: (chosen, request, { prefixIndex: index }, snapshot) => {
     const hashes = hashesFor(request, index);
     // Scored: the memo has every holder's match; otherwise (a mix whose scoring did not run

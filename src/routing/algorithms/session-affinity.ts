@@ -35,6 +35,15 @@ export const sessionAffinity: RoutingAlgorithm = {
   polarity: 'higher-is-better',
   normalization: 'absolute',
   description: 'sticky endpoint per x-session-id (rendezvous hashing for new sessions)',
+  // Shortlisted picks keep the session's engine, then the highest rendezvous weights: the engine
+  // the whole list would give a new session (or one whose engine left) is among them.
+  preference: (request, { state }, nowMs) => {
+    const sessionId = request.sessionId;
+    if (sessionId === undefined || sessionId === '') return undefined;
+    const known = state.sessions.lookup(sessionId, nowMs);
+    return (e) =>
+      e.id === known ? Number.MAX_VALUE : 1 + stringHash52(`${sessionId}\u0000${e.id}`);
+  },
   score: (snapshot, request, { state }) => {
     const scores = new Array<number>(snapshot.endpoints.length).fill(0);
     const sessionId = request.sessionId;

@@ -79,6 +79,15 @@ describe('prefixRouter (the gateway prefix-cache through pick)', () => {
     );
     expect(route(request(1, [1, 2, 3, 4, 5], 2560), loads, 1)).toBe(first);
   });
+
+  it('does the same scoring a shortlist of 4 of 64 engines, as the gateway does', () => {
+    const route = prefixRouter(1, 131_072, new BlockTextCache(16), 4);
+    const idle = views(Array.from({ length: 64 }, (): [number, number] => [0, 0]));
+    const first = route(request(0, [1, 2, 3, 4], 2048), idle, 0);
+    const loads = idle.map((v, i) => (i === first ? { ...v, inFlight: 1 } : v));
+    for (let r = 1; r <= 10; r++)
+      expect(route(request(r, [1, 2, 3, 4, 5 + r], 2560), loads, r)).toBe(first);
+  });
 });
 
 describe('gpuExactRouter (prefix-cache precise on a block view)', () => {

@@ -100,3 +100,26 @@ describe('PrefixIndex capacity per endpoint', () => {
     expect(index.heldBy('e')).toBe(8);
   });
 });
+
+describe('PrefixIndex.holders (from the blocks’ side)', () => {
+  it('names each holder of leading blocks with its match, as match() counts it per candidate', () => {
+    const index = new PrefixIndex(configWith());
+    const shared = prompt(0);
+    index.insert(shared, 'whole', 0);
+    index.insert(shared.slice(0, 3), 'head', 1);
+    index.insert(prompt(1), 'other', 2);
+    const holders = index.holders(shared, 10);
+    expect(Object.fromEntries(holders)).toEqual({ whole: 8, head: 3 });
+    for (const [id, blocks] of holders) expect(matched(index, shared, id)).toBe(blocks);
+  });
+
+  it('leaves out forgotten incarnations and entries past their TTL', () => {
+    const index = new PrefixIndex(configWith({ entryTtlMs: 1_000 }));
+    index.insert(prompt(0), 'gone', 0);
+    index.insert(prompt(0), 'old', 0);
+    index.insert(prompt(0), 'fresh', 900);
+    index.forget('gone');
+    expect([...index.holders(prompt(0), 1_500).keys()]).toEqual(['fresh']);
+    expect(index.holders(prompt(2), 1_500).size).toBe(0);
+  });
+});
