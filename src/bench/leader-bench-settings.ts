@@ -44,6 +44,11 @@ export const leaderBenchSpec = {
     true,
     'the leader’s routing.prefixCache.blockIndexWorker: its KV block index applied in a worker thread (--no-block-index-worker: on its main thread, the before)',
   ),
+  maxScoredCandidates: int(
+    64,
+    'the leader’s routing.maxScoredCandidates: a pick scores at most this many of a model’s engines (0: all, the before)',
+    { min: 0 },
+  ),
   quick: bool(false, 'a small short run for tests: 20 agents × 2 engines, 4 s, 2 trials'),
   cpuProfDir: str('', 'write a V8 CPU profile of the leader here'),
   out: str('bench/results/leader.json', 'result file'),
@@ -68,6 +73,7 @@ export interface LeaderBenchConfig {
   readonly kvJson: boolean;
   readonly blockIndexSampleEvery: number;
   readonly blockIndexWorker: boolean;
+  readonly maxScoredCandidates: number;
   readonly quick: boolean;
   readonly cpuProfDir: string;
   readonly out: string;
@@ -101,6 +107,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
     (c.blockIndexSampleEvery === 1
       ? ''
       : ` --block-index-sample-every ${c.blockIndexSampleEvery}`) +
-    (c.blockIndexWorker ? '' : ' --no-block-index-worker')
+    (c.blockIndexWorker ? '' : ' --no-block-index-worker') +
+    (c.maxScoredCandidates === 64 ? '' : ` --max-scored-candidates ${c.maxScoredCandidates}`)
   );
 }

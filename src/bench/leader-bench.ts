@@ -135,6 +135,7 @@ export const leaderBench = defineCommand({
           c.blockIndexSampleEvery,
         ),
         INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_WORKER: String(c.blockIndexWorker),
+        INFERNODE_LEADER_ROUTING_MAX_SCORED_CANDIDATES: String(c.maxScoredCandidates),
         ...(c.cpuProfDir === ''
           ? {}
           : {
@@ -181,6 +182,7 @@ export const leaderBench = defineCommand({
           agentProcesses: agents.children.length,
           blockIndexSampleEvery: c.blockIndexSampleEvery,
           blockIndexWorker: c.blockIndexWorker,
+          maxScoredCandidates: c.maxScoredCandidates,
         },
         method:
           'real leader process (static discovery); engine URLs on stub engines in the bench ' +
@@ -194,6 +196,7 @@ export const leaderBench = defineCommand({
           client: m.picks,
           gatewayAdded: gatewayAdded(m.samples) ?? null,
           benchLoopDelayP99Ms: m.benchLoopDelayP99Ms,
+          benchLoopDelayMaxMs: m.benchLoopDelayMaxMs,
         },
         agents: { ...agentTotals(agents.latest, seconds), allConnectedS: agentsConnectS },
         loadAverage: { before: loadBefore, during: m.loadAvg, cpus: os.cpus().length },
@@ -207,7 +210,7 @@ export const leaderBench = defineCommand({
           `leader main thread: on a CPU ${m.threads.mainOnCpu}, waiting for one ${m.threads.mainWaitingForCpu} of the window (${m.threads.mainMeanWaitPerSliceMs} ms per slice); other threads ${m.threads.othersOnCpu}`,
         );
       report(
-        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (this process's loop p99 ${m.benchLoopDelayP99Ms} ms); wrote ${path}`,
+        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (this process's loop p99 ${m.benchLoopDelayP99Ms} ms, max ${m.benchLoopDelayMaxMs} ms); wrote ${path}`,
       );
       keepDir = false;
       return 0;

@@ -15,7 +15,7 @@ import {
 } from './agent-record.js';
 import { indexDiscovery, type DiscoveryIndex } from './discovery-index.js';
 import type { EndpointState } from './endpoint-state.js';
-import { ModelStatesCache } from './model-states-cache.js';
+import { EVERY_ENGINE, ModelStatesCache } from './model-states-cache.js';
 import { decideNewNode, nextForgetAtMs, nodesToForget } from './node-retention.js';
 import { readyByModel, type ReadySummary } from './ready-models.js';
 
@@ -177,10 +177,13 @@ export class ClusterStateStore {
     return this.#clock.now();
   }
 
-  /** Every discovered engine with what the agents said about it. */
-  endpoints(): EndpointState[] {
-    const now = this.freshnessNow();
-    return this.#discovery.view.endpoints.map((endpoint) => this.#stateOf(endpoint, now));
+  /**
+   * Every discovered engine with what the agents said about it. Kept between reads and patched
+   * where nodes reported, as each model's list is (model-states-cache.ts): the console, /metrics
+   * and the controllers read all 8,000 engines of 1,000 nodes several times a second.
+   */
+  endpoints(): readonly EndpointState[] {
+    return this.#states.forModel(EVERY_ENGINE, this.#discovery.view.endpoints, this.freshnessNow());
   }
 
   /** Engines serving `model` (ready in discovery; health filters are the gateway's). */

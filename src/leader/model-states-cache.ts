@@ -24,11 +24,14 @@ interface Entry {
   validUntil: number;
 }
 
+/** The key of the list of every discovered engine, beside the models' own lists. */
+export const EVERY_ENGINE = Symbol('every engine');
+
 export class ModelStatesCache {
   readonly #baseStaleAfterMs: number;
   readonly #memo: EndpointStateMemo;
   readonly #recordOf: (node: string) => NodeRecordView | undefined;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string | typeof EVERY_ENGINE, Entry>();
 
   /**
    * @param staleAfterMs a report older than this is stale (unless agents are paced).
@@ -68,9 +71,12 @@ export class ModelStatesCache {
     this.#entries.clear();
   }
 
-  /** `model`'s engines (discovery's `endpoints` for it) with their states at `now`. */
+  /**
+   * `model`'s engines (discovery's `endpoints` for it) with their states at `now`; with
+   * {@link EVERY_ENGINE}, every discovered engine.
+   */
   forModel(
-    model: string,
+    model: string | typeof EVERY_ENGINE,
     endpoints: readonly EngineEndpoint[],
     now: number,
   ): readonly EndpointState[] {
@@ -100,7 +106,7 @@ export class ModelStatesCache {
   }
 
   #build(
-    model: string,
+    model: string | typeof EVERY_ENGINE,
     endpoints: readonly EngineEndpoint[],
     now: number,
   ): readonly EndpointState[] {

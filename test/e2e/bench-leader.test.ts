@@ -46,6 +46,7 @@ describe('infernode bench leader', () => {
           client: { sent: number; ok: number; latency: { n: number } };
           gatewayAdded: { n: number } | null;
           benchLoopDelayP99Ms: number;
+          benchLoopDelayMaxMs: number;
         };
         agents: { connected: number; stateSent: number; kvSent: number };
         loadAverage: { before: number };
@@ -65,6 +66,7 @@ describe('infernode bench leader', () => {
     expect((threads?.mainOnCpu ?? 2) + (threads?.mainWaitingForCpu ?? 2)).toBeLessThanOrEqual(1.05);
     expect(threads?.othersOnCpu).toBeGreaterThan(0);
     expect(r.picks.benchLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
+    expect(r.picks.benchLoopDelayMaxMs).toBeGreaterThanOrEqual(r.picks.benchLoopDelayP99Ms);
     // Every simulated agent stayed connected and spoke: state deltas and KV batches.
     expect(r.agents.connected).toBe(20);
     expect(r.agents.stateSent).toBeGreaterThan(0);

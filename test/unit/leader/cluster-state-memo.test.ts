@@ -68,6 +68,20 @@ describe('ClusterStateStore memoized engine states', () => {
     expect(view[2]).toBe(views[2]);
   });
 
+  it('keeps the list of every engine too, patched where a node reported or time made it stale', () => {
+    const { clock, store } = setup();
+    const first = store.endpoints();
+    expect(store.endpoints()).toBe(first);
+    store.applyDelta('a', { v: 1, type: 'state', seq: 1, engines: [report('a/e1', false)] });
+    const after = store.endpoints();
+    expect(after.map((s) => s.agentSaysDown)).toEqual([false, true, false]);
+    expect(after[2]).toBe(first[2]); // node b did not change
+    clock.advance(1001);
+    expect(store.endpoints().map((s) => s.stale)).toEqual([true, true, true]);
+    store.setDiscovery({ endpoints: [endpoint('b', 'e0')], resources: [] });
+    expect(store.endpoints().map((s) => s.endpoint.id)).toEqual(['b/e0']);
+  });
+
   it('shows a GPU failure to the catalog at once, only on the engines using that GPU', () => {
     const { store, catalog } = setup();
     expect(catalog.lookup('m').endpoints.every((e) => e.clusterHealthy)).toBe(true);
