@@ -46,6 +46,29 @@ export function engineStateOf(s: EngineStateInput): ConsoleEngineState {
   return 'ready';
 }
 
+/** One engine's row; `ejected`: passive health took it out of routing. */
+export function consoleEngine(s: EngineStateInput, ejected: boolean): ConsoleEngine {
+  const scrape = s.report?.metrics?.scrape;
+  const window = s.report?.metrics?.window;
+  const ttft = window?.meanTtftSeconds;
+  return {
+    id: s.endpoint.id,
+    node: s.endpoint.node,
+    model: s.endpoint.model,
+    url: s.endpoint.url,
+    state: engineStateOf(s),
+    error: s.report?.error ?? null,
+    running: orNull(scrape?.numRequestsRunning),
+    waiting: orNull(scrape?.numRequestsWaiting),
+    kvUsage: orNull(scrape?.kvCacheUsageRatio),
+    ttftMs: ttft === undefined ? null : Math.round(ttft * 1000 * 10) / 10,
+    generationTokensPerSecond:
+      window === undefined || window.windowMs === 0 ? null : window.generationTokensPerSecond,
+    adapters: [...(s.report?.adapters ?? [])],
+    ejected,
+  };
+}
+
 /**
  * Engines, sorted by id (`order` keeps the sort between calls); `ejected` are the ids passive
  * health took out of routing.
@@ -55,28 +78,30 @@ export function consoleEngines(
   ejected: ReadonlySet<string>,
   order: IdOrder = new IdOrder(),
 ): ConsoleEngine[] {
-  const engines = states.map((s): ConsoleEngine => {
-    const scrape = s.report?.metrics?.scrape;
-    const window = s.report?.metrics?.window;
-    const ttft = window?.meanTtftSeconds;
-    return {
-      id: s.endpoint.id,
-      node: s.endpoint.node,
-      model: s.endpoint.model,
-      url: s.endpoint.url,
-      state: engineStateOf(s),
-      error: s.report?.error ?? null,
-      running: orNull(scrape?.numRequestsRunning),
-      waiting: orNull(scrape?.numRequestsWaiting),
-      kvUsage: orNull(scrape?.kvCacheUsageRatio),
-      ttftMs: ttft === undefined ? null : Math.round(ttft * 1000 * 10) / 10,
-      generationTokensPerSecond:
-        window === undefined || window.windowMs === 0 ? null : window.generationTokensPerSecond,
-      adapters: [...(s.report?.adapters ?? [])],
-      ejected: ejected.has(s.endpoint.id),
-    };
-  });
-  return order.sort(engines);
+  return order.sort(states.map((s) => consoleEngine(s, ejected.has(s.endpoint.id))));
+}
+
+/**
+ * {@link consoleEngines}, `perTurn` rows at a time with `between` awaited in between. `states`
+ * must not change meanwhile (the store hands out lists it never changes after).
+ */
+export async function consoleEnginesSpread(
+  states: readonly EngineStateInput[],
+  ejected: ReadonlySet<string>,
+  order: IdOrder,
+  between: () => Promise<void>,
+  perTurn: number,
+): Promise<ConsoleEngine[]> {
+  const rows: ConsoleEngine[] = [];
+  for (let from = 0; from < states.length; from += perTurn) {
+    if (from > 0) await between();
+    const to = Math.min(states.length, from + perTurn);
+    for (let i = from; i < to; i++) {
+      const s = states[i] as EngineStateInput;
+      rows.push(consoleEngine(s, ejected.has(s.endpoint.id)));
+    }
+  }
+  return order.sort(rows);
 }
 
 /** Nodes, sorted by name. GPU facts an agent has not reported (yet) are null. */

@@ -26,6 +26,12 @@ export interface ConsoleSources {
   readonly leader: () => ConsoleLeader;
   readonly nodes: () => ConsoleNode[];
   readonly engines: () => ConsoleEngine[];
+  /**
+   * Optional: the same engines section read across event-loop turns, `between` awaited between
+   * its parts; {@link ConsoleFeed.tickSpread} uses it. At 1,000 nodes the section is 8,000 rows,
+   * the console's longest turn (`bench leader`'s profile, issue #18).
+   */
+  readonly enginesSpread?: (between: () => Promise<void>) => Promise<ConsoleEngine[]>;
   readonly routing: () => ConsoleRouting;
   readonly adapters: () => ConsoleAdapter[];
   readonly autoscalers: () => ConsoleAutoscaler[];
@@ -88,20 +94,29 @@ export class ConsoleFeed {
   }
 
   /**
-   * {@link tick}, with the sections read one at a time and `between` awaited after each: the
-   * wiring yields to the event loop there, so at a thousand nodes (engines and nodes sections
-   * ~10 ms each) no single turn holds the leader's loop for the whole read.
+   * {@link tick}, with the sections read one at a time and `between` awaited after each (and
+   * within the engines section, given `enginesSpread`): the wiring yields to the event loop
+   * there, so at a thousand nodes (engines and nodes sections ~10 ms each) no single turn holds
+   * the leader's loop for the whole read. `sample`: also {@link sample}, from this read.
    */
   async tickSpread(
     watched: boolean,
     between: () => Promise<void>,
+    sample = false,
   ): Promise<ConsoleDelta | undefined> {
+    const s = this.#sources;
     const read: Partial<Record<SectionName, unknown>> = {};
     for (const name of SECTIONS) {
-      read[name] = this.#sources[name]();
+      read[name] =
+        name === 'engines' && s.enginesSpread !== undefined
+          ? await s.enginesSpread(between)
+          : s[name]();
       await between();
     }
-    return this.tick(watched, read as Sections);
+    const sections = read as Sections;
+    // `sample`: the series take this tick's engines rather than reading them all again.
+    if (sample) this.#series.add(samplesOf(sections.engines, this.#clock.now()));
+    return this.tick(watched, sections);
   }
 
   /** The snapshot as of the last tick (the first call ticks). */

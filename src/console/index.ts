@@ -9,7 +9,9 @@ export { ConsoleEventLog, type ConsoleEventInput } from './console-event-log.js'
 export { RoutingDecisionLog } from './routing-decision-log.js';
 export { EngineSeries, samplesOf, type EngineSeriesOptions } from './engine-series.js';
 export {
+  consoleEngine,
   consoleEngines,
+  consoleEnginesSpread,
   consoleKv,
   consoleNodes,
   engineStateOf,

@@ -15,6 +15,7 @@ import {
   consoleAdapters,
   consoleAutoscalers,
   consoleEngines,
+  consoleEnginesSpread,
   IdOrder,
   consoleKv,
   consoleNodes,
@@ -76,6 +77,9 @@ export const CONSOLE_TICK_MS = 1000;
 /** Lets the rest of the event loop run (between the console tick's sections). */
 const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Engine rows the console maps in one event-loop turn (1,000 nodes × 8 engines: 8 turns). */
+const ENGINE_ROWS_PER_TURN = 1000;
+
 /** The console's routes and its timers. */
 export interface ConsoleWiring {
   /** Serves a console path on the control port; false when `path` is not the console's. */
@@ -100,6 +104,14 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
       leader: o.leader,
       nodes: () => consoleNodes(o.store.nodes()),
       engines: () => consoleEngines(o.store.endpoints(), new Set(o.ejected()), engineOrder),
+      enginesSpread: (between) =>
+        consoleEnginesSpread(
+          o.store.endpoints(),
+          new Set(o.ejected()),
+          engineOrder,
+          between,
+          ENGINE_ROWS_PER_TURN,
+        ),
       routing: () => o.decisions.view(),
       adapters: () => consoleAdapters(o.resources()),
       autoscalers: () => consoleAutoscalers(o.resources()),
@@ -177,11 +189,9 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
       let sinceKeepAlive = 0;
       try {
         while (!signal.aborted) {
-          if (sinceSample >= o.settings.sampleIntervalMs) {
-            feed.sample();
-            sinceSample = 0;
-          }
-          const delta = await feed.tickSpread(streams.size > 0, yieldTurn);
+          const sample = sinceSample >= o.settings.sampleIntervalMs;
+          if (sample) sinceSample = 0;
+          const delta = await feed.tickSpread(streams.size > 0, yieldTurn, sample);
           if (delta !== undefined) streams.broadcast(delta);
           else if (sinceKeepAlive >= o.settings.keepAliveMs) {
             streams.keepAlive();

@@ -4,7 +4,14 @@
  * counters (GPU) and the agents' block lookups (L1, L2).
  */
 import { describe, expect, it } from 'vitest';
-import { consoleKv, consoleNodes } from '../../../src/console/index.js';
+import {
+  IdOrder,
+  consoleEngines,
+  consoleEnginesSpread,
+  consoleKv,
+  consoleNodes,
+  type EngineStateInput,
+} from '../../../src/console/index.js';
 import type { KvNodeSummary } from '../../../src/kvcache/index.js';
 
 const aNode = (
@@ -91,5 +98,40 @@ describe('consoleNodes', () => {
       memoryTotalBytes: null,
       powerW: null,
     });
+  });
+});
+
+describe('consoleEnginesSpread', () => {
+  const state = (id: string, ready = true): EngineStateInput => ({
+    endpoint: {
+      id,
+      name: id,
+      model: 'm',
+      url: `http://x/${id}`,
+      node: 'n',
+      engine: 'vllm',
+      gpuIndices: undefined,
+      ready,
+    },
+    report: undefined,
+    stale: false,
+    agentSaysDown: false,
+    gpuFailed: false,
+    draining: false,
+  });
+
+  it('maps the rows a few per turn, yielding between, into the rows consoleEngines gives', async () => {
+    const states = ['e7', 'e1', 'e5', 'e3', 'e2', 'e6', 'e4'].map((id) => state(id, id !== 'e3'));
+    const ejected = new Set(['e5']);
+    let turns = 0;
+    const between = (): Promise<void> => {
+      turns++;
+      return Promise.resolve();
+    };
+    const spread = await consoleEnginesSpread(states, ejected, new IdOrder(), between, 3);
+    expect(spread).toEqual(consoleEngines(states, ejected));
+    expect(spread.map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7']);
+    expect(turns).toBe(2); // 3 + 3 + 1 rows
+    expect(await consoleEnginesSpread([], ejected, new IdOrder(), between, 3)).toEqual([]);
   });
 });

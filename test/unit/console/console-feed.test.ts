@@ -6,6 +6,7 @@ import {
   consoleAutoscalers,
   type ConsoleEngine,
   type ConsoleSnapshot,
+  type ConsoleSources,
 } from '../../../src/console/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
@@ -26,25 +27,29 @@ const engine = (id: string, over: Partial<ConsoleEngine> = {}): ConsoleEngine =>
   ...over,
 });
 
+function feedSources(engines: () => ConsoleEngine[]): ConsoleSources {
+  return {
+    leader: () => ({ identity: 'l', epoch: 1, version: 'v', sinceMs: 0 }),
+    nodes: () => [],
+    engines,
+    routing: () => ({
+      requestsTotal: 0,
+      byStrategy: {},
+      byEngine: {},
+      prefixHitRatio: null,
+      recent: [],
+    }),
+    adapters: () => [],
+    autoscalers: () => [],
+    kv: () => ({ nodes: [], hitRatio: { gpu: null, l1: null, l2: null } }),
+  };
+}
+
 function feedWith(engines: () => ConsoleEngine[], clock: ManualClock): ConsoleFeed {
   return new ConsoleFeed({
     clock,
     series: { intervalMs: 1000, windowMs: 5000, maxEngines: 8 },
-    sources: {
-      leader: () => ({ identity: 'l', epoch: 1, version: 'v', sinceMs: 0 }),
-      nodes: () => [],
-      engines,
-      routing: () => ({
-        requestsTotal: 0,
-        byStrategy: {},
-        byEngine: {},
-        prefixHitRatio: null,
-        recent: [],
-      }),
-      adapters: () => [],
-      autoscalers: () => [],
-      kv: () => ({ nodes: [], hitRatio: { gpu: null, l1: null, l2: null } }),
-    },
+    sources: feedSources(engines),
   });
 }
 
@@ -108,6 +113,37 @@ describe('ConsoleFeed', () => {
     expect(delta).toEqual(whole.tick(true));
     expect(spread.snapshot()).toEqual(whole.snapshot());
     expect(turns).toBe(14); // one per section, seven sections, two ticks
+  });
+
+  it('reads the engines in parts when it can, and samples the series from that read', async () => {
+    const clock = new ManualClock(10_000);
+    let engines = [engine('a', { running: 3 }), engine('b')];
+    const whole = feedWith(() => engines, clock);
+    const parts = new ConsoleFeed({
+      ...{ clock, series: { intervalMs: 1000, windowMs: 5000, maxEngines: 8 } },
+      sources: {
+        ...feedSources(() => engines),
+        enginesSpread: async (between) => {
+          await between();
+          return engines;
+        },
+      },
+    });
+    let turns = 0;
+    const between = (): Promise<void> => {
+      turns++;
+      return Promise.resolve();
+    };
+    whole.sample();
+    expect(await parts.tickSpread(true, between, true)).toEqual(whole.tick(true));
+    engines = [engine('a', { running: 5 }), engine('b')];
+    clock.advance(1000);
+    whole.sample();
+    const delta = await parts.tickSpread(true, between, true);
+    expect(delta).toEqual(whole.tick(true));
+    expect(delta?.samples?.length).toBeGreaterThan(0);
+    expect(parts.snapshot()).toEqual(whole.snapshot());
+    expect(turns).toBe(16); // seven sections and one more inside the engines section, two ticks
   });
 });
 
