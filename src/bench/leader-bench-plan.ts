@@ -27,6 +27,8 @@ export interface AgentsChildPlan {
   readonly kvFlushMs: number;
   /** Offer binary `kv` frames in the hello and send them when the welcome accepts (kv-binary). */
   readonly kvBinary: boolean;
+  /** Offer the `pace` feature in the hello (false: report at the full rate whatever the leader asks). */
+  readonly paced: boolean;
   /** New connections opened per second by this child (a reconnect storm is not the test). */
   readonly connectPerS: number;
 }

@@ -44,6 +44,10 @@ export const leaderBenchSpec = {
     true,
     'the leader’s routing.prefixCache.blockIndexWorker: its KV block index applied in a worker thread (--no-block-index-worker: on its main thread, the before)',
   ),
+  pace: bool(
+    true,
+    'agents offer the pace feature (--no-pace: they report at the full rate whatever the leader asks, so two builds compare at the same load)',
+  ),
   maxScoredCandidates: int(
     64,
     'the leader’s routing.maxScoredCandidates: a pick scores at most this many of a model’s engines (0: all, the before)',
@@ -73,6 +77,7 @@ export interface LeaderBenchConfig {
   readonly kvJson: boolean;
   readonly blockIndexSampleEvery: number;
   readonly blockIndexWorker: boolean;
+  readonly pace: boolean;
   readonly maxScoredCandidates: number;
   readonly quick: boolean;
   readonly cpuProfDir: string;
@@ -108,6 +113,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
       ? ''
       : ` --block-index-sample-every ${c.blockIndexSampleEvery}`) +
     (c.blockIndexWorker ? '' : ' --no-block-index-worker') +
-    (c.maxScoredCandidates === 64 ? '' : ` --max-scored-candidates ${c.maxScoredCandidates}`)
+    (c.maxScoredCandidates === 64 ? '' : ` --max-scored-candidates ${c.maxScoredCandidates}`) +
+    (c.pace ? '' : ' --no-pace')
   );
 }

@@ -27,7 +27,7 @@ const REPORT_RING = 4;
 
 /** The part of the plan a node needs. */
 export type SimNodePlan = Pick<AgentsChildPlan, 'engines' | 'models' | 'kvBlocksPerEngine'> &
-  Partial<Pick<AgentsChildPlan, 'kvBinary'>>;
+  Partial<Pick<AgentsChildPlan, 'kvBinary' | 'paced'>>;
 
 /** One simulated node's protocol state. */
 export class SimNode {
@@ -64,9 +64,10 @@ export class SimNode {
     this.#needKvReset = true;
     const engines = this.#reports[this.#tick % REPORT_RING] ?? '[]';
     const gpus = JSON.stringify(gpuSummaries(this.#plan.engines));
-    const features = JSON.stringify(
-      this.#plan.kvBinary === true ? [PACE_FEATURE, KV_BINARY_FEATURE] : [PACE_FEATURE],
-    );
+    const features = JSON.stringify([
+      ...(this.#plan.paced === false ? [] : [PACE_FEATURE]),
+      ...(this.#plan.kvBinary === true ? [KV_BINARY_FEATURE] : []),
+    ]);
     return (
       `{"v":${PROTOCOL_VERSION},"type":"hello","node":"${nodeName(this.n)}",` +
       `"agentVersion":"bench","seq":${this.#seq},"snapshot":{"engines":${engines},"gpus":${gpus}},` +

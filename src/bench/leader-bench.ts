@@ -61,6 +61,7 @@ function forkAgents(c: LeaderBenchConfig, hubUrl: string, secret: string) {
       kvBlocksPerEngine: c.kvBlocksPerEngine,
       kvFlushMs: c.kvFlushMs,
       kvBinary: !c.kvJson,
+      paced: c.pace,
       connectPerS: c.connectPerS,
     };
     if (plan.from >= plan.to) break;

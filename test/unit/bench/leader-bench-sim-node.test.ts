@@ -63,9 +63,14 @@ describe('SimNode', () => {
   });
 
   it('offers binary kv frames only when its plan does, and its batches encode to valid frames', () => {
-    const hello = (p: typeof plan & { kvBinary?: boolean }) => decode(new SimNode(2, p).hello());
+    const hello = (p: typeof plan & { kvBinary?: boolean; paced?: boolean }) =>
+      decode(new SimNode(2, p).hello());
     expect(hello(plan)).toMatchObject({ features: ['pace'] });
     expect(hello({ ...plan, kvBinary: true })).toMatchObject({ features: ['pace', 'kv-binary'] });
+    // --no-pace: the agents keep their full rate, so two builds compare at one load.
+    expect(hello({ ...plan, kvBinary: true, paced: false })).toMatchObject({
+      features: ['kv-binary'],
+    });
     const node = new SimNode(2, { ...plan, kvBinary: true });
     node.storeBlocks(5);
     const batch = node.nextKv();
