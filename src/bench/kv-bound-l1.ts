@@ -15,11 +15,15 @@ import {
 
 /** The oracles' record of which blocks a tier could supply (kv-bound-oracle.ts). */
 export interface KnownBlocks {
-  /** Records the first `count` blocks of `chain` as computed. */
-  add(chain: readonly number[], count?: number): void;
-  has(hash: number): boolean;
-  /** Blocks [from, to) of `chain` were loaded from the tier (a read of each). */
-  read(chain: readonly number[], from: number, to: number): void;
+  /**
+   * Records the first `count` blocks of `chain` as computed (`node`: by an engine there; a
+   * pooled tier ignores it, the per-node one of kv-bound-nodes.ts keeps them there).
+   */
+  add(chain: readonly number[], count?: number, node?: string): void;
+  /** Whether an engine on `node` could load the block. */
+  has(hash: number, node?: string): boolean;
+  /** Blocks [from, to) of `chain` were loaded from the tier into an engine on `node`. */
+  read(chain: readonly number[], from: number, to: number, node?: string): void;
   /** True once a block was dropped that an unbounded tier would have kept. */
   readonly overflowed: boolean;
 }

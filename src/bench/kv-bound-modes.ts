@@ -1,5 +1,5 @@
 /**
- * `bench kv-bound`'s five modes, each a router and (for the oracles) a load cost over the same
+ * `bench kv-bound`'s modes, each a router and (for the oracles) a load cost over the same
  * replay (kv-bound-replay.ts):
  *  - `random`: the gateway's `random`;
  *  - `prefix`: the gateway's `prefix-cache` on its own routing history ((a) of `bench kv`);
@@ -9,7 +9,10 @@
  *  - `oracle-link`: as `oracle-free`, but a load pays its modeled transfer over the connector's
  *    link and happens only when that beats recomputing (the ceiling of (c) with unbounded L1);
  *  - `oracle-l1`: as `oracle-link`, from a pooled tier of the fleet's L1 size under the store's
- *    eviction policy (kv-bound-l1.ts: the ceiling of (c) at its capacity).
+ *    eviction policy (kv-bound-l1.ts: the ceiling of (c) at its capacity);
+ *  - `oracle-l1-nodes`: as `oracle-l1`, the tier cut into one store per node with peers as L2
+ *    and the agent's HOT ingestion (kv-bound-nodes.ts: what placement costs (c)); not in the
+ *    default list.
  */
 import { BlockTextCache } from './routing-trace.js';
 import type { BoundRequest } from './kv-bound-chains.js';
@@ -25,6 +28,9 @@ import {
 import { PoolBlockView } from './pool-block-view.js';
 import type { BlockPool } from '../sim/index.js';
 
+/** The agent's default `kv.l2KeepAfterFetches`: a peer's block is kept once fetched twice. */
+const KEEP_AFTER_FETCHES = 2;
+
 /** The modes in report order; names are what `--modes` takes. */
 export const BOUND_MODES = [
   'random',
@@ -33,6 +39,7 @@ export const BOUND_MODES = [
   'oracle-free',
   'oracle-link',
   'oracle-l1',
+  'oracle-l1-nodes',
 ] as const;
 /** One of {@link BOUND_MODES}. */
 export type BoundMode = (typeof BOUND_MODES)[number];
@@ -109,11 +116,15 @@ export function runBoundMode(
       return replayBound(requests, rateScale, s.fleet, leastLoadedRouter, { kind: 'free' });
     case 'oracle-link':
     case 'oracle-l1':
+    case 'oracle-l1-nodes':
       return replayBound(requests, rateScale, s.fleet, leastLoadedRouter, {
         kind: 'link',
         profile: s.fleet.profile,
         linkBytesPerS: s.linkBytesPerS,
-        ...(mode === 'oracle-l1' ? { tier: s.tier } : {}),
+        ...(mode === 'oracle-link' ? {} : { tier: s.tier }),
+        ...(mode === 'oracle-l1-nodes'
+          ? { perNode: { keepAfterFetches: KEEP_AFTER_FETCHES } }
+          : {}),
       });
   }
 }

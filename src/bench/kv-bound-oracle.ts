@@ -7,7 +7,8 @@
  * §3.4). Where the blocks then enter the engine is kv-bound-replay.ts.
  */
 import { decideFetch, type BlockPool, type HardwareProfile } from '../sim/index.js';
-import type { BoundedTierSpec, KnownBlocks } from './kv-bound-l1.js';
+import { BoundedKnownBlocks, type BoundedTierSpec, type KnownBlocks } from './kv-bound-l1.js';
+import { NodeKnownBlocks } from './kv-bound-nodes.js';
 
 /**
  * The hashes of every block some engine has computed. Bounded: it keeps at most `maxBlocks`
@@ -53,18 +54,19 @@ export class ComputedBlocks implements KnownBlocks {
 
 /**
  * Leading blocks of `chain` (at most `max`) that a perfect tier could supply to an engine whose
- * GPU cache is `pool`: each is in that cache or was computed by some engine.
+ * GPU cache is `pool` (on `node`): each is in that cache or the tier has it for that node.
  */
 export function knownPrefixBlocks(
   chain: readonly number[],
   max: number,
   pool: BlockPool,
   computed: KnownBlocks,
+  node?: string,
 ): number {
   let k = 0;
   while (k < max) {
     const hash = chain[k] as number;
-    if (pool.lookup(hash) < 0 && !computed.has(hash)) break;
+    if (pool.lookup(hash) < 0 && !computed.has(hash, node)) break;
     k++;
   }
   return k;
@@ -89,6 +91,8 @@ export type OracleCost =
       readonly linkBytesPerS: number;
       /** A tier of this size (`oracle-l1`); absent: unbounded (`oracle-link`). */
       readonly tier?: BoundedTierSpec;
+      /** With `tier`: cut into one store per node (`oracle-l1-nodes`, kv-bound-nodes.ts). */
+      readonly perNode?: { readonly keepAfterFetches: number };
     };
 
 /** What the oracle loads for one request: blocks [fromBlock, toBlock) and the transfer time. */
@@ -115,4 +119,20 @@ export function planOracleLoad(
   const decision = decideFetch(cost.profile, tokens, cost.linkBytesPerS);
   if (!decision.fetch) return null;
   return { fromBlock: gpuHitBlocks, toBlock: knownBlocks, transferS: decision.transferS };
+}
+
+/** The record of what the oracle's tier holds: unbounded, pooled and bounded, or per node. */
+export function oracleTier(
+  oracle: OracleCost | undefined,
+  nodes: number,
+  chainBlocks: number,
+): KnownBlocks {
+  if (oracle?.kind !== 'link' || oracle.tier === undefined) return new ComputedBlocks(chainBlocks);
+  if (oracle.perNode === undefined) return new BoundedKnownBlocks(oracle.tier);
+  return new NodeKnownBlocks({
+    ...oracle.tier,
+    nodes,
+    keepAfterFetches: oracle.perNode.keepAfterFetches,
+    maxFetchCounts: chainBlocks,
+  });
 }

@@ -25,13 +25,12 @@ import {
 } from '../sim/index.js';
 import type { BoundRequest } from './kv-bound-chains.js';
 import {
-  ComputedBlocks,
   knownPrefixBlocks,
+  oracleTier,
   maxPrefixBlocks,
   planOracleLoad,
   type OracleCost,
 } from './kv-bound-oracle.js';
-import { BoundedKnownBlocks, type KnownBlocks } from './kv-bound-l1.js';
 import type { BoundEngineView, BoundRouter } from './kv-bound-routers.js';
 import { tallyTracks, type BoundRun, type BoundTrack } from './kv-bound-tally.js';
 import { VirtualEngine } from './virtual-engine.js';
@@ -62,6 +61,11 @@ export interface BoundFleetSettings {
   readonly maxWaitingRequests: number;
 }
 
+/** Engines per node, as `bench kv`'s fleet has them (2 nodes × 2 engines). */
+const ENGINES_PER_NODE = 2;
+
+const nodeOf = (engine: number): string => `node-${Math.floor(engine / ENGINES_PER_NODE)}`;
+
 /**
  * Replays `requests` at `rateScale` on a fresh fleet routed by `route`; `oracle` (absent: none)
  * loads known prefixes. `onEngine` is told each engine's id and GPU pool (for routers that read
@@ -86,10 +90,8 @@ export function replayBound(
   };
   const tracks: BoundTrack[] = [];
   const pending = new Array<number>(s.engines).fill(0);
-  const computed: KnownBlocks =
-    oracle?.kind === 'link' && oracle.tier !== undefined
-      ? new BoundedKnownBlocks(oracle.tier)
-      : new ComputedBlocks(requests.reduce((n, r) => n + r.chain.length, 0));
+  const chainBlocks = requests.reduce((n, r) => n + r.chain.length, 0);
+  const computed = oracleTier(oracle, Math.ceil(s.engines / ENGINES_PER_NODE), chainBlocks);
   let lastFinishS = 0;
   let engineQueryTokens = 0;
   let engineHitTokens = 0;
@@ -101,7 +103,7 @@ export function replayBound(
       const t = tracks[req.tag] as BoundTrack;
       pending[t.engine] = (pending[t.engine] ?? 0) - t.request.promptTokens;
       // Its prefill is done: every full prompt block now exists somewhere.
-      if (oracle !== undefined) computed.add(t.request.chain);
+      if (oracle !== undefined) computed.add(t.request.chain, undefined, nodeOf(t.engine));
     }
     engineQueryTokens += r.prefixQueryTokens;
     engineHitTokens += r.prefixHitTokens;
@@ -111,7 +113,10 @@ export function replayBound(
   const enter = (t: BoundTrack, engine: VirtualEngine<number>): void => {
     const pool = engine.core.pool;
     const max = maxPrefixBlocks(t.request.promptTokens, t.request.chain.length, bs);
-    const to = t.loadTo >= 0 ? t.loadTo : knownPrefixBlocks(t.request.chain, max, pool, computed);
+    const to =
+      t.loadTo >= 0
+        ? t.loadTo
+        : knownPrefixBlocks(t.request.chain, max, pool, computed, nodeOf(t.engine));
     const from = leadingCachedBlocks(pool, t.request.chain, to);
     if (t.nativeHitBlocks < 0) t.nativeHitBlocks = from;
     if (from >= to) return;
@@ -155,7 +160,7 @@ export function replayBound(
   const views = (): BoundEngineView[] =>
     engines.map((e, i) => ({
       id: ids[i] as string,
-      node: `node-${Math.floor(i / 2)}`,
+      node: nodeOf(i),
       inFlight: e.inFlight,
       pendingPrefillTokens: pending[i] ?? 0,
     }));
@@ -203,7 +208,7 @@ export function replayBound(
     const pool = engine.core.pool;
     const max = maxPrefixBlocks(request.promptTokens, request.chain.length, bs);
     const gpu = leadingCachedBlocks(pool, request.chain, max);
-    const known = knownPrefixBlocks(request.chain, max, pool, computed);
+    const known = knownPrefixBlocks(request.chain, max, pool, computed, nodeOf(at));
     const plan = planOracleLoad(oracle, gpu, known, bs);
     if (plan === null) continue;
     engine.core.holdForRemoteKv(req);
@@ -213,7 +218,7 @@ export function replayBound(
     }
     t.nativeHitBlocks = gpu;
     t.loadTo = plan.toBlock;
-    computed.read(request.chain, plan.fromBlock, plan.toBlock);
+    computed.read(request.chain, plan.fromBlock, plan.toBlock, nodeOf(at));
     loads++;
     transferS += plan.transferS;
     engine.at(arrivalS + plan.transferS, () => (t.landed = true));

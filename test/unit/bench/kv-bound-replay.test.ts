@@ -122,6 +122,25 @@ describe('replayBound accounting', () => {
     expect(short.computedOverflowed).toBe(true);
   });
 
+  it('oracle-l1-nodes loads A’s blocks from A’s node into B’s, but only while A’s share holds them', () => {
+    // 4 engines, 2 per node: A on node-0, B on node-1.
+    const four = { ...fleet, engines: 4 };
+    const link = { kind: 'link', profile: h100, linkBytesPerS: 12.5e9 } as const;
+    const pooled = (blocks: number) =>
+      replayBound(trace, 1, four, routeB(2), { ...link, tier: { blocks, policy: 'lru' } });
+    const perNode = (blocks: number) =>
+      replayBound(trace, 1, four, routeB(2), {
+        ...link,
+        tier: { blocks, policy: 'lru' },
+        perNode: { keepAfterFetches: 2 },
+      });
+    expect(perNode(256).loadedTokens).toBe(1024); // from the peer, as the pooled tier would
+    expect(pooled(256).loadedTokens).toBe(1024);
+    // 126 blocks in all: pooled they hold A's 64; cut in two, node-0's 63 lose A's first block.
+    expect(pooled(126).loadedTokens).toBe(1024);
+    expect(perNode(126).loadedTokens).toBe(0);
+  });
+
   it('refuses a request longer than max-model-len, as the simulator does', () => {
     const run = replayBound([request(0, 0, [1], 4096)], 1, fleet, routeB(0));
     expect(run.refused).toBe(1);
