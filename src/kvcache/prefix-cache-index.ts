@@ -26,6 +26,14 @@ export interface PrefixMemo {
   matched: Map<string, number>;
   /** Set once scoring filled `matched` for every candidate (absent ones then matched 0). */
   scored?: boolean;
+  /**
+   * The block index's holders of `chain`, when a shortlist already read them: engine → leading
+   * blocks in GPU, node → leading blocks in L1 from the chain's start. Scoring reuses them.
+   */
+  blockHolders?: {
+    readonly gpu: ReadonlyMap<string, number>;
+    readonly l1?: ReadonlyMap<string, number>;
+  };
 }
 
 /** The prefix index as the routing strategy sees it; see PrefixIndex for the behaviour. */

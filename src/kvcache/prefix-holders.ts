@@ -40,31 +40,22 @@ export function matchLeadingBlocks(
   }
   for (const [g, i] of indexOf) if (i < 0) indexOf.delete(g);
   if (indexOf.size === 0) return matched;
-  for (let b = 0; b < hashes.length; b++) {
-    const hash = hashes[b] as number;
-    const holders = blocks.peek(hash % KEY_SPACE);
-    if (holders?.[0] !== hash) break;
-    let extended = false;
-    for (let k = 1; k < holders.length; k += 2) {
-      const i = indexOf.get(holders[k] as number);
-      if (i !== undefined && matched[i] === b && (holders[k + 1] as number) >= oldestMs) {
-        matched[i] = b + 1;
-        extended = true;
-      }
-    }
-    if (!extended) break;
-  }
+  for (const [g, blockCount] of leadingHolders(blocks, hashes, oldestMs, indexOf))
+    matched[indexOf.get(g) as number] = blockCount;
   return matched;
 }
 
 /**
- * {@link matchLeadingBlocks} from the holders' side: every incarnation holding leading blocks of
- * `hashes` (routed at or after `oldestMs`) → how many. Dead incarnations are the caller's to drop.
+ * Every incarnation (of those in `among`, when given) holding leading blocks of `hashes`, routed
+ * at or after `oldestMs` → how many; the walk stops at the first block none of them extends to.
+ * From the holders' side, so its cost follows the few holders. Dead incarnations are the caller's
+ * to drop.
  */
 export function leadingHolders(
   blocks: BlockTable,
   hashes: readonly number[],
   oldestMs: number,
+  among?: { has(gen: number): boolean },
 ): Map<number, number> {
   const matched = new Map<number, number>();
   for (let b = 0; b < hashes.length; b++) {
@@ -75,6 +66,7 @@ export function leadingHolders(
     for (let k = 1; k < holders.length; k += 2) {
       const gen = holders[k] as number;
       if ((holders[k + 1] as number) < oldestMs || (matched.get(gen) ?? 0) !== b) continue;
+      if (among !== undefined && !among.has(gen)) continue;
       matched.set(gen, b + 1);
       extended = true;
     }

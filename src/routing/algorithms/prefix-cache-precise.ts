@@ -10,6 +10,7 @@
 import {
   l1BlockWorth,
   type PrefixCacheConfig,
+  type PrefixMemo,
   type PreciseBlockView,
 } from '../../kvcache/index.js';
 import type { EndpointLoad } from '../routing-algorithm.js';
@@ -19,6 +20,7 @@ import type { EndpointLoad } from '../routing-algorithm.js';
  * approximate index should answer (mode `auto` and the engine publishes no events). Undefined
  * when the mode is `approximate`, there is no block index, or no candidate is precise.
  *
+ * `held`: the chain's holders already read for this request (PrefixMemo.blockHolders).
  * `approximate`: the approximate index's match per candidate, when known. Where it is 0 and the
  * block index has nothing for the candidate either, both answers are 0 whether or not it
  * publishes, so it is not asked: among 1,000 engines most hold nothing of a prompt, and asking
@@ -31,6 +33,7 @@ export function preciseHitTokens(
   config: PrefixCacheConfig,
   eligible: readonly boolean[],
   approximate?: ArrayLike<number>,
+  held?: PrefixMemo['blockHolders'],
 ): Float64Array | undefined {
   if (view === undefined || config.mode === 'approximate') return undefined;
   const n = endpoints.length;
@@ -38,10 +41,12 @@ export function preciseHitTokens(
   // Who holds the chain is asked of the index once, from the holders' side: the candidates are
   // then looked up in those (small) maps. Asking per candidate made a pick among 1,000 engines
   // cost about a millisecond of index lookups for engines that hold nothing (issue #18).
-  let gpu: ReadonlyMap<string, number> | undefined;
+  // `held`: the shortlist read them already for this request.
+  let gpu: ReadonlyMap<string, number> | undefined = held?.gpu;
   // The L1 run counts from where each engine's GPU prefix ends (what its connector would load):
   // one L1 walk per distinct GPU prefix length.
   const l1From = new Map<number, ReadonlyMap<string, number>>();
+  if (held?.l1 !== undefined) l1From.set(0, held.l1);
   const l1RunFrom = (from: number): ReadonlyMap<string, number> => {
     let l1 = l1From.get(from);
     if (l1 === undefined) {

@@ -114,7 +114,15 @@ function scoreWithIndex(
   memo.scored = true;
   const c = index.config;
   const chain = memo.chain ?? [];
-  const precise = preciseHitTokens(endpoints, chain, ctx.blockIndex, c, eligible, matched);
+  const precise = preciseHitTokens(
+    endpoints,
+    chain,
+    ctx.blockIndex,
+    c,
+    eligible,
+    matched,
+    memo.blockHolders,
+  );
   // A prompt routed to an engine moments ago shows in its KV events only once prefilled and
   // reported: until then this gateway's own recent picks count too (llm-d's speculative
   // entries), or a burst of a new prompt would scatter over ties. Mode `precise` is events only.
@@ -168,6 +176,7 @@ function holderPreference(
   const gpu = view?.gpuPrefixHolders(chain);
   const worth = l1BlockWorth(c);
   const l1 = view !== undefined && worth > 0 ? view.l1PrefixHolders(chain, 0) : undefined;
+  if (gpu !== undefined) memo.blockHolders = { gpu, ...(l1 === undefined ? {} : { l1 }) };
   if (approximate.size === 0 && (gpu?.size ?? 0) === 0 && (l1?.size ?? 0) === 0) return undefined;
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
   return (e) =>
