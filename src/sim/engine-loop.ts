@@ -21,6 +21,9 @@ export interface TokenSink {
 /** Observes every step (metrics). */
 export type StepObserver = (result: StepResult<TokenSink>) => void;
 
+/** Runs before each step, and while only held requests wait: may release them (a KV connector). */
+export type BeforeStep = (core: EngineCore<TokenSink>) => void;
+
 /** Wall time one tick may run before yielding to I/O, milliseconds. */
 const TICK_BUDGET_MS = 8;
 
@@ -29,6 +32,7 @@ export class EngineLoop {
   readonly core: EngineCore<TokenSink>;
   readonly #speed: number;
   readonly #observe: StepObserver;
+  readonly #beforeStep: BeforeStep | undefined;
   #anchorWallMs = 0;
   #anchorSimS = 0;
   #pending: StepResult<TokenSink> | null = null;
@@ -39,11 +43,18 @@ export class EngineLoop {
   /**
    * @param speed simulated seconds per wall second (1 = real time; 1000 makes a 7.7 ms step
    *   take 7.7 µs).
+   * @param beforeStep the KV connector's entry of landed loads (kv-connector.ts enterLanded).
    */
-  constructor(core: EngineCore<TokenSink>, speed: number, observe: StepObserver) {
+  constructor(
+    core: EngineCore<TokenSink>,
+    speed: number,
+    observe: StepObserver,
+    beforeStep?: BeforeStep,
+  ) {
     this.core = core;
     this.#speed = speed;
     this.#observe = observe;
+    this.#beforeStep = beforeStep;
   }
 
   /** Simulated time that corresponds to now on the wall clock, seconds. */
@@ -79,6 +90,16 @@ export class EngineLoop {
     if (!req.remoteKvHeld || this.#closed) return;
     if (this.#idle()) this.#anchor();
     this.core.releaseRemoteKv(req);
+    this.#schedule(0);
+  }
+
+  /**
+   * Wakes the loop for its `beforeStep` hook (a held request's load landed); it may have idled
+   * with only held requests queued.
+   */
+  wake(): void {
+    if (this.#closed) return;
+    if (this.#idle()) this.#anchor();
     this.#schedule(0);
   }
 
@@ -133,6 +154,7 @@ export class EngineLoop {
         this.#deliver(this.#pending);
         this.#pending = null;
       }
+      this.#beforeStep?.(this.core);
       if (!this.core.hasWork) break;
       this.#pending = this.core.step();
       if ((++steps & 31) === 0 && performance.now() - wallStart > TICK_BUDGET_MS) break;

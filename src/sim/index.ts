@@ -38,6 +38,12 @@ export {
   type FetchDecision,
 } from './kv-transfer-model.js';
 export { insertFetchedPrefix, leadingCachedBlocks } from './fetched-prefix.js';
+export {
+  enterLandedPrefixes,
+  LANDED_RELEASES_PER_STEP,
+  LANDED_SCAN,
+  type LandedPrefixes,
+} from './landed-prefix-entry.js';
 export type { BlockPool } from './block-pool.js';
 export { EngineCore } from './engine-core.js';
 export type {

@@ -3,42 +3,56 @@
  * client of its node agent's block service. Save: every block the engine computes is put to the
  * store as soon as it is registered in the GPU prefix cache (write-through, as LMCache's vLLM
  * connector saves computed KV; not on eviction, which left a prefix unreachable by peers while
- * its engine still held it), by kv-offloader.ts (asynchronous, bounded, several puts in flight). Load: before a request is queued, the part of its prompt's chain past
- * the GPU hit is looked up in the store (longestPrefix); it is fetched only when the modeled
- * transfer beats recomputing it (kv-transfer-model.ts), verified against the hash-derived
- * payload, held for the modeled transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go
- * on) and entered into the GPU cache as computed prefix. Any failure means recompute, never an
- * error to the client. The store client is passed in (a composition root builds it). The GPU
- * cache's side of a load (its hit, entering fetched blocks) is fetched-prefix.ts.
+ * its engine still held it), by kv-offloader.ts (asynchronous, bounded, several puts in flight).
+ * Load: before a request is queued, the part of its prompt's chain past the GPU hit is looked up
+ * in the store (longestPrefix); it is fetched only when the modeled transfer beats recomputing
+ * it (kv-transfer-model.ts), verified against the hash-derived payload and held for the modeled
+ * transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go on). Any failure means
+ * recompute, never an error to the client. The store client is passed in (a composition root
+ * builds it). The GPU cache's side of a load (its hit, entering fetched blocks) is
+ * fetched-prefix.ts.
  *
  * The request is queued at once and held there while the load runs (the get-prefix round trip,
  * then the modeled transfer), as vLLM holds it in WAITING_FOR_REMOTE_KVS: requests behind it go
- * on. The hold lasts at most the chain's recompute time over the sim speed (perf.md §3.4: a load
- * only pays while it beats recompute), so a slow lookup costs the request at most its
- * break-even, and nothing when the request was queued behind others anyway.
- * What arrives before admission enters the GPU cache as computed prefix; what arrives later is
- * dropped ('late') and the prompt recomputed.
+ * on. Until the load lands, the hold lasts at most the chain's recompute time over the sim speed
+ * (perf.md §3.4: a load only pays while it beats recompute), so a slow lookup costs the request
+ * at most its break-even, and nothing when the request was queued behind others anyway. A load
+ * that lands while the request still waits stays in the connector's host buffer and enters the
+ * GPU cache just before the step that admits the request (`enterLanded`, landed-prefix-entry.ts):
+ * entered on landing it was evicted by the requests ahead before its admission. What lands after
+ * the admission is dropped ('late') and the prompt recomputed.
  */
 import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { KvBlockStore } from './kv-block-store.js';
 import type { BlockPool } from './block-pool.js';
-import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
+import type { CoreRequest, CoreRequestSpec, KvCacheEventSink } from './core-types.js';
+import type { EngineCore } from './engine-core.js';
 import type { FetchOutcome, KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
 import { insertFetchedPrefix, leadingCachedBlocks } from './fetched-prefix.js';
 import { KvOffloader } from './kv-offloader.js';
+import { enterLandedPrefixes, type LandedPrefixes } from './landed-prefix-entry.js';
 import { decideFetch, isBlockPayload, payloadBytes, transferTimeS } from './kv-transfer-model.js';
 import type { HardwareProfile } from './profiles.js';
 
 export type { KvBlockStore, KvStoreCallOptions } from './kv-block-store.js';
 
 /**
- * A queued request held for its remote KV: whether it still waits (not yet admitted), and the
- * release that lets admission take it.
+ * A queued request held for its remote KV: whether it still waits (not yet admitted), the release
+ * that lets admission take it, and the wake-up of the engine loop once its load landed (the
+ * loop's next step enters it and releases the hold: `enterLanded`).
  */
 export interface RemoteKvHold {
   readonly isQueued: () => boolean;
   readonly release: () => void;
+  readonly landed: () => void;
+}
+
+/** A load in the host buffer: chain blocks [from, to), entered up to `enteredTo` (−1: never). */
+interface LandedLoad {
+  readonly from: number;
+  readonly to: number;
+  enteredTo: number;
 }
 
 /** Told of blocks newly computed into the GPU prefix cache (the store half of KvCacheEventSink). */
@@ -68,6 +82,9 @@ export class KvConnector implements KvSaveListener {
   readonly #payloadSize: number;
   readonly #trueBlockBytes: number;
   readonly #offloader: KvOffloader;
+  /** Landed loads by their request's spec; gone with the request. */
+  readonly #landed = new WeakMap<CoreRequestSpec, LandedLoad>();
+  readonly #entry: LandedPrefixes<unknown>;
 
   constructor(deps: KvConnectorDeps) {
     this.#d = deps;
@@ -82,6 +99,17 @@ export class KvConnector implements KvSaveListener {
       stop: this.#stop.signal,
       log: deps.log,
     });
+    this.#entry = {
+      landed: (req) => this.#landed.has(req.spec),
+      enter: (req) => this.#enter(req),
+      missing: (req) => {
+        const load = this.#landed.get(req.spec);
+        if (load === undefined) return false;
+        if (load.enteredTo < 0) return true;
+        const tail = req.spec.blockHashes[load.enteredTo - 1];
+        return load.enteredTo > load.from && deps.pool.lookup(tail as number) < 0;
+      },
+    };
   }
 
   /** Real bytes of one block's payload. */
@@ -96,47 +124,58 @@ export class KvConnector implements KvSaveListener {
   }
 
   /**
-   * Loads what the store holds of `spec`'s chain past the GPU hit into the GPU prefix cache. The
-   * request is queued and held (`hold`, vLLM's WAITING_FOR_REMOTE_KVS) while the load runs, but
-   * never longer than recomputing the whole chain would take (over the sim speed): then it is
-   * released and admitted as any other. A load that lands while the request
-   * still waits is found by its admission; one that lands after is dropped ('late'). Resolves
-   * (never rejects) with the modeled transfer seconds of what was entered, 0 if none; the hold
-   * is always released by then.
+   * Loads what the store holds of `spec`'s chain past the GPU hit into the connector's host
+   * buffer. The request is queued and held (`hold`, vLLM's WAITING_FOR_REMOTE_KVS) while the load
+   * runs, but never longer than recomputing the whole chain would take (over the sim speed): then
+   * it is released and admitted as any other. A load that lands while the request still waits
+   * keeps it held and wakes the loop (`hold.landed`), whose next steps enter it and release the
+   * request (`enterLanded`); one that lands after is dropped ('late'). Resolves (never rejects)
+   * with whether the load landed; otherwise the hold is released by then.
    */
-  async loadPrefix(spec: CoreRequestSpec, hold: RemoteKvHold): Promise<number> {
+  async loadPrefix(spec: CoreRequestSpec, hold: RemoteKvHold): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const holdFor = (ms: number): void => {
       if (ms >= 1) timer = setTimeout(hold.release, ms);
       else hold.release();
     };
+    let landed = false;
     try {
-      return await this.#load(spec, hold.isQueued, holdFor);
+      landed = await this.#load(spec, hold.isQueued, holdFor);
+      return landed;
     } finally {
       clearTimeout(timer);
-      hold.release();
+      if (landed) hold.landed();
+      else hold.release();
     }
+  }
+
+  /**
+   * Runs before each engine step (the loop's hook): enters a landed load into the GPU cache just
+   * before the step that can admit its request, and releases it (landed-prefix-entry.ts).
+   */
+  enterLanded<T>(core: EngineCore<T>): void {
+    enterLandedPrefixes(core, this.#entry as LandedPrefixes<T>);
   }
 
   async #load(
     spec: CoreRequestSpec,
     isQueued: () => boolean,
     holdFor: (ms: number) => void,
-  ): Promise<number> {
+  ): Promise<boolean> {
     const d = this.#d;
-    if (d.config.kvRole === 'kv_producer' || this.#stop.signal.aborted) return 0;
+    if (d.config.kvRole === 'kv_producer' || this.#stop.signal.aborted) return false;
     const bs = d.blockSizeTokens;
     // The last prompt token is always computed, as in the core's admission.
     const maxBlocks = Math.min(spec.blockHashes.length, Math.floor((spec.promptLength - 1) / bs));
     const gpuHit = leadingCachedBlocks(d.pool, spec.blockHashes, maxBlocks);
-    if (gpuHit >= maxBlocks) return 0;
+    if (gpuHit >= maxBlocks) return false;
     const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
     // A chain whose load cannot beat its recompute even at once is not looked up.
     const whole = decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS);
     if (!whole.fetch) {
       d.metrics.decided('recomputed');
-      return 0;
+      return false;
     }
     const deadlineMs = d.config.timeoutMs;
     // The lookup and the modeled transfer both run inside the hold: past the chain's recompute
@@ -159,31 +198,29 @@ export class KvConnector implements KvSaveListener {
       const valid = this.#verifiedRun(chain, got);
       if (got.length === 0) {
         outcome = 'miss';
-        return 0;
+        return false;
       }
-      if (valid === 0) return 0; // nothing verified: failed
+      if (valid === 0) return false; // nothing verified: failed
       if (!decideFetch(d.profile, valid * bs, d.config.linkBytesPerS).fetch) {
         outcome = 'recomputed';
-        return 0;
+        return false;
       }
       // The modeled transfer overlaps the engine's other work, as a DMA would.
       const transferS = transferTimeS(d.profile, valid * bs, d.config.linkBytesPerS);
       if (isQueued()) await sleep((transferS / d.speed) * 1000, this.#stop.signal);
       if (!isQueued()) {
         outcome = 'late';
-        return 0;
+        return false;
       }
-      const inserted = insertFetchedPrefix(d.pool, spec, gpuHit, gpuHit + valid, bs, d.events);
-      if (inserted === 0) return 0;
-      d.metrics.externalHits.inc(inserted * bs);
-      d.metrics.fetched(inserted * this.#trueBlockBytes, inserted * this.#payloadSize);
+      this.#landed.set(spec, { from: gpuHit, to: gpuHit + valid, enteredTo: -1 });
+      d.metrics.fetched(valid * this.#trueBlockBytes, valid * this.#payloadSize);
       outcome = 'fetched';
-      return transferTimeS(d.profile, inserted * bs, d.config.linkBytesPerS);
+      return true;
     } catch (err) {
       // The call bound passed (not a close): late, as an admission before the reply would be.
       if (call.signal.aborted && !this.#stopped()) outcome = 'late';
       d.log.debug({ err: toError(err) }, 'kv connector: load failed; recomputing');
-      return 0;
+      return false;
     } finally {
       call.dispose();
       d.metrics.decided(outcome);
@@ -193,6 +230,21 @@ export class KvConnector implements KvSaveListener {
       );
       d.metrics.waitingForRemote.dec();
     }
+  }
+
+  /**
+   * Enters a landed load's blocks into the GPU cache behind the request's GPU hit (again, when
+   * they were evicted before its admission: a copy from the host buffer, not a new transfer).
+   * Its tokens count as external hits the first time.
+   */
+  #enter(req: CoreRequest): void {
+    const load = this.#landed.get(req.spec);
+    if (load === undefined) return;
+    const d = this.#d;
+    const bs = d.blockSizeTokens;
+    const inserted = insertFetchedPrefix(d.pool, req.spec, load.from, load.to, bs, d.events);
+    if (load.enteredTo < 0 && inserted > 0) d.metrics.externalHits.inc(inserted * bs);
+    load.enteredTo = load.from + inserted;
   }
 
   /** Stops offloading and loading and closes the store client. */

@@ -141,10 +141,15 @@ export async function createSimServer(
   const publishKvEvents = (): void => {
     if (kvRecorder !== undefined) kvPublisher?.publish(kvRecorder.take());
   };
-  const loop = new EngineLoop(core, resolved.speed, (step) => {
-    metrics.onStep(step);
-    publishKvEvents();
-  });
+  const loop = new EngineLoop(
+    core,
+    resolved.speed,
+    (step) => {
+      metrics.onStep(step);
+      publishKvEvents();
+    },
+    kvConnector === null ? undefined : (c) => kvConnector.enterLanded(c),
+  );
   const server: Server = createServer();
   let kill = (): void => undefined;
   const faults = new FaultController({}, (code) => {

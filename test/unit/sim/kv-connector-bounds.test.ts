@@ -156,9 +156,9 @@ describe('KvConnector lookup deadline', () => {
       release: () => {
         releasedWhileLookingUp ??= store.lookups[0]?.signal?.aborted === false;
       },
+      landed: () => expect.unreachable('a stalled lookup never lands'),
     };
-    const waited = await connector.loadPrefix(spec(32), hold);
-    expect(waited).toBe(0);
+    expect(await connector.loadPrefix(spec(32), hold)).toBe(false);
     // The request went on at its break-even, while the lookup still ran to its bound.
     expect(releasedWhileLookingUp).toBe(true);
     expect(store.lookups).toHaveLength(1);
@@ -179,8 +179,9 @@ describe('KvConnector lookup deadline', () => {
       release: () => {
         released++;
       },
+      landed: () => expect.unreachable('nothing was looked up'),
     };
-    expect(await connector.loadPrefix(spec(2), hold)).toBe(0);
+    expect(await connector.loadPrefix(spec(2), hold)).toBe(false);
     expect(released).toBeGreaterThan(0);
     expect(store.lookups).toHaveLength(0);
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'recomputed')).toBe(1);
