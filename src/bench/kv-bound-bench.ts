@@ -148,7 +148,7 @@ export const kvBoundBench = defineCommand({
       (path) => {
         const lines = ratios.map(
           (r) =>
-            `rate ${r.rateScale}: prefix/random ${r.prefixVsRandom}, gpu-exact/prefix ${r.gpuExactVsPrefix}, oracle-free/prefix ${r.oracleFreeVsPrefix}, oracle-link/prefix ${r.oracleLinkVsPrefix}, oracle-l1/prefix ${r.oracleL1VsPrefix}`,
+            `rate ${r.rateScale}: prefix/random ${r.prefixVsRandom}, gpu-exact/prefix ${r.gpuExactVsPrefix}, oracle-free/prefix ${r.oracleFreeVsPrefix}, oracle-link/prefix ${r.oracleLinkVsPrefix}, oracle-l1/prefix ${r.oracleL1VsPrefix}, precise-l1/prefix ${r.preciseL1VsPrefix}, precise-l1-nodes/prefix ${r.preciseL1NodesVsPrefix}`,
         );
         process.stdout.write(`${lines.join('\n')}\n${verdict.summary}\nwrote ${path}\n`);
         return 0;

@@ -22,6 +22,8 @@ export interface KnownBlocks {
   add(chain: readonly number[], count?: number, node?: string): void;
   /** Whether an engine on `node` could load the block. */
   has(hash: number, node?: string): boolean;
+  /** Whether the block is in `node`'s own store (a pooled tier: anywhere), no peer asked. */
+  holds(hash: number, node?: string): boolean;
   /** Blocks [from, to) of `chain` were loaded from the tier into an engine on `node`. */
   read(chain: readonly number[], from: number, to: number, node?: string): void;
   /** True once a block was dropped that an unbounded tier would have kept. */
@@ -61,6 +63,10 @@ export class BoundedKnownBlocks implements KnownBlocks {
   }
 
   has(hash: number): boolean {
+    return this.#policy.has(hash);
+  }
+
+  holds(hash: number): boolean {
     return this.#policy.has(hash);
   }
 

@@ -12,7 +12,11 @@
  *    eviction policy (kv-bound-l1.ts: the ceiling of (c) at its capacity);
  *  - `oracle-l1-nodes`: as `oracle-l1`, the tier cut into one store per node with peers as L2
  *    and the agent's HOT ingestion (kv-bound-nodes.ts: what placement costs (c)); not in the
- *    default list.
+ *    default list;
+ *  - `precise-l1`, `precise-l1-nodes`: the tiers of `oracle-l1` and `oracle-l1-nodes`, routed as
+ *    (c) routes: `prefix-cache` precise on the GPU contents plus what the tier holds for each
+ *    engine's node, an L1 block priced as `bench kv` has the leader price it (tier-block-view.ts).
+ *    (c) with its lookup delays taken out; not in the default list.
  */
 import { BlockTextCache } from './routing-trace.js';
 import type { BoundRequest } from './kv-bound-chains.js';
@@ -21,12 +25,14 @@ import type { BoundedTierSpec } from './kv-bound-l1.js';
 import type { BoundRun } from './kv-bound-tally.js';
 import {
   gpuExactRouter,
+  type L1Pricing,
   leastLoadedRouter,
   prefixRouter,
   randomRouter,
 } from './kv-bound-routers.js';
 import { PoolBlockView } from './pool-block-view.js';
-import type { BlockPool } from '../sim/index.js';
+import { TierBlockView } from './tier-block-view.js';
+import { decideFetch, type BlockPool } from '../sim/index.js';
 
 /** The agent's default `kv.l2KeepAfterFetches`: a peer's block is kept once fetched twice. */
 const KEEP_AFTER_FETCHES = 2;
@@ -40,6 +46,8 @@ export const BOUND_MODES = [
   'oracle-link',
   'oracle-l1',
   'oracle-l1-nodes',
+  'precise-l1',
+  'precise-l1-nodes',
 ] as const;
 /** One of {@link BOUND_MODES}. */
 export type BoundMode = (typeof BOUND_MODES)[number];
@@ -86,6 +94,51 @@ function lateViewRouter(
   return { pools, route };
 }
 
+/**
+ * The leader's L1 pricing matched to the fleet, as `bench kv` sets it (kv-bench-trace.ts
+ * leaderFetchCostArgs): the profile's recompute time per token of a long chain, the link.
+ */
+function l1PricingOf(s: BoundModeSettings): L1Pricing {
+  const tokens = 16_384;
+  const recomputeS = decideFetch(s.fleet.profile, tokens, s.linkBytesPerS).recomputeS;
+  return {
+    prefillMicrosPerToken: (recomputeS / tokens) * 1e6,
+    l1FetchBytesPerSecond: s.linkBytesPerS,
+  };
+}
+
+/** `precise-l1*`: (c)'s routing over the tier of `oracle-l1` (pooled) or `oracle-l1-nodes`. */
+function runPreciseTiered(
+  perNode: boolean,
+  requests: readonly BoundRequest[],
+  rateScale: number,
+  s: BoundModeSettings,
+  texts: BlockTextCache,
+): BoundRun {
+  const pools = new Map<string, BlockPool>();
+  const view = new TierBlockView(pools);
+  const capacity = s.fleet.numGpuBlocks * s.fleet.blockSizeTokens;
+  const route = gpuExactRouter(
+    s.seed,
+    capacity,
+    texts,
+    view,
+    s.maxScoredCandidates ?? 0,
+    l1PricingOf(s),
+  );
+  const oracle = {
+    kind: 'link' as const,
+    profile: s.fleet.profile,
+    linkBytesPerS: s.linkBytesPerS,
+    tier: s.tier,
+    ...(perNode ? { perNode: { keepAfterFetches: KEEP_AFTER_FETCHES } } : {}),
+  };
+  return replayBound(requests, rateScale, s.fleet, route, oracle, (id, pool, node, tier) => {
+    pools.set(id, pool);
+    view.attach(node, tier);
+  });
+}
+
 /** Replays `requests` at `rateScale` in `mode`. */
 export function runBoundMode(
   mode: BoundMode,
@@ -126,5 +179,8 @@ export function runBoundMode(
           ? { perNode: { keepAfterFetches: KEEP_AFTER_FETCHES } }
           : {}),
       });
+    case 'precise-l1':
+    case 'precise-l1-nodes':
+      return runPreciseTiered(mode === 'precise-l1-nodes', requests, rateScale, s, texts);
   }
 }

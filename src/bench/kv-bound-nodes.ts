@@ -46,6 +46,10 @@ export class NodeKnownBlocks implements KnownBlocks {
     return this.#peerHolding(hash, node) !== undefined;
   }
 
+  holds(hash: number, node?: string): boolean {
+    return this.#store(node).has(hash);
+  }
+
   read(chain: readonly number[], from: number, to: number, node?: string): void {
     const local = this.#store(node);
     for (let i = from; i < to && i < chain.length; i++) {

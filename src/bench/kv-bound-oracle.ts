@@ -46,6 +46,10 @@ export class ComputedBlocks implements KnownBlocks {
     return this.#known.has(hash);
   }
 
+  holds(hash: number): boolean {
+    return this.#known.has(hash);
+  }
+
   /** Unbounded: a read changes nothing (nothing is ever evicted). */
   read(): void {
     return undefined;

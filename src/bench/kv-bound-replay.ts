@@ -11,10 +11,12 @@
  * WAITING_FOR_REMOTE_KVS; requests behind it go on). A request with a known prefix past its GPU
  * hit is held from arrival; once its load has landed (at once for `free`, after the modeled
  * transfer over a link), its blocks are entered right before a step and it is released into
- * that step's admission — one such request per engine per step (see {@link ORACLE_RELEASES_PER_STEP}).
+ * that step's admission — one such request per engine per step, as the simulator's connector
+ * enters its loads (sim landed-prefix-entry.ts, LANDED_RELEASES_PER_STEP).
  * A released request whose entered tail was evicted before admission gets it entered again.
  */
 import {
+  enterLandedPrefixes,
   insertFetchedPrefix,
   leadingCachedBlocks,
   type BlockPool,
@@ -32,21 +34,9 @@ import {
   type OracleCost,
 } from './kv-bound-oracle.js';
 import type { BoundEngineView, BoundRouter } from './kv-bound-routers.js';
+import type { KnownBlocks } from './kv-bound-l1.js';
 import { tallyTracks, type BoundRun, type BoundTrack } from './kv-bound-tally.js';
 import { VirtualEngine } from './virtual-engine.js';
-
-/**
- * Loaded requests released into admission per engine per step: one. Entering several queued
- * prompts' prefixes at once into a GPU cache that holds about nine prompts of this trace makes
- * them evict one another and the cached prefixes of preempted requests (which queue first), and
- * lets admission take several long prompts in one step on cached hits, which preemption then
- * undoes. Measured at rate scale 1 on the default fleet, entering the first 4 waiting requests'
- * prefixes before each step gave oracle-free a mean TTFT of 296 s with 8,703 preemptions; the
- * first one only, 2.2 s with 317. A landed request may so wait a step or two more (tens of ms).
- */
-export const ORACLE_RELEASES_PER_STEP = 1;
-/** Waiting requests looked at per step for one to release (bounds the work per step). */
-export const ORACLE_SCAN = 64;
 
 /** The fleet's knobs (the real bench's engine flags). */
 export interface BoundFleetSettings {
@@ -68,8 +58,8 @@ const nodeOf = (engine: number): string => `node-${Math.floor(engine / ENGINES_P
 
 /**
  * Replays `requests` at `rateScale` on a fresh fleet routed by `route`; `oracle` (absent: none)
- * loads known prefixes. `onEngine` is told each engine's id and GPU pool (for routers that read
- * them) before the first arrival.
+ * loads known prefixes. `onEngine` is told each engine's id, GPU pool, node and the oracle's tier
+ * (for routers that read them) before the first arrival.
  */
 export function replayBound(
   requests: readonly BoundRequest[],
@@ -77,7 +67,7 @@ export function replayBound(
   s: BoundFleetSettings,
   route: BoundRouter,
   oracle?: OracleCost,
-  onEngine?: (id: string, pool: BlockPool) => void,
+  onEngine?: (id: string, pool: BlockPool, node: string, tier: KnownBlocks) => void,
 ): BoundRun {
   const bs = s.blockSizeTokens;
   const config: CoreConfig = {
@@ -123,28 +113,18 @@ export function replayBound(
     const n = insertFetchedPrefix(pool, t.spec, from, to, bs, undefined);
     t.insertedTo = Math.max(t.insertedTo, from + n);
   };
-  const beforeStep = (engine: VirtualEngine<number>): void => {
-    const pool = engine.core.pool;
-    let released = 0;
-    let headChecked = false;
-    let scanned = 0;
-    for (const req of engine.core.waiting) {
-      if (scanned++ >= ORACLE_SCAN || (released >= ORACLE_RELEASES_PER_STEP && headChecked)) break;
-      const t = tracks[req.tag] as BoundTrack;
-      if (req.remoteKvHeld) {
-        if (released >= ORACLE_RELEASES_PER_STEP || !t.landed) continue;
-        enter(t, engine);
-        engine.core.releaseRemoteKv(req);
-        released++;
-        continue;
-      }
-      if (headChecked) continue;
-      headChecked = true;
-      // The head of the admission order: entered blocks evicted since (a run goes tail first)?
-      const tail = t.request.chain[t.insertedTo - 1];
-      if (tail !== undefined && req.numCachedTokens < 0 && pool.lookup(tail) < 0) enter(t, engine);
-    }
-  };
+  // Landed loads enter the GPU cache just before the step that can admit them, as the
+  // simulator's connector enters them (sim landed-prefix-entry.ts).
+  const beforeStep = (engine: VirtualEngine<number>): void =>
+    enterLandedPrefixes(engine.core, {
+      landed: (req) => (tracks[req.tag] as BoundTrack).landed,
+      enter: (req) => enter(tracks[req.tag] as BoundTrack, engine),
+      missing: (req) => {
+        const t = tracks[req.tag] as BoundTrack;
+        const tail = t.request.chain[t.insertedTo - 1];
+        return tail !== undefined && engine.core.pool.lookup(tail) < 0;
+      },
+    });
   const engines = Array.from(
     { length: s.engines },
     () =>
@@ -156,7 +136,7 @@ export function replayBound(
       ),
   );
   const ids = engines.map((_, i) => `engine-${i}`);
-  engines.forEach((e, i) => onEngine?.(ids[i] as string, e.core.pool));
+  engines.forEach((e, i) => onEngine?.(ids[i] as string, e.core.pool, nodeOf(i), computed));
   const views = (): BoundEngineView[] =>
     engines.map((e, i) => ({
       id: ids[i] as string,

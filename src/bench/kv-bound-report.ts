@@ -90,6 +90,9 @@ export interface BoundRatios {
   readonly oracleFreeVsPrefix: number;
   readonly oracleLinkVsPrefix: number;
   readonly oracleL1VsPrefix: number;
+  /** (c)'s routing over those tiers (`precise-l1`, `precise-l1-nodes`). */
+  readonly preciseL1VsPrefix: number;
+  readonly preciseL1NodesVsPrefix: number;
 }
 
 /** The ratios at each rate scale of `rows`, ascending. */
@@ -108,6 +111,8 @@ export function boundRatios(rows: readonly BoundRow[]): BoundRatios[] {
       oracleFreeVsPrefix: r3(mean('oracle-free') / prefix),
       oracleLinkVsPrefix: r3(mean('oracle-link') / prefix),
       oracleL1VsPrefix: r3(mean('oracle-l1') / prefix),
+      preciseL1VsPrefix: r3(mean('precise-l1') / prefix),
+      preciseL1NodesVsPrefix: r3(mean('precise-l1-nodes') / prefix),
     };
   });
 }

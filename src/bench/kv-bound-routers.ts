@@ -59,6 +59,8 @@ function pickRouter(
     readonly blockIndex?: PreciseBlockView;
     /** Score a shortlist of at most this many engines (routing/shortlist.ts); 0: all. */
     readonly limit: number;
+    /** What an L1 block is worth in precise scoring (absent: the leader's defaults). */
+    readonly l1Pricing?: L1Pricing;
   },
 ): BoundRouter {
   const mix = mixOf(spec);
@@ -69,6 +71,7 @@ function pickRouter(
       ...base.prefixCache,
       mode: options.mode,
       defaultEndpointCapacityTokens: options.kvCapacityTokens,
+      ...options.l1Pricing,
     },
   };
   const ctx: RoutingContext = {
@@ -130,13 +133,23 @@ export function prefixRouter(
   return pickRouter('prefix-cache', seed, { mode: 'approximate', kvCapacityTokens, texts, limit });
 }
 
-/** `prefix-cache` in precise mode scored from `view` (the engines' exact GPU contents). */
+/** The leader's settings that price an L1 block in precise scoring (`bench kv` sets both). */
+export interface L1Pricing {
+  readonly prefillMicrosPerToken: number;
+  readonly l1FetchBytesPerSecond: number;
+}
+
+/**
+ * `prefix-cache` in precise mode scored from `view` (the engines' exact GPU contents, and for
+ * the `precise-l1*` modes the tier's), an L1 block priced by `l1Pricing`.
+ */
 export function gpuExactRouter(
   seed: number,
   kvCapacityTokens: number,
   texts: BlockTextCache,
   view: PreciseBlockView,
   limit = 0,
+  l1Pricing?: L1Pricing,
 ): BoundRouter {
   return pickRouter('prefix-cache', seed, {
     mode: 'precise',
@@ -144,6 +157,7 @@ export function gpuExactRouter(
     texts,
     blockIndex: view,
     limit,
+    ...(l1Pricing === undefined ? {} : { l1Pricing }),
   });
 }
 

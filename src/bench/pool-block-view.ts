@@ -29,7 +29,7 @@ export class PoolBlockView implements PreciseBlockView {
     return out;
   }
 
-  l1PrefixHolders(): Map<string, number> {
+  l1PrefixHolders(_chain: readonly number[], _from?: number): Map<string, number> {
     return new Map();
   }
 }

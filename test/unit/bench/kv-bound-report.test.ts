@@ -70,6 +70,7 @@ describe('boundRatios and boundVerdict', () => {
       'oracle-free': 2.4,
       'oracle-link': 3,
       'oracle-l1': 3.6,
+      'precise-l1-nodes': 2.8,
     }),
     ...modes(1.5, {
       random: 80,
@@ -91,6 +92,8 @@ describe('boundRatios and boundVerdict', () => {
       oracleFreeVsPrefix: 0.6,
       oracleLinkVsPrefix: 0.75,
       oracleL1VsPrefix: 0.9,
+      preciseL1VsPrefix: NaN, // not run
+      preciseL1NodesVsPrefix: 0.7,
     });
   });
 
