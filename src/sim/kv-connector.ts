@@ -7,7 +7,8 @@
  * Load: before a request is queued, the part of its prompt's chain past the GPU hit is looked up
  * in the store (longestPrefix); it is fetched only when the modeled transfer beats recomputing
  * it (kv-transfer-model.ts), verified against the hash-derived payload and held for the modeled
- * transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go on). Any failure means
+ * transfer time (vLLM's WAITING_FOR_REMOTE_KVS; other requests go on), then kept in the host
+ * buffer (kv-host-buffer.ts). Any failure means
  * recompute, never an error to the client. The store client is passed in (a composition root
  * builds it). The GPU cache's side of a load (its hit, entering fetched blocks) is
  * fetched-prefix.ts.
@@ -25,13 +26,14 @@
 import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { KvBlockStore } from './kv-block-store.js';
 import type { BlockPool } from './block-pool.js';
-import type { CoreRequest, CoreRequestSpec, KvCacheEventSink } from './core-types.js';
+import type { CoreRequestSpec, KvCacheEventSink } from './core-types.js';
 import type { EngineCore } from './engine-core.js';
 import type { FetchOutcome, KvConnectorMetrics } from './kv-connector-metrics.js';
 import type { KvTransferConfig } from './kv-transfer-config.js';
-import { insertFetchedPrefix, leadingCachedBlocks } from './fetched-prefix.js';
+import { leadingCachedBlocks } from './fetched-prefix.js';
+import { KvHostBuffer } from './kv-host-buffer.js';
 import { KvOffloader } from './kv-offloader.js';
-import { enterLandedPrefixes, type LandedPrefixes } from './landed-prefix-entry.js';
+import { enterLandedPrefixes } from './landed-prefix-entry.js';
 import { decideFetch, isBlockPayload, payloadBytes, transferTimeS } from './kv-transfer-model.js';
 import type { HardwareProfile } from './profiles.js';
 
@@ -46,13 +48,6 @@ export interface RemoteKvHold {
   readonly isQueued: () => boolean;
   readonly release: () => void;
   readonly landed: () => void;
-}
-
-/** A load in the host buffer: chain blocks [from, to), entered up to `enteredTo` (−1: never). */
-interface LandedLoad {
-  readonly from: number;
-  readonly to: number;
-  enteredTo: number;
 }
 
 /** Told of blocks newly computed into the GPU prefix cache (the store half of KvCacheEventSink). */
@@ -82,9 +77,7 @@ export class KvConnector implements KvSaveListener {
   readonly #payloadSize: number;
   readonly #trueBlockBytes: number;
   readonly #offloader: KvOffloader;
-  /** Landed loads by their request's spec; gone with the request. */
-  readonly #landed = new WeakMap<CoreRequestSpec, LandedLoad>();
-  readonly #entry: LandedPrefixes<unknown>;
+  readonly #landed: KvHostBuffer;
 
   constructor(deps: KvConnectorDeps) {
     this.#d = deps;
@@ -99,17 +92,12 @@ export class KvConnector implements KvSaveListener {
       stop: this.#stop.signal,
       log: deps.log,
     });
-    this.#entry = {
-      landed: (req) => this.#landed.has(req.spec),
-      enter: (req) => this.#enter(req),
-      missing: (req) => {
-        const load = this.#landed.get(req.spec);
-        if (load === undefined) return false;
-        if (load.enteredTo < 0) return true;
-        const tail = req.spec.blockHashes[load.enteredTo - 1];
-        return load.enteredTo > load.from && deps.pool.lookup(tail as number) < 0;
-      },
-    };
+    this.#landed = new KvHostBuffer({
+      pool: deps.pool,
+      blockSizeTokens: deps.blockSizeTokens,
+      ...(deps.events === undefined ? {} : { events: deps.events }),
+      onEntered: (tokens) => deps.metrics.externalHits.inc(tokens),
+    });
   }
 
   /** Real bytes of one block's payload. */
@@ -154,7 +142,7 @@ export class KvConnector implements KvSaveListener {
    * before the step that can admit its request, and releases it (landed-prefix-entry.ts).
    */
   enterLanded<T>(core: EngineCore<T>): void {
-    enterLandedPrefixes(core, this.#entry as LandedPrefixes<T>);
+    enterLandedPrefixes(core, this.#landed);
   }
 
   async #load(
@@ -212,7 +200,7 @@ export class KvConnector implements KvSaveListener {
         outcome = 'late';
         return false;
       }
-      this.#landed.set(spec, { from: gpuHit, to: gpuHit + valid, enteredTo: -1 });
+      this.#landed.put(spec, gpuHit, gpuHit + valid);
       d.metrics.fetched(valid * this.#trueBlockBytes, valid * this.#payloadSize);
       outcome = 'fetched';
       return true;
@@ -230,21 +218,6 @@ export class KvConnector implements KvSaveListener {
       );
       d.metrics.waitingForRemote.dec();
     }
-  }
-
-  /**
-   * Enters a landed load's blocks into the GPU cache behind the request's GPU hit (again, when
-   * they were evicted before its admission: a copy from the host buffer, not a new transfer).
-   * Its tokens count as external hits the first time.
-   */
-  #enter(req: CoreRequest): void {
-    const load = this.#landed.get(req.spec);
-    if (load === undefined) return;
-    const d = this.#d;
-    const bs = d.blockSizeTokens;
-    const inserted = insertFetchedPrefix(d.pool, req.spec, load.from, load.to, bs, d.events);
-    if (load.enteredTo < 0 && inserted > 0) d.metrics.externalHits.inc(inserted * bs);
-    load.enteredTo = load.from + inserted;
   }
 
   /** Stops offloading and loading and closes the store client. */
