@@ -77,6 +77,7 @@ export function handleGeneration(
   const hold = {
     isQueued: () => queued.state === 'waiting',
     release: () => ctx.loop.releaseRemoteKv(queued),
+    hold: () => ctx.loop.holdForRemoteKv(queued),
     landed: () => ctx.loop.wake(),
   };
   void connector

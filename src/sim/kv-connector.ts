@@ -15,9 +15,10 @@
  *
  * The request is queued at once and held there while the load runs (the get-prefix round trip,
  * then the modeled transfer), as vLLM holds it in WAITING_FOR_REMOTE_KVS: requests behind it go
- * on. Until the load lands, the hold lasts at most the chain's recompute time over the sim speed
- * (perf.md §3.4: a load only pays while it beats recompute), so a slow lookup costs the request
- * at most its break-even, and nothing when the request was queued behind others anyway. A load
+ * on. Until the lookup answers, the hold lasts at most the chain's recompute time over the sim
+ * speed (perf.md §3.4: a load only pays while it beats recompute), so a slow lookup costs the
+ * request at most its break-even, and nothing when the request was queued behind others anyway;
+ * once it found blocks worth moving, the request is held (again) until they land. A load
  * that lands while the request still waits stays in the connector's host buffer and enters the
  * GPU cache just before the step that admits the request (`enterLanded`, landed-prefix-entry.ts):
  * entered on landing it was evicted by the requests ahead before its admission. What lands after
@@ -41,13 +42,24 @@ export type { KvBlockStore, KvStoreCallOptions } from './kv-block-store.js';
 
 /**
  * A queued request held for its remote KV: whether it still waits (not yet admitted), the release
- * that lets admission take it, and the wake-up of the engine loop once its load landed (the
- * loop's next step enters it and releases the hold: `enterLanded`).
+ * that lets admission take it, holding it again (its lookup found blocks after its hold ran out),
+ * and the wake-up of the engine loop once its load landed (the loop's next step enters it and
+ * releases the hold: `enterLanded`).
  */
 export interface RemoteKvHold {
   readonly isQueued: () => boolean;
   readonly release: () => void;
+  readonly hold: () => void;
   readonly landed: () => void;
+}
+
+/** The connector's side of a hold while one load runs. */
+interface LoadHold {
+  readonly isQueued: () => boolean;
+  /** Releases the request after `ms` (at once under 1 ms): its break-even. */
+  readonly releaseAfter: (ms: number) => void;
+  /** Holds it until the load lands, whatever the break-even said (the blocks are coming). */
+  readonly keep: () => void;
 }
 
 /** Told of blocks newly computed into the GPU prefix cache (the store half of KvCacheEventSink). */
@@ -122,13 +134,20 @@ export class KvConnector implements KvSaveListener {
    */
   async loadPrefix(spec: CoreRequestSpec, hold: RemoteKvHold): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const holdFor = (ms: number): void => {
-      if (ms >= 1) timer = setTimeout(hold.release, ms);
-      else hold.release();
+    const control: LoadHold = {
+      isQueued: hold.isQueued,
+      releaseAfter: (ms) => {
+        if (ms >= 1) timer = setTimeout(hold.release, ms);
+        else hold.release();
+      },
+      keep: () => {
+        clearTimeout(timer);
+        hold.hold();
+      },
     };
     let landed = false;
     try {
-      landed = await this.#load(spec, hold.isQueued, holdFor);
+      landed = await this.#load(spec, control);
       return landed;
     } finally {
       clearTimeout(timer);
@@ -145,11 +164,7 @@ export class KvConnector implements KvSaveListener {
     enterLandedPrefixes(core, this.#landed);
   }
 
-  async #load(
-    spec: CoreRequestSpec,
-    isQueued: () => boolean,
-    holdFor: (ms: number) => void,
-  ): Promise<boolean> {
+  async #load(spec: CoreRequestSpec, hold: LoadHold): Promise<boolean> {
     const d = this.#d;
     if (d.config.kvRole === 'kv_producer' || this.#stop.signal.aborted) return false;
     const bs = d.blockSizeTokens;
@@ -168,7 +183,7 @@ export class KvConnector implements KvSaveListener {
     const deadlineMs = d.config.timeoutMs;
     // The lookup and the modeled transfer both run inside the hold: past the chain's recompute
     // time (wall, over the sim speed) waiting no longer beats computing it.
-    holdFor(Math.min(deadlineMs, (whole.recomputeS / d.speed) * 1000));
+    hold.releaseAfter(Math.min(deadlineMs, (whole.recomputeS / d.speed) * 1000));
     d.metrics.waitingForRemote.inc();
     const startedMs = d.clock.monotonicMs();
     let outcome: FetchOutcome = 'failed';
@@ -193,10 +208,15 @@ export class KvConnector implements KvSaveListener {
         outcome = 'recomputed';
         return false;
       }
-      // The modeled transfer overlaps the engine's other work, as a DMA would.
+      // The modeled transfer overlaps the engine's other work, as a DMA would. The request waits
+      // for it even past the whole chain's break-even: moving these blocks beats recomputing
+      // them, and vLLM too keeps a request whose load it started in WAITING_FOR_REMOTE_KVS.
       const transferS = transferTimeS(d.profile, valid * bs, d.config.linkBytesPerS);
-      if (isQueued()) await sleep((transferS / d.speed) * 1000, this.#stop.signal);
-      if (!isQueued()) {
+      if (hold.isQueued()) {
+        hold.keep();
+        await sleep((transferS / d.speed) * 1000, this.#stop.signal);
+      }
+      if (!hold.isQueued()) {
         outcome = 'late';
         return false;
       }

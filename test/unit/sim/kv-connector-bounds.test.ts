@@ -156,6 +156,7 @@ describe('KvConnector lookup deadline', () => {
       release: () => {
         releasedWhileLookingUp ??= store.lookups[0]?.signal?.aborted === false;
       },
+      hold: () => expect.unreachable('a stalled lookup finds nothing to wait for'),
       landed: () => expect.unreachable('a stalled lookup never lands'),
     };
     expect(await connector.loadPrefix(spec(32), hold)).toBe(false);
@@ -179,6 +180,7 @@ describe('KvConnector lookup deadline', () => {
       release: () => {
         released++;
       },
+      hold: () => expect.unreachable('nothing was looked up'),
       landed: () => expect.unreachable('nothing was looked up'),
     };
     expect(await connector.loadPrefix(spec(2), hold)).toBe(false);

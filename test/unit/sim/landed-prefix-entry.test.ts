@@ -135,17 +135,24 @@ function connectorOver(c: EngineCore<string>, speed: number) {
   return { connector, externalHits };
 }
 
-/** Queues `s` on `c`, held, and runs the connector's load for it. */
+/** Queues `s` on `c`, held, and runs the connector's load for it, noting what it did to the hold. */
 async function queueAndLoad(c: EngineCore<string>, connector: KvConnector, s: CoreRequestSpec) {
   const req = c.submit(s, 'r') as CoreRequest<string>;
   c.holdForRemoteKv(req);
-  let woken = 0;
+  const events: string[] = [];
   const landed = await connector.loadPrefix(s, {
     isQueued: () => req.state === 'waiting',
-    release: () => c.releaseRemoteKv(req),
-    landed: () => woken++,
+    release: () => {
+      events.push('release');
+      c.releaseRemoteKv(req);
+    },
+    hold: () => {
+      events.push('hold');
+      c.holdForRemoteKv(req);
+    },
+    landed: () => events.push('landed'),
   });
-  return { req, landed, woken };
+  return { req, landed, events };
 }
 
 describe('KvConnector: a landed load waits in the host buffer', () => {
@@ -155,9 +162,9 @@ describe('KvConnector: a landed load waits in the host buffer', () => {
     // (~0.6 s) outlasts the transfer (~0.17 s) by far, even on a loaded machine.
     const { connector, externalHits } = connectorOver(c, 0.02);
     const s = spec(1000, 20);
-    const { req, landed, woken } = await queueAndLoad(c, connector, s);
+    const { req, landed, events } = await queueAndLoad(c, connector, s);
     expect(landed).toBe(true);
-    expect(woken).toBe(1);
+    expect(events).toEqual(['hold', 'landed']); // held through the transfer, never released
     expect(req.remoteKvHeld).toBe(true);
     expect(leadingCachedBlocks(c.pool, s.blockHashes, 20)).toBe(0);
 
@@ -170,14 +177,15 @@ describe('KvConnector: a landed load waits in the host buffer', () => {
     connector.close();
   });
 
-  it('enters a load that landed after its hold ran out, while the request still waited', async () => {
+  it('holds the request again when its lookup finds blocks after its break-even ran out', async () => {
     const c = core(64);
     // At this speed the break-even hold is under a millisecond: released before the lookup.
     const { connector, externalHits } = connectorOver(c, 1e6);
     const s = spec(2000, 20);
-    const { req, landed } = await queueAndLoad(c, connector, s);
+    const { req, landed, events } = await queueAndLoad(c, connector, s);
     expect(landed).toBe(true);
-    expect(req.remoteKvHeld).toBe(false);
+    expect(events).toEqual(['release', 'hold', 'landed']);
+    expect(req.remoteKvHeld).toBe(true);
     expect(leadingCachedBlocks(c.pool, s.blockHashes, 20)).toBe(0);
     connector.enterLanded(c);
     c.step();
