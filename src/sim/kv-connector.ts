@@ -125,12 +125,14 @@ export class KvConnector implements KvSaveListener {
 
   /**
    * Loads what the store holds of `spec`'s chain past the GPU hit into the connector's host
-   * buffer. The request is queued and held (`hold`, vLLM's WAITING_FOR_REMOTE_KVS) while the load
-   * runs, but never longer than recomputing the whole chain would take (over the sim speed): then
-   * it is released and admitted as any other. A load that lands while the request still waits
-   * keeps it held and wakes the loop (`hold.landed`), whose next steps enter it and release the
-   * request (`enterLanded`); one that lands after is dropped ('late'). Resolves (never rejects)
-   * with whether the load landed; otherwise the hold is released by then.
+   * buffer. The request is queued and held (`hold`, vLLM's WAITING_FOR_REMOTE_KVS) while the
+   * lookup runs, but never longer than recomputing the whole chain would take (over the sim
+   * speed): then it is released and admitted as any other. Once the lookup found blocks worth
+   * moving, a request still queued is held (again) through their transfer. A load that lands
+   * while the request still waits keeps it held and wakes the loop (`hold.landed`), whose next
+   * steps enter it and release the request (`enterLanded`); one that lands after is dropped
+   * ('late'). Resolves (never rejects) with whether the load landed; otherwise the hold is
+   * released by then.
    */
   async loadPrefix(spec: CoreRequestSpec, hold: RemoteKvHold): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
