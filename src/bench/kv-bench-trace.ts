@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { DEFAULT_KV_LINK_BYTES_PER_S, HARDWARE_PROFILES, decideFetch } from '../sim/index.js';
+import { DEFAULT_KV_LINK_BYTES_PER_S, HARDWARE_PROFILES } from '../sim/index.js';
+import { l1PricingFor } from './kv-bound-routers.js';
 import { scrapeEngines, startRoutingCluster } from './routing-cluster.js';
 import { replayOnCluster, traceWindowSummary, type TraceReplaySettings } from './routing-run.js';
 import { readTrace, traceWindow } from './routing-trace.js';
@@ -38,22 +39,16 @@ export interface KvTraceSettings extends TraceReplaySettings {
   readonly l1Policy: 's3fifo' | 'lru';
 }
 
-/**
- * The leader's precise-scoring costs matched to the simulated engines: the profile's prefill
- * time per token and the connector's modeled link (the leader's defaults are an A100 over one
- * TCP stream, which would price an L1 block well below what the engines' connector finds).
- */
+/** The leader's precise-scoring costs matched to the simulated engines (l1PricingFor), as flags. */
 export function leaderFetchCostArgs(profileName: string): string[] {
   const profile = HARDWARE_PROFILES.get(profileName);
   if (profile === undefined) return [];
-  const tokens = 16_384;
-  const micros =
-    (decideFetch(profile, tokens, DEFAULT_KV_LINK_BYTES_PER_S).recomputeS / tokens) * 1e6;
+  const pricing = l1PricingFor(profile, DEFAULT_KV_LINK_BYTES_PER_S);
   return [
     '--routing-prefix-cache-prefill-micros-per-token',
-    String(Math.round(micros * 1000) / 1000),
+    String(Math.round(pricing.prefillMicrosPerToken * 1000) / 1000),
     '--routing-prefix-cache-l1-fetch-bytes-per-second',
-    String(DEFAULT_KV_LINK_BYTES_PER_S),
+    String(pricing.l1FetchBytesPerSecond),
   ];
 }
 

@@ -25,14 +25,14 @@ import type { BoundedTierSpec } from './kv-bound-l1.js';
 import type { BoundRun } from './kv-bound-tally.js';
 import {
   gpuExactRouter,
-  type L1Pricing,
+  l1PricingFor,
   leastLoadedRouter,
   prefixRouter,
   randomRouter,
 } from './kv-bound-routers.js';
 import { PoolBlockView } from './pool-block-view.js';
 import { TierBlockView } from './tier-block-view.js';
-import { decideFetch, type BlockPool } from '../sim/index.js';
+import type { BlockPool } from '../sim/index.js';
 
 /** The agent's default `kv.l2KeepAfterFetches`: a peer's block is kept once fetched twice. */
 const KEEP_AFTER_FETCHES = 2;
@@ -94,19 +94,6 @@ function lateViewRouter(
   return { pools, route };
 }
 
-/**
- * The leader's L1 pricing matched to the fleet, as `bench kv` sets it (kv-bench-trace.ts
- * leaderFetchCostArgs): the profile's recompute time per token of a long chain, the link.
- */
-function l1PricingOf(s: BoundModeSettings): L1Pricing {
-  const tokens = 16_384;
-  const recomputeS = decideFetch(s.fleet.profile, tokens, s.linkBytesPerS).recomputeS;
-  return {
-    prefillMicrosPerToken: (recomputeS / tokens) * 1e6,
-    l1FetchBytesPerSecond: s.linkBytesPerS,
-  };
-}
-
 /** `precise-l1*`: (c)'s routing over the tier of `oracle-l1` (pooled) or `oracle-l1-nodes`. */
 function runPreciseTiered(
   perNode: boolean,
@@ -124,7 +111,7 @@ function runPreciseTiered(
     texts,
     view,
     s.maxScoredCandidates ?? 0,
-    l1PricingOf(s),
+    l1PricingFor(s.fleet.profile, s.linkBytesPerS),
   );
   const oracle = {
     kind: 'link' as const,

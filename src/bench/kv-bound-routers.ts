@@ -17,6 +17,7 @@ import {
 } from '../routing/index.js';
 import { PrefixIndex, type PreciseBlockView, type PrefixCacheMode } from '../kvcache/index.js';
 import { SeededRng } from '../shared/index.js';
+import { decideFetch, type HardwareProfile } from '../sim/index.js';
 import type { BlockTextCache } from './routing-trace.js';
 import { boundPromptText, type BoundRequest } from './kv-bound-chains.js';
 
@@ -137,6 +138,20 @@ export function prefixRouter(
 export interface L1Pricing {
   readonly prefillMicrosPerToken: number;
   readonly l1FetchBytesPerSecond: number;
+}
+
+/**
+ * The leader's L1 pricing matched to simulated engines: the profile's recompute time per token
+ * of a long chain (16k tokens), and the connector's link (the leader's defaults are an A100 over
+ * one TCP stream, which would price an L1 block well below what the engines' connector finds).
+ */
+export function l1PricingFor(profile: HardwareProfile, linkBytesPerS: number): L1Pricing {
+  const tokens = 16_384;
+  const recomputeS = decideFetch(profile, tokens, linkBytesPerS).recomputeS;
+  return {
+    prefillMicrosPerToken: (recomputeS / tokens) * 1e6,
+    l1FetchBytesPerSecond: linkBytesPerS,
+  };
 }
 
 /**

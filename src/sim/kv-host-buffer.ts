@@ -60,9 +60,8 @@ export class KvHostBuffer implements LandedPrefixes<unknown> {
 
   missing(req: CoreRequest): boolean {
     const load = this.#loads.get(req.spec);
-    if (load === undefined) return false;
-    if (load.enteredTo < 0) return true;
+    if (load === undefined || load.enteredTo <= load.from) return false;
     const tail = req.spec.blockHashes[load.enteredTo - 1] as number;
-    return load.enteredTo > load.from && this.#d.pool.lookup(tail) < 0;
+    return this.#d.pool.lookup(tail) < 0;
   }
 }

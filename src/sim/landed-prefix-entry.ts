@@ -34,18 +34,14 @@ export interface LandedPrefixes<T> {
   landed(req: CoreRequest<T>): boolean;
   /** Enters the request's landed blocks into the GPU cache (again, after an eviction). */
   enter(req: CoreRequest<T>): void;
-  /**
-   * Whether the request's landed blocks are not in the GPU cache (its admission would miss them):
-   * evicted since they were entered, or never entered (the request stopped waiting for its load
-   * at its break-even but was still queued when it landed).
-   */
+  /** Whether blocks entered for the request were evicted since (its admission would miss them). */
   missing(req: CoreRequest<T>): boolean;
 }
 
 /**
  * Runs before each step: releases the first held request (in admission order) whose load landed,
- * entering its blocks, and enters the blocks of the head of the admission order if they are
- * missing from the GPU cache.
+ * entering its blocks, and enters the blocks of the head of the admission order again if they
+ * were evicted while it waited.
  */
 export function enterLandedPrefixes<T>(core: EngineCore<T>, prefixes: LandedPrefixes<T>): void {
   let released = 0;
