@@ -22,6 +22,7 @@ import { replyAndLinger } from './reply-and-linger.js';
 import { RequestCancel } from './request-cancel.js';
 import { screenUpstreamAnswer } from './screen-upstream-answer.js';
 import { callUpstream, readUpstreamBody } from './upstream.js';
+import { bodyWithKvHint } from './kv-hint-body.js';
 import { recordUpstreamFailure } from './upstream-failure.js';
 
 /** The outcome of one upstream attempt. */
@@ -87,7 +88,10 @@ class InferenceExchange {
       if (endpoint === undefined) break;
       tried.add(endpoint.id);
       if (attempt > 0) this.#deps.metrics.retries.inc();
-      const outcome = await this.#attempt(admitted, endpoint, attempt === 0);
+      // The pick's KV load hint is read now, before another request's pick replaces it.
+      const hint = this.#deps.routing.prefixIndex.loadHint;
+      const body = bodyWithKvHint(admitted.raw, this.#kind, hint, admitted.request, endpoint.id);
+      const outcome = await this.#attempt(admitted, endpoint, body, attempt === 0);
       if (outcome.kind === 'done') return;
       lastError = outcome.error;
       if (this.#cancel.cancelled) {
@@ -114,6 +118,7 @@ class InferenceExchange {
   async #attempt(
     admitted: Admitted,
     endpoint: GatewayEndpoint,
+    body: Buffer,
     mayRetry: boolean,
   ): Promise<Attempt> {
     const deps = this.#deps;
@@ -133,10 +138,10 @@ class InferenceExchange {
           path: this.#req.url ?? '/',
           headers: {
             'content-type': 'application/json',
-            'content-length': String(admitted.raw.length),
+            'content-length': String(body.length),
             'x-request-id': this.#requestId,
           },
-          body: admitted.raw,
+          body,
           agent: deps.agent,
           client: engineClientOptions(endpoint.connection),
           timeouts: deps.timeouts,

@@ -66,6 +66,10 @@ export class BlockIndexReads implements PreciseBlockView {
     };
   }
 
+  hasL1Store(node: string): boolean {
+    return this.#o.nodes.get(node)?.l1 !== undefined;
+  }
+
   publishes(engineId: string): boolean {
     return this.#o.engines.has(engineId);
   }

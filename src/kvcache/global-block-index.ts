@@ -202,6 +202,10 @@ export class GlobalBlockIndex implements PreciseBlockView {
     return this.#reads.publishes(engineId);
   }
 
+  hasL1Store(node: string): boolean {
+    return this.#reads.hasL1Store(node);
+  }
+
   gpuPrefixBlocks(chain: readonly number[], engineIds: readonly string[]): Int32Array {
     return this.#reads.gpuPrefixBlocks(chain, engineIds);
   }

@@ -61,6 +61,7 @@ export { parseQuantity } from './kubernetes-quantity.js';
 export * from './kvcache-status.js';
 export * from './kv-batch.js';
 export type { PreciseBlockView } from './precise-block-view.js';
+export * from './kv-load-hint.js';
 export {
   GlobalBlockIndex,
   type GlobalBlockIndexOptions,

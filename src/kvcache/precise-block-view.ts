@@ -14,6 +14,12 @@ export interface PreciseBlockView {
    * holders, not the engines asked about (a pick among 1,000 engines asks about every one).
    */
   gpuPrefixHolders(chain: readonly number[]): ReadonlyMap<string, number>;
+  /**
+   * Whether the node runs an L1 store the index knows of (its engines may load from it): the
+   * gateway sends a KV load hint (kv-load-hint.ts) only to engines on such nodes. Views without
+   * an L1 tier leave it out.
+   */
+  hasL1Store?(node: string): boolean;
   /** The nodes whose L1 store holds consecutive blocks of `chain` from `from`: node → how many. */
   l1PrefixHolders(chain: readonly number[], from?: number): ReadonlyMap<string, number>;
 }

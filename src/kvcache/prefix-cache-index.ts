@@ -5,6 +5,7 @@
  * what it routed where; later engine KV events and the agents' L1 stores feed the same owner.
  */
 import type { EngineMetrics } from '../engine/index.js';
+import type { KvLoadHint } from './kv-load-hint.js';
 import type { PrefixCacheConfig } from './prefix-cache-config.js';
 
 /** What the index needs to know of an endpoint to correct itself from the engine's reports. */
@@ -42,6 +43,11 @@ export interface PrefixCacheIndex {
   readonly config: PrefixCacheConfig;
   /** The last request scored (one slot), so the post-route hook does not hash twice. */
   memo: PrefixMemo | undefined;
+  /**
+   * The last pick's KV load hint (one slot, kv-load-hint.ts): prefix-cache sets it after a
+   * precise pick, the gateway reads it for the request it sends.
+   */
+  loadHint: KvLoadHint | undefined;
   /** The endpoint's current incarnation (created on first sight). */
   genOf(endpointId: string): number;
   /** Applies what the engine reports (restart, over-promise). */

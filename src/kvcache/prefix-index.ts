@@ -34,6 +34,7 @@ import {
   type BlockTable,
 } from './prefix-holders.js';
 import { foldReport, newEndpointRecord, type EndpointRecord } from './prefix-index-record.js';
+import type { KvLoadHint } from './kv-load-hint.js';
 import type { PrefixCacheConfig } from './prefix-cache-config.js';
 import type { ObservedEndpoint, PrefixCacheIndex, PrefixMemo } from './prefix-cache-index.js';
 
@@ -74,6 +75,8 @@ export class PrefixIndex implements PrefixCacheIndex {
    * post-route hook does not hash the prompt twice. One slot: bounded.
    */
   memo: PrefixMemo | undefined;
+  /** The last precise pick's KV load hint (kv-load-hint.ts). One slot: bounded. */
+  loadHint: KvLoadHint | undefined;
   /** Incarnations started because the engine's report contradicted the index (for tests, metrics). */
   resets = 0;
 

@@ -52,6 +52,8 @@ export class SharedBlockReads implements PreciseBlockView {
   readonly #sources = new Map<number, SharedSource>();
   /** Engine id → its GPU source id. */
   readonly #engines = new Map<string, number>();
+  /** Node → its L1 source's id. */
+  readonly #l1Nodes = new Map<string, number>();
   readonly #chain: ChainHoldings;
 
   /** `control`: the writer's change counter (WRITES_SLOT); `sampleEvery` as the writer's. */
@@ -76,6 +78,7 @@ export class SharedBlockReads implements PreciseBlockView {
     const old = this.#sources.get(id);
     if (old?.engineId !== undefined && this.#engines.get(old.engineId) === id)
       this.#engines.delete(old.engineId);
+    if (old?.tier === 'l1' && this.#l1Nodes.get(old.node) === id) this.#l1Nodes.delete(old.node);
     if (source === undefined) {
       this.#sources.delete(id);
       return;
@@ -83,6 +86,7 @@ export class SharedBlockReads implements PreciseBlockView {
     this.#sources.set(id, source);
     if (source.tier === 'gpu' && source.engineId !== undefined)
       this.#engines.set(source.engineId, id);
+    if (source.tier === 'l1') this.#l1Nodes.set(source.node, id);
   }
 
   /** Forgets everything (the writer starts over, empty). */
@@ -91,6 +95,11 @@ export class SharedBlockReads implements PreciseBlockView {
     this.#pairs = undefined;
     this.#sources.clear();
     this.#engines.clear();
+    this.#l1Nodes.clear();
+  }
+
+  hasL1Store(node: string): boolean {
+    return this.#l1Nodes.has(node);
   }
 
   publishes(engineId: string): boolean {

@@ -130,6 +130,10 @@ export class InThreadBlockIndex implements LeaderBlockIndex {
     return this.#index.publishes(engineId);
   }
 
+  hasL1Store(node: string): boolean {
+    return this.#index.hasL1Store(node);
+  }
+
   gpuPrefixHolders(chain: readonly number[]): ReadonlyMap<string, number> {
     return this.#index.gpuPrefixHolders(chain);
   }

@@ -5,6 +5,7 @@
  * sticks to the same engine on all of them (AIBrix's replicas each learn alone, and drift).
  */
 import type {
+  KvLoadHint,
   ObservedEndpoint,
   PrefixCacheConfig,
   PrefixCacheIndex,
@@ -32,6 +33,14 @@ export class ReplicatedPrefixIndex implements PrefixCacheIndex {
 
   set memo(memo: PrefixMemo | undefined) {
     this.#inner.memo = memo;
+  }
+
+  get loadHint(): KvLoadHint | undefined {
+    return this.#inner.loadHint;
+  }
+
+  set loadHint(hint: KvLoadHint | undefined) {
+    this.#inner.loadHint = hint;
   }
 
   genOf(endpointId: string): number {

@@ -148,6 +148,10 @@ export class WorkerBlockIndex implements LeaderBlockIndex {
     return this.#reads.publishes(engineId);
   }
 
+  hasL1Store(node: string): boolean {
+    return this.#reads.hasL1Store(node);
+  }
+
   gpuPrefixHolders(chain: readonly number[]): ReadonlyMap<string, number> {
     return this.#reads.gpuPrefixHolders(chain);
   }

@@ -22,6 +22,11 @@ export interface CoreRequestSpec {
   readonly promptTokens?: Uint32Array;
   /** The adapter's int id in the engine (vLLM lora_int_id, BlockStored's lora_id). */
   readonly loraId?: number | null;
+  /**
+   * From the router's KV load hint (kvcache/kv-load-hint.ts): the first block past the GPU
+   * prefix that no node's L1 holds; the connector skips a lookup that would start there.
+   */
+  readonly l1AbsentBlock?: number;
 }
 
 /**

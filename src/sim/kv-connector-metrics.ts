@@ -8,8 +8,15 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** How a connector lookup ended. */
-export type FetchOutcome = 'fetched' | 'recomputed' | 'miss' | 'late' | 'failed';
-const OUTCOMES: readonly FetchOutcome[] = ['fetched', 'recomputed', 'miss', 'late', 'failed'];
+export type FetchOutcome = 'fetched' | 'recomputed' | 'miss' | 'skipped' | 'late' | 'failed';
+const OUTCOMES: readonly FetchOutcome[] = [
+  'fetched',
+  'recomputed',
+  'miss',
+  'skipped',
+  'late',
+  'failed',
+];
 
 /** Buckets of a lookup's wall time, seconds: 0.5 ms to 2 s (the call bound's order). */
 export const LOOKUP_BUCKETS_S = [
@@ -49,7 +56,7 @@ export class KvConnectorMetrics {
     );
     this.#decisions = new Counter({
       name: 'infernode_sim_kv_fetch_decisions_total',
-      help: 'Connector lookups of admitted requests by outcome: fetched (load beat recompute and succeeded), recomputed (recompute was modeled faster), miss (the store held nothing past the GPU hit), late (the lookup passed what the load would save; recomputed at once), failed (the load failed; recomputed).',
+      help: 'Connector lookups of admitted requests by outcome: fetched (load beat recompute and succeeded), recomputed (recompute was modeled faster), miss (the store held nothing past the GPU hit), skipped (not looked up: the router KV load hint said no node L1 store holds the block past the GPU hit), late (the lookup passed what the load would save; recomputed at once), failed (the load failed; recomputed).',
       labelNames: ['outcome'],
       registers,
     });

@@ -174,8 +174,17 @@ export class KvConnector implements KvSaveListener {
     const maxBlocks = Math.min(spec.blockHashes.length, Math.floor((spec.promptLength - 1) / bs));
     const gpuHit = leadingCachedBlocks(d.pool, spec.blockHashes, maxBlocks);
     if (gpuHit >= maxBlocks) return false;
-    const chain = spec.blockHashes.slice(gpuHit, maxBlocks);
     d.metrics.externalQueries.inc(spec.promptLength);
+    // The router's index says no node's L1 holds the block right past the GPU hit: the lookup
+    // would miss, and its round trip would only hold the request. Past the GPU hit, no load can
+    // pass the block it names: the lookup asks only for the blocks before it (kv-load-hint.ts).
+    const absent = spec.l1AbsentBlock;
+    if (absent === gpuHit) {
+      d.metrics.decided('skipped');
+      return false;
+    }
+    const end = absent !== undefined && absent > gpuHit ? Math.min(absent, maxBlocks) : maxBlocks;
+    const chain = spec.blockHashes.slice(gpuHit, end);
     // A chain whose load cannot beat its recompute even at once is not looked up.
     const whole = decideFetch(d.profile, chain.length * bs, d.config.linkBytesPerS);
     if (!whole.fetch) {

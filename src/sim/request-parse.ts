@@ -4,6 +4,7 @@
  * message. Pure: body in, a parsed request or a VllmError out.
  */
 import { renderChatPrompt, tokenize, type ChatMessageLike } from '../engine/index.js';
+import { kvHintOf } from '../kvcache/index.js';
 import { vllmError, type GenerationApi, type VllmError } from './openai-shapes.js';
 import { naturalLength, promptSeed } from './text.js';
 
@@ -34,6 +35,11 @@ export interface GenerationRequest {
   readonly includeUsage: boolean;
   /** Seed of the answer text. */
   readonly seed: number;
+  /**
+   * The router's KV load hint from `kv_transfer_params` (kvcache/kv-load-hint.ts): the block
+   * position no node's L1 holds; undefined when absent or malformed.
+   */
+  readonly l1AbsentBlock: number | undefined;
 }
 
 const bad = (message: string, param: string | null = null): VllmError =>
@@ -93,6 +99,10 @@ export function parseGeneration(
   const n = optionalInt(body, 'n');
   if (typeof n === 'object') return n;
   if (n !== undefined && n !== 1) return bad('n > 1 is not supported by the simulator', 'n');
+  const kvParams = body.kv_transfer_params;
+  // vLLM types the field as an optional dict: anything else is a validation error.
+  if (kvParams !== undefined && kvParams !== null && !isObject(kvParams))
+    return bad('kv_transfer_params must be an object', 'kv_transfer_params');
   const stream = body.stream === true;
   const streamOptions = body.stream_options;
   if (streamOptions !== undefined && streamOptions !== null && !stream)
@@ -129,5 +139,6 @@ export function parseGeneration(
     stream,
     includeUsage: stream && isObject(streamOptions) && streamOptions.include_usage === true,
     seed,
+    l1AbsentBlock: kvHintOf(kvParams),
   };
 }

@@ -142,4 +142,28 @@ describe('cross-node L2 on the local cluster', () => {
     expect(metric(aEngine, 'vllm:external_prefix_cache_hits_total')).toBeGreaterThan(0);
     expect(await agentMetric('node-a', 'infernode_kv_hits_total', 'tier="l1"')).toBeGreaterThan(0);
   });
+
+  it("lets the gateway's pick tell the engine a new prompt is in no L1, so it skips the lookup", async () => {
+    const decisions = async (outcome: string): Promise<number> => {
+      let sum = 0;
+      for (const node of ['node-a', 'node-b'])
+        sum += metric(
+          await scrape(engine(node).url),
+          'infernode_sim_kv_fetch_decisions_total',
+          outcome,
+        );
+      return sum;
+    };
+    const before = { skipped: await decisions('skipped'), miss: await decisions('miss') };
+    const gateway = new OpenAI({
+      baseURL: `${cluster.gatewayUrl}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+    });
+    // No engine and no agent has seen this prompt: the leader's index knows no L1 holds its
+    // first block, and says so in the request's kv_transfer_params.
+    await chat(gateway, longPrompt('Unseen'));
+    expect(await decisions('skipped')).toBe(before.skipped + 1);
+    expect(await decisions('miss')).toBe(before.miss);
+  });
 });

@@ -1,5 +1,7 @@
 import {
+  l1AbsentBlock,
   l1BlockWorth,
+  type KvLoadHint,
   promptBlockHashes,
   type PrefixCacheIndex,
   type PrefixMemo,
@@ -188,6 +190,23 @@ function holderPreference(
 }
 
 /**
+ * After a precise pick, the chosen engine's KV load hint (kv-load-hint.ts), when its node runs an
+ * L1 store its connector may look up; undefined otherwise.
+ */
+function loadHintFor(
+  chosen: EndpointLoad,
+  request: RoutingRequest,
+  memo: PrefixMemo | undefined,
+  { prefixIndex, blockIndex: view }: RoutingContext,
+): KvLoadHint | undefined {
+  const chain = memo?.request === request ? memo.chain : undefined;
+  if (view?.hasL1Store?.(chosen.node) !== true || chain === undefined) return undefined;
+  if (prefixIndex.config.mode === 'approximate') return undefined;
+  const at = l1AbsentBlock(view, chain, chosen.id, memo?.blockHolders?.gpu);
+  return at === undefined ? undefined : { request, engineId: chosen.id, l1AbsentBlock: at };
+}
+
+/**
  * Prefix-cache affinity (AIBrix `prefix-cache`, approximate index as llm-d's default): the
  * prompt's chained block hashes are matched against what this gateway sent where
  * (the context's `prefixIndex`); among endpoints that pass the load guards
@@ -219,7 +238,8 @@ export const prefixCache: RoutingAlgorithm = {
     return scoreWithIndex(snapshot.endpoints, request, memo, ctx, eligible, snapshot.nowMs);
   },
   preference: holderPreference,
-  onRouted: (chosen, request, { prefixIndex: index }, snapshot) => {
+  onRouted: (chosen, request, ctx, snapshot) => {
+    const index = ctx.prefixIndex;
     const hashes = hashesFor(request, index);
     // Scored: the memo has every holder's match; otherwise (a mix whose scoring did not run
     // prefix-cache) match the winner alone.
@@ -232,6 +252,7 @@ export const prefixCache: RoutingAlgorithm = {
     const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
     index.notePrediction(chosen.id, request.promptTokens, matched * tokensPerIndexedBlock);
     index.insert(hashes, chosen.id, snapshot.nowMs, chosen.metrics?.scrape.kvCapacityTokens);
+    index.loadHint = loadHintFor(chosen, request, memo, ctx);
     index.memo = undefined;
   },
 };

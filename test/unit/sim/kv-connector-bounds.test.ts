@@ -29,6 +29,8 @@ class ScriptedStore implements KvBlockStore {
   maxPutsInFlight = 0;
   readonly putSizes: number[] = [];
   readonly lookups: (KvStoreCallOptions & { readonly l2WaitMs?: number })[] = [];
+  /** The chain each lookup asked for. */
+  readonly lookupKeys: (readonly number[])[] = [];
   readonly #releases: (() => void)[] = [];
 
   putMany(
@@ -55,10 +57,11 @@ class ScriptedStore implements KvBlockStore {
 
   getPrefix(
     _url: string,
-    _keys: readonly number[],
+    keys: readonly number[],
     options?: KvStoreCallOptions & { readonly l2WaitMs?: number },
   ): Promise<readonly { key: number; bytes: Uint8Array }[]> {
     this.lookups.push(options ?? {});
+    this.lookupKeys.push(keys);
     // Never answers: only the caller's deadline ends it, as with a stalled agent.
     return new Promise((_resolve, reject) =>
       options?.signal?.addEventListener('abort', () => reject(new Error('aborted')), {
@@ -187,6 +190,41 @@ describe('KvConnector lookup deadline', () => {
     expect(released).toBeGreaterThan(0);
     expect(store.lookups).toHaveLength(0);
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'recomputed')).toBe(1);
+    connector.close();
+  });
+
+  it("skips the lookup when the router's hint says no L1 holds the block past the GPU hit", async () => {
+    const { connector, store, value } = connectorWith({}, 1);
+    const hold = {
+      isQueued: () => true,
+      release: () => undefined,
+      hold: () => expect.unreachable('nothing was looked up'),
+      landed: () => expect.unreachable('nothing was looked up'),
+    };
+    // The GPU cache is empty: the connector's run starts at block 0, where the hint says no L1
+    // store holds anything.
+    expect(await connector.loadPrefix({ ...spec(32), l1AbsentBlock: 0 }, hold)).toBe(false);
+    expect(store.lookups).toHaveLength(0);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'skipped')).toBe(1);
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'miss')).toBe(0);
+    connector.close();
+  });
+
+  it('asks only for the blocks before the one the hint names (no load can pass it)', async () => {
+    const { connector, store, value } = connectorWith({ timeoutMs: 50 }, 1);
+    const hold = {
+      isQueued: () => true,
+      release: () => undefined,
+      hold: () => expect.unreachable('the stalled lookup finds nothing'),
+      landed: () => expect.unreachable('the stalled lookup never lands'),
+    };
+    // No store holds block 20: the run the engine could load is blocks 0–19 at most.
+    expect(await connector.loadPrefix({ ...spec(32), l1AbsentBlock: 20 }, hold)).toBe(false);
+    // The hint past the chain's end: the whole chain is asked.
+    expect(await connector.loadPrefix({ ...spec(32), l1AbsentBlock: 40 }, hold)).toBe(false);
+    expect(store.lookupKeys.map((k) => k.length)).toEqual([20, 32]);
+    expect(store.lookupKeys[0]).toEqual(spec(32).blockHashes.slice(0, 20));
+    expect(await value('infernode_sim_kv_fetch_decisions_total', 'skipped')).toBe(0);
     connector.close();
   });
 });

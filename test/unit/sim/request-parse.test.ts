@@ -54,6 +54,7 @@ describe('parseGeneration', () => {
     ],
     [{ ...chat, max_tokens: 5000 }, 400, "This model's maximum context length is 1000 tokens."],
     ['not an object', 400, 'JSON object'],
+    [{ ...chat, kv_transfer_params: 'x' }, 400, 'kv_transfer_params must be an object'],
   ])('rejects %j with %i', (body, status, message) => {
     const g = parseGeneration('chat', body, resolve, 1000);
     expect('status' in g && g.status).toBe(status);
@@ -61,6 +62,17 @@ describe('parseGeneration', () => {
     expect(g.body.error.message).toContain(message);
     expect(g.body.error.code).toBe(status);
     expect(g.body.error.type).toBe(status === 404 ? 'NotFoundError' : 'BadRequestError');
+  });
+
+  it("reads the router's KV load hint from kv_transfer_params, ignoring other connectors' keys", () => {
+    const hinted = { ...chat, kv_transfer_params: { infernode: { l1_absent_block: 3 } } };
+    const g = parseGeneration('chat', hinted, resolve, 1000);
+    if ('status' in g) throw new Error('unexpected error');
+    expect(g.l1AbsentBlock).toBe(3);
+    const other = { ...chat, kv_transfer_params: { do_remote_prefill: true } };
+    const o = parseGeneration('chat', other, resolve, 1000);
+    if ('status' in o) throw new Error('unexpected error');
+    expect(o.l1AbsentBlock).toBeUndefined();
   });
 
   it('rejects a completion without a prompt and batched prompts', () => {
