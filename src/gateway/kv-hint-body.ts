@@ -39,6 +39,6 @@ export function bodyWithKvHint(
   const open = skipSpace(raw, 0);
   if (raw[open] !== OPEN_BRACE) return raw; // admission parsed an object; be safe anyway
   const empty = raw[skipSpace(raw, open + 1)] === CLOSE_BRACE;
-  const field = `"kv_transfer_params":${JSON.stringify(kvHintParams(hint.l1AbsentBlock))}${empty ? '' : ','}`;
+  const field = `"kv_transfer_params":${JSON.stringify(kvHintParams(hint.absent))}${empty ? '' : ','}`;
   return Buffer.concat([raw.subarray(0, open + 1), Buffer.from(field), raw.subarray(open + 1)]);
 }

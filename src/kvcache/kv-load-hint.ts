@@ -21,15 +21,24 @@ import type { PreciseBlockView } from './precise-block-view.js';
 
 /** The key under `kv_transfer_params` that holds infernode's hint (other connectors ignore it). */
 export const KV_HINT_PARAM = 'infernode';
-/** The field under it: the block position no node's L1 holds. */
-export const KV_HINT_L1_ABSENT = 'l1_absent_block';
+
+/**
+ * A block of the prompt's chain that no node's L1 holds: its position and its chained hash. The
+ * hash lets the engine check that it cut and hashed the prompt as the router did (same block
+ * size, tokenizer and template): where they disagree the hint is ignored, never a load lost on a
+ * wrong position.
+ */
+export interface L1Absent {
+  readonly block: number;
+  readonly hash: number;
+}
 
 /** A pick's hint, for the request and engine it was computed for. */
 export interface KvLoadHint {
   readonly request: object;
   readonly engineId: string;
   /** The first block of the chain, from the engine's indexed GPU prefix on, no node's L1 holds. */
-  readonly l1AbsentBlock: number;
+  readonly absent: L1Absent;
 }
 
 /**
@@ -39,36 +48,50 @@ export interface KvLoadHint {
  * node's run ends, the longest run any node holds from there. `gpu`: the chain's GPU holders when
  * the pick read them already.
  */
-export function l1AbsentBlock(
+export function firstL1Absent(
   view: PreciseBlockView,
   chain: readonly number[],
   engineId: string,
   gpu?: ReadonlyMap<string, number>,
-): number | undefined {
-  if (chain.length === 0) return undefined;
+): L1Absent | undefined {
   let at = (gpu ?? view.gpuPrefixHolders(chain)).get(engineId) ?? 0;
   while (at < chain.length) {
     let run = 0;
     for (const blocks of view.l1PrefixHolders(chain, at).values()) run = Math.max(run, blocks);
-    if (run === 0) return at;
+    if (run === 0) return { block: at, hash: chain[at] as number };
     at += run;
   }
   return undefined;
 }
 
+const isIndex = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
 /**
  * The hint in a request body's `kv_transfer_params`, as the engine's connector reads it:
  * undefined when absent or malformed (a bad hint means looking up as usual, never an error).
  */
-export function kvHintOf(kvTransferParams: unknown): number | undefined {
+export function kvHintOf(kvTransferParams: unknown): L1Absent | undefined {
   if (typeof kvTransferParams !== 'object' || kvTransferParams === null) return undefined;
   const ours = (kvTransferParams as Record<string, unknown>)[KV_HINT_PARAM];
   if (typeof ours !== 'object' || ours === null) return undefined;
-  const at = (ours as Record<string, unknown>)[KV_HINT_L1_ABSENT];
-  return typeof at === 'number' && Number.isSafeInteger(at) && at >= 0 ? at : undefined;
+  const { l1_absent_block: block, l1_absent_hash: hash } = ours as Record<string, unknown>;
+  return isIndex(block) && isIndex(hash) ? { block, hash } : undefined;
 }
 
 /** The `kv_transfer_params` value that carries the hint. */
-export function kvHintParams(l1AbsentBlockAt: number): Record<string, unknown> {
-  return { [KV_HINT_PARAM]: { [KV_HINT_L1_ABSENT]: l1AbsentBlockAt } };
+export function kvHintParams(absent: L1Absent): Record<string, unknown> {
+  return { [KV_HINT_PARAM]: { l1_absent_block: absent.block, l1_absent_hash: absent.hash } };
+}
+
+/**
+ * Where an engine's connector may take the hint: the block's position when the engine's own
+ * chain has the same hash there, else undefined (the router and the engine hashed differently).
+ */
+export function hintedAbsentBlock(
+  chain: readonly number[],
+  absent: L1Absent | undefined,
+): number | undefined {
+  if (absent === undefined) return undefined;
+  return chain[absent.block] === absent.hash ? absent.block : undefined;
 }

@@ -1,4 +1,5 @@
 /** Types of the simulator's pure engine core (engine-core.ts). */
+import type { L1Absent } from '../kvcache/index.js';
 
 /** Why a request finished, with vLLM's `finished_reason` values. */
 export type FinishReason = 'stop' | 'length' | 'abort';
@@ -23,10 +24,10 @@ export interface CoreRequestSpec {
   /** The adapter's int id in the engine (vLLM lora_int_id, BlockStored's lora_id). */
   readonly loraId?: number | null;
   /**
-   * From the router's KV load hint (kvcache/kv-load-hint.ts): the first block past the GPU
-   * prefix that no node's L1 holds; the connector skips a lookup that would start there.
+   * The router's KV load hint (kvcache/kv-load-hint.ts): a block past the GPU prefix that no
+   * node's L1 holds; the connector skips a lookup that would start there.
    */
-  readonly l1AbsentBlock?: number;
+  readonly l1Absent?: L1Absent;
 }
 
 /**

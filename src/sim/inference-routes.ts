@@ -52,7 +52,7 @@ export function handleGeneration(
     promptTokens: gen.promptTokens,
     // The sim seeds an adapter's blocks by its int id: that id is vLLM's lora_int_id.
     loraId: gen.resolved.lora === null ? null : gen.resolved.hashSeed,
-    ...(gen.l1AbsentBlock === undefined ? {} : { l1AbsentBlock: gen.l1AbsentBlock }),
+    ...(gen.l1Absent === undefined ? {} : { l1Absent: gen.l1Absent }),
   };
   const submit = (arrivalS?: number): void => {
     coreReq = ctx.loop.submit(spec, sink, arrivalS);

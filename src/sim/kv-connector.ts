@@ -24,6 +24,7 @@
  * entered on landing it was evicted by the requests ahead before its admission. What lands after
  * the admission is dropped ('late') and the prompt recomputed.
  */
+import { hintedAbsentBlock } from '../kvcache/index.js';
 import { linkedSignal, sleep, toError, type Clock, type Logger } from '../shared/index.js';
 import type { KvBlockStore } from './kv-block-store.js';
 import type { BlockPool } from './block-pool.js';
@@ -178,7 +179,7 @@ export class KvConnector implements KvSaveListener {
     // The router's index says no node's L1 holds the block right past the GPU hit: the lookup
     // would miss, and its round trip would only hold the request. Past the GPU hit, no load can
     // pass the block it names: the lookup asks only for the blocks before it (kv-load-hint.ts).
-    const absent = spec.l1AbsentBlock;
+    const absent = hintedAbsentBlock(spec.blockHashes, spec.l1Absent);
     if (absent === gpuHit) {
       d.metrics.decided('skipped');
       return false;

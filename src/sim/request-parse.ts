@@ -4,7 +4,7 @@
  * message. Pure: body in, a parsed request or a VllmError out.
  */
 import { renderChatPrompt, tokenize, type ChatMessageLike } from '../engine/index.js';
-import { kvHintOf } from '../kvcache/index.js';
+import { kvHintOf, type L1Absent } from '../kvcache/index.js';
 import { vllmError, type GenerationApi, type VllmError } from './openai-shapes.js';
 import { naturalLength, promptSeed } from './text.js';
 
@@ -36,10 +36,10 @@ export interface GenerationRequest {
   /** Seed of the answer text. */
   readonly seed: number;
   /**
-   * The router's KV load hint from `kv_transfer_params` (kvcache/kv-load-hint.ts): the block
-   * position no node's L1 holds; undefined when absent or malformed.
+   * The router's KV load hint from `kv_transfer_params` (kvcache/kv-load-hint.ts): a block no
+   * node's L1 holds; undefined when absent or malformed.
    */
-  readonly l1AbsentBlock: number | undefined;
+  readonly l1Absent: L1Absent | undefined;
 }
 
 const bad = (message: string, param: string | null = null): VllmError =>
@@ -139,6 +139,6 @@ export function parseGeneration(
     stream,
     includeUsage: stream && isObject(streamOptions) && streamOptions.include_usage === true,
     seed,
-    l1AbsentBlock: kvHintOf(kvParams),
+    l1Absent: kvHintOf(kvParams),
   };
 }

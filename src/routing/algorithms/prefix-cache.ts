@@ -1,5 +1,5 @@
 import {
-  l1AbsentBlock,
+  firstL1Absent,
   l1BlockWorth,
   type KvLoadHint,
   promptBlockHashes,
@@ -202,8 +202,8 @@ function loadHintFor(
   const chain = memo?.request === request ? memo.chain : undefined;
   if (view?.hasL1Store?.(chosen.node) !== true || chain === undefined) return undefined;
   if (prefixIndex.config.mode === 'approximate') return undefined;
-  const at = l1AbsentBlock(view, chain, chosen.id, memo?.blockHolders?.gpu);
-  return at === undefined ? undefined : { request, engineId: chosen.id, l1AbsentBlock: at };
+  const absent = firstL1Absent(view, chain, chosen.id, memo?.blockHolders?.gpu);
+  return absent === undefined ? undefined : { request, engineId: chosen.id, absent };
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bodyWithKvHint } from '../../../src/gateway/kv-hint-body.js';
 
 const request = {};
-const hint = { request, engineId: 'e1', l1AbsentBlock: 7 };
+const hint = { request, engineId: 'e1', absent: { block: 7, hash: 99 } };
 const withHint = (raw: string, kind: 'chat' | 'completions' | 'embeddings' = 'chat'): Buffer =>
   bodyWithKvHint(Buffer.from(raw), kind, hint, request, 'e1');
 
@@ -13,13 +13,13 @@ describe('bodyWithKvHint', () => {
     const sent = JSON.parse(withHint(raw).toString()) as Record<string, unknown>;
     expect(sent).toEqual({
       ...(JSON.parse(raw) as object),
-      kv_transfer_params: { infernode: { l1_absent_block: 7 } },
+      kv_transfer_params: { infernode: { l1_absent_block: 7, l1_absent_hash: 99 } },
     });
   });
 
   it('keeps an empty object valid JSON', () => {
     expect(JSON.parse(withHint('{ }').toString())).toEqual({
-      kv_transfer_params: { infernode: { l1_absent_block: 7 } },
+      kv_transfer_params: { infernode: { l1_absent_block: 7, l1_absent_hash: 99 } },
     });
   });
 

@@ -8,7 +8,8 @@ import {
   GlobalBlockIndex,
   kvHintOf,
   kvHintParams,
-  l1AbsentBlock,
+  firstL1Absent,
+  hintedAbsentBlock,
   promptBlockHashes,
   type PrefixCacheMode,
 } from '../../../src/kvcache/index.js';
@@ -44,13 +45,13 @@ function blockIndex(l1Blocks = 40): GlobalBlockIndex {
   return index;
 }
 
-describe('l1AbsentBlock', () => {
+describe('firstL1Absent', () => {
   it("is the end of the longest L1 run from the engine's GPU prefix", () => {
     const index = blockIndex();
-    expect(l1AbsentBlock(index, chain, 'e2')).toBe(40);
+    expect(firstL1Absent(index, chain, 'e2')?.block).toBe(40);
     // e1's GPU holds 0–9; n2's L1 continues the run to 39.
-    expect(l1AbsentBlock(index, chain, 'e1')).toBe(40);
-    expect(l1AbsentBlock(index, chain.slice(0, 20), 'unknown')).toBeUndefined();
+    expect(firstL1Absent(index, chain, 'e1')?.block).toBe(40);
+    expect(firstL1Absent(index, chain.slice(0, 20), 'unknown')).toBeUndefined();
   });
 
   it("walks the stores' runs in turns, as an agent assembles a load from itself and peers", () => {
@@ -61,18 +62,18 @@ describe('l1AbsentBlock', () => {
       deltas: [{ tier: 'l1', stored: chain.slice(40, 50) }],
     });
     // n2 holds 0–39, n3 40–49: block 50 is the first no store holds.
-    expect(l1AbsentBlock(index, chain, 'e2')).toBe(50);
+    expect(firstL1Absent(index, chain, 'e2')?.block).toBe(50);
   });
 
   it('is the GPU prefix itself where no L1 holds the next block', () => {
     const index = blockIndex(0);
-    expect(l1AbsentBlock(index, chain, 'e1')).toBe(10);
-    expect(l1AbsentBlock(index, chain, 'e2')).toBe(0);
+    expect(firstL1Absent(index, chain, 'e1')?.block).toBe(10);
+    expect(firstL1Absent(index, chain, 'e2')?.block).toBe(0);
   });
 
   it('says nothing where the run reaches the end of the chain hashed (unknown past it)', () => {
-    expect(l1AbsentBlock(blockIndex(64), chain, 'e2')).toBeUndefined();
-    expect(l1AbsentBlock(blockIndex(), [], 'e2')).toBeUndefined();
+    expect(firstL1Absent(blockIndex(64), chain, 'e2')).toBeUndefined();
+    expect(firstL1Absent(blockIndex(), [], 'e2')).toBeUndefined();
   });
 
   it('tells which nodes run an L1 store', () => {
@@ -84,8 +85,17 @@ describe('l1AbsentBlock', () => {
 
 describe('kvHintOf', () => {
   it('reads back what kvHintParams writes', () => {
-    expect(kvHintOf(kvHintParams(17))).toBe(17);
-    expect(kvHintOf(JSON.parse(JSON.stringify(kvHintParams(0))))).toBe(0);
+    const absent = { block: 17, hash: chain[17]! };
+    expect(kvHintOf(kvHintParams(absent))).toEqual(absent);
+    expect(kvHintOf(JSON.parse(JSON.stringify(kvHintParams(absent))))).toEqual(absent);
+  });
+
+  it("is taken only where the engine's chain has the same hash at that block", () => {
+    expect(hintedAbsentBlock(chain, { block: 17, hash: chain[17]! })).toBe(17);
+    // Hashed otherwise (another block size, tokenizer or template): ignored.
+    expect(hintedAbsentBlock(chain, { block: 17, hash: chain[18]! })).toBeUndefined();
+    expect(hintedAbsentBlock(chain, { block: 64, hash: chain[0]! })).toBeUndefined();
+    expect(hintedAbsentBlock(chain, undefined)).toBeUndefined();
   });
 
   it.each([
@@ -94,10 +104,12 @@ describe('kvHintOf', () => {
     'x',
     [],
     { infernode: null },
-    { infernode: { l1_absent_block: -1 } },
-    { infernode: { l1_absent_block: 1.5 } },
-    { infernode: { l1_absent_block: '3' } },
-    { infernode: { l1_absent_block: 2 ** 60 } },
+    { infernode: { l1_absent_block: 3 } },
+    { infernode: { l1_absent_block: -1, l1_absent_hash: 5 } },
+    { infernode: { l1_absent_block: 1.5, l1_absent_hash: 5 } },
+    { infernode: { l1_absent_block: '3', l1_absent_hash: 5 } },
+    { infernode: { l1_absent_block: 2 ** 60, l1_absent_hash: 5 } },
+    { infernode: { l1_absent_block: 3, l1_absent_hash: 'x' } },
     { do_remote_prefill: true },
   ])('is undefined for %j (a malformed hint means a lookup, never an error)', (params) => {
     expect(kvHintOf(params)).toBeUndefined();
@@ -118,7 +130,11 @@ describe("prefix-cache's pick leaves the hint", () => {
   }
 
   it('for an engine on a node with an L1 store', () => {
-    expect(routedTo('e2')).toEqual({ request, engineId: 'e2', l1AbsentBlock: 40 });
+    expect(routedTo('e2')).toEqual({
+      request,
+      engineId: 'e2',
+      absent: { block: 40, hash: chain[40] },
+    });
   });
 
   it('not for an engine whose node runs no L1 store, nor in approximate mode', () => {

@@ -203,7 +203,8 @@ describe('KvConnector lookup deadline', () => {
     };
     // The GPU cache is empty: the connector's run starts at block 0, where the hint says no L1
     // store holds anything.
-    expect(await connector.loadPrefix({ ...spec(32), l1AbsentBlock: 0 }, hold)).toBe(false);
+    const hinted = { ...spec(32), l1Absent: { block: 0, hash: 1000 } };
+    expect(await connector.loadPrefix(hinted, hold)).toBe(false);
     expect(store.lookups).toHaveLength(0);
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'skipped')).toBe(1);
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'miss')).toBe(0);
@@ -219,10 +220,13 @@ describe('KvConnector lookup deadline', () => {
       landed: () => expect.unreachable('the stalled lookup never lands'),
     };
     // No store holds block 20: the run the engine could load is blocks 0–19 at most.
-    expect(await connector.loadPrefix({ ...spec(32), l1AbsentBlock: 20 }, hold)).toBe(false);
-    // The hint past the chain's end: the whole chain is asked.
-    expect(await connector.loadPrefix({ ...spec(32), l1AbsentBlock: 40 }, hold)).toBe(false);
-    expect(store.lookupKeys.map((k) => k.length)).toEqual([20, 32]);
+    const at = (block: number, hash: number) => ({ ...spec(32), l1Absent: { block, hash } });
+    expect(await connector.loadPrefix(at(20, 1020), hold)).toBe(false);
+    // A hint past the chain's end, or whose hash is not the engine's there, is ignored: the
+    // whole chain is asked.
+    expect(await connector.loadPrefix(at(40, 1040), hold)).toBe(false);
+    expect(await connector.loadPrefix(at(0, 7), hold)).toBe(false);
+    expect(store.lookupKeys.map((k) => k.length)).toEqual([20, 32, 32]);
     expect(store.lookupKeys[0]).toEqual(spec(32).blockHashes.slice(0, 20));
     expect(await value('infernode_sim_kv_fetch_decisions_total', 'skipped')).toBe(0);
     connector.close();

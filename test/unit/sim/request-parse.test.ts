@@ -65,14 +65,17 @@ describe('parseGeneration', () => {
   });
 
   it("reads the router's KV load hint from kv_transfer_params, ignoring other connectors' keys", () => {
-    const hinted = { ...chat, kv_transfer_params: { infernode: { l1_absent_block: 3 } } };
+    const hinted = {
+      ...chat,
+      kv_transfer_params: { infernode: { l1_absent_block: 3, l1_absent_hash: 77 } },
+    };
     const g = parseGeneration('chat', hinted, resolve, 1000);
     if ('status' in g) throw new Error('unexpected error');
-    expect(g.l1AbsentBlock).toBe(3);
+    expect(g.l1Absent).toEqual({ block: 3, hash: 77 });
     const other = { ...chat, kv_transfer_params: { do_remote_prefill: true } };
     const o = parseGeneration('chat', other, resolve, 1000);
     if ('status' in o) throw new Error('unexpected error');
-    expect(o.l1AbsentBlock).toBeUndefined();
+    expect(o.l1Absent).toBeUndefined();
   });
 
   it('rejects a completion without a prompt and batched prompts', () => {
