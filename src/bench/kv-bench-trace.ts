@@ -12,6 +12,7 @@ import { scrapeEngines, startRoutingCluster } from './routing-cluster.js';
 import { replayOnCluster, traceWindowSummary, type TraceReplaySettings } from './routing-run.js';
 import { readTrace, traceWindow } from './routing-trace.js';
 import { tierStats } from './kv-trace-tiers.js';
+import { parsePromHistogram, summarizeHistogram } from './latency-stats.js';
 import {
   kvTraceVerdict,
   type KvTraceMode,
@@ -94,6 +95,8 @@ async function runMode(
   try {
     const run = await replayOnCluster(rc, s, mode.strategy, mode.name, report);
     const tiers = tierStats(run.engineMetrics, await scrapeEngines(rc.agentUrls));
+    const [leader = ''] = await scrapeEngines([rc.cluster.controlUrl]);
+    const added = parsePromHistogram(leader, 'infernode_gateway_added_latency_seconds');
     const traceSeconds = run.result.wallSeconds * s.speed || NaN;
     ok = true;
     return {
@@ -104,6 +107,8 @@ async function runMode(
       l1: mode.l1,
       requestsPerS: Math.round((run.result.completed / traceSeconds) * 1000) / 1000,
       tiers,
+      outsideEngineMs: Math.round(run.result.ttftMs.mean - run.result.engineTtftMs.mean),
+      gatewayAddedWallMs: added === undefined ? null : summarizeHistogram(added),
     };
   } finally {
     await rc.stop(!ok);

@@ -111,7 +111,8 @@ export const kvBench = defineCommand({
       for (const m of section.modes)
         lines.push(
           `${m.mode}: ${m.completed}/${m.requests} ok, TTFT mean ${m.ttftMs.mean} p50 ${m.ttftMs.p50} p99 ${m.ttftMs.p99} ms, ` +
-            `GPU hit ${m.tiers.gpuHitRatio}, external ${m.tiers.externalHitRatio}, L1 blocks ${m.tiers.l1HitBlocks}, L2 ${m.tiers.l2FetchBlocks}`,
+            `GPU hit ${m.tiers.gpuHitRatio}, external ${m.tiers.externalHitRatio}, L1 blocks ${m.tiers.l1HitBlocks}, L2 ${m.tiers.l2FetchBlocks}, ` +
+            `outside the engines ${m.outsideEngineMs} ms, gateway added mean ${m.gatewayAddedWallMs?.meanMs ?? NaN} ms wall`,
         );
       lines.push(`verdict: ${JSON.stringify(section.verdict)}`);
     }

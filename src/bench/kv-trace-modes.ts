@@ -5,6 +5,7 @@
  * engines' KV events (the leader's global block index), (c) (b) with each agent's L1 store, peer
  * L2 and the engines' KV connector on. Pure.
  */
+import type { GatewayOwnSummary } from './latency-stats.js';
 import type { StrategyResult } from './routing-stats.js';
 import type { TierStats } from './kv-trace-tiers.js';
 
@@ -80,6 +81,13 @@ export interface KvTraceModeResult extends StrategyResult {
   /** Completed requests per second of trace time. */
   readonly requestsPerS: number;
   readonly tiers: TierStats;
+  /**
+   * Mean TTFT spent outside the engines, trace ms: the client's mean minus the engines' own
+   * (`vllm:time_to_first_token_seconds`, from the request's arrival at the engine).
+   */
+  readonly outsideEngineMs: number;
+  /** The gateway's own added latency (`infernode_gateway_added_latency_seconds`), wall ms. */
+  readonly gatewayAddedWallMs: GatewayOwnSummary | null;
 }
 
 /** (c)'s mean TTFT at most this share of (a)'s (issue #14: a further 30% cut). */

@@ -151,6 +151,8 @@ describe('infernode bench kv', () => {
             requestsPerS: number;
             outputTokensPerS: number;
             tiers: Record<string, unknown>;
+            outsideEngineMs: number;
+            gatewayAddedWallMs: { n: number; meanMs: number } | null;
           }[];
           verdict: { l1l2VsApproximate: number; noFailures: boolean };
           note: string;
@@ -178,6 +180,10 @@ describe('infernode bench kv', () => {
       expect(m.requestsPerS, m.mode).toBeGreaterThan(0);
       expect(m.outputTokensPerS, m.mode).toBeGreaterThan(0);
       expect(m.tiers.queriedTokens, m.mode).toBeGreaterThan(0);
+      // The gateway timed every request of this run's fresh cluster.
+      expect(m.gatewayAddedWallMs?.n, m.mode).toBe(m.requests);
+      expect(m.gatewayAddedWallMs?.meanMs, m.mode).toBeGreaterThan(0);
+      expect(Number.isFinite(m.outsideEngineMs), m.mode).toBe(true);
     }
     // Only the L1 run has the engines' connector: its lookups are counted there and nowhere else.
     const lookups = (m: (typeof modes)[number]): number =>
