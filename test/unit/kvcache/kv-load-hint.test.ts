@@ -4,8 +4,8 @@
  * when `prefix-cache` leaves one after a pick.
  */
 import { describe, expect, it } from 'vitest';
+import type { GlobalBlockIndex } from '../../../src/kvcache/index.js';
 import {
-  GlobalBlockIndex,
   kvHintOf,
   kvHintParams,
   firstL1Absent,
@@ -22,28 +22,12 @@ import {
   fillerText,
   promptRequest,
 } from '../../helpers/routing-builders.js';
+import { twoNodeBlockIndex } from '../../helpers/block-index-fixture.js';
 
 const request = promptRequest(fillerText('doc', 4096)); // 64 blocks
 const chain = promptBlockHashes(request.promptText, 16, 4096);
 
-/** e1 on n1 (no L1 store) holds 10 blocks in GPU; n2's L1 holds blocks 0–39; e2 sits on n2. */
-function blockIndex(l1Blocks = 40): GlobalBlockIndex {
-  const index = new GlobalBlockIndex({ maxEntries: 10_000, maxBlocksPerNode: 10_000 });
-  index.apply('n1', {
-    seq: 1,
-    reset: true,
-    deltas: [{ tier: 'gpu', engineId: 'e1', stored: chain.slice(0, 10) }],
-  });
-  index.apply('n2', {
-    seq: 1,
-    reset: true,
-    deltas: [
-      { tier: 'gpu', engineId: 'e2', stored: [] },
-      { tier: 'l1', stored: chain.slice(0, l1Blocks) },
-    ],
-  });
-  return index;
-}
+const blockIndex = (l1Blocks = 40): GlobalBlockIndex => twoNodeBlockIndex(chain, l1Blocks);
 
 describe('firstL1Absent', () => {
   it("is the end of the longest L1 run from the engine's GPU prefix", () => {

@@ -90,6 +90,7 @@ describe('SharedBlockReads', () => {
             ...index.l1PrefixBlocks(chain, NODES, from),
           ]);
           for (const e of engines) expect(reads.publishes(e)).toBe(index.publishes(e));
+          for (const n of NODES) expect(reads.hasL1Store(n)).toBe(index.hasL1Store(n));
           if (index.gpuPrefixHolders(chain).size > 0) compared++;
         }
       }
@@ -116,6 +117,20 @@ describe('SharedBlockReads', () => {
     reads.clear();
     expect(reads.gpuPrefixHolders(chain)).toEqual(new Map());
     expect(reads.publishes('n0/e0')).toBe(false);
+  });
+
+  it('knows which nodes run an L1 store, and forgets one whose source is dropped', () => {
+    const { index, reads } = sharedPair();
+    index.apply('n0', { seq: 1, reset: true, deltas: [{ tier: 'l1', stored: [1, 2] }] });
+    index.apply('n1', {
+      seq: 1,
+      reset: true,
+      deltas: [{ tier: 'gpu', engineId: 'n1/e0', stored: [1] }],
+    });
+    expect(reads.hasL1Store('n0')).toBe(true);
+    expect(reads.hasL1Store('n1')).toBe(false);
+    index.dropNode('n0');
+    expect(reads.hasL1Store('n0')).toBe(false);
   });
 
   it('a read during a change that never ends still returns', () => {

@@ -15,6 +15,7 @@ import {
   fillerText,
   promptRequest,
 } from '../../../helpers/routing-builders.js';
+import { twoNodeBlockIndex } from '../../../helpers/block-index-fixture.js';
 
 const configWith = (mode: PrefixCacheMode, extra: object = {}): RoutingConfig => {
   const base = defaultRoutingConfig();
@@ -28,24 +29,7 @@ const endpoints = [
   anEndpoint('e3', { node: 'n3' }),
 ];
 
-/** A block index where e1 holds 10 blocks in GPU, e2 publishes nothing held, n2's L1 holds 40. */
-function blockIndex(): GlobalBlockIndex {
-  const index = new GlobalBlockIndex({ maxEntries: 10_000, maxBlocksPerNode: 10_000 });
-  index.apply('n1', {
-    seq: 1,
-    reset: true,
-    deltas: [{ tier: 'gpu', engineId: 'e1', stored: chain.slice(0, 10) }],
-  });
-  index.apply('n2', {
-    seq: 1,
-    reset: true,
-    deltas: [
-      { tier: 'gpu', engineId: 'e2', stored: [] },
-      { tier: 'l1', stored: chain.slice(0, 40) },
-    ],
-  });
-  return index;
-}
+const blockIndex = (): GlobalBlockIndex => twoNodeBlockIndex(chain);
 
 function scores(mode: PrefixCacheMode, extra: object = {}, approximateOn?: string): number[] {
   const config = configWith(mode, extra);
