@@ -90,7 +90,13 @@ class InferenceExchange {
       if (attempt > 0) this.#deps.metrics.retries.inc();
       // The pick's KV load hint is read now, before another request's pick replaces it.
       const hint = this.#deps.routing.prefixIndex.loadHint;
-      const body = bodyWithKvHint(admitted.raw, this.#kind, hint, admitted.request, endpoint.id);
+      const body = bodyWithKvHint(
+        admitted.raw,
+        admitted.parsed,
+        hint,
+        admitted.request,
+        endpoint.id,
+      );
       const outcome = await this.#attempt(admitted, endpoint, body, attempt === 0);
       if (outcome.kind === 'done') return;
       lastError = outcome.error;

@@ -7,11 +7,10 @@
  * itself) is sent as it came: the client's parameters are not ours to merge into.
  */
 import { kvHintParams, type KvLoadHint } from '../kvcache/index.js';
-import type { ApiKind } from './parse-request.js';
+import type { ParsedRequest } from './parse-request.js';
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
-const OWN_PARAMS = Buffer.from('"kv_transfer_params"');
 
 const isSpace = (byte: number | undefined): boolean =>
   byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -29,13 +28,13 @@ function skipSpace(raw: Buffer, from: number): number {
  */
 export function bodyWithKvHint(
   raw: Buffer,
-  kind: ApiKind,
+  parsed: Pick<ParsedRequest, 'kind' | 'hasKvTransferParams'>,
   hint: KvLoadHint | undefined,
   request: object,
   engineId: string,
 ): Buffer {
   if (hint?.request !== request || hint.engineId !== engineId) return raw;
-  if (kind === 'embeddings' || raw.includes(OWN_PARAMS)) return raw;
+  if (parsed.kind === 'embeddings' || parsed.hasKvTransferParams) return raw;
   const open = skipSpace(raw, 0);
   if (raw[open] !== OPEN_BRACE) return raw; // admission parsed an object; be safe anyway
   const empty = raw[skipSpace(raw, open + 1)] === CLOSE_BRACE;

@@ -24,6 +24,8 @@ export interface ParsedRequest {
   readonly maxTokens: number | undefined;
   /** The body's `user` field (the `user` header wins over it). */
   readonly user: string | undefined;
+  /** The client set its own `kv_transfer_params` (the gateway then adds no KV load hint). */
+  readonly hasKvTransferParams: boolean;
 }
 
 /**
@@ -104,5 +106,6 @@ export function parseRequest(kind: ApiKind, raw: Buffer): ParsedRequest {
     promptTokens: countTokens(promptText),
     maxTokens: typeof maxRaw === 'number' ? maxRaw : undefined,
     user: typeof b.user === 'string' ? b.user : undefined,
+    hasKvTransferParams: b.kv_transfer_params !== undefined,
   };
 }

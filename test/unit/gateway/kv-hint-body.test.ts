@@ -1,11 +1,13 @@
 /** The gateway's splice of the KV load hint into the body it sends an engine. */
 import { describe, expect, it } from 'vitest';
 import { bodyWithKvHint } from '../../../src/gateway/kv-hint-body.js';
+import { parseRequest, type ApiKind } from '../../../src/gateway/parse-request.js';
 
 const request = {};
 const hint = { request, engineId: 'e1', absent: { block: 7, hash: 99 } };
-const withHint = (raw: string, kind: 'chat' | 'completions' | 'embeddings' = 'chat'): Buffer =>
-  bodyWithKvHint(Buffer.from(raw), kind, hint, request, 'e1');
+const plain = (kind: ApiKind) => ({ kind, hasKvTransferParams: false });
+const withHint = (raw: string, kind: ApiKind = 'chat'): Buffer =>
+  bodyWithKvHint(Buffer.from(raw), plain(kind), hint, request, 'e1');
 
 describe('bodyWithKvHint', () => {
   it("adds kv_transfer_params and leaves the client's fields as they were", () => {
@@ -25,14 +27,20 @@ describe('bodyWithKvHint', () => {
 
   it("sends the client's bytes untouched when the hint is not for this request and engine", () => {
     const raw = Buffer.from('{"model":"m","prompt":"x"}');
-    expect(bodyWithKvHint(raw, 'completions', hint, {}, 'e1')).toBe(raw);
-    expect(bodyWithKvHint(raw, 'completions', hint, request, 'e2')).toBe(raw);
-    expect(bodyWithKvHint(raw, 'completions', undefined, request, 'e1')).toBe(raw);
+    const parsed = plain('completions');
+    expect(bodyWithKvHint(raw, parsed, hint, {}, 'e1')).toBe(raw);
+    expect(bodyWithKvHint(raw, parsed, hint, request, 'e2')).toBe(raw);
+    expect(bodyWithKvHint(raw, parsed, undefined, request, 'e1')).toBe(raw);
   });
 
   it("leaves embeddings and a client's own kv_transfer_params alone", () => {
-    const own = '{"model":"m","prompt":"x","kv_transfer_params":{"do_remote_prefill":true}}';
-    expect(withHint(own, 'completions').toString()).toBe(own);
+    const own = Buffer.from(
+      '{"model":"m","prompt":"x","kv_transfer_params":{"do_remote_prefill":true}}',
+    );
+    // What the gateway's own parse says of the body decides it.
+    const parsed = parseRequest('completions', own);
+    expect(parsed.hasKvTransferParams).toBe(true);
+    expect(bodyWithKvHint(own, parsed, hint, request, 'e1')).toBe(own);
     expect(withHint('{"model":"m","input":"x"}', 'embeddings').toString()).toBe(
       '{"model":"m","input":"x"}',
     );
