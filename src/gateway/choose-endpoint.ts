@@ -38,7 +38,11 @@ export function chooseEndpoint(
     admitted.mix,
     routing,
     nowMs,
-    { limit: routing.maxScoredCandidates ?? 0, routable: (e) => e.ready && healthy(e) },
+    {
+      limit: routing.maxScoredCandidates ?? 0,
+      routable: (e) => e.ready && healthy(e),
+      ...(admitted.lookup.locate === undefined ? {} : { locate: admitted.lookup.locate }),
+    },
   );
   // Each field named, not `...e`: spreading a catalog entry per engine per pick cost ~5 µs each
   // (a dictionary-mode copy), most of a pick at 200 engines per model (bench leader's profile).

@@ -2,7 +2,7 @@
  * What the gateway needs to know about engines, as a port: the leader implements it over its
  * cluster state store, tests over a fixed list.
  */
-import type { EndpointLoad } from '../routing/index.js';
+import type { CandidateLocator, EndpointLoad } from '../routing/index.js';
 import type { EngineConnection } from '../discovery/index.js';
 
 /** An engine the gateway may send to: the routing view plus its address. */
@@ -26,6 +26,11 @@ export interface ModelLookup {
   readonly baseModel: string;
   readonly adapter: string | undefined;
   readonly endpoints: readonly GatewayEndpoint[];
+  /**
+   * Optional: where each engine sits in `endpoints` by id and node, so a pick over a shortlist
+   * reaches a prompt's holders without a pass over every engine (routing/shortlist.ts).
+   */
+  readonly locate?: CandidateLocator;
 }
 
 /** One row of GET /v1/models: a base model, or an adapter with its parent. */

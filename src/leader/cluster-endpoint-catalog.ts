@@ -2,6 +2,7 @@
  * The gateway's EndpointCatalog over the cluster state store: which engines serve a model or an
  * adapter, with what the agents know about them.
  */
+import type { CandidateLocator } from '../routing/index.js';
 import type {
   EndpointCatalog,
   GatewayEndpoint,
@@ -38,11 +39,35 @@ function toGatewayEndpoint(s: EndpointState): GatewayEndpoint {
   };
 }
 
+/** Positions of a model's engines by id and node, built once per discovery list. */
+class EnginePositions implements CandidateLocator {
+  readonly #byId = new Map<string, number>();
+  readonly #byNode = new Map<string, number[]>();
+
+  constructor(endpoints: readonly GatewayEndpoint[]) {
+    endpoints.forEach((e, i) => {
+      if (!this.#byId.has(e.id)) this.#byId.set(e.id, i);
+      const positions = this.#byNode.get(e.node);
+      if (positions === undefined) this.#byNode.set(e.node, [i]);
+      else positions.push(i);
+    });
+  }
+
+  indexOfId(id: string): number | undefined {
+    return this.#byId.get(id);
+  }
+
+  indexesOfNode(node: string): readonly number[] {
+    return this.#byNode.get(node) ?? [];
+  }
+}
+
 /**
  * The gateway's catalog read live from the cluster state store. The store hands back the same
  * list of states while a model's engines are unchanged, and patches only the states of nodes
- * that reported (model-states-cache.ts); the gateway's view of each state is kept beside it, so
- * a request over a model's 1,000 engines builds no object per engine (issue #18).
+ * that reported (model-states-cache.ts); the catalog patches its views of them at the same
+ * positions, so a request over a model's 1,000 engines neither builds an object per engine nor
+ * walks them (issue #18).
  */
 export class ClusterEndpointCatalog implements EndpointCatalog {
   readonly #store: ClusterStateStore;
@@ -81,7 +106,7 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
   }
 
   knows(model: string): boolean {
-    if (this.#store.endpointsForModel(model).length > 0) return true;
+    if (this.#store.servesModel(model)) return true;
     for (const adapters of this.#store.readyAdapterIndex().values())
       if (adapters.has(model)) return true;
     return false;
@@ -91,14 +116,25 @@ export class ClusterEndpointCatalog implements EndpointCatalog {
   #direct(model: string, states: readonly EndpointState[]): ModelLookup {
     const last = this.#byModel.get(model);
     if (last?.states === states) return last.lookup;
-    // Where the store kept a state object, its view is still right: reuse it.
-    const before = last?.states.length === states.length ? last : undefined;
-    const endpoints = states.map((s, i) =>
-      before?.states[i] === s
-        ? (before.lookup.endpoints[i] as GatewayEndpoint)
-        : this.#toGateway(s),
-    );
-    const lookup: ModelLookup = { known: true, baseModel: model, adapter: undefined, endpoints };
+    const changed = last && this.#store.changedSince(last.states, states);
+    let endpoints: GatewayEndpoint[];
+    let locate: CandidateLocator;
+    if (last !== undefined && changed !== undefined) {
+      // The same engines in the same places: only the replaced states get new views.
+      endpoints = last.lookup.endpoints.slice();
+      for (const i of changed) endpoints[i] = this.#toGateway(states[i] as EndpointState);
+      locate = last.lookup.locate as CandidateLocator;
+    } else {
+      endpoints = states.map(this.#toGateway);
+      locate = new EnginePositions(endpoints);
+    }
+    const lookup: ModelLookup = {
+      known: true,
+      baseModel: model,
+      adapter: undefined,
+      endpoints,
+      locate,
+    };
     this.#byModel.set(model, { states, lookup });
     return lookup;
   }

@@ -194,6 +194,22 @@ export class ClusterStateStore {
     return this.#states.forModel(model, endpoints, this.freshnessNow());
   }
 
+  /** Whether discovery lists any engine for `model`, without reading their states. */
+  servesModel(model: string): boolean {
+    return (this.#discovery.byModel.get(model)?.length ?? 0) > 0;
+  }
+
+  /**
+   * The positions whose state differs between two lists of one model that this store handed
+   * out, `earlier` first; undefined when it cannot tell (see ModelStatesCache.changedSince).
+   */
+  changedSince(
+    earlier: readonly EndpointState[],
+    later: readonly EndpointState[],
+  ): readonly number[] | undefined {
+    return this.#states.changedSince(earlier, later);
+  }
+
   /** One discovered engine by id (the first, should discovery list an id twice). */
   endpoint(id: string): EndpointState | undefined {
     const endpoint = this.#discovery.byId.get(id);

@@ -4,8 +4,10 @@
  * 8 engines that was a memo lookup per engine, 1,000 per read, ~0.9 ms a read and a fifth of the
  * leader's CPU at 100 requests a second (issue #18). Agents report a few hundred times a second,
  * each touching one engine per model, so a read now re-derives only the engines of nodes that
- * reported since the last read, plus, rarely, all of them when some report may have aged into
- * staleness.
+ * reported since the last read, plus those whose last report may have aged into staleness
+ * (each position keeps its own horizon). Each patched list remembers the list it came from and the positions replaced
+ * (`changedSince`), so the gateway's catalog patches its own views likewise instead of mapping
+ * a thousand states per request.
  */
 import type { EngineEndpoint } from '../discovery/index.js';
 import { EndpointStateMemo, type EndpointState, type NodeRecordView } from './endpoint-state.js';
@@ -19,10 +21,24 @@ interface Entry {
   states: readonly EndpointState[];
   /** Nodes whose record changed since `states` was made. */
   readonly dirty: Set<string>;
-  /** `states` holds while the time freshness is judged at stays in [builtAt, validUntil]. */
-  builtAt: number;
+  /** Per position, the last moment its state stays what it is without a new report. */
+  readonly horizons: Float64Array;
+  /**
+   * `states` holds while the time freshness is judged at stays in [judgedAt, validUntil]:
+   * judgedAt is the latest time a state was judged at, validUntil at most the nearest horizon.
+   */
+  judgedAt: number;
   validUntil: number;
 }
+
+/** How a list was made from the list before it: the positions whose state was replaced. */
+export interface StatesPatch {
+  readonly from: readonly EndpointState[];
+  readonly positions: readonly number[];
+}
+
+/** Patches followed back from a list before a reader rebuilds its own view whole. */
+const MAX_PATCH_HOPS = 16;
 
 /** The key of the list of every discovered engine, beside the models' own lists. */
 export const EVERY_ENGINE = Symbol('every engine');
@@ -32,6 +48,8 @@ export class ModelStatesCache {
   readonly #memo: EndpointStateMemo;
   readonly #recordOf: (node: string) => NodeRecordView | undefined;
   readonly #entries = new Map<string | typeof EVERY_ENGINE, Entry>();
+  /** Each patched list's patch, so readers keeping views beside a list can patch them too. */
+  readonly #patches = new WeakMap<readonly EndpointState[], StatesPatch>();
 
   /**
    * @param staleAfterMs a report older than this is stale (unless agents are paced).
@@ -81,20 +99,61 @@ export class ModelStatesCache {
     now: number,
   ): readonly EndpointState[] {
     const entry = this.#entries.get(model);
-    if (entry?.endpoints !== endpoints) return this.#build(model, endpoints, now);
-    // Time judged backwards (a gateway replica judging at its feed's last moment) or past the
-    // first report that may have aged: rebuild whole.
-    if (now < entry.builtAt || now > entry.validUntil) return this.#build(model, endpoints, now);
-    if (entry.dirty.size === 0) return entry.states;
-    const states = entry.states.slice();
-    for (const node of entry.dirty) {
-      for (const i of entry.byNode.get(node) ?? []) {
-        const state = this.stateOf(endpoints[i] as EngineEndpoint, now);
-        states[i] = state;
-        entry.validUntil = Math.min(entry.validUntil, this.#validUntil(state));
+    // A new discovery list, or time judged backwards (a gateway replica judging at its feed's
+    // last moment): build anew.
+    if (entry?.endpoints !== endpoints || now < entry.judgedAt)
+      return this.#build(model, endpoints, now);
+    // Past the nearest horizon: some report may have aged into staleness.
+    const aged = now > entry.validUntil;
+    if (!aged && entry.dirty.size === 0) return entry.states;
+    entry.judgedAt = now;
+    const changes = new Map<number, EndpointState>();
+    const judge = (i: number): void => {
+      const state = this.stateOf(endpoints[i] as EngineEndpoint, now);
+      const horizon = this.#validUntil(state);
+      entry.horizons[i] = horizon;
+      entry.validUntil = Math.min(entry.validUntil, horizon);
+      if (state !== entry.states[i]) changes.set(i, state);
+    };
+    for (const node of entry.dirty) for (const i of entry.byNode.get(node) ?? []) judge(i);
+    entry.dirty.clear();
+    if (aged) {
+      // Only the engines past their own horizon are judged again; the nearest one is found anew.
+      entry.validUntil = Infinity;
+      for (let i = 0; i < endpoints.length; i++) {
+        if (now > (entry.horizons[i] as number)) judge(i);
+        entry.validUntil = Math.min(entry.validUntil, entry.horizons[i] as number);
       }
     }
-    entry.dirty.clear();
+    return this.#patch(entry, changes);
+  }
+
+  /**
+   * The positions whose state differs between `earlier` (a list this cache handed out) and
+   * `later`, from the patches between them; undefined when `later` was not patched from it
+   * within a few steps (the reader then rebuilds whole).
+   */
+  changedSince(
+    earlier: readonly EndpointState[],
+    later: readonly EndpointState[],
+  ): readonly number[] | undefined {
+    const positions: number[] = [];
+    let list = later;
+    for (let hop = 0; hop < MAX_PATCH_HOPS && list !== earlier; hop++) {
+      const patch = this.#patches.get(list);
+      if (patch === undefined) return undefined;
+      for (const i of patch.positions) positions.push(i);
+      list = patch.from;
+    }
+    return list === earlier ? positions : undefined;
+  }
+
+  /** A new list with `changes` (position → state) applied; the same list when there are none. */
+  #patch(entry: Entry, changes: ReadonlyMap<number, EndpointState>): readonly EndpointState[] {
+    if (changes.size === 0) return entry.states;
+    const states = entry.states.slice();
+    for (const [i, state] of changes) states[i] = state;
+    this.#patches.set(states, { from: entry.states, positions: [...changes.keys()] });
     entry.states = states;
     return states;
   }
@@ -111,13 +170,15 @@ export class ModelStatesCache {
     now: number,
   ): readonly EndpointState[] {
     const byNode = new Map<string, number[]>();
+    const horizons = new Float64Array(endpoints.length);
     let validUntil = Infinity;
     const states = endpoints.map((endpoint, i) => {
       const positions = byNode.get(endpoint.node);
       if (positions === undefined) byNode.set(endpoint.node, [i]);
       else positions.push(i);
       const state = this.stateOf(endpoint, now);
-      validUntil = Math.min(validUntil, this.#validUntil(state));
+      horizons[i] = this.#validUntil(state);
+      validUntil = Math.min(validUntil, horizons[i]);
       return state;
     });
     this.#entries.set(model, {
@@ -125,7 +186,8 @@ export class ModelStatesCache {
       byNode,
       states,
       dirty: new Set(),
-      builtAt: now,
+      horizons,
+      judgedAt: now,
       validUntil,
     });
     return states;

@@ -46,7 +46,17 @@ export type ShortlistCandidate = Pick<
  * How strongly a strategy wants a candidate among those a pick scores when a model has more
  * engines than it scores (shortlist.ts): 0 for no more than any other, higher for more.
  */
-export type CandidatePreference = (candidate: ShortlistCandidate) => number;
+export interface CandidatePreference {
+  (candidate: ShortlistCandidate): number;
+  /**
+   * Optional: every candidate ranked above 0 is named here, by engine id or by node (a superset
+   * is fine). The shortlist then asks only about these instead of about every engine.
+   */
+  readonly named?: {
+    readonly ids: Iterable<string>;
+    readonly nodes: Iterable<string>;
+  };
+}
 
 /** What a strategy knows about the request. Fields are computed lazily by the gateway. */
 export interface RoutingRequest {

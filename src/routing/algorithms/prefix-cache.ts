@@ -12,6 +12,7 @@ import type {
   RoutingAlgorithm,
   RoutingContext,
   RoutingRequest,
+  ShortlistCandidate,
 } from '../routing-algorithm.js';
 import { preciseHitTokens } from './prefix-cache-precise.js';
 
@@ -181,12 +182,15 @@ function holderPreference(
   if (gpu !== undefined) memo.blockHolders = { gpu, ...(l1 === undefined ? {} : { l1 }) };
   if (approximate.size === 0 && (gpu?.size ?? 0) === 0 && (l1?.size ?? 0) === 0) return undefined;
   const tokensPerIndexedBlock = c.blockSizeTokens * c.indexStrideBlocks;
-  return (e) =>
+  const rank = (e: ShortlistCandidate): number =>
     Math.max(
       (approximate.get(e.id) ?? 0) * tokensPerIndexedBlock,
       (gpu?.get(e.id) ?? 0) * c.blockSizeTokens,
       (l1?.get(e.node) ?? 0) * worth * c.blockSizeTokens,
     );
+  // Every engine ranked above 0 is a holder named here, so the shortlist asks about no other.
+  const ids = [...approximate.keys(), ...(gpu?.keys() ?? [])];
+  return Object.assign(rank, { named: { ids, nodes: l1?.keys() ?? [] } });
 }
 
 /**

@@ -93,9 +93,14 @@ describe('patched model lists against lists derived from scratch', () => {
             handedOut.push({ list, copy: [...list] });
             const scratch = store.endpoints().filter((s) => s.endpoint.model === o.model);
             expect(list).toEqual(scratch);
-            expect(catalog.lookup(o.model)).toEqual(
-              new ClusterEndpointCatalog(store).lookup(o.model),
-            );
+            const lookup = catalog.lookup(o.model);
+            expect(lookup).toEqual(new ClusterEndpointCatalog(store).lookup(o.model));
+            // The locator still points at each engine where the patched list has it.
+            lookup.endpoints.forEach((e, i) => {
+              expect(lookup.locate?.indexOfId(e.id)).toBe(i);
+              expect(lookup.locate?.indexesOfNode(e.node)).toContain(i);
+            });
+            expect(catalog.knows(o.model)).toBe(list.length > 0);
           }
         }
         for (const h of handedOut) h.list.forEach((s, i) => expect(s).toBe(h.copy[i]));

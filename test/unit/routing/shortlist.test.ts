@@ -3,6 +3,7 @@ import {
   parseStrategy,
   pick,
   shortlist,
+  type CandidateLocator,
   type EndpointLoad,
   type RoutingContext,
   type RoutingRequest,
@@ -37,6 +38,19 @@ function listed(
   limit = 16,
 ): readonly EndpointLoad[] {
   return shortlist(endpoints, request, mix, ctx, 1_000, { limit, routable });
+}
+
+/** Positions by id and node, as the leader's catalog hands them out. */
+function locatorOf(endpoints: readonly EndpointLoad[]): CandidateLocator {
+  const byNode = new Map<string, number[]>();
+  endpoints.forEach((e, i) => byNode.set(e.node, [...(byNode.get(e.node) ?? []), i]));
+  return {
+    indexOfId: (id) => {
+      const i = endpoints.findIndex((e) => e.id === id);
+      return i < 0 ? undefined : i;
+    },
+    indexesOfNode: (node) => byNode.get(node) ?? [],
+  };
 }
 
 /** Routes `request` to `id` through the gateway's prefix index, as an earlier pick would have. */
@@ -131,5 +145,79 @@ describe('shortlist', () => {
     );
     const withAdapter = endpoints.filter((e) => e.adapters.length > 0).map((e) => e.id);
     expect(kept.map((e) => e.id)).toEqual(expect.arrayContaining(withAdapter));
+  });
+
+  describe('with a locator (candidates reached by the names preferences give)', () => {
+    const located = (
+      endpoints: readonly EndpointLoad[],
+      request: RoutingRequest,
+      mix: StrategyMix,
+      ctx: RoutingContext,
+      isRoutable: (e: EndpointLoad) => boolean = routable,
+    ) =>
+      shortlist(endpoints, request, mix, ctx, 1_000, {
+        limit: 16,
+        routable: isRoutable,
+        locate: locatorOf(endpoints),
+      });
+
+    it('keeps the same holders as a pass over every engine, and looks at few others', () => {
+      const ctx = aRoutingContext(17);
+      const system = fillerText('system', 1_000);
+      const request = promptRequest(`${system}${fillerText('conversation', 3_000)}`);
+      const endpoints = fleet(1_000);
+      endpoints.slice(0, 40).forEach((e, i) => {
+        routedBefore(ctx, promptRequest(`${system}other ${i}`), e.id);
+      });
+      routedBefore(ctx, request, endpoints[605]!.id);
+      routedBefore(ctx, request, endpoints[911]!.id);
+      let asked = 0;
+      const counted = (e: EndpointLoad): boolean => {
+        asked++;
+        return routable(e);
+      };
+      for (let round = 0; round < 20; round++) {
+        asked = 0;
+        const kept = located(endpoints, request, mixOf('auto'), ctx, counted).map((e) => e.id);
+        expect(kept).toHaveLength(16);
+        expect(kept).toEqual(expect.arrayContaining([endpoints[605]!.id, endpoints[911]!.id]));
+        // 42 holders plus a few draws for the sample, not 1,000.
+        expect(asked).toBeLessThan(100);
+      }
+    });
+
+    it('samples the rest uniformly among routable engines by rejection', () => {
+      const endpoints = fleet(64, (i) => ({ healthy: i % 4 !== 0 }));
+      const ctx = aRoutingContext(19);
+      const times = new Map<string, number>();
+      const rounds = 2_000;
+      for (let r = 0; r < rounds; r++) {
+        const kept = located(endpoints, aRequest(), mixOf('least-request'), ctx);
+        expect(kept).toHaveLength(16);
+        for (const e of kept) times.set(e.id, (times.get(e.id) ?? 0) + 1);
+      }
+      // 48 routable, 16 kept: expected 667 each (σ ≈ 21); never an unroutable one.
+      for (const [i, e] of endpoints.entries()) {
+        const n = times.get(e.id) ?? 0;
+        if (i % 4 === 0) expect(n).toBe(0);
+        else expect(Math.abs(n - 667)).toBeLessThan(120);
+      }
+    });
+
+    it('falls back to a pass over every engine when few are routable', () => {
+      const endpoints = fleet(500, (i) => ({ ready: i % 100 === 3 }));
+      const kept = located(endpoints, aRequest(), mixOf('auto'), aRoutingContext(23));
+      expect(kept.map((e) => e.id)).toEqual(endpoints.filter((e) => e.ready).map((e) => e.id));
+    });
+
+    it('keeps a new session’s rendezvous winner (a preference that names nobody: every engine)', () => {
+      const endpoints = fleet(300);
+      const mix = mixOf('session-affinity');
+      const request = aRequest({ sessionId: 's-9' });
+      const whole = pick({ nowMs: 1_000, endpoints }, request, mix, aRoutingContext(1)).id;
+      const ctx = aRoutingContext(2);
+      const kept = located(endpoints, request, mix, ctx);
+      expect(pick({ nowMs: 1_000, endpoints: kept }, request, mix, ctx).id).toBe(whole);
+    });
   });
 });
