@@ -1,7 +1,7 @@
 /**
  * The agent hub's liveness check: every agent connection is pinged once per ping interval, in
- * slices so no event-loop turn pings them all, and one that missed 3 pongs is terminated (its
- * close handler marks the agent lost). Apart from the hub (agent-hub.ts) because it is the only
+ * slices so no event-loop turn pings them all, unless it sent a message since the last round;
+ * one that missed 3 pongs is terminated (its close handler marks the agent lost). Apart from the hub (agent-hub.ts) because it is the only
  * part driven by a timer rather than by a message.
  */
 import type { WebSocket } from 'ws';
@@ -34,6 +34,12 @@ export class AgentHeartbeat {
   /** Pings the next slice of agents: each is pinged once per ping interval. */
   #beat(): void {
     for (const [ws, session] of this.#pings.next()) {
+      if (session.heard) {
+        // Any message since the last look proves the connection and the agent's loop alike.
+        session.heard = false;
+        session.missedPongs = 0;
+        continue;
+      }
       if (session.missedPongs >= 3) {
         this.#log.warn({ node: session.node }, 'agent missed 3 heartbeats: lost');
         ws.terminate();

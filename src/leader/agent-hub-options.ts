@@ -66,6 +66,11 @@ export interface AgentSession {
   expectSeq: number;
   awaitingResync: boolean;
   missedPongs: number;
+  /**
+   * A message came in since the heartbeat last looked: as good as a pong, so that round sends no
+   * ping (at 1,000 agents pings were a thousand socket writes a second on the leader's loop).
+   */
+  heard: boolean;
   /** The agent's hello listed the `pace` feature. */
   paced: boolean;
   /** The agent's hello listed `kv-binary` and this hub accepts it: binary `kv` frames are fine. */

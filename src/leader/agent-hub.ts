@@ -105,6 +105,7 @@ export class AgentHub {
       expectSeq: 0,
       awaitingResync: false,
       missedPongs: 0,
+      heard: false,
       paced: false,
       kvBinary: false,
     };
@@ -114,6 +115,7 @@ export class AgentHub {
     }, this.#options.helloTimeoutMs ?? 5000);
     ws.on('pong', () => (session.missedPongs = 0));
     ws.on('message', (data: Buffer, isBinary) => {
+      session.heard = true;
       // Only a session that opted in (after its hello) may send binary, and only `kv`.
       if (isBinary && !session.kvBinary)
         return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');

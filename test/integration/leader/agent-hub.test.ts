@@ -192,6 +192,27 @@ describe('agent hub', () => {
     await waitFor(() => !leader!.store.nodes()[0]!.connected, 'agent marked lost');
   });
 
+  it('counts an agent’s messages as heartbeats: no pong needed while it reports', async () => {
+    leader = await startLeader(0, 50);
+    const ws = await connect(leader.url, { autoPong: false });
+    const pinged = { count: 0 };
+    ws.on('ping', () => pinged.count++);
+    ws.send(hello(1));
+    await waitFor(() => leader!.store.nodes()[0]?.connected === true, 'connected');
+    // Reports every 10 ms for 400 ms: eight ping intervals, each with traffic in it.
+    for (let seq = 2; seq < 42; seq++) {
+      ws.send(JSON.stringify({ v: 1, type: 'state', seq, removedEngines: [] }));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(ws.readyState).toBe(ws.OPEN);
+    expect(leader.store.nodes()[0]?.connected).toBe(true);
+    expect(pinged.count).toBeLessThanOrEqual(2);
+    // Silent and deaf: pinged, never answers, lost.
+    const { code } = await closed(ws);
+    expect(code).toBe(1006);
+    expect(pinged.count).toBeGreaterThanOrEqual(3);
+  });
+
   it('an agent reconnects with backoff and reports again from a full hello after the leader returns', async () => {
     leader = await startLeader();
     const port = leader.port;
