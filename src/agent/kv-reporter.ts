@@ -6,7 +6,9 @@
  *   lost (a full buffer, a send that returned false) has `reset: true` and is followed by every
  *   source's whole holdings, so the leader's index is rebuilt rather than patched on a guess.
  * - Deltas are sent at most every `flushIntervalMs` (or the leader's longer pace), and at once
- *   when a message is full (KV_MESSAGE_LIMITS).
+ *   when a message is full (KV_MESSAGE_LIMITS). A new pace waits a random share of it before
+ *   the next batch: every agent hears the pace at once, and kept to their old phases within one
+ *   short flush interval, a thousand agents' batches would reach the leader together.
  * - While disconnected nothing is buffered: the reset at the next welcome resends the holdings,
  *   which already contain every change made meanwhile (counted as superseded).
  * - Between flushes at most `maxBufferedHashes` are kept; beyond, the buffer is dropped and a
@@ -32,6 +34,8 @@ export interface KvReporterOptions {
   readonly maxBufferedHashes?: number;
   readonly timers: Timers;
   readonly log: Logger;
+  /** Uniform in [0, 1), for the phase a new pace draws. Default Math.random. */
+  readonly random?: () => number;
 }
 
 /** Counters of the reporter (exported as metrics by the wiring). */
@@ -84,12 +88,16 @@ export class KvReporter implements KvChannel, KvDeltaSink {
   #cancelTimer: (() => void) | null = null;
   /** The leader's pace (pace-messages.ts): batches at most this often when longer than ours. */
   #pacedFlushMs = 0;
+  /** The next flush waits this share of the interval: a new pace's random phase (else 1). */
+  #phase = 1;
+  readonly #random: () => number;
 
   constructor(options: KvReporterOptions) {
     this.#flushIntervalMs = options.flushIntervalMs ?? 100;
     this.#maxBufferedHashes = options.maxBufferedHashes ?? 65_536;
     this.#timers = options.timers;
     this.#log = options.log;
+    this.#random = options.random ?? Math.random;
   }
 
   welcomed(send: KvSend): void {
@@ -111,7 +119,15 @@ export class KvReporter implements KvChannel, KvDeltaSink {
   }
 
   paced(flushIntervalMs: number): void {
+    if (flushIntervalMs === this.#pacedFlushMs) return;
     this.#pacedFlushMs = flushIntervalMs;
+    if (flushIntervalMs <= this.#flushIntervalMs) return;
+    // A new phase (see the file comment): a batch already waiting waits for it instead.
+    this.#phase = this.#random();
+    if (this.#cancelTimer === null) return;
+    this.#cancelTimer();
+    this.#cancelTimer = null;
+    this.#schedule();
   }
 
   record(delta: KvSourceDelta): void {
@@ -153,7 +169,8 @@ export class KvReporter implements KvChannel, KvDeltaSink {
 
   #schedule(): void {
     if (this.#cancelTimer !== null) return;
-    const delayMs = Math.max(this.#flushIntervalMs, this.#pacedFlushMs);
+    const delayMs = Math.max(this.#flushIntervalMs, this.#pacedFlushMs) * this.#phase;
+    this.#phase = 1;
     this.#cancelTimer = this.#timers.schedule(delayMs, () => {
       this.#cancelTimer = null;
       this.#flush();

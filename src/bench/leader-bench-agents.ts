@@ -31,6 +31,9 @@ interface Agent {
   handshaking: boolean;
   nextStateMs: number;
   nextKvMs: number;
+  /** The leader's pace as this node last heard it (0: none). */
+  paceStateMs: number;
+  paceKvMs: number;
   kvCarry: number;
   /** The welcome accepted binary `kv` frames (and the plan offers them). */
   kvBinary: boolean;
@@ -86,6 +89,19 @@ function flushKv(agent: Agent, blocks: number): void {
   } else agent.sim.kvNotSent();
 }
 
+/**
+ * A node's new pace, as the real agent takes it (paced-reports.ts, kv-reporter.ts): a changed
+ * gap draws a random phase for the next report, so nodes that hear it together spread out.
+ */
+function repace(agent: Agent, stateMs: number, kvMs: number): void {
+  const now = Date.now();
+  if (stateMs !== agent.paceStateMs && stateMs > plan.periodMs)
+    agent.nextStateMs = now + Math.random() * stateMs;
+  if (kvMs !== agent.paceKvMs && kvMs > plan.kvFlushMs) agent.nextKvMs = now + Math.random() * kvMs;
+  agent.paceStateMs = stateMs;
+  agent.paceKvMs = kvMs;
+}
+
 /** The one timer: every node whose state or KV period came due sends it. */
 function tick(): void {
   const now = Date.now();
@@ -93,7 +109,7 @@ function tick(): void {
   for (const agent of agents) {
     if (agent.ws === undefined || agent.handshaking) continue;
     if (now >= agent.nextStateMs) {
-      const periodMs = Math.max(plan.periodMs, counts.paceStateMs);
+      const periodMs = Math.max(plan.periodMs, agent.paceStateMs);
       agent.nextStateMs += periodMs * Math.max(1, Math.ceil((now - agent.nextStateMs) / periodMs));
       if (send(agent, agent.sim.nextState())) {
         agent.sim.stateSent();
@@ -102,7 +118,7 @@ function tick(): void {
     }
     if (plan.kvBlocksPerS > 0 && now >= agent.nextKvMs) {
       // Paced, a batch carries the blocks of its longer period (the engines store as fast).
-      const flushMs = Math.max(plan.kvFlushMs, counts.paceKvMs);
+      const flushMs = Math.max(plan.kvFlushMs, agent.paceKvMs);
       agent.nextKvMs += flushMs;
       if (agent.nextKvMs < now) agent.nextKvMs = now + flushMs; // fell behind: skip
       agent.kvCarry += (kvBlocksPerFlush * flushMs) / plan.kvFlushMs;
@@ -142,6 +158,7 @@ function connect(agent: Agent): void {
       const pace = JSON.parse(text) as { stateIntervalMs: number; kvFlushIntervalMs: number };
       counts.paceStateMs = pace.stateIntervalMs;
       counts.paceKvMs = pace.kvFlushIntervalMs;
+      repace(agent, pace.stateIntervalMs, pace.kvFlushIntervalMs);
     } else if (text.includes('"type":"kv.resync"')) {
       counts.kvResyncs++;
       agent.sim.kvResync();
@@ -150,6 +167,8 @@ function connect(agent: Agent): void {
   ws.on('close', () => {
     if (agent.ws === ws) agent.ws = undefined;
     if (opened) counts.connected--;
+    agent.paceStateMs = 0; // a new connection starts unpaced, as the real agent's does
+    agent.paceKvMs = 0;
     endHandshake(agent);
     counts.closes++;
     if (!stopping.signal.aborted) setTimeout(() => connect(agent), 1000).unref();
@@ -167,6 +186,8 @@ async function main(): Promise<void> {
       handshaking: false,
       nextStateMs: start + Math.random() * plan.periodMs,
       nextKvMs: start + Math.random() * plan.kvFlushMs,
+      paceStateMs: 0,
+      paceKvMs: 0,
       kvCarry: 0,
       kvBinary: false,
     };

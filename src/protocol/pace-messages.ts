@@ -7,6 +7,10 @@
  *
  * Only agents whose hello lists the `pace` feature get these messages: an agent from before them
  * would take an unknown message type for a broken leader and reconnect.
+ *
+ * An agent takes a changed pace at a random phase of the new gap (its next routine report waits
+ * a uniform share of it): every agent hears the pace at about the same moment, and kept to their
+ * old phases, all spread over one short period, they would report together once per gap.
  */
 /** The hello feature that says the agent understands `pace`. */
 export const PACE_FEATURE = 'pace';

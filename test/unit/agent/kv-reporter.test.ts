@@ -9,12 +9,13 @@ import {
 import { silentLogger } from '../../../src/shared/index.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 
-function setup(opts: { maxBufferedHashes?: number } = {}) {
+function setup(opts: { maxBufferedHashes?: number; random?: () => number } = {}) {
   const timers = new ManualTimers();
   const reporter = new KvReporter({
     timers,
     log: silentLogger(),
     flushIntervalMs: 100,
+    ...(opts.random === undefined ? {} : { random: opts.random }),
     ...(opts.maxBufferedHashes === undefined ? {} : { maxBufferedHashes: opts.maxBufferedHashes }),
   });
   const sent: KvMessage[] = [];
@@ -42,6 +43,25 @@ const engine = (engineId: string, held: number[]): KvHoldingsSource => ({
 });
 
 describe('KvReporter', () => {
+  it('keeps to the leader’s longer pace, the first batch after a new pace at a random phase of it', () => {
+    const { reporter, sent, send, timers } = setup({ random: () => 0.25 });
+    reporter.addSource(engine('e1', []));
+    reporter.welcomed(send);
+    const delta = (hash: number) => ({ tier: 'gpu' as const, engineId: 'e1', stored: [hash] });
+    reporter.record(delta(1)); // due in 100 ms at our own interval
+    reporter.paced(2_000); // the waiting batch waits for its phase instead: 0.25 × 2 s
+    timers.advance(499);
+    expect(sent).toHaveLength(1); // the reset only
+    timers.advance(1);
+    expect(sent.at(-1)?.deltas).toEqual([delta(1)]);
+    reporter.paced(2_000); // the same pace: no new phase
+    reporter.record(delta(2));
+    timers.advance(1_999);
+    expect(sent).toHaveLength(2);
+    timers.advance(1);
+    expect(sent.at(-1)?.deltas).toEqual([delta(2)]);
+  });
+
   it('starts each connection with seq 1 and a reset carrying every source, then batches deltas', () => {
     const { reporter, sent, send, timers } = setup();
     reporter.addSource(engine('e1', [1, 2]));

@@ -13,7 +13,7 @@ const run = (p99s: number[], from: PaceState = { pace: UNPACED, calm: 0 }): Pace
 
 describe('nextPace', () => {
   it('stays unpaced while the leader keeps up, whatever the calm', () => {
-    expect(run([0, 5, 30, 49, 2])).toEqual({ pace: UNPACED, calm: 0 });
+    expect(run([0, 5, 12, 19, 2])).toEqual({ pace: UNPACED, calm: 0 });
   });
 
   it('stretches from the agents’ defaults on each overloaded window, up to the maxima', () => {
@@ -27,9 +27,9 @@ describe('nextPace', () => {
 
   it('holds between the thresholds and relaxes only after enough calm windows in a row', () => {
     const paced = run([80, 80]);
-    expect(run([30, 30, 30, 30], paced).pace).toEqual(paced.pace);
+    expect(run([15, 15, 15, 15], paced).pace).toEqual(paced.pace);
     expect(run([5, 5], paced).pace).toEqual(paced.pace);
-    expect(run([5, 5, 30, 5, 5], paced).pace).toEqual(paced.pace); // the run was broken
+    expect(run([5, 5, 15, 5, 5], paced).pace).toEqual(paced.pace); // the run was broken
     expect(run([5, 5, 5], paced).pace).toEqual({ stateIntervalMs: 750, kvFlushIntervalMs: 150 });
   });
 
