@@ -108,6 +108,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
     `--duration ${c.duration} --warmup-s ${c.warmupS} --period-ms ${c.periodMs} ` +
     `--kv-blocks-per-s ${c.kvBlocksPerS} --kv-blocks-per-engine ${c.kvBlocksPerEngine} ` +
     `--rate ${c.rate} --trials ${c.trials} --agent-processes ${c.agentProcesses}` +
+    (c.kvFlushMs === 100 ? '' : ` --kv-flush-ms ${c.kvFlushMs}`) +
     (c.kvJson ? ' --kv-json' : '') +
     (c.blockIndexSampleEvery === 1
       ? ''

@@ -178,6 +178,7 @@ export const leaderBench = defineCommand({
           periodMs: c.periodMs,
           kvBlocksPerSPerNode: c.kvBlocksPerS,
           kvBlocksPerEngine: c.kvBlocksPerEngine,
+          kvFlushMs: c.kvFlushMs,
           pickRatePerS: c.rate,
           durationS: c.duration,
           agentProcesses: agents.children.length,
