@@ -45,6 +45,8 @@ export class AgentHub {
   #pace: AgentPace = UNPACED;
   /** Stops the sends of the last pace change still going out. */
   #stopPacing = (): void => undefined;
+  /** Main-thread time spent handling agents' messages since the pacer last asked, ms. */
+  #messageBusyMs = 0;
 
   constructor(options: AgentHubOptions) {
     this.#options = options;
@@ -116,11 +118,13 @@ export class AgentHub {
     ws.on('pong', () => (session.missedPongs = 0));
     ws.on('message', (data: Buffer, isBinary) => {
       session.heard = true;
+      const started = performance.now();
       // Only a session that opted in (after its hello) may send binary, and only `kv`.
       if (isBinary && !session.kvBinary)
-        return this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
-      if (!isBinary) return this.#onMessage(ws, session, decodeAgentMessage(data));
-      this.#onMessage(ws, session, this.#decodeKvFrame(data), data);
+        this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
+      else if (!isBinary) this.#onMessage(ws, session, decodeAgentMessage(data));
+      else this.#onMessage(ws, session, this.#decodeKvFrame(data), data);
+      this.#messageBusyMs += performance.now() - started;
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
@@ -236,6 +240,16 @@ export class AgentHub {
     }
     session.expectSeq = msg.seq + 1;
     this.#options.store.applyDelta(session.node, msg);
+  }
+
+  /**
+   * Main-thread time spent handling agents' messages since the last call, ms: what pacing can
+   * save (agent-pace.ts).
+   */
+  takeMessageBusyMs(): number {
+    const ms = this.#messageBusyMs;
+    this.#messageBusyMs = 0;
+    return ms;
   }
 
   /**

@@ -4,7 +4,8 @@
  *
  * Multiplicative back-off with hysteresis, as congestion control does: a window whose p99 delay
  * is over `highMs` stretches both intervals by `stretch` (from the agents' defaults on the first
- * step, up to the maxima); `calmWindows` windows in a row under `lowMs` shrink them by `relax`,
+ * step, up to the maxima), if the agents' messages took enough of it for that to matter, and
+ * else shrinks them by `relax`; `calmWindows` windows in a row under `lowMs` shrink them too,
  * back to no pacing. In between nothing changes, so the pace settles where the leader keeps up.
  */
 import { PACE_LIMITS } from '../protocol/index.js';
@@ -25,6 +26,13 @@ export interface PacePolicy {
   readonly highMs: number;
   /** Under this is calm. Default 8 ms. */
   readonly lowMs: number;
+  /**
+   * An overloaded window stretches the gaps only when that would free at least this share of
+   * the window: the share spent on agents' messages × (1 − 1/stretch). Default 0.01. A leader
+   * slowed by anything else (its gateway, a busy machine) gains nothing from staler reports:
+   * with two agents on a saturated machine, pacing only delayed the KV index.
+   */
+  readonly minSavedShare: number;
   /** Calm windows in a row before relaxing. Default 3. */
   readonly calmWindows: number;
   /** Factor per overloaded window. Default 1.5. */
@@ -42,6 +50,7 @@ export interface PacePolicy {
 export const DEFAULT_PACE_POLICY: PacePolicy = {
   highMs: 20,
   lowMs: 8,
+  minSavedShare: 0.01,
   calmWindows: 3,
   stretch: 1.5,
   relax: 1.5,
@@ -66,9 +75,21 @@ export interface PaceState {
   readonly calm: number;
 }
 
-/** The next state after a window whose p99 event-loop delay was `p99Ms`. */
-export function nextPace(state: PaceState, p99Ms: number, policy: PacePolicy): PaceState {
+/**
+ * The next state after a window whose p99 event-loop delay was `p99Ms`, of which the share
+ * `reportShare` (0–1) went to handling agents' messages.
+ */
+export function nextPace(
+  state: PaceState,
+  p99Ms: number,
+  policy: PacePolicy,
+  reportShare = 1,
+): PaceState {
   const { pace } = state;
+  const worthIt = reportShare * (1 - 1 / policy.stretch) >= policy.minSavedShare;
+  // Slow, but not from the agents' messages: staler reports would not help, so a pace asked
+  // for earlier eases off (the loop may never be calm enough to relax it otherwise).
+  if (p99Ms > policy.highMs && !worthIt) return relaxed(pace, policy);
   if (p99Ms > policy.highMs) {
     const grow = (ms: number, base: number, max: number): number =>
       Math.min(max, Math.round(ms === 0 ? base * policy.stretch : ms * policy.stretch));
@@ -83,7 +104,11 @@ export function nextPace(state: PaceState, p99Ms: number, policy: PacePolicy): P
   if (p99Ms >= policy.lowMs || pace.stateIntervalMs + pace.kvFlushIntervalMs === 0)
     return { pace, calm: 0 };
   if (state.calm + 1 < policy.calmWindows) return { pace, calm: state.calm + 1 };
-  // Back at (or under) the agents' own defaults, pacing ends.
+  return relaxed(pace, policy);
+}
+
+/** One step back toward the agents' own defaults; back at (or under) them, pacing ends. */
+function relaxed(pace: AgentPace, policy: PacePolicy): PaceState {
   const shrink = (ms: number, base: number): number =>
     ms / policy.relax <= base ? 0 : Math.round(ms / policy.relax);
   return {

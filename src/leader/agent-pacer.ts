@@ -25,6 +25,11 @@ export interface AgentPacerOptions {
    * cluster state judges staleness past it (ClusterStateStore.allowReportGap).
    */
   readonly reportGap?: (gapMs: number) => void;
+  /**
+   * Main-thread time spent on agents' messages since the last call, ms (the hub's
+   * takeMessageBusyMs); without it every overloaded window counts as theirs.
+   */
+  readonly messageBusyMs?: () => number;
   readonly registry: Registry;
   readonly log: Logger;
   /** Window length, ms. Default 2000. */
@@ -50,6 +55,8 @@ export function agentPacer(options: AgentPacerOptions): Runnable {
       const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
       delay.enable();
       let state: PaceState = { pace: UNPACED, calm: 0 };
+      options.messageBusyMs?.(); // a window starts now
+      let windowStart = performance.now();
       // Agents start unpaced on a new leader's connection (paced-reports.ts).
       options.reportGap?.(0);
       try {
@@ -61,13 +68,24 @@ export function agentPacer(options: AgentPacerOptions): Runnable {
           if (stopping()) break;
           const p99Ms = delay.count === 0 ? 0 : delay.percentile(99) / 1e6 - RESOLUTION_MS;
           delay.reset();
-          const next = nextPace(state, p99Ms, DEFAULT_PACE_POLICY);
+          const now = performance.now();
+          const busyMs = options.messageBusyMs?.();
+          const share = busyMs === undefined ? 1 : busyMs / Math.max(1, now - windowStart);
+          windowStart = now;
+          const next = nextPace(state, p99Ms, DEFAULT_PACE_POLICY, share);
           const changed =
             next.pace.stateIntervalMs !== state.pace.stateIntervalMs ||
             next.pace.kvFlushIntervalMs !== state.pace.kvFlushIntervalMs;
           state = next;
           if (!changed) continue;
-          options.log.info({ ...next.pace, p99Ms: Math.round(p99Ms) }, 'agents paced');
+          options.log.info(
+            {
+              ...next.pace,
+              p99Ms: Math.round(p99Ms),
+              messageShare: Math.round(share * 1000) / 1000,
+            },
+            'agents paced',
+          );
           show(next.pace);
           options.pace(next.pace);
           options.reportGap?.(next.pace.stateIntervalMs);

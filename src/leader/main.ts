@@ -219,6 +219,7 @@ export async function runLeader(
       hub,
       agentPacer({
         pace: (p) => hub.pace(p),
+        messageBusyMs: () => hub.takeMessageBusyMs(),
         reportGap: (ms) => store.allowReportGap(ms),
         registry,
         log: log.child({ component: 'pacer' }),

@@ -33,6 +33,23 @@ describe('nextPace', () => {
     expect(run([5, 5, 5], paced).pace).toEqual({ stateIntervalMs: 750, kvFlushIntervalMs: 150 });
   });
 
+  it('stretches only when the agents’ messages took enough of the window for it to matter', () => {
+    const unpaced: PaceState = { pace: UNPACED, calm: 0 };
+    // 2 % of the window on agents' messages: stretching ×1.5 frees 0.67 %, not worth staler reports.
+    expect(nextPace(unpaced, 80, policy, 0.02)).toEqual(unpaced);
+    // 6 %: it frees 2 %.
+    expect(nextPace(unpaced, 80, policy, 0.06).pace).toEqual({
+      stateIntervalMs: 750,
+      kvFlushIntervalMs: 150,
+    });
+    // Already paced, still slow, but the messages are no longer the load: the pace eases off.
+    const paced = run([80, 80]);
+    expect(nextPace(paced, 80, policy, 0.001).pace).toEqual({
+      stateIntervalMs: 750,
+      kvFlushIntervalMs: 150,
+    });
+  });
+
   it('ends pacing once relaxing reaches the agents’ own defaults', () => {
     const paced = run([80, 80]);
     expect(run(Array<number>(6).fill(1), paced).pace).toEqual(UNPACED);
