@@ -1,8 +1,8 @@
 /**
  * The agent hub's liveness check: every agent connection is pinged once per ping interval, in
  * slices so no event-loop turn pings them all, unless it sent a message since the last round;
- * one that missed 3 pongs is terminated (its close handler marks the agent lost). Apart from the hub (agent-hub.ts) because it is the only
- * part driven by a timer rather than by a message.
+ * one that missed 3 pongs is terminated (its close handler marks the agent lost). Apart from
+ * the hub (agent-hub.ts) because it is the only part driven by a timer rather than by a message.
  */
 import type { WebSocket } from 'ws';
 import { RoundRobinSlices, type Logger } from '../shared/index.js';

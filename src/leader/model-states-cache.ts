@@ -5,9 +5,9 @@
  * leader's CPU at 100 requests a second (issue #18). Agents report a few hundred times a second,
  * each touching one engine per model, so a read now re-derives only the engines of nodes that
  * reported since the last read, plus those whose last report may have aged into staleness
- * (each position keeps its own horizon). Each patched list remembers the list it came from and the positions replaced
- * (`changedSince`), so the gateway's catalog patches its own views likewise instead of mapping
- * a thousand states per request.
+ * (each position keeps its own horizon). Each patched list remembers the list it came from and
+ * the positions replaced (`changedSince`), so the gateway's catalog patches its own views
+ * likewise instead of mapping a thousand states per request.
  */
 import type { EngineEndpoint } from '../discovery/index.js';
 import { EndpointStateMemo, type EndpointState, type NodeRecordView } from './endpoint-state.js';
