@@ -45,7 +45,11 @@ export class LeaderClient {
 
   constructor(options: LeaderClientOptions) {
     this.#options = options;
-    this.#paced = new PacedReports(options.clock ?? systemClock, (r) => this.#sendEngines(r));
+    this.#paced = new PacedReports(
+      options.clock ?? systemClock,
+      (r) => this.#sendEngines(r),
+      () => options.rng.next(), // the phase of a new pace
+    );
   }
 
   /** The leader this agent last heard from, and its epoch. */

@@ -60,6 +60,9 @@ export class ControlServer {
     this.#options = options;
     this.#server = createJsonServer((req, res) => this.#handle(req, res), options.tls);
     this.#server.on('upgrade', (req, socket, head) => {
+      // Node's server stops listening for a socket's errors once it hands it over for an upgrade:
+      // a client resetting it while it is refused or authenticated would crash the process.
+      socket.on('error', (err) => options.log.debug({ err }, 'upgrade socket error'));
       const path = (req.url ?? '').split('?')[0];
       if (path === '/v1/agents') options.hub.handleUpgrade(req, socket, head);
       else if (path === '/v1/replicas' && options.replicas !== undefined)

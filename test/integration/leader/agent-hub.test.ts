@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentHub, ClusterStateStore } from '../../../src/leader/index.js';
@@ -6,7 +7,13 @@ import { LeaderClient } from '../../../src/agent/leader-client.js';
 import { AgentMetrics } from '../../../src/agent/agent-metrics.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
 import { deriveAgentToken } from '../../../src/protocol/index.js';
-import { createRegistry, silentLogger, systemClock, SeededRng } from '../../../src/shared/index.js';
+import {
+  createRegistry,
+  silentLogger,
+  systemClock,
+  SeededRng,
+  type Rng,
+} from '../../../src/shared/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
@@ -72,7 +79,7 @@ const hello = (seq: number, node = 'node-a') =>
   });
 
 /** A real agent-side client for `node` (fast reconnects). */
-function agentFor(url: string, node: string): LeaderClient {
+function agentFor(url: string, node: string, rng: Rng = new SeededRng(1)): LeaderClient {
   return new LeaderClient({
     url,
     credential: () => Promise.resolve(deriveAgentToken(SECRET, node)),
@@ -80,7 +87,7 @@ function agentFor(url: string, node: string): LeaderClient {
     agentVersion: 't',
     log: silentLogger(),
     metrics: new AgentMetrics(createRegistry({ defaultMetrics: false }), node),
-    rng: new SeededRng(1),
+    rng,
     reconnect: { initialMs: 50, maxMs: 200 },
   });
 }
@@ -192,6 +199,33 @@ describe('agent hub', () => {
     await waitFor(() => !leader!.store.nodes()[0]!.connected, 'agent marked lost');
   });
 
+  it('survives clients that reset their upgrade while it is being refused or authenticated', async () => {
+    leader = await startLeader();
+    const port = leader.port;
+    const upgrade = (bearer: string) =>
+      'GET /v1/agents HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+      `Authorization: Bearer ${bearer}\r\n\r\n`;
+    const resets = Array.from({ length: 60 }, (_, i) => {
+      const bearer = i % 2 === 0 ? 'not-a-token' : deriveAgentToken(SECRET, `node-r${i}`);
+      return new Promise<void>((resolve) => {
+        const socket = tcpConnect(port, '127.0.0.1', () => {
+          socket.write(upgrade(bearer));
+          // Reset (RST, not FIN) at once or a moment later: mid-refusal, mid-handshake.
+          setTimeout(() => socket.resetAndDestroy(), i % 3);
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+      });
+    });
+    await Promise.all(resets);
+    // Still up: a real agent connects and is seen.
+    const ws = await connect(leader.url);
+    ws.send(hello(1));
+    await waitFor(() => leader!.store.nodes()[0]?.connected === true, 'connected');
+    ws.close();
+  });
+
   it('counts an agent’s messages as heartbeats: no pong needed while it reports', async () => {
     leader = await startLeader(0, 50);
     const ws = await connect(leader.url, { autoPong: false });
@@ -246,7 +280,8 @@ describe('agent hub', () => {
 
   it('paces agents that understand it: routine deltas wait, the latest goes when the pace lifts', async () => {
     leader = await startLeader();
-    const agent = agentFor(leader.url, 'node-p');
+    // The phase a new pace draws (paced-reports.ts): late in the 10-s gap, so the test sees it hold.
+    const agent = agentFor(leader.url, 'node-p', { next: () => 0.99 });
     const report = (...engines: string[]) =>
       engines.map((e) => ({
         id: `node-p/${e}`,
