@@ -121,6 +121,7 @@ export class GatewayServer {
     });
     this.#draining = true;
     await closeServer(this.#server, this.#options.drainMs ?? 10_000);
+    await this.#options.deps.pools.close();
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -5,6 +5,7 @@
  * attempt does to passive health is upstream-failure.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UpstreamAnswer } from './upstream-answer.js';
 import { randomUUID } from 'node:crypto';
 import { engineClientOptions } from '../discovery/index.js';
 import type { AppError } from '../shared/index.js';
@@ -128,7 +129,7 @@ class InferenceExchange {
     mayRetry: boolean,
   ): Promise<Attempt> {
     const deps = this.#deps;
-    const current: { upstream?: IncomingMessage } = {};
+    const current: { upstream?: UpstreamAnswer } = {};
     const done = deps.inFlight.start(endpoint.id, () => {
       // Drain deadline passed (engine taken out of service): cut this request.
       if (current.upstream === undefined) this.#cancel.cancel();
@@ -148,7 +149,7 @@ class InferenceExchange {
             'x-request-id': this.#requestId,
           },
           body,
-          agent: deps.agent,
+          pools: deps.pools,
           client: engineClientOptions(endpoint.connection),
           timeouts: deps.timeouts,
           cancel: this.#cancel,
@@ -180,14 +181,14 @@ class InferenceExchange {
   async #respond(
     admitted: Admitted,
     endpoint: GatewayEndpoint,
-    upstream: IncomingMessage,
+    upstream: UpstreamAnswer,
     dispatchedAt: number,
     prefillDone: () => void,
     /** The error body when the attempt already read it. */
     errorText?: string,
   ): Promise<void> {
-    const { metrics, timeouts } = this.#deps;
-    const status = upstream.statusCode ?? 502;
+    const { metrics } = this.#deps;
+    const status = upstream.statusCode;
     const headers = { 'target-pod': endpoint.name, 'routing-strategy': this.#strategy };
     // Streaming or not, nothing reached the client yet: the error contract applies to both.
     if (status >= 400) {
@@ -200,7 +201,6 @@ class InferenceExchange {
     const headersAt = performance.now();
     const relayed = relay(upstream, this.#res, {
       stream: admitted.parsed.stream,
-      streamIdleTimeoutMs: timeouts.streamIdleTimeoutMs,
       headers: { 'request-id': this.#requestId, ...headers },
       onFirstByte: prefillDone,
     });

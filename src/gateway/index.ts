@@ -8,6 +8,7 @@ export { InFlightTracker } from './in-flight.js';
 export { PassiveHealth, type PassiveHealthPolicy } from './passive-health.js';
 export type { InferenceDeps } from './inference-deps.js';
 export type { UpstreamTimeouts } from './upstream.js';
+export { UpstreamPools, type UpstreamPoolOptions } from './upstream-pools.js';
 export { openAiError } from './openai-error.js';
 export { ApiSupport, isUnsupportedAnswer } from './api-support.js';
 export type { ExpectedModels } from './expected-models.js';

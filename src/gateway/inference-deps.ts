@@ -3,7 +3,6 @@
  * routing, the upstream pool and its timeouts. A leaf of types, so the request's stages can share
  * it without importing each other.
  */
-import type { Agent } from 'node:http';
 import type { RoutingContext } from '../routing/index.js';
 import type { Clock, Logger } from '../shared/index.js';
 import type { TrafficPolicy } from '../traffic/index.js';
@@ -13,6 +12,7 @@ import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InFlightTracker } from './in-flight.js';
 import type { PassiveHealth } from './passive-health.js';
 import type { RequestHold } from './request-hold.js';
+import type { UpstreamPools } from './upstream-pools.js';
 import type { UpstreamTimeouts } from './upstream.js';
 
 /** The inference path's dependencies, built once by the leader's root. */
@@ -26,7 +26,8 @@ export interface InferenceDeps {
   readonly metrics: GatewayMetrics;
   readonly routing: RoutingContext;
   readonly defaultStrategy: string;
-  readonly agent: Agent;
+  /** Connections to engines; the gateway server closes them when it stops. */
+  readonly pools: UpstreamPools;
   readonly timeouts: UpstreamTimeouts;
   readonly maxBodyBytes: number;
   /** Seconds clients are told to wait when no engine is ready. */

@@ -1,11 +1,13 @@
 /**
  * Relays an upstream response to the client chunk by chunk with backpressure: when the client
- * is slow, the upstream read pauses, so memory stays flat. A client that leaves aborts the
+ * is slow, the engine's socket pauses, so memory stays flat. A client that leaves aborts the
  * upstream; an upstream that dies mid-stream ends an SSE stream with an error event (the client
- * never hangs); a gap longer than the idle timeout counts as a dead upstream.
+ * never hangs); a gap longer than the idle bound counts as a dead upstream (the upstream call
+ * sets that bound on its connection: upstream.ts).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { AppError } from '../shared/index.js';
+import type { UpstreamAnswer } from './upstream-answer.js';
 import { UsageSniffer, type TokenUsage } from './usage-sniffer.js';
 
 /** How a relayed response ended: fully sent, the client left, or the engine failed midway. */
@@ -25,7 +27,6 @@ export interface RelayResult {
  */
 export interface RelayOptions {
   readonly stream: boolean;
-  readonly streamIdleTimeoutMs: number;
   readonly headers: Record<string, string>;
   /** Called once, on the first body byte from the engine (the end of its prefill when streaming). */
   readonly onFirstByte?: () => void;
@@ -43,7 +44,7 @@ const HOP_BY_HOP = new Set([
 
 /** Copies the upstream headers that mean something end to end, plus ours. */
 export function responseHeaders(
-  upstream: IncomingMessage,
+  upstream: UpstreamAnswer,
   extra: Record<string, string>,
 ): Record<string, string | string[]> {
   // One object, no intermediate entry arrays or spreads: this runs once per request.
@@ -58,32 +59,27 @@ export function responseHeaders(
 }
 
 /**
- * Pipes the engine's response to the client, watching the usage it reports and aborting on a
- * stalled stream; resolves once either side is done.
+ * Pipes the engine's response to the client, watching the usage it reports; resolves once either
+ * side is done.
  */
 export function relay(
-  upstream: IncomingMessage,
+  upstream: UpstreamAnswer,
   res: ServerResponse,
   options: RelayOptions,
 ): Promise<RelayResult> {
   const sniffer = new UsageSniffer(options.stream);
-  res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream, options.headers));
+  res.writeHead(upstream.statusCode, responseHeaders(upstream, options.headers));
   return new Promise((resolve) => {
     let done = false;
     const finish = (outcome: RelayOutcome, error?: AppError): void => {
       if (done) return;
       done = true;
-      clearTimeout(idleTimer);
-      upstream.off('data', onData);
       res.off('close', onClientClose);
       resolve({ outcome, usage: sniffer.usage(), error });
     };
     const upstreamFailed = (error: AppError): void => {
       if (done) return;
-      // Settle first: destroying the upstream emits its own 'aborted'/'error', which must not
-      // replace the real cause (e.g. an idle timeout reported as a reset).
       finish('upstream-failed', error);
-      upstream.destroy();
       if (options.stream && !res.writableEnded) {
         const event = {
           error: {
@@ -99,49 +95,38 @@ export function relay(
         res.destroy();
       }
     };
-    const onIdle = (): void =>
-      upstreamFailed(
-        new AppError(
-          'GW_UPSTREAM_STREAM_IDLE_TIMEOUT',
-          `upstream sent nothing for ${options.streamIdleTimeoutMs} ms`,
-        ),
-      );
-    let firstByte = options.onFirstByte;
-    const onData = (chunk: Buffer): void => {
-      if (firstByte !== undefined) {
-        firstByte();
-        firstByte = undefined;
-      }
-      // Re-arm the idle timer in place: refresh() is far cheaper than a new timer per chunk.
-      idleTimer.refresh();
-      sniffer.feed(chunk);
-      if (!res.write(chunk)) {
-        upstream.pause();
-        res.once('drain', () => upstream.resume());
-      }
-    };
     const onClientClose = (): void => {
       if (!res.writableFinished) {
-        upstream.destroy();
         finish('client-gone');
+        upstream.destroy(new AppError('GW_UPSTREAM_RESET', 'client went away'));
       }
     };
-    const idleTimer = setTimeout(onIdle, options.streamIdleTimeoutMs);
-    upstream.on('data', onData);
-    upstream.on('end', () => {
-      if (upstream.complete) {
+    const onDrain = (): void => upstream.resume();
+    let firstByte = options.onFirstByte;
+    res.on('close', onClientClose);
+    upstream.consume({
+      onData(chunk) {
+        if (firstByte !== undefined) {
+          firstByte();
+          firstByte = undefined;
+        }
+        sniffer.feed(chunk);
+        if (res.write(chunk)) return true;
+        res.once('drain', onDrain);
+        return false;
+      },
+      onEnd() {
+        if (done) return;
         res.end();
         finish('complete');
-      } else {
-        upstreamFailed(new AppError('GW_UPSTREAM_RESET', 'upstream closed the response early'));
-      }
+      },
+      onError(err) {
+        upstreamFailed(
+          err instanceof AppError && err.code !== 'GW_UPSTREAM_RESET'
+            ? err
+            : new AppError('GW_UPSTREAM_RESET', 'upstream connection lost mid-response'),
+        );
+      },
     });
-    upstream.on('error', () =>
-      upstreamFailed(new AppError('GW_UPSTREAM_RESET', 'upstream connection lost mid-response')),
-    );
-    upstream.on('aborted', () =>
-      upstreamFailed(new AppError('GW_UPSTREAM_RESET', 'upstream connection lost mid-response')),
-    );
-    res.on('close', onClientClose);
   });
 }

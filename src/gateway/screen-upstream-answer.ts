@@ -4,12 +4,12 @@
  * 404/405/501 that says the engine does not serve this endpoint at all (api-support.ts) is
  * remembered for that engine and retried elsewhere. Everything else is relayed.
  */
-import type { IncomingMessage } from 'node:http';
 import { AppError } from '../shared/index.js';
 import { isUnsupportedAnswer } from './api-support.js';
 import type { GatewayEndpoint } from './endpoint-catalog.js';
 import type { InferenceDeps } from './inference-deps.js';
 import type { ApiKind } from './parse-request.js';
+import type { UpstreamAnswer } from './upstream-answer.js';
 import { readUpstreamBody } from './upstream.js';
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
@@ -34,14 +34,14 @@ export interface ScreenedRequest {
 
 /** See the file comment; a retried answer's body is discarded (its socket goes back to the pool). */
 export async function screenUpstreamAnswer(
-  upstream: IncomingMessage,
+  upstream: UpstreamAnswer,
   endpoint: GatewayEndpoint,
   request: ScreenedRequest,
   deps: Pick<InferenceDeps, 'metrics' | 'apiSupport' | 'clock'>,
 ): Promise<AnswerVerdict> {
-  const status = upstream.statusCode ?? 502;
+  const status = upstream.statusCode;
   if (request.mayRetry && RETRYABLE_STATUS.has(status)) {
-    upstream.resume();
+    upstream.discard();
     deps.metrics.upstreamErrors.inc({ kind: `http_${status}` });
     return {
       kind: 'retry',

@@ -1,22 +1,22 @@
 /**
- * One upstream attempt: POST the body to the engine over a pooled keep-alive agent, with named
- * timeouts for connecting and for the first byte (response headers). Failures come back as
- * AppErrors whose codes say which phase failed, so a dashboard can tell them apart.
+ * One upstream attempt: POST the body to the engine over a pooled keep-alive connection
+ * (upstream-pools.ts), with named bounds for connecting, for the first byte (response headers)
+ * and for gaps in the body. Failures come back as AppErrors whose codes say which phase failed,
+ * so a dashboard can tell them apart.
  *
- * A reset on a REUSED pooled socket before any response byte is the engine having closed an idle
- * keep-alive connection under us (llama.cpp closes one ~2 ms after a stream although it
- * advertised `Keep-Alive: timeout=5`), not the engine failing: that send is retried once, at once,
- * on a fresh connection to the same engine, and only the fresh attempt's outcome counts.
+ * A reset before any response byte is most often the engine having closed an idle keep-alive
+ * connection under us (llama.cpp closes one ~2 ms after a stream although it advertised
+ * `Keep-Alive: timeout=5`), not the engine failing: that send is retried once, at once, on a
+ * connection of its own to the same engine, and only that attempt's outcome counts. (undici does
+ * not say whether the connection was reused, so a reset on a fresh one is retried too: one more
+ * connection to an engine that is failing anyway.)
  */
-import http, {
-  type ClientRequest,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-} from 'node:http';
-import https from 'node:https';
+import type { Dispatcher } from 'undici';
 import type { EngineClientOptions } from '../discovery/index.js';
 import { AppError, type ErrorCode } from '../shared/index.js';
 import type { CancelHook } from './request-cancel.js';
+import { UpstreamAnswer } from './upstream-answer.js';
+import type { UpstreamPools } from './upstream-pools.js';
 
 /** The bound of each phase of an engine call, each with its own error code (STYLE.md §12). */
 export interface UpstreamTimeouts {
@@ -33,10 +33,10 @@ export interface UpstreamCall {
   /** The engine's base URL; only its host and port are used (a string is parsed once and cached). */
   readonly baseUrl: URL | string;
   readonly path: string;
-  readonly headers: OutgoingHttpHeaders;
+  readonly headers: Record<string, string>;
   readonly body: Buffer;
-  /** Pool for plain-HTTP engines; `https://` engines get a pool per TLS setting (see below). */
-  readonly agent: http.Agent;
+  /** The gateway's connections to engines (a pool per origin and TLS setting). */
+  readonly pools: UpstreamPools;
   /**
    * The engine's TLS options and API key (engineClientOptions); its `authorization` replaces any
    * Authorization header, so the gateway client's own key never reaches an engine.
@@ -44,8 +44,9 @@ export interface UpstreamCall {
   readonly client?: EngineClientOptions;
   readonly timeouts: UpstreamTimeouts;
   /**
-   * Cancels the call (client went away, drain deadline): it destroys the request, which ends
-   * every socket wait; the connect and first-byte timers bound the call otherwise.
+   * Cancels the call (client went away, drain deadline): it fails at once, and the request is
+   * aborted before it is written (or its connection closed, if it was); the connect and
+   * first-byte bounds hold otherwise.
    */
   readonly cancel: CancelHook;
 }
@@ -58,107 +59,88 @@ export const CONNECT_FAILURES: ReadonlySet<ErrorCode> = new Set([
   'GW_UPSTREAM_FIRST_BYTE_TIMEOUT',
 ]);
 
-function classify(err: NodeJS.ErrnoException): AppError {
+/** Codes of a connection the engine reset or closed before answering. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+function classify(err: Error & { code?: string }, timeouts: UpstreamTimeouts): AppError {
   if (err instanceof AppError) return err;
-  const code: ErrorCode =
-    err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ENOTFOUND'
-      ? 'GW_UPSTREAM_CONNECT_FAILED'
-      : 'GW_UPSTREAM_RESET';
+  const code = err.code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new AppError(
+      'GW_UPSTREAM_CONNECT_TIMEOUT',
+      `upstream connect timed out after ${timeouts.connectTimeoutMs} ms`,
+      { cause: err },
+    );
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return new AppError(
+      'GW_UPSTREAM_FIRST_BYTE_TIMEOUT',
+      `upstream sent no response headers within ${timeouts.firstByteTimeoutMs} ms`,
+      { cause: err },
+    );
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return new AppError(
+      'GW_UPSTREAM_STREAM_IDLE_TIMEOUT',
+      `upstream sent nothing for ${timeouts.streamIdleTimeoutMs} ms`,
+      { cause: err },
+    );
+  const failedToConnect =
+    code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND';
   return new AppError(
-    code,
-    `upstream ${code === 'GW_UPSTREAM_CONNECT_FAILED' ? 'connection failed' : 'connection reset'}: ${err.code ?? err.message}`,
+    failedToConnect ? 'GW_UPSTREAM_CONNECT_FAILED' : 'GW_UPSTREAM_RESET',
+    `upstream ${failedToConnect ? 'connection failed' : 'connection reset'}: ${code ?? err.message}`,
     { cause: err },
   );
 }
 
-interface HostPort {
-  readonly hostname: string;
-  readonly port: string;
-  readonly isHttps: boolean;
-}
-
-/** Parsed engine base URLs by string: `new URL()` per request is measurable on the hot path. */
-const hostPorts = new Map<string, HostPort>();
+/** Engine origins (`http://host:port`) by base URL string: `new URL()` per request is measurable. */
+const origins = new Map<string, string>();
 const MAX_CACHED_URLS = 4096;
 
-function hostPortOf(baseUrl: URL | string): HostPort {
-  if (typeof baseUrl !== 'string')
-    return {
-      hostname: baseUrl.hostname,
-      port: baseUrl.port,
-      isHttps: baseUrl.protocol === 'https:',
-    };
-  let hp = hostPorts.get(baseUrl);
-  if (hp === undefined) {
-    const url = new URL(baseUrl);
-    hp = { hostname: url.hostname, port: url.port, isHttps: url.protocol === 'https:' };
-    if (hostPorts.size >= MAX_CACHED_URLS) hostPorts.clear();
-    hostPorts.set(baseUrl, hp);
+function originOf(baseUrl: URL | string): string {
+  if (typeof baseUrl !== 'string') return baseUrl.origin;
+  let origin = origins.get(baseUrl);
+  if (origin === undefined) {
+    origin = new URL(baseUrl).origin;
+    if (origins.size >= MAX_CACHED_URLS) origins.clear();
+    origins.set(baseUrl, origin);
   }
-  return hp;
+  return origin;
 }
 
-/** A failed send, and whether it died on a reused socket before any response byte. */
+/** A failed send, and whether the engine reset the connection before answering. */
 class SendFailure extends Error {
   readonly error: AppError;
-  readonly onReusedSocket: boolean;
-  constructor(error: AppError, onReusedSocket: boolean) {
+  readonly reset: boolean;
+  constructor(error: AppError, reset: boolean) {
     super(error.message, { cause: error });
     this.error = error;
-    this.onReusedSocket = onReusedSocket;
+    this.reset = reset;
   }
-}
-
-/** Keep-alive pools for `https://` engines, one per TLS setting (few: one per CA in practice). */
-const httpsAgents = new Map<string, https.Agent>();
-const MAX_HTTPS_AGENTS = 64;
-
-function httpsAgentFor(client: EngineClientOptions, like: http.Agent): https.Agent {
-  let agent = httpsAgents.get(client.tlsKey);
-  if (agent === undefined) {
-    if (httpsAgents.size >= MAX_HTTPS_AGENTS) {
-      for (const a of httpsAgents.values()) a.destroy();
-      httpsAgents.clear();
-    }
-    agent = new https.Agent({ keepAlive: true, maxSockets: like.maxSockets, ...client.tls });
-    httpsAgents.set(client.tlsKey, agent);
-  }
-  return agent;
 }
 
 /**
- * Sends the request; resolves with the response once headers arrive. Retries once on a fresh
- * connection after a reset on a reused keep-alive socket (see the file comment).
+ * Sends the request; resolves with the answer once its headers arrive. Retries once on a
+ * connection of its own after a reset before any response byte (see the file comment).
  */
-export async function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> {
+  const origin = originOf(call.baseUrl);
   try {
-    const target = hostPortOf(call.baseUrl);
-    const pooled =
-      target.isHttps && call.client !== undefined
-        ? httpsAgentFor(call.client, call.agent)
-        : target.isHttps
-          ? https.globalAgent
-          : call.agent;
-    return await sendOnce(call, pooled);
+    return await sendOnce(call, call.pools.poolFor(origin, call.client));
   } catch (err) {
     if (!(err instanceof SendFailure)) throw err;
-    const retry =
-      err.onReusedSocket && err.error.code === 'GW_UPSTREAM_RESET' && !call.cancel.cancelled;
-    if (!retry) throw err.error;
+    if (!err.reset || call.cancel.cancelled) throw err.error;
   }
-  // A one-off connection (not kept alive): the pool may hold more sockets the engine already
-  // closed. The socket closes by itself once the response ends.
+  const single = call.pools.oneOff(origin, call.client);
   try {
-    const fresh = hostPortOf(call.baseUrl).isHttps
-      ? new https.Agent({ keepAlive: false, ...call.client?.tls })
-      : new http.Agent({ keepAlive: false });
-    return await sendOnce(call, fresh);
+    const answer = sendOnce(call, single);
+    void single.close().catch(() => undefined);
+    return await answer;
   } catch (err) {
     throw err instanceof SendFailure ? err.error : err;
   }
 }
 
-function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessage> {
+function sendOnce(call: UpstreamCall, dispatcher: Dispatcher): Promise<UpstreamAnswer> {
   return new Promise((resolve, reject) => {
     if (call.cancel.cancelled) {
       reject(
@@ -169,85 +151,64 @@ function sendOnce(call: UpstreamCall, agent: http.Agent): Promise<IncomingMessag
       );
       return;
     }
-    const target = hostPortOf(call.baseUrl);
     const authorization = call.client?.authorization;
-    const options = {
-      host: target.hostname,
-      port: target.port,
-      path: call.path,
-      method: 'POST',
-      headers: authorization === undefined ? call.headers : { ...call.headers, authorization },
-      agent,
-    };
-    const req: ClientRequest = target.isHttps ? https.request(options) : http.request(options);
-    let connectTimer: NodeJS.Timeout | undefined;
-    let firstByteTimer: NodeJS.Timeout | undefined;
+    let controller: Dispatcher.DispatchController | undefined;
+    let answer: UpstreamAnswer | undefined;
     let settled = false;
     let unhook = (): void => undefined;
-    const fail = (err: AppError): void => {
+    const fail = (error: AppError, reset: boolean): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(connectTimer);
-      clearTimeout(firstByteTimer);
       unhook();
-      req.destroy();
-      reject(new SendFailure(err, req.reusedSocket));
+      reject(new SendFailure(error, reset));
     };
-    unhook = call.cancel.whenCancelled(() =>
-      fail(new AppError('GW_UPSTREAM_RESET', 'client went away')),
+    const cancelled = (): AppError => new AppError('GW_UPSTREAM_RESET', 'client went away');
+    unhook = call.cancel.whenCancelled(() => {
+      // Fail now; a request still queued for a connection is aborted before it is written.
+      fail(cancelled(), false);
+      controller?.abort(cancelled());
+    });
+    dispatcher.dispatch(
+      {
+        path: call.path,
+        method: 'POST',
+        headers: authorization === undefined ? call.headers : { ...call.headers, authorization },
+        body: call.body,
+        headersTimeout: call.timeouts.firstByteTimeoutMs,
+        bodyTimeout: call.timeouts.streamIdleTimeoutMs,
+      },
+      {
+        onRequestStart(ctl) {
+          controller = ctl;
+          if (settled) ctl.abort(cancelled());
+        },
+        onResponseStart(ctl, statusCode, headers) {
+          if (statusCode < 200) return; // informational (100 Continue): the answer follows
+          answer = new UpstreamAnswer(ctl, statusCode, headers);
+          if (settled) {
+            ctl.abort(cancelled());
+            return;
+          }
+          settled = true;
+          unhook();
+          resolve(answer);
+        },
+        onResponseData(_ctl, chunk) {
+          answer?.pushData(chunk);
+        },
+        onResponseEnd() {
+          answer?.pushEnd();
+        },
+        onResponseError(_ctl, err: Error & { code?: string }) {
+          if (answer !== undefined) answer.pushError(classify(err, call.timeouts));
+          else fail(classify(err, call.timeouts), RESET_CODES.has(err.code ?? ''));
+        },
+      },
     );
-    req.on('socket', (socket) => {
-      if (!socket.connecting) return;
-      connectTimer = setTimeout(
-        () =>
-          fail(
-            new AppError(
-              'GW_UPSTREAM_CONNECT_TIMEOUT',
-              `upstream connect timed out after ${call.timeouts.connectTimeoutMs} ms`,
-            ),
-          ),
-        call.timeouts.connectTimeoutMs,
-      );
-      socket.once('connect', () => clearTimeout(connectTimer));
-    });
-    req.on('error', (err) => fail(classify(err)));
-    req.on('response', (res) => {
-      if (settled) {
-        res.destroy();
-        return;
-      }
-      settled = true;
-      clearTimeout(connectTimer);
-      clearTimeout(firstByteTimer);
-      unhook();
-      resolve(res);
-    });
-    req.end(call.body, () => {
-      firstByteTimer = setTimeout(
-        () =>
-          fail(
-            new AppError(
-              'GW_UPSTREAM_FIRST_BYTE_TIMEOUT',
-              `upstream sent no response headers within ${call.timeouts.firstByteTimeoutMs} ms`,
-            ),
-          ),
-        call.timeouts.firstByteTimeoutMs,
-      );
-    });
   });
 }
 
 /** Reads a (small) upstream body, bounded; used for error bodies that get normalized. */
-export async function readUpstreamBody(res: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      res.destroy();
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+export function readUpstreamBody(answer: UpstreamAnswer, limitBytes: number): Promise<Buffer> {
+  return answer.read(limitBytes);
 }

@@ -3,7 +3,6 @@
  * cluster state store, passive health (ejections from failed requests) and the active prober that
  * brings ejected endpoints back. Built once; the gateway serves on every replica, leader or not.
  */
-import http from 'node:http';
 import {
   ApiSupport,
   GatewayMetrics,
@@ -11,6 +10,7 @@ import {
   HealthProber,
   InFlightTracker,
   PassiveHealth,
+  UpstreamPools,
   type InferenceDeps,
 } from '../gateway/index.js';
 import type { Clock, Logger, Registry } from '../shared/index.js';
@@ -58,11 +58,7 @@ export function buildGateway(wiring: GatewayWiring): GatewayParts {
       metrics: new GatewayMetrics(registry),
       routing: wiring.routing,
       defaultStrategy: config.routing.strategy,
-      agent: new http.Agent({
-        keepAlive: true,
-        maxSockets: config.upstream.maxSocketsPerEngine,
-        scheduling: 'lifo',
-      }),
+      pools: new UpstreamPools(config.upstream),
       timeouts: config.upstream,
       maxBodyBytes: config.gateway.maxBodyBytes,
       retryAfterSeconds: config.gateway.retryAfterSeconds,

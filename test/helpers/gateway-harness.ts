@@ -9,6 +9,7 @@ import {
   GatewayServer,
   InFlightTracker,
   PassiveHealth,
+  UpstreamPools,
   type RequestHold,
   type EndpointCatalog,
   type GatewayEndpoint,
@@ -133,7 +134,10 @@ export async function startGateway(
           : { maxScoredCandidates: options.maxScoredCandidates }),
       },
       defaultStrategy: options.defaultStrategy ?? 'least-request',
-      agent: new http.Agent({ keepAlive: true }),
+      pools: new UpstreamPools({
+        maxSocketsPerEngine: 64,
+        connectTimeoutMs: options.timeouts?.connectTimeoutMs ?? 1000,
+      }),
       timeouts: {
         connectTimeoutMs: 1000,
         firstByteTimeoutMs: 5000,
