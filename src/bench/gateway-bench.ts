@@ -38,6 +38,12 @@ const spec = {
   requests: int(1000, 'sequential request pairs per round', { min: 10 }),
   rounds: int(3, 'sequential rounds', { min: 1 }),
   warmup: int(300, 'warm-up request pairs per variant (not measured)', { min: 0 }),
+  warmupS: num(
+    5,
+    'closed-loop warm-up per target and variant, seconds (not measured): long enough that V8 ' +
+      'has finished optimizing the hot path before anything is measured',
+    { min: 0 },
+  ),
   rate: int(1000, 'paced phase: offered requests per second, both targets together (0 = skip)', {
     min: 0,
   }),
@@ -72,6 +78,7 @@ interface GatewayBenchConfig extends ReplicasFlags {
   readonly requests: number;
   readonly rounds: number;
   readonly warmup: number;
+  readonly warmupS: number;
   readonly rate: number;
   readonly durationS: number;
   readonly concurrency: readonly string[];
@@ -91,7 +98,8 @@ const MODEL = 'bench-model';
 
 function commandLine(c: GatewayBenchConfig): string {
   return (
-    `infernode bench gateway --requests ${c.requests} --rounds ${c.rounds} --rate ${c.rate} ` +
+    `infernode bench gateway --requests ${c.requests} --rounds ${c.rounds} ` +
+    `--warmup ${c.warmup} --warmup-s ${c.warmupS} --rate ${c.rate} ` +
     `--duration-s ${c.durationS} --concurrency ${c.concurrency.join(',')} --engines ${c.engines} ` +
     `--speed ${c.speed} --max-tokens ${c.maxTokens} --prompt-bytes ${c.promptBytes} ` +
     `--strategy ${c.strategy}` +
@@ -142,6 +150,7 @@ export const gatewayBench = defineCommand({
       rounds: c.rounds,
       requests: c.requests,
       warmup: c.warmup,
+      warmupMs: c.warmupS * 1000,
       rate: c.rate,
       durationMs: c.durationS * 1000,
       concurrency,

@@ -51,7 +51,7 @@ export function loadBodies(plan: ReplicaPhasePlan): BodyFor {
 function viewOf(plan: ReplicaPhasePlan, controlPort: number): GatewayView {
   const p: LoadPlan = {
     ...{ host: plan.host, gatewayPort: 0, directPorts: [], controlPort, model: plan.model },
-    ...{ rounds: 0, requests: 0, warmup: 0, rate: 0, durationMs: 0, concurrency: [] },
+    ...{ rounds: 0, requests: 0, warmup: 0, warmupMs: 0, rate: 0, durationMs: 0, concurrency: [] },
     ...{ maxTokens: 0, promptBytes: 0, variants: [], timeoutMs: plan.timeoutMs },
   };
   return new GatewayView(p);

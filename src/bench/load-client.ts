@@ -15,6 +15,8 @@ export interface LoadPlan {
   readonly rounds: number;
   readonly requests: number;
   readonly warmup: number;
+  /** Closed-loop warm-up per target, ms. */
+  readonly warmupMs: number;
   readonly rate: number;
   readonly durationMs: number;
   readonly concurrency: readonly number[];

@@ -59,7 +59,7 @@ describe('infernode bench gateway --replicas', () => {
       [
         'bench',
         'gateway',
-        ...['--requests', '10', '--rounds', '1', '--warmup', '0', '--rate', '0'],
+        ...['--requests', '10', '--rounds', '1', '--warmup', '0', '--warmup-s', '0', '--rate', '0'],
         ...['--duration-s', '1', '--concurrency', '4', '--engines', '2'],
         ...['--no-stream', '--no-reference-proxy', '--replicas', '1,2'],
         ...['--stickiness-prompts', String(prompts), '--kill-duration-s', '4'],
