@@ -17,6 +17,18 @@ export const MAX_COUNTER_KEYS = 1024;
 /** The counter key of values past {@link MAX_COUNTER_KEYS}. */
 export const OTHER_KEY = 'other';
 
+/** A mix's label (`a+b`), once per strategy-name array: pick() hands out one array per mix. */
+const labels = new WeakMap<readonly string[], string>();
+
+function labelOf(strategies: readonly string[]): string {
+  let label = labels.get(strategies);
+  if (label === undefined) {
+    label = strategies.join('+');
+    labels.set(strategies, label);
+  }
+  return label;
+}
+
 function bump(map: Map<string, number>, key: string): void {
   const k = map.has(key) || map.size < MAX_COUNTER_KEYS ? key : OTHER_KEY;
   map.set(k, (map.get(k) ?? 0) + 1);
@@ -40,7 +52,7 @@ export function decisionOf(trace: PickTrace, atMs: number): ConsoleRoutingDecisi
   return {
     atMs,
     model: trace.model,
-    strategy: trace.strategies.join('+'),
+    strategy: labelOf(trace.strategies),
     picked: trace.chosen ?? null,
     reason: reasonOf(trace),
     candidates,
@@ -82,7 +94,7 @@ export class RoutingDecisionLog {
     this.#ring.push({ trace, atMs: this.#clock.now() });
     if (trace.chosen === undefined) return;
     this.#total++;
-    bump(this.#byStrategy, trace.strategies.join('+'));
+    bump(this.#byStrategy, labelOf(trace.strategies));
     bump(this.#byEngine, trace.chosen);
     if (trace.prefixHit !== undefined) {
       this.#prefixChoices++;

@@ -4,7 +4,7 @@
  * body's last bytes (usage-tail.ts), and only when it is not there is the whole body (kept up to
  * a bound) parsed. Feeds rate-limit settlement and fairness counters.
  */
-import { USAGE_TAIL_BYTES, tailBytes, usageObjectFromTail } from './usage-tail.js';
+import { USAGE_TAIL_BYTES, tailBytes, usageObjectFromTailBytes } from './usage-tail.js';
 
 /** The token counts an engine reports in its response's usage, for metrics and fairness. */
 export interface TokenUsage {
@@ -14,6 +14,9 @@ export interface TokenUsage {
 }
 
 const USAGE = Buffer.from('"usage"');
+const NEWLINE = 0x0a;
+/** Longest partial SSE line kept between chunks. */
+const MAX_TAIL_CHARS = 64 * 1024;
 
 function usageFrom(value: unknown): TokenUsage | undefined {
   if (value === null || typeof value !== 'object') return undefined;
@@ -68,27 +71,47 @@ export class UsageSniffer {
       return;
     }
     this.chunks++;
-    if (chunk.indexOf(USAGE) < 0 && this.#tail === '') return;
-    const text = this.#tail + chunk.toString('utf8');
-    const lines = text.split('\n');
-    this.#tail = (lines.pop() ?? '').slice(-64 * 1024);
-    for (const line of lines) {
-      if (!line.startsWith('data: ') || !line.includes('"usage"')) continue;
-      try {
-        this.#usage = usageFrom(JSON.parse(line.slice(6))) ?? this.#usage;
-      } catch {
-        // A line that is not JSON (e.g. [DONE]) carries no usage.
+    if (this.#tail !== '') {
+      this.#feedText(this.#tail + chunk.toString('utf8'));
+      return;
+    }
+    // Most chunks do not mention usage; of one that does, only that event's line is decoded.
+    let at = chunk.indexOf(USAGE);
+    while (at >= 0) {
+      const start = chunk.lastIndexOf(NEWLINE, at) + 1;
+      const end = chunk.indexOf(NEWLINE, at);
+      if (end < 0) {
+        this.#tail = chunk.toString('utf8', start).slice(-MAX_TAIL_CHARS);
+        return;
       }
+      this.#readLine(chunk.toString('utf8', start, end));
+      at = chunk.indexOf(USAGE, end);
+    }
+  }
+
+  /** Text that continues a line cut by the previous chunk. */
+  #feedText(text: string): void {
+    const lines = text.split('\n');
+    this.#tail = (lines.pop() ?? '').slice(-MAX_TAIL_CHARS);
+    for (const line of lines) this.#readLine(line);
+  }
+
+  #readLine(line: string): void {
+    if (!line.startsWith('data: ') || !line.includes('"usage"')) return;
+    try {
+      this.#usage = usageFrom(JSON.parse(line.slice(6))) ?? this.#usage;
+    } catch {
+      // A line that is not JSON (e.g. [DONE]) carries no usage.
     }
   }
 
   /** The usage seen, if any; for JSON bodies reads the tail, else parses what was kept. */
   usage(): TokenUsage | undefined {
     if (!this.#stream && this.#usage === undefined && this.#recentBytes > 0) {
-      const tail = tailBytes(this.#recent, this.#tailLimit).toString('utf8');
+      const tail = tailBytes(this.#recent, this.#tailLimit);
       this.#recent = [];
       this.#recentBytes = 0;
-      const found = usageFrom({ usage: usageObjectFromTail(tail) });
+      const found = usageFrom({ usage: usageObjectFromTailBytes(tail) });
       if (found !== undefined) {
         this.#json = [];
         this.#usage = found;

@@ -33,8 +33,13 @@ function objectEnd(text: string, start: number): number {
   return -1;
 }
 
+/** JSON's four whitespace characters. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
 function skipSpace(text: string, i: number): number {
-  while (i < text.length && /\s/.test(text[i] as string)) i++;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   return i;
 }
 
@@ -61,6 +66,19 @@ export function usageObjectFromTail(tail: string): object | undefined {
     at = at === 0 ? -1 : tail.lastIndexOf(KEY, at - 1);
   }
   return undefined;
+}
+
+/**
+ * {@link usageObjectFromTail} on bytes, decoding only from the last `"usage"` key when that one
+ * parses (the common case: a body's tail is decoded whole only when it does not).
+ */
+export function usageObjectFromTailBytes(tail: Buffer): object | undefined {
+  const at = tail.lastIndexOf(KEY);
+  if (at < 0) return undefined;
+  // `"` is ASCII, so the key starts a UTF-8 character: decoding from it splits none.
+  return (
+    usageObjectFromTail(tail.toString('utf8', at)) ?? usageObjectFromTail(tail.toString('utf8'))
+  );
 }
 
 /** The last `maxBytes` of the bytes in `chunks` (chunks in order), copying only when they span chunks. */

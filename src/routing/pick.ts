@@ -137,11 +137,69 @@ export function pick(
   return chosen;
 }
 
+/** The mix's strategy names, one array per mix (a trace per request would otherwise map it). */
+const namesByMix = new WeakMap<StrategyMix, readonly string[]>();
+
+function strategyNames(mix: StrategyMix): readonly string[] {
+  let names = namesByMix.get(mix);
+  if (names === undefined) {
+    names = Object.freeze(mix.map((m) => m.algorithm.name));
+    namesByMix.set(mix, names);
+  }
+  return names;
+}
+
 /**
  * The observer's view of one pick; built only when someone listens. Its candidate list is built
  * when first read: observers keep traces and read few of them, and with thousands of candidates
- * building it on every pick would cost more than the pick.
+ * building it on every pick would cost more than the pick. A class, not an object literal with a
+ * getter and closures: one is made per request.
  */
+class Trace implements PickTrace {
+  readonly model: string;
+  readonly strategies: readonly string[];
+  readonly candidateCount: number;
+  readonly chosen: string | undefined;
+  readonly tie: boolean;
+  readonly prefixHit: boolean | undefined;
+  readonly #candidates: readonly EndpointLoad[];
+  readonly #totals: Float64Array | undefined;
+  #built: PickTrace['candidates'] | undefined;
+
+  constructor(
+    request: RoutingRequest,
+    mix: StrategyMix,
+    candidates: readonly EndpointLoad[],
+    totals: Float64Array | undefined,
+    chosen: string | undefined,
+    tie: boolean,
+    prefixHit: boolean | undefined,
+  ) {
+    this.model = request.model;
+    this.chosen = chosen;
+    this.tie = tie;
+    this.prefixHit = prefixHit;
+    this.strategies = strategyNames(mix);
+    this.candidateCount = candidates.length;
+    this.#candidates = candidates;
+    this.#totals = totals;
+  }
+
+  get candidates(): PickTrace['candidates'] {
+    return (this.#built ??= this.#candidates.map((c, i) => ({
+      id: c.id,
+      score: this.#totals?.[i],
+    })));
+  }
+
+  topCandidates(k: number): PickTrace['candidates'] {
+    return topIndexes(this.#totals, this.#candidates.length, k).map((i) => ({
+      id: (this.#candidates[i] as EndpointLoad).id,
+      score: this.#totals?.[i],
+    }));
+  }
+}
+
 function traceOf(
   request: RoutingRequest,
   mix: StrategyMix,
@@ -151,23 +209,7 @@ function traceOf(
   tie: boolean,
   prefixHit: boolean | undefined,
 ): PickTrace {
-  let built: PickTrace['candidates'] | undefined;
-  return {
-    model: request.model,
-    strategies: mix.map((m) => m.algorithm.name),
-    chosen,
-    get candidates() {
-      return (built ??= candidates.map((c, i) => ({ id: c.id, score: totals?.[i] })));
-    },
-    candidateCount: candidates.length,
-    topCandidates: (k) =>
-      topIndexes(totals, candidates.length, k).map((i) => ({
-        id: (candidates[i] as EndpointLoad).id,
-        score: totals?.[i],
-      })),
-    tie,
-    prefixHit,
-  };
+  return new Trace(request, mix, candidates, totals, chosen, tie, prefixHit);
 }
 
 /**

@@ -17,6 +17,20 @@ describe('UsageSniffer', () => {
     expect(s.usage()).toEqual({ promptTokens: 9, completionTokens: 1, cachedTokens: 0 });
   });
 
+  it('reads the usage event among others in one chunk, not "usage" quoted in generated text', () => {
+    const s = new UsageSniffer(true);
+    const quoted = JSON.stringify({
+      choices: [{ delta: { content: 'say "usage": {"prompt_tokens": 1}' } }],
+    });
+    s.feed(
+      Buffer.from(
+        `data: ${quoted}\n\ndata: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}}\r\n\r\ndata: [DONE]\n\n`,
+      ),
+    );
+    expect(s.usage()).toEqual({ promptTokens: 4, completionTokens: 2, cachedTokens: 0 });
+    expect(s.chunks).toBe(1);
+  });
+
   it('gives up on JSON bodies over its bound', () => {
     const s = new UsageSniffer(false, 10);
     s.feed(Buffer.from('{"usage":{"prompt_tokens":1,"completion_tokens":1}}'));

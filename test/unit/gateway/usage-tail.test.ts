@@ -5,6 +5,7 @@ import {
   USAGE_TAIL_BYTES,
   tailBytes,
   usageObjectFromTail,
+  usageObjectFromTailBytes,
 } from '../../../src/gateway/usage-tail.js';
 
 const usage = {
@@ -54,6 +55,15 @@ describe('usageObjectFromTail', () => {
         expect(v === undefined || typeof v === 'object').toBe(true);
       }),
     );
+  });
+});
+
+describe('usageObjectFromTailBytes', () => {
+  it('reads usage after multi-byte text, and falls back to the whole tail when the last key fails', () => {
+    expect(usageObjectFromTailBytes(Buffer.from(body('héllo ✓ 日本')))).toEqual(usage);
+    const lastKeyIsNoObject = `{"usage":{"prompt_tokens":5},"meta":{"usage":null}}`;
+    expect(usageObjectFromTailBytes(Buffer.from(lastKeyIsNoObject))).toEqual({ prompt_tokens: 5 });
+    expect(usageObjectFromTailBytes(Buffer.from('{"choices":[]}'))).toBeUndefined();
   });
 });
 
