@@ -98,7 +98,7 @@ export function pick(
 ): EndpointLoad {
   const candidates = routable(snapshot.endpoints);
   if (candidates.length === 0) {
-    ctx.onPicked?.(traceOf(request, mix, [], undefined, undefined, false, undefined));
+    ctx.onPicked?.(new Trace(request, mix, [], undefined, undefined, false, undefined));
     throw new NoEndpointError(`no ready endpoint for model ${request.model}`);
   }
   let chosen: EndpointLoad;
@@ -133,7 +133,7 @@ export function pick(
   }
   for (const { algorithm } of mix) algorithm.onRouted?.(chosen, request, ctx, snapshot);
   if (ctx.onPicked !== undefined)
-    ctx.onPicked(traceOf(request, mix, candidates, totals, chosen.id, tie, prefixHit));
+    ctx.onPicked(new Trace(request, mix, candidates, totals, chosen.id, tie, prefixHit));
   return chosen;
 }
 
@@ -198,18 +198,6 @@ class Trace implements PickTrace {
       score: this.#totals?.[i],
     }));
   }
-}
-
-function traceOf(
-  request: RoutingRequest,
-  mix: StrategyMix,
-  candidates: readonly EndpointLoad[],
-  totals: Float64Array | undefined,
-  chosen: string | undefined,
-  tie: boolean,
-  prefixHit: boolean | undefined,
-): PickTrace {
-  return new Trace(request, mix, candidates, totals, chosen, tie, prefixHit);
 }
 
 /**

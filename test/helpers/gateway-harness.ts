@@ -167,6 +167,13 @@ export async function startGateway(
   };
 }
 
+/** Closes a test engine's server and its open connections (absent: nothing to do). */
+export async function closeEngineServer(server: http.Server | undefined): Promise<void> {
+  if (server === undefined) return;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
 /** A port nothing listens on. */
 export async function closedPort(): Promise<number> {
   const server = http.createServer();

@@ -10,6 +10,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import {
   FixedCatalog,
   anEngine,
+  closeEngineServer,
   startGateway,
   type Harness,
 } from '../../helpers/gateway-harness.js';
@@ -18,8 +19,7 @@ let gw: Harness | undefined;
 let engine: http.Server | undefined;
 afterEach(async () => {
   await gw?.stop();
-  engine?.closeAllConnections();
-  await new Promise((resolve) => engine?.close(resolve) ?? resolve(undefined));
+  await closeEngineServer(engine);
   gw = undefined;
   engine = undefined;
 });
