@@ -21,8 +21,8 @@ import type { ApiKind } from './parse-request.js';
 import { relay } from './relay.js';
 import { replyAndLinger } from './reply-and-linger.js';
 import { RequestCancel } from './request-cancel.js';
-import { screenUpstreamAnswer } from './screen-upstream-answer.js';
-import { callUpstream, readUpstreamBody } from './upstream.js';
+import { MAX_ERROR_TEXT_BYTES, screenUpstreamAnswer } from './screen-upstream-answer.js';
+import { callUpstream } from './upstream.js';
 import { bodyWithKvHint } from './kv-hint-body.js';
 import { recordUpstreamFailure } from './upstream-failure.js';
 
@@ -192,7 +192,7 @@ class InferenceExchange {
     const headers = { 'target-pod': endpoint.name, 'routing-strategy': this.#strategy };
     // Streaming or not, nothing reached the client yet: the error contract applies to both.
     if (status >= 400) {
-      const text = errorText ?? (await readUpstreamBody(upstream, 64 * 1024)).toString('utf8');
+      const text = errorText ?? (await upstream.read(MAX_ERROR_TEXT_BYTES)).toString('utf8');
       const reply = upstreamErrorReply(status, text, endpoint.name);
       this.#reply(reply.status, reply.body, headers);
       await admitted.ticket.settle(undefined);

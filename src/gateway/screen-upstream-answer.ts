@@ -10,13 +10,12 @@ import type { GatewayEndpoint } from './endpoint-catalog.js';
 import type { InferenceDeps } from './inference-deps.js';
 import type { ApiKind } from './parse-request.js';
 import type { UpstreamAnswer } from './upstream-answer.js';
-import { readUpstreamBody } from './upstream.js';
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 /** Answers that may mean "this engine does not serve this endpoint" (see api-support.ts). */
 const NOT_SERVED_STATUS = new Set([404, 405, 501]);
-/** Largest error body read to tell "not served" from other errors, bytes. */
-const MAX_ERROR_TEXT_BYTES = 64 * 1024;
+/** Largest error body read (to tell "not served" from other errors, and to normalize it), bytes. */
+export const MAX_ERROR_TEXT_BYTES = 64 * 1024;
 
 /** Relay the answer (with its error body when it was read here), or retry with this error. */
 export type AnswerVerdict =
@@ -49,7 +48,7 @@ export async function screenUpstreamAnswer(
     };
   }
   if (!NOT_SERVED_STATUS.has(status)) return { kind: 'relay' };
-  const errorText = (await readUpstreamBody(upstream, MAX_ERROR_TEXT_BYTES)).toString('utf8');
+  const errorText = (await upstream.read(MAX_ERROR_TEXT_BYTES)).toString('utf8');
   if (request.mayRetry && isUnsupportedAnswer(status, errorText)) {
     // This engine does not serve this endpoint at all: remember it and try another.
     deps.apiSupport.learnUnsupported(endpoint.id, request.kind, deps.clock.now());

@@ -207,8 +207,3 @@ function sendOnce(call: UpstreamCall, dispatcher: Dispatcher): Promise<UpstreamA
     );
   });
 }
-
-/** Reads a (small) upstream body, bounded; used for error bodies that get normalized. */
-export function readUpstreamBody(answer: UpstreamAnswer, limitBytes: number): Promise<Buffer> {
-  return answer.read(limitBytes);
-}
