@@ -22,6 +22,8 @@ export interface EndpointRecord {
   /** Prompt tokens routed here, and hits the index predicted for them, since the last scrape. */
   routedPromptTokens: number;
   predictedHitTokens: number;
+  /** The last report that could be judged fell far short of the prediction (see foldReport). */
+  shortfall: boolean;
 }
 
 /** A record with no incarnation yet (gen 0) and no blocks. */
@@ -37,15 +39,20 @@ export function newEndpointRecord(id: string, capacityTokens: number): EndpointR
     scrapedAtMs: 0,
     routedPromptTokens: 0,
     predictedHitTokens: 0,
+    shortfall: false,
   };
 }
 
 /**
  * Folds a newer engine report into the record and says whether it contradicts the index: a
- * cumulative counter went backwards (the engine restarted with an empty cache), or this gateway
- * sent most of the engine's prompt tokens, predicted a hit ratio ≥ 0.5 for them, and the engine
- * reports under a quarter of that (it evicted what we think it holds). An older or equally old
- * report changes nothing.
+ * cumulative counter went backwards (the engine restarted with an empty cache), or two reports in
+ * a row fell far short of the prediction — this gateway sent most of the engine's prompt tokens,
+ * predicted a hit ratio ≥ 0.5 for them, and the engine reports under a quarter of that (it evicted
+ * what we think it holds). One short report is not enough: the engine counts a request when it
+ * schedules it, so a report can cover a prompt's first request (a miss) and none of the hits
+ * routed right after it, still queued or not yet arrived — a burst of a new prompt, or another
+ * gateway replica's miss, would otherwise wipe the holder it just chose. A report with too few
+ * queries to judge leaves the verdict as it was. An older or equally old report changes nothing.
  */
 export function foldReport(
   rec: EndpointRecord,
@@ -59,15 +66,14 @@ export function foldReport(
     if (s.promptTokensTotal < rec.promptTokensTotal || s.prefixCacheQueriesTotal < rec.queriesTotal)
       contradicted = true;
     else if (config.resetOnHitRatioMismatch) {
-      const queries = s.prefixCacheQueriesTotal - rec.queriesTotal;
-      const hits = s.prefixCacheHitsTotal - rec.hitsTotal;
-      const routed = rec.routedPromptTokens;
-      const predicted = routed > 0 ? rec.predictedHitTokens / routed : 0;
-      const minQueries = 8 * config.blockSizeTokens;
-      if (queries >= minQueries && routed >= queries / 2 && predicted >= 0.5)
-        contradicted = hits / queries < predicted / 4;
+      const short = fellShort(rec, s.prefixCacheQueriesTotal, s.prefixCacheHitsTotal, config);
+      if (short !== undefined) {
+        contradicted = short && rec.shortfall;
+        rec.shortfall = short && !contradicted;
+      }
     }
   }
+  if (contradicted) rec.shortfall = false;
   rec.promptTokensTotal = s.promptTokensTotal;
   rec.queriesTotal = s.prefixCacheQueriesTotal;
   rec.hitsTotal = s.prefixCacheHitsTotal;
@@ -75,4 +81,24 @@ export function foldReport(
   rec.routedPromptTokens = 0;
   rec.predictedHitTokens = 0;
   return contradicted;
+}
+
+/**
+ * Whether the engine's hits since the last report fell under a quarter of the predicted ratio;
+ * undefined when the window cannot be judged (too few queries, mostly another sender's, or a
+ * predicted ratio under 0.5).
+ */
+function fellShort(
+  rec: EndpointRecord,
+  queriesTotal: number,
+  hitsTotal: number,
+  config: PrefixCacheConfig,
+): boolean | undefined {
+  const queries = queriesTotal - rec.queriesTotal;
+  const hits = hitsTotal - rec.hitsTotal;
+  const routed = rec.routedPromptTokens;
+  const predicted = routed > 0 ? rec.predictedHitTokens / routed : 0;
+  const minQueries = 8 * config.blockSizeTokens;
+  if (queries < minQueries || routed < queries / 2 || predicted < 0.5) return undefined;
+  return hits / queries < predicted / 4;
 }

@@ -15,9 +15,10 @@
  *   the old one stop matching and are dropped as their blocks are touched or evicted.
  * - Engine restart: a cumulative counter that goes backwards (prompt tokens, prefix queries)
  *   means the engine restarted with an empty cache → new incarnation.
- * - Over-promise: between two scrapes, if this gateway sent most of the engine's prompt tokens
- *   (≥ half of its prefix-cache queries), predicted a hit ratio ≥ 0.5 for them, and the engine
- *   reports under a quarter of that, the engine evicted what we think it holds → new incarnation.
+ * - Over-promise: if in two scrape windows in a row this gateway sent most of the engine's
+ *   prompt tokens (≥ half of its prefix-cache queries), predicted a hit ratio ≥ 0.5 for them,
+ *   and the engine reports under a quarter of that, the engine evicted what we think it holds
+ *   → new incarnation (one window can miss hits still queued; see foldReport).
  * - Age: an entry older than `entryTtlMs` is a miss (AIBrix evicts after 20 min).
  * - `forget(id)` for discovery removals; endpoints not among the candidates never match anyway.
  * Blocks are recorded last-to-first, so a prompt's first blocks are the most recent in the LRU

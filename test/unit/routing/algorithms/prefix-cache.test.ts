@@ -180,8 +180,7 @@ describe('prefix-cache', () => {
     expect(state.prefixIndex.resets).toBe(1);
   });
 
-  it('forgets an endpoint whose engine reports far fewer hits than predicted', () => {
-    const state = aRoutingMemory();
+  describe('an engine reporting far fewer hits than predicted', () => {
     const m = (queries: number, hits: number, at: number) =>
       someMetrics({
         scrape: {
@@ -191,20 +190,62 @@ describe('prefix-cache', () => {
         },
         scrapedAtMs: at,
       });
-    const endpoints = [anEndpoint('n/0', { metrics: m(0, 0, 1) })];
     const long = text('evicted', 8_000); // 2000 tokens
-    // pick() skips scoring with one candidate; score once so the index sees the first report.
-    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
-    for (let i = 0; i < 4; i++) route(state, endpoints, long);
-    // 3 of 4 requests were predicted full hits (6000 of 8000 tokens); the engine saw none.
-    endpoints[0] = { ...endpoints[0]!, metrics: m(8_000, 0, 2) };
-    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
-    expect(state.prefixIndex.resets).toBe(1);
-    // An engine that confirms the hits keeps its blocks.
-    for (let i = 0; i < 4; i++) route(state, endpoints, long);
-    endpoints[0] = { ...endpoints[0], metrics: m(16_000, 6_000, 3) };
-    algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
-    expect(state.prefixIndex.resets).toBe(1);
+    /** One engine that saw its first report, then `reports` after 4 routed requests each. */
+    function replay(reports: readonly [queries: number, hits: number][]): number {
+      const state = aRoutingMemory();
+      const endpoints = [anEndpoint('n/0', { metrics: m(0, 0, 1) })];
+      const score = () =>
+        algo.score({ nowMs: 1_000, endpoints }, prompt(long), { rng: { next: () => 0 }, ...state });
+      // pick() skips scoring with one candidate; score once so the index sees the first report.
+      score();
+      reports.forEach(([queries, hits], i) => {
+        for (let r = 0; r < 4; r++) route(state, endpoints, long);
+        endpoints[0] = { ...endpoints[0]!, metrics: m(queries, hits, i + 2) };
+        score();
+      });
+      return state.prefixIndex.resets;
+    }
+
+    it('forgets it after two short reports in a row', () => {
+      // Each window: 4 requests, 3 predicted full hits (6000 of 8000 tokens); the engine saw none.
+      expect(replay([[8_000, 0]])).toBe(0);
+      expect(
+        replay([
+          [8_000, 0],
+          [16_000, 0],
+        ]),
+      ).toBe(1);
+    });
+
+    it('keeps it when the next report confirms the hits (one window missed them)', () => {
+      // The first window counted only a miss: the hits routed after it were still queued.
+      expect(
+        replay([
+          [2_000, 0],
+          [10_000, 6_000],
+          [18_000, 14_000],
+        ]),
+      ).toBe(0);
+      // A short report after a confirming one starts over.
+      expect(
+        replay([
+          [8_000, 0],
+          [16_000, 8_000],
+          [24_000, 8_000],
+        ]),
+      ).toBe(0);
+    });
+
+    it('a window too small to judge keeps the earlier verdict', () => {
+      expect(
+        replay([
+          [8_000, 0],
+          [8_010, 0],
+          [16_010, 0],
+        ]),
+      ).toBe(1);
+    });
   });
 
   it('forget() drops an endpoint’s blocks', () => {
