@@ -65,7 +65,7 @@ export const prefixCacheConfigSpec = {
   ),
   resetOnHitRatioMismatch: bool(
     true,
-    'forget an endpoint’s blocks when the engine’s hit ratio is far below what the index predicted',
+    'forget an endpoint’s blocks when the engine’s hit ratio is far below what the index predicted in two scrape windows in a row',
   ),
   blockIndexSampleEvery: int(
     1,
