@@ -112,7 +112,10 @@ export const kvBench = defineCommand({
         lines.push(
           `${m.mode}: ${m.completed}/${m.requests} ok, TTFT mean ${m.ttftMs.mean} p50 ${m.ttftMs.p50} p99 ${m.ttftMs.p99} ms, ` +
             `GPU hit ${m.tiers.gpuHitRatio}, external ${m.tiers.externalHitRatio}, L1 blocks ${m.tiers.l1HitBlocks}, L2 ${m.tiers.l2FetchBlocks}, ` +
-            `outside the engines ${m.outsideEngineMs} ms, gateway added mean ${m.gatewayAddedWallMs?.meanMs ?? NaN} ms wall`,
+            `outside the engines ${m.outsideEngineMs} ms, gateway added mean ${m.gatewayAddedWallMs?.meanMs ?? NaN} ms wall` +
+            (m.tiers.lookupWallMs.n > 0
+              ? `, lookup wall p50 ${m.tiers.lookupWallMs.p50Ms} ms (agents' own p50 l1 ${m.tiers.agentGetPrefixMs.l1?.p50Ms ?? NaN}, l2 ${m.tiers.agentGetPrefixMs.l2?.p50Ms ?? NaN} ms)`
+              : ''),
         );
       lines.push(`verdict: ${JSON.stringify(section.verdict)}`);
     }

@@ -14,6 +14,7 @@ import { parsePrometheusText } from '../engine/index.js';
 import { summarizeHistogram, type GatewayOwnSummary } from './latency-stats.js';
 
 const LOOKUP = 'infernode_sim_kv_lookup_seconds';
+const AGENT_GET_PREFIX = 'infernode_kv_get_prefix_seconds';
 
 /** Hit ratios and counts per tier, summed over every engine and every agent. */
 export interface TierStats {
@@ -49,29 +50,42 @@ export interface TierStats {
   /** The connector's lookup wall time (get-prefix round trip or deadline), ms: all, by outcome. */
   readonly lookupWallMs: GatewayOwnSummary;
   readonly lookupWallMsByOutcome: Readonly<Record<string, GatewayOwnSummary>>;
+  /**
+   * The agents' side of those lookups, ms: from the decoded frame to the reply, by the last tier
+   * asked (l1, or l2 when continued over peers). The rest of the wall time is sockets and the
+   * agents' event loops before the frame was read.
+   */
+  readonly agentGetPrefixMs: Readonly<Record<string, GatewayOwnSummary>>;
 }
 
-/** Lookup histograms summed over engines: per outcome, bucket bound → cumulative count. */
-class LookupBuckets {
+/** One histogram summed over processes: per value of `label`, bucket bound → cumulative count. */
+class HistogramSums {
+  readonly #name: string;
+  readonly #label: string;
   readonly #by = new Map<string, { buckets: Map<number, number>; sum: number; count: number }>();
+  constructor(name: string, label: string) {
+    this.#name = name;
+    this.#label = label;
+  }
   add(name: string, labels: Readonly<Record<string, string>>, value: number): boolean {
-    if (!name.startsWith(LOOKUP)) return false;
-    const outcome = labels.outcome ?? '';
-    const h = this.#by.get(outcome) ?? { buckets: new Map<number, number>(), sum: 0, count: 0 };
-    this.#by.set(outcome, h);
-    if (name === `${LOOKUP}_bucket`) {
+    const base = this.#name;
+    if (!name.startsWith(base)) return false;
+    const key = labels[this.#label] ?? '';
+    const h = this.#by.get(key) ?? { buckets: new Map<number, number>(), sum: 0, count: 0 };
+    this.#by.set(key, h);
+    if (name === `${base}_bucket`) {
       const le = Number(labels.le === '+Inf' ? Infinity : labels.le);
       h.buckets.set(le, (h.buckets.get(le) ?? 0) + value);
-    } else if (name === `${LOOKUP}_sum`) h.sum += value;
-    else if (name === `${LOOKUP}_count`) h.count += value;
+    } else if (name === `${base}_sum`) h.sum += value;
+    else if (name === `${base}_count`) h.count += value;
     return true;
   }
-  summary(outcome?: string): GatewayOwnSummary {
+  summary(only?: string): GatewayOwnSummary {
     const buckets = new Map<number, number>();
     let sum = 0;
     let count = 0;
     for (const [o, h] of this.#by) {
-      if (outcome !== undefined && o !== outcome) continue;
+      if (only !== undefined && o !== only) continue;
       for (const [le, c] of h.buckets) buckets.set(le, (buckets.get(le) ?? 0) + c);
       sum += h.sum;
       count += h.count;
@@ -79,7 +93,7 @@ class LookupBuckets {
     const sorted = [...buckets].sort((a, b) => a[0] - b[0]).map(([le, c]) => ({ le, count: c }));
     return summarizeHistogram({ buckets: sorted, sum, count });
   }
-  byOutcome(): Record<string, GatewayOwnSummary> {
+  byLabel(): Record<string, GatewayOwnSummary> {
     const out: Record<string, GatewayOwnSummary> = {};
     for (const o of this.#by.keys()) out[o] = this.summary(o);
     return out;
@@ -97,7 +111,8 @@ export function tierStats(
   const sums = new Map<string, number>();
   const add = (key: string, v: number): void => void sums.set(key, (sums.get(key) ?? 0) + v);
   const decisions: Record<string, number> = {};
-  const lookups = new LookupBuckets();
+  const lookups = new HistogramSums(LOOKUP, 'outcome');
+  const agentLookups = new HistogramSums(AGENT_GET_PREFIX, 'tier');
   for (const text of engineTexts) {
     for (const s of parsePrometheusText(text).samples) {
       if (lookups.add(s.name, s.labels, s.value)) continue;
@@ -111,6 +126,7 @@ export function tierStats(
   }
   for (const text of agentTexts) {
     for (const s of parsePrometheusText(text).samples) {
+      if (agentLookups.add(s.name, s.labels, s.value)) continue;
       if (s.name === 'infernode_kv_hits_total' || s.name === 'infernode_kv_misses_total')
         add(`${s.name}:${s.labels.tier ?? ''}`, s.value);
       else if (s.name === 'infernode_kv_store_evictions_total') add(s.name, s.value);
@@ -151,6 +167,7 @@ export function tierStats(
       real: get('infernode_sim_kv_fetched_bytes_total:real'),
     },
     lookupWallMs: lookups.summary(),
-    lookupWallMsByOutcome: lookups.byOutcome(),
+    lookupWallMsByOutcome: lookups.byLabel(),
+    agentGetPrefixMs: agentLookups.byLabel(),
   };
 }

@@ -169,6 +169,11 @@ export class BlockRequestHandler {
    */
   private getPrefix(req: Extract<BlockRequest, { op: 'get-prefix' }>): void {
     const { metrics, store, maxFrameBytes } = this.ctx;
+    const startedMs = performance.now();
+    const took = (tier: 'l1' | 'l2'): void => {
+      if (!this.peer)
+        metrics.getPrefixSeconds.observe({ tier }, (performance.now() - startedMs) / 1000);
+    };
     let served: ServedPrefix;
     try {
       served = prefixFromStore(store, req.id, req.keys, maxFrameBytes);
@@ -182,6 +187,7 @@ export class BlockRequestHandler {
     const misses = this.ctx.misses;
     if (!served.endedOnMiss || misses === undefined || this.peer || req.l2WaitMs === 0) {
       metrics.op(req.op, 'ok');
+      took('l1');
       this.channel.write(served.reply, served.views);
       return;
     }
@@ -196,6 +202,7 @@ export class BlockRequestHandler {
     })
       .then(({ blocks, views }) => {
         metrics.op(req.op, 'ok');
+        took('l2');
         this.channel.write({ ...served.reply, blocks }, views);
       })
       .finally(() => call.dispose());

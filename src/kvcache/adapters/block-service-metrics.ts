@@ -4,7 +4,7 @@
  * sees — ops, bytes on the wire, connections closed and why, hits per tier — is counted here.
  * Every label has a fixed set of values.
  */
-import { Counter, Gauge, type Registry } from '../../shared/index.js';
+import { Counter, Gauge, Histogram, type Registry } from '../../shared/index.js';
 import type { BlockStore } from '../block-store.js';
 import type { BlockOp } from '../block-wire-format.js';
 
@@ -37,6 +37,12 @@ export class BlockServiceMetrics {
   readonly misses: Counter<'tier'>;
   /** Blocks served to peer agents (their L2 fetches), so a node shows what it gave away. */
   readonly peerServed: Counter;
+  /**
+   * A local client's get-prefix from the decoded frame to its reply, by the last tier asked (l1:
+   * the local run alone; l2: continued over peers). What an engine's lookup waits on past this is
+   * the sockets and this agent's event loop before the frame was read.
+   */
+  readonly getPrefixSeconds: Histogram<'tier'>;
   /** The hits and misses per tier as plain numbers, for the agent's report to the leader. */
   readonly lookups = { l1Hits: 0, l1Misses: 0, l2Hits: 0, l2Misses: 0 };
   private readonly sources: {
@@ -85,6 +91,13 @@ export class BlockServiceMetrics {
     this.peerServed = new Counter({
       name: 'infernode_kv_peer_served_blocks_total',
       help: 'Blocks served to peer agents’ L2 fetches (a subset of the l1 hits)',
+      registers,
+    });
+    this.getPrefixSeconds = new Histogram({
+      name: 'infernode_kv_get_prefix_seconds',
+      help: 'A local get-prefix from its decoded frame to its reply, by the last tier asked (l2: continued over peers)',
+      labelNames: ['tier'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
     const sources = this.sources;

@@ -13,6 +13,15 @@ import type {
 import { createLogger, createRegistry, type Registry } from '../../../src/shared/index.js';
 import { blockBytes, metricValue } from '../../helpers/kv-block-service.js';
 
+/** How many local get-prefix calls the agent timed with `tier` as the last tier asked. */
+async function getPrefixCount(registry: Registry, tier: 'l1' | 'l2'): Promise<number> {
+  const text = await registry.getSingleMetricAsString('infernode_kv_get_prefix_seconds');
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`infernode_kv_get_prefix_seconds_count{tier="${tier}"}`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -150,6 +159,12 @@ describe('agent KV: L2 from peers', () => {
     expect(Buffer.from(got[2]?.bytes ?? [])).toEqual(Buffer.from(blockBytes(3, 100)));
     // B's run, then the one block left past A's own.
     expect(asked.map((m) => m.hashes)).toEqual([[1, 2, 3, 4, 5], [5]]);
+    // A timed it as a lookup that went on over peers; one A holds whole is timed as L1 alone.
+    expect(await getPrefixCount(a.registry, 'l2')).toBe(1);
+    expect(await getPrefixCount(a.registry, 'l1')).toBe(0);
+    await engineClient().getPrefix(a.kv.nativeUrl, [3, 4], { l2WaitMs: 2000 });
+    expect(await getPrefixCount(a.registry, 'l1')).toBe(1);
+    expect(await getPrefixCount(a.registry, 'l2')).toBe(1);
   });
 
   it('turns a gone peer, a peer that does not share and a missing leader into misses', async () => {

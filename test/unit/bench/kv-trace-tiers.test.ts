@@ -78,4 +78,27 @@ describe('tierStats (bench kv trace: hits per tier)', () => {
     expect(t.externalHitTokens).toBe(64);
     expect(t.totalHitRatio).toBeLessThanOrEqual(1);
   });
+
+  it('sums the agents’ get-prefix histograms per tier', () => {
+    const getPrefix = (tier: string, le1ms: number, le10ms: number, total: number): string[] => [
+      `infernode_kv_get_prefix_seconds_bucket{le="0.001",tier="${tier}"} ${le1ms}`,
+      `infernode_kv_get_prefix_seconds_bucket{le="0.01",tier="${tier}"} ${le10ms}`,
+      `infernode_kv_get_prefix_seconds_bucket{le="+Inf",tier="${tier}"} ${total}`,
+      `infernode_kv_get_prefix_seconds_sum{tier="${tier}"} ${total * 0.004}`,
+      `infernode_kv_get_prefix_seconds_count{tier="${tier}"} ${total}`,
+    ];
+    const text = (l1: number[], l2: number[]): string =>
+      [
+        ...getPrefix('l1', ...(l1 as [number, number, number])),
+        ...getPrefix('l2', ...(l2 as [number, number, number])),
+        '',
+      ].join('\n');
+    const t = tierStats([], [text([8, 10, 10], [0, 1, 4]), text([2, 10, 10], [0, 0, 2])]);
+    expect(t.agentGetPrefixMs.l1?.n).toBe(20);
+    expect(t.agentGetPrefixMs.l1?.meanMs).toBeCloseTo(4, 6);
+    expect(t.agentGetPrefixMs.l1?.p50Ms).toBeLessThanOrEqual(1);
+    expect(t.agentGetPrefixMs.l2?.n).toBe(6);
+    expect(t.agentGetPrefixMs.l2?.p50Ms).toBeGreaterThanOrEqual(10);
+    expect(t.l1HitBlocks).toBe(0);
+  });
 });
