@@ -128,15 +128,11 @@ export class BlockIndexReads implements PreciseBlockView {
       chain,
       peers.map(([, rec]) => rec.l1?.id ?? -1),
     );
-    return peers
-      .map(([node, rec], i) => ({
-        node,
-        nativeUrl: rec.store?.nativeUrl ?? '',
-        blocks: counts[i] ?? 0,
-      }))
-      .filter((h) => h.blocks > 0)
-      .sort((a, b) => b.blocks - a.blocks || (a.node < b.node ? -1 : 1))
-      .slice(0, this.#o.maxHolders);
+    return rankPeerHolders(
+      peers.map(([node, rec]) => [node, rec.store]),
+      counts,
+      this.#o.maxHolders,
+    );
   }
 
   /** Per node (sorted by name, at most `maxNodes`) its store report and block counts. */
@@ -160,4 +156,24 @@ export class BlockIndexReads implements PreciseBlockView {
         };
       });
   }
+}
+
+/**
+ * An L2 lookup's answer from each peer's count of leading blocks (same order as `peers`): those
+ * holding any, most blocks first (then by name), at most `maxHolders`.
+ */
+export function rankPeerHolders(
+  peers: readonly (readonly [node: string, store: KvStoreState | undefined])[],
+  counts: ArrayLike<number>,
+  maxHolders: number,
+): KvHolderInfo[] {
+  return peers
+    .map(([node, store], i) => ({
+      node,
+      nativeUrl: store?.nativeUrl ?? '',
+      blocks: counts[i] ?? 0,
+    }))
+    .filter((h) => h.blocks > 0)
+    .sort((a, b) => b.blocks - a.blocks || (a.node < b.node ? -1 : 1))
+    .slice(0, maxHolders);
 }

@@ -19,6 +19,8 @@ import { BlockPairs } from './block-pairs.js';
 import { BlockTable } from './block-table.js';
 import { BlockSampler, walkCandidates, walkHolders, type ChainHoldings } from './chain-walks.js';
 import type { PreciseBlockView } from './precise-block-view.js';
+import { rankPeerHolders } from './block-index-reads.js';
+import type { KvHolderInfo, KvStoreState } from './kv-batch.js';
 
 /** What a source id stands for. */
 export interface SharedSource {
@@ -132,10 +134,29 @@ export class SharedBlockReads implements PreciseBlockView {
 
   /** Per node asked (same order), its L1 run of `chain` from `from`. */
   l1PrefixBlocks(chain: readonly number[], nodes: readonly string[], from = 0): Int32Array {
-    const byNode = new Map<string, number>();
-    for (const [id, s] of this.#sources) if (s.tier === 'l1') byNode.set(s.node, id);
-    const ids = nodes.map((n) => byNode.get(n) ?? NONE);
+    const ids = nodes.map((n) => this.#l1Nodes.get(n) ?? NONE);
     return this.#read(() => walkCandidates(this.#chain, chain, ids, from));
+  }
+
+  /**
+   * An agent's L2 lookup (BlockIndexReads.lookup): the peers among `stores` (the nodes' latest
+   * store reports) that share and hold leading blocks of `chain` in L1, best first.
+   */
+  peerHolders(
+    chain: readonly number[],
+    stores: ReadonlyMap<string, KvStoreState>,
+    excludeNode: string | undefined,
+    maxHolders: number,
+  ): KvHolderInfo[] {
+    const peers = [...stores].filter(
+      ([node, store]) => node !== excludeNode && store.shared && this.#l1Nodes.has(node),
+    );
+    if (peers.length === 0) return [];
+    const counts = this.l1PrefixBlocks(
+      chain,
+      peers.map(([node]) => node),
+    );
+    return rankPeerHolders(peers, counts, maxHolders);
   }
 
   #read<T>(read: () => T): T {

@@ -2,7 +2,7 @@
  * The main thread's side of the KV index worker's mailbox (worker-block-index.ts): operations
  * queue here, in order, and leave as one message. Batches wait up to `flushMs` for company (a
  * message per event-loop turn cost the two threads more than the work it carried, at 200
- * nodes); a question (lookup, summary) makes the message go at the end of this turn.
+ * nodes); a question (a summary) makes the message go at the end of this turn.
  *
  * Bounded: operations sent or queued and not yet answered weigh at most `maxPendingWeight` (a
  * batch weighs its hashes + 1); a batch past it is refused.
@@ -48,7 +48,7 @@ export class KvIndexOutbox {
 
   push(op: QueuedOp): void {
     this.#queue.push(op);
-    const urgent = op.op === 'lookup' || op.op === 'summary';
+    const urgent = op.op === 'summary';
     if (this.#flushing === 'soon' || (this.#flushing === 'later' && !urgent)) return;
     clearTimeout(this.#timer);
     this.#flushing = urgent ? 'soon' : 'later';
@@ -76,8 +76,7 @@ export class KvIndexOutbox {
     this.#queue = [];
     this.#queuedWeight = 0;
     if (!this.#o.send(packed(queued))) {
-      for (const op of queued)
-        if (op.op === 'lookup' || op.op === 'summary') this.#o.unanswered(op.id);
+      for (const op of queued) if (op.op === 'summary') this.#o.unanswered(op.id);
       return;
     }
     this.#sent.push(weight);

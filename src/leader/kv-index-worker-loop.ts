@@ -31,7 +31,7 @@ export function serveKvIndex(port: MessagePort, data: KvIndexWorkerData): void {
   let sharedGeneration = -1;
 
   port.on('message', ({ ops, frames }: KvIndexMessage) => {
-    const report: Answers = { applied: 0, ignored: 0, gaps: [], lookups: [], summaries: [] };
+    const report: Answers = { applied: 0, ignored: 0, gaps: [], summaries: [] };
     for (const op of ops) run(index, op, frames, control, report);
     const generation = index.buffersGeneration;
     const moved = generation !== sharedGeneration;
@@ -57,7 +57,6 @@ interface Answers {
   applied: number;
   ignored: number;
   gaps: [string, number][];
-  lookups: KvIndexReport['lookups'][number][];
   summaries: KvIndexReport['summaries'][number][];
 }
 
@@ -90,9 +89,6 @@ function run(
       return writing(control, () => index.dropNode(op.node));
     case 'reconcile':
       return writing(control, () => reconcileIndex(index, op.nodes, op.all));
-    case 'lookup':
-      report.lookups.push([op.id, index.lookup(op.chain, op.exclude)]);
-      return;
     case 'summary':
       report.summaries.push([op.id, index.summary(op.maxNodes)]);
       return;

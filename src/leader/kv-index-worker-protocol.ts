@@ -4,12 +4,7 @@
  * message, in the order they happened; the worker answers each message with one report.
  * Structured-cloned, never parsed from outside the process.
  */
-import type {
-  BlockEvictions,
-  GlobalBlockIndexOptions,
-  KvHolderInfo,
-  KvNodeSummary,
-} from '../kvcache/index.js';
+import type { BlockEvictions, GlobalBlockIndexOptions, KvNodeSummary } from '../kvcache/index.js';
 
 /** What the worker is started with. */
 export interface KvIndexWorkerData {
@@ -33,12 +28,6 @@ export type KvIndexOp =
       readonly op: 'reconcile';
       readonly nodes: readonly (readonly [string, readonly string[] | null])[];
       readonly all: boolean;
-    }
-  | {
-      readonly op: 'lookup';
-      readonly id: number;
-      readonly chain: readonly number[];
-      readonly exclude: string | undefined;
     }
   | { readonly op: 'summary'; readonly id: number; readonly maxNodes: number };
 
@@ -70,7 +59,6 @@ export interface KvIndexReport {
   readonly ignored: number;
   /** Batches out of order: node and seq; the main thread asks that node for a resync. */
   readonly gaps: readonly (readonly [string, number])[];
-  readonly lookups: readonly (readonly [number, KvHolderInfo[]])[];
   readonly summaries: readonly (readonly [number, KvNodeSummary[]])[];
   readonly sources: readonly KvSourceEvent[];
   /** Set when the holdings moved to new buffers since the last report (and in the first). */

@@ -142,6 +142,54 @@ describe.each([
   });
 });
 
+describe('WorkerBlockIndex lookups', () => {
+  it('answers an L2 lookup at once from the shared tables, not behind the batches queued', async () => {
+    // A channel the test can hold: what is posted while held reaches the worker on release.
+    let held: (() => void)[] | undefined;
+    const holdable: KvIndexChannelFactory = (data, onReport) => {
+      const inner = inThreadChannel(data, onReport);
+      return {
+        post: (ops) =>
+          held === undefined ? inner.post(ops) : void held.push(() => inner.post(ops)),
+        onExit: (listener) => inner.onExit(listener),
+        close: () => inner.close(),
+      };
+    };
+    const index = workerIndex(holdable, recorder());
+    const store = (node: string) => ({
+      nativeUrl: `ikv://${node}:1`,
+      budgetBytes: 1,
+      usedBytes: 0,
+      blocks: 2,
+      shared: true,
+    });
+    for (const node of ['a', 'b'])
+      index.apply(node, {
+        seq: 1,
+        reset: true,
+        deltas: [{ tier: 'l1', stored: node === 'a' ? [7, 8] : [7] }],
+        store: store(node),
+      });
+    await index.freshSummary(2);
+    held = [];
+    index.apply('b', { seq: 2, deltas: [{ tier: 'l1', stored: [8] }], store: store('b') });
+    // The worker has not seen b's second block: the answer is the tables as they are, at once.
+    expect(await index.lookup([7, 8], 'c')).toEqual([
+      { node: 'a', nativeUrl: 'ikv://a:1', blocks: 2 },
+      { node: 'b', nativeUrl: 'ikv://b:1', blocks: 1 },
+    ]);
+    expect(await index.lookup([7, 8], 'a')).toEqual([
+      { node: 'b', nativeUrl: 'ikv://b:1', blocks: 1 },
+    ]);
+    for (const post of held.splice(0)) post();
+    held = undefined;
+    await index.freshSummary(2);
+    expect(await index.lookup([7, 8], 'a')).toEqual([
+      { node: 'b', nativeUrl: 'ikv://b:1', blocks: 2 },
+    ]);
+  });
+});
+
 describe('WorkerBlockIndex when its thread dies', () => {
   it('answers what waits, starts a new thread empty and asks every node for a reset', async () => {
     const exits: ((reason: string) => void)[] = [];
@@ -169,7 +217,7 @@ describe('WorkerBlockIndex when its thread dies', () => {
     await index.freshSummary(1);
     expect(index.gpuPrefixHolders([7, 8])).toEqual(new Map([['a/e0', 2]]));
 
-    const waiting = index.lookup([7, 8]);
+    const waiting = index.freshSummary(1);
     for (const exit of exits.splice(0)) exit('killed by the test');
     expect(await waiting).toEqual([]);
     expect(index.gpuPrefixHolders([7, 8])).toEqual(new Map());
