@@ -69,11 +69,11 @@ export function foldReport(
       const short = fellShort(rec, s.prefixCacheQueriesTotal, s.prefixCacheHitsTotal, config);
       if (short !== undefined) {
         contradicted = short && rec.shortfall;
-        rec.shortfall = short && !contradicted;
+        rec.shortfall = short;
       }
     }
   }
-  if (contradicted) rec.shortfall = false;
+  if (contradicted) rec.shortfall = false; // the new incarnation starts unsuspected
   rec.promptTokensTotal = s.promptTokensTotal;
   rec.queriesTotal = s.prefixCacheQueriesTotal;
   rec.hitsTotal = s.prefixCacheHitsTotal;
