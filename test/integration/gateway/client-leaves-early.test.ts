@@ -4,8 +4,8 @@
  * the upstream request directly, without an AbortSignal listener).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../../../src/shared/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {
   FixedCatalog,
@@ -38,8 +38,7 @@ describe('client leaving before the engine answers', () => {
         if (!res.headersSent) seen.closedUnanswered++;
       });
     });
-    await new Promise<void>((resolve) => engine!.listen(0, '127.0.0.1', resolve));
-    const port = (engine.address() as AddressInfo).port;
+    const port = await listen(engine, 0, '127.0.0.1');
     // A first-byte timeout far beyond the wait below: only the cancellation can close it.
     gw = await startGateway(new FixedCatalog([anEngine('slow', `http://127.0.0.1:${port}`)]), {
       timeouts: { firstByteTimeoutMs: 600_000 },

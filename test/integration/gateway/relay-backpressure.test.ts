@@ -5,8 +5,8 @@
  * whole answer arrives intact.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../../../src/shared/index.js';
 import {
   FixedCatalog,
   anEngine,
@@ -45,8 +45,7 @@ async function startFloodingEngine(): Promise<{ url: string; written: () => numb
     };
     pump();
   });
-  await new Promise<void>((resolve) => engine!.listen(0, '127.0.0.1', resolve));
-  const port = (engine.address() as AddressInfo).port;
+  const port = await listen(engine, 0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, written: () => written };
 }
 
