@@ -17,6 +17,9 @@ import {
 } from './routing-trace.js';
 import type { ReplayPlan, ReplaySample } from './routing-stats.js';
 
+/** How long the replay keeps an idle keep-alive socket, ms (below the gateway's 65 s). */
+const FREE_SOCKET_IDLE_MS = 30_000;
+
 /** Longest SSE line kept while waiting for its end, bytes; a longer one fails the request. */
 const MAX_LINE_BYTES = 1024 * 1024;
 
@@ -118,7 +121,15 @@ async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '{}') as ReplayPlan;
   const entries = traceWindow(readTrace(plan.tracePath), plan.durationS);
   const offsets = arrivalOffsetsMs(entries, plan.rateScale, plan.speed);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8192, maxFreeSockets: 256 });
+  // Idle sockets close on the client's side first (30 s, under the gateway's 65 s keep-alive):
+  // a socket the server closes as a request is written on it fails that request ("socket hang
+  // up"), one or two in a 10-minute replay at speed 1, where idle gaps are longest.
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 8192,
+    maxFreeSockets: 256,
+    timeout: FREE_SOCKET_IDLE_MS,
+  });
   const cache = new BlockTextCache(8192);
   const pending: Promise<ReplaySample>[] = [];
   const start = performance.now();
