@@ -187,6 +187,29 @@ describe('ClusterStateStore while agents are paced', () => {
   });
 });
 
+describe('ClusterStateStore when the pace changes', () => {
+  it('keeps the states and views whose staleness did not flip, so readers patch, not rebuild', () => {
+    const { clock, store, catalog } = setup();
+    clock.advance(500);
+    store.applyDelta('b', { v: 1, type: 'state', seq: 1, engines: [] }); // b reported later
+    const before = store.endpointsForModel('m');
+    const views = catalog.lookup('m').endpoints;
+    clock.advance(700); // a is 1200 ms old (stale at 1000), b 700 ms
+    store.allowReportGap(400); // a is fresh again under 1400 ms, b unchanged
+    const after = store.endpointsForModel('m');
+    expect(after.map((s) => s.stale)).toEqual([false, false, false]);
+    expect(after[2]).toBe(before[2]);
+    expect(store.changedSince(before, after)).toEqual([]);
+    catalog.lookup('m').endpoints.forEach((e, i) => expect(e).toBe(views[i]));
+    store.allowReportGap(0); // a's 1200 ms are stale again at 1000; b stays fresh
+    const relaxed = store.endpointsForModel('m');
+    expect(relaxed.map((s) => s.stale)).toEqual([true, true, false]);
+    expect(relaxed[2]).toBe(before[2]);
+    expect(store.changedSince(after, relaxed)).toEqual([0, 1]);
+    expect(catalog.lookup('m').endpoints[2]).toBe(views[2]);
+  });
+});
+
 describe('ClusterEndpointCatalog.knows', () => {
   it('agrees with lookup().known for models, adapters and unknown names', () => {
     const { store, catalog } = setup();
