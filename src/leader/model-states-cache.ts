@@ -162,8 +162,24 @@ export class ModelStatesCache {
     const states = entry.states.slice();
     for (const [i, state] of changes) states[i] = state;
     this.#patches.set(states, { from: entry.states, positions: [...changes.keys()] });
+    this.#cutChain(states);
     entry.states = states;
     return states;
+  }
+
+  /**
+   * Drops the patch MAX_PATCH_HOPS back from `newest`: no reader follows a chain further, and
+   * each patch holds the list before it, so an uncut chain kept every list a model ever had
+   * (8 KB each at 1,000 engines, a dozen a second per model under load) until discovery changed.
+   */
+  #cutChain(newest: readonly EndpointState[]): void {
+    let list = newest;
+    for (let hop = 0; hop < MAX_PATCH_HOPS; hop++) {
+      const patch = this.#patches.get(list);
+      if (patch === undefined) return;
+      list = patch.from;
+    }
+    this.#patches.delete(list);
   }
 
   /** The last moment a state read now stays what it is without a new report. */

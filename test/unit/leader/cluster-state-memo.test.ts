@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ClusterStateStore } from '../../../src/leader/index.js';
 import { ClusterEndpointCatalog } from '../../../src/leader/cluster-endpoint-catalog.js';
@@ -223,5 +225,25 @@ describe('ClusterEndpointCatalog.knows', () => {
       expect(catalog.knows(name)).toBe(catalog.lookup(name).known);
     expect(catalog.knows('m')).toBe(true);
     expect(catalog.knows('nope')).toBe(false);
+  });
+});
+
+describe('ClusterStateStore patch chains', () => {
+  it('lets go of lists older than any reader follows back', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { store } = setup();
+    const oldest = new WeakRef(store.endpointsForModel('m'));
+    for (let seq = 1; seq <= 40; seq++) {
+      store.applyDelta('a', { v: 1, type: 'state', seq, engines: [report('a/e0', seq % 2 === 0)] });
+      store.endpointsForModel('m');
+    }
+    // The chain is still followed as far as readers go.
+    const recent = store.endpointsForModel('m');
+    store.applyDelta('a', { v: 1, type: 'state', seq: 41, engines: [report('a/e0', false)] });
+    expect(store.changedSince(recent, store.endpointsForModel('m'))).toEqual([0, 1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(oldest.deref()).toBeUndefined();
   });
 });
