@@ -28,8 +28,8 @@ import { AgentHeartbeat } from './agent-heartbeat.js';
 import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
 import { sendInTurns } from './send-in-turns.js';
 
-/** `pace` messages sent per event-loop turn (see send-in-turns.ts). */
-const PACE_SENDS_PER_TURN = 100;
+/** How many `pace` messages one event-loop turn sends, by count and time (send-in-turns.ts). */
+const PACE_SEND_TURN = { perTurn: 100, budgetMs: 2 };
 
 export type { AgentHubOptions } from './agent-hub-options.js';
 
@@ -262,7 +262,7 @@ export class AgentHub {
     this.#stopPacing();
     const message = JSON.stringify({ v: PROTOCOL_VERSION, type: 'pace', ...pace });
     const targets = [...this.#sessions].filter(([, s]) => s.paced).map(([ws]) => ws);
-    this.#stopPacing = sendInTurns(targets, message, PACE_SENDS_PER_TURN);
+    this.#stopPacing = sendInTurns(targets, message, PACE_SEND_TURN);
   }
 
   #send(ws: WebSocket, message: LeaderMessage): void {

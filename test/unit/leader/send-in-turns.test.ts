@@ -19,7 +19,7 @@ const sentCount = (s: ReturnType<typeof sockets>): number =>
 describe('sendInTurns', () => {
   it('sends a slice per event-loop turn until every open socket has it once', async () => {
     const s = sockets(250);
-    sendInTurns(s as unknown as WebSocket[], 'pace', 100);
+    sendInTurns(s as unknown as WebSocket[], 'pace', { perTurn: 100, budgetMs: 1e9 });
     expect(sentCount(s)).toBe(99); // the first 100, one of them closed
     await turn();
     expect(sentCount(s)).toBe(199);
@@ -31,10 +31,37 @@ describe('sendInTurns', () => {
 
   it('stops where it is when told', async () => {
     const s = sockets(250);
-    const stop = sendInTurns(s as unknown as WebSocket[], 'old pace', 100);
+    const stop = sendInTurns(s as unknown as WebSocket[], 'old pace', {
+      perTurn: 100,
+      budgetMs: 1e9,
+    });
     stop();
     await turn();
     await turn();
     expect(sentCount(s)).toBe(99);
+  });
+
+  it('ends a turn once its time budget is spent, after at least one send', async () => {
+    const s = sockets(10);
+    let clock = 0;
+    // Each send takes 1 ms of this clock: a 2.5 ms budget ends the turn after the third send.
+    for (const x of s) {
+      const send = x.send.bind(x);
+      x.send = (m: string) => {
+        clock += 1;
+        send(m);
+      };
+    }
+    sendInTurns(s as unknown as WebSocket[], 'pace', { perTurn: 100, budgetMs: 2.5 }, () => clock);
+    expect(sentCount(s)).toBe(3);
+    await turn();
+    expect(sentCount(s)).toBe(6); // sockets 3 (closed), 4, 5, 6
+    await turn();
+    await turn();
+    expect(sentCount(s)).toBe(9);
+    // A budget of nothing still sends one a turn.
+    const t = sockets(3);
+    sendInTurns(t as unknown as WebSocket[], 'pace', { perTurn: 100, budgetMs: 0 }, () => 0);
+    expect(sentCount(t)).toBe(1);
   });
 });
