@@ -6,6 +6,7 @@
  * 25-30 ms a turn (bench leader 1000 × 8), ten such turns in a row.
  */
 import { WebSocket } from 'ws';
+import { systemClock, type Clock } from '../shared/index.js';
 
 /** How much of the sending one turn does: at most `perTurn` sends and about `budgetMs`. */
 export interface TurnLimits {
@@ -15,25 +16,25 @@ export interface TurnLimits {
 
 /**
  * Sends `message` to each open socket, a slice per turn (at least one send each); returns a
- * function that stops it. `now` reads the clock, ms.
+ * function that stops it.
  */
 export function sendInTurns(
   targets: readonly WebSocket[],
   message: string,
   limits: TurnLimits,
-  now: () => number = () => performance.now(),
+  clock: Pick<Clock, 'monotonicMs'> = systemClock,
 ): () => void {
   let stopped = false;
   const sendFrom = (from: number): void => {
     if (stopped) return;
-    const deadline = now() + limits.budgetMs;
+    const deadline = clock.monotonicMs() + limits.budgetMs;
     const last = Math.min(targets.length, from + limits.perTurn);
     let i = from;
     while (i < last) {
       const ws = targets[i++] as WebSocket;
       if (ws.readyState === WebSocket.OPEN) {
         ws.send(message);
-        if (now() >= deadline) break;
+        if (clock.monotonicMs() >= deadline) break;
       }
     }
     if (i < targets.length) setImmediate(() => sendFrom(i));

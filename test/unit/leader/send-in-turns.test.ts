@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { sendInTurns } from '../../../src/leader/send-in-turns.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 
 /** Stand-ins for agent connections: what was sent to each, and whether it is open. */
 function sockets(n: number): { sent: string[]; readyState: number; send(m: string): void }[] {
@@ -43,16 +44,16 @@ describe('sendInTurns', () => {
 
   it('ends a turn once its time budget is spent, after at least one send', async () => {
     const s = sockets(10);
-    let clock = 0;
+    const clock = new ManualClock();
     // Each send takes 1 ms of this clock: a 2.5 ms budget ends the turn after the third send.
     for (const x of s) {
       const send = x.send.bind(x);
       x.send = (m: string) => {
-        clock += 1;
+        clock.advance(1);
         send(m);
       };
     }
-    sendInTurns(s as unknown as WebSocket[], 'pace', { perTurn: 100, budgetMs: 2.5 }, () => clock);
+    sendInTurns(s as unknown as WebSocket[], 'pace', { perTurn: 100, budgetMs: 2.5 }, clock);
     expect(sentCount(s)).toBe(3);
     await turn();
     expect(sentCount(s)).toBe(6); // sockets 3 (closed), 4, 5, 6
@@ -61,7 +62,12 @@ describe('sendInTurns', () => {
     expect(sentCount(s)).toBe(9);
     // A budget of nothing still sends one a turn.
     const t = sockets(3);
-    sendInTurns(t as unknown as WebSocket[], 'pace', { perTurn: 100, budgetMs: 0 }, () => 0);
+    sendInTurns(
+      t as unknown as WebSocket[],
+      'pace',
+      { perTurn: 100, budgetMs: 0 },
+      new ManualClock(),
+    );
     expect(sentCount(t)).toBe(1);
   });
 });
