@@ -13,9 +13,10 @@ import { startRawServer } from './kv-bench-raw.js';
 
 const SLAB_BYTES = 64 * 1024 * 1024;
 
-const cpuMicros = (): number => {
+/** The child's CPU time and page faults so far. */
+const usage = (): Pick<KvChildStats, 'cpuMicros' | 'pageFaults'> => {
   const u = process.cpuUsage();
-  return u.user + u.system;
+  return { cpuMicros: u.user + u.system, pageFaults: process.resourceUsage().minorPageFault };
 };
 
 const counterValue = async (counter: {
@@ -38,6 +39,7 @@ async function startBlockServer(plan: KvChildPlan) {
     host: '127.0.0.1',
     port: 0,
     token: plan.token,
+    maxPooledBytes: plan.maxPooledBytes,
     registry: createRegistry({ defaultMetrics: false }),
     log: createLogger({ level: 'warn', base: { role: 'bench-kv-server' } }),
   });
@@ -46,7 +48,7 @@ async function startBlockServer(plan: KvChildPlan) {
     type: 'stats',
     bytesIn: await counterValue(server.metrics.bytesIn),
     bytesOut: await counterValue(server.metrics.bytesOut),
-    cpuMicros: cpuMicros(),
+    ...usage(),
   });
   return { port, stats, close: () => server.close() };
 }
@@ -54,7 +56,7 @@ async function startBlockServer(plan: KvChildPlan) {
 async function startRaw(plan: KvChildPlan) {
   const { server, port, counters } = await startRawServer(plan.maxReplyBytes);
   const stats = (): Promise<KvChildStats> =>
-    Promise.resolve({ type: 'stats', ...counters, cpuMicros: cpuMicros() });
+    Promise.resolve({ type: 'stats', ...counters, ...usage() });
   const close = (): Promise<void> =>
     new Promise((resolve) => {
       server.close(() => resolve());

@@ -70,6 +70,7 @@ export async function runLoopbackSection(
     storeBlocks: c.batch + putBlocks,
     maxReplyBytes: frameBytes,
     token,
+    maxPooledBytes: c.concurrency * frameBytes,
   };
   const servers: KvServerProcess[] = [];
   const sides: KvBenchSide[] = [];
@@ -80,7 +81,12 @@ export async function runLoopbackSection(
     servers.push(rawServer);
     const blockServer = await startKvServer({ ...plan, mode: 'block' }, c.timeoutMs, profile);
     servers.push(blockServer);
-    const sideSettings = { blockBytes, concurrency: c.concurrency, callTimeoutMs: c.timeoutMs };
+    const sideSettings = {
+      blockBytes,
+      concurrency: c.concurrency,
+      callTimeoutMs: c.timeoutMs,
+      maxFrameBytes: frameBytes,
+    };
     const raw = rawSide(rawServer, sideSettings);
     const block = blockSide(blockServer, token, sideSettings);
     sides.push(raw, block);
@@ -100,7 +106,9 @@ export async function runLoopbackSection(
     },
     note:
       'loopback on one machine: server in a child process, client in the bench process; raw = node:net ' +
-      'moving the same payloads with headers of like size and no protocol work; block = BlockServer ' +
-      '(token auth, S3-FIFO BlockStore, puts stored then deleted untimed so nothing evicts) and BlockClient',
+      'moving the same payloads with headers of like size and no protocol work, its client reading into ' +
+      'one reused buffer; block = BlockServer (token auth, S3-FIFO BlockStore, puts stored then deleted ' +
+      'untimed so nothing evicts) and BlockClient (replies read into pooled segments, recycled once ' +
+      'counted); both server children run with glibc.malloc.trim_threshold raised',
   };
 }

@@ -15,6 +15,8 @@ export interface KvChildPlan {
   readonly maxReplyBytes: number;
   /** The block service's token (block mode). */
   readonly token: string;
+  /** Put memory the block service keeps for reuse: every client connection's frame in flight. */
+  readonly maxPooledBytes: number;
 }
 
 /** The child's counters since it started; the parent takes differences. */
@@ -25,4 +27,6 @@ export interface KvChildStats {
   readonly bytesOut: number;
   /** process.cpuUsage() of the child, user + system, microseconds. */
   readonly cpuMicros: number;
+  /** Minor page faults of the child (memory the kernel had to map in). */
+  readonly pageFaults: number;
 }

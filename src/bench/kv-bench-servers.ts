@@ -39,6 +39,15 @@ function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promi
   });
 }
 
+/**
+ * Both server children keep freed heap memory instead of handing it back to the kernel. Each
+ * socket read is a fresh 64 KiB chunk; by default glibc returns the heap's freed top after every
+ * collection and the next reads fault it back in a page at a time. The raw server, a small heap,
+ * paid that on every put (4–7× its CPU per GB), which made the baseline slower than the block
+ * service; the same setting on both sides compares protocol work, not allocator behaviour.
+ */
+const SERVER_MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=1073741824';
+
 /** Forks a server child for `plan`; `cpuProfileDir` runs it under `node --cpu-prof`. */
 export async function startKvServer(
   plan: KvChildPlan,
@@ -51,6 +60,7 @@ export async function startKvServer(
   const child = fork(script, [JSON.stringify(plan)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
+    env: { ...process.env, GLIBC_TUNABLES: SERVER_MALLOC_TUNABLES },
   });
   const stop = (): Promise<void> => stopForkedChild(child);
   try {

@@ -32,6 +32,8 @@ export interface SideSettings {
   readonly blockBytes: number;
   readonly concurrency: number;
   readonly callTimeoutMs: number;
+  /** The largest reply frame a call can bring (a batched get's). */
+  readonly maxFrameBytes: number;
 }
 
 /** The raw TCP side: one socket per worker, a call in flight on each. */
@@ -66,6 +68,8 @@ export function blockSide(server: KvServerProcess, token: string, s: SideSetting
     token,
     connectionsPerPeer: s.concurrency,
     callTimeoutMs: s.callTimeoutMs,
+    // Every worker's reply memory is reused (as a connector sized for its concurrency would).
+    maxPooledBytes: s.concurrency * s.maxFrameBytes,
   });
   const url = formatIkvUrl('127.0.0.1', server.port);
   const data = new Uint8Array(s.blockBytes).fill(7);
@@ -86,13 +90,15 @@ export function blockSide(server: KvServerProcess, token: string, s: SideSetting
       if (reply.op !== 'get') throw new Error(`bench kv: a get was answered by ${reply.op}`);
       let bytes = 0;
       for (const b of reply.blocks) {
-        // Each block is taken as the received views (payloadParts), as a connector copying it on
-        // to GPU memory would; reading `b.bytes` would join them, one more copy of the block.
+        // Taken as the views the client copied it into (payloadParts), as a connector copying
+        // it on to GPU memory would; reading `b.bytes` would join a block split over segments.
         const length = b.status === 'hit' ? payloadLength(b) : -1;
         if (length !== s.blockBytes)
           throw new Error(`bench kv: block ${b.key} came back ${b.status} (${length} bytes)`);
         bytes += length;
       }
+      // Counted, as a connector copying them on would be done with them: the memory is reused.
+      client.recycle(reply.blocks.flatMap((b) => (b.status === 'hit' ? [b] : [])));
       return bytes;
     },
     async forget(keys) {

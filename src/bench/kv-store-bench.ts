@@ -12,6 +12,8 @@ import os from 'node:os';
 import {
   BlockStore,
   createRequestDecoder,
+  payloadParts,
+  ReceivePool,
   encodeRequest,
   joinFrame,
   type BlockRequest,
@@ -107,9 +109,14 @@ function codecFigures(blockBytes: number, blocks: number, rounds: number) {
   const encodeParts = best(rounds, frameBytes, () => void encodeRequest(req));
   const frame = joinFrame(encodeRequest(req));
   const chunk = 64 * 1024;
+  // As the block service decodes: into pooled segments, given back once the put is handled.
+  const pool = new ReceivePool({ maxPooledBytes: 2 * frame.length });
   const decode = best(rounds, frame.length, () => {
-    const decoder = createRequestDecoder();
-    for (let at = 0; at < frame.length; at += chunk) decoder.push(frame.subarray(at, at + chunk));
+    const decoder = createRequestDecoder({}, pool);
+    for (let at = 0; at < frame.length; at += chunk) {
+      for (const m of decoder.push(frame.subarray(at, at + chunk)).messages)
+        if (m.op === 'put') for (const b of m.blocks) pool.give(payloadParts(b));
+    }
   });
   return {
     blockBytes,

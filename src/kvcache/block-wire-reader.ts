@@ -1,9 +1,9 @@
 /**
- * Bounds-checked little-endian reads over one native KV frame body held as the list of received
- * chunk views it arrived in (block-wire-decoder.ts no longer copies a body into one buffer). A
- * field that straddles two chunks is assembled in a small scratch; a block payload comes out as
- * the views it spans (`parts`), so a 2 MiB block in a 64 MiB frame is never copied here: the
- * store copies it once, into its slab, and a client joins it only when asked (received-bytes.ts).
+ * Bounds-checked little-endian reads over one native KV frame body held as the list of views it
+ * was received into (block-wire-copy-decoder.ts: one buffer, or pooled segments). A field that
+ * straddles two segments is assembled in a small scratch; a block payload comes out as the views
+ * it spans (`parts`), never copied here: the store copies it once, into its slab, and a client
+ * joins it only when asked (received-bytes.ts).
  */
 import type { BlockKey } from './eviction-policy.js';
 import { Fault } from './block-wire-fault.js';

@@ -30,10 +30,11 @@ export {
 export * from './block-wire-format.js';
 export { encodeRequest, encodeReply, joinFrame } from './block-wire.js';
 export { payloadParts, payloadLength } from './received-bytes.js';
+export { ReceivePool, SEGMENT_BYTES } from './receive-pool.js';
 export {
   createRequestDecoder,
   createReplyDecoder,
-  type FrameDecoder,
+  type MessageDecoder,
   type FrameFault,
   type DecodeResult,
   type DecoderOptions,

@@ -1,12 +1,11 @@
 /**
- * Block payloads as the decoder received them. A block that arrived split over several socket
- * chunks is handed out as an object whose `bytes` is joined into one buffer only on first read
- * (then kept), while `payloadParts` gives the received views without copying: the block service
- * stores a put straight from them into its slab (one copy in all, where joining first made two).
+ * Block payloads as the decoder received them. A block that spans several receive segments
+ * (receive-pool.ts) is handed out as an object whose `bytes` is joined into one buffer only on
+ * first read (then kept), while `payloadParts` gives the segment views without copying: the block
+ * service stores a put straight from them into its slab, and a client recycles a reply by them.
  *
- * Lifetime: the parts are views of the chunks the socket delivered; Node never reuses a socket
- * chunk's memory, and the decoder never writes to what it was given, so a payload stays valid
- * after later frames arrive. A caller that pushes its own buffers must not modify them afterwards.
+ * Lifetime: the parts are views of segments the decoder filled; they stay valid until whoever
+ * holds the message gives its segments back to the pool (never, unless it chooses to).
  */
 import { joinParts } from './block-wire-reader.js';
 

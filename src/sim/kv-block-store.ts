@@ -25,5 +25,7 @@ export interface KvBlockStore {
     keys: readonly number[],
     options?: KvStoreCallOptions & { readonly l2WaitMs?: number },
   ): Promise<readonly { readonly key: number; readonly bytes: Uint8Array }[]>;
+  /** Hands back the memory of blocks the connector is done with (all of one reply's). */
+  recycle?(blocks: Iterable<{ readonly bytes: Uint8Array }>): void;
   close(): void;
 }

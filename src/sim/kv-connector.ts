@@ -211,6 +211,8 @@ export class KvConnector implements KvSaveListener {
       });
       lookupMs = d.clock.monotonicMs() - startedMs;
       const valid = this.#verifiedRun(chain, got);
+      // Verified is all the bytes are for (the modeled transfer stands in for the copy to GPU).
+      d.store.recycle?.(got);
       if (got.length === 0) {
         outcome = 'miss';
         return false;

@@ -6,9 +6,10 @@
  */
 import { connect, type Socket } from 'node:net';
 import { AppError, linkedSignal, toError, type ErrorCode } from '../../shared/index.js';
-import { createReplyDecoder, type FrameDecoder } from '../block-wire-decoder.js';
+import { createReplyDecoder, type MessageDecoder } from '../block-wire-decoder.js';
 import type { BlockReply, BlockRequest } from '../block-wire-format.js';
 import { encodeRequest } from '../block-wire.js';
+import type { ReceivePool } from '../receive-pool.js';
 import type { IkvAddress } from './ikv-url.js';
 
 /** A request without its id (the connection numbers them). */
@@ -28,6 +29,8 @@ export interface ClientConnectionOptions {
   readonly peer: boolean;
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
+  /** Where reply bodies are received (the client's pool). */
+  readonly memory: ReceivePool;
 }
 
 interface Pending {
@@ -38,7 +41,7 @@ interface Pending {
 /** One pipelined connection (see the file comment). */
 export class ClientConnection {
   private readonly socket: Socket;
-  private readonly decoder: FrameDecoder<BlockReply>;
+  private readonly decoder: MessageDecoder<BlockReply>;
   private readonly pending = new Map<number, Pending>();
   private readonly options: ClientConnectionOptions;
   private nextId = 1;
@@ -47,9 +50,22 @@ export class ClientConnection {
 
   constructor(options: ClientConnectionOptions) {
     this.options = options;
-    this.decoder = createReplyDecoder({ maxFrameBytes: options.maxFrameBytes });
+    this.decoder = createReplyDecoder({ maxFrameBytes: options.maxFrameBytes }, options.memory);
     const { host, port } = options.address;
-    this.socket = connect({ host, port, noDelay: true });
+    // Each read lands where the decoder wants it: inside a reply body, straight in the pooled
+    // segment the block stays in (no copy); between bodies, in the decoder's scratch.
+    this.socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: () => this.decoder.readTarget(),
+        callback: (n, buf) => {
+          this.received(buf.subarray(0, n));
+          return true;
+        },
+      },
+    });
     this.connectTimer = setTimeout(
       () =>
         this.destroy(
@@ -62,7 +78,6 @@ export class ClientConnection {
     );
     this.connectTimer.unref();
     this.socket.once('connect', () => clearTimeout(this.connectTimer));
-    this.socket.on('data', (chunk: Buffer) => this.received(chunk));
     this.socket.on('error', (err) =>
       this.destroy(
         new AppError('KV_PEER_UNAVAILABLE', `block service ${host}:${port}: ${err.message}`, {
@@ -151,7 +166,7 @@ export class ClientConnection {
     this.socket.uncork();
   }
 
-  private received(chunk: Buffer): void {
+  private received(chunk: Uint8Array): void {
     const res = this.decoder.push(chunk);
     for (const reply of res.messages) this.settle(reply);
     if (!res.ok)

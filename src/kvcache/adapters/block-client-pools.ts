@@ -5,6 +5,7 @@
  * KV_PEER_BUSY at once rather than queue without bound.
  */
 import { AppError } from '../../shared/index.js';
+import type { ReceivePool } from '../receive-pool.js';
 import { ClientConnection } from './block-client-connection.js';
 import { parseIkvUrl } from './ikv-url.js';
 
@@ -17,6 +18,8 @@ export interface ConnectionPoolSettings {
   readonly maxPendingPerConnection: number;
   readonly maxPeers: number;
   readonly connectTimeoutMs: number;
+  /** Where replies' bodies are received (shared by every connection). */
+  readonly memory: ReceivePool;
 }
 
 /** Every peer's connection pools of one block client. */
@@ -27,6 +30,11 @@ export class ConnectionPools {
 
   constructor(settings: ConnectionPoolSettings) {
     this.opts = settings;
+  }
+
+  /** The reply memory every connection receives into. */
+  get memory(): ReceivePool {
+    return this.opts.memory;
   }
 
   /**
@@ -59,6 +67,7 @@ export class ConnectionPools {
         peer: this.opts.peer,
         maxFrameBytes: this.opts.maxFrameBytes,
         connectTimeoutMs: this.opts.connectTimeoutMs,
+        memory: this.opts.memory,
       });
       pool.push(best);
     }

@@ -17,6 +17,8 @@ import {
 } from '../block-wire-format.js';
 import type { BlockKey } from '../eviction-policy.js';
 import type { BlockCall } from './block-client-connection.js';
+import { ReceivePool } from '../receive-pool.js';
+import { payloadParts } from '../received-bytes.js';
 import { ConnectionPools } from './block-client-pools.js';
 
 /** How a BlockClient connects and what it bounds. */
@@ -37,6 +39,8 @@ export interface BlockClientOptions {
   readonly callTimeoutMs?: number;
   /** Default 2000 ms. */
   readonly connectTimeoutMs?: number;
+  /** Reply memory kept for reuse once callers recycle it (receive-pool.ts); default 2 frames. */
+  readonly maxPooledBytes?: number;
 }
 
 /** Per-call bounds. */
@@ -60,9 +64,13 @@ export class BlockClient {
       maxPeers: 64,
       callTimeoutMs: 5000,
       connectTimeoutMs: 2000,
+      maxPooledBytes: 2 * (options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
       ...options,
     };
-    this.connections = new ConnectionPools(this.opts);
+    this.connections = new ConnectionPools({
+      ...this.opts,
+      memory: new ReceivePool({ maxPooledBytes: this.opts.maxPooledBytes }),
+    });
   }
 
   /** Sends one request to `url` and returns its reply; error replies reject (KV_PEER_REFUSED). */
@@ -196,6 +204,15 @@ export class BlockClient {
       if (b.key !== chain[i]) throw unexpected(reply, 'get-prefix');
     });
     return [...reply.blocks];
+  }
+
+  /**
+   * Hands the memory of received blocks back for the next replies (receive-pool.ts), for a caller
+   * that has copied them on. The blocks of one reply share that memory: recycle only when done
+   * with all of them, and read none of them afterwards.
+   */
+  recycle(blocks: Iterable<{ readonly bytes: Uint8Array }>): void {
+    for (const block of blocks) this.connections.memory.give(payloadParts(block));
   }
 
   /** Closes every connection; pending calls fail with KV_PEER_UNAVAILABLE. */

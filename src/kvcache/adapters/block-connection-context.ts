@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../shared/index.js';
 import type { BlockMissSource } from '../block-requests.js';
 import type { BlockStore } from '../block-store.js';
+import type { ReceivePool } from '../receive-pool.js';
 import type { BlockServiceMetrics } from './block-service-metrics.js';
 
 /** What every connection of one server shares. */
@@ -18,6 +19,8 @@ export interface ConnectionContext {
   servePeers: boolean;
   readonly misses: BlockMissSource | undefined;
   readonly maxFrameBytes: number;
+  /** Where request bodies are received; a put's memory goes back once stored. */
+  readonly memory: ReceivePool;
   readonly maxInFlight: number;
   readonly writeHighWaterBytes: number;
   readonly idleTimeoutMs: number;

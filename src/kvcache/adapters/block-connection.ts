@@ -16,9 +16,10 @@
  */
 import type { Socket } from 'node:net';
 import type { BlockView } from '../block-store.js';
-import { createRequestDecoder, type FrameDecoder } from '../block-wire-decoder.js';
+import { createRequestDecoder, type MessageDecoder } from '../block-wire-decoder.js';
 import type { BlockReply, BlockRequest, WireErrorCode } from '../block-wire-format.js';
 import { encodeReply } from '../block-wire.js';
+import { payloadParts } from '../received-bytes.js';
 import type { ConnectionContext } from './block-connection-context.js';
 import { BlockRequestHandler } from './block-request-handler.js';
 import type { CloseReason } from './block-service-metrics.js';
@@ -26,7 +27,7 @@ import type { CloseReason } from './block-service-metrics.js';
 /** One connection (see the file comment); `closed` settles when its socket is gone. */
 export class BlockConnection {
   readonly closed: Promise<void>;
-  private readonly decoder: FrameDecoder<BlockRequest>;
+  private readonly decoder: MessageDecoder<BlockRequest>;
   private readonly handler: BlockRequestHandler;
   private readonly queue: BlockRequest[] = [];
   private readonly pinned = new Set<BlockView>();
@@ -46,7 +47,7 @@ export class BlockConnection {
   constructor(socket: Socket, ctx: ConnectionContext) {
     this.socket = socket;
     this.ctx = ctx;
-    this.decoder = createRequestDecoder({ maxFrameBytes: ctx.maxFrameBytes });
+    this.decoder = createRequestDecoder({ maxFrameBytes: ctx.maxFrameBytes }, ctx.memory);
     this.handler = new BlockRequestHandler(ctx, {
       write: (reply, views) => this.write(reply, views),
       fail: (reason, reply) => this.fail(reason, reply),
@@ -100,7 +101,7 @@ export class BlockConnection {
     if (!res.ok) {
       // The frames before the bad one are answered: bad input loses nothing it came after.
       // (Once a frame closes the connection, the rest are dropped by write() and fail().)
-      for (const req of this.queue.splice(0)) this.handler.handle(req);
+      for (const req of this.queue.splice(0)) this.handle(req);
       const oversized = res.fault === 'frame-too-large';
       this.fail(oversized ? 'oversized' : 'malformed', {
         code: oversized ? 'frame-too-large' : 'malformed',
@@ -111,11 +112,16 @@ export class BlockConnection {
     this.pump();
   }
 
+  /** Answers `req`; a put's blocks are in the store by then, so their memory is reused. */
+  private handle(req: BlockRequest | undefined): void {
+    if (req === undefined) return;
+    this.handler.handle(req);
+    if (req.op === 'put') for (const b of req.blocks) this.ctx.memory.give(payloadParts(b));
+  }
+
   /** Works the queue while the bounds allow; pauses the socket otherwise (file comment). */
   private pump(): void {
-    while (!this.ending && this.queue.length > 0 && !this.full()) {
-      this.handler.handle(this.queue.shift() as BlockRequest);
-    }
+    while (!this.ending && this.queue.length > 0 && !this.full()) this.handle(this.queue.shift());
     if (this.ending) return;
     const stall = this.queue.length > 0 || this.full();
     if (stall && !this.paused) {

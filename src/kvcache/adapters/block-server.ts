@@ -17,6 +17,7 @@ import type { BlockMissSource } from '../block-requests.js';
 import type { BlockStore } from '../block-store.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../block-wire-format.js';
 import { encodeReply } from '../block-wire.js';
+import { ReceivePool } from '../receive-pool.js';
 import { BlockConnection } from './block-connection.js';
 import { tokenDigest, type ConnectionContext } from './block-connection-context.js';
 import { BlockServiceMetrics } from './block-service-metrics.js';
@@ -46,6 +47,8 @@ export interface BlockServerOptions {
   readonly frameTimeoutMs?: number;
   /** Bound of one L2 answer (lookup + fetch); default 2000 ms. */
   readonly missTimeoutMs?: number;
+  /** Put memory kept for the next frames once stored (receive-pool.ts); default 2 frames. */
+  readonly maxPooledBytes?: number;
   readonly registry: Registry;
   readonly log: Logger;
 }
@@ -77,12 +80,14 @@ export class BlockServer implements Runnable {
       () => this.queuedBytes(),
     );
     this.maxConnections = options.maxConnections ?? 256;
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.ctx = {
       store: options.store,
       tokenDigest: tokenDigest(options.token),
       servePeers: options.servePeers ?? true,
       misses: options.misses,
-      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxFrameBytes,
+      memory: new ReceivePool({ maxPooledBytes: options.maxPooledBytes ?? 2 * maxFrameBytes }),
       maxInFlight: options.maxInFlightPerConnection ?? 8,
       writeHighWaterBytes: options.writeHighWaterBytes ?? 8 * 1024 * 1024,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
@@ -91,6 +96,7 @@ export class BlockServer implements Runnable {
       metrics: this.metrics,
       log: options.log,
     };
+    this.metrics.watchReceivePool(this.ctx.memory);
     this.server = createServer((socket) => this.accept(socket));
   }
 

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from '../../shared/index.js';
 import type { BlockStore } from '../block-store.js';
+import type { ReceivePool } from '../receive-pool.js';
 import type { BlockOp } from '../block-wire-format.js';
 
 /** Why a connection ended (the `reason` label). */
@@ -49,8 +50,10 @@ export class BlockServiceMetrics {
     store?: BlockStore;
     connections?: () => number;
     queuedBytes?: () => number;
+    pool?: ReceivePool;
   } = {};
   private reportedEvictions = 0;
+  private reportedFresh = 0;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -135,6 +138,11 @@ export class BlockServiceMetrics {
       'Reply bytes written but not yet taken by the clients (bounded by backpressure)',
       () => sources.queuedBytes?.(),
     );
+    gauge(
+      'infernode_kv_receive_pool_bytes',
+      'Memory of received put frames kept for the next ones (given back once stored)',
+      () => sources.pool?.pooledBytes,
+    );
     const evictions = new Counter({
       name: 'infernode_kv_store_evictions_total',
       help: 'Blocks the L1 store evicted to make room',
@@ -143,6 +151,16 @@ export class BlockServiceMetrics {
         const total = sources.store?.stats().evictionsTotal ?? 0;
         evictions.inc(total - this.reportedEvictions);
         this.reportedEvictions = total;
+      },
+    });
+    const fresh = new Counter({
+      name: 'infernode_kv_receive_fresh_segments_total',
+      help: 'Receive segments taken as fresh memory (the rest reused pooled ones)',
+      registers,
+      collect: () => {
+        const total = sources.pool?.freshTotal ?? 0;
+        fresh.inc(total - this.reportedFresh);
+        this.reportedFresh = total;
       },
     });
   }
@@ -163,6 +181,11 @@ export class BlockServiceMetrics {
   /** Reads the store's gauges and counters from `store` at scrape time. */
   watchStore(store: BlockStore): void {
     this.sources.store = store;
+  }
+
+  /** Reads the receive pool's gauges at scrape time. */
+  watchReceivePool(pool: ReceivePool): void {
+    this.sources.pool = pool;
   }
 
   /** Reads the live connection count and queued reply bytes at scrape time. */

@@ -3,6 +3,7 @@ import {
   createReplyDecoder,
   encodeRequest,
   joinFrame,
+  payloadParts,
   type BlockReply,
 } from '../../../src/kvcache/index.js';
 import { BlockClient } from '../../../src/kvcache/adapters/index.js';
@@ -81,6 +82,35 @@ describe('native block service round trips over real sockets', () => {
     );
     expect([...got.keys()].sort((a, b) => a - b)).toEqual(blocks.map((b) => b.key));
     expect(Buffer.from(got.get(59) ?? [])).toEqual(Buffer.from(blocks[9]?.bytes ?? []));
+  });
+
+  it('receives big blocks into memory the caller gives back, which carries the next replies', async () => {
+    const s = await service({ store: { slotSizes: [2 << 20] } });
+    const c = client({ connectionsPerPeer: 1 });
+    const blocks = [1, 2, 3].map((key) => ({ key, bytes: blockBytes(key, 1_500_000) }));
+    // One frame each (two 1 MiB receive segments apiece), stored one after the other.
+    for (const b of blocks) expect(await c.putMany(s.url, [b])).toEqual(['stored']);
+    const hits = async (key: number) => {
+      const reply = await c.call(s.url, { op: 'get', keys: [key] });
+      const hit = reply.op === 'get' ? reply.blocks[0] : undefined;
+      if (hit?.status !== 'hit') throw new Error(`block ${key} did not come back`);
+      return hit;
+    };
+    const first = await hits(1);
+    expect(Buffer.compare(first.bytes, blocks[0]?.bytes ?? new Uint8Array())).toBe(0);
+    const firstMemory = new Set(payloadParts(first).map((p) => p.buffer));
+    c.recycle([first]);
+    const second = await hits(2);
+    // Received straight into the memory given back.
+    expect(payloadParts(second).every((p) => firstMemory.has(p.buffer))).toBe(true);
+    // Not given back: the next reply must not land in it.
+    const third = await hits(3);
+    expect(payloadParts(third).some((p) => firstMemory.has(p.buffer))).toBe(false);
+    expect(Buffer.compare(second.bytes, blocks[1]?.bytes ?? new Uint8Array())).toBe(0);
+    expect(Buffer.compare(third.bytes, blocks[2]?.bytes ?? new Uint8Array())).toBe(0);
+    // The service received the three puts into the first one's two segments, reused.
+    expect(await metricValue(s.registry, 'infernode_kv_receive_fresh_segments_total')).toBe(2);
+    expect(await metricValue(s.registry, 'infernode_kv_receive_pool_bytes')).toBeGreaterThan(0);
   });
 
   it('evicts when full and never holds more than its budget', async () => {

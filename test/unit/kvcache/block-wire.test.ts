@@ -186,13 +186,15 @@ describe('block wire codec round trips', () => {
     expect(plain(got)).toEqual(plain([req]));
   });
 
-  it('hands put payloads out as views of the received chunk (no copy) when one chunk holds the frame', () => {
+  it('copies put payloads out of the pushed chunk, which the caller may then reuse', () => {
     const stream = joinFrame(
       encodeRequest({ op: 'put', id: 1, blocks: [{ key: 5, bytes: new Uint8Array(64).fill(9) }] }),
     );
     const res = createRequestDecoder().push(stream);
     const put = res.messages[0] as Extract<BlockRequest, { op: 'put' }>;
-    expect(put.blocks[0]?.bytes.buffer).toBe(stream.buffer);
+    expect(put.blocks[0]?.bytes.buffer).not.toBe(stream.buffer);
+    stream.fill(0);
+    expect(Array.from(put.blocks[0]?.bytes ?? [])).toEqual(new Array<number>(64).fill(9));
   });
 
   it('waits, without a fault, on a truncated frame', () => {
