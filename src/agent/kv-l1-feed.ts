@@ -4,12 +4,7 @@
  * fill its KvStoreReport. Changes made while one request is handled (a put of 32 blocks, the
  * evictions it caused) are coalesced into one delta and one report, sent on the next microtask.
  */
-import {
-  BlockStore,
-  type BlockKey,
-  type BlockStoreOptions,
-  type PutOutcome,
-} from '../kvcache/index.js';
+import { BlockStore, type BlockKey, type BlockStoreOptions } from '../kvcache/index.js';
 import type { KvStoreReport } from '../protocol/index.js';
 import type { KvDeltaSink } from './kv-channel.js';
 
@@ -69,6 +64,11 @@ export class ReportingBlockStore extends BlockStore {
   constructor(options: BlockStoreOptions) {
     super({
       ...options,
+      // Puts and puts stored as they arrive (reserve → commit) alike.
+      onStored: (key) => {
+        this.feed?.added(key);
+        options.onStored?.(key);
+      },
       onEvict: (key, bytes) => {
         this.feed?.dropped(key);
         options.onEvict?.(key, bytes);
@@ -79,12 +79,6 @@ export class ReportingBlockStore extends BlockStore {
   /** Starts reporting to `feed` (set once the store's URL is known). */
   reportTo(feed: L1DeltaFeed): void {
     this.feed = feed;
-  }
-
-  override put(key: BlockKey, data: Uint8Array): PutOutcome {
-    const outcome = super.put(key, data);
-    if (outcome === 'stored') this.feed?.added(key);
-    return outcome;
   }
 
   override delete(key: BlockKey): boolean {

@@ -21,6 +21,7 @@ import {
 } from './block-wire-format.js';
 import type { BlockKey } from './eviction-policy.js';
 import { prefixFromStore } from './block-prefix.js';
+import type { PutSink } from './put-stream.js';
 
 /** A reply and the store views it holds until written. */
 export interface ServedReply {
@@ -54,7 +55,7 @@ export function serveFromStore(
   switch (req.op) {
     case 'put':
       return {
-        reply: { op: 'put', id: req.id, results: req.blocks.map(putOne(store)) },
+        reply: { op: 'put', id: req.id, results: req.stored ?? req.blocks.map(putOne(store)) },
         views: [],
       };
     case 'exists':
@@ -86,6 +87,24 @@ function putOne(store: BlockStore): (block: { key: BlockKey; bytes: Uint8Array }
       if (hasCode(err, 'KV_BLOCK_TOO_LARGE')) return 'too-large';
       throw err;
     }
+  };
+}
+
+/**
+ * Streamed puts into `store` (put-stream.ts) while `accept()` says a put may be stored as it
+ * arrives; a block past the largest slot is `too-large`, as putOne answers it.
+ */
+export function storePutSink(store: BlockStore, accept: () => boolean): PutSink {
+  return {
+    accept,
+    reserve: (key, length) => {
+      try {
+        return store.reserve(key, length);
+      } catch (err) {
+        if (hasCode(err, 'KV_BLOCK_TOO_LARGE')) return 'too-large';
+        throw err;
+      }
+    },
   };
 }
 

@@ -7,6 +7,7 @@
  *   refreshed in the policy. Memory for a new block comes from evicting by the policy until
  *   the allocator has a slot — so the store never grows past its budget — and a block larger
  *   than the largest slot class is refused with KV_BLOCK_TOO_LARGE before anything is evicted.
+ *   `reserve` is the same in two steps, for bytes written as they arrive (put-room.ts).
  * - `get` returns a pinned view, not a copy: the bytes stay valid until `release()`, even if the
  *   block is evicted or deleted meanwhile (its slot is freed on the last release), so a socket
  *   can write straight from the slab (that slot lifetime is held-blocks.ts). `getCopy` is the
@@ -30,7 +31,8 @@ import type {
   S3FifoOptions,
 } from './eviction-policy.js';
 import { HeldBlocks } from './held-blocks.js';
-import { SlabAllocator } from './slab-allocator.js';
+import { putRoom, type PutOutcome, type PutRoom } from './put-room.js';
+import { SlabAllocator, type Slot } from './slab-allocator.js';
 
 /** How a store is sized and what it reports. */
 export interface BlockStoreOptions extends EvictionCallbacks {
@@ -42,6 +44,8 @@ export interface BlockStoreOptions extends EvictionCallbacks {
   /** Slot classes, bytes; set them to the engines' block sizes to waste nothing. */
   readonly slotSizes?: readonly number[];
   readonly slabBytes?: number;
+  /** A new block became visible (a put or a committed room; not one already held). */
+  readonly onStored?: (key: BlockKey) => void;
 }
 
 /** A pinned, read-only-by-contract view of a block's bytes; call `release()` once done. */
@@ -52,8 +56,7 @@ export interface BlockView {
   release(): void;
 }
 
-/** What `put` did: stored a new block, kept the one already held, or found no room. */
-export type PutOutcome = 'stored' | 'present' | 'no-room';
+export type { PutOutcome, PutRoom } from './put-room.js';
 
 /** The L1 block store (see the file comment). */
 export class BlockStore {
@@ -126,6 +129,22 @@ export class BlockStore {
     const parts = data instanceof Uint8Array ? [data] : data;
     let length = 0;
     for (const p of parts) length += p.length;
+    const room = this.reserve(key, length);
+    if (typeof room === 'string') return room;
+    let at = 0;
+    for (const p of parts) {
+      room.target.set(p, at);
+      at += p.length;
+    }
+    return room.commit();
+  }
+
+  /**
+   * `put` in two steps: room for `key`'s `length` bytes, invisible to readers until `commit()`
+   * (`abort()` frees it); `present`, `no-room` and KV_BLOCK_TOO_LARGE as `put` answers them.
+   * The slot counts against the budget from now on, however many rooms are open.
+   */
+  reserve(key: BlockKey, length: number): PutRoom | 'present' | 'no-room' {
     if (this.allocator.classFor(length) === undefined) {
       this.counters.putsTooLargeTotal++;
       throw new AppError(
@@ -134,33 +153,47 @@ export class BlockStore {
         { detail: { key, bytes: length, maxBlockBytes: this.maxBlockBytes } },
       );
     }
-    const old = this.entries.get(key);
-    if (old !== undefined) {
-      if (old.length === length) {
-        this.policy.insert(key, old.slot.size);
-        this.counters.putsPresentTotal++;
-        return 'present';
-      }
-      this.delete(key);
-    }
+    if (this.refreshed(key, length)) return 'present';
     let slot = this.allocator.allocate(length);
     while (slot === undefined && this.policy.evictOne()) slot = this.allocator.allocate(length);
     if (slot === undefined) {
       this.counters.putsNoRoomTotal++;
       return 'no-room';
     }
-    const target = this.allocator.view(slot, length);
-    let at = 0;
-    for (const p of parts) {
-      target.set(p, at);
-      at += p.length;
+    const held = slot;
+    return putRoom(
+      this.allocator.view(held, length),
+      () => this.commitRoom(key, held, length),
+      () => this.allocator.free(held),
+    );
+  }
+
+  private commitRoom(key: BlockKey, slot: Slot, length: number): PutOutcome {
+    // Another put of the key may have landed while this one was written.
+    if (this.refreshed(key, length)) {
+      this.allocator.free(slot);
+      return 'present';
     }
     this.entries.add(key, slot, length);
-    // Cannot evict: held slots ≤ allocated slabs ≤ the policy's capacity.
-    this.policy.insert(key, slot.size);
+    this.options.onStored?.(key);
+    // Held slots ≤ allocated slabs ≤ the policy's capacity, unless a reconfigure shrank it.
+    if (!this.policy.insert(key, slot.size)) this.evicted(key);
     this.counters.putsTotal++;
     this.counters.putBytesTotal += length;
     return 'stored';
+  }
+
+  /** True when `key` is held at `length` (then refreshed); held at another length, dropped. */
+  private refreshed(key: BlockKey, length: number): boolean {
+    const old = this.entries.get(key);
+    if (old === undefined) return false;
+    if (old.length === length) {
+      this.policy.insert(key, old.slot.size);
+      this.counters.putsPresentTotal++;
+      return true;
+    }
+    this.delete(key);
+    return false;
   }
 
   /** A pinned view of the block (a hit for the policy), or undefined on a miss. */

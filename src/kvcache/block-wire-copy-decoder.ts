@@ -10,8 +10,12 @@
  * declares more than the frame bound; a body whose counts or lengths do not add up to exactly its
  * size is refused too. A refusal is final (the stream is out of step): the caller closes the
  * connection.
+ *
+ * A put the service may store at once (`StreamedPuts`: an authenticated connection with nothing
+ * queued ahead) skips all this: its blocks go straight from the chunks into store slots
+ * (put-stream.ts), and the message only carries their outcomes.
  */
-import { FRAME_HEADER_BYTES } from './block-wire-format.js';
+import { FRAME_HEADER_BYTES, type PutResult } from './block-wire-format.js';
 import { Fault, type FrameFault } from './block-wire-fault.js';
 import {
   readFrameHeader,
@@ -20,7 +24,14 @@ import {
   type MessageDecoder,
 } from './block-wire-header.js';
 import { Reader } from './block-wire-reader.js';
+import { PutStream, type PutSink } from './put-stream.js';
 import type { ReceivePool } from './receive-pool.js';
+
+/** A service's puts stored as they arrive: where to, and the message that answers for them. */
+export interface StreamedPuts<M> {
+  readonly sink: PutSink;
+  message(id: number, stored: PutResult[]): M;
+}
 
 /** Bodies smaller than this (every request but a put, most replies) get one exact buffer. */
 const SMALL_BODY_BYTES = 64 * 1024;
@@ -46,18 +57,23 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
   private readonly maxFrameBytes: number;
   private readonly maxKeys: number;
   private readonly pool: ReceivePool;
+  private readonly puts: StreamedPuts<M> | undefined;
+  /** The put frame being stored as it arrives (put-stream.ts), if this one is. */
+  private stream: PutStream | undefined;
 
   constructor(
     kind: 0 | 1,
     parse: (op: FrameHeader['op'], id: number, r: Reader) => M,
     bounds: { readonly maxFrameBytes: number; readonly maxKeysPerFrame: number },
     pool: ReceivePool,
+    puts?: StreamedPuts<M>,
   ) {
     this.kind = kind;
     this.parse = parse;
     this.maxFrameBytes = bounds.maxFrameBytes;
     this.maxKeys = bounds.maxKeysPerFrame;
     this.pool = pool;
+    this.puts = puts;
   }
 
   get bufferedBytes(): number {
@@ -71,11 +87,17 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
    */
   readTarget(): Uint8Array {
     const total = this.header?.body ?? 0;
-    if (this.failed !== undefined || this.bodyFill >= total)
+    if (this.failed !== undefined || this.stream !== undefined || this.bodyFill >= total)
       return (this.scratch ??= new Uint8Array(SCRATCH_BYTES));
     const target = this.bodyTarget(total);
     const room = Math.min(target.length - this.targetFill, total - this.bodyFill);
     return target.subarray(this.targetFill, this.targetFill + room);
+  }
+
+  /** Frees what a frame cut off mid-way holds in the store (a put being stored). */
+  dispose(): void {
+    this.stream?.abort();
+    this.stream = undefined;
   }
 
   /** Feeds one chunk; nothing of it is referenced after this returns. */
@@ -94,6 +116,18 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
           this.headerFill = 0;
           this.header = readFrameHeader(this.headerBytes, this.kind, this.maxFrameBytes);
           this.bodyFill = 0;
+          if (this.header.op === 'put' && this.puts?.sink.accept() === true)
+            this.stream = new PutStream(this.header.body, this.puts.sink, this.maxKeys);
+        }
+        if (this.stream !== undefined && this.puts !== undefined) {
+          const from = at;
+          at = this.stream.feed(chunk, at);
+          this.bodyFill += at - from;
+          if (this.stream.remaining > 0) break;
+          messages.push(this.puts.message(this.header.id, this.stream.outcomes()));
+          this.stream = undefined;
+          this.header = undefined;
+          continue;
         }
         at = this.fill(chunk, at, this.header.body);
         if (this.bodyFill < this.header.body) break;
@@ -108,6 +142,7 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
     } catch (err) {
       if (!(err instanceof Fault)) throw err;
       this.failed = { fault: err.fault, reason: err.message };
+      this.dispose();
       this.header = undefined;
       this.body = [];
       this.target = undefined;

@@ -8,10 +8,12 @@ import {
   DEFAULT_MAX_KEYS_PER_FRAME,
   type BlockReply,
   type BlockRequest,
+  type PutResult,
 } from './block-wire-format.js';
 import { CopyingFrameDecoder } from './block-wire-copy-decoder.js';
 import type { DecoderOptions } from './block-wire-header.js';
 import { parseReply, parseRequest } from './block-wire-parse.js';
+import type { PutSink } from './put-stream.js';
 import { ReceivePool } from './receive-pool.js';
 
 export type { FrameFault } from './block-wire-fault.js';
@@ -19,13 +21,27 @@ export type { DecodeResult, DecoderOptions, MessageDecoder } from './block-wire-
 
 /**
  * A decoder for the service side: accepts request frames only. The service gives a put's
- * segments back to `pool` once the store has copied its blocks.
+ * segments back to `pool` once the store has copied its blocks; with `puts`, a put the sink
+ * accepts is stored as it arrives instead (put-stream.ts) and comes out with `stored` set.
  */
 export function createRequestDecoder(
   options: DecoderOptions = {},
   pool = new ReceivePool({ maxPooledBytes: 0 }),
+  puts?: PutSink,
 ): CopyingFrameDecoder<BlockRequest> {
-  return new CopyingFrameDecoder<BlockRequest>(0, parseRequest, bounds(options), pool);
+  const streamed =
+    puts === undefined
+      ? undefined
+      : {
+          sink: puts,
+          message: (id: number, stored: PutResult[]): BlockRequest => ({
+            op: 'put',
+            id,
+            blocks: [],
+            stored,
+          }),
+        };
+  return new CopyingFrameDecoder<BlockRequest>(0, parseRequest, bounds(options), pool, streamed);
 }
 
 /**

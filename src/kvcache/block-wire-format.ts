@@ -94,7 +94,16 @@ export interface WireBlock {
 
 /** A request from a client. */
 export type BlockRequest =
-  | { readonly op: 'put'; readonly id: number; readonly blocks: readonly WireBlock[] }
+  | {
+      readonly op: 'put';
+      readonly id: number;
+      readonly blocks: readonly WireBlock[];
+      /**
+       * Set by the service's decoder when it stored the blocks as they arrived (put-stream.ts):
+       * their outcomes, in order; `blocks` is then empty. Never on the wire.
+       */
+      readonly stored?: readonly PutResult[];
+    }
   | {
       readonly op: 'auth';
       readonly id: number;

@@ -30,6 +30,8 @@ export interface MessageDecoder<M> {
   readonly bufferedBytes: number;
   /** Where the next socket read should land (block-wire-copy-decoder.ts). */
   readTarget(): Uint8Array;
+  /** Frees what a frame cut off mid-way holds (its connection closed). */
+  dispose(): void;
 }
 
 /** A checked frame header. */

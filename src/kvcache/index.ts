@@ -31,6 +31,7 @@ export * from './block-wire-format.js';
 export { encodeRequest, encodeReply, joinFrame } from './block-wire.js';
 export { payloadParts, payloadLength } from './received-bytes.js';
 export { ReceivePool, SEGMENT_BYTES } from './receive-pool.js';
+export type { PutSink } from './put-stream.js';
 export {
   createRequestDecoder,
   createReplyDecoder,
@@ -41,6 +42,7 @@ export {
 } from './block-wire-decoder.js';
 export {
   serveFromStore,
+  storePutSink,
   missingChain,
   mergeFound,
   GetFrameBudget,

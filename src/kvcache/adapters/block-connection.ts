@@ -18,6 +18,7 @@ import type { Socket } from 'node:net';
 import type { BlockView } from '../block-store.js';
 import { createRequestDecoder, type MessageDecoder } from '../block-wire-decoder.js';
 import type { BlockReply, BlockRequest, WireErrorCode } from '../block-wire-format.js';
+import { storePutSink } from '../block-requests.js';
 import { encodeReply } from '../block-wire.js';
 import { payloadParts } from '../received-bytes.js';
 import type { ConnectionContext } from './block-connection-context.js';
@@ -47,13 +48,19 @@ export class BlockConnection {
   constructor(socket: Socket, ctx: ConnectionContext) {
     this.socket = socket;
     this.ctx = ctx;
-    this.decoder = createRequestDecoder({ maxFrameBytes: ctx.maxFrameBytes }, ctx.memory);
     this.handler = new BlockRequestHandler(ctx, {
       write: (reply, views) => this.write(reply, views),
       fail: (reason, reply) => this.fail(reason, reply),
       track: (work) => this.track(work),
       closing: this.stop.signal,
     });
+    // A put is stored as it arrives once the connection is authenticated and nothing is queued
+    // ahead of it (order and auth kept); otherwise it is decoded whole and stored when handled.
+    const puts = storePutSink(
+      ctx.store,
+      () => this.handler.authenticated && this.queue.length === 0 && !this.ending,
+    );
+    this.decoder = createRequestDecoder({ maxFrameBytes: ctx.maxFrameBytes }, ctx.memory, puts);
     socket.setNoDelay(true);
     socket.setTimeout(ctx.idleTimeoutMs, () => this.fail('idle-timeout'));
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -63,6 +70,7 @@ export class BlockConnection {
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
         this.stop.abort();
+        this.decoder.dispose();
         clearTimeout(this.frameTimer);
         for (const view of this.pinned) view.release();
         this.pinned.clear();

@@ -50,6 +50,11 @@ export class BlockRequestHandler {
     this.authed = ctx.tokenDigest === undefined;
   }
 
+  /** Whether requests are answered (auth done, or none asked). */
+  get authenticated(): boolean {
+    return this.authed;
+  }
+
   /** Whether a peer agent (not a local engine) authenticated on this connection. */
   get isPeer(): boolean {
     return this.peer;

@@ -88,7 +88,8 @@ describe('native block service round trips over real sockets', () => {
     const s = await service({ store: { slotSizes: [2 << 20] } });
     const c = client({ connectionsPerPeer: 1 });
     const blocks = [1, 2, 3].map((key) => ({ key, bytes: blockBytes(key, 1_500_000) }));
-    // One frame each (two 1 MiB receive segments apiece), stored one after the other.
+    // One frame each: the first, pipelined behind auth, is decoded into two 1 MiB receive
+    // segments; the next two are stored as they arrive, straight into the store's slots.
     for (const b of blocks) expect(await c.putMany(s.url, [b])).toEqual(['stored']);
     const hits = async (key: number) => {
       const reply = await c.call(s.url, { op: 'get', keys: [key] });
@@ -108,7 +109,7 @@ describe('native block service round trips over real sockets', () => {
     expect(payloadParts(third).some((p) => firstMemory.has(p.buffer))).toBe(false);
     expect(Buffer.compare(second.bytes, blocks[1]?.bytes ?? new Uint8Array())).toBe(0);
     expect(Buffer.compare(third.bytes, blocks[2]?.bytes ?? new Uint8Array())).toBe(0);
-    // The service received the three puts into the first one's two segments, reused.
+    // So the service never took more than the first put's two segments.
     expect(await metricValue(s.registry, 'infernode_kv_receive_fresh_segments_total')).toBe(2);
     expect(await metricValue(s.registry, 'infernode_kv_receive_pool_bytes')).toBeGreaterThan(0);
   });
@@ -149,6 +150,21 @@ describe('native block service refuses bad clients, one connection at a time', (
       }),
     ).toBe(1);
     expect(await client().exists(s.url, [1])).toEqual([false]);
+  });
+
+  it.each([
+    ['with no auth first', [] as { token: string }[]],
+    ['behind a wrong token', [{ token: 'not-it' }]],
+  ])('stores nothing of a put sent %s, even pipelined in one write', async (_how, auths) => {
+    const s = await service();
+    const socket = await rawSocket(s.server.port);
+    const put = frame({ op: 'put', id: 2, blocks: [{ key: 77, bytes: blockBytes(7, 300_000) }] });
+    const auth = auths.map((a) => frame({ op: 'auth', id: 1, token: a.token, peer: false }));
+    socket.write(Buffer.concat([...auth, put]));
+    const got = replies(await readUntilClosed(socket));
+    expect(got.at(-1)).toMatchObject({ op: 'error', code: 'unauthenticated' });
+    expect(s.store.exists([77])).toEqual([false]);
+    expect(s.store.stats().blocks).toBe(0);
   });
 
   it('answers a first frame that is not auth with unauthenticated and closes', async () => {

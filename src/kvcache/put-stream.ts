@@ -1,0 +1,134 @@
+/**
+ * A put frame's body stored as it arrives: at each block's header the service reserves its slot
+ * (BlockStore.reserve), copies the block's bytes from the socket's chunks straight in and
+ * commits at its end — one copy, where decoding the frame whole first made two (chunk → receive
+ * segment → slab). Layout and checks are the put body's (block-wire-format.ts, -parse.ts): a
+ * count that cannot fit, a key above 2^53 − 1, a length past the body or bytes left over refuse
+ * the frame; the blocks already committed stay (each is whole), the one being written is
+ * aborted. The decoder only streams a put when its sink accepts it (an authenticated connection
+ * with nothing queued ahead), so no block is stored before the connection's auth or out of order.
+ */
+import type { BlockKey } from './eviction-policy.js';
+import { Fault } from './block-wire-fault.js';
+import type { PutResult } from './block-wire-format.js';
+import type { PutRoom } from './put-room.js';
+
+/** Where streamed puts go (the block service's store). */
+export interface PutSink {
+  /** Whether a put frame starting now may be stored as it arrives (else it is decoded whole). */
+  accept(): boolean;
+  /** Room for one block, or what became of it without one (`present`, `no-room`, `too-large`). */
+  reserve(key: BlockKey, length: number): PutRoom | PutResult;
+}
+
+/** Bytes of the count, and of each block's key + length. */
+const COUNT_BYTES = 4;
+const BLOCK_HEAD_BYTES = 12;
+
+/** One put body being stored (see the file comment). */
+export class PutStream {
+  private left: number;
+  private count = -1;
+  private readonly results: PutResult[] = [];
+  private readonly head = new Uint8Array(BLOCK_HEAD_BYTES);
+  private readonly headView = new DataView(this.head.buffer);
+  private headFill = 0;
+  /** The block being received: its room (undefined when it is skipped), bytes still to come. */
+  private room: PutRoom | undefined;
+  private skipped: PutResult = 'stored';
+  private blockLeft = -1;
+  private readonly sink: PutSink;
+  private readonly maxKeys: number;
+
+  constructor(bodyBytes: number, sink: PutSink, maxKeys: number) {
+    this.left = bodyBytes;
+    this.sink = sink;
+    this.maxKeys = maxKeys;
+  }
+
+  /** Body bytes not received yet. */
+  get remaining(): number {
+    return this.left;
+  }
+
+  /** Each block's outcome, in order, once the body is complete. */
+  outcomes(): PutResult[] {
+    if (this.left !== 0 || this.results.length !== this.count || this.blockLeft >= 0)
+      throw new Fault('length-mismatch', 'put body ended inside a block');
+    return this.results;
+  }
+
+  /** Takes what `chunk` holds of the body from `at` on; returns where it stopped. */
+  feed(chunk: Uint8Array, at: number): number {
+    while (at < chunk.length && this.left > 0) {
+      if (this.blockLeft >= 0) at = this.blockBytes(chunk, at);
+      else at = this.headBytes(chunk, at);
+    }
+    if (this.left === 0) this.outcomes(); // throws if the body ended early
+    return at;
+  }
+
+  /** Frees the slot of a block cut off mid-way (a refused frame, a closed connection). */
+  abort(): void {
+    this.room?.abort();
+    this.room = undefined;
+  }
+
+  private blockBytes(chunk: Uint8Array, at: number): number {
+    const n = Math.min(this.blockLeft, chunk.length - at);
+    if (this.room !== undefined && n > 0) {
+      const target = this.room.target;
+      target.set(chunk.subarray(at, at + n), target.length - this.blockLeft);
+    }
+    this.blockLeft -= n;
+    this.left -= n;
+    if (this.blockLeft === 0) this.endBlock();
+    return at + n;
+  }
+
+  private headBytes(chunk: Uint8Array, at: number): number {
+    const need = this.count < 0 ? COUNT_BYTES : BLOCK_HEAD_BYTES;
+    if (this.count >= 0 && this.results.length === this.count)
+      throw new Fault('length-mismatch', `${this.left} bytes left after the last block`);
+    const n = Math.min(need - this.headFill, chunk.length - at, this.left);
+    this.head.set(chunk.subarray(at, at + n), this.headFill);
+    this.headFill += n;
+    this.left -= n;
+    if (this.headFill < need) {
+      if (this.left === 0) throw new Fault('length-mismatch', 'put body ends inside a field');
+      return at + n;
+    }
+    this.headFill = 0;
+    if (this.count < 0) this.readCount();
+    else this.startBlock();
+    return at + n;
+  }
+
+  private readCount(): void {
+    const count = this.headView.getUint32(0, true);
+    if (count > this.maxKeys)
+      throw new Fault('too-many-keys', `${count} items exceed the ${this.maxKeys} per frame`);
+    if (count * BLOCK_HEAD_BYTES > this.left)
+      throw new Fault('length-mismatch', `${count} items cannot fit in the rest of the body`);
+    this.count = count;
+  }
+
+  private startBlock(): void {
+    const lo = this.headView.getUint32(0, true);
+    const hi = this.headView.getUint32(4, true);
+    const length = this.headView.getUint32(8, true);
+    if (hi > 0x1fffff) throw new Fault('bad-key', 'block key above 2^53 - 1');
+    if (length > this.left) throw new Fault('length-mismatch', 'frame body ends inside a block');
+    const room = this.sink.reserve(hi * 0x100000000 + lo, length);
+    if (typeof room === 'string') this.skipped = room;
+    else this.room = room;
+    this.blockLeft = length;
+    if (length === 0) this.endBlock();
+  }
+
+  private endBlock(): void {
+    this.results.push(this.room === undefined ? this.skipped : this.room.commit());
+    this.room = undefined;
+    this.blockLeft = -1;
+  }
+}
