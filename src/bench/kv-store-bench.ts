@@ -109,7 +109,8 @@ function codecFigures(blockBytes: number, blocks: number, rounds: number) {
   const encodeParts = best(rounds, frameBytes, () => void encodeRequest(req));
   const frame = joinFrame(encodeRequest(req));
   const chunk = 64 * 1024;
-  // As the block service decodes: into pooled segments, given back once the put is handled.
+  // The whole-frame decode (a client's replies; a put the service cannot store as it arrives):
+  // into pooled segments, given back once handled.
   const pool = new ReceivePool({ maxPooledBytes: 2 * frame.length });
   const decode = best(rounds, frame.length, () => {
     const decoder = createRequestDecoder({}, pool);

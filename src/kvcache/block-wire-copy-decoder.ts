@@ -23,7 +23,7 @@ import {
   type FrameHeader,
   type MessageDecoder,
 } from './block-wire-header.js';
-import { Reader } from './block-wire-reader.js';
+import { Reader, uninitialised } from './block-wire-reader.js';
 import { PutStream, type PutSink } from './put-stream.js';
 import type { ReceivePool } from './receive-pool.js';
 
@@ -90,8 +90,7 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
     if (this.failed !== undefined || this.stream !== undefined || this.bodyFill >= total)
       return (this.scratch ??= new Uint8Array(SCRATCH_BYTES));
     const target = this.bodyTarget(total);
-    const room = Math.min(target.length - this.targetFill, total - this.bodyFill);
-    return target.subarray(this.targetFill, this.targetFill + room);
+    return target.subarray(this.targetFill, this.targetFill + this.roomIn(target, total));
   }
 
   /** Frees what a frame cut off mid-way holds in the store (a put being stored). */
@@ -155,7 +154,7 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
   private fill(chunk: Uint8Array, at: number, total: number): number {
     while (this.bodyFill < total && at < chunk.length) {
       const target = this.bodyTarget(total);
-      const room = Math.min(target.length - this.targetFill, total - this.bodyFill);
+      const room = this.roomIn(target, total);
       const n = Math.min(room, chunk.length - at);
       // A read that landed in place (readTarget) is already there: nothing to copy.
       const inPlace =
@@ -173,19 +172,18 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
     return at;
   }
 
+  /** Bytes of a `total`-byte body that still go to `target` (its rest, up to the body's end). */
+  private roomIn(target: Uint8Array, total: number): number {
+    return Math.min(target.length - this.targetFill, total - this.bodyFill);
+  }
+
   /** The buffer or segment the body's next bytes go to, taken when the previous one is full. */
   private bodyTarget(total: number): Uint8Array {
     if (this.target === undefined) {
       // One exact buffer for a small body, else a segment: memory follows the bytes received.
-      this.target = total < SMALL_BODY_BYTES ? freshBuffer(total) : this.pool.take();
+      this.target = total < SMALL_BODY_BYTES ? uninitialised(total) : this.pool.take();
       this.targetFill = 0;
     }
     return this.target;
   }
-}
-
-/** Uninitialised memory (every byte is copied in before it is read), as a plain view. */
-function freshBuffer(n: number): Uint8Array {
-  const b = Buffer.allocUnsafe(n);
-  return new Uint8Array(b.buffer, b.byteOffset, n);
 }

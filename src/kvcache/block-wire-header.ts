@@ -1,6 +1,6 @@
 /**
- * What both native KV frame decoders share: the result of a push, their bounds, and the check of
- * a 16-byte frame header (layout in block-wire-format.ts), which refuses a wrong magic, op,
+ * The native KV frame decoder's interface (block-wire-copy-decoder.ts implements it): the result
+ * of a push, the bounds, and the check of a 16-byte frame header (layout in block-wire-format.ts), which refuses a wrong magic, op,
  * kind or reserved field and a body past the frame bound before any of the body is held.
  */
 import { FRAME_HEADER_BYTES, FRAME_MAGIC, OP_CODES, type BlockOp } from './block-wire-format.js';

@@ -127,12 +127,19 @@ export class Reader {
   }
 }
 
-/** One buffer holding `parts` (`total` bytes), uninitialised before the copy. */
+/**
+ * `n` bytes of uninitialised memory, for a caller that writes every byte before reading any
+ * (allocUnsafe: zero-filling first is wasted work), as a plain Uint8Array view, as every other
+ * decoded payload is (a Buffer would serialise apart).
+ */
+export function uninitialised(n: number): Uint8Array {
+  const b = Buffer.allocUnsafe(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** One buffer holding `parts` (`total` bytes). */
 export function joinParts(parts: readonly Uint8Array[], total: number): Uint8Array {
-  // allocUnsafe: the copy below fills every byte, so zero-filling first is wasted work. A plain
-  // Uint8Array view of it, as every other decoded payload is (a Buffer would serialise apart).
-  const b = Buffer.allocUnsafe(total);
-  const out = new Uint8Array(b.buffer, b.byteOffset, total);
+  const out = uninitialised(total);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);

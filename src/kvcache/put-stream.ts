@@ -11,6 +11,7 @@
 import type { BlockKey } from './eviction-policy.js';
 import { Fault } from './block-wire-fault.js';
 import type { PutResult } from './block-wire-format.js';
+import { Reader } from './block-wire-reader.js';
 import type { PutRoom } from './put-room.js';
 
 /** Where streamed puts go (the block service's store). */
@@ -31,7 +32,6 @@ export class PutStream {
   private count = -1;
   private readonly results: PutResult[] = [];
   private readonly head = new Uint8Array(BLOCK_HEAD_BYTES);
-  private readonly headView = new DataView(this.head.buffer);
   private headFill = 0;
   /** The block being received: its room (undefined when it is skipped), bytes still to come. */
   private room: PutRoom | undefined;
@@ -99,13 +99,15 @@ export class PutStream {
       return at + n;
     }
     this.headFill = 0;
-    if (this.count < 0) this.readCount();
-    else this.startBlock();
+    // The whole-frame parser's reads, over just this field: the same checks and messages.
+    const field = new Reader(this.head.subarray(0, need), this.maxKeys);
+    if (this.count < 0) this.readCount(field);
+    else this.startBlock(field);
     return at + n;
   }
 
-  private readCount(): void {
-    const count = this.headView.getUint32(0, true);
+  private readCount(field: Reader): void {
+    const count = field.u32('a count');
     if (count > this.maxKeys)
       throw new Fault('too-many-keys', `${count} items exceed the ${this.maxKeys} per frame`);
     if (count * BLOCK_HEAD_BYTES > this.left)
@@ -113,13 +115,11 @@ export class PutStream {
     this.count = count;
   }
 
-  private startBlock(): void {
-    const lo = this.headView.getUint32(0, true);
-    const hi = this.headView.getUint32(4, true);
-    const length = this.headView.getUint32(8, true);
-    if (hi > 0x1fffff) throw new Fault('bad-key', 'block key above 2^53 - 1');
+  private startBlock(field: Reader): void {
+    const key = field.key();
+    const length = field.u32('a block length');
     if (length > this.left) throw new Fault('length-mismatch', 'frame body ends inside a block');
-    const room = this.sink.reserve(hi * 0x100000000 + lo, length);
+    const room = this.sink.reserve(key, length);
     if (typeof room === 'string') this.skipped = room;
     else this.room = room;
     this.blockLeft = length;

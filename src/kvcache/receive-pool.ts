@@ -22,12 +22,21 @@ export class ReceivePool {
   /** Segments handed out and not yet given back: only these may come back, each once. */
   private readonly lent = new WeakSet<ArrayBuffer>();
   private readonly maxFree: number;
-  /** Segments taken as fresh memory, and taken again after being given back. */
-  freshTotal = 0;
-  reusedTotal = 0;
+  #fresh = 0;
+  #reused = 0;
 
   constructor(options: { readonly maxPooledBytes: number }) {
     this.maxFree = Math.floor(options.maxPooledBytes / SEGMENT_BYTES);
+  }
+
+  /** Segments taken as fresh memory so far. */
+  get freshTotal(): number {
+    return this.#fresh;
+  }
+
+  /** Segments taken again after being given back so far. */
+  get reusedTotal(): number {
+    return this.#reused;
   }
 
   /** Bytes waiting for reuse. */
@@ -38,11 +47,11 @@ export class ReceivePool {
   /** One SEGMENT_BYTES segment, uninitialised: a given-back one when any waits. */
   take(): Uint8Array {
     let buffer = this.free.pop();
-    if (buffer !== undefined) this.reusedTotal++;
+    if (buffer !== undefined) this.#reused++;
     else {
       // allocUnsafe: every byte is written before it is read. Its own ArrayBuffer at this size.
       buffer = Buffer.allocUnsafe(SEGMENT_BYTES).buffer;
-      this.freshTotal++;
+      this.#fresh++;
     }
     this.lent.add(buffer);
     return new Uint8Array(buffer, 0, SEGMENT_BYTES);
