@@ -1,4 +1,4 @@
-import { BYTES_PER_TOKEN, tokenize } from '../engine/index.js';
+import { BYTES_PER_TOKEN, withTokens } from '../engine/index.js';
 import { stringHash52 } from './string-hash.js';
 import { hashBlocks } from './block-hash.js';
 
@@ -19,9 +19,14 @@ export function promptBlockHashes(
   // A UTF-16 code unit encodes to ≥ 1 byte, so this many code units cover ≥ maxTokens tokens.
   const maxChars = maxTokens * BYTES_PER_TOKEN;
   const text = promptText.length > maxChars ? promptText.slice(0, maxChars) : promptText;
-  let tokens = tokenize(text);
-  if (tokens.length > maxTokens) tokens = tokens.subarray(0, maxTokens);
-  return hashBlocks(tokens, blockSizeTokens, adapterHashSeed(adapter));
+  const seed = adapterHashSeed(adapter);
+  return withTokens(text, (tokens) =>
+    hashBlocks(
+      tokens.length > maxTokens ? tokens.subarray(0, maxTokens) : tokens,
+      blockSizeTokens,
+      seed,
+    ),
+  );
 }
 
 /**

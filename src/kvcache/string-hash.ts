@@ -1,4 +1,4 @@
-import { tokenize } from '../engine/index.js';
+import { withTokens } from '../engine/index.js';
 import { hashBlock } from './block-hash.js';
 
 /**
@@ -6,8 +6,7 @@ import { hashBlock } from './block-hash.js';
  * hashing and for shortening long keys. Not cryptographic.
  */
 export function stringHash52(text: string, seed = 0): number {
-  const tokens = tokenize(text);
-  return hashBlock(0, tokens, 0, tokens.length, seed);
+  return withTokens(text, (tokens) => hashBlock(0, tokens, 0, tokens.length, seed));
 }
 
 /** Longest key kept verbatim in bounded maps; longer ones are replaced by their hash. */

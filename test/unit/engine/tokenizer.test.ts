@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTokens, renderChatPrompt, tokenize } from '../../../src/engine/index.js';
+import { countTokens, renderChatPrompt, tokenize, withTokens } from '../../../src/engine/index.js';
 import { hashBlocks } from '../../../src/kvcache/index.js';
 
 describe('stand-in tokenizer', () => {
@@ -19,6 +20,33 @@ describe('stand-in tokenizer', () => {
     ];
     const a = renderChatPrompt(turn1).replace(/<\|assistant\|>\n$/, '');
     expect(renderChatPrompt(turn2).startsWith(a)).toBe(true);
+  });
+});
+
+describe('withTokens (tokens in reused memory)', () => {
+  const ids = (text: string): number[] => withTokens(text, (t) => Array.from(t));
+
+  it('gives the same ids as tokenize for any text, lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        expect(ids(text)).toEqual(Array.from(tokenize(text)));
+      }),
+    );
+    for (const text of ['a\ud800b', '\udc00', 'é€😀x', ''])
+      expect(ids(text)).toEqual(Array.from(tokenize(text)));
+  });
+
+  it('pads the last token with zeros, not with the previous call’s bytes', () => {
+    ids('abcdefgh');
+    expect(ids('xyz')).toEqual([0x7a7978]);
+  });
+
+  it('handles texts past the first scratch size and past its cap', () => {
+    for (const length of [20_000, 2_000_000]) {
+      const text = 'é'.repeat(length);
+      expect(withTokens(text, (t) => t.length)).toBe(tokenize(text).length);
+      expect(withTokens(text, (t) => t[t.length - 1])).toBe(tokenize(text).at(-1));
+    }
   });
 });
 
