@@ -136,7 +136,7 @@ class InferenceExchange {
       else current.upstream.destroy();
     });
     const prefillDone = deps.inFlight.startPrefill(endpoint.id, admitted.request.promptTokens);
-    deps.metrics.inFlight.inc();
+    deps.metrics.requestStarted();
     try {
       const dispatchedAt = performance.now();
       try {
@@ -173,7 +173,7 @@ class InferenceExchange {
     } finally {
       prefillDone();
       done();
-      deps.metrics.inFlight.dec();
+      deps.metrics.requestEnded();
     }
   }
 
@@ -204,7 +204,7 @@ class InferenceExchange {
       headers: { 'request-id': this.#requestId, ...headers },
       onFirstByte: prefillDone,
     });
-    metrics.addedLatency.observe(
+    metrics.observeAddedLatency(
       (dispatchedAt - this.#started + performance.now() - headersAt) / 1000,
     );
     const result = await relayed;
