@@ -23,8 +23,14 @@ export async function stopForkedChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The load generator's output: the gateway's results, and the reference proxy's when measured. */
+export interface LoadResults {
+  readonly gateway: LoadResult;
+  readonly reference?: LoadResult;
+}
+
 /** Runs the load generator process; resolves with its JSON output, killing it after `timeoutMs`. */
-export function runLoadGenerator(plan: LoadPlan, timeoutMs: number): Promise<LoadResult> {
+export function runLoadGenerator(plan: LoadPlan, timeoutMs: number): Promise<LoadResults> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script('gateway-load.js'), JSON.stringify(plan)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -44,7 +50,7 @@ export function runLoadGenerator(plan: LoadPlan, timeoutMs: number): Promise<Loa
         return;
       }
       try {
-        resolve(JSON.parse(out) as LoadResult);
+        resolve(JSON.parse(out) as LoadResults);
       } catch (err) {
         reject(new Error('load generator printed no JSON result', { cause: err }));
       }

@@ -20,7 +20,7 @@ import {
   renderCpuComparison,
   summarizeReference,
 } from './gateway-vs-proxy.js';
-import { runLoadGenerator, startReferenceProxy } from './bench-processes.js';
+import { runLoadGenerator, startReferenceProxy, type ReferenceProxy } from './bench-processes.js';
 import { checkTargets, renderMarkdown, type LoadResult } from './gateway-report.js';
 import type { LoadPlan } from './load-client.js';
 import { writeBenchResult } from './results.js';
@@ -168,21 +168,21 @@ export const gatewayBench = defineCommand({
     const counts = replicaCounts(c);
     let failed = true;
     try {
-      load = await runLoadGenerator(plan, budgetMs(plan.variants.length));
+      // The reference proxy runs beside the gateway, each phase measured on both in turns.
+      let proxy: ReferenceProxy | undefined;
       if (c.referenceProxy) {
         const [port] = await freePorts(1);
-        const proxy = await startReferenceProxy(port ?? 0, bench.enginePorts);
+        proxy = await startReferenceProxy(port ?? 0, bench.enginePorts);
         report(`reference proxy :${proxy.port}`);
-        try {
-          const refPlan: LoadPlan = {
-            ...plan,
-            gatewayPort: proxy.port,
-            underTest: 'reference-proxy',
-          };
-          reference = await runLoadGenerator(refPlan, budgetMs(plan.variants.length));
-        } finally {
-          await proxy.stop();
-        }
+      }
+      try {
+        const subjects = proxy === undefined ? 1 : 2;
+        ({ gateway: load, reference } = await runLoadGenerator(
+          proxy === undefined ? plan : { ...plan, referencePort: proxy.port },
+          budgetMs(plan.variants.length * subjects),
+        ));
+      } finally {
+        await proxy?.stop();
       }
       // Last: it kills the leader.
       if (counts !== undefined)

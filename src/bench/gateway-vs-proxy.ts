@@ -138,13 +138,13 @@ export interface ReferenceSummary {
     readonly directRps: number;
     readonly proxyRps: number;
     readonly ratio: number;
-    /** Gateway req/s (from the gateway pass) ÷ reference proxy req/s. */
+    /** Gateway req/s ÷ reference proxy req/s at this concurrency. */
     readonly gatewayOverProxy: number;
   }[];
   readonly note: string;
 }
 
-/** Condenses the reference pass next to the gateway pass. */
+/** Condenses the reference proxy's results next to the gateway's. */
 export function summarizeReference(
   gateway: LoadResult,
   ref: LoadResult,
@@ -166,6 +166,6 @@ export function summarizeReference(
           gw === undefined ? NaN : Math.round((gw.gatewayRps / t.gatewayRps) * 1000) / 1000,
       };
     }),
-    note: 'bare node:http proxy (read body, JSON.parse, keep-alive forward, pipe back), measured right after the gateway pass with the same load',
+    note: 'bare node:http proxy (read body, JSON.parse, keep-alive forward, pipe back), measured with the same load in turns with the gateway, phase by phase (gateway, proxy, proxy, gateway)',
   };
 }

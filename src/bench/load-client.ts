@@ -26,6 +26,11 @@ export interface LoadPlan {
   readonly timeoutMs: number;
   /** What listens on `gatewayPort`: the gateway (default) or the bare reference proxy. */
   readonly underTest?: 'gateway' | 'reference-proxy';
+  /**
+   * Where the bare reference proxy listens, when it is measured too: every phase then runs on
+   * the gateway and on the proxy in turn (gateway-load.ts), not one whole pass after the other.
+   */
+  readonly referencePort?: number;
 }
 
 /** Where requests go: the engine directly or the gateway, over its own connection pool. */
@@ -108,7 +113,8 @@ export interface SequentialResult {
  * `rounds` × `perRound` pairs, one request at a time, strictly alternating targets (D G D G …),
  * so every request follows one to the other target: state a request leaves behind in the
  * engine (a just-finished generation, a warm socket) hits both alike. Odd rounds start with the
- * gateway, so neither target is always first in its pair.
+ * gateway, so neither target is always first in its pair. Rounds are numbered from
+ * `firstRound` (a caller running one round at a time keeps the alternation).
  */
 export async function runSequential(
   direct: Target,
@@ -117,9 +123,10 @@ export async function runSequential(
   rounds: number,
   perRound: number,
   timeoutMs: number,
+  firstRound = 0,
 ): Promise<SequentialResult> {
   const out: SequentialResult = { direct: [], gateway: [], paired: [], rounds: [], errors: 0 };
-  for (let r = 0; r < rounds; r++) {
+  for (let r = firstRound; r < firstRound + rounds; r++) {
     const round: number[] = [];
     const gatewayFirst = r % 2 === 1;
     for (let i = 0; i < perRound; i++) {
