@@ -78,7 +78,7 @@ export class AgentApi {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'POST') return this.#post(path, req, res);
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET and POST' });
-    if (await serveOpsRoute(path, res, this.#options)) return;
+    if (await serveOpsRoute(req.url ?? '/', res, this.#options)) return;
     const route = this.#options.jsonRoutes[path];
     if (route !== undefined) return sendJson(res, 200, route());
     sendJson(res, 404, { error: `unknown path ${path}` });

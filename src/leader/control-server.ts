@@ -98,7 +98,7 @@ export class ControlServer {
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (await serveOpsRoute(path, res, this.#options)) return;
+    if (await serveOpsRoute(req.url ?? '/', res, this.#options)) return;
     if (path === '/v1/weights/pull' && this.#options.prefetch !== undefined) {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST' });
       return this.#options.prefetch.handle(req, res);
