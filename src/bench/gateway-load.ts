@@ -8,7 +8,13 @@
  */
 import { GatewayView } from './gateway-view.js';
 import { median, ms3, summarize } from './latency-stats.js';
-import { keepAliveAgent, runClosedLoop, type LoadPlan, type Target } from './load-client.js';
+import {
+  keepAliveAgent,
+  runClosedLoop,
+  runSequential,
+  type LoadPlan,
+  type Target,
+} from './load-client.js';
 import { pacedInTurns, sequentialInTurns, turnOrder, type Subject } from './gateway-load-turns.js';
 
 const IDLE_WINDOW_MS = 3000;
@@ -65,7 +71,7 @@ async function runVariant(plan: LoadPlan, stream: boolean, direct: Target, subje
   // of sequential load, seen in /proc's per-thread CPU). Closed-loop load gets there sooner.
   await runClosedLoop(direct, body, maxC, plan.warmupMs, t);
   for (const s of subjects) {
-    await sequentialInTurns([s], direct, body, 1, plan.warmup, t);
+    await runSequential(direct, s.target, body, 1, plan.warmup, t);
     await runClosedLoop(s.target, body, maxC, plan.warmupMs, t);
   }
 
