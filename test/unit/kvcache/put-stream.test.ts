@@ -39,6 +39,24 @@ function roomsLeft(store: BlockStore, length: number): number {
 const putStream = (blocks: { key: number; bytes: Uint8Array }[], id = 1): Uint8Array =>
   joinFrame(encodeRequest({ op: 'put', id, blocks }));
 
+/** A put frame of two 4000-byte blocks, keys 1 and 2. */
+const twoBlocks = (): Uint8Array =>
+  putStream([
+    { key: 1, bytes: pattern(4000, 1) },
+    { key: 2, bytes: pattern(4000, 2) },
+  ]);
+
+/** A small store and a request decoder whose put sink stores into it (when `accept`). */
+function storing(accept = true) {
+  const store = smallStore();
+  const decoder = createRequestDecoder(
+    {},
+    undefined,
+    storePutSink(store, () => accept),
+  );
+  return { store, decoder };
+}
+
 /** Pushes `stream` in two parts cut at `at`; every message and the last result. */
 function pushCut(
   decoder: ReturnType<typeof createRequestDecoder>,
@@ -61,12 +79,7 @@ describe('puts stored as they arrive (put-stream.ts)', () => {
     ];
     const stream = putStream(blocks, 7);
     for (let at = 0; at <= stream.length; at += at < 64 ? 1 : 997) {
-      const store = smallStore();
-      const decoder = createRequestDecoder(
-        {},
-        undefined,
-        storePutSink(store, () => true),
-      );
+      const { store, decoder } = storing();
       const { messages, last } = pushCut(decoder, stream, at);
       expect(last.ok).toBe(true);
       const put = messages[0] as Put;
@@ -86,12 +99,7 @@ describe('puts stored as they arrive (put-stream.ts)', () => {
   });
 
   it('decodes a put whole when the sink does not accept it, and stores nothing itself', () => {
-    const store = smallStore();
-    const decoder = createRequestDecoder(
-      {},
-      undefined,
-      storePutSink(store, () => false),
-    );
+    const { store, decoder } = storing(false);
     const put = decoder.push(putStream([{ key: 9, bytes: pattern(100, 9) }])).messages[0] as Put;
     expect(put.stored).toBeUndefined();
     expect(put.blocks.map((b) => b.key)).toEqual([9]);
@@ -105,16 +113,8 @@ describe('puts stored as they arrive (put-stream.ts)', () => {
   ] as const)(
     'refuses %s; whole blocks before it stay, none is left half-held',
     (_what, spoil, fault) => {
-      const store = smallStore();
-      const decoder = createRequestDecoder(
-        {},
-        undefined,
-        storePutSink(store, () => true),
-      );
-      const stream = putStream([
-        { key: 1, bytes: pattern(4000, 1) },
-        { key: 2, bytes: pattern(4000, 2) },
-      ]);
+      const { store, decoder } = storing();
+      const stream = twoBlocks();
       spoil(stream);
       const res = decoder.push(stream);
       expect(res.ok ? 'accepted' : res.fault).toBe(fault);
@@ -123,16 +123,8 @@ describe('puts stored as they arrive (put-stream.ts)', () => {
   );
 
   it('refuses a body that ends before its last block, freeing the block it was writing', () => {
-    const store = smallStore();
-    const decoder = createRequestDecoder(
-      {},
-      undefined,
-      storePutSink(store, () => true),
-    );
-    const whole = putStream([
-      { key: 1, bytes: pattern(4000, 1) },
-      { key: 2, bytes: pattern(4000, 2) },
-    ]);
+    const { store, decoder } = storing();
+    const whole = twoBlocks();
     // The header claims 1000 bytes fewer: the second block's length runs past the body.
     const view = new DataView(whole.buffer, whole.byteOffset);
     view.setUint32(4, view.getUint32(4, true) - 1000, true);
@@ -143,12 +135,7 @@ describe('puts stored as they arrive (put-stream.ts)', () => {
   });
 
   it('gives the slot of a block cut off by a closed connection back (dispose)', () => {
-    const store = smallStore();
-    const decoder = createRequestDecoder(
-      {},
-      undefined,
-      storePutSink(store, () => true),
-    );
+    const { store, decoder } = storing();
     const stream = putStream([{ key: 5, bytes: pattern(40_000, 5) }]);
     expect(decoder.push(stream.subarray(0, 20_000)).ok).toBe(true);
     expect(store.exists([5])).toEqual([false]); // no block yet
