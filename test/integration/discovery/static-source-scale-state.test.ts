@@ -78,7 +78,7 @@ describe('StaticClusterSource with scale groups', () => {
     await waitFor(() => leader.current().endpoints.length === 0, 'scaled to zero', 20_000);
     // Node B's source polls on its own timer: it follows, but not in the same tick.
     await waitFor(() => names(nodeB.current()).length === 0, 'node-b scaled to zero', 20_000);
-  });
+  }, 100_000); // five waits of up to 20 s each: the default 30 s ran out first under CI load
 
   it('keeps the last good view when the state file is not valid, and follows the next good one', async () => {
     const file = await writeScaleGroupFile({ replicas: 2, maxReplicas: 4 });
