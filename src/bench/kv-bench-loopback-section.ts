@@ -106,8 +106,9 @@ export async function runLoopbackSection(
     },
     note:
       'loopback on one machine: server in a child process, client in the bench process; raw = node:net ' +
-      'moving the same payloads with headers of like size and no protocol work, its client reading into ' +
-      'one reused buffer; block = BlockServer (token auth, S3-FIFO BlockStore, puts stored then deleted ' +
+      'moving the same payloads with headers of like size and no protocol work, its client and server ' +
+      'each reading into one reused buffer; block = BlockServer (token auth, S3-FIFO BlockStore, put ' +
+      'blocks read straight into their store slots, stored then deleted ' +
       'untimed so nothing evicts) and BlockClient (replies read into pooled segments, recycled once ' +
       'counted); both server children run with glibc.malloc.trim_threshold raised',
   };

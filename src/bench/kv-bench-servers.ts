@@ -40,11 +40,13 @@ function waitFor<T>(child: ChildProcess, type: string, timeoutMs: number): Promi
 }
 
 /**
- * Both server children keep freed heap memory instead of handing it back to the kernel. Each
- * socket read is a fresh 64 KiB chunk; by default glibc returns the heap's freed top after every
- * collection and the next reads fault it back in a page at a time. The raw server, a small heap,
- * paid that on every put (4–7× its CPU per GB), which made the baseline slower than the block
- * service; the same setting on both sides compares protocol work, not allocator behaviour.
+ * Both server children keep freed heap memory instead of handing it back to the kernel. Where a
+ * socket's reads are fresh 64 KiB chunks ('data' events: both servers' fallback when `readInto`
+ * cannot adopt an accepted socket, and how both read before it), glibc by default returns the
+ * heap's freed top after every collection and the next reads fault it back in a page at a time.
+ * The raw server, a small heap, paid that on every put (4–7× its CPU per GB), which made the
+ * baseline slower than the block service; the same setting on both sides compares protocol work,
+ * not allocator behaviour.
  */
 const SERVER_MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=1073741824';
 

@@ -83,12 +83,15 @@ export class CopyingFrameDecoder<M> implements MessageDecoder<M> {
   /**
    * Where the socket's next read should land (a socket `onread` buffer function): inside a body,
    * the rest of its current segment (up to the body's end), so the kernel writes the bytes where
-   * they stay and `push` copies nothing; between bodies, a scratch buffer that `push` copies from.
+   * they stay and `push` copies nothing; inside a put stored as it arrives, the block's store
+   * slot (put-stream.ts); between bodies, a scratch buffer that `push` copies from.
    */
   readTarget(): Uint8Array {
+    const scratch = (this.scratch ??= new Uint8Array(SCRATCH_BYTES));
+    if (this.failed !== undefined) return scratch;
+    if (this.stream !== undefined) return this.stream.readTarget(scratch);
     const total = this.header?.body ?? 0;
-    if (this.failed !== undefined || this.stream !== undefined || this.bodyFill >= total)
-      return (this.scratch ??= new Uint8Array(SCRATCH_BYTES));
+    if (this.bodyFill >= total) return scratch;
     const target = this.bodyTarget(total);
     return target.subarray(this.targetFill, this.targetFill + this.roomIn(target, total));
   }

@@ -1,8 +1,9 @@
 /**
  * A put frame's body stored as it arrives: at each block's header the service reserves its slot
- * (BlockStore.reserve), copies the block's bytes from the socket's chunks straight in and
- * commits at its end — one copy, where decoding the frame whole first made two (chunk → receive
- * segment → slab). Layout and checks are the put body's (block-wire-format.ts, -parse.ts): a
+ * (BlockStore.reserve), the socket reads the block's bytes straight into it (`readTarget`; a
+ * chunk read elsewhere is copied in) and the block commits at its end — no copy of a block's
+ * bytes in the process, where decoding the frame whole first made two (chunk → receive segment
+ * → slab). Layout and checks are the put body's (block-wire-format.ts, -parse.ts): a
  * count that cannot fit, a key above 2^53 − 1, a length past the body or bytes left over refuse
  * the frame; the blocks already committed stay (each is whole), the one being written is
  * aborted. The decoder only streams a put when its sink accepts it (an authenticated connection
@@ -58,6 +59,22 @@ export class PutStream {
     return this.results;
   }
 
+  /**
+   * Where the next socket read should land: the rest of the block's slot (the kernel writes the
+   * bytes where they stay: no copy at all), exactly the field being read (so the next read starts
+   * at a block's bytes), or for a block not stored, `scratch` up to that block's end.
+   */
+  readTarget(scratch: Uint8Array): Uint8Array {
+    if (this.blockLeft > 0) {
+      const target = this.room?.target;
+      if (target === undefined)
+        return scratch.subarray(0, Math.min(this.blockLeft, scratch.length));
+      return target.subarray(target.length - this.blockLeft);
+    }
+    const need = this.count < 0 ? COUNT_BYTES : BLOCK_HEAD_BYTES;
+    return this.head.subarray(this.headFill, Math.min(need, this.headFill + this.left));
+  }
+
   /** Takes what `chunk` holds of the body from `at` on; returns where it stopped. */
   feed(chunk: Uint8Array, at: number): number {
     while (at < chunk.length && this.left > 0) {
@@ -78,7 +95,11 @@ export class PutStream {
     const n = Math.min(this.blockLeft, chunk.length - at);
     if (this.room !== undefined && n > 0) {
       const target = this.room.target;
-      target.set(chunk.subarray(at, at + n), target.length - this.blockLeft);
+      const offset = target.length - this.blockLeft;
+      // A read that landed in the slot itself (readTarget) is already there.
+      const inPlace =
+        chunk.buffer === target.buffer && chunk.byteOffset + at === target.byteOffset + offset;
+      if (!inPlace) target.set(chunk.subarray(at, at + n), offset);
     }
     this.blockLeft -= n;
     this.left -= n;

@@ -21,6 +21,7 @@ import type { BlockReply, BlockRequest, WireErrorCode } from '../block-wire-form
 import { storePutSink } from '../block-requests.js';
 import { encodeReply } from '../block-wire.js';
 import { payloadParts } from '../received-bytes.js';
+import { readInto } from './accepted-socket-reads.js';
 import type { ConnectionContext } from './block-connection-context.js';
 import { BlockRequestHandler } from './block-request-handler.js';
 import type { CloseReason } from './block-service-metrics.js';
@@ -63,7 +64,13 @@ export class BlockConnection {
     this.decoder = createRequestDecoder({ maxFrameBytes: ctx.maxFrameBytes }, ctx.memory, puts);
     socket.setNoDelay(true);
     socket.setTimeout(ctx.idleTimeoutMs, () => this.fail('idle-timeout'));
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    // Reads land where the decoder wants them (a put's store slot, a body's segment), as the
+    // block client's do; where this Node cannot do that for an accepted socket, 'data' chunks.
+    const reads = {
+      target: () => this.decoder.readTarget(),
+      received: (n: number, buffer: Uint8Array) => this.received(buffer.subarray(0, n)),
+    };
+    if (!readInto(socket, reads)) socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.pump());
     socket.on('error', () => this.fail('socket-error'));
     socket.on('end', () => this.fail('client'));
@@ -101,7 +108,7 @@ export class BlockConnection {
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
-  private received(chunk: Buffer): void {
+  private received(chunk: Uint8Array): void {
     if (this.ending) return;
     this.ctx.metrics.bytesIn.inc(chunk.length);
     const res = this.decoder.push(chunk);

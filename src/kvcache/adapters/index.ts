@@ -23,3 +23,4 @@ export {
 } from './lmcache-metrics.js';
 export { addressAllowlist, LOOPBACK_CIDRS, type AddressAllowlist } from './address-allowlist.js';
 export * from './kv-event-subscriber.js';
+export { readInto, type SocketReads } from './accepted-socket-reads.js';

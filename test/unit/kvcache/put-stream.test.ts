@@ -98,6 +98,42 @@ describe('puts stored as they arrive (put-stream.ts)', () => {
     }
   });
 
+  it('lets reads land in the blocks’ store slots through readTarget: no block byte is copied', () => {
+    const blocks = [
+      { key: 1, bytes: pattern(40_000, 1) },
+      { key: 2, bytes: pattern(3000, 2) },
+      { key: 2, bytes: pattern(3000, 2) }, // present: its bytes go to the scratch
+      { key: 3, bytes: pattern(50_000, 3) },
+    ];
+    const stream = putStream(blocks, 4);
+    const { store, decoder } = storing();
+    // The frame header arrives alone (a read between frames lands in the decoder's scratch).
+    const got = decoder.push(stream.slice(0, 16)).messages;
+    // Then a socket: each read fills at most 7000 bytes of the target the decoder offers.
+    const readInto = new Map<ArrayBufferLike, number>();
+    for (let at = 16; at < stream.length;) {
+      const target = decoder.readTarget();
+      const n = Math.min(target.length, 7000, stream.length - at);
+      target.set(stream.subarray(at, at + n));
+      readInto.set(target.buffer, (readInto.get(target.buffer) ?? 0) + n);
+      at += n;
+      got.push(...decoder.push(target.subarray(0, n)).messages);
+    }
+    expect((got[0] as Put).stored).toEqual(['stored', 'stored', 'present', 'stored']);
+    const held = [1, 2, 3].map((key) => store.get(key));
+    for (const [i, view] of held.entries()) {
+      const want = blocks[i === 2 ? 3 : i]?.bytes ?? new Uint8Array();
+      expect(Buffer.compare(view?.bytes ?? new Uint8Array(), want)).toBe(0);
+    }
+    // Every byte of the stored blocks was read straight into store memory (the slabs): the
+    // reads that landed there add up to the blocks' bytes exactly.
+    const slabs = new Set(held.map((v) => v?.bytes.buffer));
+    const inSlabs = [...readInto].reduce((sum, [b, n]) => sum + (slabs.has(b) ? n : 0), 0);
+    expect(inSlabs).toBe(40_000 + 3000 + 50_000);
+    for (const v of held) v?.release();
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
   it('decodes a put whole when the sink does not accept it, and stores nothing itself', () => {
     const { store, decoder } = storing(false);
     const put = decoder.push(putStream([{ key: 9, bytes: pattern(100, 9) }])).messages[0] as Put;
