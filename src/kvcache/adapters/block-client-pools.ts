@@ -43,7 +43,6 @@ export class ConnectionPools {
    */
   connectionTo(url: string, lane: 'bulk' | 'lookup' = 'bulk'): ClientConnection {
     if (this.closed) throw new AppError('KV_PEER_UNAVAILABLE', 'the block client is closed');
-    const address = parseIkvUrl(url);
     const poolKey = lane === 'bulk' ? url : `lookup:${url}`;
     const pool = (this.pools.get(poolKey) ?? []).filter((c) => c.usable);
     this.pools.delete(poolKey);
@@ -62,7 +61,8 @@ export class ConnectionPools {
       pool.length < this.opts.connectionsPerPeer
     ) {
       best = new ClientConnection({
-        address,
+        // Parsed only here: a URL that has a pool was parsed when its first connection opened.
+        address: parseIkvUrl(url),
         token: this.opts.token,
         peer: this.opts.peer,
         maxFrameBytes: this.opts.maxFrameBytes,

@@ -127,5 +127,7 @@ describe('native block client against a peer that dies', () => {
     const pending = c.exists(url, [1], { signal: stop.signal }).catch((e: unknown) => e);
     stop.abort();
     expect(hasCode(await pending, 'KV_ABORTED')).toBe(true);
+    const already = await c.exists(url, [1], { signal: stop.signal }).catch((e: unknown) => e);
+    expect(hasCode(already, 'KV_ABORTED')).toBe(true);
   });
 });
