@@ -3,31 +3,36 @@
  * 150 bytes); the store's keys are 52-bit numbers, so the key is hashed (stringHash52) and the
  * full key is stored with the value: a get compares it, so a hash collision is a miss, never
  * another key's bytes. A record is `u16 key length, key UTF-8, 7 int32 (fmt, dtype, location,
- * shape0..3), payload`, little-endian, built in one buffer so the listener can receive the
- * payload straight into it and the store copies once.
+ * shape0..3), payload`, little-endian, written straight into the store slot it will live in
+ * (BlockStore.reserve): the listener reads the payload into that slot, and nothing copies it.
  *
  * Pure: no I/O.
  */
 import type { BlockKey } from './eviction-policy.js';
-import type { BlockView, PutOutcome } from './block-store.js';
+import type { BlockView, PutOutcome, PutRoom } from './block-store.js';
 import type { LmcacheMeta } from './lmcache-wire.js';
 import { stringHash52 } from './string-hash.js';
 
 /** What the LMCache listener needs of a block store (BlockStore fits). */
 export interface LmcacheBlockStore {
   readonly maxBlockBytes: number;
-  put(key: BlockKey, data: Uint8Array): PutOutcome;
+  reserve(key: BlockKey, length: number): PutRoom | 'present' | 'no-room';
   get(key: BlockKey): BlockView | undefined;
   exists(keys: readonly BlockKey[]): boolean[];
   delete(key: BlockKey): boolean;
 }
 
-/** A record being received: fill `payload`, then {@link LmcacheStore.commit}. */
+/**
+ * A record being received: fill `payload`, then `commit()` — or `abort()` if the payload never
+ * completes (the slot is held, invisible, until one of them).
+ */
 export interface LmcacheRecordDraft {
   readonly key: string;
-  readonly record: Uint8Array;
-  /** The payload's place inside `record`. */
-  readonly payload: Uint8Array;
+  /** Where the payload goes, in its store slot; undefined when it is not kept (see `commit`). */
+  readonly payload: Uint8Array | undefined;
+  /** Makes the record visible: `stored`; `present` when this key was held already (kept). */
+  commit(): PutOutcome;
+  abort(): void;
 }
 
 /** A value found by get: its meta and a pinned view of its payload; call `release()` once sent. */
@@ -62,30 +67,39 @@ export class LmcacheStore {
     return this.store.maxBlockBytes - lmcacheRecordOverhead(key);
   }
 
-  /** A buffer for a value of `length` bytes under `key`, or undefined when it cannot fit. */
+  /**
+   * Room for a value of `length` bytes under `key` (undefined when it cannot fit the store's
+   * largest block). A different key held under the same hash is replaced: deleted here, before
+   * the payload arrives. The same key held already is kept (`present`, as a put of it answers),
+   * and a store with every slot pinned or being written answers `no-room`: either draft takes no
+   * payload.
+   */
   draft(key: string, meta: LmcacheMeta, length: number): LmcacheRecordDraft | undefined {
     const keyBytes = utf8Encoder.encode(key);
     const head = 2 + keyBytes.length + META_INTS * 4;
     if (head + length > this.store.maxBlockBytes) return undefined;
-    const record = new Uint8Array(head + length);
-    const v = new DataView(record.buffer);
+    const hash = this.keyHash(key);
+    const held = this.store.get(hash);
+    if (held !== undefined) {
+      const sameKey = recordKey(held.bytes) === key;
+      held.release();
+      if (!sameKey) this.store.delete(hash);
+    }
+    const room = this.store.reserve(hash, head + length);
+    if (typeof room === 'string')
+      return { key, payload: undefined, commit: () => room, abort: () => undefined };
+    const record = room.target;
+    const v = new DataView(record.buffer, record.byteOffset, head);
     v.setUint16(0, keyBytes.length, true);
     record.set(keyBytes, 2);
     const ints = [meta.fmt, meta.dtype, meta.location, ...meta.shape];
     ints.forEach((n, i) => v.setInt32(2 + keyBytes.length + i * 4, n, true));
-    return { key, record, payload: record.subarray(head) };
-  }
-
-  /** Stores a filled draft; a different key held under the same hash is replaced. */
-  commit(draft: LmcacheRecordDraft): PutOutcome {
-    const hash = this.keyHash(draft.key);
-    const held = this.store.get(hash);
-    if (held !== undefined) {
-      const sameKey = recordKey(held.bytes) === draft.key;
-      held.release();
-      if (!sameKey) this.store.delete(hash);
-    }
-    return this.store.put(hash, draft.record);
+    return {
+      key,
+      payload: record.subarray(head),
+      commit: () => room.commit(),
+      abort: () => room.abort(),
+    };
   }
 
   /** The value under `key`, or undefined (a miss, or another key under the same hash). */

@@ -1,7 +1,9 @@
 /**
  * One LMCache client connection: reads 186-byte headers (and PUT payloads) off the socket,
  * serves them from the LmcacheStore, writes replies. Requests are handled one at a time, in
- * order, as LMCache's client sends them.
+ * order, as LMCache's client sends them. A PUT's payload is read straight into the store slot
+ * its record will live in (`readInto`, the native service's way; a header is read on its own so
+ * the next read starts at the payload); bytes read anywhere else are copied as they come.
  *
  * Bounds: a PUT whose header announces more than `maxFrameBytes` closes the connection before a
  * byte of it is buffered; a PUT that fits the frame limit but not the store's largest block is
@@ -23,6 +25,8 @@ import {
   LMCACHE_SUCCESS,
   type LmcacheClientHeader,
 } from '../lmcache-wire.js';
+import { readInto } from './accepted-socket-reads.js';
+import { LmcacheInbox } from './lmcache-inbox.js';
 import type { LmcacheCloseReason, LmcacheMetrics } from './lmcache-metrics.js';
 
 /** Socket errors end in 'close', where the connection cleans up; nothing else to do. */
@@ -46,15 +50,14 @@ type ReadState =
   | {
       readonly kind: 'payload';
       readonly header: LmcacheClientHeader;
-      /** Undefined: too large for the store, read and dropped. */
+      /** Undefined: too large for the store, read and dropped (so is a draft without payload). */
       readonly draft: LmcacheRecordDraft | undefined;
       received: number;
     };
 
 /** Serves one socket until it closes (see the file comment). */
 export class LmcacheConnection {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly inbox = new LmcacheInbox();
   private state: ReadState = { kind: 'header' };
   private waitingDrain = false;
   private closed = false;
@@ -68,11 +71,15 @@ export class LmcacheConnection {
     this.socket = socket;
     this.deps = deps;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-      this.pump();
-    });
+    const reads = {
+      target: () => this.readTarget(),
+      received: (n: number, buffer: Uint8Array) => this.received(n, buffer),
+    };
+    if (!readInto(socket, reads))
+      socket.on('data', (chunk: Buffer) => {
+        this.inbox.push(chunk);
+        this.pump();
+      });
     socket.on('timeout', () => {
       if (this.midFrame()) this.fault('stalled', 'frame or reply stalled');
       else socket.destroy();
@@ -81,14 +88,33 @@ export class LmcacheConnection {
     socket.on('error', ignoreSocketError);
     socket.on('close', () => {
       this.closed = true;
+      if (this.state.kind === 'payload') this.state.draft?.abort();
       for (const release of this.pinned) release();
       this.pinned.clear();
     });
     this.armTimeout();
   }
 
+  /** The unfilled rest of the PUT payload's store slot, when one is being received. */
+  private slotRest(): Uint8Array | undefined {
+    const state = this.state;
+    if (state.kind !== 'payload') return undefined;
+    return state.draft?.payload?.subarray(state.received);
+  }
+
+  private readTarget(): Uint8Array {
+    const header = this.state.kind === 'header' ? LMCACHE_CLIENT_HEADER_BYTES : undefined;
+    return this.inbox.readTarget(this.slotRest(), header);
+  }
+
+  private received(n: number, buffer: Uint8Array): void {
+    if (this.inbox.landed(n, buffer, this.slotRest()) && this.state.kind === 'payload')
+      this.state.received += n;
+    this.pump();
+  }
+
   private midFrame(): boolean {
-    return this.buffered > 0 || this.state.kind === 'payload' || this.waitingDrain;
+    return this.inbox.buffered > 0 || this.state.kind === 'payload' || this.waitingDrain;
   }
 
   private armTimeout(): void {
@@ -98,8 +124,8 @@ export class LmcacheConnection {
   private pump(): void {
     while (!this.closed && !this.waitingDrain) {
       if (this.state.kind === 'header') {
-        if (this.buffered < LMCACHE_CLIENT_HEADER_BYTES) break;
-        if (!this.onHeader(this.take(LMCACHE_CLIENT_HEADER_BYTES))) return;
+        if (this.inbox.buffered < LMCACHE_CLIENT_HEADER_BYTES) break;
+        if (!this.onHeader(this.inbox.take(LMCACHE_CLIENT_HEADER_BYTES))) return;
       } else if (!this.onPayload(this.state)) break;
     }
     if (!this.closed) this.armTimeout();
@@ -170,9 +196,9 @@ export class LmcacheConnection {
   /** Moves buffered payload bytes into the draft; false when more must arrive first. */
   private onPayload(state: Extract<ReadState, { kind: 'payload' }>): boolean {
     const want = state.header.length - state.received;
-    if (want > 0 && this.buffered === 0) return false;
-    const n = Math.min(want, this.buffered);
-    if (n > 0) this.copyInto(state.draft?.payload, state.received, n);
+    if (want > 0 && this.inbox.buffered === 0) return false;
+    const n = Math.min(want, this.inbox.buffered);
+    if (n > 0) this.inbox.copyInto(state.draft?.payload, state.received, n);
     state.received += n;
     if (state.received < state.header.length) return false;
     this.state = { kind: 'header' };
@@ -184,35 +210,12 @@ export class LmcacheConnection {
     }
     let stored = false;
     try {
-      stored = this.deps.store.commit(state.draft) !== 'no-room';
+      stored = state.draft.commit() !== 'no-room';
     } catch (error) {
       this.deps.logger.debug({ err: error, key: state.header.key }, 'LMCache PUT not stored');
     }
     metrics.requests.inc({ command: 'put', result: stored ? 'ok' : 'dropped' });
     return true;
-  }
-
-  private take(n: number): Buffer {
-    const out = Buffer.allocUnsafe(n);
-    this.copyInto(out, 0, n);
-    return out;
-  }
-
-  /** Consumes `n` buffered bytes, copying them to `target` at `offset` (or dropping them). */
-  private copyInto(target: Uint8Array | undefined, offset: number, n: number): void {
-    let left = n;
-    let at = offset;
-    while (left > 0) {
-      const chunk = this.chunks[0];
-      if (chunk === undefined) break;
-      const k = Math.min(left, chunk.length);
-      target?.set(chunk.subarray(0, k), at);
-      at += k;
-      left -= k;
-      if (k === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(k);
-    }
-    this.buffered -= n;
   }
 
   private write(bytes: Uint8Array, done?: () => void): void {
@@ -234,8 +237,8 @@ export class LmcacheConnection {
       `LMCache connection closed: ${message}`,
     );
     this.closed = true;
-    this.chunks = [];
-    this.buffered = 0;
+    if (this.state.kind === 'payload') this.state.draft?.abort();
+    this.inbox.clear();
     this.socket.destroy();
   }
 }

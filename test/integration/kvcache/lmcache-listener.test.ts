@@ -73,6 +73,18 @@ async function rawClient(port: number) {
   };
 }
 
+/** How many rooms of `length` bytes the store can open (evicting held blocks for them). */
+function roomsLeft(store: BlockStore, length: number): number {
+  const rooms = [];
+  for (let key = 1_000_000; ; key++) {
+    const room = store.reserve(key, length);
+    if (typeof room === 'string') break;
+    rooms.push(room);
+  }
+  for (const r of rooms) r.abort();
+  return rooms.length;
+}
+
 const header = (over: Partial<LmcacheClientHeader>): Uint8Array =>
   encodeClientHeader({ command: 'health', length: 0, key: '', ...LMCACHE_EMPTY_META, ...over });
 
@@ -172,6 +184,29 @@ describe('LMCache listener', () => {
         result: 'dropped',
       }),
     ).toBe(1);
+  });
+
+  it('stores a PUT sent in pieces byte for byte, and frees the slot of one cut off mid-way', async () => {
+    const { server, store } = await listen();
+    const c = await rawClient(server.port);
+    const value = Uint8Array.from({ length: 3 * MiB + 5 }, (_, i) => (i * 7 + 3) & 0xff);
+    c.send(header({ command: 'put', key: 'whole', length: value.length }));
+    for (let at = 0; at < value.length; at += 300_001) {
+      c.send(value.subarray(at, at + 300_001));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    c.send(header({ command: 'get', key: 'whole' }));
+    const head = decodeServerHeader(await c.read(LMCACHE_SERVER_HEADER_BYTES));
+    expect([head.code, head.length]).toEqual([LMCACHE_SUCCESS, value.length]);
+    expect(Buffer.compare(await c.read(value.length), value)).toBe(0);
+
+    const cut = await rawClient(server.port);
+    cut.send(header({ command: 'put', key: 'cut', length: 2 * MiB }));
+    cut.send(value.subarray(0, MiB));
+    // Its record's 4 MiB slot is held (open rooms are not evictable) until the PUT ends.
+    await waitFor(() => roomsLeft(store, 3 * MiB) === 15, 'the cut PUT to hold a slot');
+    cut.socket.destroy();
+    await waitFor(() => roomsLeft(store, 3 * MiB) === 16, 'its slot to be freed');
   });
 
   it('refuses peers outside the allowed CIDRs and connections over the limit', async () => {

@@ -86,8 +86,8 @@ describe('LmcacheStore', () => {
   const fill = (store: LmcacheStore, key: string, bytes: number[]) => {
     const draft = store.draft(key, { ...LMCACHE_EMPTY_META, dtype: 3 }, bytes.length);
     if (draft === undefined) throw new Error('no draft');
-    draft.payload.set(bytes);
-    return store.commit(draft);
+    draft.payload?.set(bytes);
+    return draft.commit();
   };
 
   it('round-trips a value with its meta, and a missing key is a miss', () => {
@@ -114,6 +114,36 @@ describe('LmcacheStore', () => {
     expect(store.exists('first')).toBe(false);
     const value = store.get('second');
     expect(value && [...value.payload]).toEqual([2, 2, 2]);
+    value?.release();
+  });
+
+  it('writes a draft in the store slot its record lives in; abort frees it unseen', () => {
+    const blocks = new BlockStore({ budgetBytes: 1 << 20, slabBytes: 1 << 20 });
+    const store = new LmcacheStore(blocks);
+    const draft = store.draft('a', LMCACHE_EMPTY_META, 3);
+    draft?.payload?.set([4, 5, 6]);
+    expect(store.get('a')).toBeUndefined(); // invisible until committed
+    expect(draft?.commit()).toBe('stored');
+    const value = store.get('a');
+    // The very memory the draft's payload was: nothing copied it.
+    expect(value?.payload.buffer).toBe(draft?.payload?.buffer);
+    expect(value?.payload.byteOffset).toBe(draft?.payload?.byteOffset);
+    expect(value && [...value.payload]).toEqual([4, 5, 6]);
+    value?.release();
+    const held = blocks.stats().slotBytes;
+    store.draft('b', LMCACHE_EMPTY_META, 3)?.abort();
+    expect(blocks.stats().slotBytes).toBe(held);
+    expect(store.exists('b')).toBe(false);
+  });
+
+  it('keeps the value of a key put again (present), its draft taking no payload', () => {
+    const store = new LmcacheStore(new BlockStore({ budgetBytes: 1 << 20, slabBytes: 1 << 20 }));
+    expect(fill(store, 'a', [1, 2, 3])).toBe('stored');
+    const again = store.draft('a', LMCACHE_EMPTY_META, 3);
+    expect(again?.payload).toBeUndefined();
+    expect(again?.commit()).toBe('present');
+    const value = store.get('a');
+    expect(value && [...value.payload]).toEqual([1, 2, 3]);
     value?.release();
   });
 
