@@ -103,13 +103,23 @@ export class LmcacheConnection {
   }
 
   private readTarget(): Uint8Array {
-    const header = this.state.kind === 'header' ? LMCACHE_CLIENT_HEADER_BYTES : undefined;
-    return this.inbox.readTarget(this.slotRest(), header);
+    const state = this.state;
+    const queued = this.inbox.buffered;
+    const wanted =
+      state.kind === 'header'
+        ? LMCACHE_CLIENT_HEADER_BYTES - queued
+        : state.header.length - state.received - queued;
+    return this.inbox.readTarget(this.slotRest(), wanted);
   }
 
+  /** Payload bytes land in place in their slot, or are dropped for a payload not kept. */
   private received(n: number, buffer: Uint8Array): void {
-    if (this.inbox.landed(n, buffer, this.slotRest()) && this.state.kind === 'payload')
-      this.state.received += n;
+    const state = this.state;
+    if (state.kind === 'payload') {
+      const left = state.header.length - state.received;
+      const slot = state.draft?.payload === undefined ? undefined : this.slotRest();
+      state.received += this.inbox.landed(n, buffer, left, slot);
+    } else this.inbox.landed(n, buffer, 0, undefined);
     this.pump();
   }
 

@@ -1,9 +1,10 @@
 /**
  * What an LMCache connection has read and not yet consumed, and where its next socket read
  * should land: the unfilled rest of a PUT's store slot when nothing is queued ahead (the kernel
- * writes the payload where it stays), else a scratch buffer — only the rest of a header when one
- * is due, so the read after it starts at the payload. Bytes read into the scratch are queued as
- * a copy, since the scratch is read into again.
+ * writes the payload where it stays), else a scratch buffer — only as much of it as the
+ * connection can take without queueing (the rest of a header, of a payload being dropped), so
+ * the read after it starts at the next part. Bytes queued from the scratch are copied, since the
+ * scratch is read into again.
  */
 
 /** Reads between PUT payloads land here. */
@@ -26,27 +27,32 @@ export class LmcacheInbox {
     this.queued += chunk.length;
   }
 
-  /** Where the next read should land: `slot` (a PUT's unfilled rest), or the scratch. */
-  readTarget(slot: Uint8Array | undefined, headerBytes: number | undefined): Uint8Array {
+  /**
+   * Where the next read should land: `slot` (a PUT's unfilled rest) when nothing is queued, else
+   * the scratch, cut to `wanted` bytes when that is more than nothing (what comes next is known).
+   */
+  readTarget(slot: Uint8Array | undefined, wanted: number): Uint8Array {
     if (slot !== undefined && slot.length > 0 && this.queued === 0) return slot;
     const scratch = (this.scratch ??= new Uint8Array(SCRATCH_BYTES));
-    const headerLeft = headerBytes === undefined ? 0 : headerBytes - this.queued;
-    return headerLeft > 0 ? scratch.subarray(0, headerLeft) : scratch;
+    return wanted > 0 ? scratch.subarray(0, Math.min(wanted, SCRATCH_BYTES)) : scratch;
   }
 
-  /** `n` bytes landed in `buffer`: true when in place at the start of `slot`, else queued. */
-  landed(n: number, buffer: Uint8Array, slot: Uint8Array | undefined): boolean {
+  /**
+   * Takes `n` bytes that landed in `buffer`; returns how many were payload bytes taken where
+   * they landed (up to `payloadLeft`, with nothing queued ahead): in place at the start of
+   * `slot`, or dropped when the payload is not kept (`slot` undefined). The rest is queued.
+   */
+  landed(n: number, buffer: Uint8Array, payloadLeft: number, slot: Uint8Array | undefined) {
     const inPlace =
-      slot !== undefined &&
-      this.queued === 0 &&
-      buffer.buffer === slot.buffer &&
-      buffer.byteOffset === slot.byteOffset &&
-      n <= slot.length;
-    if (inPlace) return true;
-    const copy = Buffer.allocUnsafe(n);
-    copy.set(buffer.subarray(0, n));
-    this.push(copy);
-    return false;
+      slot === undefined ||
+      (buffer.buffer === slot.buffer && buffer.byteOffset === slot.byteOffset);
+    const taken = this.queued === 0 && inPlace ? Math.min(n, payloadLeft) : 0;
+    if (taken < n) {
+      const copy = Buffer.allocUnsafe(n - taken);
+      copy.set(buffer.subarray(taken, n));
+      this.push(copy);
+    }
+    return taken;
   }
 
   /** Consumes `n` queued bytes as one buffer. */
