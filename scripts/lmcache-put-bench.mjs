@@ -5,11 +5,14 @@
 // no reply, so each round ends with an EXIST answered in order. The first round fills fresh store
 // memory (faulted in a page at a time on this VM); the later ones are the steady state.
 // Usage (after `npm run build`): node scripts/lmcache-put-bench.mjs [MIB_PER_VALUE] [VALUES] [ROUNDS]
+import { Buffer } from 'node:buffer';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 
 const HEADER_BYTES = 186;
 const REPLY_BYTES = 36;
@@ -34,7 +37,7 @@ if (process.argv[2] === '--serve') {
   // 2 MiB: a 16-token chunk of Llama-3-8B in bf16 (the store's largest slot is 8 MiB, record
   // head included, so a larger value is read through and dropped: the round then says so).
   const [mib = 2, values = 256, rounds = 4] = process.argv.slice(2).map(Number);
-  const child = fork(new URL(import.meta.url).pathname, ['--serve']);
+  const child = fork(fileURLToPath(import.meta.url), ['--serve']);
   const [{ port }] = await once(child, 'message');
   const cpuMs = () => {
     const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -66,7 +69,7 @@ if (process.argv[2] === '--serve') {
     child.send('stats');
     return (await answer)[0].stored;
   };
-  console.log(`LMCache PUTs of ${mib} MiB, ${values} a round, one connection`);
+  process.stdout.write(`LMCache PUTs of ${mib} MiB, ${values} a round, one connection\n`);
   for (let r = 1; r <= rounds; r++) {
     const stored0 = await storedBytes();
     const cpu0 = cpuMs();
@@ -82,10 +85,10 @@ if (process.argv[2] === '--serve') {
     const seconds = (performance.now() - t0) / 1000;
     const serverMsPerGB = (cpuMs() - cpu0) / gb;
     const stored = (await storedBytes()) - stored0;
-    console.log(
+    process.stdout.write(
       `round ${r}${r === 1 ? ' (fresh store memory)' : ''}: ${Math.round((gb * 1000) / seconds)} MB/s, ` +
         `listener CPU ${Math.round(serverMsPerGB)} ms per GB, ` +
-        `${Math.round((100 * stored) / (values * value.length))} % of the bytes stored`,
+        `${Math.round((100 * stored) / (values * value.length))} % of the bytes stored\n`,
     );
   }
   socket.destroy();
