@@ -24,17 +24,18 @@ export interface Slot {
 }
 
 /**
- * Slot classes by default: powers of two from 1 KiB to 8 MiB (a 16-token Llama-3-8B block is
- * 2 MiB). They start at 1 KiB, not 4 KiB, because blocks scaled down for a bench (the KV
- * connector's bytesFraction: 2 MiB ÷ 1024 = 2 KiB) would otherwise take twice their bytes and
- * the store would hold half its budget's worth.
+ * Slot classes by default: powers of two from 1 KiB to 64 MiB (a 16-token Llama-3-8B block is
+ * 2 MiB; LMCache's default 256-token chunk of it is 32 MiB, kept whole). They start at 1 KiB, not
+ * 4 KiB, because blocks scaled down for a bench (the KV connector's bytesFraction: 2 MiB ÷ 1024
+ * = 2 KiB) would otherwise take twice their bytes and the store would hold half its budget's
+ * worth.
  */
 export const DEFAULT_SLOT_SIZES: readonly number[] = Array.from(
-  { length: 14 },
+  { length: 17 },
   (_, i) => 1024 << i,
 );
 
-/** Slab size by default (the largest default slot fits 8 times). */
+/** Slab size by default (the largest default slot fills one; a 2 MiB block fits 32 times). */
 export const DEFAULT_SLAB_BYTES = 64 * 1024 * 1024;
 
 /** How the allocator is sized. */

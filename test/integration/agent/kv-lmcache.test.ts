@@ -65,7 +65,8 @@ const storedKeys = (sink: RecordingSink): number[] =>
 
 describe('agent KV wiring: LMCache listener', () => {
   it('serves LMCache’s client and engines’ native calls from one reported store', async () => {
-    // Six value sizes, six slot classes: room for a 64 MiB slab each (slabs fill lazily).
+    // Six value sizes and their heads, seven slot classes: room for a 64 MiB slab each (slabs
+    // fill lazily).
     const { kv, sink } = await startKv({ lmcacheEnabled: true, budgetBytes: 512 * MiB });
     const lm = kv.lmcache;
     if (lm === undefined) throw new Error('LMCache listener not started');
@@ -82,10 +83,11 @@ describe('agent KV wiring: LMCache listener', () => {
     expect(await engine.putMany(kv.nativeUrl, [{ key: 77, bytes: blockBytes(77, 4096) }])).toEqual([
       'stored',
     ]);
-    expect(kv.store.stats().blocks).toBe(7);
-    await waitFor(() => storedKeys(sink).length === 7, 'seven stored blocks reported');
+    // Each LMCache value is two blocks (its payload and its head), the native put one.
+    expect(kv.store.stats().blocks).toBe(13);
+    await waitFor(() => storedKeys(sink).length === 13, 'thirteen stored blocks reported');
     expect(storedKeys(sink)).toContain(77);
-    await waitFor(() => sink.reports.at(-1)?.blocks === 7, 'a store report with seven blocks');
+    await waitFor(() => sink.reports.at(-1)?.blocks === 13, 'a store report with 13 blocks');
     expect(sink.reports.at(-1)?.lmcacheUrl).toBe(lm.url);
   }, 90_000);
 

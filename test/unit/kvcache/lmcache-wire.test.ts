@@ -136,6 +136,31 @@ describe('LmcacheStore', () => {
     expect(store.exists('b')).toBe(false);
   });
 
+  it('keeps a power-of-two value in a slot of its own size, its head in a small one beside it', () => {
+    const blocks = new BlockStore({ budgetBytes: 4 << 20, slabBytes: 2 << 20 });
+    const store = new LmcacheStore(blocks);
+    expect(fill(store, 'chunk', new Array<number>(1 << 20).fill(9))).toBe('stored');
+    expect(blocks.stats().blocks).toBe(2);
+    // 1 MiB for the payload and the smallest class (1 KiB) for the head: nothing rounded up.
+    expect(blocks.stats().slotBytes).toBe((1 << 20) + 1024);
+    const value = store.get('chunk');
+    expect(value?.payload.length).toBe(1 << 20);
+    value?.release();
+  });
+
+  it('answers a miss for a value whose payload or head was evicted, and replaces it on put', () => {
+    const blocks = new BlockStore({ budgetBytes: 1 << 20, slabBytes: 1 << 20 });
+    const store = new LmcacheStore(blocks, () => 100);
+    fill(store, 'a', [1, 2, 3]);
+    blocks.delete(100); // the payload alone gone
+    expect(store.get('a')).toBeUndefined();
+    expect(store.exists('a')).toBe(false);
+    expect(fill(store, 'a', [4, 5, 6])).toBe('stored');
+    blocks.delete(101); // the head alone gone
+    expect(store.get('a')).toBeUndefined();
+    expect(store.exists('a')).toBe(false);
+  });
+
   it('keeps the value of a key put again (present), its draft taking no payload', () => {
     const store = new LmcacheStore(new BlockStore({ budgetBytes: 1 << 20, slabBytes: 1 << 20 }));
     expect(fill(store, 'a', [1, 2, 3])).toBe('stored');
@@ -150,7 +175,7 @@ describe('LmcacheStore', () => {
   it('gives no draft for a value larger than the store’s largest block', () => {
     const blocks = new BlockStore({ budgetBytes: 1 << 20, slabBytes: 1 << 20, slotSizes: [4096] });
     const store = new LmcacheStore(blocks);
-    expect(store.draft('k', LMCACHE_EMPTY_META, store.maxPayloadBytes('k'))).toBeDefined();
-    expect(store.draft('k', LMCACHE_EMPTY_META, store.maxPayloadBytes('k') + 1)).toBeUndefined();
+    expect(store.draft('k', LMCACHE_EMPTY_META, store.maxPayloadBytes)).toBeDefined();
+    expect(store.draft('k', LMCACHE_EMPTY_META, store.maxPayloadBytes + 1)).toBeUndefined();
   });
 });
