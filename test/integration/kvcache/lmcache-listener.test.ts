@@ -22,6 +22,7 @@ import {
 } from '../../../src/kvcache/index.js';
 import { LmcacheServer } from '../../../src/kvcache/adapters/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { roomsLeft } from '../../helpers/store-rooms.js';
 
 const CLIENT = join(import.meta.dirname, '../../fixtures/lmcache/lm_client.py');
 const run = promisify(execFile);
@@ -71,18 +72,6 @@ async function rawClient(port: number) {
     },
     closed: () => waitFor(() => closed, 'the server to close the connection'),
   };
-}
-
-/** How many rooms of `length` bytes the store can open (evicting held blocks for them). */
-function roomsLeft(store: BlockStore, length: number): number {
-  const rooms = [];
-  for (let key = 1_000_000; ; key++) {
-    const room = store.reserve(key, length);
-    if (typeof room === 'string') break;
-    rooms.push(room);
-  }
-  for (const r of rooms) r.abort();
-  return rooms.length;
 }
 
 const header = (over: Partial<LmcacheClientHeader>): Uint8Array =>

@@ -8,6 +8,7 @@ import {
   type BlockRequest,
   type DecodeResult,
 } from '../../../src/kvcache/index.js';
+import { roomsLeft } from '../../helpers/store-rooms.js';
 
 type Put = Extract<BlockRequest, { op: 'put' }>;
 
@@ -19,21 +20,6 @@ const pattern = (n: number, seed: number): Uint8Array => {
 
 const smallStore = (): BlockStore =>
   new BlockStore({ budgetBytes: 1 << 20, slotSizes: [4096, 65_536], slabBytes: 256 * 1024 });
-
-/**
- * How many rooms of `length` bytes the store can still open (held blocks are evicted for them,
- * open rooms are not): the slots of its whole budget unless a room leaked.
- */
-function roomsLeft(store: BlockStore, length: number): number {
-  const rooms = [];
-  for (let key = 1_000_000; ; key++) {
-    const room = store.reserve(key, length);
-    if (typeof room === 'string') break;
-    rooms.push(room);
-  }
-  for (const r of rooms) r.abort();
-  return rooms.length;
-}
 
 /** A put frame's bytes. */
 const putStream = (blocks: { key: number; bytes: Uint8Array }[], id = 1): Uint8Array =>
