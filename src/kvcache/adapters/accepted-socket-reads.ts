@@ -14,7 +14,7 @@
  */
 import type { Socket } from 'node:net';
 
-/** Where the next read lands (asked after every read), and what was read into it. */
+/** Where the next read lands (asked after every read; never empty), and what was read into it. */
 export interface SocketReads {
   target(): Uint8Array;
   /** `n` bytes landed at the start of `buffer` (the last target). */
@@ -26,6 +26,7 @@ interface UserBufferHandle {
 }
 
 const FIELDS = ['kBuffer', 'kBufferCb', 'kBufferGen'] as const;
+const SPARE_BYTES = 64 * 1024;
 
 function fieldsOf(socket: Socket): Map<string, symbol> | undefined {
   const found = new Map<string, symbol>();
@@ -46,9 +47,16 @@ export function readInto(socket: Socket, reads: SocketReads): boolean {
   const own = socket as unknown as Record<symbol, unknown>;
   // Unused fields are null; anything else means the socket already reads somewhere else.
   if (FIELDS.some((f) => own[fields.get(f) as symbol] !== null)) return false;
-  const first = reads.target();
+  // A read into no bytes returns 0, which libuv takes for the end of the stream: an empty
+  // target gets a spare instead (the caller is told where the bytes landed, so it copies them).
+  let spare: Uint8Array | undefined;
+  const target = (): Uint8Array => {
+    const t = reads.target();
+    return t.length > 0 ? t : (spare ??= new Uint8Array(SPARE_BYTES));
+  };
+  const first = target();
   own[fields.get('kBuffer') as symbol] = first;
-  own[fields.get('kBufferGen') as symbol] = () => reads.target();
+  own[fields.get('kBufferGen') as symbol] = target;
   own[fields.get('kBufferCb') as symbol] = (n: number, buffer: Uint8Array) => {
     reads.received(n, buffer);
     return true;

@@ -2,8 +2,8 @@
  * One LMCache client connection: reads 186-byte headers (and PUT payloads) off the socket,
  * serves them from the LmcacheStore, writes replies. Requests are handled one at a time, in
  * order, as LMCache's client sends them. A PUT's payload is read straight into the store slot
- * its record will live in (`readInto`, the native service's way; a header is read on its own so
- * the next read starts at the payload); bytes read anywhere else are copied as they come.
+ * it will live in (`readInto`, as the native service reads; a header is read on its own so the
+ * next read starts at the payload); bytes that land anywhere else are queued as a copy.
  *
  * Bounds: a PUT whose header announces more than `maxFrameBytes` closes the connection before a
  * byte of it is buffered; a PUT that fits the frame limit but not the store's largest block is
@@ -50,7 +50,7 @@ type ReadState =
   | {
       readonly kind: 'payload';
       readonly header: LmcacheClientHeader;
-      /** Undefined: too large for the store, read and dropped (so is a draft without payload). */
+      /** Undefined: too large for the store; its payload, like a draft's without one, is dropped. */
       readonly draft: LmcacheRecordDraft | undefined;
       received: number;
     };

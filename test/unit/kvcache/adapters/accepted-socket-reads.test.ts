@@ -85,6 +85,28 @@ describe('readInto (reads of an accepted socket into named memory)', () => {
     expect(Buffer.concat(s.reads).equals(pattern(5000))).toBe(true);
   });
 
+  it('reads into a spare when a target is empty (a read into nothing would end the stream)', async () => {
+    let empty = true;
+    const reads: Buffer[] = [];
+    const server = createServer((socket) => {
+      readInto(socket, {
+        target: () => (empty ? new Uint8Array(0) : new Uint8Array(10)),
+        received: (n, buffer) => reads.push(Buffer.from(buffer.subarray(0, n))),
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => server.close());
+    const address = server.address();
+    const c = await client(typeof address === 'object' && address !== null ? address.port : 0);
+    c.write('first');
+    await until(() => reads.length > 0);
+    empty = false;
+    c.write('second and third');
+    await until(() => Buffer.concat(reads).length === 'firstsecond and third'.length);
+    expect(Buffer.concat(reads).toString()).toBe('firstsecond and third');
+  });
+
   it('leaves a socket that already reads into its own memory as it was', async () => {
     const s = await readingServer();
     const own = new Uint8Array(64);
