@@ -2,6 +2,7 @@
  * The agent hub's ports (what it is given) and its per-connection session (agent-hub.ts).
  */
 import type {
+  KvFrame,
   KvLookupMessage,
   KvLookupResultMessage,
   KvMessage,
@@ -43,15 +44,14 @@ export interface AgentHubOptions {
   };
   /**
    * Gets agents' KV messages (the global block index, issue #14): `kv` batches with their own seq
-   * and `kv.lookup` questions; `reply` answers on the same connection (false when it is gone);
-   * `frame` is the message as the binary frame it came in (kv-binary), if it did.
+   * (as JSON, or as a checked binary frame not yet decoded) and `kv.lookup` questions; `reply`
+   * answers on the same connection (false when it is gone).
    */
   readonly kv?: {
     agentMessage(
       node: string,
-      message: KvMessage | KvLookupMessage,
+      message: KvMessage | KvFrame | KvLookupMessage,
       reply: (answer: KvResyncMessage | KvLookupResultMessage) => boolean,
-      frame?: Uint8Array,
     ): void;
     /** The node's connection closed (its L1 blocks stay indexed until it is lost or resets). */
     agentGone(node: string): void;

@@ -98,12 +98,12 @@ export function buildKvIndex(options: KvIndexWiringOptions): KvIndexWiring {
   return {
     index,
     hubOption: {
-      agentMessage: (node, msg, reply, frame) => {
+      agentMessage: (node, msg, reply) => {
         if (msg.type === 'kv.lookup') return onLookup(msg, node, reply);
         if (!replies.has(node) && replies.size >= (bounds.maxNodes ?? 10_000))
           return metrics.batches.inc({ outcome: 'ignored' }); // the index has no room for it
         replies.set(node, reply);
-        index.apply(node, msg, frame);
+        index.apply(node, msg);
       },
       agentGone: (node) => {
         replies.delete(node);

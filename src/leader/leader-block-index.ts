@@ -14,6 +14,7 @@ import {
   type KvStoreState,
   type PreciseBlockView,
 } from '../kvcache/index.js';
+import { KvFrame } from '../protocol/index.js';
 import type { KvIndexStats } from './kv-index-worker-protocol.js';
 
 /** What the index tells its owner, possibly later than the call that caused it. */
@@ -35,8 +36,8 @@ export interface LeaderBlockIndex extends PreciseBlockView {
   readonly sampleEvery: number;
   /** Sizes as of the last applied change. */
   readonly stats: KvIndexStats;
-  /** `frame`: the batch as the binary `kv` frame it came in, if it did (saves encoding it). */
-  apply(node: string, batch: KvBatch, frame?: Uint8Array): void;
+  /** A batch, or the checked binary `kv` frame it came in (not decoded where it need not be). */
+  apply(node: string, batch: KvBatch | KvFrame): void;
   /** The node's connection closed: its next batch must be a reset. */
   disconnected(node: string): void;
   /** Forgets the node and what it reported. */
@@ -92,8 +93,8 @@ export class InThreadBlockIndex implements LeaderBlockIndex {
     return { entries, nodeCount, engineCount, evictions: { ...i.evictions } };
   }
 
-  apply(node: string, batch: KvBatch): void {
-    const outcome = this.#index.apply(node, batch);
+  apply(node: string, batch: KvBatch | KvFrame): void {
+    const outcome = this.#index.apply(node, batch instanceof KvFrame ? batch.message : batch);
     this.#events.counted(outcome, 1);
     if (outcome === 'gap') this.#events.gap(node, batch.seq);
   }

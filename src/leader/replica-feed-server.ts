@@ -90,12 +90,14 @@ export class ReplicaFeedServer {
   /**
    * Numbers a delta and sends it to every follower, its author included: the feed is one
    * numbered sequence, so a follower skipped once would see a gap and resync (its own prefix
-   * insertions come back to it, which it applies again harmlessly).
+   * insertions come back to it, which it applies again harmlessly). A function is called only
+   * when there are followers (a delta that costs something to build).
    */
-  publish(delta: UnnumberedDelta): void {
+  publish(delta: UnnumberedDelta | (() => UnnumberedDelta)): void {
     this.#seq++;
     if (this.#followers.size === 0) return;
-    const raw = JSON.stringify({ ...delta, v: PROTOCOL_VERSION, seq: this.#seq });
+    const built = typeof delta === 'function' ? delta() : delta;
+    const raw = JSON.stringify({ ...built, v: PROTOCOL_VERSION, seq: this.#seq });
     const highWater = this.#options.highWaterBytes ?? 16 * 1024 * 1024;
     for (const ws of this.#followers.keys()) {
       if (ws.bufferedAmount > highWater) {
@@ -111,7 +113,7 @@ export class ReplicaFeedServer {
       }
       ws.send(raw);
     }
-    this.#options.metrics.sent.inc({ type: delta.type });
+    this.#options.metrics.sent.inc({ type: built.type });
   }
 
   /** Heartbeats until `signal` aborts, then closes every follower. */

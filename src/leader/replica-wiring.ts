@@ -10,6 +10,7 @@ import type { PrefixCacheIndex, PrefixIndex } from '../kvcache/index.js';
 import type { LeaderBlockIndex } from './leader-block-index.js';
 import {
   PROTOCOL_VERSION,
+  kvMessageOf,
   type KvMessage,
   type LeaderMessage,
   type PrefixInsertion,
@@ -209,9 +210,11 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
   return {
     prefixIndex: new ReplicatedPrefixIndex(o.prefixIndex, share),
     kvHubOption: {
-      agentMessage: (node, message, reply, frame) => {
-        o.kvHubOption.agentMessage(node, message, reply, frame);
-        if (message.type === 'kv') feed.publish({ type: 'replica.kv', node, batch: message });
+      agentMessage: (node, message, reply) => {
+        o.kvHubOption.agentMessage(node, message, reply);
+        if (message.type !== 'kv') return;
+        // A binary frame is decoded only for a feed that has followers to send it to.
+        feed.publish(() => ({ type: 'replica.kv', node, batch: kvMessageOf(message) }));
       },
       agentGone: (node) => o.kvHubOption.agentGone(node),
     },

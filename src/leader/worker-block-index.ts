@@ -19,7 +19,7 @@ import {
   type KvNodeSummary,
   type KvStoreState,
 } from '../kvcache/index.js';
-import { encodeKvBinary } from '../protocol/index.js';
+import { KvFrame, encodeKvBinary } from '../protocol/index.js';
 import type { Logger } from '../shared/index.js';
 import type { KvIndexChannel, KvIndexChannelFactory } from './kv-index-channels.js';
 import { KvIndexOutbox, type QueuedOp } from './kv-index-outbox.js';
@@ -92,11 +92,17 @@ export class WorkerBlockIndex implements LeaderBlockIndex {
     return this.#stats;
   }
 
-  apply(node: string, batch: KvBatch, frame?: Uint8Array): void {
+  apply(node: string, batch: KvBatch | KvFrame): void {
     if (batch.store !== undefined) this.#keepStore(node, batch.store);
     let weight = 1;
-    for (const d of batch.deltas) weight += (d.stored?.length ?? 0) + (d.removed?.length ?? 0);
-    const encoded = frame ?? encodeKvBinary({ v: 1, type: 'kv', ...batch });
+    let encoded: Uint8Array;
+    if (batch instanceof KvFrame) {
+      weight += batch.hashCount;
+      encoded = batch.bytes;
+    } else {
+      for (const d of batch.deltas) weight += (d.stored?.length ?? 0) + (d.removed?.length ?? 0);
+      encoded = encodeKvBinary({ v: 1, type: 'kv', ...batch });
+    }
     if (!this.#outbox.offer(node, encoded, weight)) this.#o.events.counted('ignored', 1);
   }
 

@@ -8,3 +8,4 @@ export * from './replica-messages.js';
 export * from './validate-replica.js';
 export * from './pace-messages.js';
 export * from './kv-binary.js';
+export * from './kv-binary-decode.js';

@@ -7,7 +7,7 @@ import { KvReporter } from '../../../src/agent/kv-reporter.js';
 import { fanOutKvChannel } from '../../../src/agent/kv-channel.js';
 import { systemTimers } from '../../../src/controllers/index.js';
 import { StaticAgentAuthenticator } from '../../../src/leader/adapters/static-agent-authenticator.js';
-import { deriveAgentToken, type KvMessage } from '../../../src/protocol/index.js';
+import { deriveAgentToken, kvMessageOf, type KvMessage } from '../../../src/protocol/index.js';
 import { createRegistry, silentLogger, systemClock, SeededRng } from '../../../src/shared/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -30,7 +30,7 @@ describe('the KV reporter over a real agent hub', () => {
       identity: () => ({ leader: 'l-0', epoch: 7 }),
       kv: {
         agentMessage: (node, msg) => {
-          if (msg.type === 'kv') received.push({ node, msg });
+          if (msg.type === 'kv') received.push({ node, msg: kvMessageOf(msg) });
         },
         agentGone: () => undefined,
       },

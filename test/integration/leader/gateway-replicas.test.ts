@@ -10,7 +10,12 @@ import { GlobalBlockIndex, PrefixIndex } from '../../../src/kvcache/index.js';
 import { leaderConfigSpec } from '../../../src/leader/index.js';
 import { ReplicatedClusterStateStore } from '../../../src/leader/replicated-cluster-state.js';
 import { buildGatewayReplicas } from '../../../src/leader/replica-wiring.js';
-import type { EngineReport } from '../../../src/protocol/index.js';
+import {
+  checkKvBinary,
+  encodeKvBinary,
+  type EngineReport,
+  type KvFrame,
+} from '../../../src/protocol/index.js';
 import {
   createRoutingState,
   defaultRoutingConfig,
@@ -124,7 +129,7 @@ function replica(identity: string, follow: string[]) {
     state: createRoutingState(routing),
     prefixIndex: replicas.prefixIndex,
   };
-  return { store, replicas, listening, ctx, prefixIndex };
+  return { store, replicas, listening, ctx, prefixIndex, kvIndex };
 }
 
 /** The routing candidates as the gateway builds them: healthy unless the agent says otherwise. */
@@ -201,5 +206,31 @@ describe('gateway replicas', () => {
       );
       expect(route(second, prompt, `second-${i}`)).toBe(chosen);
     }
+  });
+
+  it('a kv batch that came in as a binary frame reaches the follower’s block index', async () => {
+    const leader = replica('leader-0', []);
+    const url = await leader.listening;
+    leader.store.applySnapshot('a', '1', { engines: [report('a/e0')], gpus: [healthy(0)] });
+    const follower = replica('leader-1', [url]);
+    await follower.listening;
+    await waitFor(() => follower.replicas.fresh(), 'the follower is fed', 20_000);
+    const chain = [11, 12, 13];
+    const frame = encodeKvBinary({
+      v: 1,
+      type: 'kv',
+      seq: 1,
+      reset: true,
+      deltas: [{ tier: 'gpu', engineId: 'a/e0', stored: chain }],
+    });
+    const checked = checkKvBinary(frame);
+    if (!checked.ok) throw new Error(checked.reason);
+    const kv: KvFrame = checked.message;
+    leader.replicas.kvHubOption.agentMessage('a', kv, () => true);
+    await waitFor(
+      () => follower.kvIndex.gpuPrefixBlocks(chain, ['a/e0'])[0] === 3,
+      'the blocks on the follower',
+      20_000,
+    );
   });
 });

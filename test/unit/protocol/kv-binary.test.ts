@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   KV_MESSAGE_LIMITS,
+  checkKvBinary,
   decodeKvBinary,
   encodeKvBinary,
   type KvMessage,
@@ -42,6 +43,16 @@ describe('the binary kv frame', () => {
   it('keeps empty lists apart from absent ones, in exactly the bytes its layout says', () => {
     expect(decodeKvBinary(frame)).toEqual({ ok: true, message });
     expect(frame.length).toBe(HASHES_AT + 3 * 8 + JSON.stringify(message.store).length);
+  });
+
+  it('checks a frame without decoding it: what its header says, the message on the first ask', () => {
+    const checked = checkKvBinary(frame);
+    if (!checked.ok) throw new Error(checked.reason);
+    const kv = checked.message;
+    expect(kv.bytes).toBe(frame); // passed on as it came
+    expect([kv.type, kv.seq, kv.hashCount, kv.store]).toEqual(['kv', 3, 3, message.store]);
+    expect(kv.message).toEqual(message);
+    expect(kv.message).toBe(kv.message); // decoded once
   });
 
   it('refuses truncated frames and trailing bytes', () => {
