@@ -9,6 +9,7 @@ import type {
   NodeSnapshot,
   StateMessage,
 } from '../protocol/index.js';
+import { setRefreshed } from './refresh-in-place.js';
 
 /** A node as the leader sees it. */
 export interface NodeState {
@@ -78,7 +79,7 @@ export function applyDeltaToRecord(
   for (const e of delta.engines ?? []) {
     const before = record.engines.get(e.id);
     if (before?.ready !== e.ready || !sameList(before.adapters, e.adapters)) enginesChanged = true;
-    record.engines.set(e.id, e);
+    setRefreshed(record.engines, e.id, e); // the kept report, written in place
   }
   for (const id of delta.removedEngines ?? []) record.engines.delete(id);
   if (delta.gpus !== undefined) {

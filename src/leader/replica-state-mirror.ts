@@ -10,6 +10,7 @@ import type {
   ReplicaNode,
   StateMessage,
 } from '../protocol/index.js';
+import { setRefreshed } from './refresh-in-place.js';
 
 interface MirroredNode {
   agentVersion: string;
@@ -47,7 +48,9 @@ export class ReplicaStateMirror {
     const record = this.#nodes.get(node);
     if (record === undefined) return;
     record.connected = true;
-    for (const e of delta.engines ?? []) record.engines.set(e.id, e);
+    // Written into the kept report, as the store does (refresh-in-place.ts): keeping each new
+    // report here made every one of them outlive the young generation.
+    for (const e of delta.engines ?? []) setRefreshed(record.engines, e.id, e);
     for (const id of delta.removedEngines ?? []) record.engines.delete(id);
     if (delta.gpus !== undefined) record.gpus = delta.gpus;
   }

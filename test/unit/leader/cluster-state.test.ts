@@ -69,6 +69,25 @@ describe('ClusterStateStore', () => {
     expect(lost.endpoint.ready).toBe(true);
   });
 
+  it('writes a new report into the kept one: a new state, the same report with the new values', () => {
+    const { store } = setup();
+    const metrics = (running: number) => ({
+      scrape: { numRequestsRunning: running, ttftSeconds: { sum: running, count: 1 } },
+      scrapedAtMs: running,
+    });
+    const withMetrics = (ready: boolean, running: number) =>
+      ({ ...report('a/e0', ready), metrics: metrics(running) }) as unknown as EngineReport;
+    store.applySnapshot('a', '1', { engines: [withMetrics(true, 1)], gpus: [] });
+    const first = store.endpointsForModel('m')[0]!;
+    const kept = first.report!;
+    store.applyDelta('a', { v: 1, type: 'state', seq: 2, engines: [withMetrics(false, 7)] });
+    const second = store.endpointsForModel('m')[0]!;
+    expect(second).not.toBe(first); // derived again: the record's revision changed
+    expect(second.agentSaysDown).toBe(true);
+    expect(second.report).toBe(kept);
+    expect(second.report).toEqual(withMetrics(false, 7));
+  });
+
   it('keeps an engine its agent reported down, down after the report turns stale or the agent is lost', () => {
     const { store, clock } = setup();
     store.applySnapshot('a', '1', { engines: [report('a/e0', false), report('a/e1')], gpus: [] });
