@@ -9,10 +9,12 @@ import type { EngineReport, GpuHealthSummary } from '../protocol/index.js';
 import type {
   ConsoleEngine,
   ConsoleEngineState,
+  ConsoleGpu,
   ConsoleKv,
   ConsoleNode,
 } from './console-snapshot.js';
 import { IdOrder } from './engine-order.js';
+import { ConsoleRowMemo } from './row-memo.js';
 
 /** One engine as the leader's cluster state store holds it (its EndpointState). */
 export interface EngineStateInput {
@@ -77,9 +79,15 @@ export function consoleEngines(
   states: readonly EngineStateInput[],
   ejected: ReadonlySet<string>,
   order: IdOrder = new IdOrder(),
+  memo: ConsoleRowMemo = new ConsoleRowMemo(),
 ): ConsoleEngine[] {
-  return order.sort(states.map((s) => consoleEngine(s, ejected.has(s.endpoint.id))));
+  return order.sort(states.map((s) => rowOf(s, ejected, memo)));
 }
+
+const rowOf = (s: EngineStateInput, ejected: ReadonlySet<string>, memo: ConsoleRowMemo) => {
+  const out = ejected.has(s.endpoint.id);
+  return memo.engine(s, out, () => consoleEngine(s, out));
+};
 
 /**
  * {@link consoleEngines}, `perTurn` rows at a time with `between` awaited in between. `states`
@@ -91,41 +99,44 @@ export async function consoleEnginesSpread(
   order: IdOrder,
   between: () => Promise<void>,
   perTurn: number,
+  memo: ConsoleRowMemo = new ConsoleRowMemo(),
 ): Promise<ConsoleEngine[]> {
   const rows: ConsoleEngine[] = [];
   for (let from = 0; from < states.length; from += perTurn) {
     if (from > 0) await between();
     const to = Math.min(states.length, from + perTurn);
-    for (let i = from; i < to; i++) {
-      const s = states[i] as EngineStateInput;
-      rows.push(consoleEngine(s, ejected.has(s.endpoint.id)));
-    }
+    for (let i = from; i < to; i++) rows.push(rowOf(states[i] as EngineStateInput, ejected, memo));
   }
   return order.sort(rows);
 }
 
 /** Nodes, sorted by name. GPU facts an agent has not reported (yet) are null. */
-export function consoleNodes(nodes: readonly NodeStateInput[]): ConsoleNode[] {
+export function consoleNodes(
+  nodes: readonly NodeStateInput[],
+  memo: ConsoleRowMemo = new ConsoleRowMemo(),
+): ConsoleNode[] {
   return nodes
     .map((n) => ({
       name: n.node,
       connected: n.connected,
       lastReportMs: n.lastReportMs > 0 ? n.lastReportMs : null,
       agentVersion: n.agentVersion === '' ? null : n.agentVersion,
-      gpus: n.gpus.map((g) => ({
-        index: g.index,
-        uuid: g.uuid,
-        health: g.health,
-        reasons: [...g.reasons],
-        temperatureC: g.facts?.temperatureC ?? null,
-        memoryUsedBytes: g.facts?.memoryUsedBytes ?? null,
-        memoryTotalBytes: g.facts?.memoryTotalBytes ?? null,
-        powerW: g.facts?.powerW ?? null,
-      })),
+      gpus: memo.gpus(n.gpus, () => n.gpus.map(consoleGpu)),
       engineIds: [...n.engineIds],
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
+
+const consoleGpu = (g: GpuHealthSummary): ConsoleGpu => ({
+  index: g.index,
+  uuid: g.uuid,
+  health: g.health,
+  reasons: [...g.reasons],
+  temperatureC: g.facts?.temperatureC ?? null,
+  memoryUsedBytes: g.facts?.memoryUsedBytes ?? null,
+  memoryTotalBytes: g.facts?.memoryTotalBytes ?? null,
+  powerW: g.facts?.powerW ?? null,
+});
 
 /**
  * Per-node L1 usage from the global block index, the GPU tier's hit ratio from the engines'

@@ -19,6 +19,7 @@ export {
   type NodeStateInput,
 } from './cluster-sections.js';
 export { IdOrder } from './engine-order.js';
+export { ConsoleRowMemo } from './row-memo.js';
 export { consoleAdapters, consoleAutoscalers } from './resource-sections.js';
 export { stateEvents } from './state-events.js';
 export { ConsoleFeed, type ConsoleFeedOptions, type ConsoleSources } from './console-feed.js';

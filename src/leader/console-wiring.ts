@@ -16,6 +16,7 @@ import {
   consoleAutoscalers,
   consoleEngines,
   consoleEnginesSpread,
+  ConsoleRowMemo,
   IdOrder,
   consoleKv,
   consoleNodes,
@@ -93,6 +94,7 @@ export interface ConsoleWiring {
 /** Builds the console feed, its stream hub, its page and its routes. */
 export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
   const engineOrder = new IdOrder();
+  const rows = new ConsoleRowMemo();
   const feed = new ConsoleFeed({
     clock: o.clock,
     series: {
@@ -102,8 +104,8 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
     },
     sources: {
       leader: o.leader,
-      nodes: () => consoleNodes(o.store.nodes()),
-      engines: () => consoleEngines(o.store.endpoints(), new Set(o.ejected()), engineOrder),
+      nodes: () => consoleNodes(o.store.nodes(), rows),
+      engines: () => consoleEngines(o.store.endpoints(), new Set(o.ejected()), engineOrder, rows),
       enginesSpread: (between) =>
         consoleEnginesSpread(
           o.store.endpoints(),
@@ -111,6 +113,7 @@ export function buildConsole(o: ConsoleWiringOptions): ConsoleWiring {
           engineOrder,
           between,
           ENGINE_ROWS_PER_TURN,
+          rows,
         ),
       routing: () => o.decisions.view(),
       adapters: () => consoleAdapters(o.resources()),

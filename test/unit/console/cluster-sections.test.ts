@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  ConsoleRowMemo,
   IdOrder,
   consoleEngines,
   consoleEnginesSpread,
@@ -99,6 +100,17 @@ describe('consoleNodes', () => {
       powerW: null,
     });
   });
+
+  it('maps a GPU list again only when the node holds a new one (kept rows between ticks)', () => {
+    const memo = new ConsoleRowMemo();
+    const gpus = [gpu];
+    const first = consoleNodes([{ ...node, gpus }], memo)[0]?.gpus;
+    expect(consoleNodes([{ ...node, lastReportMs: 9, gpus }], memo)[0]?.gpus).toBe(first);
+    const failed = [{ ...gpu, health: 'failed' as const, reasons: ['Xid 79'] }];
+    const after = consoleNodes([{ ...node, gpus: failed }], memo)[0]?.gpus;
+    expect(after).not.toBe(first);
+    expect(after?.[0]).toMatchObject({ health: 'failed', reasons: ['Xid 79'] });
+  });
 });
 
 describe('consoleEnginesSpread', () => {
@@ -133,5 +145,19 @@ describe('consoleEnginesSpread', () => {
     expect(spread.map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7']);
     expect(turns).toBe(2); // 3 + 3 + 1 rows
     expect(await consoleEnginesSpread([], ejected, new IdOrder(), between, 3)).toEqual([]);
+  });
+
+  it('maps an engine again only for a new state object or a change of ejection', () => {
+    const memo = new ConsoleRowMemo();
+    const e1 = state('e1');
+    const rowOf = (s: EngineStateInput, ejected: string[] = []) =>
+      consoleEngines([s], new Set(ejected), new IdOrder(), memo)[0];
+    const first = rowOf(e1);
+    expect(rowOf(e1)).toBe(first);
+    const ejected = rowOf(e1, ['e1']);
+    expect(ejected).toMatchObject({ id: 'e1', ejected: true });
+    const down = rowOf({ ...e1, agentSaysDown: true }, ['e1']);
+    expect(down).not.toBe(ejected);
+    expect(down).toMatchObject({ state: 'down', ejected: true });
   });
 });
