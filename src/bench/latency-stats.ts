@@ -58,16 +58,21 @@ export interface PromHistogram {
 const number = (text: string): number => (text === '+Inf' ? Infinity : Number(text));
 
 /**
- * Reads the unlabelled (or `le`-only) histogram `name` from Prometheus text exposition; undefined
- * when absent.
+ * Reads the histogram `name` from Prometheus text exposition, unlabelled (or `le`-only) or the
+ * series with `label` (as `key="value"`); undefined when absent.
  */
-export function parsePromHistogram(text: string, name: string): PromHistogram | undefined {
+export function parsePromHistogram(
+  text: string,
+  name: string,
+  label?: string,
+): PromHistogram | undefined {
   const buckets: { le: number; count: number }[] = [];
   let sum: number | undefined;
   let count: number | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
+    if (label !== undefined && !rest.slice(0, rest.indexOf(' ')).includes(label)) continue;
     const value = number(line.slice(line.lastIndexOf(' ') + 1));
     if (rest.startsWith('_bucket{')) {
       const le = /le="([^"]+)"/.exec(rest)?.[1];

@@ -114,7 +114,14 @@ export interface LeaderSample {
   readonly scrapeMs: number;
   /** The gateway's added-latency histogram (cumulative). */
   readonly addedLatency: PromHistogram | undefined;
+  /** Node's GC pauses of the main thread (prom-client's default metric), cumulative, by kind. */
+  readonly gcPauses: {
+    readonly minor: PromHistogram | undefined;
+    readonly major: PromHistogram | undefined;
+  };
 }
+
+const GC_PAUSES = 'infernode_nodejs_gc_duration_seconds';
 
 /** The value of the first sample line of `name` (with the exact `labels` text, if given). */
 export function metricValue(text: string, name: string, labels = ''): number {
@@ -145,5 +152,9 @@ export async function sampleLeader(controlUrl: string): Promise<LeaderSample> {
     agentsConnected: metricValue(text, 'infernode_leader_agents_connected'),
     scrapeMs,
     addedLatency: parsePromHistogram(text, 'infernode_gateway_added_latency_seconds'),
+    gcPauses: {
+      minor: parsePromHistogram(text, GC_PAUSES, 'kind="minor"'),
+      major: parsePromHistogram(text, GC_PAUSES, 'kind="major"'),
+    },
   };
 }

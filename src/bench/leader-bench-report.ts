@@ -1,6 +1,6 @@
 /**
  * `bench leader`'s report: the leader's resources over the measured window (CPU cores from its
- * own CPU-seconds counter, peak RSS and heap, event-loop delay per scrape window), the probe's
+ * own CPU-seconds counter, peak RSS and heap, event-loop delay per scrape window, GC pauses), the probe's
  * delays to the routing view, pick latency, and the issue's goals as pass/fail. Pure.
  */
 import type { AgentsChildStats } from './leader-bench-plan.js';
@@ -13,6 +13,7 @@ import {
   summarizeHistogram,
   type GatewayOwnSummary,
   type LatencySummary,
+  type PromHistogram,
 } from './latency-stats.js';
 
 /** A goal of issue #18 and whether this run met it. */
@@ -40,6 +41,35 @@ export interface LeaderResources {
   readonly eventLoopDelayMaxMs: number;
   readonly windows: number;
   readonly metricsScrapeMsMax: number;
+  /** The main thread's GC pauses over the window: scavenges (minor) and mark-compacts (major). */
+  readonly gcPauses: { readonly minor: GcPauses | null; readonly major: GcPauses | null };
+}
+
+/** GC pauses of one kind over the window. */
+export interface GcPauses {
+  readonly perS: number;
+  readonly meanMs: number;
+  /** Pause time per second of the window. */
+  readonly msPerS: number;
+  /** Pauses over 10 ms (the histogram's bound nearest the goal) per second. */
+  readonly over10msPerS: number;
+}
+
+/** Pauses between two scrapes of prom-client's GC histogram; null when either lacks it. */
+function gcPausesBetween(
+  before: PromHistogram | undefined,
+  after: PromHistogram | undefined,
+  seconds: number,
+): GcPauses | null {
+  if (before === undefined || after === undefined) return null;
+  const d = histogramDelta(before, after);
+  const upTo10ms = d.buckets.find((b) => b.le === 0.01)?.count ?? NaN;
+  return {
+    perS: ms3(d.count / seconds),
+    meanMs: ms3(d.count === 0 ? 0 : (d.sum * 1000) / d.count),
+    msPerS: ms3((d.sum * 1000) / seconds),
+    over10msPerS: ms3((d.count - upTo10ms) / seconds),
+  };
 }
 
 /** Resources over the measured window from scrapes taken at its start, during and at its end. */
@@ -53,8 +83,9 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
     .map((s) => s.loopDelayP99S * 1000)
     .sort((a, b) => a - b);
   const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
+  const seconds = (last.atMs - first.atMs) / 1000;
   return {
-    cpuCores: ms3((last.cpuSeconds - first.cpuSeconds) / ((last.atMs - first.atMs) / 1000)),
+    cpuCores: ms3((last.cpuSeconds - first.cpuSeconds) / seconds),
     rssMaxMiB: mib(Math.max(...samples.map((s) => s.rssBytes))),
     heapUsedMaxMiB: mib(Math.max(...samples.map((s) => s.heapUsedBytes))),
     eventLoopDelayP99Ms: {
@@ -64,6 +95,10 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
     eventLoopDelayMaxMs: ms3(Math.max(...samples.slice(1).map((s) => s.loopDelayMaxS * 1000))),
     windows: p99s.length,
     metricsScrapeMsMax: ms3(Math.max(...samples.map((s) => s.scrapeMs))),
+    gcPauses: {
+      minor: gcPausesBetween(first.gcPauses.minor, last.gcPauses.minor, seconds),
+      major: gcPausesBetween(first.gcPauses.major, last.gcPauses.major, seconds),
+    },
   };
 }
 

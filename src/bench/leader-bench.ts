@@ -211,6 +211,11 @@ export const leaderBench = defineCommand({
         report(
           `leader main thread: on a CPU ${m.threads.mainOnCpu}, waiting for one ${m.threads.mainWaitingForCpu} of the window (${m.threads.mainMeanWaitPerSliceMs} ms per slice); other threads ${m.threads.othersOnCpu}`,
         );
+      for (const [kind, g] of Object.entries(resources.gcPauses))
+        if (g !== null)
+          report(
+            `leader GC (${kind}): ${g.perS} pauses/s, mean ${g.meanMs} ms, ${g.msPerS} ms/s, ${g.over10msPerS}/s over 10 ms`,
+          );
       report(
         `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (this process's loop p99 ${m.benchLoopDelayP99Ms} ms, max ${m.benchLoopDelayMaxMs} ms); wrote ${path}`,
       );

@@ -39,6 +39,7 @@ describe('infernode bench leader', () => {
           heapUsedMaxMiB: number;
           windows: number;
           threads: { mainOnCpu: number; mainWaitingForCpu: number; othersOnCpu: number } | null;
+          gcPauses: { minor: { perS: number; meanMs: number; msPerS: number } | null };
         };
         deltaToRoutingMs: Probe;
         gpuFailureToRoutingMs: Probe;
@@ -65,6 +66,11 @@ describe('infernode bench leader', () => {
     expect(threads?.mainOnCpu).toBeGreaterThan(0);
     expect((threads?.mainOnCpu ?? 2) + (threads?.mainWaitingForCpu ?? 2)).toBeLessThanOrEqual(1.05);
     expect(threads?.othersOnCpu).toBeGreaterThan(0);
+    // The main thread's scavenges over the window, from its own GC histogram (at this size a
+    // few at most: the reading is there and adds up).
+    const minor = r.leader.gcPauses.minor;
+    expect(minor?.perS).toBeGreaterThanOrEqual(0);
+    expect(minor?.msPerS).toBeCloseTo((minor?.perS ?? 0) * (minor?.meanMs ?? 0), 0);
     expect(r.picks.benchLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
     expect(r.picks.benchLoopDelayMaxMs).toBeGreaterThanOrEqual(r.picks.benchLoopDelayP99Ms);
     // Every simulated agent stayed connected and spoke: state deltas and KV batches.

@@ -41,6 +41,30 @@ describe('latency stats', () => {
     expect(parsePromHistogram('', 'nope')).toBeUndefined();
   });
 
+  it('reads one labelled series of a histogram (prom-client GC pauses by kind)', () => {
+    const name = 'infernode_nodejs_gc_duration_seconds';
+    const text = [
+      `${name}_bucket{le="0.01",kind="minor"} 8`,
+      `${name}_bucket{le="+Inf",kind="minor"} 10`,
+      `${name}_sum{kind="minor"} 0.09`,
+      `${name}_count{kind="minor"} 10`,
+      `${name}_bucket{le="0.01",kind="major"} 0`,
+      `${name}_bucket{le="+Inf",kind="major"} 1`,
+      `${name}_sum{kind="major"} 0.05`,
+      `${name}_count{kind="major"} 1`,
+    ].join('\n');
+    expect(parsePromHistogram(text, name, 'kind="minor"')).toEqual({
+      buckets: [
+        { le: 0.01, count: 8 },
+        { le: Infinity, count: 10 },
+      ],
+      sum: 0.09,
+      count: 10,
+    });
+    expect(parsePromHistogram(text, name, 'kind="major"')?.sum).toBe(0.05);
+    expect(parsePromHistogram(text, name, 'kind="weakcb"')).toBeUndefined();
+  });
+
   it('estimates quantiles of a scrape delta like histogram_quantile', () => {
     const name = 'infernode_gateway_added_latency_seconds';
     const before = parsePromHistogram(scrape([1, 1, 1], 0.0001), name)!;
