@@ -60,4 +60,16 @@ describe('refreshInPlace', () => {
     expect(refreshInPlace(kept, other).adapters).toBe(other.adapters); // arrays are never written
     expect(adapters).toEqual(['x']);
   });
+
+  it('writes a "__proto__" key an agent sent as data, never as the object’s prototype', () => {
+    const kept = JSON.parse('{"a":1,"__proto__":{"x":1}}') as Record<string, unknown>;
+    const answer = refreshInPlace(kept, JSON.parse('{"a":2,"__proto__":{"x":2}}'));
+    expect(answer).toBe(kept);
+    expect(Object.getPrototypeOf(answer)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(answer, '__proto__')?.value).toEqual({ x: 2 });
+    const plain = JSON.parse('{"a":1}') as Record<string, unknown>;
+    const other = JSON.parse('{"a":1,"__proto__":{"polluted":1}}') as Record<string, unknown>;
+    expect(refreshInPlace(plain, other)).toBe(other); // other keys: replaced, not written
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+  });
 });
