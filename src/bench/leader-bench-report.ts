@@ -1,7 +1,7 @@
 /**
  * `bench leader`'s report: the leader's resources over the measured window (CPU cores from its
- * own CPU-seconds counter, peak RSS and heap, event-loop delay per scrape window, GC pauses), the probe's
- * delays to the routing view, pick latency, and the issue's goals as pass/fail. Pure.
+ * own CPU-seconds counter, peak RSS and heap, event-loop delay per scrape window, GC pauses), the
+ * probe's delays to the routing view, pick latency, and the issue's goals as pass/fail. Pure.
  */
 import type { AgentsChildStats } from './leader-bench-plan.js';
 import type { LeaderSample } from './leader-bench-leader.js';
