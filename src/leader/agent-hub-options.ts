@@ -10,7 +10,6 @@ import type {
   ProgressMessage,
   ResultMessage,
 } from '../protocol/index.js';
-import type { WebSocket } from 'ws';
 import type { Logger, Registry } from '../shared/index.js';
 import type { AgentAuthenticator } from './agent-authenticator.js';
 import type { ClusterStateStore } from './cluster-state.js';
@@ -76,12 +75,4 @@ export interface AgentSession {
   paced: boolean;
   /** The agent's hello listed `kv-binary` and this hub accepts it: binary `kv` frames are fine. */
   kvBinary: boolean;
-}
-
-/** An agent's frame as it arrived, handled in turn (turn-queue.ts). */
-export interface ReceivedFrame {
-  readonly ws: WebSocket;
-  readonly session: AgentSession;
-  readonly data: Buffer;
-  readonly isBinary: boolean;
 }

@@ -28,17 +28,11 @@ import { AgentHubMetrics } from './agent-hub-metrics.js';
 import { UNPACED, type AgentPace } from './agent-pace.js';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentHeartbeat } from './agent-heartbeat.js';
-import type { AgentHubOptions, AgentSession, ReceivedFrame } from './agent-hub-options.js';
+import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
 import { sendInTurns } from './send-in-turns.js';
-import { TurnQueue } from './turn-queue.js';
 
 /** How many `pace` messages one event-loop turn sends, by count and time (send-in-turns.ts). */
 const PACE_SEND_TURN = { perTurn: 100, budgetMs: 2 };
-/**
- * How much agent-message handling one event-loop turn does (turn-queue.ts): about one
- * gateway request's worth at 1,000 nodes, so a request read meanwhile waits at most that long.
- */
-const MESSAGE_TURN = { budgetMs: 4, maxItems: 20_000 };
 
 export type { AgentHubOptions } from './agent-hub-options.js';
 
@@ -54,8 +48,8 @@ export class AgentHub {
   #pace: AgentPace = UNPACED;
   /** Stops the sends of the last pace change still going out. */
   #stopPacing = (): void => undefined;
-  /** Agents' frames in arrival order, handled a slice per turn (and timed for the pacer). */
-  readonly #received = new TurnQueue<ReceivedFrame>((r) => this.#onFrame(r), MESSAGE_TURN);
+  /** Main-thread time spent handling agents' messages since the pacer last asked, ms. */
+  #messageBusyMs = 0;
 
   constructor(options: AgentHubOptions) {
     this.#options = options;
@@ -127,11 +121,15 @@ export class AgentHub {
     ws.on('pong', () => (session.missedPongs = 0));
     ws.on('message', (data: Buffer, isBinary) => {
       session.heard = true;
-      this.#received.push({ ws, session, data, isBinary });
+      const started = performance.now();
+      // Only a session that opted in (after its hello) may send binary, and only `kv`.
+      if (isBinary && !session.kvBinary)
+        this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
+      else if (!isBinary) this.#onMessage(ws, session, decodeAgentMessage(data));
+      else this.#onKvFrame(ws, session, data);
+      this.#messageBusyMs += performance.now() - started;
     });
     ws.on('close', () => {
-      // What the agent sent before it left counts, and is applied before it is marked lost.
-      this.#received.flush();
       clearTimeout(helloTimer);
       this.#sessions.delete(ws);
       if (session.node !== undefined && this.#byNode.get(session.node) === ws) {
@@ -143,14 +141,6 @@ export class AgentHub {
       this.#metrics.connected.set(this.#byNode.size);
     });
     ws.on('error', (err) => this.#options.log.debug({ err }, 'agent socket error'));
-  }
-
-  #onFrame({ ws, session, data, isBinary }: ReceivedFrame): void {
-    // Only a session that opted in (after its hello) may send binary, and only `kv`.
-    if (isBinary && !session.kvBinary)
-      this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
-    else if (!isBinary) this.#onMessage(ws, session, decodeAgentMessage(data));
-    else this.#onKvFrame(ws, session, data);
   }
 
   /**
@@ -260,7 +250,9 @@ export class AgentHub {
    * save (agent-pace.ts).
    */
   takeMessageBusyMs(): number {
-    return this.#received.takeBusyMs();
+    const ms = this.#messageBusyMs;
+    this.#messageBusyMs = 0;
+    return ms;
   }
 
   /**
