@@ -14,8 +14,9 @@
  *    and Node code do not mix: no Node file imports it, and it imports nothing outside its
  *    room but the console contract files beside it.
  *
- * Reads import specifiers with a regular expression (static `import`/`export … from`); the
- * project has no dynamic imports in src/. Exit 1 with one line per violation.
+ * Reads import specifiers with a regular expression: static `import`/`export … from`, and
+ * `import('…')` with a literal path (the CLI loads each command's room only when it runs). Exit 1
+ * with one line per violation.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -55,7 +56,8 @@ export const WEB_DIR = 'console/web';
 /** Rooms that compose processes and may import other rooms' adapters entries. */
 export const COMPOSITION_ROOTS = new Set(['agent', 'leader', 'up', 'bench', 'cli']);
 
-const IMPORT = /(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
+const IMPORT =
+  /(?:(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?|import\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function listTs(dir) {
   const out = [];

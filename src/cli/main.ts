@@ -18,7 +18,7 @@ import {
 import type { Command } from '../shared/index.js';
 import { parseCommandLine, type CommandLine } from './command-line.js';
 import { commandHelp, mainHelp } from './help.js';
-import { COMMANDS } from './commands.js';
+import { COMMAND_LOADERS } from './command-loaders.js';
 
 function write(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -44,20 +44,28 @@ function reportConfigError(command: Command, err: ConfigError): void {
   process.stderr.write(`infernode ${command.name}: invalid configuration\n${lines.join('\n')}\n`);
 }
 
+/** Every command, for the top-level help (this loads every room). */
+async function allCommands(): Promise<readonly Command[]> {
+  return (await import('./commands.js')).COMMANDS;
+}
+
 /** The command named by argv (a scenario of a group), or the exit code when there is none. */
-function pickCommand(argv: string[]): Command | number {
+async function pickCommand(argv: string[]): Promise<Command | number> {
   const name = argv.shift();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    write(mainHelp(COMMANDS));
+    write(mainHelp(await allCommands()));
     return name === undefined ? 1 : 0;
   }
   if (name === '--version' || name === '-v') {
     write(INFERNODE_VERSION);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined)
-    return fail(`unknown command "${name}"; valid: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  const loader = COMMAND_LOADERS.find((c) => c.name === name);
+  if (loader === undefined)
+    return fail(
+      `unknown command "${name}"; valid: ${COMMAND_LOADERS.map((c) => c.name).join(', ')}`,
+    );
+  const command = await loader.load();
   if (command.subcommands === undefined) return command;
   const subcommands = command.subcommands;
   const sub = argv.shift();
@@ -77,7 +85,7 @@ function pickCommand(argv: string[]): Command | number {
 
 async function main(argv: readonly string[]): Promise<number> {
   const rest = [...argv];
-  const command = pickCommand(rest);
+  const command = await pickCommand(rest);
   if (typeof command === 'number') return command;
   let line: CommandLine;
   try {

@@ -53,6 +53,19 @@ describe('check-architecture', () => {
     ]);
   });
 
+  it('reads a dynamic import() of a literal path like a static one', () => {
+    const src = tree({
+      'cli/command.ts': 'export const c = 1;\n',
+      'agent/load.ts': "export const load = async () => (await import('../cli/command.js')).c;\n",
+      'routing/a.ts': "export const a = () => import('./b.js');\n",
+      'routing/b.ts': "import { a } from './a.js';\nexport const b = a;\n",
+    });
+    expect(check(src)).toEqual([
+      'import cycle: src/routing/a.ts → src/routing/b.ts',
+      'src/agent/load.ts: agent may not import cli, a room above it',
+    ]);
+  });
+
   it('keeps adapters out of pure rooms and out of index.ts', () => {
     const src = tree({
       'gpu/index.ts': "export * from './adapters/probe.js';\n",
