@@ -7,7 +7,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { sleep } from '../shared/index.js';
 import { sampleLeader, type LeaderSample } from './leader-bench-leader.js';
-import { runPickLoad } from './leader-bench-picks.js';
+import type { PickProcess } from './leader-bench-pick-process.js';
 import { runProbeTrials, type ProbeAgent } from './leader-bench-probe.js';
 import type { LeaderBenchConfig } from './leader-bench-settings.js';
 import { readProcessThreads, threadShares } from './thread-schedstat.js';
@@ -17,13 +17,14 @@ export async function measureLeader(
   c: LeaderBenchConfig,
   leader: { readonly controlUrl: string; readonly gatewayUrl: string; readonly pid: number },
   probe: ProbeAgent,
+  picker: PickProcess,
 ) {
   const { controlUrl, gatewayUrl } = leader;
   const samples: LeaderSample[] = [await sampleLeader(controlUrl)];
   const threadsBefore = await readProcessThreads(leader.pid);
   const windowStart = performance.now();
-  // This process drives the picks and the stub engines: its own lateness shows in the client's
-  // pick latency, not in the leader's.
+  // This process runs the probe (its routing delays) and the scrapes; its own lateness shows in
+  // the probe's timings. The picks' client and stubs have a process of their own.
   const benchLoop = monitorEventLoopDelay({ resolution: 10 });
   benchLoop.enable();
   const durationMs = c.duration * 1000;
@@ -44,8 +45,8 @@ export async function measureLeader(
   const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
   const loadAvg: number[] = [];
   const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
-  const [picks, trials] = await Promise.all([
-    runPickLoad({ gatewayUrl, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
+  const [pickRun, trials] = await Promise.all([
+    picker.run({ gatewayUrl, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
     // Probes start a quarter in, so they run at full load, and are bounded by the window.
     sleep(durationMs / 4).then(() => runProbeTrials(probe, gatewayUrl, c.trials, 5000)),
   ]);
@@ -66,7 +67,9 @@ export async function measureLeader(
   const benchLoopDelayMaxMs = pastPeriodMs(benchLoop.max);
   return {
     samples,
-    picks,
+    picks: pickRun.picks,
+    clientLoopDelayP99Ms: pickRun.loopDelayP99Ms,
+    clientLoopDelayMaxMs: pickRun.loopDelayMaxMs,
     trials,
     loadAvg,
     scrapeFailures,

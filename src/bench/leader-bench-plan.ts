@@ -5,6 +5,33 @@
  */
 import type { EngineMetrics } from '../engine/index.js';
 import type { EngineReport, GpuHealthSummary } from '../protocol/index.js';
+import type { PickLoadResult } from './leader-bench-picks.js';
+
+/** The pick client's process: its stub engines (leader-bench-pick-child.ts). */
+export interface PickChildPlan {
+  readonly host: string;
+  readonly stubEngines: number;
+}
+
+/** Asks the pick client's process for one run of steady picks. */
+export interface PickChildRequest {
+  readonly gatewayUrl: string;
+  readonly models: readonly string[];
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly timeoutMs: number;
+}
+
+/** What the pick client's process says: its stubs' ports, then each run's picks. */
+export type PickChildReply =
+  | { readonly type: 'ready'; readonly ports: readonly number[] }
+  | {
+      readonly type: 'picks';
+      readonly picks: PickLoadResult;
+      /** Its own event-loop delay over the run, past the 10-ms sampling period, ms. */
+      readonly loopDelayP99Ms: number;
+      readonly loopDelayMaxMs: number;
+    };
 
 /** What one agents child simulates (sent to it as JSON on its command line). */
 export interface AgentsChildPlan {

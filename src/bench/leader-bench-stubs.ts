@@ -2,8 +2,8 @@
  * `bench leader`'s stub engines: tiny HTTP servers that answer every inference request at once
  * with a fixed OpenAI-style completion (and `/health` with 200). Every engine in the cluster file
  * points at one of them, so a pick's engine always answers and what the picks measure is the
- * gateway, not an engine. They run in the bench process: at the bench's pick rates they cost
- * little CPU.
+ * gateway, not an engine. They run in the pick client's process (leader-bench-pick-child.ts):
+ * at the bench's pick rates they cost little CPU.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

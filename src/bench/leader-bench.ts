@@ -35,7 +35,7 @@ import {
   withQuick,
   type LeaderBenchConfig,
 } from './leader-bench-settings.js';
-import { startStubEngines } from './leader-bench-stubs.js';
+import { startPickProcess } from './leader-bench-pick-process.js';
 import { writeBenchResult } from './results.js';
 import { measureLeader } from './leader-bench-measure.js';
 
@@ -116,10 +116,10 @@ export const leaderBench = defineCommand({
     const loadBefore = os.loadavg()[0] ?? NaN;
     const dir = await mkdtemp(join(tmpdir(), 'infernode-bench-leader-'));
     const [gatewayPort = 0, controlPort = 0] = await freePorts(2);
-    const stubs = await startStubEngines(c.stubEngines, HOST);
+    const picker = await startPickProcess({ host: HOST, stubEngines: c.stubEngines });
     const clusterFile = join(dir, 'cluster.yaml');
     const layout = { host: HOST, gatewayPort, controlPort, nodes: c.agents, engines: c.engines };
-    const file = leaderClusterFile({ ...layout, models: c.models, stubPorts: stubs.ports });
+    const file = leaderClusterFile({ ...layout, models: c.models, stubPorts: picker.ports });
     await writeFile(clusterFile, `${JSON.stringify(file)}\n`); // JSON is YAML
     const secret = randomBytes(24).toString('hex');
     const preload = here('cpu-profile-preload.js');
@@ -145,7 +145,7 @@ export const leaderBench = defineCommand({
             }),
       },
     }).catch(async (err: unknown) => {
-      await stubs.close();
+      await picker.stop();
       throw err;
     });
     report(`leader up (pid ${leader.pid}); ${c.agents} agents × ${c.engines} engines; log ${dir}`);
@@ -165,7 +165,7 @@ export const leaderBench = defineCommand({
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
       await sleep(c.warmupS * 1000);
-      const m = await measureLeader(c, leader, probe);
+      const m = await measureLeader(c, leader, probe, picker);
       const seconds = (Date.now() - startedAt) / 1000;
       const resources = leaderResources(m.samples);
       const gpu = probeSummary(m.trials, 'gpu');
@@ -187,8 +187,9 @@ export const leaderBench = defineCommand({
           maxScoredCandidates: c.maxScoredCandidates,
         },
         method:
-          'real leader process (static discovery); engine URLs on stub engines in the bench ' +
-          'process (the leader probes only engines passive health ejected: none here); agents ' +
+          'real leader process (static discovery); engine URLs on stub engines in the pick ' +
+          'client’s own process (the leader probes only engines passive health ejected: none ' +
+          'here); agents ' +
           'simulated in child processes over real WebSockets; delays timed by the probe agent ' +
           'until the gateway’s answer for its model flips',
         leader: { ...resources, metricsScrapesFailed: m.scrapeFailures, threads: m.threads },
@@ -197,6 +198,8 @@ export const leaderBench = defineCommand({
         picks: {
           client: m.picks,
           gatewayAdded: gatewayAdded(m.samples) ?? null,
+          clientLoopDelayP99Ms: m.clientLoopDelayP99Ms,
+          clientLoopDelayMaxMs: m.clientLoopDelayMaxMs,
           benchLoopDelayP99Ms: m.benchLoopDelayP99Ms,
           benchLoopDelayMaxMs: m.benchLoopDelayMaxMs,
         },
@@ -217,7 +220,7 @@ export const leaderBench = defineCommand({
             `leader GC (${kind}): ${g.perS} pauses/s, mean ${g.meanMs} ms, ${g.msPerS} ms/s, ${g.over10msPerS}/s over 10 ms`,
           );
       report(
-        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (this process's loop p99 ${m.benchLoopDelayP99Ms} ms, max ${m.benchLoopDelayMaxMs} ms); wrote ${path}`,
+        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (the pick process's loop p99 ${m.clientLoopDelayP99Ms} ms, max ${m.clientLoopDelayMaxMs} ms; the bench's ${m.benchLoopDelayMaxMs} ms max); wrote ${path}`,
       );
       keepDir = false;
       return 0;
@@ -225,7 +228,7 @@ export const leaderBench = defineCommand({
       probe?.close();
       await Promise.all(agents.children.map(stopForkedChild));
       await leader.stop();
-      await stubs.close();
+      await picker.stop();
       if (keepDir) report(`leader log kept in ${dir}`);
       else await rm(dir, { recursive: true, force: true });
     }

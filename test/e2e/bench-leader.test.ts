@@ -46,6 +46,8 @@ describe('infernode bench leader', () => {
         picks: {
           client: { sent: number; ok: number; latency: { n: number } };
           gatewayAdded: { n: number } | null;
+          clientLoopDelayP99Ms: number;
+          clientLoopDelayMaxMs: number;
           benchLoopDelayP99Ms: number;
           benchLoopDelayMaxMs: number;
         };
@@ -73,6 +75,8 @@ describe('infernode bench leader', () => {
     expect(minor?.msPerS).toBeCloseTo((minor?.perS ?? 0) * (minor?.meanMs ?? 0), 0);
     expect(r.picks.benchLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
     expect(r.picks.benchLoopDelayMaxMs).toBeGreaterThanOrEqual(r.picks.benchLoopDelayP99Ms);
+    expect(r.picks.clientLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
+    expect(r.picks.clientLoopDelayMaxMs).toBeGreaterThanOrEqual(r.picks.clientLoopDelayP99Ms);
     // Every simulated agent stayed connected and spoke: state deltas and KV batches.
     expect(r.agents.connected).toBe(20);
     expect(r.agents.stateSent).toBeGreaterThan(0);
