@@ -7,6 +7,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { sleep } from '../shared/index.js';
 import { sampleLeader, type LeaderSample } from './leader-bench-leader.js';
+import { LOOP_SAMPLE_MS, loopDelayMs } from './leader-bench-plan.js';
 import type { PickProcess } from './leader-bench-pick-process.js';
 import { runProbeTrials, type ProbeAgent } from './leader-bench-probe.js';
 import type { LeaderBenchConfig } from './leader-bench-settings.js';
@@ -25,7 +26,7 @@ export async function measureLeader(
   const windowStart = performance.now();
   // This process runs the probe (its routing delays) and the scrapes; its own lateness shows in
   // the probe's timings. The picks' client and stubs have a process of their own.
-  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  const benchLoop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   benchLoop.enable();
   const durationMs = c.duration * 1000;
   const stop = new AbortController();
@@ -60,11 +61,7 @@ export async function measureLeader(
   stop.abort();
   await sampling;
   samples.push(await sampleLeader(controlUrl));
-  // Past the sampling period, as the leader's own gauge reports it.
-  const pastPeriodMs = (ns: number): number => Math.round(Math.max(0, ns / 1e6 - 10) * 100) / 100;
-  const benchLoopDelayP99Ms = pastPeriodMs(benchLoop.percentile(99));
-  // One long stall is one sample: the p99 hides it, and every pick in flight waits it out.
-  const benchLoopDelayMaxMs = pastPeriodMs(benchLoop.max);
+  const benchLoopDelay = loopDelayMs(benchLoop);
   return {
     samples,
     picks: pickRun.picks,
@@ -74,7 +71,7 @@ export async function measureLeader(
     loadAvg,
     scrapeFailures,
     threads,
-    benchLoopDelayP99Ms,
-    benchLoopDelayMaxMs,
+    benchLoopDelayP99Ms: benchLoopDelay.p99Ms,
+    benchLoopDelayMaxMs: benchLoopDelay.maxMs,
   };
 }

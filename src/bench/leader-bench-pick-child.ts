@@ -7,30 +7,29 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runPickLoad } from './leader-bench-picks.js';
-import type { PickChildReply, PickChildRequest, PickChildPlan } from './leader-bench-plan.js';
+import {
+  LOOP_SAMPLE_MS,
+  loopDelayMs,
+  type PickChildReply,
+  type PickChildRequest,
+  type PickChildPlan,
+} from './leader-bench-plan.js';
 import { startStubEngines } from './leader-bench-stubs.js';
 
 const plan = JSON.parse(process.argv[2] ?? '{}') as PickChildPlan;
 const send = (reply: PickChildReply): void => {
   process.send?.(reply);
 };
-// Past the sampling period, as the leader's own gauge reports it.
-const pastPeriodMs = (ns: number): number => Math.round(Math.max(0, ns / 1e6 - 10) * 100) / 100;
-
 async function main(): Promise<void> {
   const stubs = await startStubEngines(plan.stubEngines, plan.host);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loop.enable();
   process.on('message', (m: PickChildRequest) => {
     loop.reset();
-    void runPickLoad(m).then((picks) =>
-      send({
-        type: 'picks',
-        picks,
-        loopDelayP99Ms: pastPeriodMs(loop.percentile(99)),
-        loopDelayMaxMs: pastPeriodMs(loop.max),
-      }),
-    );
+    void runPickLoad(m).then((picks) => {
+      const { p99Ms, maxMs } = loopDelayMs(loop);
+      send({ type: 'picks', picks, loopDelayP99Ms: p99Ms, loopDelayMaxMs: maxMs });
+    });
   });
   process.on('disconnect', () => {
     loop.disable();

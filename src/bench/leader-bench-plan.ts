@@ -5,7 +5,21 @@
  */
 import type { EngineMetrics } from '../engine/index.js';
 import type { EngineReport, GpuHealthSummary } from '../protocol/index.js';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import type { PickLoadResult } from './leader-bench-picks.js';
+
+/** The period a bench process samples its own event loop at (`monitorEventLoopDelay`), ms. */
+export const LOOP_SAMPLE_MS = 10;
+
+/**
+ * A process's event-loop delay p99 and max past the sampling period, as the leader's own gauge
+ * reports it. The max matters: one long stall is one sample, and every request in flight waits it out.
+ */
+export function loopDelayMs(h: IntervalHistogram): { p99Ms: number; maxMs: number } {
+  const past = (ns: number): number =>
+    Math.round(Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS) * 100) / 100;
+  return { p99Ms: past(h.percentile(99)), maxMs: past(h.max) };
+}
 
 /** The pick client's process: its stub engines (leader-bench-pick-child.ts). */
 export interface PickChildPlan {

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../../../src/shared/index.js';
 import {
   FixedCatalog,
   anEngine,
@@ -55,8 +55,7 @@ async function anEngineWithHeaders(): Promise<string> {
       } else res.end(COMPLETION);
     });
   });
-  await new Promise<void>((r) => engine?.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(engine.address() as AddressInfo).port}`;
+  return `http://127.0.0.1:${await listen(engine, 0, '127.0.0.1')}`;
 }
 
 /** POSTs a chat request; resolves with the raw header lines and the body. */
