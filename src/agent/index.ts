@@ -1,3 +1,3 @@
 export { agentCommand } from './agent-command.js';
 export { agentConfigSpec } from './agent-config.js';
-export { kubeSourceFor, runAgent, type AgentConfig } from './main.js';
+export { runAgent, type AgentConfig } from './main.js';

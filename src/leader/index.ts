@@ -3,12 +3,8 @@ export { leaderConfigSpec } from './leader-config.js';
 export { ClusterStateStore, type EndpointState, type NodeState } from './cluster-state.js';
 export { AgentHub } from './agent-hub.js';
 export { runLeader } from './main.js';
-export {
-  buildAdapters,
-  nodeOpsFor,
-  type LeaderAdapters,
-  type LeaderConfig,
-} from './leader-adapters.js';
+export { buildAdapters } from './build-adapters.js';
+export type { LeaderAdapters, LeaderConfig } from './leader-adapters.js';
 export {
   ExpectedModelsState,
   type ExpectedModel,

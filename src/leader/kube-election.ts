@@ -3,7 +3,8 @@
  * and control Services select the leader's pod. A restarted container keeps its labels, so a
  * candidate first marks itself a follower.
  */
-import { PodLabeler, type KubeClients, type KubeConfigValues } from '../kube/index.js';
+import { type KubeConfigValues } from '../kube/index.js';
+import { PodLabeler, type KubeClients } from '../kube/adapters/index.js';
 import { toError, type Clock, type Logger, type Rng } from '../shared/index.js';
 import { K8sLeaseStore, withRoleLabel } from './election/adapters/index.js';
 import { LeaseElector, type LeaderElection, type LeadershipHooks } from './election/index.js';

@@ -23,7 +23,8 @@ import type { Leadership } from './election/election.js';
 import { registerLeadershipMetrics } from './leadership-metrics.js';
 import { LeaderOnlyParts } from './leader-only-parts.js';
 import { agentPacer } from './agent-pacer.js';
-import { buildAdapters, type LeaderConfig } from './leader-adapters.js';
+import { buildAdapters } from './build-adapters.js';
+import type { LeaderConfig } from './leader-adapters.js';
 import { buildControlServer } from './control-wiring.js';
 import { buildGateway } from './gateway-wiring.js';
 import { buildGpuRemediation } from './remediation-wiring.js';
@@ -54,7 +55,7 @@ export async function runLeader(
   const registry = createRegistry();
   const clock = systemClock;
   const tls = loadControlTls(config.control.tls);
-  const adapters = buildAdapters(config, file, log, registry, { clock, rng: systemRng });
+  const adapters = await buildAdapters(config, file, log, registry, { clock, rng: systemRng });
   const { source, election, admission, nodeOps, watchers, authenticator } = adapters;
   // What the leader knows of its cluster, fed by discovery (store, KV and prefix indexes, routing).
   const view = buildClusterView({ config, adapters, staticFile, log, registry, clock });

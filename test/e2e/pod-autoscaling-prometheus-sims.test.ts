@@ -16,7 +16,11 @@ import {
   systemTimers,
 } from '../../src/controllers/index.js';
 import type { CustomResource } from '../../src/discovery/index.js';
-import { K8sResourceStatusStore, K8sScaleClient, createKubeClients } from '../../src/kube/index.js';
+import {
+  K8sResourceStatusStore,
+  K8sScaleClient,
+  createKubeClients,
+} from '../../src/kube/adapters/index.js';
 import { ClusterStateStore } from '../../src/leader/index.js';
 import { PodAutoscaling } from '../../src/leader/autoscaling-wiring.js';
 import {

@@ -7,7 +7,7 @@
 import { systemTimers, type ViewSource } from '../../src/controllers/index.js';
 import type { ClusterView } from '../../src/discovery/index.js';
 import type { RayClusterFleetSpec } from '../../src/fleet/index.js';
-import { createKubeClients } from '../../src/kube/index.js';
+import { createKubeClients } from '../../src/kube/adapters/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../src/leader/index.js';
 import { buildFleets } from '../../src/leader/fleet-wiring.js';
 import {
@@ -28,12 +28,12 @@ export const FLEET_API = 'infernode.io/v1alpha1';
  * (e.g. `INFERNODE_LEADER_CONTROLLERS_BACKOFF_INITIAL_MS`). Returns the leader's discovery
  * source (engines and resources as the leader sees them) and the registry it reports to.
  */
-export function startFleetLeader(
+export async function startFleetLeader(
   server: FakeKubeApiServer,
   namespace: string,
   signal: AbortSignal,
   env: Record<string, string> = {},
-): { source: ViewSource<ClusterView>; registry: Registry } {
+): Promise<{ source: ViewSource<ClusterView>; registry: Registry }> {
   const config = loadConfig(leaderConfigSpec, 'LEADER', {
     env: {
       INFERNODE_LEADER_DISCOVERY: 'kubernetes',
@@ -43,7 +43,7 @@ export function startFleetLeader(
     },
   });
   const registry = createRegistry();
-  const adapters = buildAdapters(config, {}, silentLogger(), registry, {
+  const adapters = await buildAdapters(config, {}, silentLogger(), registry, {
     kubeClients: createKubeClients(server.kubeConfig()),
   });
   const parts = buildFleets({

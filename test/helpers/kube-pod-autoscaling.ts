@@ -11,7 +11,7 @@ import {
   K8sResourceStatusStore,
   K8sScaleClient,
   type KubeClients,
-} from '../../src/kube/index.js';
+} from '../../src/kube/adapters/index.js';
 import type { ClusterStateStore } from '../../src/leader/index.js';
 import { PodAutoscaling } from '../../src/leader/autoscaling-wiring.js';
 import {

@@ -56,7 +56,7 @@ describe('a RayClusterFleet served through its head pods', () => {
         labels: { 'model.infernode.io/name': 'llama-70b', 'model.infernode.io/port': '8100' },
       },
     );
-    const { source } = startFleetLeader(server, NS, stop.signal);
+    const { source } = await startFleetLeader(server, NS, stop.signal);
 
     await eventually(() => {
       const found = source.current().endpoints;

@@ -83,7 +83,7 @@ describe('RayClusterFleet controller cases', () => {
   it('Recreate deletes every old cluster before it creates any new one', async () => {
     const spec = aFleetSpec(2, { strategy: { type: 'Recreate' } });
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:1'));
-    startFleetLeader(server, NS, stop.signal, FAST);
+    await startFleetLeader(server, NS, stop.signal, FAST);
     await settledOn('vllm:1', 2);
     const oldHash = hashOf(clusters()[0]!);
 
@@ -105,7 +105,7 @@ describe('RayClusterFleet controller cases', () => {
   it('a template change while paused rolls nothing; unpausing rolls it out', async () => {
     const spec = aFleetSpec(2, { strategy: rolling(1, 0) });
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:1'));
-    startFleetLeader(server, NS, stop.signal, FAST);
+    await startFleetLeader(server, NS, stop.signal, FAST);
     await settledOn('vllm:1', 2);
     const before = rayClusterTimeline(server, NS).length;
 
@@ -129,7 +129,7 @@ describe('RayClusterFleet controller cases', () => {
   it('new clusters that never become ready: ProgressDeadlineExceeded, old clusters kept', async () => {
     const spec = aFleetSpec(2, { strategy: rolling(1, 0), progressDeadlineSeconds: 1 });
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:1'));
-    startFleetLeader(server, NS, stop.signal, FAST);
+    await startFleetLeader(server, NS, stop.signal, FAST);
     await settledOn('vllm:1', 2);
     const oldHash = hashOf(clusters()[0]!);
 
@@ -157,7 +157,7 @@ describe('RayClusterFleet controller cases', () => {
   it('rolls back to a revision through the infernode.io/rollback-to annotation', async () => {
     const spec = aFleetSpec(2, { strategy: rolling(1, 0) });
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:1'));
-    startFleetLeader(server, NS, stop.signal, FAST);
+    await startFleetLeader(server, NS, stop.signal, FAST);
     await settledOn('vllm:1', 2);
     const firstHash = hashOf(clusters()[0]!);
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:2'));
@@ -195,7 +195,7 @@ describe('RayClusterFleet controller cases', () => {
   it('prunes ControllerRevisions beyond revisionHistoryLimit, oldest first', async () => {
     const spec = aFleetSpec(1, { strategy: rolling(1, 0), revisionHistoryLimit: 1 });
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:1'));
-    startFleetLeader(server, NS, stop.signal, FAST);
+    await startFleetLeader(server, NS, stop.signal, FAST);
     await settledOn('vllm:1', 1);
     writeFleet(server, NS, NAME, withImage(spec, 'vllm:2'));
     await settledOn('vllm:2', 1);
@@ -215,7 +215,7 @@ describe('RayClusterFleet controller cases', () => {
     };
     bad.template.spec.headGroupSpec.template.spec.containers = [{ image: 'vllm:1' }];
     writeFleet(server, NS, NAME, bad as never);
-    startFleetLeader(server, NS, stop.signal, {
+    await startFleetLeader(server, NS, stop.signal, {
       INFERNODE_LEADER_CONTROLLERS_BACKOFF_INITIAL_MS: '200',
       INFERNODE_LEADER_CONTROLLERS_BACKOFF_MAX_MS: '2000',
     });

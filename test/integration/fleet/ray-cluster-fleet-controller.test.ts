@@ -4,7 +4,7 @@
  * (it marks one new RayCluster ready at a time), and the rollout watched at every step.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClients } from '../../../src/kube/index.js';
+import { createKubeClients } from '../../../src/kube/adapters/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../../src/leader/index.js';
 import { buildFleets } from '../../../src/leader/fleet-wiring.js';
 import { systemTimers } from '../../../src/controllers/index.js';
@@ -36,7 +36,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function startLeaderParts(): void {
+async function startLeaderParts(): Promise<void> {
   const config = loadConfig(leaderConfigSpec, 'LEADER', {
     env: {
       INFERNODE_LEADER_DISCOVERY: 'kubernetes',
@@ -44,7 +44,7 @@ function startLeaderParts(): void {
       INFERNODE_AGENT_TOKEN: 'agent-token-0123456789',
     },
   });
-  const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), {
+  const adapters = await buildAdapters(config, {}, silentLogger(), createRegistry(), {
     kubeClients: createKubeClients(server.kubeConfig()),
   });
   const parts = buildFleets({
@@ -100,7 +100,7 @@ function putFleet(image: string, over: Record<string, unknown> = {}): void {
 describe('RayClusterFleet controller', () => {
   it('scales to 3, then rolls a template change out new-before-old within maxSurge 1 / maxUnavailable 0', async () => {
     putFleet('vllm:1');
-    startLeaderParts();
+    await startLeaderParts();
     // Scale up: three clusters, each made ready by "KubeRay".
     await eventually(() => {
       readyOne();
@@ -156,7 +156,7 @@ describe('RayClusterFleet controller', () => {
         template: { metadata: { labels: { app: 'llama' } }, spec: {} },
       },
     });
-    startLeaderParts();
+    await startLeaderParts();
     await eventually(() => {
       const conditions = (fleet().status?.conditions ?? []) as {
         type: string;

@@ -4,7 +4,7 @@
  * socket path.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { K8sTokenReviewApi, createKubeClients } from '../../../src/kube/index.js';
+import { K8sTokenReviewApi, createKubeClients } from '../../../src/kube/adapters/index.js';
 import { TokenReviewAgentAuthenticator } from '../../../src/leader/adapters/token-review-agent-authenticator.js';
 import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod } from '../../helpers/kube-builders.js';

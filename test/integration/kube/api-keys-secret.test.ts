@@ -6,7 +6,7 @@
  * gateway) unless gateway.allowAnonymous is set.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClients, K8sSecretWatch } from '../../../src/kube/index.js';
+import { createKubeClients, K8sSecretWatch } from '../../../src/kube/adapters/index.js';
 import { leaderConfigSpec } from '../../../src/leader/index.js';
 import { admissionFor } from '../../../src/leader/traffic-admission.js';
 import {

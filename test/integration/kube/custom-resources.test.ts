@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INFERNODE_GROUP, INFERNODE_VERSION } from '../../../src/discovery/index.js';
+import { scaleTargetOf } from '../../../src/kube/index.js';
 import {
   createKubeClients,
   K8sScaleClient,
   kubeCall,
   MERGE_PATCH,
-  scaleTargetOf,
   type KubeClients,
-} from '../../../src/kube/index.js';
+} from '../../../src/kube/adapters/index.js';
 import type { ModelAdapter } from '../../../src/lora/index.js';
 import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { loadCrds } from '../../helpers/crds.js';

@@ -1,7 +1,11 @@
 import { getEventListeners } from 'node:events';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClients, InformerSupervisor, kubeCall } from '../../../src/kube/index.js';
+import {
+  createKubeClients,
+  InformerSupervisor,
+  kubeCall,
+} from '../../../src/kube/adapters/index.js';
 import {
   createRegistry,
   SeededRng,

@@ -1,10 +1,7 @@
 import { V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createKubeClients,
-  K8sClusterSource,
-  type DiscoveryScope,
-} from '../../../src/kube/index.js';
+import { type DiscoveryScope } from '../../../src/kube/index.js';
+import { createKubeClients, K8sClusterSource } from '../../../src/kube/adapters/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
 import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aPod, eventually } from '../../helpers/kube-builders.js';

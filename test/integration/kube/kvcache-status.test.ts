@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemTimers } from '../../../src/controllers/index.js';
-import { createKubeClients } from '../../../src/kube/index.js';
+import { createKubeClients } from '../../../src/kube/adapters/index.js';
 import type { KVCacheStatus, KvConfigureArgs } from '../../../src/kvcache/index.js';
 import { buildAdapters, ClusterStateStore, leaderConfigSpec } from '../../../src/leader/index.js';
 import { buildKvCaches } from '../../../src/leader/kvcache-wiring.js';
@@ -55,7 +55,7 @@ describe('KVCache controller on Kubernetes', () => {
         INFERNODE_LEADER_DISCOVERY: 'kubernetes',
       },
     });
-    const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), {
+    const adapters = await buildAdapters(config, {}, silentLogger(), createRegistry(), {
       kubeClients: createKubeClients(server.kubeConfig()),
     });
     const store = new ClusterStateStore({ clock: systemClock, staleAfterMs: 60_000 });

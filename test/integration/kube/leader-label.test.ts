@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClients, PodLabeler, ROLE_LABEL } from '../../../src/kube/index.js';
+import { createKubeClients, PodLabeler, ROLE_LABEL } from '../../../src/kube/adapters/index.js';
 import { LeaseElector } from '../../../src/leader/election/index.js';
 import { K8sLeaseStore, withRoleLabel } from '../../../src/leader/election/adapters/index.js';
 import { silentLogger, systemClock, systemRng } from '../../../src/shared/index.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClients } from '../../../src/kube/index.js';
+import { createKubeClients } from '../../../src/kube/adapters/index.js';
 import { K8sLeaseStore } from '../../../src/leader/election/adapters/index.js';
 import {
   LeaseElector,

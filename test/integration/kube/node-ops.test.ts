@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GPU_HEALTHY_CONDITION, GPU_UNHEALTHY_TAINT } from '../../../src/kube/index.js';
 import {
   createKubeClients,
-  GPU_HEALTHY_CONDITION,
-  GPU_UNHEALTHY_TAINT,
   K8sNodeOps,
   PodLabeler,
   ROLE_LABEL,
-} from '../../../src/kube/index.js';
+} from '../../../src/kube/adapters/index.js';
 import { systemClock } from '../../../src/shared/index.js';
 import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { aNode, aPod } from '../../helpers/kube-builders.js';

@@ -9,14 +9,14 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentConfigSpec, kubeSourceFor } from '../../../src/agent/index.js';
+import { agentConfigSpec } from '../../../src/agent/index.js';
+import { kubeSourceFor } from '../../../src/agent/kube-source.js';
 import {
   GPU_HEALTHY_CONDITION,
   GPU_UNHEALTHY_TAINT,
-  K8sScaleClient,
-  createKubeClients,
   scaleTargetOf,
 } from '../../../src/kube/index.js';
+import { K8sScaleClient, createKubeClients } from '../../../src/kube/adapters/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../../src/leader/index.js';
 import { createRegistry, loadConfig, silentLogger } from '../../../src/shared/index.js';
 import { FakeKubeApiServer, type RecordedApiCall } from '../../helpers/kube-api-server.js';
@@ -69,7 +69,7 @@ async function driveLeader(): Promise<void> {
     },
   });
   const clients = createKubeClients(server.kubeConfig('leader-token'));
-  const adapters = buildAdapters(config, {}, silentLogger(), createRegistry(), {
+  const adapters = await buildAdapters(config, {}, silentLogger(), createRegistry(), {
     kubeClients: clients,
   });
   for (const part of [adapters.source, ...adapters.watchers]) void part.run(stop.signal);

@@ -10,7 +10,7 @@ import {
   K8sResourceStatusStore,
   K8sSecretReader,
   createKubeClients,
-} from '../../../src/kube/index.js';
+} from '../../../src/kube/adapters/index.js';
 import { FakeKubeApiServer } from '../../helpers/kube-api-server.js';
 import { loadCrds } from '../../helpers/crds.js';
 

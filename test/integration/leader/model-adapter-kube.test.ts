@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject, EngineReport } from '../../../src/protocol/index.js';
 import type { CommandHandler } from '../../../src/agent/command-handler.js';
 import { systemTimers } from '../../../src/controllers/index.js';
-import { createKubeClients } from '../../../src/kube/index.js';
+import { createKubeClients } from '../../../src/kube/adapters/index.js';
 import { buildAdapters, leaderConfigSpec } from '../../../src/leader/index.js';
 import { buildModelAdapters } from '../../../src/leader/model-adapter-wiring.js';
 import { LORA_LOAD, LORA_UNLOAD, type ModelAdapterStatus } from '../../../src/lora/index.js';
@@ -177,7 +177,7 @@ describe('ModelAdapter controller (fake API server, fake agents)', () => {
     });
     const log = silentLogger();
     const registry = createRegistry({ defaultMetrics: false });
-    const adapters = buildAdapters(config, {}, log, registry, {
+    const adapters = await buildAdapters(config, {}, log, registry, {
       kubeClients: createKubeClients(server.kubeConfig()),
     });
     adapters.source.onChange((view) => leader.store.setDiscovery(view));

@@ -14,12 +14,12 @@ import {
   type PodAutoscalerStatus,
 } from '../../../src/autoscaling/index.js';
 import type { ClusterView, CustomResource, EngineEndpoint } from '../../../src/discovery/index.js';
+import { scaleTargetOf } from '../../../src/kube/index.js';
 import {
   K8sScaleClient,
   createKubeClients,
-  scaleTargetOf,
   type KubeClients,
-} from '../../../src/kube/index.js';
+} from '../../../src/kube/adapters/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
 import type { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
 import type { EngineReport } from '../../../src/protocol/index.js';
@@ -127,7 +127,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     writeFleet(server, NS, NAME, aFleetSpec(2, { strategy: rolling(1, 0) }), {
       labels: { [MODEL_LABEL]: 'llama' },
     });
-    const { source } = startFleetLeader(server, NS, stop.signal, FAST);
+    const { source } = await startFleetLeader(server, NS, stop.signal, FAST);
     await waitFor(
       () =>
         source.current().endpoints.length === 2 &&
@@ -163,7 +163,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
     // The selector of the scale subresource is the fleet's spec.selector, which selects
     // RayClusters; KubeRay puts a cluster's own labels on none of its pods.
     writeFleet(server, NS, NAME, aFleetSpec(2), { labels: { [MODEL_LABEL]: 'llama' } });
-    const { source } = startFleetLeader(server, NS, stop.signal, FAST);
+    const { source } = await startFleetLeader(server, NS, stop.signal, FAST);
     await waitFor(
       () =>
         source.current().endpoints.length === 2 &&
@@ -185,7 +185,7 @@ describe('PodAutoscaler on a RayClusterFleet (fake API server, KubeRay stand-in)
   it('a fleet at zero is known by the model on its own labels and scaled from zero by a held request', async () => {
     // No model label anywhere in the template: only on the fleet, as users label fleets.
     writeFleet(server, NS, NAME, aFleetSpec(0), { labels: { [MODEL_LABEL]: 'llama' } });
-    startFleetLeader(server, NS, stop.signal, FAST);
+    await startFleetLeader(server, NS, stop.signal, FAST);
     server.put(autoscaler(0));
     const parts = startAutoscaling(0, () => []);
     await waitFor(

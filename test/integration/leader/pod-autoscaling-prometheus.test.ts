@@ -21,7 +21,7 @@ import {
   K8sResourceStatusStore,
   K8sScaleClient,
   createKubeClients,
-} from '../../../src/kube/index.js';
+} from '../../../src/kube/adapters/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
 import { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
 import { SeededRng, createRegistry, silentLogger, systemClock } from '../../../src/shared/index.js';

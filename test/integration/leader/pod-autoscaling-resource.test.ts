@@ -9,7 +9,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
 import type { ClusterView, CustomResource } from '../../../src/discovery/index.js';
-import { K8sPodMetrics, createKubeClients, type KubeClients } from '../../../src/kube/index.js';
+import {
+  K8sPodMetrics,
+  createKubeClients,
+  type KubeClients,
+} from '../../../src/kube/adapters/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
 import { createRegistry, systemClock } from '../../../src/shared/index.js';
 import { loadCrds } from '../../helpers/crds.js';

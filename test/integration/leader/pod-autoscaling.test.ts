@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodAutoscalerStatus } from '../../../src/autoscaling/index.js';
 import type { ClusterView, CustomResource, EngineEndpoint } from '../../../src/discovery/index.js';
-import { createKubeClients, type KubeClients } from '../../../src/kube/index.js';
+import { createKubeClients, type KubeClients } from '../../../src/kube/adapters/index.js';
 import { ClusterStateStore } from '../../../src/leader/index.js';
 import type { PodAutoscaling } from '../../../src/leader/autoscaling-wiring.js';
 import type { EngineReport } from '../../../src/protocol/index.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKubeClients, loadKubeConfig } from '../../../src/kube/index.js';
+import { createKubeClients, loadKubeConfig } from '../../../src/kube/adapters/index.js';
 
 describe('loadKubeConfig', () => {
   const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };

@@ -6,7 +6,7 @@
 import { V1Lease, V1LeaseSpec, V1MicroTime, V1ObjectMeta } from '@kubernetes/client-node';
 // The adapter lives beside the port it implements (election's LeaseStore), so kube never
 // imports leader: kube offers the client and the call wrapper, election adapts them.
-import { kubeCall, type KubeClients } from '../../../kube/index.js';
+import { kubeCall, type KubeClients } from '../../../kube/adapters/index.js';
 import { hasCode } from '../../../shared/index.js';
 import type { LeaseRecord } from '../lease-decision.js';
 import type { LeaseStore, LeaseStoreCallOptions, StoredLease } from '../lease-store.js';

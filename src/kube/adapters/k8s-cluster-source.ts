@@ -19,7 +19,7 @@ import type {
   ClusterView,
   CustomResource,
   EngineEndpoint,
-} from '../discovery/index.js';
+} from '../../discovery/index.js';
 import { setMaxListeners } from 'node:events';
 import {
   ConfigError,
@@ -28,12 +28,12 @@ import {
   systemRng,
   toError,
   type Logger,
-} from '../shared/index.js';
+} from '../../shared/index.js';
 import type { KubeClients } from './clients.js';
-import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from '../discovery/index.js';
+import { CRD_KINDS, INFERNODE_GROUP, INFERNODE_VERSION } from '../../discovery/index.js';
 import { InformerSupervisor, type InformerSupervisorOptions } from './informer-supervisor.js';
-import { isPodInScope, scopeLabelSelector, type DiscoveryScope } from './discovery-scope.js';
-import { ENGINE_LABELS, podToEndpoint } from './pod-endpoint.js';
+import { isPodInScope, scopeLabelSelector, type DiscoveryScope } from '../discovery-scope.js';
+import { ENGINE_LABELS, podToEndpoint } from '../pod-endpoint.js';
 import { kubeCall } from './request.js';
 
 /** Restart tuning shared by every informer of the source, with the root's clock and random source. */

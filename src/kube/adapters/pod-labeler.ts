@@ -6,7 +6,8 @@
  * removes its own label. Patches are JSON merge patches of `metadata.labels`.
  */
 import type { KubeClients } from './clients.js';
-import { MERGE_PATCH, kubeCall, type KubeCallOptions } from './request.js';
+import { MERGE_PATCH, kubeCall } from './request.js';
+import type { KubeCallOptions } from '../call-options.js';
 
 /** The label the Services select. */
 export const ROLE_LABEL = 'infernode.io/role';

@@ -12,13 +12,8 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import { AppError, linkedSignal, type ErrorCode } from '../shared/index.js';
-
-/** Per-call options of every Kubernetes adapter method. */
-export interface KubeCallOptions {
-  /** Aborts the call; the adapter also applies its own request timeout. */
-  readonly signal?: AbortSignal;
-}
+import { AppError, linkedSignal, type ErrorCode } from '../../shared/index.js';
+import type { KubeCallOptions } from '../call-options.js';
 
 /** What kubeCall needs besides the caller's options. */
 export interface KubeCallSettings extends KubeCallOptions {

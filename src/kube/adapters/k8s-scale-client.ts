@@ -6,9 +6,9 @@
  * pod template or its own labels).
  */
 import type { KubeClients } from './clients.js';
-import { ENGINE_LABELS } from './pod-endpoint.js';
+import { ENGINE_LABELS } from '../pod-endpoint.js';
 import { MERGE_PATCH, kubeCall } from './request.js';
-import type { ScaleCallOptions, ScaleClient, ScaleState, ScaleTarget } from './scale.js';
+import type { ScaleCallOptions, ScaleClient, ScaleState, ScaleTarget } from '../scale.js';
 
 export interface K8sScaleClientOptions {
   readonly clients: KubeClients;

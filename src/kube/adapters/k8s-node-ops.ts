@@ -13,7 +13,7 @@ import {
   type V1Node,
   type V1Taint,
 } from '@kubernetes/client-node';
-import { hasCode, type Clock } from '../shared/index.js';
+import { hasCode, type Clock } from '../../shared/index.js';
 import type { KubeClients } from './clients.js';
 import {
   withCondition,
@@ -25,7 +25,7 @@ import {
   type NodeOps,
   type NodeOpsCallOptions,
   type NodeTaint,
-} from './node-ops.js';
+} from '../node-ops.js';
 import { MERGE_PATCH, kubeCall } from './request.js';
 
 export interface K8sNodeOpsOptions {

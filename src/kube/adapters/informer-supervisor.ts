@@ -23,9 +23,9 @@ import {
   type Rng,
   type Registry,
   type Runnable,
-} from '../shared/index.js';
+} from '../../shared/index.js';
 import { BoundedWatch, type BoundedWatchOptions } from './bounded-watch.js';
-import { kubeMetrics } from './kube-metrics.js';
+import { kubeMetrics } from '../kube-metrics.js';
 
 /** What to watch and how to recover. */
 export interface InformerSupervisorOptions<T extends KubernetesObject> {

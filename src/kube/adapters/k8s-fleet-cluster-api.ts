@@ -14,13 +14,13 @@ import {
   type FleetRevisionRecord,
   type OwnerReference,
   type RayClusterObject,
-} from '../fleet/index.js';
-import { hasCode, type Runnable } from '../shared/index.js';
+} from '../../fleet/index.js';
+import { hasCode, type Runnable } from '../../shared/index.js';
 import type { KubeClients } from './clients.js';
 import type { SupervisorTuning } from './k8s-cluster-source.js';
 import { InformerSupervisor } from './informer-supervisor.js';
 import { MERGE_PATCH, kubeCall } from './request.js';
-import type { Logger } from '../shared/index.js';
+import type { Logger } from '../../shared/index.js';
 
 const RAY = { group: 'ray.io', version: 'v1', plural: 'rayclusters' } as const;
 const FLEETS = { group: 'infernode.io', version: 'v1alpha1', plural: 'rayclusterfleets' } as const;

@@ -5,8 +5,8 @@
  * list, as HPA joins them. Pods being deleted or finished are left out, as HPA leaves them out.
  * Both lists are bounded (`limit`); more pods than that is an error rather than a partial answer.
  */
-import type { PodMetricsPort, PodResourceSample } from '../autoscaling/index.js';
-import { AppError } from '../shared/index.js';
+import type { PodMetricsPort, PodResourceSample } from '../../autoscaling/index.js';
+import { AppError } from '../../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { kubeCall } from './request.js';
 

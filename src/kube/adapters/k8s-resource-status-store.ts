@@ -6,11 +6,11 @@
  * because a status is replaced whole: a field the controller drops must go. Shared by every
  * controller that writes a custom resource's status (ModelAdapter, PodAutoscaler, …).
  */
-import type { StatusCallOptions, StatusStore, VersionedStatus } from '../controllers/index.js';
-import { hasCode } from '../shared/index.js';
+import type { StatusCallOptions, StatusStore, VersionedStatus } from '../../controllers/index.js';
+import { hasCode } from '../../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { kubeCall } from './request.js';
-import { infernodeKind, splitResourceKey } from './resource-key.js';
+import { infernodeKind, splitResourceKey } from '../resource-key.js';
 
 export interface K8sResourceStatusStoreOptions {
   readonly clients: KubeClients;

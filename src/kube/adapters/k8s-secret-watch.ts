@@ -5,7 +5,7 @@
  * hands the decoded data to the listener; a deleted or absent Secret hands `undefined`.
  */
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Logger, Runnable } from '../shared/index.js';
+import type { Logger, Runnable } from '../../shared/index.js';
 import type { KubeClients } from './clients.js';
 import { InformerSupervisor } from './informer-supervisor.js';
 import type { SupervisorTuning } from './k8s-cluster-source.js';

@@ -5,34 +5,11 @@
  */
 import { V1TokenReview, V1TokenReviewSpec } from '@kubernetes/client-node';
 import type { KubeClients } from './clients.js';
-import { kubeCall, type KubeCallOptions } from './request.js';
+import { kubeCall } from './request.js';
+import type { KubeCallOptions } from '../call-options.js';
+import type { PodPlacement, TokenReviewApi, TokenReviewOutcome } from '../token-review.js';
 
-/** What a TokenReview said about a token (the fields agent authentication needs). */
-export interface TokenReviewOutcome {
-  readonly authenticated: boolean;
-  readonly error: string | undefined;
-  readonly username: string | undefined;
-  /** The audiences the token is valid for among those asked for. */
-  readonly audiences: readonly string[];
-  readonly extra: Readonly<Record<string, readonly string[]>>;
-}
-
-/** The pod facts agent authentication needs. */
-export interface PodPlacement {
-  readonly uid: string | undefined;
-  readonly nodeName: string | undefined;
-}
-
-/** The port the TokenReview authenticator uses; {@link K8sTokenReviewApi} is its adapter. */
-export interface TokenReviewApi {
-  reviewToken(
-    token: string,
-    audiences: readonly string[],
-    options: KubeCallOptions,
-  ): Promise<TokenReviewOutcome>;
-  readPod(namespace: string, name: string, options: KubeCallOptions): Promise<PodPlacement>;
-}
-
+/** TokenReview and pod reads through the Kubernetes API. */
 export class K8sTokenReviewApi implements TokenReviewApi {
   readonly #clients: KubeClients;
   readonly #timeoutMs: number;

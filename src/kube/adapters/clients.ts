@@ -10,7 +10,7 @@ import {
   CustomObjectsApi,
   KubeConfig,
 } from '@kubernetes/client-node';
-import { AppError } from '../shared/index.js';
+import { AppError } from '../../shared/index.js';
 
 /** The typed API clients infernode uses, sharing one KubeConfig. */
 export interface KubeClients {

@@ -1,0 +1,82 @@
+/**
+ * The Kubernetes client (~0.7 s and ~70 MiB to load) is loaded only where Kubernetes is
+ * configured: a leader and an agent on a cluster file start, connect and serve with its import
+ * forbidden (a module hook that fails it), and the same guard stops an agent told to use
+ * Kubernetes discovery — so the guard is real and the lazy path is the one taken.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { freePorts, writeClusterFile } from '../helpers/cluster-files.js';
+import { startCli } from '../helpers/run-cli.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const KUBE_CLIENT = '@kubernetes/client-node';
+const GUARD = fileURLToPath(new URL('../helpers/forbid-modules.mjs', import.meta.url));
+const ENV = {
+  NODE_OPTIONS: `--import=${GUARD}`,
+  INFERNODE_FORBID_MODULES: KUBE_CLIENT,
+  INFERNODE_CLUSTER_SECRET: 'e2e-secret-0123456789abcdef',
+  INFERNODE_AGENT_TOKEN: '',
+};
+
+interface ClusterNodes {
+  nodes: { node: string; connected: boolean }[];
+}
+
+describe('loading the Kubernetes client', () => {
+  it('a leader and an agent on a cluster file run without it', async () => {
+    const { path } = await writeClusterFile({ nodes: 1, enginesPerNode: 1 });
+    const [gatewayPort, controlPort, apiPort] = await freePorts(3);
+    const leader = startCli(
+      ['leader', '--cluster-file', path, '--gateway-port', `${gatewayPort}`],
+      { ...ENV, INFERNODE_LEADER_CONTROL_PORT: `${controlPort}` },
+    );
+    const agent = startCli(
+      [
+        'agent',
+        '--cluster-file',
+        path,
+        '--node',
+        'node-a',
+        '--api-port',
+        `${apiPort}`,
+        '--leader-url',
+        `ws://127.0.0.1:${controlPort}/v1/agents`,
+      ],
+      ENV,
+    );
+    try {
+      const connected = async (): Promise<boolean> => {
+        const res = await fetch(`http://127.0.0.1:${controlPort}/v1/cluster`).catch(() => null);
+        if (res?.ok !== true) return false;
+        const { nodes } = (await res.json()) as ClusterNodes;
+        return nodes.some((n) => n.node === 'node-a' && n.connected);
+      };
+      await waitFor(
+        async () => (await connected()) || leader.child.exitCode !== null,
+        'the agent connected to the leader',
+        60_000,
+      );
+      expect(leader.output().stderr).not.toContain('forbidden module');
+      expect(agent.output().stderr).not.toContain('forbidden module');
+      expect([leader.child.exitCode, agent.child.exitCode]).toEqual([null, null]);
+      const engines = await fetch(`http://127.0.0.1:${apiPort}/v1/engines`);
+      expect(((await engines.json()) as { connected: boolean }).connected).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${controlPort}/readyz`)).status).toBe(200);
+    } finally {
+      leader.child.kill('SIGTERM');
+      agent.child.kill('SIGTERM');
+      await Promise.all([leader.exited(30_000), agent.exited(30_000)]);
+    }
+  });
+
+  it('the guard stops an agent configured for Kubernetes discovery', async () => {
+    const [apiPort] = await freePorts(1);
+    const run = await startCli(
+      ['agent', '--discovery', 'kubernetes', '--node', 'node-a', '--api-port', `${apiPort}`],
+      ENV,
+    ).exited(60_000);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`forbidden module imported: ${KUBE_CLIENT}`);
+  });
+});
