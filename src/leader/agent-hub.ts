@@ -2,7 +2,7 @@
  * The agent hub: the WebSocket endpoint `/v1/agents` that every node agent reports to. It asks
  * the AgentAuthenticator which node the bearer credential may speak for before upgrading
  * (agent-admission.ts), and refuses a `hello` for any other node (without touching that node's
- * real session). It validates every message, tracks seq numbers (asking for a resync on a gap),
+ * real session, agent-hello.ts). It validates every message, tracks seq numbers (asking for a resync on a gap),
  * and has every connection pinged each interval, an agent lost after 3 missed pongs
  * (agent-heartbeat.ts).
  * Everything it learns goes to the ClusterStateStore, the single writer.
@@ -12,8 +12,6 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   CLOSE_CODES,
-  KV_BINARY_FEATURE,
-  PACE_FEATURE,
   PROTOCOL_VERSION,
   checkKvBinary,
   decodeAgentMessage,
@@ -28,6 +26,7 @@ import { AgentHubMetrics } from './agent-hub-metrics.js';
 import { UNPACED, type AgentPace } from './agent-pace.js';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentHeartbeat } from './agent-heartbeat.js';
+import { handleHello, type HelloContext } from './agent-hello.js';
 import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
 import { sendInTurns } from './send-in-turns.js';
 
@@ -50,6 +49,8 @@ export class AgentHub {
   #stopPacing = (): void => undefined;
   /** Main-thread time spent handling agents' messages since the pacer last asked, ms. */
   #messageBusyMs = 0;
+  /** What a hello touches here (agent-hello.ts), less the pace, which changes. */
+  readonly #helloContext: Omit<HelloContext, 'pace'>;
 
   constructor(options: AgentHubOptions) {
     this.#options = options;
@@ -60,6 +61,13 @@ export class AgentHub {
     this.#metrics = new AgentHubMetrics(options.registry);
     this.#admission = new AgentAdmission(options, this.#metrics, () => this.#sessions.size);
     this.#heartbeat = new AgentHeartbeat(this.#sessions, options.log);
+    this.#helloContext = {
+      options,
+      byNode: this.#byNode,
+      metrics: this.#metrics,
+      send: (ws, message) => this.#send(ws, message),
+      reject: (ws, reason, detail, code) => this.#reject(ws, reason, detail, code),
+    };
   }
 
   /**
@@ -170,50 +178,8 @@ export class AgentHub {
     }
     const msg = decoded.message;
     this.#metrics.received.inc({ type: msg.type });
-    if (msg.type === 'hello') {
-      // Before anything else: a hello for another node must not replace that node's session.
-      if (msg.node !== session.identity)
-        return this.#reject(
-          ws,
-          'node-mismatch',
-          `credential is for node ${session.identity}, not ${msg.node}`,
-          CLOSE_CODES.unauthorized,
-        );
-      if (session.node !== undefined && session.node !== msg.node)
-        return this.#reject(ws, 'invalid', 'node name changed');
-      const previous = this.#byNode.get(msg.node);
-      if (previous !== undefined && previous !== ws)
-        previous.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
-      if (!this.#options.store.applySnapshot(msg.node, msg.agentVersion, msg.snapshot))
-        return this.#reject(ws, 'capacity', 'too many nodes');
-      const first = session.node === undefined;
-      session.node = msg.node;
-      session.expectSeq = msg.seq + 1;
-      session.awaitingResync = false;
-      this.#byNode.set(msg.node, ws);
-      this.#metrics.connected.set(this.#byNode.size);
-      const who = this.#options.identity();
-      session.paced = msg.features?.includes(PACE_FEATURE) === true;
-      const kvBinary = this.#options.kvBinary ?? true;
-      session.kvBinary = kvBinary && msg.features?.includes(KV_BINARY_FEATURE) === true;
-      if (first && who !== undefined)
-        this.#send(ws, {
-          v: PROTOCOL_VERSION,
-          type: 'welcome',
-          ...who,
-          ...(kvBinary ? { features: [KV_BINARY_FEATURE] } : {}),
-        });
-      if (first && session.paced && this.#pace.stateIntervalMs + this.#pace.kvFlushIntervalMs > 0)
-        this.#send(ws, { v: PROTOCOL_VERSION, type: 'pace', ...this.#pace });
-      if (first)
-        this.#options.log.info(
-          { node: msg.node, engines: msg.snapshot.engines.length },
-          'agent connected',
-        );
-      // After the welcome, so the agent knows the epoch before any command resent to it.
-      if (first) this.#options.commands?.agentHello(msg.node);
-      return;
-    }
+    if (msg.type === 'hello')
+      return handleHello({ ...this.#helloContext, pace: this.#pace }, ws, session, msg);
     if (session.node === undefined) return this.#reject(ws, 'invalid', 'state before hello');
     if (msg.type === 'progress' || msg.type === 'result')
       return this.#options.commands?.agentMessage(session.node, msg);
