@@ -34,7 +34,7 @@ export async function buildAdapters(
   registry: Registry,
   roots: AdapterRoots = {},
 ): Promise<LeaderAdapters> {
-  const traffic = admissionFor(config, file, log.child({ component: 'traffic' }), registry);
+  const traffic = await admissionFor(config, file, log.child({ component: 'traffic' }), registry);
   const kube = usesKubernetes(config) ? await import('./kube-leader-adapters.js') : undefined;
   if (kube !== undefined && config.discovery === 'kubernetes')
     return kube.kubeAdapters(config, traffic, log, registry, roots);

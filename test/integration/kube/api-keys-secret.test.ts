@@ -46,7 +46,7 @@ describe('API keys from a watched Secret', () => {
     await server.close();
   });
 
-  function startLeaderTraffic(env: Record<string, string> = {}) {
+  async function startLeaderTraffic(env: Record<string, string> = {}) {
     const config = loadConfig(leaderConfigSpec, 'LEADER', {
       env: {
         INFERNODE_LEADER_DISCOVERY: 'kubernetes',
@@ -56,7 +56,7 @@ describe('API keys from a watched Secret', () => {
       },
     });
     const registry = createRegistry();
-    const traffic = admissionFor(config, {}, silentLogger(), registry);
+    const traffic = await admissionFor(config, {}, silentLogger(), registry);
     const watch = new K8sSecretWatch({
       clients: createKubeClients(server.kubeConfig()),
       namespace: NS,
@@ -90,7 +90,7 @@ describe('API keys from a watched Secret', () => {
   }
 
   it('applies, rotates and removes keys; a bad Secret keeps the previous keys', async () => {
-    const { watch, admit, metric } = startLeaderTraffic();
+    const { watch, admit, metric } = await startLeaderTraffic();
     await watch.synced;
     // No Secret, no keys: the Kubernetes gateway is closed, not open.
     expect(await admit()).toBe('401');
@@ -138,7 +138,7 @@ describe('API keys from a watched Secret', () => {
   });
 
   it('serves anonymously without keys only when gateway.allowAnonymous is set', async () => {
-    const { watch, admit } = startLeaderTraffic({
+    const { watch, admit } = await startLeaderTraffic({
       INFERNODE_LEADER_GATEWAY_ALLOW_ANONYMOUS: 'true',
     });
     await watch.synced;
@@ -150,7 +150,7 @@ describe('API keys from a watched Secret', () => {
   });
 
   it('watches only its one Secret, by name', async () => {
-    const { watch } = startLeaderTraffic();
+    const { watch } = await startLeaderTraffic();
     await watch.synced;
     await eventually(() =>
       server.calls.some((c) => c.resource === 'secrets' && c.verb === 'watch'),

@@ -3,29 +3,15 @@
  * killed after): the shared store contract, plus what only several replicas show — two clients
  * sharing one budget atomically — and the traffic policy end to end over Redis.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrafficPolicy, trafficConfigFrom } from '../../../src/traffic/index.js';
 import { RedisRateLimitStore } from '../../../src/traffic/adapters/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { describeRateLimitStoreContract } from '../../unit/traffic/rate-limit-store-contract.js';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let server: ChildProcess | undefined;
+let server: RedisServer;
 let port = 0;
 const clients: Redis[] = [];
 
@@ -36,42 +22,13 @@ function client(): Redis {
 }
 
 beforeAll(async () => {
-  port = await freePort();
-  server = spawn(
-    '/usr/bin/redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined); // connection refused until the server is up
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (err) {
-      probe.disconnect();
-      if (attempt > 100) throw err;
-      await sleep(50);
-    }
-  }
-  probe.disconnect();
+  server = await startRedisServer();
+  port = server.port;
 });
 
 afterAll(async () => {
   for (const redis of clients) redis.disconnect();
-  const child = server;
-  if (child?.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await server.stop();
 });
 
 let n = 0;

@@ -1,8 +1,10 @@
 /**
- * The Kubernetes client (~0.7 s and ~70 MiB to load) is loaded only where Kubernetes is
- * configured: a leader and an agent on a cluster file start, connect and serve with its import
- * forbidden (a module hook that fails it), and the same guard stops an agent told to use
- * Kubernetes discovery — so the guard is real and the lazy path is the one taken.
+ * Clients of services a process is not configured to use are never loaded: the Kubernetes client
+ * (~0.7 s and ~70 MiB) and ioredis (~0.1 s and ~25 MiB). A leader and an agent on a cluster
+ * file, the leader's rate limits in memory, start, connect and serve with both imports forbidden
+ * (a module hook that fails them), and the same guard stops an agent told to use Kubernetes
+ * discovery and a leader told to keep rate limits in Redis — so the guard is real and the lazy
+ * paths are the ones taken.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +13,11 @@ import { startCli } from '../helpers/run-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const KUBE_CLIENT = '@kubernetes/client-node';
+const REDIS_CLIENT = 'ioredis';
 const GUARD = fileURLToPath(new URL('../helpers/forbid-modules.mjs', import.meta.url));
 const ENV = {
   NODE_OPTIONS: `--import=${GUARD}`,
-  INFERNODE_FORBID_MODULES: KUBE_CLIENT,
+  INFERNODE_FORBID_MODULES: `${KUBE_CLIENT},${REDIS_CLIENT}`,
   INFERNODE_CLUSTER_SECRET: 'e2e-secret-0123456789abcdef',
   INFERNODE_AGENT_TOKEN: '',
 };
@@ -23,8 +26,8 @@ interface ClusterNodes {
   nodes: { node: string; connected: boolean }[];
 }
 
-describe('loading the Kubernetes client', () => {
-  it('a leader and an agent on a cluster file run without it', async () => {
+describe('optional clients', () => {
+  it('a leader and an agent on a cluster file run without either', async () => {
     const { path } = await writeClusterFile({ nodes: 1, enginesPerNode: 1 });
     const [gatewayPort, controlPort, apiPort] = await freePorts(3);
     const leader = startCli(
@@ -78,5 +81,20 @@ describe('loading the Kubernetes client', () => {
     ).exited(60_000);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(`forbidden module imported: ${KUBE_CLIENT}`);
+  });
+
+  it('the guard stops a leader configured to keep rate limits in Redis', async () => {
+    const { path } = await writeClusterFile({ nodes: 1, enginesPerNode: 1 });
+    const [gatewayPort, controlPort] = await freePorts(2);
+    const run = await startCli(
+      ['leader', '--cluster-file', path, '--gateway-port', `${gatewayPort}`],
+      {
+        ...ENV,
+        INFERNODE_LEADER_CONTROL_PORT: `${controlPort}`,
+        INFERNODE_LEADER_TRAFFIC_STORE: 'redis',
+      },
+    ).exited(60_000);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`forbidden module imported: ${REDIS_CLIENT}`);
   });
 });
