@@ -57,7 +57,7 @@ export const weightsBench = defineCommand({
       config.timeoutS * 1000,
     );
     const seededS = Math.round((performance.now() - started) / 1000);
-    const client = createS3Client({
+    const client = await createS3Client({
       endpoint: store.endpoint,
       forcePathStyle: true,
       credentials: S3RVER_CREDENTIALS,

@@ -7,7 +7,6 @@
 import { AppError, linkedSignal, type Clock, type Logger } from '../shared/index.js';
 import { dirModelStore } from './dir-model-store.js';
 import type { ModelFileInfo, ModelStore } from './model-store.js';
-import { s3ModelStore } from './s3-model-store.js';
 import { checkSafetensorsHeaderJson, safetensorsHeaderLength } from './safetensors-check.js';
 import { withIoDeadline } from './weight-io.js';
 import type { WeightLoadPlan } from './weight-load-plan.js';
@@ -33,11 +32,17 @@ export interface WeightLoadReport {
 const IGNORED = /\.(bin|pt|pth|gguf|msgpack|h5|onnx)$/i;
 const GIB = 1024 ** 3;
 
-/** A ModelStore for a plan's location. */
-export function storeForPlan(plan: Exclude<WeightLoadPlan, { format: 'dummy' }>): ModelStore {
+/**
+ * A ModelStore for a plan's location. The S3 store (and @aws-sdk/client-s3, ~0.2 s and ~22 MiB)
+ * is loaded only for an `s3://` model.
+ */
+export async function storeForPlan(
+  plan: Exclude<WeightLoadPlan, { format: 'dummy' }>,
+): Promise<ModelStore> {
   const loc = plan.location;
   if (loc.kind === 'dir') return dirModelStore(loc.path);
   if (plan.s3 === undefined) throw new Error('an s3 plan without S3 settings');
+  const { s3ModelStore } = await import('./s3-model-store.js');
   return s3ModelStore(loc.bucket, loc.prefix, plan.s3);
 }
 
@@ -70,7 +75,7 @@ export async function loadWeights(
     };
     return { format: 'dummy', modelPath: '', ...none };
   }
-  const store = deps.store ?? storeForPlan(plan);
+  const store = deps.store ?? (await storeForPlan(plan));
   const started = deps.clock.monotonicMs();
   // One failed chunk stops the others: vLLM fails the whole load.
   const failed = new AbortController();

@@ -14,12 +14,7 @@ import { AppError, freePorts } from '../shared/index.js';
 import { ChildSupervisor } from './child-supervisor.js';
 import { describeChildExit } from './child-exit-reason.js';
 import { clusterPorts } from './cluster-ports.js';
-import {
-  LOCAL_OBJECT_STORE_REGION,
-  S3RVER_CREDENTIALS,
-  startObjectStore,
-  type LocalObjectStore,
-} from './object-store.js';
+import type { LocalObjectStore } from './object-store.js';
 import { waitForListening } from './port-wait.js';
 import { waitUntilServing } from './wait-until-serving.js';
 import { assertPortsFree } from './port-check.js';
@@ -134,15 +129,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   let sims: SimChildContext | undefined;
   const startup = supervisor.watchStartup();
   try {
-    // The object store first: engines and agents read from it as they start.
+    // The object store first: engines and agents read from it as they start. s3rver and the S3
+    // SDK are loaded only for a file that has one.
+    let access: ObjectStoreAccess | undefined;
     if (file.objectStore !== undefined) {
       options.report?.(`starting the object store on port ${file.objectStore.port} …`);
-      objectStore = await startObjectStore(file.objectStore, stateDir, options.signal);
+      const store = await import('./object-store.js');
+      objectStore = await store.startObjectStore(file.objectStore, stateDir, options.signal);
+      const { S3RVER_CREDENTIALS: credentials, LOCAL_OBJECT_STORE_REGION: region } = store;
+      access = { url: objectStore.url, ...credentials, region };
     }
-    const access: ObjectStoreAccess | undefined =
-      objectStore === undefined
-        ? undefined
-        : { url: objectStore.url, ...S3RVER_CREDENTIALS, region: LOCAL_OBJECT_STORE_REGION };
     for (const replica of replicas)
       supervisor.start({
         name: childName.leaderReplica(replica.index),

@@ -38,7 +38,7 @@ export interface ArtifactSourceFactory {
 /** Builds a factory whose HTTP client and S3 client are made once, on first use. */
 export function createArtifactSourceFactory(options: ArtifactSourceOptions): ArtifactSourceFactory {
   let http: HttpClient | undefined;
-  let s3: S3Client | undefined;
+  let s3: Promise<S3Client> | undefined;
   const httpClient = (): HttpClient =>
     (http ??= new HttpClient({ ...options.http, policy: options.hosts }));
   return {
@@ -58,7 +58,10 @@ export function createArtifactSourceFactory(options: ArtifactSourceOptions): Art
     },
     close() {
       http?.close();
-      s3?.destroy();
+      void s3?.then(
+        (client) => client.destroy(),
+        () => undefined,
+      );
     },
   };
 }

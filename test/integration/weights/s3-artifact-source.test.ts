@@ -14,7 +14,7 @@ describe('S3ArtifactSource against s3rver', () => {
 
   beforeEach(async () => {
     s3 = await startS3Server({ buckets: ['models'] });
-    client = createS3Client({ ...s3.settings, headersTimeoutMs: 5_000 });
+    client = await createS3Client({ ...s3.settings, headersTimeoutMs: 5_000 });
   });
   afterEach(async () => {
     client.destroy();
@@ -118,7 +118,7 @@ describe('S3ArtifactSource against s3rver', () => {
   });
 
   it('maps wrong credentials to WEIGHTS_UNAUTHORIZED', async () => {
-    const wrong = createS3Client({
+    const wrong = await createS3Client({
       ...s3.settings,
       credentials: { accessKeyId: 'nobody', secretAccessKey: 'x' },
     });
