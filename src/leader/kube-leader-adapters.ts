@@ -98,13 +98,14 @@ export function kubeAdapters(
   const clients = clientsOf(roots);
   const { applyApiKeysSecret, ...admission } = traffic;
   const { kube } = config;
+  const scope = resolveDiscoveryScope(kube);
   const supervisor = { registry, clock, rng, watch: { timeoutSeconds: kube.watchTimeoutSeconds } };
   const requestTimeoutMs = kube.requestTimeoutMs;
   return {
     source: new K8sClusterSource({
       clients,
       log: log.child({ component: 'discovery' }),
-      scope: resolveDiscoveryScope(kube),
+      scope,
       requestTimeoutMs,
       supervisor,
     }),
@@ -134,7 +135,7 @@ export function kubeAdapters(
     podMetrics: new K8sPodMetrics({ clients, requestTimeoutMs }),
     fleetApi: new K8sFleetClusterApi({
       clients,
-      namespaces: resolveDiscoveryScope(kube).namespaces,
+      namespaces: scope.namespaces,
       requestTimeoutMs,
       log: log.child({ component: 'fleet-cluster-api' }),
       supervisor,

@@ -45,7 +45,11 @@ export function createArtifactSourceFactory(options: ArtifactSourceOptions): Art
     sourceFor(ref) {
       switch (ref.scheme) {
         case 's3':
-          s3 ??= createS3Client(options.s3 ?? {});
+          if (s3 === undefined) {
+            s3 = createS3Client(options.s3 ?? {});
+            // A client that failed to load fails each source's calls, mapped; not the process.
+            s3.catch(() => undefined);
+          }
           return new S3ArtifactSource(ref, s3, options.s3);
         case 'http':
         case 'https':

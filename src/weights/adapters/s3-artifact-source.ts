@@ -13,7 +13,8 @@ import { IncomingMessage } from 'node:http';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type * as S3Sdk from '@aws-sdk/client-s3';
-import type { S3Client } from '@aws-sdk/client-s3';
+
+type S3Client = S3Sdk.S3Client;
 import { AppError, linkedSignal } from '../../shared/index.js';
 import {
   sortedListing,
@@ -141,13 +142,16 @@ export class S3ArtifactSource implements ArtifactSource {
   /** @inheritDoc */
   async list(signal: AbortSignal): Promise<ArtifactListing> {
     const { bucket, prefix } = this.#ref;
-    const [client, { ListObjectsV2Command }] = await Promise.all([this.#client, s3Sdk()]);
     const files: ArtifactFile[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#call(`list ${this.#ref.uri}`, signal, (abortSignal) =>
+      const page = await this.#call(`list ${this.#ref.uri}`, signal, (abortSignal, client, sdk) =>
         client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+          new sdk.ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
           { abortSignal },
         ),
       );
@@ -181,10 +185,9 @@ export class S3ArtifactSource implements ArtifactSource {
     if (range.end <= range.start) return emptyBody();
     const key = this.#ref.prefix + assertSafeRelativePath(file.path, this.#ref.uri);
     const what = `s3://${this.#ref.bucket}/${key}`;
-    const [client, { GetObjectCommand }] = await Promise.all([this.#client, s3Sdk()]);
-    const out = await this.#call(what, signal, (abortSignal) =>
+    const out = await this.#call(what, signal, (abortSignal, client, sdk) =>
       client.send(
-        new GetObjectCommand({
+        new sdk.GetObjectCommand({
           Bucket: this.#ref.bucket,
           Key: key,
           Range: rangeHeader(range),
@@ -207,15 +210,19 @@ export class S3ArtifactSource implements ArtifactSource {
     return responseBody(body, what, this.#bodyIdleTimeoutMs, signal);
   }
 
-  /** One SDK call with the caller's signal and the headers timeout, errors mapped. */
+  /**
+   * One SDK call with the caller's signal and the headers timeout, errors mapped (a client or
+   * SDK that failed to load included).
+   */
   async #call<T>(
     what: string,
     signal: AbortSignal,
-    send: (signal: AbortSignal) => Promise<T>,
+    send: (signal: AbortSignal, client: S3Client, sdk: typeof S3Sdk) => Promise<T>,
   ): Promise<T> {
     const linked = linkedSignal([signal], this.#headersTimeoutMs);
     try {
-      return await send(linked.signal);
+      const [client, sdk] = await Promise.all([this.#client, s3Sdk()]);
+      return await send(linked.signal, client, sdk);
     } catch (err) {
       throw s3Error(err, what, { callerAborted: signal.aborted, timedOut: linked.timedOut });
     } finally {
