@@ -1,7 +1,8 @@
 /**
  * `bench leader`'s leader process: the real `infernode leader` (static discovery from the
- * generated cluster file) as a child, its log in the bench's temp directory, and readings of its
- * own `/metrics` (CPU seconds, RSS, heap, event-loop delay, agents connected).
+ * generated cluster file) as a child — the leader, or a gateway replica following it — its log
+ * in the bench's temp directory, readings of its own `/metrics` (CPU seconds, RSS, heap,
+ * event-loop delay, agents connected, replica feed trouble), and the wait for every agent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,12 +28,19 @@ export interface LeaderProcessOptions {
   readonly controlPort: number;
   readonly secret: string;
   readonly logFile: string;
+  /** The process's identity (replicas need distinct ones). Default `leader-bench`. */
+  readonly identity?: string;
+  /** More flags (a follower's `--replicas-follow`). */
+  readonly extraArgs?: readonly string[];
   /** Extra environment (the CPU profile preload). */
   readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs: number;
 }
 
-/** Starts the leader and waits until its control server answers `/readyz` 200. */
+/**
+ * Starts the leader (or a gateway replica following it) and waits until its control server
+ * answers `/readyz` 200 (a follower: once the leader's feed reached it).
+ */
 export async function startLeaderProcess(options: LeaderProcessOptions): Promise<LeaderProcess> {
   const { host, gatewayPort, controlPort } = options;
   const log = createWriteStream(options.logFile);
@@ -52,7 +60,8 @@ export async function startLeaderProcess(options: LeaderProcessOptions): Promise
       '--control-port',
       String(controlPort),
       '--identity',
-      'leader-bench',
+      options.identity ?? 'leader-bench',
+      ...(options.extraArgs ?? []),
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,6 +123,11 @@ export interface LeaderSample {
   readonly scrapeMs: number;
   /** The gateway's added-latency histogram (cumulative). */
   readonly addedLatency: PromHistogram | undefined;
+  /**
+   * The replica feed, cumulative: a follower's restarts for a fresh snapshot (any reason), and
+   * the followers a leader dropped for a full send buffer.
+   */
+  readonly feed: { readonly resyncs: number; readonly slowDropped: number };
   /** Node's GC pauses of the main thread (prom-client's default metric), cumulative, by kind. */
   readonly gcPauses: {
     readonly minor: PromHistogram | undefined;
@@ -130,6 +144,16 @@ export function metricValue(text: string, name: string, labels = ''): number {
     if (line.startsWith(prefix)) return Number(line.slice(prefix.length));
   }
   return NaN;
+}
+
+/** The sum of every sample line of `name`, whatever its labels (0 when there is none). */
+export function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 /** Scrapes the leader's `/metrics` once. */
@@ -152,9 +176,41 @@ export async function sampleLeader(controlUrl: string): Promise<LeaderSample> {
     agentsConnected: metricValue(text, 'infernode_leader_agents_connected'),
     scrapeMs,
     addedLatency: parsePromHistogram(text, 'infernode_gateway_added_latency_seconds'),
+    feed: {
+      resyncs: metricSum(text, 'infernode_replica_feed_resyncs_total'),
+      slowDropped: metricSum(text, 'infernode_replica_feed_slow_dropped_total'),
+    },
     gcPauses: {
       minor: parsePromHistogram(text, GC_PAUSES, 'kind="minor"'),
       major: parsePromHistogram(text, GC_PAUSES, 'kind="major"'),
     },
   };
+}
+
+/** Samples the leader until every agent (and the probe) is connected; throws past `timeoutMs`. */
+export async function waitForAgents(
+  controlUrl: string,
+  want: number,
+  timeoutMs: number,
+  agentsSay: () => string,
+  report: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A scrape can fail while a thousand handshakes land at once: say so and look again.
+    const s = await sampleLeader(controlUrl).catch((err: unknown) => {
+      report(`leader /metrics did not answer: ${String(err)}`);
+      return undefined;
+    });
+    if (s === undefined) {
+      if (Date.now() > deadline) throw new Error('the leader stopped answering /metrics');
+      await sleep(2000);
+      continue;
+    }
+    report(`agents connected: ${s.agentsConnected}/${want} (the agents say: ${agentsSay()})`);
+    if (s.agentsConnected >= want) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${s.agentsConnected}/${want} agents connected`);
+    await sleep(2000);
+  }
 }

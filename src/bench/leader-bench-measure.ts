@@ -13,15 +13,29 @@ import { runProbeTrials, type ProbeAgent } from './leader-bench-probe.js';
 import type { LeaderBenchConfig } from './leader-bench-settings.js';
 import { readProcessThreads, threadShares } from './thread-schedstat.js';
 
-/** Measures one window of `c.duration` seconds at full load. */
+/** A leader process as the window reads it. */
+interface Sampled {
+  readonly controlUrl: string;
+  readonly pid: number;
+}
+
+/**
+ * Measures one window of `c.duration` seconds at full load, the picks spread over `pickUrls`
+ * (the leader's gateway and its followers'); the followers are sampled as the leader is.
+ */
 export async function measureLeader(
   c: LeaderBenchConfig,
-  leader: { readonly controlUrl: string; readonly gatewayUrl: string; readonly pid: number },
+  leader: Sampled,
+  gateways: { readonly pickUrls: readonly string[]; readonly followers: readonly Sampled[] },
   probe: ProbeAgent,
   picker: PickProcess,
 ) {
-  const { controlUrl, gatewayUrl } = leader;
+  const { controlUrl } = leader;
+  const { pickUrls, followers } = gateways;
   const samples: LeaderSample[] = [await sampleLeader(controlUrl)];
+  const followerSamples = await Promise.all(
+    followers.map(async (f) => [await sampleLeader(f.controlUrl)]),
+  );
   const threadsBefore = await readProcessThreads(leader.pid);
   const windowStart = performance.now();
   // This process runs the probe (its routing delays) and the scrapes; its own lateness shows in
@@ -41,15 +55,21 @@ export async function measureLeader(
       const sample = await sampleLeader(controlUrl).catch(() => undefined);
       if (sample === undefined) scrapeFailures++;
       else samples.push(sample);
+      for (const [i, f] of followers.entries()) {
+        const s = await sampleLeader(f.controlUrl).catch(() => undefined);
+        if (s !== undefined) followerSamples[i]?.push(s);
+      }
     }
   })();
   const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
   const loadAvg: number[] = [];
   const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
   const [pickRun, trials] = await Promise.all([
-    picker.run({ gatewayUrl, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
-    // Probes start a quarter in, so they run at full load, and are bounded by the window.
-    sleep(durationMs / 4).then(() => runProbeTrials(probe, gatewayUrl, c.trials, 5000)),
+    picker.run({ gatewayUrls: pickUrls, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
+    // Probes start a quarter in, so they run at full load, and are bounded by the window. They
+    // ask the first gateway picks go to (a follower's: routing there sees the change through
+    // the leader's feed).
+    sleep(durationMs / 4).then(() => runProbeTrials(probe, pickUrls[0] as string, c.trials, 5000)),
   ]);
   clearInterval(loadTimer);
   benchLoop.disable();
@@ -61,9 +81,12 @@ export async function measureLeader(
   stop.abort();
   await sampling;
   samples.push(await sampleLeader(controlUrl));
+  for (const [i, f] of followers.entries())
+    followerSamples[i]?.push(await sampleLeader(f.controlUrl));
   const benchLoopDelay = loopDelayMs(benchLoop);
   return {
     samples,
+    followerSamples,
     picks: pickRun.picks,
     clientLoopDelayP99Ms: pickRun.loopDelayP99Ms,
     clientLoopDelayMaxMs: pickRun.loopDelayMaxMs,

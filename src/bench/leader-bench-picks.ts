@@ -49,15 +49,18 @@ export function postChat(
   });
 }
 
-/** Sends `rate` requests per second for `durationMs`, round-robin over `models`. */
+/**
+ * Sends `rate` requests per second for `durationMs`, round-robin over `models` and, in turns,
+ * over `gatewayUrls` (gateway replicas, as a Service spreads them).
+ */
 export async function runPickLoad(options: {
-  readonly gatewayUrl: string;
+  readonly gatewayUrls: readonly string[];
   readonly models: readonly string[];
   readonly rate: number;
   readonly durationMs: number;
   readonly timeoutMs: number;
 }): Promise<PickLoadResult> {
-  const { gatewayUrl, models, rate, durationMs, timeoutMs } = options;
+  const { gatewayUrls, models, rate, durationMs, timeoutMs } = options;
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const inFlight: Promise<void>[] = [];
@@ -68,6 +71,8 @@ export async function runPickLoad(options: {
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const model = models[i % models.length] ?? 'bench-model-0';
+    // In turns by round of models, so every gateway sees every model.
+    const gatewayUrl = gatewayUrls[Math.floor(i / models.length) % gatewayUrls.length] as string;
     // A shared system prefix and a varying tail, like chat traffic (the prefix index sees both).
     const prompt = `You are a helpful assistant. Conversation ${i % 97}. Question ${i}: why?`;
     const sentAt = performance.now();

@@ -29,7 +29,8 @@ export interface PickChildPlan {
 
 /** Asks the pick client's process for one run of steady picks. */
 export interface PickChildRequest {
-  readonly gatewayUrl: string;
+  /** The gateways the picks go to, in turns. */
+  readonly gatewayUrls: readonly string[];
   readonly models: readonly string[];
   readonly rate: number;
   readonly durationMs: number;

@@ -1,11 +1,14 @@
 /**
  * `bench leader`'s report: the leader's resources over the measured window (CPU cores from its
  * own CPU-seconds counter, peak RSS and heap, event-loop delay per scrape window, GC pauses), the
- * probe's delays to the routing view, pick latency, and the issue's goals as pass/fail. Pure.
+ * probe's delays to the routing view, pick latency, and the issue's goals as pass/fail; the lines
+ * a run prints. Pure.
  */
 import type { AgentsChildStats } from './leader-bench-plan.js';
 import type { LeaderSample } from './leader-bench-leader.js';
+import type { PickLoadResult } from './leader-bench-picks.js';
 import type { ProbeTrial } from './leader-bench-probe.js';
+import type { ThreadShares } from './thread-schedstat.js';
 import {
   histogramDelta,
   ms3,
@@ -102,6 +105,16 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
   };
 }
 
+/** What went wrong on the replica feed over the window (a follower's restarts, drops). */
+export function feedTrouble(samples: readonly LeaderSample[]) {
+  const first = samples[0]?.feed;
+  const last = samples[samples.length - 1]?.feed;
+  return {
+    resyncs: (last?.resyncs ?? 0) - (first?.resyncs ?? 0),
+    slowDropped: (last?.slowDropped ?? 0) - (first?.slowDropped ?? 0),
+  };
+}
+
 /** The trials of one kind, summarized. */
 export function probeSummary(
   trials: readonly ProbeTrial[],
@@ -179,4 +192,45 @@ export function leaderTargets(resources: LeaderResources, gpu: ProbeSummary): Le
       pass: gpuWorst !== null && gpuWorst < 1000 && gpu.summary.n > 0,
     },
   ];
+}
+
+/** The run's summary lines for the terminal. */
+export function leaderRunLines(
+  result: {
+    readonly targets: readonly LeaderTarget[];
+    readonly leader: LeaderResources;
+    readonly followers: readonly (LeaderResources & {
+      readonly feed: { readonly resyncs: number };
+    })[];
+  },
+  m: {
+    readonly threads: ThreadShares | null;
+    readonly picks: PickLoadResult;
+    readonly clientLoopDelayP99Ms: number;
+    readonly clientLoopDelayMaxMs: number;
+    readonly benchLoopDelayMaxMs: number;
+  },
+): string[] {
+  const lines = result.targets.map(
+    (t) => `${t.pass ? 'PASS' : 'MISS'} ${t.name}: ${String(t.value)} (goal ${t.goal})`,
+  );
+  const t = m.threads;
+  if (t !== null)
+    lines.push(
+      `leader main thread: on a CPU ${t.mainOnCpu}, waiting for one ${t.mainWaitingForCpu} of the window (${t.mainMeanWaitPerSliceMs} ms per slice); other threads ${t.othersOnCpu}`,
+    );
+  for (const [kind, g] of Object.entries(result.leader.gcPauses))
+    if (g !== null)
+      lines.push(
+        `leader GC (${kind}): ${g.perS} pauses/s, mean ${g.meanMs} ms, ${g.msPerS} ms/s, ${g.over10msPerS}/s over 10 ms`,
+      );
+  result.followers.forEach((f, i) =>
+    lines.push(
+      `follower ${i}: ${f.cpuCores} cores, RSS ${f.rssMaxMiB} MiB, event-loop p99 worst window ${f.eventLoopDelayP99Ms.worstWindow} ms, ${f.feed.resyncs} feed resyncs`,
+    ),
+  );
+  lines.push(
+    `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (the pick process's loop p99 ${m.clientLoopDelayP99Ms} ms, max ${m.clientLoopDelayMaxMs} ms; the bench's ${m.benchLoopDelayMaxMs} ms max)`,
+  );
+  return lines;
 }

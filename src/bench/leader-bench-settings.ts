@@ -53,6 +53,15 @@ export const leaderBenchSpec = {
     'the leader’s routing.maxScoredCandidates: a pick scores at most this many of a model’s engines (0: all, the before)',
     { min: 0 },
   ),
+  gatewayFollowers: int(
+    0,
+    'gateway replicas that follow the leader (each a leader process on its own ports, fed by the replica feed); the picks are spread over every gateway',
+    { min: 0, max: 4 },
+  ),
+  leaderPicks: bool(
+    true,
+    'the leader’s own gateway takes its share of the picks (--no-leader-picks with --gateway-followers: only the followers serve them)',
+  ),
   quick: bool(false, 'a small short run for tests: 20 agents × 2 engines, 4 s, 2 trials'),
   cpuProfDir: str('', 'write a V8 CPU profile of the leader here'),
   out: str('bench/results/leader.json', 'result file'),
@@ -79,6 +88,8 @@ export interface LeaderBenchConfig {
   readonly blockIndexWorker: boolean;
   readonly pace: boolean;
   readonly maxScoredCandidates: number;
+  readonly gatewayFollowers: number;
+  readonly leaderPicks: boolean;
   readonly quick: boolean;
   readonly cpuProfDir: string;
   readonly out: string;
@@ -102,7 +113,10 @@ export function withQuick(c: LeaderBenchConfig): LeaderBenchConfig {
 
 /** The command line that reproduces a run. */
 export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
-  if (c.quick) return `infernode bench leader --quick --out ${c.out}`;
+  const gateways =
+    (c.gatewayFollowers === 0 ? '' : ` --gateway-followers ${c.gatewayFollowers}`) +
+    (c.leaderPicks ? '' : ' --no-leader-picks');
+  if (c.quick) return `infernode bench leader --quick${gateways} --out ${c.out}`;
   return (
     `infernode bench leader --agents ${c.agents} --engines ${c.engines} --models ${c.models} ` +
     `--duration ${c.duration} --warmup-s ${c.warmupS} --period-ms ${c.periodMs} ` +
@@ -115,6 +129,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
       : ` --block-index-sample-every ${c.blockIndexSampleEvery}`) +
     (c.blockIndexWorker ? '' : ' --no-block-index-worker') +
     (c.maxScoredCandidates === 64 ? '' : ` --max-scored-candidates ${c.maxScoredCandidates}`) +
-    (c.pace ? '' : ' --no-pace')
+    (c.pace ? '' : ' --no-pace') +
+    gateways
   );
 }

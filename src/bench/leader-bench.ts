@@ -20,12 +20,15 @@ import {
   type AgentsChildPlan,
   type AgentsChildStats,
 } from './leader-bench-plan.js';
-import { sampleLeader, startLeaderProcess } from './leader-bench-leader.js';
+import { startGatewayFollowers } from './leader-bench-followers.js';
+import { startLeaderProcess, waitForAgents } from './leader-bench-leader.js';
 import { ProbeAgent } from './leader-bench-probe.js';
 import {
   agentTotals,
+  feedTrouble,
   gatewayAdded,
   leaderResources,
+  leaderRunLines,
   leaderTargets,
   probeSummary,
 } from './leader-bench-report.js';
@@ -74,33 +77,6 @@ function forkAgents(c: LeaderBenchConfig, hubUrl: string, secret: string) {
   return { latest, children };
 }
 
-/** Samples the leader until every agent (and the probe) is connected; throws past `timeoutMs`. */
-async function waitForAgents(
-  controlUrl: string,
-  want: number,
-  timeoutMs: number,
-  agentsSay: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A scrape can fail while a thousand handshakes land at once: say so and look again.
-    const s = await sampleLeader(controlUrl).catch((err: unknown) => {
-      report(`leader /metrics did not answer: ${String(err)}`);
-      return undefined;
-    });
-    if (s === undefined) {
-      if (Date.now() > deadline) throw new Error('the leader stopped answering /metrics');
-      await sleep(2000);
-      continue;
-    }
-    report(`agents connected: ${s.agentsConnected}/${want} (the agents say: ${agentsSay()})`);
-    if (s.agentsConnected >= want) return;
-    if (Date.now() > deadline)
-      throw new Error(`only ${s.agentsConnected}/${want} agents connected`);
-    await sleep(2000);
-  }
-}
-
 /** The `leader` bench scenario. */
 export const leaderBench = defineCommand({
   name: 'leader',
@@ -113,6 +89,8 @@ export const leaderBench = defineCommand({
   spec: leaderBenchSpec,
   async run({ config }) {
     const c = withQuick(config);
+    if (!c.leaderPicks && c.gatewayFollowers === 0)
+      throw new Error('--no-leader-picks needs --gateway-followers 1 or more');
     const loadBefore = os.loadavg()[0] ?? NaN;
     const dir = await mkdtemp(join(tmpdir(), 'infernode-bench-leader-'));
     const [gatewayPort = 0, controlPort = 0] = await freePorts(2);
@@ -123,6 +101,13 @@ export const leaderBench = defineCommand({
     await writeFile(clusterFile, `${JSON.stringify(file)}\n`); // JSON is YAML
     const secret = randomBytes(24).toString('hex');
     const preload = here('cpu-profile-preload.js');
+    const env = {
+      INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_SAMPLE_EVERY: String(
+        c.blockIndexSampleEvery,
+      ),
+      INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_WORKER: String(c.blockIndexWorker),
+      INFERNODE_LEADER_ROUTING_MAX_SCORED_CANDIDATES: String(c.maxScoredCandidates),
+    };
     const leader = await startLeaderProcess({
       clusterFile,
       host: HOST,
@@ -132,11 +117,7 @@ export const leaderBench = defineCommand({
       logFile: join(dir, 'leader.log'),
       readyTimeoutMs: 60_000,
       env: {
-        INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_SAMPLE_EVERY: String(
-          c.blockIndexSampleEvery,
-        ),
-        INFERNODE_LEADER_ROUTING_PREFIX_CACHE_BLOCK_INDEX_WORKER: String(c.blockIndexWorker),
-        INFERNODE_LEADER_ROUTING_MAX_SCORED_CANDIDATES: String(c.maxScoredCandidates),
+        ...env,
         ...(c.cpuProfDir === ''
           ? {}
           : {
@@ -149,6 +130,17 @@ export const leaderBench = defineCommand({
       throw err;
     });
     report(`leader up (pid ${leader.pid}); ${c.agents} agents × ${c.engines} engines; log ${dir}`);
+    const followers = await startGatewayFollowers({
+      ...{ count: c.gatewayFollowers, clusterFile, host: HOST, secret, env, dir },
+      ...{ leaderControlUrl: leader.controlUrl, readyTimeoutMs: 60_000 },
+    }).catch(async (err: unknown) => {
+      await Promise.all([leader.stop(), picker.stop()]);
+      throw err;
+    });
+    const pickUrls = [
+      ...(c.leaderPicks ? [leader.gatewayUrl] : []),
+      ...followers.map((f) => f.gatewayUrl),
+    ];
     const hubUrl = `ws://${HOST}:${controlPort}/v1/agents`;
     const agents = forkAgents(c, hubUrl, secret);
     let probe: ProbeAgent | undefined;
@@ -157,15 +149,22 @@ export const leaderBench = defineCommand({
     try {
       probe = await ProbeAgent.connect(hubUrl, secret, c.periodMs);
       const connectS = c.agents / (c.connectPerS * agents.children.length);
-      await waitForAgents(leader.controlUrl, c.agents + 1, connectS * 1000 + 60_000, () => {
+      const agentsSay = (): string => {
         const t = agentTotals(agents.latest, 1);
         return `${t.connected} open, ${t.welcomed} welcomed, ${t.closes} closed`;
-      });
+      };
+      await waitForAgents(
+        leader.controlUrl,
+        c.agents + 1,
+        connectS * 1000 + 60_000,
+        agentsSay,
+        report,
+      );
       const agentsConnectS = (Date.now() - startedAt) / 1000;
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
       await sleep(c.warmupS * 1000);
-      const m = await measureLeader(c, leader, probe, picker);
+      const m = await measureLeader(c, leader, { pickUrls, followers }, probe, picker);
       const seconds = (Date.now() - startedAt) / 1000;
       const resources = leaderResources(m.samples);
       const gpu = probeSummary(m.trials, 'gpu');
@@ -193,6 +192,16 @@ export const leaderBench = defineCommand({
           'simulated in child processes over real WebSockets; delays timed by the probe agent ' +
           'until the gateway’s answer for its model flips',
         leader: { ...resources, metricsScrapesFailed: m.scrapeFailures, threads: m.threads },
+        gateways: {
+          followers: c.gatewayFollowers,
+          leaderTakesPicks: c.leaderPicks,
+          feed: feedTrouble(m.samples),
+        },
+        followers: m.followerSamples.map((samples) => ({
+          ...leaderResources(samples),
+          gatewayAdded: gatewayAdded(samples) ?? null,
+          feed: feedTrouble(samples),
+        })),
         deltaToRoutingMs: probeSummary(m.trials, 'ready'),
         gpuFailureToRoutingMs: gpu,
         picks: {
@@ -208,25 +217,14 @@ export const leaderBench = defineCommand({
         targets: leaderTargets(resources, gpu),
       };
       const path = await writeBenchResult(c.out, leaderBenchCommandLine(c), result);
-      for (const t of result.targets)
-        report(`${t.pass ? 'PASS' : 'MISS'} ${t.name}: ${String(t.value)} (goal ${t.goal})`);
-      if (m.threads !== null)
-        report(
-          `leader main thread: on a CPU ${m.threads.mainOnCpu}, waiting for one ${m.threads.mainWaitingForCpu} of the window (${m.threads.mainMeanWaitPerSliceMs} ms per slice); other threads ${m.threads.othersOnCpu}`,
-        );
-      for (const [kind, g] of Object.entries(resources.gcPauses))
-        if (g !== null)
-          report(
-            `leader GC (${kind}): ${g.perS} pauses/s, mean ${g.meanMs} ms, ${g.msPerS} ms/s, ${g.over10msPerS}/s over 10 ms`,
-          );
-      report(
-        `picks p50 ${m.picks.latency.p50Ms} ms, p99 ${m.picks.latency.p99Ms} ms (the pick process's loop p99 ${m.clientLoopDelayP99Ms} ms, max ${m.clientLoopDelayMaxMs} ms; the bench's ${m.benchLoopDelayMaxMs} ms max); wrote ${path}`,
-      );
+      for (const line of leaderRunLines(result, m)) report(line);
+      report(`wrote ${path}`);
       keepDir = false;
       return 0;
     } finally {
       probe?.close();
       await Promise.all(agents.children.map(stopForkedChild));
+      await Promise.all(followers.map((f) => f.stop()));
       await leader.stop();
       await picker.stop();
       if (keepDir) report(`leader log kept in ${dir}`);

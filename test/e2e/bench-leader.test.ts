@@ -2,7 +2,8 @@
  * `infernode bench leader --quick` through the built CLI: a real leader, simulated agents in
  * child processes, picks through the gateway and the probe's trials. Checks the report's shape
  * and the functional facts (every agent connected, every pick answered, every probed change
- * reached routing); no speed figure is asserted: the goals belong to the benchmark's own run.
+ * reached routing), also with the picks on a gateway replica that follows the leader; no speed
+ * figure is asserted: the goals belong to the benchmark's own run.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -98,4 +99,58 @@ describe('infernode bench leader', () => {
     ]);
     expect(Number.isFinite(r.loadAverage.before)).toBe(true);
   }, 180_000);
+
+  it('--gateway-followers serves the picks on a replica fed by the leader', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-leader-test-'));
+    dirs.push(dir);
+    const out = join(dir, 'leader.json');
+    const args = ['--quick', '--gateway-followers', '1', '--no-leader-picks', '--out', out];
+    const run = await runCli(['bench', 'leader', ...args], {}, 170_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/follower 0: [\d.]+ cores/);
+    const record = JSON.parse(await readFile(out, 'utf8')) as {
+      command: string;
+      result: {
+        gateways: { followers: number; leaderTakesPicks: boolean; feed: unknown };
+        followers: {
+          cpuCores: number;
+          windows: number;
+          gatewayAdded: { n: number } | null;
+          feed: { resyncs: number; slowDropped: number };
+        }[];
+        deltaToRoutingMs: Probe;
+        gpuFailureToRoutingMs: Probe;
+        picks: { client: { sent: number; ok: number }; gatewayAdded: { n: number } | null };
+      };
+    };
+    expect(record.command).toBe(`infernode bench leader ${args.join(' ')}`);
+    const r = record.result;
+    // The follower stayed in step with the feed: never restarted, never dropped as slow.
+    expect(r.gateways).toEqual({
+      followers: 1,
+      leaderTakesPicks: false,
+      feed: { resyncs: 0, slowDropped: 0 },
+    });
+    // Every pick answered, all of them by the follower's gateway, none by the leader's.
+    expect(r.picks.client.sent).toBeGreaterThan(0);
+    expect(r.picks.client.ok).toBe(r.picks.client.sent);
+    expect(r.picks.gatewayAdded?.n ?? 0).toBe(0);
+    expect(r.followers).toHaveLength(1);
+    expect(r.followers[0]?.gatewayAdded?.n).toBeGreaterThanOrEqual(r.picks.client.sent);
+    expect(r.followers[0]?.cpuCores).toBeGreaterThan(0);
+    expect(r.followers[0]?.windows).toBeGreaterThanOrEqual(1);
+    expect(r.followers[0]?.feed).toEqual({ resyncs: 0, slowDropped: 0 });
+    // The probe asks the follower: an agent's delta and a GPU failure reach its routing through
+    // the leader's feed in every trial.
+    for (const probe of [r.deltaToRoutingMs, r.gpuFailureToRoutingMs]) {
+      expect(probe.trialsMs).toHaveLength(2);
+      expect(probe.misses).toBe(0);
+    }
+  }, 180_000);
+
+  it('refuses --no-leader-picks without a follower to take them', async () => {
+    const run = await runCli(['bench', 'leader', '--quick', '--no-leader-picks'], {}, 60_000);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--no-leader-picks needs --gateway-followers');
+  }, 70_000);
 });
