@@ -26,6 +26,7 @@ import { AgentHubMetrics } from './agent-hub-metrics.js';
 import { UNPACED, type AgentPace } from './agent-pace.js';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentHeartbeat } from './agent-heartbeat.js';
+import { keepJsonText } from './agent-json-text.js';
 import { handleHello, type HelloContext } from './agent-hello.js';
 import type { AgentHubOptions, AgentSession } from './agent-hub-options.js';
 import { sendInTurns } from './send-in-turns.js';
@@ -133,7 +134,7 @@ export class AgentHub {
       // Only a session that opted in (after its hello) may send binary, and only `kv`.
       if (isBinary && !session.kvBinary)
         this.#reject(ws, 'binary', 'binary frames are not part of protocol v1');
-      else if (!isBinary) this.#onMessage(ws, session, decodeAgentMessage(data));
+      else if (!isBinary) this.#onMessage(ws, session, decodeAgentMessage(data), data);
       else this.#onKvFrame(ws, session, data);
       this.#messageBusyMs += performance.now() - started;
     });
@@ -164,17 +165,11 @@ export class AgentHub {
     this.#toKvIndex(ws, session.node, checked.message);
   }
 
-  #onMessage(ws: WebSocket, session: AgentSession, decoded: Decoded<AgentMessage>): void {
+  #onMessage(ws: WebSocket, session: AgentSession, decoded: Decoded<AgentMessage>, text: Buffer) {
     if (!decoded.ok) {
-      const code = decoded.reason.startsWith('protocol version')
-        ? CLOSE_CODES.versionMismatch
-        : CLOSE_CODES.invalidMessage;
-      return this.#reject(
-        ws,
-        code === CLOSE_CODES.versionMismatch ? 'version' : 'invalid',
-        decoded.reason,
-        code,
-      );
+      if (decoded.reason.startsWith('protocol version'))
+        return this.#reject(ws, 'version', decoded.reason, CLOSE_CODES.versionMismatch);
+      return this.#reject(ws, 'invalid', decoded.reason, CLOSE_CODES.invalidMessage);
     }
     const msg = decoded.message;
     this.#metrics.received.inc({ type: msg.type });
@@ -200,6 +195,7 @@ export class AgentHub {
       return;
     }
     session.expectSeq = msg.seq + 1;
+    keepJsonText(msg, text); // the replica feed relays it as it came
     this.#options.store.applyDelta(session.node, msg);
   }
 

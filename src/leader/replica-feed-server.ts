@@ -19,6 +19,7 @@ import {
   type ReplicaWelcomeMessage,
 } from '../protocol/index.js';
 import { mutationAuth, type Logger } from '../shared/index.js';
+import { jsonTextOf } from './agent-json-text.js';
 import type { ReplicaFeedMetrics } from './replica-feed-metrics.js';
 
 /** A delta before the feed numbers it. */
@@ -50,12 +51,36 @@ export interface ReplicaFeedServerOptions {
   readonly pingIntervalMs?: number;
 }
 
+/**
+ * A delta's JSON text as the feed sends it. A state delta the agent hub kept the agent's own
+ * text for (agent-json-text.ts) carries that text as is: serializing each one again was most of
+ * what a follower cost the leader at 1,000 nodes (issue #18).
+ */
+export function replicaDeltaText(delta: UnnumberedDelta, seq: number): string | Buffer {
+  const text = delta.type === 'replica.state' ? jsonTextOf(delta.delta) : undefined;
+  if (text === undefined || delta.type !== 'replica.state')
+    return JSON.stringify({ ...delta, v: PROTOCOL_VERSION, seq });
+  const head = `{"type":"replica.state","node":${JSON.stringify(delta.node)},"delta":`;
+  const tail = `,"v":${PROTOCOL_VERSION},"seq":${seq}}`;
+  return Buffer.concat([Buffer.from(head), text, Buffer.from(tail)]);
+}
+
+/** A follower connected now. */
+interface Follower {
+  identity: string;
+  alive: boolean;
+  /** The connection under its WebSocket (corked while a turn's deltas are written). */
+  readonly socket: Duplex;
+}
+
 /** Feed sessions: the followers connected now. */
 export class ReplicaFeedServer {
   readonly name = 'replica-feed';
   readonly #options: ReplicaFeedServerOptions;
   readonly #wss: WebSocketServer;
-  readonly #followers = new Map<WebSocket, { identity: string; alive: boolean }>();
+  readonly #followers = new Map<WebSocket, Follower>();
+  /** Followers' sockets held corked until the end of this event-loop turn (see publish). */
+  #corked: Duplex[] = [];
   #seq = 0;
 
   constructor(options: ReplicaFeedServerOptions) {
@@ -84,7 +109,7 @@ export class ReplicaFeedServer {
     if (this.#options.leading() === undefined) return refuse(503, 'Not Leader');
     if (this.#followers.size >= (this.#options.maxFollowers ?? 64))
       return refuse(503, 'Too Many Followers');
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket));
   }
 
   /**
@@ -92,13 +117,19 @@ export class ReplicaFeedServer {
    * numbered sequence, so a follower skipped once would see a gap and resync (its own prefix
    * insertions come back to it, which it applies again harmlessly). A function is called only
    * when there are followers (a delta that costs something to build).
+   *
+   * The deltas of one event-loop turn leave in one write per follower: its socket stays corked
+   * until the turn ends. At 1,000 nodes the feed carries a few thousand deltas a second, and a
+   * write (a syscall) for each was half of what one follower cost the leader's main thread
+   * (`bench leader --gateway-followers`, issue #18); a delta waits at most for the turn to end.
    */
   publish(delta: UnnumberedDelta | (() => UnnumberedDelta)): void {
     this.#seq++;
     if (this.#followers.size === 0) return;
     const built = typeof delta === 'function' ? delta() : delta;
-    const raw = JSON.stringify({ ...built, v: PROTOCOL_VERSION, seq: this.#seq });
+    const raw = replicaDeltaText(built, this.#seq);
     const highWater = this.#options.highWaterBytes ?? 16 * 1024 * 1024;
+    if (this.#corked.length === 0) this.#corkForTurn();
     for (const ws of this.#followers.keys()) {
       if (ws.bufferedAmount > highWater) {
         // Dropping it is a resync later; buffering without bound is an out-of-memory now.
@@ -111,9 +142,22 @@ export class ReplicaFeedServer {
         ws.terminate();
         continue;
       }
-      ws.send(raw);
+      ws.send(raw, { binary: false });
     }
     this.#options.metrics.sent.inc({ type: built.type });
+  }
+
+  /** Corks every follower's socket and uncorks them once this turn's I/O callbacks are done. */
+  #corkForTurn(): void {
+    for (const f of this.#followers.values()) {
+      f.socket.cork();
+      this.#corked.push(f.socket);
+    }
+    setImmediate(() => {
+      const corked = this.#corked;
+      this.#corked = [];
+      for (const socket of corked) socket.uncork();
+    });
   }
 
   /** Heartbeats until `signal` aborts, then closes every follower. */
@@ -142,10 +186,10 @@ export class ReplicaFeedServer {
     });
   }
 
-  #accept(ws: WebSocket): void {
+  #accept(ws: WebSocket, socket: Duplex): void {
     const leading = this.#options.leading();
     if (leading === undefined) return ws.close(4503, 'not leader');
-    const follower = { identity: 'unknown', alive: true };
+    const follower: Follower = { identity: 'unknown', alive: true, socket };
     this.#followers.set(ws, follower);
     this.#options.metrics.followers.set(this.#followers.size);
     ws.on('pong', () => (follower.alive = true));
