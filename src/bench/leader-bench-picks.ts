@@ -83,6 +83,9 @@ export async function runPickLoad(options: {
       }),
     );
   }
+  // The window lasts `durationMs` whatever the rate (at --rate 0 too, where no pick is sent).
+  const left = start + durationMs - performance.now();
+  if (left > 0) await new Promise((r) => setTimeout(r, left));
   await Promise.all(inFlight);
   return { sent: total, ok: latencies.length, failures, latency: summarize(latencies) };
 }
