@@ -1,8 +1,8 @@
 /**
  * The JSON text an agent's state message arrived as, kept beside the decoded message while that
  * is alive, so the replica feed relays the agent's own text instead of serializing the message
- * again (issue #18: at 1,000 nodes, re-serializing every state delta for the feed — each ~1 KB
- * of metrics per engine — and the garbage it left were most of what a follower cost the leader).
+ * again (issue #18: at 1,000 nodes, serializing every state delta again for the feed — ~1 KB
+ * of metrics per engine — was a third of what the feed cost the leader in a CPU profile).
  * Only text that decoded and validated as the message is kept: the two say the same thing.
  * Weakly held: the text goes when the message does.
  */

@@ -53,16 +53,19 @@ export interface ReplicaFeedServerOptions {
 
 /**
  * A delta's JSON text as the feed sends it. A state delta the agent hub kept the agent's own
- * text for (agent-json-text.ts) carries that text as is: serializing each one again was most of
- * what a follower cost the leader at 1,000 nodes (issue #18).
+ * text for (agent-json-text.ts) carries that text as is: serializing each one again was a third
+ * of the feed's cost on the leader at 1,000 nodes in a CPU profile (issue #18).
  */
 export function replicaDeltaText(delta: UnnumberedDelta, seq: number): string | Buffer {
-  const text = delta.type === 'replica.state' ? jsonTextOf(delta.delta) : undefined;
-  if (text === undefined || delta.type !== 'replica.state')
-    return JSON.stringify({ ...delta, v: PROTOCOL_VERSION, seq });
-  const head = `{"type":"replica.state","node":${JSON.stringify(delta.node)},"delta":`;
-  const tail = `,"v":${PROTOCOL_VERSION},"seq":${seq}}`;
-  return Buffer.concat([Buffer.from(head), text, Buffer.from(tail)]);
+  if (delta.type === 'replica.state') {
+    const text = jsonTextOf(delta.delta);
+    if (text !== undefined) {
+      const head = `{"type":"replica.state","node":${JSON.stringify(delta.node)},"delta":`;
+      const tail = `,"v":${PROTOCOL_VERSION},"seq":${seq}}`;
+      return Buffer.concat([Buffer.from(head), text, Buffer.from(tail)]);
+    }
+  }
+  return JSON.stringify({ ...delta, v: PROTOCOL_VERSION, seq });
 }
 
 /** A follower connected now. */
@@ -120,8 +123,8 @@ export class ReplicaFeedServer {
    *
    * The deltas of one event-loop turn leave in one write per follower: its socket stays corked
    * until the turn ends. At 1,000 nodes the feed carries a few thousand deltas a second, and a
-   * write (a syscall) for each was half of what one follower cost the leader's main thread
-   * (`bench leader --gateway-followers`, issue #18); a delta waits at most for the turn to end.
+   * write (a syscall) for each was half of the feed's cost on the leader's main thread in a CPU
+   * profile (`bench leader --gateway-followers`, issue #18); a delta waits at most for the turn.
    */
   publish(delta: UnnumberedDelta | (() => UnnumberedDelta)): void {
     this.#seq++;
