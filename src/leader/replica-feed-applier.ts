@@ -4,10 +4,12 @@
  * order (a gap) is refused: the caller reconnects, and the new welcome resyncs everything.
  */
 import type {
+  KvFrame,
   KvMessage,
   NodeSnapshot,
   PrefixInsertion,
   ReplicaFeedMessage,
+  ReplicaKvFrameMessage,
   StateMessage,
 } from '../protocol/index.js';
 
@@ -19,8 +21,8 @@ export interface ReplicaSinks {
     markAgentLost(node: string): void;
     nodes(): readonly { readonly node: string; readonly connected: boolean }[];
   };
-  /** The follower's global KV block index. */
-  readonly kv?: (node: string, batch: KvMessage) => void;
+  /** The follower's global KV block index (a binary batch as the agent sent it). */
+  readonly kv?: (node: string, batch: KvMessage | KvFrame) => void;
   /** The follower's prefix index, written directly (not sent back to the leader). */
   readonly prefix?: (insertion: PrefixInsertion) => void;
 }
@@ -43,7 +45,7 @@ export class ReplicaFeedApplier {
     return this.#leader;
   }
 
-  apply(msg: ReplicaFeedMessage): ApplyOutcome {
+  apply(msg: ReplicaFeedMessage | ReplicaKvFrameMessage): ApplyOutcome {
     const { store } = this.#sinks;
     if (msg.type === 'replica.welcome') {
       const present = new Set<string>();

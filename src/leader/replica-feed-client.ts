@@ -12,6 +12,7 @@ import {
   PROTOCOL_VERSION,
   REPLICA_LIMITS,
   decodeReplicaFeedMessage,
+  decodeReplicaKvFrame,
   type PrefixInsertion,
 } from '../protocol/index.js';
 import {
@@ -154,12 +155,14 @@ export class ReplicaFeedClient {
             v: PROTOCOL_VERSION,
             type: 'replica.hello',
             identity: this.#options.identity,
+            kvBinary: true,
           }),
         ),
       );
-      ws.on('message', (raw: Buffer) => {
+      ws.on('message', (raw: Buffer, isBinary: boolean) => {
         if (refused) return;
-        const decoded = decodeReplicaFeedMessage(raw);
+        // Binary: an agent's KV frame relayed as it came (this follower said it reads them).
+        const decoded = isBinary ? decodeReplicaKvFrame(raw) : decodeReplicaFeedMessage(raw);
         if (decoded.ok && decoded.message.type === 'replica.welcome') {
           const { leader, epoch } = decoded.message;
           if (this.#options.acceptLeader?.(leader, epoch) === false) {

@@ -10,7 +10,7 @@ import type { PrefixCacheIndex, PrefixIndex } from '../kvcache/index.js';
 import type { LeaderBlockIndex } from './leader-block-index.js';
 import {
   PROTOCOL_VERSION,
-  kvMessageOf,
+  type KvFrame,
   type KvMessage,
   type LeaderMessage,
   type PrefixInsertion,
@@ -131,7 +131,7 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
     o.prefixIndex.insert(p.hashes, p.endpoint, clock.now(), p.capacityTokens);
     prefixLog.add(p);
   };
-  const applyKv = (node: string, batch: KvMessage): void => o.kvIndex.apply(node, batch);
+  const applyKv = (node: string, batch: KvMessage | KvFrame): void => o.kvIndex.apply(node, batch);
 
   const candidates = (): readonly string[] => {
     if (config.discovery === 'static') return config.replicas.follow;
@@ -212,9 +212,7 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
     kvHubOption: {
       agentMessage: (node, message, reply) => {
         o.kvHubOption.agentMessage(node, message, reply);
-        if (message.type !== 'kv') return;
-        // A binary frame is decoded only for a feed that has followers to send it to.
-        feed.publish(() => ({ type: 'replica.kv', node, batch: kvMessageOf(message) }));
+        if (message.type === 'kv') feed.publishKv(node, message);
       },
       agentGone: (node) => o.kvHubOption.agentGone(node),
     },

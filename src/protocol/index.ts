@@ -6,6 +6,7 @@ export { checkJsonObject } from './validate-command.js';
 export * from './kv-messages.js';
 export * from './replica-messages.js';
 export * from './validate-replica.js';
+export * from './replica-kv-frame.js';
 export * from './pace-messages.js';
 export * from './kv-binary.js';
 export * from './kv-binary-decode.js';

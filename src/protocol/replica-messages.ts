@@ -5,7 +5,8 @@
  * like the agent protocol. The leader sends `replica.welcome` with a full snapshot, then
  * seq-numbered deltas: the agents' own state messages relayed as they arrive (urgent ones at
  * once), agents lost, KV batches and prefix-index insertions. A follower that sees a seq gap
- * reconnects and so gets a fresh snapshot. Followers send their own prefix-index insertions;
+ * reconnects and so gets a fresh snapshot. `replica.kv` may come as a binary frame instead
+ * (replica-kv-frame.ts) to a follower that asked for it. Followers send their own prefix-index insertions;
  * the leader applies them and fans them out, so the prefix index is the leader's.
  */
 import type { NodeSnapshot, PROTOCOL_VERSION, StateMessage } from './messages.js';
@@ -90,6 +91,11 @@ export interface ReplicaHelloMessage {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'replica.hello';
   readonly identity: string;
+  /**
+   * The follower reads `replica.kv` as binary feed frames (replica-kv-frame.ts): agents' binary
+   * `kv` frames relayed as they came. Without it the leader sends it JSON.
+   */
+  readonly kvBinary?: true;
 }
 
 /** Every seq-numbered delta the leader sends after the welcome. */

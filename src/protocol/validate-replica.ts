@@ -100,7 +100,11 @@ export function decodeReplicaFollowerMessage(
   const m = p.message;
   let problem: string | undefined;
   if (m.type === 'replica.hello')
-    problem = isStr(m.identity, 253) ? undefined : 'hello needs identity';
+    problem = !isStr(m.identity, 253)
+      ? 'hello needs identity'
+      : m.kvBinary !== undefined && m.kvBinary !== true
+        ? 'hello kvBinary must be true when present'
+        : undefined;
   else if (m.type === 'replica.prefix') problem = checkInsertions(m.insertions);
   else problem = `unknown follower message type ${JSON.stringify(m.type)}`;
   return problem === undefined

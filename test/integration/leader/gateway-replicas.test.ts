@@ -6,7 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GlobalBlockIndex, PrefixIndex } from '../../../src/kvcache/index.js';
+import { PrefixIndex } from '../../../src/kvcache/index.js';
+import { InThreadBlockIndex } from '../../../src/leader/leader-block-index.js';
 import { leaderConfigSpec } from '../../../src/leader/index.js';
 import { ReplicatedClusterStateStore } from '../../../src/leader/replicated-cluster-state.js';
 import { buildGatewayReplicas } from '../../../src/leader/replica-wiring.js';
@@ -87,12 +88,11 @@ function replica(identity: string, follow: string[]) {
   });
   const routing = defaultRoutingConfig();
   const prefixIndex = new CountingPrefixIndex(routing.prefixCache);
-  const kvIndex = new GlobalBlockIndex({
-    maxEntries: 1000,
-    maxBlocksPerNode: 1000,
-    maxNodes: 10,
-    maxHolders: 4,
-  });
+  // The leader's index as it runs (it takes agents' binary frames as they came).
+  const kvIndex = new InThreadBlockIndex(
+    { maxEntries: 1000, maxBlocksPerNode: 1000, maxNodes: 10, maxHolders: 4 },
+    { counted: () => undefined, gap: () => undefined, lost: () => undefined },
+  );
   const leads = follow.length === 0;
   const replicas = buildGatewayReplicas({
     config,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keepJsonText } from '../../../src/leader/agent-json-text.js';
-import { replicaDeltaText } from '../../../src/leader/replica-feed-server.js';
+import { replicaDeltaText } from '../../../src/leader/replica-delta-text.js';
 import {
   PROTOCOL_VERSION,
   decodeAgentMessage,
