@@ -7,6 +7,7 @@ import type {
   EngineReport,
   GpuHealthSummary,
   NodeSnapshot,
+  ReplicaNode,
   StateMessage,
 } from '../protocol/index.js';
 import { setRefreshed } from './refresh-in-place.js';
@@ -101,3 +102,14 @@ export const nodeStateOf = (r: AgentRecord): NodeState => ({
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The record as a gateway replica's welcome carries it: the agent's state as its snapshot and
+ * deltas left it (the reports are the agent's, written in place, with nothing the leader adds).
+ */
+export const replicaNodeOf = (r: AgentRecord): ReplicaNode => ({
+  node: r.node,
+  agentVersion: r.agentVersion,
+  connected: r.connected,
+  snapshot: { engines: [...r.engines.values()], gpus: r.gpus },
+});

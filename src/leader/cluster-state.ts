@@ -4,12 +4,13 @@
  * health. Losing an agent never removes an engine: its data turns stale and is flagged.
  */
 import type { ClusterView, CustomResource, EngineEndpoint } from '../discovery/index.js';
-import type { NodeSnapshot, StateMessage } from '../protocol/index.js';
+import type { NodeSnapshot, ReplicaNode, StateMessage } from '../protocol/index.js';
 import type { Clock } from '../shared/index.js';
 import {
   agentRecordFromSnapshot,
   applyDeltaToRecord,
   nodeStateOf,
+  replicaNodeOf,
   type AgentRecord,
   type NodeState,
 } from './agent-record.js';
@@ -246,6 +247,15 @@ export class ClusterStateStore {
   nodes(): NodeState[] {
     this.forgetGoneNodes();
     return [...this.#agents.values()].map(nodeStateOf);
+  }
+
+  /**
+   * {@link nodes} as a gateway replica's welcome carries them: the records hold just what the
+   * agents said (a copy kept for the feed cost the leader's loop ~4 % at 1,000 nodes, #18).
+   */
+  replicaNodes(): ReplicaNode[] {
+    this.forgetGoneNodes();
+    return [...this.#agents.values()].map(replicaNodeOf);
   }
 
   /**

@@ -33,7 +33,6 @@ import { ReplicaFeedServer } from './replica-feed-server.js';
 import { freshnessJudgedAt } from './replica-freshness.js';
 import { leaderTls } from './replica-leader-tls.js';
 import { ReplicaPrefixLog } from './replica-prefix-log.js';
-import { ReplicaStateMirror } from './replica-state-mirror.js';
 import type { ReplicatedClusterStateStore } from './replicated-cluster-state.js';
 import { ReplicatedPrefixIndex } from './replicated-prefix-index.js';
 
@@ -78,16 +77,12 @@ export interface GatewayReplicas {
 export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas {
   const { config, store, clock, log } = o;
   const metrics = new ReplicaFeedMetrics(o.registry);
-  const mirror = new ReplicaStateMirror(10_000);
   const prefixLog = new ReplicaPrefixLog(config.replicas.prefixLog);
   const feed = new ReplicaFeedServer({
     token: config.control.token,
     listenHost: config.control.host,
     leading: o.leading,
-    snapshot: () => {
-      mirror.retain(store.nodes().map((n) => n.node));
-      return { nodes: mirror.nodes(), prefixes: prefixLog.recent() };
-    },
+    snapshot: () => ({ nodes: store.replicaNodes(), prefixes: prefixLog.recent() }),
     onFollowerPrefixes: (insertions) => {
       for (const p of insertions) applyRemotePrefix(p);
       feed.publish({ type: 'replica.prefix', insertions });
@@ -117,13 +112,10 @@ export function buildGatewayReplicas(o: GatewayReplicasOptions): GatewayReplicas
         connected: true,
         snapshot: applied.snapshot,
       };
-      mirror.applyNode(node);
       feed.publish({ type: 'replica.node', node });
     } else if (applied.kind === 'delta') {
-      mirror.applyDelta(applied.node, applied.delta);
       feed.publish({ type: 'replica.state', node: applied.node, delta: applied.delta });
     } else if (!stopping) {
-      mirror.markLost(applied.node);
       feed.publish({ type: 'replica.lost', node: applied.node });
     }
   };
