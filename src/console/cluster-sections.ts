@@ -86,7 +86,7 @@ export function consoleEngines(
 
 const rowOf = (s: EngineStateInput, ejected: ReadonlySet<string>, memo: ConsoleRowMemo) => {
   const out = ejected.has(s.endpoint.id);
-  return memo.engine(s, out, () => consoleEngine(s, out));
+  return memo.engine(s.endpoint, s, out, () => consoleEngine(s, out));
 };
 
 /**

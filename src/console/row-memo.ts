@@ -14,15 +14,29 @@ import type { GpuHealthSummary } from '../protocol/index.js';
 import type { ConsoleEngine, ConsoleGpu } from './console-snapshot.js';
 
 export class ConsoleRowMemo {
-  readonly #engines = new WeakMap<object, { readonly ejected: boolean; row: ConsoleEngine }>();
+  /**
+   * Keyed by the engine (`key`, its discovery entry), holding the state its row was made from:
+   * a table keyed by the states themselves, replaced at every report and living past
+   * young-generation collections, grew by thousands of dead entries a second until the next full
+   * collection, and its rehashes were long turns of the leader's loop (#18).
+   */
+  readonly #engines = new WeakMap<
+    object,
+    { state: object; ejected: boolean; row: ConsoleEngine }
+  >();
   readonly #gpus = new WeakMap<readonly GpuHealthSummary[], readonly ConsoleGpu[]>();
 
-  /** The engine's row for this state object and ejection, made by `make` when new. */
-  engine(state: object, ejected: boolean, make: () => ConsoleEngine): ConsoleEngine {
-    const kept = this.#engines.get(state);
-    if (kept?.ejected === ejected) return kept.row;
+  /** The row of engine `key` for this state object and ejection, made by `make` when new. */
+  engine(key: object, state: object, ejected: boolean, make: () => ConsoleEngine): ConsoleEngine {
+    const kept = this.#engines.get(key);
+    if (kept?.state === state && kept.ejected === ejected) return kept.row;
     const row = make();
-    this.#engines.set(state, { ejected, row });
+    if (kept === undefined) this.#engines.set(key, { state, ejected, row });
+    else {
+      kept.state = state;
+      kept.ejected = ejected;
+      kept.row = row;
+    }
     return row;
   }
 

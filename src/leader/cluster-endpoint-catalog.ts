@@ -9,7 +9,7 @@ import type {
   ModelEntry,
   ModelLookup,
 } from '../gateway/index.js';
-import type { EngineConnection } from '../discovery/index.js';
+import type { EngineConnection, EngineEndpoint } from '../discovery/index.js';
 import type { ClusterStateStore, EndpointState } from './cluster-state.js';
 
 /** False only when the engine's model list is known and lacks the configured model. */
@@ -71,14 +71,23 @@ class EnginePositions implements CandidateLocator {
  */
 export class ClusterEndpointCatalog implements EndpointCatalog {
   readonly #store: ClusterStateStore;
-  readonly #views = new WeakMap<EndpointState, GatewayEndpoint>();
+  /**
+   * Each engine's view of its latest state, keyed by discovery's engine (stable), not by the
+   * state: states are replaced at every report (~5,000 a second at 1,000 × 8) and live past
+   * young-generation collections, so a table keyed by them grew until the next full collection
+   * (hundreds of thousands of dead entries, its rehash a 40-ms turn of the leader, #18).
+   */
+  readonly #views = new WeakMap<EngineEndpoint, { state: EndpointState; view: GatewayEndpoint }>();
   /** Each model's last answer with the states it was built from; models gone are dropped. */
   readonly #byModel = new Map<string, { states: readonly EndpointState[]; lookup: ModelLookup }>();
   readonly #toGateway = (s: EndpointState): GatewayEndpoint => {
-    let view = this.#views.get(s);
-    if (view === undefined) {
-      view = toGatewayEndpoint(s);
-      this.#views.set(s, view);
+    const kept = this.#views.get(s.endpoint);
+    if (kept?.state === s) return kept.view;
+    const view = toGatewayEndpoint(s);
+    if (kept === undefined) this.#views.set(s.endpoint, { state: s, view });
+    else {
+      kept.state = s;
+      kept.view = view;
     }
     return view;
   };
