@@ -22,11 +22,27 @@ export interface EventSources {
   readonly autoscalers: readonly ConsoleAutoscaler[];
 }
 
+/**
+ * `prev`'s item at `i` when it has `key` (both lists in the same order, the usual case), else the
+ * one with `key` from `prev` by key (the map made once, on the first miss). A map of every item
+ * per tick was most of a tick's diff at 8,000 engines (#18).
+ */
+function lookupBefore<T>(prev: readonly T[], keyOf: (item: T) => string) {
+  let byKey: Map<string, T> | undefined;
+  return (i: number, key: string): T | undefined => {
+    const same = prev[i];
+    if (same !== undefined && keyOf(same) === key) return same;
+    byKey ??= new Map(prev.map((item) => [keyOf(item), item]));
+    return byKey.get(key);
+  };
+}
+
 function engineEvents(prev: EventSources, next: EventSources): ConsoleEventInput[] {
-  const before = new Map(prev.engines.map((e) => [e.id, e]));
+  const before = lookupBefore(prev.engines, (e) => e.id);
   const out: ConsoleEventInput[] = [];
-  for (const e of next.engines) {
-    const was = before.get(e.id);
+  for (let i = 0; i < next.engines.length; i++) {
+    const e = next.engines[i] as ConsoleEngine;
+    const was = before(i, e.id);
     if (was?.state === e.state) continue;
     if (e.state === 'ready' && was !== undefined)
       out.push({
@@ -57,10 +73,11 @@ function engineEvents(prev: EventSources, next: EventSources): ConsoleEventInput
 }
 
 function nodeEvents(prev: EventSources, next: EventSources): ConsoleEventInput[] {
-  const before = new Map(prev.nodes.map((n) => [n.name, n]));
+  const before = lookupBefore(prev.nodes, (n) => n.name);
   const out: ConsoleEventInput[] = [];
-  for (const n of next.nodes) {
-    const was = before.get(n.name);
+  for (let i = 0; i < next.nodes.length; i++) {
+    const n = next.nodes[i] as ConsoleNode;
+    const was = before(i, n.name);
     if (was?.connected !== n.connected && (was !== undefined || n.connected))
       out.push(
         n.connected
@@ -77,6 +94,7 @@ function nodeEvents(prev: EventSources, next: EventSources): ConsoleEventInput[]
               message: 'agent connection lost',
             },
       );
+    if (was?.gpus === n.gpus) continue; // the same rows: no GPU changed (row-memo.ts)
     const gpusBefore = new Map((was?.gpus ?? []).map((g) => [g.index, g]));
     for (const g of n.gpus) {
       const health = gpusBefore.get(g.index)?.health ?? 'healthy';
