@@ -39,8 +39,15 @@ export interface LeaderResources {
   readonly cpuCores: number;
   readonly rssMaxMiB: number;
   readonly heapUsedMaxMiB: number;
-  /** p99 of each scrape window, ms: the worst window and the median window. */
-  readonly eventLoopDelayP99Ms: { readonly worstWindow: number; readonly medianWindow: number };
+  /**
+   * p99 of each scrape window, ms: the worst window, the median window, and every window in
+   * time order (whether the worst come with the probe trials, a pace change, or all along).
+   */
+  readonly eventLoopDelayP99Ms: {
+    readonly worstWindow: number;
+    readonly medianWindow: number;
+    readonly inOrder: readonly number[];
+  };
   readonly eventLoopDelayMaxMs: number;
   readonly windows: number;
   readonly metricsScrapeMsMax: number;
@@ -81,10 +88,8 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
   const last = samples[samples.length - 1];
   if (first === undefined || last === undefined || samples.length < 2)
     throw new Error('need at least two scrapes of the leader');
-  const p99s = samples
-    .slice(1)
-    .map((s) => s.loopDelayP99S * 1000)
-    .sort((a, b) => a - b);
+  const inOrder = samples.slice(1).map((s) => ms3(s.loopDelayP99S * 1000));
+  const p99s = [...inOrder].sort((a, b) => a - b);
   const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
   const seconds = (last.atMs - first.atMs) / 1000;
   return {
@@ -94,6 +99,7 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
     eventLoopDelayP99Ms: {
       worstWindow: ms3(p99s[p99s.length - 1] ?? NaN),
       medianWindow: ms3(p99s[Math.floor(p99s.length / 2)] ?? NaN),
+      inOrder,
     },
     eventLoopDelayMaxMs: ms3(Math.max(...samples.slice(1).map((s) => s.loopDelayMaxS * 1000))),
     windows: p99s.length,
