@@ -13,6 +13,41 @@ import { runProbeTrials, type ProbeAgent } from './leader-bench-probe.js';
 import type { LeaderBenchConfig } from './leader-bench-settings.js';
 import { readProcessThreads, threadShares } from './thread-schedstat.js';
 
+const benchModels = (c: LeaderBenchConfig): string[] =>
+  Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
+
+/**
+ * The warm-up: `c.warmupS` seconds of the agents' load and, with `c.warmupPicks`, of the picks
+ * too, so the measured window starts with the gateway warm (its code compiled, each model's
+ * views built, its upstream connections open). The first scrape window of picks is that cold
+ * start, a cost paid once per leader: its loop p99 (ms) is returned to be reported apart, or
+ * null when the warm-up carries no picks.
+ */
+export async function warmUp(
+  c: LeaderBenchConfig,
+  controlUrl: string,
+  pickUrls: readonly string[],
+  picker: PickProcess,
+): Promise<number | null> {
+  const warmupMs = c.warmupS * 1000;
+  if (!c.warmupPicks || c.rate <= 0 || warmupMs <= 0) {
+    await sleep(warmupMs);
+    return null;
+  }
+  await sampleLeader(controlUrl); // the leader's loop window starts here
+  const picks = picker.run({
+    gatewayUrls: pickUrls,
+    models: benchModels(c),
+    rate: c.rate,
+    durationMs: warmupMs,
+    timeoutMs: 10_000,
+  });
+  await sleep(Math.min(c.quick ? 1000 : 5000, warmupMs));
+  const first = await sampleLeader(controlUrl);
+  await picks;
+  return Math.round(first.loopDelayP99S * 1e6) / 1000;
+}
+
 /** A leader process as the window reads it. */
 interface Sampled {
   readonly controlUrl: string;
@@ -61,7 +96,7 @@ export async function measureLeader(
       }
     }
   })();
-  const models = Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
+  const models = benchModels(c);
   const loadAvg: number[] = [];
   const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
   const [pickRun, trials] = await Promise.all([

@@ -204,7 +204,7 @@ export function leaderTargets(resources: LeaderResources, gpu: ProbeSummary): Le
 export function leaderRunLines(
   result: {
     readonly targets: readonly LeaderTarget[];
-    readonly leader: LeaderResources;
+    readonly leader: LeaderResources & { readonly firstPicksWindowP99Ms: number | null };
     readonly followers: readonly (LeaderResources & {
       readonly feed: { readonly resyncs: number };
     })[];
@@ -219,6 +219,11 @@ export function leaderRunLines(
 ): string[] {
   const lines = result.targets.map(
     (t) => `${t.pass ? 'PASS' : 'MISS'} ${t.name}: ${String(t.value)} (goal ${t.goal})`,
+  );
+  const first = result.leader.firstPicksWindowP99Ms;
+  lines.push(
+    `leader event-loop p99 by window: ${result.leader.eventLoopDelayP99Ms.inOrder.join(', ')} ms` +
+      (first === null ? '' : `; the first window of picks (in the warm-up) ${first} ms`),
   );
   const t = m.threads;
   if (t !== null)

@@ -15,6 +15,10 @@ export const leaderBenchSpec = {
     min: 1,
   }),
   warmupS: num(15, 'seconds of full load before measuring', { min: 0 }),
+  warmupPicks: bool(
+    true,
+    'the warm-up carries the picks too, so the measured window starts with the gateway warm; the first window of picks is reported apart (--no-warmup-picks: picks start with the measured window, the before)',
+  ),
   periodMs: int(500, 'each agent’s state delta period, ms (the agent’s scrape interval)', {
     min: 50,
   }),
@@ -74,6 +78,7 @@ export interface LeaderBenchConfig {
   readonly models: number;
   readonly duration: number;
   readonly warmupS: number;
+  readonly warmupPicks: boolean;
   readonly periodMs: number;
   readonly kvBlocksPerS: number;
   readonly kvBlocksPerEngine: number;
@@ -130,6 +135,7 @@ export function leaderBenchCommandLine(c: LeaderBenchConfig): string {
     (c.blockIndexWorker ? '' : ' --no-block-index-worker') +
     (c.maxScoredCandidates === 64 ? '' : ` --max-scored-candidates ${c.maxScoredCandidates}`) +
     (c.pace ? '' : ' --no-pace') +
+    (c.warmupPicks ? '' : ' --no-warmup-picks') +
     gateways
   );
 }

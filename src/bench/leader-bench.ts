@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineCommand, freePorts, sleep } from '../shared/index.js';
+import { defineCommand, freePorts } from '../shared/index.js';
 import { stopForkedChild } from './bench-processes.js';
 import {
   leaderClusterFile,
@@ -40,7 +40,7 @@ import {
 } from './leader-bench-settings.js';
 import { startPickProcess } from './leader-bench-pick-process.js';
 import { writeBenchResult } from './results.js';
-import { measureLeader } from './leader-bench-measure.js';
+import { measureLeader, warmUp } from './leader-bench-measure.js';
 
 const HOST = '127.0.0.1';
 const here = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -163,7 +163,7 @@ export const leaderBench = defineCommand({
       const agentsConnectS = (Date.now() - startedAt) / 1000;
       report(`every agent connected in ${agentsConnectS.toFixed(1)} s`);
       report(`warming up ${c.warmupS} s, then measuring ${c.duration} s …`);
-      await sleep(c.warmupS * 1000);
+      const coldPicksP99Ms = await warmUp(c, leader.controlUrl, pickUrls, picker);
       const m = await measureLeader(c, leader, { pickUrls, followers }, probe, picker);
       const seconds = (Date.now() - startedAt) / 1000;
       const resources = leaderResources(m.samples);
@@ -191,7 +191,13 @@ export const leaderBench = defineCommand({
           'here); agents ' +
           'simulated in child processes over real WebSockets; delays timed by the probe agent ' +
           'until the gateway’s answer for its model flips',
-        leader: { ...resources, metricsScrapesFailed: m.scrapeFailures, threads: m.threads },
+        leader: {
+          ...resources,
+          // The loop p99 of the first window of gateway traffic, in the warm-up (see warmUp).
+          firstPicksWindowP99Ms: coldPicksP99Ms,
+          metricsScrapesFailed: m.scrapeFailures,
+          threads: m.threads,
+        },
         gateways: {
           followers: c.gatewayFollowers,
           leaderTakesPicks: c.leaderPicks,

@@ -39,6 +39,8 @@ describe('infernode bench leader', () => {
           rssMaxMiB: number;
           heapUsedMaxMiB: number;
           windows: number;
+          eventLoopDelayP99Ms: { worstWindow: number; inOrder: number[] };
+          firstPicksWindowP99Ms: number | null;
           threads: { mainOnCpu: number; mainWaitingForCpu: number; othersOnCpu: number } | null;
           gcPauses: { minor: { perS: number; meanMs: number; msPerS: number } | null };
         };
@@ -63,6 +65,12 @@ describe('infernode bench leader', () => {
     expect(r.leader.cpuCores).toBeGreaterThan(0);
     expect(r.leader.rssMaxMiB).toBeGreaterThan(r.leader.heapUsedMaxMiB);
     expect(r.leader.windows).toBeGreaterThanOrEqual(1);
+    expect(r.leader.eventLoopDelayP99Ms.inOrder).toHaveLength(r.leader.windows);
+    expect(Math.max(...r.leader.eventLoopDelayP99Ms.inOrder)).toBe(
+      r.leader.eventLoopDelayP99Ms.worstWindow,
+    );
+    // The warm-up carried picks: its first window of them is reported apart.
+    expect(r.leader.firstPicksWindowP99Ms).toBeGreaterThanOrEqual(0);
     // Where the leader's main thread spent the window (Linux schedstat): it ran, and it could
     // not run or wait for longer than the window; its other threads (the KV index worker) ran.
     const threads = r.leader.threads;
