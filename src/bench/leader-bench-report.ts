@@ -97,8 +97,8 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
     rssMaxMiB: mib(Math.max(...samples.map((s) => s.rssBytes))),
     heapUsedMaxMiB: mib(Math.max(...samples.map((s) => s.heapUsedBytes))),
     eventLoopDelayP99Ms: {
-      worstWindow: ms3(p99s[p99s.length - 1] ?? NaN),
-      medianWindow: ms3(p99s[Math.floor(p99s.length / 2)] ?? NaN),
+      worstWindow: p99s[p99s.length - 1] ?? NaN,
+      medianWindow: p99s[Math.floor(p99s.length / 2)] ?? NaN,
       inOrder,
     },
     eventLoopDelayMaxMs: ms3(Math.max(...samples.slice(1).map((s) => s.loopDelayMaxS * 1000))),
