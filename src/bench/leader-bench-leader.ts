@@ -119,6 +119,8 @@ export interface LeaderSample {
   readonly loopDelayP99S: number;
   readonly loopDelayMaxS: number;
   readonly agentsConnected: number;
+  /** The state-report gap the leader asks its agents for (0: not paced), ms. */
+  readonly paceStateMs: number;
   /** How long the scrape took (it is work the leader does too), ms. */
   readonly scrapeMs: number;
   /** The gateway's added-latency histogram (cumulative). */
@@ -174,6 +176,7 @@ export async function sampleLeader(controlUrl: string): Promise<LeaderSample> {
     ),
     loopDelayMaxS: metricValue(text, 'infernode_leader_event_loop_delay_seconds', '{quantile="1"}'),
     agentsConnected: metricValue(text, 'infernode_leader_agents_connected'),
+    paceStateMs: metricValue(text, 'infernode_leader_agent_pace_ms', '{report="state"}'),
     scrapeMs,
     addedLatency: parsePromHistogram(text, 'infernode_gateway_added_latency_seconds'),
     feed: {

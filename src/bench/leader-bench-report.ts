@@ -49,6 +49,8 @@ export interface LeaderResources {
     readonly inOrder: readonly number[];
   };
   readonly eventLoopDelayMaxMs: number;
+  /** The state-report gap asked of the agents at each window's end, in time order (0: none). */
+  readonly paceStateMsInOrder: readonly number[];
   readonly windows: number;
   readonly metricsScrapeMsMax: number;
   /** The main thread's GC pauses over the window: scavenges (minor) and mark-compacts (major). */
@@ -102,6 +104,7 @@ export function leaderResources(samples: readonly LeaderSample[]): LeaderResourc
       inOrder,
     },
     eventLoopDelayMaxMs: ms3(Math.max(...samples.slice(1).map((s) => s.loopDelayMaxS * 1000))),
+    paceStateMsInOrder: samples.slice(1).map((s) => s.paceStateMs),
     windows: p99s.length,
     metricsScrapeMsMax: ms3(Math.max(...samples.map((s) => s.scrapeMs))),
     gcPauses: {
@@ -224,6 +227,7 @@ export function leaderRunLines(
   lines.push(
     `leader event-loop p99 by window: ${result.leader.eventLoopDelayP99Ms.inOrder.join(', ')} ms` +
       (first === null ? '' : `; the first window of picks (in the warm-up) ${first} ms`),
+    `state reports paced at each window's end: ${result.leader.paceStateMsInOrder.join(', ')} ms (0: not paced)`,
   );
   const t = m.threads;
   if (t !== null)

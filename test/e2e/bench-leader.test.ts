@@ -40,6 +40,7 @@ describe('infernode bench leader', () => {
           heapUsedMaxMiB: number;
           windows: number;
           eventLoopDelayP99Ms: { worstWindow: number; inOrder: number[] };
+          paceStateMsInOrder: number[];
           firstPicksWindowP99Ms: number | null;
           threads: { mainOnCpu: number; mainWaitingForCpu: number; othersOnCpu: number } | null;
           gcPauses: { minor: { perS: number; meanMs: number; msPerS: number } | null };
@@ -69,6 +70,9 @@ describe('infernode bench leader', () => {
     expect(Math.max(...r.leader.eventLoopDelayP99Ms.inOrder)).toBe(
       r.leader.eventLoopDelayP99Ms.worstWindow,
     );
+    // The pace gauge was read at each window's end (NaN if the leader had not shown it).
+    expect(r.leader.paceStateMsInOrder).toHaveLength(r.leader.windows);
+    for (const ms of r.leader.paceStateMsInOrder) expect(ms).toBeGreaterThanOrEqual(0);
     // The warm-up carried picks: its first window of them is reported apart.
     expect(r.leader.firstPicksWindowP99Ms).toBeGreaterThanOrEqual(0);
     // Where the leader's main thread spent the window (Linux schedstat): it ran, and it could

@@ -21,6 +21,8 @@ const sample = (atS: number, p99Ms: number, cpuSeconds: number): LeaderSample =>
   loopDelayP99S: p99Ms / 1000,
   loopDelayMaxS: (p99Ms * 2) / 1000,
   agentsConnected: 10,
+  // Paced from the second window on: 750 ms, then 1,125.
+  paceStateMs: atS < 10 ? 0 : atS < 15 ? 750 : 1125,
   scrapeMs: 3,
   addedLatency: undefined,
   feed: { resyncs: 0, slowDropped: 0 },
@@ -42,6 +44,7 @@ describe('leaderResources', () => {
       inOrder: [12.5, 31.25, 8],
     });
     expect(r.windows).toBe(3);
+    expect(r.paceStateMsInOrder).toEqual([0, 750, 1125]);
     expect(r.eventLoopDelayMaxMs).toBe(62.5);
     expect(r.cpuCores).toBe(0.6);
     expect(r.rssMaxMiB).toBe(415);
