@@ -7,6 +7,13 @@
  * step, up to the maxima), if the agents' messages took enough of it for that to matter, and
  * else shrinks them by `relax`; `calmWindows` windows in a row under `lowMs` shrink them too,
  * back to no pacing. In between nothing changes, so the pace settles where the leader keeps up.
+ *
+ * The pace that last overloaded the leader is remembered, as TCP remembers where it lost a
+ * packet: relaxing toward it goes halfway instead of stepping onto it, and stops once a step
+ * would be under `settleShare`, so the pace settles just short of it instead of returning there
+ * every few windows. At 1,000 agents a full step from 1,125 to 750 ms put the leader back over
+ * 20 ms within 6–12 s, three times a minute (`bench leader`). The memory fades after
+ * `overloadMemoryWindows`, so a leader whose load fell gets its fresher reports back.
  */
 import { PACE_LIMITS } from '../protocol/index.js';
 
@@ -45,6 +52,10 @@ export interface PacePolicy {
   /** The longest gaps asked for. Default 5000 and 2000 ms. */
   readonly maxStateMs: number;
   readonly maxKvMs: number;
+  /** A relaxing step shorter than this share of the gap is not taken. Default 0.1. */
+  readonly settleShare: number;
+  /** Windows after which the pace that overloaded is forgotten. Default 150 (5 min of 2-s windows). */
+  readonly overloadMemoryWindows: number;
 }
 
 export const DEFAULT_PACE_POLICY: PacePolicy = {
@@ -58,6 +69,8 @@ export const DEFAULT_PACE_POLICY: PacePolicy = {
   baseKvMs: 100,
   maxStateMs: Math.min(5000, PACE_LIMITS.maxStateIntervalMs),
   maxKvMs: Math.min(2000, PACE_LIMITS.maxKvFlushIntervalMs),
+  settleShare: 0.1,
+  overloadMemoryWindows: 150,
 };
 
 /**
@@ -73,6 +86,11 @@ export interface PaceState {
   readonly pace: AgentPace;
   /** Calm windows in a row. */
   readonly calm: number;
+  /**
+   * The pace of the last window that overloaded the leader through its agents' messages (no
+   * pacing as the agents' own defaults), and how many windows ago; absent once forgotten.
+   */
+  readonly overloaded?: { readonly pace: AgentPace; readonly windowsAgo: number };
 }
 
 /**
@@ -86,10 +104,11 @@ export function nextPace(
   reportShare = 1,
 ): PaceState {
   const { pace } = state;
+  const overloaded = aged(state.overloaded, policy);
   const worthIt = reportShare * (1 - 1 / policy.stretch) >= policy.minSavedShare;
   // Slow, but not from the agents' messages: staler reports would not help, so a pace asked
   // for earlier eases off (the loop may never be calm enough to relax it otherwise).
-  if (p99Ms > policy.highMs && !worthIt) return relaxed(pace, policy);
+  if (p99Ms > policy.highMs && !worthIt) return relaxed(pace, undefined, overloaded, policy);
   if (p99Ms > policy.highMs) {
     const grow = (ms: number, base: number, max: number): number =>
       Math.min(max, Math.round(ms === 0 ? base * policy.stretch : ms * policy.stretch));
@@ -99,23 +118,58 @@ export function nextPace(
         kvFlushIntervalMs: grow(pace.kvFlushIntervalMs, policy.baseKvMs, policy.maxKvMs),
       },
       calm: 0,
+      overloaded: { pace: asGaps(pace, policy), windowsAgo: 0 },
     };
   }
   if (p99Ms >= policy.lowMs || pace.stateIntervalMs + pace.kvFlushIntervalMs === 0)
-    return { pace, calm: 0 };
-  if (state.calm + 1 < policy.calmWindows) return { pace, calm: state.calm + 1 };
-  return relaxed(pace, policy);
+    return { pace, calm: 0, overloaded };
+  if (state.calm + 1 < policy.calmWindows) return { pace, calm: state.calm + 1, overloaded };
+  return relaxed(pace, overloaded?.pace, overloaded, policy);
 }
 
-/** One step back toward the agents' own defaults; back at (or under) them, pacing ends. */
-function relaxed(pace: AgentPace, policy: PacePolicy): PaceState {
-  const shrink = (ms: number, base: number): number =>
-    ms / policy.relax <= base ? 0 : Math.round(ms / policy.relax);
+/** The memory one window older; gone once it is `overloadMemoryWindows` old. */
+function aged(
+  overloaded: PaceState['overloaded'],
+  policy: PacePolicy,
+): PaceState['overloaded'] | undefined {
+  if (overloaded === undefined || overloaded.windowsAgo + 1 >= policy.overloadMemoryWindows)
+    return undefined;
+  return { pace: overloaded.pace, windowsAgo: overloaded.windowsAgo + 1 };
+}
+
+/** The gaps the agents keep at `pace`: no pacing is their own defaults. */
+function asGaps(pace: AgentPace, policy: PacePolicy): AgentPace {
+  return {
+    stateIntervalMs: pace.stateIntervalMs || policy.baseStateMs,
+    kvFlushIntervalMs: pace.kvFlushIntervalMs || policy.baseKvMs,
+  };
+}
+
+/**
+ * One step back toward the agents' own defaults; back at (or under) them, pacing ends. A step
+ * that would reach `avoid` (the pace that overloaded) goes halfway to it, and none is taken when
+ * that is under `settleShare` of the gap: the pace holds.
+ */
+function relaxed(
+  pace: AgentPace,
+  avoid: AgentPace | undefined,
+  overloaded: PaceState['overloaded'],
+  policy: PacePolicy,
+): PaceState {
+  const halfway =
+    avoid !== undefined && pace.stateIntervalMs / policy.relax <= avoid.stateIntervalMs;
+  const step = (ms: number, bad: number): number =>
+    Math.round(halfway ? (ms + bad) / 2 : ms / policy.relax);
+  const state = step(pace.stateIntervalMs, avoid?.stateIntervalMs ?? 0);
+  if (halfway && state > pace.stateIntervalMs * (1 - policy.settleShare))
+    return { pace, calm: 0, overloaded };
+  const kv = step(pace.kvFlushIntervalMs, avoid?.kvFlushIntervalMs ?? 0);
   return {
     pace: {
-      stateIntervalMs: shrink(pace.stateIntervalMs, policy.baseStateMs),
-      kvFlushIntervalMs: shrink(pace.kvFlushIntervalMs, policy.baseKvMs),
+      stateIntervalMs: state <= policy.baseStateMs ? 0 : state,
+      kvFlushIntervalMs: kv <= policy.baseKvMs ? 0 : kv,
     },
     calm: 0,
+    overloaded,
   };
 }
