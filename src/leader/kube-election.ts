@@ -57,7 +57,7 @@ export class KubeLeaderElection implements LeaderElection {
 
   async run(signal: AbortSignal, hooks: LeadershipHooks): Promise<void> {
     await this.#labeler.markFollower({ signal }).catch((err: unknown) => {
-      this.#log.warn({ err: toError(err) }, 'could not clear the leader label at start');
+      this.#log.warn({ err: toError(err) }, 'could not label this pod follower at start');
     });
     await this.#elector.run(
       signal,

@@ -1,9 +1,11 @@
 /**
- * How gateway traffic reaches the leader only (docs/kubernetes.md): the elected leader labels its
- * own pod `infernode.io/role=leader`, and the gateway and control Services select that label.
- * On winning, the new leader first removes the label from any other pod (a previous holder that
- * died or was partitioned) and then labels itself; a follower, and a leader stepping down,
- * removes its own label. Patches are JSON merge patches of `metadata.labels`.
+ * How agent traffic reaches the leader only, and gateway traffic the followers if asked
+ * (docs/kubernetes.md): the elected leader labels its own pod `infernode.io/role=leader`, the
+ * others `follower`; the control Service selects the leader, the followers' gateway Service the
+ * followers. On winning, the new leader first relabels any other pod still labelled leader (a
+ * previous holder that died or was partitioned) and then labels itself; a replica starting, and
+ * a leader stepping down, labels itself follower. Patches are JSON merge patches of
+ * `metadata.labels`.
  */
 import type { KubeClients } from './clients.js';
 import { MERGE_PATCH, kubeCall } from './request.js';
@@ -13,6 +15,8 @@ import type { KubeCallOptions } from '../call-options.js';
 export const ROLE_LABEL = 'infernode.io/role';
 /** Its value on the leader's pod. */
 export const LEADER_ROLE = 'leader';
+/** Its value on every other leader replica's pod. */
+export const FOLLOWER_ROLE = 'follower';
 
 export interface PodLabelerOptions {
   readonly clients: KubeClients;
@@ -32,11 +36,11 @@ export class PodLabeler {
     this.#options = options;
   }
 
-  async #setRole(pod: string, role: string | null, options: KubeCallOptions): Promise<void> {
+  async #setRole(pod: string, role: string, options: KubeCallOptions): Promise<void> {
     const { clients, namespace, requestTimeoutMs: timeoutMs } = this.#options;
     const body = { metadata: { labels: { [ROLE_LABEL]: role } } };
     await kubeCall(
-      `label pod ${namespace}/${pod} ${ROLE_LABEL}=${role ?? '-'}`,
+      `label pod ${namespace}/${pod} ${ROLE_LABEL}=${role}`,
       { ...options, timeoutMs, contentType: MERGE_PATCH },
       (o) => clients.core.patchNamespacedPod({ name: pod, namespace, body }, o),
     );
@@ -57,16 +61,19 @@ export class PodLabeler {
     return list.items.map((p) => p.metadata?.name ?? '').filter((n) => n !== '');
   }
 
-  /** Takes the label from every other pod, then puts it on this one (call after winning). */
+  /** Relabels every other leader-labelled pod follower, then labels this one (after winning). */
   async markLeader(options: KubeCallOptions): Promise<void> {
     for (const pod of await this.labelledLeaders(options)) {
-      if (pod !== this.#options.podName) await this.#setRole(pod, null, options);
+      if (pod !== this.#options.podName) await this.#setRole(pod, FOLLOWER_ROLE, options);
     }
     await this.#setRole(this.#options.podName, LEADER_ROLE, options);
   }
 
-  /** Removes the label from this pod (at startup as a follower, and when stepping down). */
+  /**
+   * Labels this pod follower: at startup (a restarted container keeps its pod's labels, the
+   * leader's too) and when stepping down.
+   */
   async markFollower(options: KubeCallOptions): Promise<void> {
-    await this.#setRole(this.#options.podName, null, options);
+    await this.#setRole(this.#options.podName, FOLLOWER_ROLE, options);
   }
 }

@@ -58,10 +58,10 @@ describe('the leader label follows the Lease', () => {
     return { stop, lost };
   }
 
-  const labelled = (): string[] =>
+  const labelled = (role = 'leader'): string[] =>
     server
       .list('v1', 'Pod', 'infernode')
-      .filter((p) => p.metadata.labels?.[ROLE_LABEL] === 'leader')
+      .filter((p) => p.metadata.labels?.[ROLE_LABEL] === role)
       .map((p) => p.metadata.name ?? '');
 
   it('labels the winner, moves the label on handover, and survives a failing API', async () => {
@@ -74,5 +74,7 @@ describe('the leader label follows the Lease', () => {
     a.stop.abort();
     server.failNext(2);
     await eventually(() => labelled().join() === 'pod-b', 8000);
+    // The one that stepped down is labelled follower: the followers' gateway Service selects it.
+    await eventually(() => labelled('follower').join() === 'pod-a');
   });
 });

@@ -105,7 +105,7 @@ describe('K8sNodeOps and PodLabeler on the fake API server', () => {
     });
   });
 
-  it('PodLabeler moves the leader label to the new leader and takes it off on step-down', async () => {
+  it('PodLabeler moves the leader label to the new leader, the old one and a stepping-down one follower', async () => {
     server.put(aPod('leader-a', 'infernode').withLabel(ROLE_LABEL, 'leader').build());
     server.put(aPod('leader-b', 'infernode').build());
     const labeler = (pod: string) =>
@@ -118,10 +118,11 @@ describe('K8sNodeOps and PodLabeler on the fake API server', () => {
     const labels = (pod: string) =>
       server.get('v1', 'Pod', 'infernode', pod)!.metadata.labels ?? {};
     await labeler('leader-b').markLeader({});
-    expect(labels('leader-a')[ROLE_LABEL]).toBeUndefined();
+    expect(labels('leader-a')[ROLE_LABEL]).toBe('follower');
     expect(labels('leader-b')[ROLE_LABEL]).toBe('leader');
     expect(await labeler('leader-b').labelledLeaders({})).toEqual(['leader-b']);
     await labeler('leader-b').markFollower({});
-    expect(labels('leader-b')[ROLE_LABEL]).toBeUndefined();
+    expect(labels('leader-b')[ROLE_LABEL]).toBe('follower');
+    expect(await labeler('leader-b').labelledLeaders({})).toEqual([]);
   });
 });

@@ -71,6 +71,7 @@ describe('deploy/ manifests', () => {
       'RoleBinding',
       'Service',
       'Service',
+      'Service',
       'ServiceAccount',
       'ServiceAccount',
     ]);
@@ -333,7 +334,7 @@ describe('deploy/ manifests', () => {
     ).toBe('spec.nodeName');
   });
 
-  it('the leader: two spread replicas, a PDB, a gateway on every replica, control on the elected pod', () => {
+  it('the leader: two spread replicas, a PDB, a gateway on every replica or the followers, control on the elected pod', () => {
     const spec = one('Deployment', 'infernode-leader').spec as {
       replicas: number;
       template: { spec: { affinity: { podAntiAffinity: unknown } } };
@@ -351,6 +352,17 @@ describe('deploy/ manifests', () => {
       'app.kubernetes.io/component': 'leader',
     });
     expect(gateway.ports[0]!.port).toBe(8080);
+    // ...and one Service selects the followers only, to keep inference off the leader's loop.
+    const followers = one('Service', 'infernode-gateway-followers').spec as {
+      selector: Obj;
+      ports: { port: number; targetPort: string }[];
+    };
+    expect(followers.selector).toEqual({
+      'app.kubernetes.io/name': 'infernode',
+      'app.kubernetes.io/component': 'leader',
+      'infernode.io/role': 'follower',
+    });
+    expect(followers.ports[0]).toMatchObject({ port: 8080, targetPort: 'gateway' });
     const control = one('Service', 'infernode-control').spec as {
       selector: Obj;
       ports: { port: number }[];

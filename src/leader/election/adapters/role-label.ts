@@ -1,9 +1,9 @@
 /**
  * Glue between election and the leader's pod label (docs/kubernetes.md): wraps LeadershipHooks so
- * that winning puts `infernode.io/role=leader` on this pod (after taking it off any other), and
- * losing takes it off. Labelling never delays the leader-only parts: they start at once, and the
- * label is retried with backoff until it sticks or the term ends (until then the Services have
- * no endpoint, and clients retry).
+ * that winning puts `infernode.io/role=leader` on this pod (after relabelling any other follower),
+ * and losing labels it `follower` again. Labelling never delays the leader-only parts: they start at once, and the
+ * label is retried with backoff until it sticks or the term ends (until then the control Service
+ * has no endpoint, and clients retry).
  */
 import type { KubeCallOptions } from '../../../kube/index.js';
 import {
@@ -70,7 +70,7 @@ export function withRoleLabel(inner: LeadershipHooks, options: RoleLabelOptions)
       void labeler
         .markFollower({ signal })
         .catch((err: unknown) =>
-          log.warn({ err: toError(err) }, 'could not remove the leader label'),
+          log.warn({ err: toError(err) }, 'could not relabel this pod follower'),
         )
         .finally(() => inner.onStoppedLeading(reason));
     },
