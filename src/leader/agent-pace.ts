@@ -128,10 +128,7 @@ export function nextPace(
 }
 
 /** The memory one window older; gone once it is `overloadMemoryWindows` old. */
-function aged(
-  overloaded: PaceState['overloaded'],
-  policy: PacePolicy,
-): PaceState['overloaded'] | undefined {
+function aged(overloaded: PaceState['overloaded'], policy: PacePolicy): PaceState['overloaded'] {
   if (overloaded === undefined || overloaded.windowsAgo + 1 >= policy.overloadMemoryWindows)
     return undefined;
   return { pace: overloaded.pace, windowsAgo: overloaded.windowsAgo + 1 };

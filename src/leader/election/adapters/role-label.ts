@@ -1,9 +1,9 @@
 /**
  * Glue between election and the leader's pod label (docs/kubernetes.md): wraps LeadershipHooks so
- * that winning puts `infernode.io/role=leader` on this pod (after relabelling any other follower),
- * and losing labels it `follower` again. Labelling never delays the leader-only parts: they start at once, and the
- * label is retried with backoff until it sticks or the term ends (until then the control Service
- * has no endpoint, and clients retry).
+ * that winning puts `infernode.io/role=leader` on this pod (after relabelling follower any other
+ * pod still labelled leader), and losing labels it `follower` again. Labelling never delays the
+ * leader-only parts: they start at once, and the label is retried with backoff until it sticks
+ * or the term ends (until then the control Service has no endpoint, and clients retry).
  */
 import type { KubeCallOptions } from '../../../kube/index.js';
 import {
