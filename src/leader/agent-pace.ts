@@ -13,7 +13,10 @@
  * would be under `settleShare`, so the pace settles just short of it instead of returning there
  * every few windows. At 1,000 agents a full step from 1,125 to 750 ms put the leader back over
  * 20 ms within 6–12 s, three times a minute (`bench leader`). The memory fades after
- * `overloadMemoryWindows`, so a leader whose load fell gets its fresher reports back.
+ * `overloadMemoryWindows`, so a leader whose load fell gets its fresher reports back. Any
+ * overload the agents are blamed for sets it, a burst too: the pace then holds near where the
+ * burst left it until the memory fades. Remembering only relaxing steps that failed kept reports
+ * fresher but missed the 20-ms goal (docs/decisions.md, "The pacer remembers...").
  */
 import { PACE_LIMITS } from '../protocol/index.js';
 
