@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { sleep } from '../shared/index.js';
+import { ms3 } from './latency-stats.js';
 import { sampleLeader, type LeaderSample } from './leader-bench-leader.js';
 import { LOOP_SAMPLE_MS, loopDelayMs } from './leader-bench-plan.js';
 import type { PickProcess } from './leader-bench-pick-process.js';
@@ -13,8 +14,20 @@ import { runProbeTrials, type ProbeAgent } from './leader-bench-probe.js';
 import type { LeaderBenchConfig } from './leader-bench-settings.js';
 import { readProcessThreads, threadShares } from './thread-schedstat.js';
 
-const benchModels = (c: LeaderBenchConfig): string[] =>
-  Array.from({ length: c.models }, (_, i) => `bench-model-${i}`);
+/** Picks at the bench's rate over every bench model, for `durationMs`. */
+const runPicks = (
+  c: LeaderBenchConfig,
+  picker: PickProcess,
+  gatewayUrls: readonly string[],
+  durationMs: number,
+) =>
+  picker.run({
+    gatewayUrls,
+    models: Array.from({ length: c.models }, (_, i) => `bench-model-${i}`),
+    rate: c.rate,
+    durationMs,
+    timeoutMs: 10_000,
+  });
 
 /**
  * The warm-up: `c.warmupS` seconds of the agents' load and, with `c.warmupPicks`, of the picks
@@ -35,17 +48,11 @@ export async function warmUp(
     return null;
   }
   await sampleLeader(controlUrl); // the leader's loop window starts here
-  const picks = picker.run({
-    gatewayUrls: pickUrls,
-    models: benchModels(c),
-    rate: c.rate,
-    durationMs: warmupMs,
-    timeoutMs: 10_000,
-  });
+  const picks = runPicks(c, picker, pickUrls, warmupMs);
   await sleep(Math.min(c.quick ? 1000 : 5000, warmupMs));
   const first = await sampleLeader(controlUrl);
   await picks;
-  return Math.round(first.loopDelayP99S * 1e6) / 1000;
+  return ms3(first.loopDelayP99S * 1000);
 }
 
 /** A leader process as the window reads it. */
@@ -96,11 +103,10 @@ export async function measureLeader(
       }
     }
   })();
-  const models = benchModels(c);
   const loadAvg: number[] = [];
   const loadTimer = setInterval(() => loadAvg.push(os.loadavg()[0] ?? NaN), 5000);
   const [pickRun, trials] = await Promise.all([
-    picker.run({ gatewayUrls: pickUrls, models, rate: c.rate, durationMs, timeoutMs: 10_000 }),
+    runPicks(c, picker, pickUrls, durationMs),
     // Probes start a quarter in, so they run at full load, and are bounded by the window. They
     // ask the first gateway picks go to (a follower's: routing there sees the change through
     // the leader's feed).
